@@ -1,0 +1,60 @@
+/**
+ * `npm run bench [-- NAME ...]`: runs the named workloads (all by default), prints a table and
+ * writes bench/results/latest.json as an array of { workload, metric, value, unit, median_of }.
+ */
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchRow, Workload } from './harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function loadWorkloads(): Promise<Workload[]> {
+  const dir = join(here, 'workloads');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+  const list: Workload[] = [];
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(join(dir, f)).href)) as { workload?: Workload };
+    if (mod.workload) list.push(mod.workload);
+  }
+  return list;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const all = await loadWorkloads();
+  const known = new Set(all.map((w) => w.name));
+  for (const w of wanted) {
+    if (!known.has(w)) {
+      console.error(`bench: unknown workload ${w}; known: ${[...known].join(', ')}`);
+      process.exit(2);
+    }
+  }
+  const chosen = wanted.length ? all.filter((w) => wanted.includes(w.name)) : all;
+  const rows: BenchRow[] = [];
+  for (const w of chosen) {
+    console.error(`# ${w.name}: ${w.description}`);
+    const got = await w.run();
+    for (const r of got) {
+      console.log(`${r.workload.padEnd(8)} ${r.metric.padEnd(28)} ${fmt(r.value).padStart(14)} ${r.unit.padEnd(10)} median of ${r.median_of}${r.note ? `  (${r.note})` : ''}`);
+    }
+    rows.push(...got);
+  }
+  const outDir = join(here, 'results');
+  mkdirSync(outDir, { recursive: true });
+  const tmp = join(outDir, `latest.json.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(rows, null, 2) + '\n');
+  renameSync(tmp, join(outDir, 'latest.json'));
+  console.error(`wrote ${join('bench', 'results', 'latest.json')} (${rows.length} rows)`);
+}
+
+function fmt(v: number): string {
+  if (Math.abs(v) >= 1000) return v.toFixed(0);
+  if (Math.abs(v) >= 1) return v.toFixed(3);
+  return v.toPrecision(4);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+/**
+ * The error classes dadm throws for problems a caller can cause. Every message has one shape:
+ * `"<where>: <what> must <constraint>, got <actual>"`, e.g.
+ * `"matmul: inner dimensions must match, got [2,3] and [4,2]"`.
+ * The CLI prints `message` as one line and exits 2 for {@link UsageError}, 1 for everything else.
+ */
+
+/** Base class: every error dadm throws on purpose is a DadmError. */
+export class DadmError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A tensor shape, length, axis or dimension that does not fit the operation. */
+export class ShapeError extends DadmError {
+  constructor(
+    message: string,
+    readonly op?: string,
+    readonly shapes?: readonly (readonly number[])[],
+  ) {
+    super(message);
+  }
+}
+
+/** An option, hyperparameter or config value outside what is allowed. */
+export class InvalidOptionError extends DadmError {
+  constructor(
+    message: string,
+    readonly option?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Input data that is well-formed but unusable: NaN/Inf, wrong width, no rows. */
+export class DataError extends DadmError {
+  constructor(
+    message: string,
+    readonly source?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A file or byte buffer that is not in the format it claims (npy, npz, safetensors, ONNX, checkpoint). */
+export class FormatError extends DadmError {
+  constructor(
+    message: string,
+    readonly source?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A model method called before `fit`/training, or a checkpoint missing state. */
+export class NotFittedError extends DadmError {}
+
+/** An ONNX operator (or op/attribute combination) the runtime or quantizer does not implement. */
+export class UnsupportedOpError extends DadmError {
+  constructor(
+    message: string,
+    readonly opType?: string,
+    readonly node?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A numerical failure during training, e.g. a loss that became NaN. */
+export class TrainingError extends DadmError {}
+
+/** A command line that cannot be understood (unknown flag, missing argument). CLI exit code 2. */
+export class UsageError extends DadmError {}
+
+/** Formats a shape for messages: `[2,3]`. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
