@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FormatError } from '../../src/errors.js';
+import { IsolationForest } from '../../src/iforest/index.js';
+import { percentileRef } from './helpers.js';
+
+interface Tensor {
+  shape: [number, number];
+  data: number[];
+}
+interface RefTree {
+  children_left: number[];
+  children_right: number[];
+  feature: number[];
+  threshold: number[];
+  n_node_samples: number[];
+  features: number[];
+}
+interface RefForest {
+  id: string;
+  n_features_in: number;
+  max_samples_: number;
+  max_features_: number;
+  subsample_features: boolean;
+  offset_: number;
+  contamination: 'auto' | number;
+  train_X: Tensor;
+  train_score_samples: number[];
+  trees: RefTree[];
+  test_X: Tensor;
+  test_depth_sum: number[];
+  score_samples: number[];
+  decision_function: number[];
+  predict: number[];
+}
+
+const ref = JSON.parse(readFileSync(new URL('../fixtures/iforest.json', import.meta.url), 'utf8')) as { forests: RefForest[] };
+
+function load(f: RefForest): IsolationForest {
+  return IsolationForest.fromSklearn({
+    trees: f.trees,
+    maxSamples: f.max_samples_,
+    nFeaturesIn: f.n_features_in,
+    subsampleFeatures: f.subsample_features,
+    offset: f.offset_,
+    contamination: f.contamination,
+  });
+}
+
+const matrix = (t: Tensor) => ({ data: Float32Array.from(t.data), shape: t.shape });
+
+/** Asserts that `m` reproduces every reference output of forest `f`. */
+function expectReproduces(m: IsolationForest, f: RefForest): void {
+  const x = matrix(f.test_X);
+  expect(m.scoreSamples(x)).toBeAllclose(f.score_samples, { rtol: 0, atol: 1e-6 });
+  expect(m.decisionFunction(x)).toBeAllclose(f.decision_function, { rtol: 0, atol: 1e-6 });
+  expect(m.anomalyScore(x)).toBeAllclose(f.score_samples.map((s) => -s), { rtol: 0, atol: 1e-6 });
+  expect(Array.from(m.predict(x))).toEqual(f.predict);
+  const meanRef = f.test_depth_sum.map((d) => d / f.trees.length);
+  expect(m.pathLengths(x)).toBeAllclose(meanRef, { rtol: 1e-12, atol: 1e-9 });
+  expect(m.scoreSamples(matrix(f.train_X))).toBeAllclose(f.train_score_samples, { rtol: 0, atol: 1e-6 });
+}
+
+describe('IsolationForest.fromSklearn', () => {
+  it('covers the three reference forests, one of them with subsampled features and contamination', () => {
+    expect(ref.forests.length).toBe(3);
+    expect(ref.forests.some((f) => f.subsample_features)).toBe(true);
+  });
+
+  for (const f of ref.forests) {
+    it(`reproduces score_samples, decision_function, predict and depth sums of ${f.id}`, () => {
+      const m = load(f);
+      expect(m.offset).toBe(f.offset_);
+      expect(m.maxFeatures).toBe(f.max_features_);
+      expectReproduces(m, f);
+    });
+
+    it(`round-trips ${f.id} through toArrays/fromArrays (and JSON for the metadata)`, () => {
+      const { arrays, meta } = load(f).toArrays();
+      const m = IsolationForest.fromArrays({ arrays, meta: JSON.parse(JSON.stringify(meta)) });
+      expectReproduces(m, f);
+      const again = m.toArrays().arrays;
+      expect(again.threshold).toEqual(arrays.threshold);
+      expect(again.nodeOffsets[again.nodeOffsets.length - 1]).toBe(f.trees.reduce((s, t) => s + t.children_left.length, 0));
+    });
+  }
+
+  it("agrees with the test's percentile helper on the reference offset_ (contamination forest)", () => {
+    const f = ref.forests.find((g) => g.contamination !== 'auto')!;
+    expect(percentileRef(f.train_score_samples, 100 * (f.contamination as number))).toBeCloseTo(f.offset_, 14);
+  });
+
+  it('throws FormatError when a child index points outside its tree', () => {
+    const f = ref.forests[0]!;
+    const tree = { ...f.trees[0]!, children_left: [...f.trees[0]!.children_left] };
+    tree.children_left[0] = 10_000;
+    expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
+    expect(() => load({ ...f, trees: [tree] })).toThrow(/tree 0 node 0 children must be -1 \(both\) or in \[0, \d+\), got 10000/);
+  });
+
+  it('throws FormatError when a node is reached twice', () => {
+    const f = ref.forests[0]!;
+    const tree = { ...f.trees[0]!, children_right: [...f.trees[0]!.children_right] };
+    tree.children_right[0] = tree.children_left[0]!;
+    expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
+    expect(() => load({ ...f, trees: [tree] })).toThrow(/must be reached once from the root/);
+  });
+
+  it('throws FormatError for arrays of different lengths and for no trees', () => {
+    const f = ref.forests[0]!;
+    const tree = { ...f.trees[0]!, threshold: f.trees[0]!.threshold.slice(1) };
+    expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
+    expect(() => load({ ...f, trees: [tree] })).toThrow(/trees\[0\]\.threshold must have \d+ entries like children_left, got \d+/);
+    expect(() => load({ ...f, trees: [] })).toThrow(/trees must be a non-empty array/);
+  });
+
+  it('throws FormatError for a feature column outside nFeaturesIn', () => {
+    const f = ref.forests[2]!;
+    const tree = { ...f.trees[0]!, features: [...f.trees[0]!.features] };
+    tree.features[0] = 99;
+    expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
+    expect(() => load({ ...f, trees: [tree] })).toThrow(/features\[0\] must be a column in \[0, 8\), got 99/);
+  });
+});
+
+describe('IsolationForest.fromArrays', () => {
+  it('throws FormatError for wrong metadata or array types', () => {
+    const { arrays, meta } = load(ref.forests[0]!).toArrays();
+    expect(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, version: 2 as 1 } })).toThrow(FormatError);
+    expect(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, maxSamples: 1 } })).toThrow(/meta\.maxSamples must be an integer >= 2, got 1/);
+    expect(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, offset: NaN } })).toThrow(/meta\.offset must be a finite number, got NaN/);
+    const wrongType = { ...arrays, threshold: new Float32Array(arrays.threshold) as unknown as Float64Array };
+    expect(() => IsolationForest.fromArrays({ arrays: wrongType, meta })).toThrow(/threshold must be a Float64Array, got \[object Float32Array\]/);
+  });
+});
