@@ -1,0 +1,146 @@
+import type { onnx } from 'onnx-proto';
+import { FormatError, InvalidOptionError, UnsupportedOpError } from '../errors.js';
+import { NameRegistry, subgraphs, usedTensorNames } from './name-registry.js';
+import { cloneModel, encodedSize, int64ToNumber, onnx as onnxRuntime } from './onnx-builders.js';
+import { handlerFor } from './op-handlers.js';
+import { RewriteContext, type ResolvedQuantOptions } from './rewrite-context.js';
+
+/** One node the quantizer rewrote. `node` is the node's name, or its first output when unnamed. */
+export interface QuantizedNodeReport {
+  node: string;
+  opType: string;
+  /** The original weight initializer. */
+  weight: string;
+  perChannel: boolean;
+}
+
+/** One node of a selected op type that stayed in float, and why. */
+export interface SkippedNodeReport {
+  node: string;
+  opType: string;
+  reason: string;
+}
+
+/** What {@link quantizeDynamic} did. */
+export interface QuantizeReport {
+  quantized: QuantizedNodeReport[];
+  skipped: SkippedNodeReport[];
+  /** Initializers no node reads any more (the float weights), removed from the output. */
+  removedInitializers: string[];
+  /** Encoded model sizes in bytes. */
+  sizeBefore: number;
+  sizeAfter: number;
+  /** One-line summary, e.g. "quantized 4 of 4 MatMul/Gemm nodes". */
+  message: string;
+}
+
+/** Ops whose presence means the model is already (partly) quantized. */
+const QUANTIZED_OPS = new Set([
+  'DynamicQuantizeLinear', 'MatMulInteger', 'ConvInteger', 'QuantizeLinear', 'DequantizeLinear',
+  'DynamicQuantizeMatMul', 'MatMulIntegerToFloat', 'DynamicQuantizeLSTM',
+]);
+
+/** Default-domain opset that introduced DynamicQuantizeLinear. */
+const MIN_OPSET = 11;
+
+/**
+ * Rewrites a deep copy of `model`: every selected node goes through its handler, skipped nodes stay as
+ * they were, new initializers are appended, and the inputs of rewritten nodes that nothing reads any
+ * more are removed.
+ */
+export function rewriteModel(
+  model: onnx.IModelProto,
+  options: ResolvedQuantOptions,
+): { model: onnx.ModelProto; report: QuantizeReport } {
+  const sizeBefore = encodedSize(model);
+  const out = cloneModel(model);
+  const graph = out.graph;
+  if (!(graph instanceof onnxRuntime.GraphProto)) throw new FormatError('quantizeDynamic: model.graph must be present, got none');
+  rejectQuantized(graph);
+  checkExcludedNames(graph, options.nodesToExclude);
+
+  const ctx = new RewriteContext(graph, new NameRegistry(graph), options);
+  const nodes: onnx.NodeProto[] = [];
+  const quantized: QuantizedNodeReport[] = [];
+  const skipped: SkippedNodeReport[] = [];
+  const candidates = new Set<string>();
+  for (const node of graph.node as onnx.NodeProto[]) {
+    const opType = node.opType;
+    const label = node.name || node.output[0] || '';
+    if (options.opTypesToQuantize.has(opType) && options.nodesToExclude.has(node.name)) {
+      skipped.push({ node: label, opType, reason: 'excluded by nodesToExclude' });
+      nodes.push(node);
+      continue;
+    }
+    const outcome = handlerFor(opType, options.opTypesToQuantize)(node, ctx);
+    if (outcome.kind === 'rewritten') {
+      nodes.push(...outcome.nodes);
+      quantized.push({ node: label, opType, weight: outcome.weight, perChannel: options.perChannel });
+      for (const name of node.input) candidates.add(name);
+    } else {
+      if (outcome.kind === 'skipped') skipped.push({ node: label, opType, reason: outcome.reason });
+      nodes.push(node);
+    }
+  }
+  if (quantized.length > 0) checkOpset(out);
+  graph.node = nodes;
+  graph.initializer.push(...ctx.newInitializers);
+  const removedInitializers = removeUnused(graph, candidates);
+  const selected = [...options.opTypesToQuantize].join('/');
+  const message =
+    quantized.length === 0
+      ? `no node was quantized: no ${selected} node has a constant rank-2 float32 weight` +
+        (skipped.length > 0 ? ` (${skipped.length} skipped, see report.skipped)` : '')
+      : `quantized ${quantized.length} of ${quantized.length + skipped.length} ${selected} nodes`;
+  const report = { quantized, skipped, removedInitializers, sizeBefore, sizeAfter: encodedSize(out), message };
+  return { model: out, report };
+}
+
+function rejectQuantized(graph: onnx.IGraphProto): void {
+  for (const node of graph.node ?? []) {
+    const opType = node.opType ?? '';
+    if (QUANTIZED_OPS.has(opType) || opType.startsWith('QLinear')) {
+      throw new InvalidOptionError(
+        `quantizeDynamic: model must not be quantized already, got ${opType} node '${node.name || node.output?.[0] || ''}'`,
+        'model',
+      );
+    }
+    for (const sub of subgraphs(node)) rejectQuantized(sub);
+  }
+}
+
+function checkExcludedNames(graph: onnx.GraphProto, excluded: ReadonlySet<string>): void {
+  const names = new Set(graph.node.map((n) => n.name));
+  for (const name of excluded) {
+    if (!names.has(name)) {
+      throw new InvalidOptionError(`quantizeDynamic: nodesToExclude entries must name nodes of the graph, got '${name}'`, 'nodesToExclude');
+    }
+  }
+}
+
+/** Refuses to bump the opset: a newer opset can change other ops' semantics (e.g. Clip's min/max at 11). */
+function checkOpset(model: onnx.ModelProto): void {
+  const entry = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx');
+  if (!entry) throw new FormatError('quantizeDynamic: model.opsetImport must include the default ONNX domain, got none');
+  const version = int64ToNumber(entry.version);
+  if (version < MIN_OPSET) {
+    throw new UnsupportedOpError(
+      `quantizeDynamic: default-domain opset must be >= ${MIN_OPSET} for DynamicQuantizeLinear, got ${version}`,
+      'DynamicQuantizeLinear',
+    );
+  }
+}
+
+/** Drops the candidate initializers (and their value_info) that no node or graph output reads. */
+function removeUnused(graph: onnx.GraphProto, candidates: ReadonlySet<string>): string[] {
+  const used = usedTensorNames(graph);
+  const removed = new Set<string>();
+  graph.initializer = graph.initializer.filter((t) => {
+    const name = t.name ?? '';
+    const drop = candidates.has(name) && !used.has(name);
+    if (drop) removed.add(name);
+    return !drop;
+  });
+  if (removed.size > 0) graph.valueInfo = graph.valueInfo.filter((v) => !removed.has(v.name ?? ''));
+  return [...removed];
+}
