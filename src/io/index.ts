@@ -1,0 +1,16 @@
+/**
+ * dadm's file I/O: NumPy .npy/.npz, safetensors, row-wise streaming of large .npy files, and atomic
+ * file writes. Depends only on ../errors.ts and Node built-ins. See docs/file-formats.md.
+ */
+export { readNpy, readNpyTyped, readNpyFile, writeNpy, writeNpyFile } from './npy.js';
+export type { NpyArray, NpyTypedResult, NpyArrayLike, NpyReadOptions } from './npy.js';
+export type { NpyTypedArray } from './npy-dtype.js';
+export { readNpz, readNpzTyped, readNpzFile, writeNpz, writeNpzFile } from './npz.js';
+export type { NpzReadOptions, NpzWriteOptions } from './npz.js';
+export { readSafetensors, readSafetensorsFile, writeSafetensors, writeSafetensorsFile } from './safetensors.js';
+export type { SafetensorsDtype, SafetensorsTensor, SafetensorsTensorLike, SafetensorsContents } from './safetensors.js';
+export { NpyRowReader } from './npy-row-reader.js';
+export { NpyWriter } from './npy-writer.js';
+export type { NpyWriterOptions } from './npy-writer.js';
+export { writeFileAtomic } from './write-file-atomic.js';
+export { crc32 } from './crc32.js';

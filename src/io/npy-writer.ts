@@ -1,0 +1,140 @@
+/**
+ * Streaming .npy writer for arrays too large to hold in memory: the header is written for a declared
+ * shape, row batches are appended, and `finish` renames the completed temporary file over the target.
+ */
+import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
+import { DadmError, InvalidOptionError, ShapeError, fmtShape } from '../errors.js';
+import { HOST_LITTLE_ENDIAN, swapBytesInPlace } from './npy-dtype.js';
+import { formatNpyHeader } from './npy-header.js';
+import { removeQuietly, tempPathFor, writeAllSync } from './write-file-atomic.js';
+
+/** Options of {@link NpyWriter}. */
+export interface NpyWriterOptions {
+  /** Final shape `[rows, ...rest]`; every appended batch holds whole rows of prod(rest) values. */
+  shape: readonly number[];
+  /** Element type stored in the file. Default `'float32'` (`<f4`). */
+  dtype?: 'float32' | 'float64';
+}
+
+/** Conversion scratch size in elements, when the batch type differs from the file's dtype. */
+const CHUNK_ELEMENTS = 1 << 16;
+
+/**
+ * Writes a C-order .npy file of known shape in row batches. Nothing appears at `path` until
+ * {@link NpyWriter.finish} succeeds; {@link NpyWriter.abort} (or a failed finish) removes the temp file.
+ */
+export class NpyWriter {
+  readonly path: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'float64';
+  /** Values per row, prod(shape[1:]). */
+  readonly cols: number;
+  private rowsWritten = 0;
+  private readonly temp: string;
+  private fd: number | undefined;
+  private scratch: Float32Array | Float64Array | undefined;
+
+  /**
+   * Creates the temporary file next to `path` and writes the header.
+   * @throws ShapeError for a shape that is not a non-empty list of non-negative integers;
+   *   InvalidOptionError for an unknown dtype.
+   */
+  constructor(path: string, options: NpyWriterOptions) {
+    const { shape, dtype = 'float32' } = options;
+    if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new ShapeError(`NpyWriter: shape must be a non-empty array of non-negative integers, got ${JSON.stringify(shape)}`, 'NpyWriter');
+    }
+    if (dtype !== 'float32' && dtype !== 'float64') {
+      throw new InvalidOptionError(`NpyWriter: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`, 'dtype');
+    }
+    this.path = path;
+    this.shape = [...shape];
+    this.dtype = dtype;
+    this.cols = shape.slice(1).reduce((a, d) => a * d, 1);
+    this.temp = tempPathFor(path);
+    const fd = openSync(this.temp, 'wx', 0o666);
+    try {
+      writeAllSync(fd, formatNpyHeader(dtype === 'float32' ? '<f4' : '<f8', false, shape));
+    } catch (err) {
+      closeSync(fd);
+      removeQuietly(this.temp);
+      throw err;
+    }
+    this.fd = fd;
+  }
+
+  /** Rows appended so far. */
+  get rowCount(): number {
+    return this.rowsWritten;
+  }
+
+  /**
+   * Appends whole rows `[k, cols]` in C order, converting to the file's dtype (float64 → float32 rounds).
+   * @throws ShapeError when the length is not a multiple of `cols` or the rows would exceed `shape[0]`.
+   */
+  append(batch: Float32Array | Float64Array): void {
+    const fd = this.openFd('append');
+    if (!(batch instanceof Float32Array || batch instanceof Float64Array)) {
+      throw new InvalidOptionError(`NpyWriter.append: batch must be a Float32Array or Float64Array, got ${typeof batch}`, 'batch');
+    }
+    const rows = this.cols === 0 ? 0 : batch.length / this.cols;
+    if (!Number.isInteger(rows) || (this.cols === 0 && batch.length !== 0)) {
+      throw new ShapeError(`NpyWriter.append: batch length must be a multiple of ${this.cols} (row of ${fmtShape(this.shape.slice(1))}), got ${batch.length}`, 'NpyWriter');
+    }
+    if (this.rowsWritten + rows > this.shape[0]!) {
+      throw new ShapeError(`NpyWriter.append: total rows must be <= ${this.shape[0]}, got ${this.rowsWritten} + ${rows}`, 'NpyWriter');
+    }
+    const wantF32 = this.dtype === 'float32';
+    if (wantF32 === batch instanceof Float32Array && HOST_LITTLE_ENDIAN) {
+      writeAllSync(fd, new Uint8Array(batch.buffer, batch.byteOffset, batch.byteLength));
+    } else {
+      this.scratch ??= wantF32 ? new Float32Array(CHUNK_ELEMENTS) : new Float64Array(CHUNK_ELEMENTS);
+      const scratch = this.scratch;
+      for (let at = 0; at < batch.length; at += CHUNK_ELEMENTS) {
+        const part = batch.subarray(at, Math.min(batch.length, at + CHUNK_ELEMENTS));
+        scratch.set(part); // typed-array set converts between float widths
+        const bytes = new Uint8Array(scratch.buffer, 0, part.length * scratch.BYTES_PER_ELEMENT);
+        if (!HOST_LITTLE_ENDIAN) swapBytesInPlace(bytes, scratch.BYTES_PER_ELEMENT);
+        writeAllSync(fd, bytes);
+      }
+    }
+    this.rowsWritten += rows;
+  }
+
+  /**
+   * Checks that exactly `shape[0]` rows were written, fsyncs and renames the file into place.
+   * @throws ShapeError when fewer rows were written (the temporary file is removed).
+   */
+  finish(): void {
+    const fd = this.openFd('finish');
+    if (this.rowsWritten !== this.shape[0]) {
+      this.abort();
+      throw new ShapeError(`NpyWriter.finish: rows written must equal shape[0] = ${this.shape[0]}, got ${this.rowsWritten} (nothing was written to ${this.path})`, 'NpyWriter');
+    }
+    this.fd = undefined;
+    try {
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(this.temp, this.path);
+    } catch (err) {
+      removeQuietly(this.temp);
+      throw err;
+    }
+  }
+
+  /** Discards everything written; `path` is left as it was. Harmless after finish or abort. */
+  abort(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    removeQuietly(this.temp);
+  }
+
+  private openFd(method: string): number {
+    if (this.fd === undefined) throw new DadmError(`NpyWriter.${method}: writer must be open, got finished or aborted (${this.path})`);
+    return this.fd;
+  }
+}
