@@ -2,7 +2,7 @@
  * `npm run bench [-- NAME ...]`: runs the named workloads (all by default), prints a table and
  * writes bench/results/latest.json as an array of { workload, metric, value, unit, median_of }.
  */
-import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow, Workload } from './harness.js';
@@ -41,11 +41,26 @@ async function main(): Promise<void> {
     rows.push(...got);
   }
   const outDir = join(here, 'results');
+  const outFile = join(outDir, 'latest.json');
   mkdirSync(outDir, { recursive: true });
+  // Running a subset keeps the other workloads' rows from the previous run.
+  const ran = new Set(chosen.map((w) => w.name));
+  const kept = previousRows(outFile).filter((r) => !ran.has(r.workload));
+  const merged = [...kept, ...rows];
   const tmp = join(outDir, `latest.json.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(rows, null, 2) + '\n');
-  renameSync(tmp, join(outDir, 'latest.json'));
-  console.error(`wrote ${join('bench', 'results', 'latest.json')} (${rows.length} rows)`);
+  writeFileSync(tmp, JSON.stringify(merged, null, 2) + '\n');
+  renameSync(tmp, outFile);
+  console.error(`wrote ${join('bench', 'results', 'latest.json')} (${rows.length} new rows, ${kept.length} kept)`);
+}
+
+function previousRows(path: string): BenchRow[] {
+  if (!existsSync(path)) return [];
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return Array.isArray(parsed) ? (parsed as BenchRow[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 function fmt(v: number): string {
