@@ -1,0 +1,35 @@
+/**
+ * Feature schemas (endpoint-v1 and generic), fixed normalization, model-input validation,
+ * standardization and the synthetic endpoint data generator. Depends only on errors and tensor/random.
+ */
+export {
+  FEATURE_DIM,
+  CORE_FEATURE_DIM,
+  NORMALIZED_CLIP,
+  CORE_FEATURES,
+  ENDPOINT_V1,
+  ENDPOINT_V1_DEFINITION,
+  canonicalJson,
+  schemaHash,
+  schemaFromDefinition,
+  genericSchema,
+  schemaForMode,
+  type FeatureTransform,
+  type FeatureDefinition,
+  type SchemaDefinition,
+  type FeatureSchema,
+} from './feature-schema.js';
+export { normalizeCore, toModelInput, type NormalizeOptions } from './normalize.js';
+export { validateModelInput, type ValidateInputOptions } from './validate-model-input.js';
+export { fitStandardizer, applyStandardizer, type Standardizer } from './standardizer.js';
+export {
+  generateHostData,
+  ATTACK_NAMES,
+  ATTACK_EFFECTS,
+  ATTACK_FEATURES,
+  HOST_PROFILES,
+  type AttackName,
+  type AttackEffect,
+  type HostDataOptions,
+  type HostData,
+} from './synthetic.js';
