@@ -1,0 +1,157 @@
+/**
+ * W2 (../shared/WORKLOADS.md): single-row latency of the W1 autoencoder (64-32-8-32-64, ReLU after
+ * each hidden Linear) scored as mean squared reconstruction error, through dadm's ONNX runtime and,
+ * side by side, onnxruntime-web (wasm, 1 thread) on the same bytes. The ONNX model is built here
+ * with onnx-proto: Gemm(transB=1) x4, Relu x3, Sub, Mul, ReduceMean(axes=[1], keepdims=0) -> score,
+ * input [batch, 64] (dynamic batch). Weights: `Random(0)`, PyTorch Linear init U(±1/sqrt(fan_in)).
+ * Timing: 1,000 warm-up calls, then 10,000 calls each timed individually with
+ * process.hrtime.bigint (timer overhead ~0.05 µs is included). Also: the model file size and the
+ * peak RSS of a fresh Node process that loads the model and scores one row (W6 edge footprint).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-web';
+import { loadOnnx } from '../../src/runtime/index.js';
+import { Random } from '../../src/tensor/index.js';
+import { median, percentile, type BenchRow, type Workload } from '../harness.js';
+
+const { onnx } = onnxProto;
+const SIZES = [64, 32, 8, 32, 64];
+const WARMUP = 1_000;
+const CALLS = 10_000;
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The W1/W2 autoencoder as ONNX bytes (opset 13, IR 8), deterministic for a seed. */
+export function autoencoderOnnx(seed = 0): Uint8Array {
+  const rng = new Random(seed);
+  const initializer: onnxProto.onnx.ITensorProto[] = [];
+  const node: onnxProto.onnx.INodeProto[] = [];
+  let prev = 'input';
+  for (let l = 0; l + 1 < SIZES.length; l++) {
+    const [fanIn, fanOut] = [SIZES[l]!, SIZES[l + 1]!];
+    const bound = 1 / Math.sqrt(fanIn);
+    const w = rng.uniformFill(new Float32Array(fanOut * fanIn), -bound, bound);
+    const b = rng.uniformFill(new Float32Array(fanOut), -bound, bound);
+    initializer.push({ name: `W${l}`, dims: [fanOut, fanIn], dataType: 1, rawData: new Uint8Array(w.buffer) });
+    initializer.push({ name: `B${l}`, dims: [fanOut], dataType: 1, rawData: new Uint8Array(b.buffer) });
+    const out = l + 2 < SIZES.length ? `h${l}` : 'reconstruction';
+    node.push({ opType: 'Gemm', name: `gemm${l}`, input: [prev, `W${l}`, `B${l}`], output: [out], attribute: [{ name: 'transB', type: 2, i: 1 }] });
+    prev = out;
+    if (l + 2 < SIZES.length) {
+      node.push({ opType: 'Relu', name: `relu${l}`, input: [out], output: [`a${l}`] });
+      prev = `a${l}`;
+    }
+  }
+  node.push({ opType: 'Sub', name: 'sub', input: ['reconstruction', 'input'], output: ['diff'] });
+  node.push({ opType: 'Mul', name: 'sq', input: ['diff', 'diff'], output: ['sq'] });
+  node.push({ opType: 'ReduceMean', name: 'mean', input: ['sq'], output: ['score'], attribute: [{ name: 'axes', type: 7, ints: [1] }, { name: 'keepdims', type: 2, i: 0 }] });
+  const vi = (name: string, dims: (number | string)[]): onnxProto.onnx.IValueInfoProto => ({
+    name,
+    type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'dadm-bench',
+    graph: { name: 'autoencoder', node, initializer, input: [vi('input', ['batch', 64])], output: [vi('score', ['batch'])] },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Rows to cycle through, N(0,1) from seed 1. */
+function sampleRows(count: number): Float32Array[] {
+  const rng = new Random(1);
+  return Array.from({ length: count }, () => rng.normalFill(new Float32Array(64)));
+}
+
+function dadmLatency(bytes: Uint8Array, rows: Float32Array[]): number[] {
+  const model = loadOnnx(bytes);
+  let sink = 0;
+  for (let i = 0; i < WARMUP; i++) sink += model.score(rows[i % rows.length]!);
+  const us: number[] = new Array<number>(CALLS);
+  for (let i = 0; i < CALLS; i++) {
+    const row = rows[i % rows.length]!;
+    const t0 = process.hrtime.bigint();
+    sink += model.score(row);
+    us[i] = Number(process.hrtime.bigint() - t0) / 1e3;
+  }
+  if (!Number.isFinite(sink)) throw new Error('W2: scores must be finite');
+  return us;
+}
+
+async function ortLatency(bytes: Uint8Array, rows: Float32Array[]): Promise<number[]> {
+  ort.env.wasm.numThreads = 1;
+  const session = await ort.InferenceSession.create(bytes);
+  const once = async (row: Float32Array): Promise<number> => {
+    const out = await session.run({ input: new ort.Tensor('float32', row, [1, 64]) });
+    return (out.score!.data as Float32Array)[0]!;
+  };
+  for (let i = 0; i < WARMUP; i++) await once(rows[i % rows.length]!);
+  const us: number[] = new Array<number>(CALLS);
+  for (let i = 0; i < CALLS; i++) {
+    const t0 = process.hrtime.bigint();
+    await once(rows[i % rows.length]!);
+    us[i] = Number(process.hrtime.bigint() - t0) / 1e3;
+  }
+  return us;
+}
+
+/**
+ * Peak RSS (MB) of a fresh `node` process that reads the model file, loads it and scores one row.
+ * The child runs dadm's runtime bundled to plain JS by esbuild (tsx's dependency), so no
+ * TypeScript loader inflates the figure; `baseline` is an empty `node -e ''` for reference.
+ */
+async function edgeRss(modelPath: string): Promise<{ mb: number; baselineMb: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dadm-w2-edge-'));
+  const entry = join(dir, 'edge.mjs');
+  const { buildSync } = await import('esbuild');
+  buildSync({
+    stdin: {
+      contents: `import { readFileSync } from 'node:fs';
+import { loadOnnx } from './src/runtime/index.ts';
+const model = loadOnnx(new Uint8Array(readFileSync(process.argv[2])));
+const s = model.score(new Float32Array(64).fill(0.5));
+process.stdout.write(JSON.stringify({ score: s, maxRssKb: process.resourceUsage().maxRSS }));`,
+      resolveDir: repoRoot,
+      sourcefile: 'edge-child.ts',
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: entry,
+    logLevel: 'silent',
+  });
+  const child = spawnSync(process.execPath, [entry, modelPath], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`W2: edge child must exit 0, got ${child.status}: ${child.stderr}`);
+  const base = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], { encoding: 'utf8' });
+  const got = JSON.parse(child.stdout) as { maxRssKb: number };
+  return { mb: got.maxRssKb / 1024, baselineMb: Number(base.stdout) / 1024 };
+}
+
+export const workload: Workload = {
+  name: 'W2',
+  description: 'single-row latency of the 64-32-8-32-64 autoencoder ONNX model (dadm runtime vs onnxruntime-web), edge RSS',
+  async run(): Promise<BenchRow[]> {
+    const bytes = autoencoderOnnx(0);
+    const rows = sampleRows(100);
+    const dadm = dadmLatency(bytes, rows);
+    const ortUs = await ortLatency(bytes, rows);
+    const modelPath = join(mkdtempSync(join(tmpdir(), 'dadm-w2-')), 'autoencoder.onnx');
+    writeFileSync(modelPath, bytes);
+    const rss = await edgeRss(modelPath);
+    const timing = `${CALLS} calls after ${WARMUP} warm-up, each timed with hrtime.bigint`;
+    return [
+      { workload: 'W2', metric: 'median_us', value: median(dadm), unit: 'us', median_of: CALLS, note: `dadm score(row); ${timing}` },
+      { workload: 'W2', metric: 'p99_us', value: percentile(dadm, 0.99), unit: 'us', median_of: CALLS },
+      { workload: 'W2', metric: 'ort_median_us', value: median(ortUs), unit: 'us', median_of: CALLS, note: 'onnxruntime-web 1.17.3 wasm, 1 thread, await session.run per row (anchor ~51 us; PyTorch eager 143 us)' },
+      { workload: 'W2', metric: 'ort_p99_us', value: percentile(ortUs, 0.99), unit: 'us', median_of: CALLS },
+      { workload: 'W2', metric: 'peak_rss_mb_edge', value: rss.mb, unit: 'MB', median_of: 1, note: `fresh node process: load model file + score 1 row (esbuild bundle); empty node process: ${rss.baselineMb.toFixed(1)} MB` },
+      { workload: 'W2', metric: 'model_bytes', value: bytes.length, unit: 'bytes', median_of: 1 },
+    ];
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * ONNX bytes → a checked ModelProto. Decoding itself is protobufjs (package onnx-proto); this file
+ * adds the limits and checks that make a hostile or broken file fail with a {@link FormatError}
+ * instead of an arbitrary exception later.
+ */
+import { FormatError } from '../errors.js';
+import { topologicalOrder } from './graph-order.js';
+import { nodeLabel, onnx, toNum, type GraphProto, type ModelProto } from './proto-utils.js';
+import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
+
+/** Limits and permissions for {@link decodeModel}. */
+export interface DecodeOptions {
+  /** Largest accepted file, and largest single tensor, in bytes. Default 512 MiB. */
+  maxBytes?: number;
+  /** Deepest accepted nesting of graphs inside node attributes (the main graph is depth 1). Default 8. */
+  maxDepth?: number;
+  /** Directory that external tensor data may be read from. Without it external data is refused. */
+  baseDir?: string;
+}
+
+/** IR versions accepted: 3 (ONNX 1.0 with opset imports) to 10 (ONNX 1.16). */
+export const IR_VERSION_RANGE = [3, 10] as const;
+/** Opset versions accepted per domain ('' is the default ai.onnx domain). */
+export const OPSET_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  '': [7, 21],
+  'ai.onnx.ml': [1, 3],
+};
+
+const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+const DEFAULT_MAX_DEPTH = 8;
+const WHERE = 'onnx';
+
+/**
+ * Decodes and checks an ONNX model.
+ * @param bytes the serialized ModelProto
+ * @throws FormatError for malformed protobuf, a file over `maxBytes`, unsupported IR/opset versions,
+ *   nesting deeper than `maxDepth`, undefined or doubly defined value names, cycles, tensors whose
+ *   data does not match their dims, or refused external data
+ */
+export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): ModelProto {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!(bytes instanceof Uint8Array)) {
+    throw new FormatError(`${WHERE}: bytes must be a Uint8Array, got ${typeof bytes}`);
+  }
+  if (bytes.length > maxBytes) {
+    throw new FormatError(`${WHERE}: file size must be at most ${maxBytes} bytes (maxBytes), got ${bytes.length}`);
+  }
+  if (bytes.length === 0) throw new FormatError(`${WHERE}: bytes must be a non-empty ONNX protobuf, got 0 bytes`);
+  let model: ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new FormatError(`${WHERE}: bytes must be a valid ONNX ModelProto protobuf, got a decoding error: ${(e as Error).message}`);
+  }
+  validateModel(model, options);
+  return model;
+}
+
+/**
+ * Checks an already decoded model (see {@link decodeModel}) and resolves external data in place.
+ * @returns the opset version per imported domain
+ */
+export function validateModel(model: ModelProto, options: DecodeOptions = {}): Map<string, number> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const ir = toNum(model.irVersion);
+  if (ir < IR_VERSION_RANGE[0] || ir > IR_VERSION_RANGE[1]) {
+    throw new FormatError(`${WHERE}: ir_version must be in [${IR_VERSION_RANGE.join(', ')}], got ${ir}`);
+  }
+  const opsets = new Map<string, number>();
+  for (const o of model.opsetImport ?? []) {
+    const domain = o.domain === 'ai.onnx' ? '' : (o.domain ?? '');
+    const version = toNum(o.version);
+    const range = OPSET_RANGES[domain];
+    if (range && (version < range[0] || version > range[1])) {
+      throw new FormatError(`${WHERE}: opset version of domain "${domain || 'ai.onnx'}" must be in [${range.join(', ')}], got ${version}`);
+    }
+    opsets.set(domain, version);
+  }
+  const graph = model.graph;
+  if (!graph) throw new FormatError(`${WHERE}: model must contain a graph, got none`);
+  checkGraph(graph, { maxBytes, maxDepth, baseDir: options.baseDir }, 1);
+  topologicalOrder(graph, `${WHERE} graph`);
+  for (const node of graph.node ?? []) {
+    const domain = node.domain === 'ai.onnx' ? '' : (node.domain ?? '');
+    if (!opsets.has(domain)) {
+      throw new FormatError(`${WHERE}: domain "${domain || 'ai.onnx'}" of ${nodeLabel(node)} must be declared in opset_import, got no import`);
+    }
+  }
+  return opsets;
+}
+
+interface Limits {
+  maxBytes: number;
+  maxDepth: number;
+  baseDir: string | undefined;
+}
+
+function checkGraph(graph: GraphProto, limits: Limits, depth: number): void {
+  if (depth > limits.maxDepth) {
+    throw new FormatError(`${WHERE}: graph nesting depth must be at most ${limits.maxDepth} (maxDepth), got ${depth}`);
+  }
+  for (const t of graph.initializer ?? []) {
+    const where = `${WHERE}: initializer "${t.name ?? ''}"`;
+    resolveExternalData(t, limits.baseDir, where);
+    checkTensorProto(t, where, limits.maxBytes);
+  }
+  for (const node of graph.node ?? []) {
+    for (const a of node.attribute ?? []) {
+      const where = `${WHERE}: attribute ${a.name ?? ''} of ${nodeLabel(node)}`;
+      for (const t of a.t ? [a.t, ...(a.tensors ?? [])] : (a.tensors ?? [])) {
+        resolveExternalData(t, limits.baseDir, where);
+        checkTensorProto(t, where, limits.maxBytes);
+      }
+      for (const g of a.g ? [a.g, ...(a.graphs ?? [])] : (a.graphs ?? [])) checkGraph(g, limits, depth + 1);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * `loadOnnx`: bytes or a decoded ModelProto → a ready {@link OnnxModel}. Everything that can be
+ * decided without data happens here: validation, op lookup (an unsupported op fails before any run),
+ * initializer conversion, and the plan for batch size 1.
+ */
+import { FormatError, UnsupportedOpError } from '../errors.js';
+import { decodeModel, validateModel, type DecodeOptions } from './decode-model.js';
+import { dtypeFromOnnx } from './dtypes.js';
+import { topologicalOrder } from './graph-order.js';
+import { OnnxModel, type InputSpec } from './onnx-model.js';
+import { constValue, type Value } from './ops/types.js';
+import { findOp } from './ops/registry.js';
+import type { PreparedGraph, PreparedNode } from './plan.js';
+import { Attributes, nodeLabel, onnx, toNum, type DimensionProto, type ModelProto } from './proto-utils.js';
+import { tensorFromProto } from './tensor-proto.js';
+
+/** Options of {@link loadOnnx}: the decoding limits of {@link DecodeOptions}. */
+export type LoadOptions = DecodeOptions;
+
+/**
+ * Loads an ONNX model for inference.
+ * @param source serialized ONNX bytes, or a ModelProto decoded by {@link decodeModel} / onnx-proto
+ * @throws FormatError for malformed or inconsistent models (see {@link decodeModel})
+ * @throws UnsupportedOpError naming the first node whose op (or attribute value) is not implemented
+ * @throws ShapeError when the graph's shapes do not fit together for a batch of 1
+ */
+export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions = {}): OnnxModel {
+  let model: ModelProto;
+  let opsets: Map<string, number>;
+  if (source instanceof Uint8Array) {
+    model = decodeModel(source, options);
+    opsets = validateModel(model, options);
+  } else {
+    model = source instanceof onnx.ModelProto ? source : onnx.ModelProto.fromObject(source);
+    opsets = validateModel(model, options);
+  }
+  const graph = model.graph!;
+  const order = topologicalOrder(graph, 'onnx graph');
+  const nodes: PreparedNode[] = order.map((i) => {
+    const node = graph.node![i]!;
+    const domain = node.domain === 'ai.onnx' ? '' : (node.domain ?? '');
+    const planner = findOp(domain, node.opType ?? '');
+    const where = nodeLabel(node);
+    if (!planner) {
+      const op = domain ? `${domain}:${node.opType}` : node.opType;
+      throw new UnsupportedOpError(`onnx: op of node ${where} must be one the runtime implements (see SUPPORTED_OPS), got ${op}`, node.opType ?? '', node.name ?? '');
+    }
+    return { node, where, planner, attrs: new Attributes(node, where), opset: opsets.get(domain)! };
+  });
+  const constants = new Map<string, Value>();
+  for (const t of graph.initializer ?? []) {
+    const v = tensorFromProto(t, `onnx: initializer "${t.name}"`);
+    constants.set(t.name ?? '', constValue(v.dtype, v.shape, v.data));
+  }
+  const inputs: InputSpec[] = [];
+  for (const vi of graph.input ?? []) {
+    const name = vi.name ?? '';
+    if (constants.has(name)) continue;
+    const tt = vi.type?.tensorType;
+    if (!tt) throw new FormatError(`onnx: graph input "${name}" must be a tensor, got another type`);
+    // `value` names the oneof member that is set (decoded messages default dimValue to 0 otherwise).
+    const dims = (tt.shape?.dim ?? []).map((d) => ((d as DimensionProto).value === 'dimValue' ? toNum(d.dimValue) : null));
+    inputs.push({ name, dtype: dtypeFromOnnx(tt.elemType ?? 0, `onnx: graph input "${name}"`), dims, hasShape: !!tt.shape });
+  }
+  const prepared: PreparedGraph = { nodes, constants, inputs, outputs: (graph.output ?? []).map((o) => o.name ?? '') };
+  const metadata: Record<string, string> = {};
+  for (const p of model.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';
+  return new OnnxModel(prepared, inputs, metadata);
+}

@@ -1,0 +1,135 @@
+/**
+ * TreeEnsembleRegressor (ai.onnx.ml 1-3): trees flattened at plan time into typed arrays (feature,
+ * threshold, mode, children, leaf weights in CSR form); each row walks every tree from its root.
+ * Aggregates SUM, AVERAGE, MIN, MAX; post_transform NONE only.
+ * https://onnx.ai/onnx/operators/onnx_aionnxml_TreeEnsembleRegressor.html
+ */
+import { FormatError, ShapeError, UnsupportedOpError, fmtShape } from '../../errors.js';
+import { tensorFromProto } from '../tensor-proto.js';
+import { need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
+import { walkTrees, type Forest } from './tree-walk.js';
+
+const MODES = ['LEAF', 'BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT', 'BRANCH_EQ', 'BRANCH_NEQ'];
+const AGGREGATES = ['SUM', 'AVERAGE', 'MIN', 'MAX'];
+
+function floatsOrTensor(args: OpArgs, name: string): number[] {
+  const t = args.attrs.tensor(`${name}_as_tensor`);
+  if (t) return Array.from(tensorFromProto(t, `${args.where}: attribute ${name}_as_tensor`).data);
+  return (args.attrs.floats(name) ?? []).map((v) => Math.fround(v));
+}
+
+export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
+  const X = need(args, 0, 'X');
+  needDType(args, X, 'X', ['float32', 'float64', 'int64', 'int32']);
+  const A = args.attrs;
+  const where = args.where;
+  const post = A.string('post_transform', 'NONE');
+  A.refuse('post_transform', ['NONE'], post, args.opType);
+  const agg = A.string('aggregate_function', 'SUM');
+  A.refuse('aggregate_function', AGGREGATES, agg, args.opType);
+  const treeIds = A.ints('nodes_treeids') ?? [];
+  const nodeIds = A.ints('nodes_nodeids') ?? [];
+  const n = treeIds.length;
+  const features = A.ints('nodes_featureids') ?? [];
+  const values = floatsOrTensor(args, 'nodes_values');
+  const modes = A.strings('nodes_modes') ?? [];
+  const trueIds = A.ints('nodes_truenodeids') ?? [];
+  const falseIds = A.ints('nodes_falsenodeids') ?? [];
+  const missing = A.ints('nodes_missing_value_tracks_true') ?? [];
+  for (const [name, arr] of [['nodes_nodeids', nodeIds], ['nodes_featureids', features], ['nodes_values', values], ['nodes_modes', modes], ['nodes_truenodeids', trueIds], ['nodes_falsenodeids', falseIds]] as const) {
+    if (arr.length !== n) throw new FormatError(`${where}: attribute ${name} must have ${n} entries (one per node), got ${arr.length}`);
+  }
+  const key = (t: number, id: number): string => `${t}:${id}`;
+  const flat = new Map<string, number>();
+  treeIds.forEach((t, i) => flat.set(key(t, nodeIds[i]!), i));
+  const nFeatures = X.shape.length === 2 ? X.shape[1]! : X.shape.length === 1 ? X.shape[0]! : -1;
+  if (nFeatures < 0) throw new ShapeError(`${where}: X must have rank 1 or 2, got ${fmtShape(X.shape)}`, args.opType);
+  const forest: Forest = {
+    feature: Int32Array.from(features),
+    threshold: Float64Array.from(values),
+    mode: Uint8Array.from(modes, (m) => {
+      const code = MODES.indexOf(m);
+      if (code < 0) throw new UnsupportedOpError(`${where}: nodes_modes must be one of ${MODES.join(', ')}, got ${m}`, args.opType);
+      return code;
+    }),
+    trueChild: new Int32Array(n),
+    falseChild: new Int32Array(n),
+    missingTrue: Uint8Array.from({ length: n }, (_, i) => (missing[i] ? 1 : 0)),
+    roots: new Int32Array(0),
+    leafStart: new Int32Array(n + 1),
+    leafTarget: new Int32Array(0),
+    leafWeight: new Float64Array(0),
+  };
+  const isChild = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (forest.mode[i] === 0) continue;
+    if (features[i]! < 0 || features[i]! >= nFeatures) {
+      throw new ShapeError(`${where}: nodes_featureids must lie in [0, ${nFeatures - 1}] for X ${fmtShape(X.shape)}, got ${features[i]}`, args.opType);
+    }
+    for (const [ids, out] of [[trueIds, forest.trueChild], [falseIds, forest.falseChild]] as const) {
+      const c = flat.get(key(treeIds[i]!, ids[i]!));
+      if (c === undefined) throw new FormatError(`${where}: child node ${ids[i]} of tree ${treeIds[i]} must exist, got no such node`);
+      out[i] = c;
+      isChild[c] = 1;
+    }
+  }
+  const rootOf = new Map<number, number>();
+  for (let i = 0; i < n; i++) if (!isChild[i] && !rootOf.has(treeIds[i]!)) rootOf.set(treeIds[i]!, i);
+  forest.roots = Int32Array.from(rootOf.values());
+  checkAcyclic(forest, n, where);
+  const nTargets = A.int('n_targets', 1);
+  buildLeaves(args, forest, { flat, key, nTargets });
+  const base = A.floats('base_values') ?? [];
+  if (base.length !== 0 && base.length !== nTargets) {
+    throw new FormatError(`${where}: base_values must have n_targets=${nTargets} entries, got ${base.length}`);
+  }
+  const rows = X.shape.length === 2 ? X.shape[0]! : 1;
+  const Y = newValue('float32', [rows, nTargets]);
+  const cfg = { rows, nFeatures, nTargets, aggregate: agg, base: Float64Array.from(base.length ? base : new Array<number>(nTargets).fill(0)) };
+  return { outputs: [Y], run: walkTrees(forest, X.data, Y.data, cfg) };
+}
+
+function buildLeaves(args: OpArgs, forest: Forest, ctx: { flat: Map<string, number>; key: (t: number, id: number) => string; nTargets: number }): void {
+  const tTrees = args.attrs.ints('target_treeids') ?? [];
+  const tNodes = args.attrs.ints('target_nodeids') ?? [];
+  const tIds = args.attrs.ints('target_ids') ?? [];
+  const tWeights = floatsOrTensor(args, 'target_weights');
+  const m = tTrees.length;
+  if (tNodes.length !== m || tIds.length !== m || tWeights.length !== m) {
+    throw new FormatError(`${args.where}: target_* attributes must have equal lengths, got ${m}, ${tNodes.length}, ${tIds.length}, ${tWeights.length}`);
+  }
+  const node = new Int32Array(m);
+  for (let j = 0; j < m; j++) {
+    const f = ctx.flat.get(ctx.key(tTrees[j]!, tNodes[j]!));
+    if (f === undefined || tIds[j]! < 0 || tIds[j]! >= ctx.nTargets) {
+      throw new FormatError(`${args.where}: target ${j} must name an existing leaf and a target id in [0, ${ctx.nTargets - 1}], got tree ${tTrees[j]} node ${tNodes[j]} target ${tIds[j]}`);
+    }
+    node[j] = f;
+    forest.leafStart[f + 1]++;
+  }
+  for (let i = 0; i + 1 < forest.leafStart.length; i++) forest.leafStart[i + 1]! += forest.leafStart[i]!;
+  const fill = forest.leafStart.slice(0, -1);
+  forest.leafTarget = new Int32Array(m);
+  forest.leafWeight = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const at = fill[node[j]!]!++;
+    forest.leafTarget[at] = tIds[j]!;
+    forest.leafWeight[at] = tWeights[j]!;
+  }
+}
+
+/** Every tree must be a tree: walking from its root never revisits a node. */
+function checkAcyclic(forest: Forest, n: number, where: string): void {
+  const seen = new Uint8Array(n);
+  const stack: number[] = [];
+  for (const r of forest.roots) {
+    stack.push(r);
+    while (stack.length) {
+      const i = stack.pop()!;
+      if (seen[i]) throw new FormatError(`${where}: trees must not share or revisit nodes, got node index ${i} reached twice`);
+      seen[i] = 1;
+      if (forest.mode[i] !== 0) stack.push(forest.trueChild[i]!, forest.falseChild[i]!);
+    }
+  }
+  if (n > 0 && forest.roots.length === 0) throw new FormatError(`${where}: each tree must have a root, got a cycle through every node`);
+}

@@ -1,0 +1,170 @@
+/**
+ * The reader's refusals: malformed protobuf, limits, versions, graph structure, tensor sizes and
+ * external data paths, each as a typed error naming the problem; plus a mutation fuzz property.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DadmError, FormatError, UnsupportedOpError } from '../../src/errors.js';
+import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
+import { modelBytes, modelProto, node, onnx, rawFloatTensor, tensor, valueInfo, type IGraphProto, type ITensorProto, type ModelSpec } from './build-model.js';
+
+const AE = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'onnx', 'autoencoder_opset17.onnx')));
+
+const reluSpec = (extra: Partial<ModelSpec> = {}): ModelSpec => ({
+  nodes: [node('Relu', ['x'], ['y'])],
+  inputs: [valueInfo('x', [null, 4])],
+  outputs: ['y'],
+  ...extra,
+});
+
+describe('decodeModel: malformed bytes', () => {
+  it('throws FormatError for a truncated model', () => {
+    expect(() => decodeModel(AE.subarray(0, 1000))).toThrow(FormatError);
+    expect(() => decodeModel(AE.subarray(0, 1000))).toThrow(/^onnx: bytes must be a valid ONNX ModelProto protobuf, got a decoding error/);
+  });
+
+  it('throws FormatError for random bytes', () => {
+    const bytes = new Uint8Array(512).map((_, i) => (i * 131 + 7) & 0xff);
+    expect(() => decodeModel(bytes)).toThrow(FormatError);
+  });
+
+  it('throws FormatError for empty input', () => {
+    expect(() => decodeModel(new Uint8Array(0))).toThrow(/bytes must be a non-empty ONNX protobuf, got 0 bytes/);
+  });
+
+  it('throws FormatError when the file exceeds maxBytes', () => {
+    expect(() => decodeModel(AE, { maxBytes: 1000 })).toThrow(/file size must be at most 1000 bytes \(maxBytes\), got 20688/);
+  });
+
+  it('decodes the reference autoencoder', () => {
+    const m = decodeModel(AE);
+    expect(m.graph!.node!.length).toBe(11);
+  });
+});
+
+describe('decodeModel: versions', () => {
+  it('refuses IR versions outside [3, 10]', () => {
+    expect(() => decodeModel(modelBytes(reluSpec({ irVersion: 2 })))).toThrow(/ir_version must be in \[3, 10\], got 2/);
+    expect(() => decodeModel(modelBytes(reluSpec({ irVersion: 11 })))).toThrow(FormatError);
+  });
+
+  it('refuses default-domain opsets outside [7, 21]', () => {
+    expect(() => decodeModel(modelBytes(reluSpec({ opset: 6 })))).toThrow(/opset version of domain "ai.onnx" must be in \[7, 21\], got 6/);
+  });
+
+  it('refuses ai.onnx.ml opsets outside [1, 3]', () => {
+    expect(() => decodeModel(modelBytes(reluSpec({ mlOpset: 4 })))).toThrow(/domain "ai.onnx.ml" must be in \[1, 3\], got 4/);
+  });
+});
+
+describe('decodeModel: graph structure', () => {
+  it('refuses a cycle', () => {
+    const bytes = modelBytes({
+      nodes: [node('Add', ['x', 'b'], ['a']), node('Relu', ['a'], ['b'])],
+      inputs: [valueInfo('x', [1, 4])],
+      outputs: ['b'],
+    });
+    expect(() => decodeModel(bytes)).toThrow(FormatError);
+    expect(() => decodeModel(bytes)).toThrow(/graph must be acyclic, got a cycle/);
+  });
+
+  it('refuses an initializer a node references but the file lacks', () => {
+    const bytes = modelBytes({ nodes: [node('Add', ['x', 'bias'], ['y'])], inputs: [valueInfo('x', [1, 4])], outputs: ['y'] });
+    expect(() => decodeModel(bytes)).toThrow(/input "bias" of Add "Add_y" must be a graph input, initializer or node output, got an undefined name/);
+  });
+
+  it('refuses a value produced twice', () => {
+    const bytes = modelBytes({ nodes: [node('Relu', ['x'], ['y']), node('Neg', ['x'], ['y'])], inputs: [valueInfo('x', [1, 4])], outputs: ['y'] });
+    expect(() => decodeModel(bytes)).toThrow(/value "y" must be produced once/);
+  });
+
+  it('refuses raw_data whose size does not match dims', () => {
+    const bad = rawFloatTensor('w', [2, 2], [1, 2, 3]);
+    const bytes = modelBytes({ nodes: [node('Add', ['x', 'w'], ['y'])], inputs: [valueInfo('x', [2, 2])], outputs: ['y'], initializers: [bad] });
+    expect(() => decodeModel(bytes)).toThrow(/initializer "w": raw_data must hold 16 bytes for dims \[2,2\] of float32, got 12/);
+  });
+
+  it('refuses float_data whose length does not match dims', () => {
+    const bytes = modelBytes({ nodes: [node('Add', ['x', 'w'], ['y'])], inputs: [valueInfo('x', [2, 2])], outputs: ['y'], initializers: [tensor('w', [2, 2], [1, 2, 3, 4, 5])] });
+    expect(() => decodeModel(bytes)).toThrow(/initializer "w": data must hold 4 values for dims \[2,2\], got 5/);
+  });
+
+  it('refuses subgraphs nested deeper than maxDepth', () => {
+    let g: IGraphProto = { name: 'leaf', node: [] };
+    for (let i = 0; i < 5; i++) g = { name: `g${i}`, node: [node('If', ['c'], ['o'], { then_branch: { graph: g } })] };
+    const m = modelProto(reluSpec());
+    m.graph!.node!.push(...g.node!.map((n) => ({ ...n, input: ['x'], output: ['o'] })));
+    const bytes = onnx.ModelProto.encode(m).finish();
+    expect(() => decodeModel(bytes, { maxDepth: 3 })).toThrow(/graph nesting depth must be at most 3 \(maxDepth\), got 4/);
+  });
+
+  it('refuses an unsupported op at load time, naming op and node', () => {
+    const bytes = modelBytes({ nodes: [node('Relu', ['x'], ['h']), node('FancyOp', ['h'], ['y'])], inputs: [valueInfo('x', [1, 4])], outputs: ['y'] });
+    expect(() => loadOnnx(bytes)).toThrow(UnsupportedOpError);
+    expect(() => loadOnnx(bytes)).toThrow(/op of node FancyOp "FancyOp_y" must be one the runtime implements \(see SUPPORTED_OPS\), got FancyOp/);
+  });
+});
+
+describe('decodeModel: external data', () => {
+  const root = mkdtempSync(join(tmpdir(), 'dadm-onnx-'));
+  const base = join(root, 'model');
+  mkdirSync(base);
+  writeFileSync(join(base, 'w.bin'), new Uint8Array(Float32Array.of(1, -2, 3, -4).buffer));
+  writeFileSync(join(root, 'outside.bin'), new Uint8Array(16));
+  symlinkSync(join(root, 'outside.bin'), join(base, 'link.bin'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const external = (location: string): Uint8Array => {
+    const w: ITensorProto = { name: 'w', dims: [4], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: location }] };
+    return modelBytes({ nodes: [node('Add', ['x', 'w'], ['y'])], inputs: [valueInfo('x', [1, 4])], outputs: ['y'], initializers: [w] });
+  };
+
+  it('is refused without baseDir', () => {
+    expect(() => decodeModel(external('w.bin'))).toThrow(/external data must be allowed by passing baseDir, got location "w.bin"/);
+  });
+
+  it('is read from inside baseDir', () => {
+    const model = loadOnnx(external('w.bin'), { baseDir: base });
+    expect(Array.from(model.run({ x: Float32Array.of(1, 1, 1, 1) }).y!.data)).toEqual([2, -1, 4, -3]);
+  });
+
+  it('refuses ../ and absolute locations', () => {
+    expect(() => decodeModel(external('../outside.bin'), { baseDir: base })).toThrow(/location must be a relative path inside baseDir, got "..\/outside.bin"/);
+    expect(() => decodeModel(external(join(root, 'outside.bin')), { baseDir: base })).toThrow(FormatError);
+  });
+
+  it('refuses a symlink that resolves outside baseDir', () => {
+    expect(() => decodeModel(external('link.bin'), { baseDir: base })).toThrow(/external data must stay inside baseDir, got "link.bin"/);
+  });
+});
+
+describe('loadOnnx: byte mutations never escape as anything but a DadmError', () => {
+  it('flip / truncate / insert mutations of a valid model', () => {
+    const mutation = fc.oneof(
+      fc.record({ kind: fc.constant('flip' as const), at: fc.nat(AE.length - 1), mask: fc.integer({ min: 1, max: 255 }) }),
+      fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(AE.length - 1), mask: fc.constant(0) }),
+      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(AE.length - 1), mask: fc.integer({ min: 0, max: 255 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (muts) => {
+        let bytes: Uint8Array = AE.slice();
+        for (const m of muts) {
+          const at = Math.min(m.at, bytes.length - 1);
+          if (m.kind === 'flip') bytes[at]! ^= m.mask;
+          else if (m.kind === 'truncate') bytes = bytes.slice(0, at);
+          else bytes = Uint8Array.from([...bytes.subarray(0, at), m.mask, ...bytes.subarray(at)]);
+        }
+        try {
+          const model = loadOnnx(bytes);
+          const row = new Float32Array(64).fill(0.5);
+          model.run({ [model.inputNames[0] ?? 'input']: row });
+        } catch (e) {
+          if (!(e instanceof DadmError)) throw e;
+        }
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+});

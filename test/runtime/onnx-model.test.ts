@@ -1,0 +1,80 @@
+/** OnnxModel's public surface: names, metadata, run/score contracts, input validation, plan cache. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DataError, UsageError } from '../../src/errors.js';
+import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
+import { modelBytes, node, tensor, valueInfo } from './build-model.js';
+
+const AE = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'onnx', 'autoencoder_opset13.onnx')));
+
+/** y = x * w + b per column, score = mean(y) per row; an independent reference is easy. */
+const spec = {
+  nodes: [node('Mul', ['x', 'w'], ['xw']), node('Add', ['xw', 'b'], ['y']), node('ReduceMean', ['y'], ['score'], { axes: [1], keepdims: 0 })],
+  inputs: [valueInfo('x', [null, 3])],
+  initializers: [tensor('w', [3], [1, 2, 3]), tensor('b', [3], [0.5, 0, -0.5])],
+  outputs: ['score', 'y'],
+  opset: 13,
+  metadata: { 'dadm.kind': 'test', threshold: '0.75' },
+};
+const ref = (row: number[]): number => (row[0]! + 0.5 + 2 * row[1]! + 3 * row[2]! - 0.5) / 3;
+
+describe('OnnxModel', () => {
+  const model = loadOnnx(modelBytes(spec));
+
+  it('exposes input names, output names and metadata_props', () => {
+    expect(model.inputNames).toEqual(['x']);
+    expect(model.outputNames).toEqual(['score', 'y']);
+    expect(model.metadata).toEqual({ 'dadm.kind': 'test', threshold: '0.75' });
+  });
+
+  it('accepts a decoded ModelProto as well as bytes', () => {
+    const fromProto = loadOnnx(decodeModel(AE));
+    expect(fromProto.outputNames).toEqual(['score', 'reconstruction']);
+  });
+
+  it('runs varying batch sizes through cached plans, inferring [batch, 3] from a Float32Array', () => {
+    for (const batch of [1, 5, 1, 2, 5]) {
+      const rows = Array.from({ length: batch }, (_, i) => [i, -i / 2, 0.25 * i]);
+      const out = model.run({ x: Float32Array.from(rows.flat()) });
+      expect(out.score!.shape).toEqual([batch]);
+      expect(out.y!.shape).toEqual([batch, 3]);
+      expect(out.score!.data).toBeAllclose(rows.map(ref));
+    }
+  });
+
+  it('returns copies the next run does not overwrite', () => {
+    const a = model.run({ x: Float32Array.of(1, 2, 3) });
+    model.run({ x: Float32Array.of(9, 9, 9) });
+    expect(a.score!.data).toBeAllclose([ref([1, 2, 3])]);
+  });
+
+  it('score(row) equals run()[score][0]', () => {
+    const row = Float32Array.of(0.3, -1.2, 2.5);
+    expect(model.score(row)).toBeCloseTo(model.run({ x: row }).score!.data[0]!, 6);
+    expect(model.score(row)).toBeAllclose([ref([0.3, -1.2, 2.5])]);
+  });
+
+  it('throws DataError naming the input for a wrong shape', () => {
+    expect(() => model.run({ x: { data: new Float32Array(8), shape: [2, 4] } })).toThrow(DataError);
+    expect(() => model.run({ x: { data: new Float32Array(8), shape: [2, 4] } })).toThrow(/input "x" shape must be \[\?,3\], got \[2,4\]/);
+    expect(() => model.run({ x: new Float32Array(7) })).toThrow(/input "x" must have shape \[\?,3\]/);
+    expect(() => model.score(new Float32Array(4))).toThrow(/input "x" must have 3 values, got 4/);
+  });
+
+  it('throws DataError naming the input and element for NaN or Infinity', () => {
+    expect(() => model.run({ x: Float32Array.of(1, 2, 3, 4, NaN, 6) })).toThrow(DataError);
+    expect(() => model.run({ x: Float32Array.of(1, 2, 3, 4, NaN, 6) })).toThrow(/input "x" element 4 must be finite, got NaN/);
+    expect(() => model.score(Float32Array.of(Infinity, 0, 0))).toThrow(/element 0 must be finite, got Infinity/);
+  });
+
+  it('throws DataError for a missing input', () => {
+    expect(() => model.run({})).toThrow(/input "x" must be given, got no value/);
+  });
+
+  it('score throws UsageError for a model with two inputs', () => {
+    const two = loadOnnx(modelBytes({ nodes: [node('Add', ['a', 'b'], ['score'])], inputs: [valueInfo('a', [1, 2]), valueInfo('b', [1, 2])], outputs: ['score'] }));
+    expect(() => two.score(new Float32Array(2))).toThrow(UsageError);
+    expect(() => two.score(new Float32Array(2))).toThrow(/model must take one \[batch, D\] input/);
+  });
+});
