@@ -1,0 +1,28 @@
+/**
+ * dadm's tensor engine: a row-major Float32Array {@link Tensor}, pure kernels over typed arrays and
+ * shapes (ignorant of gradients; those live in ../autograd), and the blocked {@link gemm}.
+ */
+export { gemm, type GemmOptions } from './gemm.js';
+export { Random } from './random.js';
+export { Tensor, zeros, ones, full, scalar, fromArray, arange, eye, type NestedArray } from './tensor.js';
+export { sizeOf, stridesOf, sameShape, normalizeAxis, validateShape, splitAt } from './shape.js';
+export { broadcastShapes, planBroadcast, forEachRun, type BroadcastPlan } from './broadcast.js';
+export { add, sub, mul, div, maximum, minimum, greater, less, broadcastBinary, type BinaryRun } from './binary.js';
+export {
+  neg, abs, exp, log, sqrt, pow, tanh, sigmoid, relu, erf, gelu, clamp,
+  SQRT_2_OVER_PI, GELU_TANH_COEF, type GeluOptions, type ClampOptions,
+} from './unary.js';
+export { erfScalar } from './erf.js';
+export { where } from './where.js';
+export { sum, mean, max, argmax, maxWithIndices, reducedShape, type ReduceOptions, type MaxResult } from './reduce.js';
+export { sumToShape } from './sum-to-shape.js';
+export { broadcastTo } from './broadcast-to.js';
+export { matmul, type MatmulOptions } from './matmul.js';
+export { linear } from './linear.js';
+export { permute, transpose } from './transpose.js';
+export { reshape, resolveShape } from './reshape.js';
+export { concat } from './concat.js';
+export { slice, resolveSlice, type SliceOptions } from './slice.js';
+export { softmax, logSoftmax } from './softmax.js';
+export { layerNorm, layerNormWithStats, type LayerNormOptions, type LayerNormResult } from './layer-norm.js';
+export { mseLoss } from './mse-loss.js';
