@@ -36,3 +36,15 @@ export {
 } from './make-model.js';
 export { checkModel } from './check-model.js';
 export { GraphBuilder, type AddNodeOptions } from './graph-builder.js';
+export { type ExportOptions, EXPORT_OPSET_RANGE } from './export-options.js';
+export {
+  exportAutoencoder,
+  type AutoencoderExportSpec,
+  type AutoencoderExportOptions,
+  type AutoencoderLayerSpec,
+  type AutoencoderScalerSpec,
+  type AutoencoderActivation,
+} from './export-autoencoder.js';
+export { exportIsolationForest, type IsolationForestExportOptions } from './export-isolation-forest.js';
+export { floatThresholdBelow, nextDownFloat32 } from './export-float-threshold.js';
+export { modelMetadata, METADATA_KEYS, type ModelMetadataFields } from './export-metadata.js';
