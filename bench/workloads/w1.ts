@@ -1,0 +1,87 @@
+/**
+ * W1 (../shared/WORKLOADS.md): autoencoder training throughput. Model 64->32->8->32->64, ReLU after
+ * each hidden Linear, linear output, MSE over all 64 outputs, Adam(lr 1e-3, betas .9/.999, eps 1e-8),
+ * batch 256 (the last partial batch of 160 rows included), reshuffled every epoch; data 100,000 x 64
+ * N(0,1) from Random(0). One warm-up epoch, then 3 timed epochs; the metric is 100,000 / the median
+ * epoch time (wall clock). The note adds samples per process CPU-second, which shows how much a loaded
+ * machine slowed the wall-clock figure. Weights come from Random(1), shuffles from Random(2). Single thread.
+ */
+import { Adam, Autoencoder } from '../../src/nn/index.js';
+import { Random } from '../../src/tensor/index.js';
+import { median, type BenchRow, type Workload } from '../harness.js';
+
+/** PyTorch 1.13, torch.set_num_threads(1), same workload on this machine class (task brief). */
+const TORCH_SAMPLES_PER_S = 123_500;
+
+export interface TrainBenchConfig {
+  inputDim: number;
+  hiddenDims: readonly number[];
+  rows: number;
+  batch: number;
+  timedEpochs: number;
+}
+
+/** Per timed epoch: wall-clock seconds (the metric) and this process's CPU seconds (load context). */
+export interface EpochTimes {
+  wall: number[];
+  cpu: number[];
+}
+
+/**
+ * Trains an Autoencoder with Adam through `trainStep` for 1 warm-up + `timedEpochs` epochs and
+ * returns each timed epoch's seconds (shuffle and batch gathering included).
+ */
+export function timeTrainingEpochs(cfg: TrainBenchConfig): EpochTimes {
+  const { inputDim: d, rows, batch } = cfg;
+  const data = new Random(0).normalFill(new Float32Array(rows * d));
+  const model = new Autoencoder({ inputDim: d, hiddenDims: cfg.hiddenDims, rng: new Random(1) });
+  const opt = new Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 });
+  const shuffle = new Random(2);
+  const order = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  const buf = new Float32Array(batch * d);
+  const times: EpochTimes = { wall: [], cpu: [] };
+  let lastLoss = 0;
+  for (let epoch = 0; epoch <= cfg.timedEpochs; epoch++) {
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    shuffle.shuffleInPlace(order);
+    for (let start = 0; start < rows; start += batch) {
+      const n = Math.min(batch, rows - start);
+      for (let i = 0; i < n; i++) {
+        const src = order[start + i]! * d;
+        for (let j = 0; j < d; j++) buf[i * d + j] = data[src + j]!;
+      }
+      lastLoss = model.trainStep(buf, n, opt);
+    }
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(c0);
+    if (epoch > 0) {
+      times.wall.push(s);
+      times.cpu.push((c.user + c.system) / 1e6);
+    }
+  }
+  if (!Number.isFinite(lastLoss)) throw new Error('W1: training loss must stay finite');
+  return times;
+}
+
+export const workload: Workload = {
+  name: 'W1',
+  description: 'Autoencoder 64-32-8-32-64 training, Adam, batch 256, 100,000 x 64 N(0,1): samples/s',
+  run(): BenchRow[] {
+    const rows = 100_000;
+    const times = timeTrainingEpochs({ inputDim: 64, hiddenDims: [32, 8], rows, batch: 256, timedEpochs: 3 });
+    const value = rows / median(times.wall);
+    const perCpuSecond = rows / median(times.cpu);
+    const ratio = value / TORCH_SAMPLES_PER_S;
+    return [{
+      workload: 'W1',
+      metric: 'samples_per_s',
+      value,
+      unit: 'samples/s',
+      median_of: times.wall.length,
+      note: `median of 3 epochs after 1 warm-up; PyTorch 1.13 (1 thread) anchor ${TORCH_SAMPLES_PER_S} samples/s, ratio ${ratio.toFixed(2)}x (target >= 0.5x); `
+        + `per process CPU-second ${perCpuSecond.toFixed(0)} samples/s (wall < CPU rate means the machine was loaded)`,
+    }];
+  },
+};

@@ -1,0 +1,18 @@
+/**
+ * Neural-network layers and training: `Module` (torch-style named parameters and state dicts),
+ * Linear, activations, Dropout, Sequential, LayerNorm, MSELoss, the SGD/Adam/AdamW optimizers,
+ * `clipGradNorm`, and the anomaly-detection `Autoencoder` with its fused training step.
+ */
+export { Module, type StateDict } from './module.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { ReLU, GELU, Tanh, Sigmoid, type GELUOptions } from './activations.js';
+export { Dropout } from './dropout.js';
+export { Sequential } from './sequential.js';
+export { LayerNorm, type LayerNormModuleOptions } from './layer-norm.js';
+export { MSELoss, type MSELossOptions } from './mse-loss.js';
+export { Optimizer, type Hyperparameters } from './optimizer.js';
+export { SGD, type SGDOptions } from './sgd.js';
+export { Adam, AdamW, type AdamOptions } from './adam.js';
+export { clipGradNorm } from './clip-grad-norm.js';
+export { FusedMlp, type Activation, type DenseLayer } from './fused-mlp.js';
+export { Autoencoder, type AutoencoderOptions } from './autoencoder.js';
