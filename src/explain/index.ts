@@ -1,0 +1,18 @@
+/**
+ * Explanations of anomaly scores: which features drove a row's score. Reconstruction attribution
+ * for reconstruction-based models, interventional Shapley values (exact, with a structured fast
+ * path for MLP autoencoders, or KernelSHAP) for any score function. Depends only on tensor and
+ * errors. See docs/explain.md.
+ */
+export { reconstructionAttribution, type ReconstructionInputs } from './reconstruction-attribution.js';
+export { shapleyValues, type Background, type ShapleyOptions, type ShapleyResult } from './shapley-values.js';
+export { topK, shapleyAttribution, type FeatureAttribution, type ReconstructionFeature } from './feature-attribution.js';
+export {
+  mlpScoreFn,
+  checkMlpModel,
+  type ScoreFn,
+  type MlpAutoencoderModel,
+  type MlpActivation,
+  type LinearWeights,
+  type ExplainableModel,
+} from './score-model.js';

@@ -1,0 +1,126 @@
+/**
+ * Interventional Shapley values of an anomaly score (Lundberg & Lee 2017,
+ * https://arxiv.org/abs/1705.07874; Janzing et al. 2020, https://arxiv.org/abs/1910.13413): the
+ * game over the attributed features F is `v(S) = mean_b f(x_S, b_{F\S})` with b running over the
+ * background rows and the columns outside F kept at x's value. Exact over all `2^M` coalitions up
+ * to `maxExactFeatures`, KernelSHAP above. See docs/explain.md.
+ */
+import { DataError, InvalidOptionError, ShapeError } from '../errors.js';
+import { coalitionValues, shapleyFromValues, uniqueBackground, type CoalitionInputs } from './coalition-values.js';
+import { kernelShap } from './kernel-shap.js';
+import { mlpCoalitionValues } from './mlp-coalition-values.js';
+import { checkColumns, checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type MlpAutoencoderModel } from './score-model.js';
+
+/** Background rows: the reference distribution features are "removed" to. */
+export interface Background {
+  /** `[rows, D]` row-major */
+  readonly data: Float32Array;
+  readonly rows: number;
+}
+
+/** Options of {@link shapleyValues}. */
+export interface ShapleyOptions {
+  /** Columns to attribute (others keep x's value). Default: an MLP model's active features, else all columns. */
+  features?: readonly number[];
+  /** Hybrid rows per score call / gemm batch. Default 8192. */
+  batchSize?: number;
+  /** Exact values up to this many features (2^M coalitions), KernelSHAP above. Integer in [1, 20], default 16. */
+  maxExactFeatures?: number;
+  /** Coalitions KernelSHAP samples. Default 2048, at least 2 * M. */
+  kernelSamples?: number;
+  /** Seed of KernelSHAP's coalition sampling. Default 0. */
+  seed?: number;
+}
+
+/** Shapley values of one row; `phi[i]` belongs to column `features[i]`. */
+export interface ShapleyResult {
+  features: number[];
+  /** v(∅): mean score of the background rows (with the non-attributed columns set to x's) */
+  baseValue: number;
+  /** v(F) = f(x) */
+  value: number;
+  /** `[M]`; `sum(phi) = value - baseValue` (efficiency) */
+  phi: Float64Array;
+  /** true: all 2^M coalitions; false: KernelSHAP with `samples` sampled coalitions */
+  exact: boolean;
+  samples?: number;
+}
+
+const DEFAULT_BATCH = 8192;
+const MAX_EXACT_LIMIT = 20;
+
+/**
+ * Shapley values of `model`'s score at `x` against `background`. An {@link MlpAutoencoderModel}
+ * takes the structured fast path (exact mode); a score function takes the generic batched path.
+ * Cost (exact): `2^M × U` model evaluations, U = background rows distinct on the features.
+ * @param x `[D]`
+ * @param background `[B, D]`, B >= 1
+ * @throws ShapeError when x, the background and the model disagree on D
+ * @throws DataError for an empty background, NaN/Inf input or non-finite scores
+ * @throws InvalidOptionError for bad features or options, or a model of unknown kind
+ */
+export function shapleyValues(model: ExplainableModel, x: Float32Array, background: Background, options: ShapleyOptions = {}): ShapleyResult {
+  const d = x.length;
+  const mlp = typeof model === 'function' ? null : model;
+  if (mlp !== null) {
+    if (mlp.kind !== 'mlp-autoencoder') {
+      throw new InvalidOptionError(`shapleyValues: model must be a score function or kind 'mlp-autoencoder', got kind '${String(mlp.kind)}'`, 'model');
+    }
+    checkMlpModel(mlp, 'shapleyValues');
+    const inputDim = mlpWidths(mlp)[0]!;
+    if (d !== inputDim) throw new ShapeError(`shapleyValues: x must have the model's width ${inputDim}, got ${d}`, 'shapleyValues');
+  }
+  checkInputs(x, background);
+  const features = options.features ?? mlp?.activeFeatures ?? Array.from({ length: d }, (_, j) => j);
+  checkColumns(features, d, 'shapleyValues: features');
+  const m = features.length;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const maxExact = options.maxExactFeatures ?? 16;
+  const kernelSamples = options.kernelSamples ?? 2048;
+  const seed = options.seed ?? 0;
+  checkInt(batchSize, 1, Infinity, 'batchSize');
+  checkInt(maxExact, 1, MAX_EXACT_LIMIT, 'maxExactFeatures');
+  checkInt(seed, 0, Number.MAX_SAFE_INTEGER, 'seed');
+
+  const feat = Int32Array.from(features);
+  const inputs: CoalitionInputs = {
+    scoreFn: mlp === null ? (model as Exclude<ExplainableModel, MlpAutoencoderModel>) : mlpScoreFn(mlp),
+    x,
+    background: uniqueBackground(background.data, background.rows, d, feat),
+    backgroundRows: background.rows,
+    features: feat,
+    batchSize,
+  };
+  if (m > maxExact) {
+    checkInt(kernelSamples, 2 * m, Infinity, 'kernelSamples');
+    const r = kernelShap(inputs, kernelSamples, seed);
+    return { features: [...features], baseValue: r.baseValue, value: r.value, phi: r.phi, exact: false, samples: kernelSamples };
+  }
+  const v = mlp !== null && mlp.layers.length >= 2 ? mlpCoalitionValues({ ...inputs, model: mlp }) : coalitionValues(inputs);
+  return { features: [...features], baseValue: v[0]!, value: v[v.length - 1]!, phi: shapleyFromValues(v, m), exact: true };
+}
+
+function checkInputs(x: Float32Array, background: Background): void {
+  const d = x.length;
+  if (d === 0) throw new ShapeError('shapleyValues: x must have at least one column, got 0', 'shapleyValues');
+  if (!Number.isInteger(background.rows) || background.rows < 1) {
+    throw new DataError(`shapleyValues: background must hold at least one row, got ${background.rows}`, 'background');
+  }
+  if (background.data.length !== background.rows * d) {
+    throw new ShapeError(`shapleyValues: background must be [${background.rows}, ${d}] (${background.rows * d} values) to match x, got ${background.data.length} values`, 'shapleyValues');
+  }
+  for (let j = 0; j < d; j++) {
+    if (!Number.isFinite(x[j]!)) throw new DataError(`shapleyValues: x column ${j} must be finite, got ${x[j]}`, 'x');
+  }
+  for (let i = 0; i < background.data.length; i++) {
+    const v = background.data[i]!;
+    if (!Number.isFinite(v)) throw new DataError(`shapleyValues: background row ${Math.floor(i / d)}, column ${i % d} must be finite, got ${v}`, 'background');
+  }
+}
+
+function checkInt(value: number, min: number, max: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new InvalidOptionError(`shapleyValues: ${name} must be an integer ${range}, got ${value}`, name);
+  }
+}
