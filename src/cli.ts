@@ -1,17 +1,5 @@
 #!/usr/bin/env node
-/** The `dadm` command line: parses arguments and calls src/pipeline/. Only this file prints or exits. */
-const USAGE = `dadm — train, export and monitor edge anomaly-detection models
+/** The `dadm` command line. Only this file (through src/cli/) reads argv, prints or sets the exit code. */
+import { main } from './cli/main.js';
 
-Usage: dadm <command> [options]   (dadm <command> --help for details)
-`;
-
-function main(argv: string[]): number {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  process.stderr.write(`dadm: unknown command ${argv[0]}; run dadm --help\n`);
-  return 2;
-}
-
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,30 @@
 /**
  * dadm's public library API. Every folder's index.ts is its public door; this file re-exports them.
+ * Tensor-level and autograd ops share names (`add`, `matmul`, ...), so they are exported as the
+ * namespaces `tensor` and `autograd`; statistics as `stats`.
  */
 export * from './errors.js';
-export { Random } from './tensor/random.js';
+
+// Engine
+export * as tensor from './tensor/index.js';
+export { Tensor, Random, gemm, type GemmOptions } from './tensor/index.js';
+export * as autograd from './autograd/index.js';
+export { Var, backward, noGrad, detach } from './autograd/index.js';
+export * from './nn/index.js';
+
+// Models and data
+export * from './iforest/index.js';
+export * from './schema/index.js';
+export * from './io/index.js';
+export * as stats from './stats/index.js';
+
+// ONNX: writer and exporters, reader and runtime, quantization
+export * from './onnx-writer/index.js';
+export * from './runtime/index.js';
+export * from './quant/index.js';
+
+// Explanations
+export * as explainers from './explain/index.js';
+
+// Pipeline steps shared with the CLI
+export * from './pipeline/index.js';

@@ -7,6 +7,8 @@
  * Timing: 1,000 warm-up calls, then 10,000 calls each timed individually with
  * process.hrtime.bigint (timer overhead ~0.05 µs is included). Also: the model file size and the
  * peak RSS of a fresh Node process that loads the model and scores one row (W6 edge footprint).
+ * Int8: the same model through dadm's `quantizeDynamic` (per tensor, int8 weights; every Gemm becomes
+ * DynamicQuantizeLinear + MatMulInteger + Cast + Mul + Add), timed the same way in both runtimes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,7 +17,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
-import { loadOnnx } from '../../src/runtime/index.js';
+import { quantizeDynamic } from '../../src/quant/index.js';
+import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { median, percentile, type BenchRow, type Workload } from '../harness.js';
 
@@ -59,6 +62,13 @@ export function autoencoderOnnx(seed = 0): Uint8Array {
     producerName: 'dadm-bench',
     graph: { name: 'autoencoder', node, initializer, input: [vi('input', ['batch', 64])], output: [vi('score', ['batch'])] },
   });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** The W2 model dynamically quantized by dadm (default options: per-tensor int8). */
+export function quantizedAutoencoderOnnx(seed = 0): Uint8Array {
+  const { model, report } = quantizeDynamic(decodeModel(autoencoderOnnx(seed)));
+  if (report.quantized.length !== 4) throw new Error(`W2: quantizer must rewrite 4 Gemm nodes, got ${report.message}`);
   return onnx.ModelProto.encode(model).finish();
 }
 
@@ -135,7 +145,7 @@ process.stdout.write(JSON.stringify({ score: s, maxRssKb: process.resourceUsage(
 
 export const workload: Workload = {
   name: 'W2',
-  description: 'single-row latency of the 64-32-8-32-64 autoencoder ONNX model (dadm runtime vs onnxruntime-web), edge RSS',
+  description: 'single-row latency of the 64-32-8-32-64 autoencoder ONNX model, float and int8 (dadm runtime vs onnxruntime-web), edge RSS',
   async run(): Promise<BenchRow[]> {
     const bytes = autoencoderOnnx(0);
     const rows = sampleRows(100);
@@ -144,6 +154,9 @@ export const workload: Workload = {
     const modelPath = join(mkdtempSync(join(tmpdir(), 'dadm-w2-')), 'autoencoder.onnx');
     writeFileSync(modelPath, bytes);
     const rss = await edgeRss(modelPath);
+    const int8 = quantizedAutoencoderOnnx(0);
+    const dadmInt8 = dadmLatency(int8, rows);
+    const ortInt8 = await ortLatency(int8, rows);
     const timing = `${CALLS} calls after ${WARMUP} warm-up, each timed with hrtime.bigint`;
     return [
       { workload: 'W2', metric: 'median_us', value: median(dadm), unit: 'us', median_of: CALLS, note: `dadm score(row); ${timing}` },
@@ -152,6 +165,11 @@ export const workload: Workload = {
       { workload: 'W2', metric: 'ort_p99_us', value: percentile(ortUs, 0.99), unit: 'us', median_of: CALLS },
       { workload: 'W2', metric: 'peak_rss_mb_edge', value: rss.mb, unit: 'MB', median_of: 1, note: `fresh node process: load model file + score 1 row (esbuild bundle); empty node process: ${rss.baselineMb.toFixed(1)} MB` },
       { workload: 'W2', metric: 'model_bytes', value: bytes.length, unit: 'bytes', median_of: 1 },
+      { workload: 'W2', metric: 'median_us_int8', value: median(dadmInt8), unit: 'us', median_of: CALLS, note: `dadm score(row) on the int8 model (quantizeDynamic defaults); ${timing}` },
+      { workload: 'W2', metric: 'p99_us_int8', value: percentile(dadmInt8, 0.99), unit: 'us', median_of: CALLS },
+      { workload: 'W2', metric: 'ort_median_us_int8', value: median(ortInt8), unit: 'us', median_of: CALLS, note: 'onnxruntime-web 1.17.3 wasm, 1 thread, same int8 bytes (anchor ~59 us)' },
+      { workload: 'W2', metric: 'ort_p99_us_int8', value: percentile(ortInt8, 0.99), unit: 'us', median_of: CALLS },
+      { workload: 'W2', metric: 'model_bytes_int8', value: int8.length, unit: 'bytes', median_of: 1 },
     ];
   },
 };

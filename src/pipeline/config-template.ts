@@ -140,9 +140,14 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
   explain: {
     doc: 'per-row explanations of anomaly scores',
     fields: {
-      method: { check: oneOf(['reconstruction', 'integrated-gradients', 'kernel-shap']), doc: 'attribution method' },
+      method: {
+        check: oneOf(['reconstruction', 'shap']),
+        doc: 'attribution method: reconstruction (share of squared reconstruction error, autoencoder only) or shap (interventional Shapley values, any model)',
+      },
       topK: { check: positiveInt, doc: 'features reported per row' },
-      backgroundRows: { check: positiveInt, doc: 'background/baseline rows for integrated-gradients and kernel-shap' },
+      backgroundRows: { check: positiveInt, doc: 'background rows for shap (taken from the training drift reference sample)' },
+      maxExactFeatures: { check: intIn(1, 20), doc: 'shap: exact Shapley values up to this many active features (2^n coalitions), KernelSHAP above' },
+      kernelSamples: { check: positiveInt, doc: 'shap: coalitions sampled by the KernelSHAP fallback' },
     },
   },
 };

@@ -14,7 +14,7 @@ export type ModelKind = 'autoencoder' | 'iforest';
 export type SchemaMode = 'endpoint-v1' | 'none';
 export type ActivationKind = 'relu' | 'gelu' | 'tanh';
 export type OptimizerKind = 'adam' | 'adamw' | 'sgd';
-export type ExplainMethod = 'reconstruction' | 'integrated-gradients' | 'kernel-shap';
+export type ExplainMethod = 'reconstruction' | 'shap';
 
 /** The complete, validated configuration (every field present). */
 export interface DadmConfig {
@@ -55,7 +55,15 @@ export interface DadmConfig {
     ksWarn: number;
     ksRetrain: number;
   };
-  explain: { method: ExplainMethod; topK: number; backgroundRows: number };
+  explain: {
+    method: ExplainMethod;
+    topK: number;
+    backgroundRows: number;
+    /** Up to this many attributed features, Shapley values are exact; above it, KernelSHAP. */
+    maxExactFeatures: number;
+    /** Coalitions KernelSHAP samples when it is used. */
+    kernelSamples: number;
+  };
 }
 
 /** A config with any subset of keys (sections may be partial too), camelCase. */
@@ -96,7 +104,7 @@ export function defaultConfig(): DadmConfig {
       ksWarn: 0.1,
       ksRetrain: 0.2,
     },
-    explain: { method: 'reconstruction', topK: 5, backgroundRows: 100 },
+    explain: { method: 'reconstruction', topK: 5, backgroundRows: 100, maxExactFeatures: 16, kernelSamples: 2048 },
   };
 }
 

@@ -20,7 +20,7 @@ describe('defaultConfig', () => {
     expect(c.onnx).toEqual({ opset: 17, dynamicBatch: false });
     expect(c.quantization).toEqual({ perChannel: false, weightType: 'int8', reduceRange: false, exclude: [] });
     expect(c.drift).toMatchObject({ sampleRows: 10000, psiWarn: 0.1, psiRetrain: 0.25 });
-    expect(c.explain).toEqual({ method: 'reconstruction', topK: 5, backgroundRows: 100 });
+    expect(c.explain).toEqual({ method: 'reconstruction', topK: 5, backgroundRows: 100, maxExactFeatures: 16, kernelSamples: 2048 });
   });
 
   it('returns a fresh object each call', () => {
@@ -82,6 +82,9 @@ describe('parseConfig', () => {
       ['quantization:\n  exclude: [1]', /quantization\.exclude must be a list of node names \(strings\), got \[1\]$/],
       ['drift:\n  ks_warn: 0', /drift\.ks_warn must be a number in \(0, 1\], got 0$/],
       ['explain:\n  top_k: 0', /explain\.top_k must be a positive integer, got 0$/],
+      ['explain:\n  method: kernel-shap', /explain\.method must be one of reconstruction, shap, got 'kernel-shap'$/],
+      ['explain:\n  max_exact_features: 21', /explain\.max_exact_features must be an integer in \[1, 20\], got 21$/],
+      ['explain:\n  kernel_samples: 0', /explain\.kernel_samples must be a positive integer, got 0$/],
       ['training: 3', /^config\.yaml: training must be a mapping of keys, got 3$/],
       ['training: [1, 2]', /^config\.yaml: training must be a mapping of keys, got \[1,2\]$/],
       ['- a\n- b', /^config\.yaml: top level must be a mapping of keys, got \["a","b"\]$/],
@@ -120,8 +123,8 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 3 top-level scalars + 8 sections + 2 + 11 + 1 + 5 + 2 + 4 + 7 + 3 fields
-    expect(keys).toBe(46);
+    // 3 top-level scalars + 8 sections + 2 + 11 + 1 + 5 + 2 + 4 + 7 + 5 fields
+    expect(keys).toBe(48);
   });
 });
 

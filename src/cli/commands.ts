@@ -1,0 +1,20 @@
+/**
+ * The command table. Adding a command = one file in src/cli/ exporting a Command, plus one line here.
+ * `dadm --help` lists them in this order.
+ */
+import type { Command } from './command.js';
+import { demoCommand } from './demo.js';
+import { explainCommand } from './explain.js';
+import { genDataCommand } from './gen-data.js';
+import { initConfigCommand } from './init-config.js';
+import { scoreCommand } from './score.js';
+import { trainCommand } from './train.js';
+
+export const COMMANDS: readonly Command[] = [
+  initConfigCommand,
+  genDataCommand,
+  trainCommand,
+  scoreCommand,
+  explainCommand,
+  demoCommand,
+];

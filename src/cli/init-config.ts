@@ -1,0 +1,34 @@
+/** `dadm init-config`: writes the commented default config.yaml. */
+import { existsSync } from 'node:fs';
+import { DadmError } from '../errors.js';
+import { writeFileAtomic } from '../io/index.js';
+import { defaultConfigYaml } from '../pipeline/index.js';
+import type { Command } from './command.js';
+import { stringOption } from './options.js';
+
+export const initConfigCommand: Command = {
+  name: 'init-config',
+  summary: 'write a commented default config.yaml',
+  description:
+    'Writes every config key with its default value and a comment explaining it. Edit the copy and pass it to\n' +
+    'train with --config. An existing file is kept unless --force is given; --out - prints to stdout.',
+  options: [
+    { name: 'out', type: 'string', value: 'FILE', description: 'where to write the config ("-" = stdout)', default: 'config.yaml' },
+    { name: 'force', type: 'boolean', short: 'f', description: 'overwrite an existing file' },
+  ],
+  examples: ['init-config --out config.yaml'],
+  run(values, io) {
+    const out = stringOption(values, 'out') ?? 'config.yaml';
+    const text = defaultConfigYaml();
+    if (out === '-') {
+      io.stdout.write(text);
+      return 0;
+    }
+    if (existsSync(out) && values.force !== true) {
+      throw new DadmError(`${out}: file must not exist yet (pass --force to overwrite), got an existing file`);
+    }
+    writeFileAtomic(out, new TextEncoder().encode(text));
+    io.stderr.write(`wrote ${out}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * The CLI's entry function: dispatches to a command, prints help and version, and turns errors into
+ * one line on stderr with exit code 2 (usage) or 1 (anything else). Tests call `main` directly with
+ * captured streams.
+ */
+import { UsageError } from '../errors.js';
+import type { CliIo } from './command.js';
+import { COMMANDS } from './commands.js';
+import { commandHelp, mainHelp } from './help.js';
+import { parseOptions } from './options.js';
+import { packageVersion } from './version.js';
+
+/** The real process streams and environment. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+/**
+ * Runs `dadm <argv...>`.
+ * @returns the exit code: 0 success, 1 failure, 2 bad command line
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    io.stderr.write(mainHelp(COMMANDS));
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(mainHelp(COMMANDS));
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (cmd === undefined) {
+    io.stderr.write(`dadm: command must be one of ${COMMANDS.map((c) => c.name).join(', ')}, got '${name}'; run dadm --help\n`);
+    return 2;
+  }
+  try {
+    const values = parseOptions(cmd, args);
+    if (values.help === true) {
+      io.stdout.write(commandHelp(cmd));
+      return 0;
+    }
+    return await cmd.run(values, io);
+  } catch (err) {
+    return reportError(cmd.name, err, io);
+  }
+}
+
+/** One line `dadm <cmd>: <message>` on stderr (plus the stack with DADM_DEBUG=1). */
+function reportError(command: string, err: unknown, io: CliIo): number {
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`dadm ${command}: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+  if (io.env.DADM_DEBUG === '1' && err instanceof Error && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
+  return err instanceof UsageError ? 2 : 1;
+}

@@ -1,0 +1,101 @@
+/**
+ * Option parsing on top of node:util parseArgs (strict: unknown flags, missing values and stray
+ * arguments are errors), with every parse error turned into a UsageError, plus typed accessors.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import type { Command, OptionValues } from './command.js';
+
+/** Flags every command accepts. */
+export const HELP_OPTION = { name: 'help', type: 'boolean', short: 'h', description: 'show this help and exit' } as const;
+
+/**
+ * Parses `args` against the command's options table.
+ * @throws UsageError for an unknown flag, a flag without its value, a positional argument or a
+ *   missing required flag
+ */
+export function parseOptions(cmd: Command, args: readonly string[]): OptionValues {
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const o of [...cmd.options, HELP_OPTION]) config[o.name] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short };
+  let values: OptionValues;
+  try {
+    values = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: false }).values as OptionValues;
+  } catch (err) {
+    throw new UsageError(`${usageText(err)}; run dadm ${cmd.name} --help`);
+  }
+  if (values.help === true) return values;
+  for (const o of cmd.options) {
+    if (o.required === true && values[o.name] === undefined) {
+      throw new UsageError(`--${o.name} must be given, got nothing; run dadm ${cmd.name} --help`);
+    }
+  }
+  return values;
+}
+
+/** parseArgs messages, shortened to one line in dadm's shape. */
+function usageText(err: unknown): string {
+  const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  const code = (err as { code?: string }).code;
+  let m: RegExpMatchArray | null;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && (m = msg.match(/Unknown option '([^']+)'/))) return `options must be known flags, got ${m[1]}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && (m = msg.match(/Unexpected argument '([^']+)'/))) {
+    return `arguments must be --flags, got '${m[1]}'`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && (m = msg.match(/Option '([^']+)'/))) {
+    const flag = m[1]!.split(',').pop()!.trim().split(' ')[0]!;
+    return msg.includes('argument missing') ? `${flag} must have a value, got nothing` : `${flag} must be a flag without value, got a value`;
+  }
+  return msg;
+}
+
+/** A string option (undefined when absent). */
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A string option that must be present (the table marks it required). */
+export function requiredString(values: OptionValues, name: string): string {
+  const v = stringOption(values, name);
+  if (v === undefined) throw new UsageError(`--${name} must be given, got nothing`);
+  return v;
+}
+
+/**
+ * An integer option.
+ * @throws UsageError for a value that is not an integer >= min
+ */
+export function intOption(values: OptionValues, name: string, min: number): number | undefined {
+  const v = stringOption(values, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
+  return n;
+}
+
+/**
+ * A number option in [min, max].
+ * @throws UsageError for a value that is not such a number
+ */
+export function numberOption(values: OptionValues, name: string, min: number, max: number): number | undefined {
+  const v = stringOption(values, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got '${v}'`);
+  return n;
+}
+
+/**
+ * One of a fixed set of strings.
+ * @throws UsageError for another value
+ */
+export function choiceOption<T extends string>(values: OptionValues, name: string, choices: readonly T[]): T | undefined {
+  const v = stringOption(values, name);
+  if (v === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${v}'`);
+  return v as T;
+}
+
+/** Common output flags. */
+export const QUIET_OPTION = { name: 'quiet', type: 'boolean', short: 'q', description: 'no progress and no summary on the terminal' } as const;
+export const JSON_OPTION = { name: 'json', type: 'boolean', description: 'print a machine-readable JSON summary on stdout' } as const;

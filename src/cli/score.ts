@@ -1,0 +1,50 @@
+/** `dadm score`: scores a .npy file with a trained model. */
+import { score } from '../pipeline/index.js';
+import type { Command } from './command.js';
+import { JSON_OPTION, QUIET_OPTION, requiredString, stringOption } from './options.js';
+import { fmt, printResult } from './output.js';
+import { ProgressPrinter } from './progress.js';
+
+export const scoreCommand: Command = {
+  name: 'score',
+  summary: 'score a .npy file with a trained model; with labels, report ROC-AUC and precision/recall',
+  description:
+    'Checks the data against the model\'s schema (width, finite values, zero padding), computes one anomaly\n' +
+    'score per row (higher = more anomalous) and counts the rows above the model\'s threshold. With --labels\n' +
+    '(0/1 per row) it reports ROC-AUC, average precision and precision/recall at the threshold.',
+  options: [
+    { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors written by dadm train', required: true },
+    { name: 'data', type: 'string', value: 'FILE', description: 'data .npy [rows, features]', required: true },
+    { name: 'output', type: 'string', value: 'FILE', description: 'write the scores as [rows] float32 .npy' },
+    { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 (1 = anomaly)' },
+    QUIET_OPTION,
+    JSON_OPTION,
+  ],
+  examples: ['score --model out/model.safetensors --data data.npy --output scores.npy --labels labels.npy'],
+  run(values, io) {
+    const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
+    const output = stringOption(values, 'output');
+    const labels = stringOption(values, 'labels');
+    let r;
+    try {
+      r = score({
+        model: requiredString(values, 'model'),
+        data: requiredString(values, 'data'),
+        ...(output !== undefined ? { output } : {}),
+        ...(labels !== undefined ? { labels } : {}),
+        onProgress: progress.onProgress,
+      });
+    } finally {
+      progress.clear();
+    }
+    const { scores: _scores, ...summary } = r;
+    const lines = [`scored ${r.rows} rows with the ${r.modelType}: ${r.flagged} (${(100 * r.flaggedFraction).toFixed(2)}%) above the threshold ${fmt(r.threshold)}`];
+    if (r.labels !== null) {
+      const l = r.labels;
+      lines.push(`ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}; at the threshold precision ${fmt(l.precision)}, recall ${fmt(l.recall)} (${l.positives} labelled anomalies)`);
+    }
+    if (r.output !== null) lines.push(`wrote ${r.output}`);
+    printResult(io, values, summary, lines);
+    return 0;
+  },
+};

@@ -1,0 +1,58 @@
+/** `dadm train`: trains an autoencoder or isolation forest on a .npy file. */
+import { loadConfig, train } from '../pipeline/index.js';
+import type { Command } from './command.js';
+import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
+import { fmt, printResult } from './output.js';
+import { ProgressPrinter } from './progress.js';
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a model on a .npy file (streamed; any size)',
+  description:
+    'Trains the model of the config (autoencoder by default, or --model iforest) on [rows, features] data,\n' +
+    'reading the file in row chunks so memory does not grow with it. Writes OUT_DIR/model.safetensors,\n' +
+    'OUT_DIR/drift_reference.npz and OUT_DIR/metrics.json; nothing is written if training fails.\n' +
+    'Without --config, ./config.yaml is used when it exists, else the defaults (see dadm init-config).',
+  options: [
+    { name: 'data', type: 'string', value: 'FILE', description: 'training data .npy [rows, features]', required: true },
+    { name: 'out-dir', type: 'string', value: 'DIR', description: 'output directory (created if missing)', required: true },
+    { name: 'config', type: 'string', value: 'FILE', description: 'config.yaml', default: './config.yaml if present' },
+    { name: 'seed', type: 'string', value: 'N', description: 'override training.seed' },
+    { name: 'epochs', type: 'string', value: 'N', description: 'override training.epochs' },
+    { name: 'model', type: 'string', value: 'KIND', description: 'override model: autoencoder or iforest' },
+    { name: 'init-checkpoint', type: 'string', value: 'FILE', description: 'start from the weights (and scaler) of an autoencoder checkpoint' },
+    QUIET_OPTION,
+    JSON_OPTION,
+  ],
+  examples: ['train --data data.npy --out-dir out --epochs 10', 'train --data data.npy --out-dir out-forest --model iforest'],
+  run(values, io) {
+    const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
+    const seed = intOption(values, 'seed', 0);
+    const epochs = intOption(values, 'epochs', 1);
+    const model = choiceOption(values, 'model', ['autoencoder', 'iforest'] as const);
+    const init = stringOption(values, 'init-checkpoint');
+    let result;
+    try {
+      result = train({
+        data: requiredString(values, 'data'),
+        outDir: requiredString(values, 'out-dir'),
+        config: loadConfig(stringOption(values, 'config')),
+        ...(seed !== undefined ? { seed } : {}),
+        ...(epochs !== undefined ? { epochs } : {}),
+        ...(model !== undefined ? { model } : {}),
+        ...(init !== undefined ? { initCheckpoint: init } : {}),
+        onProgress: progress.onProgress,
+      });
+    } finally {
+      progress.clear();
+    }
+    const m = result.metrics;
+    printResult(io, values, { files: result.files, metrics: m }, [
+      `trained ${m.modelType} on ${m.trainingRows} rows (${m.validationRows} validation) in ${fmt(m.timings.total)} s` +
+        (m.modelType === 'autoencoder' ? `, best epoch ${m.bestEpoch}/${m.epochs.length}${m.stoppedEarly ? ' (stopped early)' : ''}, validation loss ${fmt(m.validationLoss)}` : ''),
+      `threshold ${fmt(m.threshold)} (${m.thresholdMethod}); ${(100 * m.flaggedFraction).toFixed(2)}% of ${m.validationRows > 0 ? 'validation' : 'training'} rows above it`,
+      `wrote ${result.files.model}, ${result.files.driftReference}, ${result.files.metrics}`,
+    ]);
+    return 0;
+  },
+};

@@ -1,0 +1,170 @@
+/**
+ * model.safetensors, dadm's checkpoint: the model's tensors plus string metadata that says what
+ * the model is, which schema and scaler its input needs, and where its threshold lies. Keys are
+ * listed in docs/pipeline.md. Nothing time-dependent is stored, so the same training gives the
+ * same bytes.
+ */
+import { DadmError, FormatError } from '../errors.js';
+import { readSafetensorsFile, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
+import { ENDPOINT_V1, genericSchema, type FeatureSchema, type Standardizer } from '../schema/index.js';
+import { configToYaml, parseConfig, type DadmConfig, type ModelKind } from './config.js';
+
+export const CHECKPOINT_FORMAT = 'dadm-checkpoint';
+export const CHECKPOINT_FORMAT_VERSION = '1';
+
+/** How the threshold was chosen. */
+export type ThresholdMethod = 'validation-quantile' | 'training-quantile' | 'iforest-contamination';
+
+/** What every checkpoint records besides the model's own tensors. */
+export interface CheckpointHeader {
+  modelType: ModelKind;
+  config: DadmConfig;
+  schema: FeatureSchema;
+  standardizer: Standardizer | null;
+  /** Rows with `score > threshold` are anomalies. */
+  threshold: number;
+  thresholdMethod: ThresholdMethod;
+  /** JSON-able training summary (no timings). */
+  training: Record<string, unknown>;
+}
+
+/** The metadata map and scaler tensors of a header; merge `modelMetadata` (model-specific keys). */
+export function checkpointParts(
+  header: CheckpointHeader,
+  modelMetadata: Record<string, string>,
+): { metadata: Record<string, string>; tensors: Map<string, SafetensorsTensorLike> } {
+  const { schema, standardizer } = header;
+  const metadata: Record<string, string> = {
+    ...modelMetadata,
+    format: CHECKPOINT_FORMAT,
+    format_version: CHECKPOINT_FORMAT_VERSION,
+    model_type: header.modelType,
+    config: configToYaml(header.config),
+    schema_name: schema.name,
+    schema_version: schema.version,
+    schema_hash: schema.hash,
+    schema_dim: String(schema.dim),
+    active_features: String(schema.activeFeatures),
+    feature_names: JSON.stringify(schema.featureNames.slice(0, schema.activeFeatures)),
+    threshold: JSON.stringify(header.threshold),
+    threshold_method: header.thresholdMethod,
+    scaler: standardizer === null ? 'none' : 'standard',
+    training: JSON.stringify(header.training),
+  };
+  const tensors = new Map<string, SafetensorsTensorLike>();
+  if (standardizer !== null) {
+    tensors.set('scaler.mean', { data: standardizer.mean, shape: [standardizer.mean.length] });
+    tensors.set('scaler.std', { data: standardizer.scale, shape: [standardizer.scale.length] });
+  }
+  return { metadata, tensors };
+}
+
+/** A checkpoint read back: header fields plus the raw contents for the model loader. */
+export interface ParsedCheckpoint extends CheckpointHeader {
+  path: string;
+  contents: SafetensorsContents;
+}
+
+/**
+ * Reads a checkpoint file and checks everything but the model tensors.
+ * @throws FormatError naming the file for a file that is not a safetensors file, not a dadm
+ *   checkpoint, of another format version, or with missing or inconsistent metadata
+ */
+export function readCheckpoint(path: string): ParsedCheckpoint {
+  let contents: SafetensorsContents;
+  try {
+    contents = readSafetensorsFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new FormatError(`${path}: checkpoint must be a readable file, got ${code}`, path);
+    throw err;
+  }
+  const meta = contents.metadata;
+  if (meta.format !== CHECKPOINT_FORMAT) {
+    const got = meta.format === undefined ? 'no format key (not a dadm checkpoint)' : `'${meta.format}'`;
+    throw new FormatError(`${path}: metadata format must be '${CHECKPOINT_FORMAT}', got ${got}`, path);
+  }
+  const get = (key: string): string => {
+    const v = meta[key];
+    if (v === undefined) throw new FormatError(`${path}: metadata key '${key}' must be present, got nothing (corrupted checkpoint)`, path);
+    return v;
+  };
+  if (get('format_version') !== CHECKPOINT_FORMAT_VERSION) {
+    throw new FormatError(`${path}: metadata format_version must be ${CHECKPOINT_FORMAT_VERSION}, got '${meta.format_version}'`, path);
+  }
+  const modelType = get('model_type');
+  if (modelType !== 'autoencoder' && modelType !== 'iforest') {
+    throw new FormatError(`${path}: metadata model_type must be 'autoencoder' or 'iforest', got '${modelType}'`, path);
+  }
+  let config: DadmConfig;
+  try {
+    config = parseConfig(get('config'), `${path}[config]`);
+  } catch (err) {
+    if (err instanceof FormatError) throw err;
+    throw new FormatError(`${path}: metadata config must be a valid dadm config, got: ${(err as Error).message}`, path);
+  }
+  const schema = schemaOf(path, get('schema_name'), Number(get('schema_dim')), get('schema_hash'));
+  const threshold = parseJsonNumber(path, 'threshold', get('threshold'));
+  const training = parseJson(path, 'training', get('training'));
+  const method = get('threshold_method');
+  if (method !== 'validation-quantile' && method !== 'training-quantile' && method !== 'iforest-contamination') {
+    throw new FormatError(`${path}: metadata threshold_method must be a known method, got '${method}'`, path);
+  }
+  return {
+    path,
+    contents,
+    modelType,
+    config,
+    schema,
+    standardizer: scalerOf(path, contents, get('scaler'), schema.dim),
+    threshold,
+    thresholdMethod: method,
+    training: training as Record<string, unknown>,
+  };
+}
+
+function schemaOf(path: string, name: string, dim: number, hash: string): FeatureSchema {
+  let schema: FeatureSchema;
+  if (name === ENDPOINT_V1.name) schema = ENDPOINT_V1;
+  else if (name === 'generic' && Number.isSafeInteger(dim) && dim > 0) schema = genericSchema(dim);
+  else throw new FormatError(`${path}: metadata schema_name must be 'endpoint-v1' or 'generic' with a positive schema_dim, got '${name}' (dim ${dim})`, path);
+  if (schema.dim !== dim) throw new FormatError(`${path}: metadata schema_dim must be ${schema.dim} for ${name}, got ${dim}`, path);
+  if (schema.hash !== hash) {
+    throw new FormatError(`${path}: metadata schema_hash must be ${schema.hash} (${name} ${schema.version} of this dadm), got ${hash}`, path);
+  }
+  return schema;
+}
+
+function scalerOf(path: string, contents: SafetensorsContents, kind: string, dim: number): Standardizer | null {
+  if (kind === 'none') return null;
+  if (kind !== 'standard') throw new FormatError(`${path}: metadata scaler must be 'none' or 'standard', got '${kind}'`, path);
+  const mean = contents.tensors.get('scaler.mean');
+  const std = contents.tensors.get('scaler.std');
+  for (const [name, t] of [['scaler.mean', mean], ['scaler.std', std]] as const) {
+    if (t === undefined || t.dtype !== 'F64' || t.shape.length !== 1 || t.shape[0] !== dim) {
+      const got = t === undefined ? 'nothing' : `${t.dtype} [${t.shape.join(',')}]`;
+      throw new FormatError(`${path}: tensor ${name} must be F64 [${dim}], got ${got}`, path);
+    }
+  }
+  const scale = std!.data as Float64Array;
+  for (let j = 0; j < dim; j++) {
+    if (!(scale[j]! > 0) || !Number.isFinite(scale[j]!)) throw new FormatError(`${path}: scaler.std[${j}] must be a positive finite number, got ${scale[j]}`, path);
+  }
+  return { mean: mean!.data as Float64Array, scale };
+}
+
+/** Parses a JSON metadata value. @throws FormatError naming the key */
+export function parseJson(path: string, key: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    if (err instanceof DadmError) throw err;
+    throw new FormatError(`${path}: metadata ${key} must be valid JSON, got '${text.slice(0, 40)}'`, path);
+  }
+}
+
+function parseJsonNumber(path: string, key: string, text: string): number {
+  const v = parseJson(path, key, text);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormatError(`${path}: metadata ${key} must be a finite number, got '${text}'`, path);
+  return v;
+}

@@ -1,0 +1,86 @@
+/**
+ * `dadm gen-data`: synthetic endpoint-v1 telemetry as model input (`[rows, 64]` float32 .npy), with
+ * optional labels and attack types.
+ */
+import { InvalidOptionError } from '../errors.js';
+import { NpyWriter, writeNpyFile } from '../io/index.js';
+import { CORE_FEATURE_DIM, FEATURE_DIM, generateHostData, normalizeCore, toModelInput } from '../schema/index.js';
+
+/** Options of {@link generateData}. */
+export interface GenerateDataOptions {
+  /** Rows to generate, a positive integer. */
+  rows: number;
+  /** Output .npy path: `[rows, 64]` float32 endpoint-v1 model input. */
+  out: string;
+  /** Generator seed, a non-negative integer. Default 0. */
+  seed?: number;
+  /** Share of rows turned into attacks, in [0, 1]. Default 0. */
+  anomalyRate?: number;
+  /** Optional output .npy for labels `[rows]` uint8 (1 = anomaly). */
+  labelsOut?: string;
+  /** Optional output .npy for attack codes `[rows]` uint8 (0 normal, 1.. index of `attackNames`). */
+  attackTypesOut?: string;
+}
+
+/** What {@link generateData} wrote. */
+export interface GenerateDataResult {
+  rows: number;
+  cols: number;
+  anomalies: number;
+  /** Rows per attack name (normal included). */
+  attackCounts: Record<string, number>;
+  files: { data: string; labels?: string; attackTypes?: string };
+}
+
+/** Rows normalized and written per step, to bound the temporary [rows, 64] array. */
+const WRITE_ROWS = 16384;
+
+/**
+ * Generates rows with `generateHostData`, normalizes them (`normalizeCore`), pads them to 64 columns
+ * (`toModelInput`) and writes them as a numpy-loadable float32 .npy (streamed, atomic). Labels and
+ * attack types are uint8 .npy files. The same options always give the same bytes.
+ * @throws InvalidOptionError for a bad row count, seed or anomaly rate
+ */
+export function generateData(opts: GenerateDataOptions): GenerateDataResult {
+  const { rows, out } = opts;
+  const seed = opts.seed ?? 0;
+  if (!Number.isSafeInteger(rows) || rows < 1) {
+    throw new InvalidOptionError(`generateData: rows must be a positive integer, got ${rows}`, 'rows');
+  }
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new InvalidOptionError(`generateData: seed must be a non-negative integer, got ${seed}`, 'seed');
+  }
+  const host = generateHostData({ rows, seed, anomalyRate: opts.anomalyRate ?? 0 });
+  const writer = new NpyWriter(out, { shape: [rows, FEATURE_DIM], dtype: 'float32' });
+  try {
+    const normalized = new Float32Array(Math.min(WRITE_ROWS, rows) * CORE_FEATURE_DIM);
+    const padded = new Float32Array(Math.min(WRITE_ROWS, rows) * FEATURE_DIM);
+    for (let start = 0; start < rows; start += WRITE_ROWS) {
+      const count = Math.min(WRITE_ROWS, rows - start);
+      const raw = host.raw.subarray(start * CORE_FEATURE_DIM, (start + count) * CORE_FEATURE_DIM);
+      const z = normalizeCore(raw, { out: normalized.subarray(0, raw.length), source: 'generateData' });
+      writer.append(toModelInput(z, padded.subarray(0, count * FEATURE_DIM)));
+    }
+    writer.finish();
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+  const files: GenerateDataResult['files'] = { data: out };
+  if (opts.labelsOut !== undefined) {
+    writeNpyFile(opts.labelsOut, { data: host.labels, shape: [rows] });
+    files.labels = opts.labelsOut;
+  }
+  if (opts.attackTypesOut !== undefined) {
+    writeNpyFile(opts.attackTypesOut, { data: host.attackType, shape: [rows] });
+    files.attackTypes = opts.attackTypesOut;
+  }
+  const attackCounts: Record<string, number> = {};
+  for (const name of host.attackNames) attackCounts[name] = 0;
+  let anomalies = 0;
+  for (let i = 0; i < rows; i++) {
+    attackCounts[host.attackNames[host.attackType[i]!]!]!++;
+    anomalies += host.labels[i]!;
+  }
+  return { rows, cols: FEATURE_DIM, anomalies, attackCounts, files };
+}

@@ -1,0 +1,155 @@
+/**
+ * `dadm inspect`: what a model file holds, for model.onnx and model.safetensors alike: inputs and
+ * outputs, op counts, parameter count, and what the file says about itself (model type, schema,
+ * threshold, training summary, quantization). See docs/pipeline.md "## inspect".
+ */
+import { decodeModel, type ModelProto } from '../runtime/index.js';
+import { readCheckpoint, parseJson } from './checkpoint.js';
+import { readModelBytes } from './onnx-scorer.js';
+
+/** A graph input or output: dims are numbers, or a symbolic name (`'batch'`), or `'?'`. */
+export interface TensorInfo {
+  name: string;
+  dtype: string;
+  shape: (number | string)[];
+}
+
+/** What {@link inspectModel} found. */
+export interface ModelInfo {
+  path: string;
+  format: 'onnx' | 'dadm-checkpoint';
+  /** File size in bytes. */
+  bytes: number;
+  /** e.g. 'autoencoder', 'isolation_forest' / 'iforest'; null when the file does not say. */
+  modelType: string | null;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** ONNX: nodes per op type (`domain:Op` outside the default domain). Checkpoint: layers/trees. */
+  ops: Record<string, number>;
+  /** Elements over all initializers (ONNX) or model tensors (checkpoint; the scaler excluded). */
+  parameters: number;
+  /** ONNX only: `[{ domain, version }]`, IR version and producer; empty/null for checkpoints. */
+  opsets: { domain: string; version: number }[];
+  irVersion: number | null;
+  producer: string | null;
+  schema: { name: string; version: string | null; hash: string | null } | null;
+  threshold: number | null;
+  /** True when the graph holds int8 ops (DynamicQuantizeLinear, MatMulInteger, ...). */
+  quantized: boolean;
+  /** The checkpoint's training summary (JSON), or null. */
+  training: Record<string, unknown> | null;
+  /** Every metadata entry as stored (ONNX metadata_props, or the checkpoint's `__metadata__`). */
+  metadata: Record<string, string>;
+}
+
+const QUANT_OPS = new Set(['DynamicQuantizeLinear', 'MatMulInteger', 'QuantizeLinear', 'DequantizeLinear', 'ConvInteger']);
+const ACTIVATION_NAMES: Record<string, string> = { relu: 'ReLU', gelu: 'GELU', tanh: 'Tanh' };
+const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 9: 'bool', 11: 'float64' };
+
+/**
+ * Describes a model file: ONNX (extension `.onnx`, or anything that is not a safetensors file) or a
+ * dadm checkpoint (`.safetensors`). The ONNX graph is decoded and checked but not loaded, so a model
+ * with ops dadm's runtime lacks can still be inspected.
+ * @throws FormatError for a file that is neither, or is corrupted
+ */
+export function inspectModel(path: string): ModelInfo {
+  const bytes = readModelBytes(path);
+  return isSafetensors(path, bytes) ? inspectCheckpoint(path, bytes) : inspectOnnx(path, bytes);
+}
+
+/** `.safetensors`, or bytes that start like one: an 8-byte header length, then `{`. */
+function isSafetensors(path: string, bytes: Uint8Array): boolean {
+  return path.toLowerCase().endsWith('.safetensors') || (bytes.length > 8 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0);
+}
+
+function inspectOnnx(path: string, bytes: Uint8Array): ModelInfo {
+  let model: ModelProto;
+  try {
+    model = decodeModel(bytes);
+  } catch (err) {
+    if (err instanceof Error) err.message = `${path}: ${err.message}`;
+    throw err;
+  }
+  const graph = model.graph!;
+  const ops: Record<string, number> = {};
+  let quantized = false;
+  for (const node of graph.node ?? []) {
+    const op = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.opType}` : node.opType!;
+    ops[op] = (ops[op] ?? 0) + 1;
+    if (QUANT_OPS.has(node.opType!) || node.opType!.startsWith('QLinear')) quantized = true;
+  }
+  const inits = new Set<string>();
+  let parameters = 0;
+  for (const t of graph.initializer ?? []) {
+    inits.add(t.name!);
+    parameters += (t.dims ?? []).reduce<number>((p, d) => p * Number(d), 1);
+  }
+  const metadata: Record<string, string> = {};
+  for (const p of model.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';
+  const threshold = metadata['dadm.threshold'] === undefined ? null : Number(metadata['dadm.threshold']);
+  const schemaName = metadata['dadm.schema.name'];
+  return {
+    path,
+    format: 'onnx',
+    bytes: bytes.length,
+    modelType: metadata['dadm.model_type'] ?? null,
+    inputs: (graph.input ?? []).filter((i) => !inits.has(i.name!)).map(tensorInfo),
+    outputs: (graph.output ?? []).map(tensorInfo),
+    ops,
+    parameters,
+    opsets: (model.opsetImport ?? []).map((o) => ({ domain: o.domain || 'ai.onnx', version: Number(o.version) })),
+    irVersion: Number(model.irVersion),
+    producer: model.producerName ? `${model.producerName}${model.producerVersion ? ` ${model.producerVersion}` : ''}` : null,
+    schema: schemaName === undefined ? null : { name: schemaName, version: metadata['dadm.schema.version'] ?? null, hash: metadata['dadm.schema.hash'] ?? null },
+    threshold: threshold !== null && Number.isFinite(threshold) ? threshold : null,
+    quantized,
+    training: null,
+    metadata,
+  };
+}
+
+type ValueInfo = NonNullable<NonNullable<ModelProto['graph']>['input']>[number];
+type Dimension = NonNullable<NonNullable<NonNullable<NonNullable<ValueInfo['type']>['tensorType']>['shape']>['dim']>[number];
+
+function tensorInfo(v: ValueInfo): TensorInfo {
+  const tt = v.type?.tensorType;
+  const shape = (tt?.shape?.dim ?? []).map((d: Dimension) => ((d as { value?: string }).value === 'dimValue' ? Number(d.dimValue) : d.dimParam || '?'));
+  return { name: v.name ?? '', dtype: ELEM_TYPES[tt?.elemType ?? 0] ?? `type ${tt?.elemType}`, shape };
+}
+
+function inspectCheckpoint(path: string, bytes: Uint8Array): ModelInfo {
+  const c = readCheckpoint(path);
+  const tensors = c.contents.tensors;
+  let parameters = 0;
+  for (const [name, t] of tensors) if (!name.startsWith('scaler.')) parameters += t.data.length;
+  const ops: Record<string, number> = {};
+  if (c.modelType === 'autoencoder') {
+    const arch = parseJson(path, 'architecture', c.contents.metadata.architecture ?? '{}') as { hidden_dims?: number[]; activation?: string };
+    const hidden = arch.hidden_dims ?? [];
+    ops.Linear = 2 * hidden.length;
+    ops[ACTIVATION_NAMES[arch.activation ?? ''] ?? 'activation'] = 2 * hidden.length - 1;
+  } else {
+    const offsets = tensors.get('trees.node_offsets');
+    ops.trees = offsets === undefined ? 0 : offsets.data.length - 1;
+    ops.nodes = offsets === undefined ? 0 : Number(offsets.data[offsets.data.length - 1]);
+  }
+  const D = c.schema.dim;
+  return {
+    path,
+    format: 'dadm-checkpoint',
+    bytes: bytes.length,
+    modelType: c.modelType,
+    inputs: [{ name: 'input', dtype: 'float32', shape: ['batch', D] }],
+    outputs: [{ name: 'score', dtype: 'float32', shape: ['batch'] }],
+    ops,
+    parameters,
+    opsets: [],
+    irVersion: null,
+    producer: null,
+    schema: { name: c.schema.name, version: c.schema.version, hash: c.schema.hash },
+    threshold: c.threshold,
+    quantized: false,
+    training: c.training,
+    metadata: { ...c.contents.metadata },
+  };
+}

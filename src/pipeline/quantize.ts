@@ -1,0 +1,183 @@
+/**
+ * `dadm quantize`: int8 dynamic quantization of a model.onnx file (src/quant's `quantizeDynamic`),
+ * and, with check data, how far the quantized model's scores are from the float model's on it.
+ * See docs/pipeline.md "## quantize" and docs/quantization.md.
+ */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InvalidOptionError } from '../errors.js';
+import { writeFileAtomic } from '../io/index.js';
+import { encodeModel, type onnx } from '../onnx-writer/index.js';
+import { compareScores, quantizeDynamic, type QuantizeReport, type WeightType } from '../quant/index.js';
+import { decodeModel } from '../runtime/index.js';
+import { rocAuc, spearman } from '../stats/index.js';
+import { checkWidth, openDataFile } from './data-file.js';
+import type { ScoreKernel } from './iforest-model.js';
+import { loadOnnxDetector, readModelBytes } from './onnx-scorer.js';
+import { readLabels } from './score.js';
+import { scoreFile } from './score-rows.js';
+
+/** Options of {@link quantizeModel} (the `quantizeDynamic` options, plus files). */
+export interface QuantizeModelOptions {
+  /** The float model.onnx. */
+  model: string;
+  /** Where to write the quantized model (atomically); must not be `model`. */
+  output: string;
+  /** One scale per output column. Default false. */
+  perChannel?: boolean;
+  /** Default 'int8'. */
+  weightType?: WeightType;
+  /** 7-bit weight ranges. Default false. */
+  reduceRange?: boolean;
+  /** Node names left in float (e.g. `layers.3.MatMul`). */
+  exclude?: readonly string[];
+  /** Data .npy `[rows, D]` scored by both models for the accuracy report. Optional. */
+  checkData?: string;
+  /** Labels .npy `[rows]` of 0/1 for the check data: adds ROC-AUC of both models. Optional. */
+  labels?: string;
+}
+
+/** Float vs quantized scores on the check data (higher score = more anomalous). */
+export interface QuantizeCheck {
+  rows: number;
+  maxAbsDiff: number;
+  /** `max |q - f| / |f|`. */
+  maxRelDiff: number;
+  /** Spearman rank correlation of the two score vectors (NaN when one is constant). */
+  spearman: number;
+  /** The model's `dadm.threshold`, null when it has none (then no flips are counted). */
+  threshold: number | null;
+  /** Fraction of rows whose `score > threshold` decision differs; null without threshold. */
+  flipFraction: number | null;
+  /** With labels (both classes present): ROC-AUC of each model; else null. */
+  floatRocAuc: number | null;
+  quantRocAuc: number | null;
+}
+
+/** What {@link quantizeModel} did. */
+export interface QuantizeModelResult {
+  model: string;
+  output: string;
+  /** The quantizer's report: rewritten and skipped nodes (with reasons) and a one-line message. */
+  report: QuantizeReport;
+  /** False when no node was quantized: the output is then the input model re-encoded, unchanged. */
+  changed: boolean;
+  /** File sizes in bytes. */
+  bytesBefore: number;
+  bytesAfter: number;
+  check: QuantizeCheck | null;
+}
+
+/**
+ * Reads `model`, quantizes it with `quantizeDynamic`, records the options and rewritten nodes in the
+ * metadata key `dadm.quantization` (when any node was rewritten), writes `output`, and with `checkData` compares both models' scores through
+ * dadm's runtime (rows checked against the model's schema like `score`).
+ * @throws InvalidOptionError when `output` is the input file (also through another path or a link),
+ *   for bad quantizer options, or for an already quantized model
+ * @throws FormatError for a file that is not an ONNX model; DataError for unusable check data or labels
+ */
+export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
+  refuseSameFile(opts.model, opts.output);
+  const bytesBefore = readModelBytes(opts.model);
+  const float = decodeModel(bytesBefore);
+  const { model: quantized, report } = quantizeDynamic(float, {
+    ...(opts.perChannel !== undefined ? { perChannel: opts.perChannel } : {}),
+    ...(opts.weightType !== undefined ? { weightType: opts.weightType } : {}),
+    ...(opts.reduceRange !== undefined ? { reduceRange: opts.reduceRange } : {}),
+    ...(opts.exclude !== undefined ? { nodesToExclude: opts.exclude } : {}),
+  });
+  const settings = { weightType: opts.weightType ?? 'int8', perChannel: opts.perChannel ?? false, reduceRange: opts.reduceRange ?? false, exclude: opts.exclude ?? [] };
+  if (report.quantized.length > 0) setMetadata(quantized, 'dadm.quantization', JSON.stringify({ ...settings, quantizedNodes: report.quantized.map((q) => q.node) }));
+  const bytes = encodeModel(quantized);
+  // Check before writing, so that a model the runtime cannot load leaves no file behind.
+  const check = opts.checkData === undefined ? null : checkScores(opts, float, bytes);
+  writeFileAtomic(opts.output, bytes);
+  return {
+    model: opts.model,
+    output: opts.output,
+    report,
+    changed: report.quantized.length > 0,
+    bytesBefore: bytesBefore.length,
+    bytesAfter: statSync(opts.output).size,
+    check,
+  };
+}
+
+/**
+ * @throws InvalidOptionError when `output` names the same file as `model`: same resolved real path
+ *   (symbolic links followed, including a link as `output`), or the same device and inode (hard links)
+ */
+function refuseSameFile(model: string, output: string): void {
+  const input = realOrResolved(model);
+  const out = realOrResolved(output);
+  let same = input === out;
+  if (!same && existsSync(model) && existsSync(output)) {
+    const a = statSync(model);
+    const b = statSync(output);
+    same = a.dev === b.dev && a.ino === b.ino;
+  }
+  if (same) {
+    throw new InvalidOptionError(`quantize: output must not be the input model (it would be overwritten), got ${output} = ${model} (${input})`, 'output');
+  }
+}
+
+/** The real path of a file, or of its directory joined with its name when it does not exist yet. */
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+function setMetadata(model: onnx.ModelProto, key: string, value: string): void {
+  const props = model.metadataProps.filter((p) => p.key !== key);
+  props.push({ key, value } as onnx.StringStringEntryProto);
+  props.sort((a, b) => (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : 0));
+  model.metadataProps = props;
+}
+
+/** Scores the check data with both models through dadm's runtime and compares them. */
+function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBytes: Uint8Array): QuantizeCheck {
+  const f = loadOnnxDetector(opts.model, float);
+  const q = loadOnnxDetector(opts.output, decodeModel(quantBytes));
+  const floatScores = scoreData(opts.checkData!, f.schema, f.kernel);
+  const quantScores = scoreData(opts.checkData!, f.schema, q.kernel);
+  const threshold = f.threshold;
+  const cmp = compareScores(floatScores, quantScores, threshold ?? 0);
+  let floatRocAuc: number | null = null;
+  let quantRocAuc: number | null = null;
+  if (opts.labels !== undefined) {
+    const labels = readLabels(opts.labels, floatScores.length);
+    let positives = 0;
+    for (let i = 0; i < labels.length; i++) positives += labels[i]!;
+    if (positives > 0 && positives < labels.length) {
+      floatRocAuc = rocAuc(floatScores, labels);
+      quantRocAuc = rocAuc(quantScores, labels);
+    }
+  }
+  return {
+    rows: floatScores.length,
+    maxAbsDiff: cmp.maxAbsDiff,
+    maxRelDiff: cmp.maxRelDiff,
+    spearman: floatScores.length >= 2 ? spearman(floatScores, quantScores) : NaN,
+    threshold,
+    flipFraction: threshold === null ? null : cmp.flipFraction,
+    floatRocAuc,
+    quantRocAuc,
+  };
+}
+
+function scoreData(path: string, schema: Parameters<typeof checkWidth>[1], kernel: ScoreKernel): Float32Array {
+  const file = openDataFile(path);
+  try {
+    checkWidth(file, schema);
+    return scoreFile(file, schema.activeFeatures, null, kernel);
+  } finally {
+    file.reader.close();
+  }
+}

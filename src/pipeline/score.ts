@@ -1,0 +1,127 @@
+/**
+ * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
+ */
+import { DataError } from '../errors.js';
+import { readNpyFile, writeNpyFile } from '../io/index.js';
+import { averagePrecision, precisionRecallAt, rocAuc } from '../stats/index.js';
+import type { ModelKind } from './config.js';
+import { checkWidth, openDataFile } from './data-file.js';
+import { scoringParts } from './load-checkpoint.js';
+import type { ProgressCallback } from './progress.js';
+import { scoreFile } from './score-rows.js';
+
+/** Options of {@link score}. */
+export interface ScoreOptions {
+  /** model.safetensors written by `train`. */
+  model: string;
+  /** Data .npy `[rows, schema width]`, in the units of the training file. */
+  data: string;
+  /** Where to write the scores: `[rows]` float32 .npy. Optional. */
+  output?: string;
+  /** Labels .npy `[rows]` of 0/1 (any numeric dtype) for quality metrics. Optional. */
+  labels?: string;
+  onProgress?: ProgressCallback;
+}
+
+/** Quality of the scores against labels. */
+export interface LabelMetrics {
+  positives: number;
+  /** ROC-AUC, null when the labels hold only one class. */
+  rocAuc: number | null;
+  /** Average precision, null without positives. */
+  averagePrecision: number | null;
+  /** At the model's threshold (`score > threshold` flagged). */
+  precision: number;
+  recall: number;
+  f1: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+/** What {@link score} computed. */
+export interface ScoreResult {
+  modelType: ModelKind;
+  rows: number;
+  threshold: number;
+  /** Rows with score > threshold. */
+  flagged: number;
+  flaggedFraction: number;
+  /** `[rows]` float32, higher = more anomalous. */
+  scores: Float32Array;
+  output: string | null;
+  labels: LabelMetrics | null;
+}
+
+/**
+ * Loads the checkpoint, checks the data against its schema (width, finite values, zero padding),
+ * scores every row and optionally writes the scores and compares them with labels.
+ * @throws FormatError for a checkpoint or file that is not ours / corrupted; DataError for
+ *   unusable data or labels (named by file, row and column)
+ */
+export function score(opts: ScoreOptions): ScoreResult {
+  const { checkpoint, kernel } = scoringParts(opts.model);
+  const file = openDataFile(opts.data);
+  let scores: Float32Array;
+  try {
+    checkWidth(file, checkpoint.schema);
+    scores = scoreFile(file, checkpoint.schema.activeFeatures, checkpoint.standardizer, kernel, (done) =>
+      opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows }),
+    );
+  } finally {
+    file.reader.close();
+  }
+  const threshold = checkpoint.threshold;
+  let flagged = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > threshold) flagged++;
+  const labels = opts.labels === undefined ? null : labelMetrics(scores, readLabels(opts.labels, scores.length), threshold);
+  if (opts.output !== undefined) writeNpyFile(opts.output, { data: scores, shape: [scores.length] });
+  return {
+    modelType: checkpoint.modelType,
+    rows: scores.length,
+    threshold,
+    flagged,
+    flaggedFraction: flagged / scores.length,
+    scores,
+    output: opts.output ?? null,
+    labels,
+  };
+}
+
+/**
+ * Reads 0/1 labels `[rows]` (or `[rows, 1]`).
+ * @throws DataError for another length or a value other than 0 and 1 (named by index)
+ */
+export function readLabels(path: string, rows: number): Uint8Array {
+  const arr = readNpyFile(path);
+  const n = arr.data.length;
+  if (n !== rows || arr.shape.length > 2 || (arr.shape.length === 2 && arr.shape[1] !== 1)) {
+    throw new DataError(`${path}: labels must have shape (${rows},) like the data, got (${arr.shape.join(', ')})`, path);
+  }
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = arr.data[i]!;
+    if (v !== 0 && v !== 1) throw new DataError(`${path}: label ${i} must be 0 or 1, got ${v}`, path);
+    out[i] = v;
+  }
+  return out;
+}
+
+function labelMetrics(scores: Float32Array, labels: Uint8Array, threshold: number): LabelMetrics {
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i]!;
+  const pr = precisionRecallAt(scores, labels, threshold);
+  return {
+    positives,
+    rocAuc: positives > 0 && positives < labels.length ? rocAuc(scores, labels) : null,
+    averagePrecision: positives > 0 ? averagePrecision(scores, labels) : null,
+    precision: pr.precision,
+    recall: pr.recall,
+    f1: pr.f1,
+    tp: pr.tp,
+    fp: pr.fp,
+    tn: pr.tn,
+    fn: pr.fn,
+  };
+}

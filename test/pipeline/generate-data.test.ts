@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/errors.js';
+import { readNpyFile, readNpyTyped } from '../../src/io/index.js';
+import { generateData } from '../../src/pipeline/index.js';
+import { tempDir } from './helpers.js';
+
+const dir = tempDir();
+
+describe('generateData', () => {
+  it('writes [rows, 64] float32 with zero padding and uint8 labels with round(rows * rate) anomalies', () => {
+    const r = generateData({ rows: 1000, out: join(dir, 'a.npy'), seed: 3, anomalyRate: 0.05, labelsOut: join(dir, 'a-labels.npy'), attackTypesOut: join(dir, 'a-types.npy') });
+    const x = readNpyFile(join(dir, 'a.npy'));
+    expect(x.dtype).toBe('<f4');
+    expect(x.shape).toEqual([1000, 64]);
+    for (let i = 0; i < 1000; i++) for (let j = 12; j < 64; j++) expect(x.data[i * 64 + j]).toBe(0);
+    const labels = readNpyTyped(readFileSync(join(dir, 'a-labels.npy')));
+    expect(labels.dtype).toBe('|u1');
+    const types = readNpyTyped(readFileSync(join(dir, 'a-types.npy'))).data as Uint8Array;
+    let positives = 0;
+    for (let i = 0; i < 1000; i++) {
+      positives += (labels.data as Uint8Array)[i]!;
+      expect(types[i]! > 0).toBe((labels.data as Uint8Array)[i] === 1);
+    }
+    expect(positives).toBe(50);
+    expect(r.anomalies).toBe(50);
+    expect(r.attackCounts.normal).toBe(950);
+  });
+
+  it('writes the same bytes for the same seed and different bytes for another seed', () => {
+    generateData({ rows: 500, out: join(dir, 'b1.npy'), seed: 7, anomalyRate: 0.02 });
+    generateData({ rows: 500, out: join(dir, 'b2.npy'), seed: 7, anomalyRate: 0.02 });
+    generateData({ rows: 500, out: join(dir, 'b3.npy'), seed: 8, anomalyRate: 0.02 });
+    const b1 = readFileSync(join(dir, 'b1.npy'));
+    expect(b1.equals(readFileSync(join(dir, 'b2.npy')))).toBe(true);
+    expect(b1.equals(readFileSync(join(dir, 'b3.npy')))).toBe(false);
+  });
+
+  it('throws InvalidOptionError for a non-positive row count', () => {
+    expect(() => generateData({ rows: 0, out: join(dir, 'c.npy') })).toThrow(InvalidOptionError);
+    expect(() => generateData({ rows: 0, out: join(dir, 'c.npy') })).toThrow(/rows must be a positive integer, got 0/);
+  });
+});

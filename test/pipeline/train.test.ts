@@ -1,0 +1,202 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DataError, FormatError, InvalidOptionError, TrainingError } from '../../src/errors.js';
+import { readNpyFile, readNpzFile, readSafetensorsFile, writeNpyFile } from '../../src/io/index.js';
+import { ENDPOINT_V1, fitStandardizer } from '../../src/schema/index.js';
+import { Random } from '../../src/tensor/index.js';
+import { configToYaml, generateData, loadCheckpoint, parseConfig, score, train } from '../../src/pipeline/index.js';
+import { smallConfig, tempDir } from './helpers.js';
+
+const dir = tempDir();
+const data = join(dir, 'data.npy');
+const labels = join(dir, 'labels.npy');
+
+beforeAll(() => {
+  generateData({ rows: 4000, out: data, seed: 1, anomalyRate: 0.03, labelsOut: labels });
+});
+
+/** Naive ROC-AUC: share of (positive, negative) pairs ranked correctly, ties 1/2. */
+function naiveAuc(s: Float32Array, y: Uint8Array): number {
+  let good = 0;
+  let pairs = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (y[i] !== 1) continue;
+    for (let j = 0; j < s.length; j++) {
+      if (y[j] !== 0) continue;
+      pairs++;
+      good += s[i]! > s[j]! ? 1 : s[i] === s[j] ? 0.5 : 0;
+    }
+  }
+  return good / pairs;
+}
+
+describe('train (autoencoder)', () => {
+  it('writes a byte-identical model.safetensors for the same seed, data and config', () => {
+    const a = train({ data, outDir: join(dir, 'a'), config: smallConfig() });
+    train({ data, outDir: join(dir, 'b'), config: smallConfig() });
+    const c = train({ data, outDir: join(dir, 'c'), config: smallConfig(), seed: 1 });
+    const bytesA = readFileSync(a.files.model);
+    expect(bytesA.equals(readFileSync(join(dir, 'b', 'model.safetensors')))).toBe(true);
+    expect(bytesA.equals(readFileSync(c.files.model))).toBe(false);
+    expect(readFileSync(a.files.driftReference).equals(readFileSync(join(dir, 'b', 'drift_reference.npz')))).toBe(true);
+  });
+
+  it('records format, schema, config, threshold and PyTorch state-dict names in the checkpoint', () => {
+    const { tensors, metadata } = readSafetensorsFile(join(dir, 'a', 'model.safetensors'));
+    expect(metadata.format).toBe('dadm-checkpoint');
+    expect(metadata.model_type).toBe('autoencoder');
+    expect(metadata.schema_hash).toBe(ENDPOINT_V1.hash);
+    expect(JSON.parse(metadata.feature_names!)).toEqual(ENDPOINT_V1.featureNames.slice(0, 12));
+    expect(parseConfig(metadata.config!)).toEqual(smallConfig());
+    expect(metadata.config).toBe(configToYaml(smallConfig()));
+    expect(Number.isFinite(JSON.parse(metadata.threshold!))).toBe(true);
+    expect(metadata.threshold_method).toBe('validation-quantile');
+    expect(tensors.get('encoder.0.weight')).toMatchObject({ dtype: 'F32', shape: [16, 64] });
+    expect(tensors.get('encoder.2.weight')).toMatchObject({ dtype: 'F32', shape: [4, 16] });
+    expect(tensors.get('decoder.2.bias')).toMatchObject({ dtype: 'F32', shape: [64] });
+    expect(tensors.has('scaler.mean')).toBe(false);
+    const metrics = JSON.parse(readFileSync(join(dir, 'a', 'metrics.json'), 'utf8'));
+    expect(metrics.epochs).toHaveLength(3);
+    expect(metrics.threshold).toBe(JSON.parse(metadata.threshold!));
+    expect(metrics.training_rows + metrics.validation_rows).toBe(4000);
+  });
+
+  it('writes drift_reference.npz with deciles and floored proportions of every active feature', () => {
+    const z = readNpzFile(join(dir, 'a', 'drift_reference.npz'));
+    for (const m of ['feature_names', 'feature_index', 'edges', 'proportions', 'sample', 'sample_index', 'score_edges', 'score_proportions', 'score_sample', 'score_threshold', 'rows', 'exact', 'floor', 'schema_hash']) {
+      expect(z.has(m), m).toBe(true);
+    }
+    expect(z.get('edges')!.shape).toEqual([12, 9]);
+    expect(z.get('proportions')!.shape).toEqual([12, 10]);
+    expect(z.get('sample')!.shape).toEqual([4000, 12]);
+    expect(new TextDecoder().decode(Uint8Array.from(z.get('feature_names')!.data)).split('\n')).toEqual(ENDPOINT_V1.featureNames.slice(0, 12));
+    // Independent check of feature 0: numpy-linear deciles of the column.
+    const x = readNpyFileRows(data);
+    const col = Float64Array.from({ length: 4000 }, (_, i) => x[i * 64]!).sort();
+    for (let k = 1; k < 10; k++) {
+      const h = 3999 * (k / 10);
+      const lo = Math.floor(h);
+      const want = col[lo]! + (col[Math.min(lo + 1, 3999)]! - col[lo]!) * (h - lo);
+      expect(z.get('edges')!.data[k - 1]).toBeCloseTo(want, 5);
+    }
+    const p = z.get('proportions')!.data.slice(0, 10);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+  });
+
+  it('scores labelled synthetic data with ROC-AUC well above 0.5', () => {
+    const r = score({ model: join(dir, 'a', 'model.safetensors'), data, labels, output: join(dir, 'scores.npy') });
+    const y = Uint8Array.from(readNpyFileRows(labels));
+    expect(r.labels!.rocAuc).toBeCloseTo(naiveAuc(r.scores, y), 10);
+    expect(r.labels!.rocAuc!).toBeGreaterThan(0.8);
+    expect(r.labels!.positives).toBe(120);
+    expect(Array.from(readNpyFileRows(join(dir, 'scores.npy')))).toEqual(Array.from(r.scores));
+  });
+
+  it('loadCheckpoint scores rows like the score step', () => {
+    const model = loadCheckpoint(join(dir, 'a', 'model.safetensors'));
+    const x = readNpyFileRows(data).subarray(0, 10 * 64);
+    const s = model.score(x, 10);
+    const all = score({ model: join(dir, 'a', 'model.safetensors'), data }).scores;
+    expect(Array.from(s)).toEqual(Array.from(all.subarray(0, 10)));
+    expect(model.schema.name).toBe('endpoint-v1');
+  });
+
+  it('trains in generic mode with a standardizer fitted on the whole file (stored as F64 tensors)', () => {
+    const rng = new Random(3);
+    const rows = 600;
+    const x = new Float32Array(rows * 5);
+    for (let i = 0; i < x.length; i++) x[i] = 100 + 20 * rng.normal() + (i % 5);
+    writeNpyFile(join(dir, 'generic.npy'), { data: x, shape: [rows, 5] });
+    const r = train({ data: join(dir, 'generic.npy'), outDir: join(dir, 'g'), config: smallConfig({ schema: 'none', standardize: true, autoencoder: { hiddenDims: [3, 2] } }) });
+    const { tensors, metadata } = readSafetensorsFile(r.files.model);
+    expect(metadata.schema_name).toBe('generic');
+    const want = fitStandardizer(x, rows, 5);
+    expect(tensors.get('scaler.mean')!.dtype).toBe('F64');
+    expect(tensors.get('scaler.mean')!.data).toBeAllclose(want.mean, { rtol: 1e-12 });
+    expect(tensors.get('scaler.std')!.data).toBeAllclose(want.scale, { rtol: 1e-12 });
+  });
+
+  it('uses the training rows for the threshold when validation_fraction is 0', () => {
+    const r = train({ data, outDir: join(dir, 'nv'), config: smallConfig({ training: { validationFraction: 0, epochs: 1 } }) });
+    expect(r.metrics.validationRows).toBe(0);
+    expect(r.metrics.thresholdMethod).toBe('training-quantile');
+  });
+});
+
+describe('train (isolation forest)', () => {
+  it('writes forest tensors and scores anomalies above normal rows', () => {
+    const r = train({ data, outDir: join(dir, 'f'), config: smallConfig({ iforest: { nEstimators: 20 } }), model: 'iforest' });
+    const { tensors, metadata } = readSafetensorsFile(r.files.model);
+    expect(metadata.model_type).toBe('iforest');
+    expect(tensors.get('trees.children_left')!.dtype).toBe('I32');
+    expect(tensors.get('trees.threshold')!.dtype).toBe('F64');
+    expect(tensors.get('trees.node_offsets')!.shape).toEqual([21]);
+    const s = score({ model: r.files.model, data, labels });
+    expect(s.labels!.rocAuc!).toBeGreaterThan(0.6);
+    const again = train({ data, outDir: join(dir, 'f2'), config: smallConfig({ iforest: { nEstimators: 20 } }), model: 'iforest' });
+    expect(readFileSync(again.files.model).equals(readFileSync(r.files.model))).toBe(true);
+  });
+
+  it('takes the threshold from a numeric contamination', () => {
+    const r = train({ data, outDir: join(dir, 'fc'), config: smallConfig({ model: 'iforest', iforest: { nEstimators: 10, contamination: 0.05 } }) });
+    expect(r.metrics.thresholdMethod).toBe('iforest-contamination');
+    expect(r.metrics.threshold).toBeGreaterThan(0);
+    expect(r.metrics.threshold).toBeLessThan(1);
+  });
+});
+
+describe('train errors write nothing', () => {
+  function expectNothingWritten(out: string): void {
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  }
+
+  it('names row and column of a NaN', () => {
+    const x = readNpyFileRows(data).slice(0, 300 * 64);
+    x[137 * 64 + 5] = Number.NaN;
+    writeNpyFile(join(dir, 'nan.npy'), { data: x, shape: [300, 64] });
+    const out = join(dir, 'out-nan');
+    expect(() => train({ data: join(dir, 'nan.npy'), outDir: out, config: smallConfig() })).toThrow(DataError);
+    expect(() => train({ data: join(dir, 'nan.npy'), outDir: out, config: smallConfig() })).toThrow(/nan\.npy: row 137, column 5 must be finite, got NaN/);
+    expectNothingWritten(out);
+  });
+
+  it('says what width was expected', () => {
+    writeNpyFile(join(dir, 'w10.npy'), { data: new Float32Array(50 * 10), shape: [50, 10] });
+    expect(() => train({ data: join(dir, 'w10.npy'), outDir: join(dir, 'out-w'), config: smallConfig() })).toThrow(
+      /w10\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10/,
+    );
+    expectNothingWritten(join(dir, 'out-w'));
+  });
+
+  it('refuses 0 rows, a truncated file and a file that is not .npy', () => {
+    writeNpyFile(join(dir, 'empty.npy'), { data: new Float32Array(0), shape: [0, 64] });
+    expect(() => train({ data: join(dir, 'empty.npy'), outDir: join(dir, 'o1'), config: smallConfig() })).toThrow(/empty\.npy: rows must be at least 1, got 0/);
+    const bytes = readFileSync(data);
+    writeFileSync(join(dir, 'trunc.npy'), bytes.subarray(0, bytes.length - 100));
+    expect(() => train({ data: join(dir, 'trunc.npy'), outDir: join(dir, 'o2'), config: smallConfig() })).toThrow(FormatError);
+    expect(() => train({ data: join(dir, 'trunc.npy'), outDir: join(dir, 'o2'), config: smallConfig() })).toThrow(/trunc\.npy: .*truncated/);
+    writeFileSync(join(dir, 'text.npy'), 'a,b,c\n1,2,3\n');
+    expect(() => train({ data: join(dir, 'text.npy'), outDir: join(dir, 'o3'), config: smallConfig() })).toThrow(FormatError);
+    expect(() => train({ data: join(dir, 'text.npy'), outDir: join(dir, 'o3'), config: smallConfig() })).toThrow(/^text\.npy|text\.npy: /);
+    for (const o of ['o1', 'o2', 'o3']) expectNothingWritten(join(dir, o));
+  });
+
+  it('throws TrainingError naming epoch and step when the loss becomes NaN', () => {
+    const out = join(dir, 'out-lr');
+    const config = smallConfig({ training: { learningRate: 1e30 } });
+    expect(() => train({ data, outDir: out, config })).toThrow(TrainingError);
+    expect(() => train({ data, outDir: out, config })).toThrow(/train: loss must be finite, got (NaN|Infinity) at epoch \d+, step \d+ of \d+/);
+    expectNothingWritten(out);
+  });
+
+  it('rejects a --init-checkpoint of another architecture', () => {
+    expect(() => train({ data, outDir: join(dir, 'o4'), config: smallConfig({ autoencoder: { hiddenDims: [8, 4] } }), initCheckpoint: join(dir, 'a', 'model.safetensors') })).toThrow(
+      InvalidOptionError,
+    );
+  });
+});
+
+function readNpyFileRows(path: string): Float32Array {
+  return readNpyFile(path).data;
+}
