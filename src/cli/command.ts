@@ -42,6 +42,8 @@ export interface Command {
   /** A paragraph for `dadm <name> --help`. */
   description: string;
   options: readonly OptionSpec[];
+  /** The string option that one bare argument may give instead of its flag (`dadm inspect FILE`). */
+  positional?: string;
   /** Example command lines (without the leading `dadm`). */
   examples: readonly string[];
   /** Returns the exit code. Throws DadmError (UsageError for bad flags) on failure. */

@@ -4,9 +4,13 @@
  */
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
+import { driftCommand } from './drift.js';
 import { explainCommand } from './explain.js';
+import { exportOnnxCommand } from './export-onnx.js';
 import { genDataCommand } from './gen-data.js';
 import { initConfigCommand } from './init-config.js';
+import { inspectCommand } from './inspect.js';
+import { quantizeCommand } from './quantize.js';
 import { scoreCommand } from './score.js';
 import { trainCommand } from './train.js';
 
@@ -15,6 +19,10 @@ export const COMMANDS: readonly Command[] = [
   genDataCommand,
   trainCommand,
   scoreCommand,
+  driftCommand,
+  exportOnnxCommand,
+  quantizeCommand,
+  inspectCommand,
   explainCommand,
   demoCommand,
 ];

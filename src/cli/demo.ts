@@ -46,11 +46,23 @@ export const demoCommand: Command = {
       const l = s.score.labels;
       lines.push(`  detection ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}, precision ${fmt(l.precision)} / recall ${fmt(l.recall)} at the threshold`);
     }
+    if (s.exportOnnx) lines.push(`  onnx      ${s.exportOnnx.output}, ${s.exportOnnx.bytes} bytes, runtime matches the checkpoint (max diff ${fmt(s.exportOnnx.selfCheck.maxAbsDiff)})`);
+    if (s.quantize?.check) {
+      const c = s.quantize.check;
+      lines.push(`  int8      ${s.quantize.output}, ${s.quantize.bytesAfter} bytes; ROC-AUC ${fmt(c.quantRocAuc)} vs float ${fmt(c.floatRocAuc)}, Spearman ${c.spearman.toFixed(4)}, ${(100 * (c.flipFraction ?? 0)).toFixed(2)}% decisions flipped`);
+    }
+    if (s.drift) {
+      const d = s.drift;
+      lines.push(`  drift     fresh batch: ${d.unshifted.verdict}; batch with +${d.shift} on ${d.shiftedFeatures.join(', ')}: ${d.shifted.verdict}`);
+    }
     const summary = {
       outDir: s.outDir,
       data: s.data,
       train: s.train && { files: s.train.files, metrics: s.train.metrics },
       score: s.score && { ...s.score, scores: undefined },
+      exportOnnx: s.exportOnnx,
+      quantize: s.quantize,
+      drift: s.drift,
       seconds: s.seconds,
     };
     printResult(io, values, summary, lines);

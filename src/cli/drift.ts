@@ -54,7 +54,7 @@ export function driftLines(r: DriftResult): string[] {
   const excluded = r.invalidRows > 0 ? `, ${r.invalidRows} excluded` : '';
   const lines = [`drift of ${r.current} (${r.validRows} rows${excluded}) against ${r.reference} (${r.referenceRows} training rows)`];
   const width = Math.max(13, ...r.features.map((f) => f.name.length));
-  const row = (name: string, numbers: string[], status: string): string => `${name.padEnd(width)}${numbers.map((c) => c.padStart(10)).join('')}  ${status}`;
+  const row = (name: string, numbers: string[], status: string): string => `${name.padEnd(width)}${numbers.map((c) => ` ${c.padStart(10)}`).join('')}  ${status}`;
   const stats = (v: StatRow): string[] => [fmt(v.psi), fmt(v.wasserstein), fmt(v.ks.statistic), fmt(v.ks.pvalue)];
   lines.push(row('feature', ['PSI', 'W1', 'KS D', 'KS p'], 'status'));
   for (const f of r.features) lines.push(row(f.name, stats(f), f.status));

@@ -10,6 +10,7 @@ export function commandHelp(cmd: Command): string {
   };
   const usage = cmd.options.map((o) => {
     const f = `--${o.name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`;
+    if (o.name === cmd.positional) return `[--${o.name}] ${o.value ?? 'VALUE'}`;
     return o.required === true ? f : `[${f}]`;
   });
   const all = [...cmd.options, HELP_OPTION];

@@ -12,10 +12,11 @@ export const inspectCommand: Command = {
     'outputs with shapes, op counts (layers/trees for a checkpoint), parameter count, file size, and what\n' +
     'the file says about itself: model type, schema, threshold, training summary, quantization.',
   options: [
-    { name: 'model', type: 'string', value: 'FILE', description: 'a .onnx or .safetensors model', required: true },
+    { name: 'model', type: 'string', value: 'FILE', description: 'a .onnx or .safetensors model (the flag may be left out)', required: true },
     JSON_OPTION,
   ],
-  examples: ['inspect --model out/model.onnx', 'inspect --model out/model.safetensors --json'],
+  positional: 'model',
+  examples: ['inspect out/model.onnx', 'inspect --model out/model.safetensors --json'],
   run(values, io) {
     const info = inspectModel(requiredString(values, 'model'));
     printResult(io, values, info, describe(info));

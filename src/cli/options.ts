@@ -11,17 +11,24 @@ export const HELP_OPTION = { name: 'help', type: 'boolean', short: 'h', descript
 
 /**
  * Parses `args` against the command's options table.
- * @throws UsageError for an unknown flag, a flag without its value, a positional argument or a
- *   missing required flag
+ * @throws UsageError for an unknown flag, a flag without its value, a positional argument (beyond the
+ *   one that `cmd.positional` allows) or a missing required flag
  */
 export function parseOptions(cmd: Command, args: readonly string[]): OptionValues {
   const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
   for (const o of [...cmd.options, HELP_OPTION]) config[o.name] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short };
   let values: OptionValues;
+  let positionals: string[];
   try {
-    values = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: false }).values as OptionValues;
+    ({ values, positionals } = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: cmd.positional !== undefined }) as { values: OptionValues; positionals: string[] });
   } catch (err) {
     throw new UsageError(`${usageText(err)}; run dadm ${cmd.name} --help`);
+  }
+  if (positionals.length > 0) {
+    const flag = cmd.positional!;
+    const given = [...(typeof values[flag] === 'string' ? [values[flag]] : []), ...positionals].map((v) => `'${v}'`);
+    if (given.length > 1) throw new UsageError(`--${flag} must be given once (as the flag or one bare argument), got ${given.join(', ')}; run dadm ${cmd.name} --help`);
+    values[flag] = positionals[0];
   }
   if (values.help === true) return values;
   for (const o of cmd.options) {

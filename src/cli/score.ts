@@ -13,7 +13,7 @@ export const scoreCommand: Command = {
     'score per row (higher = more anomalous) and counts the rows above the model\'s threshold. With --labels\n' +
     '(0/1 per row) it reports ROC-AUC, average precision and precision/recall at the threshold.',
   options: [
-    { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors written by dadm train', required: true },
+    { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors written by dadm train, or a .onnx from export-onnx/quantize', required: true },
     { name: 'data', type: 'string', value: 'FILE', description: 'data .npy [rows, features]', required: true },
     { name: 'output', type: 'string', value: 'FILE', description: 'write the scores as [rows] float32 .npy' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 (1 = anomaly)' },

@@ -5,8 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig, type DadmConfig } from './config.js';
+import { driftDemo, type DriftDemoResult } from './drift-demo.js';
+import { exportOnnx, type ExportOnnxResult } from './export-onnx.js';
 import { generateData, type GenerateDataResult } from './generate-data.js';
 import type { ProgressCallback } from './progress.js';
+import { quantizeModel, type QuantizeModelResult } from './quantize.js';
 import { score, type ScoreResult } from './score.js';
 import { train, type TrainResult } from './train.js';
 
@@ -33,6 +36,10 @@ export interface DemoSummary {
   data?: GenerateDataResult;
   train?: TrainResult;
   score?: ScoreResult;
+  exportOnnx?: ExportOnnxResult;
+  quantize?: QuantizeModelResult;
+  /** Drift of an unshifted and a shifted batch against the training reference. */
+  drift?: DriftDemoResult;
   /** Wall time per step, seconds. */
   seconds: Record<string, number>;
 }
@@ -61,6 +68,25 @@ export const DEMO_STEPS: DemoStep[] = [
     name: 'score',
     run(o, s) {
       s.score = score({ model: join(o.outDir, 'model.safetensors'), data: join(o.outDir, 'data.npy'), labels: join(o.outDir, 'labels.npy'), output: join(o.outDir, 'scores.npy') });
+    },
+  },
+  {
+    name: 'export-onnx',
+    run(o, s) {
+      s.exportOnnx = exportOnnx({ checkpoint: join(o.outDir, 'model.safetensors'), output: join(o.outDir, 'model.onnx') });
+    },
+  },
+  {
+    name: 'quantize',
+    run(o, s) {
+      const data = { checkData: join(o.outDir, 'data.npy'), labels: join(o.outDir, 'labels.npy') };
+      s.quantize = quantizeModel({ model: join(o.outDir, 'model.onnx'), output: join(o.outDir, 'model_quantized.onnx'), ...data });
+    },
+  },
+  {
+    name: 'drift',
+    run(o, s) {
+      s.drift = driftDemo({ outDir: o.outDir, rows: o.rows, seed: o.seed, anomalyRate: o.anomalyRate });
     },
   },
 ];

@@ -90,6 +90,7 @@ export function scanCurrentBatch(opts: ScanOptions): BatchScan {
       keptIndex[n++] = start + i;
     }
     if (scorer !== null && scores !== null && scoreCounts !== null && n > 0) {
+      // The raw chunk is no longer needed: reuse it for the model's scaled copy of the kept rows.
       const x = chunk.subarray(0, n * cols);
       x.set(kept.subarray(0, n * cols));
       if (scorer.standardizer !== null) standardizeInPlace(x, n, cols, scorer.standardizer);

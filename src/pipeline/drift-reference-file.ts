@@ -211,12 +211,12 @@ class MemberReader {
     const meta = doc as Partial<MetaJson> | null;
     if (meta === null || typeof meta !== 'object' || meta.format !== DRIFT_REFERENCE_FORMAT) return notOurs();
     if (meta.version !== DRIFT_REFERENCE_VERSION) this.fail('meta_json.version', `be ${DRIFT_REFERENCE_VERSION}`, JSON.stringify(meta.version));
-    const names2 = meta.feature_names;
-    if (!Array.isArray(names2) || names2.length === 0 || !names2.every((s) => typeof s === 'string')) {
-      this.fail('meta_json.feature_names', 'be a non-empty list of strings', JSON.stringify(names2));
+    const featureNames = meta.feature_names;
+    if (!Array.isArray(featureNames) || featureNames.length === 0 || !featureNames.every((s) => typeof s === 'string')) {
+      this.fail('meta_json.feature_names', 'be a non-empty list of strings', JSON.stringify(featureNames));
     }
     if (typeof meta.schema_hash !== 'string') this.fail('meta_json.schema_hash', 'be a string', JSON.stringify(meta.schema_hash));
-    if (!Number.isSafeInteger(meta.cols) || meta.cols! < names2.length) this.fail('meta_json.cols', `be an integer >= ${names2.length}`, JSON.stringify(meta.cols));
+    if (!Number.isSafeInteger(meta.cols) || meta.cols! < featureNames.length) this.fail('meta_json.cols', `be an integer >= ${featureNames.length}`, JSON.stringify(meta.cols));
     if (!Number.isSafeInteger(meta.bins) || meta.bins! < 2) this.fail('meta_json.bins', 'be an integer >= 2', JSON.stringify(meta.bins));
     if (typeof meta.standardized !== 'boolean') this.fail('meta_json.standardized', 'be true or false', JSON.stringify(meta.standardized));
     return meta as MetaJson;

@@ -35,4 +35,5 @@ export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, ty
 export { exportOnnx, type ExportOnnxOptions, type ExportOnnxResult } from './export-onnx.js';
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';
-export { loadOnnxDetector, type OnnxDetector } from './onnx-scorer.js';
+export { loadOnnxDetector, isOnnxPath, type OnnxDetector } from './onnx-scorer.js';
+export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';

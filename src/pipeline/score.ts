@@ -7,12 +7,13 @@ import { averagePrecision, precisionRecallAt, rocAuc } from '../stats/index.js';
 import type { ModelKind } from './config.js';
 import { checkWidth, openDataFile } from './data-file.js';
 import { scoringParts } from './load-checkpoint.js';
+import { isOnnxPath, onnxScoringParts } from './onnx-scorer.js';
 import type { ProgressCallback } from './progress.js';
 import { scoreFile } from './score-rows.js';
 
 /** Options of {@link score}. */
 export interface ScoreOptions {
-  /** model.safetensors written by `train`. */
+  /** model.safetensors written by `train`, or a model.onnx from `export-onnx` / `quantize`. */
   model: string;
   /** Data .npy `[rows, schema width]`, in the units of the training file. */
   data: string;
@@ -61,7 +62,8 @@ export interface ScoreResult {
  *   unusable data or labels (named by file, row and column)
  */
 export function score(opts: ScoreOptions): ScoreResult {
-  const { checkpoint, kernel } = scoringParts(opts.model);
+  // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
+  const { checkpoint, kernel } = isOnnxPath(opts.model) ? onnxScoringParts(opts.model) : scoringParts(opts.model);
   const file = openDataFile(opts.data);
   let scores: Float32Array;
   try {

@@ -12,7 +12,7 @@ generateData({ rows: 3000, out: data, seed: 4, anomalyRate: 0.02 });
 
 describe('the drift reference written by train', () => {
   it('carries the format marker, feature names, schema hash and width, and loads without pickles', () => {
-    train({ data, outDir: join(dir, 'ae'), config: smallConfig() });
+    const t = train({ data, outDir: join(dir, 'ae'), config: smallConfig() });
     const path = join(dir, 'ae', 'drift_reference.npz');
     const ref = readDriftReference(path);
     expect(ref.featureNames).toEqual(ENDPOINT_V1.featureNames.slice(0, 12));
@@ -22,7 +22,8 @@ describe('the drift reference written by train', () => {
     expect(ref.exact).toBe(true);
     expect(ref.sampleRows).toBe(3000);
     expect(ref.scaler).toBeNull();
-    expect(ref.score.rows).toBe(300);
+    expect(ref.score.rows).toBe(t.metrics.validationRows);
+    expect(ref.score.threshold).toBe(t.metrics.threshold);
     const members = readNpzFile(path);
     const meta = JSON.parse(new TextDecoder().decode(Uint8Array.from(members.get('meta_json')!.data))) as Record<string, unknown>;
     expect(meta).toMatchObject({ format: 'dadm-drift-reference', version: 1, cols: 64, bins: 10, standardized: false });
@@ -54,5 +55,9 @@ describe('the drift reference written by train', () => {
     const ae = join(dir, 'ae', 'drift_reference.npz');
     expect(() => drift({ reference: ae, current: data, model: join(dir, 'forest', 'model.safetensors') })).toThrow(InvalidOptionError);
     expect(() => drift({ reference: ae, current: data, model: join(dir, 'forest', 'model.safetensors') })).toThrow(/^drift: --model .*forest\/model\.safetensors must be the model trained with .*ae\/drift_reference\.npz \(threshold /);
+    train({ data, outDir: join(dir, 'generic'), config: smallConfig({ schema: 'none' }) });
+    expect(() => drift({ reference: ae, current: data, model: join(dir, 'generic', 'model.safetensors') })).toThrow(
+      /^drift: --model .*generic\/model\.safetensors schema must be the reference's \(hash [0-9a-f]{12} in .*ae\/drift_reference\.npz\), got \S+ \(hash [0-9a-f]{12}\)$/,
+    );
   });
 });

@@ -107,11 +107,11 @@ describe('exportOnnx', () => {
     const m = onnx.ModelProto.decode(readFileSync(join(dir, 'cfg.onnx')));
     expect([a.opset, a.dynamicBatch]).toEqual([13, true]);
     expect(Number(m.opsetImport[0]!.version)).toBe(13);
-    expect(m.graph!.input[0]!.type!.tensorType!.shape!.dim[0]!.dimParam).toBe('batch');
+    expect(m.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('batch');
     const b = exportOnnx({ checkpoint: ckpt, output: join(dir, 'cfg2.onnx'), opset: 17, dynamicBatch: false });
     const m2 = onnx.ModelProto.decode(readFileSync(join(dir, 'cfg2.onnx')));
     expect([b.opset, b.dynamicBatch]).toEqual([17, false]);
-    expect(Number(m2.graph!.input[0]!.type!.tensorType!.shape!.dim[0]!.dimValue)).toBe(1);
+    expect(Number(m2.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!.dimValue)).toBe(1);
   });
 
   it('exports the same bytes twice', () => {
