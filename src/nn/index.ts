@@ -16,3 +16,6 @@ export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { clipGradNorm } from './clip-grad-norm.js';
 export { FusedMlp, type Activation, type DenseLayer } from './fused-mlp.js';
 export { Autoencoder, type AutoencoderOptions } from './autoencoder.js';
+export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionOptions, type AttentionResult } from './multihead-attention.js';
+export { TransformerEncoderLayer, type TransformerEncoderLayerOptions, type EncoderForwardOptions } from './transformer-encoder-layer.js';
+export { SequenceAutoencoder, type SequenceAutoencoderOptions } from './sequence-autoencoder.js';

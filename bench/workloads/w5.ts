@@ -1,0 +1,64 @@
+/**
+ * W5 (../shared/WORKLOADS.md): tiny Transformer training throughput. Windows [16 steps x 64
+ * features]; SequenceAutoencoder defaults: Linear 64->32 embed + learned positional embedding, one
+ * post-norm encoder layer (2 heads, feed-forward 64, ReLU, dropout 0), head Linear 32->64
+ * reconstructing every step; MSE; Adam(lr 1e-3, betas .9/.999, eps 1e-8); batch 64 (the last
+ * partial batch of 32 windows included), reshuffled every epoch as in W1. Data: 20,000 windows
+ * N(0,1) from Random(0); weights from Random(1), shuffles from Random(2). One warm-up epoch, then 2
+ * timed epochs; the metric is 20,000 / the median epoch time (wall clock). Single thread, autograd
+ * path (no fused kernels). No anchor figure exists for W5.
+ */
+import { Adam, SequenceAutoencoder } from '../../src/nn/index.js';
+import { Random } from '../../src/tensor/index.js';
+import { median, type BenchRow, type Workload } from '../harness.js';
+
+const WINDOWS = 20_000;
+const STEPS = 16;
+const FEATURES = 64;
+const BATCH = 64;
+const TIMED_EPOCHS = 2;
+
+export const workload: Workload = {
+  name: 'W5',
+  description: 'Tiny transformer (d 32, 1 layer, 2 heads, FF 64) training, Adam, batch 64, 20,000 x 16 x 64 N(0,1): sequences/s',
+  run(): BenchRow[] {
+    const per = STEPS * FEATURES;
+    const data = new Random(0).normalFill(new Float32Array(WINDOWS * per));
+    const model = new SequenceAutoencoder({ inputDim: FEATURES, seqLen: STEPS, dModel: 32, nhead: 2, dimFeedforward: 64, dropout: 0, rng: new Random(1) });
+    const opt = new Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 });
+    const shuffle = new Random(2);
+    const order = new Int32Array(WINDOWS);
+    for (let i = 0; i < WINDOWS; i++) order[i] = i;
+    const full = new Float32Array(BATCH * per);
+    const wall: number[] = [], cpu: number[] = [];
+    let lastLoss = 0;
+    for (let epoch = 0; epoch <= TIMED_EPOCHS; epoch++) {
+      const t0 = process.hrtime.bigint();
+      const c0 = process.cpuUsage();
+      shuffle.shuffleInPlace(order);
+      for (let start = 0; start < WINDOWS; start += BATCH) {
+        const n = Math.min(BATCH, WINDOWS - start);
+        const buf = n === BATCH ? full : new Float32Array(n * per);
+        for (let i = 0; i < n; i++) buf.set(data.subarray(order[start + i]! * per, (order[start + i]! + 1) * per), i * per);
+        lastLoss = model.trainStep(buf, n, opt);
+      }
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      const c = process.cpuUsage(c0);
+      if (epoch > 0) {
+        wall.push(s);
+        cpu.push((c.user + c.system) / 1e6);
+      }
+    }
+    if (!Number.isFinite(lastLoss)) throw new Error('W5: training loss must stay finite');
+    const value = WINDOWS / median(wall);
+    return [{
+      workload: 'W5',
+      metric: 'sequences_per_s',
+      value,
+      unit: 'sequences/s',
+      median_of: wall.length,
+      note: `median of ${TIMED_EPOCHS} epochs after 1 warm-up (epoch seconds ${wall.map((w) => w.toFixed(2)).join(', ')}); no anchor figure; `
+        + `per process CPU-second ${(WINDOWS / median(cpu)).toFixed(0)} sequences/s (wall < CPU rate means the machine was loaded); final loss ${lastLoss.toFixed(4)}`,
+    }];
+  },
+};
