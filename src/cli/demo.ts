@@ -1,5 +1,5 @@
 /** `dadm demo`: the whole pipeline on synthetic data in one directory. */
-import { demo } from '../pipeline/index.js';
+import { demo, type DemoSummary } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, intOption, numberOption, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
@@ -7,10 +7,14 @@ import { ProgressPrinter } from './progress.js';
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'generate labelled data, train, score and summarize, in one directory',
+  summary: 'run the whole pipeline on labelled synthetic data and summarize, in one directory',
   description:
-    'Runs gen-data (with anomalies and labels), train (default config) and score on the same data and prints\n' +
-    'what the model found. Every intermediate file stays in --out-dir for inspection.',
+    'Runs, in one directory: gen-data (with anomalies, labels and attack types), train (default config),\n' +
+    'score on the same data, export-onnx, quantize (int8, checked against the float model), drift (a fresh\n' +
+    'and a shifted batch against the training reference) and explain (exact Shapley values for the\n' +
+    'top flagged rows of each attack type, reconstruction attribution for every flagged attack row, and\n' +
+    'how often the top features are the ones the attack changed). Prints what each step found; every\n' +
+    'intermediate file stays in --out-dir for inspection.',
   options: [
     { name: 'out-dir', type: 'string', value: 'DIR', description: 'directory for every file', default: 'demo-out' },
     { name: 'rows', type: 'string', value: 'N', description: 'rows of synthetic data', default: '20000' },
@@ -55,6 +59,7 @@ export const demoCommand: Command = {
       const d = s.drift;
       lines.push(`  drift     fresh batch: ${d.unshifted.verdict}; batch with +${d.shift} on ${d.shiftedFeatures.join(', ')}: ${d.shifted.verdict}`);
     }
+    if (s.explain) lines.push(...explainLines(s.explain));
     const summary = {
       outDir: s.outDir,
       data: s.data,
@@ -63,9 +68,35 @@ export const demoCommand: Command = {
       exportOnnx: s.exportOnnx,
       quantize: s.quantize,
       drift: s.drift,
+      explain: s.explain,
       seconds: s.seconds,
     };
     printResult(io, values, summary, lines);
     return 0;
   },
 };
+
+type DemoExplain = NonNullable<DemoSummary['explain']>;
+
+/** The explain step: a few rows (the top one per attack type) and the hit rates per method. */
+function explainLines(e: DemoExplain): string[] {
+  const lines = [
+    `  explain   ${e.flagged} rows flagged, ${e.flaggedAttacks} of them attacks; shap (exact, ${e.backgroundRows} background rows) on ${e.shap.rows.length} top flagged attack rows in ${e.shap.seconds.toFixed(1)} s`,
+  ];
+  const shown = new Set<string>();
+  for (const r of e.shap.rows) {
+    if (shown.has(r.attackType)) continue;
+    shown.add(r.attackType);
+    const top = r.top.map((f) => `${f.name} ${fmt(f.contribution)}`).join(', ');
+    lines.push(`            row ${r.row}  score ${fmt(r.score)}  ${r.attackType}: ${top}`);
+  }
+  lines.push('            rows whose top-1 / top-3 features include one the attack changed:');
+  lines.push(`              ${'method'.padEnd(15)}${'attack'.padEnd(21)}${'rows'.padStart(5)}${'top-1'.padStart(8)}${'top-3'.padStart(8)}`);
+  const pct = (n: number, d: number): string => (d === 0 ? '-' : `${((100 * n) / d).toFixed(0)}%`);
+  for (const m of e.reconstruction ? [e.shap, e.reconstruction] : [e.shap]) {
+    for (const h of m.hitRates) {
+      lines.push(`              ${m.method.padEnd(15)}${h.attackType.padEnd(21)}${String(h.rows).padStart(5)}${pct(h.top1, h.rows).padStart(8)}${pct(h.top3, h.rows).padStart(8)}`);
+    }
+  }
+  return lines;
+}

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig, type DadmConfig } from './config.js';
+import { demoExplain, type DemoExplainResult } from './demo-explain.js';
 import { driftDemo, type DriftDemoResult } from './drift-demo.js';
 import { exportOnnx, type ExportOnnxResult } from './export-onnx.js';
 import { generateData, type GenerateDataResult } from './generate-data.js';
@@ -40,6 +41,8 @@ export interface DemoSummary {
   quantize?: QuantizeModelResult;
   /** Drift of an unshifted and a shifted batch against the training reference. */
   drift?: DriftDemoResult;
+  /** Explanations of flagged attack rows and how often they name the attack's own features. */
+  explain?: DemoExplainResult;
   /** Wall time per step, seconds. */
   seconds: Record<string, number>;
 }
@@ -55,7 +58,7 @@ export const DEMO_STEPS: DemoStep[] = [
   {
     name: 'gen-data',
     run(o, s) {
-      s.data = generateData({ rows: o.rows, out: join(o.outDir, 'data.npy'), seed: o.seed, anomalyRate: o.anomalyRate, labelsOut: join(o.outDir, 'labels.npy') });
+      s.data = generateData({ rows: o.rows, out: join(o.outDir, 'data.npy'), seed: o.seed, anomalyRate: o.anomalyRate, labelsOut: join(o.outDir, 'labels.npy'), attackTypesOut: join(o.outDir, 'attack_types.npy') });
     },
   },
   {
@@ -89,10 +92,17 @@ export const DEMO_STEPS: DemoStep[] = [
       s.drift = driftDemo({ outDir: o.outDir, rows: o.rows, seed: o.seed, anomalyRate: o.anomalyRate });
     },
   },
+  {
+    name: 'explain',
+    run(o, s) {
+      s.explain = demoExplain({ outDir: o.outDir });
+    },
+  },
 ];
 
 /**
- * Generates labelled synthetic data, trains on it, scores it and returns a summary.
+ * Generates labelled synthetic data, trains on it, scores it, exports and quantizes the model,
+ * measures drift, explains flagged attacks and returns a summary.
  * @throws as the individual steps
  */
 export function demo(opts: DemoOptions): DemoSummary {

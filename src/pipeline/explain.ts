@@ -33,6 +33,8 @@ export interface ExplainOptions {
   backgroundRows?: number;
   /** explain only rows with score > threshold */
   onlyFlagged?: boolean;
+  /** explain only these row indices (0-based, in this order); `rows`/`flagged` still count the whole file */
+  rows?: readonly number[];
 }
 
 /** One feature of a row's explanation. `value` and `reconstructed` are in training-file units. */
@@ -112,9 +114,9 @@ export function explain(opts: ExplainOptions): ExplainResult {
   const names = subject.schema.featureNames;
   const explained: ExplainedRow[] = [];
   let flaggedCount = 0;
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < rows; r++) if (scores[r]! > subject.threshold) flaggedCount++;
+  for (const r of selectedRows(opts.rows, rows)) {
     const flagged = scores[r]! > subject.threshold;
-    if (flagged) flaggedCount++;
     if (opts.onlyFlagged === true && !flagged) continue;
     const raw = data.subarray(r * cols, (r + 1) * cols);
     const zr = z.subarray(r * cols, (r + 1) * cols);
@@ -146,6 +148,15 @@ export function explain(opts: ExplainOptions): ExplainResult {
     background: background === null ? null : { source: background.source, rows: background.data.rows },
     explained,
   };
+}
+
+/** `rows` checked against the file's row count, or every row. */
+function selectedRows(selection: readonly number[] | undefined, rows: number): Iterable<number> {
+  if (selection === undefined) return Array.from({ length: rows }, (_, r) => r);
+  for (const r of selection) {
+    if (!Number.isInteger(r) || r < 0 || r >= rows) throw new InvalidOptionError(`explain: rows must be integers in [0, ${rows - 1}], got ${r}`, 'rows');
+  }
+  return selection;
 }
 
 function toRaw(a: FeatureAttribution, raw: Float32Array): ExplainedFeature {
