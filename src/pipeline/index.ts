@@ -9,6 +9,7 @@ export type { EpochRecord } from './train-autoencoder.js';
 export { score, readLabels, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
 export { loadCheckpoint, type DetectorModel } from './load-checkpoint.js';
 export { readCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, type ThresholdMethod, type ParsedCheckpoint, type CheckpointHeader } from './checkpoint.js';
+export { demoExplain, type DemoExplainOptions, type DemoExplainResult, type DemoExplainMethodResult, type DemoExplainedRow, type AttackHitRate } from './demo-explain.js';
 export { demo, DEMO_STEPS, type DemoOptions, type DemoSummary, type DemoStep } from './demo.js';
 export { splitRows, type RowSplit } from './row-split.js';
 export { DRIFT_BINS, DRIFT_FLOOR } from './drift-reference.js';
