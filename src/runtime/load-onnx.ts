@@ -6,6 +6,7 @@
 import { FormatError, UnsupportedOpError } from '../errors.js';
 import { decodeModel, validateModel, type DecodeOptions } from './decode-model.js';
 import { dtypeFromOnnx } from './dtypes.js';
+import { fuseQuantizedLinear } from './fuse-quantized-linear.js';
 import { topologicalOrder } from './graph-order.js';
 import { OnnxModel, type InputSpec } from './onnx-model.js';
 import { constValue, type Value } from './ops/types.js';
@@ -14,8 +15,15 @@ import type { PreparedGraph, PreparedNode } from './plan.js';
 import { Attributes, nodeLabel, onnx, toNum, type DimensionProto, type ModelProto } from './proto-utils.js';
 import { tensorFromProto } from './tensor-proto.js';
 
-/** Options of {@link loadOnnx}: the decoding limits of {@link DecodeOptions}. */
-export type LoadOptions = DecodeOptions;
+/** Options of {@link loadOnnx}: the decoding limits of {@link DecodeOptions}, and fusion. */
+export interface LoadOptions extends DecodeOptions {
+  /**
+   * Fuse each MatMulInteger → Cast → Mul → Add chain of a dynamically quantized linear layer into one
+   * kernel (bit-identical results, see docs/onnx.md "## Runtime"). Default true; false runs every node
+   * as written.
+   */
+  fuse?: boolean;
+}
 
 /**
  * Loads an ONNX model for inference.
@@ -62,7 +70,9 @@ export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions =
     const dims = (tt.shape?.dim ?? []).map((d) => ((d as DimensionProto).value === 'dimValue' ? toNum(d.dimValue) : null));
     inputs.push({ name, dtype: dtypeFromOnnx(tt.elemType ?? 0, `onnx: graph input "${name}"`), dims, hasShape: !!tt.shape });
   }
-  const prepared: PreparedGraph = { nodes, constants, inputs, outputs: (graph.output ?? []).map((o) => o.name ?? '') };
+  const outputs = (graph.output ?? []).map((o) => o.name ?? '');
+  const planned = options.fuse === false ? nodes : fuseQuantizedLinear(nodes, outputs);
+  const prepared: PreparedGraph = { nodes: planned, constants, inputs, outputs };
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';
   return new OnnxModel(prepared, inputs, metadata);

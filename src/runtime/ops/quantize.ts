@@ -5,7 +5,7 @@
  * "quant.json" and https://onnx.ai/onnx/operators/onnx__DynamicQuantizeLinear.html.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { sizeOf } from '../dtypes.js';
+import { sizeOf, type TensorData } from '../dtypes.js';
 import { matmulLayout } from './matmul.js';
 import { constValue, need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
 
@@ -64,30 +64,79 @@ export function planMatMulInteger(args: OpArgs): OpPlan {
     throw new ShapeError(`${args.where}: b_zero_point must be a scalar or hold one value per column (${n}), got shape ${fmtShape(bzp.shape)}`, 'MatMulInteger');
   }
   const Y = newValue('int32', L.outShape);
-  const a = A.data;
-  const b = B.data;
   const y = Y.data;
-  const bShift = new Float64Array(B.data.length);
+  // (B - b_zp), transposed to [..., N, K], is computed once here when both are initializers (the
+  // usual quantized weight); otherwise at every run.
+  const bT = new Float64Array(B.data.length);
+  const bFixed = B.isConst && bzp.isConst;
+  const layout = { k, n };
+  if (bFixed) shiftWeights(B.data, bzp.data, layout, bT);
   const row = new Float64Array(n);
   const batches = L.aOffsets.length;
+  const at: IntegerRowArgs = { a: A.data, aOff: 0, az: 0, aShift: new Float64Array(k), bT, bOff: 0 };
   const run = (): void => {
-    const az = azp.data[0]!;
-    for (let i = 0; i < b.length; i++) bShift[i] = b[i]! - bzp.data[bzpCount === 1 ? 0 : i % n]!;
+    if (!bFixed) shiftWeights(B.data, bzp.data, layout, bT);
+    at.az = azp.data[0]!;
     for (let t = 0; t < batches; t++) {
-      const aOff = L.aOffsets[t]!;
-      const bOff = L.bOffsets[t]!;
+      at.bOff = L.bOffsets[t]!;
       for (let i = 0; i < m; i++) {
-        row.fill(0);
-        for (let p = 0; p < k; p++) {
-          const av = a[aOff + i * k + p]! - az;
-          if (av === 0) continue;
-          const bRow = bOff + p * n;
-          for (let j = 0; j < n; j++) row[j]! += av * bShift[bRow + j]!;
-        }
+        at.aOff = L.aOffsets[t]! + i * k;
+        integerRow(at, row);
         const yOff = (t * m + i) * n;
         for (let j = 0; j < n; j++) y[yOff + j] = row[j]!;
       }
     }
   };
   return { outputs: [Y], run };
+}
+
+/**
+ * out = (B - b_zp) with each [K, N] matrix of B [..., K, N] stored transposed as [N, K], so a row of
+ * the product is N contiguous dot products. b_zp is a scalar or one value per column (N).
+ */
+export function shiftWeights(b: TensorData, bzp: TensorData, { k, n }: { k: number; n: number }, out: Float64Array): void {
+  const perColumn = bzp.length !== 1;
+  for (let r0 = 0; r0 < b.length; r0 += k * n) {
+    for (let p = 0; p < k; p++) {
+      const src = r0 + p * n;
+      for (let j = 0; j < n; j++) out[r0 + j * k + p] = b[src + j]! - bzp[perColumn ? j : 0]!;
+    }
+  }
+}
+
+/** One row of A against shifted B (see {@link shiftWeights}); `aShift` is [K] scratch. */
+export interface IntegerRowArgs {
+  a: TensorData;
+  aOff: number;
+  az: number;
+  aShift: Float64Array;
+  bT: Float64Array;
+  bOff: number;
+}
+
+/**
+ * acc[j] = sum_p (a[aOff + p] - az) * bT[bOff + j*K + p] for j < N = acc.length. Exact: every term is
+ * below 2^16 in magnitude, so the float64 sums stay integers far past any real K.
+ */
+export function integerRow({ a, aOff, az, aShift, bT, bOff }: IntegerRowArgs, acc: Float64Array): void {
+  const k = aShift.length;
+  const n = acc.length;
+  for (let p = 0; p < k; p++) aShift[p] = a[aOff + p]! - az;
+  let j = 0;
+  // Four dot products per pass over the row keep their sums in registers.
+  for (; j + 4 <= n; j += 4) {
+    const r0 = bOff + j * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let p = 0; p < k; p++) {
+      const x = aShift[p]!;
+      s0 += x * bT[r0 + p]!; s1 += x * bT[r1 + p]!; s2 += x * bT[r2 + p]!; s3 += x * bT[r3 + p]!;
+    }
+    acc[j] = s0; acc[j + 1] = s1; acc[j + 2] = s2; acc[j + 3] = s3;
+  }
+  for (; j < n; j++) {
+    const r = bOff + j * k;
+    let s = 0;
+    for (let p = 0; p < k; p++) s += aShift[p]! * bT[r + p]!;
+    acc[j] = s;
+  }
 }
