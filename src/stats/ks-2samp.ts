@@ -1,5 +1,6 @@
 /** Two-sample Kolmogorov–Smirnov test, = scipy.stats.ks_2samp (scipy 1.10). */
 import { InvalidOptionError } from '../errors.js';
+import { roundHalfEven } from '../tensor/index.js';
 import { kstwoSf } from './kolmogorov.js';
 import { binom, countPathsOutside, probOutsideInside, probOutsideSquare } from './ks-exact.js';
 import { sortAscending } from './sort.js';
@@ -30,12 +31,6 @@ export interface Ks2sampResult {
 
 const MAX_AUTO_N = 10000;
 const INT32_MAX = 2147483647;
-
-/** Round half to even (numpy.round). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 function gcd(a: number, b: number): number {
   let x = a;

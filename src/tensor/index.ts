@@ -13,6 +13,7 @@ export {
   SQRT_2_OVER_PI, GELU_TANH_COEF, type GeluOptions, type ClampOptions,
 } from './unary.js';
 export { erfScalar } from './erf.js';
+export { roundHalfEven } from './round-half-even.js';
 export { where } from './where.js';
 export { sum, mean, max, argmax, maxWithIndices, reducedShape, type ReduceOptions, type MaxResult } from './reduce.js';
 export { sumToShape } from './sum-to-shape.js';

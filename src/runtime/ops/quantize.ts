@@ -5,17 +5,12 @@
  * "quant.json" and https://onnx.ai/onnx/operators/onnx__DynamicQuantizeLinear.html.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
+import { roundHalfEven } from '../../tensor/index.js';
 import { sizeOf, type TensorData } from '../dtypes.js';
 import { matmulLayout } from './matmul.js';
 import { constValue, need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
 
 const f32 = Math.fround;
-
-/** Round half to even (banker's rounding), as numpy.rint and onnxruntime do. */
-export function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 export function planDynamicQuantizeLinear(args: OpArgs): OpPlan {
   const x = need(args, 0, 'x');
