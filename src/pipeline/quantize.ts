@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
 import { encodeModel, type onnx } from '../onnx-writer/index.js';
-import { compareScores, quantizeDynamic, type QuantizeReport, type WeightType } from '../quant/index.js';
+import { DADM_SELECTION, compareScores, quantizeDynamic, type QuantizeReport, type WeightType } from '../quant/index.js';
 import { decodeModel } from '../runtime/index.js';
 import { rocAuc, spearman } from '../stats/index.js';
 import { checkWidth, openDataFile } from './data-file.js';
@@ -31,6 +31,12 @@ export interface QuantizeModelOptions {
   reduceRange?: boolean;
   /** Node names left in float (e.g. `layers.3.MatMul`). */
   exclude?: readonly string[];
+  /** Nodes whose weight has fewer elements stay in float. Default 1024; 0 quantizes small layers too. */
+  minWeights?: number;
+  /** Output layers (the reconstruction layer) stay in float. Default true. */
+  keepOutputLayers?: boolean;
+  /** Nodes whose rewrite would not shrink the file stay in float. Default true. */
+  requireSmaller?: boolean;
   /** Data .npy `[rows, D]` scored by both models for the accuracy report. Optional. */
   checkData?: string;
   /** Labels .npy `[rows]` of 0/1 for the check data: adds ROC-AUC of both models. Optional. */
@@ -69,7 +75,9 @@ export interface QuantizeModelResult {
 }
 
 /**
- * Reads `model`, quantizes it with `quantizeDynamic`, records the options and rewritten nodes in the
+ * Reads `model`, quantizes it with `quantizeDynamic` under dadm's selection rules by default (weights
+ * of >= 1024 elements, output layers in float, only nodes that shrink the file; docs/quantization.md),
+ * records the options and rewritten nodes in the
  * metadata key `dadm.quantization` (when any node was rewritten), writes `output`, and with `checkData` compares both models' scores through
  * dadm's runtime (rows checked against the model's schema like `score`).
  * @throws InvalidOptionError when `output` is the input file (also through another path or a link),
@@ -80,13 +88,19 @@ export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
   refuseSameFile(opts.model, opts.output);
   const bytesBefore = readModelBytes(opts.model);
   const float = decodeModel(bytesBefore);
+  const selection = {
+    minWeights: opts.minWeights ?? DADM_SELECTION.minWeights,
+    keepOutputLayers: opts.keepOutputLayers ?? DADM_SELECTION.keepOutputLayers,
+    requireSmaller: opts.requireSmaller ?? DADM_SELECTION.requireSmaller,
+  };
   const { model: quantized, report } = quantizeDynamic(float, {
     ...(opts.perChannel !== undefined ? { perChannel: opts.perChannel } : {}),
     ...(opts.weightType !== undefined ? { weightType: opts.weightType } : {}),
     ...(opts.reduceRange !== undefined ? { reduceRange: opts.reduceRange } : {}),
     ...(opts.exclude !== undefined ? { nodesToExclude: opts.exclude } : {}),
+    ...selection,
   });
-  const settings = { weightType: opts.weightType ?? 'int8', perChannel: opts.perChannel ?? false, reduceRange: opts.reduceRange ?? false, exclude: opts.exclude ?? [] };
+  const settings = { weightType: opts.weightType ?? 'int8', perChannel: opts.perChannel ?? false, reduceRange: opts.reduceRange ?? false, exclude: opts.exclude ?? [], ...selection };
   if (report.quantized.length > 0) setMetadata(quantized, 'dadm.quantization', JSON.stringify({ ...settings, quantizedNodes: report.quantized.map((q) => q.node) }));
   const bytes = encodeModel(quantized);
   // Check before writing, so that a model the runtime cannot load leaves no file behind.

@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { roundHalfEven } from './quant-range.js';
+import { roundHalfEven } from '../tensor/index.js';
 
 /** The three outputs of ONNX `DynamicQuantizeLinear`. */
 export interface DynamicQuantized {

@@ -34,11 +34,3 @@ export function storageRange(type: WeightType): QRange {
   return FULL[type];
 }
 
-/** Round to the nearest integer, ties to even (numpy `round`, C `nearbyint`). */
-export function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}

@@ -4,6 +4,7 @@ import { QUANT_HANDLERS, isQuantizableOpType, type QuantizableOpType } from './o
 import type { WeightType } from './quant-range.js';
 import type { ResolvedQuantOptions } from './rewrite-context.js';
 import { rewriteModel, type QuantizeReport } from './rewrite-model.js';
+import { ONNXRUNTIME_SELECTION, type SelectionRules } from './selection-rules.js';
 
 /** Options of {@link quantizeDynamic} (onnxruntime `quantize_dynamic` names in parentheses). */
 export interface QuantizeDynamicOptions {
@@ -19,6 +20,15 @@ export interface QuantizeDynamicOptions {
   nodesToExclude?: readonly string[];
   /** Op types to rewrite (`op_types_to_quantize`). Default `['MatMul', 'Gemm']`. */
   opTypesToQuantize?: readonly QuantizableOpType[];
+  /**
+   * Nodes whose weight has fewer elements stay in float. Default 0 (onnxruntime); `dadm quantize` uses
+   * 1024 (TFLite's `weights_min_num_elements`), see {@link DADM_SELECTION}.
+   */
+  minWeights?: number;
+  /** Output layers (no MatMul/Gemm/Conv downstream) stay in float. Default false (onnxruntime). */
+  keepOutputLayers?: boolean;
+  /** A node whose rewrite would not shrink the encoded model stays in float. Default false (onnxruntime). */
+  requireSmaller?: boolean;
 }
 
 /**
@@ -26,6 +36,8 @@ export interface QuantizeDynamicOptions {
  * every MatMul and Gemm whose weight (input B) is a constant rank-2 float32 initializer becomes
  * `DynamicQuantizeLinear(A) -> MatMulInteger(A_q, W_q, A_zp, W_zp) -> Cast(float)
  *  -> Mul(·, Mul(A_scale, W_scale)) [-> Add(C) for Gemm]`, with the weight quantized once at rewrite time.
+ * By default every such node is rewritten, as onnxruntime does; `minWeights`, `keepOutputLayers` and
+ * `requireSmaller` keep some in float (`dadm quantize` turns all three on, {@link DADM_SELECTION}).
  * The input model is not modified; the result is a deep copy. See docs/quantization.md.
  *
  * @param model a decoded `onnx.ModelProto` (or a plain object of the same shape).
@@ -41,7 +53,20 @@ export function quantizeDynamic(
   if (model === null || typeof model !== 'object') {
     throw new FormatError(`quantizeDynamic: model must be an onnx ModelProto object, got ${model === null ? 'null' : typeof model}`);
   }
-  return rewriteModel(model, resolveOptions(options));
+  const resolved = resolveOptions(options);
+  // A node that does not pay for its new nodes is skipped and the graph rewritten again; that can move a
+  // shared activation quantizer's cost onto another node, hence the loop (at most one pass per node).
+  const sizeSkips = new Map<number, string>();
+  for (;;) {
+    const result = rewriteModel(model, resolved, sizeSkips);
+    let grew = false;
+    result.report.quantized.forEach((q, i) => {
+      if (!resolved.selection.requireSmaller || q.bytesSaved > 0) return;
+      grew = true;
+      sizeSkips.set(result.quantizedIndices[i]!, `quantizing would not shrink the model: the integer nodes and weight take ${-q.bytesSaved} bytes more than the float ones (requireSmaller)`);
+    });
+    if (!grew) return { model: result.model, report: result.report };
+  }
 }
 
 function resolveOptions(options: QuantizeDynamicOptions): ResolvedQuantOptions {
@@ -70,10 +95,25 @@ function resolveOptions(options: QuantizeDynamicOptions): ResolvedQuantOptions {
     reduceRange: flag(options, 'reduceRange', false),
     nodesToExclude: new Set(excluded),
     opTypesToQuantize: new Set(opTypes),
+    selection: resolveSelection(options),
   };
 }
 
-function flag(options: QuantizeDynamicOptions, key: 'perChannel' | 'symmetric' | 'reduceRange', fallback: boolean): boolean {
+function resolveSelection(options: QuantizeDynamicOptions): SelectionRules {
+  const minWeights = options.minWeights ?? ONNXRUNTIME_SELECTION.minWeights;
+  if (typeof minWeights !== 'number' || !Number.isSafeInteger(minWeights) || minWeights < 0) {
+    throw new InvalidOptionError(`quantizeDynamic: minWeights must be a non-negative integer, got ${JSON.stringify(minWeights)}`, 'minWeights');
+  }
+  return {
+    minWeights,
+    keepOutputLayers: flag(options, 'keepOutputLayers', ONNXRUNTIME_SELECTION.keepOutputLayers),
+    requireSmaller: flag(options, 'requireSmaller', ONNXRUNTIME_SELECTION.requireSmaller),
+  };
+}
+
+type FlagKey = 'perChannel' | 'symmetric' | 'reduceRange' | 'keepOutputLayers' | 'requireSmaller';
+
+function flag(options: QuantizeDynamicOptions, key: FlagKey, fallback: boolean): boolean {
   const v = options[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean') {

@@ -1,5 +1,6 @@
 import { DataError, InvalidOptionError, ShapeError, fmtShape } from '../errors.js';
-import { FLOAT32_TINY, quantRange, roundHalfEven, storageRange, type QRange, type WeightType } from './quant-range.js';
+import { roundHalfEven } from '../tensor/index.js';
+import { FLOAT32_TINY, quantRange, storageRange, type QRange, type WeightType } from './quant-range.js';
 
 /** Options of {@link quantizeWeights}. */
 export interface QuantizeWeightsOptions {

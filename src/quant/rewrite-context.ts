@@ -3,6 +3,7 @@ import { DataType, int64ToNumber, makeNode, makeTensor, readFloat32, transpose2d
 import { NameRegistry } from './name-registry.js';
 import type { WeightType } from './quant-range.js';
 import { quantizeWeights } from './quantize-weights.js';
+import type { SelectionRules } from './selection-rules.js';
 
 /** Validated options of one quantizeDynamic run. */
 export interface ResolvedQuantOptions {
@@ -12,6 +13,7 @@ export interface ResolvedQuantOptions {
   readonly reduceRange: boolean;
   readonly nodesToExclude: ReadonlySet<string>;
   readonly opTypesToQuantize: ReadonlySet<string>;
+  readonly selection: SelectionRules;
 }
 
 /** A quantized weight in the output graph, laid out `[K, N]` for MatMulInteger. */

@@ -4,6 +4,7 @@ import { NameRegistry, subgraphs, usedTensorNames } from './name-registry.js';
 import { cloneModel, encodedSize, int64ToNumber, onnx as onnxRuntime } from './onnx-builders.js';
 import { handlerFor } from './op-handlers.js';
 import { RewriteContext, type ResolvedQuantOptions } from './rewrite-context.js';
+import { NodeSelector, fieldBytes } from './selection-rules.js';
 
 /** One node the quantizer rewrote. `node` is the node's name, or its first output when unnamed. */
 export interface QuantizedNodeReport {
@@ -12,6 +13,11 @@ export interface QuantizedNodeReport {
   /** The original weight initializer. */
   weight: string;
   perChannel: boolean;
+  /**
+   * Encoded bytes the rewrite saves: the float node and weight (a shared weight split evenly among its
+   * readers) minus the new nodes and initializers (a shared activation quantizer counted at its first reader).
+   */
+  bytesSaved: number;
 }
 
 /** One node of a selected op type that stayed in float, and why. */
@@ -43,15 +49,23 @@ const QUANTIZED_OPS = new Set([
 /** Default-domain opset that introduced DynamicQuantizeLinear. */
 const MIN_OPSET = 11;
 
+/** The result of one rewrite pass; `quantizedIndices[i]` is the graph index of `report.quantized[i]`. */
+export interface RewriteResult {
+  model: onnx.ModelProto;
+  report: QuantizeReport;
+  quantizedIndices: number[];
+}
+
 /**
- * Rewrites a deep copy of `model`: every selected node goes through its handler, skipped nodes stay as
- * they were, new initializers are appended, and the inputs of rewritten nodes that nothing reads any
- * more are removed.
+ * Rewrites a deep copy of `model`: every selected node that the selection rules (and `sizeSkips`, node
+ * index -> reason) do not keep in float goes through its handler, skipped nodes stay as they were, new
+ * initializers are appended, and the inputs of rewritten nodes that nothing reads any more are removed.
  */
 export function rewriteModel(
   model: onnx.IModelProto,
   options: ResolvedQuantOptions,
-): { model: onnx.ModelProto; report: QuantizeReport } {
+  sizeSkips: ReadonlyMap<number, string> = new Map(),
+): RewriteResult {
   const sizeBefore = encodedSize(model);
   const out = cloneModel(model);
   const graph = out.graph;
@@ -60,28 +74,39 @@ export function rewriteModel(
   checkExcludedNames(graph, options.nodesToExclude);
 
   const ctx = new RewriteContext(graph, new NameRegistry(graph), options);
+  const selector = new NodeSelector(graph, options.selection, sizeSkips);
+  const weightBytes = floatWeightBytes(graph);
   const nodes: onnx.NodeProto[] = [];
   const quantized: QuantizedNodeReport[] = [];
+  const quantizedIndices: number[] = [];
   const skipped: SkippedNodeReport[] = [];
   const candidates = new Set<string>();
-  for (const node of graph.node as onnx.NodeProto[]) {
+  (graph.node as onnx.NodeProto[]).forEach((node, index) => {
     const opType = node.opType;
     const label = node.name || node.output[0] || '';
-    if (options.opTypesToQuantize.has(opType) && options.nodesToExclude.has(node.name)) {
-      skipped.push({ node: label, opType, reason: 'excluded by nodesToExclude' });
+    const selected = options.opTypesToQuantize.has(opType);
+    const reason = !selected ? null : options.nodesToExclude.has(node.name) ? 'excluded by nodesToExclude' : selector.skipReason(index, node);
+    if (reason !== null) {
+      skipped.push({ node: label, opType, reason });
       nodes.push(node);
-      continue;
+      return;
     }
+    const initializersBefore = ctx.newInitializers.length;
     const outcome = handlerFor(opType, options.opTypesToQuantize)(node, ctx);
     if (outcome.kind === 'rewritten') {
+      let added = 0;
+      for (const n of outcome.nodes) added += fieldBytes(onnxRuntime.NodeProto.encode(n).finish().length);
+      for (const t of ctx.newInitializers.slice(initializersBefore)) added += fieldBytes(onnxRuntime.TensorProto.encode(t).finish().length);
+      const saved = fieldBytes(onnxRuntime.NodeProto.encode(node).finish().length) + (weightBytes.get(outcome.weight) ?? 0);
       nodes.push(...outcome.nodes);
-      quantized.push({ node: label, opType, weight: outcome.weight, perChannel: options.perChannel });
+      quantized.push({ node: label, opType, weight: outcome.weight, perChannel: options.perChannel, bytesSaved: Math.round(saved - added) });
+      quantizedIndices.push(index);
       for (const name of node.input) candidates.add(name);
     } else {
       if (outcome.kind === 'skipped') skipped.push({ node: label, opType, reason: outcome.reason });
       nodes.push(node);
     }
-  }
+  });
   if (quantized.length > 0) checkOpset(out);
   graph.node = nodes;
   graph.initializer.push(...ctx.newInitializers);
@@ -89,11 +114,24 @@ export function rewriteModel(
   const selected = [...options.opTypesToQuantize].join('/');
   const message =
     quantized.length === 0
-      ? `no node was quantized: no ${selected} node has a constant rank-2 float32 weight` +
-        (skipped.length > 0 ? ` (${skipped.length} skipped, see report.skipped)` : '')
+      ? skipped.length === 0
+        ? `no node was quantized: no ${selected} node has a constant rank-2 float32 weight`
+        : `no node was quantized (${skipped.length} skipped, see report.skipped)`
       : `quantized ${quantized.length} of ${quantized.length + skipped.length} ${selected} nodes`;
   const report = { quantized, skipped, removedInitializers, sizeBefore, sizeAfter: encodedSize(out), message };
-  return { model: out, report };
+  return { model: out, report, quantizedIndices };
+}
+
+/** Encoded bytes of each float initializer, divided by the number of main-graph nodes that read it. */
+function floatWeightBytes(graph: onnx.GraphProto): Map<string, number> {
+  const readers = new Map<string, number>();
+  for (const node of graph.node) for (const name of node.input ?? []) readers.set(name, (readers.get(name) ?? 0) + 1);
+  const bytes = new Map<string, number>();
+  for (const t of graph.initializer) {
+    const name = t.name ?? '';
+    bytes.set(name, fieldBytes(onnxRuntime.TensorProto.encode(t).finish().length) / Math.max(1, readers.get(name) ?? 1));
+  }
+  return bytes;
 }
 
 function rejectQuantized(graph: onnx.IGraphProto): void {

@@ -114,7 +114,7 @@ describe('dadm inspect', () => {
 describe('dadm quantize', () => {
   it('prints the report, the sizes and the check figures', async () => {
     const out = join(dir, 'q.onnx');
-    const r = await run('quantize', '--model', onnxModel, '--output', out, '--check-data', data, '--labels', labels, '--per-channel');
+    const r = await run('quantize', '--model', onnxModel, '--output', out, '--check-data', data, '--labels', labels, '--per-channel', '--all-nodes');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^quantized 4 of 4 MatMul\/Gemm nodes/);
     expect(r.out).toContain('quantized MatMul layers.0.MatMul (weight layers.0.weight, per channel)');
@@ -133,7 +133,7 @@ describe('dadm quantize', () => {
     const r = await run('quantize', '--model', forest, '--output', join(dir, 'forest-q.onnx'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^no quantizable nodes — output equals input/);
-    const ex = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q-ex.onnx'), '--exclude', 'layers.0.MatMul,layers.3.MatMul', '--json');
+    const ex = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q-ex.onnx'), '--exclude', 'layers.0.MatMul,layers.3.MatMul', '--all-nodes', '--json');
     const j = JSON.parse(ex.out);
     expect(j.report.skipped.map((s: { node: string }) => s.node)).toEqual(['layers.0.MatMul', 'layers.3.MatMul']);
   });

@@ -53,17 +53,26 @@ beforeAll(() => {
 });
 
 describe('quantizeModel', () => {
-  it('rewrites the four MatMuls, shrinks the file and records the settings in the metadata', () => {
+  it('by default rewrites only the big hidden layer, shrinks the file and records the settings in the metadata', () => {
     const out = join(dir, 'q.onnx');
     const r = quantizeModel({ model: floatModel, output: out });
     expect(r.changed).toBe(true);
-    expect(r.report.quantized.map((q) => q.node)).toEqual(['layers.0.MatMul', 'layers.1.MatMul', 'layers.2.MatMul', 'layers.3.MatMul']);
+    // 64-16-4-16-64: layers.0 has 1024 weights; layers.1/2 have 64; layers.3 is the reconstruction layer.
+    expect(r.report.quantized.map((q) => q.node)).toEqual(['layers.0.MatMul']);
+    expect(r.report.skipped.map((q) => [q.node, q.reason.replace(/[:(].*/, '')])).toEqual([
+      ['layers.1.MatMul', "weight 'layers.1.weight' has 64 elements, fewer than minWeights "],
+      ['layers.2.MatMul', "weight 'layers.2.weight' has 64 elements, fewer than minWeights "],
+      ['layers.3.MatMul', 'output layer'],
+    ]);
     expect(r.bytesBefore).toBe(readFileSync(floatModel).length);
     expect(r.bytesAfter).toBe(readFileSync(out).length);
     expect(r.bytesAfter).toBeLessThan(r.bytesBefore);
     expect(r.check).toBeNull();
     const meta = Object.fromEntries(onnx.ModelProto.decode(readFileSync(out)).metadataProps.map((p) => [p.key, p.value]));
-    expect(JSON.parse(meta['dadm.quantization']!)).toMatchObject({ weightType: 'int8', perChannel: false, reduceRange: false });
+    expect(JSON.parse(meta['dadm.quantization']!)).toMatchObject({
+      weightType: 'int8', perChannel: false, reduceRange: false, minWeights: 1024, keepOutputLayers: true, requireSmaller: true,
+      quantizedNodes: ['layers.0.MatMul'],
+    });
     expect(meta['dadm.threshold']).toBeDefined();
   });
 
@@ -115,8 +124,24 @@ describe('quantizeModel', () => {
     expect([r2.check!.threshold, r2.check!.flipFraction]).toEqual([null, null]);
   });
 
+  it('rewrites all four MatMuls with the selection rules off (onnxruntime behaviour)', () => {
+    const r = quantizeModel({ model: floatModel, output: join(dir, 'q-all.onnx'), minWeights: 0, keepOutputLayers: false, requireSmaller: false });
+    expect(r.report.quantized.map((q) => q.node)).toEqual(['layers.0.MatMul', 'layers.1.MatMul', 'layers.2.MatMul', 'layers.3.MatMul']);
+    expect(r.report.skipped).toEqual([]);
+    expect(r.bytesAfter).toBeLessThan(r.bytesBefore);
+  });
+
+  it('keeps the small layers in float by size alone when minWeights is 0 (they would not shrink the file)', () => {
+    const r = quantizeModel({ model: floatModel, output: join(dir, 'q-min0.onnx'), minWeights: 0 });
+    expect(r.report.quantized.map((q) => q.node)).toEqual(['layers.0.MatMul']);
+    expect(r.report.skipped.slice(0, 2).map((q) => q.reason)).toEqual([
+      expect.stringMatching(/^quantizing would not shrink the model: .* \(requireSmaller\)$/),
+      expect.stringMatching(/^quantizing would not shrink the model: .* \(requireSmaller\)$/),
+    ]);
+  });
+
   it('keeps excluded nodes in float and says why', () => {
-    const r = quantizeModel({ model: floatModel, output: join(dir, 'q-ex.onnx'), exclude: ['layers.3.MatMul'] });
+    const r = quantizeModel({ model: floatModel, output: join(dir, 'q-ex.onnx'), exclude: ['layers.3.MatMul'], minWeights: 0, requireSmaller: false, keepOutputLayers: false });
     expect(r.report.quantized).toHaveLength(3);
     expect(r.report.skipped).toEqual([{ node: 'layers.3.MatMul', opType: 'MatMul', reason: 'excluded by nodesToExclude' }]);
   });

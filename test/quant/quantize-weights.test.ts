@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
-import { quantizeWeights, quantRange, roundHalfEven } from '../../src/quant/index.js';
+import { quantizeWeights, quantRange } from '../../src/quant/index.js';
 import { readJson, type JsonTensor } from './quant-fixtures.js';
 
 interface WeightCase {
@@ -158,13 +158,6 @@ describe('quantizeWeights: properties', () => {
     const copy = Float32Array.from(W);
     quantizeWeights(W, [2, 2], { perChannel: true, weightType: 'uint8' });
     expect(W).toEqual(copy);
-  });
-});
-
-describe('roundHalfEven', () => {
-  it('rounds ties to the even neighbour and everything else to nearest', () => {
-    const got = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 127.5, 0.49999997, -3.7, 2 ** 60 + 0].map(roundHalfEven);
-    expect(got).toEqual([-2, -2, 0, 0, 2, 2, 128, 0, -4, 2 ** 60]);
   });
 });
 
