@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
-import { main } from '../../src/cli/main.js';
 import { NpyRowReader, writeNpyFile, writeNpzFile } from '../../src/io/index.js';
 import { generateData, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from '../pipeline/helpers.js';
+import { run, expectOneLineError } from './helpers.js';
 
 const dir = tempDir('dadm-cli-drift-');
 const out = join(dir, 'out');
@@ -13,19 +12,6 @@ const reference = join(out, 'drift_reference.npz');
 const model = join(out, 'model.safetensors');
 const same = join(dir, 'same.npy');
 const shifted = join(dir, 'shifted.npy');
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} };
-  const code = await main(argv, io);
-  return { code, out: stdout, err: stderr };
-}
-
-function expectOneLineError(r: { err: string }, pattern: RegExp): void {
-  expect(r.err.split('\n').filter((l) => l !== '')).toHaveLength(1);
-  expect(r.err).toMatch(pattern);
-}
 
 beforeAll(() => {
   generateData({ rows: 4000, out: join(dir, 'train.npy'), seed: 1, anomalyRate: 0.02 });

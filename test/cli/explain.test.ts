@@ -1,23 +1,14 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
-import { main } from '../../src/cli/main.js';
 import { readNpyFile, writeNpyFile } from '../../src/io/index.js';
 import { generateData, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from '../pipeline/helpers.js';
+import { run } from './helpers.js';
 
 const dir = tempDir('dadm-cli-explain-');
 const model = join(dir, 'out', 'model.safetensors');
 const forest = join(dir, 'forest', 'model.safetensors');
 const sample = join(dir, 'sample.npy');
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 beforeAll(() => {
   const data = join(dir, 'data.npy');

@@ -2,28 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
 import { COMMANDS } from '../../src/cli/commands.js';
-import { main } from '../../src/cli/main.js';
 import { parseConfig, defaultConfig } from '../../src/pipeline/index.js';
 import { tempDir } from '../pipeline/helpers.js';
+import { run, expectOneLineError } from './helpers.js';
 
 const dir = tempDir('dadm-cli-');
-
-/** Runs the CLI in-process with captured output. */
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
-
-function expectOneLineError(r: { err: string }, pattern: RegExp): void {
-  expect(r.err.split('\n').filter((l) => l !== '')).toHaveLength(1);
-  expect(r.err).toMatch(pattern);
-  expect(r.err).not.toMatch(/\n\s+at /);
-}
 
 describe('dadm --help / --version', () => {
   it('lists every command and prints the version', async () => {

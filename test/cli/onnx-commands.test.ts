@@ -1,31 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
-import { main } from '../../src/cli/main.js';
 import { readNpyFile } from '../../src/io/index.js';
 import { generateData, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from '../pipeline/helpers.js';
+import { run, expectOneLineError } from './helpers.js';
 
 const dir = tempDir('dadm-cli-onnx-');
 const data = join(dir, 'data.npy');
 const labels = join(dir, 'labels.npy');
 const ckpt = join(dir, 'out', 'model.safetensors');
 const onnxModel = join(dir, 'out', 'model.onnx');
-
-/** Runs the CLI in-process with captured output. */
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
-
-function expectOneLineError(r: { err: string }, pattern: RegExp): void {
-  expect(r.err.split('\n').filter((l) => l !== '')).toHaveLength(1);
-  expect(r.err).toMatch(pattern);
-}
 
 beforeAll(async () => {
   generateData({ rows: 1200, out: data, seed: 11, anomalyRate: 0.05, labelsOut: labels });
