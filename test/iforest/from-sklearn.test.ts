@@ -1,53 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { IsolationForest } from '../../src/iforest/index.js';
 import { percentileRef } from './helpers.js';
+import { loadReferenceForest as load, referenceForests, type RefForest, type RefMatrix } from './reference-forests.js';
 
-interface Tensor {
-  shape: [number, number];
-  data: number[];
-}
-interface RefTree {
-  children_left: number[];
-  children_right: number[];
-  feature: number[];
-  threshold: number[];
-  n_node_samples: number[];
-  features: number[];
-}
-interface RefForest {
-  id: string;
-  n_features_in: number;
-  max_samples_: number;
-  max_features_: number;
-  subsample_features: boolean;
-  offset_: number;
-  contamination: 'auto' | number;
-  train_X: Tensor;
-  train_score_samples: number[];
-  trees: RefTree[];
-  test_X: Tensor;
-  test_depth_sum: number[];
-  score_samples: number[];
-  decision_function: number[];
-  predict: number[];
-}
-
-const ref = JSON.parse(readFileSync(new URL('../fixtures/iforest.json', import.meta.url), 'utf8')) as { forests: RefForest[] };
-
-function load(f: RefForest): IsolationForest {
-  return IsolationForest.fromSklearn({
-    trees: f.trees,
-    maxSamples: f.max_samples_,
-    nFeaturesIn: f.n_features_in,
-    subsampleFeatures: f.subsample_features,
-    offset: f.offset_,
-    contamination: f.contamination,
-  });
-}
-
-const matrix = (t: Tensor) => ({ data: Float32Array.from(t.data), shape: t.shape });
+const matrix = (t: RefMatrix) => ({ data: Float32Array.from(t.data), shape: t.shape });
 
 /** Asserts that `m` reproduces every reference output of forest `f`. */
 function expectReproduces(m: IsolationForest, f: RefForest): void {
@@ -63,11 +20,11 @@ function expectReproduces(m: IsolationForest, f: RefForest): void {
 
 describe('IsolationForest.fromSklearn', () => {
   it('covers the three reference forests, one of them with subsampled features and contamination', () => {
-    expect(ref.forests.length).toBe(3);
-    expect(ref.forests.some((f) => f.subsample_features)).toBe(true);
+    expect(referenceForests.length).toBe(3);
+    expect(referenceForests.some((f) => f.subsample_features)).toBe(true);
   });
 
-  for (const f of ref.forests) {
+  for (const f of referenceForests) {
     it(`reproduces score_samples, decision_function, predict and depth sums of ${f.id}`, () => {
       const m = load(f);
       expect(m.offset).toBe(f.offset_);
@@ -86,12 +43,12 @@ describe('IsolationForest.fromSklearn', () => {
   }
 
   it("agrees with the test's percentile helper on the reference offset_ (contamination forest)", () => {
-    const f = ref.forests.find((g) => g.contamination !== 'auto')!;
+    const f = referenceForests.find((g) => g.contamination !== 'auto')!;
     expect(percentileRef(f.train_score_samples, 100 * (f.contamination as number))).toBeCloseTo(f.offset_, 14);
   });
 
   it('throws FormatError when a child index points outside its tree', () => {
-    const f = ref.forests[0]!;
+    const f = referenceForests[0]!;
     const tree = { ...f.trees[0]!, children_left: [...f.trees[0]!.children_left] };
     tree.children_left[0] = 10_000;
     expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
@@ -99,7 +56,7 @@ describe('IsolationForest.fromSklearn', () => {
   });
 
   it('throws FormatError when a node is reached twice', () => {
-    const f = ref.forests[0]!;
+    const f = referenceForests[0]!;
     const tree = { ...f.trees[0]!, children_right: [...f.trees[0]!.children_right] };
     tree.children_right[0] = tree.children_left[0]!;
     expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
@@ -107,7 +64,7 @@ describe('IsolationForest.fromSklearn', () => {
   });
 
   it('throws FormatError for arrays of different lengths and for no trees', () => {
-    const f = ref.forests[0]!;
+    const f = referenceForests[0]!;
     const tree = { ...f.trees[0]!, threshold: f.trees[0]!.threshold.slice(1) };
     expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
     expect(() => load({ ...f, trees: [tree] })).toThrow(/trees\[0\]\.threshold must have \d+ entries like children_left, got \d+/);
@@ -115,7 +72,7 @@ describe('IsolationForest.fromSklearn', () => {
   });
 
   it('throws FormatError for a feature column outside nFeaturesIn', () => {
-    const f = ref.forests[2]!;
+    const f = referenceForests[2]!;
     const tree = { ...f.trees[0]!, features: [...f.trees[0]!.features] };
     tree.features[0] = 99;
     expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
@@ -125,7 +82,7 @@ describe('IsolationForest.fromSklearn', () => {
 
 describe('IsolationForest.fromArrays', () => {
   it('throws FormatError for wrong metadata or array types', () => {
-    const { arrays, meta } = load(ref.forests[0]!).toArrays();
+    const { arrays, meta } = load(referenceForests[0]!).toArrays();
     expect(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, version: 2 as 1 } })).toThrow(FormatError);
     expect(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, maxSamples: 1 } })).toThrow(/meta\.maxSamples must be an integer >= 2, got 1/);
     expect(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, offset: NaN } })).toThrow(/meta\.offset must be a finite number, got NaN/);

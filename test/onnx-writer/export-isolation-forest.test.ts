@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { FormatError, InvalidOptionError } from '../../src/errors.js';
@@ -7,6 +6,7 @@ import { checkModel, encodeModel, exportIsolationForest, onnx, toNumber } from '
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { runOrt } from './export-helpers.js';
+import { loadReferenceForest, referenceForests } from '../iforest/reference-forests.js';
 
 const TOL = { rtol: 0, atol: 1e-5 };
 
@@ -101,34 +101,10 @@ describe('exportIsolationForest: dadm-fitted forests', () => {
   });
 });
 
-interface RefTree {
-  children_left: number[];
-  children_right: number[];
-  feature: number[];
-  threshold: number[];
-  n_node_samples: number[];
-  features: number[];
-}
-interface RefForest {
-  id: string;
-  n_features_in: number;
-  max_samples_: number;
-  subsample_features: boolean;
-  offset_: number;
-  trees: RefTree[];
-  train_X: { shape: [number, number]; data: number[] };
-  train_score_samples: number[];
-  test_X: { shape: [number, number]; data: number[] };
-  score_samples: number[];
-}
-const ref = JSON.parse(readFileSync(new URL('../fixtures/iforest.json', import.meta.url), 'utf8')) as { forests: RefForest[] };
-
 describe('exportIsolationForest: scikit-learn forests of test/fixtures/iforest.json', () => {
-  for (const f of ref.forests) {
+  for (const f of referenceForests) {
     it(`scores -score_samples of ${f.id} (test and training rows) in onnxruntime-web and the dadm runtime`, async () => {
-      const m = IsolationForest.fromSklearn({
-        trees: f.trees, maxSamples: f.max_samples_, nFeaturesIn: f.n_features_in, subsampleFeatures: f.subsample_features, offset: f.offset_,
-      });
+      const m = loadReferenceForest(f);
       const cols = f.n_features_in;
       await expectScores(m, Float32Array.from(f.test_X.data), cols, f.score_samples.map((s) => -s));
       await expectScores(m, Float32Array.from(f.train_X.data), cols, f.train_score_samples.map((s) => -s));
