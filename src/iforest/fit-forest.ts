@@ -2,7 +2,7 @@
  * Growing isolation trees (Liu, Ting & Zhou 2008, https://doi.org/10.1109/ICDM.2008.17) with
  * scikit-learn's `ExtraTreeRegressor(max_features=1, splitter='random')` split rule.
  */
-import type { Random } from '../tensor/random.js';
+import type { Random } from '../tensor/index.js';
 import type { ForestArrays } from './forest-arrays.js';
 import type { ForestSizes, ResolvedOptions } from './options.js';
 

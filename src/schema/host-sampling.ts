@@ -2,7 +2,7 @@
  * Small seeded samplers for the synthetic host generator: gamma, Poisson and their mixture
  * (negative binomial). All draw from an explicit {@link Random}, so a seed fixes every value.
  */
-import type { Random } from '../tensor/random.js';
+import type { Random } from '../tensor/index.js';
 
 /**
  * Gamma(shape, scale) by Marsaglia & Tsang (2000), "A simple method for generating gamma variables",

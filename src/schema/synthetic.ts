@@ -10,7 +10,7 @@
  * low-dimensional manifold with heavy-tailed marginals, and attacks break its correlations.
  */
 import { InvalidOptionError } from '../errors.js';
-import { Random } from '../tensor/random.js';
+import { Random } from '../tensor/index.js';
 import { CORE_FEATURES, CORE_FEATURE_DIM } from './feature-schema.js';
 import { sampleGamma, sampleLogUniform, sampleNegBinomial } from './host-sampling.js';
 
