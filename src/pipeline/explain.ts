@@ -267,8 +267,11 @@ function loadBackground(opts: ExplainOptions, subject: Subject, cols: number, co
   const rows = Math.min(count, ref.sampleRows);
   const data = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
+    // The reference sample is a uniform reservoir stored in file order, so its first rows would all
+    // come from the start of the training file: take evenly spaced rows across the whole sample.
+    const src = Math.floor(((r + 0.5) * ref.sampleRows) / rows);
     for (let j = 0; j < active; j++) {
-      const v = ref.sample[r * active + j]!;
+      const v = ref.sample[src * active + j]!;
       // The sample is in the checkpoint's model-input units; an ONNX graph wants training-file units.
       data[r * cols + j] = subject.referenceInModelUnits || ref.scaler === null ? v : v * ref.scaler.scale[j]! + ref.scaler.mean[j]!;
     }

@@ -72,7 +72,10 @@ describe('explain (shap)', () => {
     expect(r.background).toEqual({ source: join(dir, 'ae', 'drift_reference.npz'), rows: 20 });
     const ref = readDriftReference(join(dir, 'ae', 'drift_reference.npz'));
     const bg = new Float32Array(20 * 64);
-    for (let i = 0; i < 20; i++) bg.set(ref.sample.subarray(i * 12, (i + 1) * 12), i * 64);
+    // Documented choice: 20 evenly spaced rows of the file-ordered reservoir sample.
+    const pick = (i: number): number => Math.floor(((i + 0.5) * ref.sampleRows) / 20);
+    expect(pick(19)).toBeGreaterThan(ref.sampleRows / 2);
+    for (let i = 0; i < 20; i++) bg.set(ref.sample.subarray(pick(i) * 12, (pick(i) + 1) * 12), i * 64);
     const bgScores = loadCheckpoint(ae).score(bg, 20);
     const meanBg = bgScores.reduce((a, b) => a + b, 0) / 20;
     for (const row of r.explained) {
