@@ -20,7 +20,7 @@ export function parseOptions(cmd: Command, args: readonly string[]): OptionValue
   let values: OptionValues;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: cmd.positional !== undefined }) as { values: OptionValues; positionals: string[] });
+    ({ values, positionals } = parseArgs({ args: joinNegativeValues(args, config), options: config, strict: true, allowPositionals: cmd.positional !== undefined }) as { values: OptionValues; positionals: string[] });
   } catch (err) {
     throw new UsageError(`${usageText(err)}; run dadm ${cmd.name} --help`);
   }
@@ -37,6 +37,27 @@ export function parseOptions(cmd: Command, args: readonly string[]): OptionValue
     }
   }
   return values;
+}
+
+/**
+ * parseArgs refuses `--rows -5` as ambiguous (the value looks like a flag). A number is never a
+ * flag here, so `--name -5` becomes `--name=-5` and the option's own check can say what is wrong
+ * with the value.
+ */
+function joinNegativeValues(args: readonly string[], config: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : '';
+    if (config[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 /** parseArgs messages, shortened to one line in dadm's shape. */

@@ -105,6 +105,15 @@ describe('gen-data -> train -> score', () => {
   });
 });
 
+describe('negative numbers as option values', () => {
+  it('reads `--rows -5` as the value -5 and rejects it with the option\'s own message, exit 2', async () => {
+    const r = await run('gen-data', '--rows', '-5', '--out', join(dir, 'neg.npy'));
+    expect(r.code).toBe(2);
+    expectOneLineError(r, /^dadm gen-data: --rows must be an integer >= 1, got '-5'/);
+    expect(existsSync(join(dir, 'neg.npy'))).toBe(false);
+  });
+});
+
 describe('the dadm process', () => {
   it('runs as `node --import tsx src/cli.ts` with exit codes 0 and 2', () => {
     const ok = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--version'], { encoding: 'utf8' });
