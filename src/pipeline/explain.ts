@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { DataError, FormatError, InvalidOptionError } from '../errors.js';
 import { mlpScoreFn, reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type ExplainableModel, type FeatureAttribution } from '../explain/index.js';
 import { readNpyFile } from '../io/index.js';
-import { decodeModel } from '../runtime/index.js';
 import { Linear } from '../nn/index.js';
 import type { FeatureSchema, Standardizer } from '../schema/index.js';
 import { loadAutoencoder } from './autoencoder-model.js';
@@ -18,7 +17,7 @@ import { checkRows, checkWidth, openDataFile } from './data-file.js';
 import { standardizeInPlace } from './drift-reference.js';
 import { readDriftReference } from './drift-reference-file.js';
 import { forestKernel, loadForest } from './iforest-model.js';
-import { isOnnxPath, loadOnnxDetector, readModelBytes } from './onnx-scorer.js';
+import { decodeModelFile, isOnnxPath, loadOnnxDetector } from './onnx-scorer.js';
 
 /** Options of {@link explain}; unset ones come from the model's config `explain` section. */
 export interface ExplainOptions {
@@ -190,7 +189,7 @@ function checkpointSubject(path: string): Subject {
 }
 
 function onnxSubject(path: string): Subject {
-  const proto = decodeModel(readModelBytes(path));
+  const proto = decodeModelFile(path);
   const d = loadOnnxDetector(path, proto);
   if (d.modelType === null || d.threshold === null) {
     const missing = d.modelType === null ? 'dadm.model_type' : 'dadm.threshold';

@@ -52,7 +52,7 @@ export function isOnnxPath(path: string): boolean {
  * @throws UnsupportedOpError when the runtime does not implement one of its ops
  */
 export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto): OnnxDetector {
-  const proto = source === undefined || source instanceof Uint8Array ? decodeModel(source ?? readModelBytes(path)) : source;
+  const proto = source === undefined || source instanceof Uint8Array ? decodeModelFile(path, source ?? readModelBytes(path)) : source;
   const { inputDim, dynamicBatch } = inputLayout(path, proto);
   const model = loadOnnx(proto);
   const meta = model.metadata;
@@ -113,6 +113,19 @@ export function onnxKernel(model: OnnxModel, batched: boolean): ScoreKernel {
 }
 
 /** The file's bytes. @throws FormatError naming the file when it cannot be read */
+/**
+ * Decodes the ONNX file at `path` (or its already read `bytes`); a FormatError names the file.
+ * @throws FormatError for an unreadable file or bytes that are not a usable ONNX model
+ */
+export function decodeModelFile(path: string, bytes: Uint8Array = readModelBytes(path)): ModelProto {
+  try {
+    return decodeModel(bytes);
+  } catch (err) {
+    if (err instanceof FormatError && !err.message.startsWith(path)) throw new FormatError(`${path}: ${err.message}`, path);
+    throw err;
+  }
+}
+
 export function readModelBytes(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));

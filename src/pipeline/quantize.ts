@@ -13,7 +13,7 @@ import { decodeModel } from '../runtime/index.js';
 import { rocAuc, spearman } from '../stats/index.js';
 import { checkWidth, openDataFile } from './data-file.js';
 import type { ScoreKernel } from './iforest-model.js';
-import { loadOnnxDetector, readModelBytes } from './onnx-scorer.js';
+import { decodeModelFile, loadOnnxDetector, readModelBytes } from './onnx-scorer.js';
 import { readLabels } from './score.js';
 import { scoreFile } from './score-rows.js';
 
@@ -87,7 +87,7 @@ export interface QuantizeModelResult {
 export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
   refuseSameFile(opts.model, opts.output);
   const bytesBefore = readModelBytes(opts.model);
-  const float = decodeModel(bytesBefore);
+  const float = decodeModelFile(opts.model, bytesBefore);
   const selection = {
     minWeights: opts.minWeights ?? DADM_SELECTION.minWeights,
     keepOutputLayers: opts.keepOutputLayers ?? DADM_SELECTION.keepOutputLayers,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFile } from '../../src/io/index.js';
@@ -97,6 +97,17 @@ describe('dadm inspect', () => {
 });
 
 describe('dadm quantize', () => {
+  it('names the file when the model is not ONNX (quantize and score), exit 1', async () => {
+    const bad = join(dir, 'not-a-model.onnx');
+    writeFileSync(bad, 'junk');
+    const q = await run('quantize', '--model', bad, '--output', join(dir, 'never.onnx'));
+    expect(q.code).toBe(1);
+    expectOneLineError(q, /^dadm quantize: \S*not-a-model\.onnx: onnx: bytes must be a valid ONNX ModelProto/);
+    const s = await run('score', '--model', bad, '--data', data);
+    expect(s.code).toBe(1);
+    expectOneLineError(s, /^dadm score: \S*not-a-model\.onnx: onnx: bytes must be a valid ONNX ModelProto/);
+  });
+
   it('prints the report, the sizes and the check figures', async () => {
     const out = join(dir, 'q.onnx');
     const r = await run('quantize', '--model', onnxModel, '--output', out, '--check-data', data, '--labels', labels, '--per-channel', '--all-nodes');
