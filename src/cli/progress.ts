@@ -74,7 +74,7 @@ export class ProgressPrinter {
     const eta = rate > 0 ? (total - done) / rate : Number.NaN;
     const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
     const line = `${label} ${progressBar(total > 0 ? done / total : 1)} ${String(pct).padStart(3)}%  ${Math.round(rate).toLocaleString('en-US')} rows/s  ETA ${formatDuration(eta)}${extra ? `  ${extra}` : ''}`;
-    this.stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, (this.stream.columns ?? 120) - 1))}`);
+    this.stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, (this.stream.columns || 120) - 1))}`);
     this.drawn = true;
   }
 }

@@ -81,7 +81,7 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
   threshold: {
     doc: 'anomaly threshold on the score',
     fields: {
-      quantile: { check: openUnit, doc: 'threshold = this quantile of the training scores (0.99: ~1% of normal rows flagged)' },
+      quantile: { check: openUnit, doc: 'threshold = this quantile of the validation scores (0.99: ~1% of normal rows flagged)' },
     },
   },
   iforest: {
@@ -128,7 +128,7 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
   drift: {
     doc: 'drift monitoring of new data against the training reference, per feature',
     fields: {
-      sampleRows: { check: positiveInt, doc: 'reference rows kept in the checkpoint for drift tests' },
+      sampleRows: { check: positiveInt, doc: 'training rows sampled into drift_reference.npz for drift tests and the explain background' },
       psiWarn: { check: nonNegativeNumber, doc: 'PSI (10 decile bins) at or above this: warn' },
       psiRetrain: { check: nonNegativeNumber, doc: 'PSI at or above this: retrain (must be >= psi_warn)' },
       wassersteinWarn: { check: nonNegativeNumber, doc: 'Wasserstein-1 distance (in model-input units) at or above this: warn' },
