@@ -5,7 +5,13 @@
  * covers all 12 features end to end: column extraction, sorting both columns (radix sort on float32
  * bits), deciles, bin counts (binary search in the sorted columns) and W1 (one merge of the two
  * sorted columns). Metric: seconds, median of 5 after 1 warm-up.
+ *
+ * When a python3 with NumPy and SciPy is found, the same work is also timed there, side by side
+ * (row `seconds_numpy`): its own N(0,1) / N(0.1,1.1) data from numpy's default_rng, PSI as defined in
+ * ../shared/reference/README.md and `scipy.stats.wasserstein_distance`. Without Python the row is
+ * skipped with a note; nothing else needs Python.
  */
+import { spawnSync } from 'node:child_process';
 import { psiSorted, sortAscending, wasserstein1Sorted } from '../../src/stats/index.js';
 import { Random } from '../../src/tensor/random.js';
 import { median, timeRuns, type BenchRow, type Workload } from '../harness.js';
@@ -14,6 +20,58 @@ const ROWS = 1_000_000;
 const COLS = 12;
 /** NumPy 1.24 / SciPy 1.10 anchor for the same work (task brief): 11.5 s; target >= 2x, i.e. <= 5.75 s. */
 const NUMPY_SCIPY_S = 11.5;
+
+/** The timed Python side: data generation untimed, then per feature column copy, PSI and W1. */
+const PY_SCRIPT = [
+  'import json, time',
+  'import numpy as np, scipy',
+  'from scipy.stats import wasserstein_distance',
+  `rows, cols = ${ROWS}, ${COLS}`,
+  'ref = np.random.default_rng(0).standard_normal((rows, cols), dtype=np.float32)',
+  'cur = (np.random.default_rng(1).standard_normal((rows, cols), dtype=np.float32) * np.float32(1.1) + np.float32(0.1))',
+  'q = np.arange(1, 10) / 10',
+  'def drift_all():',
+  '    out = []',
+  '    for f in range(cols):',
+  '        r = ref[:, f].astype(np.float64); c = cur[:, f].astype(np.float64)',
+  '        edges = np.quantile(r, q)',
+  '        pr = np.maximum(np.bincount(np.searchsorted(edges, r, side="right"), minlength=10) / rows, 1e-4)',
+  '        pc = np.maximum(np.bincount(np.searchsorted(edges, c, side="right"), minlength=10) / rows, 1e-4)',
+  '        out.append((float(np.sum((pc - pr) * np.log(pc / pr))), float(wasserstein_distance(r, c))))',
+  '    return out',
+  'drift_all()',
+  'times = []',
+  'for _ in range(5):',
+  '    t0 = time.perf_counter(); last = drift_all(); times.append(time.perf_counter() - t0)',
+  'print(json.dumps({"seconds": float(np.median(times)), "psi0": last[0][0], "w10": last[0][1],',
+  '                  "numpy": np.__version__, "scipy": scipy.__version__}))',
+].join('\n');
+
+type PyResult = Record<string, number | string>;
+
+/**
+ * Runs `script` with the first interpreter that imports `modules`: $DADM_BENCH_PYTHON, python3 on
+ * PATH, then /usr/bin/python3 (where Debian's python3-* packages land). One BLAS/OpenMP thread, as
+ * the workloads are defined. Returns the JSON object printed on the last stdout line and the
+ * interpreter, or the reason for skipping; never throws.
+ */
+function runPython(script: string, modules: string): { result: PyResult; python: string } | { skipped: string } {
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const candidates = [process.env.DADM_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  for (const python of new Set(candidates)) {
+    const probe = spawnSync(python, ['-c', `import ${modules}`], { env, timeout: 60_000 });
+    if (probe.status !== 0) continue;
+    const run = spawnSync(python, ['-c', script], { env, encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 20 });
+    const last = run.stdout?.trim().split('\n').pop() ?? '';
+    if (run.status !== 0 || !last.startsWith('{')) {
+      const why = run.error?.message ?? run.signal ?? `exit status ${run.status}`;
+      const tail = (run.stderr ?? '').trim().split('\n').pop();
+      return { skipped: `${python} failed (${why})${tail ? `: ${tail}` : ''}` };
+    }
+    return { result: JSON.parse(last) as PyResult, python };
+  }
+  return { skipped: `no python3 with ${modules} (tried ${[...new Set(candidates)].join(', ')})` };
+}
 
 function column(data: Float32Array, col: number, out: Float32Array): Float32Array {
   for (let r = 0; r < ROWS; r++) out[r] = data[r * COLS + col]!;
@@ -46,15 +104,33 @@ export const workload: Workload = {
     }, 5, 1);
     for (const v of last) if (!Number.isFinite(v)) throw new Error('W4: drift statistics must be finite');
     const s = median(times);
-    return [
-      {
+    // Python runs after dadm's timing so the two never share the cores.
+    const py = runPython(PY_SCRIPT, 'numpy, scipy');
+    const rows: BenchRow[] = [];
+    let sideBySide: string;
+    if ('result' in py) {
+      const r = py.result;
+      const numpyS = Number(r.seconds);
+      sideBySide = `measured NumPy ${r.numpy} / SciPy ${r.scipy} ${numpyS.toFixed(2)} s, ratio ${(numpyS / s).toFixed(1)}x`;
+      rows.push({
         workload: 'W4',
-        metric: 'seconds',
-        value: s,
+        metric: 'seconds_numpy',
+        value: numpyS,
         unit: 's',
         median_of: 5,
-        note: `NumPy/SciPy anchor ${NUMPY_SCIPY_S} s; ratio ${(NUMPY_SCIPY_S / s).toFixed(1)}x (target >= 2x, <= 5.75 s); feature 0: psi ${last[0]!.toFixed(4)}, w1 ${last[1]!.toFixed(4)}`,
-      },
-    ];
+        note: `NumPy ${r.numpy} / SciPy ${r.scipy} via ${py.python}, 1 thread, same machine and run; dadm ${(numpyS / s).toFixed(1)}x faster; its own data: feature 0 psi ${Number(r.psi0).toFixed(4)}, w1 ${Number(r.w10).toFixed(4)}`,
+      });
+    } else {
+      sideBySide = `side-by-side NumPy/SciPy skipped: ${py.skipped}`;
+    }
+    rows.unshift({
+      workload: 'W4',
+      metric: 'seconds',
+      value: s,
+      unit: 's',
+      median_of: 5,
+      note: `NumPy/SciPy anchor ${NUMPY_SCIPY_S} s; ratio ${(NUMPY_SCIPY_S / s).toFixed(1)}x (target >= 2x, <= 5.75 s); ${sideBySide}; feature 0: psi ${last[0]!.toFixed(4)}, w1 ${last[1]!.toFixed(4)}`,
+    });
+    return rows;
   },
 };

@@ -3,7 +3,7 @@
  * scikit-learn's `ExtraTreeRegressor(max_features=1, splitter='random')` split rule.
  */
 import type { Random } from '../tensor/index.js';
-import type { ForestArrays } from './forest-arrays.js';
+import { type ForestArrays, type TreeNodes, concatTrees } from './forest-arrays.js';
 import type { ForestSizes, ResolvedOptions } from './options.js';
 
 /** scikit-learn's FEATURE_THRESHOLD: a feature whose range at a node is <= this counts as constant. */
@@ -161,37 +161,4 @@ export function fitForest(
     });
   }
   return concatTrees(parts, features);
-}
-
-interface TreeNodes {
-  left: Int32Array;
-  right: Int32Array;
-  feature: Int32Array;
-  threshold: Float64Array;
-  nNodeSamples: Int32Array;
-}
-
-function concatTrees(parts: readonly TreeNodes[], features: Int32Array): ForestArrays {
-  const nodeOffsets = new Int32Array(parts.length + 1);
-  for (let t = 0; t < parts.length; t++) nodeOffsets[t + 1] = nodeOffsets[t]! + parts[t]!.left.length;
-  const n = nodeOffsets[parts.length]!;
-  const a: ForestArrays = {
-    nodeOffsets,
-    childrenLeft: new Int32Array(n),
-    childrenRight: new Int32Array(n),
-    feature: new Int32Array(n),
-    threshold: new Float64Array(n),
-    nNodeSamples: new Int32Array(n),
-    features,
-  };
-  for (let t = 0; t < parts.length; t++) {
-    const g = parts[t]!;
-    const off = nodeOffsets[t]!;
-    a.childrenLeft.set(g.left, off);
-    a.childrenRight.set(g.right, off);
-    a.feature.set(g.feature, off);
-    a.threshold.set(g.threshold, off);
-    a.nNodeSamples.set(g.nNodeSamples, off);
-  }
-  return a;
 }

@@ -3,7 +3,7 @@
  * concatenated) and its compiled scoring form.
  */
 import { FormatError } from '../errors.js';
-import { averagePathLength } from './average-path-length.js';
+import { averagePathLength } from '../tensor/index.js';
 import type { ResolvedOptions } from './options.js';
 
 /** The JSON-able metadata stored beside {@link ForestArrays} in a checkpoint. */
@@ -60,6 +60,45 @@ export interface CompiledForest {
   threshold: Float64Array;
   /** [nNodes] at leaves: depth + c(nNodeSamples), the path length the leaf contributes. */
   leafValue: Float64Array;
+}
+
+/** One tree's node arrays (scikit-learn's `tree_` fields), all of the tree's node count. */
+export interface TreeNodes {
+  left: Int32Array;
+  right: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  nNodeSamples: Int32Array;
+}
+
+/**
+ * Concatenates per-tree node arrays into {@link ForestArrays}: tree `t`'s nodes land at rows
+ * `nodeOffsets[t] ..`, child indices stay tree-local. `features` ([nTrees, maxFeatures]) is taken,
+ * not copied. Trusts its caller: within a tree every array has the same length.
+ */
+export function concatTrees(trees: readonly TreeNodes[], features: Int32Array): ForestArrays {
+  const nodeOffsets = new Int32Array(trees.length + 1);
+  for (let t = 0; t < trees.length; t++) nodeOffsets[t + 1] = nodeOffsets[t]! + trees[t]!.left.length;
+  const n = nodeOffsets[trees.length]!;
+  const a: ForestArrays = {
+    nodeOffsets,
+    childrenLeft: new Int32Array(n),
+    childrenRight: new Int32Array(n),
+    feature: new Int32Array(n),
+    threshold: new Float64Array(n),
+    nNodeSamples: new Int32Array(n),
+    features,
+  };
+  for (let t = 0; t < trees.length; t++) {
+    const g = trees[t]!;
+    const off = nodeOffsets[t]!;
+    a.childrenLeft.set(g.left, off);
+    a.childrenRight.set(g.right, off);
+    a.feature.set(g.feature, off);
+    a.threshold.set(g.threshold, off);
+    a.nNodeSamples.set(g.nNodeSamples, off);
+  }
+  return a;
 }
 
 const INT_FIELDS = ['nodeOffsets', 'childrenLeft', 'childrenRight', 'feature', 'nNodeSamples', 'features'] as const;

@@ -1,6 +1,6 @@
 /** Conversion of a fitted scikit-learn IsolationForest (its `tree_` arrays) to the checkpoint layout. */
 import { FormatError } from '../errors.js';
-import type { ForestArrays, IsolationForestMeta } from './forest-arrays.js';
+import { type ForestArrays, type IsolationForestMeta, type TreeNodes, concatTrees } from './forest-arrays.js';
 
 /** One scikit-learn tree: `estimators_[t].tree_` arrays plus `estimators_features_[t]`. */
 export interface SklearnTree {
@@ -59,45 +59,27 @@ export function sklearnToArrays(f: SklearnForest): { arrays: ForestArrays; meta:
   }
   const nTrees = f.trees.length;
   const maxFeatures = f.subsampleFeatures ? (f.trees[0]!.features?.length ?? 0) : f.nFeaturesIn;
-  const nodeOffsets = new Int32Array(nTrees + 1);
-  const parts = f.trees.map((t, i) => {
-    const tree = {
+  const features = new Int32Array(nTrees * maxFeatures);
+  const trees = f.trees.map((t, i): TreeNodes => {
+    const tree: TreeNodes = {
       left: toInt32(`trees[${i}].children_left`, t.children_left),
       right: toInt32(`trees[${i}].children_right`, t.children_right),
       feature: toInt32(`trees[${i}].feature`, t.feature),
       threshold: Float64Array.from(t.threshold ?? []),
       nNodeSamples: toInt32(`trees[${i}].n_node_samples`, t.n_node_samples),
-      features: f.subsampleFeatures ? toInt32(`trees[${i}].features`, t.features) : null,
     };
-    if (tree.features && tree.features.length !== maxFeatures) {
-      throw new FormatError(`${WHERE}: trees[${i}].features must have ${maxFeatures} entries like trees[0], got ${tree.features.length}`);
+    const cols = f.subsampleFeatures ? toInt32(`trees[${i}].features`, t.features) : null;
+    if (cols && cols.length !== maxFeatures) {
+      throw new FormatError(`${WHERE}: trees[${i}].features must have ${maxFeatures} entries like trees[0], got ${cols.length}`);
     }
-    nodeOffsets[i + 1] = nodeOffsets[i]! + tree.left.length;
+    for (let c = 0; c < maxFeatures; c++) features[i * maxFeatures + c] = cols ? cols[c]! : c;
+    // concatTrees trusts that a tree's arrays agree in length; tree structure is checked in compileForest.
+    for (const [name, arr] of [['children_right', tree.right], ['feature', tree.feature], ['threshold', tree.threshold], ['n_node_samples', tree.nNodeSamples]] as const) {
+      if (arr.length !== tree.left.length) throw new FormatError(`${WHERE}: trees[${i}].${name} must have ${tree.left.length} entries like children_left, got ${arr.length}`);
+    }
     return tree;
   });
-  const n = nodeOffsets[nTrees]!;
-  const arrays: ForestArrays = {
-    nodeOffsets,
-    childrenLeft: new Int32Array(n),
-    childrenRight: new Int32Array(n),
-    feature: new Int32Array(n),
-    threshold: new Float64Array(n),
-    nNodeSamples: new Int32Array(n),
-    features: new Int32Array(nTrees * maxFeatures),
-  };
-  parts.forEach((p, t) => {
-    const off = nodeOffsets[t]!;
-    arrays.childrenLeft.set(p.left, off);
-    // Length mismatches surface in compileForest as a count error; set() needs them to fit here.
-    for (const [name, arr] of [['children_right', p.right], ['feature', p.feature], ['threshold', p.threshold], ['n_node_samples', p.nNodeSamples]] as const) {
-      if (arr.length !== p.left.length) throw new FormatError(`${WHERE}: trees[${t}].${name} must have ${p.left.length} entries like children_left, got ${arr.length}`);
-    }
-    arrays.childrenRight.set(p.right, off);
-    arrays.feature.set(p.feature, off);
-    arrays.threshold.set(p.threshold, off);
-    arrays.nNodeSamples.set(p.nNodeSamples, off);
-    for (let c = 0; c < maxFeatures; c++) arrays.features[t * maxFeatures + c] = p.features ? p.features[c]! : c;
-  });
+  const arrays = concatTrees(trees, features);
   const meta: IsolationForestMeta = {
     format: 'dadm.isolation-forest',
     version: 1,

@@ -4,4 +4,5 @@ export type { IsolationForestOptions, ResolvedOptions as ResolvedIsolationForest
 export type { FloatMatrix } from './check-matrix.js';
 export type { ForestArrays, IsolationForestMeta } from './forest-arrays.js';
 export type { SklearnForest, SklearnTree } from './from-sklearn.js';
-export { averagePathLength } from './average-path-length.js';
+// c(n) lives in tensor so the ONNX exporter can share it without importing iforest code; re-exported here.
+export { averagePathLength } from '../tensor/index.js';

@@ -4,7 +4,8 @@
  * `2^(-E[h(x)] / c(maxSamples))`) and `path_length` [N] (E[h(x)]). Layout in docs/onnx.md, "Exporters".
  */
 import { InvalidOptionError } from '../errors.js';
-import { type ForestArrays, type IsolationForestMeta, averagePathLength } from '../iforest/index.js';
+import type { ForestArrays, IsolationForestMeta } from '../iforest/index.js';
+import { averagePathLength } from '../tensor/index.js';
 import { attrFloats, attrInt, attrInts, attrStrings } from './attributes.js';
 import { checkModel } from './check-model.js';
 import { type ExportOptions, resolveExportOptions } from './export-options.js';

@@ -1,6 +1,7 @@
 /** The TreeEnsembleRegressor node lists of an isolation forest, from its checkpoint arrays. */
 import { FormatError } from '../errors.js';
-import { type ForestArrays, type IsolationForestMeta, averagePathLength } from '../iforest/index.js';
+import type { ForestArrays, IsolationForestMeta } from '../iforest/index.js';
+import { averagePathLength } from '../tensor/index.js';
 import { floatThresholdBelow } from './export-float-threshold.js';
 
 /** Parallel lists, one entry per node (`nodes*`) or per leaf (`target*`), as the op's attributes. */

@@ -112,7 +112,6 @@ export function onnxKernel(model: OnnxModel, batched: boolean): ScoreKernel {
   };
 }
 
-/** The file's bytes. @throws FormatError naming the file when it cannot be read */
 /**
  * Decodes the ONNX file at `path` (or its already read `bytes`); a FormatError names the file.
  * @throws FormatError for an unreadable file or bytes that are not a usable ONNX model
@@ -126,6 +125,7 @@ export function decodeModelFile(path: string, bytes: Uint8Array = readModelBytes
   }
 }
 
+/** The file's bytes. @throws FormatError naming the file when it cannot be read */
 export function readModelBytes(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));

@@ -14,6 +14,7 @@ export {
 } from './unary.js';
 export { erfScalar } from './erf.js';
 export { roundHalfEven } from './round-half-even.js';
+export { averagePathLength } from './average-path-length.js';
 export { where } from './where.js';
 export { sum, mean, max, argmax, maxWithIndices, reducedShape, type ReduceOptions, type MaxResult } from './reduce.js';
 export { sumToShape } from './sum-to-shape.js';
@@ -24,6 +25,6 @@ export { permute, transpose } from './transpose.js';
 export { reshape, resolveShape } from './reshape.js';
 export { concat } from './concat.js';
 export { slice, resolveSlice, type SliceOptions } from './slice.js';
-export { softmax, logSoftmax } from './softmax.js';
+export { softmax, logSoftmax, softmaxInto, type SoftmaxLayout } from './softmax.js';
 export { layerNorm, layerNormWithStats, type LayerNormOptions, type LayerNormResult } from './layer-norm.js';
 export { mseLoss } from './mse-loss.js';

@@ -2,27 +2,47 @@
 import { normalizeAxis, splitAt } from './shape.js';
 import { Tensor } from './tensor.js';
 
-function softmaxImpl(op: string, x: Tensor, axis: number, logOut: boolean): Tensor {
-  const ax = normalizeAxis(op, axis, x.shape);
-  const { outer, len, inner } = splitAt(x.shape, ax);
-  const d = x.data;
-  const out = new Float32Array(x.size);
+/**
+ * Layout of {@link softmaxInto}: the data is viewed as [outer, len, inner] row-major and each of the
+ * `outer * inner` lines of `len` values (stride `inner`) is normalised on its own.
+ */
+export interface SoftmaxLayout {
+  outer: number;
+  len: number;
+  inner: number;
+  /** Write log-softmax `x - log(sum(exp(x)))` instead of softmax. */
+  log: boolean;
+}
+
+/**
+ * Writes softmax (or log-softmax) of `x` into the preallocated `out` (same length, either float
+ * width; float64 data is computed in float64). Shared by {@link softmax} and the ONNX runtime's
+ * Softmax/LogSoftmax. Trusts its caller (no validation).
+ */
+export function softmaxInto(x: Float32Array | Float64Array, out: Float32Array | Float64Array, layout: SoftmaxLayout): void {
+  const { outer, len, inner, log } = layout;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * len * inner + i;
       let mx = -Infinity;
-      for (let j = 0; j < len; j++) mx = Math.max(mx, d[base + j * inner]!);
+      for (let j = 0; j < len; j++) mx = Math.max(mx, x[base + j * inner]!);
       let s = 0;
-      for (let j = 0; j < len; j++) s += Math.exp(d[base + j * inner]! - mx);
-      if (logOut) {
+      for (let j = 0; j < len; j++) s += Math.exp(x[base + j * inner]! - mx);
+      if (log) {
         const lse = mx + Math.log(s);
-        for (let j = 0; j < len; j++) out[base + j * inner] = d[base + j * inner]! - lse;
+        for (let j = 0; j < len; j++) out[base + j * inner] = x[base + j * inner]! - lse;
       } else {
         const inv = 1 / s;
-        for (let j = 0; j < len; j++) out[base + j * inner] = Math.exp(d[base + j * inner]! - mx) * inv;
+        for (let j = 0; j < len; j++) out[base + j * inner] = Math.exp(x[base + j * inner]! - mx) * inv;
       }
     }
   }
+}
+
+function softmaxImpl(op: string, x: Tensor, axis: number, log: boolean): Tensor {
+  const ax = normalizeAxis(op, axis, x.shape);
+  const out = new Float32Array(x.size);
+  softmaxInto(x.data, out, { ...splitAt(x.shape, ax), log });
   return new Tensor(out, x.shape);
 }
 

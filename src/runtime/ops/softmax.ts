@@ -2,7 +2,8 @@
  * Softmax and LogSoftmax with max subtraction. Opset >= 13: over the single `axis` (default -1).
  * Before 13: the input is coerced to 2-D at `axis` (default 1) and normalized over all trailing dims.
  */
-import { sizeOf, type TensorData } from '../dtypes.js';
+import { softmaxInto } from '../../tensor/index.js';
+import { sizeOf } from '../dtypes.js';
 import { need, needDType, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
 
 export function planSoftmax(args: OpArgs): OpPlan {
@@ -15,34 +16,9 @@ export function planSoftmax(args: OpArgs): OpPlan {
   const len = legacy ? sizeOf(x.shape.slice(axis)) : x.shape[axis]!;
   const inner = legacy ? 1 : sizeOf(x.shape.slice(axis + 1));
   const out = newValue(x.dtype, x.shape);
-  const log = args.opType === 'LogSoftmax';
-  return { outputs: [out], run: softmaxKernel(x.data, out.data, { outer, len, inner, log }) };
-}
-
-interface Layout {
-  outer: number;
-  len: number;
-  inner: number;
-  log: boolean;
-}
-
-function softmaxKernel(x: TensorData, o: TensorData, { outer, len, inner, log }: Layout): () => void {
-  return () => {
-    for (let p = 0; p < outer; p++) {
-      for (let q = 0; q < inner; q++) {
-        const base = p * len * inner + q;
-        let max = -Infinity;
-        for (let i = 0; i < len; i++) max = Math.max(max, x[base + i * inner]!);
-        let sum = 0;
-        for (let i = 0; i < len; i++) sum += Math.exp(x[base + i * inner]! - max);
-        if (log) {
-          const lse = max + Math.log(sum);
-          for (let i = 0; i < len; i++) o[base + i * inner] = x[base + i * inner]! - lse;
-        } else {
-          const inv = 1 / sum;
-          for (let i = 0; i < len; i++) o[base + i * inner] = Math.exp(x[base + i * inner]! - max) * inv;
-        }
-      }
-    }
-  };
+  const layout = { outer, len, inner, log: args.opType === 'LogSoftmax' };
+  // needDType admits only float32/float64, and out has x's dtype.
+  const xData = x.data as Float32Array | Float64Array;
+  const outData = out.data as Float32Array | Float64Array;
+  return { outputs: [out], run: () => softmaxInto(xData, outData, layout) };
 }

@@ -1,4 +1,10 @@
-/** Euler–Mascheroni constant (numpy.euler_gamma). */
+/**
+ * c(n), the isolation-depth normaliser. A scalar special function like erfScalar; it lives in the
+ * bottom layer because both the isolation forest (../iforest) and its ONNX exporter (../onnx-writer)
+ * must compute the identical value, and the writer takes only types from the models.
+ */
+
+// Euler–Mascheroni constant (numpy.euler_gamma).
 const EULER_GAMMA = 0.5772156649015329;
 
 /**
