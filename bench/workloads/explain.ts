@@ -4,13 +4,16 @@
  * 12 active of 64 features (endpoint-v1 layout: columns 12..63 are zero padding), 100 background
  * rows N(0,1) on the active columns (Random(1)); explained rows N(0, 2²) (Random(2)).
  * 2^12 coalitions × 100 background rows = 409,600 model evaluations per row.
- * `shap_ms_per_row`: the structured MLP fast path; `shap_ms_per_row_generic`: the same values through
+ * `shap_ms_per_row`: the structured MLP fast path as `shapleyValues` runs it by default (WebAssembly SIMD
+ * kernel, every core up to 4); `shap_ms_per_row_1_thread`: the same kernel on the calling thread only;
+ * `shap_ms_per_row_js`: the structured path in plain JavaScript (float64 sums, `simd: false`);
+ * `shap_ms_per_row_generic`: the same values through
  * the generic batched score-function path (a plain JS forward pass, `mlpScoreFn`);
  * `shap_ms_per_row_onnx`: the generic path with dadm's ONNX runtime as the score function (the W2
  * model, whose score averages all 64 columns; same cost per evaluation). Each: per-row wall time,
  * median over the rows after 1 warm-up row.
  */
-import { mlpScoreFn, shapleyValues, type ExplainableModel, type MlpAutoencoderModel, type ScoreFn } from '../../src/explain/index.js';
+import { mlpScoreFn, shapleyValues, type ExplainableModel, type MlpAutoencoderModel, type ScoreFn, type ShapleyOptions } from '../../src/explain/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { median, type BenchRow, type Workload } from '../harness.js';
@@ -41,7 +44,7 @@ function paddedRows(rows: number, std: number, seed: number): Float32Array {
 }
 
 /** Milliseconds per explained row: 1 warm-up row, then `rows` timed rows. */
-function msPerRow(model: ExplainableModel, rows: number): number[] {
+function msPerRow(model: ExplainableModel, rows: number, options: ShapleyOptions = {}): number[] {
   const background = { data: paddedRows(BACKGROUND, 1, 1), rows: BACKGROUND };
   const x = paddedRows(rows + 1, 2, 2);
   const features = Array.from({ length: ACTIVE }, (_, j) => j);
@@ -49,7 +52,7 @@ function msPerRow(model: ExplainableModel, rows: number): number[] {
   let sink = 0;
   for (let r = 0; r <= rows; r++) {
     const t0 = process.hrtime.bigint();
-    sink += shapleyValues(model, x.subarray(r * 64, (r + 1) * 64), background, { features }).phi[0]!;
+    sink += shapleyValues(model, x.subarray(r * 64, (r + 1) * 64), background, { ...options, features }).phi[0]!;
     if (r > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   if (!Number.isFinite(sink)) throw new Error('explain: Shapley values must be finite');
@@ -66,12 +69,16 @@ export const workload: Workload = {
   description: 'exact Shapley values of one row (W1 autoencoder, 12 active features, 100 background rows)',
   run(): BenchRow[] {
     const model = w1Model();
-    const fast = msPerRow(model, 7);
+    const fast = msPerRow(model, 15);
+    const oneThread = msPerRow(model, 9, { threads: 1 });
+    const js = msPerRow(model, 5, { simd: false });
     const generic = msPerRow(mlpScoreFn(model), 5);
     const onnx = msPerRow(onnxScoreFn(), 5);
     const evals = `${2 ** ACTIVE * BACKGROUND} model evaluations per row`;
     return [
-      { workload: 'explain', metric: 'shap_ms_per_row', value: median(fast), unit: 'ms', median_of: fast.length, note: `structured MLP fast path, exact; ${evals}; target 50 ms` },
+      { workload: 'explain', metric: 'shap_ms_per_row', value: median(fast), unit: 'ms', median_of: fast.length, note: `default: WebAssembly SIMD kernel on every core (up to 4), exact; ${evals}; target 50 ms` },
+      { workload: 'explain', metric: 'shap_ms_per_row_1_thread', value: median(oneThread), unit: 'ms', median_of: oneThread.length, note: 'the SIMD kernel on the calling thread only' },
+      { workload: 'explain', metric: 'shap_ms_per_row_js', value: median(js), unit: 'ms', median_of: js.length, note: 'structured path in plain JavaScript, float64 sums (simd: false)' },
       { workload: 'explain', metric: 'shap_ms_per_row_generic', value: median(generic), unit: 'ms', median_of: generic.length, note: 'generic batched score-function path (mlpScoreFn, batches of 8192 rows)' },
       { workload: 'explain', metric: 'shap_ms_per_row_onnx', value: median(onnx), unit: 'ms', median_of: onnx.length, note: "generic path through dadm's ONNX runtime (W2 model, dynamic batch)" },
     ];

@@ -8,7 +8,9 @@
 import { DataError, InvalidOptionError, ShapeError } from '../errors.js';
 import { coalitionValues, shapleyFromValues, uniqueBackground, type CoalitionInputs } from './coalition-values.js';
 import { kernelShap } from './kernel-shap.js';
-import { mlpCoalitionValues } from './mlp-coalition-values.js';
+import { defaultThreads } from './kernel-threads.js';
+import { wasmMlpCoalitionValues } from './mlp-coalition-kernel.js';
+import { mlpCoalitionValues, type MlpCoalitionInputs } from './mlp-coalition-values.js';
 import { checkColumns, checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type MlpAutoencoderModel } from './score-model.js';
 
 /** Background rows: the reference distribution features are "removed" to. */
@@ -30,6 +32,16 @@ export interface ShapleyOptions {
   kernelSamples?: number;
   /** Seed of KernelSHAP's coalition sampling. Default 0. */
   seed?: number;
+  /**
+   * Run a ReLU MLP autoencoder's exact values through the WebAssembly SIMD kernel (float32 sums)
+   * when the engine has SIMD; false keeps the JavaScript path (float64 sums). Default true.
+   */
+  simd?: boolean;
+  /**
+   * Threads the SIMD kernel may use (the calling thread plus worker threads); values do not depend
+   * on it. Integer >= 1, default every core up to 4.
+   */
+  threads?: number;
 }
 
 /** Shapley values of one row; `phi[i]` belongs to column `features[i]`. */
@@ -96,8 +108,14 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
     const r = kernelShap(inputs, kernelSamples, seed);
     return { features: [...features], baseValue: r.baseValue, value: r.value, phi: r.phi, exact: false, samples: kernelSamples };
   }
-  const v = mlp !== null && mlp.layers.length >= 2 ? mlpCoalitionValues({ ...inputs, model: mlp }) : coalitionValues(inputs);
+  const threads = options.threads ?? defaultThreads();
+  checkInt(threads, 1, 256, 'threads');
+  const v = mlp !== null && mlp.layers.length >= 2 ? mlpValues({ ...inputs, model: mlp }, options.simd ?? true, threads) : coalitionValues(inputs);
   return { features: [...features], baseValue: v[0]!, value: v[v.length - 1]!, phi: shapleyFromValues(v, m), exact: true };
+}
+
+function mlpValues(inputs: MlpCoalitionInputs, simd: boolean, threads: number): Float64Array {
+  return (simd ? wasmMlpCoalitionValues(inputs, threads) : null) ?? mlpCoalitionValues(inputs);
 }
 
 function checkInputs(x: Float32Array, background: Background): void {

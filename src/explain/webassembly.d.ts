@@ -1,0 +1,23 @@
+/**
+ * The part of the WebAssembly JavaScript API that the SIMD kernel uses. lib.dom declares it, but dadm
+ * compiles without DOM types; Node and browsers provide the objects at run time.
+ */
+declare namespace WebAssembly {
+  interface MemoryDescriptor {
+    initial: number;
+    maximum?: number;
+    shared?: boolean;
+  }
+  class Memory {
+    constructor(descriptor: MemoryDescriptor);
+    readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  }
+  class Module {
+    constructor(bytes: Uint8Array<ArrayBuffer>);
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  function validate(bytes: Uint8Array<ArrayBuffer>): boolean;
+}
