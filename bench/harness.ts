@@ -3,6 +3,8 @@
  * `workload: Workload`; bench/run.ts discovers them, runs the ones asked for, prints a table and
  * writes bench/results/latest.json.
  */
+import { spawnSync } from 'node:child_process';
+
 export interface BenchRow {
   workload: string;
   metric: string;
@@ -44,4 +46,30 @@ export async function timeRuns(fn: () => unknown, reps = 5, warmup = 1): Promise
     out.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
   return out;
+}
+
+export type PyResult = Record<string, number | string>;
+
+/**
+ * Runs `script` with the first interpreter that imports `modules`: $DADM_BENCH_PYTHON, python3 on
+ * PATH, then /usr/bin/python3 (where Debian's python3-* packages land). One BLAS/OpenMP thread, as
+ * the workloads are defined. Returns the JSON object printed on the last stdout line and the
+ * interpreter, or the reason for skipping; never throws.
+ */
+export function runPython(script: string, modules: string): { result: PyResult; python: string } | { skipped: string } {
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const candidates = [process.env.DADM_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  for (const python of new Set(candidates)) {
+    const probe = spawnSync(python, ['-c', `import ${modules}`], { env, timeout: 60_000 });
+    if (probe.status !== 0) continue;
+    const run = spawnSync(python, ['-c', script], { env, encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 20 });
+    const last = run.stdout?.trim().split('\n').pop() ?? '';
+    if (run.status !== 0 || !last.startsWith('{')) {
+      const why = run.error?.message ?? run.signal ?? `exit status ${run.status}`;
+      const tail = (run.stderr ?? '').trim().split('\n').pop();
+      return { skipped: `${python} failed (${why})${tail ? `: ${tail}` : ''}` };
+    }
+    return { result: JSON.parse(last) as PyResult, python };
+  }
+  return { skipped: `no python3 with ${modules} (tried ${[...new Set(candidates)].join(', ')})` };
 }

@@ -8,10 +8,9 @@
  * `score_s_sklearn`), on its own N(0,1) data from numpy's default_rng. Without it those rows are
  * skipped with a note; nothing else needs Python.
  */
-import { spawnSync } from 'node:child_process';
 import { IsolationForest } from '../../src/iforest/index.js';
 import { Random } from '../../src/tensor/random.js';
-import { median, timeRuns, type BenchRow, type Workload } from '../harness.js';
+import { median, runPython, timeRuns, type BenchRow, type Workload } from '../harness.js';
 
 const ROWS = 100_000;
 const COLS = 12;
@@ -38,31 +37,6 @@ const PY_SCRIPT = [
   'print(json.dumps({"fit": fit, "score": score, "sklearn": sklearn.__version__, "numpy": np.__version__}))',
 ].join('\n');
 
-type PyResult = Record<string, number | string>;
-
-/**
- * Runs `script` with the first interpreter that imports `modules`: $DADM_BENCH_PYTHON, python3 on
- * PATH, then /usr/bin/python3 (where Debian's python3-* packages land). One BLAS/OpenMP thread, as
- * the workloads are defined. Returns the JSON object printed on the last stdout line and the
- * interpreter, or the reason for skipping; never throws. (Same helper as in w4.ts.)
- */
-function runPython(script: string, modules: string): { result: PyResult; python: string } | { skipped: string } {
-  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const candidates = [process.env.DADM_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-  for (const python of new Set(candidates)) {
-    const probe = spawnSync(python, ['-c', `import ${modules}`], { env, timeout: 60_000 });
-    if (probe.status !== 0) continue;
-    const run = spawnSync(python, ['-c', script], { env, encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 20 });
-    const last = run.stdout?.trim().split('\n').pop() ?? '';
-    if (run.status !== 0 || !last.startsWith('{')) {
-      const why = run.error?.message ?? run.signal ?? `exit status ${run.status}`;
-      const tail = (run.stderr ?? '').trim().split('\n').pop();
-      return { skipped: `${python} failed (${why})${tail ? `: ${tail}` : ''}` };
-    }
-    return { result: JSON.parse(last) as PyResult, python };
-  }
-  return { skipped: `no python3 with ${modules} (tried ${[...new Set(candidates)].join(', ')})` };
-}
 
 export const workload: Workload = {
   name: 'W3',

@@ -11,10 +11,9 @@
  * ../shared/reference/README.md and `scipy.stats.wasserstein_distance`. Without Python the row is
  * skipped with a note; nothing else needs Python.
  */
-import { spawnSync } from 'node:child_process';
 import { psiSorted, sortAscending, wasserstein1Sorted } from '../../src/stats/index.js';
 import { Random } from '../../src/tensor/random.js';
-import { median, timeRuns, type BenchRow, type Workload } from '../harness.js';
+import { median, runPython, timeRuns, type BenchRow, type Workload } from '../harness.js';
 
 const ROWS = 1_000_000;
 const COLS = 12;
@@ -47,31 +46,6 @@ const PY_SCRIPT = [
   '                  "numpy": np.__version__, "scipy": scipy.__version__}))',
 ].join('\n');
 
-type PyResult = Record<string, number | string>;
-
-/**
- * Runs `script` with the first interpreter that imports `modules`: $DADM_BENCH_PYTHON, python3 on
- * PATH, then /usr/bin/python3 (where Debian's python3-* packages land). One BLAS/OpenMP thread, as
- * the workloads are defined. Returns the JSON object printed on the last stdout line and the
- * interpreter, or the reason for skipping; never throws.
- */
-function runPython(script: string, modules: string): { result: PyResult; python: string } | { skipped: string } {
-  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const candidates = [process.env.DADM_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-  for (const python of new Set(candidates)) {
-    const probe = spawnSync(python, ['-c', `import ${modules}`], { env, timeout: 60_000 });
-    if (probe.status !== 0) continue;
-    const run = spawnSync(python, ['-c', script], { env, encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 20 });
-    const last = run.stdout?.trim().split('\n').pop() ?? '';
-    if (run.status !== 0 || !last.startsWith('{')) {
-      const why = run.error?.message ?? run.signal ?? `exit status ${run.status}`;
-      const tail = (run.stderr ?? '').trim().split('\n').pop();
-      return { skipped: `${python} failed (${why})${tail ? `: ${tail}` : ''}` };
-    }
-    return { result: JSON.parse(last) as PyResult, python };
-  }
-  return { skipped: `no python3 with ${modules} (tried ${[...new Set(candidates)].join(', ')})` };
-}
 
 function column(data: Float32Array, col: number, out: Float32Array): Float32Array {
   for (let r = 0; r < ROWS; r++) out[r] = data[r * COLS + col]!;
