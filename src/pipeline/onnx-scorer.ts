@@ -28,9 +28,12 @@ export interface OnnxDetector {
   readonly inputDim: number;
   /** True when N is symbolic, false for a fixed N = 1. */
   readonly dynamicBatch: boolean;
+  /** True when {@link kernel} scores rows in batches, false when it calls the model row by row. */
+  readonly batched: boolean;
   /**
-   * The scoring kernel on raw rows (the graph standardizes itself): batches through `run` when N is
-   * symbolic and the model is not quantized, else one `score(row)` call per row.
+   * The scoring kernel on raw rows (the graph standardizes itself): batches through `run` when the
+   * model is not quantized and N is symbolic, or N = 1 in a dadm-written graph that passes the
+   * batching probe (see {@link batchedTwin}); else one `score(row)` call per row.
    */
   readonly kernel: ScoreKernel;
   /**
@@ -59,7 +62,8 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
   // DynamicQuantizeLinear picks one scale per input tensor: in a batch, a row's score would depend
   // on the other rows. Quantized models therefore score row by row, as on the edge.
   const perRow = (proto.graph!.node ?? []).some((n) => n.opType === 'DynamicQuantizeLinear');
-  const kernel = onnxKernel(model, dynamicBatch && !perRow);
+  const twin = !dynamicBatch && !perRow && meta['dadm.model_type'] !== undefined ? batchedTwin(proto, model, inputDim) : null;
+  const kernel = twin !== null ? onnxKernel(twin, true) : onnxKernel(model, dynamicBatch && !perRow);
   return {
     path,
     model,
@@ -68,6 +72,7 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
     threshold: thresholdOf(path, meta['dadm.threshold']),
     inputDim,
     dynamicBatch,
+    batched: twin !== null || (dynamicBatch && !perRow),
     kernel,
     score(rows: Float32Array, n: number): Float32Array {
       const out = new Float32Array(n);
@@ -110,6 +115,44 @@ export function onnxKernel(model: OnnxModel, batched: boolean): ScoreKernel {
       for (let i = 0; i < rows; i++) out[r0 + i] = scores[i]!;
     }
   };
+}
+
+/**
+ * A fixed-batch (N = 1) float graph written by dadm, loaded again with a symbolic N so that many rows
+ * go through one `run` (the Shapley explainer scores 409,600 hybrid rows per explained row). Every
+ * op dadm exports works row by row; a probe confirms it: two different rows scored as one batch must
+ * give the scores of two single-row calls. Null when the twin does not load or the probe disagrees.
+ */
+function batchedTwin(proto: ModelProto, single: OnnxModel, inputDim: number): OnnxModel | null {
+  const graph = proto.graph!;
+  const name = single.inputNames[0]!;
+  const twinInputs = (graph.input ?? []).map((input) => {
+    if (input.name !== name) return input;
+    const tensor = input.type!.tensorType!;
+    return { name, type: { tensorType: { elemType: tensor.elemType, shape: { dim: [{ dimParam: 'N' }, ...(tensor.shape?.dim ?? []).slice(1)] } } } };
+  });
+  let twin: OnnxModel;
+  try {
+    twin = loadOnnx({ ...proto, graph: { ...graph, input: twinInputs } } as ModelProto);
+  } catch {
+    return null;
+  }
+  const rows = new Float32Array(2 * inputDim);
+  for (let j = 0; j < inputDim; j++) {
+    rows[j] = ((j % 7) - 3) * 0.25;
+    rows[inputDim + j] = ((j % 5) - 1) * 0.5;
+  }
+  try {
+    const out = twin.run({ [name]: { data: rows, shape: [2, inputDim] } });
+    const batch = (out.score ?? out[twin.outputNames[0]!]!).data;
+    for (let r = 0; r < 2; r++) {
+      const one = single.score(rows.subarray(r * inputDim, (r + 1) * inputDim));
+      if (batch.length !== 2 || !(Math.abs(batch[r]! - one) <= 1e-6 * Math.max(1, Math.abs(one)))) return null;
+    }
+  } catch {
+    return null;
+  }
+  return twin;
 }
 
 /**
