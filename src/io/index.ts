@@ -7,10 +7,12 @@ export type { NpyArray, NpyTypedResult, NpyArrayLike, NpyReadOptions } from './n
 export type { NpyTypedArray } from './npy-dtype.js';
 export { readNpz, readNpzTyped, readNpzFile, writeNpz, writeNpzFile } from './npz.js';
 export type { NpzReadOptions, NpzWriteOptions } from './npz.js';
-export { readSafetensors, readSafetensorsFile, writeSafetensors, writeSafetensorsFile } from './safetensors.js';
+export { readSafetensors, readSafetensorsFile, safetensorsDataStart, writeSafetensors, writeSafetensorsFile } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsTensor, SafetensorsTensorLike, SafetensorsContents } from './safetensors.js';
 export { NpyRowReader } from './npy-row-reader.js';
 export { NpyWriter } from './npy-writer.js';
 export type { NpyWriterOptions } from './npy-writer.js';
-export { writeFileAtomic } from './write-file-atomic.js';
+export { writeFileAtomic, outputPathError } from './write-file-atomic.js';
+export { AtomicFileSet } from './atomic-file-set.js';
 export { crc32 } from './crc32.js';
+export { ensureOutputDir, removeCreatedDirs } from './output-dir.js';

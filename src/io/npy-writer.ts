@@ -6,7 +6,7 @@ import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
 import { DadmError, InvalidOptionError, ShapeError, fmtShape } from '../errors.js';
 import { HOST_LITTLE_ENDIAN, swapBytesInPlace } from './npy-dtype.js';
 import { formatNpyHeader } from './npy-header.js';
-import { removeQuietly, tempPathFor, writeAllSync } from './write-file-atomic.js';
+import { outputPathError, removeQuietly, tempPathFor, writeAllSync } from './write-file-atomic.js';
 
 /** Options of {@link NpyWriter}. */
 export interface NpyWriterOptions {
@@ -37,7 +37,8 @@ export class NpyWriter {
   /**
    * Creates the temporary file next to `path` and writes the header.
    * @throws ShapeError for a shape that is not a non-empty list of non-negative integers;
-   *   InvalidOptionError for an unknown dtype.
+   *   InvalidOptionError for an unknown dtype, or naming `path` (not the temporary file) when the
+   *   file cannot be created, e.g. its folder does not exist.
    */
   constructor(path: string, options: NpyWriterOptions) {
     const { shape, dtype = 'float32' } = options;
@@ -52,13 +53,18 @@ export class NpyWriter {
     this.dtype = dtype;
     this.cols = shape.slice(1).reduce((a, d) => a * d, 1);
     this.temp = tempPathFor(path);
-    const fd = openSync(this.temp, 'wx', 0o666);
+    let fd: number;
+    try {
+      fd = openSync(this.temp, 'wx', 0o666);
+    } catch (err) {
+      throw outputPathError(path, err);
+    }
     try {
       writeAllSync(fd, formatNpyHeader(dtype === 'float32' ? '<f4' : '<f8', false, shape));
     } catch (err) {
       closeSync(fd);
       removeQuietly(this.temp);
-      throw err;
+      throw outputPathError(path, err);
     }
     this.fd = fd;
   }
@@ -70,7 +76,8 @@ export class NpyWriter {
 
   /**
    * Appends whole rows `[k, cols]` in C order, converting to the file's dtype (float64 → float32 rounds).
-   * @throws ShapeError when the length is not a multiple of `cols` or the rows would exceed `shape[0]`.
+   * @throws ShapeError when the length is not a multiple of `cols` or the rows would exceed `shape[0]`;
+   *   InvalidOptionError naming `path` when the write fails (e.g. a full disk; the writer is aborted).
    */
   append(batch: Float32Array | Float64Array): void {
     const fd = this.openFd('append');
@@ -84,6 +91,16 @@ export class NpyWriter {
     if (this.rowsWritten + rows > this.shape[0]!) {
       throw new ShapeError(`NpyWriter.append: total rows must be <= ${this.shape[0]}, got ${this.rowsWritten} + ${rows}`, 'NpyWriter');
     }
+    try {
+      this.writeBatch(fd, batch);
+    } catch (err) {
+      this.abort(); // a partly written batch would misalign every later row
+      throw outputPathError(this.path, err);
+    }
+    this.rowsWritten += rows;
+  }
+
+  private writeBatch(fd: number, batch: Float32Array | Float64Array): void {
     const wantF32 = this.dtype === 'float32';
     if (wantF32 === batch instanceof Float32Array && HOST_LITTLE_ENDIAN) {
       writeAllSync(fd, new Uint8Array(batch.buffer, batch.byteOffset, batch.byteLength));
@@ -98,12 +115,12 @@ export class NpyWriter {
         writeAllSync(fd, bytes);
       }
     }
-    this.rowsWritten += rows;
   }
 
   /**
    * Checks that exactly `shape[0]` rows were written, fsyncs and renames the file into place.
-   * @throws ShapeError when fewer rows were written (the temporary file is removed).
+   * @throws ShapeError when fewer rows were written (the temporary file is removed); InvalidOptionError
+   *   naming `path` when the fsync or rename fails (the temporary file is removed).
    */
   finish(): void {
     const fd = this.openFd('finish');
@@ -121,7 +138,7 @@ export class NpyWriter {
       renameSync(this.temp, this.path);
     } catch (err) {
       removeQuietly(this.temp);
-      throw err;
+      throw outputPathError(this.path, err);
     }
   }
 

@@ -3,7 +3,7 @@
  * names, dtypes, shapes and byte ranges, then one little-endian C-order data buffer.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidOptionError } from '../errors.js';
+import { FormatError, InvalidOptionError } from '../errors.js';
 import { HOST_LITTLE_ENDIAN, decodeNative, descrOf, parseDescr, swapBytesInPlace, type NpyTypedArray } from './npy-dtype.js';
 import { checkArrayLike } from './npy.js';
 import { SAFETENSORS_DTYPES, parseSafetensorsHeader, type SafetensorsDtype } from './safetensors-header.js';
@@ -55,6 +55,18 @@ export function readSafetensors(bytes: Uint8Array, source = '<buffer>'): Safeten
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { tensors, metadata };
+}
+
+/**
+ * Byte offset where the data buffer of a safetensors file starts (8 + the header length), for hashing
+ * or copying the tensor bytes. Meant for bytes {@link readSafetensors} accepted or
+ * {@link writeSafetensors} produced; it checks only that the 8-byte prefix fits.
+ * @throws FormatError when the header length points outside `bytes`
+ */
+export function safetensorsDataStart(bytes: Uint8Array, source = '<buffer>'): number {
+  const n = bytes.length < 8 ? -1n : new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (n < 0n || n > BigInt(bytes.length - 8)) throw new FormatError(`${source}: header length must lie within the ${bytes.length}-byte file, got ${n < 0n ? 'no 8-byte prefix' : n}`, source);
+  return 8 + Number(n);
 }
 
 /** Reads a safetensors file from disk (see {@link readSafetensors}); the path names the file in errors. */

@@ -5,6 +5,7 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { InvalidOptionError } from '../errors.js';
 
 let tempCounter = 0;
 
@@ -33,26 +34,68 @@ export function removeQuietly(path: string): void {
   }
 }
 
+/** Per file-system error code: what it says about an output path, as `[subject, constraint, reason]`. */
+const OUTPUT_ERRORS: Readonly<Record<string, readonly ['folder' | 'path' | 'file', string, string]>> = {
+  ENOENT: ['folder', 'must exist', 'the folder does not exist'],
+  ENOTDIR: ['folder', 'must be a directory', 'a part of the folder path is a file'],
+  EACCES: ['folder', 'must be writable', 'permission denied'],
+  EPERM: ['folder', 'must be writable', 'operation not permitted'],
+  EROFS: ['folder', 'must be writable', 'read-only file system'],
+  EISDIR: ['path', 'must not be a directory', 'a directory has that name'],
+  ENOTEMPTY: ['path', 'must not be a directory', 'a directory has that name'],
+  ENOSPC: ['file', 'must fit on the disk', 'no space left on device'],
+};
+
+/**
+ * Turns a Node file-system error met while writing `path` (possibly through its temporary file) into
+ * an InvalidOptionError whose message names `path` and its folder, never the temporary file, e.g.
+ * `out/scores.npy: output folder out must exist, got ENOENT (the folder does not exist)`.
+ * Anything that is not a system error (no numeric `errno`) is returned unchanged.
+ */
+export function outputPathError(path: string, err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException | null;
+  // System errors carry a numeric errno; argument errors (ERR_INVALID_ARG_TYPE, ...) are bugs, not paths.
+  if (typeof e?.code !== 'string' || typeof e.errno !== 'number') return err;
+  const [subject, constraint, reason] = OUTPUT_ERRORS[e.code] ?? ['file', 'must be writable', e.syscall ?? 'file-system error'];
+  const what = subject === 'folder' ? `output folder ${dirname(path)}` : `output ${subject}`;
+  return new InvalidOptionError(`${path}: ${what} ${constraint}, got ${e.code} (${reason})`, 'path');
+}
+
 /**
  * Replaces `path` with `bytes` atomically: temp file in the same directory, fsync, rename.
- * File-system errors (missing directory, permissions) are rethrown as Node's own errors after cleanup.
+ * @throws InvalidOptionError naming `path` (not the temporary file) for a file-system failure: a
+ *   missing or unwritable folder, a directory at `path`, a full disk (see {@link outputPathError})
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const temp = writeTempFile(path, bytes);
+  try {
+    renameSync(temp, path);
+  } catch (err) {
+    removeQuietly(temp);
+    throw outputPathError(path, err);
+  }
+}
+
+/**
+ * Writes `bytes` to a fresh fsynced temporary file next to `path` and returns its name; on failure
+ * the temporary file is removed and the error names `path` (see {@link outputPathError}).
+ */
+export function writeTempFile(path: string, bytes: Uint8Array): string {
   const temp = tempPathFor(path);
-  const fd = openSync(temp, 'wx', 0o666);
+  let fd: number;
+  try {
+    fd = openSync(temp, 'wx', 0o666);
+  } catch (err) {
+    throw outputPathError(path, err);
+  }
   try {
     writeAllSync(fd, bytes);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     removeQuietly(temp);
-    throw err;
+    throw outputPathError(path, err);
   }
   closeSync(fd);
-  try {
-    renameSync(temp, path);
-  } catch (err) {
-    removeQuietly(temp);
-    throw err;
-  }
+  return temp;
 }

@@ -2,12 +2,12 @@
  * The autoencoder side of the pipeline: building the model and optimizer from the config, the
  * checkpoint tensors (PyTorch state-dict names, F32) and loading them back.
  */
-import { DadmError, FormatError } from '../errors.js';
+import { DadmError, FormatError, InvalidOptionError } from '../errors.js';
 import type { SafetensorsContents, SafetensorsTensorLike } from '../io/index.js';
 import { Adam, AdamW, Autoencoder, SGD, type Optimizer } from '../nn/index.js';
-import type { FeatureSchema } from '../schema/index.js';
+import type { FeatureSchema, Standardizer } from '../schema/index.js';
 import { Random, Tensor } from '../tensor/index.js';
-import { parseJson } from './checkpoint.js';
+import { parseJson, readCheckpoint } from './checkpoint.js';
 import type { ActivationKind, DadmConfig } from './config.js';
 import type { ScoreKernel } from './iforest-model.js';
 
@@ -100,4 +100,31 @@ export function loadAutoencoder(path: string, contents: SafetensorsContents): { 
     if (err instanceof DadmError) throw new FormatError(`${path}: autoencoder weights must match the recorded architecture, got: ${err.message}`, path);
     throw err;
   }
+}
+
+/** The starting point read from `--init-checkpoint`: its weights and its scaler (reused as is). */
+export interface InitCheckpoint {
+  model: Autoencoder;
+  standardizer: Standardizer | null;
+}
+
+/**
+ * Reads an autoencoder checkpoint to continue training from.
+ * @throws InvalidOptionError when it is not an autoencoder checkpoint, the run is not an autoencoder
+ *   run, or its schema or architecture differ from the config's; FormatError as {@link readCheckpoint}
+ */
+export function readInitCheckpoint(path: string, config: DadmConfig, schema: FeatureSchema): InitCheckpoint {
+  const ckpt = readCheckpoint(path);
+  if (ckpt.modelType !== 'autoencoder' || config.model !== 'autoencoder') {
+    throw new InvalidOptionError(`train: --init-checkpoint must be an autoencoder checkpoint for an autoencoder run, got ${ckpt.modelType} for model ${config.model}`, 'initCheckpoint');
+  }
+  if (ckpt.schema.hash !== schema.hash) {
+    throw new InvalidOptionError(`train: --init-checkpoint schema must be ${schema.name} (hash ${schema.hash.slice(0, 12)}), got ${ckpt.schema.name} (hash ${ckpt.schema.hash.slice(0, 12)})`, 'initCheckpoint');
+  }
+  const { model, arch } = loadAutoencoder(path, ckpt.contents);
+  const want = architectureFor(config, schema);
+  if (JSON.stringify(arch) !== JSON.stringify(want)) {
+    throw new InvalidOptionError(`train: --init-checkpoint architecture must match the config ${JSON.stringify(want)}, got ${JSON.stringify(arch)}`, 'initCheckpoint');
+  }
+  return { model, standardizer: ckpt.standardizer };
 }

@@ -4,13 +4,17 @@
  * listed in docs/pipeline.md. Nothing time-dependent is stored, so the same training gives the
  * same bytes.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { DadmError, FormatError } from '../errors.js';
-import { readSafetensorsFile, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
+import { readSafetensors, safetensorsDataStart, writeSafetensors, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema, type Standardizer } from '../schema/index.js';
 import { configToYaml, parseConfig, type DadmConfig, type ModelKind } from './config.js';
 
 export const CHECKPOINT_FORMAT = 'dadm-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = '1';
+/** Metadata key holding the lowercase hex SHA-256 of the data buffer (every tensor byte after the header). */
+export const CHECKSUM_KEY = 'data_sha256';
 
 /** How the threshold was chosen. */
 export type ThresholdMethod = 'validation-quantile' | 'training-quantile' | 'iforest-contamination';
@@ -28,6 +32,14 @@ export interface CheckpointHeader {
   training: Record<string, unknown>;
 }
 
+/**
+ * How every file `train` writes names its input schema (checkpoint metadata, metrics.json, the drift
+ * reference's meta_json), so a file can be matched to a schema without loading the model.
+ */
+export function schemaRecord(schema: Pick<FeatureSchema, 'name' | 'version' | 'hash'>): { schema_name: string; schema_version: string; schema_hash: string } {
+  return { schema_name: schema.name, schema_version: schema.version, schema_hash: schema.hash };
+}
+
 /** The metadata map and scaler tensors of a header; merge `modelMetadata` (model-specific keys). */
 export function checkpointParts(
   header: CheckpointHeader,
@@ -40,9 +52,7 @@ export function checkpointParts(
     format_version: CHECKPOINT_FORMAT_VERSION,
     model_type: header.modelType,
     config: configToYaml(header.config),
-    schema_name: schema.name,
-    schema_version: schema.version,
-    schema_hash: schema.hash,
+    ...schemaRecord(schema),
     schema_dim: String(schema.dim),
     active_features: String(schema.activeFeatures),
     feature_names: JSON.stringify(schema.featureNames.slice(0, schema.activeFeatures)),
@@ -59,6 +69,22 @@ export function checkpointParts(
   return { metadata, tensors };
 }
 
+/**
+ * The bytes of model.safetensors: the tensors and metadata plus {@link CHECKSUM_KEY}, the SHA-256 of
+ * the data buffer, so that edited or damaged weights are refused on load. Deterministic (the digest
+ * depends only on the tensor bytes).
+ */
+export function checkpointBytes(tensors: ReadonlyMap<string, SafetensorsTensorLike>, metadata: Readonly<Record<string, string>>): Uint8Array {
+  // The data buffer does not depend on the metadata, so hashing a first serialization is exact.
+  const draft = writeSafetensors(tensors, metadata);
+  const digest = sha256Hex(draft.subarray(safetensorsDataStart(draft)));
+  return writeSafetensors(tensors, { ...metadata, [CHECKSUM_KEY]: digest });
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 /** A checkpoint read back: header fields plus the raw contents for the model loader. */
 export interface ParsedCheckpoint extends CheckpointHeader {
   path: string;
@@ -66,24 +92,29 @@ export interface ParsedCheckpoint extends CheckpointHeader {
 }
 
 /**
- * Reads a checkpoint file and checks everything but the model tensors.
+ * Reads a checkpoint file and checks everything but the model's layout: the data checksum (when
+ * the file has one; files written before it was added load without), finite float tensors, and the
+ * metadata.
  * @throws FormatError naming the file for a file that is not a safetensors file, not a dadm
- *   checkpoint, of another format version, or with missing or inconsistent metadata
+ *   checkpoint, of another format version, whose data does not match its checksum (modified or
+ *   corrupted), with a NaN or infinite value in a float tensor, or with missing or inconsistent metadata
  */
 export function readCheckpoint(path: string): ParsedCheckpoint {
-  let contents: SafetensorsContents;
+  let bytes: Uint8Array;
   try {
-    contents = readSafetensorsFile(path);
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== undefined) throw new FormatError(`${path}: checkpoint must be a readable file, got ${code}`, path);
     throw err;
   }
+  const contents = readSafetensors(bytes, path);
   const meta = contents.metadata;
   if (meta.format !== CHECKPOINT_FORMAT) {
     const got = meta.format === undefined ? 'no format key (not a dadm checkpoint)' : `'${meta.format}'`;
     throw new FormatError(`${path}: metadata format must be '${CHECKPOINT_FORMAT}', got ${got}`, path);
   }
+  checkIntegrity(path, bytes, contents);
   const get = (key: string): string => {
     const v = meta[key];
     if (v === undefined) throw new FormatError(`${path}: metadata key '${key}' must be present, got nothing (corrupted checkpoint)`, path);
@@ -121,6 +152,24 @@ export function readCheckpoint(path: string): ParsedCheckpoint {
     thresholdMethod: method,
     training: training as Record<string, unknown>,
   };
+}
+
+/** The stored checksum (if any) must match the data buffer, and every float tensor must be finite. */
+function checkIntegrity(path: string, bytes: Uint8Array, contents: SafetensorsContents): void {
+  const want = contents.metadata[CHECKSUM_KEY];
+  if (want !== undefined) {
+    const got = sha256Hex(bytes.subarray(safetensorsDataStart(bytes, path)));
+    if (got !== want) {
+      throw new FormatError(`${path}: tensor data must match the ${CHECKSUM_KEY} checksum ${want.slice(0, 16)}…, got ${got.slice(0, 16)}… (the file was modified or corrupted after it was written)`, path);
+    }
+  }
+  for (const [name, t] of contents.tensors) {
+    if (t.dtype !== 'F64' && t.dtype !== 'F32' && t.dtype !== 'F16' && t.dtype !== 'BF16') continue;
+    const data = t.data as Float32Array | Float64Array;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]!)) throw new FormatError(`${path}: tensor "${name}" must hold finite values, got ${data[i]} at index ${i}`, path);
+    }
+  }
 }
 
 function schemaOf(path: string, name: string, dim: number, hash: string): FeatureSchema {

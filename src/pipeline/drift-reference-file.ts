@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { DataError, FormatError } from '../errors.js';
 import { readNpzTyped, type NpyArrayLike, type NpyTypedResult } from '../io/index.js';
 import type { Standardizer } from '../schema/index.js';
+import { schemaRecord } from './checkpoint.js';
 
 /** `meta_json.format` of every drift reference; a file without it is not ours. */
 export const DRIFT_REFERENCE_FORMAT = 'dadm-drift-reference';
@@ -17,6 +18,9 @@ export const DRIFT_REFERENCE_VERSION = 1;
 export interface DriftReferenceParts {
   featureNames: readonly string[];
   schemaHash: string;
+  /** Schema name and version (`train` always records them; references written before had the hash only). */
+  schemaName?: string;
+  schemaVersion?: string;
   /** Width of the data rows (active features + schema padding). */
   cols: number;
   /** Training file rows the edges/proportions describe. */
@@ -46,8 +50,11 @@ export interface DriftReferenceParts {
 }
 
 /** A drift reference read back by {@link readDriftReference}. */
-export interface DriftReference extends Omit<DriftReferenceParts, 'standardizer' | 'sampleIndex'> {
+export interface DriftReference extends Omit<DriftReferenceParts, 'standardizer' | 'sampleIndex' | 'schemaName' | 'schemaVersion'> {
   path: string;
+  /** Schema name and version from meta_json; null in references written before they were recorded. */
+  schemaName: string | null;
+  schemaVersion: string | null;
   /** Active features (= featureNames.length). */
   active: number;
   bins: number;
@@ -61,6 +68,8 @@ export interface DriftReference extends Omit<DriftReferenceParts, 'standardizer'
 interface MetaJson {
   format: string;
   version: number;
+  schema_name?: string;
+  schema_version?: string;
   schema_hash: string;
   feature_names: string[];
   cols: number;
@@ -77,16 +86,20 @@ const int64 = (x: number): NpyArrayLike => ({ data: BigInt64Array.of(BigInt(x)),
 
 /**
  * The npz members of a drift reference, in a fixed order (same parts, same bytes).
- * `feature_names` (newline-separated) and `schema_hash` repeat `meta_json` as plain UTF-8 text.
+ * `feature_names` (newline-separated), `schema_name`, `schema_version` and `schema_hash` repeat
+ * `meta_json` as plain UTF-8 text (name and version only when the parts have them).
  */
 export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyArrayLike> {
   const active = p.featureNames.length;
   const bins = p.proportions.length / active;
   const sampleRows = p.sampleIndex.length;
+  const { schemaName: name, schemaVersion: version } = p;
+  const record = name !== undefined && version !== undefined ? schemaRecord({ name, version, hash: p.schemaHash }) : null;
+  const schemaMembers: [string, NpyArrayLike][] = record === null ? [] : [['schema_name', utf8(record.schema_name)], ['schema_version', utf8(record.schema_version)]];
   const meta: MetaJson = {
     format: DRIFT_REFERENCE_FORMAT,
     version: DRIFT_REFERENCE_VERSION,
-    schema_hash: p.schemaHash,
+    ...(record ?? { schema_hash: p.schemaHash }),
     feature_names: [...p.featureNames],
     cols: p.cols,
     bins,
@@ -102,6 +115,7 @@ export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyAr
     ['meta_json', utf8(JSON.stringify(meta))],
     ['feature_names', utf8(p.featureNames.join('\n'))],
     ['feature_index', { data: Int32Array.from({ length: active }, (_, j) => j), shape: [active] }],
+    ...schemaMembers,
     ['schema_hash', utf8(p.schemaHash)],
     ['rows', int64(p.rows)],
     ['exact', { data: Uint8Array.of(p.exact ? 1 : 0), shape: [], dtype: '|b1' }],
@@ -168,6 +182,8 @@ export function readDriftReference(path: string): DriftReference {
   return {
     path,
     featureNames: meta.feature_names,
+    schemaName: meta.schema_name ?? null,
+    schemaVersion: meta.schema_version ?? null,
     schemaHash: meta.schema_hash,
     cols: meta.cols,
     active,
@@ -216,6 +232,9 @@ class MemberReader {
       this.fail('meta_json.feature_names', 'be a non-empty list of strings', JSON.stringify(featureNames));
     }
     if (typeof meta.schema_hash !== 'string') this.fail('meta_json.schema_hash', 'be a string', JSON.stringify(meta.schema_hash));
+    for (const key of ['schema_name', 'schema_version'] as const) {
+      if (meta[key] !== undefined && typeof meta[key] !== 'string') this.fail(`meta_json.${key}`, 'be a string when present', JSON.stringify(meta[key]));
+    }
     if (!Number.isSafeInteger(meta.cols) || meta.cols! < featureNames.length) this.fail('meta_json.cols', `be an integer >= ${featureNames.length}`, JSON.stringify(meta.cols));
     if (!Number.isSafeInteger(meta.bins) || meta.bins! < 2) this.fail('meta_json.bins', 'be an integer >= 2', JSON.stringify(meta.bins));
     if (typeof meta.standardized !== 'boolean') this.fail('meta_json.standardized', 'be true or false', JSON.stringify(meta.standardized));

@@ -4,7 +4,7 @@
  * computes the parts; drift-reference-file.ts lays out the npz members (docs/pipeline.md, docs/drift.md).
  */
 import type { NpyArrayLike } from '../io/index.js';
-import type { Standardizer } from '../schema/index.js';
+import type { FeatureSchema, Standardizer } from '../schema/index.js';
 import { quantile, summarizeReference } from '../stats/index.js';
 import type { DataFile } from './data-file.js';
 import { driftReferenceMembers } from './drift-reference-file.js';
@@ -21,7 +21,8 @@ export interface DriftReferenceOptions {
   prepass: PrepassResult;
   standardizer: Standardizer | null;
   featureNames: readonly string[];
-  schemaHash: string;
+  /** The input schema; its name, version and hash are recorded in the reference. */
+  schema: Pick<FeatureSchema, 'name' | 'version' | 'hash'>;
   /** Anomaly scores of the threshold rows (validation rows, or all rows without validation). */
   scores: Float32Array;
   threshold: number;
@@ -75,7 +76,9 @@ export function buildDriftReference(opts: DriftReferenceOptions): Map<string, Np
   const scoreSummary = summarizeReference(opts.scores, { bins: DRIFT_BINS, floor: DRIFT_FLOOR, sampleSize: opts.sampleRows });
   return driftReferenceMembers({
     featureNames: opts.featureNames,
-    schemaHash: opts.schemaHash,
+    schemaName: opts.schema.name,
+    schemaVersion: opts.schema.version,
+    schemaHash: opts.schema.hash,
     cols: file.cols,
     rows: file.rows,
     exact,

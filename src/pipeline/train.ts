@@ -1,16 +1,15 @@
 /**
  * `dadm train`: one streamed training run from a data .npy to out-dir/{model.safetensors,
- * drift_reference.npz, metrics.json}. Everything is computed before the first file is written, so
- * a failed run (bad data, NaN loss) writes nothing.
+ * drift_reference.npz, metrics.json}. The output directory is checked (and created) before training;
+ * the three files are staged in temporary files and renamed into place together at the end, so a
+ * failed run (bad data, NaN loss, a write error) leaves none of them and removes a directory it created.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidOptionError } from '../errors.js';
-import { writeFileAtomic, writeNpzFile, writeSafetensorsFile, type SafetensorsTensorLike } from '../io/index.js';
+import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
 import { schemaForMode, type FeatureSchema, type Standardizer } from '../schema/index.js';
 import { quantile } from '../stats/index.js';
-import { architectureFor, autoencoderCheckpoint, autoencoderKernel, buildAutoencoder, buildOptimizer, loadAutoencoder } from './autoencoder-model.js';
-import { checkpointParts, readCheckpoint, type ThresholdMethod } from './checkpoint.js';
+import { architectureFor, autoencoderCheckpoint, autoencoderKernel, buildAutoencoder, buildOptimizer, readInitCheckpoint, type InitCheckpoint } from './autoencoder-model.js';
+import { checkpointBytes, checkpointParts, schemaRecord, type ThresholdMethod } from './checkpoint.js';
 import { defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from './config.js';
 import { checkWidth, openDataFile, type DataFile } from './data-file.js';
 import { buildDriftReference, standardizeInPlace } from './drift-reference.js';
@@ -26,7 +25,7 @@ import { trainAutoencoderLoop, type EpochRecord } from './train-autoencoder.js';
 export interface TrainOptions {
   /** Training data .npy `[rows, cols]` (any numeric dtype; read as float32 by rows). */
   data: string;
-  /** Output directory (created if missing). */
+  /** Output directory: created if missing (before training), removed again if the run fails. */
   outDir: string;
   /** Full config (e.g. from loadConfig); default {@link defaultConfig}. */
   config?: DadmConfig;
@@ -68,13 +67,26 @@ export interface TrainResult {
 
 /**
  * Trains the configured model on a .npy file, streaming it by rows (memory does not grow with the
- * file), and writes the checkpoint, the drift reference and metrics.json atomically. Same seed,
- * data and config give a byte-identical model.safetensors.
- * @throws DataError / FormatError for unusable data (named by file, row and column);
- *   InvalidOptionError for a bad option; TrainingError when a loss is not finite (nothing written)
+ * file), and writes the checkpoint, the drift reference and metrics.json as one atomic set. Same
+ * seed, data and config give a byte-identical model.safetensors.
+ * @throws InvalidOptionError before any training when `outDir` is not a writable directory (e.g. a
+ *   regular file), for a bad option, or naming the file when writing an output fails;
+ *   DataError / FormatError for unusable data (named by file, row and column); TrainingError when a
+ *   loss is not finite. Nothing is written when anything fails.
  */
 export function train(opts: TrainOptions): TrainResult {
   const tStart = performance.now();
+  const config = resolveConfig(opts);
+  const created = ensureOutputDir(opts.outDir, 'train');
+  try {
+    return runTraining(opts, config, tStart);
+  } catch (err) {
+    removeCreatedDirs(opts.outDir, created);
+    throw err;
+  }
+}
+
+function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): TrainResult {
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number): number => {
     const now = performance.now();
@@ -82,12 +94,11 @@ export function train(opts: TrainOptions): TrainResult {
     opts.onProgress?.({ kind: 'stage', stage: name, seconds: timings[name]! });
     return now;
   };
-  const config = resolveConfig(opts);
   const file = openDataFile(opts.data);
   try {
     const schema = schemaForMode(config.schema, file.cols);
     checkWidth(file, schema);
-    const init = opts.initCheckpoint === undefined ? null : readInit(opts.initCheckpoint, config, schema);
+    const init = opts.initCheckpoint === undefined ? null : readInitCheckpoint(opts.initCheckpoint, config, schema);
     const split = splitRows(file.rows, config.training.validationFraction, config.training.seed);
     const isForest = config.model === 'iforest';
     const pre = prepass({
@@ -116,7 +127,7 @@ export function train(opts: TrainOptions): TrainResult {
       prepass: pre,
       standardizer,
       featureNames: schema.featureNames.slice(0, schema.activeFeatures),
-      schemaHash: schema.hash,
+      schema,
       scores: thresholdScores,
       threshold,
       sampleRows: config.drift.sampleRows,
@@ -140,28 +151,33 @@ export function train(opts: TrainOptions): TrainResult {
     const header = checkpointParts({ modelType: config.model, config, schema, standardizer, threshold, thresholdMethod, training: summary }, fitted.metadata);
     const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...fitted.tensors]);
     const files = { model: join(opts.outDir, 'model.safetensors'), driftReference: join(opts.outDir, 'drift_reference.npz'), metrics: join(opts.outDir, 'metrics.json') };
-    mkdirSync(opts.outDir, { recursive: true });
-    writeSafetensorsFile(files.model, tensors, header.metadata);
-    writeNpzFile(files.driftReference, reference);
-    lap('write', t);
-    timings.total = (performance.now() - tStart) / 1000;
-    const metrics: TrainMetrics = {
-      modelType: config.model,
-      rows: file.rows,
-      cols: file.cols,
-      trainingRows: split.trainingRows,
-      validationRows: split.validationRows,
-      epochs: fitted.epochs,
-      bestEpoch: fitted.bestEpoch,
-      stoppedEarly: fitted.stoppedEarly,
-      validationLoss,
-      threshold,
-      thresholdMethod,
-      flaggedFraction: flagged / thresholdScores.length,
-      timings,
-    };
-    writeFileAtomic(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config), null, 2)}\n`));
-    return { files, metrics, config };
+    const out = new AtomicFileSet();
+    try {
+      out.add(files.model, checkpointBytes(tensors, header.metadata));
+      out.add(files.driftReference, writeNpz(reference));
+      lap('write', t);
+      timings.total = (performance.now() - tStart) / 1000;
+      const metrics: TrainMetrics = {
+        modelType: config.model,
+        rows: file.rows,
+        cols: file.cols,
+        trainingRows: split.trainingRows,
+        validationRows: split.validationRows,
+        epochs: fitted.epochs,
+        bestEpoch: fitted.bestEpoch,
+        stoppedEarly: fitted.stoppedEarly,
+        validationLoss,
+        threshold,
+        thresholdMethod,
+        flaggedFraction: flagged / thresholdScores.length,
+        timings,
+      };
+      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema), null, 2)}\n`));
+      out.commit();
+      return { files, metrics, config };
+    } finally {
+      out.abort(); // after a commit this does nothing
+    }
   } finally {
     file.reader.close();
   }
@@ -191,28 +207,7 @@ interface FittedModel {
   forestThreshold: number | null;
 }
 
-interface InitState {
-  model: ReturnType<typeof loadAutoencoder>['model'];
-  standardizer: Standardizer | null;
-}
-
-function readInit(path: string, config: DadmConfig, schema: FeatureSchema): InitState {
-  const ckpt = readCheckpoint(path);
-  if (ckpt.modelType !== 'autoencoder' || config.model !== 'autoencoder') {
-    throw new InvalidOptionError(`train: --init-checkpoint must be an autoencoder checkpoint for an autoencoder run, got ${ckpt.modelType} for model ${config.model}`, 'initCheckpoint');
-  }
-  if (ckpt.schema.hash !== schema.hash) {
-    throw new InvalidOptionError(`train: --init-checkpoint schema must be ${schema.name} (hash ${schema.hash.slice(0, 12)}), got ${ckpt.schema.name} (hash ${ckpt.schema.hash.slice(0, 12)})`, 'initCheckpoint');
-  }
-  const { model, arch } = loadAutoencoder(path, ckpt.contents);
-  const want = architectureFor(config, schema);
-  if (JSON.stringify(arch) !== JSON.stringify(want)) {
-    throw new InvalidOptionError(`train: --init-checkpoint architecture must match the config ${JSON.stringify(want)}, got ${JSON.stringify(arch)}`, 'initCheckpoint');
-  }
-  return { model, standardizer: ckpt.standardizer };
-}
-
-function fitAutoencoder(file: DataFile, split: RowSplit, standardizer: Standardizer | null, config: DadmConfig, init: InitState | null, onProgress?: ProgressCallback): FittedModel {
+function fitAutoencoder(file: DataFile, split: RowSplit, standardizer: Standardizer | null, config: DadmConfig, init: InitCheckpoint | null, onProgress?: ProgressCallback): FittedModel {
   const schema = schemaForMode(config.schema, file.cols);
   const arch = architectureFor(config, schema);
   const model = init?.model ?? buildAutoencoder(arch, config.training.seed);
@@ -263,10 +258,11 @@ function fitForestModel(
   };
 }
 
-function metricsJson(m: TrainMetrics, config: DadmConfig): Record<string, unknown> {
+function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema): Record<string, unknown> {
   return {
     format: 'dadm-metrics',
     model_type: m.modelType,
+    ...schemaRecord(schema),
     rows: m.rows,
     cols: m.cols,
     training_rows: m.trainingRows,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DadmError, InvalidOptionError, ShapeError } from '../../src/errors.js';
@@ -69,10 +69,13 @@ describe('NpyWriter', () => {
     writeFileSync(path, 'old');
     const writer = new NpyWriter(path, { shape: [4, 1], dtype: 'float64' });
     writer.append(Float64Array.of(1, 2));
-    expect(() => writer.finish()).toThrow(ShapeError);
+    const err = caught(() => writer.finish());
+    expect(err).toBeInstanceOf(ShapeError);
+    expect(err.message).toMatch(/^NpyWriter\.finish: rows written must equal shape\[0\] = 4, got 2 \(nothing was written to .*keep\.npy\)$/);
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir).filter((f) => f.includes('keep.npy') && f.endsWith('.tmp'))).toEqual([]);
     expect(() => writer.append(Float64Array.of(3))).toThrow(DadmError);
+    expect(() => writer.append(Float64Array.of(3))).toThrow(/^NpyWriter\.append: writer must be open, got finished or aborted/);
     expect(() => writer.finish()).toThrow(/NpyWriter\.finish: writer must be open, got finished or aborted/);
   });
 
@@ -87,9 +90,29 @@ describe('NpyWriter', () => {
 
   it('validates shape and dtype options', () => {
     expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [] })).toThrow(ShapeError);
+    expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [] })).toThrow(/^NpyWriter: shape must be a non-empty array of non-negative integers, got \[\]$/);
     expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2, -1] })).toThrow(/NpyWriter: shape must be a non-empty array of non-negative integers, got \[2,-1\]/);
     expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2], dtype: 'int8' as 'float32' })).toThrow(InvalidOptionError);
+    expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2], dtype: 'int8' as 'float32' })).toThrow(/^NpyWriter: dtype must be 'float32' or 'float64', got "int8"$/);
     expect(readdirSync(dir).filter((f) => f.includes('x.npy'))).toEqual([]);
+  });
+
+  it('names the requested path, not the temp file, when the folder does not exist', () => {
+    const path = join(dir, 'no-such-folder', 'scores.npy');
+    const err = caught(() => new NpyWriter(path, { shape: [1] }));
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect(err.message).toBe(`${path}: output folder ${join(dir, 'no-such-folder')} must exist, got ENOENT (the folder does not exist)`);
+  });
+
+  it('names the requested path when the rename in finish fails, and removes the temp file', () => {
+    const path = join(dir, 'taken');
+    mkdirSync(join(path, 'inside'), { recursive: true });
+    const writer = new NpyWriter(path, { shape: [1] });
+    writer.append(Float32Array.of(1));
+    const err = caught(() => writer.finish());
+    expect(err).toBeInstanceOf(InvalidOptionError);
+    expect(err.message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: output path must not be a directory, got (EISDIR|ENOTEMPTY)`));
+    expect(readdirSync(dir).filter((f) => f.includes('taken') && f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('writes an empty [0, 64] file that reads back as such', () => {
@@ -99,3 +122,13 @@ describe('NpyWriter', () => {
     expect(readNpyTyped(readFileSync(path))).toEqual({ data: new Float32Array(0), shape: [0, 64], dtype: '<f4', fortranOrder: false });
   });
 });
+
+/** The error `f` throws (fails the test when it throws nothing), for one-shot calls. */
+function caught(f: () => unknown): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the call to throw, got a normal return');
+}

@@ -142,6 +142,7 @@ describe('writeNpy', () => {
 
   it('throws ShapeError for negative or fractional dimensions', () => {
     expect(() => writeNpy({ data: new Float32Array(0), shape: [-1] })).toThrow(ShapeError);
+    expect(() => writeNpy({ data: new Float32Array(0), shape: [-1] })).toThrow(/^writeNpy: shape must be an array of non-negative integers, got \[-1\]$/);
     expect(() => writeNpy({ data: new Float32Array(0), shape: [1.5] })).toThrow(/shape must be an array of non-negative integers, got \[1.5\]/);
   });
 

@@ -123,6 +123,7 @@ describe('readNpz on damaged archives', () => {
     const bytes = good();
     const cut = bytes.subarray(0, bytes.length - 30);
     expect(() => readNpz(cut, 't.npz')).toThrow(FormatError);
+    expect(() => readNpz(cut, 't.npz')).toThrow(/^t\.npz: a zip archive must end with an end-of-central-directory record, got none/);
   });
 
   it('refuses corrupt deflate data', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FormatError, InvalidOptionError, ShapeError } from '../../src/errors.js';
-import { readSafetensors, writeSafetensors, type NpyTypedArray, type SafetensorsTensorLike } from '../../src/io/index.js';
+import { readSafetensors, safetensorsDataStart, writeSafetensors, type NpyTypedArray, type SafetensorsTensorLike } from '../../src/io/index.js';
 
 /** Builds a safetensors file by hand from the spec: u64 LE length, header text, buffer. */
 function craft(header: string | object, buffer: Uint8Array = new Uint8Array(0), declaredLength?: number): Uint8Array {
@@ -178,5 +178,24 @@ describe('writeSafetensors', () => {
     expect(() => writeSafetensors({ a: { ...f, dtype: 'F16' } })).toThrow(/writeSafetensors\['a'\]: dtype must match the typed array \(F32\) or be BOOL for a Uint8Array, got 'F16'/);
     expect(() => writeSafetensors({ a: f }, { n: 3 as unknown as string })).toThrow(/writeSafetensors: metadata values must be strings, got number for 'n'/);
     expect(() => writeSafetensors({ a: { data: new Float32Array(3), shape: [2] } })).toThrow(ShapeError);
+    expect(() => writeSafetensors({ a: { data: new Float32Array(3), shape: [2] } })).toThrow(/^writeSafetensors\['a'\]: data length must equal prod\(shape\) = 2 for shape \[2\], got 3$/);
+  });
+});
+
+describe('safetensorsDataStart', () => {
+  it('points at the first byte of the data buffer', () => {
+    const bytes = writeSafetensors({ a: { data: Float32Array.of(1.5, -2), shape: [2] } }, { k: 'v' });
+    const start = safetensorsDataStart(bytes);
+    // The only tensor is the 8-byte buffer at the end of the file.
+    expect(start).toBe(bytes.length - 8);
+    expect(Array.from(new Float32Array(bytes.slice(start).buffer))).toEqual([1.5, -2]);
+    expect(safetensorsDataStart(craft('{}', Uint8Array.of(1, 2, 3)))).toBe(10);
+  });
+
+  it('throws FormatError when the header length points past the end', () => {
+    const bad = craft('{}', new Uint8Array(0), 50);
+    expect(() => safetensorsDataStart(bad, 'w.safetensors')).toThrow(FormatError);
+    expect(() => safetensorsDataStart(bad, 'w.safetensors')).toThrow(/^w\.safetensors: header length must lie within the 10-byte file, got 50$/);
+    expect(() => safetensorsDataStart(new Uint8Array(3))).toThrow(/^<buffer>: header length must lie within the 3-byte file, got no 8-byte prefix$/);
   });
 });

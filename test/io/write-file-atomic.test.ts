@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readNpyFile, readNpzFile, readSafetensorsFile, writeFileAtomic, writeNpyFile, writeNpzFile, writeSafetensorsFile } from '../../src/io/index.js';
+import { InvalidOptionError } from '../../src/errors.js';
+import { outputPathError, readNpyFile, readNpzFile, readSafetensorsFile, writeFileAtomic, writeNpyFile, writeNpzFile, writeSafetensorsFile } from '../../src/io/index.js';
 
 let dir = '';
 beforeAll(() => {
@@ -19,27 +20,58 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['a.bin']);
   });
 
-  it('keeps the old file and removes the temp file when writing fails', () => {
+  it('keeps the old file and removes the temp file when writing fails (a programming error stays a TypeError)', () => {
     const path = join(dir, 'b.bin');
     writeFileSync(path, 'old');
     const notBytes = { length: 5 } as unknown as Uint8Array;
     expect(() => writeFileAtomic(path, notBytes)).toThrow(TypeError);
+    expect(() => writeFileAtomic(path, notBytes)).toThrow(/The "buffer" argument must be/);
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('removes the temp file when the rename fails (target is a non-empty directory)', () => {
+  it('removes the temp file when the rename fails (target is a non-empty directory), naming the target', () => {
     const target = join(dir, 'sub');
     mkdirSync(target);
     writeFileSync(join(target, 'x'), 'x');
-    expect(() => writeFileAtomic(target, Uint8Array.of(1))).toThrow(/EISDIR|ENOTEMPTY|EEXIST|EPERM/);
+    expect(() => writeFileAtomic(target, Uint8Array.of(1))).toThrow(InvalidOptionError);
+    expect(() => writeFileAtomic(target, Uint8Array.of(1))).toThrow(new RegExp(`^${esc(target)}: output path must not be a directory, got (EISDIR|ENOTEMPTY) \\(a directory has that name\\)$`));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('throws the file-system error for a missing directory', () => {
-    expect(() => writeFileAtomic(join(dir, 'missing', 'c.bin'), Uint8Array.of(1))).toThrow(/ENOENT/);
+  it('names the requested path and says the folder does not exist, never the temp file', () => {
+    const path = join(dir, 'missing', 'c.bin');
+    expect(() => writeFileAtomic(path, Uint8Array.of(1))).toThrow(InvalidOptionError);
+    expect(() => writeFileAtomic(path, Uint8Array.of(1))).toThrow(
+      new RegExp(`^${esc(path)}: output folder ${esc(join(dir, 'missing'))} must exist, got ENOENT \\(the folder does not exist\\)$`),
+    );
+    expect(() => writeFileAtomic(path, Uint8Array.of(1))).not.toThrow(/\.tmp/);
+  });
+
+  it('says when a part of the folder path is a file', () => {
+    writeFileSync(join(dir, 'plain'), 'x');
+    const path = join(dir, 'plain', 'c.bin');
+    expect(() => writeFileAtomic(path, Uint8Array.of(1))).toThrow(InvalidOptionError);
+    expect(() => writeFileAtomic(path, Uint8Array.of(1))).toThrow(new RegExp(`^${esc(path)}: output folder ${esc(join(dir, 'plain'))} must be a directory, got ENOTDIR`));
   });
 });
+
+describe('outputPathError', () => {
+  it('maps system errors to InvalidOptionError naming the path and passes other errors through', () => {
+    const sys = Object.assign(new Error("EACCES: permission denied, open '/x/.a.bin.1.1.tmp'"), { code: 'EACCES', errno: -13, syscall: 'open' });
+    const mapped = outputPathError('/x/a.bin', sys);
+    expect(mapped).toBeInstanceOf(InvalidOptionError);
+    expect((mapped as Error).message).toBe('/x/a.bin: output folder /x must be writable, got EACCES (permission denied)');
+    const odd = Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO', errno: -5, syscall: 'write' });
+    expect((outputPathError('/x/a.bin', odd) as Error).message).toBe('/x/a.bin: output file must be writable, got EIO (write)');
+    const plain = new TypeError('bug');
+    expect(outputPathError('/x/a.bin', plain)).toBe(plain);
+  });
+});
+
+function esc(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 describe('file variants of the readers and writers', () => {
   it('round-trip .npy, .npz and .safetensors through disk and name the path in errors', () => {

@@ -1,17 +1,103 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, ShapeError } from '../../src/errors.js';
-import { readSafetensors, writeSafetensors, writeSafetensorsFile } from '../../src/io/index.js';
-import { generateData, loadCheckpoint, train } from '../../src/pipeline/index.js';
+import { readSafetensors, writeSafetensors, writeSafetensorsFile, type SafetensorsTensor } from '../../src/io/index.js';
+import { checkpointBytes } from '../../src/pipeline/checkpoint.js';
+import { generateData, loadCheckpoint, readCheckpoint, score, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from './helpers.js';
 
 const dir = tempDir();
 let model = '';
+let forest = '';
 
 beforeAll(() => {
   generateData({ rows: 600, out: join(dir, 'd.npy'), seed: 2 });
   model = train({ data: join(dir, 'd.npy'), outDir: join(dir, 'out'), config: smallConfig({ training: { epochs: 1 } }) }).files.model;
+  forest = train({ data: join(dir, 'd.npy'), outDir: join(dir, 'forest'), config: smallConfig({ model: 'iforest', iforest: { nEstimators: 5 } }) }).files.model;
+});
+
+/** SHA-256 (hex) of everything after the 8-byte length and the JSON header, computed here from the spec. */
+function dataSha256(bytes: Uint8Array): string {
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  return createHash('sha256').update(bytes.subarray(8 + headerLength)).digest('hex');
+}
+
+/**
+ * Rewrites a checkpoint after `edit` as a checkpoint written before checksums existed: the
+ * `data_sha256` key is dropped, everything else kept.
+ */
+function rewriteWithoutChecksum(from: string, name: string, edit: (tensors: Map<string, SafetensorsTensor>, metadata: Record<string, string>) => void): string {
+  const { tensors, metadata } = readSafetensors(readFileSync(from));
+  delete metadata.data_sha256;
+  edit(tensors, metadata);
+  const p = join(dir, name);
+  writeFileSync(p, writeSafetensors(tensors, metadata));
+  return p;
+}
+
+/** The error `f` throws, for one-shot checks of class and message together. */
+function caught(f: () => unknown): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the call to throw, got a normal return');
+}
+
+describe('checkpoint integrity', () => {
+  it('stores the SHA-256 of the data buffer under data_sha256', () => {
+    for (const path of [model, forest]) {
+      const bytes = readFileSync(path);
+      const { metadata } = readSafetensors(bytes);
+      expect(metadata.data_sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(metadata.data_sha256).toBe(dataSha256(bytes));
+    }
+  });
+
+  it('refuses a checkpoint whose weight bytes were edited, saying it was modified or corrupted', () => {
+    const bytes = new Uint8Array(readFileSync(model));
+    bytes[bytes.length - 3]! ^= 0x01; // a low bit in the last tensor: still a finite float
+    const p = join(dir, 'edited.safetensors');
+    writeFileSync(p, bytes);
+    const err = caught(() => loadCheckpoint(p));
+    expect(err).toBeInstanceOf(FormatError);
+    expect(err.message).toMatch(/^.*edited\.safetensors: tensor data must match the data_sha256 checksum [0-9a-f]{16}…, got [0-9a-f]{16}… \(the file was modified or corrupted after it was written\)$/);
+    expect(() => score({ model: p, data: join(dir, 'd.npy') })).toThrow(/edited\.safetensors: tensor data must match the data_sha256 checksum/);
+  });
+
+  it('refuses NaN weights even when the checksum was recomputed for them', () => {
+    const { tensors, metadata } = readSafetensors(readFileSync(model));
+    (tensors.get('encoder.0.weight')!.data as Float32Array)[17] = Number.NaN;
+    const p = join(dir, 'nan.safetensors');
+    writeFileSync(p, checkpointBytes(tensors, metadata));
+    expect(readSafetensors(readFileSync(p)).metadata.data_sha256).toBe(dataSha256(readFileSync(p)));
+    const err = caught(() => loadCheckpoint(p));
+    expect(err).toBeInstanceOf(FormatError);
+    expect(err.message).toMatch(/nan\.safetensors: tensor "encoder\.0\.weight" must hold finite values, got NaN at index 17$/);
+  });
+
+  it('refuses infinite values in checkpoints without a checksum (written before it existed)', () => {
+    const p = rewriteWithoutChecksum(model, 'inf.safetensors', (t) => {
+      (t.get('decoder.2.bias')!.data as Float32Array)[3] = -Infinity;
+    });
+    expect(() => readCheckpoint(p)).toThrow(FormatError);
+    expect(() => readCheckpoint(p)).toThrow(/inf\.safetensors: tensor "decoder\.2\.bias" must hold finite values, got -Infinity at index 3$/);
+    const f = rewriteWithoutChecksum(forest, 'forest-inf.safetensors', (t) => {
+      (t.get('trees.threshold')!.data as Float64Array)[0] = Infinity;
+    });
+    expect(() => loadCheckpoint(f)).toThrow(FormatError);
+    expect(() => loadCheckpoint(f)).toThrow(/forest-inf\.safetensors: tensor "trees\.threshold" must hold finite values, got Infinity at index 0$/);
+  });
+
+  it('loads a checkpoint without data_sha256 and scores exactly like the original', () => {
+    const p = rewriteWithoutChecksum(model, 'old.safetensors', () => {});
+    expect(readSafetensors(readFileSync(p)).metadata.data_sha256).toBeUndefined();
+    const rows = new Float32Array(3 * 64).map((_, i) => (i % 64 < 12 ? Math.sin(i) : 0));
+    expect(Array.from(loadCheckpoint(p).score(rows, 3))).toEqual(Array.from(loadCheckpoint(model).score(rows, 3)));
+  });
 });
 
 describe('loadCheckpoint', () => {
@@ -27,14 +113,11 @@ describe('loadCheckpoint', () => {
     const p = join(dir, 'cut.safetensors');
     writeFileSync(p, bytes.subarray(0, bytes.length - 8));
     expect(() => loadCheckpoint(p)).toThrow(FormatError);
-    expect(() => loadCheckpoint(p)).toThrow(/cut\.safetensors/);
+    expect(() => loadCheckpoint(p)).toThrow(/cut\.safetensors: tensor '[^']+' data_offsets must lie within the \d+-byte data buffer/);
   });
 
   it('refuses a checkpoint whose weights do not match its architecture', () => {
-    const { tensors, metadata } = readSafetensors(readFileSync(model));
-    tensors.delete('decoder.2.bias');
-    const p = join(dir, 'missing.safetensors');
-    writeFileSync(p, writeSafetensors(tensors, metadata));
+    const p = rewriteWithoutChecksum(model, 'missing.safetensors', (t) => t.delete('decoder.2.bias'));
     expect(() => loadCheckpoint(p)).toThrow(FormatError);
     expect(() => loadCheckpoint(p)).toThrow(/missing\.safetensors: autoencoder weights must match the recorded architecture, got: .*decoder\.2\.bias/);
   });
@@ -43,6 +126,7 @@ describe('loadCheckpoint', () => {
     const { tensors, metadata } = readSafetensors(readFileSync(model));
     const p = join(dir, 'hash.safetensors');
     writeFileSync(p, writeSafetensors(tensors, { ...metadata, schema_hash: '00' }));
+    expect(() => loadCheckpoint(p)).toThrow(FormatError);
     expect(() => loadCheckpoint(p)).toThrow(/hash\.safetensors: metadata schema_hash must be [0-9a-f]{64} .*got 00/);
   });
 
@@ -50,12 +134,15 @@ describe('loadCheckpoint', () => {
     const p = join(dir, 'junk.safetensors');
     writeFileSync(p, 'hello world, definitely not a checkpoint');
     expect(() => loadCheckpoint(p)).toThrow(FormatError);
+    expect(() => loadCheckpoint(p)).toThrow(/junk\.safetensors: header length must be in \[2, \d+\] .*got \d+ \(not a safetensors file\?\)/);
+    expect(() => loadCheckpoint(join(dir, 'absent.safetensors'))).toThrow(FormatError);
     expect(() => loadCheckpoint(join(dir, 'absent.safetensors'))).toThrow(/absent\.safetensors: checkpoint must be a readable file, got ENOENT/);
   });
 
   it('checks the row count given to score', () => {
     const m = loadCheckpoint(model);
     expect(() => m.score(new Float32Array(64), 2)).toThrow(ShapeError);
+    expect(() => m.score(new Float32Array(64), 2)).toThrow(/^DetectorModel\.score: rows must hold n x 64 = 128 values, got 64 for n 2$/);
     expect(m.score(new Float32Array(128), 2)).toHaveLength(2);
   });
 });

@@ -105,6 +105,7 @@ describe('parseConfig', () => {
     expect(() => parseConfig('model: [', 'my.yaml')).toThrow(FormatError);
     expect(() => parseConfig('model: [', 'my.yaml')).toThrow(/^my\.yaml: text must be valid YAML, got /);
     expect(() => parseConfig('a: 1\na: 2')).toThrow(FormatError);
+    expect(() => parseConfig('a: 1\na: 2')).toThrow(/^config\.yaml: text must be valid YAML, got .*keys must be unique/);
     expect(() => parseConfig('model: x', 'my.yaml')).toThrow(/^my\.yaml: model must be/);
   });
 });

@@ -20,7 +20,7 @@ function reference(path: string, exactMaxValues: number, sampleRows: number, sta
       prepass: pre,
       standardizer: pre.standardizer,
       featureNames: ['a', 'b', 'c'],
-      schemaHash: 'h',
+      schema: { name: 'generic', version: '1.0.0', hash: 'h' },
       scores: Float32Array.of(1, 2, 3, 4),
       threshold: 3.5,
       sampleRows,

@@ -17,6 +17,8 @@ describe('the drift reference written by train', () => {
     const ref = readDriftReference(path);
     expect(ref.featureNames).toEqual(ENDPOINT_V1.featureNames.slice(0, 12));
     expect(ref.schemaHash).toBe(ENDPOINT_V1.hash);
+    expect(ref.schemaName).toBe('endpoint-v1');
+    expect(ref.schemaVersion).toBe(ENDPOINT_V1.version);
     expect(ref.cols).toBe(64);
     expect(ref.rows).toBe(3000);
     expect(ref.exact).toBe(true);
@@ -27,6 +29,7 @@ describe('the drift reference written by train', () => {
     const members = readNpzFile(path);
     const meta = JSON.parse(new TextDecoder().decode(Uint8Array.from(members.get('meta_json')!.data))) as Record<string, unknown>;
     expect(meta).toMatchObject({ format: 'dadm-drift-reference', version: 1, cols: 64, bins: 10, standardized: false });
+    expect(meta).toMatchObject({ schema_name: 'endpoint-v1', schema_version: ENDPOINT_V1.version, schema_hash: ENDPOINT_V1.hash });
   });
 
   it('gives PSI exactly 0 for the training file itself, with or without a standardizer', () => {

@@ -47,6 +47,8 @@ describe('train (autoencoder)', () => {
     expect(metadata.format).toBe('dadm-checkpoint');
     expect(metadata.model_type).toBe('autoencoder');
     expect(metadata.schema_hash).toBe(ENDPOINT_V1.hash);
+    expect(metadata.schema_name).toBe('endpoint-v1');
+    expect(metadata.schema_version).toBe(ENDPOINT_V1.version);
     expect(JSON.parse(metadata.feature_names!)).toEqual(ENDPOINT_V1.featureNames.slice(0, 12));
     expect(parseConfig(metadata.config!)).toEqual(smallConfig());
     expect(metadata.config).toBe(configToYaml(smallConfig()));
@@ -60,17 +62,20 @@ describe('train (autoencoder)', () => {
     expect(metrics.epochs).toHaveLength(3);
     expect(metrics.threshold).toBe(JSON.parse(metadata.threshold!));
     expect(metrics.training_rows + metrics.validation_rows).toBe(4000);
+    expect(metrics).toMatchObject({ format: 'dadm-metrics', schema_name: 'endpoint-v1', schema_version: ENDPOINT_V1.version, schema_hash: ENDPOINT_V1.hash });
   });
 
   it('writes drift_reference.npz with deciles and floored proportions of every active feature', () => {
     const z = readNpzFile(join(dir, 'a', 'drift_reference.npz'));
-    for (const m of ['feature_names', 'feature_index', 'edges', 'proportions', 'sample', 'sample_index', 'score_edges', 'score_proportions', 'score_sample', 'score_threshold', 'rows', 'exact', 'floor', 'schema_hash']) {
+    for (const m of ['feature_names', 'feature_index', 'schema_name', 'schema_version', 'edges', 'proportions', 'sample', 'sample_index', 'score_edges', 'score_proportions', 'score_sample', 'score_threshold', 'rows', 'exact', 'floor', 'schema_hash']) {
       expect(z.has(m), m).toBe(true);
     }
     expect(z.get('edges')!.shape).toEqual([12, 9]);
     expect(z.get('proportions')!.shape).toEqual([12, 10]);
     expect(z.get('sample')!.shape).toEqual([4000, 12]);
     expect(new TextDecoder().decode(Uint8Array.from(z.get('feature_names')!.data)).split('\n')).toEqual(ENDPOINT_V1.featureNames.slice(0, 12));
+    expect(new TextDecoder().decode(Uint8Array.from(z.get('schema_name')!.data))).toBe('endpoint-v1');
+    expect(new TextDecoder().decode(Uint8Array.from(z.get('schema_version')!.data))).toBe(ENDPOINT_V1.version);
     // Independent check of feature 0: numpy-linear deciles of the column.
     const x = readNpyFileRows(data);
     const col = Float64Array.from({ length: 4000 }, (_, i) => x[i * 64]!).sort();
@@ -91,6 +96,32 @@ describe('train (autoencoder)', () => {
     expect(r.labels!.rocAuc!).toBeGreaterThan(0.8);
     expect(r.labels!.positives).toBe(120);
     expect(Array.from(readNpyFileRows(join(dir, 'scores.npy')))).toEqual(Array.from(r.scores));
+  });
+
+  it('score --output into a missing folder names the requested file and the folder, not a temp file', () => {
+    const out = join(dir, 'no-such-folder', 'scores.npy');
+    const run = () => score({ model: join(dir, 'a', 'model.safetensors'), data, output: out });
+    expect(run).toThrow(InvalidOptionError);
+    expect(run).toThrow(`${out}: output folder ${join(dir, 'no-such-folder')} must exist, got ENOENT (the folder does not exist)`);
+    expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
+  });
+
+  it('--init-checkpoint starts from the given weights (a step of 1e-30 leaves them bit-identical)', () => {
+    const init = readSafetensorsFile(join(dir, 'a', 'model.safetensors')).tensors;
+    const config = smallConfig({ training: { epochs: 1, learningRate: 1e-30 } });
+    const resumed = train({ data, outDir: join(dir, 'init'), config, initCheckpoint: join(dir, 'a', 'model.safetensors') });
+    const fresh = train({ data, outDir: join(dir, 'no-init'), config });
+    const got = readSafetensorsFile(resumed.files.model);
+    const freshWeights = readSafetensorsFile(fresh.files.model).tensors;
+    expect([...got.tensors.keys()].sort()).toEqual([...init.keys()].sort());
+    for (const [name, t] of init) {
+      expect(Array.from(got.tensors.get(name)!.data as Float32Array), name).toEqual(Array.from(t.data as Float32Array));
+    }
+    // Without the init file the same run keeps its own seeded initialization, which differs.
+    expect(Array.from(freshWeights.get('encoder.0.weight')!.data as Float32Array)).not.toEqual(Array.from(init.get('encoder.0.weight')!.data as Float32Array));
+    expect(JSON.parse(got.metadata.training!).init_checkpoint).toBe('yes');
+    // Starting from trained weights, the first epoch's loss is the trained model's, far below a fresh start's.
+    expect(resumed.metrics.epochs[0]!.trainLoss).toBeLessThan(fresh.metrics.epochs[0]!.trainLoss / 2);
   });
 
   it('loadCheckpoint scores rows like the score step', () => {
@@ -191,9 +222,10 @@ describe('train errors write nothing', () => {
   });
 
   it('rejects a --init-checkpoint of another architecture', () => {
-    expect(() => train({ data, outDir: join(dir, 'o4'), config: smallConfig({ autoencoder: { hiddenDims: [8, 4] } }), initCheckpoint: join(dir, 'a', 'model.safetensors') })).toThrow(
-      InvalidOptionError,
-    );
+    const run = () => train({ data, outDir: join(dir, 'o4'), config: smallConfig({ autoencoder: { hiddenDims: [8, 4] } }), initCheckpoint: join(dir, 'a', 'model.safetensors') });
+    expect(run).toThrow(InvalidOptionError);
+    expect(run).toThrow(/^train: --init-checkpoint architecture must match the config \{"input_dim":64,"hidden_dims":\[8,4\].*\}, got \{"input_dim":64,"hidden_dims":\[16,4\]/);
+    expectNothingWritten(join(dir, 'o4'));
   });
 });
 
