@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as A from '../../src/autograd/index.js';
 import { ShapeError, UsageError } from '../../src/errors.js';
 import { Tensor, fromArray } from '../../src/tensor/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const leaf = (v: number[], shape = [v.length]): A.Var => new A.Var(fromArray(v, shape), { requiresGrad: true });
 
@@ -33,8 +34,7 @@ describe('backward', () => {
 
   it('throws ShapeError for a non-scalar root without upstream gradient', () => {
     const x = leaf([1, 2]);
-    expect(() => A.backward(A.neg(x))).toThrow(ShapeError);
-    expect(() => A.backward(A.neg(x))).toThrow(/^backward: root must have one element when no upstream gradient is given, got \[2\]$/);
+    expectError(() => A.backward(A.neg(x)), ShapeError, /^backward: root must have one element when no upstream gradient is given, got \[2\]$/);
   });
 
   it('throws ShapeError when the upstream shape differs from the root', () => {
@@ -44,8 +44,7 @@ describe('backward', () => {
 
   it('throws UsageError when the root does not require gradients', () => {
     const c = new A.Var(fromArray([1]));
-    expect(() => A.backward(A.neg(c))).toThrow(UsageError);
-    expect(() => A.backward(A.neg(c))).toThrow(/^backward: root must require gradients/);
+    expectError(() => A.backward(A.neg(c)), UsageError, /^backward: root must require gradients/);
   });
 
   it('does not give constants gradients', () => {
@@ -103,8 +102,7 @@ describe('linear', () => {
   it('throws ShapeError naming linear when in-features differ', () => {
     const x = new A.Var(new Tensor(new Float32Array(6), [2, 3]));
     const w = new A.Var(new Tensor(new Float32Array(8), [4, 2]));
-    expect(() => A.linear(x, w)).toThrow(ShapeError);
-    expect(() => A.linear(x, w)).toThrow(/^linear: input last dim must equal weight \[out, in\]'s in, got \[2,3\] and \[4,2\]$/);
+    expectError(() => A.linear(x, w), ShapeError, /^linear: input last dim must equal weight \[out, in\]'s in, got \[2,3\] and \[4,2\]$/);
   });
 });
 

@@ -4,6 +4,7 @@ import { Linear } from '../../src/nn/index.js';
 import { Var } from '../../src/autograd/index.js';
 import { Random, Tensor } from '../../src/tensor/index.js';
 import { InvalidOptionError, ShapeError } from '../../src/errors.js';
+import { expectError } from '../tensor/expect-error.js';
 
 describe('Linear', () => {
   it('initialises weight and bias inside ±1/sqrt(fan_in), spread over the whole interval (torch rule)', () => {
@@ -49,10 +50,9 @@ describe('Linear', () => {
   });
 
   it('throws on bad sizes and on a mismatched input width', () => {
-    expect(() => new Linear(0, 2, new Random(0))).toThrow(InvalidOptionError);
+    expectError(() => new Linear(0, 2, new Random(0)), InvalidOptionError, /^Linear: inFeatures must be a positive integer, got 0$/);
     expect(() => new Linear(2, 1.5, new Random(0))).toThrow(/^Linear: outFeatures must be a positive integer, got 1.5$/);
     const l = new Linear(3, 2, new Random(0));
-    expect(() => l.forward(new Var(new Tensor(new Float32Array(4), [2, 2])))).toThrow(ShapeError);
-    expect(() => l.forward(new Var(new Tensor(new Float32Array(4), [2, 2])))).toThrow(/^linear: .*got \[2,2\] and \[2,3\]$/);
+    expectError(() => l.forward(new Var(new Tensor(new Float32Array(4), [2, 2]))), ShapeError, /^linear: .*got \[2,2\] and \[2,3\]$/);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Dropout, LayerNorm, Linear, ReLU, Sequential } from '../../src/nn/index.js';
 import { Random, Tensor } from '../../src/tensor/index.js';
 import { FormatError, ShapeError } from '../../src/errors.js';
+import { expectError } from '../tensor/expect-error.js';
 
 function net(): Sequential {
   const rng = new Random(0);
@@ -47,16 +48,14 @@ describe('Module.stateDict / loadStateDict', () => {
     const sd = m.stateDict();
     sd.set('0.weight', new Tensor(new Float32Array(12).fill(7), [3, 4]));
     sd.set('2.1.weight', new Tensor(new Float32Array(6), [3, 2]));
-    expect(() => m.loadStateDict(sd)).toThrow(ShapeError);
-    expect(() => m.loadStateDict(sd)).toThrow(/^loadStateDict: '2\.1\.weight' must have shape \[2,3\], got \[3,2\]$/);
+    expectError(() => m.loadStateDict(sd), ShapeError, /^loadStateDict: '2\.1\.weight' must have shape \[2,3\], got \[3,2\]$/);
     m.parameters().forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(before[i]!)));
   });
   it('throws FormatError for a missing or an unexpected key', () => {
     const m = net();
     const missing = m.stateDict();
     missing.delete('0.bias');
-    expect(() => m.loadStateDict(missing)).toThrow(FormatError);
-    expect(() => m.loadStateDict(missing)).toThrow(/^loadStateDict: key '0\.bias' must be present/);
+    expectError(() => m.loadStateDict(missing), FormatError, /^loadStateDict: key '0\.bias' must be present/);
     const extra = m.stateDict();
     extra.set('3.weight', new Tensor(new Float32Array(1), [1]));
     expect(() => m.loadStateDict(extra)).toThrow(/^loadStateDict: keys must all be parameters of the module, got unexpected \[3\.weight\]$/);

@@ -4,6 +4,7 @@ import { MultiheadAttention } from '../../src/nn/index.js';
 import { Var, backward } from '../../src/autograd/index.js';
 import { Random, Tensor } from '../../src/tensor/index.js';
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
+import { expectError } from '../tensor/expect-error.js';
 
 interface Tj { shape: number[]; data: number[] }
 interface MhaCase {
@@ -142,15 +143,13 @@ describe('MultiheadAttention masking', () => {
     const x = new Var(new Tensor(new Float32Array(2 * 2 * 4), [2, 2, 4]));
     const attnMask = new Tensor(Float32Array.of(0, 1, 0, 0), [2, 2]);
     const keyPaddingMask = new Tensor(Float32Array.of(0, 0, 1, 0), [2, 2]);
-    expect(() => m.attend(x, x, x, { attnMask, keyPaddingMask })).toThrow(DataError);
-    expect(() => m.attend(x, x, x, { attnMask, keyPaddingMask })).toThrow(/batch 1, query 0 with all 2 keys masked/);
+    expectError(() => m.attend(x, x, x, { attnMask, keyPaddingMask }), DataError, /batch 1, query 0 with all 2 keys masked/);
   });
 });
 
 describe('MultiheadAttention errors', () => {
   it('throws InvalidOptionError when numHeads does not divide embedDim', () => {
-    expect(() => new MultiheadAttention({ embedDim: 10, numHeads: 3, rng: new Random(0) })).toThrow(InvalidOptionError);
-    expect(() => new MultiheadAttention({ embedDim: 10, numHeads: 3, rng: new Random(0) })).toThrow(/numHeads must be a positive integer dividing embedDim 10, got 3/);
+    expectError(() => new MultiheadAttention({ embedDim: 10, numHeads: 3, rng: new Random(0) }), InvalidOptionError, /numHeads must be a positive integer dividing embedDim 10, got 3/);
     expect(() => new MultiheadAttention({ embedDim: 0, numHeads: 1, rng: new Random(0) })).toThrow(/embedDim must be a positive integer, got 0/);
     expect(() => new MultiheadAttention({ embedDim: 4, numHeads: 1, dropout: 1, rng: new Random(0) })).toThrow(/dropout must be in \[0, 1\), got 1/);
   });
@@ -160,8 +159,7 @@ describe('MultiheadAttention errors', () => {
     const x = new Var(new Tensor(new Float32Array(2 * 3 * 4), [2, 3, 4]));
     const bad = new Var(new Tensor(new Float32Array(2 * 3 * 5), [2, 3, 5]));
     const kv5 = new Var(new Tensor(new Float32Array(2 * 5 * 4), [2, 5, 4]));
-    expect(() => m.attend(bad, bad, bad)).toThrow(ShapeError);
-    expect(() => m.attend(bad, bad, bad)).toThrow(/query, key and value must be \[batch, seq, 4\], got \[2,3,5\]/);
+    expectError(() => m.attend(bad, bad, bad), ShapeError, /query, key and value must be \[batch, seq, 4\], got \[2,3,5\]/);
     expect(() => m.attend(x, x, kv5)).toThrow(/key and value must be \[2, S, 4\] with the same S, got \[2,3,4\] and \[2,5,4\]/);
     const mask = new Tensor(new Float32Array(4), [2, 2]);
     expect(() => m.attend(x, x, x, { attnMask: mask })).toThrow(/attnMask must have shape \[3,3\], got \[2,2\]/);

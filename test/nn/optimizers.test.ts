@@ -4,6 +4,7 @@ import { Adam, AdamW, SGD, type Optimizer } from '../../src/nn/index.js';
 import { param } from '../../src/autograd/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { InvalidOptionError } from '../../src/errors.js';
+import { expectError } from '../tensor/expect-error.js';
 
 interface Run {
   id: string;
@@ -53,8 +54,7 @@ describe.each(fixture.sequences)('optimizers on the $id sequence (optim.json)', 
 describe('Optimizer hyperparameter validation', () => {
   const p = () => param(new Tensor(new Float32Array(3), [3]));
   it('throws InvalidOptionError naming the class and option for a negative lr', () => {
-    expect(() => new Adam([p()], { lr: -1 })).toThrow(InvalidOptionError);
-    expect(() => new Adam([p()], { lr: -1 })).toThrow(/^Adam: lr must be a finite number >= 0, got -1$/);
+    expectError(() => new Adam([p()], { lr: -1 }), InvalidOptionError, /^Adam: lr must be a finite number >= 0, got -1$/);
     expect(() => new SGD([p()], { lr: Number.NaN })).toThrow(/^SGD: lr must be a finite number >= 0, got NaN$/);
   });
   it('rejects betas outside [0, 1) and negative eps or weight decay, naming AdamW for AdamW', () => {

@@ -4,6 +4,7 @@ import { Adam, SequenceAutoencoder, TransformerEncoderLayer } from '../../src/nn
 import { Var, backward } from '../../src/autograd/index.js';
 import { Random, Tensor } from '../../src/tensor/index.js';
 import { InvalidOptionError, ShapeError } from '../../src/errors.js';
+import { expectError } from '../tensor/expect-error.js';
 
 interface Tj { shape: number[]; data: number[] }
 interface LayerCase {
@@ -94,8 +95,7 @@ describe('TransformerEncoderLayer against the exported ONNX model (onnx/expected
 describe('TransformerEncoderLayer options and errors', () => {
   const rng = new Random(0);
   it('throws InvalidOptionError naming the bad option', () => {
-    expect(() => new TransformerEncoderLayer({ dModel: 30, nhead: 4, rng })).toThrow(InvalidOptionError);
-    expect(() => new TransformerEncoderLayer({ dModel: 30, nhead: 4, rng })).toThrow(/nhead must be a positive integer dividing dModel 30, got 4/);
+    expectError(() => new TransformerEncoderLayer({ dModel: 30, nhead: 4, rng }), InvalidOptionError, /nhead must be a positive integer dividing dModel 30, got 4/);
     expect(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, dimFeedforward: 0, rng })).toThrow(/dimFeedforward must be a positive integer, got 0/);
     expect(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, dropout: -0.1, rng })).toThrow(/dropout must be in \[0, 1\), got -0.1/);
     expect(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, activation: 'tanh' as 'relu', rng })).toThrow(/activation must be 'relu' or 'gelu', got tanh/);
@@ -105,8 +105,7 @@ describe('TransformerEncoderLayer options and errors', () => {
   it('throws ShapeError for an input that is not [B, T, dModel]', () => {
     const m = new TransformerEncoderLayer({ dModel: 8, nhead: 2, dimFeedforward: 16, rng });
     const x = new Var(new Tensor(new Float32Array(2 * 3 * 4), [2, 3, 4]));
-    expect(() => m.forward(x)).toThrow(ShapeError);
-    expect(() => m.forward(x)).toThrow(/TransformerEncoderLayer: input must be \[batch, seq, 8\], got \[2,3,4\]/);
+    expectError(() => m.forward(x), ShapeError, /TransformerEncoderLayer: input must be \[batch, seq, 8\], got \[2,3,4\]/);
   });
 });
 
@@ -260,10 +259,8 @@ describe('SequenceAutoencoder', () => {
 
   it('throws for a wrong input shape or data length', () => {
     const m = new SequenceAutoencoder({ inputDim: 4, seqLen: 3, dModel: 4, nhead: 2, dimFeedforward: 8, rng: new Random(0) });
-    expect(() => m.forward(new Var(new Tensor(new Float32Array(2 * 4 * 4), [2, 4, 4])))).toThrow(ShapeError);
-    expect(() => m.forward(new Var(new Tensor(new Float32Array(2 * 4 * 4), [2, 4, 4])))).toThrow(/input must be \[batch, 3, 4\], got \[2,4,4\]/);
+    expectError(() => m.forward(new Var(new Tensor(new Float32Array(2 * 4 * 4), [2, 4, 4]))), ShapeError, /input must be \[batch, 3, 4\], got \[2,4,4\]/);
     expect(() => m.score(new Float32Array(10), 1)).toThrow(/score: data length must be rows \* 3 \* 4 = 12, got 10/);
-    expect(() => new SequenceAutoencoder({ seqLen: 0, rng: new Random(0) })).toThrow(InvalidOptionError);
-    expect(() => new SequenceAutoencoder({ seqLen: 0, rng: new Random(0) })).toThrow(/seqLen must be a positive integer, got 0/);
+    expectError(() => new SequenceAutoencoder({ seqLen: 0, rng: new Random(0) }), InvalidOptionError, /seqLen must be a positive integer, got 0/);
   });
 });

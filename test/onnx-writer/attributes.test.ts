@@ -16,6 +16,7 @@ import {
   makeTensor,
   onnx,
 } from '../../src/onnx-writer/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const AT = onnx.AttributeProto.AttributeType;
 const tensor = makeTensor({ name: 'c', dataType: 'int64', dims: [1], values: [3] });
@@ -56,8 +57,7 @@ describe('makeAttribute', () => {
   });
 
   it('throws InvalidOptionError when the type cannot be inferred', () => {
-    expect(() => makeAttribute('perm', [])).toThrow(InvalidOptionError);
-    expect(() => makeAttribute('perm', [])).toThrow(/makeAttribute 'perm': an empty list must be typed with attrInts/);
+    expectError(() => makeAttribute('perm', []), InvalidOptionError, /makeAttribute 'perm': an empty list must be typed with attrInts/);
     expect(() => makeAttribute('m', [1, 'a'] as unknown as number[])).toThrow(/list entries must all be numbers, all strings/);
     expect(() => makeAttribute('o', { dims: [1] } as unknown as onnx.TensorProto)).toThrow(/value must be a number, .* got Object/);
     expect(() => makeAttribute('', 1)).toThrow(/makeAttribute: name must be non-empty/);
@@ -65,7 +65,7 @@ describe('makeAttribute', () => {
 
   it('throws InvalidOptionError for integers beyond 2^53', () => {
     expect(() => makeAttribute('i', 2 ** 60)).toThrow(/must be safe integers \(\|v\| < 2\^53\), got 1152921504606847000/);
-    expect(() => attrInts([1n, 2n ** 62n])).toThrow(InvalidOptionError);
+    expectError(() => attrInts([1n, 2n ** 62n]), InvalidOptionError, /^attrInts: integer attribute values must be safe integers \(\|v\| < 2\^53\), got 4611686018427387904$/);
   });
 });
 
@@ -80,7 +80,6 @@ describe('makeNode', () => {
   });
 
   it('throws InvalidOptionError for an empty opType', () => {
-    expect(() => makeNode('', ['x'], ['y'])).toThrow(InvalidOptionError);
-    expect(() => makeNode('', ['x'], ['y'])).toThrow(/makeNode: opType must be non-empty/);
+    expectError(() => makeNode('', ['x'], ['y']), InvalidOptionError, /makeNode: opType must be non-empty/);
   });
 });

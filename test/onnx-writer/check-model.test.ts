@@ -16,6 +16,7 @@ import {
   type MakeModelOptions,
   onnx,
 } from '../../src/onnx-writer/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const AT = onnx.AttributeProto.AttributeType;
 
@@ -39,8 +40,7 @@ function model(graph: Partial<MakeGraphOptions> = {}, options: MakeModelOptions 
 }
 
 function expectFormatError(m: onnx.IModelProto, pattern: RegExp): void {
-  expect(() => checkModel(m)).toThrow(FormatError);
-  expect(() => checkModel(m)).toThrow(pattern);
+  expectError(() => checkModel(m), FormatError, pattern);
 }
 
 describe('checkModel', () => {

@@ -15,6 +15,7 @@ import {
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { naiveAutoencoder, runOrt } from './export-helpers.js';
+import { expectError } from '../tensor/expect-error.js';
 
 type Activation = AutoencoderExportSpec['activation'];
 
@@ -202,8 +203,7 @@ describe('exportAutoencoder errors', () => {
   it('throws ShapeError when a weight does not match [out, in] or the last layer does not output D', () => {
     const s = good();
     s.layers = [s.layers[0]!, { weight: new Float32Array(11), bias: new Float32Array(4) }];
-    expect(() => exportAutoencoder(s)).toThrow(ShapeError);
-    expect(() => exportAutoencoder(s)).toThrow(/layers\[1\]\.weight must have bias length x input width = 4 x 3 = 12 values \(\[out, in\]\), got 11/);
+    expectError(() => exportAutoencoder(s), ShapeError, /layers\[1\]\.weight must have bias length x input width = 4 x 3 = 12 values \(\[out, in\]\), got 11/);
     const t = good();
     t.layers = [t.layers[0]!];
     expect(() => exportAutoencoder(t)).toThrow(/the last layer must output inputDim = 4 values, got 3/);
@@ -212,16 +212,14 @@ describe('exportAutoencoder errors', () => {
   it('throws DataError for a std that is not > 0 or a non-finite weight', () => {
     const s = good();
     s.scaler!.std[2] = 0;
-    expect(() => exportAutoencoder(s)).toThrow(DataError);
-    expect(() => exportAutoencoder(s)).toThrow(/scaler\.std\[2\] must be finite and > 0, got 0/);
+    expectError(() => exportAutoencoder(s), DataError, /scaler\.std\[2\] must be finite and > 0, got 0/);
     const t = good();
     t.layers[0]!.weight[5] = Number.NaN;
     expect(() => exportAutoencoder(t)).toThrow(/layers\[0\]\.weight\[5\] must be finite, got NaN/);
   });
 
   it('throws InvalidOptionError for repeated or out-of-range active features, an unknown activation or opset', () => {
-    expect(() => exportAutoencoder({ ...good(), activeFeatures: [1, 1] })).toThrow(InvalidOptionError);
-    expect(() => exportAutoencoder({ ...good(), activeFeatures: [1, 1] })).toThrow(/activeFeatures must hold distinct integers in \[0, 4\), got 1 twice/);
+    expectError(() => exportAutoencoder({ ...good(), activeFeatures: [1, 1] }), InvalidOptionError, /activeFeatures must hold distinct integers in \[0, 4\), got 1 twice/);
     expect(() => exportAutoencoder({ ...good(), activeFeatures: [4] })).toThrow(/activeFeatures must hold distinct integers in \[0, 4\), got 4$/);
     expect(() => exportAutoencoder({ ...good(), activation: 'sigmoid' as Activation })).toThrow(/activation must be one of 'relu', 'gelu', 'tanh', got "sigmoid"/);
     expect(() => exportAutoencoder(good(), { opset: 12 })).toThrow(/exportAutoencoder: opset must be an integer in \[13, 21\], got 12/);

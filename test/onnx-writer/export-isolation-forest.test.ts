@@ -7,6 +7,7 @@ import { loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { runOrt } from './export-helpers.js';
 import { loadReferenceForest, referenceForests } from '../iforest/reference-forests.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const TOL = { rtol: 0, atol: 1e-5 };
 
@@ -157,8 +158,7 @@ describe('exportIsolationForest errors', () => {
   it('throws FormatError for arrays that do not describe trees', () => {
     const { arrays, meta } = m.toArrays();
     arrays.childrenLeft[0] = 999;
-    expect(() => exportIsolationForest({ arrays, meta })).toThrow(FormatError);
-    expect(() => exportIsolationForest({ arrays, meta })).toThrow(/exportIsolationForest: tree 0 node 0 children must be -1 \(both\) or in \[0, \d+\), got 999 and \d+/);
+    expectError(() => exportIsolationForest({ arrays, meta }), FormatError, /exportIsolationForest: tree 0 node 0 children must be -1 \(both\) or in \[0, \d+\), got 999 and \d+/);
     const b = m.toArrays();
     b.arrays.features[1] = 3;
     expect(() => exportIsolationForest(b)).toThrow(/arrays\.features\[1\] must be a column in \[0, 3\), got 3/);
@@ -168,8 +168,7 @@ describe('exportIsolationForest errors', () => {
   });
 
   it('throws InvalidOptionError for an mlOpset outside [1, 3] or a bad opset', () => {
-    expect(() => exportIsolationForest(m.toArrays(), { mlOpset: 4 })).toThrow(InvalidOptionError);
-    expect(() => exportIsolationForest(m.toArrays(), { mlOpset: 4 })).toThrow(/exportIsolationForest: mlOpset must be an integer in \[1, 3\], got 4/);
+    expectError(() => exportIsolationForest(m.toArrays(), { mlOpset: 4 }), InvalidOptionError, /exportIsolationForest: mlOpset must be an integer in \[1, 3\], got 4/);
     expect(() => exportIsolationForest(m.toArrays(), { opset: 22 })).toThrow(/opset must be an integer in \[13, 21\], got 22/);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { InvalidOptionError } from '../../src/errors.js';
 import { METADATA_KEYS, modelMetadata } from '../../src/onnx-writer/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 describe('modelMetadata', () => {
   it('writes every given field under its dadm.* key, lists as JSON and the threshold as its shortest decimal', () => {
@@ -39,8 +40,7 @@ describe('modelMetadata', () => {
   });
 
   it('throws InvalidOptionError for a non-finite threshold or an extra key that repeats a fixed key', () => {
-    expect(() => modelMetadata({ modelType: 'a', dadmVersion: '1', threshold: Number.NaN })).toThrow(InvalidOptionError);
-    expect(() => modelMetadata({ modelType: 'a', dadmVersion: '1', threshold: Number.NaN })).toThrow(/modelMetadata: threshold must be a finite number, got NaN/);
+    expectError(() => modelMetadata({ modelType: 'a', dadmVersion: '1', threshold: Number.NaN }), InvalidOptionError, /modelMetadata: threshold must be a finite number, got NaN/);
     expect(() => modelMetadata({ modelType: 'a', dadmVersion: '1', extra: { 'dadm.threshold': '1' } })).toThrow(/extra keys must not repeat a fixed key, got 'dadm.threshold'/);
   });
 });

@@ -15,6 +15,7 @@ import {
   onnx,
   toNumber,
 } from '../../src/onnx-writer/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const AT = onnx.AttributeProto.AttributeType;
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -145,8 +146,7 @@ describe('makeModel / encodeModel', () => {
 
   it('throws InvalidOptionError for bad model options', () => {
     const g = makeGraph({ name: 'g', nodes: [], inputs: [], outputs: [] });
-    expect(() => makeModel(g, { irVersion: 9 })).toThrow(InvalidOptionError);
-    expect(() => makeModel(g, { irVersion: 9 })).toThrow(/makeModel: irVersion must be an integer in \[1, 8\], got 9/);
+    expectError(() => makeModel(g, { irVersion: 9 }), InvalidOptionError, /makeModel: irVersion must be an integer in \[1, 8\], got 9/);
     expect(() => makeModel(g, { opsets: [{ domain: '', version: 0 }] })).toThrow(/opset version of domain '' must be a positive integer, got 0/);
     expect(() => makeModel(g, { opsets: [{ domain: 'ai.onnx.ml', version: 3 }], mlOpset: 2 })).toThrow(/opset domains must be unique, got 'ai.onnx.ml' twice/);
     expect(() => makeModel(g, { modelVersion: 1.5 })).toThrow(/modelVersion must be an integer, got 1.5/);

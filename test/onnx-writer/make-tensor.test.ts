@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { makeTensor, onnx, toNumber } from '../../src/onnx-writer/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const DT = onnx.TensorProto.DataType;
 
@@ -88,8 +89,9 @@ describe('makeTensor', () => {
   });
 
   it('throws ShapeError when the number of values or raw bytes does not match dims', () => {
-    expect(() => makeTensor({ name: 'w', dataType: 'float32', dims: [2, 3], values: [1, 2, 3, 4, 5] })).toThrow(ShapeError);
-    expect(() => makeTensor({ name: 'w', dataType: 'float32', dims: [2, 3], values: [1, 2, 3, 4, 5] })).toThrow(
+    expectError(
+      () => makeTensor({ name: 'w', dataType: 'float32', dims: [2, 3], values: [1, 2, 3, 4, 5] }),
+      ShapeError,
       /makeTensor 'w': number of values must equal prod\(dims\) = 6 for dims \[2,3\], got 5/,
     );
     expect(() => makeTensor({ name: 'r', dataType: 'int32', dims: [2], rawData: new Uint8Array(7) })).toThrow(
@@ -98,8 +100,7 @@ describe('makeTensor', () => {
   });
 
   it('throws DataError for values that do not fit the data type', () => {
-    expect(() => makeTensor({ name: 'q', dataType: 'int8', dims: [2], values: [1, 128] })).toThrow(DataError);
-    expect(() => makeTensor({ name: 'q', dataType: 'int8', dims: [2], values: [1, 128] })).toThrow(/value 1 must be an integer in \[-128, 127\] for int8, got 128/);
+    expectError(() => makeTensor({ name: 'q', dataType: 'int8', dims: [2], values: [1, 128] }), DataError, /value 1 must be an integer in \[-128, 127\] for int8, got 128/);
     expect(() => makeTensor({ name: 'q', dataType: 'uint8', dims: [1], values: [0.5] })).toThrow(/must be an integer in \[0, 255\]/);
     expect(() => makeTensor({ name: 'q', dataType: 'int64', dims: [1], values: [2 ** 60] })).toThrow(/must be a bigint or a safe integer/);
     expect(() => makeTensor({ name: 'q', dataType: 'int64', dims: [1], values: [2n ** 63n] })).toThrow(/must fit int64/);
@@ -109,8 +110,7 @@ describe('makeTensor', () => {
 
   it('throws InvalidOptionError for bad options', () => {
     const bad = { name: 'x', dataType: 'float32', dims: [1] } as const;
-    expect(() => makeTensor(bad)).toThrow(InvalidOptionError);
-    expect(() => makeTensor(bad)).toThrow(/exactly one of values and rawData must be given, got neither/);
+    expectError(() => makeTensor(bad), InvalidOptionError, /exactly one of values and rawData must be given, got neither/);
     expect(() => makeTensor({ ...bad, values: [1], rawData: new Uint8Array(4) })).toThrow(/got both/);
     expect(() => makeTensor({ ...bad, dims: [-1], values: [] })).toThrow(/dims must be non-negative integers, got \[-1\]/);
     expect(() => makeTensor({ ...bad, dataType: 'float8' as 'float32', values: [1] })).toThrow(/data type must be one of .*, got 'float8'/);

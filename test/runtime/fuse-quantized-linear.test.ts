@@ -13,6 +13,7 @@ import { findOp } from '../../src/runtime/ops/registry.js';
 import type { PreparedNode } from '../../src/runtime/plan.js';
 import { Attributes, nodeLabel } from '../../src/runtime/proto-utils.js';
 import { DT, modelBytes, node, tensor, valueInfo, type ModelSpec } from './build-model.js';
+import { expectError } from '../tensor/expect-error.js';
 
 interface Case {
   batch: number[];
@@ -130,8 +131,7 @@ describe('fused quantized linear', () => {
     spec.initializers![3] = tensor('bias', [3], [1, 2, 3]);
     const bytes = modelBytes(spec);
     const message = /^Add "Add_y": shapes must be broadcastable, got \[1,4\] and \[3\]$/;
-    expect(() => loadOnnx(bytes)).toThrow(ShapeError);
-    expect(() => loadOnnx(bytes)).toThrow(message);
+    expectError(() => loadOnnx(bytes), ShapeError, message);
     expect(() => loadOnnx(bytes, { fuse: false })).toThrow(message);
   });
 });

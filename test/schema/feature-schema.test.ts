@@ -12,6 +12,7 @@ import {
   schemaHash,
   type SchemaDefinition,
 } from '../../src/schema/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 /** Independent canonical JSON: JSON.stringify with a replacer that rebuilds objects with sorted keys. */
 function naiveCanonical(value: unknown): string {
@@ -108,7 +109,7 @@ describe('genericSchema', () => {
   });
 
   it('throws InvalidOptionError for a non-positive or fractional width', () => {
-    expect(() => genericSchema(0)).toThrow(InvalidOptionError);
+    expectError(() => genericSchema(0), InvalidOptionError, /^genericSchema: width must be a positive integer, got 0$/);
     expect(() => genericSchema(2.5)).toThrow(/genericSchema: width must be a positive integer, got 2.5/);
   });
 });
@@ -117,7 +118,6 @@ describe('schemaForMode', () => {
   it("maps 'endpoint-v1' and 'none' and rejects other names", () => {
     expect(schemaForMode('endpoint-v1', 64)).toBe(ENDPOINT_V1);
     expect(schemaForMode('none', 7).dim).toBe(7);
-    expect(() => schemaForMode('endpoint-v2', 64)).toThrow(InvalidOptionError);
-    expect(() => schemaForMode('endpoint-v2', 64)).toThrow(/schema: name must be 'endpoint-v1' or 'none', got 'endpoint-v2'/);
+    expectError(() => schemaForMode('endpoint-v2', 64), InvalidOptionError, /schema: name must be 'endpoint-v1' or 'none', got 'endpoint-v2'/);
   });
 });

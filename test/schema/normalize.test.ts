@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataError, ShapeError } from '../../src/errors.js';
 import { CORE_FEATURES, normalizeCore, toModelInput } from '../../src/schema/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 // The documented formula, written out independently: z = clip((t(x) - offset) / scale, -10, 10).
 function naiveNormalize(raw: number[]): number[] {
@@ -75,8 +76,7 @@ describe('normalizeCore', () => {
   it('throws DataError naming row and column for NaN, Infinity and negative values', () => {
     const raw = Float32Array.from([...typicalRow, ...typicalRow]);
     raw[12 + 3] = NaN;
-    expect(() => normalizeCore(raw, { source: 'raw.npy' })).toThrow(DataError);
-    expect(() => normalizeCore(raw, { source: 'raw.npy' })).toThrow(/^raw\.npy: row 1, column 3 \(net_bytes_out\) must be finite, got NaN$/);
+    expectError(() => normalizeCore(raw, { source: 'raw.npy' }), DataError, /^raw\.npy: row 1, column 3 \(net_bytes_out\) must be finite, got NaN$/);
     raw[15] = Infinity;
     expect(() => normalizeCore(raw)).toThrow(/row 1, column 3 \(net_bytes_out\) must be finite, got Infinity/);
     raw[15] = 1;
@@ -85,8 +85,7 @@ describe('normalizeCore', () => {
   });
 
   it('throws ShapeError when the length is not a multiple of 12', () => {
-    expect(() => normalizeCore(new Float32Array(13))).toThrow(ShapeError);
-    expect(() => normalizeCore(new Float32Array(13))).toThrow(/length must be a multiple of 12 \(rows x core features\), got 13/);
+    expectError(() => normalizeCore(new Float32Array(13)), ShapeError, /length must be a multiple of 12 \(rows x core features\), got 13/);
     expect(() => normalizeCore(new Float32Array(12), { out: new Float32Array(24) })).toThrow(/out length must equal input length 12, got 24/);
   });
 });
@@ -108,7 +107,7 @@ describe('toModelInput', () => {
   });
 
   it('throws ShapeError for a bad length or output size', () => {
-    expect(() => toModelInput(new Float32Array(5))).toThrow(ShapeError);
+    expectError(() => toModelInput(new Float32Array(5)), ShapeError, /^toModelInput: length must be a multiple of 12, got 5$/);
     expect(() => toModelInput(new Float32Array(12), new Float32Array(12))).toThrow(/toModelInput: out length must be 64 \(1 x 64\), got 12/);
   });
 });

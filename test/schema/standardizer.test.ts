@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataError, ShapeError } from '../../src/errors.js';
 import { applyStandardizer, fitStandardizer } from '../../src/schema/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 // Naive reference: per column, mean = sum / n and population std = sqrt(sum((x - mean)^2) / n).
 function naive(data: number[], rows: number, cols: number): { mean: number[]; std: number[] } {
@@ -59,12 +60,11 @@ describe('fitStandardizer / applyStandardizer', () => {
   });
 
   it('throws typed errors for bad shapes and non-finite values', () => {
-    expect(() => fitStandardizer(new Float32Array(5), 2, 3)).toThrow(ShapeError);
-    expect(() => fitStandardizer(new Float32Array(5), 2, 3)).toThrow(/fitStandardizer: data length must equal rows x cols = 2 x 3, got 5/);
-    expect(() => fitStandardizer(new Float32Array(0), 0, 3)).toThrow(DataError);
+    expectError(() => fitStandardizer(new Float32Array(5), 2, 3), ShapeError, /fitStandardizer: data length must equal rows x cols = 2 x 3, got 5/);
+    expectError(() => fitStandardizer(new Float32Array(0), 0, 3), DataError, /^fitStandardizer: rows must be at least 1, got 0$/);
     expect(() => fitStandardizer(Float32Array.from([1, NaN]), 1, 2)).toThrow(/fitStandardizer: row 0, column 1 must be finite, got NaN/);
     const st = fitStandardizer(new Float32Array(6), 2, 3);
     expect(() => applyStandardizer(st, new Float32Array(4))).toThrow(/applyStandardizer: data length must be a multiple of the fitted width 3, got 4/);
-    expect(() => applyStandardizer(st, new Float32Array(6), new Float32Array(3))).toThrow(ShapeError);
+    expectError(() => applyStandardizer(st, new Float32Array(6), new Float32Array(3)), ShapeError, /^applyStandardizer: out length must be 6, got 3$/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
 import { ATTACK_FEATURES, ATTACK_NAMES, ENDPOINT_V1, generateHostData, normalizeCore, type AttackName } from '../../src/schema/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const ATTACKS = ATTACK_NAMES.slice(1) as AttackName[];
 const col = (name: string): number => ENDPOINT_V1.featureNames.indexOf(name);
@@ -217,11 +218,11 @@ describe('generateHostData', () => {
   });
 
   it('throws InvalidOptionError for bad options', () => {
-    expect(() => generateHostData({ rows: -1, seed: 0 })).toThrow(InvalidOptionError);
+    expectError(() => generateHostData({ rows: -1, seed: 0 }), InvalidOptionError, /^generateHostData: rows must be a non-negative integer, got -1$/);
     expect(() => generateHostData({ rows: 10, seed: 0, anomalyRate: 1.5 })).toThrow(/generateHostData: anomalyRate must be a number in \[0, 1\], got 1.5/);
     expect(() => generateHostData({ rows: 10, seed: 0, anomalyRate: 0.1, attacks: ['phishing' as AttackName] })).toThrow(
       /generateHostData: attacks must be a non-empty list of exfiltration, privilege_escalation, ransomware, lateral_movement, got \["phishing"\]/,
     );
-    expect(() => generateHostData({ rows: 10, seed: -2 })).toThrow(InvalidOptionError);
+    expectError(() => generateHostData({ rows: 10, seed: -2 }), InvalidOptionError, /^Random: seed must be a non-negative safe integer, got -2$/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError, ShapeError } from '../../src/errors.js';
 import { genericSchema, validateModelInput } from '../../src/schema/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 function padded(rows: number): Float32Array {
   const x = new Float32Array(rows * 64);
@@ -19,16 +20,16 @@ describe('validateModelInput', () => {
     const x = padded(20);
     x[17 * 64 + 3] = NaN;
     x[18 * 64 + 1] = Infinity;
-    expect(() => validateModelInput(x, 20, 64, { source: 'data.npy' })).toThrow(DataError);
-    expect(() => validateModelInput(x, 20, 64, { source: 'data.npy' })).toThrow(/^data\.npy: row 17, column 3 must be finite, got NaN$/);
+    expectError(() => validateModelInput(x, 20, 64, { source: 'data.npy' }), DataError, /^data\.npy: row 17, column 3 must be finite, got NaN$/);
     x[17 * 64 + 3] = 0;
     expect(() => validateModelInput(x, 20, 64, { source: 'data.npy' })).toThrow(/^data\.npy: row 18, column 1 must be finite, got Infinity$/);
   });
 
   it('names the expected width for the wrong number of columns', () => {
     const x = new Float32Array(10 * 12);
-    expect(() => validateModelInput(x, 10, 12, { source: 'data.npy' })).toThrow(DataError);
-    expect(() => validateModelInput(x, 10, 12, { source: 'data.npy' })).toThrow(
+    expectError(
+      () => validateModelInput(x, 10, 12, { source: 'data.npy' }),
+      DataError,
       /^data\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 12$/,
     );
   });
@@ -36,8 +37,7 @@ describe('validateModelInput', () => {
   it('rejects non-zero padding in schema mode', () => {
     const x = padded(3);
     x[2 * 64 + 40] = 0.5;
-    expect(() => validateModelInput(x, 3, 64)).toThrow(DataError);
-    expect(() => validateModelInput(x, 3, 64)).toThrow(/^input: row 2, column 40 must be 0 \(padding of schema endpoint-v1, columns 12\.\.63\), got 0\.5$/);
+    expectError(() => validateModelInput(x, 3, 64), DataError, /^input: row 2, column 40 must be 0 \(padding of schema endpoint-v1, columns 12\.\.63\), got 0\.5$/);
   });
 
   it('in generic mode checks only width and finiteness', () => {
@@ -48,9 +48,7 @@ describe('validateModelInput', () => {
   });
 
   it('throws ShapeError when data length and rows x cols disagree, DataError for no rows', () => {
-    expect(() => validateModelInput(new Float32Array(100), 2, 64)).toThrow(ShapeError);
-    expect(() => validateModelInput(new Float32Array(100), 2, 64)).toThrow(/data length must equal rows x cols = 2 x 64, got 100/);
-    expect(() => validateModelInput(new Float32Array(0), 0, 64)).toThrow(DataError);
-    expect(() => validateModelInput(new Float32Array(0), 0, 64)).toThrow(/rows must be at least 1, got 0/);
+    expectError(() => validateModelInput(new Float32Array(100), 2, 64), ShapeError, /data length must equal rows x cols = 2 x 64, got 100/);
+    expectError(() => validateModelInput(new Float32Array(0), 0, 64), DataError, /rows must be at least 1, got 0/);
   });
 });

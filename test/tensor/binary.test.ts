@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../src/errors.js';
 import { Tensor, add, div, maximum, mul, sub, where } from '../../src/tensor/index.js';
+import { expectError } from './expect-error.js';
 
 const size = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
 
@@ -89,7 +90,7 @@ describe('broadcasting binary ops', () => {
           other[axis] = shape[axis]! + delta;
           const a = new Tensor(new Float32Array(size(shape)), shape);
           const b = new Tensor(new Float32Array(size(other)), other);
-          expect(() => add(a, b)).toThrow(ShapeError);
+          expectError(() => add(a, b), ShapeError, new RegExp(`^add: shapes must be broadcast-compatible, got \\[${shape.join(',')}\\] and \\[${other.join(',')}\\]$`));
           expect(() => mul(a, b)).toThrow(new RegExp(`^mul: shapes must be broadcast-compatible, got \\[${shape.join(',')}\\] and \\[${other.join(',')}\\]$`));
         },
       ),

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../src/errors.js';
 import { Random, Tensor, gemm, matmul } from '../../src/tensor/index.js';
+import { expectError } from './expect-error.js';
 
 /** C = op(A) op(B) in float64 with explicit indexing. */
 function naive(a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): Float64Array {
@@ -142,8 +143,7 @@ describe('matmul', () => {
   it('throws ShapeError "matmul: inner dimensions must match, got [2,3] and [4,2]"', () => {
     const a = new Tensor(new Float32Array(6), [2, 3]);
     const b = new Tensor(new Float32Array(8), [4, 2]);
-    expect(() => matmul(a, b)).toThrow(ShapeError);
-    expect(() => matmul(a, b)).toThrow(/^matmul: inner dimensions must match, got \[2,3\] and \[4,2\]$/);
+    expectError(() => matmul(a, b), ShapeError, /^matmul: inner dimensions must match, got \[2,3\] and \[4,2\]$/);
   });
 
   it('throws ShapeError for rank < 2 and incompatible batches', () => {

@@ -1,0 +1,20 @@
+import { expect } from 'vitest';
+
+/**
+ * Calls `fn` once and asserts that it throws an instance of `cls` whose message matches `pattern`,
+ * so class and message are checked on the same thrown error (STYLE: error tests check both).
+ * Returns the error so a test can also check its data fields (`op`, `shapes`, `source`, ...).
+ */
+export function expectError<E extends Error>(fn: () => unknown, cls: new (...args: never[]) => E, pattern: RegExp): E {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected a ${cls.name} matching ${pattern}, but nothing was thrown`).toBeDefined();
+  expect(caught).toBeInstanceOf(cls);
+  const message = (caught as Error).message;
+  expect(message, `message was: ${message}`).toMatch(pattern);
+  return caught as E;
+}
