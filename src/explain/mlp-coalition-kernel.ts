@@ -8,7 +8,7 @@
  * Gray walk's rounding never spans more than one chunk and the values do not depend on the thread
  * count. ReLU models only; `null` tells the caller to take the JS path.
  */
-import { allKernelThreads, kernelThreads } from './kernel-threads.js';
+import { allKernelThreads, kernelThreads, type ChunkBoard } from './kernel-threads.js';
 import type { MlpCoalitionInputs } from './mlp-coalition-values.js';
 import { kernelLayout, kernelModule, kernelPages, type KernelLayout } from './mlp-coalition-wasm.js';
 import { mlpWidths } from './score-model.js';
@@ -67,45 +67,39 @@ export function wasmMlpCoalitionValues(inputs: MlpCoalitionInputs, threads: numb
   const wanted = Math.min(threads, chunks, Math.max(1, Math.floor((masks * uPad) / MIN_ROWS_PER_THREAD)));
   const workers = wanted > 1 ? kernelThreads(wanted - 1) : [];
   writeInputs(inputs, layout, new Float32Array(kernel.memories[0]!.buffer), active);
-  const ranges = splitRanges(chunks, workers.length + 1, steps, masks);
-  for (let i = 0; i < workers.length; i++) {
+  const w = workers.length;
+  const board: ChunkBoard = new Int32Array(new SharedArrayBuffer(4 * (1 + w + chunks)));
+  board.fill(-1, 1 + w);
+  for (let i = 0; i < w; i++) {
     const memory = memoryOf(kernel, i + 1);
     new Uint8Array(memory.buffer).set(new Uint8Array(kernel.memories[0]!.buffer, 0, layout.bytes));
-    workers[i]!.submit(kernel.key, kernel.module, memory, ranges[i + 1]![0], ranges[i + 1]![1]);
+    workers[i]!.submit({ key: kernel.key, module: kernel.module, memory, board, worker: i, workers: w, chunks, steps, masks });
   }
-  kernel.run(ranges[0]![0], ranges[0]![1]);
+  const own = (c: number): void => {
+    kernel.run(c * steps, Math.min(masks, (c + 1) * steps));
+    board[1 + w + c] = 0;
+  };
+  for (let c = Atomics.add(board, 0, 1); c < chunks; c = Atomics.add(board, 0, 1)) own(c);
+  // A chunk still unfinished is in a worker's hands (or claimed a moment ago and not yet marked):
+  // wait for that worker (or all of them), and redo the chunk here if the worker failed.
+  for (let c = 0; c < chunks; c++) {
+    const state = Atomics.load(board, 1 + w + c);
+    if (state === -1) workers.forEach((thread, i) => thread.wait(board, i));
+    else if (state <= -2) workers[-state - 2]!.wait(board, -state - 2);
+    if (Atomics.load(board, 1 + w + c) < 0) own(c);
+  }
+
   const values = new Float64Array(masks);
   const scale = 1 / (active.length * inputs.backgroundRows);
-  gather(values, new Float64Array(kernel.memories[0]!.buffer, layout.values, masks), ranges[0]!, scale);
-  for (let i = 0; i < workers.length; i++) {
-    const range = ranges[i + 1]!;
-    let source = kernel.memories[i + 1]!;
-    if (!workers[i]!.wait()) {
-      kernel.run(range[0], range[1]);
-      source = kernel.memories[0]!;
+  const sources = kernel.memories.slice(0, w + 1).map((m) => new Float64Array(m.buffer, layout.values, masks));
+  for (let c = 0; c < chunks; c++) {
+    const source = sources[Atomics.load(board, 1 + w + c)]!;
+    for (let t = c * steps; t < Math.min(masks, (c + 1) * steps); t++) {
+      const g = t ^ (t >>> 1);
+      values[g] = source[g]! * scale;
     }
-    gather(values, new Float64Array(source.buffer, layout.values, masks), range, scale);
   }
   return values;
-}
-
-/** `parts` chunk-aligned ranges [t0, t1) covering [0, masks). */
-function splitRanges(chunks: number, parts: number, steps: number, masks: number): [number, number][] {
-  const ranges: [number, number][] = [];
-  for (let p = 0; p < parts; p++) {
-    const c0 = Math.floor((chunks * p) / parts);
-    const c1 = Math.floor((chunks * (p + 1)) / parts);
-    ranges.push([c0 * steps, Math.min(masks, c1 * steps)]);
-  }
-  return ranges;
-}
-
-/** values[gray(t)] = scale × kernel value, for t in the range. */
-function gather(values: Float64Array, source: Float64Array, [t0, t1]: [number, number], scale: number): void {
-  for (let t = t0; t < t1; t++) {
-    const g = t ^ (t >>> 1);
-    values[g] = source[g]! * scale;
-  }
 }
 
 function kernelFor(units: number[], attrBits: Int32Array, m: number, u: number, steps: number): Kernel {
