@@ -5,9 +5,13 @@
  *
  * Activations are stored feature-major — `act[unit, column]`, column = (step, background row) — so
  * each f32x4 lane is a different hybrid row and no horizontal sums are needed: a dense layer is
- * `out[o, c] = bias[o] + sum_k W[o, k] · in[k, c]`, computed for 4 outputs × 8 columns at a time.
+ * `out[o, c] = bias[o] + sum_k W[o, k] · in[k, c]`, computed for 2 outputs × 8 columns at a time.
  */
 import { Code, F64, I32, V128, wasmModule } from './wasm-emitter.js';
+
+/** A dense layer's block: OUTS outputs × VECS f32x4 vectors of columns (the fastest measured on x64). */
+const OUTS = 2;
+const VECS = 2;
 
 /** Sizes and byte offsets of the kernel's memory. */
 export interface KernelLayout {
@@ -18,7 +22,7 @@ export interface KernelLayout {
   /** background rows, and padded to a multiple of 4 */
   u: number;
   uPad: number;
-  /** column capacity of an activation row (steps × uPad, rounded up to 8) */
+  /** column capacity of an activation row (steps × uPad, rounded up to a whole block of 4 · VECS) */
   cols: number;
   /** per active output: its mask bit, or -1 when the column is not attributed */
   attrBits: Int32Array;
@@ -81,9 +85,6 @@ export function kernelLayout(units: readonly number[], attrBits: Int32Array, m: 
 
 // Locals of `chunk(t0, nt)`: two parameters, then these.
 const T0 = 0, NT = 1, TT = 2, T = 3, NEXT = 4, BIT = 5, P = 6, Q = 7, CP = 8, WP = 9, BP = 10, OROW = 11, G = 12, COL = 13, RP = 14, C = 15, C2 = 16, NCB = 17;
-/** A dense layer's block: OUTS outputs × VECS f32x4 vectors of columns (the fastest measured on x64). */
-const OUTS = 2;
-const VECS = 2;
 const SUM = 18, V0 = 19, W = V0 + VECS, S = W + 1, Y = S + 1, ACC = Y + 1;
 const CHUNK_LOCALS = [...new Array<number>(NCB - T0 - 1).fill(I32), F64, ...new Array<number>(ACC + OUTS * VECS - V0).fill(V128)];
 
@@ -189,7 +190,7 @@ function advance(c: Code, layout: KernelLayout, zBytes: number, op: 'add' | 'sub
   });
 }
 
-/** Layer l+1 (`units[l]` -> `units[l+1]`) over NCB column bytes, 4 outputs (or 1 for the tail) × 8 columns per block. */
+/** Layer l+1 (`units[l]` -> `units[l+1]`) over NCB column bytes, OUTS outputs (or 1 for the tail) × 4 · VECS columns per block. */
 function dense(c: Code, layout: KernelLayout, l: number, relu: boolean): void {
   const k = layout.units[l]!;
   const o = layout.units[l + 1]!;
