@@ -15,8 +15,10 @@ export const driftCommand: Command = {
     'Reads the batch in chunks, excludes rows with NaN/Inf or non-zero padding (refused above 1% of the batch),\n' +
     'and compares every active feature with drift_reference.npz: PSI over all rows, Wasserstein-1 and the\n' +
     'two-sample KS test on a sample of up to 100,000 rows. With --model it also scores the batch and compares\n' +
-    'the anomaly-score distribution. Each feature is ok, warn or retrain by the drift thresholds of the config;\n' +
-    'the verdict is the worst of them. Exit code 0, or 3 with --fail-on-drift when retraining is recommended.',
+    'the anomaly-score distribution. Each feature is ok, warn or retrain by the drift thresholds of the config,\n' +
+    'raised to the sampling noise of small batches or references; the verdict is the worst of them, or\n' +
+    'insufficient-data when the rows are too few to tell a retrain-sized change from chance (a batch of less\n' +
+    'than ~113 rows). Exit code 0, or 3 with --fail-on-drift when retraining is recommended.',
   options: [
     { name: 'reference', type: 'string', value: 'FILE', description: 'drift_reference.npz written by dadm train', required: true },
     { name: 'current', type: 'string', value: 'FILE', description: 'new batch .npy [rows, features], same units as the training data', required: true },
@@ -59,7 +61,8 @@ export function driftLines(r: DriftResult): string[] {
   lines.push(row('feature', ['PSI', 'W1', 'KS D', 'KS p'], 'status'));
   for (const f of r.features) lines.push(row(f.name, stats(f), f.status));
   if (r.score !== null) lines.push(row('anomaly score', stats(r.score), r.score.status));
-  lines.push(`verdict: ${r.verdict}${r.verdict === 'retrain' ? ' (retraining recommended)' : ''}`);
+  const note = r.verdict === 'retrain' ? ' (retraining recommended)' : r.verdict === 'insufficient-data' ? ' (too few rows to judge drift; statistics shown for information)' : '';
+  lines.push(`verdict: ${r.verdict}${note}`);
   for (const reason of r.reasons) lines.push(`  ${reason}`);
   return lines;
 }

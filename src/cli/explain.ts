@@ -1,4 +1,5 @@
 /** `dadm explain`: which features drove each row's anomaly score. */
+import { UsageError } from '../errors.js';
 import { explain, type ExplainResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
@@ -34,6 +35,9 @@ export const explainCommand: Command = {
     const k = intOption(values, 'top-k', 1);
     const backgroundRows = intOption(values, 'background-rows', 1);
     const background = stringOption(values, 'background');
+    if (background !== undefined && method === 'reconstruction') {
+      throw new UsageError('--background must be used with --method shap (reconstruction uses no background), got --method reconstruction');
+    }
     const r = explain({
       model: requiredString(values, 'model'),
       data: requiredString(values, 'data'),
@@ -43,6 +47,9 @@ export const explainCommand: Command = {
       ...(backgroundRows !== undefined ? { backgroundRows } : {}),
       onlyFlagged: values['only-flagged'] === true,
     });
+    if (background !== undefined && r.method !== 'shap') {
+      throw new UsageError(`--background must be used with --method shap (reconstruction uses no background), got the model config's explain.method ${r.method}`);
+    }
     printResult(io, values, r, humanLines(r));
     return 0;
   },

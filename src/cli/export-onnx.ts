@@ -1,4 +1,5 @@
 /** `dadm export-onnx`: a checkpoint as model.onnx, checked against the checkpoint's scores. */
+import { EXPORT_OPSET_RANGE } from '../onnx-writer/index.js';
 import { exportOnnx } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, intOption, requiredString } from './options.js';
@@ -16,7 +17,7 @@ export const exportOnnxCommand: Command = {
   options: [
     { name: 'checkpoint', type: 'string', value: 'FILE', description: 'model.safetensors written by dadm train', required: true },
     { name: 'output', type: 'string', value: 'FILE', description: 'the .onnx file to write', required: true },
-    { name: 'opset', type: 'string', value: 'N', description: 'default-domain opset, 13 to 21', default: 'the config\'s onnx.opset' },
+    { name: 'opset', type: 'string', value: 'N', description: `default-domain opset, ${EXPORT_OPSET_RANGE[0]} to ${EXPORT_OPSET_RANGE[1]}`, default: 'the config\'s onnx.opset' },
     { name: 'dynamic-batch', type: 'boolean', description: 'symbolic batch dimension instead of a batch of 1', default: 'the config\'s onnx.dynamic_batch' },
     { name: 'fold-scaler', type: 'boolean', description: 'autoencoder: fold the scaler into the first layer (not advised before int8 quantization)' },
     QUIET_OPTION,
@@ -24,7 +25,7 @@ export const exportOnnxCommand: Command = {
   ],
   examples: ['export-onnx --checkpoint out/model.safetensors --output out/model.onnx', 'export-onnx --checkpoint out/model.safetensors --output out/model.onnx --opset 13 --dynamic-batch'],
   run(values, io) {
-    const opset = intOption(values, 'opset', 1);
+    const opset = intOption(values, 'opset', ...EXPORT_OPSET_RANGE);
     const r = exportOnnx({
       checkpoint: requiredString(values, 'checkpoint'),
       output: requiredString(values, 'output'),

@@ -90,14 +90,17 @@ export function requiredString(values: OptionValues, name: string): string {
 }
 
 /**
- * An integer option.
- * @throws UsageError for a value that is not an integer >= min
+ * An integer option in [min, max] (no upper bound when `max` is left out). Range checks belong
+ * here, not only in the pipeline, so that an out-of-range value is a usage error (exit 2) naming the flag.
+ * @throws UsageError for a value that is not such an integer
  */
-export function intOption(values: OptionValues, name: string, min: number): number | undefined {
+export function intOption(values: OptionValues, name: string, min: number, max?: number): number | undefined {
   const v = stringOption(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+    throw new UsageError(`--${name} must be an integer ${max === undefined ? `>= ${min}` : `in [${min}, ${max}]`}, got '${v}'`);
+  }
   return n;
 }
 

@@ -1,6 +1,7 @@
 /** `dadm quantize`: int8 dynamic quantization of a model.onnx, with an optional accuracy check. */
+import { existsSync } from 'node:fs';
 import { InvalidOptionError, UsageError } from '../errors.js';
-import { quantizeModel, type QuantizeModelResult } from '../pipeline/index.js';
+import { loadConfig, quantizeModel, type QuantizeModelResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
@@ -17,14 +18,16 @@ export const quantizeCommand: Command = {
     'onnxruntime does. With --check-data, both models score the rows through dadm\'s runtime and\n' +
     'the report gives the largest score differences, the Spearman rank correlation and the fraction of\n' +
     'rows whose decision at the threshold flips; with --labels also both ROC-AUCs. The input file is never\n' +
-    'overwritten.',
+    'overwritten. Weight type, per-channel, reduce-range and excluded nodes default to the quantization\n' +
+    'section of --config (without it ./config.yaml when it exists, else the defaults); flags override it.',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'float model.onnx (from dadm export-onnx)', required: true },
     { name: 'output', type: 'string', value: 'FILE', description: 'where to write the quantized model', required: true },
-    { name: 'per-channel', type: 'boolean', description: 'one scale per output column instead of per tensor' },
-    { name: 'weight-type', type: 'string', value: 'TYPE', description: 'int8 or uint8 weights', default: 'int8' },
-    { name: 'reduce-range', type: 'boolean', description: '7-bit weight ranges' },
-    { name: 'exclude', type: 'string', value: 'NODES', description: 'comma-separated node names to keep in float, e.g. layers.3.MatMul' },
+    { name: 'config', type: 'string', value: 'FILE', description: 'config.yaml whose quantization section gives the defaults of the four flags below', default: './config.yaml if present' },
+    { name: 'per-channel', type: 'boolean', description: 'one scale per output column instead of per tensor', default: 'quantization.per_channel' },
+    { name: 'weight-type', type: 'string', value: 'TYPE', description: 'int8 or uint8 weights', default: 'config quantization.weight_type, else int8' },
+    { name: 'reduce-range', type: 'boolean', description: '7-bit weight ranges', default: 'quantization.reduce_range' },
+    { name: 'exclude', type: 'string', value: 'NODES', description: 'comma-separated node names to keep in float, e.g. layers.3.MatMul (replaces the config\'s list; \'\' = none)', default: 'quantization.exclude' },
     { name: 'min-weights', type: 'string', value: 'N', description: 'keep nodes whose weight has fewer than N elements in float', default: '1024' },
     { name: 'quantize-output-layers', type: 'boolean', description: 'also rewrite output layers (no MatMul/Gemm after them)' },
     { name: 'all-nodes', type: 'boolean', description: 'rewrite every eligible node, as onnxruntime does (= --min-weights 0 --quantize-output-layers, even when the file grows)' },
@@ -37,10 +40,11 @@ export const quantizeCommand: Command = {
     'quantize --model out/model.onnx --output out/model_quantized.onnx',
     'quantize --model out/model.onnx --output out/model_quantized.onnx --per-channel --check-data data.npy --labels labels.npy',
     'quantize --model out/model.onnx --output out/model_quantized.onnx --all-nodes',
+    'quantize --model out/model.onnx --output out/model_quantized.onnx --config config.yaml',
   ],
   run(values, io) {
     const weightType = choiceOption(values, 'weight-type', ['int8', 'uint8'] as const);
-    const exclude = stringOption(values, 'exclude');
+    const excludeFlag = stringOption(values, 'exclude');
     const checkData = stringOption(values, 'check-data');
     const labels = stringOption(values, 'labels');
     const minWeights = intOption(values, 'min-weights', 0);
@@ -49,30 +53,49 @@ export const quantizeCommand: Command = {
       throw new UsageError('--all-nodes must not be combined with --min-weights or --quantize-output-layers, got both');
     }
     if (labels !== undefined && checkData === undefined) throw new UsageError('--labels must come with --check-data, got --labels alone');
+    const configPath = stringOption(values, 'config');
+    const config = loadConfig(configPath).quantization;
+    // Which file the defaults came from, for messages about them (loadConfig reads ./config.yaml when present).
+    const configFile = configPath ?? (existsSync('config.yaml') ? 'config.yaml' : 'the default config');
+    const exclude = excludeFlag !== undefined ? excludeFlag.split(',').map((s) => s.trim()).filter((s) => s !== '') : config.exclude;
     let r: QuantizeModelResult;
     try {
       r = quantizeModel({
         model: requiredString(values, 'model'),
         output: requiredString(values, 'output'),
-        ...(values['per-channel'] === true ? { perChannel: true } : {}),
-        ...(weightType !== undefined ? { weightType } : {}),
-        ...(values['reduce-range'] === true ? { reduceRange: true } : {}),
+        // A flag can only switch a setting on; the config's value stands otherwise.
+        perChannel: values['per-channel'] === true || config.perChannel,
+        weightType: weightType ?? config.weightType,
+        reduceRange: values['reduce-range'] === true || config.reduceRange,
+        exclude,
         ...(allNodes ? { minWeights: 0, keepOutputLayers: false, requireSmaller: false } : {}),
         ...(minWeights !== undefined ? { minWeights } : {}),
         ...(values['quantize-output-layers'] === true ? { keepOutputLayers: false } : {}),
-        ...(exclude !== undefined ? { exclude: exclude.split(',').map((s) => s.trim()).filter((s) => s !== '') } : {}),
         ...(checkData !== undefined ? { checkData } : {}),
         ...(labels !== undefined ? { labels } : {}),
       });
     } catch (err) {
-      // Naming the input file as the output is a command-line mistake: exit 2 like other bad flags.
-      if (err instanceof InvalidOptionError && err.option === 'output') throw new UsageError(err.message);
-      throw err;
+      throw commandLineError(err, excludeFlag !== undefined, configFile);
     }
     printResult(io, values, r, describe(r));
     return 0;
   },
 };
+
+/**
+ * Naming the input file as the output, or a node that is not in the model in --exclude, is a
+ * command-line mistake: exit 2 like other bad flags. A bad node name from the config's
+ * quantization.exclude is reported against the config file (exit 1, like other config errors).
+ */
+function commandLineError(err: unknown, excludeFromFlag: boolean, configFile: string): unknown {
+  if (!(err instanceof InvalidOptionError)) return err;
+  if (err.option === 'output') return new UsageError(err.message);
+  if (err.option === 'exclude') {
+    const what = err.message.replace(/^quantize: exclude /, '');
+    return excludeFromFlag ? new UsageError(`--exclude ${what}`) : new InvalidOptionError(`${configFile}: quantization.exclude ${what}`, 'quantization.exclude');
+  }
+  return err;
+}
 
 function describe(r: QuantizeModelResult): string[] {
   const none = r.report.skipped.length > 0 ? 'no node quantized' : 'no quantizable nodes';

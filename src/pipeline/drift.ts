@@ -4,11 +4,12 @@
  * Decisions and their reasons are in docs/drift.md ("## dadm drift").
  */
 import { DataError, InvalidOptionError } from '../errors.js';
-import { driftVerdict, ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftLevel, type DriftThresholds } from '../stats/index.js';
+import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../stats/index.js';
 import { defaultConfig, type DadmConfig, type ModelKind } from './config.js';
 import { openDataFile } from './data-file.js';
 import { scanCurrentBatch, type BatchScan, type BatchScorer, type InvalidValue } from './drift-current.js';
 import { readDriftReference, type DriftReference } from './drift-reference-file.js';
+import { driftNoise, driftReason, driftStatus, effectiveThresholds, insufficientReason, overallVerdict, plural, raisedNoiseLevels, type DriftNoise, type DriftStatus } from './drift-status.js';
 import { scoringParts } from './load-checkpoint.js';
 import type { ProgressCallback } from './progress.js';
 
@@ -16,8 +17,6 @@ import type { ProgressCallback } from './progress.js';
 export const DRIFT_CURRENT_SAMPLE_ROWS = 100_000;
 /** Default largest share of excluded (NaN/Inf/bad padding) rows before the batch is refused. */
 export const DRIFT_MAX_INVALID_FRACTION = 0.01;
-/** Below this many kept rows the result carries a warning: sampling noise nears the warn levels. */
-export const DRIFT_MIN_ROWS = 500;
 
 /** Options of {@link drift}. */
 export interface DriftOptions {
@@ -46,7 +45,9 @@ export interface FeatureDriftRow {
   psi: number;
   wasserstein: number;
   ks: { statistic: number; pvalue: number };
-  status: DriftLevel;
+  /** No-drift 99.9% points of the statistics at these sample sizes: the levels are raised to them. */
+  noise: DriftNoise;
+  status: DriftStatus;
 }
 
 /** Drift of the anomaly score (status from PSI and KS only: W1 is in score units). */
@@ -54,7 +55,9 @@ export interface ScoreDriftRow {
   psi: number;
   wasserstein: number;
   ks: { statistic: number; pvalue: number };
-  status: DriftLevel;
+  /** As for features; `wasserstein` is null (W1 does not decide the score's status). */
+  noise: DriftNoise;
+  status: DriftStatus;
   modelType: ModelKind;
   threshold: number;
   /** Share of kept current rows scoring above the threshold. */
@@ -80,11 +83,15 @@ export interface DriftResult {
   exactReference: boolean;
   features: FeatureDriftRow[];
   score: ScoreDriftRow | null;
-  /** The worst status over every feature and the score. */
-  verdict: DriftLevel;
-  /** One line per feature/score that is not 'ok', naming the metrics that crossed a level. */
+  /**
+   * The worst level over every feature and the score; 'insufficient-data' when none of them had
+   * enough rows to be judged (docs/drift.md "Small samples").
+   */
+  verdict: DriftStatus;
+  /** One line per feature/score that is not 'ok', naming the metrics that crossed a level (or why it got none). */
   reasons: string[];
   warnings: string[];
+  /** The configured levels (`noise` of each row says how far they were raised). */
   thresholds: DriftThresholds;
 }
 
@@ -128,10 +135,7 @@ export function drift(opts: DriftOptions): DriftResult {
   checkInvalid(opts.current, scan, maxInvalid);
   const features = ref.featureNames.map((name, j) => featureDrift(ref, scan, j, name, thresholds));
   const score = model === null ? null : scoreDrift(ref, scan, model, thresholds);
-  const statuses = [...features.map((f) => f.status), ...(score ? [score.status] : [])];
-  const verdict: DriftLevel = statuses.includes('retrain') ? 'retrain' : statuses.includes('warn') ? 'warn' : 'ok';
-  const reasons = features.filter((f) => f.status !== 'ok').map((f) => reason(f.name, f, f.status, thresholds));
-  if (score !== null && score.status !== 'ok') reasons.push(reason('anomaly score', { psi: score.psi, ks: score.ks }, score.status, thresholds));
+  const verdict = overallVerdict([...features.map((f) => f.status), ...(score ? [score.status] : [])]);
   return {
     reference: opts.reference,
     current: opts.current,
@@ -147,8 +151,8 @@ export function drift(opts: DriftOptions): DriftResult {
     features,
     score,
     verdict,
-    reasons,
-    warnings: warningsOf(ref, scan),
+    reasons: reasonsOf(ref, scan, features, score, thresholds),
+    warnings: warningsOf(ref, scan, features, score, thresholds),
     thresholds,
   };
 }
@@ -219,7 +223,12 @@ function featureDrift(ref: DriftReference, scan: BatchScan, j: number, name: str
   const curCol = sortedColumn(scan.sample, scan.sampleRows, scan.width, j);
   const ks = ks2samp(refCol, curCol);
   const values = { psi, wasserstein: wasserstein1Sorted(refCol, curCol), ks: { statistic: ks.statistic, pvalue: ks.pvalue } };
-  return { name, index: j, ...values, status: driftVerdict(values, t) };
+  const noise = driftNoise({
+    psi: { reference: ref.rows, current: scan.validRows, bins },
+    sample: { reference: ref.sampleRows, current: scan.sampleRows },
+    sortedReference: refCol,
+  });
+  return { name, index: j, ...values, noise, status: driftStatus(values, t, noise) };
 }
 
 function scoreDrift(ref: DriftReference, scan: BatchScan, model: ModelParts, t: DriftThresholds): ScoreDriftRow {
@@ -228,37 +237,48 @@ function scoreDrift(ref: DriftReference, scan: BatchScan, model: ModelParts, t: 
   const cur = sortedColumn(scan.sample, scan.sampleRows, scan.width, ref.active);
   const ks = ks2samp(ref.score.sample, cur);
   const values = { psi, ks: { statistic: ks.statistic, pvalue: ks.pvalue } };
+  // The score sample is a quantile sketch of all score rows (within 1/(2k) in KS): its noise is theirs.
+  const noise = driftNoise({
+    psi: { reference: ref.score.rows, current: scan.validRows, bins },
+    sample: { reference: ref.score.rows, current: scan.sampleRows },
+    sortedReference: null,
+  });
   return {
     ...values,
     wasserstein: wasserstein1Sorted(ref.score.sample, cur),
-    status: driftVerdict(values, t),
+    noise,
+    status: driftStatus(values, t, noise),
     modelType: model.modelType,
     threshold: model.scorer.threshold,
     flaggedFraction: scan.score!.flagged / scan.validRows,
   };
 }
 
-/** `"name: psi 0.31 >= 0.25, ks 0.12 >= 0.1"`: every metric at or above its warn level. */
-function reason(name: string, v: { psi: number; wasserstein?: number; ks: { statistic: number } }, status: DriftLevel, t: DriftThresholds): string {
-  const parts: string[] = [];
-  const add = (label: string, value: number | undefined, levels: { warn: number; retrain: number }): void => {
-    if (value === undefined || value < levels.warn) return;
-    parts.push(`${label} ${value.toPrecision(3)} >= ${value >= levels.retrain ? levels.retrain : levels.warn}`);
-  };
-  add('PSI', v.psi, t.psi);
-  add('Wasserstein', v.wasserstein, t.wasserstein);
-  add('KS', v.ks.statistic, t.ksStatistic);
-  return `${name} ${status}: ${parts.join(', ')}`;
+/** Reasons of the non-ok rows, at the levels they were judged by; one line for all features without a verdict. */
+function reasonsOf(ref: DriftReference, scan: BatchScan, features: FeatureDriftRow[], score: ScoreDriftRow | null, t: DriftThresholds): string[] {
+  const reasons: string[] = [];
+  const lacking = features.filter((f) => f.status === 'insufficient-data');
+  if (lacking.length > 0) {
+    const what = lacking.length === features.length ? 'features' : lacking.map((f) => f.name).join(', ');
+    reasons.push(insufficientReason(what, `${plural(scan.validRows, 'row')} against ${ref.sampleRows} reference rows`, t, lacking[0]!.noise));
+  }
+  for (const f of features) if (f.status === 'warn' || f.status === 'retrain') reasons.push(driftReason(f.name, f, f.status, effectiveThresholds(t, f.noise)));
+  const s = score?.status;
+  if (s === 'insufficient-data') reasons.push(insufficientReason('anomaly score', `${plural(scan.validRows, 'row')} against ${ref.score.rows} reference scores`, t, score!.noise));
+  if (s === 'warn' || s === 'retrain') reasons.push(driftReason('anomaly score', { psi: score!.psi, ks: score!.ks }, s, effectiveThresholds(t, score!.noise)));
+  return reasons;
 }
 
-function warningsOf(ref: DriftReference, scan: BatchScan): string[] {
+function warningsOf(ref: DriftReference, scan: BatchScan, features: FeatureDriftRow[], score: ScoreDriftRow | null, t: DriftThresholds): string[] {
   const w: string[] = [];
   if (scan.invalidRows > 0) {
     w.push(`${scan.invalidRows} of ${scan.rows} rows excluded for NaN/Inf or non-zero padding (first: row ${scan.firstInvalid!.row}, column ${scan.firstInvalid!.column})`);
   }
-  if (scan.validRows < DRIFT_MIN_ROWS) {
-    w.push(`only ${scan.validRows} rows: sampling noise alone may reach the warn levels below ${DRIFT_MIN_ROWS} rows (docs/drift.md)`);
-  }
+  const judged = features.filter((f) => f.status !== 'insufficient-data');
+  const raised = raisedNoiseLevels(judged.map((f) => f.noise), t);
+  if (raised !== null) w.push(`${plural(scan.validRows, 'row')} against ${ref.sampleRows} reference rows: feature warn levels raised to the sampling noise (${raised}; docs/drift.md)`);
+  const scoreRaised = score === null || score.status === 'insufficient-data' ? null : raisedNoiseLevels([score.noise], t);
+  if (scoreRaised !== null) w.push(`${plural(scan.validRows, 'row')} against ${ref.score.rows} reference scores: score warn levels raised to the sampling noise (${scoreRaised}; docs/drift.md)`);
   if (!ref.exact) w.push(`reference deciles come from a ${ref.sampleRows}-row sample of ${ref.rows} training rows (proportions are exact)`);
   return w;
 }

@@ -4,10 +4,11 @@
  * the file is written. See docs/pipeline.md "## export-onnx" and docs/onnx.md "## Exporters".
  */
 import { readFileSync, statSync } from 'node:fs';
-import { DadmError } from '../errors.js';
+import { DadmError, InvalidOptionError } from '../errors.js';
 import type { ForestArrays } from '../iforest/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import {
+  EXPORT_OPSET_RANGE,
   encodeModel,
   exportAutoencoder,
   exportIsolationForest,
@@ -74,6 +75,11 @@ const CHECK_TOLERANCE = 1e-4;
  *   1e-4 x max(1, |score|) (nothing is written then)
  */
 export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
+  const [lo, hi] = EXPORT_OPSET_RANGE;
+  if (opts.opset !== undefined && !(Number.isInteger(opts.opset) && opts.opset >= lo && opts.opset <= hi)) {
+    // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
+    throw new InvalidOptionError(`export-onnx: opset must be an integer in [${lo}, ${hi}], got ${opts.opset}`, 'opset');
+  }
   const c = readCheckpoint(opts.checkpoint);
   const opset = opts.opset ?? c.config.onnx.opset;
   const dynamicBatch = opts.dynamicBatch ?? c.config.onnx.dynamicBatch;

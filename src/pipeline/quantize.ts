@@ -64,7 +64,10 @@ export interface QuantizeCheck {
 export interface QuantizeModelResult {
   model: string;
   output: string;
-  /** The quantizer's report: rewritten and skipped nodes (with reasons) and a one-line message. */
+  /**
+   * The quantizer's report: rewritten and skipped nodes (with reasons) and a one-line message. Its
+   * `sizeBefore`/`sizeAfter` are the sizes of the input and output files (= `bytesBefore`/`bytesAfter`).
+   */
   report: QuantizeReport;
   /** False when no node was quantized: the output is then the input model re-encoded, unchanged. */
   changed: boolean;
@@ -81,19 +84,21 @@ export interface QuantizeModelResult {
  * metadata key `dadm.quantization` (when any node was rewritten), writes `output`, and with `checkData` compares both models' scores through
  * dadm's runtime (rows checked against the model's schema like `score`).
  * @throws InvalidOptionError when `output` is the input file (also through another path or a link),
- *   for bad quantizer options, or for an already quantized model
+ *   for an `exclude` entry that is not a node of the model, for bad quantizer options, or for an
+ *   already quantized model
  * @throws FormatError for a file that is not an ONNX model; DataError for unusable check data or labels
  */
 export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
   refuseSameFile(opts.model, opts.output);
   const bytesBefore = readModelBytes(opts.model);
   const float = decodeModelFile(opts.model, bytesBefore);
+  checkExclude(opts.model, float, opts.exclude ?? []);
   const selection = {
     minWeights: opts.minWeights ?? DADM_SELECTION.minWeights,
     keepOutputLayers: opts.keepOutputLayers ?? DADM_SELECTION.keepOutputLayers,
     requireSmaller: opts.requireSmaller ?? DADM_SELECTION.requireSmaller,
   };
-  const { model: quantized, report } = quantizeDynamic(float, {
+  const { model: quantized, report: rewrite } = quantizeDynamic(float, {
     ...(opts.perChannel !== undefined ? { perChannel: opts.perChannel } : {}),
     ...(opts.weightType !== undefined ? { weightType: opts.weightType } : {}),
     ...(opts.reduceRange !== undefined ? { reduceRange: opts.reduceRange } : {}),
@@ -101,20 +106,30 @@ export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
     ...selection,
   });
   const settings = { weightType: opts.weightType ?? 'int8', perChannel: opts.perChannel ?? false, reduceRange: opts.reduceRange ?? false, exclude: opts.exclude ?? [], ...selection };
-  if (report.quantized.length > 0) setMetadata(quantized, 'dadm.quantization', JSON.stringify({ ...settings, quantizedNodes: report.quantized.map((q) => q.node) }));
+  if (rewrite.quantized.length > 0) setMetadata(quantized, 'dadm.quantization', JSON.stringify({ ...settings, quantizedNodes: rewrite.quantized.map((q) => q.node) }));
   const bytes = encodeModel(quantized);
   // Check before writing, so that a model the runtime cannot load leaves no file behind.
   const check = opts.checkData === undefined ? null : checkScores(opts, float, bytes);
   writeFileAtomic(opts.output, bytes);
-  return {
-    model: opts.model,
-    output: opts.output,
-    report,
-    changed: report.quantized.length > 0,
-    bytesBefore: bytesBefore.length,
-    bytesAfter: statSync(opts.output).size,
-    check,
-  };
+  const bytesAfter = statSync(opts.output).size;
+  // quantizeDynamic measured its own output, before the metadata above was added: report the files instead.
+  const report = { ...rewrite, sizeBefore: bytesBefore.length, sizeAfter: bytesAfter };
+  return { model: opts.model, output: opts.output, report, changed: report.quantized.length > 0, bytesBefore: bytesBefore.length, bytesAfter, check };
+}
+
+/**
+ * @throws InvalidOptionError (option 'exclude') for a name that is not a node of the model, listing
+ *   the quantizable nodes
+ */
+function checkExclude(path: string, model: onnx.ModelProto, exclude: readonly string[]): void {
+  const nodes = model.graph?.node ?? [];
+  const names = new Set(nodes.map((n) => n.name));
+  for (const name of exclude) {
+    if (names.has(name)) continue;
+    const linear = nodes.filter((n) => n.opType === 'MatMul' || n.opType === 'Gemm').map((n) => n.name);
+    const known = linear.length > 0 ? `; its MatMul/Gemm nodes: ${linear.join(', ')}` : '; it has no MatMul/Gemm node';
+    throw new InvalidOptionError(`quantize: exclude entries must name nodes of ${path}, got '${name}'${known}`, 'exclude');
+  }
 }
 
 /**

@@ -33,7 +33,10 @@ export interface QuantizeReport {
   skipped: SkippedNodeReport[];
   /** Initializers no node reads any more (the float weights), removed from the output. */
   removedInitializers: string[];
-  /** Encoded model sizes in bytes. */
+  /**
+   * Encoded sizes in bytes of the model passed in and of the returned model. A caller that changes the
+   * model afterwards (`dadm quantize` adds metadata) must measure again: `quantizeModel` reports its files.
+   */
   sizeBefore: number;
   sizeAfter: number;
   /** One-line summary, e.g. "quantized 4 of 4 MatMul/Gemm nodes". */

@@ -17,3 +17,4 @@ export { rocAuc, averagePrecision, precisionRecallAt } from './classification-me
 export type { Labels, PrecisionRecall } from './classification-metrics.js';
 export { summarizeReference, compareToReference, driftVerdict, DEFAULT_DRIFT_THRESHOLDS } from './drift.js';
 export type { ReferenceSummary, SummarizeOptions, FeatureDrift, DriftThresholds, DriftLevel, Levels } from './drift.js';
+export { DRIFT_NOISE_ALPHA, ksNoiseLevel, psiNoiseLevel, wassersteinNoiseLevel } from './drift-noise.js';

@@ -68,7 +68,7 @@ describe('dadm drift', () => {
     writeNpyFile(few, { data: x, shape: [3000, 64] });
     const ok = await run('drift', '--reference', reference, '--current', few);
     expect(ok.code).toBe(0);
-    expect(ok.err).toBe('warning: 1 of 3000 rows excluded for NaN/Inf or non-zero padding (first: row 17, column 3)\n');
+    expect(ok.err).toMatch(/^warning: 1 of 3000 rows excluded for NaN\/Inf or non-zero padding \(first: row 17, column 3\)\n/);
     expect(ok.out).toMatch(/\(2999 rows, 1 excluded\)/);
     for (let i = 100; i < 200; i++) x[i * 64] = Number.POSITIVE_INFINITY;
     const many = join(dir, 'many-nan.npy');
@@ -105,6 +105,39 @@ describe('dadm drift', () => {
     const r = await run('drift', '--reference', reference, '--current', same, '--model', join(other, 'model.safetensors'));
     expect(r.code).toBe(1);
     expectOneLineError(r, /^dadm drift: drift: --model .*other\/model\.safetensors must be the model trained with .*drift_reference\.npz \(threshold \S+\), got threshold \S+\n$/);
+  });
+
+  it("says insufficient-data, not retrain, for a 1-row batch: exit 0 even with --fail-on-drift", async () => {
+    const reader = new NpyRowReader(shifted);
+    const row = reader.readRows(0, 1);
+    reader.close();
+    const one = join(dir, 'one-row.npy');
+    writeNpyFile(one, { data: row, shape: [1, 64] });
+    const r = await run('drift', '--reference', reference, '--current', one, '--model', model, '--fail-on-drift');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\nverdict: insufficient-data \(too few rows to judge drift; statistics shown for information\)\n {2}features insufficient-data: 1 row against 4000 reference rows are too few/);
+    expect(r.out).toMatch(/\n {2}anomaly score insufficient-data: 1 row against \d+ reference scores are too few/);
+    const j = JSON.parse((await run('drift', '--reference', reference, '--current', one, '--json')).out) as { verdict: string; features: { psi: number; status: string }[] };
+    expect(j.verdict).toBe('insufficient-data');
+    expect(j.features.every((f) => f.status === 'insufficient-data' && Number.isFinite(f.psi))).toBe(true);
+  });
+
+  it('does not warn on unshifted batches when the validation set is small (150 reference scores), where fixed levels would', async () => {
+    const smallOut = join(dir, 'small-val');
+    generateData({ rows: 1500, out: join(dir, 'train-1500.npy'), seed: 1, anomalyRate: 0.02 });
+    train({ data: join(dir, 'train-1500.npy'), outDir: smallOut, config: smallConfig() });
+    let fixedLevelsWarn = 0;
+    for (let seed = 20; seed < 26; seed++) {
+      const batch = join(dir, `unshifted-${seed}.npy`);
+      generateData({ rows: 3000, out: batch, seed, anomalyRate: 0.02 });
+      const r = await run('drift', '--reference', join(smallOut, 'drift_reference.npz'), '--current', batch, '--model', join(smallOut, 'model.safetensors'), '--json');
+      const j = JSON.parse(r.out) as { verdict: string; score: { psi: number; ks: { statistic: number }; noise: { psi: number; ks: number }; status: string } };
+      expect(j.verdict).toBe('ok');
+      expect(j.score.status).toBe('ok');
+      expect(j.score.noise.psi).toBeGreaterThan(0.1);
+      if (j.score.psi >= 0.1 || j.score.ks.statistic >= 0.1) fixedLevelsWarn++;
+    }
+    expect(fixedLevelsWarn).toBeGreaterThan(0);
   });
 
   it('exits 2 without --current', async () => {

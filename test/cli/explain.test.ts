@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFile, writeNpyFile } from '../../src/io/index.js';
 import { generateData, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from '../pipeline/helpers.js';
-import { run } from './helpers.js';
+import { expectOneLineError, run } from './helpers.js';
 
 const dir = tempDir('dadm-cli-explain-');
 const model = join(dir, 'out', 'model.safetensors');
@@ -57,5 +57,26 @@ describe('dadm explain', () => {
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/^dadm explain: explain: method 'reconstruction' must be used with an autoencoder, got iforest \(use method shap\)$/m);
+  });
+
+  it('exits 2 naming both options when --background is given with --method reconstruction, explicit or from the config', async () => {
+    const bg = join(dir, 'bg.npy');
+    writeNpyFile(bg, { data: new Float32Array(4 * 64), shape: [4, 64] });
+    const explicit = await run('explain', '--model', model, '--data', sample, '--background', bg, '--method', 'reconstruction');
+    expect(explicit.code).toBe(2);
+    expectOneLineError(explicit, /^dadm explain: --background must be used with --method shap \(reconstruction uses no background\), got --method reconstruction\n$/);
+    // smallConfig keeps explain.method = reconstruction, the default method of this model.
+    const implicit = await run('explain', '--model', model, '--data', sample, '--background', bg);
+    expect(implicit.code).toBe(2);
+    expectOneLineError(implicit, /^dadm explain: --background must be used with --method shap .*got the model config's explain\.method reconstruction\n$/);
+    expect((await run('explain', '--model', model, '--data', sample, '--background', bg, '--method', 'shap', '--quiet')).code).toBe(0);
+  });
+
+  it('exits 1 naming the file when the --background .npy has no rows', async () => {
+    const empty = join(dir, 'empty-bg.npy');
+    writeNpyFile(empty, { data: new Float32Array(0), shape: [0, 64] });
+    const r = await run('explain', '--model', model, '--data', sample, '--background', empty, '--method', 'shap');
+    expect(r.code).toBe(1);
+    expectOneLineError(r, /^dadm explain: \S*empty-bg\.npy: background rows must be at least 1, got 0\n$/);
   });
 });

@@ -36,6 +36,13 @@ describe('usage errors exit 2 with one line', () => {
     [['gen-data', '--rows', 'ten', '--out', 'x.npy'], /^dadm gen-data: --rows must be an integer >= 1, got 'ten'/],
     [['gen-data', '--rows', '10', '--out', 'x.npy', 'extra'], /^dadm gen-data: arguments must be --flags, got 'extra'/],
     [['train', '--data', 'x.npy', '--out-dir', 'o', '--model', 'svm'], /^dadm train: --model must be one of autoencoder, iforest, got 'svm'/],
+    // Out-of-range numbers are usage errors too, checked before any file is read.
+    [['export-onnx', '--checkpoint', 'missing.safetensors', '--output', 'x.onnx', '--opset', '99'], /^dadm export-onnx: --opset must be an integer in \[13, 21\], got '99'/],
+    [['gen-data', '--rows', '10', '--out', 'x.npy', '--anomaly-rate', '1.5'], /^dadm gen-data: --anomaly-rate must be a number in \[0, 1\], got '1\.5'/],
+    [['train', '--data', 'x.npy', '--out-dir', 'o', '--epochs', '0'], /^dadm train: --epochs must be an integer >= 1, got '0'/],
+    [['quantize', '--model', 'm.onnx', '--output', 'q.onnx', '--min-weights', '-1'], /^dadm quantize: --min-weights must be an integer >= 0, got '-1'/],
+    [['explain', '--model', 'm.onnx', '--data', 'x.npy', '--top-k', '0'], /^dadm explain: --top-k must be an integer >= 1, got '0'/],
+    [['demo', '--rows', '1'], /^dadm demo: --rows must be an integer >= 2, got '1'/],
   ])('%j', async (argv, pattern) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFile } from '../../src/io/index.js';
+import { onnx } from '../../src/onnx-writer/index.js';
 import { generateData, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from '../pipeline/helpers.js';
 import { run, expectOneLineError } from './helpers.js';
@@ -38,12 +39,14 @@ describe('dadm export-onnx', () => {
     expect(j.ops['ai.onnx.ml:TreeEnsembleRegressor']).toBe(1);
   });
 
-  it('exits 2 for a missing flag or a bad opset, 1 for a file that is not a checkpoint', async () => {
+  it('exits 2 for a missing flag or a bad or out-of-range opset, 1 for a file that is not a checkpoint', async () => {
     expectOneLineError(await run('export-onnx', '--checkpoint', ckpt), /^dadm export-onnx: --output must be given, got nothing/);
     expect((await run('export-onnx', '--checkpoint', ckpt)).code).toBe(2);
-    const bad = await run('export-onnx', '--checkpoint', ckpt, '--output', join(dir, 'x.onnx'), '--opset', 'seventeen');
-    expect(bad.code).toBe(2);
-    expectOneLineError(bad, /--opset must be an integer >= 1, got 'seventeen'/);
+    for (const opset of ['seventeen', '99', '12', '17.5']) {
+      const bad = await run('export-onnx', '--checkpoint', ckpt, '--output', join(dir, 'x.onnx'), '--opset', opset);
+      expect(bad.code).toBe(2);
+      expectOneLineError(bad, new RegExp(`^dadm export-onnx: --opset must be an integer in \\[13, 21\\], got '${opset}'\n$`));
+    }
     const notCkpt = await run('export-onnx', '--checkpoint', data, '--output', join(dir, 'x.onnx'));
     expect(notCkpt.code).toBe(1);
     expect(existsSync(join(dir, 'x.onnx'))).toBe(false);
@@ -152,6 +155,15 @@ describe('dadm quantize', () => {
     expectOneLineError(r, /model must not be quantized already, got DynamicQuantizeLinear node/);
   });
 
+  it('--json gives the sizes of the files, in the report too', async () => {
+    const out = join(dir, 'q-json.onnx');
+    const r = await run('quantize', '--model', onnxModel, '--output', out, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { bytesBefore: number; bytesAfter: number; report: { sizeBefore: number; sizeAfter: number } };
+    expect([j.bytesBefore, j.bytesAfter]).toEqual([readFileSync(onnxModel).length, readFileSync(out).length]);
+    expect([j.report.sizeBefore, j.report.sizeAfter]).toEqual([j.bytesBefore, j.bytesAfter]);
+  });
+
   it('exits 2 for bad flags', async () => {
     const wt = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q3.onnx'), '--weight-type', 'int4');
     expect(wt.code).toBe(2);
@@ -160,6 +172,73 @@ describe('dadm quantize', () => {
     expect(lb.code).toBe(2);
     expectOneLineError(lb, /--labels must come with --check-data/);
     expect((await run('quantize', '--model', onnxModel)).code).toBe(2);
+    const ex = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q3.onnx'), '--exclude', 'layers.0.MatMul,nope');
+    expect(ex.code).toBe(2);
+    expectOneLineError(ex, /^dadm quantize: --exclude entries must name nodes of \S*model\.onnx, got 'nope'; its MatMul\/Gemm nodes: layers\.0\.MatMul, layers\.1\.MatMul, layers\.2\.MatMul, layers\.3\.MatMul\n$/);
     expect(existsSync(join(dir, 'q3.onnx'))).toBe(false);
+  });
+});
+
+describe('dadm quantize --config', () => {
+  interface QuantJson {
+    report: { quantized: { node: string; perChannel: boolean }[]; skipped: { node: string; reason: string }[] };
+  }
+  const cfg = join(dir, 'quant.yaml');
+  const settingsOf = (file: string): Record<string, unknown> => {
+    const meta = Object.fromEntries(onnx.ModelProto.decode(readFileSync(file)).metadataProps.map((p) => [p.key, p.value]));
+    return JSON.parse(meta['dadm.quantization']!) as Record<string, unknown>;
+  };
+
+  it("takes weight type, per-channel, reduce-range and excluded nodes from the config's quantization section", async () => {
+    writeFileSync(cfg, 'quantization:\n  per_channel: true\n  weight_type: uint8\n  reduce_range: true\n  exclude: [layers.3.MatMul]\n');
+    const out = join(dir, 'q-cfg.onnx');
+    const r = await run('quantize', '--model', onnxModel, '--output', out, '--config', cfg, '--all-nodes', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as QuantJson;
+    expect(j.report.quantized.map((q) => [q.node, q.perChannel])).toEqual([['layers.0.MatMul', true], ['layers.1.MatMul', true], ['layers.2.MatMul', true]]);
+    expect(j.report.skipped).toEqual([expect.objectContaining({ node: 'layers.3.MatMul', reason: 'excluded by nodesToExclude' })]);
+    expect(settingsOf(out)).toMatchObject({ weightType: 'uint8', perChannel: true, reduceRange: true, exclude: ['layers.3.MatMul'] });
+    // Without the config the same command quantizes every node per tensor to int8.
+    const plain = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q-nocfg.onnx'), '--all-nodes', '--json');
+    expect((JSON.parse(plain.out) as QuantJson).report.quantized.map((q) => q.perChannel)).toEqual([false, false, false, false]);
+    expect(settingsOf(join(dir, 'q-nocfg.onnx'))).toMatchObject({ weightType: 'int8', perChannel: false, reduceRange: false, exclude: [] });
+  });
+
+  it('lets flags override the config: --weight-type, and --exclude replaces its list', async () => {
+    writeFileSync(cfg, 'quantization:\n  weight_type: uint8\n  exclude: [layers.3.MatMul]\n');
+    const out = join(dir, 'q-over.onnx');
+    const r = await run('quantize', '--model', onnxModel, '--output', out, '--config', cfg, '--all-nodes', '--weight-type', 'int8', '--exclude', 'layers.0.MatMul', '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as QuantJson).report.skipped.map((s) => s.node)).toEqual(['layers.0.MatMul']);
+    expect(settingsOf(out)).toMatchObject({ weightType: 'int8', exclude: ['layers.0.MatMul'] });
+    const none = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q-none.onnx'), '--config', cfg, '--all-nodes', '--exclude', '', '--json');
+    expect((JSON.parse(none.out) as QuantJson).report.skipped).toEqual([]);
+  });
+
+  it('reads ./config.yaml when --config is not given', async () => {
+    const work = join(dir, 'cwd');
+    mkdirSync(work, { recursive: true });
+    writeFileSync(join(work, 'config.yaml'), 'quantization:\n  per_channel: true\n');
+    const home = process.cwd();
+    process.chdir(work);
+    try {
+      const r = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q-cwd.onnx'), '--json');
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.out) as QuantJson).report.quantized.map((q) => q.perChannel)).toEqual([true]);
+    } finally {
+      process.chdir(home);
+    }
+  });
+
+  it('exits 1 naming the config file for a bad quantization value or a node the model does not have', async () => {
+    writeFileSync(cfg, 'quantization:\n  weight_type: int4\n');
+    const bad = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q-badcfg.onnx'), '--config', cfg);
+    expect(bad.code).toBe(1);
+    expectOneLineError(bad, /^dadm quantize: \S*quant\.yaml: quantization\.weight_type must be one of int8, uint8, got 'int4'\n$/);
+    writeFileSync(cfg, 'quantization:\n  exclude: [enc.0]\n');
+    const node = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q-badcfg.onnx'), '--config', cfg);
+    expect(node.code).toBe(1);
+    expectOneLineError(node, /^dadm quantize: \S*quant\.yaml: quantization\.exclude entries must name nodes of \S*model\.onnx, got 'enc\.0'; its MatMul\/Gemm nodes: layers\.0\.MatMul, /);
+    expect(existsSync(join(dir, 'q-badcfg.onnx'))).toBe(false);
   });
 });

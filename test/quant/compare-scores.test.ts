@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { compareScores } from '../../src/quant/index.js';
+import { expectThrows } from './quant-fixtures.js';
 
 describe('compareScores', () => {
   it('reports max abs/rel differences and the fraction of flipped decisions (score > threshold)', () => {
@@ -38,19 +39,17 @@ describe('compareScores', () => {
   });
 
   it('throws ShapeError for mismatched or empty inputs', () => {
-    expect(() => compareScores([1, 2], [1], 0)).toThrow(ShapeError);
-    expect(() => compareScores([], [], 0)).toThrow(/compareScores: floatScores, quantScores \(and labels\) must have the same non-zero length, got 0, 0/);
-    expect(() => compareScores([1], [1], 0, [1, 0])).toThrow(/got 1, 1, 2/);
+    expectThrows(() => compareScores([1, 2], [1], 0), ShapeError, /^compareScores: floatScores, quantScores \(and labels\) must have the same non-zero length, got 2, 1$/);
+    expectThrows(() => compareScores([], [], 0), ShapeError, /compareScores: floatScores, quantScores \(and labels\) must have the same non-zero length, got 0, 0/);
+    expectThrows(() => compareScores([1], [1], 0, [1, 0]), ShapeError, /got 1, 1, 2/);
   });
 
   it('throws DataError for non-finite scores and non-binary labels', () => {
-    expect(() => compareScores([1, NaN], [1, 1], 0)).toThrow(DataError);
-    expect(() => compareScores([1, NaN], [1, 1], 0)).toThrow(/scores must be finite, got float NaN and quant 1 at row 1/);
-    expect(() => compareScores([1], [1], 0, [2])).toThrow(/labels must be 0 or 1, got 2 at row 0/);
+    expectThrows(() => compareScores([1, NaN], [1, 1], 0), DataError, /scores must be finite, got float NaN and quant 1 at row 1/);
+    expectThrows(() => compareScores([1], [1], 0, [2]), DataError, /labels must be 0 or 1, got 2 at row 0/);
   });
 
   it('throws InvalidOptionError for a non-finite threshold', () => {
-    expect(() => compareScores([1], [1], NaN)).toThrow(InvalidOptionError);
-    expect(() => compareScores([1], [1], NaN)).toThrow(/threshold must be a finite number, got NaN/);
+    expectThrows(() => compareScores([1], [1], NaN), InvalidOptionError, /threshold must be a finite number, got NaN/);
   });
 });

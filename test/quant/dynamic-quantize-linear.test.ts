@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { dynamicQuantizeLinear } from '../../src/quant/index.js';
-import { readJson, type JsonTensor } from './quant-fixtures.js';
+import { expectThrows, readJson, type JsonTensor } from './quant-fixtures.js';
 
 interface DqlCase {
   id: string;
@@ -31,7 +31,6 @@ describe('dynamicQuantizeLinear: quant.json dynamic_quantize_linear', () => {
 
 describe('dynamicQuantizeLinear: errors', () => {
   it('throws DataError for NaN input', () => {
-    expect(() => dynamicQuantizeLinear(Float32Array.of(0, NaN))).toThrow(DataError);
-    expect(() => dynamicQuantizeLinear(Float32Array.of(0, NaN))).toThrow(/dynamicQuantizeLinear: x must be finite, got NaN at index 1/);
+    expectThrows(() => dynamicQuantizeLinear(Float32Array.of(0, NaN)), DataError, /dynamicQuantizeLinear: x must be finite, got NaN at index 1/);
   });
 });

@@ -3,7 +3,7 @@ import type { onnx } from 'onnx-proto';
 import { FormatError, InvalidOptionError, UnsupportedOpError } from '../../src/errors.js';
 import { quantizeDynamic, type QuantizeDynamicOptions } from '../../src/quant/index.js';
 import {
-  encode, floatTensor, makeModel, matmulAddModel, proto, readBytes, runOrt, valueInfo, type GraphSpec,
+  encode, expectThrows, floatTensor, makeModel, matmulAddModel, proto, readBytes, runOrt, valueInfo, type GraphSpec,
 } from './quant-fixtures.js';
 
 const W = { shape: [3, 2], data: [0.5, -1, 0.25, 2, -0.75, 0.125] };
@@ -196,8 +196,7 @@ describe('quantizeDynamic: nodes it skips', () => {
 describe('quantizeDynamic: errors', () => {
   it('throws InvalidOptionError for an already quantized model', () => {
     const once = quantizeDynamic(matmulAddModel(W, bias)).model;
-    expect(() => quantizeDynamic(once)).toThrow(InvalidOptionError);
-    expect(() => quantizeDynamic(once)).toThrow(/quantizeDynamic: model must not be quantized already, got DynamicQuantizeLinear node 'x_QuantizeLinear'/);
+    expectThrows(() => quantizeDynamic(once), InvalidOptionError, /quantizeDynamic: model must not be quantized already, got DynamicQuantizeLinear node 'x_QuantizeLinear'/);
   });
 
   it('throws FormatError when a generated name already exists', () => {
@@ -210,20 +209,17 @@ describe('quantizeDynamic: errors', () => {
       inputs: [valueInfo('x', [1, 3])],
       outputs: [valueInfo('y', [1, 2])],
     });
-    expect(() => quantizeDynamic(model)).toThrow(FormatError);
-    expect(() => quantizeDynamic(model)).toThrow(/generated tensor name 'W_quantized' must not already exist in the graph/);
+    expectThrows(() => quantizeDynamic(model), FormatError, /generated tensor name 'W_quantized' must not already exist in the graph/);
   });
 
   it('throws UnsupportedOpError below opset 11 when something would be rewritten, not otherwise', () => {
     const old = makeModel({ ...specOf(matmulAddModel(W, bias)), opset: 10 });
-    expect(() => quantizeDynamic(old)).toThrow(UnsupportedOpError);
-    expect(() => quantizeDynamic(old)).toThrow(/default-domain opset must be >= 11 for DynamicQuantizeLinear, got 10/);
+    expectThrows(() => quantizeDynamic(old), UnsupportedOpError, /default-domain opset must be >= 11 for DynamicQuantizeLinear, got 10/);
     expect(quantizeDynamic(old, { nodesToExclude: ['mm'] }).report.quantized).toEqual([]);
   });
 
   it('throws FormatError for a model without a graph', () => {
-    expect(() => quantizeDynamic({ irVersion: 8 })).toThrow(FormatError);
-    expect(() => quantizeDynamic({ irVersion: 8 })).toThrow(/model.graph must be present, got none/);
+    expectThrows(() => quantizeDynamic({ irVersion: 8 }), FormatError, /model.graph must be present, got none/);
   });
 
   const badOptions: [string, QuantizeDynamicOptions, RegExp][] = [
@@ -235,8 +231,7 @@ describe('quantizeDynamic: errors', () => {
   ];
   for (const [label, options, pattern] of badOptions) {
     it(`throws InvalidOptionError for a bad ${label}`, () => {
-      expect(() => quantizeDynamic(matmulAddModel(W, bias), options)).toThrow(InvalidOptionError);
-      expect(() => quantizeDynamic(matmulAddModel(W, bias), options)).toThrow(pattern);
+      expectThrows(() => quantizeDynamic(matmulAddModel(W, bias), options), InvalidOptionError, pattern);
     });
   }
 });
