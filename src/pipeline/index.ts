@@ -32,6 +32,7 @@ export {
 } from './config.js';
 // Steps added by later issues (each also owns a src/cli/<name>.ts command).
 export { drift, type DriftOptions, type DriftResult, type FeatureDriftRow, type ScoreDriftRow } from './drift.js';
+export type { DriftStatus } from './drift-status.js';
 export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, type DriftReference } from './drift-reference-file.js';
 export { exportOnnx, type ExportOnnxOptions, type ExportOnnxResult } from './export-onnx.js';
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
