@@ -1,5 +1,5 @@
 /** `dadm gen-data`: synthetic endpoint-v1 model input with optional labels. */
-import { generateData } from '../pipeline/index.js';
+import { MAX_GENERATED_ROWS, generateData } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, intOption, numberOption, requiredString, stringOption } from './options.js';
 import { printResult } from './output.js';
@@ -27,7 +27,7 @@ export const genDataCommand: Command = {
     const labels = stringOption(values, 'labels');
     const types = stringOption(values, 'attack-types');
     const result = generateData({
-      rows: intOption(values, 'rows', 1)!,
+      rows: intOption(values, 'rows', 1, MAX_GENERATED_ROWS)!,
       out: requiredString(values, 'out'),
       seed: intOption(values, 'seed', 0) ?? 0,
       anomalyRate: numberOption(values, 'anomaly-rate', 0, 1) ?? 0,

@@ -32,6 +32,9 @@ export interface GenerateDataResult {
   files: { data: string; labels?: string; attackTypes?: string };
 }
 
+/** The most rows one call generates: the raw host table (48 bytes a row) is held in memory. */
+export const MAX_GENERATED_ROWS = 100_000_000;
+
 /** Rows normalized and written per step, to bound the temporary [rows, 64] array. */
 const WRITE_ROWS = 16384;
 
@@ -44,8 +47,8 @@ const WRITE_ROWS = 16384;
 export function generateData(opts: GenerateDataOptions): GenerateDataResult {
   const { rows, out } = opts;
   const seed = opts.seed ?? 0;
-  if (!Number.isSafeInteger(rows) || rows < 1) {
-    throw new InvalidOptionError(`generateData: rows must be a positive integer, got ${rows}`, 'rows');
+  if (!Number.isSafeInteger(rows) || rows < 1 || rows > MAX_GENERATED_ROWS) {
+    throw new InvalidOptionError(`generateData: rows must be an integer in [1, ${MAX_GENERATED_ROWS}] (the host table is held in memory; write several files for more), got ${rows}`, 'rows');
   }
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new InvalidOptionError(`generateData: seed must be a non-negative integer, got ${seed}`, 'seed');

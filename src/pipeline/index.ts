@@ -3,7 +3,7 @@
  * autoencoder or isolation forest, checkpoints, scoring and the demo. Nothing here prints; progress
  * comes through `onProgress` callbacks. See docs/pipeline.md and docs/library.md.
  */
-export { generateData, type GenerateDataOptions, type GenerateDataResult } from './generate-data.js';
+export { generateData, MAX_GENERATED_ROWS, type GenerateDataOptions, type GenerateDataResult } from './generate-data.js';
 export { train, type TrainOptions, type TrainResult, type TrainMetrics } from './train.js';
 export type { EpochRecord } from './train-autoencoder.js';
 export { score, readLabels, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';

@@ -33,7 +33,8 @@ describe('usage errors exit 2 with one line', () => {
     [['train', '--data'], /^dadm train: --data must have a value, got nothing/],
     [['train', '--data', 'x.npy', '--bogus'], /^dadm train: options must be known flags, got --bogus/],
     [['train', '--out-dir', 'o'], /^dadm train: --data must be given, got nothing/],
-    [['gen-data', '--rows', 'ten', '--out', 'x.npy'], /^dadm gen-data: --rows must be an integer >= 1, got 'ten'/],
+    [['gen-data', '--rows', 'ten', '--out', 'x.npy'], /^dadm gen-data: --rows must be an integer in \[1, 100000000\], got 'ten'/],
+    [['gen-data', '--rows', '1e12', '--out', 'x.npy'], /^dadm gen-data: --rows must be an integer in \[1, 100000000\], got '1e12'/],
     [['gen-data', '--rows', '10', '--out', 'x.npy', 'extra'], /^dadm gen-data: arguments must be --flags, got 'extra'/],
     [['train', '--data', 'x.npy', '--out-dir', 'o', '--model', 'svm'], /^dadm train: --model must be one of autoencoder, iforest, got 'svm'/],
     // Out-of-range numbers are usage errors too, checked before any file is read.
@@ -116,7 +117,7 @@ describe('negative numbers as option values', () => {
   it('reads `--rows -5` as the value -5 and rejects it with the option\'s own message, exit 2', async () => {
     const r = await run('gen-data', '--rows', '-5', '--out', join(dir, 'neg.npy'));
     expect(r.code).toBe(2);
-    expectOneLineError(r, /^dadm gen-data: --rows must be an integer >= 1, got '-5'/);
+    expectOneLineError(r, /^dadm gen-data: --rows must be an integer in \[1, 100000000\], got '-5'/);
     expect(existsSync(join(dir, 'neg.npy'))).toBe(false);
   });
 });

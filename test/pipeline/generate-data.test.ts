@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
 import { readNpyFile, readNpyTyped } from '../../src/io/index.js';
-import { generateData } from '../../src/pipeline/index.js';
+import { MAX_GENERATED_ROWS, generateData } from '../../src/pipeline/index.js';
+import { expectError } from '../tensor/expect-error.js';
 import { tempDir } from './helpers.js';
 
 const dir = tempDir();
@@ -37,8 +38,8 @@ describe('generateData', () => {
     expect(b1.equals(readFileSync(join(dir, 'b3.npy')))).toBe(false);
   });
 
-  it('throws InvalidOptionError for a non-positive row count', () => {
-    expect(() => generateData({ rows: 0, out: join(dir, 'c.npy') })).toThrow(InvalidOptionError);
-    expect(() => generateData({ rows: 0, out: join(dir, 'c.npy') })).toThrow(/rows must be a positive integer, got 0/);
+  it('throws InvalidOptionError for a row count outside [1, MAX_GENERATED_ROWS]', () => {
+    expectError(() => generateData({ rows: 0, out: join(dir, 'c.npy') }), InvalidOptionError, /^generateData: rows must be an integer in \[1, 100000000\] .*, got 0$/);
+    expectError(() => generateData({ rows: MAX_GENERATED_ROWS + 1, out: join(dir, 'c.npy') }), InvalidOptionError, /, got 100000001$/);
   });
 });
