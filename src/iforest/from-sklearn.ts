@@ -52,7 +52,7 @@ function toInt32(name: string, v: ArrayLike<number> | undefined): Int32Array {
  */
 export function sklearnToArrays(f: SklearnForest): { arrays: ForestArrays; meta: IsolationForestMeta } {
   if (typeof f !== 'object' || f === null || !Array.isArray(f.trees) || f.trees.length < 1) {
-    throw new FormatError(`${WHERE}: trees must be a non-empty array, got ${String(f?.trees)}`);
+    throw new FormatError(`${WHERE}: trees must be a non-empty array, got ${Array.isArray(f?.trees) ? '[]' : String(f?.trees)}`);
   }
   if (!(Number.isSafeInteger(f.nFeaturesIn) && f.nFeaturesIn >= 1)) {
     throw new FormatError(`${WHERE}: nFeaturesIn must be an integer >= 1, got ${f.nFeaturesIn}`);

@@ -39,7 +39,7 @@ describe('backward', () => {
 
   it('throws ShapeError when the upstream shape differs from the root', () => {
     const x = leaf([1, 2]);
-    expect(() => A.backward(A.neg(x), fromArray([1, 2, 3]))).toThrow(/^backward: upstream gradient shape must match the root's \[2\], got \[3\]$/);
+    expectError(() => A.backward(A.neg(x), fromArray([1, 2, 3])), ShapeError, /^backward: upstream gradient shape must match the root's \[2\], got \[3\]$/);
   });
 
   it('throws UsageError when the root does not require gradients', () => {
@@ -67,7 +67,7 @@ describe('noGrad / detach / zeroGrad', () => {
   });
 
   it('noGrad restores recording when its function throws', () => {
-    expect(() => A.noGrad(() => { throw new Error('boom'); })).toThrow('boom');
+    expectError(() => A.noGrad(() => { throw new Error('boom'); }), Error, /^boom$/);
     expect(A.isGradEnabled()).toBe(true);
   });
 
@@ -108,6 +108,6 @@ describe('linear', () => {
 
 describe('mseLoss', () => {
   it('throws ShapeError when shapes differ', () => {
-    expect(() => A.mseLoss(leaf([1, 2]), leaf([1, 2, 3]))).toThrow(/^mseLoss: input and target shapes must match, got \[2\] and \[3\]$/);
+    expectError(() => A.mseLoss(leaf([1, 2]), leaf([1, 2, 3])), ShapeError, /^mseLoss: input and target shapes must match, got \[2\] and \[3\]$/);
   });
 });

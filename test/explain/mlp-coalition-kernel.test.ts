@@ -6,6 +6,7 @@ import { allKernelThreads } from '../../src/explain/kernel-threads.js';
 import { wasmSimdAvailable } from '../../src/explain/mlp-coalition-kernel.js';
 import { Random } from '../../src/tensor/index.js';
 import { batched, f32, mlpArb, naiveMlpScore } from './helpers.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const SEED = { seed: 7 };
 
@@ -99,7 +100,6 @@ describe('shapleyValues (SIMD kernel for ReLU autoencoders)', () => {
   it('throws InvalidOptionError for a thread count below 1', () => {
     const model = reluModel([4, 2, 4], null, 1);
     const call = () => shapleyValues(model, new Float32Array(4), { data: new Float32Array(4), rows: 1 }, { threads: 0 });
-    expect(call).toThrow(InvalidOptionError);
-    expect(call).toThrow(/^shapleyValues: threads must be an integer in \[1, 256\], got 0$/);
+    expectError(call, InvalidOptionError, /^shapleyValues: threads must be an integer in \[1, 256\], got 0$/);
   });
 });

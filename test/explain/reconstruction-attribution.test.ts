@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { reconstructionAttribution, shapleyAttribution, topK } from '../../src/explain/index.js';
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { f32 } from './helpers.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const names = ['a', 'b', 'c', 'd', 'pad0', 'pad1'];
 
@@ -39,19 +40,15 @@ describe('reconstructionAttribution', () => {
   it('throws ShapeError for a width mismatch or a missing name', () => {
     const call = (recon: number, namesGiven: string[]) => () =>
       reconstructionAttribution({ input: new Float32Array(6), reconstruction: new Float32Array(recon), activeFeatures: [0, 5], featureNames: namesGiven });
-    expect(call(5, names)).toThrow(ShapeError);
-    expect(call(5, names)).toThrow(/^reconstructionAttribution: reconstruction must have the input's width 6, got 5$/);
-    expect(call(6, ['a'])).toThrow(ShapeError);
-    expect(call(6, ['a'])).toThrow(/^reconstructionAttribution: featureNames must name column 5, got 1 names$/);
+    expectError(call(5, names), ShapeError, /^reconstructionAttribution: reconstruction must have the input's width 6, got 5$/);
+    expectError(call(6, ['a']), ShapeError, /^reconstructionAttribution: featureNames must name column 5, got 1 names$/);
   });
 
   it('throws InvalidOptionError for bad active columns and DataError for NaN', () => {
     const bad = () => reconstructionAttribution({ input: new Float32Array(3), reconstruction: new Float32Array(3), activeFeatures: [0, 3], featureNames: names });
-    expect(bad).toThrow(InvalidOptionError);
-    expect(bad).toThrow(/^reconstructionAttribution: activeFeatures must be distinct integers in \[0, 3\), got 3 in \[0, 3\]$/);
+    expectError(bad, InvalidOptionError, /^reconstructionAttribution: activeFeatures must be distinct integers in \[0, 3\), got 3 in \[0, 3\]$/);
     const nan = () => reconstructionAttribution({ input: Float32Array.from([0, NaN]), reconstruction: new Float32Array(2), activeFeatures: null, featureNames: names });
-    expect(nan).toThrow(DataError);
-    expect(nan).toThrow(/^reconstructionAttribution: column 1 must be finite, got input NaN and reconstruction 0$/);
+    expectError(nan, DataError, /^reconstructionAttribution: column 1 must be finite, got input NaN and reconstruction 0$/);
   });
 });
 
@@ -71,8 +68,7 @@ describe('topK', () => {
 
   it('throws InvalidOptionError for k outside [1, n]', () => {
     for (const k of [0, 5, 1.5]) {
-      expect(() => topK(items, k)).toThrow(InvalidOptionError);
-      expect(() => topK(items, k)).toThrow(new RegExp(`^topK: k must be an integer in \\[1, 4\\], got ${k}$`));
+      expectError(() => topK(items, k), InvalidOptionError, new RegExp(`^topK: k must be an integer in \\[1, 4\\], got ${k}$`));
     }
   });
 });

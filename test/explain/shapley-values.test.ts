@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { shapleyValues } from '../../src/explain/index.js';
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { batched, f32, mlpArb, naiveMlpScore, naiveValues, permutationShapley, type RowScore } from './helpers.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const SEED = { seed: 42 };
 
@@ -229,29 +230,23 @@ describe('shapleyValues errors', () => {
   ] };
 
   it('throws ShapeError for a background whose width does not match x', () => {
-    expect(() => shapleyValues(f, x, { data: new Float32Array(8), rows: 2 })).toThrow(ShapeError);
-    expect(() => shapleyValues(f, x, { data: new Float32Array(8), rows: 2 })).toThrow(/^shapleyValues: background must be \[2, 3\] \(6 values\) to match x, got 8 values$/);
+    expectError(() => shapleyValues(f, x, { data: new Float32Array(8), rows: 2 }), ShapeError, /^shapleyValues: background must be \[2, 3\] \(6 values\) to match x, got 8 values$/);
   });
   it("throws ShapeError when x does not have the model's width", () => {
-    expect(() => shapleyValues(model, x, bg)).toThrow(ShapeError);
-    expect(() => shapleyValues(model, x, bg)).toThrow(/^shapleyValues: x must have the model's width 4, got 3$/);
+    expectError(() => shapleyValues(model, x, bg), ShapeError, /^shapleyValues: x must have the model's width 4, got 3$/);
   });
   it('throws ShapeError for layers that do not chain', () => {
     const bad = { ...model, layers: [model.layers[0]!, { weight: new Float32Array(6), bias: new Float32Array(4) }] };
-    expect(() => shapleyValues(bad, new Float32Array(4), { data: new Float32Array(4), rows: 1 })).toThrow(ShapeError);
-    expect(() => shapleyValues(bad, new Float32Array(4), { data: new Float32Array(4), rows: 1 })).toThrow(/^shapleyValues: layers\[1\]\.weight must be \[4, 2\], got 6 values$/);
+    expectError(() => shapleyValues(bad, new Float32Array(4), { data: new Float32Array(4), rows: 1 }), ShapeError, /^shapleyValues: layers\[1\]\.weight must be \[4, 2\], got 6 values$/);
   });
   it('throws DataError for an empty background', () => {
-    expect(() => shapleyValues(f, x, { data: new Float32Array(0), rows: 0 })).toThrow(DataError);
-    expect(() => shapleyValues(f, x, { data: new Float32Array(0), rows: 0 })).toThrow(/^shapleyValues: background must hold at least one row, got 0$/);
+    expectError(() => shapleyValues(f, x, { data: new Float32Array(0), rows: 0 }), DataError, /^shapleyValues: background must hold at least one row, got 0$/);
   });
   it('throws DataError for NaN in x or the background, and for a non-finite score', () => {
-    expect(() => shapleyValues(f, Float32Array.from([1, NaN, 3]), bg)).toThrow(/^shapleyValues: x column 1 must be finite, got NaN$/);
-    expect(() => shapleyValues(f, x, { data: Float32Array.from([0, 0, 0, 0, Infinity, 0]), rows: 2 })).toThrow(DataError);
-    expect(() => shapleyValues(f, x, { data: Float32Array.from([0, 0, 0, 0, Infinity, 0]), rows: 2 })).toThrow(/^shapleyValues: background row 1, column 1 must be finite, got Infinity$/);
+    expectError(() => shapleyValues(f, Float32Array.from([1, NaN, 3]), bg), DataError, /^shapleyValues: x column 1 must be finite, got NaN$/);
+    expectError(() => shapleyValues(f, x, { data: Float32Array.from([0, 0, 0, 0, Infinity, 0]), rows: 2 }), DataError, /^shapleyValues: background row 1, column 1 must be finite, got Infinity$/);
     const nanScore = batched(() => NaN, 3);
-    expect(() => shapleyValues(nanScore, x, bg)).toThrow(DataError);
-    expect(() => shapleyValues(nanScore, x, bg)).toThrow(/^shapleyValues: score function must return finite scores, got NaN$/);
+    expectError(() => shapleyValues(nanScore, x, bg), DataError, /^shapleyValues: score function must return finite scores, got NaN$/);
   });
   it('throws InvalidOptionError for bad features and options', () => {
     const cases: [object, RegExp][] = [
@@ -263,13 +258,11 @@ describe('shapleyValues errors', () => {
       [{ maxExactFeatures: 1, kernelSamples: 5 }, /^shapleyValues: kernelSamples must be an integer >= 6, got 5$/],
     ];
     for (const [options, pattern] of cases) {
-      expect(() => shapleyValues(f, x, bg, options), String(pattern)).toThrow(InvalidOptionError);
-      expect(() => shapleyValues(f, x, bg, options), String(pattern)).toThrow(pattern);
+      expectError(() => shapleyValues(f, x, bg, options), InvalidOptionError, pattern);
     }
   });
   it('throws InvalidOptionError for a model of another kind', () => {
     const forest = { kind: 'isolation-forest' } as unknown as typeof model;
-    expect(() => shapleyValues(forest, x, bg)).toThrow(InvalidOptionError);
-    expect(() => shapleyValues(forest, x, bg)).toThrow(/^shapleyValues: model must be a score function or kind 'mlp-autoencoder', got kind 'isolation-forest'$/);
+    expectError(() => shapleyValues(forest, x, bg), InvalidOptionError, /^shapleyValues: model must be a score function or kind 'mlp-autoencoder', got kind 'isolation-forest'$/);
   });
 });

@@ -3,6 +3,7 @@ import { FormatError } from '../../src/errors.js';
 import { IsolationForest } from '../../src/iforest/index.js';
 import { percentileRef } from './helpers.js';
 import { loadReferenceForest as load, referenceForests, type RefForest, type RefMatrix } from './reference-forests.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const matrix = (t: RefMatrix) => ({ data: Float32Array.from(t.data), shape: t.shape });
 
@@ -51,42 +52,38 @@ describe('IsolationForest.fromSklearn', () => {
     const f = referenceForests[0]!;
     const tree = { ...f.trees[0]!, children_left: [...f.trees[0]!.children_left] };
     tree.children_left[0] = 10_000;
-    expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
-    expect(() => load({ ...f, trees: [tree] })).toThrow(/tree 0 node 0 children must be -1 \(both\) or in \[0, \d+\), got 10000/);
+    expectError(() => load({ ...f, trees: [tree] }), FormatError, /^IsolationForest\.fromArrays: tree 0 node 0 children must be -1 \(both\) or in \[0, \d+\), got 10000 and \d+$/);
   });
 
   it('throws FormatError when a node is reached twice', () => {
     const f = referenceForests[0]!;
     const tree = { ...f.trees[0]!, children_right: [...f.trees[0]!.children_right] };
     tree.children_right[0] = tree.children_left[0]!;
-    expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
-    expect(() => load({ ...f, trees: [tree] })).toThrow(/must be reached once from the root/);
+    expectError(() => load({ ...f, trees: [tree] }), FormatError, /^IsolationForest\.fromArrays: tree 0 node 1 must be reached once from the root, got a second parent$/);
   });
 
   it('throws FormatError for arrays of different lengths and for no trees', () => {
     const f = referenceForests[0]!;
     const tree = { ...f.trees[0]!, threshold: f.trees[0]!.threshold.slice(1) };
-    expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
-    expect(() => load({ ...f, trees: [tree] })).toThrow(/trees\[0\]\.threshold must have \d+ entries like children_left, got \d+/);
-    expect(() => load({ ...f, trees: [] })).toThrow(/trees must be a non-empty array/);
+    expectError(() => load({ ...f, trees: [tree] }), FormatError, /^IsolationForest\.fromSklearn: trees\[0\]\.threshold must have \d+ entries like children_left, got \d+$/);
+    expectError(() => load({ ...f, trees: [] }), FormatError, /^IsolationForest\.fromSklearn: trees must be a non-empty array/);
   });
 
   it('throws FormatError for a feature column outside nFeaturesIn', () => {
     const f = referenceForests[2]!;
     const tree = { ...f.trees[0]!, features: [...f.trees[0]!.features] };
     tree.features[0] = 99;
-    expect(() => load({ ...f, trees: [tree] })).toThrow(FormatError);
-    expect(() => load({ ...f, trees: [tree] })).toThrow(/features\[0\] must be a column in \[0, 8\), got 99/);
+    expectError(() => load({ ...f, trees: [tree] }), FormatError, /^IsolationForest\.fromArrays: features\[0\] must be a column in \[0, 8\), got 99$/);
   });
 });
 
 describe('IsolationForest.fromArrays', () => {
   it('throws FormatError for wrong metadata or array types', () => {
     const { arrays, meta } = load(referenceForests[0]!).toArrays();
-    expect(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, version: 2 as 1 } })).toThrow(FormatError);
-    expect(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, maxSamples: 1 } })).toThrow(/meta\.maxSamples must be an integer >= 2, got 1/);
-    expect(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, offset: NaN } })).toThrow(/meta\.offset must be a finite number, got NaN/);
+    expectError(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, version: 2 as 1 } }), FormatError, /^IsolationForest\.fromArrays: meta\.format\/version must be 'dadm\.isolation-forest'\/1, got dadm\.isolation-forest\/2$/);
+    expectError(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, maxSamples: 1 } }), FormatError, /^IsolationForest\.fromArrays: meta\.maxSamples must be an integer >= 2, got 1$/);
+    expectError(() => IsolationForest.fromArrays({ arrays, meta: { ...meta, offset: NaN } }), FormatError, /^IsolationForest\.fromArrays: meta\.offset must be a finite number, got NaN$/);
     const wrongType = { ...arrays, threshold: new Float32Array(arrays.threshold) as unknown as Float64Array };
-    expect(() => IsolationForest.fromArrays({ arrays: wrongType, meta })).toThrow(/threshold must be a Float64Array, got \[object Float32Array\]/);
+    expectError(() => IsolationForest.fromArrays({ arrays: wrongType, meta }), FormatError, /^IsolationForest\.fromArrays: threshold must be a Float64Array, got \[object Float32Array\]$/);
   });
 });

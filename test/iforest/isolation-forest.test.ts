@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataError, NotFittedError, ShapeError } from '../../src/errors.js';
 import { IsolationForest } from '../../src/iforest/index.js';
 import { lcgMatrix, naiveScoreSamples, percentileRef } from './helpers.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const FC = { seed: 42, numRuns: 40 };
 const mat = (data: Float32Array, rows: number, cols: number) => ({ data, shape: [rows, cols] as const });
@@ -26,8 +27,7 @@ describe('IsolationForest', () => {
     const x = mat(new Float32Array(4), 2, 2);
     expect(m.isFitted).toBe(false);
     for (const call of [() => m.scoreSamples(x), () => m.decisionFunction(x), () => m.predict(x), () => m.anomalyScore(x), () => m.toArrays(), () => m.offset]) {
-      expect(call).toThrow(NotFittedError);
-      expect(call).toThrow(/^IsolationForest\.\w+: the model must be fitted first/);
+      expectError(call, NotFittedError, /^IsolationForest\.\w+: the model must be fitted first/);
     }
   });
 
@@ -149,37 +149,29 @@ describe('IsolationForest', () => {
 
     it('throws DataError for empty data and for a single row at fit', () => {
       const m = new IsolationForest();
-      expect(() => m.fit(mat(new Float32Array(0), 0, 4))).toThrow(DataError);
-      expect(() => m.fit(mat(new Float32Array(0), 0, 4))).toThrow('IsolationForest.fit: X must have at least 2 rows, got 0');
-      expect(() => m.fit(mat(new Float32Array(0), 5, 0))).toThrow('IsolationForest.fit: X must have at least 1 column, got 0');
-      expect(() => m.fit(mat(new Float32Array(3), 1, 3))).toThrow(DataError);
-      expect(() => m.fit(mat(new Float32Array(3), 1, 3))).toThrow('IsolationForest.fit: X must have at least 2 rows, got 1');
+      expectError(() => m.fit(mat(new Float32Array(0), 0, 4)), DataError, /^IsolationForest\.fit: X must have at least 2 rows, got 0$/);
+      expectError(() => m.fit(mat(new Float32Array(0), 5, 0)), DataError, /^IsolationForest\.fit: X must have at least 1 column, got 0$/);
+      expectError(() => m.fit(mat(new Float32Array(3), 1, 3)), DataError, /^IsolationForest\.fit: X must have at least 2 rows, got 1$/);
     });
 
     it('throws DataError naming the row and column of a NaN or Inf, at fit and at scoring', () => {
       const data = lcgMatrix(10, 4, 2);
       data[3 * 4 + 1] = NaN;
-      expect(() => new IsolationForest().fit(mat(data, 10, 4))).toThrow(DataError);
-      expect(() => new IsolationForest().fit(mat(data, 10, 4))).toThrow('IsolationForest.fit: X row 3, column 1 must be finite, got NaN');
+      expectError(() => new IsolationForest().fit(mat(data, 10, 4)), DataError, /^IsolationForest\.fit: X row 3, column 1 must be finite, got NaN$/);
       const q = new Float32Array(8);
       q[7] = -Infinity;
-      expect(() => fitted.scoreSamples(mat(q, 2, 4))).toThrow(DataError);
-      expect(() => fitted.predict(mat(q, 2, 4))).toThrow('IsolationForest.predict: X row 1, column 3 must be finite, got -Infinity');
+      expectError(() => fitted.scoreSamples(mat(q, 2, 4)), DataError, /^IsolationForest\.scoreSamples: X row 1, column 3 must be finite, got -Infinity$/);
+      expectError(() => fitted.predict(mat(q, 2, 4)), DataError, /^IsolationForest\.predict: X row 1, column 3 must be finite, got -Infinity$/);
     });
 
     it('throws ShapeError naming both widths when scoring data of another width', () => {
-      expect(() => fitted.anomalyScore(mat(new Float32Array(9), 3, 3))).toThrow(ShapeError);
-      expect(() => fitted.anomalyScore(mat(new Float32Array(9), 3, 3))).toThrow('IsolationForest.anomalyScore: X must have 4 columns as at fit, got 3');
+      expectError(() => fitted.anomalyScore(mat(new Float32Array(9), 3, 3)), ShapeError, /^IsolationForest\.anomalyScore: X must have 4 columns as at fit, got 3$/);
     });
 
     it('throws ShapeError when data length and shape disagree, DataError for a non-Float32Array', () => {
-      expect(() => fitted.scoreSamples(mat(new Float32Array(7), 2, 4))).toThrow(ShapeError);
-      expect(() => fitted.scoreSamples(mat(new Float32Array(7), 2, 4))).toThrow(
-        'IsolationForest.scoreSamples: X.data must hold rows * cols = 8 values for shape [2,4], got 7',
-      );
+      expectError(() => fitted.scoreSamples(mat(new Float32Array(7), 2, 4)), ShapeError, /^IsolationForest\.scoreSamples: X\.data must hold rows \* cols = 8 values for shape \[2,4\], got 7$/);
       const f64 = { data: new Float64Array(8) as unknown as Float32Array, shape: [2, 4] as const };
-      expect(() => fitted.scoreSamples(f64)).toThrow(DataError);
-      expect(() => fitted.scoreSamples(f64)).toThrow('IsolationForest.scoreSamples: X.data must be a Float32Array, got [object Float64Array]');
+      expectError(() => fitted.scoreSamples(f64), DataError, /^IsolationForest\.scoreSamples: X\.data must be a Float32Array, got \[object Float64Array\]$/);
     });
 
     it('scores zero rows to an empty result', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
 import { IsolationForest, type IsolationForestOptions } from '../../src/iforest/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const make = (o: unknown) => () => new IsolationForest(o as IsolationForestOptions);
 
@@ -17,10 +18,7 @@ describe('IsolationForest options', () => {
   });
 
   it("throws InvalidOptionError with scikit-learn's wording for contamination 0.7", () => {
-    expect(make({ contamination: 0.7 })).toThrow(InvalidOptionError);
-    expect(make({ contamination: 0.7 })).toThrow(
-      "The 'contamination' option of IsolationForest must be a number in (0, 0.5] or 'auto'. Got 0.7 instead.",
-    );
+    expectError(make({ contamination: 0.7 }), InvalidOptionError, /^The 'contamination' option of IsolationForest must be a number in \(0, 0\.5\] or 'auto'\. Got 0\.7 instead\.$/);
   });
 
   const cases: [string, unknown, RegExp][] = [
@@ -38,23 +36,17 @@ describe('IsolationForest options', () => {
   ];
   for (const [name, value, pattern] of cases) {
     it(`throws InvalidOptionError for ${name} = ${String(value)}`, () => {
-      expect(make({ [name]: value })).toThrow(InvalidOptionError);
-      expect(make({ [name]: value })).toThrow(pattern);
+      expectError(make({ [name]: value }), InvalidOptionError, pattern);
     });
   }
 
   it('throws InvalidOptionError for an unknown option name (e.g. a snake_case one)', () => {
-    expect(make({ n_estimators: 10 })).toThrow(InvalidOptionError);
-    expect(make({ n_estimators: 10 })).toThrow(/^IsolationForest: option names must be one of nEstimators, .*, got 'n_estimators'$/);
+    expectError(make({ n_estimators: 10 }), InvalidOptionError, /^IsolationForest: option names must be one of nEstimators, .*, got 'n_estimators'$/);
   });
 
   it('throws InvalidOptionError at fit when maxFeatures exceeds the columns or maxSamples gives < 2 rows', () => {
     const x = { data: new Float32Array(30).map((_, i) => i), shape: [10, 3] as const };
-    expect(() => new IsolationForest({ maxFeatures: 4 }).fit(x)).toThrow(InvalidOptionError);
-    expect(() => new IsolationForest({ maxFeatures: 4 }).fit(x)).toThrow(
-      "The 'maxFeatures' option of IsolationForest must be at most the number of columns (3). Got 4 instead.",
-    );
-    expect(() => new IsolationForest({ maxSamples: 0.1 }).fit(x)).toThrow(InvalidOptionError);
-    expect(() => new IsolationForest({ maxSamples: 0.1 }).fit(x)).toThrow(/'maxSamples' option .* at least 2 rows per tree \(data has 10 rows\)\. Got 0\.1 instead\./);
+    expectError(() => new IsolationForest({ maxFeatures: 4 }).fit(x), InvalidOptionError, /^The 'maxFeatures' option of IsolationForest must be at most the number of columns \(3\)\. Got 4 instead\.$/);
+    expectError(() => new IsolationForest({ maxSamples: 0.1 }).fit(x), InvalidOptionError, /^The 'maxSamples' option .* at least 2 rows per tree \(data has 10 rows\)\. Got 0\.1 instead\.$/);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DadmError, InvalidOptionError } from '../../src/errors.js';
 import { AtomicFileSet } from '../../src/io/index.js';
+import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 
 let root = '';
 let n = 0;
@@ -44,33 +45,32 @@ describe('AtomicFileSet', () => {
     const set = new AtomicFileSet();
     set.add(join(d, 'a.bin'), bytes('new'));
     set.add(join(d, 'b.bin'), bytes('B'));
-    expect(() => set.add(join(d, 'c.bin'), bytes('C'))).toThrow(InvalidOptionError);
+    expectError(() => set.add(join(d, 'c.bin'), bytes('C')), InvalidOptionError, new RegExp(`^${escapeRegExp(join(d, 'c.bin'))}: output path must not be a directory, got a directory$`));
     expect(readFileSync(join(d, 'a.bin'), 'utf8')).toBe('old');
     expect(readdirSync(d).sort()).toEqual(['a.bin', 'c.bin']);
-    expect(() => set.commit()).toThrow(DadmError);
-    expect(() => set.commit()).toThrow(/^AtomicFileSet\.commit: file set must be open, got aborted$/);
+    expectError(() => set.commit(), DadmError, /^AtomicFileSet\.commit: file set must be open, got aborted$/);
   });
 
   it('names the target in the error, never a temporary file', () => {
     const d = freshDir();
     mkdirSync(join(d, 'dir.bin'));
     const set = new AtomicFileSet();
-    expect(() => set.add(join(d, 'dir.bin'), bytes('x'))).toThrow(/dir\.bin: output path must not be a directory, got a directory$/);
+    expectError(() => set.add(join(d, 'dir.bin'), bytes('x')), InvalidOptionError, /dir\.bin: output path must not be a directory, got a directory$/);
     const other = new AtomicFileSet();
     const missing = join(d, 'nope', 'x.bin');
-    expect(() => other.add(missing, bytes('x'))).toThrow(InvalidOptionError);
+    expectError(() => other.add(missing, bytes('x')), InvalidOptionError, new RegExp(`^${escapeRegExp(missing)}: output folder ${escapeRegExp(join(d, 'nope'))} must exist, got ENOENT \\(the folder does not exist\\)$`));
     const fresh = new AtomicFileSet();
-    expect(() => fresh.add(missing, bytes('x'))).toThrow(`${missing}: output folder ${join(d, 'nope')} must exist, got ENOENT (the folder does not exist)`);
+    expectError(() => fresh.add(missing, bytes('x')), InvalidOptionError, new RegExp(`^${escapeRegExp(missing)}: output folder ${escapeRegExp(join(d, 'nope'))} must exist, got ENOENT \\(the folder does not exist\\)$`));
   });
 
   it('refuses the same path twice', () => {
     const d = freshDir();
     const set = new AtomicFileSet();
     set.add(join(d, 'a.bin'), bytes('1'));
-    expect(() => set.add(join(d, 'a.bin'), bytes('2'))).toThrow(InvalidOptionError);
+    expectError(() => set.add(join(d, 'a.bin'), bytes('2')), InvalidOptionError, new RegExp(`^AtomicFileSet\\.add: paths must be unique, got ${escapeRegExp(join(d, 'a.bin'))} twice$`));
     const again = new AtomicFileSet();
     again.add(join(d, 'a.bin'), bytes('1'));
-    expect(() => again.add(join(d, 'a.bin'), bytes('2'))).toThrow(/^AtomicFileSet\.add: paths must be unique, got .*a\.bin twice$/);
+    expectError(() => again.add(join(d, 'a.bin'), bytes('2')), InvalidOptionError, /^AtomicFileSet\.add: paths must be unique, got .*a\.bin twice$/);
     expect(readdirSync(d)).toEqual([]);
   });
 
@@ -82,6 +82,6 @@ describe('AtomicFileSet', () => {
     set.abort();
     expect(readdirSync(d)).toEqual(['keep.bin']);
     expect(readFileSync(join(d, 'keep.bin'), 'utf8')).toBe('old');
-    expect(() => set.add(join(d, 'x.bin'), bytes('x'))).toThrow(/^AtomicFileSet\.add: file set must be open, got aborted$/);
+    expectError(() => set.add(join(d, 'x.bin'), bytes('x')), DadmError, /^AtomicFileSet\.add: file set must be open, got aborted$/);
   });
 });

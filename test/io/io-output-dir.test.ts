@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidOptionError } from '../../src/errors.js';
 import { ensureOutputDir, removeCreatedDirs } from '../../src/io/index.js';
+import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 
 let root = '';
 beforeAll(() => {
@@ -39,14 +40,12 @@ describe('ensureOutputDir', () => {
   it('throws InvalidOptionError naming the path when it is a regular file', () => {
     const file = join(root, 'plain');
     writeFileSync(file, 'x');
-    expect(() => ensureOutputDir(file, 'train')).toThrow(InvalidOptionError);
-    expect(() => ensureOutputDir(file, 'train')).toThrow(`train: output directory ${file} must be a writable directory, got a regular file`);
+    expectError(() => ensureOutputDir(file, 'train'), InvalidOptionError, new RegExp(`^train: output directory ${escapeRegExp(file)} must be a writable directory, got a regular file$`));
   });
 
   it('says when a part of the path is a file, and leaves nothing behind', () => {
     writeFileSync(join(root, 'f'), 'x');
     const path = join(root, 'f', 'sub');
-    expect(() => ensureOutputDir(path, 'train')).toThrow(InvalidOptionError);
-    expect(() => ensureOutputDir(path, 'train')).toThrow(`train: output directory ${path} must be a writable directory, got ENOTDIR (a part of the path is a file)`);
+    expectError(() => ensureOutputDir(path, 'train'), InvalidOptionError, new RegExp(`^train: output directory ${escapeRegExp(path)} must be a writable directory, got ENOTDIR \\(a part of the path is a file\\)$`));
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { readNpy } from '../../src/io/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 /** Builds .npy bytes by hand (independently of writeNpy): magic, version, length, header, data. */
 function craft(header: string, data: Uint8Array = new Uint8Array(0), major = 1): Uint8Array {
@@ -20,8 +21,7 @@ const f32 = (...v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
 
 function expectRefused(bytes: Uint8Array, pattern: RegExp): void {
   const read = () => readNpy(bytes, 'data.npy');
-  expect(read).toThrow(FormatError);
-  expect(read).toThrow(pattern);
+  expectError(read, FormatError, pattern);
 }
 
 describe('npy header parsing', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DadmError, FormatError, ShapeError } from '../../src/errors.js';
 import { NpyRowReader, readNpy, writeNpy } from '../../src/io/index.js';
 import { fixtureBytes } from './npy-manifest.js';
+import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 
 let dir = '';
 beforeAll(() => {
@@ -89,33 +90,30 @@ describe('NpyRowReader', () => {
 
   it('refuses Fortran-order and 0-d files for row streaming', () => {
     const fortran = fixtureFile('f32_fortran_3x5.npy');
-    expect(() => new NpyRowReader(fortran)).toThrow(FormatError);
-    expect(() => new NpyRowReader(fortran)).toThrow(/f32_fortran_3x5\.npy: array must be stored in C order to be read by rows, got fortran_order=True/);
-    expect(() => new NpyRowReader(fixtureFile('f32_0d.npy'))).toThrow(/array must have at least 1 dimension to be read by rows, got shape \[\]/);
+    expectError(() => new NpyRowReader(fortran), FormatError, new RegExp(`^${escapeRegExp(fortran)}: array must be stored in C order to be read by rows, got fortran_order=True \\(convert with numpy\\.ascontiguousarray and save again\\)$`));
+    expectError(() => new NpyRowReader(fixtureFile('f32_0d.npy')), FormatError, new RegExp(`^${escapeRegExp(join(dir, 'f32_0d.npy'))}: array must have at least 1 dimension to be read by rows, got shape \\[\\]$`));
   });
 
   it('refuses truncated files, and trailing bytes unless allowed', () => {
-    expect(() => new NpyRowReader(fixtureFile('truncated_8x8.npy'))).toThrow(/truncated_8x8\.npy: array data must be 256 bytes for <f4 \[8,8\], got 100 \(file truncated\)/);
+    expectError(() => new NpyRowReader(fixtureFile('truncated_8x8.npy')), FormatError, new RegExp(`^${escapeRegExp(join(dir, 'truncated_8x8.npy'))}: array data must be 256 bytes for <f4 \\[8,8\\], got 100 \\(file truncated\\)$`));
     const trailing = fixtureFile('trailing_bytes_8x8.npy');
-    expect(() => new NpyRowReader(trailing)).toThrow(/8 trailing bytes/);
+    expectError(() => new NpyRowReader(trailing), FormatError, new RegExp(`^${escapeRegExp(trailing)}: file length must be 384 bytes for <f4 \\[8,8\\], got 392 \\(8 trailing bytes; pass allowTrailingBytes to ignore them\\)$`));
     const reader = new NpyRowReader(trailing, { allowTrailingBytes: true });
     expect(reader.readRows(7, 1)).toEqual(readNpy(fixtureBytes('trailing_bytes_8x8.npy'), 't', { allowTrailingBytes: true }).data.subarray(56));
     reader.close();
   });
 
   it('refuses bad magic and object dtypes when opening', () => {
-    expect(() => new NpyRowReader(fixtureFile('bad_magic.npy'))).toThrow(/magic string/);
-    expect(() => new NpyRowReader(fixtureFile('object_dtype.npy'))).toThrow(/got '\|O'/);
+    expectError(() => new NpyRowReader(fixtureFile('bad_magic.npy')), FormatError, new RegExp(`^${escapeRegExp(join(dir, 'bad_magic.npy'))}: an \\.npy file must start with the magic string \\\\x93NUMPY, got "\\\\x93NUMPX"$`));
+    expectError(() => new NpyRowReader(fixtureFile('object_dtype.npy')), FormatError, new RegExp(`^${escapeRegExp(join(dir, 'object_dtype.npy'))}: dtype must be numeric \\(object arrays hold pickled Python objects, which dadm never unpickles\\), got '\\|O'$`));
   });
 
   it('throws ShapeError for rows out of range or a short output array, DadmError after close', () => {
     const reader = new NpyRowReader(fixtureFile('f32_c_5x7.npy'));
-    expect(() => reader.readRows(3, 3)).toThrow(ShapeError);
-    expect(() => reader.readRows(3, 3)).toThrow(/NpyRowReader\.readRows: rows start\.\.start\+count must lie in \[0, 5\], got start 3, count 3/);
-    expect(() => reader.readRows(0, 2, new Float32Array(13))).toThrow(/out length must be >= count \* cols = 14, got 13/);
+    expectError(() => reader.readRows(3, 3), ShapeError, /^NpyRowReader\.readRows: rows start\.\.start\+count must lie in \[0, 5\], got start 3, count 3$/);
+    expectError(() => reader.readRows(0, 2, new Float32Array(13)), ShapeError, /^NpyRowReader\.readRows: out length must be >= count \* cols = 14, got 13$/);
     reader.close();
     reader.close();
-    expect(() => reader.readRows(0, 1)).toThrow(DadmError);
-    expect(() => reader.readRows(0, 1)).toThrow(/NpyRowReader\.readRows: reader must be open, got closed/);
+    expectError(() => reader.readRows(0, 1), DadmError, /^NpyRowReader\.readRows: reader must be open, got closed/);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DadmError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { NpyWriter, readNpy, readNpyTyped, writeNpy } from '../../src/io/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 let dir = '';
 beforeAll(() => {
@@ -57,10 +58,9 @@ describe('NpyWriter', () => {
 
   it('throws ShapeError for a partial row or too many rows', () => {
     const writer = new NpyWriter(join(dir, 'bad.npy'), { shape: [2, 3] });
-    expect(() => writer.append(new Float32Array(4))).toThrow(ShapeError);
-    expect(() => writer.append(new Float32Array(4))).toThrow(/NpyWriter\.append: batch length must be a multiple of 3 \(row of \[3\]\), got 4/);
+    expectError(() => writer.append(new Float32Array(4)), ShapeError, /^NpyWriter\.append: batch length must be a multiple of 3 \(row of \[3\]\), got 4$/);
     writer.append(new Float32Array(3));
-    expect(() => writer.append(new Float32Array(6))).toThrow(/NpyWriter\.append: total rows must be <= 2, got 1 \+ 2/);
+    expectError(() => writer.append(new Float32Array(6)), ShapeError, /^NpyWriter\.append: total rows must be <= 2, got 1 \+ 2$/);
     writer.abort();
   });
 
@@ -74,9 +74,8 @@ describe('NpyWriter', () => {
     expect(err.message).toMatch(/^NpyWriter\.finish: rows written must equal shape\[0\] = 4, got 2 \(nothing was written to .*keep\.npy\)$/);
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir).filter((f) => f.includes('keep.npy') && f.endsWith('.tmp'))).toEqual([]);
-    expect(() => writer.append(Float64Array.of(3))).toThrow(DadmError);
-    expect(() => writer.append(Float64Array.of(3))).toThrow(/^NpyWriter\.append: writer must be open, got finished or aborted/);
-    expect(() => writer.finish()).toThrow(/NpyWriter\.finish: writer must be open, got finished or aborted/);
+    expectError(() => writer.append(Float64Array.of(3)), DadmError, /^NpyWriter\.append: writer must be open, got finished or aborted/);
+    expectError(() => writer.finish(), DadmError, /^NpyWriter\.finish: writer must be open, got finished or aborted/);
   });
 
   it('abort leaves the target as it was', () => {
@@ -89,11 +88,9 @@ describe('NpyWriter', () => {
   });
 
   it('validates shape and dtype options', () => {
-    expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [] })).toThrow(ShapeError);
-    expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [] })).toThrow(/^NpyWriter: shape must be a non-empty array of non-negative integers, got \[\]$/);
-    expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2, -1] })).toThrow(/NpyWriter: shape must be a non-empty array of non-negative integers, got \[2,-1\]/);
-    expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2], dtype: 'int8' as 'float32' })).toThrow(InvalidOptionError);
-    expect(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2], dtype: 'int8' as 'float32' })).toThrow(/^NpyWriter: dtype must be 'float32' or 'float64', got "int8"$/);
+    expectError(() => new NpyWriter(join(dir, 'x.npy'), { shape: [] }), ShapeError, /^NpyWriter: shape must be a non-empty array of non-negative integers, got \[\]$/);
+    expectError(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2, -1] }), ShapeError, /^NpyWriter: shape must be a non-empty array of non-negative integers, got \[2,-1\]$/);
+    expectError(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2], dtype: 'int8' as 'float32' }), InvalidOptionError, /^NpyWriter: dtype must be 'float32' or 'float64', got "int8"$/);
     expect(readdirSync(dir).filter((f) => f.includes('x.npy'))).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { FormatError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { readNpy, readNpyTyped, writeNpy, type NpyTypedArray } from '../../src/io/index.js';
 import { MANIFEST, expectFloat32Matches, expectTypedMatches, fixtureBytes } from './npy-manifest.js';
+import { expectError } from '../tensor/expect-error.js';
 
 /** Our decision for each `accept: null` file (docs/file-formats.md); a new null file must be added here. */
 const NULL_DECISIONS: Record<string, 'accept' | 'refuse-unless-allowTrailingBytes'> = {
@@ -41,15 +42,13 @@ describe('readNpy on the numpy reference corpus', () => {
     } else if (decision === 'refuse') {
       it(`refuses ${f.file} with a FormatError naming the file`, () => {
         const read = () => readNpy(fixtureBytes(f.file), f.file);
-        expect(read).toThrow(FormatError);
-        expect(read).toThrow(new RegExp(`^${f.file.replace('.', '\\.')}: `));
-        expect(read).toThrow(REFUSAL_PATTERNS[f.file]!);
+        expectError(read, FormatError, new RegExp(`^${f.file.replace('.', '\\.')}: `));
+        expectError(read, FormatError, REFUSAL_PATTERNS[f.file]!);
       });
     } else {
       it(`refuses ${f.file} by default and reads it with allowTrailingBytes`, () => {
         const bytes = fixtureBytes(f.file);
-        expect(() => readNpy(bytes, f.file)).toThrow(FormatError);
-        expect(() => readNpy(bytes, f.file)).toThrow(/file length must be 384 bytes for <f4 \[8,8\], got 392 \(8 trailing bytes/);
+        expectError(() => readNpy(bytes, f.file), FormatError, /^trailing_bytes_8x8\.npy: file length must be 384 bytes for <f4 \[8,8\], got 392 \(8 trailing bytes; pass allowTrailingBytes to ignore them\)$/);
         expectFloat32Matches(readNpy(bytes, f.file, { allowTrailingBytes: true }), f as never);
       });
     }
@@ -136,25 +135,21 @@ describe('writeNpy', () => {
 
   it('throws ShapeError when prod(shape) differs from the data length', () => {
     const write = () => writeNpy({ data: new Float32Array(5), shape: [2, 3] });
-    expect(write).toThrow(ShapeError);
-    expect(write).toThrow(/writeNpy: data length must equal prod\(shape\) = 6 for shape \[2,3\], got 5/);
+    expectError(write, ShapeError, /^writeNpy: data length must equal prod\(shape\) = 6 for shape \[2,3\], got 5$/);
   });
 
   it('throws ShapeError for negative or fractional dimensions', () => {
-    expect(() => writeNpy({ data: new Float32Array(0), shape: [-1] })).toThrow(ShapeError);
-    expect(() => writeNpy({ data: new Float32Array(0), shape: [-1] })).toThrow(/^writeNpy: shape must be an array of non-negative integers, got \[-1\]$/);
-    expect(() => writeNpy({ data: new Float32Array(0), shape: [1.5] })).toThrow(/shape must be an array of non-negative integers, got \[1.5\]/);
+    expectError(() => writeNpy({ data: new Float32Array(0), shape: [-1] }), ShapeError, /^writeNpy: shape must be an array of non-negative integers, got \[-1\]$/);
+    expectError(() => writeNpy({ data: new Float32Array(0), shape: [1.5] }), ShapeError, /^writeNpy: shape must be an array of non-negative integers, got \[1.5\]$/);
   });
 
   it('throws InvalidOptionError for a dtype that does not match the typed array', () => {
     const write = () => writeNpy({ data: new Float32Array(2), shape: [2], dtype: '<f8' });
-    expect(write).toThrow(InvalidOptionError);
-    expect(write).toThrow(/dtype must match the typed array \(<f4\) or be '\|b1' for a Uint8Array, got '<f8'/);
+    expectError(write, InvalidOptionError, /^writeNpy: dtype must match the typed array \(<f4\) or be '\|b1' for a Uint8Array, got '<f8'$/);
   });
 
   it('throws InvalidOptionError for data that is not a supported typed array', () => {
     const write = () => writeNpy({ data: [1, 2] as unknown as Float32Array, shape: [2] });
-    expect(write).toThrow(InvalidOptionError);
-    expect(write).toThrow(/data must be a Float32\/Float64\/\(Big\)Int\/\(Big\)Uint typed array, got Array/);
+    expectError(write, InvalidOptionError, /^writeNpy: data must be a Float32\/Float64\/\(Big\)Int\/\(Big\)Uint typed array, got Array$/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { parsePythonLiteral, type PyLiteral } from '../../src/io/python-literal.js';
+import { expectError } from '../tensor/expect-error.js';
 
 /** Converts a parsed literal to plain JSON-like values so expectations read like Python. */
 function plain(v: PyLiteral): unknown {
@@ -47,8 +48,7 @@ describe('parsePythonLiteral', () => {
       ["'\\q'", /a supported string escape/],
     ];
     for (const [text, pattern] of cases) {
-      expect(() => parsePythonLiteral(text, 'h.npy'), text).toThrow(FormatError);
-      expect(() => parsePythonLiteral(text, 'h.npy'), text).toThrow(pattern);
+      expectError(() => parsePythonLiteral(text, 'h.npy'), FormatError, pattern);
     }
   });
 });

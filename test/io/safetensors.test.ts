@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FormatError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { readSafetensors, safetensorsDataStart, writeSafetensors, type NpyTypedArray, type SafetensorsTensorLike } from '../../src/io/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 /** Builds a safetensors file by hand from the spec: u64 LE length, header text, buffer. */
 function craft(header: string | object, buffer: Uint8Array = new Uint8Array(0), declaredLength?: number): Uint8Array {
@@ -17,8 +18,7 @@ const t = (dtype: string, shape: number[], begin: number, end: number) => ({ dty
 
 function expectRefused(bytes: Uint8Array, pattern: RegExp): void {
   const read = () => readSafetensors(bytes, 'model.safetensors');
-  expect(read).toThrow(FormatError);
-  expect(read).toThrow(pattern);
+  expectError(read, FormatError, pattern);
 }
 
 describe('readSafetensors', () => {
@@ -173,12 +173,10 @@ describe('writeSafetensors', () => {
 
   it('refuses the reserved name, mismatched dtypes, non-string metadata and wrong shapes', () => {
     const f = { data: new Float32Array(2), shape: [2] };
-    expect(() => writeSafetensors({ __metadata__: f })).toThrow(InvalidOptionError);
-    expect(() => writeSafetensors({ __metadata__: f })).toThrow(/writeSafetensors: tensor names must not be '__metadata__'/);
-    expect(() => writeSafetensors({ a: { ...f, dtype: 'F16' } })).toThrow(/writeSafetensors\['a'\]: dtype must match the typed array \(F32\) or be BOOL for a Uint8Array, got 'F16'/);
-    expect(() => writeSafetensors({ a: f }, { n: 3 as unknown as string })).toThrow(/writeSafetensors: metadata values must be strings, got number for 'n'/);
-    expect(() => writeSafetensors({ a: { data: new Float32Array(3), shape: [2] } })).toThrow(ShapeError);
-    expect(() => writeSafetensors({ a: { data: new Float32Array(3), shape: [2] } })).toThrow(/^writeSafetensors\['a'\]: data length must equal prod\(shape\) = 2 for shape \[2\], got 3$/);
+    expectError(() => writeSafetensors({ __metadata__: f }), InvalidOptionError, /^writeSafetensors: tensor names must not be '__metadata__'/);
+    expectError(() => writeSafetensors({ a: { ...f, dtype: 'F16' } }), InvalidOptionError, /^writeSafetensors\['a'\]: dtype must match the typed array \(F32\) or be BOOL for a Uint8Array, got 'F16'$/);
+    expectError(() => writeSafetensors({ a: f }, { n: 3 as unknown as string }), InvalidOptionError, /^writeSafetensors: metadata values must be strings, got number for 'n'$/);
+    expectError(() => writeSafetensors({ a: { data: new Float32Array(3), shape: [2] } }), ShapeError, /^writeSafetensors\['a'\]: data length must equal prod\(shape\) = 2 for shape \[2\], got 3$/);
   });
 });
 
@@ -194,8 +192,7 @@ describe('safetensorsDataStart', () => {
 
   it('throws FormatError when the header length points past the end', () => {
     const bad = craft('{}', new Uint8Array(0), 50);
-    expect(() => safetensorsDataStart(bad, 'w.safetensors')).toThrow(FormatError);
-    expect(() => safetensorsDataStart(bad, 'w.safetensors')).toThrow(/^w\.safetensors: header length must lie within the 10-byte file, got 50$/);
-    expect(() => safetensorsDataStart(new Uint8Array(3))).toThrow(/^<buffer>: header length must lie within the 3-byte file, got no 8-byte prefix$/);
+    expectError(() => safetensorsDataStart(bad, 'w.safetensors'), FormatError, /^w\.safetensors: header length must lie within the 10-byte file, got 50$/);
+    expectError(() => safetensorsDataStart(new Uint8Array(3)), FormatError, /^<buffer>: header length must lie within the 3-byte file, got no 8-byte prefix$/);
   });
 });

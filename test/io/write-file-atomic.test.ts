@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidOptionError } from '../../src/errors.js';
 import { outputPathError, readNpyFile, readNpzFile, readSafetensorsFile, writeFileAtomic, writeNpyFile, writeNpzFile, writeSafetensorsFile } from '../../src/io/index.js';
+import { expectError } from '../tensor/expect-error.js';
+import { FormatError } from '../../src/errors.js';
 
 let dir = '';
 beforeAll(() => {
@@ -24,8 +26,7 @@ describe('writeFileAtomic', () => {
     const path = join(dir, 'b.bin');
     writeFileSync(path, 'old');
     const notBytes = { length: 5 } as unknown as Uint8Array;
-    expect(() => writeFileAtomic(path, notBytes)).toThrow(TypeError);
-    expect(() => writeFileAtomic(path, notBytes)).toThrow(/The "buffer" argument must be/);
+    expectError(() => writeFileAtomic(path, notBytes), TypeError, /^The "buffer" argument must be/);
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
@@ -34,25 +35,20 @@ describe('writeFileAtomic', () => {
     const target = join(dir, 'sub');
     mkdirSync(target);
     writeFileSync(join(target, 'x'), 'x');
-    expect(() => writeFileAtomic(target, Uint8Array.of(1))).toThrow(InvalidOptionError);
-    expect(() => writeFileAtomic(target, Uint8Array.of(1))).toThrow(new RegExp(`^${esc(target)}: output path must not be a directory, got (EISDIR|ENOTEMPTY) \\(a directory has that name\\)$`));
+    expectError(() => writeFileAtomic(target, Uint8Array.of(1)), InvalidOptionError, new RegExp(`^${esc(target)}: output path must not be a directory, got (EISDIR|ENOTEMPTY) \\(a directory has that name\\)$`));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('names the requested path and says the folder does not exist, never the temp file', () => {
     const path = join(dir, 'missing', 'c.bin');
-    expect(() => writeFileAtomic(path, Uint8Array.of(1))).toThrow(InvalidOptionError);
-    expect(() => writeFileAtomic(path, Uint8Array.of(1))).toThrow(
-      new RegExp(`^${esc(path)}: output folder ${esc(join(dir, 'missing'))} must exist, got ENOENT \\(the folder does not exist\\)$`),
-    );
+    expectError(() => writeFileAtomic(path, Uint8Array.of(1)), InvalidOptionError, new RegExp(`^${esc(path)}: output folder ${esc(join(dir, 'missing'))} must exist, got ENOENT \\(the folder does not exist\\)$`));
     expect(() => writeFileAtomic(path, Uint8Array.of(1))).not.toThrow(/\.tmp/);
   });
 
   it('says when a part of the folder path is a file', () => {
     writeFileSync(join(dir, 'plain'), 'x');
     const path = join(dir, 'plain', 'c.bin');
-    expect(() => writeFileAtomic(path, Uint8Array.of(1))).toThrow(InvalidOptionError);
-    expect(() => writeFileAtomic(path, Uint8Array.of(1))).toThrow(new RegExp(`^${esc(path)}: output folder ${esc(join(dir, 'plain'))} must be a directory, got ENOTDIR`));
+    expectError(() => writeFileAtomic(path, Uint8Array.of(1)), InvalidOptionError, new RegExp(`^${esc(path)}: output folder ${esc(join(dir, 'plain'))} must be a directory, got ENOTDIR`));
   });
 });
 
@@ -82,7 +78,7 @@ describe('file variants of the readers and writers', () => {
     expect(readNpzFile(join(dir, 'x.npz')).get('a')!.data).toEqual(data);
     writeSafetensorsFile(join(dir, 'x.safetensors'), { w: { data, shape: [4] } }, { epoch: '3' });
     expect(readSafetensorsFile(join(dir, 'x.safetensors')).metadata).toEqual({ epoch: '3' });
-    expect(() => readSafetensorsFile(join(dir, 'x.npy'))).toThrow(new RegExp(`^${join(dir, 'x.npy').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: header length must be`));
-    expect(() => readNpyFile(join(dir, 'x.npz'))).toThrow(/x\.npz: an \.npy file must start with the magic string/);
+    expectError(() => readSafetensorsFile(join(dir, 'x.npy')), FormatError, new RegExp(`^${join(dir, 'x.npy').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: header length must be`));
+    expectError(() => readNpyFile(join(dir, 'x.npz')), FormatError, new RegExp(`^${esc(join(dir, 'x.npz'))}: an \\.npy file must start with the magic string \\\\x93NUMPY, got "PK\\\\x03\\\\x04\\\\x14\\\\x00"$`));
   });
 });

@@ -188,7 +188,7 @@ describe('Autoencoder.trainStep', () => {
   it('throws ShapeError for an empty batch or a short batch', () => {
     const m = new Autoencoder({ inputDim: 4, hiddenDims: [2], rng: new Random(1) });
     const opt = new SGD(m.parameters(), { lr: 0.1 });
-    expect(() => m.trainStep(new Float32Array(8), 0, opt)).toThrow(/^Autoencoder\.lossAndGrad: rows must be >= 1, got 0$/);
+    expectError(() => m.trainStep(new Float32Array(8), 0, opt), ShapeError, /^Autoencoder\.lossAndGrad: rows must be >= 1, got 0$/);
     expectError(() => m.trainStep(new Float32Array(7), 2, opt), ShapeError, /^Autoencoder\.lossAndGrad: input must hold rows x 4 = 8 values, got 7 for rows 2$/);
   });
 });
@@ -197,11 +197,11 @@ describe('Autoencoder options', () => {
   const rng = new Random(0);
   it('rejects bad widths, activations, lossFeatures and activeFeatures with InvalidOptionError', () => {
     expectError(() => new Autoencoder({ inputDim: 0, rng }), InvalidOptionError, /^Autoencoder: inputDim and hiddenDims must be positive integers \(at least one hidden\), got 0 and \[32, 8\]$/);
-    expect(() => new Autoencoder({ inputDim: 8, hiddenDims: [4, 0], rng })).toThrow(/^Autoencoder: inputDim and hiddenDims must be positive integers/);
-    expect(() => new Autoencoder({ inputDim: 8, activation: 'elu' as Activation, rng })).toThrow(/^Autoencoder: activation must be 'relu', 'gelu' or 'tanh', got elu$/);
-    expect(() => new Autoencoder({ inputDim: 8, lossFeatures: 'some' as 'all', rng })).toThrow(/^Autoencoder: lossFeatures must be 'all' or 'active', got some$/);
-    expect(() => new Autoencoder({ inputDim: 8, activeFeatures: [1, 8], rng })).toThrow(/^Autoencoder: activeFeatures must be distinct integers in \[0, 8\), got 8/);
+    expectError(() => new Autoencoder({ inputDim: 8, hiddenDims: [4, 0], rng }), InvalidOptionError, /^Autoencoder: inputDim and hiddenDims must be positive integers/);
+    expectError(() => new Autoencoder({ inputDim: 8, activation: 'elu' as Activation, rng }), InvalidOptionError, /^Autoencoder: activation must be 'relu', 'gelu' or 'tanh', got elu$/);
+    expectError(() => new Autoencoder({ inputDim: 8, lossFeatures: 'some' as 'all', rng }), InvalidOptionError, /^Autoencoder: lossFeatures must be 'all' or 'active', got some$/);
+    expectError(() => new Autoencoder({ inputDim: 8, activeFeatures: [1, 8], rng }), InvalidOptionError, /^Autoencoder: activeFeatures must be distinct integers in \[0, 8\), got 8/);
     expectError(() => new Autoencoder({ inputDim: 8, activeFeatures: [1, 1], rng }), InvalidOptionError, /^Autoencoder: activeFeatures must be distinct integers in \[0, 8\), got 1 in \[1, 1\]$/);
-    expect(() => new Autoencoder({ inputDim: 8, activeFeatures: [], rng })).toThrow(/^Autoencoder: activeFeatures must not be empty, got \[\]$/);
+    expectError(() => new Autoencoder({ inputDim: 8, activeFeatures: [], rng }), InvalidOptionError, /^Autoencoder: activeFeatures must not be empty, got \[\]$/);
   });
 });

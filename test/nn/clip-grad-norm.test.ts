@@ -38,6 +38,6 @@ describe('clipGradNorm', () => {
   });
   it('throws InvalidOptionError for maxNorm <= 0', () => {
     expectError(() => clipGradNorm([], 0), InvalidOptionError, /^clipGradNorm: maxNorm must be a finite number > 0, got 0$/);
-    expect(() => clipGradNorm([], -1)).toThrow(/^clipGradNorm: maxNorm must be a finite number > 0, got -1$/);
+    expectError(() => clipGradNorm([], -1), InvalidOptionError, /^clipGradNorm: maxNorm must be a finite number > 0, got -1$/);
   });
 });

@@ -51,7 +51,7 @@ describe('Dropout', () => {
     expect(Array.from(x.grad!.data)).toEqual(Array.from(y.data));
   });
   it('rejects p outside [0, 1]', () => {
-    expect(() => new Dropout(1.5, new Random(0))).toThrow(/^Dropout: p must be in \[0, 1\], got 1.5$/);
+    expectError(() => new Dropout(1.5, new Random(0)), InvalidOptionError, /^Dropout: p must be in \[0, 1\], got 1.5$/);
   });
 });
 
@@ -76,7 +76,7 @@ describe('LayerNorm', () => {
   });
   it('throws ShapeError for the wrong last dim', () => {
     expectError(() => new LayerNorm(4, { elementwiseAffine: false }).forward(v(new Float32Array(6), [2, 3])), ShapeError, /^LayerNorm: input last dim must be 4, got \[2,3\]$/);
-    expect(() => new LayerNorm(4).forward(v(new Float32Array(6), [2, 3]))).toThrow(/^LayerNorm: input last dim must be 4, got \[2,3\]$/);
+    expectError(() => new LayerNorm(4).forward(v(new Float32Array(6), [2, 3])), ShapeError, /^LayerNorm: input last dim must be 4, got \[2,3\]$/);
   });
 });
 
@@ -88,7 +88,7 @@ describe('MSELoss', () => {
     expect(new MSELoss({ features: [0, 2] }).forward(v(a, [2, 3]), v(b, [2, 3])).item()).toBeAllclose((1 + 4 + 9 + 25) / 4);
   });
   it('rejects an empty feature list and out-of-range features', () => {
-    expect(() => new MSELoss({ features: [] })).toThrow(/^MSELoss: features must be a non-empty list of non-negative integers, got \[\]$/);
-    expect(() => new MSELoss({ features: [3] }).forward(v(new Float32Array(6), [2, 3]), v(new Float32Array(6), [2, 3]))).toThrow(/^MSELoss: feature index must be < 3, got 3$/);
+    expectError(() => new MSELoss({ features: [] }), InvalidOptionError, /^MSELoss: features must be a non-empty list of non-negative integers, got \[\]$/);
+    expectError(() => new MSELoss({ features: [3] }).forward(v(new Float32Array(6), [2, 3]), v(new Float32Array(6), [2, 3])), ShapeError, /^MSELoss: feature index must be < 3, got 3$/);
   });
 });

@@ -51,7 +51,7 @@ describe('Linear', () => {
 
   it('throws on bad sizes and on a mismatched input width', () => {
     expectError(() => new Linear(0, 2, new Random(0)), InvalidOptionError, /^Linear: inFeatures must be a positive integer, got 0$/);
-    expect(() => new Linear(2, 1.5, new Random(0))).toThrow(/^Linear: outFeatures must be a positive integer, got 1.5$/);
+    expectError(() => new Linear(2, 1.5, new Random(0)), InvalidOptionError, /^Linear: outFeatures must be a positive integer, got 1.5$/);
     const l = new Linear(3, 2, new Random(0));
     expectError(() => l.forward(new Var(new Tensor(new Float32Array(4), [2, 2]))), ShapeError, /^linear: .*got \[2,2\] and \[2,3\]$/);
   });

@@ -150,8 +150,8 @@ describe('MultiheadAttention masking', () => {
 describe('MultiheadAttention errors', () => {
   it('throws InvalidOptionError when numHeads does not divide embedDim', () => {
     expectError(() => new MultiheadAttention({ embedDim: 10, numHeads: 3, rng: new Random(0) }), InvalidOptionError, /numHeads must be a positive integer dividing embedDim 10, got 3/);
-    expect(() => new MultiheadAttention({ embedDim: 0, numHeads: 1, rng: new Random(0) })).toThrow(/embedDim must be a positive integer, got 0/);
-    expect(() => new MultiheadAttention({ embedDim: 4, numHeads: 1, dropout: 1, rng: new Random(0) })).toThrow(/dropout must be in \[0, 1\), got 1/);
+    expectError(() => new MultiheadAttention({ embedDim: 0, numHeads: 1, rng: new Random(0) }), InvalidOptionError, /^MultiheadAttention: embedDim must be a positive integer, got 0$/);
+    expectError(() => new MultiheadAttention({ embedDim: 4, numHeads: 1, dropout: 1, rng: new Random(0) }), InvalidOptionError, /^MultiheadAttention: dropout must be in \[0, 1\), got 1$/);
   });
 
   it('throws ShapeError for a wrong feature width, mismatched key/value and bad mask shapes', () => {
@@ -160,9 +160,9 @@ describe('MultiheadAttention errors', () => {
     const bad = new Var(new Tensor(new Float32Array(2 * 3 * 5), [2, 3, 5]));
     const kv5 = new Var(new Tensor(new Float32Array(2 * 5 * 4), [2, 5, 4]));
     expectError(() => m.attend(bad, bad, bad), ShapeError, /query, key and value must be \[batch, seq, 4\], got \[2,3,5\]/);
-    expect(() => m.attend(x, x, kv5)).toThrow(/key and value must be \[2, S, 4\] with the same S, got \[2,3,4\] and \[2,5,4\]/);
+    expectError(() => m.attend(x, x, kv5), ShapeError, /^MultiheadAttention: key and value must be \[2, S, 4\] with the same S, got \[2,3,4\] and \[2,5,4\]$/);
     const mask = new Tensor(new Float32Array(4), [2, 2]);
-    expect(() => m.attend(x, x, x, { attnMask: mask })).toThrow(/attnMask must have shape \[3,3\], got \[2,2\]/);
-    expect(() => m.attend(x, x, x, { keyPaddingMask: mask })).toThrow(/keyPaddingMask must have shape \[2,3\], got \[2,2\]/);
+    expectError(() => m.attend(x, x, x, { attnMask: mask }), ShapeError, /^MultiheadAttention: attnMask must have shape \[3,3\], got \[2,2\]$/);
+    expectError(() => m.attend(x, x, x, { keyPaddingMask: mask }), ShapeError, /^MultiheadAttention: keyPaddingMask must have shape \[2,3\], got \[2,2\]$/);
   });
 });

@@ -55,17 +55,17 @@ describe('Optimizer hyperparameter validation', () => {
   const p = () => param(new Tensor(new Float32Array(3), [3]));
   it('throws InvalidOptionError naming the class and option for a negative lr', () => {
     expectError(() => new Adam([p()], { lr: -1 }), InvalidOptionError, /^Adam: lr must be a finite number >= 0, got -1$/);
-    expect(() => new SGD([p()], { lr: Number.NaN })).toThrow(/^SGD: lr must be a finite number >= 0, got NaN$/);
+    expectError(() => new SGD([p()], { lr: Number.NaN }), InvalidOptionError, /^SGD: lr must be a finite number >= 0, got NaN$/);
   });
   it('rejects betas outside [0, 1) and negative eps or weight decay, naming AdamW for AdamW', () => {
-    expect(() => new AdamW([p()], { betas: [1, 0.999] })).toThrow(/^AdamW: beta1 must be in \[0, 1\), got 1$/);
-    expect(() => new Adam([p()], { betas: [0.9, -0.1] })).toThrow(/^Adam: beta2 must be in \[0, 1\), got -0.1$/);
-    expect(() => new Adam([p()], { eps: -1e-8 })).toThrow(/^Adam: eps must be a finite number >= 0/);
-    expect(() => new SGD([p()], { lr: 0.1, weightDecay: -1 })).toThrow(/^SGD: weightDecay must be a finite number >= 0, got -1$/);
+    expectError(() => new AdamW([p()], { betas: [1, 0.999] }), InvalidOptionError, /^AdamW: beta1 must be in \[0, 1\), got 1$/);
+    expectError(() => new Adam([p()], { betas: [0.9, -0.1] }), InvalidOptionError, /^Adam: beta2 must be in \[0, 1\), got -0.1$/);
+    expectError(() => new Adam([p()], { eps: -1e-8 }), InvalidOptionError, /^Adam: eps must be a finite number >= 0/);
+    expectError(() => new SGD([p()], { lr: 0.1, weightDecay: -1 }), InvalidOptionError, /^SGD: weightDecay must be a finite number >= 0, got -1$/);
   });
   it('rejects nesterov without momentum and an empty parameter list', () => {
-    expect(() => new SGD([p()], { lr: 0.1, nesterov: true })).toThrow(/^SGD: nesterov must have momentum > 0 and dampening 0, got momentum 0/);
-    expect(() => new Adam([])).toThrow(/^Adam: params must contain at least one parameter, got an empty list$/);
+    expectError(() => new SGD([p()], { lr: 0.1, nesterov: true }), InvalidOptionError, /^SGD: nesterov must have momentum > 0 and dampening 0, got momentum 0/);
+    expectError(() => new Adam([]), InvalidOptionError, /^Adam: params must contain at least one parameter, got an empty list$/);
   });
   it('defaults AdamW weight decay to 0.01 and Adam to 0, as torch', () => {
     expect(new AdamW([p()]).weightDecay).toBe(0.01);

@@ -96,10 +96,10 @@ describe('TransformerEncoderLayer options and errors', () => {
   const rng = new Random(0);
   it('throws InvalidOptionError naming the bad option', () => {
     expectError(() => new TransformerEncoderLayer({ dModel: 30, nhead: 4, rng }), InvalidOptionError, /nhead must be a positive integer dividing dModel 30, got 4/);
-    expect(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, dimFeedforward: 0, rng })).toThrow(/dimFeedforward must be a positive integer, got 0/);
-    expect(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, dropout: -0.1, rng })).toThrow(/dropout must be in \[0, 1\), got -0.1/);
-    expect(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, activation: 'tanh' as 'relu', rng })).toThrow(/activation must be 'relu' or 'gelu', got tanh/);
-    expect(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, layerNormEps: -1, rng })).toThrow(/layerNormEps must be >= 0, got -1/);
+    expectError(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, dimFeedforward: 0, rng }), InvalidOptionError, /^TransformerEncoderLayer: dimFeedforward must be a positive integer, got 0$/);
+    expectError(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, dropout: -0.1, rng }), InvalidOptionError, /^TransformerEncoderLayer: dropout must be in \[0, 1\), got -0.1$/);
+    expectError(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, activation: 'tanh' as 'relu', rng }), InvalidOptionError, /^TransformerEncoderLayer: activation must be 'relu' or 'gelu', got tanh$/);
+    expectError(() => new TransformerEncoderLayer({ dModel: 8, nhead: 2, layerNormEps: -1, rng }), InvalidOptionError, /^TransformerEncoderLayer: layerNormEps must be >= 0, got -1$/);
   });
 
   it('throws ShapeError for an input that is not [B, T, dModel]', () => {
@@ -260,7 +260,7 @@ describe('SequenceAutoencoder', () => {
   it('throws for a wrong input shape or data length', () => {
     const m = new SequenceAutoencoder({ inputDim: 4, seqLen: 3, dModel: 4, nhead: 2, dimFeedforward: 8, rng: new Random(0) });
     expectError(() => m.forward(new Var(new Tensor(new Float32Array(2 * 4 * 4), [2, 4, 4]))), ShapeError, /input must be \[batch, 3, 4\], got \[2,4,4\]/);
-    expect(() => m.score(new Float32Array(10), 1)).toThrow(/score: data length must be rows \* 3 \* 4 = 12, got 10/);
+    expectError(() => m.score(new Float32Array(10), 1), ShapeError, /^SequenceAutoencoder\.score: data length must be rows \* 3 \* 4 = 12, got 10$/);
     expectError(() => new SequenceAutoencoder({ seqLen: 0, rng: new Random(0) }), InvalidOptionError, /seqLen must be a positive integer, got 0/);
   });
 });

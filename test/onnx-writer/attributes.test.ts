@@ -58,13 +58,13 @@ describe('makeAttribute', () => {
 
   it('throws InvalidOptionError when the type cannot be inferred', () => {
     expectError(() => makeAttribute('perm', []), InvalidOptionError, /makeAttribute 'perm': an empty list must be typed with attrInts/);
-    expect(() => makeAttribute('m', [1, 'a'] as unknown as number[])).toThrow(/list entries must all be numbers, all strings/);
-    expect(() => makeAttribute('o', { dims: [1] } as unknown as onnx.TensorProto)).toThrow(/value must be a number, .* got Object/);
-    expect(() => makeAttribute('', 1)).toThrow(/makeAttribute: name must be non-empty/);
+    expectError(() => makeAttribute('m', [1, 'a'] as unknown as number[]), InvalidOptionError, /^makeAttribute 'm': list entries must all be numbers, all strings, all TensorProtos or all GraphProtos, got \[number, string\]$/);
+    expectError(() => makeAttribute('o', { dims: [1] } as unknown as onnx.TensorProto), InvalidOptionError, /^makeAttribute 'o': value must be a number, .* got Object$/);
+    expectError(() => makeAttribute('', 1), InvalidOptionError, /^makeAttribute: name must be non-empty/);
   });
 
   it('throws InvalidOptionError for integers beyond 2^53', () => {
-    expect(() => makeAttribute('i', 2 ** 60)).toThrow(/must be safe integers \(\|v\| < 2\^53\), got 1152921504606847000/);
+    expectError(() => makeAttribute('i', 2 ** 60), InvalidOptionError, /^makeAttribute 'i': integer attribute values must be safe integers \(\|v\| < 2\^53\), got 1152921504606847000$/);
     expectError(() => attrInts([1n, 2n ** 62n]), InvalidOptionError, /^attrInts: integer attribute values must be safe integers \(\|v\| < 2\^53\), got 4611686018427387904$/);
   });
 });

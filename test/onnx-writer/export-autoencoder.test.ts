@@ -206,7 +206,7 @@ describe('exportAutoencoder errors', () => {
     expectError(() => exportAutoencoder(s), ShapeError, /layers\[1\]\.weight must have bias length x input width = 4 x 3 = 12 values \(\[out, in\]\), got 11/);
     const t = good();
     t.layers = [t.layers[0]!];
-    expect(() => exportAutoencoder(t)).toThrow(/the last layer must output inputDim = 4 values, got 3/);
+    expectError(() => exportAutoencoder(t), ShapeError, /^exportAutoencoder: the last layer must output inputDim = 4 values, got 3$/);
   });
 
   it('throws DataError for a std that is not > 0 or a non-finite weight', () => {
@@ -215,13 +215,13 @@ describe('exportAutoencoder errors', () => {
     expectError(() => exportAutoencoder(s), DataError, /scaler\.std\[2\] must be finite and > 0, got 0/);
     const t = good();
     t.layers[0]!.weight[5] = Number.NaN;
-    expect(() => exportAutoencoder(t)).toThrow(/layers\[0\]\.weight\[5\] must be finite, got NaN/);
+    expectError(() => exportAutoencoder(t), DataError, /^exportAutoencoder: layers\[0\]\.weight\[5\] must be finite, got NaN$/);
   });
 
   it('throws InvalidOptionError for repeated or out-of-range active features, an unknown activation or opset', () => {
     expectError(() => exportAutoencoder({ ...good(), activeFeatures: [1, 1] }), InvalidOptionError, /activeFeatures must hold distinct integers in \[0, 4\), got 1 twice/);
-    expect(() => exportAutoencoder({ ...good(), activeFeatures: [4] })).toThrow(/activeFeatures must hold distinct integers in \[0, 4\), got 4$/);
-    expect(() => exportAutoencoder({ ...good(), activation: 'sigmoid' as Activation })).toThrow(/activation must be one of 'relu', 'gelu', 'tanh', got "sigmoid"/);
-    expect(() => exportAutoencoder(good(), { opset: 12 })).toThrow(/exportAutoencoder: opset must be an integer in \[13, 21\], got 12/);
+    expectError(() => exportAutoencoder({ ...good(), activeFeatures: [4] }), InvalidOptionError, /^exportAutoencoder: activeFeatures must hold distinct integers in \[0, 4\), got 4$/);
+    expectError(() => exportAutoencoder({ ...good(), activation: 'sigmoid' as Activation }), InvalidOptionError, /^exportAutoencoder: activation must be one of 'relu', 'gelu', 'tanh', got "sigmoid"$/);
+    expectError(() => exportAutoencoder(good(), { opset: 12 }), InvalidOptionError, /^exportAutoencoder: opset must be an integer in \[13, 21\], got 12$/);
   });
 });

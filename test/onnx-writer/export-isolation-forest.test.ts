@@ -161,14 +161,14 @@ describe('exportIsolationForest errors', () => {
     expectError(() => exportIsolationForest({ arrays, meta }), FormatError, /exportIsolationForest: tree 0 node 0 children must be -1 \(both\) or in \[0, \d+\), got 999 and \d+/);
     const b = m.toArrays();
     b.arrays.features[1] = 3;
-    expect(() => exportIsolationForest(b)).toThrow(/arrays\.features\[1\] must be a column in \[0, 3\), got 3/);
+    expectError(() => exportIsolationForest(b), FormatError, /^exportIsolationForest: arrays\.features\[1\] must be a column in \[0, 3\), got 3$/);
     const c = m.toArrays();
     c.arrays.threshold[0] = Number.NaN;
-    expect(() => exportIsolationForest(c)).toThrow(/tree 0 node 0 threshold must be a number, got NaN/);
+    expectError(() => exportIsolationForest(c), FormatError, /^exportIsolationForest: tree 0 node 0 threshold must be a number, got NaN$/);
   });
 
   it('throws InvalidOptionError for an mlOpset outside [1, 3] or a bad opset', () => {
     expectError(() => exportIsolationForest(m.toArrays(), { mlOpset: 4 }), InvalidOptionError, /exportIsolationForest: mlOpset must be an integer in \[1, 3\], got 4/);
-    expect(() => exportIsolationForest(m.toArrays(), { opset: 22 })).toThrow(/opset must be an integer in \[13, 21\], got 22/);
+    expectError(() => exportIsolationForest(m.toArrays(), { opset: 22 }), InvalidOptionError, /^exportIsolationForest: opset must be an integer in \[13, 21\], got 22$/);
   });
 });

@@ -41,6 +41,6 @@ describe('modelMetadata', () => {
 
   it('throws InvalidOptionError for a non-finite threshold or an extra key that repeats a fixed key', () => {
     expectError(() => modelMetadata({ modelType: 'a', dadmVersion: '1', threshold: Number.NaN }), InvalidOptionError, /modelMetadata: threshold must be a finite number, got NaN/);
-    expect(() => modelMetadata({ modelType: 'a', dadmVersion: '1', extra: { 'dadm.threshold': '1' } })).toThrow(/extra keys must not repeat a fixed key, got 'dadm.threshold'/);
+    expectError(() => modelMetadata({ modelType: 'a', dadmVersion: '1', extra: { 'dadm.threshold': '1' } }), InvalidOptionError, /^modelMetadata: extra keys must not repeat a fixed key, got 'dadm.threshold'$/);
   });
 });

@@ -147,11 +147,11 @@ describe('makeModel / encodeModel', () => {
   it('throws InvalidOptionError for bad model options', () => {
     const g = makeGraph({ name: 'g', nodes: [], inputs: [], outputs: [] });
     expectError(() => makeModel(g, { irVersion: 9 }), InvalidOptionError, /makeModel: irVersion must be an integer in \[1, 8\], got 9/);
-    expect(() => makeModel(g, { opsets: [{ domain: '', version: 0 }] })).toThrow(/opset version of domain '' must be a positive integer, got 0/);
-    expect(() => makeModel(g, { opsets: [{ domain: 'ai.onnx.ml', version: 3 }], mlOpset: 2 })).toThrow(/opset domains must be unique, got 'ai.onnx.ml' twice/);
-    expect(() => makeModel(g, { modelVersion: 1.5 })).toThrow(/modelVersion must be an integer, got 1.5/);
-    expect(() => makeModel(g, { metadataProps: { k: 1 as unknown as string } })).toThrow(/metadataProps\['k'\] must be a string, got number/);
-    expect(() => makeGraph({ name: '', nodes: [], inputs: [], outputs: [] })).toThrow(/makeGraph: name must be non-empty/);
-    expect(() => makeValueInfo('x', 'float32', [-1])).toThrow(/makeValueInfo 'x': dims must be non-negative integers or names, got -1/);
+    expectError(() => makeModel(g, { opsets: [{ domain: '', version: 0 }] }), InvalidOptionError, /^makeModel: opset version of domain '' must be a positive integer, got 0$/);
+    expectError(() => makeModel(g, { opsets: [{ domain: 'ai.onnx.ml', version: 3 }], mlOpset: 2 }), InvalidOptionError, /^makeModel: opset domains must be unique, got 'ai.onnx.ml' twice$/);
+    expectError(() => makeModel(g, { modelVersion: 1.5 }), InvalidOptionError, /^makeModel: modelVersion must be an integer, got 1.5$/);
+    expectError(() => makeModel(g, { metadataProps: { k: 1 as unknown as string } }), InvalidOptionError, /^makeModel: metadataProps\['k'\] must be a string, got number$/);
+    expectError(() => makeGraph({ name: '', nodes: [], inputs: [], outputs: [] }), InvalidOptionError, /^makeGraph: name must be non-empty/);
+    expectError(() => makeValueInfo('x', 'float32', [-1]), InvalidOptionError, /^makeValueInfo 'x': dims must be non-negative integers or names, got -1$/);
   });
 });

@@ -94,27 +94,25 @@ describe('makeTensor', () => {
       ShapeError,
       /makeTensor 'w': number of values must equal prod\(dims\) = 6 for dims \[2,3\], got 5/,
     );
-    expect(() => makeTensor({ name: 'r', dataType: 'int32', dims: [2], rawData: new Uint8Array(7) })).toThrow(
-      /makeTensor 'r': rawData length must be prod\(dims\) \* 4 = 8 bytes for dims \[2\], got 7/,
-    );
+    expectError(() => makeTensor({ name: 'r', dataType: 'int32', dims: [2], rawData: new Uint8Array(7) }), ShapeError, /^makeTensor 'r': rawData length must be prod\(dims\) \* 4 = 8 bytes for dims \[2\], got 7$/);
   });
 
   it('throws DataError for values that do not fit the data type', () => {
     expectError(() => makeTensor({ name: 'q', dataType: 'int8', dims: [2], values: [1, 128] }), DataError, /value 1 must be an integer in \[-128, 127\] for int8, got 128/);
-    expect(() => makeTensor({ name: 'q', dataType: 'uint8', dims: [1], values: [0.5] })).toThrow(/must be an integer in \[0, 255\]/);
-    expect(() => makeTensor({ name: 'q', dataType: 'int64', dims: [1], values: [2 ** 60] })).toThrow(/must be a bigint or a safe integer/);
-    expect(() => makeTensor({ name: 'q', dataType: 'int64', dims: [1], values: [2n ** 63n] })).toThrow(/must fit int64/);
-    expect(() => makeTensor({ name: 'q', dataType: 'bool', dims: [1], values: [2] })).toThrow(/must be a boolean or 0\/1, got 2/);
-    expect(() => makeTensor({ name: 'q', dataType: 'string', dims: [1], values: [1] })).toThrow(/value 0 must be a string, got number/);
+    expectError(() => makeTensor({ name: 'q', dataType: 'uint8', dims: [1], values: [0.5] }), DataError, /^makeTensor 'q': value 0 must be an integer in \[0, 255\] for uint8, got 0\.5$/);
+    expectError(() => makeTensor({ name: 'q', dataType: 'int64', dims: [1], values: [2 ** 60] }), DataError, /^makeTensor 'q': value 0 must be a bigint or a safe integer, got 1152921504606847000$/);
+    expectError(() => makeTensor({ name: 'q', dataType: 'int64', dims: [1], values: [2n ** 63n] }), DataError, /^makeTensor 'q': value 0 must fit int64, got 9223372036854775808$/);
+    expectError(() => makeTensor({ name: 'q', dataType: 'bool', dims: [1], values: [2] }), DataError, /^makeTensor 'q': value 0 must be a boolean or 0\/1, got 2$/);
+    expectError(() => makeTensor({ name: 'q', dataType: 'string', dims: [1], values: [1] }), DataError, /^makeTensor 'q': value 0 must be a string, got number$/);
   });
 
   it('throws InvalidOptionError for bad options', () => {
     const bad = { name: 'x', dataType: 'float32', dims: [1] } as const;
     expectError(() => makeTensor(bad), InvalidOptionError, /exactly one of values and rawData must be given, got neither/);
-    expect(() => makeTensor({ ...bad, values: [1], rawData: new Uint8Array(4) })).toThrow(/got both/);
-    expect(() => makeTensor({ ...bad, dims: [-1], values: [] })).toThrow(/dims must be non-negative integers, got \[-1\]/);
-    expect(() => makeTensor({ ...bad, dataType: 'float8' as 'float32', values: [1] })).toThrow(/data type must be one of .*, got 'float8'/);
-    expect(() => makeTensor({ ...bad, dataType: 'float16', values: [1] })).toThrow(/float16 data must be given as rawData/);
-    expect(() => makeTensor({ ...bad, dataType: 'string', rawData: new Uint8Array(1) })).toThrow(/rawData must not be used for data type 'string'/);
+    expectError(() => makeTensor({ ...bad, values: [1], rawData: new Uint8Array(4) }), InvalidOptionError, /^makeTensor 'x': exactly one of values and rawData must be given, got both$/);
+    expectError(() => makeTensor({ ...bad, dims: [-1], values: [] }), InvalidOptionError, /^makeTensor 'x': dims must be non-negative integers, got \[-1\]$/);
+    expectError(() => makeTensor({ ...bad, dataType: 'float8' as 'float32', values: [1] }), InvalidOptionError, /^makeTensor 'x': data type must be one of .*, got 'float8'$/);
+    expectError(() => makeTensor({ ...bad, dataType: 'float16', values: [1] }), InvalidOptionError, /^makeTensor 'x': float16 data must be given as rawData, got values$/);
+    expectError(() => makeTensor({ ...bad, dataType: 'string', rawData: new Uint8Array(1) }), InvalidOptionError, /^makeTensor 'x': rawData must not be used for data type 'string', got 1 bytes$/);
   });
 });

@@ -7,6 +7,7 @@ import { readSafetensors, writeSafetensors, writeSafetensorsFile, type Safetenso
 import { checkpointBytes } from '../../src/pipeline/checkpoint.js';
 import { generateData, loadCheckpoint, readCheckpoint, score, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from './helpers.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const dir = tempDir();
 let model = '';
@@ -65,7 +66,7 @@ describe('checkpoint integrity', () => {
     const err = caught(() => loadCheckpoint(p));
     expect(err).toBeInstanceOf(FormatError);
     expect(err.message).toMatch(/^.*edited\.safetensors: tensor data must match the data_sha256 checksum [0-9a-f]{16}…, got [0-9a-f]{16}… \(the file was modified or corrupted after it was written\)$/);
-    expect(() => score({ model: p, data: join(dir, 'd.npy') })).toThrow(/edited\.safetensors: tensor data must match the data_sha256 checksum/);
+    expectError(() => score({ model: p, data: join(dir, 'd.npy') }), FormatError, /edited\.safetensors: tensor data must match the data_sha256 checksum/);
   });
 
   it('refuses NaN weights even when the checksum was recomputed for them', () => {
@@ -83,13 +84,11 @@ describe('checkpoint integrity', () => {
     const p = rewriteWithoutChecksum(model, 'inf.safetensors', (t) => {
       (t.get('decoder.2.bias')!.data as Float32Array)[3] = -Infinity;
     });
-    expect(() => readCheckpoint(p)).toThrow(FormatError);
-    expect(() => readCheckpoint(p)).toThrow(/inf\.safetensors: tensor "decoder\.2\.bias" must hold finite values, got -Infinity at index 3$/);
+    expectError(() => readCheckpoint(p), FormatError, /inf\.safetensors: tensor "decoder\.2\.bias" must hold finite values, got -Infinity at index 3$/);
     const f = rewriteWithoutChecksum(forest, 'forest-inf.safetensors', (t) => {
       (t.get('trees.threshold')!.data as Float64Array)[0] = Infinity;
     });
-    expect(() => loadCheckpoint(f)).toThrow(FormatError);
-    expect(() => loadCheckpoint(f)).toThrow(/forest-inf\.safetensors: tensor "trees\.threshold" must hold finite values, got Infinity at index 0$/);
+    expectError(() => loadCheckpoint(f), FormatError, /forest-inf\.safetensors: tensor "trees\.threshold" must hold finite values, got Infinity at index 0$/);
   });
 
   it('loads a checkpoint without data_sha256 and scores exactly like the original', () => {
@@ -104,45 +103,38 @@ describe('loadCheckpoint', () => {
   it('refuses a safetensors file that is not a dadm checkpoint', () => {
     const p = join(dir, 'foreign.safetensors');
     writeSafetensorsFile(p, { w: { data: new Float32Array(4), shape: [4] } }, { format: 'pt' });
-    expect(() => loadCheckpoint(p)).toThrow(FormatError);
-    expect(() => loadCheckpoint(p)).toThrow(/foreign\.safetensors: metadata format must be 'dadm-checkpoint', got 'pt'/);
+    expectError(() => loadCheckpoint(p), FormatError, /foreign\.safetensors: metadata format must be 'dadm-checkpoint', got 'pt'$/);
   });
 
   it('refuses a truncated checkpoint, naming the file', () => {
     const bytes = readFileSync(model);
     const p = join(dir, 'cut.safetensors');
     writeFileSync(p, bytes.subarray(0, bytes.length - 8));
-    expect(() => loadCheckpoint(p)).toThrow(FormatError);
-    expect(() => loadCheckpoint(p)).toThrow(/cut\.safetensors: tensor '[^']+' data_offsets must lie within the \d+-byte data buffer/);
+    expectError(() => loadCheckpoint(p), FormatError, /cut\.safetensors: tensor '[^']+' data_offsets must lie within the \d+-byte data buffer/);
   });
 
   it('refuses a checkpoint whose weights do not match its architecture', () => {
     const p = rewriteWithoutChecksum(model, 'missing.safetensors', (t) => t.delete('decoder.2.bias'));
-    expect(() => loadCheckpoint(p)).toThrow(FormatError);
-    expect(() => loadCheckpoint(p)).toThrow(/missing\.safetensors: autoencoder weights must match the recorded architecture, got: .*decoder\.2\.bias/);
+    expectError(() => loadCheckpoint(p), FormatError, /missing\.safetensors: autoencoder weights must match the recorded architecture, got: .*decoder\.2\.bias/);
   });
 
   it('refuses a checkpoint whose schema hash was altered', () => {
     const { tensors, metadata } = readSafetensors(readFileSync(model));
     const p = join(dir, 'hash.safetensors');
     writeFileSync(p, writeSafetensors(tensors, { ...metadata, schema_hash: '00' }));
-    expect(() => loadCheckpoint(p)).toThrow(FormatError);
-    expect(() => loadCheckpoint(p)).toThrow(/hash\.safetensors: metadata schema_hash must be [0-9a-f]{64} .*got 00/);
+    expectError(() => loadCheckpoint(p), FormatError, /hash\.safetensors: metadata schema_hash must be [0-9a-f]{64} .*got 00$/);
   });
 
   it('refuses a file that is not safetensors at all', () => {
     const p = join(dir, 'junk.safetensors');
     writeFileSync(p, 'hello world, definitely not a checkpoint');
-    expect(() => loadCheckpoint(p)).toThrow(FormatError);
-    expect(() => loadCheckpoint(p)).toThrow(/junk\.safetensors: header length must be in \[2, \d+\] .*got \d+ \(not a safetensors file\?\)/);
-    expect(() => loadCheckpoint(join(dir, 'absent.safetensors'))).toThrow(FormatError);
-    expect(() => loadCheckpoint(join(dir, 'absent.safetensors'))).toThrow(/absent\.safetensors: checkpoint must be a readable file, got ENOENT/);
+    expectError(() => loadCheckpoint(p), FormatError, /junk\.safetensors: header length must be in \[2, \d+\] .*got \d+ \(not a safetensors file\?\)$/);
+    expectError(() => loadCheckpoint(join(dir, 'absent.safetensors')), FormatError, /absent\.safetensors: checkpoint must be a readable file, got ENOENT$/);
   });
 
   it('checks the row count given to score', () => {
     const m = loadCheckpoint(model);
-    expect(() => m.score(new Float32Array(64), 2)).toThrow(ShapeError);
-    expect(() => m.score(new Float32Array(64), 2)).toThrow(/^DetectorModel\.score: rows must hold n x 64 = 128 values, got 64 for n 2$/);
+    expectError(() => m.score(new Float32Array(64), 2), ShapeError, /^DetectorModel\.score: rows must hold n x 64 = 128 values, got 64 for n 2$/);
     expect(m.score(new Float32Array(128), 2)).toHaveLength(2);
   });
 });

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { FormatError, InvalidOptionError } from '../../src/errors.js';
 import { configToYaml, defaultConfig, defaultConfigYaml, loadConfig, mergeConfig, parseConfig } from '../../src/pipeline/config.js';
+import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 
 describe('defaultConfig', () => {
   it('has the documented defaults', () => {
@@ -52,13 +53,10 @@ describe('parseConfig', () => {
 
   it('rejects an unknown key, suggesting the nearest and listing the allowed ones', () => {
     const bad = () => parseConfig('training:\n  bach_size: 32\n');
-    expect(bad).toThrow(InvalidOptionError);
-    expect(bad).toThrow(
-      'config.yaml: unknown key training.bach_size (did you mean training.batch_size?); allowed: epochs, batch_size, learning_rate, weight_decay, optimizer, momentum, shuffle, seed, validation_fraction, early_stopping_patience, grad_clip',
-    );
-    expect(() => parseConfig('trainig: {}')).toThrow(/^config\.yaml: unknown key trainig \(did you mean training\?\); allowed: model, schema, standardize, autoencoder/);
-    expect(() => parseConfig('training:\n  batchSize: 3')).toThrow(/unknown key training\.batchSize \(did you mean training\.batch_size\?\)/);
-    expect(() => parseConfig('colour: blue')).toThrow(/^config\.yaml: unknown key colour; allowed: /);
+    expectError(bad, InvalidOptionError, /^config\.yaml: unknown key training\.bach_size \(did you mean training\.batch_size\?\); allowed: epochs, batch_size, learning_rate, weight_decay, optimizer, momentum, shuffle, seed, validation_fraction, early_stopping_patience, grad_clip$/);
+    expectError(() => parseConfig('trainig: {}'), InvalidOptionError, /^config\.yaml: unknown key trainig \(did you mean training\?\); allowed: model, schema, standardize, autoencoder/);
+    expectError(() => parseConfig('training:\n  batchSize: 3'), InvalidOptionError, /^config\.yaml: unknown key training\.batchSize \(did you mean training\.batch_size\?\)/);
+    expectError(() => parseConfig('colour: blue'), InvalidOptionError, /^config\.yaml: unknown key colour; allowed: /);
   });
 
   it('rejects wrong types and values, naming the key path and what is allowed', () => {
@@ -90,23 +88,19 @@ describe('parseConfig', () => {
       ['- a\n- b', /^config\.yaml: top level must be a mapping of keys, got \["a","b"\]$/],
     ];
     for (const [text, pattern] of cases) {
-      expect(() => parseConfig(text), text).toThrow(InvalidOptionError);
-      expect(() => parseConfig(text), text).toThrow(pattern);
+      expectError(() => parseConfig(text), InvalidOptionError, pattern);
     }
   });
 
   it('requires each drift retrain threshold to be at least its warn threshold', () => {
-    expect(() => parseConfig('drift:\n  psi_retrain: 0.05')).toThrow(InvalidOptionError);
-    expect(() => parseConfig('drift:\n  psi_retrain: 0.05')).toThrow(/^config\.yaml: drift\.psi_retrain must be >= drift\.psi_warn \(0\.1\), got 0\.05$/);
-    expect(() => parseConfig('drift:\n  ks_warn: 0.5')).toThrow(/drift\.ks_retrain must be >= drift\.ks_warn \(0\.5\), got 0\.2/);
+    expectError(() => parseConfig('drift:\n  psi_retrain: 0.05'), InvalidOptionError, /^config\.yaml: drift\.psi_retrain must be >= drift\.psi_warn \(0\.1\), got 0\.05$/);
+    expectError(() => parseConfig('drift:\n  ks_warn: 0.5'), InvalidOptionError, /^config\.yaml: drift\.ks_retrain must be >= drift\.ks_warn \(0\.5\), got 0\.2$/);
   });
 
   it('uses the given source name and throws FormatError for text that is not YAML', () => {
-    expect(() => parseConfig('model: [', 'my.yaml')).toThrow(FormatError);
-    expect(() => parseConfig('model: [', 'my.yaml')).toThrow(/^my\.yaml: text must be valid YAML, got /);
-    expect(() => parseConfig('a: 1\na: 2')).toThrow(FormatError);
-    expect(() => parseConfig('a: 1\na: 2')).toThrow(/^config\.yaml: text must be valid YAML, got .*keys must be unique/);
-    expect(() => parseConfig('model: x', 'my.yaml')).toThrow(/^my\.yaml: model must be/);
+    expectError(() => parseConfig('model: [', 'my.yaml'), FormatError, /^my\.yaml: text must be valid YAML, got /);
+    expectError(() => parseConfig('a: 1\na: 2'), FormatError, /^config\.yaml: text must be valid YAML, got .*keys must be unique/);
+    expectError(() => parseConfig('model: x', 'my.yaml'), InvalidOptionError, /^my\.yaml: model must be/);
   });
 });
 
@@ -145,8 +139,7 @@ describe('configToYaml', () => {
   it('rejects an invalid programmatic config', () => {
     const c = defaultConfig();
     c.training.batchSize = 0;
-    expect(() => configToYaml(c)).toThrow(InvalidOptionError);
-    expect(() => configToYaml(c)).toThrow(/^config: training\.batchSize must be a positive integer, got 0$/);
+    expectError(() => configToYaml(c), InvalidOptionError, /^config: training\.batchSize must be a positive integer, got 0$/);
   });
 });
 
@@ -161,7 +154,7 @@ describe('mergeConfig', () => {
   });
 
   it('validates overrides with camelCase key paths', () => {
-    expect(() => mergeConfig({ training: { epochs: 0 } })).toThrow(/^options: training\.epochs must be a positive integer, got 0$/);
+    expectError(() => mergeConfig({ training: { epochs: 0 } }), InvalidOptionError, /^options: training\.epochs must be a positive integer, got 0$/);
   });
 });
 
@@ -173,12 +166,11 @@ describe('loadConfig', () => {
     expect(loadConfig(good).training.epochs).toBe(3);
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'training:\n  epochs: -1\n');
-    expect(() => loadConfig(bad)).toThrow(`${bad}: training.epochs must be a positive integer, got -1`);
+    expectError(() => loadConfig(bad), InvalidOptionError, new RegExp(`^${escapeRegExp(bad)}: training\\.epochs must be a positive integer, got -1$`));
   });
 
   it('throws InvalidOptionError for a missing explicit path', () => {
     const missing = join(tmpdir(), 'dadm-no-such-dir', 'config.yaml');
-    expect(() => loadConfig(missing)).toThrow(InvalidOptionError);
-    expect(() => loadConfig(missing)).toThrow(`${missing}: config file must be readable, got ENOENT`);
+    expectError(() => loadConfig(missing), InvalidOptionError, new RegExp(`^${escapeRegExp(missing)}: config file must be readable, got ENOENT$`));
   });
 });

@@ -7,6 +7,7 @@ import { demoExplain, type DemoExplainResult } from '../../src/pipeline/demo-exp
 import { defaultConfig, explain, generateData, mergeConfig, score, train } from '../../src/pipeline/index.js';
 import { ATTACK_FEATURES, ATTACK_NAMES, generateHostData, type AttackName } from '../../src/schema/index.js';
 import { tempDir } from './helpers.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const dir = tempDir('dadm-demo-explain-');
 const data = join(dir, 'data.npy');
@@ -93,8 +94,7 @@ describe('demoExplain', () => {
   });
 
   it('rejects a non-positive row count per attack', () => {
-    expect(() => demoExplain({ outDir: dir, shapPerAttack: 0 })).toThrow(InvalidOptionError);
-    expect(() => demoExplain({ outDir: dir, shapPerAttack: 0 })).toThrow(/^demoExplain: shapPerAttack must be a positive integer, got 0$/);
+    expectError(() => demoExplain({ outDir: dir, shapPerAttack: 0 }), InvalidOptionError, /^demoExplain: shapPerAttack must be a positive integer, got 0$/);
   });
 
   it('rejects attack types of another length than the data', () => {
@@ -103,8 +103,7 @@ describe('demoExplain', () => {
     for (const f of ['model.safetensors', 'data.npy']) copyFileSync(join(dir, f), join(other, f));
     writeNpyFile(join(other, 'attack_types.npy'), { data: new Uint8Array(5), shape: [5] });
     const run = (): unknown => demoExplain({ outDir: other });
-    expect(run).toThrow(DataError);
-    expect(run).toThrow(/attack_types\.npy: length must be 10000 like data\.npy, got 5$/);
+    expectError(run, DataError, /attack_types\.npy: length must be 10000 like data\.npy, got 5$/);
   });
 });
 
@@ -120,7 +119,6 @@ describe('explain rows option', () => {
 
   it('rejects a row outside the file', () => {
     const run = (): unknown => explain({ model, data, method: 'reconstruction', rows: [0, ROWS] });
-    expect(run).toThrow(InvalidOptionError);
-    expect(run).toThrow(/^explain: rows must be integers in \[0, 9999\], got 10000$/);
+    expectError(run, InvalidOptionError, /^explain: rows must be integers in \[0, 9999\], got 10000$/);
   });
 });

@@ -5,7 +5,7 @@ import { DataError, FormatError, InvalidOptionError } from '../../src/errors.js'
 import { writeNpyFile, writeNpzFile, type NpyArrayLike } from '../../src/io/index.js';
 import { drift } from '../../src/pipeline/drift.js';
 import { COLS, batch, driftFiles, expectNaiveDrift, referenceParts } from './drift-fixtures.js';
-import { expectThrows } from './expect-throws.js';
+import { expectError } from '../tensor/expect-error.js';
 import { tempDir } from './helpers.js';
 
 const dir = tempDir('dadm-drift-bad-');
@@ -31,7 +31,7 @@ describe('drift bad input', () => {
   it('refuses a batch with more than 1% excluded rows with DataError naming the first row and column', () => {
     const current = batch(200, 9);
     for (const i of [7, 50, 51]) current[i * COLS + 1] = Number.NaN;
-    expectThrows(
+    expectError(
       () => drift({ reference, current: writeBatch('nans.npy', current) }),
       DataError,
       /nans\.npy: rows with NaN\/Inf or non-zero padding must be at most 1% of the batch, got 3 of 200 \(1\.50%\); first: row 7, column 1 = NaN \(non-finite\)$/,
@@ -41,39 +41,39 @@ describe('drift bad input', () => {
 
   it('refuses a batch of only bad rows even when every row may be excluded', () => {
     const current = new Float32Array(3 * COLS).fill(Number.NaN);
-    expectThrows(() => drift({ reference, current: writeBatch('all-nan.npy', current), maxInvalidFraction: 0.99 }), DataError, /got 3 of 3 \(100%\); first: row 0, column 0 = NaN/);
+    expectError(() => drift({ reference, current: writeBatch('all-nan.npy', current), maxInvalidFraction: 0.99 }), DataError, /got 3 of 3 \(100%\); first: row 0, column 0 = NaN/);
   });
 
   it('refuses a batch of another width with DataError naming both files', () => {
     const path = writeBatch('wide.npy', new Float32Array(10 * 4), 4);
-    expectThrows(() => drift({ reference, current: path }), DataError, /wide\.npy: width must be 5 like the reference .*ref\.npz \(3 features \+ 2 zero padding\), got 4$/);
+    expectError(() => drift({ reference, current: path }), DataError, /wide\.npy: width must be 5 like the reference .*ref\.npz \(3 features \+ 2 zero padding\), got 4$/);
   });
 
   it('refuses an empty batch and a 1-D batch', () => {
     const empty = join(dir, 'empty.npy');
     writeNpyFile(empty, { data: new Float32Array(0), shape: [0, COLS] });
-    expectThrows(() => drift({ reference, current: empty }), DataError, /empty\.npy: rows must be at least 1, got 0$/);
+    expectError(() => drift({ reference, current: empty }), DataError, /empty\.npy: rows must be at least 1, got 0$/);
     const flat = join(dir, 'flat.npy');
     writeNpyFile(flat, { data: new Float32Array(5), shape: [5] });
-    expectThrows(() => drift({ reference, current: flat }), FormatError, /flat\.npy: data must be a 2-D array/);
+    expectError(() => drift({ reference, current: flat }), FormatError, /flat\.npy: data must be a 2-D array/);
   });
 
   it('refuses a reference that is not a dadm drift reference with FormatError naming the file', () => {
     const current = writeBatch('ok.npy', batch(100, 1));
     const npy = writeBatch('not-npz.npy', batch(10, 1));
-    expectThrows(() => drift({ reference: npy, current }), FormatError, /not-npz\.npy: drift reference must be an \.npz written by dadm train, got a file that is not one/);
+    expectError(() => drift({ reference: npy, current }), FormatError, /not-npz\.npy: drift reference must be an \.npz written by dadm train, got a file that is not one/);
     const foreign = join(dir, 'foreign.npz');
     writeNpzFile(foreign, { x: { data: new Float32Array(3), shape: [3] } });
-    expectThrows(() => drift({ reference: foreign, current }), FormatError, /foreign\.npz: drift reference must carry meta_json with format 'dadm-drift-reference' \(written by dadm train\), got members x$/);
+    expectError(() => drift({ reference: foreign, current }), FormatError, /foreign\.npz: drift reference must carry meta_json with format 'dadm-drift-reference' \(written by dadm train\), got members x$/);
     const garbage = join(dir, 'garbage.npz');
     writeFileSync(garbage, 'hello');
-    expectThrows(() => drift({ reference: garbage, current }), FormatError, /garbage\.npz: drift reference must be an \.npz written by dadm train, got a file that is not one/);
+    expectError(() => drift({ reference: garbage, current }), FormatError, /garbage\.npz: drift reference must be an \.npz written by dadm train, got a file that is not one/);
     const other = writeReference('other.npz', referenceParts(train), (m) => {
       const bytes = new TextEncoder().encode(JSON.stringify({ format: 'something-else', version: 1 }));
       m.set('meta_json', { data: bytes, shape: [bytes.length] });
     });
-    expectThrows(() => drift({ reference: other, current }), FormatError, /other\.npz: drift reference must carry meta_json with format 'dadm-drift-reference'/);
-    expectThrows(() => drift({ reference: join(dir, 'missing.npz'), current }), DataError, /missing\.npz: reference file must be a readable file, got ENOENT$/);
+    expectError(() => drift({ reference: other, current }), FormatError, /other\.npz: drift reference must carry meta_json with format 'dadm-drift-reference'/);
+    expectError(() => drift({ reference: join(dir, 'missing.npz'), current }), DataError, /missing\.npz: reference file must be a readable file, got ENOENT$/);
   });
 
   it('refuses a damaged reference member with FormatError naming file and member', () => {
@@ -87,19 +87,19 @@ describe('drift bad input', () => {
     ];
     for (const [name, edit, pattern] of cases) {
       const path = writeReference(name, referenceParts(train), edit);
-      expectThrows(() => drift({ reference: path, current }), FormatError, pattern);
+      expectError(() => drift({ reference: path, current }), FormatError, pattern);
     }
     const v2 = writeReference('v2.npz', referenceParts(train), (m) => {
       const meta = JSON.parse(new TextDecoder().decode(m.get('meta_json')!.data as Uint8Array)) as Record<string, unknown>;
       const bytes = new TextEncoder().encode(JSON.stringify({ ...meta, version: 2 }));
       m.set('meta_json', { data: bytes, shape: [bytes.length] });
     });
-    expectThrows(() => drift({ reference: v2, current }), FormatError, /v2\.npz: drift reference member meta_json\.version must be 1, got 2$/);
+    expectError(() => drift({ reference: v2, current }), FormatError, /v2\.npz: drift reference member meta_json\.version must be 1, got 2$/);
   });
 
   it('refuses bad options with InvalidOptionError', () => {
     const current = writeBatch('ok3.npy', batch(100, 1));
-    expectThrows(() => drift({ reference, current, sampleRows: 0 }), InvalidOptionError, /^drift: sampleRows must be an integer >= 1, got 0$/);
-    expectThrows(() => drift({ reference, current, maxInvalidFraction: 1 }), InvalidOptionError, /^drift: maxInvalidFraction must be a number in \[0, 1\), got 1$/);
+    expectError(() => drift({ reference, current, sampleRows: 0 }), InvalidOptionError, /^drift: sampleRows must be an integer >= 1, got 0$/);
+    expectError(() => drift({ reference, current, maxInvalidFraction: 1 }), InvalidOptionError, /^drift: maxInvalidFraction must be a number in \[0, 1\), got 1$/);
   });
 });

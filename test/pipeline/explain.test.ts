@@ -4,6 +4,7 @@ import { DataError, FormatError, InvalidOptionError } from '../../src/errors.js'
 import { readNpyFile, writeNpyFile } from '../../src/io/index.js';
 import { explain, exportOnnx, generateData, loadCheckpoint, readCheckpoint, readDriftReference, score, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from './helpers.js';
+import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 
 const dir = tempDir('dadm-explain-');
 const ae = join(dir, 'ae', 'model.safetensors');
@@ -115,21 +116,18 @@ describe('explain (shap)', () => {
 describe('explain errors', () => {
   it('throws InvalidOptionError for reconstruction on an isolation forest', () => {
     const call = () => explain({ model: forest, data: sample, method: 'reconstruction' });
-    expect(call).toThrow(InvalidOptionError);
-    expect(call).toThrow(/^explain: method 'reconstruction' must be used with an autoencoder, got iforest \(use method shap\)$/);
+    expectError(call, InvalidOptionError, /^explain: method 'reconstruction' must be used with an autoencoder, got iforest \(use method shap\)$/);
   });
   it('throws InvalidOptionError for top-k outside [1, active features]', () => {
-    expect(() => explain({ model: ae, data: sample, topK: 13 })).toThrow(InvalidOptionError);
-    expect(() => explain({ model: ae, data: sample, topK: 13 })).toThrow(/^explain: top-k must be an integer in \[1, 12\], got 13$/);
+    expectError(() => explain({ model: ae, data: sample, topK: 13 }), InvalidOptionError, /^explain: top-k must be an integer in \[1, 12\], got 13$/);
   });
   it('throws DataError for a background of another width and for data of another width', () => {
     const bad = join(dir, 'bad-bg.npy');
     writeNpyFile(bad, { data: new Float32Array(30), shape: [3, 10] });
-    expect(() => explain({ model: ae, data: sample, method: 'shap', background: bad })).toThrow(DataError);
-    expect(() => explain({ model: ae, data: sample, method: 'shap', background: bad })).toThrow(/bad-bg\.npy: background must be \[rows, 64\] like the data, got \(3, 10\)$/);
-    expect(() => explain({ model: ae, data: bad })).toThrow(/bad-bg\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10$/);
+    expectError(() => explain({ model: ae, data: sample, method: 'shap', background: bad }), DataError, /bad-bg\.npy: background must be \[rows, 64\] like the data, got \(3, 10\)$/);
+    expectError(() => explain({ model: ae, data: bad }), DataError, /bad-bg\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10$/);
   });
   it('throws FormatError for a file that is not a model', () => {
-    expect(() => explain({ model: sample, data: sample })).toThrow(FormatError);
+    expectError(() => explain({ model: sample, data: sample }), FormatError, new RegExp(`^${escapeRegExp(sample)}: header length must be in \\[2, \\d+\\] \\(file size \\d+ - 8\\), got \\d+ \\(not a safetensors file\\?\\)$`));
   });
 });

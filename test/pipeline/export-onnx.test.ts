@@ -11,7 +11,7 @@ import { ENDPOINT_V1 } from '../../src/schema/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { exportOnnx, rawThresholdFor } from '../../src/pipeline/export-onnx.js';
 import { generateData, loadCheckpoint, train } from '../../src/pipeline/index.js';
-import { expectThrows } from './expect-throws.js';
+import { expectError } from '../tensor/expect-error.js';
 import { smallConfig, tempDir } from './helpers.js';
 
 ort.env.wasm.numThreads = 1;
@@ -124,16 +124,16 @@ describe('exportOnnx', () => {
 
   it('throws FormatError for a file that is not a checkpoint and writes nothing', () => {
     const out = join(dir, 'none.onnx');
-    expectThrows(() => exportOnnx({ checkpoint: data, output: out }), FormatError, /data\.npy: header length must be in .*\(not a safetensors file\?\)$/);
-    expectThrows(() => exportOnnx({ checkpoint: join(dir, 'missing.safetensors'), output: out }), FormatError, /missing\.safetensors: checkpoint must be a readable file, got ENOENT/);
+    expectError(() => exportOnnx({ checkpoint: data, output: out }), FormatError, /data\.npy: header length must be in .*\(not a safetensors file\?\)$/);
+    expectError(() => exportOnnx({ checkpoint: join(dir, 'missing.safetensors'), output: out }), FormatError, /missing\.safetensors: checkpoint must be a readable file, got ENOENT/);
     expect(existsSync(out)).toBe(false);
   });
 
   it('throws InvalidOptionError for an opset outside [13, 21], before reading the checkpoint', () => {
     const run = (): unknown => exportOnnx({ checkpoint: join(dir, 'ae', 'model.safetensors'), output: join(dir, 'o12.onnx'), opset: 12 });
-    expectThrows(run, InvalidOptionError, /^export-onnx: opset must be an integer in \[13, 21\], got 12$/);
+    expectError(run, InvalidOptionError, /^export-onnx: opset must be an integer in \[13, 21\], got 12$/);
     const missing = (): unknown => exportOnnx({ checkpoint: join(dir, 'missing.safetensors'), output: join(dir, 'o99.onnx'), opset: 99 });
-    expectThrows(missing, InvalidOptionError, /^export-onnx: opset must be an integer in \[13, 21\], got 99$/);
+    expectError(missing, InvalidOptionError, /^export-onnx: opset must be an integer in \[13, 21\], got 99$/);
     expect(existsSync(join(dir, 'o12.onnx'))).toBe(false);
   });
 });

@@ -40,6 +40,6 @@ describe('generateData', () => {
 
   it('throws InvalidOptionError for a row count outside [1, MAX_GENERATED_ROWS]', () => {
     expectError(() => generateData({ rows: 0, out: join(dir, 'c.npy') }), InvalidOptionError, /^generateData: rows must be an integer in \[1, 100000000\] .*, got 0$/);
-    expectError(() => generateData({ rows: MAX_GENERATED_ROWS + 1, out: join(dir, 'c.npy') }), InvalidOptionError, /, got 100000001$/);
+    expectError(() => generateData({ rows: MAX_GENERATED_ROWS + 1, out: join(dir, 'c.npy') }), InvalidOptionError, /^generateData: rows must be an integer in \[1, 100000000\] .*, got 100000001$/);
   });
 });

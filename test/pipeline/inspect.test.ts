@@ -9,6 +9,7 @@ import { generateData, train } from '../../src/pipeline/index.js';
 import { inspectModel } from '../../src/pipeline/inspect.js';
 import { quantizeModel } from '../../src/pipeline/quantize.js';
 import { smallConfig, tempDir } from './helpers.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const dir = tempDir('dadm-inspect-');
 const data = join(dir, 'data.npy');
@@ -84,8 +85,7 @@ describe('inspectModel', () => {
   it('throws FormatError naming the file for something that is not a model', () => {
     const junk = join(dir, 'junk.onnx');
     writeFileSync(junk, 'not a model at all');
-    expect(() => inspectModel(junk)).toThrow(FormatError);
-    expect(() => inspectModel(junk)).toThrow(/junk\.onnx: onnx: bytes must be a valid ONNX ModelProto protobuf/);
-    expect(() => inspectModel(join(dir, 'missing.onnx'))).toThrow(/missing\.onnx: model must be a readable file, got ENOENT/);
+    expectError(() => inspectModel(junk), FormatError, /junk\.onnx: onnx: bytes must be a valid ONNX ModelProto protobuf/);
+    expectError(() => inspectModel(join(dir, 'missing.onnx')), FormatError, /missing\.onnx: model must be a readable file, got ENOENT$/);
   });
 });

@@ -9,7 +9,7 @@ import { loadOnnx } from '../../src/runtime/index.js';
 import { exportOnnx } from '../../src/pipeline/export-onnx.js';
 import { generateData, train } from '../../src/pipeline/index.js';
 import { quantizeModel } from '../../src/pipeline/quantize.js';
-import { expectThrows } from './expect-throws.js';
+import { expectError } from '../tensor/expect-error.js';
 import { smallConfig, tempDir } from './helpers.js';
 
 ort.env.wasm.numThreads = 1;
@@ -174,7 +174,7 @@ describe('quantizeModel', () => {
       it(`through ${name}`, () => {
         const bytes = before();
         const run = (): unknown => quantizeModel({ model: floatModel, output: output() });
-        expectThrows(run, InvalidOptionError, /quantize: output must not be the input model \(it would be overwritten\), got /);
+        expectError(run, InvalidOptionError, /quantize: output must not be the input model \(it would be overwritten\), got /);
         expect(readFileSync(floatModel).equals(bytes)).toBe(true);
       });
     }
@@ -184,13 +184,13 @@ describe('quantizeModel', () => {
     const q = join(dir, 'q-again.onnx');
     quantizeModel({ model: floatModel, output: q });
     const run = (): unknown => quantizeModel({ model: q, output: join(dir, 'q-twice.onnx') });
-    expectThrows(run, InvalidOptionError, /model must not be quantized already, got DynamicQuantizeLinear node/);
+    expectError(run, InvalidOptionError, /model must not be quantized already, got DynamicQuantizeLinear node/);
     expect(existsSync(join(dir, 'q-twice.onnx'))).toBe(false);
   });
 
   it('throws InvalidOptionError naming the model and its MatMul nodes for an unknown node to exclude, and writes nothing', () => {
     const run = (): unknown => quantizeModel({ model: floatModel, output: join(dir, 'q-bad.onnx'), exclude: ['layers.0.MatMul', 'nope'] });
-    expectThrows(run, InvalidOptionError, /^quantize: exclude entries must name nodes of \S*model\.onnx, got 'nope'; its MatMul\/Gemm nodes: layers\.0\.MatMul, layers\.1\.MatMul, layers\.2\.MatMul, layers\.3\.MatMul$/);
+    expectError(run, InvalidOptionError, /^quantize: exclude entries must name nodes of \S*model\.onnx, got 'nope'; its MatMul\/Gemm nodes: layers\.0\.MatMul, layers\.1\.MatMul, layers\.2\.MatMul, layers\.3\.MatMul$/);
     expect(existsSync(join(dir, 'q-bad.onnx'))).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, TrainingError } from '../../src/errors.js';
 import { generateData, train, type ProgressEvent } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from './helpers.js';
+import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 
 const dir = tempDir('dadm-train-out-');
 const data = join(dir, 'data.npy');
@@ -20,10 +21,9 @@ describe('train output directory', () => {
     writeFileSync(taken, 'not a directory');
     const events: ProgressEvent[] = [];
     const run = (dataPath: string) => () => train({ data: dataPath, outDir: taken, config, onProgress: (e) => events.push(e) });
-    expect(run(data)).toThrow(InvalidOptionError);
-    expect(run(data)).toThrow(`train: output directory ${taken} must be a writable directory, got a regular file`);
+    expectError(run(data), InvalidOptionError, new RegExp(`^train: output directory ${escapeRegExp(taken)} must be a writable directory, got a regular file$`));
     // The check comes first: a missing data file is not even looked at.
-    expect(run(join(dir, 'absent.npy'))).toThrow(/^train: output directory .*taken must be a writable directory, got a regular file$/);
+    expectError(run(join(dir, 'absent.npy')), InvalidOptionError, /^train: output directory .*taken must be a writable directory, got a regular file$/);
     expect(events).toEqual([]);
     expect(readFileSync(taken, 'utf8')).toBe('not a directory');
   });
@@ -33,8 +33,7 @@ describe('train output directory', () => {
     writeFileSync(join(dir, 'taken-too'), 'x');
     const events: ProgressEvent[] = [];
     const run = () => train({ data, outDir: below, config, onProgress: (e) => events.push(e) });
-    expect(run).toThrow(InvalidOptionError);
-    expect(run).toThrow(`train: output directory ${below} must be a writable directory, got ENOTDIR (a part of the path is a file)`);
+    expectError(run, InvalidOptionError, new RegExp(`^train: output directory ${escapeRegExp(below)} must be a writable directory, got ENOTDIR \\(a part of the path is a file\\)$`));
     expect(events).toEqual([]);
   });
 
@@ -44,8 +43,7 @@ describe('train output directory', () => {
     writeFileSync(join(out, 'model.safetensors'), 'old model');
     const events: ProgressEvent[] = [];
     const run = () => train({ data, outDir: out, config, onProgress: (e) => events.push(e) });
-    expect(run).toThrow(InvalidOptionError);
-    expect(run).toThrow(`${join(out, 'metrics.json')}: output path must not be a directory, got a directory`);
+    expectError(run, InvalidOptionError, new RegExp(`^${escapeRegExp(join(out, 'metrics.json'))}: output path must not be a directory, got a directory$`));
     expect(events.some((e) => e.kind === 'epoch')).toBe(true); // it failed at the end, after training
     expect(readdirSync(out).sort()).toEqual(['metrics.json', 'model.safetensors']);
     expect(readFileSync(join(out, 'model.safetensors'), 'utf8')).toBe('old model');
@@ -55,8 +53,7 @@ describe('train output directory', () => {
     const top = join(dir, 'new-top');
     const out = join(top, 'nested', 'out');
     const bad = smallConfig({ training: { epochs: 1, learningRate: 1e30 } });
-    expect(() => train({ data, outDir: out, config: bad })).toThrow(TrainingError);
-    expect(() => train({ data, outDir: out, config: bad })).toThrow(/^train: loss must be finite/);
+    expectError(() => train({ data, outDir: out, config: bad }), TrainingError, /^train: loss must be finite/);
     expect(existsSync(top)).toBe(false);
     expect(existsSync(dir)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { compareScores } from '../../src/quant/index.js';
-import { expectThrows } from './quant-fixtures.js';
+import { expectError } from '../tensor/expect-error.js';
 
 describe('compareScores', () => {
   it('reports max abs/rel differences and the fraction of flipped decisions (score > threshold)', () => {
@@ -39,17 +39,17 @@ describe('compareScores', () => {
   });
 
   it('throws ShapeError for mismatched or empty inputs', () => {
-    expectThrows(() => compareScores([1, 2], [1], 0), ShapeError, /^compareScores: floatScores, quantScores \(and labels\) must have the same non-zero length, got 2, 1$/);
-    expectThrows(() => compareScores([], [], 0), ShapeError, /compareScores: floatScores, quantScores \(and labels\) must have the same non-zero length, got 0, 0/);
-    expectThrows(() => compareScores([1], [1], 0, [1, 0]), ShapeError, /got 1, 1, 2/);
+    expectError(() => compareScores([1, 2], [1], 0), ShapeError, /^compareScores: floatScores, quantScores \(and labels\) must have the same non-zero length, got 2, 1$/);
+    expectError(() => compareScores([], [], 0), ShapeError, /compareScores: floatScores, quantScores \(and labels\) must have the same non-zero length, got 0, 0/);
+    expectError(() => compareScores([1], [1], 0, [1, 0]), ShapeError, /got 1, 1, 2/);
   });
 
   it('throws DataError for non-finite scores and non-binary labels', () => {
-    expectThrows(() => compareScores([1, NaN], [1, 1], 0), DataError, /scores must be finite, got float NaN and quant 1 at row 1/);
-    expectThrows(() => compareScores([1], [1], 0, [2]), DataError, /labels must be 0 or 1, got 2 at row 0/);
+    expectError(() => compareScores([1, NaN], [1, 1], 0), DataError, /scores must be finite, got float NaN and quant 1 at row 1/);
+    expectError(() => compareScores([1], [1], 0, [2]), DataError, /labels must be 0 or 1, got 2 at row 0/);
   });
 
   it('throws InvalidOptionError for a non-finite threshold', () => {
-    expectThrows(() => compareScores([1], [1], NaN), InvalidOptionError, /threshold must be a finite number, got NaN/);
+    expectError(() => compareScores([1], [1], NaN), InvalidOptionError, /threshold must be a finite number, got NaN/);
   });
 });

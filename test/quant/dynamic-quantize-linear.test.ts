@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { dynamicQuantizeLinear } from '../../src/quant/index.js';
-import { expectThrows, readJson, type JsonTensor } from './quant-fixtures.js';
+import { readJson, type JsonTensor } from './quant-fixtures.js';
+import { expectError } from '../tensor/expect-error.js';
 
 interface DqlCase {
   id: string;
@@ -31,6 +32,6 @@ describe('dynamicQuantizeLinear: quant.json dynamic_quantize_linear', () => {
 
 describe('dynamicQuantizeLinear: errors', () => {
   it('throws DataError for NaN input', () => {
-    expectThrows(() => dynamicQuantizeLinear(Float32Array.of(0, NaN)), DataError, /dynamicQuantizeLinear: x must be finite, got NaN at index 1/);
+    expectError(() => dynamicQuantizeLinear(Float32Array.of(0, NaN)), DataError, /dynamicQuantizeLinear: x must be finite, got NaN at index 1/);
   });
 });

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
-import { expect } from 'vitest';
 
 /** The onnx-proto message classes (values); tests import the `onnx` namespace for types from 'onnx-proto'. */
 export const proto = onnxProto.onnx;
@@ -98,16 +97,4 @@ export function ulpDistance(a: number, b: number): number {
   const ma = ia < 0 ? -0x80000000 - ia : ia;
   const mb = ib < 0 ? -0x80000000 - ib : ib;
   return Math.abs(ma - mb);
-}
-
-/** Runs `fn` and checks that it throws an instance of `cls` whose message matches `pattern` (STYLE: class and message). */
-export function expectThrows(fn: () => unknown, cls: abstract new (...args: never[]) => Error, pattern: RegExp): void {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  expect((caught as Error).message).toMatch(pattern);
 }

@@ -3,8 +3,9 @@ import type { onnx } from 'onnx-proto';
 import { FormatError, InvalidOptionError, UnsupportedOpError } from '../../src/errors.js';
 import { quantizeDynamic, type QuantizeDynamicOptions } from '../../src/quant/index.js';
 import {
-  encode, expectThrows, floatTensor, makeModel, matmulAddModel, proto, readBytes, runOrt, valueInfo, type GraphSpec,
+  encode, floatTensor, makeModel, matmulAddModel, proto, readBytes, runOrt, valueInfo, type GraphSpec,
 } from './quant-fixtures.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const W = { shape: [3, 2], data: [0.5, -1, 0.25, 2, -0.75, 0.125] };
 const bias = [0.1, -0.2];
@@ -196,7 +197,7 @@ describe('quantizeDynamic: nodes it skips', () => {
 describe('quantizeDynamic: errors', () => {
   it('throws InvalidOptionError for an already quantized model', () => {
     const once = quantizeDynamic(matmulAddModel(W, bias)).model;
-    expectThrows(() => quantizeDynamic(once), InvalidOptionError, /quantizeDynamic: model must not be quantized already, got DynamicQuantizeLinear node 'x_QuantizeLinear'/);
+    expectError(() => quantizeDynamic(once), InvalidOptionError, /quantizeDynamic: model must not be quantized already, got DynamicQuantizeLinear node 'x_QuantizeLinear'/);
   });
 
   it('throws FormatError when a generated name already exists', () => {
@@ -209,17 +210,17 @@ describe('quantizeDynamic: errors', () => {
       inputs: [valueInfo('x', [1, 3])],
       outputs: [valueInfo('y', [1, 2])],
     });
-    expectThrows(() => quantizeDynamic(model), FormatError, /generated tensor name 'W_quantized' must not already exist in the graph/);
+    expectError(() => quantizeDynamic(model), FormatError, /generated tensor name 'W_quantized' must not already exist in the graph/);
   });
 
   it('throws UnsupportedOpError below opset 11 when something would be rewritten, not otherwise', () => {
     const old = makeModel({ ...specOf(matmulAddModel(W, bias)), opset: 10 });
-    expectThrows(() => quantizeDynamic(old), UnsupportedOpError, /default-domain opset must be >= 11 for DynamicQuantizeLinear, got 10/);
+    expectError(() => quantizeDynamic(old), UnsupportedOpError, /default-domain opset must be >= 11 for DynamicQuantizeLinear, got 10/);
     expect(quantizeDynamic(old, { nodesToExclude: ['mm'] }).report.quantized).toEqual([]);
   });
 
   it('throws FormatError for a model without a graph', () => {
-    expectThrows(() => quantizeDynamic({ irVersion: 8 }), FormatError, /model.graph must be present, got none/);
+    expectError(() => quantizeDynamic({ irVersion: 8 }), FormatError, /model.graph must be present, got none/);
   });
 
   const badOptions: [string, QuantizeDynamicOptions, RegExp][] = [
@@ -231,7 +232,7 @@ describe('quantizeDynamic: errors', () => {
   ];
   for (const [label, options, pattern] of badOptions) {
     it(`throws InvalidOptionError for a bad ${label}`, () => {
-      expectThrows(() => quantizeDynamic(matmulAddModel(W, bias), options), InvalidOptionError, pattern);
+      expectError(() => quantizeDynamic(matmulAddModel(W, bias), options), InvalidOptionError, pattern);
     });
   }
 });

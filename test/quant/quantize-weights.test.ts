@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { quantizeWeights, quantRange } from '../../src/quant/index.js';
-import { expectThrows, readJson, type JsonTensor } from './quant-fixtures.js';
+import { readJson, type JsonTensor } from './quant-fixtures.js';
+import { expectError } from '../tensor/expect-error.js';
 
 interface WeightCase {
   id: string;
@@ -163,22 +164,22 @@ describe('quantizeWeights: properties', () => {
 
 describe('quantizeWeights: errors', () => {
   it('throws ShapeError when the shape is not 2-D', () => {
-    expectThrows(() => quantizeWeights(new Float32Array(6), [6]), ShapeError, /quantizeWeights: shape must be \[K, N\].*got \[6\]/);
+    expectError(() => quantizeWeights(new Float32Array(6), [6]), ShapeError, /quantizeWeights: shape must be \[K, N\].*got \[6\]/);
   });
 
   it('throws ShapeError when W.length does not match the shape', () => {
-    expectThrows(() => quantizeWeights(new Float32Array(5), [2, 3]), ShapeError, /W.length must equal K\*N for shape \[2,3\], got 5/);
+    expectError(() => quantizeWeights(new Float32Array(5), [2, 3]), ShapeError, /W.length must equal K\*N for shape \[2,3\], got 5/);
   });
 
   it('throws InvalidOptionError for a bad axis or weightType', () => {
     const W = new Float32Array(4);
-    expectThrows(() => quantizeWeights(W, [2, 2], { perChannel: true, axis: 2 }), InvalidOptionError, /axis must be 0, 1, -1 or -2.*got 2/);
+    expectError(() => quantizeWeights(W, [2, 2], { perChannel: true, axis: 2 }), InvalidOptionError, /axis must be 0, 1, -1 or -2.*got 2/);
     const bad = { weightType: 'int4' } as unknown as { weightType: 'int8' };
-    expectThrows(() => quantizeWeights(W, [2, 2], bad), InvalidOptionError, /weightType must be 'int8' or 'uint8', got 'int4'/);
+    expectError(() => quantizeWeights(W, [2, 2], bad), InvalidOptionError, /weightType must be 'int8' or 'uint8', got 'int4'/);
   });
 
   it('throws DataError for a non-finite weight', () => {
-    expectThrows(() => quantizeWeights(Float32Array.of(1, NaN), [1, 2]), DataError, /^quantizeWeights: weights must be finite, got NaN at index 1$/);
-    expectThrows(() => quantizeWeights(Float32Array.of(1, Infinity), [1, 2]), DataError, /weights must be finite, got Infinity at index 1/);
+    expectError(() => quantizeWeights(Float32Array.of(1, NaN), [1, 2]), DataError, /^quantizeWeights: weights must be finite, got NaN at index 1$/);
+    expectError(() => quantizeWeights(Float32Array.of(1, Infinity), [1, 2]), DataError, /weights must be finite, got Infinity at index 1/);
   });
 });

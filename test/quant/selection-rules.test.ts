@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { onnx } from 'onnx-proto';
 import { InvalidOptionError } from '../../src/errors.js';
 import { DADM_SELECTION, ONNXRUNTIME_SELECTION, outputLayerIndices, quantizeDynamic, type QuantizeDynamicOptions } from '../../src/quant/index.js';
-import { encode, expectThrows, floatTensor, makeModel, valueInfo } from './quant-fixtures.js';
+import { encode, floatTensor, makeModel, valueInfo } from './quant-fixtures.js';
+import { expectError } from '../tensor/expect-error.js';
 
 /** Deterministic, non-trivial weights (no randomness needed). */
 function weights(count: number): number[] {
@@ -116,7 +117,7 @@ describe('quantizeDynamic: selection rules', () => {
   ];
   for (const [label, options, pattern] of bad) {
     it(`throws InvalidOptionError for a ${label}`, () => {
-      expectThrows(() => quantizeDynamic(twoLayers(3, 2), options), InvalidOptionError, pattern);
+      expectError(() => quantizeDynamic(twoLayers(3, 2), options), InvalidOptionError, pattern);
     });
   }
 });

@@ -32,11 +32,11 @@ describe('decodeModel: malformed bytes', () => {
   });
 
   it('throws FormatError for empty input', () => {
-    expect(() => decodeModel(new Uint8Array(0))).toThrow(/bytes must be a non-empty ONNX protobuf, got 0 bytes/);
+    expectError(() => decodeModel(new Uint8Array(0)), FormatError, /^onnx: bytes must be a non-empty ONNX protobuf, got 0 bytes$/);
   });
 
   it('throws FormatError when the file exceeds maxBytes', () => {
-    expect(() => decodeModel(AE, { maxBytes: 1000 })).toThrow(/file size must be at most 1000 bytes \(maxBytes\), got 20688/);
+    expectError(() => decodeModel(AE, { maxBytes: 1000 }), FormatError, /^onnx: file size must be at most 1000 bytes \(maxBytes\), got 20688$/);
   });
 
   it('decodes the reference autoencoder', () => {
@@ -47,16 +47,16 @@ describe('decodeModel: malformed bytes', () => {
 
 describe('decodeModel: versions', () => {
   it('refuses IR versions outside [3, 10]', () => {
-    expect(() => decodeModel(modelBytes(reluSpec({ irVersion: 2 })))).toThrow(/ir_version must be in \[3, 10\], got 2/);
+    expectError(() => decodeModel(modelBytes(reluSpec({ irVersion: 2 }))), FormatError, /^onnx: ir_version must be in \[3, 10\], got 2$/);
     expectError(() => decodeModel(modelBytes(reluSpec({ irVersion: 11 }))), FormatError, /^onnx: ir_version must be in \[3, 10\], got 11$/);
   });
 
   it('refuses default-domain opsets outside [7, 21]', () => {
-    expect(() => decodeModel(modelBytes(reluSpec({ opset: 6 })))).toThrow(/opset version of domain "ai.onnx" must be in \[7, 21\], got 6/);
+    expectError(() => decodeModel(modelBytes(reluSpec({ opset: 6 }))), FormatError, /^onnx: opset version of domain "ai.onnx" must be in \[7, 21\], got 6$/);
   });
 
   it('refuses ai.onnx.ml opsets outside [1, 3]', () => {
-    expect(() => decodeModel(modelBytes(reluSpec({ mlOpset: 4 })))).toThrow(/domain "ai.onnx.ml" must be in \[1, 3\], got 4/);
+    expectError(() => decodeModel(modelBytes(reluSpec({ mlOpset: 4 }))), FormatError, /^onnx: opset version of domain "ai.onnx.ml" must be in \[1, 3\], got 4$/);
   });
 });
 
@@ -72,23 +72,23 @@ describe('decodeModel: graph structure', () => {
 
   it('refuses an initializer a node references but the file lacks', () => {
     const bytes = modelBytes({ nodes: [node('Add', ['x', 'bias'], ['y'])], inputs: [valueInfo('x', [1, 4])], outputs: ['y'] });
-    expect(() => decodeModel(bytes)).toThrow(/input "bias" of Add "Add_y" must be a graph input, initializer or node output, got an undefined name/);
+    expectError(() => decodeModel(bytes), FormatError, /^onnx graph: input "bias" of Add "Add_y" must be a graph input, initializer or node output, got an undefined name$/);
   });
 
   it('refuses a value produced twice', () => {
     const bytes = modelBytes({ nodes: [node('Relu', ['x'], ['y']), node('Neg', ['x'], ['y'])], inputs: [valueInfo('x', [1, 4])], outputs: ['y'] });
-    expect(() => decodeModel(bytes)).toThrow(/value "y" must be produced once/);
+    expectError(() => decodeModel(bytes), FormatError, /^onnx graph: value "y" must be produced once, got a second producer Neg "Neg_y"$/);
   });
 
   it('refuses raw_data whose size does not match dims', () => {
     const bad = rawFloatTensor('w', [2, 2], [1, 2, 3]);
     const bytes = modelBytes({ nodes: [node('Add', ['x', 'w'], ['y'])], inputs: [valueInfo('x', [2, 2])], outputs: ['y'], initializers: [bad] });
-    expect(() => decodeModel(bytes)).toThrow(/initializer "w": raw_data must hold 16 bytes for dims \[2,2\] of float32, got 12/);
+    expectError(() => decodeModel(bytes), FormatError, /^onnx: initializer "w": raw_data must hold 16 bytes for dims \[2,2\] of float32, got 12$/);
   });
 
   it('refuses float_data whose length does not match dims', () => {
     const bytes = modelBytes({ nodes: [node('Add', ['x', 'w'], ['y'])], inputs: [valueInfo('x', [2, 2])], outputs: ['y'], initializers: [tensor('w', [2, 2], [1, 2, 3, 4, 5])] });
-    expect(() => decodeModel(bytes)).toThrow(/initializer "w": data must hold 4 values for dims \[2,2\], got 5/);
+    expectError(() => decodeModel(bytes), FormatError, /^onnx: initializer "w": data must hold 4 values for dims \[2,2\], got 5$/);
   });
 
   it('refuses subgraphs nested deeper than maxDepth', () => {
@@ -97,7 +97,7 @@ describe('decodeModel: graph structure', () => {
     const m = modelProto(reluSpec());
     m.graph!.node!.push(...g.node!.map((n) => ({ ...n, input: ['x'], output: ['o'] })));
     const bytes = onnx.ModelProto.encode(m).finish();
-    expect(() => decodeModel(bytes, { maxDepth: 3 })).toThrow(/graph nesting depth must be at most 3 \(maxDepth\), got 4/);
+    expectError(() => decodeModel(bytes, { maxDepth: 3 }), FormatError, /^onnx: graph nesting depth must be at most 3 \(maxDepth\), got 4$/);
   });
 
   it('refuses an unsupported op at load time, naming op and node', () => {
@@ -120,7 +120,7 @@ describe('decodeModel: external data', () => {
   };
 
   it('is refused without baseDir', () => {
-    expect(() => decodeModel(external('w.bin'))).toThrow(/external data must be allowed by passing baseDir, got location "w.bin"/);
+    expectError(() => decodeModel(external('w.bin')), FormatError, /^onnx: initializer "w": external data must be allowed by passing baseDir, got location "w.bin"$/);
   });
 
   it('is read from inside baseDir', () => {
@@ -129,12 +129,12 @@ describe('decodeModel: external data', () => {
   });
 
   it('refuses ../ and absolute locations', () => {
-    expect(() => decodeModel(external('../outside.bin'), { baseDir: base })).toThrow(/location must be a relative path inside baseDir, got "..\/outside.bin"/);
+    expectError(() => decodeModel(external('../outside.bin'), { baseDir: base }), FormatError, /^onnx: initializer "w": external data location must be a relative path inside baseDir, got "..\/outside.bin"$/);
     expectError(() => decodeModel(external(join(root, 'outside.bin')), { baseDir: base }), FormatError, /^onnx: initializer "w": external data location must be a relative path inside baseDir, got ".*outside\.bin"$/);
   });
 
   it('refuses a symlink that resolves outside baseDir', () => {
-    expect(() => decodeModel(external('link.bin'), { baseDir: base })).toThrow(/external data must stay inside baseDir, got "link.bin"/);
+    expectError(() => decodeModel(external('link.bin'), { baseDir: base }), FormatError, /^onnx: initializer "w": external data must stay inside baseDir, got "link\.bin" resolving outside it$/);
   });
 });
 

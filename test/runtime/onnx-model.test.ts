@@ -58,17 +58,17 @@ describe('OnnxModel', () => {
 
   it('throws DataError naming the input for a wrong shape', () => {
     expectError(() => model.run({ x: { data: new Float32Array(8), shape: [2, 4] } }), DataError, /input "x" shape must be \[\?,3\], got \[2,4\]/);
-    expect(() => model.run({ x: new Float32Array(7) })).toThrow(/input "x" must have shape \[\?,3\]/);
-    expect(() => model.score(new Float32Array(4))).toThrow(/input "x" must have 3 values, got 4/);
+    expectError(() => model.run({ x: new Float32Array(7) }), DataError, /^onnx run: input "x" must have shape \[\?,3\] \(pass \{ data, shape \} when it cannot be inferred\), got 7 values$/);
+    expectError(() => model.score(new Float32Array(4)), DataError, /^onnx score: input "x" must have 3 values, got 4$/);
   });
 
   it('throws DataError naming the input and element for NaN or Infinity', () => {
     expectError(() => model.run({ x: Float32Array.of(1, 2, 3, 4, NaN, 6) }), DataError, /input "x" element 4 must be finite, got NaN/);
-    expect(() => model.score(Float32Array.of(Infinity, 0, 0))).toThrow(/element 0 must be finite, got Infinity/);
+    expectError(() => model.score(Float32Array.of(Infinity, 0, 0)), DataError, /^onnx run: input "x" element 0 must be finite, got Infinity$/);
   });
 
   it('throws DataError for a missing input', () => {
-    expect(() => model.run({})).toThrow(/input "x" must be given, got no value/);
+    expectError(() => model.run({}), DataError, /^onnx run: input "x" must be given, got no value$/);
   });
 
   it('score throws UsageError for a model with two inputs', () => {

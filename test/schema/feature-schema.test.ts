@@ -110,7 +110,7 @@ describe('genericSchema', () => {
 
   it('throws InvalidOptionError for a non-positive or fractional width', () => {
     expectError(() => genericSchema(0), InvalidOptionError, /^genericSchema: width must be a positive integer, got 0$/);
-    expect(() => genericSchema(2.5)).toThrow(/genericSchema: width must be a positive integer, got 2.5/);
+    expectError(() => genericSchema(2.5), InvalidOptionError, /^genericSchema: width must be a positive integer, got 2.5$/);
   });
 });
 

@@ -78,15 +78,15 @@ describe('normalizeCore', () => {
     raw[12 + 3] = NaN;
     expectError(() => normalizeCore(raw, { source: 'raw.npy' }), DataError, /^raw\.npy: row 1, column 3 \(net_bytes_out\) must be finite, got NaN$/);
     raw[15] = Infinity;
-    expect(() => normalizeCore(raw)).toThrow(/row 1, column 3 \(net_bytes_out\) must be finite, got Infinity/);
+    expectError(() => normalizeCore(raw), DataError, /^normalizeCore: row 1, column 3 \(net_bytes_out\) must be finite, got Infinity$/);
     raw[15] = 1;
     raw[0] = -2;
-    expect(() => normalizeCore(raw)).toThrow(/row 0, column 0 \(process_spawn_count\) must be >= 0, got -2/);
+    expectError(() => normalizeCore(raw), DataError, /^normalizeCore: row 0, column 0 \(process_spawn_count\) must be >= 0, got -2$/);
   });
 
   it('throws ShapeError when the length is not a multiple of 12', () => {
     expectError(() => normalizeCore(new Float32Array(13)), ShapeError, /length must be a multiple of 12 \(rows x core features\), got 13/);
-    expect(() => normalizeCore(new Float32Array(12), { out: new Float32Array(24) })).toThrow(/out length must equal input length 12, got 24/);
+    expectError(() => normalizeCore(new Float32Array(12), { out: new Float32Array(24) }), ShapeError, /^normalizeCore: out length must equal input length 12, got 24$/);
   });
 });
 
@@ -108,6 +108,6 @@ describe('toModelInput', () => {
 
   it('throws ShapeError for a bad length or output size', () => {
     expectError(() => toModelInput(new Float32Array(5)), ShapeError, /^toModelInput: length must be a multiple of 12, got 5$/);
-    expect(() => toModelInput(new Float32Array(12), new Float32Array(12))).toThrow(/toModelInput: out length must be 64 \(1 x 64\), got 12/);
+    expectError(() => toModelInput(new Float32Array(12), new Float32Array(12)), ShapeError, /^toModelInput: out length must be 64 \(1 x 64\), got 12$/);
   });
 });

@@ -219,10 +219,8 @@ describe('generateHostData', () => {
 
   it('throws InvalidOptionError for bad options', () => {
     expectError(() => generateHostData({ rows: -1, seed: 0 }), InvalidOptionError, /^generateHostData: rows must be a non-negative integer, got -1$/);
-    expect(() => generateHostData({ rows: 10, seed: 0, anomalyRate: 1.5 })).toThrow(/generateHostData: anomalyRate must be a number in \[0, 1\], got 1.5/);
-    expect(() => generateHostData({ rows: 10, seed: 0, anomalyRate: 0.1, attacks: ['phishing' as AttackName] })).toThrow(
-      /generateHostData: attacks must be a non-empty list of exfiltration, privilege_escalation, ransomware, lateral_movement, got \["phishing"\]/,
-    );
+    expectError(() => generateHostData({ rows: 10, seed: 0, anomalyRate: 1.5 }), InvalidOptionError, /^generateHostData: anomalyRate must be a number in \[0, 1\], got 1.5$/);
+    expectError(() => generateHostData({ rows: 10, seed: 0, anomalyRate: 0.1, attacks: ['phishing' as AttackName] }), InvalidOptionError, /^generateHostData: attacks must be a non-empty list of exfiltration, privilege_escalation, ransomware, lateral_movement, got \["phishing"\]$/);
     expectError(() => generateHostData({ rows: 10, seed: -2 }), InvalidOptionError, /^Random: seed must be a non-negative safe integer, got -2$/);
   });
 });

@@ -22,7 +22,7 @@ describe('validateModelInput', () => {
     x[18 * 64 + 1] = Infinity;
     expectError(() => validateModelInput(x, 20, 64, { source: 'data.npy' }), DataError, /^data\.npy: row 17, column 3 must be finite, got NaN$/);
     x[17 * 64 + 3] = 0;
-    expect(() => validateModelInput(x, 20, 64, { source: 'data.npy' })).toThrow(/^data\.npy: row 18, column 1 must be finite, got Infinity$/);
+    expectError(() => validateModelInput(x, 20, 64, { source: 'data.npy' }), DataError, /^data\.npy: row 18, column 1 must be finite, got Infinity$/);
   });
 
   it('names the expected width for the wrong number of columns', () => {
@@ -44,7 +44,7 @@ describe('validateModelInput', () => {
     const s = genericSchema(64);
     const x = Float32Array.from({ length: 128 }, (_, k) => k);
     expect(() => validateModelInput(x, 2, 64, { schema: s })).not.toThrow();
-    expect(() => validateModelInput(new Float32Array(10), 2, 5, { schema: s })).toThrow(/width must be 64 \(schema generic: 64 features\), got 5/);
+    expectError(() => validateModelInput(new Float32Array(10), 2, 5, { schema: s }), DataError, /^input: width must be 64 \(schema generic: 64 features\), got 5$/);
   });
 
   it('throws ShapeError when data length and rows x cols disagree, DataError for no rows', () => {

@@ -18,3 +18,8 @@ export function expectError<E extends Error>(fn: () => unknown, cls: new (...arg
   expect(message, `message was: ${message}`).toMatch(pattern);
   return caught as E;
 }
+
+/** Escapes `text` so it can be embedded in a RegExp and match itself literally (e.g. a temp-dir path). */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

@@ -147,9 +147,9 @@ describe('matmul', () => {
   });
 
   it('throws ShapeError for rank < 2 and incompatible batches', () => {
-    expect(() => matmul(new Tensor(new Float32Array(3), [3]), new Tensor(new Float32Array(3), [3, 1]))).toThrow(/^matmul: operands must have rank >= 2, got \[3\] and \[3,1\]$/);
+    expectError(() => matmul(new Tensor(new Float32Array(3), [3]), new Tensor(new Float32Array(3), [3, 1])), ShapeError, /^matmul: operands must have rank >= 2, got \[3\] and \[3,1\]$/);
     const a = new Tensor(new Float32Array(2 * 2 * 2), [2, 2, 2]);
     const b = new Tensor(new Float32Array(3 * 2 * 2), [3, 2, 2]);
-    expect(() => matmul(a, b)).toThrow(/^matmul: batch dimensions must be broadcast-compatible, got \[2,2,2\] and \[3,2,2\]$/);
+    expectError(() => matmul(a, b), ShapeError, /^matmul: batch dimensions must be broadcast-compatible, got \[2,2,2\] and \[3,2,2\]$/);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Random } from '../../src/tensor/random.js';
+import { expectError } from './expect-error.js';
+import { InvalidOptionError } from '../../src/errors.js';
 
 describe('Random', () => {
   it('gives the same sequence for the same seed', () => {
@@ -61,6 +63,6 @@ describe('Random', () => {
   });
 
   it('throws InvalidOptionError for a negative seed', () => {
-    expect(() => new Random(-1)).toThrow(/seed must be a non-negative safe integer, got -1/);
+    expectError(() => new Random(-1), InvalidOptionError, /^Random: seed must be a non-negative safe integer, got -1$/);
   });
 });

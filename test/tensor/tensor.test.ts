@@ -16,7 +16,7 @@ describe('Tensor', () => {
   });
 
   it('throws ShapeError for negative or fractional dims', () => {
-    expect(() => zeros([2, -1])).toThrow(/^zeros: shape dimensions must be non-negative integers, got \[2,-1\]$/);
+    expectError(() => zeros([2, -1]), ShapeError, /^zeros: shape dimensions must be non-negative integers, got \[2,-1\]$/);
     expectError(() => new Tensor(new Float32Array(3), [1.5, 2]), ShapeError, /^Tensor: shape dimensions must be non-negative integers, got \[1\.5,2\]$/);
   });
 
@@ -29,7 +29,7 @@ describe('Tensor', () => {
 
   it('item() returns the single element and throws otherwise', () => {
     expect(fromArray(3).item()).toBe(3);
-    expect(() => zeros([2]).item()).toThrow(/^item: tensor must have exactly one element, got shape \[2\]$/);
+    expectError(() => zeros([2]).item(), ShapeError, /^item: tensor must have exactly one element, got shape \[2\]$/);
   });
 });
 
@@ -45,7 +45,7 @@ describe('creation', () => {
   });
 
   it('arange throws for a zero step', () => {
-    expect(() => arange(0, 3, 0)).toThrow(/^arange: step must be finite and non-zero/);
+    expectError(() => arange(0, 3, 0), ShapeError, /^arange: step must be finite and non-zero/);
   });
 
   it('fromArray infers shapes from nested arrays and copies typed arrays', () => {
@@ -60,7 +60,7 @@ describe('creation', () => {
 
   it('fromArray throws ShapeError for ragged arrays and length mismatches', () => {
     expectError(() => fromArray([[1, 2], [3]]), ShapeError, /^fromArray: nested arrays must be rectangular \(length 2 at root\[1\]\), got length 1$/);
-    expect(() => fromArray([1, 2, 3], [2, 2])).toThrow(/^fromArray: data length must equal the size 4 of shape \[2,2\], got 3$/);
+    expectError(() => fromArray([1, 2, 3], [2, 2]), ShapeError, /^fromArray: data length must equal the size 4 of shape \[2,2\], got 3$/);
   });
 });
 
@@ -73,8 +73,8 @@ describe('reshape', () => {
   });
 
   it('throws ShapeError for a size mismatch or two -1s', () => {
-    expect(() => reshape(arange(6), [4, 2])).toThrow(/^reshape: target shape must have size 6 of \[6\], got \[4,2\]$/);
-    expect(() => reshape(arange(6), [-1, -1])).toThrow(/^reshape: shape must hold non-negative integers and at most one -1, got \[-1,-1\]$/);
+    expectError(() => reshape(arange(6), [4, 2]), ShapeError, /^reshape: target shape must have size 6 of \[6\], got \[4,2\]$/);
+    expectError(() => reshape(arange(6), [-1, -1]), ShapeError, /^reshape: shape must hold non-negative integers and at most one -1, got \[-1,-1\]$/);
     expectError(() => reshape(arange(6), [4, -1]), ShapeError, /^reshape: size 6 of \[6\] must be divisible by the known dims of \[4,-1\], got 4$/);
   });
 });
