@@ -4,6 +4,7 @@ import { readNpzFile } from '../../src/io/index.js';
 import { ENDPOINT_V1 } from '../../src/schema/index.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { drift, generateData, readDriftReference, train } from '../../src/pipeline/index.js';
+import { expectError } from '../tensor/expect-error.js';
 import { smallConfig, tempDir } from './helpers.js';
 
 const dir = tempDir('dadm-drift-train-');
@@ -56,10 +57,15 @@ describe('the drift reference written by train', () => {
 
   it('refuses a model of another run or another schema with InvalidOptionError', () => {
     const ae = join(dir, 'ae', 'drift_reference.npz');
-    expect(() => drift({ reference: ae, current: data, model: join(dir, 'forest', 'model.safetensors') })).toThrow(InvalidOptionError);
-    expect(() => drift({ reference: ae, current: data, model: join(dir, 'forest', 'model.safetensors') })).toThrow(/^drift: --model .*forest\/model\.safetensors must be the model trained with .*ae\/drift_reference\.npz \(threshold /);
+    expectError(
+      () => drift({ reference: ae, current: data, model: join(dir, 'forest', 'model.safetensors') }),
+      InvalidOptionError,
+      /^drift: --model .*forest\/model\.safetensors must be the model trained with .*ae\/drift_reference\.npz \(threshold /,
+    );
     train({ data, outDir: join(dir, 'generic'), config: smallConfig({ schema: 'none' }) });
-    expect(() => drift({ reference: ae, current: data, model: join(dir, 'generic', 'model.safetensors') })).toThrow(
+    expectError(
+      () => drift({ reference: ae, current: data, model: join(dir, 'generic', 'model.safetensors') }),
+      InvalidOptionError,
       /^drift: --model .*generic\/model\.safetensors schema must be the reference's \(hash [0-9a-f]{12} in .*ae\/drift_reference\.npz\), got \S+ \(hash [0-9a-f]{12}\)$/,
     );
   });
