@@ -8,7 +8,7 @@
  * Gray walk's rounding never spans more than one chunk and the values do not depend on the thread
  * count. ReLU models only; `null` tells the caller to take the JS path.
  */
-import { allKernelThreads, kernelThreads, type ChunkBoard } from './kernel-threads.js';
+import { allKernelThreads, kernelThreads, releaseKernelThreads, type ChunkBoard } from './kernel-threads.js';
 import type { MlpCoalitionInputs } from './mlp-coalition-values.js';
 import { kernelLayout, kernelModule, kernelPages, type KernelLayout } from './mlp-coalition-wasm.js';
 import { mlpWidths } from './score-model.js';
@@ -18,18 +18,25 @@ import { Code, V128, wasmModule } from './wasm-emitter.js';
 const CHUNK_COLUMNS = 1024;
 /** Below this many hybrid rows a worker's round trip costs more than it saves. */
 const MIN_ROWS_PER_THREAD = 65_536;
-const CACHE_SIZE = 8;
+/** Larger layouts (huge backgrounds or layers) take the JS path rather than a giant memory. */
+const MAX_KERNEL_PAGES = 16_384;
+/** Kernels kept compiled (least recently used dropped first), and the memory they may hold in all. */
+const CACHE_KERNELS = 8;
+const CACHE_BYTES = 256 * 2 ** 20;
 
 interface Kernel {
   key: string;
   layout: KernelLayout;
   module: WebAssembly.Module;
-  /** [0] is the calling thread's; [i] is worker i-1's */
-  memories: WebAssembly.Memory[];
   run: (t0: number, t1: number) => void;
+  /** by thread: 0 the caller's, else a worker's KernelThread id */
+  memories: Map<number, WebAssembly.Memory>;
 }
 
+// Compiled kernels by shape: compiling costs more than one explained row, and `releaseKernels`
+// empties the cache.
 const kernels = new Map<string, Kernel>();
+const SHARED = typeof SharedArrayBuffer !== 'undefined';
 let simdSupported: boolean | undefined;
 
 /** True when this JavaScript engine runs WebAssembly with 128-bit SIMD. */
@@ -42,10 +49,17 @@ export function wasmSimdAvailable(): boolean {
   return simdSupported;
 }
 
+/** Drops every compiled kernel and ends the worker threads (they restart on demand). */
+export function releaseKernels(): void {
+  kernels.clear();
+  releaseKernelThreads();
+}
+
 /**
  * v(S) for all `2^M` masks through the SIMD kernel (bit i set = features[i] taken from x), on up to
  * `threads` threads.
- * @returns `[2^M]` float64, or null when the model's activation is not ReLU or SIMD is unavailable
+ * @returns `[2^M]` float64, or null when the model is not ReLU, SIMD is unavailable or the kernel's
+ *   memory would exceed 1 GiB
  */
 export function wasmMlpCoalitionValues(inputs: MlpCoalitionInputs, threads: number): Float64Array | null {
   const { model, background, features } = inputs;
@@ -61,39 +75,44 @@ export function wasmMlpCoalitionValues(inputs: MlpCoalitionInputs, threads: numb
   const uPad = Math.ceil(u / 4) * 4;
   const steps = Math.max(1, Math.min(masks, Math.floor(CHUNK_COLUMNS / uPad)));
   const kernel = kernelFor(units, attrBits, m, u, steps);
+  if (kernel === null) return null;
   const { layout } = kernel;
-
   const chunks = Math.ceil(masks / steps);
   const wanted = Math.min(threads, chunks, Math.max(1, Math.floor((masks * uPad) / MIN_ROWS_PER_THREAD)));
   const workers = wanted > 1 ? kernelThreads(wanted - 1) : [];
-  writeInputs(inputs, layout, new Float32Array(kernel.memories[0]!.buffer), active);
   const w = workers.length;
-  const board: ChunkBoard = new Int32Array(new SharedArrayBuffer(4 * (1 + w + chunks)));
-  board.fill(-1, 1 + w);
-  for (let i = 0; i < w; i++) {
-    const memory = memoryOf(kernel, i + 1);
-    new Uint8Array(memory.buffer).set(new Uint8Array(kernel.memories[0]!.buffer, 0, layout.bytes));
-    workers[i]!.submit({ key: kernel.key, module: kernel.module, memory, board, worker: i, workers: w, chunks, steps, masks });
+  dropDeadMemories(kernel);
+  const main = memoryOf(kernel, 0);
+  writeInputs(inputs, layout, new Float32Array(main.buffer), active);
+
+  const board: ChunkBoard = new Int32Array(w > 0 ? new SharedArrayBuffer(4 * (1 + w + chunks)) : new ArrayBuffer(4 * (1 + chunks)));
+  const state = 1 + w;
+  board.fill(-1, state);
+  workers.forEach((thread, i) => {
+    const memory = memoryOf(kernel, thread.id);
+    new Uint8Array(memory.buffer).set(new Uint8Array(main.buffer, 0, layout.inputBytes));
+    thread.submit({ key: kernel.key, module: kernel.module, memory, board, worker: i, workers: w, chunks, steps, masks });
+  });
+  const run = (c: number): void => kernel.run(c * steps, Math.min(masks, (c + 1) * steps));
+  for (let c = Atomics.add(board, 0, 1); c < chunks; c = Atomics.add(board, 0, 1)) {
+    if (Atomics.compareExchange(board, state + c, -1, 0) === -1) run(c);
   }
-  const own = (c: number): void => {
-    kernel.run(c * steps, Math.min(masks, (c + 1) * steps));
-    board[1 + w + c] = 0;
-  };
-  for (let c = Atomics.add(board, 0, 1); c < chunks; c = Atomics.add(board, 0, 1)) own(c);
-  // A chunk still unfinished is in a worker's hands (or claimed a moment ago and not yet marked):
-  // wait for that worker (or all of them), and redo the chunk here if the worker failed.
+  // Every chunk is claimed now: take any a worker has not, wait for those a worker holds, and redo
+  // the chunks of a worker that failed.
   for (let c = 0; c < chunks; c++) {
-    const state = Atomics.load(board, 1 + w + c);
-    if (state === -1) workers.forEach((thread, i) => thread.wait(board, i));
-    else if (state <= -2) workers[-state - 2]!.wait(board, -state - 2);
-    if (Atomics.load(board, 1 + w + c) < 0) own(c);
+    const s = Atomics.compareExchange(board, state + c, -1, 0);
+    if (s === -1) run(c);
+    else if (s <= -2 && !workers[-s - 2]!.wait(board, -s - 2)) {
+      Atomics.store(board, state + c, 0);
+      run(c);
+    }
   }
 
   const values = new Float64Array(masks);
   const scale = 1 / (active.length * inputs.backgroundRows);
-  const sources = kernel.memories.slice(0, w + 1).map((m) => new Float64Array(m.buffer, layout.values, masks));
+  const sources = [main, ...workers.map((t) => memoryOf(kernel, t.id))].map((mem) => new Float64Array(mem.buffer, layout.values, masks));
   for (let c = 0; c < chunks; c++) {
-    const source = sources[Atomics.load(board, 1 + w + c)]!;
+    const source = sources[Atomics.load(board, state + c)]!;
     for (let t = c * steps; t < Math.min(masks, (c + 1) * steps); t++) {
       const g = t ^ (t >>> 1);
       values[g] = source[g]! * scale;
@@ -102,32 +121,50 @@ export function wasmMlpCoalitionValues(inputs: MlpCoalitionInputs, threads: numb
   return values;
 }
 
-function kernelFor(units: number[], attrBits: Int32Array, m: number, u: number, steps: number): Kernel {
+function kernelFor(units: number[], attrBits: Int32Array, m: number, u: number, steps: number): Kernel | null {
   const key = `${units.join(',')}|${Array.from(attrBits).join(',')}|${m}|${u}|${steps}`;
   const cached = kernels.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    kernels.delete(key);
+    kernels.set(key, cached);
+    return cached;
+  }
   const layout = kernelLayout(units, attrBits, m, u, steps);
-  const shared = typeof SharedArrayBuffer !== 'undefined';
-  const module = new WebAssembly.Module(kernelModule(layout, shared));
-  const kernel: Kernel = { key, layout, module, memories: [], run: () => undefined };
+  if (kernelPages(layout) > MAX_KERNEL_PAGES) return null;
+  const module = new WebAssembly.Module(kernelModule(layout, SHARED));
+  const kernel: Kernel = { key, layout, module, memories: new Map(), run: () => undefined };
   const instance = new WebAssembly.Instance(module, { env: { memory: memoryOf(kernel, 0) } });
   kernel.run = instance.exports['run'] as (t0: number, t1: number) => void;
-  if (kernels.size >= CACHE_SIZE) {
+  kernels.set(key, kernel);
+  evictBeyondBudget();
+  return kernel;
+}
+
+/** Drops least recently used kernels while more than CACHE_KERNELS or CACHE_BYTES are held. */
+function evictBeyondBudget(): void {
+  const held = (): number => [...kernels.values()].reduce((n, k) => n + k.layout.bytes * Math.max(1, k.memories.size), 0);
+  while (kernels.size > 1 && (kernels.size > CACHE_KERNELS || held() > CACHE_BYTES)) {
     const oldest = kernels.keys().next().value!;
     kernels.delete(oldest);
     for (const thread of allKernelThreads()) thread.forget(oldest);
   }
-  kernels.set(key, kernel);
-  return kernel;
 }
 
-/** Thread i's memory of the kernel, created on first use. */
-function memoryOf(kernel: Kernel, i: number): WebAssembly.Memory {
-  while (kernel.memories.length <= i) {
+/** Forgets the memories of workers that have ended (a replacement worker gets fresh ones). */
+function dropDeadMemories(kernel: Kernel): void {
+  const live = new Set(allKernelThreads().map((t) => t.id));
+  for (const id of kernel.memories.keys()) if (id !== 0 && !live.has(id)) kernel.memories.delete(id);
+}
+
+/** The kernel's memory for thread `id` (0 = the caller), created on first use. */
+function memoryOf(kernel: Kernel, id: number): WebAssembly.Memory {
+  let memory = kernel.memories.get(id);
+  if (memory === undefined) {
     const pages = kernelPages(kernel.layout);
-    kernel.memories.push(new WebAssembly.Memory({ initial: pages, maximum: pages, shared: typeof SharedArrayBuffer !== 'undefined' }));
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: SHARED });
+    kernel.memories.set(id, memory);
   }
-  return kernel.memories[i]!;
+  return memory;
 }
 
 /** Writes weights, the first layer's base and deltas, and the score targets into the kernel's memory. */

@@ -49,12 +49,13 @@ export interface KernelLayout {
   values: number;
   /** masks per chunk */
   steps: number;
+  /** the inputs (weights, first-layer base and deltas, targets, row weights) fill [0, inputBytes) */
+  inputBytes: number;
   bytes: number;
 }
 
-/** Lays out the kernel's memory for `units`, `m` features, `u` background rows and `steps` masks per chunk. */
+/** Lays out the kernel's memory for `units` (at least two), `m` features, `u` background rows and `steps` >= 1 masks per chunk. */
 export function kernelLayout(units: readonly number[], attrBits: Int32Array, m: number, u: number, steps: number): KernelLayout {
-  if (units.length < 2 || steps < 1) throw new RangeError('kernelLayout: needs two unit counts and steps >= 1');
   const uPad = Math.ceil(u / 4) * 4;
   const cols = Math.ceil((steps * uPad) / (4 * VECS)) * 4 * VECS;
   let at = 0;
@@ -71,16 +72,18 @@ export function kernelLayout(units: readonly number[], attrBits: Int32Array, m: 
   }
   const h1 = units[0]!;
   const nA = units[units.length - 1]!;
+  // Inputs first, so a worker's memory is brought up to date by copying [0, inputBytes).
   const base = take(h1 * uPad);
   const delta = take(m * h1 * uPad);
-  const z = take(h1 * uPad);
-  const act = units.map((w) => take(w * cols));
   const xActive = take(nA);
   const bActive = take(nA * uPad);
-  const err = take(cols);
   const rowWeight = take(uPad);
+  const inputBytes = at;
+  const z = take(h1 * uPad);
+  const act = units.map((w) => take(w * cols));
+  const err = take(cols);
   const values = take(2 * 2 ** m);
-  return { units: [...units], m, u, uPad, cols, attrBits, weight, bias, base, delta, z, act, xActive, bActive, err, rowWeight, values, steps, bytes: at };
+  return { units: [...units], m, u, uPad, cols, attrBits, weight, bias, base, delta, z, act, xActive, bActive, err, rowWeight, values, steps, inputBytes, bytes: at };
 }
 
 // Locals of `chunk(t0, nt)`: two parameters, then these.

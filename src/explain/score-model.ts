@@ -3,7 +3,7 @@
  * autoencoder as plain weights (which unlocks the structured Shapley fast path). Neither needs a
  * model class, so explain depends only on tensor and errors.
  */
-import { InvalidOptionError, ShapeError } from '../errors.js';
+import { DataError, InvalidOptionError, ShapeError } from '../errors.js';
 import { erfScalar } from '../tensor/index.js';
 
 /**
@@ -50,6 +50,7 @@ export function mlpWidths(model: MlpAutoencoderModel): number[] {
  * Checks the layer chain, the activation and the active columns.
  * @throws ShapeError when layer widths do not chain or the output width differs from the input
  * @throws InvalidOptionError for an unknown activation or bad active columns
+ * @throws DataError for a NaN/Inf weight or bias
  */
 export function checkMlpModel(model: MlpAutoencoderModel, where: string): void {
   const { layers, activation, activeFeatures } = model;
@@ -61,6 +62,8 @@ export function checkMlpModel(model: MlpAutoencoderModel, where: string): void {
     if (bias.length === 0 || weight.length !== bias.length * width || !Number.isInteger(width)) {
       throw new ShapeError(`${where}: layers[${l}].weight must be [${bias.length}, ${width}], got ${weight.length} values`, where);
     }
+    checkFinite(weight, `${where}: layers[${l}].weight`);
+    checkFinite(bias, `${where}: layers[${l}].bias`);
     width = bias.length;
   }
   if (width !== inputDim) throw new ShapeError(`${where}: model output width must equal its input width ${inputDim}, got ${width}`, where);
@@ -68,6 +71,13 @@ export function checkMlpModel(model: MlpAutoencoderModel, where: string): void {
     throw new InvalidOptionError(`${where}: model.activation must be 'relu', 'tanh' or 'gelu', got ${String(activation)}`, 'activation');
   }
   if (activeFeatures !== null) checkColumns(activeFeatures, inputDim, `${where}: model.activeFeatures`);
+}
+
+/** @throws DataError naming `what` and the first non-finite index */
+function checkFinite(values: Float32Array, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) throw new DataError(`${what} must be finite, got ${values[i]} at index ${i}`, what);
+  }
 }
 
 /**

@@ -114,8 +114,22 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
   return { features: [...features], baseValue: v[0]!, value: v[v.length - 1]!, phi: shapleyFromValues(v, m), exact: true };
 }
 
+/**
+ * The coalition values of an MLP autoencoder: the SIMD kernel when allowed and possible, else (or
+ * when its float32 sums overflowed) the float64 JavaScript path.
+ * @throws DataError when the values are not finite even in float64
+ */
 function mlpValues(inputs: MlpCoalitionInputs, simd: boolean, threads: number): Float64Array {
-  return (simd ? wasmMlpCoalitionValues(inputs, threads) : null) ?? mlpCoalitionValues(inputs);
+  const fast = simd ? wasmMlpCoalitionValues(inputs, threads) : null;
+  if (fast !== null && allFinite(fast)) return fast;
+  const v = mlpCoalitionValues(inputs);
+  if (!allFinite(v)) throw new DataError(`shapleyValues: model scores must be finite, got ${v.find((x) => !Number.isFinite(x))} (weights or inputs too large)`, 'model');
+  return v;
+}
+
+function allFinite(v: Float64Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+  return true;
 }
 
 function checkInputs(x: Float32Array, background: Background): void {

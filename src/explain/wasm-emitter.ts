@@ -87,7 +87,7 @@ export class Code {
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
-  /** pseudo-maximum `b < a ? a : b` of (a, b): with a = 0 it is ReLU in one maxps */
+  /** pseudo-maximum `a < b ? b : a` of (a, b) per lane: with a = 0 it is ReLU (NaN -> 0) in one maxps */
   f32x4Pmax(): this { return this.simd(0xeb); }
 }
 

@@ -1,7 +1,7 @@
 /** Independent naive references for the explain tests: an MLP forward, coalition values, permutation Shapley. */
 import fc from 'fast-check';
 import type { MlpAutoencoderModel, MlpActivation } from '../../src/explain/index.js';
-import { erfScalar } from '../../src/tensor/index.js';
+import { Random, erfScalar } from '../../src/tensor/index.js';
 
 /** A scalar score of one row. */
 export type RowScore = (row: Float32Array) => number;
@@ -109,4 +109,23 @@ export function mlpArb(d: number): fc.Arbitrary<MlpAutoencoderModel> {
       for (let l = 0; l + 1 < widths.length; l++) layers.push({ weight: take(widths[l + 1]! * widths[l]!), bias: take(widths[l + 1]!) });
       return { kind: 'mlp-autoencoder' as const, layers, activation, activeFeatures: active };
     });
+}
+
+/** A ReLU autoencoder of the given widths with U(-1/sqrt(fan_in), +) weights. */
+export function reluModel(widths: readonly number[], active: number[] | null, seed: number): MlpAutoencoderModel {
+  const rng = new Random(seed);
+  const layers = [];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const bound = 1 / Math.sqrt(widths[l]!);
+    layers.push({
+      weight: rng.uniformFill(new Float32Array(widths[l + 1]! * widths[l]!), -bound, bound),
+      bias: rng.uniformFill(new Float32Array(widths[l + 1]!), -bound, bound),
+    });
+  }
+  return { kind: 'mlp-autoencoder', layers, activation: 'relu', activeFeatures: active };
+}
+
+export function normalRows(rows: number, d: number, seed: number): Float32Array {
+  const rng = new Random(seed);
+  return Float32Array.from({ length: rows * d }, () => rng.normal(0, 1));
 }

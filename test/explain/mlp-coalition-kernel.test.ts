@@ -1,33 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../../src/errors.js';
-import { shapleyValues, type MlpAutoencoderModel } from '../../src/explain/index.js';
-import { allKernelThreads } from '../../src/explain/kernel-threads.js';
+import { DataError, InvalidOptionError } from '../../src/errors.js';
+import { shapleyValues } from '../../src/explain/index.js';
 import { wasmSimdAvailable } from '../../src/explain/mlp-coalition-kernel.js';
 import { Random } from '../../src/tensor/index.js';
-import { batched, f32, mlpArb, naiveMlpScore } from './helpers.js';
 import { expectError } from '../tensor/expect-error.js';
+import { batched, f32, mlpArb, naiveMlpScore, normalRows, reluModel } from './helpers.js';
 
 const SEED = { seed: 7 };
-
-/** A ReLU autoencoder of the given widths with U(-1/sqrt(fan_in), +) weights. */
-function reluModel(widths: readonly number[], active: number[] | null, seed: number): MlpAutoencoderModel {
-  const rng = new Random(seed);
-  const layers = [];
-  for (let l = 0; l + 1 < widths.length; l++) {
-    const bound = 1 / Math.sqrt(widths[l]!);
-    layers.push({
-      weight: rng.uniformFill(new Float32Array(widths[l + 1]! * widths[l]!), -bound, bound),
-      bias: rng.uniformFill(new Float32Array(widths[l + 1]!), -bound, bound),
-    });
-  }
-  return { kind: 'mlp-autoencoder', layers, activation: 'relu', activeFeatures: active };
-}
-
-function normalRows(rows: number, d: number, seed: number): Float32Array {
-  const rng = new Random(seed);
-  return Float32Array.from({ length: rows * d }, () => rng.normal(0, 1));
-}
 
 describe('shapleyValues (SIMD kernel for ReLU autoencoders)', () => {
   it.runIf(wasmSimdAvailable())('matches the generic path with a naive forward pass on random ReLU MLPs', () => {
@@ -69,20 +49,38 @@ describe('shapleyValues (SIMD kernel for ReLU autoencoders)', () => {
     expect(simd.value).toBeAllclose(js.value, { rtol: 1e-6 });
   });
 
-  it.runIf(wasmSimdAvailable())('gives bit-identical values on 1 and 3 threads, with worker threads started', () => {
-    // 2^12 masks x 48 background rows = 196,608 hybrid rows: enough work for three threads
-    const d = 16;
-    const model = reluModel([d, 9, 5, d], [0, 2, 3, 5, 8, 9, 10, 11, 12, 13, 14, 15], 11);
-    const features = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-    const background = { data: normalRows(48, d, 12), rows: 48 };
-    const x = normalRows(1, d, 13);
-    const one = shapleyValues(model, x, background, { features, threads: 1 });
-    const three = shapleyValues(model, x, background, { features, threads: 3 });
-    expect(allKernelThreads().length).toBeGreaterThanOrEqual(2);
-    expect(Array.from(three.phi)).toEqual(Array.from(one.phi));
-    expect(three.baseValue).toBe(one.baseValue);
-    const naive = shapleyValues(batched(naiveMlpScore(model), d), x, background, { features });
-    expect(three.phi).toBeAllclose(naive.phi, { rtol: 1e-4, atol: 1e-5 * Math.abs(naive.value) });
+  it.runIf(wasmSimdAvailable())('matches the JS path where chunking is unusual: 1 mask per chunk, 14 features, uneven rows', () => {
+    const cases = [
+      { widths: [6, 5, 6], m: 6, rows: 1025 }, // 1,025 background rows: one mask per chunk
+      { widths: [16, 3, 7, 16], m: 14, rows: 5 }, // 16,384 masks
+      { widths: [10, 9, 10], m: 9, rows: 13 }, // rows not a multiple of 4, many chunks
+    ];
+    for (const [i, { widths, m, rows }] of cases.entries()) {
+      const d = widths[0]!;
+      const model = reluModel(widths, null, 20 + i);
+      const features = Array.from({ length: m }, (_, j) => d - 1 - j);
+      const background = { data: normalRows(rows, d, 30 + i), rows };
+      const x = normalRows(1, d, 40 + i);
+      const simd = shapleyValues(model, x, background, { features, threads: 1 });
+      const js = shapleyValues(model, x, background, { features, simd: false });
+      const scale = Math.max(...Array.from(js.phi, Math.abs));
+      expect(simd.phi).toBeAllclose(js.phi, { rtol: 1e-5, atol: 1e-6 * scale });
+      expect(simd.baseValue).toBeAllclose(js.baseValue, { rtol: 1e-6 });
+    }
+  });
+
+  it('throws DataError for a NaN weight, and falls back to float64 when float32 sums overflow', () => {
+    const model = reluModel([5, 3, 5], null, 8);
+    const x = normalRows(1, 5, 9);
+    const background = { data: normalRows(4, 5, 10), rows: 4 };
+    const bad = { ...model, layers: [{ ...model.layers[0]!, weight: Float32Array.from(model.layers[0]!.weight, (v, i) => (i === 4 ? NaN : v)) }, model.layers[1]!] };
+    expectError(() => shapleyValues(bad, x, background), DataError, /^shapleyValues: layers\[0\]\.weight must be finite, got NaN at index 4$/);
+    // weights of 1e19 make squared errors ~1e38+ : beyond float32, fine in float64
+    const huge = { ...model, layers: model.layers.map((l) => ({ weight: Float32Array.from(l.weight, (v) => v * 1e19), bias: l.bias })) };
+    const simd = shapleyValues(huge, x, background, { simd: true });
+    const js = shapleyValues(huge, x, background, { simd: false });
+    expect(Number.isFinite(simd.value)).toBe(true);
+    expect(Array.from(simd.phi)).toEqual(Array.from(js.phi));
   });
 
   it('keeps tanh and GELU models on the JavaScript path', () => {

@@ -22,9 +22,9 @@ describe('LEB128', () => {
 
 describe('wasmModule', () => {
   it('builds a module that runs: loops, calls, i32 and f64 arithmetic on an imported memory', () => {
-    // sum(n): f64 at byte 8 = sum over i < n of (i * 3 - 70000) as float32 values loaded back
+    // sum(n): the f64 at byte 8 = the sum of the n float32 values from byte 16 (written by the test);
+    // outer(n) calls sum(n)
     const fill = new Code();
-    // fill(n): memory f32[4 + i] = i (written by the caller), then sum them into f64 [1] via f64 ops
     fill.f64Zero().set(2).i32(0).set(1).loop();
     fill.get(2).get(1).i32(2).shl().f32Load(16).f64FromF32().f64Add().set(2);
     fill.get(1).i32(1).add().tee(1).get(0).ltU().brIf(0).end();
@@ -43,6 +43,29 @@ describe('wasmModule', () => {
     let want = 0;
     for (let i = 0; i < 300; i++) want += i * 3 - 70000;
     expect(new Float64Array(memory.buffer)[1]).toBe(want);
+  });
+
+  it('runs the SIMD ops with the operand order the kernel relies on (pmax as ReLU, bitselect)', () => {
+    // relu(): f32x4 at 16 = pmax(0, f32x4 at 0); pick(m): f32x4 at 48 = bitselect(v at 0, v at 32, splat(m))
+    const relu = new Code().i32(16).v128Zero().i32(0).v128Load(0).f32x4Pmax().v128Store(0);
+    const pick = new Code().i32(48).i32(0).v128Load(0).i32(0).v128Load(32).get(0).i32x4Splat().v128Bitselect().v128Store(0);
+    const bytes = wasmModule(1, false, [
+      { name: 'relu', params: [], locals: [], body: relu },
+      { name: 'pick', params: [I32], locals: [], body: pick },
+    ]);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+    const f32 = new Float32Array(memory.buffer);
+    f32.set([-1.5, -0, NaN, 2.5], 0);
+    f32.set([7, 8, 9, 10], 8);
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+    (exports['relu'] as () => void)();
+    // pmax(a, b) = a < b ? b : a (WebAssembly SIMD spec): NaN and -0 give a = +0
+    expect(Array.from(f32.subarray(4, 8))).toEqual([0, 0, 0, 2.5]);
+    expect(Object.is(f32[5], 0)).toBe(true);
+    (exports['pick'] as (m: number) => void)(-1);
+    expect(Array.from(f32.subarray(12, 16))).toEqual([-1.5, -0, NaN, 2.5]);
+    (exports['pick'] as (m: number) => void)(0);
+    expect(Array.from(f32.subarray(12, 16))).toEqual([7, 8, 9, 10]);
   });
 
   it('produces bytes the engine rejects when a body does not type-check', () => {
