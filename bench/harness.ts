@@ -73,3 +73,17 @@ export function runPython(script: string, modules: string): { result: PyResult; 
   }
   return { skipped: `no python3 with ${modules} (tried ${[...new Set(candidates)].join(', ')})` };
 }
+
+/**
+ * Source of `peakRssKb()` for child scripts: the child's own peak RSS in KiB, from VmHWM in
+ * /proc/self/status. `process.resourceUsage().maxRSS` is not used on Linux: it keeps the high-water
+ * mark of the address space before exec, i.e. of the forked copy of the (large) bench process.
+ */
+export const PEAK_RSS_SOURCE = `function peakRssKb() {
+  try {
+    const status = process.getBuiltinModule('node:fs').readFileSync('/proc/self/status', 'utf8');
+    const m = /VmHWM:\\s+(\\d+) kB/.exec(status);
+    if (m) return Number(m[1]);
+  } catch {}
+  return process.resourceUsage().maxRSS;
+}`;

@@ -20,7 +20,7 @@ import * as ort from 'onnxruntime-web';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
-import { median, percentile, type BenchRow, type Workload } from '../harness.js';
+import { PEAK_RSS_SOURCE, median, percentile, type BenchRow, type Workload } from '../harness.js';
 
 const { onnx } = onnxProto;
 const SIZES = [64, 32, 8, 32, 64];
@@ -125,7 +125,8 @@ async function edgeRss(modelPath: string): Promise<{ mb: number; baselineMb: num
 import { loadOnnx } from './src/runtime/index.ts';
 const model = loadOnnx(new Uint8Array(readFileSync(process.argv[2])));
 const s = model.score(new Float32Array(64).fill(0.5));
-process.stdout.write(JSON.stringify({ score: s, maxRssKb: process.resourceUsage().maxRSS }));`,
+${PEAK_RSS_SOURCE}
+process.stdout.write(JSON.stringify({ score: s, maxRssKb: peakRssKb() }));`,
       resolveDir: repoRoot,
       sourcefile: 'edge-child.ts',
       loader: 'ts',
@@ -138,7 +139,7 @@ process.stdout.write(JSON.stringify({ score: s, maxRssKb: process.resourceUsage(
   });
   const child = spawnSync(process.execPath, [entry, modelPath], { encoding: 'utf8' });
   if (child.status !== 0) throw new Error(`W2: edge child must exit 0, got ${child.status}: ${child.stderr}`);
-  const base = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], { encoding: 'utf8' });
+  const base = spawnSync(process.execPath, ['-e', `${PEAK_RSS_SOURCE}; process.stdout.write(String(peakRssKb()))`], { encoding: 'utf8' });
   const got = JSON.parse(child.stdout) as { maxRssKb: number };
   return { mb: got.maxRssKb / 1024, baselineMb: Number(base.stdout) / 1024 };
 }

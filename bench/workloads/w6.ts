@@ -2,7 +2,7 @@
  * W6 (../shared/WORKLOADS.md): memory. Writes a 10,000,000 x 64 float32 N(0,1) .npy (2.56 GB,
  * streamed with NpyWriter into os.tmpdir()), then runs `dadm train` for 1 epoch of the W1 model
  * (64-32-8-32-64 ReLU, Adam 1e-3, batch 256, generic schema) in a child process and reads the
- * child's peak RSS (process.resourceUsage().maxRSS, reported by the child on exit). A second child
+ * child's peak RSS (VmHWM, see PEAK_RSS_SOURCE in harness.ts, reported by the child on exit). A second child
  * loads the trained model and scores 1 sample (the edge footprint). Skips with a message when the
  * temporary directory has less than 6 GB free. Files are deleted afterwards.
  */
@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NpyWriter } from '../../src/io/index.js';
 import { Random } from '../../src/tensor/index.js';
-import type { BenchRow, Workload } from '../harness.js';
+import { PEAK_RSS_SOURCE, type BenchRow, type Workload } from '../harness.js';
 
 const ROWS = 10_000_000;
 const COLS = 64;
@@ -85,7 +85,8 @@ export const workload: Workload = {
         `import { main } from './src/cli/main.ts';
          const code = await main(['train', '--data', ${JSON.stringify(data)}, '--out-dir', ${JSON.stringify(join(dir, 'out'))}, '--config', ${JSON.stringify(join(dir, 'config.yaml'))}, '--json']);
          if (code !== 0) process.exit(code);
-         console.log(JSON.stringify({ maxRSS: process.resourceUsage().maxRSS }));`,
+         ${PEAK_RSS_SOURCE}
+         console.log(JSON.stringify({ maxRSS: peakRssKb() }));`,
       );
       const metrics = JSON.parse(train.stdout.slice(0, train.stdout.lastIndexOf('\n{'))) as { metrics: { timings: Record<string, number> } };
       const edge = child(
@@ -93,7 +94,8 @@ export const workload: Workload = {
          const m = loadCheckpoint(${JSON.stringify(join(dir, 'out', 'model.safetensors'))});
          const s = m.score(new Float32Array(64).fill(0.5), 1);
          if (!Number.isFinite(s[0])) process.exit(1);
-         console.log(JSON.stringify({ maxRSS: process.resourceUsage().maxRSS }));`,
+         ${PEAK_RSS_SOURCE}
+         console.log(JSON.stringify({ maxRSS: peakRssKb() }));`,
       );
       const trainMb = train.maxRssKb / 1024;
       const t = metrics.metrics.timings;
