@@ -38,15 +38,6 @@ function rewriteWithoutChecksum(from: string, name: string, edit: (tensors: Map<
   return p;
 }
 
-/** The error `f` throws, for one-shot checks of class and message together. */
-function caught(f: () => unknown): Error {
-  try {
-    f();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to throw, got a normal return');
-}
 
 describe('checkpoint integrity', () => {
   it('stores the SHA-256 of the data buffer under data_sha256', () => {
@@ -63,9 +54,7 @@ describe('checkpoint integrity', () => {
     bytes[bytes.length - 3]! ^= 0x01; // a low bit in the last tensor: still a finite float
     const p = join(dir, 'edited.safetensors');
     writeFileSync(p, bytes);
-    const err = caught(() => loadCheckpoint(p));
-    expect(err).toBeInstanceOf(FormatError);
-    expect(err.message).toMatch(/^.*edited\.safetensors: tensor data must match the data_sha256 checksum [0-9a-f]{16}…, got [0-9a-f]{16}… \(the file was modified or corrupted after it was written\)$/);
+    expectError(() => loadCheckpoint(p), FormatError, /^.*edited\.safetensors: tensor data must match the data_sha256 checksum [0-9a-f]{16}…, got [0-9a-f]{16}… \(the file was modified or corrupted after it was written\)$/);
     expectError(() => score({ model: p, data: join(dir, 'd.npy') }), FormatError, /edited\.safetensors: tensor data must match the data_sha256 checksum/);
   });
 
@@ -75,9 +64,7 @@ describe('checkpoint integrity', () => {
     const p = join(dir, 'nan.safetensors');
     writeFileSync(p, checkpointBytes(tensors, metadata));
     expect(readSafetensors(readFileSync(p)).metadata.data_sha256).toBe(dataSha256(readFileSync(p)));
-    const err = caught(() => loadCheckpoint(p));
-    expect(err).toBeInstanceOf(FormatError);
-    expect(err.message).toMatch(/nan\.safetensors: tensor "encoder\.0\.weight" must hold finite values, got NaN at index 17$/);
+    expectError(() => loadCheckpoint(p), FormatError, /nan\.safetensors: tensor "encoder\.0\.weight" must hold finite values, got NaN at index 17$/);
   });
 
   it('refuses infinite values in checkpoints without a checksum (written before it existed)', () => {

@@ -1,5 +1,6 @@
 /** ksNoiseLevel / psiNoiseLevel / wassersteinNoiseLevel: the no-drift 99.9% points of the drift statistics. */
 import { describe, expect, it } from 'vitest';
+import { expectError } from '../tensor/expect-error.js';
 import { DataError, InvalidOptionError } from '../../src/errors.js';
 import { ks2samp, ksNoiseLevel, psi, psiNoiseLevel, sortAscending, wasserstein1, wassersteinNoiseLevel } from '../../src/stats/index.js';
 import { Random } from '../../src/tensor/random.js';
@@ -10,16 +11,6 @@ const CHI2_999_9 = 27.877164871256568;
 /** scipy.integrate.quad of sqrt(Phi(x)(1 - Phi(x))) over the real line. */
 const J_NORMAL = 1.6147438534296696;
 
-function expectError(fn: () => unknown, cls: abstract new (...args: never[]) => Error, pattern: RegExp): void {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  expect((caught as Error).message).toMatch(pattern);
-}
 
 describe('ksNoiseLevel', () => {
   it("is Smirnov's asymptotic 99.9% point scaled by sqrt(1/n + 1/m)", () => {

@@ -1,5 +1,6 @@
 /** Bad input to src/stats: typed errors with the "<where>: <what> must <constraint>, got <actual>" shape. */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { expectError } from '../tensor/expect-error.js';
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import {
   averagePrecision,
@@ -20,16 +21,6 @@ import {
 
 const f = (...v: number[]) => Float64Array.from(v);
 
-function expectError(fn: () => unknown, cls: new (...args: never[]) => Error, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  expect((caught as Error).message).toMatch(pattern);
-}
 
 describe('empty inputs', () => {
   it('throw DataError naming the argument', () => {
