@@ -1,5 +1,5 @@
 /** `dadm explain`: which features drove each row's anomaly score. */
-import { UsageError } from '../errors.js';
+import { InvalidOptionError, UsageError } from '../errors.js';
 import { explain, type ExplainResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
@@ -12,8 +12,8 @@ export const explainCommand: Command = {
     'Scores each row of --data, marks it flagged when score > the model\'s threshold, and lists the top-k\n' +
     'features by contribution. --method reconstruction (autoencoder): each feature\'s share of the squared\n' +
     'reconstruction error. --method shap (any model): interventional Shapley values in score units against\n' +
-    'a background sample (default: the first background_rows rows of drift_reference.npz next to the\n' +
-    'model); exact up to max_exact_features features, KernelSHAP above. Defaults come from the config\n' +
+    'a background sample (default: background_rows evenly spaced rows of the training sample in\n' +
+    'drift_reference.npz next to the model); exact up to max_exact_features features, KernelSHAP above. Defaults come from the config\n' +
     'stored in the checkpoint (explain section). Works with model.safetensors and model.onnx.',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors or model.onnx', required: true },
@@ -38,15 +38,22 @@ export const explainCommand: Command = {
     if (background !== undefined && method === 'reconstruction') {
       throw new UsageError('--background must be used with --method shap (reconstruction uses no background), got --method reconstruction');
     }
-    const r = explain({
-      model: requiredString(values, 'model'),
-      data: requiredString(values, 'data'),
-      ...(method !== undefined ? { method } : {}),
-      ...(k !== undefined ? { topK: k } : {}),
-      ...(background !== undefined ? { background } : {}),
-      ...(backgroundRows !== undefined ? { backgroundRows } : {}),
-      onlyFlagged: values['only-flagged'] === true,
-    });
+    let r: ExplainResult;
+    try {
+      r = explain({
+        model: requiredString(values, 'model'),
+        data: requiredString(values, 'data'),
+        ...(method !== undefined ? { method } : {}),
+        ...(k !== undefined ? { topK: k } : {}),
+        ...(background !== undefined ? { background } : {}),
+        ...(backgroundRows !== undefined ? { backgroundRows } : {}),
+        onlyFlagged: values['only-flagged'] === true,
+      });
+    } catch (err) {
+      // The bound of --top-k is the model's feature count, known only once the model is loaded.
+      if (k !== undefined && err instanceof InvalidOptionError && err.option === 'topK') throw new UsageError(err.message.replace(/^explain: top-k/, '--top-k'));
+      throw err;
+    }
     if (background !== undefined && r.method !== 'shap') {
       throw new UsageError(`--background must be used with --method shap (reconstruction uses no background), got the model config's explain.method ${r.method}`);
     }

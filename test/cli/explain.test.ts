@@ -72,6 +72,12 @@ describe('dadm explain', () => {
     expect((await run('explain', '--model', model, '--data', sample, '--background', bg, '--method', 'shap', '--quiet')).code).toBe(0);
   });
 
+  it('exits 2 for --top-k above the model\'s feature count', async () => {
+    const r = await run('explain', '--model', model, '--data', sample, '--top-k', '13');
+    expect(r.code).toBe(2);
+    expectOneLineError(r, /^dadm explain: --top-k must be an integer in \[1, 12\], got 13\n$/);
+  });
+
   it('exits 1 naming the file when the --background .npy has no rows', async () => {
     const empty = join(dir, 'empty-bg.npy');
     writeNpyFile(empty, { data: new Float32Array(0), shape: [0, 64] });
