@@ -18,6 +18,8 @@ import { Code, V128, wasmModule } from './wasm-emitter.js';
 const CHUNK_COLUMNS = 1024;
 /** Below this many hybrid rows a worker's round trip costs more than it saves. */
 const MIN_ROWS_PER_THREAD = 65_536;
+/** The largest first-layer term (|pre-activation| or |w · (x - b)|) the float32 kernel takes. */
+const MAX_FIRST_LAYER_TERM = 64;
 /** Larger layouts (huge backgrounds or layers) take the JS path rather than a giant memory. */
 const MAX_KERNEL_PAGES = 16_384;
 /** Kernels kept compiled (least recently used dropped first), and the memory they may hold in all. */
@@ -83,7 +85,9 @@ export function wasmMlpCoalitionValues(inputs: MlpCoalitionInputs, threads: numb
   const w = workers.length;
   dropDeadMemories(kernel);
   const main = memoryOf(kernel, 0);
-  writeInputs(inputs, layout, new Float32Array(main.buffer), active);
+  // A feature far outside the background (|w · (x - b)| above 64) would leave float32 rounding of
+  // its large term in the masks that toggle it off again: such rows take the float64 JS path.
+  if (writeInputs(inputs, layout, new Float32Array(main.buffer), active) > MAX_FIRST_LAYER_TERM) return null;
 
   const board: ChunkBoard = new Int32Array(w > 0 ? new SharedArrayBuffer(4 * (1 + w + chunks)) : new ArrayBuffer(4 * (1 + chunks)));
   const state = 1 + w;
@@ -167,8 +171,11 @@ function memoryOf(kernel: Kernel, id: number): WebAssembly.Memory {
   return memory;
 }
 
-/** Writes weights, the first layer's base and deltas, and the score targets into the kernel's memory. */
-function writeInputs(inputs: MlpCoalitionInputs, layout: KernelLayout, f32: Float32Array, active: Int32Array): void {
+/**
+ * Writes weights, the first layer's base and deltas, and the score targets into the kernel's memory.
+ * @returns the largest |first-layer term| written (base or delta)
+ */
+function writeInputs(inputs: MlpCoalitionInputs, layout: KernelLayout, f32: Float32Array, active: Int32Array): number {
   const { model, x, background, features } = inputs;
   const { uPad, units } = layout;
   const d = x.length;
@@ -192,19 +199,34 @@ function writeInputs(inputs: MlpCoalitionInputs, layout: KernelLayout, f32: Floa
   }
   const w0 = model.layers[0]!.weight;
   const b0 = model.layers[0]!.bias;
+  // base[h, r]: mask 0's pre-activation (every attributed feature from background row r), summed in
+  // float64 from the terms themselves, so no large x-term has to cancel out of it.
+  const attributed = new Uint8Array(d);
+  for (const f of features) attributed[f] = 1;
   const base = layout.base / 4;
+  f32.fill(0, base, base + h1 * uPad);
+  let largest = 0;
   for (let h = 0; h < h1; h++) {
-    let s = b0[h]!;
-    for (let k = 0; k < d; k++) s += w0[h * d + k]! * x[k]!;
-    f32.fill(s, base + h * uPad, base + (h + 1) * uPad);
+    let fixed = b0[h]!;
+    for (let k = 0; k < d; k++) if (attributed[k] === 0) fixed += w0[h * d + k]! * x[k]!;
+    for (let r = 0; r < u; r++) {
+      let s = fixed;
+      for (const f of features) s += w0[h * d + f]! * background.data[r * d + f]!;
+      f32[base + h * uPad + r] = s;
+      largest = Math.max(largest, Math.abs(s));
+    }
   }
   const delta = layout.delta / 4;
   f32.fill(0, delta, delta + layout.m * h1 * uPad);
   for (let i = 0; i < features.length; i++) {
     const f = features[i]!;
     for (let r = 0; r < u; r++) {
-      const diff = background.data[r * d + f]! - x[f]!;
-      for (let h = 0; h < h1; h++) f32[delta + (i * h1 + h) * uPad + r] = w0[h * d + f]! * diff;
+      const diff = x[f]! - background.data[r * d + f]!;
+      for (let h = 0; h < h1; h++) {
+        const v = w0[h * d + f]! * diff;
+        f32[delta + (i * h1 + h) * uPad + r] = v;
+        largest = Math.max(largest, Math.abs(v));
+      }
     }
   }
   const xa = layout.xActive / 4;
@@ -217,4 +239,5 @@ function writeInputs(inputs: MlpCoalitionInputs, layout: KernelLayout, f32: Floa
   const rw = layout.rowWeight / 4;
   f32.fill(0, rw, rw + uPad);
   for (let r = 0; r < u; r++) f32[rw + r] = background.weights[r]!;
+  return largest;
 }

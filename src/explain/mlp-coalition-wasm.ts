@@ -29,9 +29,9 @@ export interface KernelLayout {
   /** offsets of layers 2..L: weight `[units[l+1], units[l]]`, bias `[units[l+1]]` */
   weight: number[];
   bias: number[];
-  /** `[h1, uPad]` first pre-activation with every attributed feature from x */
+  /** `[h1, uPad]` first pre-activation of mask 0: every attributed feature from the background row */
   base: number;
-  /** `[m, h1, uPad]` change of the first pre-activation when feature i comes from b instead of x */
+  /** `[m, h1, uPad]` change of the first pre-activation when feature i comes from x instead of b */
   delta: number;
   /** `[h1, uPad]` the current mask's first pre-activation */
   z: number;
@@ -138,7 +138,7 @@ function startBody(layout: KernelLayout): Code {
     c.get(p).i32(16).add().set(p);
   });
   for (let i = 0; i < layout.m; i++) {
-    c.get(g).i32(i).shrU().i32(1).and().eqz().if();
+    c.get(g).i32(i).shrU().i32(1).and().if();
     c.i32(0).set(p);
     countLoop(c, cnt, zBytes / 16, () => {
       c.get(p).get(p).v128Load(layout.z).get(p).v128Load(layout.delta + i * zBytes).f32x4Add().v128Store(layout.z);
@@ -165,13 +165,13 @@ function chunkBody(layout: KernelLayout, masks: number): Code {
     });
     c.get(Q).i32((cols - uPad) * 4).add().set(Q);
   });
-  // Gray code t -> t+1 flips bit ctz(t+1); set = the feature now comes from x, so its delta leaves.
+  // Gray code t -> t+1 flips bit ctz(t+1); set = the feature now comes from x, so its delta joins.
   c.get(T).i32(1).add().tee(NEXT).i32(masks).ltU().if();
   c.get(NEXT).ctz().tee(BIT).i32(zBytes).mul().set(Q).i32(0).set(P);
   c.get(NEXT).get(NEXT).i32(1).shrU().xor().get(BIT).shrU().i32(1).and().if();
-  advance(c, layout, zBytes, 'sub');
-  c.else();
   advance(c, layout, zBytes, 'add');
+  c.else();
+  advance(c, layout, zBytes, 'sub');
   c.end().end();
   c.get(TT).i32(1).add().tee(TT).get(NT).ltU().brIf(0).end();
 

@@ -108,6 +108,11 @@ export function explain(opts: ExplainOptions): ExplainResult {
   const z = Float32Array.from(data);
   if (subject.standardizer !== null) standardizeInPlace(z, rows, cols, subject.standardizer);
   const scores = scoreRows(subject.shapModel, z, rows);
+  for (let r = 0; r < rows; r++) {
+    if (!Number.isFinite(scores[r]!)) {
+      throw new DataError(`${opts.data}: row ${r} score must be finite to explain, got ${scores[r]} (its values are too large for the model)`, opts.data);
+    }
+  }
   const background = method === 'shap' ? loadBackground(opts, subject, cols, opts.backgroundRows ?? cfg.backgroundRows) : null;
   const features = Array.from({ length: active }, (_, j) => j);
   const names = subject.schema.featureNames;

@@ -69,6 +69,21 @@ describe('shapleyValues (SIMD kernel for ReLU autoencoders)', () => {
     }
   });
 
+  it('keeps the base value independent of x and matches float64 for rows far outside the background', () => {
+    // v(empty) takes every attributed feature from the background, so it must not move with x
+    const model = reluModel([16, 8, 4, 8, 16], Array.from({ length: 12 }, (_, j) => j), 31);
+    const background = { data: normalRows(40, 16, 32), rows: 40 };
+    const reference = shapleyValues(model, normalRows(1, 16, 33), background, { simd: false }).baseValue;
+    for (const big of [3, 50, 1e3, 1e6, 1e8]) {
+      const x = normalRows(1, 16, 33);
+      x[5] = big;
+      const simd = shapleyValues(model, x, background, { threads: 1 });
+      const js = shapleyValues(model, x, background, { simd: false });
+      expect(simd.baseValue).toBeAllclose(reference, { rtol: 1e-6, atol: 0 });
+      expect(simd.phi).toBeAllclose(js.phi, { rtol: 1e-5, atol: 1e-6 * Math.max(...Array.from(js.phi, Math.abs)) });
+    }
+  });
+
   it('throws DataError for a NaN weight, and falls back to float64 when float32 sums overflow', () => {
     const model = reluModel([5, 3, 5], null, 8);
     const x = normalRows(1, 5, 9);

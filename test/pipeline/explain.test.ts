@@ -127,6 +127,16 @@ describe('explain errors', () => {
     expectError(() => explain({ model: ae, data: sample, method: 'shap', background: bad }), DataError, /bad-bg\.npy: background must be \[rows, 64\] like the data, got \(3, 10\)$/);
     expectError(() => explain({ model: ae, data: bad }), DataError, /bad-bg\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10$/);
   });
+  it('throws DataError naming the file and row when a row\'s score is not finite (checkpoint and model.onnx)', () => {
+    const huge = join(dir, 'huge.npy');
+    const rows = Float32Array.from(readNpyFile(sample).data as Float32Array);
+    rows[2 * 64 + 4] = 1e30;
+    writeNpyFile(huge, { data: rows, shape: [6, 64] });
+    for (const model of [ae, onnxModel]) {
+      expectError(() => explain({ model, data: huge, method: 'shap', backgroundRows: 5 }), DataError, new RegExp(`^${escapeRegExp(huge)}: row 2 score must be finite to explain, got Infinity`));
+    }
+  });
+
   it('throws FormatError for a file that is not a model', () => {
     expectError(() => explain({ model: sample, data: sample }), FormatError, new RegExp(`^${escapeRegExp(sample)}: header length must be in \\[2, \\d+\\] \\(file size \\d+ - 8\\), got \\d+ \\(not a safetensors file\\?\\)$`));
   });
