@@ -5,6 +5,7 @@
  * for Wasserstein and KS. With a model, each kept row is also scored and its score binned and
  * sampled with the row. Memory: one chunk plus the sample, whatever the batch size.
  */
+import { DataError } from '../errors.js';
 import type { Standardizer } from '../schema/index.js';
 import type { DataFile } from './data-file.js';
 import type { DriftReference } from './drift-reference-file.js';
@@ -97,6 +98,9 @@ export function scanCurrentBatch(opts: ScanOptions): BatchScan {
       scorer.kernel(x, n, cols, scores);
       for (let i = 0; i < n; i++) {
         const s = scores[i]!;
+        if (!Number.isFinite(s)) {
+          throw new DataError(`${file.source}: row ${keptIndex[i]} score must be finite, got ${s} (its values are too large for the model)`, file.source);
+        }
         if (s > scorer.threshold) flagged++;
         scoreCounts[upperBound(ref.score.edges, 0, bins - 1, s)]!++;
         features[i * width + active] = s;

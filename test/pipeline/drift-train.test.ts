@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNpzFile } from '../../src/io/index.js';
+import { readNpyFile, readNpzFile, writeNpyFile } from '../../src/io/index.js';
 import { ENDPOINT_V1 } from '../../src/schema/index.js';
-import { InvalidOptionError } from '../../src/errors.js';
+import { DataError, InvalidOptionError } from '../../src/errors.js';
 import { drift, generateData, readDriftReference, train } from '../../src/pipeline/index.js';
 import { expectError } from '../tensor/expect-error.js';
 import { smallConfig, tempDir } from './helpers.js';
@@ -53,6 +53,19 @@ describe('the drift reference written by train', () => {
     const r = drift({ reference: join(out, 'drift_reference.npz'), current: data, model: join(out, 'model.safetensors') });
     expect(r.score?.modelType).toBe('iforest');
     expect(r.score!.ks.statistic).toBeLessThan(0.1);
+  });
+
+  it('refuses a batch row whose score is not finite with DataError naming file and row', () => {
+    const ae = join(dir, 'ae');
+    const rows = Float32Array.from(readNpyFile(data).data as Float32Array).subarray(0, 200 * 64);
+    rows[37 * 64 + 2] = 1e30;
+    const huge = join(dir, 'huge.npy');
+    writeNpyFile(huge, { data: rows, shape: [200, 64] });
+    expectError(
+      () => drift({ reference: join(ae, 'drift_reference.npz'), current: huge, model: join(ae, 'model.safetensors') }),
+      DataError,
+      /huge\.npy: row 37 score must be finite, got Infinity \(its values are too large for the model\)$/,
+    );
   });
 
   it('refuses a model of another run or another schema with InvalidOptionError', () => {
