@@ -16,7 +16,7 @@ export interface BenchRow {
 }
 
 export interface Workload {
-  /** Name as in ../shared/WORKLOADS.md (W1, W2, ...) or `matmul`. */
+  /** Name as in docs/benchmarks.md (W1, W2, ...) or `matmul`. */
   name: string;
   description: string;
   run(): Promise<BenchRow[]> | BenchRow[];

@@ -1,5 +1,5 @@
 /**
- * `matmul` (../shared/WORKLOADS.md): single-threaded float32 `gemm` throughput in GFLOP/s
+ * `matmul` (docs/benchmarks.md): single-threaded float32 `gemm` throughput in GFLOP/s
  * (2·m·n·k flops per product) at the W1 training shape 256x64x32, a deeper 256x64x512 and the
  * square 512x512x512. Each figure is the median of 7 timed runs after 1 warm-up run; a run repeats
  * the product enough times to last >= ~0.1 s.

@@ -1,5 +1,5 @@
 /**
- * W1 (../shared/WORKLOADS.md): autoencoder training throughput. Model 64->32->8->32->64, ReLU after
+ * W1 (docs/benchmarks.md): autoencoder training throughput. Model 64->32->8->32->64, ReLU after
  * each hidden Linear, linear output, MSE over all 64 outputs, Adam(lr 1e-3, betas .9/.999, eps 1e-8),
  * batch 256 (the last partial batch of 160 rows included), reshuffled every epoch; data 100,000 x 64
  * N(0,1) from Random(0). One warm-up epoch, then 3 timed epochs; the metric is 100,000 / the median

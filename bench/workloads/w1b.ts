@@ -1,5 +1,5 @@
 /**
- * W1b (../shared/WORKLOADS.md): large, compute-bound autoencoder 64->512->256->64->256->512->64 (ReLU,
+ * W1b (docs/benchmarks.md): large, compute-bound autoencoder 64->512->256->64->256->512->64 (ReLU,
  * linear output), MSE over all outputs, Adam(lr 1e-3), batch 512, 50,000 x 64 N(0,1) from Random(0),
  * reshuffled each epoch; 1 warm-up epoch then 2 timed epochs, metric from the median (= mean) of the
  * two. GFLOP/s = 6 * params * samples/s (forward 2, backward 4 flops per parameter per sample).

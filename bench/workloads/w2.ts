@@ -1,5 +1,5 @@
 /**
- * W2 (../shared/WORKLOADS.md): single-row latency of the W1 autoencoder (64-32-8-32-64, ReLU after
+ * W2 (docs/benchmarks.md): single-row latency of the W1 autoencoder (64-32-8-32-64, ReLU after
  * each hidden Linear) scored as mean squared reconstruction error, through dadm's ONNX runtime and,
  * side by side, onnxruntime-web (wasm, 1 thread) on the same bytes. The ONNX model is built here
  * with onnx-proto: Gemm(transB=1) x4, Relu x3, Sub, Mul, ReduceMean(axes=[1], keepdims=0) -> score,

@@ -1,5 +1,5 @@
 /**
- * W2b (../shared/WORKLOADS.md): batch scoring throughput of the W2 autoencoder ONNX model:
+ * W2b (docs/benchmarks.md): batch scoring throughput of the W2 autoencoder ONNX model:
  * 100,000 x 64 N(0,1) rows (Random seed 0) scored in batches of 1,024 (the model's batch dim is
  * dynamic; the last batch has 672 rows), through dadm's runtime and onnxruntime-web (wasm, 1 thread).
  * Each figure is the median of 5 timed passes after 1 warm-up pass.

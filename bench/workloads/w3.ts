@@ -1,5 +1,5 @@
 /**
- * W3 (../shared/WORKLOADS.md): isolation forest with n_estimators=100, max_samples=256,
+ * W3 (docs/benchmarks.md): isolation forest with n_estimators=100, max_samples=256,
  * max_features=1.0, fit on 100,000 x 12 N(0,1) float32 (Random seed 0), then score_samples on the
  * same rows. Fit and score seconds are reported separately, each the median of 5 after 1 warm-up.
  *

@@ -1,5 +1,5 @@
 /**
- * W4 (../shared/WORKLOADS.md): drift of 12 features. Reference 1,000,000 x 12 N(0,1) float32
+ * W4 (docs/benchmarks.md): drift of 12 features. Reference 1,000,000 x 12 N(0,1) float32
  * (Random seed 0), current 1,000,000 x 12 N(0.1, 1.1) (Random seed 1), row-major. Per feature: PSI
  * with 10 bins at the reference deciles (floor 1e-4) and the 1-D Wasserstein-1 distance. One timed run
  * covers all 12 features end to end: column extraction, sorting both columns (radix sort on float32

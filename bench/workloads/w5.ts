@@ -1,5 +1,5 @@
 /**
- * W5 (../shared/WORKLOADS.md): tiny Transformer training throughput. Windows [16 steps x 64
+ * W5 (docs/benchmarks.md): tiny Transformer training throughput. Windows [16 steps x 64
  * features]; SequenceAutoencoder defaults: Linear 64->32 embed + learned positional embedding, one
  * post-norm encoder layer (2 heads, feed-forward 64, ReLU, dropout 0), head Linear 32->64
  * reconstructing every step; MSE; Adam(lr 1e-3, betas .9/.999, eps 1e-8); batch 64 (the last

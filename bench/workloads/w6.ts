@@ -1,5 +1,5 @@
 /**
- * W6 (../shared/WORKLOADS.md): memory. Writes a 10,000,000 x 64 float32 N(0,1) .npy (2.56 GB,
+ * W6 (docs/benchmarks.md): memory. Writes a 10,000,000 x 64 float32 N(0,1) .npy (2.56 GB,
  * streamed with NpyWriter into os.tmpdir()), then runs `dadm train` for 1 epoch of the W1 model
  * (64-32-8-32-64 ReLU, Adam 1e-3, batch 256, generic schema) in a child process and reads the
  * child's peak RSS (VmHWM, see PEAK_RSS_SOURCE in harness.ts, reported by the child on exit). A second child

@@ -37,7 +37,7 @@ const INFER_CHUNK = 256;
 
 /**
  * `x [B, T, F] -> embed (Linear F->d) + pos_embedding [T, d] -> TransformerEncoderLayer ->
- * head (Linear d->F) = reconstruction [B, T, F]` (W5 in WORKLOADS.md with the defaults:
+ * head (Linear d->F) = reconstruction [B, T, F]` (W5 in docs/benchmarks.md with the defaults:
  * F 64, T 16, d 32, 2 heads, FF 64, ReLU, post-norm, dropout 0).
  *
  * State-dict names: `pos_embedding`, `embed.weight`, `embed.bias`, `encoder.self_attn.*`,
