@@ -1,5 +1,6 @@
 /** `dadm init-config`: writes the commented default config.yaml. */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { DadmError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
 import { defaultConfigYaml } from '../pipeline/index.js';
@@ -24,8 +25,13 @@ export const initConfigCommand: Command = {
       io.stdout.write(text);
       return 0;
     }
-    if (existsSync(out) && values.force !== true) {
-      throw new DadmError(`${out}: file must not exist yet (pass --force to overwrite), got an existing file`);
+    const existing = statSync(out, { throwIfNoEntry: false });
+    if (existing?.isDirectory() === true) {
+      // --force cannot help: a directory is never replaced by the config file.
+      throw new DadmError(`${out}: --out must name a file (e.g. ${join(out, 'config.yaml')}), got a directory`);
+    }
+    if (existing !== undefined && values.force !== true) {
+      throw new DadmError(`${out}: file must not exist yet (pass --force to overwrite), got an existing ${existing.isFile() ? 'file' : 'entry that is not a regular file'}`);
     }
     writeFileAtomic(out, new TextEncoder().encode(text));
     io.stderr.write(`wrote ${out}\n`);

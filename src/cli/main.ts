@@ -50,10 +50,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-/** One line `dadm <cmd>: <message>` on stderr (plus the stack with DADM_DEBUG=1). */
+/**
+ * One line `dadm <cmd>: <message>` on stderr (plus the stack with DADM_DEBUG=1). A message that
+ * already starts with `<cmd>: ` (thrown by the pipeline step of the same name) keeps one prefix.
+ */
 function reportError(command: string, err: unknown, io: CliIo): number {
-  const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`dadm ${command}: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+  const raw = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ').trim();
+  const message = raw.startsWith(`${command}: `) ? raw.slice(command.length + 2) : raw;
+  io.stderr.write(`dadm ${command}: ${message}\n`);
   if (io.env.DADM_DEBUG === '1' && err instanceof Error && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
   return err instanceof UsageError ? 2 : 1;
 }

@@ -6,8 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { DadmError, FormatError } from '../errors.js';
 import { readSafetensors, safetensorsDataStart, writeSafetensors, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
+import { decodeModel } from '../runtime/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema, type Standardizer } from '../schema/index.js';
 import { configToYaml, parseConfig, type DadmConfig, type ModelKind } from './config.js';
 
@@ -92,6 +94,35 @@ export interface ParsedCheckpoint extends CheckpointHeader {
 }
 
 /**
+ * The safetensors contents of a checkpoint file; when the bytes are not safetensors but an ONNX model
+ * (extension `.onnx`, or bytes that decode as a model with a graph), says so instead of reporting a
+ * nonsensical header length.
+ * @throws FormatError naming the file
+ */
+function readCheckpointSafetensors(path: string, bytes: Uint8Array): SafetensorsContents {
+  try {
+    return readSafetensors(bytes, path);
+  } catch (err) {
+    if (err instanceof FormatError && looksLikeOnnx(path, bytes)) {
+      throw new FormatError(`${path}: checkpoint must be a safetensors file (the model.safetensors written by dadm train), got an ONNX model (use it with score, explain, quantize or inspect --model)`, path);
+    }
+    throw err;
+  }
+}
+
+/** Whether `bytes` (already known not to be safetensors) are an ONNX model. */
+function looksLikeOnnx(path: string, bytes: Uint8Array): boolean {
+  if (extname(path).toLowerCase() === '.onnx') return true;
+  try {
+    const model = decodeModel(bytes);
+    // Arbitrary bytes can happen to parse as protobuf: demand the parts every ONNX model has.
+    return model.graph !== null && model.graph !== undefined && (model.graph.node?.length ?? 0) > 0 && (model.opsetImport?.length ?? 0) > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Reads a checkpoint file and checks everything but the model's layout: the data checksum (when
  * the file has one; files written before it was added load without), finite float tensors, and the
  * metadata.
@@ -108,7 +139,7 @@ export function readCheckpoint(path: string): ParsedCheckpoint {
     if (code !== undefined) throw new FormatError(`${path}: checkpoint must be a readable file, got ${code}`, path);
     throw err;
   }
-  const contents = readSafetensors(bytes, path);
+  const contents = readCheckpointSafetensors(path, bytes);
   const meta = contents.metadata;
   if (meta.format !== CHECKPOINT_FORMAT) {
     const got = meta.format === undefined ? 'no format key (not a dadm checkpoint)' : `'${meta.format}'`;

@@ -2,8 +2,8 @@
  * `dadm demo`: the whole pipeline on synthetic labelled data. Each step is one entry of
  * {@link DEMO_STEPS}; later features (export, quantize, drift, explain) add an entry there.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureOutputDir, removeCreatedDirs } from '../io/index.js';
 import { defaultConfig, type DadmConfig } from './config.js';
 import { demoExplain, type DemoExplainResult } from './demo-explain.js';
 import { driftDemo, type DriftDemoResult } from './drift-demo.js';
@@ -103,17 +103,23 @@ export const DEMO_STEPS: DemoStep[] = [
 /**
  * Generates labelled synthetic data, trains on it, scores it, exports and quantizes the model,
  * measures drift, explains flagged attacks and returns a summary.
+ * @throws InvalidOptionError when `outDir` is a file or cannot be created or written
  * @throws as the individual steps
  */
 export function demo(opts: DemoOptions): DemoSummary {
   const o = { rows: 20000, anomalyRate: 0.02, seed: 0, ...opts };
-  mkdirSync(o.outDir, { recursive: true });
+  const created = ensureOutputDir(o.outDir, 'demo');
   const summary: DemoSummary = { outDir: o.outDir, seconds: {} };
-  for (const step of DEMO_STEPS) {
-    o.onStep?.(step.name);
-    const t0 = performance.now();
-    step.run(o, summary);
-    summary.seconds[step.name] = (performance.now() - t0) / 1000;
+  try {
+    for (const step of DEMO_STEPS) {
+      o.onStep?.(step.name);
+      const t0 = performance.now();
+      step.run(o, summary);
+      summary.seconds[step.name] = (performance.now() - t0) / 1000;
+    }
+  } catch (err) {
+    removeCreatedDirs(o.outDir, created); // only while still empty: files of finished steps are kept
+    throw err;
   }
   return summary;
 }

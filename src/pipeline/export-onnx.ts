@@ -25,6 +25,7 @@ import { readCheckpoint, type ParsedCheckpoint } from './checkpoint.js';
 import { loadForest } from './iforest-model.js';
 import { loadCheckpoint } from './load-checkpoint.js';
 import { loadOnnxDetector } from './onnx-scorer.js';
+import { refuseSameFile } from './same-file.js';
 
 /** Options of {@link exportOnnx}. */
 export interface ExportOnnxOptions {
@@ -71,6 +72,7 @@ const CHECK_TOLERANCE = 1e-4;
  * encoded bytes.
  * @throws FormatError for a checkpoint that is not ours or is corrupted
  * @throws InvalidOptionError for an opset outside [13, 21]
+ * @throws UsageError when `output` names the checkpoint file
  * @throws DadmError when the runtime's scores differ from the checkpoint's by more than
  *   1e-4 x max(1, |score|) (nothing is written then)
  */
@@ -80,6 +82,7 @@ export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
     // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
     throw new InvalidOptionError(`export-onnx: opset must be an integer in [${lo}, ${hi}], got ${opts.opset}`, 'opset');
   }
+  refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
   const c = readCheckpoint(opts.checkpoint);
   const opset = opts.opset ?? c.config.onnx.opset;
   const dynamicBatch = opts.dynamicBatch ?? c.config.onnx.dynamicBatch;

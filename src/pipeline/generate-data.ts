@@ -5,6 +5,7 @@
 import { InvalidOptionError } from '../errors.js';
 import { NpyWriter, writeNpyFile } from '../io/index.js';
 import { CORE_FEATURE_DIM, FEATURE_DIM, generateHostData, normalizeCore, toModelInput } from '../schema/index.js';
+import { refuseSameFile } from './same-file.js';
 
 /** Options of {@link generateData}. */
 export interface GenerateDataOptions {
@@ -43,6 +44,7 @@ const WRITE_ROWS = 16384;
  * (`toModelInput`) and writes them as a numpy-loadable float32 .npy (streamed, atomic). Labels and
  * attack types are uint8 .npy files. The same options always give the same bytes.
  * @throws InvalidOptionError for a bad row count, seed or anomaly rate
+ * @throws UsageError when two of `out`, `labelsOut`, `attackTypesOut` name the same file
  */
 export function generateData(opts: GenerateDataOptions): GenerateDataResult {
   const { rows, out } = opts;
@@ -53,6 +55,11 @@ export function generateData(opts: GenerateDataOptions): GenerateDataResult {
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new InvalidOptionError(`generateData: seed must be a non-negative integer, got ${seed}`, 'seed');
   }
+  refuseSameFile('generateData', [
+    { option: 'out (--out)', path: out },
+    opts.labelsOut === undefined ? undefined : { option: 'labelsOut (--labels)', path: opts.labelsOut },
+    opts.attackTypesOut === undefined ? undefined : { option: 'attackTypesOut (--attack-types)', path: opts.attackTypesOut },
+  ]);
   const host = generateHostData({ rows, seed, anomalyRate: opts.anomalyRate ?? 0 });
   const writer = new NpyWriter(out, { shape: [rows, FEATURE_DIM], dtype: 'float32' });
   try {

@@ -3,8 +3,7 @@
  * and, with check data, how far the quantized model's scores are from the float model's on it.
  * See docs/pipeline.md "## quantize" and docs/quantization.md.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
 import { encodeModel, type onnx } from '../onnx-writer/index.js';
@@ -14,6 +13,7 @@ import { rocAuc, spearman } from '../stats/index.js';
 import { checkWidth, openDataFile } from './data-file.js';
 import type { ScoreKernel } from './iforest-model.js';
 import { decodeModelFile, loadOnnxDetector, readModelBytes } from './onnx-scorer.js';
+import { refuseSameFile } from './same-file.js';
 import { readLabels } from './score.js';
 import { scoreFile } from './score-rows.js';
 
@@ -83,13 +83,13 @@ export interface QuantizeModelResult {
  * records the options and rewritten nodes in the
  * metadata key `dadm.quantization` (when any node was rewritten), writes `output`, and with `checkData` compares both models' scores through
  * dadm's runtime (rows checked against the model's schema like `score`).
- * @throws InvalidOptionError when `output` is the input file (also through another path or a link),
- *   for an `exclude` entry that is not a node of the model, for bad quantizer options, or for an
+ * @throws UsageError when `output` is the input file (also through another path or a link)
+ * @throws InvalidOptionError for an `exclude` entry that is not a node of the model, for bad quantizer options, or for an
  *   already quantized model
  * @throws FormatError for a file that is not an ONNX model; DataError for unusable check data or labels
  */
 export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
-  refuseSameFile(opts.model, opts.output);
+  refuseSameFile('quantize', [{ option: 'output', path: opts.output }], [{ option: 'model', path: opts.model }]);
   const bytesBefore = readModelBytes(opts.model);
   const float = decodeModelFile(opts.model, bytesBefore);
   checkExclude(opts.model, float, opts.exclude ?? []);
@@ -129,37 +129,6 @@ function checkExclude(path: string, model: onnx.ModelProto, exclude: readonly st
     const linear = nodes.filter((n) => n.opType === 'MatMul' || n.opType === 'Gemm').map((n) => n.name);
     const known = linear.length > 0 ? `; its MatMul/Gemm nodes: ${linear.join(', ')}` : '; it has no MatMul/Gemm node';
     throw new InvalidOptionError(`quantize: exclude entries must name nodes of ${path}, got '${name}'${known}`, 'exclude');
-  }
-}
-
-/**
- * @throws InvalidOptionError when `output` names the same file as `model`: same resolved real path
- *   (symbolic links followed, including a link as `output`), or the same device and inode (hard links)
- */
-function refuseSameFile(model: string, output: string): void {
-  const input = realOrResolved(model);
-  const out = realOrResolved(output);
-  let same = input === out;
-  if (!same && existsSync(model) && existsSync(output)) {
-    const a = statSync(model);
-    const b = statSync(output);
-    same = a.dev === b.dev && a.ino === b.ino;
-  }
-  if (same) {
-    throw new InvalidOptionError(`quantize: output must not be the input model (it would be overwritten), got ${output} = ${model} (${input})`, 'output');
-  }
-}
-
-/** The real path of a file, or of its directory joined with its name when it does not exist yet. */
-function realOrResolved(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    try {
-      return join(realpathSync(dirname(path)), basename(path));
-    } catch {
-      return resolve(path);
-    }
   }
 }
 

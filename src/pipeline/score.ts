@@ -9,6 +9,7 @@ import { checkWidth, openDataFile } from './data-file.js';
 import { scoringParts } from './load-checkpoint.js';
 import { isOnnxPath, onnxScoringParts } from './onnx-scorer.js';
 import type { ProgressCallback } from './progress.js';
+import { refuseSameFile } from './same-file.js';
 import { scoreFile } from './score-rows.js';
 
 /** Options of {@link score}. */
@@ -60,8 +61,15 @@ export interface ScoreResult {
  * scores every row and optionally writes the scores and compares them with labels.
  * @throws FormatError for a checkpoint or file that is not ours / corrupted; DataError for
  *   unusable data or labels (named by file, row and column)
+ * @throws UsageError when `output` names the model, data or labels file
  */
 export function score(opts: ScoreOptions): ScoreResult {
+  const inputs = [
+    { option: 'model', path: opts.model },
+    { option: 'data', path: opts.data },
+    opts.labels === undefined ? undefined : { option: 'labels', path: opts.labels },
+  ];
+  if (opts.output !== undefined) refuseSameFile('score', [{ option: 'output', path: opts.output }], inputs);
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
   const { checkpoint, kernel } = isOnnxPath(opts.model) ? onnxScoringParts(opts.model) : scoringParts(opts.model);
   const file = openDataFile(opts.data);

@@ -56,7 +56,7 @@ describe('dadm explain', () => {
     const r = await run('explain', '--model', forest, '--data', sample, '--method', 'reconstruction');
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/^dadm explain: explain: method 'reconstruction' must be used with an autoencoder, got iforest \(use method shap\)$/m);
+    expect(r.err).toMatch(/^dadm explain: method 'reconstruction' must be used with an autoencoder, got iforest \(use method shap\)$/m);
   });
 
   it('exits 2 naming both options when --background is given with --method reconstruction, explicit or from the config', async () => {

@@ -100,7 +100,7 @@ describe('gen-data -> train -> score', () => {
     writeFileSync(lr, 'training:\n  learning_rate: 1.0e+30\n  epochs: 2\n');
     const r1 = await run('train', '--data', data, '--out-dir', join(dir, 'o-lr'), '--config', lr, '--quiet');
     expect(r1.code).toBe(1);
-    expectOneLineError(r1, /^dadm train: train: loss must be finite, got \S+ at epoch \d+, step \d+/);
+    expectOneLineError(r1, /^dadm train: loss must be finite, got \S+ at epoch \d+, step \d+/);
     expect(existsSync(join(dir, 'o-lr')) ? readdirSync(join(dir, 'o-lr')) : []).toEqual([]);
     const junk = join(dir, 'junk.npy');
     writeFileSync(junk, 'not numpy');

@@ -142,7 +142,7 @@ describe('dadm quantize', () => {
     for (const output of [onnxModel, relative(process.cwd(), join(dir, 'out', '..', 'out', 'model.onnx'))]) {
       const r = await run('quantize', '--model', onnxModel, '--output', output);
       expect(r.code).toBe(2);
-      expectOneLineError(r, /^dadm quantize: quantize: output must not be the input model \(it would be overwritten\)/);
+      expectOneLineError(r, /^dadm quantize: output must not be the same file as model \(it would be overwritten\)/);
     }
     expect(readFileSync(onnxModel).equals(before)).toBe(true);
   });

@@ -5,9 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, ShapeError } from '../../src/errors.js';
 import { readSafetensors, writeSafetensors, writeSafetensorsFile, type SafetensorsTensor } from '../../src/io/index.js';
 import { checkpointBytes } from '../../src/pipeline/checkpoint.js';
-import { generateData, loadCheckpoint, readCheckpoint, score, train } from '../../src/pipeline/index.js';
+import { exportOnnx, generateData, loadCheckpoint, readCheckpoint, score, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from './helpers.js';
-import { expectError } from '../tensor/expect-error.js';
+import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 
 const dir = tempDir();
 let model = '';
@@ -123,5 +123,23 @@ describe('loadCheckpoint', () => {
     const m = loadCheckpoint(model);
     expectError(() => m.score(new Float32Array(64), 2), ShapeError, /^DetectorModel\.score: rows must hold n x 64 = 128 values, got 64 for n 2$/);
     expect(m.score(new Float32Array(128), 2)).toHaveLength(2);
+  });
+});
+
+describe('readCheckpoint on an ONNX model', () => {
+  it('says the file is an ONNX model, by extension or by its bytes', () => {
+    const onnxPath = join(dir, 'forest.onnx');
+    exportOnnx({ checkpoint: forest, output: onnxPath });
+    const said = /: checkpoint must be a safetensors file \(the model\.safetensors written by dadm train\), got an ONNX model \(use it with score, explain, quantize or inspect --model\)$/;
+    expectError(() => readCheckpoint(onnxPath), FormatError, new RegExp(`^${escapeRegExp(onnxPath)}${said.source}`));
+    const disguised = join(dir, 'onnx-bytes.safetensors');
+    writeFileSync(disguised, readFileSync(onnxPath));
+    expectError(() => loadCheckpoint(disguised), FormatError, new RegExp(`^${escapeRegExp(disguised)}${said.source}`));
+  });
+
+  it('keeps the safetensors message for other bytes', () => {
+    const junk = join(dir, 'junk.safetensors');
+    writeFileSync(junk, new Uint8Array([8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
+    expectError(() => readCheckpoint(junk), FormatError, /junk\.safetensors: header length must be in \[2, 4\]/);
   });
 });

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FormatError, InvalidOptionError } from '../../src/errors.js';
+import { FormatError, InvalidOptionError, UsageError } from '../../src/errors.js';
 import { readNpyFile, writeNpyFile } from '../../src/io/index.js';
 import { onnx } from '../../src/onnx-writer/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
@@ -171,5 +171,17 @@ describe('rawThresholdFor', () => {
     expect(rawThresholdFor(Infinity, 0, 1)).toBe(Infinity);
     expect(rawThresholdFor(-Infinity, 0, 1)).toBe(-Infinity);
     expect(rawThresholdFor(-1e300, 0, 1e30)).toBe(-Infinity);
+  });
+});
+
+describe('exportOnnx output path', () => {
+  it('throws UsageError, leaving the checkpoint intact, when output is the checkpoint (also through a hard link)', () => {
+    const ckpt = join(dir, 'gif', 'model.safetensors');
+    const before = readFileSync(ckpt);
+    expectError(() => exportOnnx({ checkpoint: ckpt, output: join(dir, 'gif', '..', 'gif', 'model.safetensors') }), UsageError, /^export-onnx: output must not be the same file as checkpoint \(it would be overwritten\), got /);
+    const hard = join(dir, 'gif-hard.safetensors');
+    linkSync(ckpt, hard);
+    expectError(() => exportOnnx({ checkpoint: ckpt, output: hard }), UsageError, /^export-onnx: output must not be the same file as checkpoint /);
+    expect(readFileSync(ckpt).equals(before)).toBe(true);
   });
 });

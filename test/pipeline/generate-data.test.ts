@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../../src/errors.js';
+import { InvalidOptionError, UsageError } from '../../src/errors.js';
 import { readNpyFile, readNpyTyped } from '../../src/io/index.js';
 import { MAX_GENERATED_ROWS, generateData } from '../../src/pipeline/index.js';
 import { expectError } from '../tensor/expect-error.js';
@@ -41,5 +41,13 @@ describe('generateData', () => {
   it('throws InvalidOptionError for a row count outside [1, MAX_GENERATED_ROWS]', () => {
     expectError(() => generateData({ rows: 0, out: join(dir, 'c.npy') }), InvalidOptionError, /^generateData: rows must be an integer in \[1, 100000000\] .*, got 0$/);
     expectError(() => generateData({ rows: MAX_GENERATED_ROWS + 1, out: join(dir, 'c.npy') }), InvalidOptionError, /^generateData: rows must be an integer in \[1, 100000000\] .*, got 100000001$/);
+  });
+
+  it('throws UsageError, writing nothing, when two outputs are the same file', () => {
+    const same = join(dir, 'same.npy');
+    expectError(() => generateData({ rows: 5, out: same, labelsOut: same }), UsageError, /^generateData: labelsOut \(--labels\) must not be the same file as out \(--out\) \(it would be overwritten\)/);
+    expectError(() => generateData({ rows: 5, out: join(dir, 'other.npy'), labelsOut: same, attackTypesOut: same }), UsageError, /^generateData: attackTypesOut \(--attack-types\) must not be the same file as labelsOut \(--labels\)/);
+    expect(existsSync(same)).toBe(false);
+    expect(existsSync(join(dir, 'other.npy'))).toBe(false);
   });
 });
