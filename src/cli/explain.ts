@@ -4,6 +4,7 @@ import { explain, type ExplainResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
+import { ProgressPrinter } from './progress.js';
 
 export const explainCommand: Command = {
   name: 'explain',
@@ -38,6 +39,7 @@ export const explainCommand: Command = {
     if (background !== undefined && method === 'reconstruction') {
       throw new UsageError('--background must be used with --method shap (reconstruction uses no background), got --method reconstruction');
     }
+    const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
     let r: ExplainResult;
     try {
       r = explain({
@@ -48,11 +50,14 @@ export const explainCommand: Command = {
         ...(background !== undefined ? { background } : {}),
         ...(backgroundRows !== undefined ? { backgroundRows } : {}),
         onlyFlagged: values['only-flagged'] === true,
+        onProgress: progress.onProgress,
       });
     } catch (err) {
       // The bound of --top-k is the model's feature count, known only once the model is loaded.
       if (k !== undefined && err instanceof InvalidOptionError && err.option === 'topK') throw new UsageError(err.message.replace(/^explain: top-k/, '--top-k'));
       throw err;
+    } finally {
+      progress.clear();
     }
     if (background !== undefined && r.method !== 'shap') {
       throw new UsageError(`--background must be used with --method shap (reconstruction uses no background), got the model config's explain.method ${r.method}`);

@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DataError, FormatError, InvalidOptionError } from '../errors.js';
+import type { ProgressCallback } from './progress.js';
 import { mlpScoreFn, reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type ExplainableModel, type FeatureAttribution } from '../explain/index.js';
 import { readNpyFile } from '../io/index.js';
 import { Linear } from '../nn/index.js';
@@ -34,6 +35,8 @@ export interface ExplainOptions {
   onlyFlagged?: boolean;
   /** explain only these row indices (0-based, in this order); `rows`/`flagged` still count the whole file */
   rows?: readonly number[];
+  /** called after each explained row (`kind: 'rows'`, `phase: 'explain'`) */
+  onProgress?: ProgressCallback;
 }
 
 /** One feature of a row's explanation. `value` and `reconstructed` are in training-file units. */
@@ -119,9 +122,9 @@ export function explain(opts: ExplainOptions): ExplainResult {
   const explained: ExplainedRow[] = [];
   let flaggedCount = 0;
   for (let r = 0; r < rows; r++) if (scores[r]! > subject.threshold) flaggedCount++;
-  for (const r of selectedRows(opts.rows, rows)) {
+  const todo = selectedRows(opts.rows, rows).filter((r) => opts.onlyFlagged !== true || scores[r]! > subject.threshold);
+  for (const r of todo) {
     const flagged = scores[r]! > subject.threshold;
-    if (opts.onlyFlagged === true && !flagged) continue;
     const raw = data.subarray(r * cols, (r + 1) * cols);
     const zr = z.subarray(r * cols, (r + 1) * cols);
     const row: ExplainedRow = { row: r, score: scores[r]!, flagged, top: [] };
@@ -141,6 +144,7 @@ export function explain(opts: ExplainOptions): ExplainResult {
       row.top = topK(shapleyAttribution(result, zr, names), k).map((a) => toRaw(a, raw));
     }
     explained.push(row);
+    opts.onProgress?.({ kind: 'rows', phase: 'explain', done: explained.length, total: todo.length });
   }
   return {
     method,
@@ -155,7 +159,7 @@ export function explain(opts: ExplainOptions): ExplainResult {
 }
 
 /** `rows` checked against the file's row count, or every row. */
-function selectedRows(selection: readonly number[] | undefined, rows: number): Iterable<number> {
+function selectedRows(selection: readonly number[] | undefined, rows: number): readonly number[] {
   if (selection === undefined) return Array.from({ length: rows }, (_, r) => r);
   for (const r of selection) {
     if (!Number.isInteger(r) || r < 0 || r >= rows) throw new InvalidOptionError(`explain: rows must be integers in [0, ${rows - 1}], got ${r}`, 'rows');

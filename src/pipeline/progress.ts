@@ -3,8 +3,8 @@
 /** A pass over rows that is not a training epoch: checking the data, scoring, drift reference. */
 export interface RowsProgress {
   kind: 'rows';
-  /** `'check'` (first pass over the training file), `'score'`, `'reference'`. */
-  phase: 'check' | 'score' | 'reference';
+  /** `'check'` (first pass over the training file), `'score'`, `'reference'`, `'explain'` (rows explained). */
+  phase: 'check' | 'score' | 'reference' | 'explain';
   done: number;
   total: number;
 }

@@ -102,6 +102,13 @@ describe('explain (shap)', () => {
     }
   });
 
+  it('reports progress after each explained row', () => {
+    const events: { done: number; total: number }[] = [];
+    const r = explain({ model: ae, data: sample, method: 'reconstruction', onlyFlagged: true, onProgress: (e) => { if (e.kind === 'rows' && e.phase === 'explain') events.push({ done: e.done, total: e.total }); } });
+    expect(r.explained.length).toBeGreaterThan(0);
+    expect(events).toEqual(r.explained.map((_, i) => ({ done: i + 1, total: r.explained.length })));
+  });
+
   it('explains an isolation forest through its score function', () => {
     const r = explain({ model: forest, data: sample, method: 'shap', topK: 12, backgroundRows: 5 });
     const ref = referenceScores(forest);
