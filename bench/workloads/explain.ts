@@ -13,7 +13,8 @@
  * model, whose score averages all 64 columns; same cost per evaluation). Each: per-row wall time,
  * median over the rows after 1 warm-up row.
  */
-import { mlpScoreFn, shapleyValues, type ExplainableModel, type MlpAutoencoderModel, type ScoreFn, type ShapleyOptions } from '../../src/explain/index.js';
+import { forestScoreFn, mlpScoreFn, shapleyValues, type ExplainableModel, type IsolationForestModel, type MlpAutoencoderModel, type ScoreFn, type ShapleyOptions } from '../../src/explain/index.js';
+import { IsolationForest } from '../../src/iforest/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { median, type BenchRow, type Workload } from '../harness.js';
@@ -59,6 +60,27 @@ function msPerRow(model: ExplainableModel, rows: number, options: ShapleyOptions
   return times;
 }
 
+/** W3's forest (100 trees, 256 samples) fitted on 10,000 x 12 N(0,1), as the explainer's structured model. */
+function w3Forest(): IsolationForestModel {
+  const rows = 10_000;
+  const forest = new IsolationForest({ nEstimators: 100, maxSamples: 256, seed: 0 }).fit({ data: new Random(0).normalFill(new Float32Array(rows * ACTIVE)), shape: [rows, ACTIVE] });
+  const { compiled, denominator, nFeaturesIn } = forest.compiledTrees();
+  return { kind: 'isolation-forest', ...compiled, denominator, inputDim: nFeaturesIn };
+}
+
+/** Milliseconds per explained row of a 12-column model (no padding): 1 warm-up row, then `rows` timed rows. */
+function msPerRow12(model: ExplainableModel, rows: number): number[] {
+  const background = { data: new Random(1).normalFill(new Float32Array(BACKGROUND * ACTIVE)), rows: BACKGROUND };
+  const x = new Random(2).normalFill(new Float32Array((rows + 1) * ACTIVE)).map((v) => 2 * v);
+  const times: number[] = [];
+  for (let r = 0; r <= rows; r++) {
+    const t0 = process.hrtime.bigint();
+    shapleyValues(model, x.subarray(r * ACTIVE, (r + 1) * ACTIVE), background);
+    if (r > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times;
+}
+
 function onnxScoreFn(): ScoreFn {
   const model = loadOnnx(autoencoderOnnx(0));
   return (rows, n) => model.run({ input: { data: rows.subarray(0, n * 64), shape: [n, 64] } }).score!.data as Float32Array;
@@ -74,12 +96,17 @@ export const workload: Workload = {
     const js = msPerRow(model, 5, { simd: false });
     const generic = msPerRow(mlpScoreFn(model), 5);
     const onnx = msPerRow(onnxScoreFn(), 5);
+    const forest = w3Forest();
+    const forestFast = msPerRow12(forest, 7);
+    const forestPlain = msPerRow12(forestScoreFn(forest), 3);
     const evals = `${2 ** ACTIVE * BACKGROUND} model evaluations per row`;
     return [
       { workload: 'explain', metric: 'shap_ms_per_row', value: median(fast), unit: 'ms', median_of: fast.length, note: `default: WebAssembly SIMD kernel on every core (up to 4), exact; ${evals}; target 50 ms` },
       { workload: 'explain', metric: 'shap_ms_per_row_1_thread', value: median(oneThread), unit: 'ms', median_of: oneThread.length, note: 'the SIMD kernel on the calling thread only' },
       { workload: 'explain', metric: 'shap_ms_per_row_js', value: median(js), unit: 'ms', median_of: js.length, note: 'structured path in plain JavaScript, float64 sums (simd: false)' },
       { workload: 'explain', metric: 'shap_ms_per_row_generic', value: median(generic), unit: 'ms', median_of: generic.length, note: 'generic batched score-function path (mlpScoreFn, batches of 8192 rows)' },
+      { workload: 'explain', metric: 'shap_ms_per_row_iforest', value: median(forestFast), unit: 'ms', median_of: forestFast.length, note: 'isolation forest (W3 options, fitted on 10,000 x 12), structured path: per tree and background row one walk that splits the masks where x and b part ways' },
+      { workload: 'explain', metric: 'shap_ms_per_row_iforest_generic', value: median(forestPlain), unit: 'ms', median_of: forestPlain.length, note: 'the same forest as a plain score function (409,600 root-to-leaf walks per tree)' },
       { workload: 'explain', metric: 'shap_ms_per_row_onnx', value: median(onnx), unit: 'ms', median_of: onnx.length, note: "generic path through dadm's ONNX runtime (W2 model, dynamic batch)" },
     ];
   },

@@ -7,6 +7,7 @@
 export { reconstructionAttribution, type ReconstructionInputs } from './reconstruction-attribution.js';
 export { shapleyValues, type Background, type ShapleyOptions, type ShapleyResult } from './shapley-values.js';
 export { releaseKernels } from './mlp-coalition-kernel.js';
+export { forestScoreFn, type IsolationForestModel } from './forest-coalition-values.js';
 export { topK, shapleyAttribution, type FeatureAttribution, type ReconstructionFeature } from './feature-attribution.js';
 export {
   mlpScoreFn,

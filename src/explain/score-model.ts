@@ -5,6 +5,7 @@
  */
 import { DataError, InvalidOptionError, ShapeError } from '../errors.js';
 import { erfScalar } from '../tensor/index.js';
+import type { IsolationForestModel } from './forest-coalition-values.js';
 
 /**
  * A batched anomaly score: `rows [n, D]` (the first `n * D` values) -> `[n]` scores, higher = more
@@ -36,8 +37,8 @@ export interface MlpAutoencoderModel {
   readonly activeFeatures: readonly number[] | null;
 }
 
-/** Either form of a model the Shapley explainer accepts. */
-export type ExplainableModel = ScoreFn | MlpAutoencoderModel;
+/** The forms of a model the Shapley explainer accepts. */
+export type ExplainableModel = ScoreFn | MlpAutoencoderModel | IsolationForestModel;
 
 /** Layer widths `[D, h1, ..., D]` of a checked model. */
 export function mlpWidths(model: MlpAutoencoderModel): number[] {

@@ -11,7 +11,8 @@ import { kernelShap } from './kernel-shap.js';
 import { defaultThreads } from './kernel-threads.js';
 import { wasmMlpCoalitionValues } from './mlp-coalition-kernel.js';
 import { mlpCoalitionValues, type MlpCoalitionInputs } from './mlp-coalition-values.js';
-import { checkColumns, checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type MlpAutoencoderModel } from './score-model.js';
+import { checkColumns, checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type ScoreFn } from './score-model.js';
+import { checkForestModel, forestCoalitionValues, forestScoreFn } from './forest-coalition-values.js';
 
 /** Background rows: the reference distribution features are "removed" to. */
 export interface Background {
@@ -73,14 +74,19 @@ const MAX_EXACT_LIMIT = 20;
  */
 export function shapleyValues(model: ExplainableModel, x: Float32Array, background: Background, options: ShapleyOptions = {}): ShapleyResult {
   const d = x.length;
-  const mlp = typeof model === 'function' ? null : model;
+  const mlp = typeof model !== 'function' && model.kind === 'mlp-autoencoder' ? model : null;
+  const forest = typeof model !== 'function' && model.kind === 'isolation-forest' ? model : null;
+  if (typeof model !== 'function' && mlp === null && forest === null) {
+    throw new InvalidOptionError(`shapleyValues: model must be a score function or kind 'mlp-autoencoder' or 'isolation-forest', got kind '${String((model as { kind: unknown }).kind)}'`, 'model');
+  }
   if (mlp !== null) {
-    if (mlp.kind !== 'mlp-autoencoder') {
-      throw new InvalidOptionError(`shapleyValues: model must be a score function or kind 'mlp-autoencoder', got kind '${String(mlp.kind)}'`, 'model');
-    }
     checkMlpModel(mlp, 'shapleyValues');
     const inputDim = mlpWidths(mlp)[0]!;
     if (d !== inputDim) throw new ShapeError(`shapleyValues: x must have the model's width ${inputDim}, got ${d}`, 'shapleyValues');
+  }
+  if (forest !== null) {
+    checkForestModel(forest, 'shapleyValues');
+    if (d !== forest.inputDim) throw new ShapeError(`shapleyValues: x must have the model's width ${forest.inputDim}, got ${d}`, 'shapleyValues');
   }
   checkInputs(x, background);
   const features = options.features ?? mlp?.activeFeatures ?? Array.from({ length: d }, (_, j) => j);
@@ -96,7 +102,7 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
 
   const feat = Int32Array.from(features);
   const inputs: CoalitionInputs = {
-    scoreFn: mlp === null ? (model as Exclude<ExplainableModel, MlpAutoencoderModel>) : mlpScoreFn(mlp),
+    scoreFn: mlp !== null ? mlpScoreFn(mlp) : forest !== null ? forestScoreFn(forest) : (model as ScoreFn),
     x,
     background: uniqueBackground(background.data, background.rows, d, feat),
     backgroundRows: background.rows,
@@ -110,7 +116,12 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
   }
   const threads = options.threads ?? defaultThreads();
   checkInt(threads, 1, 256, 'threads');
-  const v = mlp !== null && mlp.layers.length >= 2 ? mlpValues({ ...inputs, model: mlp }, options.simd ?? true, threads) : coalitionValues(inputs);
+  const v =
+    mlp !== null && mlp.layers.length >= 2
+      ? mlpValues({ ...inputs, model: mlp }, options.simd ?? true, threads)
+      : forest !== null
+        ? forestCoalitionValues({ ...inputs, model: forest })
+        : coalitionValues(inputs);
   return { features: [...features], baseValue: v[0]!, value: v[v.length - 1]!, phi: shapleyFromValues(v, m), exact: true };
 }
 

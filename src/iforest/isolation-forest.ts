@@ -183,6 +183,17 @@ export class IsolationForest {
   }
 
   /**
+   * The scoring form of the trees (breadth-first, right child = left + 1, leaf path lengths
+   * precomputed; shared, not copied: read only) and `denominator = nTrees · c(maxSamples)`, so that
+   * `anomalyScore = 2^(-sum of leafValue / denominator)`. For structured explainers.
+   * @throws NotFittedError before fit.
+   */
+  compiledTrees(): { compiled: CompiledForest; denominator: number; nFeaturesIn: number } {
+    const s = this.fitted('compiledTrees');
+    return { compiled: s.compiled, denominator: s.compiled.roots.length * averagePathLength(s.maxSamples), nFeaturesIn: s.nFeaturesIn };
+  }
+
+  /**
    * The fitted forest as flat typed arrays (copies) plus JSON-able metadata, for a checkpoint
    * (layout in docs/iforest.md). `IsolationForest.fromArrays(m.toArrays())` scores identically.
    * @throws NotFittedError before fit.

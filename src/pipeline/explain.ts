@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DataError, FormatError, InvalidOptionError } from '../errors.js';
 import type { ProgressCallback } from './progress.js';
-import { mlpScoreFn, reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type ExplainableModel, type FeatureAttribution } from '../explain/index.js';
+import { forestScoreFn, mlpScoreFn, reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type ExplainableModel, type FeatureAttribution, type IsolationForestModel } from '../explain/index.js';
 import { readNpyFile } from '../io/index.js';
 import { Linear } from '../nn/index.js';
 import type { FeatureSchema, Standardizer } from '../schema/index.js';
@@ -17,7 +17,7 @@ import { defaultConfig, type DadmConfig, type ExplainMethod, type ModelKind } fr
 import { checkRows, checkWidth, openDataFile } from './data-file.js';
 import { standardizeInPlace } from './drift-reference.js';
 import { readDriftReference } from './drift-reference-file.js';
-import { forestKernel, loadForest } from './iforest-model.js';
+import { loadForest } from './iforest-model.js';
 import { decodeModelFile, isOnnxPath, loadOnnxDetector } from './onnx-scorer.js';
 
 /** Options of {@link explain}; unset ones come from the model's config `explain` section. */
@@ -179,8 +179,9 @@ function checkpointSubject(path: string): Subject {
   const c = readCheckpoint(path);
   const base = { modelType: c.modelType, schema: c.schema, threshold: c.threshold, explainConfig: c.config.explain, standardizer: c.standardizer, referenceInModelUnits: true };
   if (c.modelType === 'iforest') {
-    const kernel = forestKernel(loadForest(c.path, c.contents));
-    return { ...base, shapModel: kernelScoreFn(kernel, c.schema.dim), reconstruct: null, noReconstruction: 'an autoencoder, got iforest' };
+    const { compiled, denominator, nFeaturesIn } = loadForest(c.path, c.contents).compiledTrees();
+    const shapModel: IsolationForestModel = { kind: 'isolation-forest', ...compiled, denominator, inputDim: nFeaturesIn };
+    return { ...base, shapModel, reconstruct: null, noReconstruction: 'an autoencoder, got iforest' };
   }
   const { model } = loadAutoencoder(c.path, c.contents);
   const linears = [...model.encoder.layers, ...model.decoder.layers].filter((m): m is Linear => m instanceof Linear);
@@ -235,7 +236,7 @@ function kernelScoreFn(kernel: (x: Float32Array, n: number, cols: number, out: F
 
 /** Scores of `z [rows, D]` (model-input units) through the same model the explanation uses. */
 function scoreRows(model: ExplainableModel, z: Float32Array, rows: number): Float32Array {
-  const fn = typeof model === 'function' ? model : mlpScoreFn(model);
+  const fn = typeof model === 'function' ? model : model.kind === 'isolation-forest' ? forestScoreFn(model) : mlpScoreFn(model);
   return Float32Array.from(fn(z, rows));
 }
 
