@@ -262,7 +262,7 @@ describe('shapleyValues errors', () => {
     }
   });
   it('throws InvalidOptionError for a model of another kind', () => {
-    const forest = { kind: 'isolation-forest' } as unknown as typeof model;
-    expectError(() => shapleyValues(forest, x, bg), InvalidOptionError, /^shapleyValues: model must be a score function or kind 'mlp-autoencoder', got kind 'isolation-forest'$/);
+    const other = { kind: 'random-forest' } as unknown as typeof model;
+    expectError(() => shapleyValues(other, x, bg), InvalidOptionError, /^shapleyValues: model must be a score function or kind 'mlp-autoencoder' or 'isolation-forest', got kind 'random-forest'$/);
   });
 });
