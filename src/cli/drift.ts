@@ -54,7 +54,7 @@ export const driftCommand: Command = {
 /** The human report: a table of features (and the score), then the verdict and its reasons. */
 export function driftLines(r: DriftResult): string[] {
   const excluded = r.invalidRows > 0 ? `, ${r.invalidRows} excluded` : '';
-  const lines = [`drift of ${r.current} (${r.validRows} rows${excluded}) against ${r.reference} (${r.referenceRows} training rows)`];
+  const lines = [`drift of ${r.current} (${r.validRows} rows${excluded}) against ${r.reference} (built from the ${r.referenceRows}-row training file)`];
   const width = Math.max(13, ...r.features.map((f) => f.name.length));
   const row = (name: string, numbers: string[], status: string): string => `${name.padEnd(width)}${numbers.map((c) => ` ${c.padStart(10)}`).join('')}  ${status}`;
   const stats = (v: StatRow): string[] => [fmt(v.psi), fmt(v.wasserstein), fmt(v.ks.statistic), fmt(v.ks.pvalue)];
