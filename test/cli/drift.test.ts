@@ -30,7 +30,7 @@ describe('dadm drift', () => {
     const r = await run('drift', '--reference', reference, '--current', same, '--fail-on-drift');
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^drift of .*same\.npy \(3000 rows\) against .*drift_reference\.npz \(4000 training rows\)$/);
+    expect(lines[0]).toMatch(/^drift of .*same\.npy \(3000 rows\) against .*drift_reference\.npz \(built from the 4000-row training file\)$/);
     expect(lines[1]).toMatch(/^feature\s+PSI\s+W1\s+KS D\s+KS p\s+status$/);
     expect(lines.slice(2, 14)).toHaveLength(12);
     for (const l of lines.slice(2, 14)) expect(l).toMatch(/^\w+\s+\S+\s+\S+\s+\S+\s+\S+\s+ok$/);
