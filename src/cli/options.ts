@@ -19,10 +19,24 @@ export function parseOptions(cmd: Command, args: readonly string[]): OptionValue
   for (const o of [...cmd.options, HELP_OPTION]) config[o.name] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short };
   let values: OptionValues;
   let positionals: string[];
+  let tokens: readonly { kind: string; name?: string; value?: string | undefined }[];
   try {
-    ({ values, positionals } = parseArgs({ args: joinNegativeValues(args, config), options: config, strict: true, allowPositionals: cmd.positional !== undefined }) as { values: OptionValues; positionals: string[] });
+    ({ values, positionals, tokens } = parseArgs({ args: joinNegativeValues(args, config), options: config, strict: true, allowPositionals: cmd.positional !== undefined, tokens: true }) as {
+      values: OptionValues;
+      positionals: string[];
+      tokens: { kind: string; name?: string; value?: string }[];
+    });
   } catch (err) {
     throw new UsageError(`${usageText(err)}; run dadm ${cmd.name} --help`);
+  }
+  // parseArgs keeps the last value of a repeated flag; two values are more likely a slip than a wish.
+  const seen = new Map<string, string[]>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.name === undefined || t.value === undefined) continue;
+    const list = seen.get(t.name) ?? [];
+    list.push(`'${t.value}'`);
+    seen.set(t.name, list);
+    if (list.length > 1) throw new UsageError(`--${t.name} must be given once, got ${list.join(', ')}; run dadm ${cmd.name} --help`);
   }
   if (positionals.length > 0) {
     const flag = cmd.positional!;
