@@ -18,7 +18,7 @@ export const quantizeCommand: Command = {
     'onnxruntime does. With --check-data, both models score the rows through dadm\'s runtime and\n' +
     'the report gives the largest score differences, the Spearman rank correlation and the fraction of\n' +
     'rows whose decision at the threshold flips; with --labels also both ROC-AUCs. The input file is never\n' +
-    'overwritten. Weight type, per-channel, reduce-range and excluded nodes default to the quantization\n' +
+    'overwritten. Weight type, per-channel, reduce-range, excluded nodes and the selection rules default to the quantization\n' +
     'section of --config (without it ./config.yaml when it exists, else the defaults); flags override it.',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'float model.onnx (from dadm export-onnx)', required: true },
@@ -28,7 +28,7 @@ export const quantizeCommand: Command = {
     { name: 'weight-type', type: 'string', value: 'TYPE', description: 'int8 or uint8 weights', default: 'config quantization.weight_type, else int8' },
     { name: 'reduce-range', type: 'boolean', description: '7-bit weight ranges', default: 'quantization.reduce_range' },
     { name: 'exclude', type: 'string', value: 'NODES', description: 'comma-separated node names to keep in float, e.g. layers.3.MatMul (replaces the config\'s list; \'\' = none)', default: 'quantization.exclude' },
-    { name: 'min-weights', type: 'string', value: 'N', description: 'keep nodes whose weight has fewer than N elements in float', default: '1024' },
+    { name: 'min-weights', type: 'string', value: 'N', description: 'keep nodes whose weight has fewer than N elements in float', default: 'config quantization.min_weights, else 1024' },
     { name: 'quantize-output-layers', type: 'boolean', description: 'also rewrite output layers (no MatMul/Gemm after them)' },
     { name: 'all-nodes', type: 'boolean', description: 'rewrite every eligible node, as onnxruntime does (= --min-weights 0 --quantize-output-layers, even when the file grows)' },
     { name: 'check-data', type: 'string', value: 'FILE', description: 'data .npy [rows, features] to compare float and quantized scores on' },
@@ -68,9 +68,9 @@ export const quantizeCommand: Command = {
         weightType: weightType ?? config.weightType,
         reduceRange: values['reduce-range'] === true || config.reduceRange,
         exclude,
-        ...(allNodes ? { minWeights: 0, keepOutputLayers: false, requireSmaller: false } : {}),
-        ...(minWeights !== undefined ? { minWeights } : {}),
-        ...(values['quantize-output-layers'] === true ? { keepOutputLayers: false } : {}),
+        minWeights: allNodes ? 0 : (minWeights ?? config.minWeights),
+        keepOutputLayers: !allNodes && values['quantize-output-layers'] !== true && config.keepOutputLayers,
+        requireSmaller: !allNodes && config.requireSmaller,
         ...(checkData !== undefined ? { checkData } : {}),
         ...(labels !== undefined ? { labels } : {}),
       });

@@ -123,6 +123,9 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
         check: { allowed: 'a list of node names (strings)', test: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string') },
         doc: 'ONNX node names to keep in float',
       },
+      minWeights: { check: nonNegativeInt, doc: 'nodes whose weight has fewer elements stay in float (0 = quantize small layers too)' },
+      keepOutputLayers: { check: bool, doc: 'keep the output (reconstruction) layer in float: the score is computed from it' },
+      requireSmaller: { check: bool, doc: 'keep a node in float when its rewrite would not shrink the file' },
     },
   },
   drift: {

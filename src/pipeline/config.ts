@@ -45,7 +45,7 @@ export interface DadmConfig {
     contamination: 'auto' | number;
   };
   onnx: { opset: number; dynamicBatch: boolean };
-  quantization: { perChannel: boolean; weightType: 'int8' | 'uint8'; reduceRange: boolean; exclude: string[] };
+  quantization: { perChannel: boolean; weightType: 'int8' | 'uint8'; reduceRange: boolean; exclude: string[]; minWeights: number; keepOutputLayers: boolean; requireSmaller: boolean };
   drift: {
     sampleRows: number;
     psiWarn: number;
@@ -94,7 +94,7 @@ export function defaultConfig(): DadmConfig {
     threshold: { quantile: 0.99 },
     iforest: { nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, bootstrap: false, contamination: 'auto' },
     onnx: { opset: 17, dynamicBatch: false },
-    quantization: { perChannel: false, weightType: 'int8', reduceRange: false, exclude: [] },
+    quantization: { perChannel: false, weightType: 'int8', reduceRange: false, exclude: [], minWeights: 1024, keepOutputLayers: true, requireSmaller: true },
     drift: {
       sampleRows: 10000,
       psiWarn: 0.1,

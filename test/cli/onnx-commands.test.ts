@@ -215,6 +215,16 @@ describe('dadm quantize --config', () => {
     expect((JSON.parse(none.out) as QuantJson).report.skipped).toEqual([]);
   });
 
+  it('takes the node selection rules from the config too (min_weights, keep_output_layers, require_smaller)', async () => {
+    writeFileSync(cfg, 'quantization:\n  min_weights: 0\n  keep_output_layers: false\n  require_smaller: false\n');
+    const r = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q-rules.onnx'), '--config', cfg, '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as QuantJson).report.quantized.map((q) => q.node)).toEqual(['layers.0.MatMul', 'layers.1.MatMul', 'layers.2.MatMul', 'layers.3.MatMul']);
+    // --min-weights overrides the config's min_weights: the 32->8->32 middle (256 weights each) stays float
+    const flag = await run('quantize', '--model', onnxModel, '--output', join(dir, 'q-rules2.onnx'), '--config', cfg, '--min-weights', '1024', '--json');
+    expect((JSON.parse(flag.out) as QuantJson).report.quantized.map((q) => q.node)).toEqual(['layers.0.MatMul', 'layers.3.MatMul']);
+  });
+
   it('reads ./config.yaml when --config is not given', async () => {
     const work = join(dir, 'cwd');
     mkdirSync(work, { recursive: true });

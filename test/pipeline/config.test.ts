@@ -19,7 +19,7 @@ describe('defaultConfig', () => {
     expect(c.threshold.quantile).toBe(0.99);
     expect(c.iforest).toEqual({ nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, bootstrap: false, contamination: 'auto' });
     expect(c.onnx).toEqual({ opset: 17, dynamicBatch: false });
-    expect(c.quantization).toEqual({ perChannel: false, weightType: 'int8', reduceRange: false, exclude: [] });
+    expect(c.quantization).toEqual({ perChannel: false, weightType: 'int8', reduceRange: false, exclude: [], minWeights: 1024, keepOutputLayers: true, requireSmaller: true });
     expect(c.drift).toMatchObject({ sampleRows: 10000, psiWarn: 0.1, psiRetrain: 0.25 });
     expect(c.explain).toEqual({ method: 'reconstruction', topK: 5, backgroundRows: 100, maxExactFeatures: 16, kernelSamples: 2048 });
   });
@@ -118,8 +118,8 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 3 top-level scalars + 8 sections + 2 + 11 + 1 + 5 + 2 + 4 + 7 + 5 fields
-    expect(keys).toBe(48);
+    // 3 top-level scalars + 8 sections + 2 + 11 + 1 + 5 + 2 + 7 + 7 + 5 fields
+    expect(keys).toBe(51);
   });
 });
 
