@@ -47,7 +47,8 @@ export function mainHelp(commands: readonly Command[]): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     'Errors print one line "dadm <command>: <message>" on stderr; exit code 2 for a bad command line,',
-    '1 for any other failure (DADM_DEBUG=1 adds the stack trace).',
+    '1 for any other failure, 3 for `drift --fail-on-drift` when retraining is recommended',
+    '(DADM_DEBUG=1 adds the stack trace).',
     '',
   ].join('\n');
 }

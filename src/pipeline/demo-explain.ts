@@ -100,14 +100,17 @@ export function demoExplain(opts: DemoExplainOptions): DemoExplainResult {
     shapRows.push(...flaggedAttacks.filter((r) => types[r] === code).slice(0, perAttack));
   }
   shapRows.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  // The background actually used: the reference sample may hold fewer rows than asked for.
+  let usedBackground = backgroundRows;
   const run = (method: ExplainMethod, rows: number[]): DemoExplainMethodResult => {
     const t0 = performance.now();
     const r = explain({ model, data, method, topK: TOP_K, rows, backgroundRows });
+    if (r.background !== null) usedBackground = r.background.rows;
     return summarize(r, types, (performance.now() - t0) / 1000);
   };
   const shap = run('shap', shapRows);
   const reconstruction = scored.modelType === 'autoencoder' ? run('reconstruction', flaggedAttacks) : null;
-  return { rows: scored.rows, threshold, flagged: scored.flagged, flaggedAttacks: flaggedAttacks.length, backgroundRows, shap, reconstruction };
+  return { rows: scored.rows, threshold, flagged: scored.flagged, flaggedAttacks: flaggedAttacks.length, backgroundRows: usedBackground, shap, reconstruction };
 }
 
 function summarize(r: ExplainResult, types: Float32Array, seconds: number): DemoExplainMethodResult {
