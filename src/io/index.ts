@@ -12,6 +12,7 @@ export type { SafetensorsDtype, SafetensorsTensor, SafetensorsTensorLike, Safete
 export { NpyRowReader } from './npy-row-reader.js';
 export { NpyWriter } from './npy-writer.js';
 export type { NpyWriterOptions } from './npy-writer.js';
+export { shapeTuple } from './npy-header.js';
 export { writeFileAtomic, outputPathError } from './write-file-atomic.js';
 export { AtomicFileSet } from './atomic-file-set.js';
 export { crc32 } from './crc32.js';

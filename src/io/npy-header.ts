@@ -120,7 +120,7 @@ function decodeHeaderText(raw: Uint8Array, major: number, where: string): string
  * Version 1.0 unless the header would exceed 65535 bytes (then 2.0, as numpy does).
  */
 export function formatNpyHeader(descr: string, fortranOrder: boolean, shape: readonly number[]): Uint8Array {
-  const shapeRepr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  const shapeRepr = shapeTuple(shape);
   let text = `{'descr': '${descr}', 'fortran_order': ${fortranOrder ? 'True' : 'False'}, 'shape': ${shapeRepr}, }`;
   if (shape.length > 0) {
     const growthAxis = shape[fortranOrder ? shape.length - 1 : 0]!;
@@ -145,4 +145,9 @@ export function formatNpyHeader(descr: string, fortranOrder: boolean, shape: rea
   out.fill(0x20, prefix + text.length, out.length - 1);
   out[out.length - 1] = 0x0a;
   return out;
+}
+
+/** A shape as NumPy prints it: `(300,)`, `(20000, 64)`, `()`. */
+export function shapeTuple(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
 }

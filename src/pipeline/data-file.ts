@@ -4,7 +4,7 @@
  * in the whole file (not in the chunk).
  */
 import { DataError, FormatError } from '../errors.js';
-import { NpyRowReader } from '../io/index.js';
+import { NpyRowReader, shapeTuple } from '../io/index.js';
 import type { FeatureSchema } from '../schema/index.js';
 import { blockLength, type RowSplit } from './row-split.js';
 
@@ -34,7 +34,7 @@ export function openDataFile(path: string): DataFile {
   }
   if (reader.shape.length !== 2) {
     reader.close();
-    throw new FormatError(`${path}: data must be a 2-D array [rows, features], got shape (${reader.shape.join(', ')})`, path);
+    throw new FormatError(`${path}: data must be a 2-D array [rows, features], got shape ${shapeTuple(reader.shape)}`, path);
   }
   if (reader.rows === 0) {
     reader.close();

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DataError, FormatError } from '../errors.js';
-import { readNpzTyped, type NpyArrayLike, type NpyTypedResult } from '../io/index.js';
+import { type NpyArrayLike, type NpyTypedResult, readNpzTyped, shapeTuple } from '../io/index.js';
 import type { Standardizer } from '../schema/index.js';
 import { schemaRecord } from './checkpoint.js';
 
@@ -251,7 +251,7 @@ class MemberReader {
 
   checkShape(name: string, a: NpyTypedResult, shape: readonly number[], ok: boolean): void {
     if (!ok || a.shape.length !== shape.length || a.shape.some((d, i) => shape[i] !== -1 && d !== shape[i])) {
-      this.fail(name, `have shape (${shape.join(', ')})`, `(${a.shape.join(', ')})`);
+      this.fail(name, `have shape ${shapeTuple(shape)}`, shapeTuple(a.shape));
     }
   }
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { DataError, FormatError, InvalidOptionError } from '../errors.js';
 import type { ProgressCallback } from './progress.js';
 import { forestScoreFn, mlpScoreFn, reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type ExplainableModel, type FeatureAttribution, type IsolationForestModel } from '../explain/index.js';
-import { readNpyFile } from '../io/index.js';
+import { readNpyFile, shapeTuple } from '../io/index.js';
 import { Linear } from '../nn/index.js';
 import type { FeatureSchema, Standardizer } from '../schema/index.js';
 import { loadAutoencoder } from './autoencoder-model.js';
@@ -260,7 +260,7 @@ function loadBackground(opts: ExplainOptions, subject: Subject, cols: number, co
   if (opts.background !== undefined) {
     const arr = readNpyFile(opts.background);
     if (arr.shape.length !== 2 || arr.shape[1] !== cols) {
-      throw new DataError(`${opts.background}: background must be [rows, ${cols}] like the data, got (${arr.shape.join(', ')})`, opts.background);
+      throw new DataError(`${opts.background}: background must be [rows, ${cols}] like the data, got ${shapeTuple(arr.shape)}`, opts.background);
     }
     const rows = Math.min(count, arr.shape[0]!);
     if (rows === 0) throw new DataError(`${opts.background}: background rows must be at least 1, got 0`, opts.background);

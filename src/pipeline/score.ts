@@ -2,7 +2,7 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import { DataError } from '../errors.js';
-import { readNpyFile, writeNpyFile } from '../io/index.js';
+import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
 import { averagePrecision, precisionRecallAt, rocAuc } from '../stats/index.js';
 import type { ModelKind } from './config.js';
 import { checkWidth, openDataFile } from './data-file.js';
@@ -107,7 +107,7 @@ export function readLabels(path: string, rows: number): Uint8Array {
   const arr = readNpyFile(path);
   const n = arr.data.length;
   if (n !== rows || arr.shape.length > 2 || (arr.shape.length === 2 && arr.shape[1] !== 1)) {
-    throw new DataError(`${path}: labels must have shape (${rows},) like the data, got (${arr.shape.join(', ')})`, path);
+    throw new DataError(`${path}: labels must have shape (${rows},) like the data, got ${shapeTuple(arr.shape)}`, path);
   }
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
-import { readNpy } from '../../src/io/index.js';
+import { readNpy, shapeTuple } from '../../src/io/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
 /** Builds .npy bytes by hand (independently of writeNpy): magic, version, length, header, data. */
@@ -107,5 +107,14 @@ describe('npy header parsing', () => {
     expect(Array.from(readNpy(craft("{'descr': '>u4', 'fortran_order': False, 'shape': (1,)}", be32)).data)).toEqual([Math.fround(2 ** 31 + 1)]);
     const u64 = new Uint8Array(new BigUint64Array([2n ** 64n - 1n]).buffer);
     expect(Array.from(readNpy(craft("{'descr': '<u8', 'fortran_order': False, 'shape': (1,)}", u64)).data)).toEqual([2 ** 64]);
+  });
+});
+
+describe('shapeTuple', () => {
+  it("prints a shape as NumPy's repr does", () => {
+    // str(np.zeros(300).shape), str(np.zeros((2, 3)).shape), str(np.float32(1).shape)
+    expect(shapeTuple([300])).toBe('(300,)');
+    expect(shapeTuple([2, 3])).toBe('(2, 3)');
+    expect(shapeTuple([])).toBe('()');
   });
 });
