@@ -102,7 +102,7 @@ describe('NpyWriter', () => {
     mkdirSync(join(path, 'inside'), { recursive: true });
     const writer = new NpyWriter(path, { shape: [1] });
     writer.append(Float32Array.of(1));
-    expectError(() => writer.finish(), InvalidOptionError, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: output path must not be a directory, got (EISDIR|ENOTEMPTY)`));
+    expectError(() => writer.finish(), InvalidOptionError, new RegExp(`^${escapeRegExp(path)}: output path must not be a directory, got (EISDIR|ENOTEMPTY)`));
     expect(readdirSync(dir).filter((f) => f.includes('taken') && f.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidOptionError } from '../../src/errors.js';
 import { outputPathError, readNpyFile, readNpzFile, readSafetensorsFile, writeFileAtomic, writeNpyFile, writeNpzFile, writeSafetensorsFile } from '../../src/io/index.js';
-import { expectError } from '../tensor/expect-error.js';
-import { FormatError } from '../../src/errors.js';
+import { escapeRegExp, expectError } from '../tensor/expect-error.js';
+import { FormatError, InvalidOptionError } from '../../src/errors.js';
 
 let dir = '';
 beforeAll(() => {
@@ -35,20 +34,20 @@ describe('writeFileAtomic', () => {
     const target = join(dir, 'sub');
     mkdirSync(target);
     writeFileSync(join(target, 'x'), 'x');
-    expectError(() => writeFileAtomic(target, Uint8Array.of(1)), InvalidOptionError, new RegExp(`^${esc(target)}: output path must not be a directory, got (EISDIR|ENOTEMPTY) \\(a directory has that name\\)$`));
+    expectError(() => writeFileAtomic(target, Uint8Array.of(1)), InvalidOptionError, new RegExp(`^${escapeRegExp(target)}: output path must not be a directory, got (EISDIR|ENOTEMPTY) \\(a directory has that name\\)$`));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('names the requested path and says the folder does not exist, never the temp file', () => {
     const path = join(dir, 'missing', 'c.bin');
-    expectError(() => writeFileAtomic(path, Uint8Array.of(1)), InvalidOptionError, new RegExp(`^${esc(path)}: output folder ${esc(join(dir, 'missing'))} must exist, got ENOENT \\(the folder does not exist\\)$`));
+    expectError(() => writeFileAtomic(path, Uint8Array.of(1)), InvalidOptionError, new RegExp(`^${escapeRegExp(path)}: output folder ${escapeRegExp(join(dir, 'missing'))} must exist, got ENOENT \\(the folder does not exist\\)$`));
     expect(() => writeFileAtomic(path, Uint8Array.of(1))).not.toThrow(/\.tmp/);
   });
 
   it('says when a part of the folder path is a file', () => {
     writeFileSync(join(dir, 'plain'), 'x');
     const path = join(dir, 'plain', 'c.bin');
-    expectError(() => writeFileAtomic(path, Uint8Array.of(1)), InvalidOptionError, new RegExp(`^${esc(path)}: output folder ${esc(join(dir, 'plain'))} must be a directory, got ENOTDIR`));
+    expectError(() => writeFileAtomic(path, Uint8Array.of(1)), InvalidOptionError, new RegExp(`^${escapeRegExp(path)}: output folder ${escapeRegExp(join(dir, 'plain'))} must be a directory, got ENOTDIR`));
   });
 });
 
@@ -65,10 +64,6 @@ describe('outputPathError', () => {
   });
 });
 
-function esc(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 describe('file variants of the readers and writers', () => {
   it('round-trip .npy, .npz and .safetensors through disk and name the path in errors', () => {
     const data = Float32Array.of(1, -2, 3.5, 0);
@@ -78,7 +73,7 @@ describe('file variants of the readers and writers', () => {
     expect(readNpzFile(join(dir, 'x.npz')).get('a')!.data).toEqual(data);
     writeSafetensorsFile(join(dir, 'x.safetensors'), { w: { data, shape: [4] } }, { epoch: '3' });
     expect(readSafetensorsFile(join(dir, 'x.safetensors')).metadata).toEqual({ epoch: '3' });
-    expectError(() => readSafetensorsFile(join(dir, 'x.npy')), FormatError, new RegExp(`^${join(dir, 'x.npy').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: header length must be`));
-    expectError(() => readNpyFile(join(dir, 'x.npz')), FormatError, new RegExp(`^${esc(join(dir, 'x.npz'))}: an \\.npy file must start with the magic string \\\\x93NUMPY, got "PK\\\\x03\\\\x04\\\\x14\\\\x00"$`));
+    expectError(() => readSafetensorsFile(join(dir, 'x.npy')), FormatError, new RegExp(`^${escapeRegExp(join(dir, 'x.npy'))}: header length must be`));
+    expectError(() => readNpyFile(join(dir, 'x.npz')), FormatError, new RegExp(`^${escapeRegExp(join(dir, 'x.npz'))}: an \\.npy file must start with the magic string \\\\x93NUMPY, got "PK\\\\x03\\\\x04\\\\x14\\\\x00"$`));
   });
 });
