@@ -99,6 +99,8 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
   checkInt(batchSize, 1, Infinity, 'batchSize');
   checkInt(maxExact, 1, MAX_EXACT_LIMIT, 'maxExactFeatures');
   checkInt(seed, 0, Number.MAX_SAFE_INTEGER, 'seed');
+  const threads = options.threads ?? defaultThreads();
+  checkInt(threads, 1, 256, 'threads');
 
   const feat = Int32Array.from(features);
   const inputs: CoalitionInputs = {
@@ -114,8 +116,6 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
     const r = kernelShap(inputs, kernelSamples, seed);
     return { features: [...features], baseValue: r.baseValue, value: r.value, phi: r.phi, exact: false, samples: kernelSamples };
   }
-  const threads = options.threads ?? defaultThreads();
-  checkInt(threads, 1, 256, 'threads');
   const v =
     mlp !== null && mlp.layers.length >= 2
       ? mlpValues({ ...inputs, model: mlp }, options.simd ?? true, threads)
