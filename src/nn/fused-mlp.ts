@@ -128,40 +128,48 @@ export class FusedMlp {
   /** z += b per row, then a = act(z); for GELU z keeps the biased pre-activation for backward. */
   private biasActivate(z: Float32Array, a: Float32Array, b: Float32Array, rows: number, n: number): void {
     addBias(z, b, rows, n);
-    const len = rows * n;
-    if (this.activation === 'relu') {
-      for (let i = 0; i < len; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
-    } else if (this.activation === 'tanh') {
-      for (let i = 0; i < len; i++) a[i] = Math.tanh(z[i]!);
-    } else {
-      for (let i = 0; i < len; i++) a[i] = 0.5 * z[i]! * (1 + erfScalar(z[i]! * Math.SQRT1_2));
-    }
+    activateInto(this.activation, z, a, rows * n);
   }
 
   /** g *= act'(z) for hidden layer `l` over `len` values. */
   private activationGradInPlace(g: Float32Array, l: number, len: number): void {
-    const a = this.a[l]!;
-    if (this.activation === 'relu') {
-      for (let i = 0; i < len; i++) if (!(a[i]! > 0)) g[i] = 0;
-    } else if (this.activation === 'tanh') {
-      for (let i = 0; i < len; i++) g[i] *= 1 - a[i]! * a[i]!;
-    } else {
-      const z = this.z[l]!;
-      for (let i = 0; i < len; i++) {
-        const v = z[i]!;
-        g[i] *= 0.5 * (1 + erfScalar(v * Math.SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-      }
+    activationGradInPlace(this.activation, g, this.z[l]!, this.a[l]!, len);
+  }
+}
+
+/** `a[i] = act(z[i])` for the first `len` values (GELU: the exact erf form). */
+export function activateInto(activation: Activation, z: Float32Array, a: Float32Array, len: number): void {
+  if (activation === 'relu') {
+    for (let i = 0; i < len; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
+  } else if (activation === 'tanh') {
+    for (let i = 0; i < len; i++) a[i] = Math.tanh(z[i]!);
+  } else {
+    for (let i = 0; i < len; i++) a[i] = 0.5 * z[i]! * (1 + erfScalar(z[i]! * Math.SQRT1_2));
+  }
+}
+
+/** `g[i] *= act'(z[i])` for the first `len` values, reading the pre-activation `z` or the output `a`. */
+export function activationGradInPlace(activation: Activation, g: Float32Array, z: Float32Array, a: Float32Array, len: number): void {
+  if (activation === 'relu') {
+    for (let i = 0; i < len; i++) if (!(a[i]! > 0)) g[i] = 0;
+  } else if (activation === 'tanh') {
+    for (let i = 0; i < len; i++) g[i] *= 1 - a[i]! * a[i]!;
+  } else {
+    for (let i = 0; i < len; i++) {
+      const v = z[i]!;
+      g[i] *= 0.5 * (1 + erfScalar(v * Math.SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
     }
   }
 }
 
 /** The gradient buffer of `p`, created (zeros) on first use. */
-function gradOf(p: Var): Float32Array {
+export function gradOf(p: Var): Float32Array {
   if (p.grad === undefined) p.grad = new Tensor(new Float32Array(p.size), p.shape);
   return p.grad.data;
 }
 
-function addBias(z: Float32Array, b: Float32Array, rows: number, n: number): void {
+/** z[i, :] += b for each of `rows` rows of width `n`. */
+export function addBias(z: Float32Array, b: Float32Array, rows: number, n: number): void {
   for (let i = 0; i < rows; i++) {
     const r = i * n;
     for (let j = 0; j < n; j++) z[r + j] += b[j]!;
@@ -169,7 +177,7 @@ function addBias(z: Float32Array, b: Float32Array, rows: number, n: number): voi
 }
 
 /** out[j] = sum_i m[i, j], accumulated in float64. */
-function columnSums(m: Float32Array, rows: number, n: number, acc: Float64Array, out: Float32Array): void {
+export function columnSums(m: Float32Array, rows: number, n: number, acc: Float64Array, out: Float32Array): void {
   acc.fill(0);
   for (let i = 0; i < rows; i++) {
     const r = i * n;

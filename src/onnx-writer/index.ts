@@ -48,3 +48,13 @@ export {
 export { exportIsolationForest, type IsolationForestExportOptions } from './export-isolation-forest.js';
 export { floatThresholdBelow, nextDownFloat32 } from './export-float-threshold.js';
 export { modelMetadata, METADATA_KEYS, type ModelMetadataFields } from './export-metadata.js';
+export {
+  exportTransformer,
+  type TransformerExportOptions,
+} from './export-transformer.js';
+export {
+  type TransformerExportSpec,
+  type TransformerLayerSpec,
+  type TransformerLinearSpec,
+  type TransformerNormSpec,
+} from './export-transformer-spec.js';

@@ -27,9 +27,9 @@ export {
   ATTACK_NAMES,
   ATTACK_EFFECTS,
   ATTACK_FEATURES,
-  HOST_PROFILES,
   type AttackName,
   type AttackEffect,
   type HostDataOptions,
   type HostData,
 } from './synthetic.js';
+export { HOST_PROFILES } from './host-profiles.js';

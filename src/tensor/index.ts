@@ -26,5 +26,5 @@ export { reshape, resolveShape } from './reshape.js';
 export { concat } from './concat.js';
 export { slice, resolveSlice, type SliceOptions } from './slice.js';
 export { softmax, logSoftmax, softmaxInto, type SoftmaxLayout } from './softmax.js';
-export { layerNorm, layerNormWithStats, type LayerNormOptions, type LayerNormResult } from './layer-norm.js';
+export { layerNorm, layerNormWithStats, layerNormInto, type LayerNormOptions, type LayerNormResult, type LayerNormInto } from './layer-norm.js';
 export { mseLoss } from './mse-loss.js';

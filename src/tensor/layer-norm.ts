@@ -39,31 +39,54 @@ export function layerNormWithStats(x: Tensor, options: LayerNormOptions = {}): L
     }
   }
   const rows = dim === 0 ? 0 : x.size / dim;
-  const w = options.weight?.data;
-  const b = options.bias?.data;
-  const d = x.data;
   const out = new Float32Array(x.size);
   const means = new Float64Array(rows);
   const rstds = new Float64Array(rows);
+  layerNormInto(x.data, { rows, dim, weight: options.weight?.data, bias: options.bias?.data, eps, out, mean: means, rstd: rstds });
+  return { out: new Tensor(out, x.shape), mean: means, rstd: rstds };
+}
+
+/** Buffers and sizes of {@link layerNormInto}. */
+export interface LayerNormInto {
+  rows: number;
+  dim: number;
+  /** `[dim]`; absent = 1. */
+  weight?: Float32Array;
+  /** `[dim]`; absent = 0. */
+  bias?: Float32Array;
+  eps: number;
+  /** `[rows, dim]` output (may not alias the input). */
+  out: Float32Array;
+  /** `[rows]` row means. */
+  mean: Float64Array;
+  /** `[rows]` row `1 / sqrt(var + eps)`. */
+  rstd: Float64Array;
+}
+
+/**
+ * The LayerNorm kernel on preallocated buffers (shared by {@link layerNormWithStats} and the fused
+ * transformer step): `x [rows, dim]` row-major, statistics in float64, two passes. Trusts its caller.
+ */
+export function layerNormInto(x: Float32Array, o: LayerNormInto): void {
+  const { rows, dim, weight: w, bias: b, eps, out, mean, rstd } = o;
   for (let r = 0; r < rows; r++) {
     const base = r * dim;
     let s = 0;
-    for (let j = 0; j < dim; j++) s += d[base + j]!;
+    for (let j = 0; j < dim; j++) s += x[base + j]!;
     const mu = s / dim;
     let v = 0;
     for (let j = 0; j < dim; j++) {
-      const c = d[base + j]! - mu;
+      const c = x[base + j]! - mu;
       v += c * c;
     }
     const rs = 1 / Math.sqrt(v / dim + eps);
-    means[r] = mu;
-    rstds[r] = rs;
+    mean[r] = mu;
+    rstd[r] = rs;
     for (let j = 0; j < dim; j++) {
-      const xh = (d[base + j]! - mu) * rs;
+      const xh = (x[base + j]! - mu) * rs;
       out[base + j] = (w ? xh * w[j]! : xh) + (b ? b[j]! : 0);
     }
   }
-  return { out: new Tensor(out, x.shape), mean: means, rstd: rstds };
 }
 
 /** LayerNorm over the last dim. See {@link layerNormWithStats}. */

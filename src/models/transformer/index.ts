@@ -1,0 +1,16 @@
+/**
+ * The transformer model kind: a tiny transformer that scores each step of a host's event series from
+ * its context, with the sequence data it trains on (rows + host ids or 3-D windows, streamed) and
+ * the hooks explanations need. See docs/transformer.md.
+ */
+export { TransformerDetector, type TransformerState, type TransformerMetadata, type TransformerThresholdMethod } from './transformer-detector.js';
+export { TRANSFORMER_DEFAULTS, resolveTransformerOptions, type TransformerOptions, type ResolvedTransformerOptions } from './options.js';
+export { TRANSFORMER_OBJECTIVES, objectiveLayout, type TransformerObjective, type ObjectiveLayout } from './objective.js';
+export type { TransformerProgress, TransformerEpoch } from './train-transformer.js';
+export { WindowNet, causalMask, type WindowNetOptions } from './window-net.js';
+export { memoryRows, type RowSource } from './row-source.js';
+export { scanHosts, MAX_HOST_ID, RING_BUDGET_BYTES, type HostIndex, type HostInfo, type ScanHostsOptions } from './host-index.js';
+export { forEachHostWindow, type HostWindowOptions, type WindowBatchMeta } from './host-windows.js';
+export { checkWindowFile, forEachWindow, type WindowFileOptions } from './window-file.js';
+export { openWindowStream, type SequenceSource, type WindowStream, type WindowPart, type WindowStreamOptions } from './window-stream.js';
+export { transformerExportSpec } from './export-spec.js';

@@ -1,0 +1,280 @@
+/**
+ * The sequence-aware anomaly model: a tiny transformer that scores each step of a host from its
+ * context (the T-1 steps before it), with scikit-learn's estimator shape (options object, `fit`
+ * returns this, `NotFittedError` before fit). See docs/transformer.md.
+ */
+import { DataError, InvalidOptionError, NotFittedError, ShapeError } from '../../errors.js';
+import { Random, Tensor } from '../../tensor/index.js';
+import { quantile } from '../../stats/index.js';
+import { forEachHostWindow } from './host-windows.js';
+import { ObjectiveBatcher, objectiveLayout } from './objective.js';
+import { resolveTransformerOptions, type ResolvedTransformerOptions, type TransformerOptions } from './options.js';
+import type { RowSource } from './row-source.js';
+import { trainWindowNet, type TransformerEpoch, type TransformerProgress } from './train-transformer.js';
+import { forEachWindow } from './window-file.js';
+import { WindowNet } from './window-net.js';
+import { openWindowStream, type SequenceSource } from './window-stream.js';
+
+/** Windows per scoring chunk: bounds the activation buffers. */
+const SCORE_CHUNK = 256;
+
+/** How the threshold was set: the validation windows' quantile, or the training windows' without validation. */
+export type TransformerThresholdMethod = 'validation-quantile' | 'training-quantile';
+
+/** Everything but the tensors that a checkpoint must keep to rebuild a fitted model. */
+export interface TransformerMetadata {
+  options: ResolvedTransformerOptions;
+  /** Features per step F. */
+  features: number;
+  threshold: number;
+  thresholdMethod: TransformerThresholdMethod;
+  history: TransformerEpoch[];
+  bestEpoch: number;
+}
+
+/** A fitted model's parameters (torch state-dict names, see {@link WindowNet}) and metadata. */
+export interface TransformerState {
+  tensors: Map<string, Tensor>;
+  metadata: TransformerMetadata;
+}
+
+interface Fitted {
+  net: WindowNet;
+  batcher: ObjectiveBatcher;
+  features: number;
+  threshold: number;
+  thresholdMethod: TransformerThresholdMethod;
+  history: TransformerEpoch[];
+  bestEpoch: number;
+}
+
+/**
+ * Sign conventions:
+ * - {@link scoreWindows}: the mean over the active features of the squared prediction error of each
+ *   window's last step; >= 0, HIGHER = more anomalous.
+ * - {@link predict}: 1 when the score is above {@link threshold}, else 0.
+ *
+ * @example
+ * const model = new TransformerDetector({ window: 16, epochs: 5, activeFeatures: [0, 1, 2] })
+ *   .fit({ data: memoryRows(rows, 64), hosts: memoryRows(hostIds, 1) });
+ * const scores = model.scoreWindows(windows, n); // Float32Array [n]
+ */
+export class TransformerDetector {
+  readonly options: ResolvedTransformerOptions;
+  private state: Fitted | undefined;
+
+  /** @throws InvalidOptionError for an unknown option or a value out of range (scikit-learn wording) */
+  constructor(options: TransformerOptions = {}) {
+    this.options = resolveTransformerOptions(options);
+  }
+
+  /**
+   * Trains on `source` (rows + host ids, or 3-D windows), streaming it once per epoch, and sets the
+   * threshold to the `thresholdQuantile` of the validation windows' scores. Deterministic per seed.
+   * @returns this
+   * @throws ShapeError/FormatError/DataError for bad sequence data (see scanHosts, checkWindowFile);
+   *   InvalidOptionError when activeFeatures does not fit the data; TrainingError for a non-finite loss
+   */
+  fit(source: SequenceSource, options: { onProgress?: (p: TransformerProgress) => void } = {}): this {
+    const o = this.options;
+    const stream = openWindowStream(source, { window: o.window, stride: o.stride, validationFraction: o.validationFraction, seed: o.seed });
+    const F = stream.features;
+    const net = this.buildNet(F);
+    const batcher = this.buildBatcher(F);
+    const score = (w: Float32Array, n: number, out: Float32Array): void => scoreInto(net, batcher, w, n, out, null);
+    const run = trainWindowNet({ net, batcher, stream, options: o, score, onProgress: options.onProgress });
+    let scores = run.validationScores;
+    let thresholdMethod: TransformerThresholdMethod = 'validation-quantile';
+    if (scores === null) {
+      thresholdMethod = 'training-quantile';
+      scores = new Float32Array(stream.count('train'));
+      let at = 0;
+      stream.pass('train', SCORE_CHUNK, (w, n) => {
+        score(w, n, scores!.subarray(at, at + n));
+        at += n;
+      });
+    }
+    const threshold = quantile(scores, o.thresholdQuantile);
+    this.state = { net, batcher, features: F, threshold, thresholdMethod, history: run.epochs, bestEpoch: run.bestEpoch };
+    return this;
+  }
+
+  /** True once `fit` or {@link TransformerDetector.fromState} has produced a model. */
+  get isFitted(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** Anomaly threshold on {@link scoreWindows}: score > threshold = anomaly. */
+  get threshold(): number {
+    return this.fitted('threshold').threshold;
+  }
+
+  /** Features per step F seen at fit. */
+  get features(): number {
+    return this.fitted('features').features;
+  }
+
+  /** The network (autograd modules over the fitted parameters). */
+  get net(): WindowNet {
+    return this.fitted('net').net;
+  }
+
+  /** Per-epoch training history of the last fit. */
+  get history(): readonly TransformerEpoch[] {
+    return this.fitted('history').history;
+  }
+
+  /**
+   * Anomaly score of each window's last step, from the steps before it: the mean over the active
+   * features of the squared prediction error. Sign: HIGHER = more anomalous.
+   * @param windows `[n, T, F]` row-major
+   * @returns `[n]`, written into `out` when given
+   * @throws NotFittedError before fit; ShapeError for a wrong length; DataError naming window, step and column for NaN/Inf
+   */
+  scoreWindows(windows: Float32Array, n: number, out = new Float32Array(n)): Float32Array {
+    const s = this.checkWindows('scoreWindows', windows, n);
+    scoreInto(s.net, s.batcher, windows, n, out, null);
+    return out;
+  }
+
+  /**
+   * Squared prediction error per feature of each window's last step (0 in inactive columns): the
+   * terms whose mean over the active features is the score. For explanations.
+   * @returns `[n, F]`
+   * @throws as {@link scoreWindows}
+   */
+  stepErrors(windows: Float32Array, n: number): Float32Array {
+    const s = this.checkWindows('stepErrors', windows, n);
+    const errors = new Float32Array(n * s.features);
+    scoreInto(s.net, s.batcher, windows, n, new Float32Array(n), errors);
+    return errors;
+  }
+
+  /** 1 where {@link scoreWindows} is above the threshold, else 0. @throws as scoreWindows */
+  predict(windows: Float32Array, n: number): Uint8Array {
+    const scores = this.scoreWindows(windows, n);
+    const t = this.threshold;
+    return Uint8Array.from(scores, (v) => (v > t ? 1 : 0));
+  }
+
+  /**
+   * Scores every row of time-ordered rows + host ids, streaming, in file order: a row's score is the
+   * score of its host's window ending at it. `onScores(firstRow, scores, padded)` receives
+   * consecutive row ranges; `padded[i] > 0` marks the first T-1 rows of a host (window left-padded
+   * with the host's first row, that many copies).
+   * @throws NotFittedError before fit; the errors of scanHosts and forEachHostWindow
+   */
+  scoreRows(data: RowSource, hosts: RowSource, onScores: (firstRow: number, scores: Float32Array, padded: Int32Array) => void): void {
+    const s = this.fitted('scoreRows');
+    if (data.cols !== s.features) throw new ShapeError(`${data.path}: columns must equal the model's ${s.features} features, got ${data.cols}`, 'scoreRows');
+    const stream = openWindowStream({ data, hosts }, { window: this.options.window, stride: 1, validationFraction: 0, seed: 0 });
+    const scores = new Float32Array(SCORE_CHUNK);
+    forEachHostWindow(data, hosts, stream.index!, {
+      window: this.options.window,
+      batch: SCORE_CHUNK,
+      onBatch: (w, n, meta) => {
+        scoreInto(s.net, s.batcher, w, n, scores, null);
+        onScores(meta.rows[0]!, scores.subarray(0, n), meta.padded.subarray(0, n));
+      },
+    });
+  }
+
+  /**
+   * Scores every window of a 3-D file `[N, T, F]`, streaming: `onScores(firstWindow, scores)`.
+   * @throws NotFittedError before fit; ShapeError when T or F differ from the model's; DataError for NaN/Inf
+   */
+  scoreWindowFile(windows: RowSource, onScores: (firstWindow: number, scores: Float32Array) => void): void {
+    const s = this.fitted('scoreWindowFile');
+    openWindowStream({ windows }, { window: this.options.window, stride: 1, validationFraction: 0, seed: 0 });
+    const scores = new Float32Array(SCORE_CHUNK);
+    forEachWindow(windows, {
+      window: this.options.window,
+      batch: SCORE_CHUNK,
+      onBatch: (w, n, indices) => {
+        scoreInto(s.net, s.batcher, w, n, scores, null);
+        onScores(indices[0]!, scores.subarray(0, n));
+      },
+    });
+  }
+
+  /** The fitted parameters (copies) and metadata, for a checkpoint. @throws NotFittedError before fit */
+  toState(): TransformerState {
+    const s = this.fitted('toState');
+    return {
+      tensors: s.net.stateDict(),
+      metadata: { options: this.options, features: s.features, threshold: s.threshold, thresholdMethod: s.thresholdMethod, history: s.history, bestEpoch: s.bestEpoch },
+    };
+  }
+
+  /**
+   * Rebuilds a fitted model from {@link toState}'s output.
+   * @throws InvalidOptionError for bad options; FormatError/ShapeError when the tensors do not match them
+   */
+  static fromState(state: TransformerState): TransformerDetector {
+    const m = state.metadata;
+    const model = new TransformerDetector(m.options);
+    const net = model.buildNet(m.features);
+    net.loadStateDict(state.tensors);
+    net.eval();
+    model.state = { net, batcher: model.buildBatcher(m.features), features: m.features, threshold: m.threshold, thresholdMethod: m.thresholdMethod, history: [...m.history], bestEpoch: m.bestEpoch };
+    return model;
+  }
+
+  private buildNet(features: number): WindowNet {
+    const o = this.options;
+    const layout = objectiveLayout(o.objective, o.window);
+    return new WindowNet({
+      inputDim: features, positions: layout.positions, dModel: o.dModel, heads: o.heads, layers: o.layers,
+      feedForward: o.feedForward, dropout: o.dropout, activation: o.activation, normFirst: o.normFirst,
+      causal: layout.causal, maskToken: layout.maskToken, rng: new Random(o.seed),
+    });
+  }
+
+  private buildBatcher(features: number): ObjectiveBatcher {
+    const active = this.options.activeFeatures;
+    let columns: Uint8Array | null = null;
+    if (active !== null) {
+      columns = new Uint8Array(features);
+      for (const j of active) {
+        if (j >= features) throw new InvalidOptionError(`The 'activeFeatures' option of TransformerDetector must hold column indices below the data's ${features} features. Got ${j} instead.`, 'activeFeatures');
+        columns[j] = 1;
+      }
+    }
+    return new ObjectiveBatcher(this.options.objective, this.options.window, features, columns);
+  }
+
+  private checkWindows(where: string, windows: Float32Array, n: number): Fitted {
+    const s = this.fitted(where);
+    const per = this.options.window * s.features;
+    if (!Number.isInteger(n) || n < 0 || windows.length < n * per) {
+      throw new ShapeError(`TransformerDetector.${where}: windows must hold n x ${this.options.window} x ${s.features} = ${n * per} values, got ${windows.length} for n ${n}`, where);
+    }
+    for (let k = 0; k < n * per; k++) {
+      const v = windows[k]!;
+      if (v - v !== 0) {
+        const w = Math.floor(k / per), r = k % per;
+        throw new DataError(`TransformerDetector.${where}: window ${w}, step ${Math.floor(r / s.features)}, column ${r % s.features} must be finite, got ${v}`, where);
+      }
+    }
+    return s;
+  }
+
+  private fitted(what: string): Fitted {
+    if (this.state === undefined) {
+      throw new NotFittedError(`TransformerDetector.${what}: the model must be fitted first (call fit or fromState), got an unfitted instance`);
+    }
+    return this.state;
+  }
+}
+
+/** Scores (and optionally per-feature errors of) `n` windows in chunks through the fused network. */
+function scoreInto(net: WindowNet, batcher: ObjectiveBatcher, windows: Float32Array, n: number, out: Float32Array, errors: Float32Array | null): void {
+  const per = batcher.window * batcher.features;
+  const F = batcher.features;
+  for (let s = 0; s < n; s += SCORE_CHUNK) {
+    const m = Math.min(SCORE_CHUNK, n - s);
+    const w = windows.subarray(s * per, (s + m) * per);
+    const y = net.fused.forward(batcher.scoreBatch(w, m));
+    batcher.lastStepErrors(y, w, m, errors === null ? null : errors.subarray(s * F, (s + m) * F), out.subarray(s, s + m));
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * `exportTransformer`: a transformer window model as an ONNX scoring graph, `input [N, T, F]` ->
+ * `score [N]` (and `prediction [N, F]`, the model's estimate of step T-1). Layout in docs/onnx.md,
+ * "Transformer". Every product with a weight is its own MatMul on a constant (so `quantize` can
+ * rewrite it); the attention products QK^T and PV multiply two activations and stay float.
+ */
+import { attrInts } from './attributes.js';
+import { checkModel } from './check-model.js';
+import { type ExportOptions, resolveExportOptions } from './export-options.js';
+import { checkTransformerSpec, specPositions, type TransformerExportSpec, type TransformerLayerSpec, type TransformerLinearSpec, type TransformerNormSpec } from './export-transformer-spec.js';
+import { GraphBuilder } from './graph-builder.js';
+import { makeModel } from './make-model.js';
+import type { onnx } from './proto.js';
+
+/** Options of {@link exportTransformer}: the shared exporter options (opset, dynamicBatch, irVersion). */
+export type TransformerExportOptions = ExportOptions;
+
+interface Ctx {
+  b: GraphBuilder;
+  spec: TransformerExportSpec;
+  opset: number;
+  /** int64 `[1]` initializer holding 1: the steps axis of every Slice */
+  stepsAxis: string;
+}
+
+/**
+ * Exports a window model (checked with checkModel). Graph for input x `[N, T, F]`: `context` = steps
+ * 0..T-2 (next-step) or all steps; `h = context W_e^T + b_e (+ mask) + pos`; each encoder layer as
+ * torch (post- or pre-norm; LayerNormalization from opset 17, its decomposition below), with the
+ * causal mask added to the scores of every layer but the last; the last layer computes only the
+ * query, attention output and feed-forward of the last position, whose output is all the score
+ * reads; `prediction = head(h_last)`; `score = ReduceMean` over the active columns of
+ * `(prediction - x[:, T-1])^2`. N is 1, or the symbolic 'batch' with `dynamicBatch`.
+ * @throws ShapeError, DataError, InvalidOptionError for a bad spec or option (checkTransformerSpec)
+ */
+export function exportTransformer(spec: TransformerExportSpec, options: TransformerExportOptions = {}): onnx.ModelProto {
+  const where = 'exportTransformer';
+  const { opset, irVersion, batch } = resolveExportOptions(options, where);
+  checkTransformerSpec(spec, where);
+  const { window: T, inputDim: F, dModel: d } = spec;
+  const L = specPositions(spec);
+  const b = new GraphBuilder('dadm_transformer', `transformer window model (${spec.objective}); score = mean squared prediction error of step T-1 over the active features`);
+  const x = b.input('input', 'float32', [batch, T, F]);
+  const ctx: Ctx = { b, spec, opset, stepsAxis: b.addInitializer({ name: 'steps.axis', dataType: 'int64', dims: [1], values: [1] }) };
+  const target = sliceSteps(ctx, x, T - 1, T, 'target');
+  const context = spec.objective === 'next-step' ? sliceSteps(ctx, x, 0, T - 1, 'context') : x;
+  let h = linear(ctx, context, 'embed', spec.embed, F, d);
+  if (spec.objective === 'masked-step') {
+    const keep = new Float32Array(L).fill(1);
+    keep[L - 1] = 0;
+    const rows = new Float32Array(L * d);
+    rows.set(spec.maskEmbedding!, (L - 1) * d);
+    const k = b.addInitializer({ name: 'mask.keep', dataType: 'float32', dims: [L, 1], values: keep });
+    const m = b.addInitializer({ name: 'mask.embedding', dataType: 'float32', dims: [L, d], values: rows });
+    [h] = b.addNode('Mul', [h, k], { name: 'mask.Mul', outputs: ['mask.kept'] });
+    [h] = b.addNode('Add', [h!, m], { name: 'mask.Add', outputs: ['mask.embedded'] });
+  }
+  const pos = b.addInitializer({ name: 'pos_embedding', dataType: 'float32', dims: [L, d], values: spec.posEmbedding });
+  [h] = b.addNode('Add', [h!, pos], { name: 'pos.Add', outputs: ['embedded'] });
+  spec.layers.forEach((layer, i) => {
+    h = encoderLayer(ctx, h!, layer, i, i === spec.layers.length - 1);
+  });
+  const y = linear(ctx, h!, 'head', spec.head, d, F);
+  const [diff] = b.addNode('Sub', [y, target], { name: 'error.Sub', outputs: ['error.diff'] });
+  let [sq] = b.addNode('Mul', [diff!, diff!], { name: 'error.Mul', outputs: ['error.squared'] });
+  if (spec.activeFeatures !== null) {
+    const idx = b.addInitializer({ name: 'error.active_features', dataType: 'int64', dims: [spec.activeFeatures.length], values: spec.activeFeatures });
+    [sq] = b.addNode('Gather', [sq!, idx], { name: 'error.Gather', outputs: ['error.active'], attributes: { axis: 2 } });
+  }
+  const mean = reduceMean(ctx, sq!, 2, false, 'error.ReduceMean', 'error.mean');
+  b.addNode('Reshape', [mean, shape(ctx, 'score.shape', [-1])], { name: 'score.Reshape', outputs: ['score'] });
+  b.addNode('Reshape', [y, shape(ctx, 'prediction.shape', [-1, F])], { name: 'prediction.Reshape', outputs: ['prediction'] });
+  b.output('score', 'float32', [batch]);
+  b.output('prediction', 'float32', [batch, F]);
+  const model = makeModel(b.build(), { irVersion, opsets: [{ domain: '', version: opset }], metadataProps: spec.metadata });
+  checkModel(model);
+  return model;
+}
+
+/** One encoder layer; in the last layer only the last position's query path. Returns its output name. */
+function encoderLayer(ctx: Ctx, h: string, layer: TransformerLayerSpec, i: number, last: boolean): string {
+  const { b, spec } = ctx;
+  const { dModel: d, heads: H } = spec;
+  const dh = d / H;
+  const L = specPositions(spec);
+  const Lq = last ? 1 : L;
+  const p = `layers.${i}`;
+  const attnIn = spec.normFirst ? layerNorm(ctx, h, layer.norm1, `${p}.norm1`) : h;
+  const qIn = last ? sliceSteps(ctx, attnIn, L - 1, L, `${p}.query_in`) : attnIn;
+  const residual = last ? (spec.normFirst ? sliceSteps(ctx, h, L - 1, L, `${p}.residual_in`) : qIn) : h;
+  const part = (k: number): TransformerLinearSpec => ({
+    weight: layer.inProjWeight.subarray(k * d * d, (k + 1) * d * d),
+    bias: layer.inProjBias.subarray(k * d, (k + 1) * d),
+  });
+  const q0 = linear(ctx, qIn, `${p}.self_attn.q`, part(0), d, d);
+  const k0 = linear(ctx, attnIn, `${p}.self_attn.k`, part(1), d, d);
+  const v0 = linear(ctx, attnIn, `${p}.self_attn.v`, part(2), d, d);
+  const scale = b.addInitializer({ name: `${p}.self_attn.scale`, dataType: 'float32', dims: [], values: [1 / Math.sqrt(dh)] });
+  const [qs] = b.addNode('Mul', [q0, scale], { name: `${p}.self_attn.q.scale`, outputs: [`${p}.self_attn.q_scaled`] });
+  const heads = (v: string, len: number, perm: number[], name: string): string => {
+    const [r] = b.addNode('Reshape', [v, shape(ctx, `${p}.self_attn.${name}.shape`, [-1, len, H, dh])], { name: `${p}.self_attn.${name}.Reshape`, outputs: [`${p}.self_attn.${name}_split`] });
+    return b.addNode('Transpose', [r!], { name: `${p}.self_attn.${name}.Transpose`, outputs: [`${p}.self_attn.${name}_heads`], attributes: { perm: attrInts(perm) } })[0]!;
+  };
+  const qh = heads(qs!, Lq, [0, 2, 1, 3], 'q');
+  const kt = heads(k0, L, [0, 2, 3, 1], 'k');
+  const vh = heads(v0, L, [0, 2, 1, 3], 'v');
+  let [scores] = b.addNode('MatMul', [qh, kt], { name: `${p}.self_attn.scores.MatMul`, outputs: [`${p}.self_attn.scores`] });
+  if (spec.objective === 'next-step' && !last) {
+    const mask = new Float32Array(L * L);
+    for (let r = 0; r < L; r++) for (let c = r + 1; c < L; c++) mask[r * L + c] = -Infinity;
+    const m = b.addInitializer({ name: `${p}.self_attn.causal_mask`, dataType: 'float32', dims: [L, L], values: mask });
+    [scores] = b.addNode('Add', [scores!, m], { name: `${p}.self_attn.mask.Add`, outputs: [`${p}.self_attn.scores_masked`] });
+  }
+  const [probs] = b.addNode('Softmax', [scores!], { name: `${p}.self_attn.Softmax`, outputs: [`${p}.self_attn.weights`], attributes: { axis: -1 } });
+  const [o] = b.addNode('MatMul', [probs!, vh], { name: `${p}.self_attn.values.MatMul`, outputs: [`${p}.self_attn.values`] });
+  const [ot] = b.addNode('Transpose', [o!], { name: `${p}.self_attn.merge.Transpose`, outputs: [`${p}.self_attn.merge_t`], attributes: { perm: attrInts([0, 2, 1, 3]) } });
+  const [merged] = b.addNode('Reshape', [ot!, shape(ctx, `${p}.self_attn.merge.shape`, [-1, Lq, d])], { name: `${p}.self_attn.merge.Reshape`, outputs: [`${p}.self_attn.merged`] });
+  const attn = linear(ctx, merged!, `${p}.self_attn.out_proj`, layer.outProj, d, d);
+  const [r1] = b.addNode('Add', [residual, attn], { name: `${p}.residual1.Add`, outputs: [`${p}.residual1`] });
+  const ffIn = layerNorm(ctx, r1!, spec.normFirst ? layer.norm2 : layer.norm1, spec.normFirst ? `${p}.norm2` : `${p}.norm1`);
+  const ff = feedForward(ctx, ffIn, layer, p);
+  const [r2] = b.addNode('Add', [spec.normFirst ? r1! : ffIn, ff], { name: `${p}.residual2.Add`, outputs: [`${p}.residual2`] });
+  return spec.normFirst ? r2! : layerNorm(ctx, r2!, layer.norm2, `${p}.norm2`);
+}
+
+function feedForward(ctx: Ctx, x: string, layer: TransformerLayerSpec, p: string): string {
+  const { b, spec } = ctx;
+  const ff = layer.linear1.bias.length;
+  const z = linear(ctx, x, `${p}.linear1`, layer.linear1, spec.dModel, ff);
+  let a: string;
+  if (spec.activation === 'relu') {
+    [a] = b.addNode('Relu', [z], { name: `${p}.Relu`, outputs: [`${p}.relu`] }) as [string];
+  } else {
+    // Exact GELU 0.5 x (1 + erf(x / sqrt2)), the pattern onnxruntime fuses.
+    const c = (name: string, v: number): string => b.addInitializer({ name: `${p}.gelu.${name}`, dataType: 'float32', dims: [], values: [v] });
+    const [s] = b.addNode('Div', [z, c('sqrt2', Math.SQRT2)], { name: `${p}.gelu.Div`, outputs: [`${p}.gelu.scaled`] });
+    const [e] = b.addNode('Erf', [s!], { name: `${p}.gelu.Erf`, outputs: [`${p}.gelu.erf`] });
+    const [o] = b.addNode('Add', [e!, c('one', 1)], { name: `${p}.gelu.Add`, outputs: [`${p}.gelu.one_plus`] });
+    const [m] = b.addNode('Mul', [z, o!], { name: `${p}.gelu.Mul`, outputs: [`${p}.gelu.prod`] });
+    [a] = b.addNode('Mul', [m!, c('half', 0.5)], { name: `${p}.gelu.Mul_half`, outputs: [`${p}.gelu`] }) as [string];
+  }
+  return linear(ctx, a, `${p}.linear2`, layer.linear2, ff, spec.dModel);
+}
+
+/** `x W^T + b` as MatMul with the weight stored transposed `[in, out]`, then Add. */
+function linear(ctx: Ctx, x: string, name: string, l: TransformerLinearSpec, nIn: number, nOut: number): string {
+  const { b } = ctx;
+  const wt = new Float32Array(nIn * nOut);
+  for (let o = 0; o < nOut; o++) for (let j = 0; j < nIn; j++) wt[j * nOut + o] = l.weight[o * nIn + j]!;
+  const w = b.addInitializer({ name: `${name}.weight`, dataType: 'float32', dims: [nIn, nOut], values: wt });
+  const c = b.addInitializer({ name: `${name}.bias`, dataType: 'float32', dims: [nOut], values: l.bias });
+  const [m] = b.addNode('MatMul', [x, w], { name: `${name}.MatMul`, outputs: [`${name}.matmul`] });
+  return b.addNode('Add', [m!, c], { name: `${name}.Add`, outputs: [`${name}.out`] })[0]!;
+}
+
+/** LayerNormalization over the last axis (opset 17+), or its decomposition with the biased variance. */
+function layerNorm(ctx: Ctx, x: string, n: TransformerNormSpec, name: string): string {
+  const { b, spec, opset } = ctx;
+  const d = spec.dModel;
+  const g = b.addInitializer({ name: `${name}.weight`, dataType: 'float32', dims: [d], values: n.weight });
+  const beta = b.addInitializer({ name: `${name}.bias`, dataType: 'float32', dims: [d], values: n.bias });
+  if (opset >= 17) {
+    return b.addNode('LayerNormalization', [x, g, beta], { name: `${name}.LayerNormalization`, outputs: [`${name}.out`], attributes: { axis: -1, epsilon: spec.layerNormEps } })[0]!;
+  }
+  const mean = reduceMean(ctx, x, -1, true, `${name}.mean.ReduceMean`, `${name}.mean`);
+  const [c] = b.addNode('Sub', [x, mean], { name: `${name}.Sub`, outputs: [`${name}.centred`] });
+  const [sq] = b.addNode('Mul', [c!, c!], { name: `${name}.Mul_sq`, outputs: [`${name}.squared`] });
+  const variance = reduceMean(ctx, sq!, -1, true, `${name}.var.ReduceMean`, `${name}.var`);
+  const eps = b.addInitializer({ name: `${name}.eps`, dataType: 'float32', dims: [], values: [spec.layerNormEps] });
+  const [ve] = b.addNode('Add', [variance, eps], { name: `${name}.Add_eps`, outputs: [`${name}.var_eps`] });
+  const [sd] = b.addNode('Sqrt', [ve!], { name: `${name}.Sqrt`, outputs: [`${name}.std`] });
+  const [z] = b.addNode('Div', [c!, sd!], { name: `${name}.Div`, outputs: [`${name}.normalized`] });
+  const [s] = b.addNode('Mul', [z!, g], { name: `${name}.Mul`, outputs: [`${name}.scaled`] });
+  return b.addNode('Add', [s!, beta], { name: `${name}.Add`, outputs: [`${name}.out`] })[0]!;
+}
+
+/** ReduceMean over one axis: axes an attribute before opset 18, an input from 18. */
+function reduceMean(ctx: Ctx, x: string, axis: number, keepDims: boolean, name: string, out: string): string {
+  const { b, opset } = ctx;
+  const keepdims = keepDims ? 1 : 0;
+  if (opset >= 18) {
+    const axes = b.addInitializer({ name: `${name}.axes`, dataType: 'int64', dims: [1], values: [axis] });
+    return b.addNode('ReduceMean', [x, axes], { name, outputs: [out], attributes: { keepdims } })[0]!;
+  }
+  return b.addNode('ReduceMean', [x], { name, outputs: [out], attributes: { axes: attrInts([axis]), keepdims } })[0]!;
+}
+
+/** Steps `start..end-1` of a `[N, steps, *]` value. */
+function sliceSteps(ctx: Ctx, x: string, start: number, end: number, name: string): string {
+  const { b } = ctx;
+  const s = b.addInitializer({ name: `${name}.starts`, dataType: 'int64', dims: [1], values: [start] });
+  const e = b.addInitializer({ name: `${name}.ends`, dataType: 'int64', dims: [1], values: [end] });
+  return b.addNode('Slice', [x, s, e, ctx.stepsAxis], { name: `${name}.Slice`, outputs: [name] })[0]!;
+}
+
+function shape(ctx: Ctx, name: string, dims: number[]): string {
+  return ctx.b.addInitializer({ name, dataType: 'int64', dims: [dims.length], values: dims });
+}
