@@ -11,7 +11,7 @@ export { readSafetensors, readSafetensorsFile, safetensorsDataStart, writeSafete
 export type { SafetensorsDtype, SafetensorsTensor, SafetensorsTensorLike, SafetensorsContents } from './safetensors.js';
 export { NpyRowReader } from './npy-row-reader.js';
 export { NpyWriter } from './npy-writer.js';
-export type { NpyWriterOptions } from './npy-writer.js';
+export type { NpyWriterOptions, NpyWriterDtype } from './npy-writer.js';
 export { shapeTuple } from './npy-header.js';
 export { writeFileAtomic, outputPathError } from './write-file-atomic.js';
 export { AtomicFileSet } from './atomic-file-set.js';

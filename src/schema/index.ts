@@ -33,3 +33,12 @@ export {
   type HostData,
 } from './synthetic.js';
 export { HOST_PROFILES } from './host-profiles.js';
+export {
+  sequenceHosts,
+  generateSequenceData,
+  STEPS_PER_DAY,
+  type SequenceDataOptions,
+  type HostSequence,
+  type SequenceData,
+} from './synthetic-sequences.js';
+export { SEQUENCE_ATTACK_NAMES, ATTACK_CONTEXT_STEPS, type SequenceAttackName } from './sequence-attacks.js';

@@ -4,6 +4,7 @@
  * only the change against the host's own recent history and the order of steps give it away.
  */
 import type { Random } from '../tensor/index.js';
+import { CORE_FEATURES } from './feature-schema.js';
 import { COLUMN as C } from './host-profiles.js';
 import { sampleLogUniform } from './host-sampling.js';
 
@@ -42,12 +43,15 @@ export interface AttackSteps {
 /** Attacks start after at least this many normal steps of their host (the default window). */
 export const ATTACK_CONTEXT_STEPS = 16;
 
-/** Span ranges (inclusive) per kind. */
-const EXFIL_SPAN = [8, 16] as const;
-const BEACON_SPAN = [16, 24] as const;
+/**
+ * Span ranges (inclusive) per kind. Every attack but beaconing (whose bursts are apart) spans at most
+ * half the default window, so a window ending inside an attack still holds the host's normal steps.
+ */
+const EXFIL_SPAN = [5, 8] as const;
+const BEACON_SPAN = [12, 20] as const;
 const BEACON_PERIOD = [3, 4] as const;
-const STAGE_SPANS = [[2, 4], [1, 3], [2, 4]] as const;
-const SWITCH_SPAN = [4, 8] as const;
+const STAGE_SPANS = [[2, 3], [1, 2], [2, 3]] as const;
+const SWITCH_SPAN = [3, 6] as const;
 
 const mid = ([lo, hi]: readonly [number, number]): number => (lo + hi) / 2;
 
@@ -70,7 +74,7 @@ export const ATTACK_STEPS: readonly (AttackSteps | null)[] = [
   {
     maxSpan: EXFIL_SPAN[1],
     meanLabelled: mid(EXFIL_SPAN),
-    plan: (rng, steps) => place(rng, 1, steps, rng.int(EXFIL_SPAN[0], EXFIL_SPAN[1] + 1), [sampleLogUniform(rng, 3, 4), sampleLogUniform(rng, 8, 15)]),
+    plan: (rng, steps) => place(rng, 1, steps, rng.int(EXFIL_SPAN[0], EXFIL_SPAN[1] + 1), [sampleLogUniform(rng, 3, 4), sampleLogUniform(rng, 6, 10)]),
   },
   {
     maxSpan: BEACON_SPAN[1],
@@ -92,9 +96,20 @@ export const ATTACK_STEPS: readonly (AttackSteps | null)[] = [
   },
 ];
 
-const scale = (rng: Random, row: Float64Array, col: number, low: number, high: number): void => {
-  row[col] = Math.round(row[col]! * sampleLogUniform(rng, low, high));
-};
+/**
+ * Attacks never push a feature above this normalized value (endpoint-v1 units; about the fleet's
+ * 99.5th percentile in this generator's normal rows), so every attack row stays inside the range
+ * normal hosts reach.
+ */
+const PLAUSIBLE_Z = 2.3;
+const RAW_CAP = CORE_FEATURES.map((f) => (f.transform === 'log1p' ? Math.expm1(f.offset + PLAUSIBLE_Z * f.scale) : f.offset + PLAUSIBLE_Z * f.scale));
+
+/** `row[col] *= factor` (rounded), capped at the plausible maximum (never lowered below its own value). */
+function raise(row: Float64Array, col: number, factor: number): void {
+  row[col] = Math.max(row[col]!, Math.min(Math.round(row[col]! * factor), Math.round(RAW_CAP[col]!)));
+}
+
+const scale = (rng: Random, row: Float64Array, col: number, low: number, high: number): void => raise(row, col, sampleLogUniform(rng, low, high));
 
 /**
  * Applies step `k` (0-based within the span) of `plan` to the normal row `row`; returns whether the
@@ -105,7 +120,7 @@ export function applyAttack(rng: Random, plan: AttackPlan, k: number, row: Float
   switch (plan.code) {
     case 1: { // slow exfiltration: bytes out ramps geometrically from param[0] to param[1] times the host's own level
       const [first, last] = plan.param;
-      row[C.OUT] = Math.round(row[C.OUT]! * first * Math.pow(last / first, k / (plan.span - 1)));
+      raise(row, C.OUT, first * Math.pow(last / first, k / (plan.span - 1)));
       return true;
     }
     case 2: // beaconing: a small outbound burst every param[0] steps
@@ -122,7 +137,7 @@ export function applyAttack(rng: Random, plan: AttackPlan, k: number, row: Float
       } else if (k < recon + priv) { // privilege change
         scale(rng, row, C.PRIV, 3, 6);
         scale(rng, row, C.ADMIN, 2, 4);
-        row[C.ENTROPY] = row[C.ENTROPY]! + rng.uniform(0.2, 0.4);
+        row[C.ENTROPY] = Math.max(row[C.ENTROPY]!, Math.min(row[C.ENTROPY]! + rng.uniform(0.2, 0.4), RAW_CAP[C.ENTROPY]!));
       } else { // lateral movement with the new rights
         scale(rng, row, C.ADMIN, 2, 4);
         scale(rng, row, C.DEST, 1.5, 2.5);

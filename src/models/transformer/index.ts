@@ -14,3 +14,4 @@ export { forEachHostWindow, type HostWindowOptions, type WindowBatchMeta } from 
 export { checkWindowFile, forEachWindow, type WindowFileOptions } from './window-file.js';
 export { openWindowStream, type SequenceSource, type WindowStream, type WindowPart, type WindowStreamOptions } from './window-stream.js';
 export { transformerExportSpec } from './export-spec.js';
+export { writeSequenceFiles, type SequenceFilesOptions, type SequenceFilesResult } from './sequence-files.js';

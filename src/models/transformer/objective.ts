@@ -46,34 +46,82 @@ export class ObjectiveBatcher {
   private positions = new Uint8Array(0);
   private mask = new Int32Array(0);
 
-  /** @param columns `[F]` 1 = the column counts in loss and score; null = all */
+  private readonly counted: Int32Array;
+
+  /**
+   * @param columns `[F]` 1 = the column counts in loss and score; null = all
+   * @param contextNoise probability that a training input step is corrupted (see {@link corruptContext})
+   */
   constructor(
     readonly objective: TransformerObjective,
     readonly window: number,
     readonly features: number,
     readonly columns: Uint8Array | null,
+    readonly contextNoise = 0,
   ) {
     this.layout = objectiveLayout(objective, window);
+    this.counted = Int32Array.from({ length: features }, (_, j) => j).filter((j) => columns === null || columns[j] === 1);
   }
 
-  /** The training batch and loss of `n` windows `[n, T, F]`; `rng` draws masked steps. */
+  /** The training batch and loss of `n` windows `[n, T, F]`; `rng` draws masked steps and corruptions. */
   train(windows: Float32Array, n: number, rng: Random): { batch: FusedBatch; loss: FusedLoss } {
     this.ensure(n);
     const T = this.window;
+    const noisy = this.contextNoise > 0;
+    let x = windows;
     if (this.objective === 'next-step') {
       this.splitShifted(windows, n);
-      return { batch: { x: this.x, batch: n }, loss: { target: this.target, positions: null, columns: this.columns } };
+      x = this.x;
+    } else if (noisy) {
+      x = this.x;
+      x.set(windows.subarray(0, n * T * this.features));
     }
-    if (this.objective === 'reconstruct') {
-      return { batch: { x: windows, batch: n }, loss: { target: windows, positions: null, columns: this.columns } };
+    const L = this.layout.positions;
+    let maskPositions: Int32Array | undefined;
+    let positions: Uint8Array | null = null;
+    if (this.objective === 'masked-step') {
+      this.positions.fill(0, 0, n * T);
+      for (let b = 0; b < n; b++) {
+        const m = rng.int(0, T);
+        this.mask[b] = m;
+        this.positions[b * T + m] = 1;
+      }
+      maskPositions = this.mask;
+      positions = this.positions;
     }
-    this.positions.fill(0, 0, n * T);
+    if (noisy) this.corruptContext(x, n, L, rng);
+    const target = this.objective === 'next-step' ? this.target : windows;
+    return { batch: { x, batch: n, maskPositions }, loss: { target, positions, columns: this.columns } };
+  }
+
+  /**
+   * Context corruption, the robustness half of the objective: each input step is, with probability
+   * `contextNoise`, replaced by a step of another window of the batch (a foreign row) or has one to
+   * three counted features shifted by ±U(0.5, 2) (normalized units); targets stay clean. A model
+   * trained so learns to predict a host's next step from the consistent majority of its context,
+   * so the steps of an ongoing attack in the context do not make the next attack step look expected.
+   */
+  private corruptContext(x: Float32Array, n: number, L: number, rng: Random): void {
+    const F = this.features;
+    const cols = this.counted;
     for (let b = 0; b < n; b++) {
-      const m = rng.int(0, T);
-      this.mask[b] = m;
-      this.positions[b * T + m] = 1;
+      for (let l = 0; l < L; l++) {
+        if (rng.next() >= this.contextNoise) continue;
+        const at = (b * L + l) * F;
+        if (n > 1 && rng.next() < 0.5) {
+          let other = rng.int(0, n - 1);
+          if (other >= b) other++;
+          const from = (other * L + rng.int(0, L)) * F;
+          x.copyWithin(at, from, from + F);
+        } else {
+          const k = rng.int(1, 4);
+          for (let i = 0; i < k; i++) {
+            const j = cols[rng.int(0, cols.length)]!;
+            x[at + j] += (rng.next() < 0.5 ? -1 : 1) * rng.uniform(0.5, 2);
+          }
+        }
+      }
     }
-    return { batch: { x: windows, batch: n, maskPositions: this.mask }, loss: { target: windows, positions: this.positions, columns: this.columns } };
   }
 
   /** The scoring batch of `n` windows: the network's input for predicting each window's last step. */
@@ -117,7 +165,7 @@ export class ObjectiveBatcher {
   private ensure(n: number): void {
     if (n <= this.capacity) return;
     const { window: T, features: F } = this;
-    this.x = new Float32Array(n * (T - 1) * F);
+    this.x = new Float32Array(n * T * F);
     this.target = new Float32Array(n * (T - 1) * F);
     this.positions = new Uint8Array(n * T);
     this.mask = new Int32Array(n);

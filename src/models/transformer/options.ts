@@ -14,6 +14,8 @@ export interface TransformerOptions {
   stride?: number;
   /** What the network learns; see {@link TransformerObjective}. Default 'next-step'. */
   objective?: TransformerObjective;
+  /** Probability that a training input step is corrupted (a foreign row or shifted features); see docs/transformer.md. Default 0. */
+  contextNoise?: number;
   /** Model width d. Default 32. */
   dModel?: number;
   /** Attention heads, dividing dModel. Default 2. */
@@ -59,6 +61,7 @@ export const TRANSFORMER_DEFAULTS: ResolvedTransformerOptions = Object.freeze({
   window: 16,
   stride: 1,
   objective: 'next-step',
+  contextNoise: 0,
   dModel: 32,
   heads: 2,
   layers: 1,
@@ -103,6 +106,7 @@ export function resolveTransformerOptions(options: TransformerOptions): Resolved
   if (!TRANSFORMER_OBJECTIVES.includes(o.objective)) fail('objective', `one of ${TRANSFORMER_OBJECTIVES.map((s) => `'${s}'`).join(', ')}`, o.objective);
   if (o.activation !== 'relu' && o.activation !== 'gelu') fail('activation', "'relu' or 'gelu'", o.activation);
   if (typeof o.normFirst !== 'boolean') fail('normFirst', 'a boolean', o.normFirst);
+  if (!(typeof o.contextNoise === 'number' && o.contextNoise >= 0 && o.contextNoise < 1)) fail('contextNoise', 'a number in [0, 1)', o.contextNoise);
   if (!(typeof o.dropout === 'number' && o.dropout >= 0 && o.dropout < 1)) fail('dropout', 'a number in [0, 1)', o.dropout);
   if (!(typeof o.learningRate === 'number' && o.learningRate > 0 && Number.isFinite(o.learningRate))) fail('learningRate', 'a finite number > 0', o.learningRate);
   if (!(typeof o.weightDecay === 'number' && o.weightDecay >= 0 && Number.isFinite(o.weightDecay))) fail('weightDecay', 'a finite number >= 0', o.weightDecay);

@@ -240,7 +240,7 @@ export class TransformerDetector {
         columns[j] = 1;
       }
     }
-    return new ObjectiveBatcher(this.options.objective, this.options.window, features, columns);
+    return new ObjectiveBatcher(this.options.objective, this.options.window, features, columns, this.options.contextNoise);
   }
 
   private checkWindows(where: string, windows: Float32Array, n: number): Fitted {
