@@ -136,7 +136,7 @@ describe('generateSequenceData / sequenceHosts', () => {
     expectError(() => sequenceHosts({ hosts: 0, steps: 10, seed: 0 }).next(), InvalidOptionError, /^sequenceHosts: hosts must be a positive integer, got 0$/);
     expectError(() => sequenceHosts({ hosts: 2, steps: 10, seed: -1 }).next(), InvalidOptionError, /^sequenceHosts: seed must be a non-negative integer, got -1$/);
     expectError(() => sequenceHosts({ hosts: 2, steps: 100, seed: 0, anomalyRate: 0.6 }).next(), InvalidOptionError, /anomalyRate must be a number in \[0, 0\.5\], got 0\.6/);
-    expectError(() => sequenceHosts({ hosts: 2, steps: 30, seed: 0, anomalyRate: 0.1 }).next(), InvalidOptionError, /^sequenceHosts: steps must be >= 40 to place attacks after 16 normal steps, got 30$/);
+    expectError(() => sequenceHosts({ hosts: 2, steps: 30, seed: 0, anomalyRate: 0.1 }).next(), InvalidOptionError, /^sequenceHosts: steps must be >= 36 to place attacks after 16 normal steps, got 30$/);
     expectError(() => sequenceHosts({ hosts: 2, steps: 100, seed: 0, anomalyRate: 0.1, attacks: ['ransomware' as 'beaconing'] }).next(), InvalidOptionError, /attacks must be a non-empty list of slow_exfiltration, beaconing, staged_intrusion, behaviour_switch/);
   });
 });
