@@ -18,7 +18,7 @@ import { TransformerDetector, WindowNet, objectiveLayout, resolveTransformerOpti
 import { encodeModel, exportTransformer, modelMetadata } from '../../src/onnx-writer/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
-import { Random } from '../../src/tensor/index.js';
+import { Random, Tensor } from '../../src/tensor/index.js';
 import { median, percentile, type BenchRow, type Workload } from '../harness.js';
 import { edgeRss } from './w2.js';
 
@@ -31,12 +31,15 @@ const CALLS = 10_000;
 export function transformerOnnx(seed = 0): Uint8Array {
   const options = resolveTransformerOptions({ activeFeatures: Array.from({ length: 12 }, (_, j) => j) });
   const layout = objectiveLayout(options.objective, options.window);
+  const A = options.activeFeatures!.length;
   const net = new WindowNet({
-    inputDim: F, positions: layout.positions, dModel: options.dModel, heads: options.heads, layers: options.layers,
+    inputDim: A, positions: layout.positions, dModel: options.dModel, heads: options.heads, layers: options.layers,
     feedForward: options.feedForward, dropout: 0, activation: options.activation, normFirst: options.normFirst,
     causal: layout.causal, maskToken: layout.maskToken, rng: new Random(seed),
   });
-  const model = TransformerDetector.fromState({ tensors: net.stateDict(), metadata: { options, features: F, threshold: 1, thresholdMethod: 'validation-quantile', history: [], bestEpoch: 0 } });
+  const tensors = net.stateDict();
+  tensors.set('error_scale', new Tensor(new Float32Array(A).fill(1), [A]));
+  const model = TransformerDetector.fromState({ tensors, metadata: { options, features: F, threshold: 1, thresholdMethod: 'validation-quantile', history: [], bestEpoch: 0 } });
   const metadata = modelMetadata({ modelType: 'transformer', dadmVersion: 'bench', extra: { 'dadm.window': String(T), 'dadm.objective': options.objective } });
   return encodeModel(exportTransformer(transformerExportSpec(model, metadata)));
 }

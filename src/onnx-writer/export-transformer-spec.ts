@@ -36,7 +36,7 @@ export interface TransformerExportSpec {
   objective: 'next-step' | 'masked-step' | 'reconstruct';
   /** T, steps per input window */
   window: number;
-  /** F, features per step */
+  /** F, features per input step */
   inputDim: number;
   dModel: number;
   heads: number;
@@ -44,15 +44,19 @@ export interface TransformerExportSpec {
   activation: 'relu' | 'gelu';
   /** LayerNorm epsilon (torch's default 1e-5) */
   layerNormEps: number;
+  /** `Linear(A, d)`, A = the active features (all F when activeFeatures is null) */
   embed: TransformerLinearSpec;
   /** `[L, d]`, L = T - 1 for next-step, else T */
   posEmbedding: Float32Array;
   /** `[d]`, masked-step only */
   maskEmbedding?: Float32Array;
   layers: readonly TransformerLayerSpec[];
+  /** `Linear(d, A)` */
   head: TransformerLinearSpec;
-  /** columns whose squared error counts in the score; null = all F */
+  /** the A input columns the network reads and scores, in order; null = all F */
   activeFeatures: readonly number[] | null;
+  /** `[A]` divides each feature's squared error before the mean (the model's error scale); absent = 1 */
+  errorScale?: Float32Array;
   /** written as the model's metadata_props (see modelMetadata) */
   metadata: Readonly<Record<string, string>>;
 }
@@ -79,6 +83,11 @@ export function checkTransformerSpec(spec: TransformerExportSpec, where: string)
   if (!(spec.layerNormEps >= 0)) throw new InvalidOptionError(`${where}: layerNormEps must be >= 0, got ${spec.layerNormEps}`, 'layerNormEps');
   if (spec.layers.length === 0) throw new InvalidOptionError(`${where}: layers must hold at least one encoder layer, got 0`, 'layers');
   const L = specPositions(spec);
+  const active = spec.activeFeatures;
+  if (active !== null && (active.length === 0 || new Set(active).size !== active.length || active.some((j) => !Number.isInteger(j) || j < 0 || j >= F))) {
+    throw new InvalidOptionError(`${where}: activeFeatures must be null or distinct columns in [0, ${F}), got ${JSON.stringify(active)}`, 'activeFeatures');
+  }
+  const A = active?.length ?? F;
   const check = (name: string, a: Float32Array | undefined, n: number): void => {
     if (a === undefined || a.length !== n) throw new ShapeError(`${where}: ${name} must hold ${n} values, got ${a?.length ?? 'none'}`, where);
     for (let i = 0; i < n; i++) if (!Number.isFinite(a[i]!)) throw new DataError(`${where}: ${name}[${i}] must be finite, got ${a[i]}`, name);
@@ -87,7 +96,7 @@ export function checkTransformerSpec(spec: TransformerExportSpec, where: string)
     check(`${name}.weight`, l.weight, nOut * nIn);
     check(`${name}.bias`, l.bias, nOut);
   };
-  linear('embed', spec.embed, F, d);
+  linear('embed', spec.embed, A, d);
   check('posEmbedding', spec.posEmbedding, L * d);
   if (spec.objective === 'masked-step') check('maskEmbedding', spec.maskEmbedding, d);
   spec.layers.forEach((layer, i) => {
@@ -103,9 +112,14 @@ export function checkTransformerSpec(spec: TransformerExportSpec, where: string)
       check(`${p}.${norm}.bias`, layer[norm].bias, d);
     }
   });
-  linear('head', spec.head, d, F);
-  const active = spec.activeFeatures;
-  if (active !== null && (active.length === 0 || new Set(active).size !== active.length || active.some((j) => !Number.isInteger(j) || j < 0 || j >= F))) {
-    throw new InvalidOptionError(`${where}: activeFeatures must be null or distinct columns in [0, ${F}), got ${JSON.stringify(active)}`, 'activeFeatures');
+  linear('head', spec.head, d, A);
+  if (spec.errorScale !== undefined) {
+    check('errorScale', spec.errorScale, A);
+    if (spec.errorScale.some((v) => !(v > 0))) throw new DataError(`${where}: errorScale must be > 0 everywhere, got ${Array.from(spec.errorScale).find((v) => !(v > 0))}`, 'errorScale');
   }
+}
+
+/** Network width A: the active features, or all F. */
+export function specWidth(spec: Pick<TransformerExportSpec, 'activeFeatures' | 'inputDim'>): number {
+  return spec.activeFeatures?.length ?? spec.inputDim;
 }

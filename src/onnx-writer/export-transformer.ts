@@ -1,13 +1,13 @@
 /**
  * `exportTransformer`: a transformer window model as an ONNX scoring graph, `input [N, T, F]` ->
- * `score [N]` (and `prediction [N, F]`, the model's estimate of step T-1). Layout in docs/onnx.md,
+ * `score [N]` (and `prediction [N, A]`, the model's estimate of step T-1's A active features). Layout in docs/onnx.md,
  * "Transformer". Every product with a weight is its own MatMul on a constant (so `quantize` can
  * rewrite it); the attention products QK^T and PV multiply two activations and stay float.
  */
 import { attrInts } from './attributes.js';
 import { checkModel } from './check-model.js';
 import { type ExportOptions, resolveExportOptions } from './export-options.js';
-import { checkTransformerSpec, specPositions, type TransformerExportSpec, type TransformerLayerSpec, type TransformerLinearSpec, type TransformerNormSpec } from './export-transformer-spec.js';
+import { checkTransformerSpec, specPositions, specWidth, type TransformerExportSpec, type TransformerLayerSpec, type TransformerLinearSpec, type TransformerNormSpec } from './export-transformer-spec.js';
 import { GraphBuilder } from './graph-builder.js';
 import { makeModel } from './make-model.js';
 import type { onnx } from './proto.js';
@@ -24,13 +24,14 @@ interface Ctx {
 }
 
 /**
- * Exports a window model (checked with checkModel). Graph for input x `[N, T, F]`: `context` = steps
+ * Exports a window model (checked with checkModel). Graph for input x `[N, T, F]`: the A active
+ * columns (Gather on axis 2, when a subset); `context` = steps
  * 0..T-2 (next-step) or all steps; `h = context W_e^T + b_e (+ mask) + pos`; each encoder layer as
  * torch (post- or pre-norm; LayerNormalization from opset 17, its decomposition below), with the
  * causal mask added to the scores of every layer but the last; the last layer computes only the
  * query, attention output and feed-forward of the last position, whose output is all the score
- * reads; `prediction = head(h_last)`; `score = ReduceMean` over the active columns of
- * `(prediction - x[:, T-1])^2`. N is 1, or the symbolic 'batch' with `dynamicBatch`.
+ * reads; `prediction = head(h_last)`; `score = ReduceMean` over the A columns of
+ * `(prediction - x[:, T-1])^2 / errorScale`. N is 1, or the symbolic 'batch' with `dynamicBatch`.
  * @throws ShapeError, DataError, InvalidOptionError for a bad spec or option (checkTransformerSpec)
  */
 export function exportTransformer(spec: TransformerExportSpec, options: TransformerExportOptions = {}): onnx.ModelProto {
@@ -39,12 +40,17 @@ export function exportTransformer(spec: TransformerExportSpec, options: Transfor
   checkTransformerSpec(spec, where);
   const { window: T, inputDim: F, dModel: d } = spec;
   const L = specPositions(spec);
+  const A = specWidth(spec);
   const b = new GraphBuilder('dadm_transformer', `transformer window model (${spec.objective}); score = mean squared prediction error of step T-1 over the active features`);
-  const x = b.input('input', 'float32', [batch, T, F]);
+  let x = b.input('input', 'float32', [batch, T, F]);
   const ctx: Ctx = { b, spec, opset, stepsAxis: b.addInitializer({ name: 'steps.axis', dataType: 'int64', dims: [1], values: [1] }) };
+  if (spec.activeFeatures !== null) {
+    const idx = b.addInitializer({ name: 'active_features', dataType: 'int64', dims: [A], values: spec.activeFeatures });
+    [x] = b.addNode('Gather', [x, idx], { name: 'active.Gather', outputs: ['active'], attributes: { axis: 2 } }) as [string];
+  }
   const target = sliceSteps(ctx, x, T - 1, T, 'target');
   const context = spec.objective === 'next-step' ? sliceSteps(ctx, x, 0, T - 1, 'context') : x;
-  let h = linear(ctx, context, 'embed', spec.embed, F, d);
+  let h = linear(ctx, context, 'embed', spec.embed, A, d);
   if (spec.objective === 'masked-step') {
     const keep = new Float32Array(L).fill(1);
     keep[L - 1] = 0;
@@ -60,18 +66,18 @@ export function exportTransformer(spec: TransformerExportSpec, options: Transfor
   spec.layers.forEach((layer, i) => {
     h = encoderLayer(ctx, h!, layer, i, i === spec.layers.length - 1);
   });
-  const y = linear(ctx, h!, 'head', spec.head, d, F);
+  const y = linear(ctx, h!, 'head', spec.head, d, A);
   const [diff] = b.addNode('Sub', [y, target], { name: 'error.Sub', outputs: ['error.diff'] });
   let [sq] = b.addNode('Mul', [diff!, diff!], { name: 'error.Mul', outputs: ['error.squared'] });
-  if (spec.activeFeatures !== null) {
-    const idx = b.addInitializer({ name: 'error.active_features', dataType: 'int64', dims: [spec.activeFeatures.length], values: spec.activeFeatures });
-    [sq] = b.addNode('Gather', [sq!, idx], { name: 'error.Gather', outputs: ['error.active'], attributes: { axis: 2 } });
+  if (spec.errorScale !== undefined) {
+    const scale = b.addInitializer({ name: 'error.scale', dataType: 'float32', dims: [A], values: spec.errorScale });
+    [sq] = b.addNode('Div', [sq!, scale], { name: 'error.Div', outputs: ['error.scaled'] });
   }
   const mean = reduceMean(ctx, sq!, 2, false, 'error.ReduceMean', 'error.mean');
   b.addNode('Reshape', [mean, shape(ctx, 'score.shape', [-1])], { name: 'score.Reshape', outputs: ['score'] });
-  b.addNode('Reshape', [y, shape(ctx, 'prediction.shape', [-1, F])], { name: 'prediction.Reshape', outputs: ['prediction'] });
+  b.addNode('Reshape', [y, shape(ctx, 'prediction.shape', [-1, A])], { name: 'prediction.Reshape', outputs: ['prediction'] });
   b.output('score', 'float32', [batch]);
-  b.output('prediction', 'float32', [batch, F]);
+  b.output('prediction', 'float32', [batch, A]);
   const model = makeModel(b.build(), { irVersion, opsets: [{ domain: '', version: opset }], metadataProps: spec.metadata });
   checkModel(model);
   return model;

@@ -8,7 +8,7 @@ import { TransformerDetector, WindowNet, objectiveLayout, resolveTransformerOpti
 import { encodeModel, exportTransformer, modelMetadata, type onnx } from '../../src/onnx-writer/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
-import { Random } from '../../src/tensor/index.js';
+import { Random, Tensor } from '../../src/tensor/index.js';
 import { ShapeError } from '../../src/errors.js';
 import { runOrt } from './export-helpers.js';
 import { expectError } from '../tensor/expect-error.js';
@@ -19,8 +19,11 @@ const T = 6, F = 10;
 function randomModel(opts: TransformerOptions, seed = 5): TransformerDetector {
   const options = resolveTransformerOptions({ window: T, dModel: 8, heads: 2, feedForward: 12, activeFeatures: [0, 1, 2, 3, 4], ...opts });
   const layout = objectiveLayout(options.objective, T);
-  const net = new WindowNet({ inputDim: F, positions: layout.positions, dModel: 8, heads: 2, layers: options.layers, feedForward: 12, dropout: 0, activation: options.activation, normFirst: options.normFirst, causal: layout.causal, maskToken: layout.maskToken, rng: new Random(seed) });
-  return TransformerDetector.fromState({ tensors: net.stateDict(), metadata: { options, features: F, threshold: 0.5, thresholdMethod: 'validation-quantile', history: [], bestEpoch: 1 } });
+  const A = options.activeFeatures!.length;
+  const net = new WindowNet({ inputDim: A, positions: layout.positions, dModel: 8, heads: 2, layers: options.layers, feedForward: 12, dropout: 0, activation: options.activation, normFirst: options.normFirst, causal: layout.causal, maskToken: layout.maskToken, rng: new Random(seed) });
+  const tensors = net.stateDict();
+  tensors.set('error_scale', new Tensor(new Random(seed + 1).uniformFill(new Float32Array(A), 0.5, 2), [A]));
+  return TransformerDetector.fromState({ tensors, metadata: { options, features: F, threshold: 0.5, thresholdMethod: 'validation-quantile', history: [], bestEpoch: 1 } });
 }
 
 const metadata = modelMetadata({ modelType: 'transformer', dadmVersion: '0.1.0', extra: { 'dadm.window': String(T), 'dadm.objective': 'next-step' } });
@@ -51,7 +54,7 @@ describe('exportTransformer', () => {
       const want = model.scoreWindows(x, n);
       const dadm = loadOnnx(bytes).run({ input: { data: x, shape: [n, T, F] } });
       expect(dadm.score!.shape).toEqual([n]);
-      expect(dadm.prediction!.shape).toEqual([n, F]);
+      expect(dadm.prediction!.shape).toEqual([n, 5]);
       expect(dadm.score!.data).toBeAllclose(want, { rtol: 1e-4, atol: 1e-6 });
       const ort = await runOrt(bytes, x, [n, T, F]);
       expectRelClose(ort.score!.data, dadm.score!.data as Float32Array);

@@ -1,7 +1,8 @@
 /**
  * The training objectives of the transformer model and how each turns windows `[n, T, F]` into the
- * network's input, its loss and the score of a window's last step. See docs/transformer.md
- * "Objective" for why 'next-step' is the default.
+ * network's input, its loss and the score of a window's last step. The network reads only the active
+ * columns (A of the F; the schema's padding carries nothing). See docs/transformer.md "Objective"
+ * for why 'next-step' with context noise is the default.
  */
 import type { Random } from '../../tensor/index.js';
 import type { FusedBatch, FusedLoss } from '../../nn/index.js';
@@ -35,48 +36,58 @@ export function objectiveLayout(objective: TransformerObjective, window: number)
 }
 
 /**
- * Builds the network batches of one objective from windows, in buffers sized for `capacity`
- * windows (grown on demand), and reads the score of the last step back.
+ * Builds the network batches of one objective from windows `[n, T, F]` in buffers sized for
+ * `capacity` windows (grown on demand): gathers the A active columns, shifts or masks steps,
+ * corrupts training contexts, and reads the last step's errors back.
  */
 export class ObjectiveBatcher {
   readonly layout: ObjectiveLayout;
+  /** Columns the network reads, in order (all F when no active set is given). */
+  readonly columns: Int32Array;
   private capacity = 0;
+  /** Gathered windows `[n, T, A]`, clean (the target of masked-step and reconstruct). */
+  private gathered = new Float32Array(0);
   private x = new Float32Array(0);
   private target = new Float32Array(0);
   private positions = new Uint8Array(0);
   private mask = new Int32Array(0);
 
-  private readonly counted: Int32Array;
-
   /**
-   * @param columns `[F]` 1 = the column counts in loss and score; null = all
+   * @param active columns of F that carry data, or null for all
    * @param contextNoise probability that a training input step is corrupted (see {@link corruptContext})
    */
   constructor(
     readonly objective: TransformerObjective,
     readonly window: number,
     readonly features: number,
-    readonly columns: Uint8Array | null,
+    active: readonly number[] | null,
     readonly contextNoise = 0,
   ) {
     this.layout = objectiveLayout(objective, window);
-    this.counted = Int32Array.from({ length: features }, (_, j) => j).filter((j) => columns === null || columns[j] === 1);
+    this.columns = active === null ? Int32Array.from({ length: features }, (_, j) => j) : Int32Array.from(active);
+  }
+
+  /** Network width A. */
+  get width(): number {
+    return this.columns.length;
   }
 
   /** The training batch and loss of `n` windows `[n, T, F]`; `rng` draws masked steps and corruptions. */
   train(windows: Float32Array, n: number, rng: Random): { batch: FusedBatch; loss: FusedLoss } {
-    this.ensure(n);
-    const T = this.window;
-    const noisy = this.contextNoise > 0;
-    let x = windows;
+    const clean = this.gather(windows, n);
+    const T = this.window, A = this.width, L = this.layout.positions;
+    let x: Float32Array;
+    let target = clean;
     if (this.objective === 'next-step') {
-      this.splitShifted(windows, n);
+      this.splitShifted(clean, n);
       x = this.x;
-    } else if (noisy) {
+      target = this.target;
+    } else if (this.contextNoise > 0) {
       x = this.x;
-      x.set(windows.subarray(0, n * T * this.features));
+      x.set(clean.subarray(0, n * T * A));
+    } else {
+      x = clean;
     }
-    const L = this.layout.positions;
     let maskPositions: Int32Array | undefined;
     let positions: Uint8Array | null = null;
     if (this.objective === 'masked-step') {
@@ -89,97 +100,98 @@ export class ObjectiveBatcher {
       maskPositions = this.mask;
       positions = this.positions;
     }
-    if (noisy) this.corruptContext(x, n, L, rng);
-    const target = this.objective === 'next-step' ? this.target : windows;
-    return { batch: { x, batch: n, maskPositions }, loss: { target, positions, columns: this.columns } };
+    if (this.contextNoise > 0) this.corruptContext(x, n, L, rng);
+    return { batch: { x, batch: n, maskPositions }, loss: { target, positions, columns: null } };
   }
 
   /**
    * Context corruption, the robustness half of the objective: each input step is, with probability
    * `contextNoise`, replaced by a step of another window of the batch (a foreign row) or has one to
-   * three counted features shifted by ±U(0.5, 2) (normalized units); targets stay clean. A model
-   * trained so learns to predict a host's next step from the consistent majority of its context,
-   * so the steps of an ongoing attack in the context do not make the next attack step look expected.
+   * three features shifted by ±U(0.5, 2) (normalized units); targets stay clean. A model trained so
+   * predicts a host's next step from the consistent majority of its context, so the steps of an
+   * ongoing attack in the context do not make the next attack step look expected.
    */
   private corruptContext(x: Float32Array, n: number, L: number, rng: Random): void {
-    const F = this.features;
-    const cols = this.counted;
+    const A = this.width;
     for (let b = 0; b < n; b++) {
       for (let l = 0; l < L; l++) {
         if (rng.next() >= this.contextNoise) continue;
-        const at = (b * L + l) * F;
+        const at = (b * L + l) * A;
         if (n > 1 && rng.next() < 0.5) {
           let other = rng.int(0, n - 1);
           if (other >= b) other++;
-          const from = (other * L + rng.int(0, L)) * F;
-          x.copyWithin(at, from, from + F);
+          const from = (other * L + rng.int(0, L)) * A;
+          x.copyWithin(at, from, from + A);
         } else {
           const k = rng.int(1, 4);
-          for (let i = 0; i < k; i++) {
-            const j = cols[rng.int(0, cols.length)]!;
-            x[at + j] += (rng.next() < 0.5 ? -1 : 1) * rng.uniform(0.5, 2);
-          }
+          for (let i = 0; i < k; i++) x[at + rng.int(0, A)] += (rng.next() < 0.5 ? -1 : 1) * rng.uniform(0.5, 2);
         }
       }
     }
   }
 
-  /** The scoring batch of `n` windows: the network's input for predicting each window's last step. */
+  /** The scoring batch of `n` windows `[n, T, F]`: the network's input for predicting each last step. */
   scoreBatch(windows: Float32Array, n: number): FusedBatch {
-    this.ensure(n);
+    const clean = this.gather(windows, n);
     if (this.objective === 'next-step') {
-      this.splitShifted(windows, n);
+      this.splitShifted(clean, n);
       return { x: this.x, batch: n };
     }
     if (this.objective === 'masked-step') {
       this.mask.fill(this.window - 1, 0, n);
-      return { x: windows, batch: n, maskPositions: this.mask };
+      return { x: clean, batch: n, maskPositions: this.mask };
     }
-    return { x: windows, batch: n };
+    return { x: clean, batch: n };
   }
 
   /**
-   * Squared errors of each window's last step: from the network output `y [n, positions, F]`,
-   * writes `errors [n, F]` (0 in columns that do not count) and returns the score of each window,
-   * the mean over the counted columns, into `scores [n]`.
+   * From the network output `y [n, positions, A]` for the last {@link scoreBatch}: writes the
+   * squared error of each window's last step per active column into `errors [n, A]`.
    */
-  lastStepErrors(y: Float32Array, windows: Float32Array, n: number, errors: Float32Array | null, scores: Float32Array): void {
-    const { window: T, features: F, columns } = this;
-    const L = this.layout.positions;
-    let counted = 0;
-    for (let j = 0; j < F; j++) if (columns === null || columns[j] === 1) counted++;
+  lastStepErrors(y: Float32Array, n: number, errors: Float32Array): void {
+    const T = this.window, A = this.width, L = this.layout.positions;
+    const g = this.gathered;
     for (let b = 0; b < n; b++) {
-      const yo = (b * L + L - 1) * F;
-      const xo = (b * T + T - 1) * F;
-      let s = 0;
-      for (let j = 0; j < F; j++) {
-        const on = columns === null || columns[j] === 1;
-        const e = on ? y[yo + j]! - windows[xo + j]! : 0;
-        if (errors !== null) errors[b * F + j] = e * e;
-        s += e * e;
+      const yo = (b * L + L - 1) * A, xo = (b * T + T - 1) * A;
+      for (let a = 0; a < A; a++) {
+        const e = y[yo + a]! - g[xo + a]!;
+        errors[b * A + a] = e * e;
       }
-      scores[b] = s / counted;
     }
+  }
+
+  /** Copies the active columns of `n` windows into the gathered buffer `[n, T, A]`. */
+  private gather(windows: Float32Array, n: number): Float32Array {
+    this.ensure(n);
+    const { window: T, features: F, columns } = this;
+    const A = columns.length;
+    const g = this.gathered;
+    for (let r = 0; r < n * T; r++) {
+      const src = r * F, dst = r * A;
+      for (let a = 0; a < A; a++) g[dst + a] = windows[src + columns[a]!]!;
+    }
+    return g;
   }
 
   private ensure(n: number): void {
     if (n <= this.capacity) return;
-    const { window: T, features: F } = this;
-    this.x = new Float32Array(n * T * F);
-    this.target = new Float32Array(n * (T - 1) * F);
-    this.positions = new Uint8Array(n * T);
+    const size = n * this.window * this.width;
+    this.gathered = new Float32Array(size);
+    this.x = new Float32Array(size);
+    this.target = new Float32Array(size);
+    this.positions = new Uint8Array(n * this.window);
     this.mask = new Int32Array(n);
     this.capacity = n;
   }
 
-  /** x = steps 0..T-2 and target = steps 1..T-1 of each window, contiguous. */
-  private splitShifted(windows: Float32Array, n: number): void {
-    const { window: T, features: F } = this;
-    const span = (T - 1) * F;
+  /** x = steps 0..T-2 and target = steps 1..T-1 of each gathered window, contiguous. */
+  private splitShifted(g: Float32Array, n: number): void {
+    const T = this.window, A = this.width;
+    const span = (T - 1) * A;
     for (let b = 0; b < n; b++) {
-      const w = b * T * F;
-      this.x.set(windows.subarray(w, w + span), b * span);
-      this.target.set(windows.subarray(w + F, w + T * F), b * span);
+      const w = b * T * A;
+      this.x.set(g.subarray(w, w + span), b * span);
+      this.target.set(g.subarray(w + A, w + T * A), b * span);
     }
   }
 }

@@ -48,6 +48,11 @@ export interface TransformerOptions {
   validationFraction?: number;
   /** Epochs without a better validation loss before stopping; 0 = never stop early. Default 3. */
   earlyStoppingPatience?: number;
+  /**
+   * Score each feature's error in units of its mean squared error on the validation windows (so a
+   * quiet feature's jump counts as much as a noisy one's). Default true.
+   */
+  standardizeErrors?: boolean;
   /** Quantile of the validation scores used as the anomaly threshold, in (0, 1). Default 0.99. */
   thresholdQuantile?: number;
   /** Windows held in the streaming shuffle buffer. Default 4096. */
@@ -78,6 +83,7 @@ export const TRANSFORMER_DEFAULTS: ResolvedTransformerOptions = Object.freeze({
   seed: 0,
   validationFraction: 0.1,
   earlyStoppingPatience: 3,
+  standardizeErrors: true,
   thresholdQuantile: 0.99,
   shuffleBuffer: 4096,
 });
@@ -106,6 +112,7 @@ export function resolveTransformerOptions(options: TransformerOptions): Resolved
   if (!TRANSFORMER_OBJECTIVES.includes(o.objective)) fail('objective', `one of ${TRANSFORMER_OBJECTIVES.map((s) => `'${s}'`).join(', ')}`, o.objective);
   if (o.activation !== 'relu' && o.activation !== 'gelu') fail('activation', "'relu' or 'gelu'", o.activation);
   if (typeof o.normFirst !== 'boolean') fail('normFirst', 'a boolean', o.normFirst);
+  if (typeof o.standardizeErrors !== 'boolean') fail('standardizeErrors', 'a boolean', o.standardizeErrors);
   if (!(typeof o.contextNoise === 'number' && o.contextNoise >= 0 && o.contextNoise < 1)) fail('contextNoise', 'a number in [0, 1)', o.contextNoise);
   if (!(typeof o.dropout === 'number' && o.dropout >= 0 && o.dropout < 1)) fail('dropout', 'a number in [0, 1)', o.dropout);
   if (!(typeof o.learningRate === 'number' && o.learningRate > 0 && Number.isFinite(o.learningRate))) fail('learningRate', 'a finite number > 0', o.learningRate);

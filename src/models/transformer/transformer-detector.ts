@@ -3,7 +3,7 @@
  * context (the T-1 steps before it), with scikit-learn's estimator shape (options object, `fit`
  * returns this, `NotFittedError` before fit). See docs/transformer.md.
  */
-import { DataError, InvalidOptionError, NotFittedError, ShapeError } from '../../errors.js';
+import { DataError, FormatError, InvalidOptionError, NotFittedError, ShapeError } from '../../errors.js';
 import { Random, Tensor } from '../../tensor/index.js';
 import { quantile } from '../../stats/index.js';
 import { forEachHostWindow } from './host-windows.js';
@@ -24,7 +24,7 @@ export type TransformerThresholdMethod = 'validation-quantile' | 'training-quant
 /** Everything but the tensors that a checkpoint must keep to rebuild a fitted model. */
 export interface TransformerMetadata {
   options: ResolvedTransformerOptions;
-  /** Features per step F. */
+  /** Features per step F (the network reads the A active ones). */
   features: number;
   threshold: number;
   thresholdMethod: TransformerThresholdMethod;
@@ -32,7 +32,10 @@ export interface TransformerMetadata {
   bestEpoch: number;
 }
 
-/** A fitted model's parameters (torch state-dict names, see {@link WindowNet}) and metadata. */
+/**
+ * A fitted model's parameters (torch state-dict names, see {@link WindowNet}) plus `error_scale [A]`
+ * (see {@link TransformerDetector.errorScale}), and metadata.
+ */
 export interface TransformerState {
   tensors: Map<string, Tensor>;
   metadata: TransformerMetadata;
@@ -42,6 +45,8 @@ interface Fitted {
   net: WindowNet;
   batcher: ObjectiveBatcher;
   features: number;
+  /** `[A]` mean squared error of each active feature on the validation windows (1s without standardizeErrors). */
+  errorScale: Float32Array;
   threshold: number;
   thresholdMethod: TransformerThresholdMethod;
   history: TransformerEpoch[];
@@ -51,7 +56,8 @@ interface Fitted {
 /**
  * Sign conventions:
  * - {@link scoreWindows}: the mean over the active features of the squared prediction error of each
- *   window's last step; >= 0, HIGHER = more anomalous.
+ *   window's last step, each feature's error in units of its mean squared error on the validation
+ *   windows (`standardizeErrors`, default; else plain squared errors); >= 0, HIGHER = more anomalous.
  * - {@link predict}: 1 when the score is above {@link threshold}, else 0.
  *
  * @example
@@ -79,23 +85,33 @@ export class TransformerDetector {
     const o = this.options;
     const stream = openWindowStream(source, { window: o.window, stride: o.stride, validationFraction: o.validationFraction, seed: o.seed });
     const F = stream.features;
-    const net = this.buildNet(F);
     const batcher = this.buildBatcher(F);
-    const score = (w: Float32Array, n: number, out: Float32Array): void => scoreInto(net, batcher, w, n, out, null);
+    const net = this.buildNet(batcher.width);
+    const unit = new Float32Array(batcher.width).fill(1);
+    const score = (w: Float32Array, n: number, out: Float32Array): void => scoreInto(net, batcher, unit, w, n, out, null);
     const run = trainWindowNet({ net, batcher, stream, options: o, score, onProgress: options.onProgress });
-    let scores = run.validationScores;
-    let thresholdMethod: TransformerThresholdMethod = 'validation-quantile';
-    if (scores === null) {
-      thresholdMethod = 'training-quantile';
-      scores = new Float32Array(stream.count('train'));
-      let at = 0;
-      stream.pass('train', SCORE_CHUNK, (w, n) => {
-        score(w, n, scores!.subarray(at, at + n));
-        at += n;
+    // Threshold windows: the validation part, or the training part when there is none.
+    const part = run.validationScores === null ? 'train' : 'validation';
+    const errorScale = unit.slice();
+    if (o.standardizeErrors) {
+      const sums = new Float64Array(batcher.width);
+      let count = 0;
+      stream.pass(part, SCORE_CHUNK, (w, n) => {
+        const errors = errorsInto(net, batcher, w, n);
+        for (let i = 0; i < n * batcher.width; i++) sums[i % batcher.width] += errors[i]!;
+        count += n;
       });
+      for (let a = 0; a < sums.length; a++) errorScale[a] = Math.max(sums[a]! / count, MIN_ERROR_SCALE);
     }
+    const scores = new Float32Array(stream.count(part));
+    let at = 0;
+    stream.pass(part, SCORE_CHUNK, (w, n) => {
+      scoreInto(net, batcher, errorScale, w, n, scores.subarray(at, at + n), null);
+      at += n;
+    });
     const threshold = quantile(scores, o.thresholdQuantile);
-    this.state = { net, batcher, features: F, threshold, thresholdMethod, history: run.epochs, bestEpoch: run.bestEpoch };
+    const thresholdMethod: TransformerThresholdMethod = part === 'validation' ? 'validation-quantile' : 'training-quantile';
+    this.state = { net, batcher, features: F, errorScale, threshold, thresholdMethod, history: run.epochs, bestEpoch: run.bestEpoch };
     return this;
   }
 
@@ -112,6 +128,14 @@ export class TransformerDetector {
   /** Features per step F seen at fit. */
   get features(): number {
     return this.fitted('features').features;
+  }
+
+  /**
+   * `[A]` per active feature, its mean squared prediction error on the validation windows: the
+   * units of each feature's error in the score (all 1 without `standardizeErrors`).
+   */
+  get errorScale(): Float32Array {
+    return this.fitted('errorScale').errorScale;
   }
 
   /** The network (autograd modules over the fitted parameters). */
@@ -133,21 +157,41 @@ export class TransformerDetector {
    */
   scoreWindows(windows: Float32Array, n: number, out = new Float32Array(n)): Float32Array {
     const s = this.checkWindows('scoreWindows', windows, n);
-    scoreInto(s.net, s.batcher, windows, n, out, null);
+    scoreInto(s.net, s.batcher, s.errorScale, windows, n, out, null);
     return out;
   }
 
   /**
-   * Squared prediction error per feature of each window's last step (0 in inactive columns): the
-   * terms whose mean over the active features is the score. For explanations.
+   * The score's terms per feature of each window's last step: squared prediction error over the
+   * feature's {@link errorScale} (0 in inactive columns); their mean over the active features is
+   * the score. For explanations.
    * @returns `[n, F]`
    * @throws as {@link scoreWindows}
    */
   stepErrors(windows: Float32Array, n: number): Float32Array {
     const s = this.checkWindows('stepErrors', windows, n);
-    const errors = new Float32Array(n * s.features);
-    scoreInto(s.net, s.batcher, windows, n, new Float32Array(n), errors);
-    return errors;
+    const terms = new Float32Array(n * s.features);
+    scoreInto(s.net, s.batcher, s.errorScale, windows, n, new Float32Array(n), terms);
+    return terms;
+  }
+
+  /**
+   * The model's prediction of each window's last step (NaN in inactive columns): what the score
+   * compares the step with. For explanations.
+   * @returns `[n, F]`
+   * @throws as {@link scoreWindows}
+   */
+  predictLastStep(windows: Float32Array, n: number): Float32Array {
+    const s = this.checkWindows('predictLastStep', windows, n);
+    const out = new Float32Array(n * s.features).fill(NaN);
+    const { batcher } = s;
+    const per = batcher.window * batcher.features, A = batcher.width, L = batcher.layout.positions;
+    for (let c = 0; c < n; c += SCORE_CHUNK) {
+      const m = Math.min(SCORE_CHUNK, n - c);
+      const y = s.net.fused.forward(batcher.scoreBatch(windows.subarray(c * per, (c + m) * per), m));
+      for (let b = 0; b < m; b++) for (let a = 0; a < A; a++) out[(c + b) * s.features + batcher.columns[a]!] = y[(b * L + L - 1) * A + a]!;
+    }
+    return out;
   }
 
   /** 1 where {@link scoreWindows} is above the threshold, else 0. @throws as scoreWindows */
@@ -173,7 +217,7 @@ export class TransformerDetector {
       window: this.options.window,
       batch: SCORE_CHUNK,
       onBatch: (w, n, meta) => {
-        scoreInto(s.net, s.batcher, w, n, scores, null);
+        scoreInto(s.net, s.batcher, s.errorScale, w, n, scores, null);
         onScores(meta.rows[0]!, scores.subarray(0, n), meta.padded.subarray(0, n));
       },
     });
@@ -191,7 +235,7 @@ export class TransformerDetector {
       window: this.options.window,
       batch: SCORE_CHUNK,
       onBatch: (w, n, indices) => {
-        scoreInto(s.net, s.batcher, w, n, scores, null);
+        scoreInto(s.net, s.batcher, s.errorScale, w, n, scores, null);
         onScores(indices[0]!, scores.subarray(0, n));
       },
     });
@@ -200,8 +244,10 @@ export class TransformerDetector {
   /** The fitted parameters (copies) and metadata, for a checkpoint. @throws NotFittedError before fit */
   toState(): TransformerState {
     const s = this.fitted('toState');
+    const tensors = s.net.stateDict();
+    tensors.set(ERROR_SCALE, new Tensor(s.errorScale.slice(), [s.errorScale.length]));
     return {
-      tensors: s.net.stateDict(),
+      tensors,
       metadata: { options: this.options, features: s.features, threshold: s.threshold, thresholdMethod: s.thresholdMethod, history: s.history, bestEpoch: s.bestEpoch },
     };
   }
@@ -213,18 +259,23 @@ export class TransformerDetector {
   static fromState(state: TransformerState): TransformerDetector {
     const m = state.metadata;
     const model = new TransformerDetector(m.options);
-    const net = model.buildNet(m.features);
-    net.loadStateDict(state.tensors);
+    const batcher = model.buildBatcher(m.features);
+    const net = model.buildNet(batcher.width);
+    const scale = state.tensors.get(ERROR_SCALE);
+    if (scale === undefined || scale.size !== batcher.width) {
+      throw new FormatError(`TransformerDetector.fromState: tensor '${ERROR_SCALE}' must hold ${batcher.width} values (one per active feature), got ${scale === undefined ? 'none' : scale.size}`, ERROR_SCALE);
+    }
+    net.loadStateDict(new Map([...state.tensors].filter(([k]) => k !== ERROR_SCALE)));
     net.eval();
-    model.state = { net, batcher: model.buildBatcher(m.features), features: m.features, threshold: m.threshold, thresholdMethod: m.thresholdMethod, history: [...m.history], bestEpoch: m.bestEpoch };
+    model.state = { net, batcher, features: m.features, errorScale: Float32Array.from(scale.data), threshold: m.threshold, thresholdMethod: m.thresholdMethod, history: [...m.history], bestEpoch: m.bestEpoch };
     return model;
   }
 
-  private buildNet(features: number): WindowNet {
+  private buildNet(width: number): WindowNet {
     const o = this.options;
     const layout = objectiveLayout(o.objective, o.window);
     return new WindowNet({
-      inputDim: features, positions: layout.positions, dModel: o.dModel, heads: o.heads, layers: o.layers,
+      inputDim: width, positions: layout.positions, dModel: o.dModel, heads: o.heads, layers: o.layers,
       feedForward: o.feedForward, dropout: o.dropout, activation: o.activation, normFirst: o.normFirst,
       causal: layout.causal, maskToken: layout.maskToken, rng: new Random(o.seed),
     });
@@ -232,15 +283,11 @@ export class TransformerDetector {
 
   private buildBatcher(features: number): ObjectiveBatcher {
     const active = this.options.activeFeatures;
-    let columns: Uint8Array | null = null;
-    if (active !== null) {
-      columns = new Uint8Array(features);
-      for (const j of active) {
-        if (j >= features) throw new InvalidOptionError(`The 'activeFeatures' option of TransformerDetector must hold column indices below the data's ${features} features. Got ${j} instead.`, 'activeFeatures');
-        columns[j] = 1;
-      }
+    const bad = active?.find((j) => j >= features);
+    if (bad !== undefined) {
+      throw new InvalidOptionError(`The 'activeFeatures' option of TransformerDetector must hold column indices below the data's ${features} features. Got ${bad} instead.`, 'activeFeatures');
     }
-    return new ObjectiveBatcher(this.options.objective, this.options.window, features, columns, this.options.contextNoise);
+    return new ObjectiveBatcher(this.options.objective, this.options.window, features, active, this.options.contextNoise);
   }
 
   private checkWindows(where: string, windows: Float32Array, n: number): Fitted {
@@ -267,14 +314,43 @@ export class TransformerDetector {
   }
 }
 
-/** Scores (and optionally per-feature errors of) `n` windows in chunks through the fused network. */
-function scoreInto(net: WindowNet, batcher: ObjectiveBatcher, windows: Float32Array, n: number, out: Float32Array, errors: Float32Array | null): void {
-  const per = batcher.window * batcher.features;
-  const F = batcher.features;
+/** Name of the error-scale tensor in {@link TransformerState.tensors}. */
+const ERROR_SCALE = 'error_scale';
+/** Floor of a feature's error scale, so a feature the model predicts exactly cannot divide by ~0. */
+const MIN_ERROR_SCALE = 1e-6;
+
+/** Squared errors `[n, A]` of the last steps of `n` windows (a reused buffer). */
+function errorsInto(net: WindowNet, batcher: ObjectiveBatcher, windows: Float32Array, n: number): Float32Array {
+  const errors = scratchErrors(n * batcher.width);
+  const per = batcher.window * batcher.features, A = batcher.width;
   for (let s = 0; s < n; s += SCORE_CHUNK) {
     const m = Math.min(SCORE_CHUNK, n - s);
-    const w = windows.subarray(s * per, (s + m) * per);
-    const y = net.fused.forward(batcher.scoreBatch(w, m));
-    batcher.lastStepErrors(y, w, m, errors === null ? null : errors.subarray(s * F, (s + m) * F), out.subarray(s, s + m));
+    const y = net.fused.forward(batcher.scoreBatch(windows.subarray(s * per, (s + m) * per), m));
+    batcher.lastStepErrors(y, m, errors.subarray(s * A, (s + m) * A));
   }
+  return errors;
+}
+
+/**
+ * Scores `n` windows into `out`: the mean over the A active features of error / scale. With `terms`
+ * `[n, F]`, also writes each feature's term at its column (0 elsewhere).
+ */
+function scoreInto(net: WindowNet, batcher: ObjectiveBatcher, scale: Float32Array, windows: Float32Array, n: number, out: Float32Array, terms: Float32Array | null): void {
+  const errors = errorsInto(net, batcher, windows, n);
+  const A = batcher.width, F = batcher.features, cols = batcher.columns;
+  for (let b = 0; b < n; b++) {
+    let s = 0;
+    for (let a = 0; a < A; a++) {
+      const t = errors[b * A + a]! / scale[a]!;
+      s += t;
+      if (terms !== null) terms[b * F + cols[a]!] = t;
+    }
+    out[b] = s / A;
+  }
+}
+
+let errorScratch = new Float32Array(0);
+function scratchErrors(size: number): Float32Array {
+  if (errorScratch.length < size) errorScratch = new Float32Array(size);
+  return errorScratch;
 }
