@@ -15,3 +15,4 @@ export { checkWindowFile, forEachWindow, type WindowFileOptions } from './window
 export { openWindowStream, type SequenceSource, type WindowStream, type WindowPart, type WindowStreamOptions } from './window-stream.js';
 export { transformerExportSpec } from './export-spec.js';
 export { writeSequenceFiles, type SequenceFilesOptions, type SequenceFilesResult } from './sequence-files.js';
+export { windowCoalitionScore, stepAttribution, type WindowExplainInputs } from './explain-hooks.js';
