@@ -1,7 +1,7 @@
 /**
  * `exportTransformer`: a transformer window model as an ONNX scoring graph, `input [N, T, F]` ->
  * `score [N]` (and `prediction [N, A]`, the model's estimate of step T-1's A active features). Layout in docs/onnx.md,
- * "Transformer". Every product with a weight is its own MatMul on a constant (so `quantize` can
+ * "Transformer". Every product with a weight is its own Gemm on a constant (so `quantize` can
  * rewrite it); the attention products QK^T and PV multiply two activations and stay float.
  */
 import { attrInts } from './attributes.js';
@@ -25,13 +25,15 @@ interface Ctx {
 
 /**
  * Exports a window model (checked with checkModel). Graph for input x `[N, T, F]`: the A active
- * columns (Gather on axis 2, when a subset); `context` = steps
- * 0..T-2 (next-step) or all steps; `h = context W_e^T + b_e (+ mask) + pos`; each encoder layer as
- * torch (post- or pre-norm; LayerNormalization from opset 17, its decomposition below), with the
- * causal mask added to the scores of every layer but the last; the last layer computes only the
- * query, attention output and feed-forward of the last position, whose output is all the score
- * reads; `prediction = head(h_last)`; `score = ReduceMean` over the A columns of
- * `(prediction - x[:, T-1])^2 / errorScale`. N is 1, or the symbolic 'batch' with `dynamicBatch`.
+ * columns (Gather on axis 2, when a subset); `context` = steps 0..T-2 (next-step) or all steps;
+ * activations flow as 2-D `[N * L, d]` rows so every Linear is one Gemm (transB, PyTorch's weight
+ * layout, bias included); `h = Gemm_embed(context) (* keep + mask) + pos`; each encoder layer as
+ * torch (post- or pre-norm; LayerNormalization from opset 17, its decomposition below), attention as
+ * Reshape/Transpose to `[N, H, L, dh]`, MatMul, the causal mask added to the scores of every layer
+ * but the last, Softmax, MatMul; the last layer computes only the query, attention output and
+ * feed-forward of the last position, whose output is all the score reads (1/sqrt(dh) is folded
+ * into the query weights); `prediction = Gemm_head(h_last) [N, A]`; `score = ReduceMean` over the
+ * A columns of `(prediction - x[:, T-1])^2 / errorScale`. N is 1, or 'batch' with `dynamicBatch`.
  * @throws ShapeError, DataError, InvalidOptionError for a bad spec or option (checkTransformerSpec)
  */
 export function exportTransformer(spec: TransformerExportSpec, options: TransformerExportOptions = {}): onnx.ModelProto {
@@ -41,16 +43,17 @@ export function exportTransformer(spec: TransformerExportSpec, options: Transfor
   const { window: T, inputDim: F, dModel: d } = spec;
   const L = specPositions(spec);
   const A = specWidth(spec);
-  const b = new GraphBuilder('dadm_transformer', `transformer window model (${spec.objective}); score = mean squared prediction error of step T-1 over the active features`);
+  const b = new GraphBuilder('dadm_transformer', `transformer window model (${spec.objective}); score = mean standardized squared prediction error of step T-1 over the active features`);
   let x = b.input('input', 'float32', [batch, T, F]);
   const ctx: Ctx = { b, spec, opset, stepsAxis: b.addInitializer({ name: 'steps.axis', dataType: 'int64', dims: [1], values: [1] }) };
   if (spec.activeFeatures !== null) {
     const idx = b.addInitializer({ name: 'active_features', dataType: 'int64', dims: [A], values: spec.activeFeatures });
     [x] = b.addNode('Gather', [x, idx], { name: 'active.Gather', outputs: ['active'], attributes: { axis: 2 } }) as [string];
   }
-  const target = sliceSteps(ctx, x, T - 1, T, 'target');
+  const target = reshape(ctx, sliceSteps(ctx, x, T - 1, T, 'target'), [-1, A], 'target_step');
   const context = spec.objective === 'next-step' ? sliceSteps(ctx, x, 0, T - 1, 'context') : x;
-  let h = linear(ctx, context, 'embed', spec.embed, A, d);
+  const e = gemmLinear(ctx, reshape(ctx, context, [-1, A], 'context_rows'), 'embed', spec.embed);
+  let h3 = reshape(ctx, e, [-1, L, d], 'embed.steps');
   if (spec.objective === 'masked-step') {
     const keep = new Float32Array(L).fill(1);
     keep[L - 1] = 0;
@@ -58,24 +61,23 @@ export function exportTransformer(spec: TransformerExportSpec, options: Transfor
     rows.set(spec.maskEmbedding!, (L - 1) * d);
     const k = b.addInitializer({ name: 'mask.keep', dataType: 'float32', dims: [L, 1], values: keep });
     const m = b.addInitializer({ name: 'mask.embedding', dataType: 'float32', dims: [L, d], values: rows });
-    [h] = b.addNode('Mul', [h, k], { name: 'mask.Mul', outputs: ['mask.kept'] });
-    [h] = b.addNode('Add', [h!, m], { name: 'mask.Add', outputs: ['mask.embedded'] });
+    [h3] = b.addNode('Mul', [h3, k], { name: 'mask.Mul', outputs: ['mask.kept'] }) as [string];
+    [h3] = b.addNode('Add', [h3, m], { name: 'mask.Add', outputs: ['mask.embedded'] }) as [string];
   }
   const pos = b.addInitializer({ name: 'pos_embedding', dataType: 'float32', dims: [L, d], values: spec.posEmbedding });
-  [h] = b.addNode('Add', [h!, pos], { name: 'pos.Add', outputs: ['embedded'] });
+  [h3] = b.addNode('Add', [h3, pos], { name: 'pos.Add', outputs: ['embedded'] }) as [string];
+  let h = reshape(ctx, h3, [-1, d], 'embedded_rows');
   spec.layers.forEach((layer, i) => {
-    h = encoderLayer(ctx, h!, layer, i, i === spec.layers.length - 1);
+    h = encoderLayer(ctx, h, layer, i, i === spec.layers.length - 1);
   });
-  const y = linear(ctx, h!, 'head', spec.head, d, A);
+  const y = gemmLinear(ctx, h, 'head', spec.head, 'prediction');
   const [diff] = b.addNode('Sub', [y, target], { name: 'error.Sub', outputs: ['error.diff'] });
   let [sq] = b.addNode('Mul', [diff!, diff!], { name: 'error.Mul', outputs: ['error.squared'] });
   if (spec.errorScale !== undefined) {
     const scale = b.addInitializer({ name: 'error.scale', dataType: 'float32', dims: [A], values: spec.errorScale });
     [sq] = b.addNode('Div', [sq!, scale], { name: 'error.Div', outputs: ['error.scaled'] });
   }
-  const mean = reduceMean(ctx, sq!, 2, false, 'error.ReduceMean', 'error.mean');
-  b.addNode('Reshape', [mean, shape(ctx, 'score.shape', [-1])], { name: 'score.Reshape', outputs: ['score'] });
-  b.addNode('Reshape', [y, shape(ctx, 'prediction.shape', [-1, A])], { name: 'prediction.Reshape', outputs: ['prediction'] });
+  reduceMean(ctx, sq!, 1, false, 'error.ReduceMean', 'score');
   b.output('score', 'float32', [batch]);
   b.output('prediction', 'float32', [batch, A]);
   const model = makeModel(b.build(), { irVersion, opsets: [{ domain: '', version: opset }], metadataProps: spec.metadata });
@@ -83,7 +85,7 @@ export function exportTransformer(spec: TransformerExportSpec, options: Transfor
   return model;
 }
 
-/** One encoder layer; in the last layer only the last position's query path. Returns its output name. */
+/** One encoder layer on `[N * L, d]` rows; in the last layer only the last position's query path. */
 function encoderLayer(ctx: Ctx, h: string, layer: TransformerLayerSpec, i: number, last: boolean): string {
   const { b, spec } = ctx;
   const { dModel: d, heads: H } = spec;
@@ -91,26 +93,24 @@ function encoderLayer(ctx: Ctx, h: string, layer: TransformerLayerSpec, i: numbe
   const L = specPositions(spec);
   const Lq = last ? 1 : L;
   const p = `layers.${i}`;
+  const lastRow = (v: string, name: string): string =>
+    reshape(ctx, sliceSteps(ctx, reshape(ctx, v, [-1, L, d], `${name}.steps`), L - 1, L, `${name}.last`), [-1, d], name);
   const attnIn = spec.normFirst ? layerNorm(ctx, h, layer.norm1, `${p}.norm1`) : h;
-  const qIn = last ? sliceSteps(ctx, attnIn, L - 1, L, `${p}.query_in`) : attnIn;
-  const residual = last ? (spec.normFirst ? sliceSteps(ctx, h, L - 1, L, `${p}.residual_in`) : qIn) : h;
-  const part = (k: number): TransformerLinearSpec => ({
-    weight: layer.inProjWeight.subarray(k * d * d, (k + 1) * d * d),
-    bias: layer.inProjBias.subarray(k * d, (k + 1) * d),
+  const qIn = last ? lastRow(attnIn, `${p}.query_in`) : attnIn;
+  const residual = last ? (spec.normFirst ? lastRow(h, `${p}.residual_in`) : qIn) : h;
+  // in_proj rows are [W_q; W_k; W_v]; the 1/sqrt(dh) score scale is folded into W_q and b_q.
+  const part = (k: number, f = 1): TransformerLinearSpec => ({
+    weight: Float32Array.from(layer.inProjWeight.subarray(k * d * d, (k + 1) * d * d), (v) => v * f),
+    bias: Float32Array.from(layer.inProjBias.subarray(k * d, (k + 1) * d), (v) => v * f),
   });
-  const q0 = linear(ctx, qIn, `${p}.self_attn.q`, part(0), d, d);
-  const k0 = linear(ctx, attnIn, `${p}.self_attn.k`, part(1), d, d);
-  const v0 = linear(ctx, attnIn, `${p}.self_attn.v`, part(2), d, d);
-  const scale = b.addInitializer({ name: `${p}.self_attn.scale`, dataType: 'float32', dims: [], values: [1 / Math.sqrt(dh)] });
-  const [qs] = b.addNode('Mul', [q0, scale], { name: `${p}.self_attn.q.scale`, outputs: [`${p}.self_attn.q_scaled`] });
-  const heads = (v: string, len: number, perm: number[], name: string): string => {
-    const [r] = b.addNode('Reshape', [v, shape(ctx, `${p}.self_attn.${name}.shape`, [-1, len, H, dh])], { name: `${p}.self_attn.${name}.Reshape`, outputs: [`${p}.self_attn.${name}_split`] });
-    return b.addNode('Transpose', [r!], { name: `${p}.self_attn.${name}.Transpose`, outputs: [`${p}.self_attn.${name}_heads`], attributes: { perm: attrInts(perm) } })[0]!;
+  const q = gemmLinear(ctx, qIn, `${p}.self_attn.q`, part(0, 1 / Math.sqrt(dh)));
+  const k = gemmLinear(ctx, attnIn, `${p}.self_attn.k`, part(1));
+  const v = gemmLinear(ctx, attnIn, `${p}.self_attn.v`, part(2));
+  const heads = (x: string, len: number, perm: number[], name: string): string => {
+    const r = reshape(ctx, x, [-1, len, H, dh], `${p}.self_attn.${name}_split`);
+    return b.addNode('Transpose', [r], { name: `${p}.self_attn.${name}.Transpose`, outputs: [`${p}.self_attn.${name}_heads`], attributes: { perm: attrInts(perm) } })[0]!;
   };
-  const qh = heads(qs!, Lq, [0, 2, 1, 3], 'q');
-  const kt = heads(k0, L, [0, 2, 3, 1], 'k');
-  const vh = heads(v0, L, [0, 2, 1, 3], 'v');
-  let [scores] = b.addNode('MatMul', [qh, kt], { name: `${p}.self_attn.scores.MatMul`, outputs: [`${p}.self_attn.scores`] });
+  let [scores] = b.addNode('MatMul', [heads(q, Lq, [0, 2, 1, 3], 'q'), heads(k, L, [0, 2, 3, 1], 'k')], { name: `${p}.self_attn.scores.MatMul`, outputs: [`${p}.self_attn.scores`] });
   if (spec.objective === 'next-step' && !last) {
     const mask = new Float32Array(L * L);
     for (let r = 0; r < L; r++) for (let c = r + 1; c < L; c++) mask[r * L + c] = -Infinity;
@@ -118,10 +118,9 @@ function encoderLayer(ctx: Ctx, h: string, layer: TransformerLayerSpec, i: numbe
     [scores] = b.addNode('Add', [scores!, m], { name: `${p}.self_attn.mask.Add`, outputs: [`${p}.self_attn.scores_masked`] });
   }
   const [probs] = b.addNode('Softmax', [scores!], { name: `${p}.self_attn.Softmax`, outputs: [`${p}.self_attn.weights`], attributes: { axis: -1 } });
-  const [o] = b.addNode('MatMul', [probs!, vh], { name: `${p}.self_attn.values.MatMul`, outputs: [`${p}.self_attn.values`] });
+  const [o] = b.addNode('MatMul', [probs!, heads(v, L, [0, 2, 1, 3], 'v')], { name: `${p}.self_attn.values.MatMul`, outputs: [`${p}.self_attn.values`] });
   const [ot] = b.addNode('Transpose', [o!], { name: `${p}.self_attn.merge.Transpose`, outputs: [`${p}.self_attn.merge_t`], attributes: { perm: attrInts([0, 2, 1, 3]) } });
-  const [merged] = b.addNode('Reshape', [ot!, shape(ctx, `${p}.self_attn.merge.shape`, [-1, Lq, d])], { name: `${p}.self_attn.merge.Reshape`, outputs: [`${p}.self_attn.merged`] });
-  const attn = linear(ctx, merged!, `${p}.self_attn.out_proj`, layer.outProj, d, d);
+  const attn = gemmLinear(ctx, reshape(ctx, ot!, [-1, d], `${p}.self_attn.merged`), `${p}.self_attn.out_proj`, layer.outProj);
   const [r1] = b.addNode('Add', [residual, attn], { name: `${p}.residual1.Add`, outputs: [`${p}.residual1`] });
   const ffIn = layerNorm(ctx, r1!, spec.normFirst ? layer.norm2 : layer.norm1, spec.normFirst ? `${p}.norm2` : `${p}.norm1`);
   const ff = feedForward(ctx, ffIn, layer, p);
@@ -131,8 +130,7 @@ function encoderLayer(ctx: Ctx, h: string, layer: TransformerLayerSpec, i: numbe
 
 function feedForward(ctx: Ctx, x: string, layer: TransformerLayerSpec, p: string): string {
   const { b, spec } = ctx;
-  const ff = layer.linear1.bias.length;
-  const z = linear(ctx, x, `${p}.linear1`, layer.linear1, spec.dModel, ff);
+  const z = gemmLinear(ctx, x, `${p}.linear1`, layer.linear1);
   let a: string;
   if (spec.activation === 'relu') {
     [a] = b.addNode('Relu', [z], { name: `${p}.Relu`, outputs: [`${p}.relu`] }) as [string];
@@ -145,18 +143,22 @@ function feedForward(ctx: Ctx, x: string, layer: TransformerLayerSpec, p: string
     const [m] = b.addNode('Mul', [z, o!], { name: `${p}.gelu.Mul`, outputs: [`${p}.gelu.prod`] });
     [a] = b.addNode('Mul', [m!, c('half', 0.5)], { name: `${p}.gelu.Mul_half`, outputs: [`${p}.gelu`] }) as [string];
   }
-  return linear(ctx, a, `${p}.linear2`, layer.linear2, ff, spec.dModel);
+  return gemmLinear(ctx, a, `${p}.linear2`, layer.linear2);
 }
 
-/** `x W^T + b` as MatMul with the weight stored transposed `[in, out]`, then Add. */
-function linear(ctx: Ctx, x: string, name: string, l: TransformerLinearSpec, nIn: number, nOut: number): string {
+/** `x W^T + b` for 2-D x: one Gemm(transB=1) with PyTorch's `[out, in]` weight. */
+function gemmLinear(ctx: Ctx, x: string, name: string, l: TransformerLinearSpec, out = `${name}.out`): string {
   const { b } = ctx;
-  const wt = new Float32Array(nIn * nOut);
-  for (let o = 0; o < nOut; o++) for (let j = 0; j < nIn; j++) wt[j * nOut + o] = l.weight[o * nIn + j]!;
-  const w = b.addInitializer({ name: `${name}.weight`, dataType: 'float32', dims: [nIn, nOut], values: wt });
+  const nOut = l.bias.length;
+  const w = b.addInitializer({ name: `${name}.weight`, dataType: 'float32', dims: [nOut, l.weight.length / nOut], values: l.weight });
   const c = b.addInitializer({ name: `${name}.bias`, dataType: 'float32', dims: [nOut], values: l.bias });
-  const [m] = b.addNode('MatMul', [x, w], { name: `${name}.MatMul`, outputs: [`${name}.matmul`] });
-  return b.addNode('Add', [m!, c], { name: `${name}.Add`, outputs: [`${name}.out`] })[0]!;
+  return b.addNode('Gemm', [x, w, c], { name: `${name}.Gemm`, outputs: [out], attributes: { transB: 1 } })[0]!;
+}
+
+/** A Reshape to `dims` (-1 for the batch-dependent dimension); the runtime only relabels the shape. */
+function reshape(ctx: Ctx, x: string, dims: number[], out: string): string {
+  const s = ctx.b.addInitializer({ name: `${out}.shape`, dataType: 'int64', dims: [dims.length], values: dims });
+  return ctx.b.addNode('Reshape', [x, s], { name: `${out}.Reshape`, outputs: [out] })[0]!;
 }
 
 /** LayerNormalization over the last axis (opset 17+), or its decomposition with the biased variance. */
@@ -197,8 +199,4 @@ function sliceSteps(ctx: Ctx, x: string, start: number, end: number, name: strin
   const s = b.addInitializer({ name: `${name}.starts`, dataType: 'int64', dims: [1], values: [start] });
   const e = b.addInitializer({ name: `${name}.ends`, dataType: 'int64', dims: [1], values: [end] });
   return b.addNode('Slice', [x, s, e, ctx.stepsAxis], { name: `${name}.Slice`, outputs: [name] })[0]!;
-}
-
-function shape(ctx: Ctx, name: string, dims: number[]): string {
-  return ctx.b.addInitializer({ name, dataType: 'int64', dims: [dims.length], values: dims });
 }

@@ -77,13 +77,13 @@ describe('exportTransformer', () => {
 });
 
 describe('quantizeDynamic on an exported transformer', () => {
-  it('rewrites every weight MatMul and keeps QK^T and PV float; both runtimes agree on the int8 model', async () => {
+  it('rewrites every weight Gemm and keeps QK^T and PV float; both runtimes agree on the int8 model', async () => {
     const model = randomModel({ layers: 2 });
     const float = exportTransformer(transformerExportSpec(model, metadata), { dynamicBatch: true });
-    const weightMatMuls = float.graph!.node!.filter((n) => n.opType === 'MatMul' && float.graph!.initializer!.some((t) => t.name === n.input![1]));
-    expect(weightMatMuls).toHaveLength(2 + 6 * 2);
+    const weightProducts = float.graph!.node!.filter((n) => (n.opType === 'MatMul' || n.opType === 'Gemm') && float.graph!.initializer!.some((t) => t.name === n.input![1]));
+    expect(weightProducts).toHaveLength(2 + 6 * 2);
     const { model: q, report } = quantizeDynamic(float);
-    expect(report.quantized.map((r) => r.node).sort()).toEqual(weightMatMuls.map((n) => n.name).sort());
+    expect(report.quantized.map((r) => r.node).sort()).toEqual(weightProducts.map((n) => n.name).sort());
     const skipped = report.skipped.map((s) => s.node).sort();
     expect(skipped).toEqual(['layers.0.self_attn.scores.MatMul', 'layers.0.self_attn.values.MatMul', 'layers.1.self_attn.scores.MatMul', 'layers.1.self_attn.values.MatMul']);
     const bytes = encodeModel(q);
