@@ -74,7 +74,7 @@ export const ATTACK_STEPS: readonly (AttackSteps | null)[] = [
   {
     maxSpan: EXFIL_SPAN[1],
     meanLabelled: mid(EXFIL_SPAN),
-    plan: (rng, steps) => place(rng, 1, steps, rng.int(EXFIL_SPAN[0], EXFIL_SPAN[1] + 1), [sampleLogUniform(rng, 3, 4), sampleLogUniform(rng, 6, 10)]),
+    plan: (rng, steps) => place(rng, 1, steps, rng.int(EXFIL_SPAN[0], EXFIL_SPAN[1] + 1), [sampleLogUniform(rng, 4, 6), sampleLogUniform(rng, 8, 14)]),
   },
   {
     maxSpan: BEACON_SPAN[1],
@@ -126,22 +126,22 @@ export function applyAttack(rng: Random, plan: AttackPlan, k: number, row: Float
     case 2: // beaconing: a small outbound burst every param[0] steps
       if (k % plan.param[0] !== 0) return false;
       scale(rng, row, C.OUT, 3, 5);
-      scale(rng, row, C.DEST, 2, 3);
-      scale(rng, row, C.FAILED, 1.5, 2.5);
+      scale(rng, row, C.DEST, 2.5, 4);
+      scale(rng, row, C.FAILED, 2, 3);
       return true;
     case 3: {
       const [recon, priv] = plan.stages;
       if (k < recon) { // scanning: more destinations, more failed connections
-        scale(rng, row, C.DEST, 2.5, 4);
-        scale(rng, row, C.FAILED, 2.5, 5);
+        scale(rng, row, C.DEST, 3, 5);
+        scale(rng, row, C.FAILED, 3, 6);
       } else if (k < recon + priv) { // privilege change
-        scale(rng, row, C.PRIV, 3, 6);
-        scale(rng, row, C.ADMIN, 2, 4);
-        row[C.ENTROPY] = Math.max(row[C.ENTROPY]!, Math.min(row[C.ENTROPY]! + rng.uniform(0.2, 0.4), RAW_CAP[C.ENTROPY]!));
+        scale(rng, row, C.PRIV, 4, 8);
+        scale(rng, row, C.ADMIN, 3, 5);
+        row[C.ENTROPY] = Math.max(row[C.ENTROPY]!, Math.min(row[C.ENTROPY]! + rng.uniform(0.3, 0.5), RAW_CAP[C.ENTROPY]!));
       } else { // lateral movement with the new rights
-        scale(rng, row, C.ADMIN, 2, 4);
-        scale(rng, row, C.DEST, 1.5, 2.5);
-        scale(rng, row, C.FAILED, 1.5, 3);
+        scale(rng, row, C.ADMIN, 3, 5);
+        scale(rng, row, C.DEST, 2, 3.5);
+        scale(rng, row, C.FAILED, 2, 4);
       }
       return true;
     }

@@ -72,6 +72,8 @@ const SERVICE_RHYTHM = [0.85, 0.8, 0.8, 0.85, 1.0, 1.15, 1.2, 1.2, 1.15, 1.05, 0
 const RHYTHMS = [INTERACTIVE_RHYTHM, INTERACTIVE_RHYTHM, SERVICE_RHYTHM, SERVICE_RHYTHM];
 /** Log-sd of a host's personal multiplier on each expected count. */
 const HABIT_SIGMA = 0.5;
+/** Uploads differ most between hosts (backup agents, sync clients, build servers): a wider habit. */
+const UPLOAD_HABIT_SIGMA = 0.8;
 /** Log-sd of the step-to-step noise on each latent factor. */
 const STEP_SIGMA = 0.1;
 
@@ -152,12 +154,12 @@ interface HostIdentity {
 
 function drawIdentity(rng: Random, profile: number): HostIdentity {
   const base = PROFILE_MEANS[profile]!;
-  const habit = (): number => Math.exp(HABIT_SIGMA * rng.normal() - 0.5 * HABIT_SIGMA * HABIT_SIGMA);
+  const habit = (sigma = HABIT_SIGMA): number => Math.exp(sigma * rng.normal() - 0.5 * sigma * sigma);
   const means: HostProfile = {
     processes: base.processes * habit(),
     uniqueK: base.uniqueK * sampleLogUniform(rng, 0.85, 1.15),
     entropy: base.entropy + rng.uniform(-0.15, 0.15),
-    bytesOut: base.bytesOut * habit(),
+    bytesOut: base.bytesOut * habit(UPLOAD_HABIT_SIGMA),
     bytesIn: base.bytesIn * habit(),
     destIps: base.destIps * habit(),
     failed: base.failed * habit(),
