@@ -4,7 +4,7 @@
  * rewrites its weight MatMuls while the attention products QK^T and PV stay float.
  */
 import { describe, expect, it } from 'vitest';
-import { TransformerDetector, WindowNet, objectiveLayout, resolveTransformerOptions, transformerExportSpec, type TransformerOptions } from '../../src/models/transformer/index.js';
+import { TransformerDetector, WindowNet, memoryRows, objectiveLayout, resolveTransformerOptions, transformerExportSpec, type TransformerOptions } from '../../src/models/transformer/index.js';
 import { encodeModel, exportTransformer, modelMetadata, type onnx } from '../../src/onnx-writer/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
@@ -73,6 +73,26 @@ describe('exportTransformer', () => {
   it('refuses a spec whose tensors do not match its sizes', () => {
     const spec = transformerExportSpec(randomModel({}), metadata);
     expectError(() => exportTransformer({ ...spec, posEmbedding: spec.posEmbedding.subarray(1) }), ShapeError, /^exportTransformer: posEmbedding must hold 40 values, got 39$/);
+  });
+});
+
+describe('the edge loop of docs/transformer.md', () => {
+  it('a ring buffer of the host\'s last T rows and one run per row give the scores of scoreRows', () => {
+    const model = randomModel({});
+    const runtime = loadOnnx(encodeModel(exportTransformer(transformerExportSpec(model, metadata))));
+    const rows = new Random(4).normalFill(new Float32Array(20 * F));
+    const want = new Float32Array(20);
+    model.scoreRows(memoryRows(rows, F), memoryRows(new Int32Array(20), 1), (first, s) => want.set(s, first));
+    const ring = new Float32Array(T * F);
+    const got: number[] = [];
+    for (let r = 0; r < 20; r++) {
+      const row = rows.subarray(r * F, (r + 1) * F);
+      if (r === 0) for (let t = 0; t < T; t++) ring.set(row, t * F);
+      ring.copyWithin(0, F);
+      ring.set(row, (T - 1) * F);
+      got.push((runtime.run({ input: { data: ring, shape: [1, T, F] } }).score!.data as Float32Array)[0]!);
+    }
+    expect(got).toBeAllclose(want, { rtol: 1e-4, atol: 1e-6 });
   });
 });
 
