@@ -33,8 +33,10 @@ export interface AttackPlan {
   stages: readonly [number, number];
 }
 
-/** How an attack kind is laid out: its longest span, mean labelled steps and its planner. */
+/** How an attack kind is laid out: the host profiles it targets, its longest span, mean labelled steps and its planner. */
 export interface AttackSteps {
+  /** Profile codes (HOST_PROFILES) of the hosts this attack is placed on. */
+  profiles: readonly number[];
   maxSpan: number;
   meanLabelled: number;
   plan(rng: Random, steps: number): AttackPlan;
@@ -55,6 +57,13 @@ const SWITCH_SPAN = [3, 6] as const;
 
 const mid = ([lo, hi]: readonly [number, number]): number => (lo + hi) / 2;
 
+/**
+ * Exfiltration targets user endpoints (workstation, developer): a server or domain controller
+ * already uploads near the top of the fleet's range, so a ramp inside that range has no room there.
+ */
+const ENDPOINTS = [0, 1];
+const ANY_HOST = [0, 1, 2, 3];
+
 /** Mean number of beacons, ceil(span / period) over the uniform span and period ranges. */
 function meanBeacons(): number {
   let sum = 0, n = 0;
@@ -72,16 +81,19 @@ function place(rng: Random, code: number, steps: number, span: number, param: re
 export const ATTACK_STEPS: readonly (AttackSteps | null)[] = [
   null,
   {
+    profiles: ENDPOINTS,
     maxSpan: EXFIL_SPAN[1],
     meanLabelled: mid(EXFIL_SPAN),
     plan: (rng, steps) => place(rng, 1, steps, rng.int(EXFIL_SPAN[0], EXFIL_SPAN[1] + 1), [sampleLogUniform(rng, 4, 6), sampleLogUniform(rng, 8, 14)]),
   },
   {
+    profiles: ANY_HOST,
     maxSpan: BEACON_SPAN[1],
     meanLabelled: meanBeacons(),
     plan: (rng, steps) => place(rng, 2, steps, rng.int(BEACON_SPAN[0], BEACON_SPAN[1] + 1), [rng.int(BEACON_PERIOD[0], BEACON_PERIOD[1] + 1), 0]),
   },
   {
+    profiles: ANY_HOST,
     maxSpan: STAGE_SPANS.reduce((s, r) => s + r[1], 0),
     meanLabelled: STAGE_SPANS.reduce((s, r) => s + mid(r), 0),
     plan: (rng, steps) => {
@@ -90,6 +102,7 @@ export const ATTACK_STEPS: readonly (AttackSteps | null)[] = [
     },
   },
   {
+    profiles: ANY_HOST,
     maxSpan: SWITCH_SPAN[1],
     meanLabelled: mid(SWITCH_SPAN),
     plan: (rng, steps) => place(rng, 4, steps, rng.int(SWITCH_SPAN[0], SWITCH_SPAN[1] + 1)),

@@ -81,7 +81,7 @@ const STEP_SIGMA = 0.1;
  * Checks the options and plans the attacks: which hosts, which kind, and each host's seed.
  * @throws InvalidOptionError for a bad size, seed, rate or attack name, or too few steps for an attack
  */
-function planHosts(options: SequenceDataOptions): { seeds: Uint32Array; attackOf: Uint8Array } {
+function planHosts(options: SequenceDataOptions): { seeds: Uint32Array; profiles: Uint8Array; attackOf: Uint8Array } {
   const { hosts, steps, seed } = options;
   const rate = options.anomalyRate ?? 0;
   const attacks = options.attacks ?? (SEQUENCE_ATTACK_NAMES.slice(1) as SequenceAttackName[]);
@@ -97,9 +97,13 @@ function planHosts(options: SequenceDataOptions): { seeds: Uint32Array; attackOf
   }
   const rng = new Random(seed);
   const seeds = new Uint32Array(hosts);
-  for (let h = 0; h < hosts; h++) seeds[h] = rng.nextUint32();
+  const profiles = new Uint8Array(hosts);
+  for (let h = 0; h < hosts; h++) {
+    seeds[h] = rng.nextUint32();
+    profiles[h] = sampleProfile(rng);
+  }
   const attackOf = new Uint8Array(hosts);
-  if (rate === 0) return { seeds, attackOf };
+  if (rate === 0) return { seeds, profiles, attackOf };
   const longest = Math.max(...codes.map((c) => ATTACK_STEPS[c]!.maxSpan));
   if (steps < ATTACK_CONTEXT_STEPS + longest) {
     throw new InvalidOptionError(`${where}: steps must be >= ${ATTACK_CONTEXT_STEPS + longest} to place attacks after ${ATTACK_CONTEXT_STEPS} normal steps, got ${steps}`, 'steps');
@@ -107,8 +111,17 @@ function planHosts(options: SequenceDataOptions): { seeds: Uint32Array; attackOf
   const meanLabelled = codes.reduce((s, c) => s + ATTACK_STEPS[c]!.meanLabelled, 0) / codes.length;
   const count = Math.min(hosts, Math.round((rate * hosts * steps) / meanLabelled));
   const chosen = rng.sampleWithoutReplacement(hosts, count);
-  for (let i = 0; i < chosen.length; i++) attackOf[chosen[i]!] = codes[i % codes.length]!;
-  return { seeds, attackOf };
+  // Round-robin over the kinds, skipping a kind the host's profile cannot carry (see ATTACK_STEPS).
+  let next = 0;
+  for (let i = 0; i < chosen.length; i++) {
+    const h = chosen[i]!;
+    let k = 0;
+    while (k < codes.length && !ATTACK_STEPS[codes[(next + k) % codes.length]!]!.profiles.includes(profiles[h]!)) k++;
+    if (k === codes.length) continue; // no requested kind fits this host
+    attackOf[h] = codes[(next + k) % codes.length]!;
+    next = (next + k + 1) % codes.length;
+  }
+  return { seeds, profiles, attackOf };
 }
 
 /**
@@ -117,8 +130,8 @@ function planHosts(options: SequenceDataOptions): { seeds: Uint32Array; attackOf
  * @throws InvalidOptionError (before the first host) for bad options
  */
 export function* sequenceHosts(options: SequenceDataOptions): Generator<HostSequence, void, undefined> {
-  const { seeds, attackOf } = planHosts(options);
-  for (let h = 0; h < seeds.length; h++) yield hostSeries(h, options.steps, seeds[h]!, attackOf[h]!);
+  const { seeds, profiles, attackOf } = planHosts(options);
+  for (let h = 0; h < seeds.length; h++) yield hostSeries(h, options.steps, seeds[h]!, profiles[h]!, attackOf[h]!);
 }
 
 /**
@@ -184,10 +197,10 @@ function drawStep(rng: Random, id: HostIdentity, slot: number, scratch: HostFact
   sampleProfileRow(rng, id.means, scratch, row);
 }
 
-/** One host's series; `attack` 0 = none, else a code of {@link SEQUENCE_ATTACK_NAMES}. */
-function hostSeries(host: number, steps: number, seed: number, attack: number): HostSequence {
+/** One host's series (profile code `profile`); `attack` 0 = none, else a code of {@link SEQUENCE_ATTACK_NAMES}. */
+function hostSeries(host: number, steps: number, seed: number, profile: number, attack: number): HostSequence {
   const rng = new Random(seed);
-  const id = drawIdentity(rng, sampleProfile(rng));
+  const id = drawIdentity(rng, profile);
   const phase = rng.int(0, STEPS_PER_DAY);
   const raw = new Float32Array(steps * CORE_FEATURE_DIM);
   const labels = new Uint8Array(steps);
