@@ -12,11 +12,9 @@ import { resolveTransformerOptions, type ResolvedTransformerOptions, type Transf
 import type { RowSource } from './row-source.js';
 import { trainWindowNet, type TransformerEpoch, type TransformerProgress } from './train-transformer.js';
 import { forEachWindow } from './window-file.js';
+import { ERROR_SCALE, MIN_ERROR_SCALE, SCORE_CHUNK, errorsInto, predictInto, scoreInto } from './scoring.js';
 import { WindowNet } from './window-net.js';
 import { openWindowStream, type SequenceSource } from './window-stream.js';
-
-/** Windows per scoring chunk: bounds the activation buffers. */
-const SCORE_CHUNK = 256;
 
 /** How the threshold was set: the validation windows' quantile, or the training windows' without validation. */
 export type TransformerThresholdMethod = 'validation-quantile' | 'training-quantile';
@@ -184,13 +182,7 @@ export class TransformerDetector {
   predictLastStep(windows: Float32Array, n: number): Float32Array {
     const s = this.checkWindows('predictLastStep', windows, n);
     const out = new Float32Array(n * s.features).fill(NaN);
-    const { batcher } = s;
-    const per = batcher.window * batcher.features, A = batcher.width, L = batcher.layout.positions;
-    for (let c = 0; c < n; c += SCORE_CHUNK) {
-      const m = Math.min(SCORE_CHUNK, n - c);
-      const y = s.net.fused.forward(batcher.scoreBatch(windows.subarray(c * per, (c + m) * per), m));
-      for (let b = 0; b < m; b++) for (let a = 0; a < A; a++) out[(c + b) * s.features + batcher.columns[a]!] = y[(b * L + L - 1) * A + a]!;
-    }
+    predictInto(s.net, s.batcher, windows, n, out);
     return out;
   }
 
@@ -312,45 +304,4 @@ export class TransformerDetector {
     }
     return this.state;
   }
-}
-
-/** Name of the error-scale tensor in {@link TransformerState.tensors}. */
-const ERROR_SCALE = 'error_scale';
-/** Floor of a feature's error scale, so a feature the model predicts exactly cannot divide by ~0. */
-const MIN_ERROR_SCALE = 1e-6;
-
-/** Squared errors `[n, A]` of the last steps of `n` windows (a reused buffer). */
-function errorsInto(net: WindowNet, batcher: ObjectiveBatcher, windows: Float32Array, n: number): Float32Array {
-  const errors = scratchErrors(n * batcher.width);
-  const per = batcher.window * batcher.features, A = batcher.width;
-  for (let s = 0; s < n; s += SCORE_CHUNK) {
-    const m = Math.min(SCORE_CHUNK, n - s);
-    const y = net.fused.forward(batcher.scoreBatch(windows.subarray(s * per, (s + m) * per), m));
-    batcher.lastStepErrors(y, m, errors.subarray(s * A, (s + m) * A));
-  }
-  return errors;
-}
-
-/**
- * Scores `n` windows into `out`: the mean over the A active features of error / scale. With `terms`
- * `[n, F]`, also writes each feature's term at its column (0 elsewhere).
- */
-function scoreInto(net: WindowNet, batcher: ObjectiveBatcher, scale: Float32Array, windows: Float32Array, n: number, out: Float32Array, terms: Float32Array | null): void {
-  const errors = errorsInto(net, batcher, windows, n);
-  const A = batcher.width, F = batcher.features, cols = batcher.columns;
-  for (let b = 0; b < n; b++) {
-    let s = 0;
-    for (let a = 0; a < A; a++) {
-      const t = errors[b * A + a]! / scale[a]!;
-      s += t;
-      if (terms !== null) terms[b * F + cols[a]!] = t;
-    }
-    out[b] = s / A;
-  }
-}
-
-let errorScratch = new Float32Array(0);
-function scratchErrors(size: number): Float32Array {
-  if (errorScratch.length < size) errorScratch = new Float32Array(size);
-  return errorScratch;
 }
