@@ -92,6 +92,23 @@ describe('TransformerDetector fit and score', () => {
     expect(model.predict(w, 5)).toEqual(Uint8Array.from(scores, (v) => (v > model.threshold ? 1 : 0)));
   });
 
+  it('predictLastStep is what the score compares the last step with: terms = (prediction - step)^2 / errorScale', () => {
+    const w = naiveWindows();
+    const pred = model.predictLastStep(w, 3);
+    const terms = model.stepErrors(w, 3);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 64; j++) {
+        const v = pred[i * 64 + j]!;
+        if (j >= 12) {
+          expect(v).toBeNaN();
+          continue;
+        }
+        const e = v - w[(i * T + T - 1) * 64 + j]!;
+        expect(terms[i * 64 + j]).toBeCloseTo((e * e) / model.errorScale[j]!, 5);
+      }
+    }
+  });
+
   it('round-trips through toState / fromState', () => {
     const back = TransformerDetector.fromState(model.toState());
     const w = naiveWindows();
