@@ -26,5 +26,12 @@ export * from './quant/index.js';
 // Explanations
 export * as explainers from './explain/index.js';
 
+// Config, streamed data, model kinds (contract, registry, checkpoints, detectors)
+export * from './config/index.js';
+export * from './data/index.js';
+export * from './models/index.js';
+export * from './progress.js';
+export { packageVersion } from './version.js';
+
 // Pipeline steps shared with the CLI
 export * from './pipeline/index.js';

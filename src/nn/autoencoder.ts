@@ -48,6 +48,8 @@ export class Autoencoder extends Module {
   private readonly activeMask: Uint8Array | null;
   /** Fused no-autograd path over the same parameter buffers (training steps and inference). */
   private readonly fused: FusedMlp;
+  /** The Linear layers of encoder and decoder, in order. */
+  private readonly linears: Linear[];
 
   /** @throws InvalidOptionError for non-positive widths, an unknown activation or bad feature indices */
   constructor(options: AutoencoderOptions) {
@@ -73,9 +75,17 @@ export class Autoencoder extends Module {
     const back = [...dims].reverse();
     this.encoder = this.registerModule('encoder', new Sequential(...linearStack(dims, activation, rng), activationModule(activation)));
     this.decoder = this.registerModule('decoder', new Sequential(...linearStack(back, activation, rng)));
-    const linears = [...this.encoder.layers, ...this.decoder.layers].filter((m): m is Linear => m instanceof Linear);
-    const layers = linears.map((l) => ({ weight: l.weight, bias: l.bias! }));
-    this.fused = new FusedMlp(layers, activation);
+    this.linears = [...this.encoder.layers, ...this.decoder.layers].filter((m): m is Linear => m instanceof Linear);
+    this.fused = new FusedMlp(this.linears.map((l) => ({ weight: l.weight, bias: l.bias! })), activation);
+  }
+
+  /**
+   * The network as plain weights: its Linear layers in order (encoder then decoder) as `[out, in]` /
+   * `[out]` Float32Arrays (the parameters' own buffers, not copies), the activation and the active
+   * columns. This is what the ONNX exporter and the explainers read.
+   */
+  mlpSpec(): { layers: { weight: Float32Array; bias: Float32Array }[]; activation: Activation; activeFeatures: readonly number[] | null } {
+    return { layers: this.linears.map((l) => ({ weight: l.weight.data, bias: l.bias!.data })), activation: this.activation, activeFeatures: this.activeFeatures };
   }
 
   /** Reconstruction `[rows, inputDim] -> [rows, inputDim]` through the autograd graph. */

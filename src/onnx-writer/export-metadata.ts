@@ -17,6 +17,12 @@ export interface ModelMetadataFields {
   activeFeatures?: readonly number[] | null;
   /** anomaly threshold on `score` (score > threshold = anomaly) → `dadm.threshold` (shortest round-trip decimal) */
   threshold?: number;
+  /** how the threshold was chosen (a checkpoint's threshold_method) → `dadm.threshold_method` */
+  thresholdMethod?: string;
+  /** what the graph does with its input's scale, e.g. 'none' → `dadm.scaler` */
+  scaler?: string;
+  /** the quantizer's settings and rewritten nodes (JSON), written by `dadm quantize` → `dadm.quantization` */
+  quantization?: string;
   /** further entries, written as given; keys must not collide with the ones above */
   extra?: Readonly<Record<string, string>>;
 }
@@ -31,6 +37,9 @@ export const METADATA_KEYS = {
   featureNames: 'dadm.feature_names',
   activeFeatures: 'dadm.active_features',
   threshold: 'dadm.threshold',
+  thresholdMethod: 'dadm.threshold_method',
+  scaler: 'dadm.scaler',
+  quantization: 'dadm.quantization',
 } as const;
 
 /**
@@ -60,6 +69,9 @@ export function modelMetadata(fields: ModelMetadataFields): Record<string, strin
     }
     put(METADATA_KEYS.threshold, String(fields.threshold));
   }
+  put(METADATA_KEYS.thresholdMethod, fields.thresholdMethod);
+  put(METADATA_KEYS.scaler, fields.scaler);
+  put(METADATA_KEYS.quantization, fields.quantization);
   for (const [key, value] of Object.entries(fields.extra ?? {})) {
     if (key in out || Object.values(METADATA_KEYS).includes(key as never)) {
       throw new InvalidOptionError(`${where}: extra keys must not repeat a fixed key, got '${key}'`, 'extra');

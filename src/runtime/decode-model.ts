@@ -57,10 +57,30 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
 }
 
 /**
+ * The opsets of every model {@link validateModel} accepted, so that a model decoded and checked once
+ * is not checked again when it is loaded ({@link checkedOpsets}). Weak: forgetting a model frees its entry.
+ */
+const CHECKED = new WeakMap<ModelProto, ReadonlyMap<string, number>>();
+
+/**
+ * The opset versions of a model that {@link decodeModel} or {@link validateModel} already accepted,
+ * or undefined. A model changed after its check must go through validateModel again.
+ */
+export function checkedOpsets(model: ModelProto): ReadonlyMap<string, number> | undefined {
+  return CHECKED.get(model);
+}
+
+/**
  * Checks an already decoded model (see {@link decodeModel}) and resolves external data in place.
  * @returns the opset version per imported domain
  */
 export function validateModel(model: ModelProto, options: DecodeOptions = {}): Map<string, number> {
+  const opsets = checkModelLimits(model, options);
+  CHECKED.set(model, opsets);
+  return opsets;
+}
+
+function checkModelLimits(model: ModelProto, options: DecodeOptions): Map<string, number> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const ir = toNum(model.irVersion);

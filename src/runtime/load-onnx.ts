@@ -4,7 +4,7 @@
  * initializer conversion, and the plan for batch size 1.
  */
 import { FormatError, UnsupportedOpError } from '../errors.js';
-import { decodeModel, validateModel, type DecodeOptions } from './decode-model.js';
+import { checkedOpsets, decodeModel, validateModel, type DecodeOptions } from './decode-model.js';
 import { dtypeFromOnnx } from './dtypes.js';
 import { fuseQuantizedLinear } from './fuse-quantized-linear.js';
 import { topologicalOrder } from './graph-order.js';
@@ -33,15 +33,9 @@ export interface LoadOptions extends DecodeOptions {
  * @throws ShapeError when the graph's shapes do not fit together for a batch of 1
  */
 export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions = {}): OnnxModel {
-  let model: ModelProto;
-  let opsets: Map<string, number>;
-  if (source instanceof Uint8Array) {
-    model = decodeModel(source, options);
-    opsets = validateModel(model, options);
-  } else {
-    model = source instanceof onnx.ModelProto ? source : onnx.ModelProto.fromObject(source);
-    opsets = validateModel(model, options);
-  }
+  const model = source instanceof Uint8Array ? decodeModel(source, options) : source instanceof onnx.ModelProto ? source : onnx.ModelProto.fromObject(source);
+  // A model from decodeModel (here or the caller's) was checked there: check once, not per load.
+  const opsets = checkedOpsets(model) ?? validateModel(model, options);
   const graph = model.graph!;
   const order = topologicalOrder(graph, 'onnx graph');
   const nodes: PreparedNode[] = order.map((i) => {

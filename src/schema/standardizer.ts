@@ -68,11 +68,25 @@ export function applyStandardizer(
   if (result.length !== data.length) {
     throw new ShapeError(`applyStandardizer: out length must be ${data.length}, got ${result.length}`, 'applyStandardizer');
   }
-  const rows = data.length / cols;
-  const { mean, scale } = standardizer;
+  standardizeInto(standardizer, data, result, data.length / cols);
+  return result;
+}
+
+/**
+ * `out[i, j] = (data[i, j] - mean[j]) / scale[j]` for the first `rows` rows, computed in float64 and
+ * rounded to float32; `out` may be `data` itself. The one standardization kernel: the pipeline's
+ * streamed passes and {@link applyStandardizer} all call it. Trusts its caller (widths and lengths).
+ */
+export function standardizeInto(s: Standardizer, data: Float32Array | Float64Array, out: Float32Array, rows: number): void {
+  const { mean, scale } = s;
+  const cols = mean.length;
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
-    for (let j = 0; j < cols; j++) result[base + j] = (data[base + j]! - mean[j]!) / scale[j]!;
+    for (let j = 0; j < cols; j++) out[base + j] = (data[base + j]! - mean[j]!) / scale[j]!;
   }
-  return result;
+}
+
+/** {@link standardizeInto} in place on the first `rows` rows of `data` (`[rows, mean.length]`). */
+export function standardizeInPlace(s: Standardizer, data: Float32Array, rows: number): void {
+  standardizeInto(s, data, data, rows);
 }
