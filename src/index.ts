@@ -13,6 +13,7 @@ export { Var, backward, noGrad, detach } from './autograd/index.js';
 export * from './nn/index.js';
 
 // Models and data
+export * from './model-spec/index.js';
 export * from './iforest/index.js';
 export * from './schema/index.js';
 export * from './io/index.js';

@@ -4,6 +4,7 @@
  * template are all generated from it, so they cannot drift apart. YAML keys are the snake_case
  * spelling of the camelCase TypeScript fields (`batchSize` <-> `batch_size`).
  */
+import { ACTIVATIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
 
 /** The model kinds a config can name (`model:`); each has a handler in src/models/registry.ts. */
@@ -61,7 +62,7 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
         check: { allowed: 'a non-empty list of positive integers', test: (v) => Array.isArray(v) && v.length > 0 && v.every((x) => isInt(x) && x > 0) },
         doc: 'encoder widths; the last is the bottleneck, the decoder mirrors them',
       },
-      activation: { check: oneOf(['relu', 'gelu', 'tanh']), doc: 'activation after every hidden layer (the output layer is linear)' },
+      activation: { check: oneOf(ACTIVATIONS), doc: 'activation after every hidden layer (the output layer is linear)' },
     },
   },
   training: {

@@ -8,11 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { FormatError, InvalidOptionError } from '../errors.js';
+import type { Activation } from '../tensor/index.js';
 import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type FieldSpec, type ModelKind, type SectionName } from './config-template.js';
 
 export { MODEL_KIND_NAMES, type ModelKind } from './config-template.js';
 export type SchemaMode = 'endpoint-v1' | 'none';
-export type ActivationKind = 'relu' | 'gelu' | 'tanh';
+/** The activation union under config's name (defined once in tensor/activation.ts). */
+export type ActivationKind = Activation;
 export type OptimizerKind = 'adam' | 'adamw' | 'sgd';
 export type ExplainMethod = 'reconstruction' | 'shap';
 

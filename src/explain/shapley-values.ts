@@ -11,7 +11,8 @@ import { kernelShap } from './kernel-shap.js';
 import { defaultThreads } from './kernel-threads.js';
 import { wasmMlpCoalitionValues } from './mlp-coalition-kernel.js';
 import { mlpCoalitionValues, type MlpCoalitionInputs } from './mlp-coalition-values.js';
-import { checkColumns, checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type ScoreFn } from './score-model.js';
+import { checkColumns } from '../model-spec/index.js';
+import { checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type ScoreFn } from './score-model.js';
 import { checkForestModel, forestCoalitionValues, forestScoreFn } from './forest-coalition-values.js';
 
 /** Background rows: the reference distribution features are "removed" to. */
@@ -90,7 +91,7 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
   }
   checkInputs(x, background);
   const features = options.features ?? mlp?.activeFeatures ?? Array.from({ length: d }, (_, j) => j);
-  checkColumns(features, d, 'shapleyValues: features');
+  checkColumns(features, d, 'shapleyValues', 'features');
   const m = features.length;
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const maxExact = options.maxExactFeatures ?? 16;

@@ -4,8 +4,7 @@
  * `2^(-E[h(x)] / c(maxSamples))`) and `path_length` [N] (E[h(x)]). Layout in docs/onnx.md, "Exporters".
  */
 import { InvalidOptionError } from '../errors.js';
-import type { ForestArrays, IsolationForestMeta } from '../iforest/index.js';
-import { averagePathLength } from '../tensor/index.js';
+import { pathLengthDenominator, type ForestArrays, type ForestShape } from '../model-spec/index.js';
 import { attrFloats, attrInt, attrInts, attrStrings } from './attributes.js';
 import { checkModel } from './check-model.js';
 import { type ExportOptions, resolveExportOptions } from './export-options.js';
@@ -34,7 +33,7 @@ export interface IsolationForestExportOptions extends ExportOptions {
  * @throws InvalidOptionError for a bad option or metadata value
  */
 export function exportIsolationForest(
-  forest: { arrays: ForestArrays; meta: IsolationForestMeta },
+  forest: { arrays: ForestArrays; meta: ForestShape },
   options: IsolationForestExportOptions = {},
 ): onnx.ModelProto {
   const where = 'exportIsolationForest';
@@ -71,10 +70,9 @@ export function exportIsolationForest(
   });
   const flatShape = b.addInitializer({ name: 'forest.flat_shape', dataType: 'int64', dims: [1], values: [-1] });
   const [flat] = b.addNode('Reshape', [sum!, flatShape], { name: 'forest.Reshape', outputs: ['forest.depth_sum_flat'] });
-  const cMax = averagePathLength(forest.meta.maxSamples);
   const toMean = b.addInitializer({ name: 'forest.inv_trees', dataType: 'float32', dims: [], values: [1 / nTrees] });
   b.addNode('Mul', [flat!, toMean], { name: 'forest.Mul_mean', outputs: ['path_length'] });
-  const toExponent = b.addInitializer({ name: 'forest.exponent_scale', dataType: 'float32', dims: [], values: [-Math.LN2 / (nTrees * cMax)] });
+  const toExponent = b.addInitializer({ name: 'forest.exponent_scale', dataType: 'float32', dims: [], values: [-Math.LN2 / pathLengthDenominator(nTrees, forest.meta.maxSamples)] });
   const [exponent] = b.addNode('Mul', [flat!, toExponent], { name: 'forest.Mul_exponent', outputs: ['forest.exponent'] });
   b.addNode('Exp', [exponent!], { name: 'forest.Exp', outputs: ['score'] });
   b.output('score', 'float32', [batch]);

@@ -13,8 +13,9 @@ export {
   SQRT_2_OVER_PI, GELU_TANH_COEF, type GeluOptions, type ClampOptions,
 } from './unary.js';
 export { erfScalar } from './erf.js';
+export { ACTIVATIONS, activateInto, type Activation } from './activation.js';
+export { MlpForward, MLP_CHUNK_ROWS, type DenseWeights, type ReconstructionErrorArgs } from './mlp-forward.js';
 export { roundHalfEven } from './round-half-even.js';
-export { averagePathLength } from './average-path-length.js';
 export { where } from './where.js';
 export { sum, mean, max, argmax, maxWithIndices, reducedShape, type ReduceOptions, type MaxResult } from './reduce.js';
 export { sumToShape } from './sum-to-shape.js';

@@ -1,5 +1,8 @@
-/** The scoring kernel: sum over trees of each row's isolation path length. */
-import type { CompiledForest } from './forest-arrays.js';
+/**
+ * The compiled forest's one scoring walk: sum over trees of each row's isolation path length. The
+ * forest (src/iforest) and the explainers' forest score function both run it.
+ */
+import type { CompiledForest } from './forest.js';
 
 /**
  * Rows scored per pass over the trees. Trees outer, rows inner within a block keeps one tree's
@@ -9,11 +12,19 @@ import type { CompiledForest } from './forest-arrays.js';
  */
 export const ROW_BLOCK = 16384;
 
+/** The rows {@link addDepthSums} walks: `x [rows, cols]` row-major. */
+export interface ForestRows {
+  x: Float32Array;
+  rows: number;
+  cols: number;
+}
+
 /**
- * Adds to `out[r]` the sum over trees of `depth(leaf) + c(nNodeSamples[leaf])` for row `r` of `x`
- * ([rows, cols] row-major). The caller validates shapes and zeroes `out` ([rows]).
+ * Adds to `out[r]` the sum over trees of `depth(leaf) + c(nNodeSamples[leaf])` for row `r` of `x`.
+ * The caller validates shapes and zeroes `out` ([rows]).
  */
-export function addDepthSums(f: CompiledForest, x: Float32Array, rows: number, cols: number, out: Float64Array): void {
+export function addDepthSums(f: CompiledForest, input: ForestRows, out: Float64Array): void {
+  const { x, rows, cols } = input;
   const { roots, firstChild, column, threshold, leafValue } = f;
   const nTrees = roots.length;
   for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {

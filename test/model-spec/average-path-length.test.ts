@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { averagePathLength } from '../../src/tensor/index.js';
+import { averagePathLength } from '../../src/model-spec/index.js';
 
 const ref = JSON.parse(readFileSync(new URL('../fixtures/iforest.json', import.meta.url), 'utf8')) as {
   average_path_length: { n: number[]; c: number[] };

@@ -1,7 +1,7 @@
 /**
- * c(n), the isolation-depth normaliser. A scalar special function like erfScalar; it lives in the
- * bottom layer because both the isolation forest (../iforest) and its ONNX exporter (../onnx-writer)
- * must compute the identical value, and the writer takes only types from the models.
+ * c(n), the isolation-depth normaliser: part of what a forest's leaf contributes to a path length, so
+ * it lives with the forest shape (forest.ts) where the forest, its compiled form and its ONNX
+ * exporter all read it.
  */
 
 // Euler–Mascheroni constant (numpy.euler_gamma).
