@@ -20,6 +20,7 @@ export * from './io/index.js';
 export * as stats from './stats/index.js';
 
 // ONNX: writer and exporters, reader and runtime, quantization
+export * from './onnx/index.js';
 export * from './onnx-writer/index.js';
 export * from './runtime/index.js';
 export * from './quant/index.js';

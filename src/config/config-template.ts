@@ -4,6 +4,7 @@
  * template are all generated from it, so they cannot drift apart. YAML keys are the snake_case
  * spelling of the camelCase TypeScript fields (`batchSize` <-> `batch_size`).
  */
+import { EXPORT_OPSET_RANGE } from '../onnx/index.js';
 import { ACTIVATIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
 
@@ -115,7 +116,7 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
   onnx: {
     doc: 'ONNX export',
     fields: {
-      opset: { check: intIn(13, 21), doc: 'ONNX default-domain opset version' },
+      opset: { check: intIn(...EXPORT_OPSET_RANGE), doc: 'ONNX default-domain opset version' },
       dynamicBatch: { check: bool, doc: 'symbolic batch dimension ("batch") instead of a fixed batch of 1' },
     },
   },

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { FormatError, InvalidOptionError } from '../errors.js';
+import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation } from '../tensor/index.js';
 import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type FieldSpec, type ModelKind, type SectionName } from './config-template.js';
 
@@ -95,7 +96,7 @@ export function defaultConfig(): DadmConfig {
     },
     threshold: { quantile: 0.99 },
     iforest: { nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, bootstrap: false, contamination: 'auto' },
-    onnx: { opset: 17, dynamicBatch: false },
+    onnx: { opset: DEFAULT_OPSET_VERSION, dynamicBatch: false },
     quantization: { perChannel: false, weightType: 'int8', reduceRange: false, exclude: [], minWeights: 1024, keepOutputLayers: true, requireSmaller: true },
     drift: {
       sampleRows: 10000,

@@ -12,7 +12,7 @@ import type { DadmConfig, ModelKind } from '../config/index.js';
 import type { ScoreKernel, TrainingData } from '../data/index.js';
 import type { ExplainableModel } from '../explain/index.js';
 import type { SafetensorsTensor, SafetensorsTensorLike } from '../io/index.js';
-import type { onnx } from '../onnx-writer/index.js';
+import type { onnx } from '../onnx/index.js';
 import type { ProgressCallback } from '../progress.js';
 import type { FeatureSchema, Standardizer } from '../schema/index.js';
 

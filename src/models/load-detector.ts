@@ -1,7 +1,7 @@
 /** Loading a detector from either file dadm writes, by its extension. */
 import type { ModelKind } from '../config/index.js';
 import { FormatError } from '../errors.js';
-import { METADATA_KEYS } from '../onnx-writer/index.js';
+import { METADATA_KEYS } from '../onnx/index.js';
 import { loadCheckpoint, type DetectorModel } from './detector.js';
 import { isOnnxPath, loadOnnxDetector } from './onnx-detector.js';
 

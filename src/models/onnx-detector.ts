@@ -10,7 +10,7 @@ import type { ModelKind } from '../config/index.js';
 import type { ScoreKernel } from '../data/index.js';
 import { FormatError } from '../errors.js';
 import type { ExplainableModel } from '../explain/index.js';
-import { METADATA_KEYS } from '../onnx-writer/index.js';
+import { METADATA_KEYS } from '../onnx/index.js';
 import { decodeModel, loadOnnx, type ModelProto, type OnnxModel } from '../runtime/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema } from '../schema/index.js';
 import { quotedList } from './checkpoint.js';

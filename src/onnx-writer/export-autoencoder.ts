@@ -4,13 +4,9 @@
  */
 import type { LinearWeights, MlpSpec } from '../model-spec/index.js';
 import type { Activation } from '../tensor/index.js';
-import { attrInts } from './attributes.js';
+import { GraphBuilder, attrInts, checkModel, makeModel, type onnx } from '../onnx/index.js';
 import { checkAutoencoderSpec } from './export-autoencoder-spec.js';
 import { type ExportOptions, resolveExportOptions } from './export-options.js';
-import { GraphBuilder } from './graph-builder.js';
-import { checkModel } from './check-model.js';
-import { makeModel } from './make-model.js';
-import type { onnx } from './proto.js';
 
 /** One linear layer, `y = x @ weight^T + bias` (PyTorch `nn.Linear`): model-spec's LinearWeights. */
 export type AutoencoderLayerSpec = LinearWeights;

@@ -5,13 +5,9 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { pathLengthDenominator, type ForestArrays, type ForestShape } from '../model-spec/index.js';
-import { attrFloats, attrInt, attrInts, attrStrings } from './attributes.js';
-import { checkModel } from './check-model.js';
+import { GraphBuilder, ML_DOMAIN, attrFloats, attrInt, attrInts, attrStrings, checkModel, makeModel, type onnx } from '../onnx/index.js';
 import { type ExportOptions, resolveExportOptions } from './export-options.js';
 import { treeEnsembleNodes } from './export-tree-nodes.js';
-import { GraphBuilder } from './graph-builder.js';
-import { ML_DOMAIN, makeModel } from './make-model.js';
-import type { onnx } from './proto.js';
 
 /** Options of {@link exportIsolationForest}. */
 export interface IsolationForestExportOptions extends ExportOptions {

@@ -5,10 +5,10 @@
  */
 import { statSync } from 'node:fs';
 import type { ModelKind } from '../config/index.js';
-import { DadmError, InvalidOptionError } from '../errors.js';
+import { DadmError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
 import { checkpointDetector, itemSize, loadOnnxDetector, modelKind, readCheckpoint, type CheckpointDetector } from '../models/index.js';
-import { EXPORT_OPSET_RANGE, encodeModel, modelMetadata, type onnx } from '../onnx-writer/index.js';
+import { EXPORT_OPSET_RANGE, checkExportOpset, encodeModel, modelMetadata, type onnx } from '../onnx/index.js';
 import { Random } from '../tensor/index.js';
 import { packageVersion } from '../version.js';
 import { refuseSameFile } from './same-file.js';
@@ -64,11 +64,8 @@ const CHECK_TOLERANCE = 1e-4;
  *   1e-4 x max(1, |score|) (nothing is written then)
  */
 export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
-  const [lo, hi] = EXPORT_OPSET_RANGE;
-  if (opts.opset !== undefined && !(Number.isInteger(opts.opset) && opts.opset >= lo && opts.opset <= hi)) {
-    // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
-    throw new InvalidOptionError(`export-onnx: opset must be an integer in [${lo}, ${hi}], got ${opts.opset}`, 'opset');
-  }
+  // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
+  if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
   refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
   const detector = checkpointDetector(readCheckpoint(opts.checkpoint));
   const opset = opts.opset ?? detector.config.onnx.opset;

@@ -4,7 +4,7 @@
  * threshold, training summary, quantization). See docs/pipeline.md "## inspect".
  */
 import { checkpointDetector, readCheckpoint, readModelBytes } from '../models/index.js';
-import { METADATA_KEYS } from '../onnx-writer/index.js';
+import { METADATA_KEYS } from '../onnx/index.js';
 import { decodeModel, type ModelProto } from '../runtime/index.js';
 
 /** A graph input or output: dims are numbers, or a symbolic name (`'batch'`), or `'?'`. */

@@ -8,7 +8,7 @@ import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
 import { decodeModelFile, loadOnnxDetector, readModelBytes, type DetectorModel } from '../models/index.js';
-import { METADATA_KEYS, encodeModel, type onnx } from '../onnx-writer/index.js';
+import { METADATA_KEYS, encodeModel, type onnx } from '../onnx/index.js';
 import { DADM_SELECTION, compareScores, quantizeDynamic, type QuantizeReport, type WeightType } from '../quant/index.js';
 import { rocAuc, spearman } from '../stats/index.js';
 import { refuseSameFile } from './same-file.js';

@@ -5,7 +5,8 @@
  */
 import { FormatError } from '../errors.js';
 import { topologicalOrder } from './graph-order.js';
-import { nodeLabel, onnx, toNum, type GraphProto, type ModelProto } from './proto-utils.js';
+import { toNumber } from '../onnx/index.js';
+import { nodeLabel, onnx, type GraphProto, type ModelProto } from './proto-utils.js';
 import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
 
 /** Limits and permissions for {@link decodeModel}. */
@@ -83,14 +84,14 @@ export function validateModel(model: ModelProto, options: DecodeOptions = {}): M
 function checkModelLimits(model: ModelProto, options: DecodeOptions): Map<string, number> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const ir = toNum(model.irVersion);
+  const ir = toNumber(model.irVersion, WHERE);
   if (ir < IR_VERSION_RANGE[0] || ir > IR_VERSION_RANGE[1]) {
     throw new FormatError(`${WHERE}: ir_version must be in [${IR_VERSION_RANGE.join(', ')}], got ${ir}`);
   }
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport ?? []) {
     const domain = o.domain === 'ai.onnx' ? '' : (o.domain ?? '');
-    const version = toNum(o.version);
+    const version = toNumber(o.version, WHERE);
     const range = OPSET_RANGES[domain];
     if (range && (version < range[0] || version > range[1])) {
       throw new FormatError(`${WHERE}: opset version of domain "${domain || 'ai.onnx'}" must be in [${range.join(', ')}], got ${version}`);

@@ -12,7 +12,8 @@ import { OnnxModel, type InputSpec } from './onnx-model.js';
 import { constValue, type Value } from './ops/types.js';
 import { findOp } from './ops/registry.js';
 import type { PreparedGraph, PreparedNode } from './plan.js';
-import { Attributes, nodeLabel, onnx, toNum, type DimensionProto, type ModelProto } from './proto-utils.js';
+import { toNumber } from '../onnx/index.js';
+import { Attributes, nodeLabel, onnx, type DimensionProto, type ModelProto } from './proto-utils.js';
 import { tensorFromProto } from './tensor-proto.js';
 
 /** Options of {@link loadOnnx}: the decoding limits of {@link DecodeOptions}, and fusion. */
@@ -61,7 +62,7 @@ export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions =
     const tt = vi.type?.tensorType;
     if (!tt) throw new FormatError(`onnx: graph input "${name}" must be a tensor, got another type`);
     // `value` names the oneof member that is set (decoded messages default dimValue to 0 otherwise).
-    const dims = (tt.shape?.dim ?? []).map((d) => ((d as DimensionProto).value === 'dimValue' ? toNum(d.dimValue) : null));
+    const dims = (tt.shape?.dim ?? []).map((d) => ((d as DimensionProto).value === 'dimValue' ? toNumber(d.dimValue, `onnx: graph input "${name}"`) : null));
     inputs.push({ name, dtype: dtypeFromOnnx(tt.elemType ?? 0, `onnx: graph input "${name}"`), dims, hasShape: !!tt.shape });
   }
   const outputs = (graph.output ?? []).map((o) => o.name ?? '');

@@ -7,13 +7,14 @@ import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { FormatError } from '../errors.js';
 import { allocData, dtypeFromOnnx, RAW_BYTES, type DType, type Tensor, type TensorData } from './dtypes.js';
-import { toNum, type TensorProto } from './proto-utils.js';
+import { checkTensor, int64Value, toNumber } from '../onnx/index.js';
+import type { TensorProto } from './proto-utils.js';
 
 const EXTERNAL = 1;
 
 /** Validated dims of a TensorProto. @throws FormatError for negative or non-integer dims */
 export function tensorDims(t: TensorProto, where: string): number[] {
-  const dims = (t.dims ?? []).map((d) => toNum(d));
+  const dims = (t.dims ?? []).map((d) => toNumber(d, where));
   for (const d of dims) {
     if (!Number.isSafeInteger(d) || d < 0) {
       throw new FormatError(`${where}: dims must be non-negative integers, got [${dims.join(',')}]`);
@@ -22,21 +23,9 @@ export function tensorDims(t: TensorProto, where: string): number[] {
   return dims;
 }
 
-function typedFieldLength(t: TensorProto, dtype: DType): number {
-  switch (dtype) {
-    case 'float32':
-      return t.floatData?.length ?? 0;
-    case 'float64':
-      return t.doubleData?.length ?? 0;
-    case 'int64':
-      return t.int64Data?.length ?? 0;
-    default:
-      return t.int32Data?.length ?? 0;
-  }
-}
-
 /**
- * Checks that a tensor's stored data matches its dims and type, without copying the data.
+ * Checks that a tensor's stored data matches its dims and type (the toolkit's one tensor checker),
+ * that the runtime computes with its type, and that it fits `maxBytes`, without copying the data.
  * @throws FormatError on a size mismatch, an unsupported type, or external data left unresolved
  */
 export function checkTensorProto(t: TensorProto, where: string, maxBytes: number): void {
@@ -50,14 +39,9 @@ export function checkTensorProto(t: TensorProto, where: string, maxBytes: number
   if (t.dataLocation === EXTERNAL) {
     throw new FormatError(`${where}: external data must be resolved with a baseDir, got location ${externalLocation(t)}`);
   }
-  const raw = t.rawData?.length ?? 0;
-  const typed = typedFieldLength(t, dtype);
-  if (raw > 0 && raw !== count * RAW_BYTES[dtype]) {
-    throw new FormatError(`${where}: raw_data must hold ${count * RAW_BYTES[dtype]} bytes for dims [${dims.join(',')}] of ${dtype}, got ${raw}`);
-  }
-  if (raw === 0 && typed !== count) {
-    throw new FormatError(`${where}: data must hold ${count} values for dims [${dims.join(',')}], got ${typed}`);
-  }
+  checkTensor(t, where, (message) => {
+    throw new FormatError(message);
+  });
 }
 
 /** Converts a checked TensorProto into a runtime tensor (copies the data). */
@@ -73,7 +57,7 @@ export function tensorFromProto(t: TensorProto, where: string): Tensor {
   } else {
     const src: ArrayLike<number | { toNumber(): number }> =
       dtype === 'float32' ? t.floatData ?? [] : dtype === 'float64' ? t.doubleData ?? [] : dtype === 'int64' ? t.int64Data ?? [] : t.int32Data ?? [];
-    for (let i = 0; i < count; i++) data[i] = toNum(src[i]);
+    for (let i = 0; i < count; i++) data[i] = int64Value(src[i]);
   }
   return { dtype, shape, data };
 }

@@ -3,15 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
-import {
-  type AutoencoderExportOptions,
-  type AutoencoderExportSpec,
-  checkModel,
-  encodeModel,
-  exportAutoencoder,
-  onnx,
-  toNumber,
-} from '../../src/onnx-writer/index.js';
+import { type AutoencoderExportOptions, type AutoencoderExportSpec, exportAutoencoder } from '../../src/onnx-writer/index.js';
+import { checkModel, encodeModel, onnx, toNumber } from '../../src/onnx/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { naiveAutoencoder, runOrt } from './export-helpers.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { FormatError, InvalidOptionError } from '../../src/errors.js';
 import { IsolationForest } from '../../src/iforest/index.js';
-import { checkModel, encodeModel, exportIsolationForest, onnx, toNumber } from '../../src/onnx-writer/index.js';
+import { exportIsolationForest } from '../../src/onnx-writer/index.js';
+import { checkModel, encodeModel, onnx, toNumber } from '../../src/onnx/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { runOrt } from './export-helpers.js';

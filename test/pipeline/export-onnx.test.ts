@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, InvalidOptionError, UsageError } from '../../src/errors.js';
 import { readNpyFile, writeNpyFile } from '../../src/io/index.js';
-import { onnx } from '../../src/onnx-writer/index.js';
+import { onnx } from '../../src/onnx/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { ENDPOINT_V1 } from '../../src/schema/index.js';
 import { Random } from '../../src/tensor/index.js';

@@ -6,7 +6,8 @@
 import { DadmError, FormatError, InvalidOptionError } from '../../errors.js';
 import type { ActivationKind, DadmConfig } from '../../config/index.js';
 import { Adam, AdamW, Autoencoder, SGD, type Optimizer } from '../../nn/index.js';
-import { exportAutoencoder, type onnx } from '../../onnx-writer/index.js';
+import type { onnx } from '../../onnx/index.js';
+import { exportAutoencoder } from '../../onnx-writer/index.js';
 import type { FeatureSchema } from '../../schema/index.js';
 import { Random, Tensor } from '../../tensor/index.js';
 import { parseJson } from '../checkpoint.js';

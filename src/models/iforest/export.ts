@@ -3,7 +3,8 @@
  * exactly into the split thresholds so the graph reads raw rows.
  */
 import type { ForestArrays, IsolationForest } from '../../iforest/index.js';
-import { exportIsolationForest, type onnx } from '../../onnx-writer/index.js';
+import type { onnx } from '../../onnx/index.js';
+import { exportIsolationForest } from '../../onnx-writer/index.js';
 import type { Standardizer } from '../../schema/index.js';
 import type { OnnxExportContext } from '../kind.js';
 

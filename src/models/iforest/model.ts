@@ -5,7 +5,7 @@
 import type { DadmConfig } from '../../config/index.js';
 import { FormatError } from '../../errors.js';
 import { IsolationForest, type ForestArrays, type IsolationForestMeta } from '../../iforest/index.js';
-import type { onnx } from '../../onnx-writer/index.js';
+import type { onnx } from '../../onnx/index.js';
 import { parseJson } from '../checkpoint.js';
 import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ScoreKernel, StoredModel } from '../kind.js';
 import { exportForest } from './export.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { InvalidOptionError } from '../../src/errors.js';
-import { METADATA_KEYS, modelMetadata } from '../../src/onnx-writer/index.js';
+import { METADATA_KEYS, modelMetadata } from '../../src/onnx/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
 describe('modelMetadata', () => {

@@ -1,18 +1,11 @@
 /** `makeModel` and `encodeModel`: the ModelProto around a graph, and its deterministic bytes. */
 import { InvalidOptionError } from '../errors.js';
 import { compareCodeUnits } from './make-node.js';
+import { DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION, MAX_IR_VERSION, ML_DOMAIN, ONNX_DOMAIN } from './opsets.js';
 import { onnx } from './proto.js';
 
-/** The default ONNX operator set domain. */
-export const ONNX_DOMAIN = '';
-/** The ONNX-ML operator set domain (TreeEnsembleRegressor, LinearClassifier, …). */
-export const ML_DOMAIN = 'ai.onnx.ml';
-/** IR version written by default: 8 (onnx 1.10–1.12; onnxruntime >= 1.10 reads it). */
-export const DEFAULT_IR_VERSION = 8;
-/** Default-domain opset written by default. */
-export const DEFAULT_OPSET_VERSION = 17;
-/** Highest IR version the onnx-proto schema here (onnx 1.10.2) describes. */
-export const MAX_IR_VERSION = onnx.Version.IR_VERSION;
+export { DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION, MAX_IR_VERSION, ML_DOMAIN, ONNX_DOMAIN };
+
 
 /** One `opset_import` entry. */
 export interface OpsetId {

@@ -4,7 +4,7 @@ import { type TensorValueField, dataTypeFacts, dataTypeLabel } from './data-type
 import { hasField, onnx, toNumber } from './proto.js';
 
 /** Throws the FormatError every checkModel failure uses. */
-export function fail(message: string): never {
+export function checkModelFail(message: string): never {
   throw new FormatError(`checkModel: ${message}`, 'checkModel');
 }
 
@@ -22,15 +22,17 @@ const VALUE_FIELDS: readonly (readonly [TensorValueField | 'rawData', string])[]
  * Checks one tensor (an initializer or an attribute value) the way onnx.checker.check_tensor does, plus
  * the size check it leaves out: raw_data must be prod(dims) * element size bytes, and a typed field must
  * hold prod(dims) entries (2 per element for complex types).
+ * The one tensor-data checker: checkModel runs it on what dadm writes, the runtime on what it reads.
  * @param label how messages name the tensor, e.g. `initializer 'fc.weight'`
+ * @param fail throws the error (default: checkModel's `"checkModel: <message>"` FormatError)
  * @throws FormatError naming the tensor.
  */
-export function checkTensor(tensor: onnx.ITensorProto, label: string): void {
+export function checkTensor(tensor: onnx.ITensorProto, label: string, fail: (message: string) => never = checkModelFail): void {
   const code = tensor.dataType ?? 0;
   if (code === onnx.TensorProto.DataType.UNDEFINED) fail(`${label} data_type must be set (not UNDEFINED), got ${code}`);
   const facts = dataTypeFacts(code);
   if (facts === undefined) fail(`${label} data_type must be a known TensorProto.DataType, got ${code}`);
-  const dims = (tensor.dims ?? []).map((d) => toNumber(d, 'checkModel'));
+  const dims = (tensor.dims ?? []).map((d) => toNumber(d, label));
   let count = 1;
   for (const d of dims) {
     if (d < 0) fail(`${label} dims must be non-negative, got ${fmtShape(dims)}`);

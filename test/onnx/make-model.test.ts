@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { InvalidOptionError } from '../../src/errors.js';
-import {
-  attrFloat,
-  attrFloats,
-  attrInts,
-  checkModel,
-  encodeModel,
-  makeGraph,
-  makeModel,
-  makeNode,
-  makeTensor,
-  makeValueInfo,
-  onnx,
-  toNumber,
-} from '../../src/onnx-writer/index.js';
+import { attrFloat, attrFloats, attrInts, checkModel, encodeModel, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, onnx, toNumber } from '../../src/onnx/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
 const AT = onnx.AttributeProto.AttributeType;

@@ -2,17 +2,7 @@ import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 
 import { InvalidOptionError } from '../../src/errors.js';
-import {
-  attrFloat,
-  attrInts,
-  attrTensor,
-  checkModel,
-  encodeModel,
-  GraphBuilder,
-  makeModel,
-  makeTensor,
-  onnx,
-} from '../../src/onnx-writer/index.js';
+import { attrFloat, attrInts, attrTensor, checkModel, encodeModel, GraphBuilder, makeModel, makeTensor, onnx } from '../../src/onnx/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
 ort.env.wasm.numThreads = 1;

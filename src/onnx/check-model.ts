@@ -3,7 +3,7 @@
  * leaves out (data size against dims, unique node names, graph outputs that nothing produces).
  * Operator schemas (input counts, attribute names per op) are not checked.
  */
-import { checkTensor, fail, hasValue } from './check-tensor.js';
+import { checkModelFail as fail, checkTensor, hasValue } from './check-tensor.js';
 import { MAX_IR_VERSION } from './make-model.js';
 import { hasField, onnx, toNumber } from './proto.js';
 

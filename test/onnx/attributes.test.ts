@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { InvalidOptionError } from '../../src/errors.js';
-import {
-  attrFloat,
-  attrFloats,
-  attrGraphs,
-  attrInt,
-  attrInts,
-  attrString,
-  attrStrings,
-  attrTensors,
-  makeAttribute,
-  makeGraph,
-  makeNode,
-  makeTensor,
-  onnx,
-} from '../../src/onnx-writer/index.js';
+import { attrFloat, attrFloats, attrGraphs, attrInt, attrInts, attrString, attrStrings, attrTensors, makeAttribute, makeGraph, makeNode, makeTensor, onnx } from '../../src/onnx/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
 const AT = onnx.AttributeProto.AttributeType;

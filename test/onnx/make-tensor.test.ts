@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
-import { makeTensor, onnx, toNumber } from '../../src/onnx-writer/index.js';
+import { makeTensor, onnx, toNumber } from '../../src/onnx/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
 const DT = onnx.TensorProto.DataType;

@@ -3,19 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { FormatError } from '../../src/errors.js';
-import {
-  attrGraph,
-  checkModel,
-  encodeModel,
-  makeGraph,
-  makeModel,
-  makeNode,
-  makeTensor,
-  makeValueInfo,
-  type MakeGraphOptions,
-  type MakeModelOptions,
-  onnx,
-} from '../../src/onnx-writer/index.js';
+import { attrGraph, checkModel, encodeModel, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type MakeGraphOptions, type MakeModelOptions, onnx } from '../../src/onnx/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
 const AT = onnx.AttributeProto.AttributeType;
