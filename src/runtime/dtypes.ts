@@ -76,10 +76,3 @@ export function allocData(dtype: DType, size: number): TensorData {
 export function isIntegerDType(dtype: DType): boolean {
   return dtype !== 'float32' && dtype !== 'float64';
 }
-
-/** Product of the dimensions (1 for a scalar). */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}

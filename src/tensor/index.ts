@@ -6,7 +6,7 @@ export { gemm, type GemmOptions } from './gemm.js';
 export { Random } from './random.js';
 export { Tensor, zeros, ones, full, scalar, fromArray, arange, eye, type NestedArray } from './tensor.js';
 export { sizeOf, stridesOf, sameShape, normalizeAxis, validateShape, splitAt } from './shape.js';
-export { broadcastShapes, planBroadcast, forEachRun, type BroadcastPlan } from './broadcast.js';
+export { broadcastShapes, planBroadcast, forEachRun, stridedIndex, broadcastIndex, type BroadcastPlan } from './broadcast.js';
 export { add, sub, mul, div, maximum, minimum, greater, less, broadcastBinary, type BinaryRun } from './binary.js';
 export {
   neg, abs, exp, log, sqrt, pow, tanh, sigmoid, relu, erf, gelu, clamp,
@@ -27,5 +27,5 @@ export { reshape, resolveShape } from './reshape.js';
 export { concat } from './concat.js';
 export { slice, resolveSlice, type SliceOptions } from './slice.js';
 export { softmax, logSoftmax, softmaxInto, type SoftmaxLayout } from './softmax.js';
-export { layerNorm, layerNormWithStats, type LayerNormOptions, type LayerNormResult } from './layer-norm.js';
+export { layerNorm, layerNormWithStats, layerNormInto, type LayerNormOptions, type LayerNormResult, type LayerNormRows } from './layer-norm.js';
 export { mseLoss } from './mse-loss.js';

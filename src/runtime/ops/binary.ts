@@ -3,8 +3,8 @@
  * inputs), Equal, Greater, Less. Integer Div truncates toward zero, as ONNX specifies.
  */
 import { FormatError } from '../../errors.js';
+import { broadcastIndex, broadcastShapes, sameShape } from '../../tensor/index.js';
 import { isIntegerDType, type TensorData } from '../dtypes.js';
-import { broadcastIndex, broadcastShapes, sameShape } from './broadcast.js';
 import { need, newValue, type OpArgs, type OpPlan, type Value } from './types.js';
 
 export type BinaryOp = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow' | 'Max' | 'Min' | 'Equal' | 'Greater' | 'Less';
@@ -34,7 +34,7 @@ function planPair(args: OpArgs, op: BinaryOp, a: Value, b: Value): { out: Value;
   if (op !== 'Pow' && a.dtype !== b.dtype) {
     throw new FormatError(`${args.where}: input types must match, got ${a.dtype} and ${b.dtype}`);
   }
-  const shape = broadcastShapes(args.where, [a.shape, b.shape]);
+  const shape = broadcastShapes(args.where, a.shape, b.shape);
   const out = newValue(COMPARISONS.includes(op) ? 'bool' : a.dtype, shape);
   if (op === 'Pow' && b.isConst && b.data.length === 1 && b.data[0] === 2 && sameShape(a.shape, shape)) {
     const x = a.data;

@@ -3,7 +3,7 @@
  * (with opset-15 start/end) and ConstantOfShape.
  */
 import { ShapeError, UnsupportedOpError } from '../../errors.js';
-import { sizeOf } from '../dtypes.js';
+import { sizeOf } from '../../tensor/index.js';
 import { tensorFromProto } from '../tensor-proto.js';
 import { constInts, constValue, need, newValue, type OpArgs, type OpPlan } from './types.js';
 

@@ -4,8 +4,7 @@
  * larger M use the shared blocked `gemm` kernel after writing beta*C into Y.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { gemm } from '../../tensor/index.js';
-import { broadcastIndex, broadcastShapes, sameShape } from './broadcast.js';
+import { broadcastIndex, broadcastShapes, gemm, sameShape } from '../../tensor/index.js';
 import { need, needDType, needRank, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export function planGemm(args: OpArgs): OpPlan {
@@ -33,7 +32,7 @@ export function planGemm(args: OpArgs): OpPlan {
   let c: Float32Array = new Float32Array(0);
   if (C) {
     needDType(args, C, 'C', ['float32']);
-    if (!sameShape(broadcastShapes(args.where, [C.shape, [m, n]]), [m, n])) {
+    if (!sameShape(broadcastShapes(args.where, C.shape, [m, n]), [m, n])) {
       throw new ShapeError(`${args.where}: C must broadcast to [${m},${n}], got ${fmtShape(C.shape)}`, 'Gemm', [C.shape]);
     }
     ci = broadcastIndex(C.shape, [m, n]);

@@ -4,8 +4,7 @@
  * batch is folded into M so one gemm call does all of it.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { gemm } from '../../tensor/index.js';
-import { broadcastIndex, broadcastShapes } from './broadcast.js';
+import { broadcastIndex, broadcastShapes, gemm } from '../../tensor/index.js';
 import { need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
 
 /** Where each batch's A and B start, and the output shape, for A [..., M, K] x B [..., K, N]. */
@@ -34,7 +33,7 @@ export function matmulLayout(args: OpArgs, aShape: readonly number[], bShape: re
   }
   const aBatch = a.slice(0, -2);
   const bBatch = b.slice(0, -2);
-  const batch = broadcastShapes(args.where, [aBatch, bBatch]);
+  const batch = broadcastShapes(args.where, aBatch, bBatch);
   const outShape = [...batch];
   if (aShape.length > 1) outShape.push(m);
   if (bShape.length > 1) outShape.push(n);

@@ -6,7 +6,8 @@
  */
 import { ShapeError, fmtShape } from '../../errors.js';
 import { roundHalfEven } from '../../tensor/index.js';
-import { sizeOf, type TensorData } from '../dtypes.js';
+import { sizeOf } from '../../tensor/index.js';
+import type { TensorData } from '../dtypes.js';
 import { matmulLayout } from './matmul.js';
 import { constValue, need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
 

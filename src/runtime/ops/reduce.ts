@@ -4,8 +4,9 @@
  * noop_with_empty_axes. Sums accumulate in float64.
  */
 import { ShapeError } from '../../errors.js';
-import { sizeOf, type TensorData } from '../dtypes.js';
-import { constInts, need, newValue, stridesOf, type OpArgs, type OpPlan } from './types.js';
+import { sizeOf, stridedIndex, stridesOf } from '../../tensor/index.js';
+import type { TensorData } from '../dtypes.js';
+import { constInts, need, newValue, type OpArgs, type OpPlan } from './types.js';
 
 type ReduceKind = 'ReduceMean' | 'ReduceSum' | 'ReduceMax' | 'ReduceMin';
 
@@ -107,18 +108,7 @@ function scatterKernel(kind: ReduceKind, x: TensorData, o: TensorData, idx: Int3
 }
 
 function outputIndex(shape: readonly number[], reduced: readonly boolean[]): Int32Array {
-  const keptShape = shape.map((d, i) => (reduced[i] ? 1 : d));
-  const outStrides = stridesOf(keptShape);
-  const idx = new Int32Array(sizeOf(shape));
-  const counter = new Array<number>(shape.length).fill(0);
-  for (let i = 0; i < idx.length; i++) {
-    let j = 0;
-    for (let d = 0; d < shape.length; d++) if (!reduced[d]) j += counter[d]! * outStrides[d]!;
-    idx[i] = j;
-    for (let d = shape.length - 1; d >= 0; d--) {
-      if (++counter[d]! < shape[d]!) break;
-      counter[d] = 0;
-    }
-  }
-  return idx;
+  // Input element -> its output slot: the kept dims step by the output's strides, reduced dims by 0.
+  const outStrides = stridesOf(shape.map((d, i) => (reduced[i] ? 1 : d)));
+  return stridedIndex(shape, outStrides.map((s, d) => (reduced[d] ? 0 : s)));
 }

@@ -3,8 +3,8 @@
  * out-of-range and negative indices, through a gather index computed at plan time.
  */
 import { ShapeError } from '../../errors.js';
-import { sizeOf } from '../dtypes.js';
-import { constInts, need, newValue, normAxis, stridesOf, type OpArgs, type OpPlan } from './types.js';
+import { sizeOf, stridesOf } from '../../tensor/index.js';
+import { constInts, need, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
 
 export function planSlice(args: OpArgs): OpPlan {
   const x = need(args, 0, 'data');

@@ -3,7 +3,7 @@
  * Before 13: the input is coerced to 2-D at `axis` (default 1) and normalized over all trailing dims.
  */
 import { softmaxInto } from '../../tensor/index.js';
-import { sizeOf } from '../dtypes.js';
+import { sizeOf } from '../../tensor/index.js';
 import { need, needDType, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
 
 export function planSoftmax(args: OpArgs): OpPlan {

@@ -5,7 +5,8 @@
  * constant (constant folding), otherwise appends it to the step list that `OnnxModel.run` executes.
  */
 import { FormatError, ShapeError, UnsupportedOpError, fmtShape } from '../../errors.js';
-import { allocData, sizeOf, type DType, type TensorData } from '../dtypes.js';
+import { sizeOf } from '../../tensor/index.js';
+import { allocData, type DType, type TensorData } from '../dtypes.js';
 import type { Attributes } from '../proto-utils.js';
 
 /** One value of the graph inside a plan: its buffer exists from plan time; `isConst` = contents known. */
@@ -88,15 +89,4 @@ export function needRank(args: OpArgs, v: Value, name: string, rank: number): vo
   if (v.shape.length !== rank) {
     throw new ShapeError(`${args.where}: ${name} must have rank ${rank}, got shape ${fmtShape(v.shape)}`, args.opType, [v.shape]);
   }
-}
-
-/** Row-major strides of a shape. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
 }
