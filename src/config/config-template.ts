@@ -4,6 +4,7 @@
  * template are all generated from it, so they cannot drift apart. YAML keys are the snake_case
  * spelling of the camelCase TypeScript fields (`batchSize` <-> `batch_size`).
  */
+import { LEARNING_RATE, bool, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
 import { EXPORT_OPSET_RANGE } from '../onnx/index.js';
 import { ACTIVATIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
@@ -12,12 +13,6 @@ import type { DadmConfig } from './config.js';
 export const MODEL_KIND_NAMES = ['autoencoder', 'iforest'] as const;
 /** A model kind's name, as `model:` in config.yaml and `model_type` in checkpoints. */
 export type ModelKind = (typeof MODEL_KIND_NAMES)[number];
-
-/** A value constraint: `allowed` completes "must be ..." in error messages. */
-export interface Check {
-  readonly allowed: string;
-  test(value: unknown): boolean;
-}
 
 /** One config key: its check and its one-line comment. */
 export interface FieldSpec {
@@ -29,24 +24,6 @@ export interface FieldSpec {
 export type SectionName = 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'onnx' | 'quantization' | 'drift' | 'explain';
 /** Keys of DadmConfig whose values are scalars. */
 export type TopScalarName = Exclude<keyof DadmConfig, SectionName>;
-
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-
-function oneOf(values: readonly string[]): Check {
-  return { allowed: `one of ${values.join(', ')}`, test: (v) => typeof v === 'string' && values.includes(v) };
-}
-const bool: Check = { allowed: 'true or false', test: (v) => typeof v === 'boolean' };
-const positiveInt: Check = { allowed: 'a positive integer', test: (v) => isInt(v) && v > 0 };
-const nonNegativeInt: Check = { allowed: 'a non-negative integer', test: (v) => isInt(v) && v >= 0 };
-const positiveNumber: Check = { allowed: 'a positive number', test: (v) => isNumber(v) && v > 0 };
-const nonNegativeNumber: Check = { allowed: 'a non-negative number', test: (v) => isNumber(v) && v >= 0 };
-const openUnit: Check = { allowed: 'a number in (0, 1)', test: (v) => isNumber(v) && v > 0 && v < 1 };
-const halfOpenUnit: Check = { allowed: 'a number in [0, 1)', test: (v) => isNumber(v) && v >= 0 && v < 1 };
-const fraction: Check = { allowed: 'a number in (0, 1]', test: (v) => isNumber(v) && v > 0 && v <= 1 };
-function intIn(min: number, max: number): Check {
-  return { allowed: `an integer in [${min}, ${max}]`, test: (v) => isInt(v) && v >= min && v <= max };
-}
 
 /** Config key table: top-level scalars, then sections, in canonical (YAML output) order. */
 export const TOP_FIELDS: { readonly [K in TopScalarName]: FieldSpec } = {
@@ -71,7 +48,7 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
     fields: {
       epochs: { check: positiveInt, doc: 'maximum passes over the training rows' },
       batchSize: { check: positiveInt, doc: 'rows per gradient step' },
-      learningRate: { check: positiveNumber, doc: 'optimizer step size' },
+      learningRate: { check: LEARNING_RATE, doc: 'optimizer step size (> 0: a run with 0 would learn nothing)' },
       weightDecay: { check: nonNegativeNumber, doc: 'L2 penalty (adam, sgd) or decoupled decay (adamw); 0 = off' },
       optimizer: { check: oneOf(['adam', 'adamw', 'sgd']), doc: 'optimizer' },
       momentum: { check: halfOpenUnit, doc: 'sgd momentum in [0, 1); ignored by adam and adamw' },

@@ -148,8 +148,11 @@ export function loadConfig(path?: string): DadmConfig {
 }
 
 /**
- * Merges camelCase overrides (e.g. from CLI flags or library callers) over `base`, with the same
- * checks as config.yaml. Neither argument is modified.
+ * Merges camelCase overrides (e.g. from CLI flags or library callers) over `base`, checking the
+ * overrides as config.yaml's keys are checked (and the cross-key rules on the result). `base` is
+ * taken as valid (it comes from parseConfig, defaultConfig or an earlier merge); a hand-built config
+ * is checked where it is used (configToYaml, which `train` calls once up front). Neither argument is
+ * modified.
  * @throws InvalidOptionError as {@link parseConfig}
  */
 export function mergeConfig(overrides: PartialDadmConfig, base: DadmConfig = defaultConfig(), source = 'options'): DadmConfig {
@@ -176,8 +179,9 @@ interface MergeContext {
   keyName: (camel: string) => string;
 }
 
+/** A deep copy (the config is plain JSON data), not checked again. */
 function cloneConfig(c: DadmConfig): DadmConfig {
-  return mergeInto(defaultConfig(), c, { source: 'config', keyName: (k) => k });
+  return structuredClone(c);
 }
 
 /** Validates `input` key by key and writes it over `target` (a fresh object owned by the caller). */

@@ -30,6 +30,8 @@ export interface CheckpointHeader {
   thresholdMethod: ThresholdMethod;
   /** JSON-able training summary (no timings). */
   training: Record<string, unknown>;
+  /** `configToYaml(config)` when the caller has it already (train checks its config once, up front). */
+  configYaml?: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export function checkpointParts(
     format: CHECKPOINT_FORMAT,
     format_version: CHECKPOINT_FORMAT_VERSION,
     model_type: header.modelType,
-    config: configToYaml(header.config),
+    config: header.configYaml ?? configToYaml(header.config),
     ...schemaRecord(schema),
     schema_dim: String(schema.dim),
     active_features: String(schema.activeFeatures),

@@ -6,7 +6,7 @@
  * and removes a directory it created.
  */
 import { join } from 'node:path';
-import { defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
+import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
@@ -82,16 +82,20 @@ export interface TrainResult {
 export function train(opts: TrainOptions): TrainResult {
   const tStart = performance.now();
   const config = resolveConfig(opts);
+  // The one full check of the run's config (a library caller may have built it by hand); its
+  // canonical YAML goes into the checkpoint as is.
+  const configYaml = configToYaml(config);
   const created = ensureOutputDir(opts.outDir, 'train');
   try {
-    return runTraining(opts, config, tStart);
+    return runTraining(opts, { config, configYaml }, tStart);
   } catch (err) {
     removeCreatedDirs(opts.outDir, created);
     throw err;
   }
 }
 
-function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): TrainResult {
+function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: string }, tStart: number): TrainResult {
+  const { config, configYaml } = run;
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number): number => {
     const now = performance.now();
@@ -118,7 +122,7 @@ function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): Tr
     });
     const standardizer = init?.standardizer ?? pre.standardizer;
     let t = lap('check', tStart);
-    const run = kind.train({
+    const fit = kind.train({
       data: { file, split, standardizer, fitSample: pre.fitSample },
       config,
       schema,
@@ -127,9 +131,9 @@ function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): Tr
     });
     t = lap('model', t);
     const thresholdScores =
-      run.validationScores ?? scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: run.model.score, out: new Float32Array(split.trainingRows) });
-    const thresholdMethod: ThresholdMethod = run.threshold?.method ?? (split.validationRows > 0 ? 'validation-quantile' : 'training-quantile');
-    const threshold = run.threshold?.value ?? quantile(thresholdScores, config.threshold.quantile);
+      fit.validationScores ?? scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: fit.model.score, out: new Float32Array(split.trainingRows) });
+    const thresholdMethod: ThresholdMethod = fit.threshold?.method ?? (split.validationRows > 0 ? 'validation-quantile' : 'training-quantile');
+    const threshold = fit.threshold?.value ?? quantile(thresholdScores, config.threshold.quantile);
     let flagged = 0;
     for (let i = 0; i < thresholdScores.length; i++) if (thresholdScores[i]! > threshold) flagged++;
     t = lap('threshold', t);
@@ -144,24 +148,24 @@ function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): Tr
       sampleRows: config.drift.sampleRows,
     });
     t = lap('reference', t);
-    const validationLoss = run.epochs.find((e) => e.epoch === run.bestEpoch)?.validationLoss ?? null;
-    const quantileRule = run.threshold === null;
+    const validationLoss = fit.epochs.find((e) => e.epoch === fit.bestEpoch)?.validationLoss ?? null;
+    const quantileRule = fit.threshold === null;
     const summary = {
       rows: file.rows,
       cols: file.cols,
       training_rows: split.trainingRows,
       validation_rows: split.validationRows,
-      epochs_run: run.epochs.length,
-      best_epoch: run.bestEpoch,
-      stopped_early: run.stoppedEarly,
-      steps: run.steps,
+      epochs_run: fit.epochs.length,
+      best_epoch: fit.bestEpoch,
+      stopped_early: fit.stoppedEarly,
+      steps: fit.steps,
       validation_loss: validationLoss,
-      final_train_loss: run.epochs.at(-1)?.trainLoss ?? null,
+      final_train_loss: fit.epochs.at(-1)?.trainLoss ?? null,
       threshold_quantile: quantileRule ? config.threshold.quantile : null,
       init_checkpoint: opts.initCheckpoint === undefined ? null : 'yes',
     };
-    const state = run.model.state();
-    const header = checkpointParts({ modelType: config.model, config, schema, standardizer, threshold, thresholdMethod, training: summary }, state.metadata);
+    const state = fit.model.state();
+    const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold, thresholdMethod, training: summary }, state.metadata);
     const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]);
     const files = { model: join(opts.outDir, 'model.safetensors'), driftReference: join(opts.outDir, 'drift_reference.npz'), metrics: join(opts.outDir, 'metrics.json') };
     const out = new AtomicFileSet();
@@ -176,9 +180,9 @@ function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): Tr
         cols: file.cols,
         trainingRows: split.trainingRows,
         validationRows: split.validationRows,
-        epochs: run.epochs,
-        bestEpoch: run.bestEpoch,
-        stoppedEarly: run.stoppedEarly,
+        epochs: fit.epochs,
+        bestEpoch: fit.bestEpoch,
+        stoppedEarly: fit.stoppedEarly,
         validationLoss,
         threshold,
         thresholdMethod,
