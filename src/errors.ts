@@ -34,13 +34,32 @@ export class InvalidOptionError extends DadmError {
   }
 }
 
-/** Input data that is well-formed but unusable: NaN/Inf, wrong width, no rows. */
+/** Where in the data a {@link DataError} points: a table's row and column, or an array's index. */
+export interface DataPosition {
+  readonly row?: number;
+  readonly column?: number;
+  readonly index?: number;
+}
+
+/**
+ * Input data that is well-formed but unusable: NaN/Inf, wrong width, no rows. `source` names the
+ * file or input; `row`, `column` and `index` are set whenever the message names them, so a caller can
+ * act on the error without parsing its message.
+ */
 export class DataError extends DadmError {
+  readonly row?: number;
+  readonly column?: number;
+  readonly index?: number;
+
   constructor(
     message: string,
     readonly source?: string,
+    at: DataPosition = {},
   ) {
     super(message);
+    if (at.row !== undefined) this.row = at.row;
+    if (at.column !== undefined) this.column = at.column;
+    if (at.index !== undefined) this.index = at.index;
   }
 }
 

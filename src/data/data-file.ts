@@ -81,9 +81,9 @@ export function checkRows(data: Float32Array, at: RowsAt): void {
     for (let j = 0; j < cols; j++) {
       const v = data[base + j]!;
       // v - v is NaN exactly when v is NaN or +-Infinity.
-      if (v - v !== 0) throw new DataError(`${source}: row ${firstRow + i}, column ${j} must be finite, got ${v}`, source);
+      if (v - v !== 0) throw new DataError(`${source}: row ${firstRow + i}, column ${j} must be finite, got ${v}`, source, { row: firstRow + i, column: j });
       if (j >= active && v !== 0) {
-        throw new DataError(`${source}: row ${firstRow + i}, column ${j} must be 0 (padding columns ${active}..${cols - 1}), got ${v}`, source);
+        throw new DataError(`${source}: row ${firstRow + i}, column ${j} must be 0 (padding columns ${active}..${cols - 1}), got ${v}`, source, { row: firstRow + i, column: j });
       }
     }
   }

@@ -154,11 +154,11 @@ function checkInputs(x: Float32Array, background: Background): void {
     throw new ShapeError(`shapleyValues: background must be [${background.rows}, ${d}] (${background.rows * d} values) to match x, got ${background.data.length} values`, 'shapleyValues');
   }
   for (let j = 0; j < d; j++) {
-    if (!Number.isFinite(x[j]!)) throw new DataError(`shapleyValues: x column ${j} must be finite, got ${x[j]}`, 'x');
+    if (!Number.isFinite(x[j]!)) throw new DataError(`shapleyValues: x column ${j} must be finite, got ${x[j]}`, 'x', { column: j });
   }
   for (let i = 0; i < background.data.length; i++) {
     const v = background.data[i]!;
-    if (!Number.isFinite(v)) throw new DataError(`shapleyValues: background row ${Math.floor(i / d)}, column ${i % d} must be finite, got ${v}`, 'background');
+    if (!Number.isFinite(v)) throw new DataError(`shapleyValues: background row ${Math.floor(i / d)}, column ${i % d} must be finite, got ${v}`, 'background', { row: Math.floor(i / d), column: i % d });
   }
 }
 

@@ -17,7 +17,7 @@ export interface FloatMatrix {
 export function checkMatrix(where: string, x: FloatMatrix, minRows: number): [number, number] {
   if (typeof x !== 'object' || x === null || !(x.data instanceof Float32Array)) {
     const got = typeof x === 'object' && x !== null ? Object.prototype.toString.call(x.data) : String(x);
-    throw new DataError(`${where}: X.data must be a Float32Array, got ${got}`);
+    throw new DataError(`${where}: X.data must be a Float32Array, got ${got}`, 'X');
   }
   const shape = x.shape as readonly number[];
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -31,14 +31,14 @@ export function checkMatrix(where: string, x: FloatMatrix, minRows: number): [nu
       [shape],
     );
   }
-  if (cols < 1) throw new DataError(`${where}: X must have at least 1 column, got ${cols}`);
-  if (rows < minRows) throw new DataError(`${where}: X must have at least ${minRows} rows, got ${rows}`);
+  if (cols < 1) throw new DataError(`${where}: X must have at least 1 column, got ${cols}`, 'X');
+  if (rows < minRows) throw new DataError(`${where}: X must have at least ${minRows} rows, got ${rows}`, 'X');
   const d = x.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
     // v - v is NaN exactly when v is NaN or +-Infinity.
     if (v - v !== 0) {
-      throw new DataError(`${where}: X row ${Math.floor(i / cols)}, column ${i % cols} must be finite, got ${v}`);
+      throw new DataError(`${where}: X row ${Math.floor(i / cols)}, column ${i % cols} must be finite, got ${v}`, 'X', { row: Math.floor(i / cols), column: i % cols });
     }
   }
   return [rows, cols];

@@ -75,7 +75,7 @@ export function checkMlpSpec(spec: MlpSpec, where: string, inputDim?: number): n
 /** @throws DataError naming the array and the first non-finite index */
 export function checkFinite(values: ArrayLike<number>, name: string, where: string): void {
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i]!)) throw new DataError(`${where}: ${name}[${i}] must be finite, got ${values[i]}`, where);
+    if (!Number.isFinite(values[i]!)) throw new DataError(`${where}: ${name}[${i}] must be finite, got ${values[i]}`, name, { index: i });
   }
 }
 

@@ -92,7 +92,7 @@ export function explain(opts: ExplainOptions): ExplainResult {
   detector.kernel(z, rows, scores);
   for (let r = 0; r < rows; r++) {
     if (!Number.isFinite(scores[r]!)) {
-      throw new DataError(`${opts.data}: row ${r} score must be finite to explain, got ${scores[r]} (its values are too large for the model)`, opts.data);
+      throw new DataError(`${opts.data}: row ${r} score must be finite to explain, got ${scores[r]} (its values are too large for the model)`, opts.data, { row: r });
     }
   }
   const background = method === 'shap' ? loadBackground(opts, detector, cols, opts.backgroundRows ?? cfg.backgroundRows) : null;

@@ -113,7 +113,7 @@ export function readLabels(path: string, rows: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const v = arr.data[i]!;
-    if (v !== 0 && v !== 1) throw new DataError(`${path}: label ${i} must be 0 or 1, got ${v}`, path);
+    if (v !== 0 && v !== 1) throw new DataError(`${path}: label ${i} must be 0 or 1, got ${v}`, path, { index: i });
     out[i] = v;
   }
   return out;

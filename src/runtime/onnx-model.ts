@@ -179,6 +179,6 @@ function copyChecked(spec: InputSpec, src: ArrayLike<number>, dst: TensorData): 
   for (let i = 0; i < dst.length; i++) {
     const v = dst[i]!;
     // v - v is 0 for finite v and NaN for NaN and ±Infinity.
-    if (!(v - v === 0)) throw new DataError(`onnx run: input "${spec.name}" element ${i} must be finite, got ${v}`, spec.name);
+    if (!(v - v === 0)) throw new DataError(`onnx run: input "${spec.name}" element ${i} must be finite, got ${v}`, spec.name, { index: i });
   }
 }

@@ -22,13 +22,13 @@ export function fitStandardizer(data: Float32Array | Float64Array, rows: number,
   if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols <= 0 || data.length !== rows * cols) {
     throw new ShapeError(`fitStandardizer: data length must equal rows x cols = ${rows} x ${cols}, got ${data.length}`, 'fitStandardizer');
   }
-  if (rows === 0) throw new DataError('fitStandardizer: rows must be at least 1, got 0');
+  if (rows === 0) throw new DataError('fitStandardizer: rows must be at least 1, got 0', 'data');
   const mean = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
     for (let j = 0; j < cols; j++) {
       const v = data[base + j]!;
-      if (!Number.isFinite(v)) throw new DataError(`fitStandardizer: row ${i}, column ${j} must be finite, got ${v}`);
+      if (!Number.isFinite(v)) throw new DataError(`fitStandardizer: row ${i}, column ${j} must be finite, got ${v}`, 'data', { row: i, column: j });
       mean[j]! += v;
     }
   }

@@ -23,7 +23,7 @@ export function rocAuc(scores: FloatArray, labels: Labels): number {
   const pos = checkScored('rocAuc', scores, labels);
   const neg = scores.length - pos;
   if (pos === 0 || neg === 0) {
-    throw new DataError(`rocAuc: labels must contain both classes, got ${pos} positive and ${neg} negative`);
+    throw new DataError(`rocAuc: labels must contain both classes, got ${pos} positive and ${neg} negative`, 'labels');
   }
   const ranks = rankSorted(scores, argsortAscending(scores));
   let rankSum = 0;
@@ -41,7 +41,7 @@ export function rocAuc(scores: FloatArray, labels: Labels): number {
  */
 export function averagePrecision(scores: FloatArray, labels: Labels): number {
   const pos = checkScored('averagePrecision', scores, labels);
-  if (pos === 0) throw new DataError(`averagePrecision: labels must contain at least one positive, got 0 of ${scores.length}`);
+  if (pos === 0) throw new DataError(`averagePrecision: labels must contain at least one positive, got 0 of ${scores.length}`, 'labels');
   const order = argsortAscending(scores);
   let tp = 0;
   let seen = 0;
@@ -83,7 +83,7 @@ export interface PrecisionRecall {
 export function precisionRecallAt(scores: FloatArray, labels: Labels, threshold: number): PrecisionRecall {
   checkScored('precisionRecallAt', scores, labels);
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
-    throw new DataError(`precisionRecallAt: threshold must be a finite number, got ${String(threshold)}`);
+    throw new DataError(`precisionRecallAt: threshold must be a finite number, got ${String(threshold)}`, 'threshold');
   }
   let tp = 0;
   let fp = 0;

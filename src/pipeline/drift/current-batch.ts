@@ -95,7 +95,7 @@ export function scanCurrentBatch(opts: ScanOptions): BatchScan {
       for (let i = 0; i < n; i++) {
         const s = scores[i]!;
         if (!Number.isFinite(s)) {
-          throw new DataError(`${file.source}: row ${keptIndex[i]} score must be finite, got ${s} (its values are too large for the model)`, file.source);
+          throw new DataError(`${file.source}: row ${keptIndex[i]} score must be finite, got ${s} (its values are too large for the model)`, file.source, { row: keptIndex[i]! });
         }
         if (s > scorer.threshold) flagged++;
         scoreCounts[upperBound(ref.score.edges, 0, bins - 1, s)]!++;

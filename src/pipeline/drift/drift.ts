@@ -199,6 +199,7 @@ function checkInvalid(source: string, scan: BatchScan, maxInvalid: number): void
   throw new DataError(
     `${source}: rows with NaN/Inf or non-zero padding must be at most ${100 * maxInvalid}% of the batch, got ${scan.invalidRows} of ${scan.rows} (${(100 * share).toPrecision(3)}%); ${first}`,
     source,
+    { row: f.row, column: f.column },
   );
 }
 
