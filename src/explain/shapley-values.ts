@@ -91,7 +91,7 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
   }
   checkInputs(x, background);
   const features = options.features ?? mlp?.activeFeatures ?? Array.from({ length: d }, (_, j) => j);
-  checkColumns(features, d, 'shapleyValues', 'features');
+  checkColumns(features, d, { where: 'shapleyValues', name: 'features' });
   const m = features.length;
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const maxExact = options.maxExactFeatures ?? 16;

@@ -1,12 +1,20 @@
 /** Lists of column indices (active features, attributed features): one check, one message. */
 import { InvalidOptionError } from '../errors.js';
 
+/** Who checks a column list and what the list is called, for the message and InvalidOptionError.option. */
+export interface ColumnsLabel {
+  /** Leads the message, e.g. `shapleyValues`. */
+  where: string;
+  /** The option, e.g. `features`. */
+  name: string;
+}
+
 /**
  * Checks a list of column indices: non-empty, distinct integers in `[0, width)`.
- * @param where leads the message, e.g. `shapleyValues`; `name` is the option, e.g. `features`
  * @throws InvalidOptionError `"<where>: <name> must be distinct integers in [0, <width>), got <j> in [<list>]"`
  */
-export function checkColumns(columns: readonly number[], width: number, where: string, name: string): void {
+export function checkColumns(columns: readonly number[], width: number, label: ColumnsLabel): void {
+  const { where, name } = label;
   if (!Array.isArray(columns) || columns.length === 0) {
     throw new InvalidOptionError(`${where}: ${name} must not be empty, got ${JSON.stringify(columns)}`, name);
   }

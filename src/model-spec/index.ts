@@ -4,7 +4,7 @@
  * Everyone who reads or writes a model's weights — nn, iforest, the ONNX exporters, the explainers —
  * imports these instead of declaring its own. Depends only on errors and tensor.
  */
-export { checkColumns } from './columns.js';
+export { checkColumns, type ColumnsLabel } from './columns.js';
 export { checkActivation, checkFinite, checkMlpSpec, mlpWidths, type LinearWeights, type MlpSpec } from './mlp.js';
 export {
   averagePathLength,

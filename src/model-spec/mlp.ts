@@ -68,7 +68,7 @@ export function checkMlpSpec(spec: MlpSpec, where: string, inputDim?: number): n
   });
   if (widths[widths.length - 1] !== d) throw new ShapeError(`${where}: the last layer must output inputDim = ${d} values, got ${widths[widths.length - 1]}`, where);
   checkActivation(spec.activation, where);
-  if (spec.activeFeatures !== null) checkColumns(spec.activeFeatures, d, where, 'activeFeatures');
+  if (spec.activeFeatures !== null) checkColumns(spec.activeFeatures, d, { where, name: 'activeFeatures' });
   return widths;
 }
 

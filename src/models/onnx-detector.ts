@@ -72,7 +72,7 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
     standardizer: null,
     metadata: meta,
     kernel,
-    explain: explainHooks(model, modelType, input.shape, kernel, nodes.some((n) => n.name === 'scaler.Sub')),
+    explain: explainHooks(model, { modelType, shape: input.shape, kernel, standardizes: nodes.some((n) => n.name === 'scaler.Sub') }),
     score: scoreWith(input.shape, null, kernel),
     model,
     dynamicBatch,
@@ -86,7 +86,11 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
  * exporter names that node scaler.Sub) reconstructs standardized values, which cannot be compared
  * with the rows fed to it.
  */
-function explainHooks(model: OnnxModel, modelType: ModelKind | null, shape: InputShape, kernel: ScoreKernel, standardizes: boolean): ExplainHooks {
+function explainHooks(
+  model: OnnxModel,
+  facts: { modelType: ModelKind | null; shape: InputShape; kernel: ScoreKernel; standardizes: boolean },
+): ExplainHooks {
+  const { modelType, shape, kernel, standardizes } = facts;
   const reconstructs = modelType !== null && modelKinds().some((k) => k.name === modelType && k.reconstructs);
   const name = model.inputNames[0]!;
   const reconstruct =

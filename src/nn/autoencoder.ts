@@ -180,7 +180,7 @@ function linearStack(dims: readonly number[], activation: Activation, rng: Rando
 }
 
 function makeMask(features: readonly number[], d: number): Uint8Array {
-  checkColumns(features, d, 'Autoencoder', 'activeFeatures');
+  checkColumns(features, d, { where: 'Autoencoder', name: 'activeFeatures' });
   const mask = new Uint8Array(d);
   for (const j of features) mask[j] = 1;
   return mask;

@@ -68,18 +68,20 @@ export function applyStandardizer(
   if (result.length !== data.length) {
     throw new ShapeError(`applyStandardizer: out length must be ${data.length}, got ${result.length}`, 'applyStandardizer');
   }
-  standardizeInto(standardizer, data, result, data.length / cols);
+  standardizeInto(standardizer, data, result);
   return result;
 }
 
 /**
- * `out[i, j] = (data[i, j] - mean[j]) / scale[j]` for the first `rows` rows, computed in float64 and
- * rounded to float32; `out` may be `data` itself. The one standardization kernel: the pipeline's
- * streamed passes and {@link applyStandardizer} all call it. Trusts its caller (widths and lengths).
+ * `out[i, j] = (data[i, j] - mean[j]) / scale[j]` for the rows of `out` (`out.length / mean.length`
+ * of them), computed in float64 and rounded to float32; `out` may be `data` itself. The one
+ * standardization kernel: the pipeline's streamed passes and {@link applyStandardizer} all call it.
+ * Trusts its caller (widths and lengths).
  */
-export function standardizeInto(s: Standardizer, data: Float32Array | Float64Array, out: Float32Array, rows: number): void {
+export function standardizeInto(s: Standardizer, data: Float32Array | Float64Array, out: Float32Array): void {
   const { mean, scale } = s;
   const cols = mean.length;
+  const rows = out.length / cols;
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
     for (let j = 0; j < cols; j++) out[base + j] = (data[base + j]! - mean[j]!) / scale[j]!;
@@ -88,5 +90,6 @@ export function standardizeInto(s: Standardizer, data: Float32Array | Float64Arr
 
 /** {@link standardizeInto} in place on the first `rows` rows of `data` (`[rows, mean.length]`). */
 export function standardizeInPlace(s: Standardizer, data: Float32Array, rows: number): void {
-  standardizeInto(s, data, data, rows);
+  const head = data.subarray(0, rows * s.mean.length);
+  standardizeInto(s, head, head);
 }

@@ -11,10 +11,12 @@ export const ACTIVATIONS = ['relu', 'gelu', 'tanh'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
 /**
- * `out[i] = act(x[i])` for `i < n`; `out` may be `x` (in place). ReLU maps NaN and -0 to 0, as
- * `x > 0 ? x : 0`; GELU is `0.5 x (1 + erf(x / sqrt 2))`. Trusts its caller.
+ * `out[i] = act(x[i])` for every `i < out.length` (pass subarrays for a prefix); `out` may be `x`
+ * (in place). ReLU maps NaN and -0 to 0, as `x > 0 ? x : 0`; GELU is `0.5 x (1 + erf(x / sqrt 2))`.
+ * Trusts its caller.
  */
-export function activateInto(x: Float32Array | Float64Array, out: Float32Array | Float64Array, n: number, activation: Activation): void {
+export function activateInto(activation: Activation, x: Float32Array | Float64Array, out: Float32Array | Float64Array): void {
+  const n = out.length;
   if (activation === 'relu') {
     for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
   } else if (activation === 'tanh') {

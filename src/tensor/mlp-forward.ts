@@ -68,9 +68,9 @@ export class MlpForward {
       const outF = this.sizes[l + 1]!;
       const z = this.z[l]!;
       gemm(input, this.layers[l]!.weight, z, { m: rows, n: outF, k: inF, transB: true });
-      addBias(z, this.layers[l]!.bias, rows, outF);
+      addBias(z, this.layers[l]!.bias, rows);
       if (l < last) {
-        activateInto(z, this.a[l]!, rows * outF, this.activation);
+        activateInto(this.activation, z.subarray(0, rows * outF), this.a[l]!.subarray(0, rows * outF));
         input = this.a[l]!;
       }
     }
@@ -118,7 +118,9 @@ export interface ReconstructionErrorArgs {
   out: Float32Array | Float64Array;
 }
 
-function addBias(z: Float32Array, b: Float32Array, rows: number, n: number): void {
+/** `z[i, :] += b` for the first `rows` rows of `z [*, b.length]`. */
+function addBias(z: Float32Array, b: Float32Array, rows: number): void {
+  const n = b.length;
   for (let i = 0; i < rows; i++) {
     const r = i * n;
     for (let j = 0; j < n; j++) z[r + j] += b[j]!;

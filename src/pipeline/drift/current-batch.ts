@@ -102,7 +102,7 @@ export function scanCurrentBatch(opts: ScanOptions): BatchScan {
         features[i * width + active] = s;
       }
     }
-    scaleActive(kept, n, cols, ref, features, width);
+    scaleActive(ref, { rows: kept, n, cols }, { out: features, width });
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < active; j++) counts[j * bins + upperBound(ref.edges, j * (bins - 1), bins - 1, features[i * width + j]!)]!++;
       sampler.offer(features, i, keptIndex[i]!);
@@ -134,7 +134,9 @@ function firstBadColumn(data: Float32Array, base: number, cols: number, active: 
 }
 
 /** Active columns of `rows [n, cols]` into `out [n, width]`, scaled as the reference (float32, like train). */
-function scaleActive(rows: Float32Array, n: number, cols: number, ref: DriftReference, out: Float32Array, width: number): void {
+function scaleActive(ref: DriftReference, input: { rows: Float32Array; n: number; cols: number }, output: { out: Float32Array; width: number }): void {
+  const { rows, n, cols } = input;
+  const { out, width } = output;
   const s = ref.scaler;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < ref.active; j++) {

@@ -133,8 +133,9 @@ export function drift(opts: DriftOptions): DriftResult {
     file.reader.close();
   }
   checkInvalid(opts.current, scan, maxInvalid);
-  const features = ref.featureNames.map((name, j) => featureDrift(ref, scan, j, name, thresholds));
-  const score = model === null ? null : scoreDrift(ref, scan, model, thresholds);
+  const m: Measured = { ref, scan, t: thresholds };
+  const features = ref.featureNames.map((name, j) => featureDrift(m, j, name));
+  const score = model === null ? null : scoreDrift(m, model);
   const verdict = overallVerdict([...features.map((f) => f.status), ...(score ? [score.status] : [])]);
   return {
     reference: opts.reference,
@@ -151,8 +152,8 @@ export function drift(opts: DriftOptions): DriftResult {
     features,
     score,
     verdict,
-    reasons: reasonsOf(ref, scan, features, score, thresholds),
-    warnings: warningsOf(ref, scan, features, score, thresholds),
+    reasons: reasonsOf(m, features, score),
+    warnings: warningsOf(m, features, score),
     thresholds,
   };
 }
@@ -217,7 +218,14 @@ function proportionsOf(counts: Float64Array, offset: number, bins: number, total
   return p;
 }
 
-function featureDrift(ref: DriftReference, scan: BatchScan, j: number, name: string, t: DriftThresholds): FeatureDriftRow {
+/** What every drift row is computed from: the reference, the scanned batch and the configured levels. */
+interface Measured {
+  ref: DriftReference;
+  scan: BatchScan;
+  t: DriftThresholds;
+}
+
+function featureDrift({ ref, scan, t }: Measured, j: number, name: string): FeatureDriftRow {
   const { bins } = ref;
   const { psi } = psiFromProportions(ref.proportions.subarray(j * bins, (j + 1) * bins), proportionsOf(scan.counts, j * bins, bins, scan.validRows), { floor: ref.floor });
   const refCol = sortedColumn(ref.sample, ref.sampleRows, ref.active, j);
@@ -232,7 +240,7 @@ function featureDrift(ref: DriftReference, scan: BatchScan, j: number, name: str
   return { name, index: j, ...values, noise, status: driftStatus(values, t, noise) };
 }
 
-function scoreDrift(ref: DriftReference, scan: BatchScan, model: ModelParts, t: DriftThresholds): ScoreDriftRow {
+function scoreDrift({ ref, scan, t }: Measured, model: ModelParts): ScoreDriftRow {
   const { bins } = ref;
   const { psi } = psiFromProportions(ref.score.proportions, proportionsOf(scan.score!.counts, 0, bins, scan.validRows), { floor: ref.floor });
   const cur = sortedColumn(scan.sample, scan.sampleRows, scan.width, ref.active);
@@ -256,7 +264,7 @@ function scoreDrift(ref: DriftReference, scan: BatchScan, model: ModelParts, t: 
 }
 
 /** Reasons of the non-ok rows, at the levels they were judged by; one line for all features without a verdict. */
-function reasonsOf(ref: DriftReference, scan: BatchScan, features: FeatureDriftRow[], score: ScoreDriftRow | null, t: DriftThresholds): string[] {
+function reasonsOf({ ref, scan, t }: Measured, features: FeatureDriftRow[], score: ScoreDriftRow | null): string[] {
   const reasons: string[] = [];
   const lacking = features.filter((f) => f.status === 'insufficient-data');
   if (lacking.length > 0) {
@@ -270,7 +278,7 @@ function reasonsOf(ref: DriftReference, scan: BatchScan, features: FeatureDriftR
   return reasons;
 }
 
-function warningsOf(ref: DriftReference, scan: BatchScan, features: FeatureDriftRow[], score: ScoreDriftRow | null, t: DriftThresholds): string[] {
+function warningsOf({ ref, scan, t }: Measured, features: FeatureDriftRow[], score: ScoreDriftRow | null): string[] {
   const w: string[] = [];
   if (scan.invalidRows > 0) {
     w.push(`${scan.invalidRows} of ${scan.rows} rows excluded for NaN/Inf or non-zero padding (first: row ${scan.firstInvalid!.row}, column ${scan.firstInvalid!.column})`);

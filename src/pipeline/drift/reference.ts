@@ -60,7 +60,7 @@ export function buildDriftReference(opts: DriftReferenceOptions): Map<string, Np
       for (let i = 0; i < sampleRows; i++) column[i] = featureSample[i * active + j]!;
       edges.set(quantile(column, DECILES), j * (DRIFT_BINS - 1));
     }
-    countProportions(file, standardizer, active, edges, proportions);
+    countProportions(file, standardizer, { active, edges, out: proportions });
   }
   const scoreSummary = summarizeReference(opts.scores, { bins: DRIFT_BINS, floor: DRIFT_FLOOR, sampleSize: opts.sampleRows });
   return driftReferenceMembers({
@@ -92,7 +92,15 @@ function standardizeColumn(column: Float32Array, mean: number, scale: number): v
 }
 
 /** Floored bin proportions of every active feature over the whole file (one streaming pass). */
-function countProportions(file: DataFile, s: Standardizer | null, active: number, edges: Float64Array, out: Float64Array): void {
+/** The bins of {@link countProportions}: per active feature, its `DRIFT_BINS - 1` edges; `out` receives the proportions. */
+interface ProportionBins {
+  active: number;
+  edges: Float64Array;
+  out: Float64Array;
+}
+
+function countProportions(file: DataFile, s: Standardizer | null, bins: ProportionBins): void {
+  const { active, edges, out } = bins;
   const { rows, cols } = file;
   const nEdges = DRIFT_BINS - 1;
   const counts = new Float64Array(active * DRIFT_BINS);
