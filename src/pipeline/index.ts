@@ -23,22 +23,7 @@ export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, ty
 export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';
 
 // Re-exported from their homes for callers of the steps.
-export {
-  parseConfig,
-  loadConfig,
-  mergeConfig,
-  configToYaml,
-  defaultConfig,
-  defaultConfigYaml,
-  MODEL_KIND_NAMES,
-  type DadmConfig,
-  type PartialDadmConfig,
-  type ModelKind,
-  type SchemaMode,
-  type ActivationKind,
-  type OptimizerKind,
-  type ExplainMethod,
-} from '../config/index.js';
+export * from '../config/index.js';
 export { splitRows, type RowSplit } from '../data/index.js';
 export {
   loadCheckpoint,
