@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows } from '../data/index.js';
+import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows, type TrainingData } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
 import {
@@ -20,6 +20,7 @@ import {
   type EpochRecord,
   type FittedModel,
   type ThresholdMethod,
+  type TrainingRun,
 } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { schemaForMode, type FeatureSchema, type Standardizer } from '../schema/index.js';
@@ -122,20 +123,16 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     });
     const standardizer = init?.standardizer ?? pre.standardizer;
     let t = lap('check', tStart);
+    const data: TrainingData = { file, split, standardizer, fitSample: pre.fitSample };
     const fit = kind.train({
-      data: { file, split, standardizer, fitSample: pre.fitSample },
+      data,
       config,
       schema,
       init: init?.model ?? null,
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
     t = lap('model', t);
-    const thresholdScores =
-      fit.validationScores ?? scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: fit.model.score, out: new Float32Array(split.trainingRows) });
-    const thresholdMethod: ThresholdMethod = fit.threshold?.method ?? (split.validationRows > 0 ? 'validation-quantile' : 'training-quantile');
-    const threshold = fit.threshold?.value ?? quantile(thresholdScores, config.threshold.quantile);
-    let flagged = 0;
-    for (let i = 0; i < thresholdScores.length; i++) if (thresholdScores[i]! > threshold) flagged++;
+    const th = applyThresholdRule(fit, data, config);
     t = lap('threshold', t);
     const reference = buildDriftReference({
       file,
@@ -143,29 +140,15 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
       standardizer,
       featureNames: schema.featureNames.slice(0, schema.activeFeatures),
       schema,
-      scores: thresholdScores,
-      threshold,
+      scores: th.scores,
+      threshold: th.value,
       sampleRows: config.drift.sampleRows,
     });
     t = lap('reference', t);
     const validationLoss = fit.epochs.find((e) => e.epoch === fit.bestEpoch)?.validationLoss ?? null;
-    const quantileRule = fit.threshold === null;
-    const summary = {
-      rows: file.rows,
-      cols: file.cols,
-      training_rows: split.trainingRows,
-      validation_rows: split.validationRows,
-      epochs_run: fit.epochs.length,
-      best_epoch: fit.bestEpoch,
-      stopped_early: fit.stoppedEarly,
-      steps: fit.steps,
-      validation_loss: validationLoss,
-      final_train_loss: fit.epochs.at(-1)?.trainLoss ?? null,
-      threshold_quantile: quantileRule ? config.threshold.quantile : null,
-      init_checkpoint: opts.initCheckpoint === undefined ? null : 'yes',
-    };
+    const summary = trainingSummary({ fit, data, config, th, validationLoss, fromCheckpoint: opts.initCheckpoint !== undefined });
     const state = fit.model.state();
-    const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold, thresholdMethod, training: summary }, state.metadata);
+    const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold: th.value, thresholdMethod: th.method, training: summary }, state.metadata);
     const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]);
     const files = { model: join(opts.outDir, 'model.safetensors'), driftReference: join(opts.outDir, 'drift_reference.npz'), metrics: join(opts.outDir, 'metrics.json') };
     const out = new AtomicFileSet();
@@ -184,12 +167,12 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
         bestEpoch: fit.bestEpoch,
         stoppedEarly: fit.stoppedEarly,
         validationLoss,
-        threshold,
-        thresholdMethod,
-        flaggedFraction: flagged / thresholdScores.length,
+        threshold: th.value,
+        thresholdMethod: th.method,
+        flaggedFraction: th.flaggedFraction,
         timings,
       };
-      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, quantileRule), null, 2)}\n`));
+      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.quantileRule), null, 2)}\n`));
       out.commit();
       return { files, metrics, config };
     } finally {
@@ -198,6 +181,48 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
   } finally {
     file.reader.close();
   }
+}
+
+/** The threshold a run ends with, and the scores it was taken from. */
+interface RunThreshold {
+  /** Scores of the threshold rows: validation rows, or training rows without validation. */
+  scores: Float32Array;
+  value: number;
+  method: ThresholdMethod;
+  /** Share of the threshold rows scoring above the threshold. */
+  flaggedFraction: number;
+  /** Whether `threshold.quantile` set it (false when the kind fixed its own). */
+  quantileRule: boolean;
+}
+
+/** The threshold rule: the kind's own threshold if it fixed one, else the configured quantile of the threshold rows' scores. */
+function applyThresholdRule(fit: TrainingRun, data: TrainingData, config: DadmConfig): RunThreshold {
+  const { file, split, standardizer } = data;
+  const scores = fit.validationScores ?? scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: fit.model.score, out: new Float32Array(split.trainingRows) });
+  const method = fit.threshold?.method ?? (split.validationRows > 0 ? 'validation-quantile' : 'training-quantile');
+  const value = fit.threshold?.value ?? quantile(scores, config.threshold.quantile);
+  let flagged = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > value) flagged++;
+  return { scores, value, method, flaggedFraction: flagged / scores.length, quantileRule: fit.threshold === null };
+}
+
+/** The checkpoint's JSON training summary (no timings, so the same run gives the same bytes). */
+function trainingSummary(r: { fit: TrainingRun; data: TrainingData; config: DadmConfig; th: RunThreshold; validationLoss: number | null; fromCheckpoint: boolean }): Record<string, unknown> {
+  const { fit, data, config, th } = r;
+  return {
+    rows: data.file.rows,
+    cols: data.file.cols,
+    training_rows: data.split.trainingRows,
+    validation_rows: data.split.validationRows,
+    epochs_run: fit.epochs.length,
+    best_epoch: fit.bestEpoch,
+    stopped_early: fit.stoppedEarly,
+    steps: fit.steps,
+    validation_loss: r.validationLoss,
+    final_train_loss: fit.epochs.at(-1)?.trainLoss ?? null,
+    threshold_quantile: th.quantileRule ? config.threshold.quantile : null,
+    init_checkpoint: r.fromCheckpoint ? 'yes' : null,
+  };
 }
 
 function resolveConfig(opts: TrainOptions): DadmConfig {
