@@ -19,7 +19,7 @@ export const iforestKind: ModelKindHandler = {
   train(ctx: TrainContext): TrainingRun {
     const { data, config } = ctx;
     const { file, split, standardizer, fitSample } = data;
-    if (fitSample === null) throw new InvalidOptionError('train: the isolation forest must get its fit sample from the pre-pass, got none', 'fitSample');
+    if (fitSample === null) throw new InvalidOptionError('iforest: data.fitSample must hold the fitSampleRows(config, trainingRows) rows the pre-pass samples, got null', 'fitSample');
     const t0 = performance.now();
     const sample = fitSample.sorted();
     const n = sample.index.length;
