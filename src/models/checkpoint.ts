@@ -12,7 +12,7 @@ import { readSafetensors, safetensorsDataStart, writeSafetensors, type Safetenso
 import { MODEL_KIND_NAMES, configToYaml, parseConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { decodeModel } from '../runtime/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema, type Standardizer } from '../schema/index.js';
-import { THRESHOLD_METHODS, type StoredModel, type ThresholdMethod } from './kind.js';
+import { THRESHOLD_METHODS, type ModelState, type StoredModel, type ThresholdMethod } from './kind.js';
 
 export const CHECKPOINT_FORMAT = 'dadm-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = '1';
@@ -69,6 +69,17 @@ export function checkpointParts(
     tensors.set('scaler.std', { data: standardizer.scale, shape: [standardizer.scale.length] });
   }
   return { metadata, tensors };
+}
+
+/**
+ * A kind's checkpoint part from a model state held in memory (e.g. a federated server's averaged
+ * weights), for the kind's `load`: the tensors go through the safetensors encoding, so `load` sees
+ * exactly what it would read from a file (dtypes included).
+ * @param context what the file's header would say: a label for messages, the config and the schema
+ */
+export function storedFromState(state: ModelState, context: Pick<StoredModel, 'path' | 'config' | 'schema'>): StoredModel {
+  const contents = readSafetensors(writeSafetensors(state.tensors, state.metadata), context.path);
+  return { path: context.path, config: context.config, schema: context.schema, tensors: contents.tensors, metadata: contents.metadata };
 }
 
 /**

@@ -23,6 +23,7 @@ export {
   readCheckpoint,
   checkpointParts,
   checkpointBytes,
+  storedFromState,
   schemaRecord,
   parseJson,
   quotedList,

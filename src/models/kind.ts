@@ -186,8 +186,8 @@ export interface ModelKindHandler {
   train(ctx: TrainContext): TrainingRun;
   /**
    * Rebuilds a fitted model from its checkpoint part. The part need not come from a file: a federated
-   * server turns averaged weights back into a model by passing a model's `state()` metadata with the
-   * new tensors (and its own `path` label for messages).
+   * server turns averaged weights back into a model with `load(storedFromState({ tensors, metadata },
+   * context))` (checkpoint.ts), `tensors` being the averaged `state().tensors`.
    * @throws FormatError naming the file for missing, mistyped or inconsistent tensors or metadata
    */
   load(stored: StoredModel): FittedModel;
