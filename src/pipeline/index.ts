@@ -39,3 +39,4 @@ export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, typ
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';
 export { loadOnnxDetector, isOnnxPath, type OnnxDetector } from './onnx-scorer.js';
 export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';
+export { report, buildReportData, type ReportOptions, type ReportResult } from './report.js';
