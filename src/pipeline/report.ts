@@ -4,10 +4,10 @@
  * scores — into a ReportData by calling those steps, renders it with src/report and writes one HTML
  * file. See docs/report.md.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DataError, FormatError, InvalidOptionError } from '../errors.js';
-import { writeFileAtomic } from '../io/index.js';
+import { outputPathError, writeFileAtomic } from '../io/index.js';
 import { compareScores } from '../quant/index.js';
 import { histogramOf, renderReport, type ReportData, type ReportDistribution, type ReportDrift, type ReportExplanations, type ReportLabels, type ReportModel, type ReportQuantization, type ReportScores, type ReportTraining } from '../report/index.js';
 import { precisionRecallCurve, quantile, rocAuc, rocCurve, spearman } from '../stats/index.js';
@@ -115,12 +115,19 @@ export function buildReportData(opts: ReportOptions): ReportData {
  * Writes one self-contained HTML report about a model on a data file (docs/report.md): the sections
  * whose inputs are given, each drawn from the same functions as `dadm score`, `drift` and `explain`.
  * @throws UsageError when `output` names one of the inputs
- * @throws InvalidOptionError naming `output` when it cannot be written; see {@link buildReportData}
+ * @throws InvalidOptionError naming `output` when its folder is missing or not writable (checked
+ *   before any work) or the write fails; see {@link buildReportData}
  */
 export function report(opts: ReportOptions): ReportResult {
   if (opts.output !== undefined) {
     const inputs = (['model', 'data', 'labels', 'reference', 'current', 'metrics', 'quantized'] as const).map((option) => (opts[option] === undefined ? undefined : { option, path: opts[option]! }));
     refuseSameFile('report', [{ option: 'output', path: opts.output }], inputs);
+    // Before the work, not after: a missing or read-only folder fails at once.
+    try {
+      accessSync(dirname(opts.output), constants.W_OK);
+    } catch (err) {
+      throw outputPathError(opts.output, err);
+    }
   }
   const data = buildReportData(opts);
   const html = renderReport(data);

@@ -68,10 +68,20 @@ export function rectPath(x: number, y: number, w: number, h: number): string {
   return `M${px(x)} ${px(y)}h${px(w)}v${px(h)}h${px(-w)}Z`;
 }
 
-/** Path data of dots: a zero-length segment per point, drawn round by `stroke-linecap: round`. */
+/**
+ * Path data of dots: a zero-length segment per point, drawn round by `stroke-linecap: round`. Dots
+ * are several pixels wide, so positions are rounded to whole pixels and a dot on an already drawn
+ * pixel is left out (thousands of overlapping points cost nothing).
+ */
 export function dotsPath(points: readonly (readonly [number, number])[]): string {
+  const drawn = new Set<string>();
   let d = '';
-  for (const [x, y] of points) d += `M${px(x)} ${px(y)}h0`;
+  for (const [x, y] of points) {
+    const at = `M${Math.round(x)} ${Math.round(y)}`;
+    if (drawn.has(at)) continue;
+    drawn.add(at);
+    d += `${at}h0`;
+  }
   return d;
 }
 

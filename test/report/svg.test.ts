@@ -45,6 +45,8 @@ describe('path data', () => {
   it('rectPath and dotsPath', () => {
     expect(rectPath(1, 2, 3, 4)).toBe('M1 2h3v4h-3Z');
     expect(dotsPath([[1, 2], [3, 4]])).toBe('M1 2h0M3 4h0');
+    // Whole pixels; a second dot on the same pixel is not drawn again.
+    expect(dotsPath([[1.2, 2.4], [0.8, 1.6], [3.6, 4]])).toBe('M1 2h0M4 4h0');
   });
 });
 
