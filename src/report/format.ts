@@ -22,7 +22,10 @@ export function formatPercent(share: number | null): string {
   return `${p.toFixed(decimals)}%`;
 }
 
-/** A rate in [0, 1] such as ROC-AUC with 4 decimals (0.99905 → `0.9991`, never rounded to `0.999`); `n/a` for null. */
-export function formatRate(x: number | null): string {
-  return x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(4);
+/**
+ * A rate near 1 such as ROC-AUC or a rank correlation with fixed decimals (0.99907 → `0.9991`, never
+ * shortened to `0.999` or `1`); `n/a` for null or NaN.
+ */
+export function formatRate(x: number | null, decimals = 4): string {
+  return x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(decimals);
 }

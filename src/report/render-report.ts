@@ -25,7 +25,7 @@ function overview(d: ReportData): StatCard[] {
     cards.push({ label: 'validation loss', value: formatNumber(best?.validationLoss ?? null), detail: `epoch ${d.training.bestEpoch} of ${d.training.epochs.length}` });
   }
   if (d.drift !== null) cards.push({ label: 'drift', value: d.drift.verdict, tone: d.drift.verdict, detail: `${formatCount(d.drift.rows)} current rows` });
-  if (d.quantization !== null) cards.push({ label: 'int8 rank agreement', value: formatNumber(d.quantization.spearman, 5), detail: `${formatPercent(d.quantization.flipFraction)} decisions flipped` });
+  if (d.quantization !== null) cards.push({ label: 'int8 rank agreement', value: formatRate(d.quantization.spearman, 5), detail: `${formatPercent(d.quantization.flipFraction)} decisions flipped` });
   return cards;
 }
 

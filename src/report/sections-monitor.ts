@@ -132,7 +132,7 @@ export function explanationsSection(e: ReportExplanations): string {
 /** Float vs int8 scores of the same rows. */
 export function quantizationSection(q: ReportQuantization): string {
   const cards: StatCard[] = [
-    { label: 'rank agreement', value: formatNumber(q.spearman, 5), detail: 'Spearman correlation of the scores' },
+    { label: 'rank agreement', value: formatRate(q.spearman, 5), detail: 'Spearman correlation of the scores' },
     { label: 'decisions flipped', value: formatPercent(q.flipFraction), detail: `of ${formatCount(q.rows)} rows`, tone: q.flipFraction > 0.01 ? 'warn' : 'neutral' },
     { label: 'largest score difference', value: formatNumber(q.maxAbsDiff, 3) },
   ];

@@ -1,7 +1,8 @@
 /**
- * Every input `dadm report` can take, made small and fast in a temporary directory: labelled data, an
- * autoencoder with its metrics.json and drift reference, a shifted current batch, the ONNX export and
- * an int8 model. Shared by the pipeline, CLI and browser tests of the report.
+ * Every input `dadm report` can take, made small and fast in a temporary directory laid out as
+ * `dadm demo` leaves it: labelled data, an autoencoder with its metrics.json and drift reference, a
+ * shifted current batch (drift_shifted.npy), the ONNX export and an int8 model; plus a forest in
+ * forest/. Shared by the pipeline, CLI, demo-step and browser tests of the report.
  */
 import { join } from 'node:path';
 import { readNpyFile, writeNpyFile } from '../../src/io/index.js';
@@ -32,16 +33,16 @@ export function makeReportFiles(prefix: string): ReportFiles {
     dir,
     data: join(dir, 'data.npy'),
     labels: join(dir, 'labels.npy'),
-    model: join(dir, 'out', 'model.safetensors'),
-    metrics: join(dir, 'out', 'metrics.json'),
-    reference: join(dir, 'out', 'drift_reference.npz'),
-    current: join(dir, 'current.npy'),
-    onnx: join(dir, 'out', 'model.onnx'),
-    quantized: join(dir, 'out', 'model_quantized.onnx'),
+    model: join(dir, 'model.safetensors'),
+    metrics: join(dir, 'metrics.json'),
+    reference: join(dir, 'drift_reference.npz'),
+    current: join(dir, 'drift_shifted.npy'),
+    onnx: join(dir, 'model.onnx'),
+    quantized: join(dir, 'model_quantized.onnx'),
     forest: join(dir, 'forest', 'model.safetensors'),
   };
   generateData({ rows: REPORT_ROWS, out: f.data, seed: 3, anomalyRate: 0.04, labelsOut: f.labels });
-  train({ data: f.data, outDir: join(dir, 'out'), config: smallConfig({ training: { epochs: 4 } }) });
+  train({ data: f.data, outDir: dir, config: smallConfig({ training: { epochs: 4 } }) });
   train({ data: f.data, outDir: join(dir, 'forest'), config: smallConfig({ iforest: { nEstimators: 10 } }), model: 'iforest' });
   generateData({ rows: 800, out: f.current, seed: 4, anomalyRate: 0.04 });
   const cur = readNpyFile(f.current).data as Float32Array;
