@@ -1,8 +1,8 @@
 /** `dadm report`: one self-contained HTML file about a model on a data file. */
-import { InvalidOptionError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { loadConfig, report, type ReportResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
+import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption, topKUsageError } from './options.js';
 import { printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 import { packageVersion } from './version.js';
@@ -73,9 +73,7 @@ export const reportCommand: Command = {
         onProgress: progress.onProgress,
       });
     } catch (err) {
-      // The bound of --top-k is the model's feature count, known only once the model is loaded.
-      if (topK !== undefined && err instanceof InvalidOptionError && err.option === 'topK') throw new UsageError(err.message.replace(/^explain: top-k/, '--top-k'));
-      throw err;
+      throw topKUsageError(err, topK !== undefined);
     } finally {
       progress.clear();
     }
