@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { DataError, FormatError, InvalidOptionError } from '../errors.js';
 import { outputPathError, writeFileAtomic } from '../io/index.js';
 import { compareScores } from '../quant/index.js';
-import { histogramOf, renderReport, type ReportData, type ReportDistribution, type ReportDrift, type ReportExplanations, type ReportLabels, type ReportModel, type ReportQuantization, type ReportScores, type ReportTraining } from '../report/index.js';
+import { histogramOf, renderReport, scatterSample, type ReportData, type ReportDistribution, type ReportDrift, type ReportExplanations, type ReportLabels, type ReportModel, type ReportQuantization, type ReportScores, type ReportTraining } from '../report/index.js';
 import { precisionRecallCurve, quantile, rocAuc, rocCurve, spearman } from '../stats/index.js';
 import { readCheckpoint } from './checkpoint.js';
 import type { DadmConfig, ExplainMethod } from './config.js';
@@ -333,30 +333,6 @@ function quantizationSection(opts: ReportOptions, float: ScoreResult, labels: Ui
     quantizedRocAuc: both && labels !== null ? rocAuc(q, labels) : null,
     floatBytes: isOnnxPath(opts.model) ? statSync(opts.model).size : null,
     quantizedBytes: info.bytes,
-    points: quantPoints(f, q, float.threshold),
+    points: scatterSample(f, q, float.threshold, QUANT_POINTS),
   };
-}
-
-/**
- * Rows for the float vs int8 chart: the rows whose decision flipped, the rows either model flags
- * (evenly spread when there are many), then an even spread of the rest by float score.
- */
-function quantPoints(f: Float32Array, q: Float32Array, threshold: number): ReportQuantization['points'] {
-  const n = f.length;
-  const flipped: number[] = [];
-  const flagged: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (f[i]! > threshold !== q[i]! > threshold) flipped.push(i);
-    else if (f[i]! > threshold) flagged.push(i);
-  }
-  const chosen = new Set<number>();
-  const spread = (from: readonly number[], count: number): void => {
-    const k = Math.min(from.length, count);
-    for (let j = 0; j < k; j++) chosen.add(from[Math.floor(((j + 0.5) * from.length) / k)]!);
-  };
-  spread(flipped, QUANT_POINTS / 2);
-  spread(flagged, QUANT_POINTS / 2 - chosen.size);
-  spread(Array.from({ length: n }, (_, i) => i).sort((a, b) => f[a]! - f[b]! || a - b), QUANT_POINTS - chosen.size);
-  const rows = [...chosen].sort((a, b) => a - b);
-  return { float: rows.map((i) => f[i]!), quantized: rows.map((i) => q[i]!) };
 }

@@ -19,6 +19,7 @@ export type {
   ReportVerdict,
 } from './report-data.js';
 export { histogramOf, type HistogramOptions } from './histogram.js';
+export { scatterSample } from './scatter-sample.js';
 export { escapeHtml } from './escape.js';
 export { niceStep, linearTicks, niceDomain, niceLogDomain, logTicks, formatTick } from './ticks.js';
 export { makeScale, type Scale, type ScaleKind, type ScaleOptions } from './scale.js';
