@@ -70,6 +70,8 @@ export interface ReportResult {
 /** Most drifted features whose distributions are drawn; rows of the current batch read for them. */
 const DISTRIBUTIONS = 4;
 const DISTRIBUTION_ROWS = 200_000;
+/** metrics.json holds a line per epoch: 16 MiB is tens of thousands of epochs. */
+const MAX_METRICS_BYTES = 16 * 1024 * 1024;
 /** Points of the float vs int8 chart. */
 const QUANT_POINTS = 2000;
 
@@ -166,8 +168,11 @@ function describeModel(path: string): ReportModel {
 function readTraining(path: string, threshold: number, explicit: boolean): ReportTraining | null {
   let doc: Record<string, unknown>;
   try {
+    const size = statSync(path).size;
+    if (size > MAX_METRICS_BYTES) throw new FormatError(`${path}: metrics must be at most ${MAX_METRICS_BYTES} bytes (metrics.json of dadm train), got ${size}`, path);
     doc = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch (err) {
+    if (err instanceof FormatError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== undefined) throw new DataError(`${path}: metrics file must be a readable file, got ${code}`, path);
     throw new FormatError(`${path}: metrics must be JSON written by dadm train, got ${(err as Error).message}`, path);

@@ -117,6 +117,8 @@ describe('report errors', () => {
     const bad = join(f.dir, 'not-metrics.json');
     writeFileSync(bad, '{"format": "other"}');
     expectError(() => buildReportData({ model: f.model, data: f.data, metrics: bad, explainRows: 0 }), FormatError, /not-metrics\.json: metrics must have format "dadm-metrics" and a list of epochs, got format "other"$/);
+    writeFileSync(bad, 'epoch,loss\n1,0.5\n');
+    expectError(() => buildReportData({ model: f.model, data: f.data, metrics: bad, explainRows: 0 }), FormatError, /not-metrics\.json: metrics must be JSON written by dadm train, got /);
   });
 
   it('refuses to overwrite an input and a missing output folder before doing any work', () => {
