@@ -33,8 +33,6 @@ export interface XySeries {
   className: string;
   mark: Exclude<LegendMark, 'area'>;
   points: readonly (readonly [number, number])[];
-  /** Leave the series out of the legend (e.g. a chance line explained in the caption). */
-  hideInLegend?: boolean;
 }
 
 /** Options of {@link xyChart}. */
@@ -102,7 +100,7 @@ export function xyChart(o: XyChartOptions): string {
     const d = s.mark === 'dot' ? dotsPath(pts) : linePath(pts);
     body += tag('path', { class: `${s.className} mark-${s.mark}`, d }, tooltip(s.label));
   }
-  body += legend(o.series.filter((s) => s.hideInLegend !== true).map((s) => ({ label: s.label, className: `${s.className} mark-${s.mark}`, mark: s.mark })), area.right, 20);
+  body += legend(o.series.map((s) => ({ label: s.label, className: `${s.className} mark-${s.mark}`, mark: s.mark })), area.right, 20);
   return chartSvg({ id: o.id, title: o.title, description: o.description, width, height }, body);
 }
 

@@ -4,6 +4,7 @@
  */
 import { binCounts } from '../stats/index.js';
 import type { ReportHistogram } from './report-data.js';
+import { wideRange } from './scale.js';
 import { niceStep } from './ticks.js';
 
 /** Options of {@link histogramOf}. */
@@ -67,7 +68,7 @@ export function histogramOf(values: Float32Array | Float64Array, opts: Histogram
   } else {
     const [lo, hi] = opts.extent ?? minMax(values);
     const bins = opts.bins ?? 40;
-    scale = opts.scale === 'log' || (opts.scale !== 'linear' && lo > 0 && hi / lo > 100) ? 'log' : 'linear';
+    scale = opts.scale === 'log' || (opts.scale !== 'linear' && wideRange([lo, hi], 100)) ? 'log' : 'linear';
     edges = scale === 'log' ? logEdges(lo, hi, bins) : linearEdges(lo, hi, bins);
   }
   const counts = binCounts(values, Float64Array.from(edges.slice(1, -1)));

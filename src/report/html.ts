@@ -3,6 +3,11 @@ import { escapeHtml } from './escape.js';
 import type { ReportVerdict } from './report-data.js';
 import { tag } from './svg.js';
 
+/** `<code>` around escaped text (file paths in prose). */
+export function code(s: string): string {
+  return tag('code', {}, escapeHtml(s));
+}
+
 /** A section of the page: anchor id, heading, a one-paragraph lead, then the content (markup). */
 export function section(id: string, heading: string, lead: string, content: string): string {
   return tag('section', { id, class: 'section' }, tag('h2', {}, escapeHtml(heading)) + tag('p', { class: 'lead' }, lead) + content);

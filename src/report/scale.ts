@@ -71,3 +71,18 @@ export function makeScale(opts: ScaleOptions): Scale {
     format: (v) => formatTick(v, step),
   };
 }
+
+/**
+ * Whether values deserve a log axis: all positive and spanning more than `ratio` (a loss that falls
+ * 100-fold, anomaly scores over decades). Any value <= 0 or not finite rules it out.
+ */
+export function wideRange(values: Iterable<number>, ratio: number): boolean {
+  let lo = Infinity;
+  let hi = 0;
+  for (const v of values) {
+    if (!(v > 0) || !Number.isFinite(v)) return false;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return hi / lo > ratio;
+}

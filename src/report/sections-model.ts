@@ -1,28 +1,11 @@
 /** The sections about the model itself: training loss, the score distribution, detection quality. */
 import { histogramChart, xyChart, type Marker, type XySeries } from './charts.js';
-import { escapeHtml } from './escape.js';
 import { formatCount, formatNumber, formatPercent, formatRate } from './format.js';
-import { chartGrid, num, section, statCards, table, type StatCard } from './html.js';
+import { chartGrid, code, num, section, statCards, table, type StatCard } from './html.js';
 import type { ReportLabels, ReportModel, ReportScores, ReportTraining } from './report-data.js';
-import { figure, tag } from './svg.js';
+import { wideRange } from './scale.js';
+import { figure } from './svg.js';
 import { niceLogDomain } from './ticks.js';
-
-/** `<code>` around escaped text. */
-export function code(s: string): string {
-  return tag('code', {}, escapeHtml(s));
-}
-
-/** Log axis when the positive values span more than `ratio` (e.g. a loss falling 100-fold). */
-export function wideRange(values: readonly number[], ratio: number): boolean {
-  let lo = Infinity;
-  let hi = 0;
-  for (const v of values) {
-    if (!(v > 0) || !Number.isFinite(v)) return false;
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  return hi / lo > ratio;
-}
 
 /** Training and validation loss by epoch, with the kept epoch marked. */
 export function trainingSection(t: ReportTraining): string {

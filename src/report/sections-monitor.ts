@@ -2,9 +2,9 @@
 import { barChart, histogramChart, xyChart, type Marker } from './charts.js';
 import { escapeHtml } from './escape.js';
 import { formatCount, formatNumber, formatPercent, formatRate } from './format.js';
-import { badge, chartGrid, list, num, section, statCards, table, type Cell, type StatCard } from './html.js';
+import { badge, chartGrid, code, list, num, section, statCards, table, type Cell, type StatCard } from './html.js';
 import type { ReportDrift, ReportDriftRow, ReportExplanations, ReportQuantization, ReportVerdict } from './report-data.js';
-import { code, wideRange } from './sections-model.js';
+import { wideRange } from './scale.js';
 import { figure, tag } from './svg.js';
 
 /** Most severe first. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeScale } from '../../src/report/index.js';
+import { wideRange } from '../../src/report/scale.js';
 import { expectError } from '../tensor/expect-error.js';
 
 describe('makeScale', () => {
@@ -32,5 +33,15 @@ describe('makeScale', () => {
 
   it('refuses a log scale over values that are not positive', () => {
     expectError(() => makeScale({ kind: 'log', extent: [0, 1], range: [0, 1] }), RangeError, /^makeScale: a log scale's extent must be positive, got \[0, 1\]$/);
+  });
+});
+
+describe('wideRange', () => {
+  it('is true only for positive values spanning more than the ratio', () => {
+    expect(wideRange([0.01, 0.5, 2], 100)).toBe(true); // 200-fold
+    expect(wideRange([0.01, 0.5, 0.9], 100)).toBe(false); // 90-fold
+    expect(wideRange([0, 0.5, 200], 100)).toBe(false);
+    expect(wideRange([-1, 1000], 100)).toBe(false);
+    expect(wideRange([NaN, 1, 1000], 100)).toBe(false);
   });
 });
