@@ -21,6 +21,7 @@ export { exportOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, type ExportOnnx
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';
 export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';
+export { report, buildReportData, type ReportOptions, type ReportResult } from './report.js';
 
 // Re-exported from their homes for callers of the steps.
 export * from '../config/index.js';

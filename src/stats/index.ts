@@ -14,6 +14,8 @@ export type { Ks2sampOptions, Ks2sampResult, KsAlternative, KsMethod } from './k
 export { kstwoSf } from './kolmogorov.js';
 export { rankData, spearman } from './ranking.js';
 export { rocAuc, averagePrecision, precisionRecallAt } from './classification-metrics.js';
+export { rocCurve, precisionRecallCurve } from './roc-curve.js';
+export type { RocCurve, PrecisionRecallCurve } from './roc-curve.js';
 export type { Labels, PrecisionRecall } from './classification-metrics.js';
 export { summarizeReference, compareToReference, driftVerdict, DEFAULT_DRIFT_THRESHOLDS } from './drift.js';
 export type { ReferenceSummary, SummarizeOptions, FeatureDrift, DriftThresholds, DriftLevel, Levels } from './drift.js';

@@ -11,6 +11,7 @@ import { exportOnnx, type ExportOnnxResult } from '../export-onnx.js';
 import { generateData, type GenerateDataResult } from '../generate-data.js';
 import type { ProgressCallback } from '../../progress.js';
 import { quantizeModel, type QuantizeModelResult } from '../quantize.js';
+import { report, type ReportResult } from '../report.js';
 import { score, type ScoreResult } from '../score.js';
 import { train, type TrainResult } from '../train.js';
 
@@ -43,6 +44,8 @@ export interface DemoSummary {
   drift?: DriftDemoResult;
   /** Explanations of flagged attack rows and how often they name the attack's own features. */
   explain?: DemoExplainResult;
+  /** The HTML report of all of the above (report.html). */
+  report?: Pick<ReportResult, 'output' | 'bytes' | 'sections'>;
   /** Wall time per step, seconds. */
   seconds: Record<string, number>;
 }
@@ -96,6 +99,15 @@ export const DEMO_STEPS: DemoStep[] = [
     name: 'explain',
     run(o, s) {
       s.explain = demoExplain({ outDir: o.outDir });
+    },
+  },
+  {
+    name: 'report',
+    run(o, s) {
+      const file = (name: string): string => join(o.outDir, name);
+      const inputs = { model: file('model.safetensors'), data: file('data.npy'), labels: file('labels.npy'), quantized: file('model_quantized.onnx') };
+      const { output, bytes, sections } = report({ ...inputs, reference: file('drift_reference.npz'), current: file('drift_shifted.npy'), output: file('report.html') });
+      s.report = { output, bytes, sections };
     },
   },
 ];
