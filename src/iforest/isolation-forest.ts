@@ -3,8 +3,7 @@
  * scikit-learn's `IsolationForest` semantics, options and sign conventions.
  */
 import { FormatError, NotFittedError, ShapeError } from '../errors.js';
-import { Random, averagePathLength } from '../tensor/index.js';
-import { checkMatrix, type FloatMatrix } from './check-matrix.js';
+import { Random, averagePathLength, checkMatrix, type FloatMatrix } from '../tensor/index.js';
 import { addDepthSums } from './depth-sums.js';
 import { fitForest } from './fit-forest.js';
 import { compileForest, copyForestArrays, type CompiledForest, type ForestArrays, type IsolationForestMeta } from './forest-arrays.js';

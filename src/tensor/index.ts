@@ -15,6 +15,8 @@ export {
 export { erfScalar } from './erf.js';
 export { roundHalfEven } from './round-half-even.js';
 export { averagePathLength } from './average-path-length.js';
+export { checkMatrix, type FloatMatrix } from './check-matrix.js';
+export { floatThresholdBelow, nextDownFloat32 } from './float-threshold.js';
 export { where } from './where.js';
 export { sum, mean, max, argmax, maxWithIndices, reducedShape, type ReduceOptions, type MaxResult } from './reduce.js';
 export { sumToShape } from './sum-to-shape.js';

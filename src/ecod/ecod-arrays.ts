@@ -1,0 +1,88 @@
+/** The checkpoint layout of a fitted ECOD: flat typed arrays plus JSON metadata (docs/ecod.md). */
+import { FormatError } from '../errors.js';
+import type { StepFunction } from '../stats/index.js';
+import { resolveEcodOptions, type ResolvedEcodOptions } from './options.js';
+
+/**
+ * Every feature's step function, concatenated in feature order: feature j owns
+ * `thresholds[offsets[j] .. offsets[j+1])` and `values[offsets[j] + j .. offsets[j+1] + j]` (one more
+ * value than thresholds).
+ */
+export interface EcodArrays {
+  /** [T] float32 split points, strictly ascending within a feature. */
+  thresholds: Float32Array;
+  /** [T + nFeaturesIn] per-step scores (float64, >= 0). */
+  values: Float64Array;
+  /** [nFeaturesIn + 1] start of each feature's thresholds; offsets[0] = 0, offsets[D] = T. */
+  offsets: Int32Array;
+}
+
+/** JSON-able metadata of a fitted ECOD. */
+export interface EcodMeta {
+  format: 'dadm.ecod';
+  version: 1;
+  options: ResolvedEcodOptions;
+  /** Columns of X at fit. */
+  nFeaturesIn: number;
+  /** Rows of X at fit (n of the empirical distributions). */
+  nSamples: number;
+  /** Per feature, the sign of its skewness at fit: -1, 0 or +1 (informative; the tables encode it). */
+  skewSigns: number[];
+}
+
+/** Copies of the three arrays (a checkpoint never shares buffers with a live model). */
+export function copyEcodArrays(a: EcodArrays): EcodArrays {
+  return { thresholds: a.thresholds.slice(), values: a.values.slice(), offsets: a.offsets.slice() };
+}
+
+/** Views of feature j's step function inside the flat arrays (no copy). */
+export function featureSteps(a: EcodArrays, j: number): StepFunction<Float32Array> {
+  const lo = a.offsets[j]!;
+  const hi = a.offsets[j + 1]!;
+  return { thresholds: a.thresholds.subarray(lo, hi), values: a.values.subarray(lo + j, hi + j + 1) };
+}
+
+/**
+ * Checks arrays and metadata as {@link ECOD.fromArrays} receives them.
+ * @throws FormatError naming the first field that is wrong
+ */
+export function checkEcodArrays(a: EcodArrays, meta: EcodMeta, where: string): void {
+  const bad = (what: string): never => {
+    throw new FormatError(`${where}: ${what}`, 'ECOD');
+  };
+  if (typeof meta !== 'object' || meta === null || meta.format !== 'dadm.ecod' || meta.version !== 1) {
+    bad(`meta.format/version must be 'dadm.ecod'/1, got ${String(meta?.format)}/${String(meta?.version)}`);
+  }
+  try {
+    resolveEcodOptions(meta.options);
+  } catch (e) {
+    bad(`meta.options must be valid options, got ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const D = meta.nFeaturesIn;
+  if (!(Number.isSafeInteger(D) && D >= 1)) bad(`meta.nFeaturesIn must be an integer >= 1, got ${D}`);
+  if (!(Number.isSafeInteger(meta.nSamples) && meta.nSamples >= 2)) bad(`meta.nSamples must be an integer >= 2, got ${meta.nSamples}`);
+  if (!Array.isArray(meta.skewSigns) || meta.skewSigns.length !== D || !meta.skewSigns.every((g) => g === -1 || g === 0 || g === 1)) {
+    bad(`meta.skewSigns must hold nFeaturesIn = ${D} values of -1, 0 or 1, got ${JSON.stringify(meta.skewSigns)}`);
+  }
+  if (!(a?.thresholds instanceof Float32Array && a.values instanceof Float64Array && a.offsets instanceof Int32Array)) {
+    bad('arrays must be { thresholds: Float32Array, values: Float64Array, offsets: Int32Array }');
+  }
+  const T = a.thresholds.length;
+  if (a.offsets.length !== D + 1 || a.offsets[0] !== 0 || a.offsets[D] !== T) {
+    bad(`arrays.offsets must have nFeaturesIn + 1 = ${D + 1} entries from 0 to thresholds.length = ${T}, got length ${a.offsets.length}`);
+  }
+  if (a.values.length !== T + D) bad(`arrays.values must have thresholds.length + nFeaturesIn = ${T + D} entries, got ${a.values.length}`);
+  for (let j = 0; j < D; j++) {
+    if (!(a.offsets[j + 1]! >= a.offsets[j]!)) bad(`arrays.offsets must be non-decreasing, got ${a.offsets[j]} then ${a.offsets[j + 1]} at feature ${j}`);
+    const f = featureSteps(a, j);
+    for (let i = 0; i < f.thresholds.length; i++) {
+      const t = f.thresholds[i]!;
+      if (Number.isNaN(t)) bad(`feature ${j} thresholds must be numbers, got NaN at step ${i}`);
+      if (i > 0 && !(t > f.thresholds[i - 1]!)) bad(`feature ${j} thresholds must be strictly ascending, got ${f.thresholds[i - 1]} then ${t}`);
+    }
+    for (let i = 0; i < f.values.length; i++) {
+      const v = f.values[i]!;
+      if (!(v >= 0 && v < Infinity)) bad(`feature ${j} values must be finite and >= 0, got ${v} at step ${i}`);
+    }
+  }
+}
