@@ -1,6 +1,6 @@
 /** The checkpoint layout of a fitted ECOD: flat typed arrays plus JSON metadata (docs/ecod.md). */
 import { FormatError } from '../errors.js';
-import type { StepFunction } from '../stats/index.js';
+import { stepFunctionProblem, type StepFunction } from '../stats/index.js';
 import { resolveEcodOptions, type ResolvedEcodOptions } from './options.js';
 
 /**
@@ -75,14 +75,9 @@ export function checkEcodArrays(a: EcodArrays, meta: EcodMeta, where: string): v
   for (let j = 0; j < D; j++) {
     if (!(a.offsets[j + 1]! >= a.offsets[j]!)) bad(`arrays.offsets must be non-decreasing, got ${a.offsets[j]} then ${a.offsets[j + 1]} at feature ${j}`);
     const f = featureSteps(a, j);
-    for (let i = 0; i < f.thresholds.length; i++) {
-      const t = f.thresholds[i]!;
-      if (Number.isNaN(t)) bad(`feature ${j} thresholds must be numbers, got NaN at step ${i}`);
-      if (i > 0 && !(t > f.thresholds[i - 1]!)) bad(`feature ${j} thresholds must be strictly ascending, got ${f.thresholds[i - 1]} then ${t}`);
-    }
-    for (let i = 0; i < f.values.length; i++) {
-      const v = f.values[i]!;
-      if (!(v >= 0 && v < Infinity)) bad(`feature ${j} values must be finite and >= 0, got ${v} at step ${i}`);
-    }
+    const problem = stepFunctionProblem(f);
+    if (problem !== null) bad(`feature ${j} ${problem}`);
+    const negative = f.values.findIndex((v) => v < 0);
+    if (negative >= 0) bad(`feature ${j} values must be >= 0, got ${f.values[negative]} at step ${negative}`);
   }
 }

@@ -6,10 +6,9 @@
 import { InvalidOptionError } from '../errors.js';
 import type { ForestArrays, IsolationForestMeta } from '../iforest/index.js';
 import { averagePathLength } from '../tensor/index.js';
-import { attrFloats, attrInt, attrInts, attrStrings } from './attributes.js';
 import { checkModel } from './check-model.js';
 import { type ExportOptions, resolveExportOptions } from './export-options.js';
-import { treeEnsembleNodes } from './export-tree-nodes.js';
+import { treeEnsembleAttributes, treeEnsembleNodes } from './export-tree-nodes.js';
 import { GraphBuilder } from './graph-builder.js';
 import { ML_DOMAIN, makeModel } from './make-model.js';
 import type { onnx } from './proto.js';
@@ -52,22 +51,7 @@ export function exportIsolationForest(
     name: 'forest.TreeEnsembleRegressor',
     domain: ML_DOMAIN,
     outputs: ['forest.depth_sum'],
-    attributes: {
-      aggregate_function: 'SUM',
-      n_targets: attrInt(1),
-      post_transform: 'NONE',
-      nodes_treeids: attrInts(nodes.treeIds),
-      nodes_nodeids: attrInts(nodes.nodeIds),
-      nodes_featureids: attrInts(nodes.featureIds),
-      nodes_modes: attrStrings(nodes.modes),
-      nodes_values: attrFloats(nodes.values),
-      nodes_truenodeids: attrInts(nodes.trueIds),
-      nodes_falsenodeids: attrInts(nodes.falseIds),
-      target_treeids: attrInts(nodes.targetTreeIds),
-      target_nodeids: attrInts(nodes.targetNodeIds),
-      target_ids: attrInts(nodes.targetIds),
-      target_weights: attrFloats(nodes.targetWeights),
-    },
+    attributes: treeEnsembleAttributes(nodes),
   });
   const flatShape = b.addInitializer({ name: 'forest.flat_shape', dataType: 'int64', dims: [1], values: [-1] });
   const [flat] = b.addNode('Reshape', [sum!, flatShape], { name: 'forest.Reshape', outputs: ['forest.depth_sum_flat'] });

@@ -2,6 +2,7 @@
 import { FormatError } from '../errors.js';
 import type { ForestArrays, IsolationForestMeta } from '../iforest/index.js';
 import { averagePathLength } from '../tensor/index.js';
+import { attrFloats, attrInt, attrInts, attrStrings, type AttributeValue } from './attributes.js';
 import { floatThresholdBelow } from './export-float-threshold.js';
 
 /** Parallel lists, one entry per node (`nodes*`) or per leaf (`target*`), as the op's attributes. */
@@ -18,6 +19,29 @@ export interface TreeEnsembleNodes {
   targetNodeIds: number[];
   targetIds: number[];
   targetWeights: number[];
+}
+
+/**
+ * The attributes of an ai.onnx.ml TreeEnsembleRegressor (aggregate SUM, one target, no post
+ * transform) holding `nodes`.
+ */
+export function treeEnsembleAttributes(nodes: TreeEnsembleNodes): Record<string, AttributeValue> {
+  return {
+    aggregate_function: 'SUM',
+    n_targets: attrInt(1),
+    post_transform: 'NONE',
+    nodes_treeids: attrInts(nodes.treeIds),
+    nodes_nodeids: attrInts(nodes.nodeIds),
+    nodes_featureids: attrInts(nodes.featureIds),
+    nodes_modes: attrStrings(nodes.modes),
+    nodes_values: attrFloats(nodes.values),
+    nodes_truenodeids: attrInts(nodes.trueIds),
+    nodes_falsenodeids: attrInts(nodes.falseIds),
+    target_treeids: attrInts(nodes.targetTreeIds),
+    target_nodeids: attrInts(nodes.targetNodeIds),
+    target_ids: attrInts(nodes.targetIds),
+    target_weights: attrFloats(nodes.targetWeights),
+  };
 }
 
 /**

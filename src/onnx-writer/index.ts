@@ -48,3 +48,5 @@ export {
 export { exportIsolationForest, type IsolationForestExportOptions } from './export-isolation-forest.js';
 export { floatThresholdBelow, nextDownFloat32 } from './export-float-threshold.js';
 export { modelMetadata, METADATA_KEYS, type ModelMetadataFields } from './export-metadata.js';
+export { exportEcod, ecodStepTrees, type EcodExportOptions } from './export-ecod.js';
+export { addStepTreeEnsemble, stepTreeNodes, type StepTree, type StepTreeEnsembleOptions } from './export-step-trees.js';

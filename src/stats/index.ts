@@ -5,7 +5,7 @@
  */
 export type { FloatArray } from './validate.js';
 export { sortAscending, lowerBound, upperBound } from './sort.js';
-export { stepAt, mergeSteps, type StepFunction } from './step-function.js';
+export { stepAt, mergeSteps, stepFunctionProblem, type StepFunction } from './step-function.js';
 export { quantile, quantileSorted } from './quantile.js';
 export { psi, psiFromProportions, psiSorted, binCounts, binCountsSorted } from './psi.js';
 export type { PsiOptions, PsiResult } from './psi.js';

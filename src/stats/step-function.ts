@@ -50,3 +50,25 @@ export function mergeSteps<T extends FloatArray>(f: StepFunction<T>, tolerance: 
   values[kept] = lo === hi ? lo : lo + (hi - lo) / 2;
   return { thresholds: thresholds.slice(0, kept) as T, values: values.slice(0, kept + 1) };
 }
+
+/**
+ * What is wrong with `f` as a step function, or null when it is well-formed: `values` one longer than
+ * `thresholds`, thresholds strictly ascending and not NaN, values finite. Callers wrap the text in
+ * their own error (a FormatError for a checkpoint, an InvalidOptionError for an argument).
+ */
+export function stepFunctionProblem(f: StepFunction): string | null {
+  if (typeof f !== 'object' || f === null || !(f.thresholds instanceof Float32Array || f.thresholds instanceof Float64Array) || !(f.values instanceof Float64Array)) {
+    return 'must be { thresholds: Float32Array | Float64Array, values: Float64Array }';
+  }
+  const p = f.thresholds.length;
+  if (f.values.length !== p + 1) return `values must have thresholds.length + 1 = ${p + 1} entries, got ${f.values.length}`;
+  for (let i = 0; i < p; i++) {
+    const t = f.thresholds[i]!;
+    if (Number.isNaN(t)) return `thresholds must be numbers, got NaN at step ${i}`;
+    if (i > 0 && !(t > f.thresholds[i - 1]!)) return `thresholds must be strictly ascending, got ${f.thresholds[i - 1]} then ${t}`;
+  }
+  for (let i = 0; i <= p; i++) {
+    if (!Number.isFinite(f.values[i]!)) return `values must be finite, got ${f.values[i]} at step ${i}`;
+  }
+  return null;
+}

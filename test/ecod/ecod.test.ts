@@ -147,7 +147,7 @@ describe('ECOD', () => {
     expectError(broken((c) => ((c.meta as { format: string }).format = 'x')), FormatError, /^ECOD\.fromArrays: meta\.format\/version must be 'dadm\.ecod'\/1, got x\/1$/);
     expectError(broken((c) => (c.meta.skewSigns = [2, 0])), FormatError, /meta\.skewSigns must hold nFeaturesIn = 2 values/);
     expectError(broken((c) => (c.arrays.offsets[1] = 0)), FormatError, /feature 0 thresholds|feature 1 thresholds/);
-    expectError(broken((c) => (c.arrays.values[0] = -1)), FormatError, /^ECOD\.fromArrays: feature 0 values must be finite and >= 0, got -1 at step 0$/);
+    expectError(broken((c) => (c.arrays.values[0] = -1)), FormatError, /^ECOD\.fromArrays: feature 0 values must be >= 0, got -1 at step 0$/);
     expectError(broken((c) => c.arrays.thresholds.reverse()), FormatError, /thresholds must be strictly ascending/);
     expectError(broken((c) => (c.arrays.values = c.arrays.values.slice(1))), FormatError, /arrays\.values must have thresholds\.length \+ nFeaturesIn/);
   });

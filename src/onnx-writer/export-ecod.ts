@@ -1,0 +1,73 @@
+/**
+ * `exportEcod`: a fitted ECOD (its checkpoint arrays) as an ONNX graph. ECOD's score of a row is a sum
+ * over features of a step function of that feature's value, so it is exactly one ai.onnx.ml
+ * TreeEnsembleRegressor (aggregate SUM) with one tree per feature. Layout in docs/onnx.md, "Exporters".
+ */
+import { FormatError, InvalidOptionError } from '../errors.js';
+import type { EcodArrays, EcodMeta } from '../ecod/index.js';
+import { checkModel } from './check-model.js';
+import { type ExportOptions, resolveExportOptions } from './export-options.js';
+import { addStepTreeEnsemble, type StepTree } from './export-step-trees.js';
+import { GraphBuilder } from './graph-builder.js';
+import { makeModel } from './make-model.js';
+import type { onnx } from './proto.js';
+
+/** Options of {@link exportEcod}. */
+export interface EcodExportOptions extends ExportOptions {
+  /** ai.onnx.ml opset imported, 1 to 3 (TreeEnsembleRegressor exists in all); default 3 */
+  mlOpset?: number;
+  /** written as the model's metadata_props (see modelMetadata); default none */
+  metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * ECOD's per-feature tables as step trees: feature j's thresholds and values (views, no copy).
+ * @throws FormatError when the offsets do not describe the arrays
+ */
+export function ecodStepTrees(ecod: { arrays: EcodArrays; meta: EcodMeta }, where: string): StepTree[] {
+  const { arrays: a, meta } = ecod ?? {};
+  const D = meta?.nFeaturesIn;
+  if (!(Number.isSafeInteger(D) && D! >= 1)) throw new FormatError(`${where}: meta.nFeaturesIn must be an integer >= 1, got ${String(D)}`, where);
+  const T = a?.thresholds?.length;
+  if (!(a?.offsets instanceof Int32Array) || a.offsets.length !== D! + 1 || a.offsets[0] !== 0 || a.offsets[D!] !== T || a.values?.length !== T + D!) {
+    throw new FormatError(`${where}: arrays must be ECOD.toArrays() output (offsets [nFeaturesIn + 1] from 0 to thresholds.length, values [thresholds.length + nFeaturesIn])`, where);
+  }
+  return Array.from({ length: D! }, (_, j) => {
+    const lo = a.offsets[j]!;
+    const hi = a.offsets[j + 1]!;
+    if (!(hi >= lo)) throw new FormatError(`${where}: arrays.offsets must be non-decreasing, got ${lo} then ${hi} at feature ${j}`, where);
+    return { feature: j, thresholds: a.thresholds.subarray(lo, hi), values: a.values.subarray(lo + j, hi + j + 1) };
+  });
+}
+
+/**
+ * Exports an ECOD given as `ECOD.toArrays()` returns it (checked with checkModel). Graph, for input
+ * x [N, D] (D = meta.nFeaturesIn): TreeEnsembleRegressor (SUM, one tree per feature, BRANCH_LEQ
+ * splits at the table thresholds, leaves weighted by the per-feature scores) gives [N, 1]; Reshape
+ * to `score` [N] = ECOD.anomalyScore (higher = more anomalous). The thresholds are float32 values, so
+ * float32 inputs take exactly ECOD's steps, ties included; the weights are rounded to float32.
+ * @throws FormatError when the arrays or meta do not describe fitted ECOD tables
+ * @throws InvalidOptionError for a bad option or metadata value
+ */
+export function exportEcod(ecod: { arrays: EcodArrays; meta: EcodMeta }, options: EcodExportOptions = {}): onnx.ModelProto {
+  const where = 'exportEcod';
+  const { opset, irVersion, batch } = resolveExportOptions(options, where);
+  const mlOpset = options.mlOpset ?? 3;
+  if (!Number.isInteger(mlOpset) || mlOpset < 1 || mlOpset > 3) {
+    throw new InvalidOptionError(`${where}: mlOpset must be an integer in [1, 3], got ${mlOpset}`, 'mlOpset');
+  }
+  const trees = ecodStepTrees(ecod, where);
+  const D = trees.length;
+  const b = new GraphBuilder('dadm_ecod', 'ECOD (Li et al. 2022); score = sum over features of the tail score, higher = more anomalous');
+  const x = b.input('input', 'float32', [batch, D]);
+  addStepTreeEnsemble(b, x, trees, { prefix: 'ecod', nFeatures: D, output: 'score', where });
+  b.output('score', 'float32', [batch]);
+  const model = makeModel(b.build(), {
+    irVersion,
+    opsets: [{ domain: '', version: opset }],
+    mlOpset,
+    ...(options.metadata !== undefined ? { metadataProps: options.metadata } : {}),
+  });
+  checkModel(model);
+  return model;
+}
