@@ -1,7 +1,7 @@
 /**
  * `exportEcod`: a fitted ECOD (its checkpoint arrays) as an ONNX graph. ECOD's score of a row is a sum
  * over features of a step function of that feature's value, so it is exactly one ai.onnx.ml
- * TreeEnsembleRegressor (aggregate SUM) with one tree per feature. Layout in docs/onnx.md, "Exporters".
+ * TreeEnsembleRegressor (aggregate SUM) with one tree per feature. Layout in docs/ecod.md, "ONNX".
  */
 import { FormatError, InvalidOptionError } from '../errors.js';
 import type { EcodArrays, EcodMeta } from '../ecod/index.js';

@@ -9,6 +9,11 @@ import { sortAscending } from './sort.js';
 import { mergeSteps, stepAt, type StepFunction } from './step-function.js';
 import { checkSample, type FloatArray } from './validate.js';
 
+/** 1 / Phi^-1(3/4): MAD x this estimates the standard deviation of normal data. */
+const MAD_TO_SD = 1.482602218505602;
+/** sqrt(pi / 2): mean absolute deviation x this estimates the standard deviation of normal data. */
+const MEAN_AD_TO_SD = 1.2533141373155001;
+
 /** The calibration methods. */
 export type CalibrationMethod = 'robust-z' | 'ecdf';
 
@@ -17,7 +22,7 @@ export interface RobustZCalibration {
   method: 'robust-z';
   /** The median of the training scores. */
   center: number;
-  /** The interquartile range of the training scores (see {@link fitCalibration} for ties). */
+  /** 1.4826 x their median absolute deviation from the median (see {@link fitCalibration} for ties). */
   scale: number;
 }
 
@@ -39,8 +44,12 @@ export interface FitCalibrationOptions {
 
 /**
  * Fits a calibration on training scores `[n]` (higher = more anomalous).
- * - 'robust-z': center = median, scale = q75 - q25 (numpy linear quantiles). When more than half the
- *   scores tie, the IQR is 0; then scale is q90 - q10, else max - min, else 1 (every score equal).
+ * - 'robust-z': the robust z-score `(s - median) / (1.4826 MAD)`, MAD the median absolute deviation from
+ *   the median (numpy linear medians); 1.4826 = 1 / Phi^-1(3/4) makes the scale the standard deviation
+ *   for normal scores (Rousseeuw & Croux 1993, https://doi.org/10.1080/01621459.1993.10476408). When
+ *   more than half the scores tie, MAD is 0; then the scale is 1.2533 (= sqrt(pi / 2), the same
+ *   consistency for the mean absolute deviation) x the mean absolute deviation from the median, and 1
+ *   when every score is equal.
  * - 'ecdf': `F(s) = #{t < s} / n`, a non-decreasing step function from 0 (below every training
  *   score) to 1 (above all of them).
  * @throws DataError for an empty sample or a NaN/Inf score; InvalidOptionError for an unknown method
@@ -50,9 +59,13 @@ export function fitCalibration(scores: FloatArray, method: CalibrationMethod, op
   checkSample('fitCalibration', 'scores', scores);
   const s = sortAscending(scores);
   if (method === 'robust-z') {
-    const spread = (lo: number, hi: number): number => quantileSorted(s, hi) - quantileSorted(s, lo);
-    const scale = [spread(0.25, 0.75), spread(0.1, 0.9), spread(0, 1)].find((v) => v > 0) ?? 1;
-    return { method, center: quantileSorted(s, 0.5), scale };
+    const center = quantileSorted(s, 0.5);
+    const deviations = new Float64Array(s.length);
+    let sum = 0;
+    for (let i = 0; i < s.length; i++) sum += deviations[i] = Math.abs(s[i]! - center);
+    const mad = quantileSorted(sortAscending(deviations), 0.5);
+    const scale = mad > 0 ? MAD_TO_SD * mad : sum > 0 ? MEAN_AD_TO_SD * (sum / s.length) : 1;
+    return { method, center, scale };
   }
   if (method !== 'ecdf') {
     throw new InvalidOptionError(`fitCalibration: method must be 'robust-z' or 'ecdf', got ${JSON.stringify(method)}`, 'method');

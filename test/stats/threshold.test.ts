@@ -53,7 +53,7 @@ describe.each(ref.cases)('against scikit-learn / NumPy: $id', (c) => {
     }
   });
 
-  it('calibrations: robust z by median / IQR and the empirical CDF #{t < s} / n', () => {
+  it('calibrations: robust z by median / (1.4826 MAD) and the empirical CDF #{t < s} / n', () => {
     const probes = Float64Array.from(c.probes);
     const z = fitCalibration(scores, 'robust-z');
     expect(z).toEqual({ method: 'robust-z', center: expect.closeTo(c.calibration.robust_z.center, 12), scale: expect.closeTo(c.calibration.robust_z.scale, 12) });
@@ -102,8 +102,9 @@ describe('threshold and calibration errors', () => {
     expectError(() => bestF1(s, [0, 0, 0]), DataError, /^bestF1: labels must contain at least one positive, got 0 of 3$/);
   });
 
-  it('robust z falls back to wider spreads when most scores tie', () => {
-    expect(fitCalibration(Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1, 2]), 'robust-z')).toEqual({ method: 'robust-z', center: 0, scale: expect.closeTo(1.1, 12) });
+  it('robust z falls back to the mean absolute deviation when most scores tie, and to 1 when all do', () => {
+    // MAD = 0 (eight zeros); mean |s - 0| = 0.3, times sqrt(pi / 2).
+    expect(fitCalibration(Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1, 2]), 'robust-z')).toEqual({ method: 'robust-z', center: 0, scale: expect.closeTo(0.3 * Math.sqrt(Math.PI / 2), 12) });
     expect(fitCalibration(Float64Array.from([5, 5, 5]), 'robust-z')).toEqual({ method: 'robust-z', center: 5, scale: 1 });
   });
 

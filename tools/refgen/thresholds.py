@@ -75,10 +75,12 @@ def fit_threshold(s, spec):
 
 
 def calibration(s, probes):
-    q1, med, q3 = np.quantile(s, [0.25, 0.5, 0.75])
+    med = np.median(s)
+    mad = np.median(np.abs(s - med))
+    scale = 1.482602218505602 * mad  # 1 / scipy.stats.norm.ppf(0.75); every case here has MAD > 0
     srt = np.sort(s)
     return {
-        "robust_z": {"center": float(med), "scale": float(q3 - q1), "applied": ((probes - med) / (q3 - q1)).tolist()},
+        "robust_z": {"center": float(med), "scale": float(scale), "applied": ((probes - med) / scale).tolist()},
         "ecdf": {"applied": (np.searchsorted(srt, probes, side="left") / len(s)).tolist()},
     }
 
