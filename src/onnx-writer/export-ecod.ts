@@ -3,22 +3,15 @@
  * over features of a step function of that feature's value, so it is exactly one ai.onnx.ml
  * TreeEnsembleRegressor (aggregate SUM) with one tree per feature. Layout in docs/ecod.md, "ONNX".
  */
-import { FormatError, InvalidOptionError } from '../errors.js';
+import { FormatError } from '../errors.js';
 import type { EcodArrays, EcodMeta } from '../ecod/index.js';
-import { checkModel } from './check-model.js';
-import { type ExportOptions, resolveExportOptions } from './export-options.js';
 import { addStepTreeEnsemble, type StepTree } from './export-step-trees.js';
+import { resolveTreeExportOptions, treeModel, type TreeExportOptions } from './export-tree-nodes.js';
 import { GraphBuilder } from './graph-builder.js';
-import { makeModel } from './make-model.js';
 import type { onnx } from './proto.js';
 
-/** Options of {@link exportEcod}. */
-export interface EcodExportOptions extends ExportOptions {
-  /** ai.onnx.ml opset imported, 1 to 3 (TreeEnsembleRegressor exists in all); default 3 */
-  mlOpset?: number;
-  /** written as the model's metadata_props (see modelMetadata); default none */
-  metadata?: Readonly<Record<string, string>>;
-}
+/** Options of {@link exportEcod}: opset, dynamicBatch, irVersion, mlOpset (1 to 3, default 3), metadata. */
+export type EcodExportOptions = TreeExportOptions;
 
 /**
  * ECOD's per-feature tables as step trees: feature j's thresholds and values (views, no copy).
@@ -51,23 +44,12 @@ export function ecodStepTrees(ecod: { arrays: EcodArrays; meta: EcodMeta }, wher
  */
 export function exportEcod(ecod: { arrays: EcodArrays; meta: EcodMeta }, options: EcodExportOptions = {}): onnx.ModelProto {
   const where = 'exportEcod';
-  const { opset, irVersion, batch } = resolveExportOptions(options, where);
-  const mlOpset = options.mlOpset ?? 3;
-  if (!Number.isInteger(mlOpset) || mlOpset < 1 || mlOpset > 3) {
-    throw new InvalidOptionError(`${where}: mlOpset must be an integer in [1, 3], got ${mlOpset}`, 'mlOpset');
-  }
+  const resolved = resolveTreeExportOptions(options, where);
   const trees = ecodStepTrees(ecod, where);
   const D = trees.length;
   const b = new GraphBuilder('dadm_ecod', 'ECOD (Li et al. 2022); score = sum over features of the tail score, higher = more anomalous');
-  const x = b.input('input', 'float32', [batch, D]);
+  const x = b.input('input', 'float32', [resolved.batch, D]);
   addStepTreeEnsemble(b, x, trees, { prefix: 'ecod', nFeatures: D, output: 'score', where });
-  b.output('score', 'float32', [batch]);
-  const model = makeModel(b.build(), {
-    irVersion,
-    opsets: [{ domain: '', version: opset }],
-    mlOpset,
-    ...(options.metadata !== undefined ? { metadataProps: options.metadata } : {}),
-  });
-  checkModel(model);
-  return model;
+  b.output('score', 'float32', [resolved.batch]);
+  return treeModel(b, resolved, options.metadata);
 }

@@ -3,23 +3,15 @@
  * one ai.onnx.ml TreeEnsembleRegressor, with outputs `score` [N] (the anomaly score
  * `2^(-E[h(x)] / c(maxSamples))`) and `path_length` [N] (E[h(x)]). Layout in docs/onnx.md, "Exporters".
  */
-import { InvalidOptionError } from '../errors.js';
 import type { ForestArrays, IsolationForestMeta } from '../iforest/index.js';
 import { averagePathLength } from '../tensor/index.js';
-import { checkModel } from './check-model.js';
-import { type ExportOptions, resolveExportOptions } from './export-options.js';
-import { treeEnsembleAttributes, treeEnsembleNodes } from './export-tree-nodes.js';
+import { resolveTreeExportOptions, treeEnsembleAttributes, treeEnsembleNodes, treeModel, type TreeExportOptions } from './export-tree-nodes.js';
 import { GraphBuilder } from './graph-builder.js';
-import { ML_DOMAIN, makeModel } from './make-model.js';
+import { ML_DOMAIN } from './make-model.js';
 import type { onnx } from './proto.js';
 
-/** Options of {@link exportIsolationForest}. */
-export interface IsolationForestExportOptions extends ExportOptions {
-  /** ai.onnx.ml opset imported, 1 to 3 (TreeEnsembleRegressor exists in all); default 3 */
-  mlOpset?: number;
-  /** written as the model's metadata_props (see modelMetadata); default none */
-  metadata?: Readonly<Record<string, string>>;
-}
+/** Options of {@link exportIsolationForest}: opset, dynamicBatch, irVersion, mlOpset (1 to 3, default 3), metadata. */
+export type IsolationForestExportOptions = TreeExportOptions;
 
 /**
  * Exports a forest given as `IsolationForest.toArrays()` returns it (checked with checkModel). Graph,
@@ -37,11 +29,8 @@ export function exportIsolationForest(
   options: IsolationForestExportOptions = {},
 ): onnx.ModelProto {
   const where = 'exportIsolationForest';
-  const { opset, irVersion, batch } = resolveExportOptions(options, where);
-  const mlOpset = options.mlOpset ?? 3;
-  if (!Number.isInteger(mlOpset) || mlOpset < 1 || mlOpset > 3) {
-    throw new InvalidOptionError(`${where}: mlOpset must be an integer in [1, 3], got ${mlOpset}`, 'mlOpset');
-  }
+  const resolved = resolveTreeExportOptions(options, where);
+  const { batch } = resolved;
   const nodes = treeEnsembleNodes(forest?.arrays, forest?.meta, where);
   const { nTrees } = nodes;
   const D = forest.meta.nFeaturesIn;
@@ -63,12 +52,5 @@ export function exportIsolationForest(
   b.addNode('Exp', [exponent!], { name: 'forest.Exp', outputs: ['score'] });
   b.output('score', 'float32', [batch]);
   b.output('path_length', 'float32', [batch]);
-  const model = makeModel(b.build(), {
-    irVersion,
-    opsets: [{ domain: '', version: opset }],
-    mlOpset,
-    ...(options.metadata !== undefined ? { metadataProps: options.metadata } : {}),
-  });
-  checkModel(model);
-  return model;
+  return treeModel(b, resolved, options.metadata);
 }

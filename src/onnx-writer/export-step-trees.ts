@@ -6,8 +6,7 @@
  */
 import { FormatError } from '../errors.js';
 import { stepFunctionProblem, type StepFunction } from '../stats/index.js';
-import { floatThresholdBelow } from './export-float-threshold.js';
-import { treeEnsembleAttributes, type TreeEnsembleNodes } from './export-tree-nodes.js';
+import { emptyTreeNodes, pushBranch, pushLeaf, treeEnsembleAttributes, type TreeEnsembleNodes } from './export-tree-nodes.js';
 import type { GraphBuilder } from './graph-builder.js';
 import { ML_DOMAIN } from './make-model.js';
 
@@ -24,10 +23,7 @@ export interface StepTree extends StepFunction {
  * @throws FormatError for a malformed step function or a feature outside [0, nFeatures)
  */
 export function stepTreeNodes(trees: readonly StepTree[], nFeatures: number, where: string): TreeEnsembleNodes {
-  const out: TreeEnsembleNodes = {
-    nTrees: trees.length, treeIds: [], nodeIds: [], featureIds: [], modes: [], values: [], trueIds: [], falseIds: [],
-    targetTreeIds: [], targetNodeIds: [], targetIds: [], targetWeights: [],
-  };
+  const out = emptyTreeNodes(trees.length);
   trees.forEach((tree, t) => {
     const problem = stepFunctionProblem(tree);
     if (problem !== null) throw new FormatError(`${where}: tree ${t} ${problem}`, where);
@@ -38,26 +34,12 @@ export function stepTreeNodes(trees: readonly StepTree[], nFeatures: number, whe
     const ranges: [number, number][] = [[0, tree.thresholds.length]];
     for (let p = 0; p < ranges.length; p++) {
       const [lo, hi] = ranges[p]!;
-      out.treeIds.push(t);
-      out.nodeIds.push(p);
       if (lo === hi) {
-        out.featureIds.push(0);
-        out.modes.push('LEAF');
-        out.values.push(0);
-        out.trueIds.push(0);
-        out.falseIds.push(0);
-        out.targetTreeIds.push(t);
-        out.targetNodeIds.push(p);
-        out.targetIds.push(0);
-        out.targetWeights.push(tree.values[lo]!);
+        pushLeaf(out, t, p, tree.values[lo]!);
         continue;
       }
       const mid = (lo + hi) >> 1;
-      out.featureIds.push(tree.feature);
-      out.modes.push('BRANCH_LEQ');
-      out.values.push(floatThresholdBelow(tree.thresholds[mid]!));
-      out.trueIds.push(ranges.length);
-      out.falseIds.push(ranges.length + 1);
+      pushBranch(out, t, p, { feature: tree.feature, threshold: tree.thresholds[mid]!, trueId: ranges.length, falseId: ranges.length + 1 });
       ranges.push([lo, mid], [mid + 1, hi]);
     }
   });

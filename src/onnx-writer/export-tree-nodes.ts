@@ -1,9 +1,18 @@
-/** The TreeEnsembleRegressor node lists of an isolation forest, from its checkpoint arrays. */
-import { FormatError } from '../errors.js';
+/**
+ * What the TreeEnsembleRegressor exporters (isolation forest, ECOD) share: the node lists and their
+ * attributes, the ai.onnx.ml opset option and the final checked model; and an isolation forest's node
+ * lists from its checkpoint arrays.
+ */
+import { FormatError, InvalidOptionError } from '../errors.js';
 import type { ForestArrays, IsolationForestMeta } from '../iforest/index.js';
 import { averagePathLength } from '../tensor/index.js';
 import { attrFloats, attrInt, attrInts, attrStrings, type AttributeValue } from './attributes.js';
+import { checkModel } from './check-model.js';
 import { floatThresholdBelow } from './export-float-threshold.js';
+import { type ExportOptions, type ResolvedExportOptions, resolveExportOptions } from './export-options.js';
+import type { GraphBuilder } from './graph-builder.js';
+import { makeModel } from './make-model.js';
+import type { onnx } from './proto.js';
 
 /** Parallel lists, one entry per node (`nodes*`) or per leaf (`target*`), as the op's attributes. */
 export interface TreeEnsembleNodes {
@@ -19,6 +28,81 @@ export interface TreeEnsembleNodes {
   targetNodeIds: number[];
   targetIds: number[];
   targetWeights: number[];
+}
+
+/** Options of the tree-ensemble exporters. */
+export interface TreeExportOptions extends ExportOptions {
+  /** ai.onnx.ml opset imported, 1 to 3 (TreeEnsembleRegressor exists in all); default 3 */
+  mlOpset?: number;
+  /** written as the model's metadata_props (see modelMetadata); default none */
+  metadata?: Readonly<Record<string, string>>;
+}
+
+/** {@link TreeExportOptions} checked, with defaults filled in. */
+export interface ResolvedTreeExportOptions extends ResolvedExportOptions {
+  mlOpset: number;
+}
+
+/**
+ * resolveExportOptions plus the ai.onnx.ml opset.
+ * @throws InvalidOptionError for a bad shared option or an mlOpset outside [1, 3]
+ */
+export function resolveTreeExportOptions(options: TreeExportOptions, where: string): ResolvedTreeExportOptions {
+  const resolved = resolveExportOptions(options, where);
+  const mlOpset = options.mlOpset ?? 3;
+  if (!Number.isInteger(mlOpset) || mlOpset < 1 || mlOpset > 3) {
+    throw new InvalidOptionError(`${where}: mlOpset must be an integer in [1, 3], got ${mlOpset}`, 'mlOpset');
+  }
+  return { ...resolved, mlOpset };
+}
+
+/**
+ * The model around a finished graph (default-domain and ai.onnx.ml opsets, metadata), checked.
+ * @throws InvalidOptionError for a bad metadata value; the errors of checkModel
+ */
+export function treeModel(b: GraphBuilder, resolved: ResolvedTreeExportOptions, metadata?: Readonly<Record<string, string>>): onnx.ModelProto {
+  const model = makeModel(b.build(), {
+    irVersion: resolved.irVersion,
+    opsets: [{ domain: '', version: resolved.opset }],
+    mlOpset: resolved.mlOpset,
+    ...(metadata !== undefined ? { metadataProps: metadata } : {}),
+  });
+  checkModel(model);
+  return model;
+}
+
+/** Appends leaf `node` of tree `tree` with its one target weight. */
+export function pushLeaf(out: TreeEnsembleNodes, tree: number, node: number, weight: number): void {
+  out.treeIds.push(tree);
+  out.nodeIds.push(node);
+  out.featureIds.push(0);
+  out.modes.push('LEAF');
+  out.values.push(0);
+  out.trueIds.push(0);
+  out.falseIds.push(0);
+  out.targetTreeIds.push(tree);
+  out.targetNodeIds.push(node);
+  out.targetIds.push(0);
+  out.targetWeights.push(weight);
+}
+
+/** Appends branch `node` of tree `tree`: `x[feature] <= threshold` goes to `trueId`, else `falseId`. */
+export function pushBranch(out: TreeEnsembleNodes, tree: number, node: number, split: { feature: number; threshold: number; trueId: number; falseId: number }): void {
+  out.treeIds.push(tree);
+  out.nodeIds.push(node);
+  out.featureIds.push(split.feature);
+  out.modes.push('BRANCH_LEQ');
+  out.values.push(floatThresholdBelow(split.threshold));
+  out.trueIds.push(split.trueId);
+  out.falseIds.push(split.falseId);
+}
+
+/** Empty node lists for `nTrees` trees. */
+export function emptyTreeNodes(nTrees: number): TreeEnsembleNodes {
+  return {
+    nTrees, treeIds: [], nodeIds: [], featureIds: [], modes: [], values: [], trueIds: [], falseIds: [],
+    targetTreeIds: [], targetNodeIds: [], targetIds: [], targetWeights: [],
+  };
 }
 
 /**
@@ -72,10 +156,7 @@ export function treeEnsembleNodes(a: ForestArrays, meta: IsolationForestMeta, wh
     const c = a.features[i]!;
     if (!(Number.isInteger(c) && c >= 0 && c < nFeaturesIn)) bad(`arrays.features[${i}] must be a column in [0, ${nFeaturesIn}), got ${c}`);
   }
-  const out: TreeEnsembleNodes = {
-    nTrees, treeIds: [], nodeIds: [], featureIds: [], modes: [], values: [], trueIds: [], falseIds: [],
-    targetTreeIds: [], targetNodeIds: [], targetIds: [], targetWeights: [],
-  };
+  const out = emptyTreeNodes(nTrees);
   for (let t = 0; t < nTrees; t++) {
     const off = a.nodeOffsets[t]!;
     const count = a.nodeOffsets[t + 1]! - off;
@@ -91,20 +172,10 @@ export function treeEnsembleNodes(a: ForestArrays, meta: IsolationForestMeta, wh
       const l = a.childrenLeft[g]!;
       const r = a.childrenRight[g]!;
       const label = `tree ${t} node ${order[p]}`;
-      out.treeIds.push(t);
-      out.nodeIds.push(p);
       if (l === -1 && r === -1) {
         const n = a.nNodeSamples[g]!;
         if (!(n >= 1)) bad(`${label} nNodeSamples must be >= 1, got ${n}`);
-        out.featureIds.push(0);
-        out.modes.push('LEAF');
-        out.values.push(0);
-        out.trueIds.push(0);
-        out.falseIds.push(0);
-        out.targetTreeIds.push(t);
-        out.targetNodeIds.push(p);
-        out.targetIds.push(0);
-        out.targetWeights.push(depth[p]! + averagePathLength(n));
+        pushLeaf(out, t, p, depth[p]! + averagePathLength(n));
         continue;
       }
       for (const child of [l, r]) {
@@ -116,11 +187,7 @@ export function treeEnsembleNodes(a: ForestArrays, meta: IsolationForestMeta, wh
       if (!(Number.isInteger(f) && f >= 0 && f < maxFeatures)) bad(`${label} feature must be in [0, ${maxFeatures}), got ${f}`);
       const thr = a.threshold[g]!;
       if (Number.isNaN(thr)) bad(`${label} threshold must be a number, got NaN`);
-      out.featureIds.push(a.features[t * maxFeatures + f]!);
-      out.modes.push('BRANCH_LEQ');
-      out.values.push(floatThresholdBelow(thr));
-      out.trueIds.push(placed);
-      out.falseIds.push(placed + 1);
+      pushBranch(out, t, p, { feature: a.features[t * maxFeatures + f]!, threshold: thr, trueId: placed, falseId: placed + 1 });
       order[placed] = l;
       order[placed + 1] = r;
       depth[placed] = depth[placed + 1] = depth[p]! + 1;

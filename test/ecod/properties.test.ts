@@ -25,11 +25,32 @@ function probes(col: readonly number[]): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-function scoresOf(m: ECOD, cols: number, j: number, values: readonly number[]): number[] {
-  const x = new Float32Array(values.length * cols);
-  values.forEach((v, i) => (x[i * cols + j] = v));
-  const f = m.featureScores({ data: x, shape: [values.length, cols] });
-  return values.map((_, i) => f[i * cols + j]!);
+interface FeatureCase {
+  m: ECOD;
+  j: number;
+  /** Training column j in row order. */
+  col: number[];
+  /** Feature j's term for each value (the other columns 0). */
+  terms: (values: readonly number[]) => number[];
+}
+
+/** Fits ECOD on each generated training matrix and runs `check` on every feature. */
+function forEveryFeature(check: (c: FeatureCase) => void): void {
+  fc.assert(
+    fc.property(trainArb, ({ rows, cols, data }) => {
+      const m = new ECOD().fit({ data, shape: [rows, cols] });
+      for (let j = 0; j < cols; j++) {
+        const terms = (values: readonly number[]): number[] => {
+          const x = new Float32Array(values.length * cols);
+          values.forEach((v, i) => (x[i * cols + j] = v));
+          const f = m.featureScores({ data: x, shape: [values.length, cols] });
+          return values.map((_, i) => f[i * cols + j]!);
+        };
+        check({ m, j, col: column(data, cols, j), terms });
+      }
+    }),
+    FC,
+  );
 }
 
 describe('ECOD properties', () => {
@@ -55,57 +76,40 @@ describe('ECOD properties', () => {
   });
 
   it('scores any value as docs/ecod.md defines (naive counting reference)', () => {
-    fc.assert(
-      fc.property(trainArb, ({ rows, cols, data }) => {
-        const m = new ECOD().fit({ data, shape: [rows, cols] });
-        for (let j = 0; j < cols; j++) {
-          const col = column(data, cols, j);
-          const ps = probes(col);
-          const got = scoresOf(m, cols, j, ps);
-          ps.forEach((p, i) => expect(Math.abs(got[i]! - naiveFeatureScore(col, p, m.skewSigns[j]!))).toBeLessThanOrEqual(1e-12));
-        }
-      }),
-      FC,
-    );
+    forEveryFeature(({ m, j, col, terms }) => {
+      const ps = probes(col);
+      const got = terms(ps);
+      ps.forEach((p, i) => expect(Math.abs(got[i]! - naiveFeatureScore(col, p, m.skewSigns[j]!))).toBeLessThanOrEqual(1e-12));
+    });
   });
 
   it('is monotone in the tail the skewness picks: never decreases moving outward past the median', () => {
-    fc.assert(
-      fc.property(trainArb, ({ rows, cols, data }) => {
-        const m = new ECOD().fit({ data, shape: [rows, cols] });
-        for (let j = 0; j < cols; j++) {
-          const g = m.skewSigns[j]!;
-          if (g === 0) continue;
-          const col = column(data, cols, j).sort((a, b) => a - b);
-          // Right tail: x above the lower median (F_right(x) <= 1/2 <= F_left(x)); left tail mirrored.
-          const median = g > 0 ? col[Math.ceil(rows / 2) - 1]! : col[rows - Math.ceil(rows / 2)]!;
-          const side = probes(col).filter((p) => (g > 0 ? p > median : p < median));
-          const outward = g > 0 ? side : side.reverse();
-          const s = scoresOf(m, cols, j, outward);
-          for (let i = 1; i < s.length; i++) expect(s[i]!).toBeGreaterThanOrEqual(s[i - 1]!);
-        }
-      }),
-      FC,
-    );
+    forEveryFeature(({ m, j, col, terms }) => {
+      const g = m.skewSigns[j]!;
+      if (g === 0) return;
+      const sorted = col.slice().sort((a, b) => a - b);
+      const n = sorted.length;
+      // Right tail: x above the lower median (F_right(x) <= 1/2 <= F_left(x)); left tail mirrored.
+      const median = g > 0 ? sorted[Math.ceil(n / 2) - 1]! : sorted[n - Math.ceil(n / 2)]!;
+      const side = probes(col).filter((p) => (g > 0 ? p > median : p < median));
+      const s = terms(g > 0 ? side : side.reverse());
+      for (let i = 1; i < s.length; i++) expect(s[i]!).toBeGreaterThanOrEqual(s[i - 1]!);
+    });
   });
 
   it('scores a value beyond the training range above every value on its side of the median', () => {
-    fc.assert(
-      fc.property(trainArb, ({ rows, cols, data }) => {
-        const m = new ECOD().fit({ data, shape: [rows, cols] });
-        for (let j = 0; j < cols; j++) {
-          const col = column(data, cols, j).sort((a, b) => a - b);
-          const ps = probes(col);
-          const s = scoresOf(m, cols, j, ps);
-          const low = col[Math.ceil(rows / 2) - 1]!;
-          const high = col[rows - Math.ceil(rows / 2)]!;
-          ps.forEach((p, i) => {
-            if (p > col[rows - 1]!) expect(s[i]!).toBeGreaterThanOrEqual(Math.max(...s.filter((_, k) => ps[k]! >= low && ps[k]! <= col[rows - 1]!)));
-            if (p < col[0]!) expect(s[i]!).toBeGreaterThanOrEqual(Math.max(...s.filter((_, k) => ps[k]! <= high && ps[k]! >= col[0]!)));
-          });
-        }
-      }),
-      FC,
-    );
+    forEveryFeature(({ col, terms }) => {
+      const sorted = col.slice().sort((a, b) => a - b);
+      const n = sorted.length;
+      const [min, max] = [sorted[0]!, sorted[n - 1]!];
+      const [low, high] = [sorted[Math.ceil(n / 2) - 1]!, sorted[n - Math.ceil(n / 2)]!];
+      const ps = probes(col);
+      const s = terms(ps);
+      const highest = (keep: (p: number) => boolean): number => Math.max(...s.filter((_, k) => keep(ps[k]!)));
+      ps.forEach((p, i) => {
+        if (p > max) expect(s[i]!).toBeGreaterThanOrEqual(highest((q) => q >= low && q <= max));
+        if (p < min) expect(s[i]!).toBeGreaterThanOrEqual(highest((q) => q <= high && q >= min));
+      });
+    });
   });
 });
