@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ECOD } from '../../src/ecod/index.js';
 import { FormatError, InvalidOptionError } from '../../src/errors.js';
-import { checkModel, encodeModel, exportEcod, nextDownFloat32, stepTreeNodes } from '../../src/onnx-writer/index.js';
+import { checkModel, encodeModel, exportEcod, nextDownFloat32 } from '../../src/onnx-writer/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { expectError } from '../tensor/expect-error.js';
@@ -68,24 +68,6 @@ describe('exportEcod', () => {
     await expectAgreement(merged, probeRows(train, 200));
     const size = (m: ECOD) => encodeModel(exportEcod(m.toArrays())).length;
     expect(size(merged)).toBeLessThan(size(exact) / 2);
-  });
-
-  it('writes one balanced BRANCH_LEQ tree per feature, a lone leaf for a feature without thresholds', () => {
-    const nodes = stepTreeNodes(
-      [
-        { feature: 1, thresholds: Float32Array.from([1, 2, 3]), values: Float64Array.from([10, 20, 30, 40]) },
-        { feature: 0, thresholds: new Float32Array(0), values: Float64Array.from([7]) },
-      ],
-      2,
-      'test',
-    );
-    // Tree 0: root splits at thresholds[1] = 2; steps 0..1 left (split at 1), steps 2..3 right (split at 3).
-    expect(nodes.modes).toEqual(['BRANCH_LEQ', 'BRANCH_LEQ', 'BRANCH_LEQ', 'LEAF', 'LEAF', 'LEAF', 'LEAF', 'LEAF']);
-    expect(nodes.values.slice(0, 3)).toEqual([2, 1, 3]);
-    expect(nodes.trueIds.slice(0, 3)).toEqual([1, 3, 5]);
-    expect(nodes.falseIds.slice(0, 3)).toEqual([2, 4, 6]);
-    expect(nodes.targetWeights).toEqual([10, 20, 30, 40, 7]);
-    expect(nodes.treeIds).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
   });
 
   it('writes a checked model with input [1, D] and output score [1] by default', () => {
