@@ -15,6 +15,7 @@ export * from './nn/index.js';
 // Models and data
 export * from './model-spec/index.js';
 export * from './iforest/index.js';
+export * from './ecod/index.js';
 export * from './schema/index.js';
 export * from './io/index.js';
 export * as stats from './stats/index.js';

@@ -5,8 +5,7 @@
 import { FormatError, NotFittedError, ShapeError } from '../errors.js';
 import { addDepthSums, checkForestShape, compileForest, pathLengthDenominator, type CompiledForest, type ForestArrays } from '../model-spec/index.js';
 import { quantileSorted } from '../stats/index.js';
-import { Random } from '../tensor/index.js';
-import { checkMatrix, type FloatMatrix } from './check-matrix.js';
+import { Random, checkMatrix, type FloatMatrix } from '../tensor/index.js';
 import { fitForest } from './fit-forest.js';
 import { copyForestArrays, type IsolationForestMeta } from './forest-arrays.js';
 import { resolveOptions, resolveSizes, type IsolationForestOptions, type ResolvedOptions } from './options.js';

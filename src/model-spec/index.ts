@@ -16,3 +16,4 @@ export {
   type ForestShape,
 } from './forest.js';
 export { addDepthSums, ROW_BLOCK, type ForestRows } from './depth-sums.js';
+export { featureSteps, type StepTables } from './step-tables.js';

@@ -13,4 +13,5 @@ export {
   type AutoencoderActivation,
 } from './export-autoencoder.js';
 export { exportIsolationForest, type IsolationForestExportOptions } from './export-isolation-forest.js';
-export { floatThresholdBelow, nextDownFloat32 } from './export-float-threshold.js';
+export { exportEcod, ecodStepTrees, type EcodExportOptions } from './export-ecod.js';
+export { addStepTreeEnsemble, stepTreeNodes, type StepTree, type StepTreeEnsembleOptions } from './export-step-trees.js';

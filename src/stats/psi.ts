@@ -1,7 +1,8 @@
 /** Population stability index at reference quantile edges (see ../shared/reference/README.md, psi). */
 import { DataError, ShapeError } from '../errors.js';
 import { quantileSorted } from './quantile.js';
-import { lowerBound, sortAscending, upperBound } from './sort.js';
+import { lowerBound, upperBound } from '../tensor/index.js';
+import { sortAscending } from './sort.js';
 import { checkNumberOption, checkSample, type FloatArray } from './validate.js';
 
 /** Options of {@link psi}. */

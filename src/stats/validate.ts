@@ -2,7 +2,9 @@
 import { DataError, InvalidOptionError, ShapeError } from '../errors.js';
 
 /** A 1-D sample: every stats function reads float32 or float64 values (float32 is widened exactly). */
-export type FloatArray = Float32Array | Float64Array;
+import type { FloatArray } from '../tensor/index.js';
+
+export type { FloatArray };
 
 /**
  * Checks that `data` is a non-empty Float32Array/Float64Array without NaN or +-Infinity.

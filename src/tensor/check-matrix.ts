@@ -1,4 +1,4 @@
-/** Input checks shared by every public IsolationForest method that takes data. */
+/** Input checks shared by the estimators (IsolationForest, ECOD) for a dense float32 matrix argument. */
 import { DataError, ShapeError, fmtShape } from '../errors.js';
 
 /** A dense row-major float32 matrix: `data[r * shape[1] + c]` is row r, column c. */

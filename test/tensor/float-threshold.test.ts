@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { floatThresholdBelow, nextDownFloat32 } from '../../src/onnx-writer/index.js';
+import { floatThresholdBelow, nextDownFloat32 } from '../../src/tensor/index.js';
 
 const FLT_MAX = 3.4028234663852886e38;
 const MIN_SUB = 2 ** -149;
