@@ -3,6 +3,9 @@
  * {@link encodeMessage} and {@link decodeMessage}. Messages are plain objects whose properties are
  * the fields' camelCase names; a field is present when its property is set (not undefined or null).
  * Numbers: int64/uint64 are JS numbers checked to be safe integers, floats are float32 values.
+ * Repeated numbers are written packed, as proto3 and protobufjs write them: onnx.proto (proto2)
+ * declares only the tensor data fields `[packed = true]`, but every protobuf parser since 2.3 reads
+ * both forms, and packing keeps dadm's files as small as the onnx-proto package wrote them.
  */
 import { FormatError } from '../errors.js';
 import { ProtoReader, ProtoWriter, WireType } from './wire.js';
@@ -16,8 +19,6 @@ export interface Field {
   readonly no: number;
   readonly kind: ScalarKind | 'message';
   readonly repeated: boolean;
-  /** Encode a repeated number field as one length-delimited run ([packed = true]); decoding accepts both. */
-  readonly packed: boolean;
   /** The field's message type, behind a thunk because ONNX messages refer to each other in cycles. */
   readonly message?: () => MessageSpec<unknown>;
   /** `Message.field`, for error messages. */
@@ -45,21 +46,19 @@ type KindFor<E> = [E] extends [number]
       : { readonly kind: 'message'; readonly message: () => MessageSpec<E> };
 
 /** The field definition a property of type V may have: the kind fits the value, `repeated` fits arrays. */
-export type FieldFor<V> = { readonly no: number; readonly repeated: V extends readonly unknown[] ? true : false; readonly packed: boolean } & KindFor<Element<V>>;
+export type FieldFor<V> = { readonly no: number; readonly repeated: V extends readonly unknown[] ? true : false } & KindFor<Element<V>>;
 
 /** A definition for every property of T, so a field missing from a table fails `tsc`. */
 export type FieldTable<T> = { readonly [K in keyof T]-?: FieldFor<NonNullable<T[K]>> };
 
 /** An optional scalar field. */
-export const one = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, repeated: false, packed: false }) as const;
-/** A repeated scalar field written unpacked (proto2's default). */
-export const list = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, repeated: true, packed: false }) as const;
-/** A repeated number field declared `[packed = true]`. */
-export const packed = <K extends NumberKind>(no: number, kind: K) => ({ no, kind, repeated: true, packed: true }) as const;
+export const one = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, repeated: false }) as const;
+/** A repeated scalar field. */
+export const list = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, repeated: true }) as const;
 /** An optional message field. */
-export const msg = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind: 'message', message, repeated: false, packed: false }) as const;
+export const msg = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind: 'message', message, repeated: false }) as const;
 /** A repeated message field. */
-export const msgs = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind: 'message', message, repeated: true, packed: false }) as const;
+export const msgs = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind: 'message', message, repeated: true }) as const;
 
 /** Builds a message spec from its field table; `oneof` lists the members of its oneof, if any. */
 export function defineMessage<T>(name: string, table: FieldTable<T>, oneof: readonly (keyof T & string)[] = []): MessageSpec<T> {
@@ -105,8 +104,8 @@ function fail(what: string): never {
 }
 
 /**
- * Serializes a message: fields in field-number order, each present field once (repeated ones once per
- * element, packed ones as one run), so equal messages give equal bytes.
+ * Serializes a message: fields in field-number order, each present field once (repeated numbers as one
+ * packed run, other repeated fields once per element), so equal messages give equal bytes.
  * @throws FormatError when a value does not fit its field's type, or nesting is deeper than maxDepth
  */
 export function encodeMessage<T>(spec: MessageSpec<T>, message: T, options: CodecOptions = {}): Uint8Array {
@@ -125,7 +124,7 @@ function writeMessage(w: ProtoWriter, spec: MessageSpec<unknown>, message: unkno
       writeField(w, f, v, -1, depth, maxDepth);
     } else if (!Array.isArray(v)) {
       fail(`${f.label} must be an array, got ${typeof v}`);
-    } else if (f.packed && v.length > 0) {
+    } else if (isPackable(f) && v.length > 0) {
       w.tag(f.no, WireType.LEN);
       const start = w.beginLength();
       for (let i = 0; i < v.length; i++) writeScalar(w, f, v[i], i);
@@ -134,6 +133,11 @@ function writeMessage(w: ProtoWriter, spec: MessageSpec<unknown>, message: unkno
       for (let i = 0; i < v.length; i++) writeField(w, f, v[i], i, depth, maxDepth);
     }
   }
+}
+
+/** Repeated numbers go packed; strings, bytes and messages cannot be. */
+function isPackable(f: Field): boolean {
+  return f.kind !== 'message' && SCALARS[f.kind].wire !== WireType.LEN;
 }
 
 function writeField(w: ProtoWriter, f: Field, v: unknown, index: number, depth: number, maxDepth: number): void {
@@ -178,7 +182,7 @@ function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, 
     } else if (!f.repeated) {
       out[f.name] = readValue(r, f, wire, depth, maxDepth);
       if (spec.oneof.includes(f.name)) for (const other of spec.oneof) if (other !== f.name) delete out[other];
-    } else if (wire === WireType.LEN && f.kind !== 'message' && SCALARS[f.kind].wire !== WireType.LEN) {
+    } else if (wire === WireType.LEN && isPackable(f)) {
       readPacked(r, f, (out[f.name] ??= []) as unknown[]);
     } else {
       ((out[f.name] ??= []) as unknown[]).push(readValue(r, f, wire, depth, maxDepth));

@@ -9,8 +9,8 @@ export { decodeMessage, encodeMessage, type CodecOptions, type MessageSpec, type
 export * from './onnx-schema.js';
 
 /**
- * Serializes an ONNX model. Deterministic: fields in field-number order, so equal models give equal
- * bytes (and a model decoded from a file written by onnx's C++ code re-encodes to the same bytes).
+ * Serializes an ONNX model. Deterministic: fields in field-number order, repeated numbers packed, so
+ * equal models give equal bytes (the bytes the onnx-proto package wrote for them).
  * @throws FormatError when a field holds a value of the wrong type (e.g. an int64 that is not a safe integer)
  */
 export function encodeModel(model: ModelProto, options: CodecOptions = {}): Uint8Array {

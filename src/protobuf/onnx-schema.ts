@@ -3,10 +3,8 @@
  * https://github.com/onnx/onnx/blob/main/onnx/onnx.proto) as plain TypeScript interfaces and codec
  * tables. Property names are protobufjs's camelCase ones (`opsetImport`, `rawData`, …), as the
  * `onnx-proto` package used them. Fields of later IR versions are skipped as unknown fields.
- * Repeated number fields are packed only where onnx.proto says `[packed = true]` (it is proto2), so
- * re-encoding a file written by onnx's C++ code gives the same bytes.
  */
-import { defineMessage, list, msg, msgs, one, packed, type MessageSpec } from './codec.js';
+import { defineMessage, list, msg, msgs, one, type MessageSpec } from './codec.js';
 
 /** TensorProto.DataType: element types of tensors. */
 export const DataType = {
@@ -294,14 +292,14 @@ export const TENSOR_PROTO: MessageSpec<TensorProto> = defineMessage<TensorProto>
   dims: list(1, 'int64'),
   dataType: one(2, 'int32'),
   segment: msg(3, () => TENSOR_SEGMENT),
-  floatData: packed(4, 'float'),
-  int32Data: packed(5, 'int32'),
+  floatData: list(4, 'float'),
+  int32Data: list(5, 'int32'),
   stringData: list(6, 'bytes'),
-  int64Data: packed(7, 'int64'),
+  int64Data: list(7, 'int64'),
   name: one(8, 'string'),
   rawData: one(9, 'bytes'),
-  doubleData: packed(10, 'double'),
-  uint64Data: packed(11, 'uint64'),
+  doubleData: list(10, 'double'),
+  uint64Data: list(11, 'uint64'),
   docString: one(12, 'string'),
   externalData: msgs(13, () => STRING_STRING_ENTRY),
   dataLocation: one(14, 'int32'),

@@ -25,9 +25,13 @@ export class ProtoReader {
   private hi = 0;
   private readonly view: DataView;
 
-  constructor(readonly bytes: Uint8Array) {
-    this.end = bytes.length;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  readonly bytes: Uint8Array;
+
+  constructor(input: Uint8Array) {
+    // A plain view, so byte fields come out as Uint8Array even when the input is a Node Buffer.
+    this.bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    this.end = input.length;
+    this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   }
 
   /** Reads a varint of at most 10 bytes; returns its low 32 bits (unsigned) and keeps the high ones. */

@@ -150,10 +150,11 @@ describe('decoding rules', () => {
     expect(decodeMessage(TENSOR_SHAPE_DIMENSION, bytes(0x12, 1, 0x6e, 0x08, 4))).toEqual({ dimValue: 4 });
   });
 
-  it('byte fields are views into the input (no copy)', () => {
+  it('byte fields are plain Uint8Array views into the input, also of a Buffer (no copy)', () => {
     const input = encodeMessage(TENSOR_PROTO, { rawData: bytes(1, 2, 3) });
-    const t = decodeMessage(TENSOR_PROTO, input);
+    const t = decodeMessage(TENSOR_PROTO, Buffer.from(input.buffer));
     expect(t.rawData!.buffer).toBe(input.buffer);
+    expect(t.rawData!.constructor).toBe(Uint8Array);
     expect(Array.from(t.rawData!)).toEqual([1, 2, 3]);
   });
 });
