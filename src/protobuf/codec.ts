@@ -2,7 +2,9 @@
  * A table-driven protobuf codec: one {@link MessageSpec} per message type drives both
  * {@link encodeMessage} and {@link decodeMessage}. Messages are plain objects whose properties are
  * the fields' camelCase names; a field is present when its property is set (not undefined or null).
- * Numbers: int64/uint64 are JS numbers checked to be safe integers, floats are float32 values.
+ * Numbers: int64/uint64 are JS numbers checked to be safe integers (sizes, versions, ids), except
+ * `int64Value` fields (attribute and tensor data) where INT64_MAX-style sentinels round to the nearest
+ * double; floats are float32 values.
  * Repeated numbers are written packed, as proto3 and protobufjs write them: onnx.proto (proto2)
  * declares only the tensor data fields `[packed = true]`, but every protobuf parser since 2.3 reads
  * both forms, and packing keeps dadm's files as small as the onnx-proto package wrote them.
@@ -10,7 +12,7 @@
 import { FormatError } from '../errors.js';
 import { ProtoReader, ProtoWriter, WireType } from './wire.js';
 
-export type NumberKind = 'int32' | 'int64' | 'uint64' | 'float' | 'double';
+export type NumberKind = 'int32' | 'int64' | 'int64Value' | 'uint64' | 'float' | 'double';
 export type ScalarKind = NumberKind | 'string' | 'bytes';
 
 /** One field of a message, as the codec uses it. */
@@ -80,6 +82,7 @@ const isNumber = (v: unknown): v is number => typeof v === 'number';
 const SCALARS: Record<ScalarKind, ScalarCodec> = {
   int32: { wire: WireType.VARINT, must: 'be an int32', ok: (v) => Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31, read: (r, l) => r.int32(l), write: (w, v: number) => w.int32(v) },
   int64: { wire: WireType.VARINT, must: 'be a safe integer', ok: Number.isSafeInteger, read: (r, l) => r.int64(l), write: (w, v: number) => w.int64(v) },
+  int64Value: { wire: WireType.VARINT, must: 'be an integer', ok: Number.isInteger, read: (r, l) => r.int64(l, true), write: (w, v: number) => w.int64(v) },
   uint64: { wire: WireType.VARINT, must: 'be a non-negative safe integer', ok: (v) => Number.isSafeInteger(v) && (v as number) >= 0, read: (r, l) => r.uint64(l), write: (w, v: number) => w.int64(v) },
   float: { wire: WireType.FIXED32, must: 'be a number', ok: isNumber, read: (r, l) => r.float(l), write: (w, v: number) => w.float(v) },
   double: { wire: WireType.FIXED64, must: 'be a number', ok: isNumber, read: (r, l) => r.double(l), write: (w, v: number) => w.double(v) },
@@ -163,7 +166,7 @@ function writeScalar(w: ProtoWriter, f: Field, v: unknown, index: number): void 
  * unpacked; a repeated field's elements are appended, any other field's last occurrence wins.
  * Byte fields are views into `bytes`, not copies.
  * @throws FormatError for truncated or malformed input, a wire type that does not fit a known field,
- *   an int64 beyond ±(2^53 - 1), or nesting deeper than maxDepth
+ *   an int64 (other than an int64Value) beyond ±(2^53 - 1), or nesting deeper than maxDepth
  */
 export function decodeMessage<T>(spec: MessageSpec<T>, bytes: Uint8Array, options: CodecOptions = {}): T {
   if (!(bytes instanceof Uint8Array)) fail(`bytes must be a Uint8Array, got ${typeof bytes}`);

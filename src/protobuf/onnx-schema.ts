@@ -194,6 +194,7 @@ export interface FunctionProto {
 }
 
 // Field numbers and types exactly as in onnx.proto; the tables are typed by the interfaces above.
+// 'int64Value' marks int64 data (attribute values, int64_data) that may hold INT64_MAX/MIN sentinels.
 export const STRING_STRING_ENTRY: MessageSpec<StringStringEntryProto> = defineMessage<StringStringEntryProto>('StringStringEntryProto', {
   key: one(1, 'string'),
   value: one(2, 'string'),
@@ -207,12 +208,12 @@ export const OPERATOR_SET_ID: MessageSpec<OperatorSetIdProto> = defineMessage<Op
 export const ATTRIBUTE_PROTO: MessageSpec<AttributeProto> = defineMessage<AttributeProto>('AttributeProto', {
   name: one(1, 'string'),
   f: one(2, 'float'),
-  i: one(3, 'int64'),
+  i: one(3, 'int64Value'),
   s: one(4, 'bytes'),
   t: msg(5, () => TENSOR_PROTO),
   g: msg(6, () => GRAPH_PROTO),
   floats: list(7, 'float'),
-  ints: list(8, 'int64'),
+  ints: list(8, 'int64Value'),
   strings: list(9, 'bytes'),
   tensors: msgs(10, () => TENSOR_PROTO),
   graphs: msgs(11, () => GRAPH_PROTO),
@@ -295,7 +296,7 @@ export const TENSOR_PROTO: MessageSpec<TensorProto> = defineMessage<TensorProto>
   floatData: list(4, 'float'),
   int32Data: list(5, 'int32'),
   stringData: list(6, 'bytes'),
-  int64Data: list(7, 'int64'),
+  int64Data: list(7, 'int64Value'),
   name: one(8, 'string'),
   rawData: one(9, 'bytes'),
   doubleData: list(10, 'double'),

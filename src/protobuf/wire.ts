@@ -76,14 +76,17 @@ export class ProtoReader {
     return lo;
   }
 
-  /** int64 (two's complement) as a number. @throws FormatError beyond ±(2^53 - 1) */
-  int64(label: string): number {
+  /**
+   * int64 (two's complement) as a number: exact within ±(2^53 - 1); beyond, the nearest double when
+   * `rounded` (data values such as Slice's INT64_MAX `ends`), else a FormatError (sizes, versions).
+   */
+  int64(label: string, rounded = false): number {
     const start = this.pos;
     const lo = this.varint(label);
     const hi = this.hi;
-    // A negative int64 is -(~v + 1); both halves are exact in float64 and so is their sum while it is safe.
+    // A negative int64 is -(~v + 1). Both halves are exact in float64; their sum rounds once at most.
     const v = hi >= 0x80000000 ? -((~hi >>> 0) * TWO_32 + (TWO_32 - lo)) : hi * TWO_32 + lo;
-    if (!Number.isSafeInteger(v)) this.fail(label, start, `int64 value must be a safe integer (|v| < 2^53), got ${BigInt.asIntN(64, exact(lo, hi))}`);
+    if (!rounded && !Number.isSafeInteger(v)) this.fail(label, start, `int64 value must be a safe integer (|v| < 2^53), got ${BigInt.asIntN(64, exact(lo, hi))}`);
     return v;
   }
 
@@ -188,9 +191,14 @@ export class ProtoWriter {
     this.varint(((field << 3) | wire) >>> 0, 0);
   }
 
-  /** int64/uint64 from a safe integer; negative values as 64-bit two's complement. */
+  /**
+   * int64/uint64 from an integer: negative values as 64-bit two's complement; doubles at or beyond
+   * ±2^63 saturate, so a decoded INT64_MAX (read as 2^63) is written back as INT64_MAX.
+   */
   int64(v: number): void {
-    this.varint(v >>> 0, Math.floor(v / TWO_32) >>> 0);
+    if (v >= 2 ** 63) this.varint(0xffffffff, 0x7fffffff);
+    else if (v <= -(2 ** 63)) this.varint(0, 0x80000000);
+    else this.varint(v >>> 0, Math.floor(v / TWO_32) >>> 0);
   }
 
   /** int32/enum: negative values are sign-extended to 64 bits, as protobuf requires. */

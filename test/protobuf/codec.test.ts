@@ -19,6 +19,8 @@ function scalar(kind: Field['kind']): fc.Arbitrary<unknown> {
       return fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
     case 'int64':
       return fc.oneof(fc.integer({ min: -300, max: 300 }), fc.maxSafeInteger());
+    case 'int64Value':
+      return fc.oneof(fc.integer({ min: -300, max: 300 }), fc.maxSafeInteger(), fc.constantFrom(2 ** 60, -(2 ** 62) - 2 ** 11));
     case 'uint64':
       return fc.oneof(fc.nat(300), fc.maxSafeNat());
     case 'float':

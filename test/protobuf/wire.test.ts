@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { FormatError } from '../../src/errors.js';
-import { decodeMessage, encodeMessage, GRAPH_PROTO, OPERATOR_SET_ID, TENSOR_PROTO, TENSOR_SHAPE_DIMENSION, type GraphProto, type OperatorSetIdProto } from '../../src/protobuf/index.js';
+import { ATTRIBUTE_PROTO, decodeMessage, encodeMessage, GRAPH_PROTO, OPERATOR_SET_ID, TENSOR_PROTO, TENSOR_SHAPE_DIMENSION, type GraphProto, type OperatorSetIdProto } from '../../src/protobuf/index.js';
 import { expectError } from '../tensor/expect-error.js';
 import { decodeWithProtobufjs, encodeWithProtobufjs } from './onnx-proto-reference.js';
 
@@ -34,6 +34,25 @@ describe('varints', () => {
     expect(decodeMessage(TENSOR_PROTO, encodeWithProtobufjs(TENSOR_PROTO, t))).toEqual(t);
     // uint64Data (field 11) packed: one varint 2^53 = 80 80 80 80 80 80 80 10.
     expectError(() => decodeMessage(TENSOR_PROTO, bytes(0x5a, 8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10)), FormatError, /^protobuf: TensorProto\.uint64Data at byte 2: uint64 value must be a safe integer \(v < 2\^53\), got 9007199254740992$/);
+  });
+});
+
+describe('int64 data values (attribute ints, int64_data)', () => {
+  // INT64_MAX and INT64_MIN as protobufjs writes them (from Long halves), e.g. Slice-1's `ends`.
+  const sentinels = { name: 'ends', type: 7, ints: [{ low: -1, high: 0x7fffffff }, { low: 0, high: -0x80000000 }, 5] };
+
+  it('read INT64_MAX / INT64_MIN as the nearest doubles ±2^63 and write them back as the same bytes', () => {
+    const bytes = encodeWithProtobufjs(ATTRIBUTE_PROTO, sentinels);
+    const decoded = decodeMessage(ATTRIBUTE_PROTO, bytes);
+    expect(decoded).toEqual({ name: 'ends', type: 7, ints: [2 ** 63, -(2 ** 63), 5] });
+    expect(encodeMessage(ATTRIBUTE_PROTO, decoded)).toEqual(bytes);
+  });
+
+  it('saturate doubles beyond the int64 range when written; sizes and versions still refuse them', () => {
+    expect(decodeMessage(ATTRIBUTE_PROTO, encodeMessage(ATTRIBUTE_PROTO, { i: 1e300 }))).toEqual({ i: 2 ** 63 });
+    expect(decodeMessage(ATTRIBUTE_PROTO, encodeMessage(ATTRIBUTE_PROTO, { i: -1e300 }))).toEqual({ i: -(2 ** 63) });
+    expectError(() => decodeMessage(TENSOR_PROTO, encodeWithProtobufjs(TENSOR_PROTO, { dims: [{ low: -1, high: 0x7fffffff }] })), FormatError, /^protobuf: TensorProto\.dims at byte 2: int64 value must be a safe integer \(\|v\| < 2\^53\), got 9223372036854775807$/);
+    expectError(() => encodeMessage(ATTRIBUTE_PROTO, { i: 0.5 }), FormatError, /^protobuf: AttributeProto\.i must be an integer, got 0\.5$/);
   });
 });
 
