@@ -34,8 +34,8 @@ export interface MessageSpec<T> {
   readonly byNumber: ReadonlyMap<number, Field>;
   /** Members of the message's `oneof`: decoding one of them removes the others. */
   readonly oneof: readonly string[];
-  /** Never set; ties the spec to the message interface it describes. */
-  readonly message?: T;
+  /** Never set: ties the spec to the interface of the messages it describes. */
+  readonly describes?: T;
 }
 
 type Element<V> = V extends readonly (infer E)[] ? E : V;
