@@ -4,7 +4,7 @@
  * tables. Property names are protobufjs's camelCase ones (`opsetImport`, `rawData`, …), as the
  * `onnx-proto` package used them. Fields of later IR versions are skipped as unknown fields.
  */
-import { defineMessage, list, msg, msgs, one, type MessageSpec } from './codec.js';
+import { defineMessage, list, msg, msgs, one, type FieldTable, type MessageSpec } from './codec.js';
 
 /** TensorProto.DataType: element types of tensors. */
 export const DataType = {
@@ -323,23 +323,13 @@ export const TENSOR_SHAPE_PROTO: MessageSpec<TensorShapeProto> = defineMessage<T
   dim: msgs(1, () => TENSOR_SHAPE_DIMENSION),
 });
 
-export const TYPE_PROTO_TENSOR: MessageSpec<TypeProtoTensor> = defineMessage<TypeProtoTensor>('TypeProto.Tensor', {
-  elemType: one(1, 'int32'),
-  shape: msg(2, () => TENSOR_SHAPE_PROTO),
-});
-
-export const TYPE_PROTO_SPARSE_TENSOR: MessageSpec<TypeProtoTensor> = defineMessage<TypeProtoTensor>('TypeProto.SparseTensor', {
-  elemType: one(1, 'int32'),
-  shape: msg(2, () => TENSOR_SHAPE_PROTO),
-});
-
-export const TYPE_PROTO_SEQUENCE: MessageSpec<TypeProtoElement> = defineMessage<TypeProtoElement>('TypeProto.Sequence', {
-  elemType: msg(1, () => TYPE_PROTO),
-});
-
-export const TYPE_PROTO_OPTIONAL: MessageSpec<TypeProtoElement> = defineMessage<TypeProtoElement>('TypeProto.Optional', {
-  elemType: msg(1, () => TYPE_PROTO),
-});
+// Tensor and SparseTensor, Sequence and Optional have the same fields; separate specs name them in errors.
+const TENSOR_TYPE_FIELDS: FieldTable<TypeProtoTensor> = { elemType: one(1, 'int32'), shape: msg(2, () => TENSOR_SHAPE_PROTO) };
+const ELEMENT_TYPE_FIELDS: FieldTable<TypeProtoElement> = { elemType: msg(1, () => TYPE_PROTO) };
+export const TYPE_PROTO_TENSOR: MessageSpec<TypeProtoTensor> = defineMessage('TypeProto.Tensor', TENSOR_TYPE_FIELDS);
+export const TYPE_PROTO_SPARSE_TENSOR: MessageSpec<TypeProtoTensor> = defineMessage('TypeProto.SparseTensor', TENSOR_TYPE_FIELDS);
+export const TYPE_PROTO_SEQUENCE: MessageSpec<TypeProtoElement> = defineMessage('TypeProto.Sequence', ELEMENT_TYPE_FIELDS);
+export const TYPE_PROTO_OPTIONAL: MessageSpec<TypeProtoElement> = defineMessage('TypeProto.Optional', ELEMENT_TYPE_FIELDS);
 
 export const TYPE_PROTO_MAP: MessageSpec<TypeProtoMap> = defineMessage<TypeProtoMap>('TypeProto.Map', {
   keyType: one(1, 'int32'),

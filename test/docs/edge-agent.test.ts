@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-import { encodeModel, type ModelProto, type NodeProto, type TensorProto } from '../../src/protobuf/index.js';
+import { encodeModel, type GraphProto, type NodeProto, type TensorProto } from '../../src/protobuf/index.js';
 import { Random } from '../../src/tensor/index.js';
 
 // The example imports the package by name, as a user would; in the repository that is src/runtime.
@@ -43,6 +43,11 @@ const floats = (name: string, dims: number[], data: Float32Array): TensorProto =
 const node = (opType: string, input: string[], output: string[], attribute: NodeProto['attribute'] = []): NodeProto => ({ opType, input, output, name: output[0], attribute });
 const tensorType = (dims: (number | string)[]) => ({ tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } });
 
+/** Model bytes with a threshold in the metadata, as dadm's exporters write one. */
+function modelBytes(threshold: string, graph: GraphProto): Uint8Array {
+  return encodeModel({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], metadataProps: [{ key: 'dadm.threshold', value: threshold }], graph });
+}
+
 interface Autoencoder {
   w1: Float32Array;
   b1: Float32Array;
@@ -59,26 +64,21 @@ function autoencoder(seed: number, width = D): { bytes: Uint8Array; net: Autoenc
     w2: rng.normalFill(new Float32Array(width * H), 0, 0.5),
     b2: rng.normalFill(new Float32Array(width), 0, 0.1),
   };
-  const model: ModelProto = {
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 13 }],
-    metadataProps: [{ key: 'dadm.threshold', value: '0.5' }],
-    graph: {
-      name: 'ae',
-      node: [
-        node('Gemm', ['input', 'w1', 'b1'], ['h'], [{ name: 'transB', type: 2, i: 1 }]),
-        node('Relu', ['h'], ['a']),
-        node('Gemm', ['a', 'w2', 'b2'], ['recon'], [{ name: 'transB', type: 2, i: 1 }]),
-        node('Sub', ['recon', 'input'], ['diff']),
-        node('Mul', ['diff', 'diff'], ['sq']),
-        node('ReduceMean', ['sq'], ['score'], [{ name: 'axes', type: 7, ints: [1] }, { name: 'keepdims', type: 2, i: 0 }]),
-      ],
-      initializer: [floats('w1', [H, width], net.w1), floats('b1', [H], net.b1), floats('w2', [width, H], net.w2), floats('b2', [width], net.b2)],
-      input: [{ name: 'input', type: tensorType(['batch', width]) }],
-      output: [{ name: 'score', type: tensorType(['batch']) }],
-    },
-  };
-  return { bytes: encodeModel(model), net };
+  const bytes = modelBytes('0.5', {
+    name: 'ae',
+    node: [
+      node('Gemm', ['input', 'w1', 'b1'], ['h'], [{ name: 'transB', type: 2, i: 1 }]),
+      node('Relu', ['h'], ['a']),
+      node('Gemm', ['a', 'w2', 'b2'], ['recon'], [{ name: 'transB', type: 2, i: 1 }]),
+      node('Sub', ['recon', 'input'], ['diff']),
+      node('Mul', ['diff', 'diff'], ['sq']),
+      node('ReduceMean', ['sq'], ['score'], [{ name: 'axes', type: 7, ints: [1] }, { name: 'keepdims', type: 2, i: 0 }]),
+    ],
+    initializer: [floats('w1', [H, width], net.w1), floats('b1', [H], net.b1), floats('w2', [width, H], net.w2), floats('b2', [width], net.b2)],
+    input: [{ name: 'input', type: tensorType(['batch', width]) }],
+    output: [{ name: 'score', type: tensorType(['batch']) }],
+  });
+  return { bytes, net };
 }
 
 /** The same autoencoder in float64, from its definition. */
@@ -167,23 +167,18 @@ describe('docs/examples/edge-agent.mjs: a window of the last T events ([1, T, D]
     const T = 3;
     // score = sum over the window of position weight t+1 times feature k+1 times x[t, k]: order matters.
     const weights = Float32Array.from({ length: T * D }, (_, i) => (Math.floor(i / D) + 1) * ((i % D) + 1));
-    const model: ModelProto = {
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 13 }],
-      metadataProps: [{ key: 'dadm.threshold', value: '1e9' }],
-      graph: {
-        name: 'window',
-        node: [node('Reshape', ['input', 'flat_shape'], ['flat']), node('MatMul', ['flat', 'weights'], ['col']), node('Reshape', ['col', 'score_shape'], ['score'])],
-        initializer: [
-          { name: 'flat_shape', dataType: 7, dims: [2], int64Data: [1, T * D] },
-          { name: 'score_shape', dataType: 7, dims: [1], int64Data: [1] },
-          floats('weights', [T * D, 1], weights),
-        ],
-        input: [{ name: 'input', type: tensorType([1, T, D]) }],
-        output: [{ name: 'score', type: tensorType([1]) }],
-      },
-    };
-    const agent = new EdgeAgent(writeModel('window.onnx', encodeModel(model)), { features: D, window: T });
+    const bytes = modelBytes('1e9', {
+      name: 'window',
+      node: [node('Reshape', ['input', 'flat_shape'], ['flat']), node('MatMul', ['flat', 'weights'], ['col']), node('Reshape', ['col', 'score_shape'], ['score'])],
+      initializer: [
+        { name: 'flat_shape', dataType: 7, dims: [2], int64Data: [1, T * D] },
+        { name: 'score_shape', dataType: 7, dims: [1], int64Data: [1] },
+        floats('weights', [T * D, 1], weights),
+      ],
+      input: [{ name: 'input', type: tensorType([1, T, D]) }],
+      output: [{ name: 'score', type: tensorType([1]) }],
+    });
+    const agent = new EdgeAgent(writeModel('window.onnx', bytes), { features: D, window: T });
     const rows = Array.from({ length: 6 }, (_, i) => Float32Array.from({ length: D }, (_, k) => i * 10 + k));
     const got = rows.map((r) => agent.handle(r));
     expect(got.slice(0, T - 1).map((g) => g.reason)).toEqual(['window filling', 'window filling']);
