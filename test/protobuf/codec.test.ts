@@ -64,7 +64,7 @@ describe.each(specs.map((s) => [s.name, s] as const))('%s', (_name, spec) => {
       fc.property(message(spec, 3, everyField), (m) => {
         expect(decodeMessage(spec, encodeMessage(spec, m))).toEqual(m);
       }),
-      { seed: SEED, numRuns: 40 },
+      { seed: SEED, numRuns: 20 },
     );
   });
 
@@ -74,7 +74,7 @@ describe.each(specs.map((s) => [s.name, s] as const))('%s', (_name, spec) => {
         expect(decodeWithProtobufjs(spec, encodeMessage(spec, m))).toEqual(plain(m));
         expect(decodeMessage(spec, encodeWithProtobufjs(spec, m))).toEqual(m);
       }),
-      { seed: SEED, numRuns: 40 },
+      { seed: SEED, numRuns: 20 },
     );
   });
 
@@ -83,7 +83,7 @@ describe.each(specs.map((s) => [s.name, s] as const))('%s', (_name, spec) => {
       fc.property(message(spec, 3, knownToProtobufjs), (m) => {
         expect(encodeMessage(spec, m)).toEqual(encodeWithProtobufjs(spec, m));
       }),
-      { seed: SEED, numRuns: 40 },
+      { seed: SEED, numRuns: 20 },
     );
   });
 });
