@@ -65,7 +65,9 @@ describe('decodeModel / encodeModel on files written by PyTorch/onnx (C++ protob
 });
 
 describe('decodeModel / encodeModel on models built by dadm (writer, quantizer)', () => {
-  for (const [name, build] of Object.entries(dadmModels)) {
+  for (const [name, make] of Object.entries(dadmModels)) {
+    let built: Uint8Array | undefined;
+    const build = () => (built ??= make());
     it(`${name}: decodes to what onnx-proto decodes`, () => {
       const bytes = build();
       expect(plain(decodeModel(bytes))).toEqual(decodeWithProtobufjs(MODEL_PROTO, bytes));
