@@ -6,7 +6,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { IsolationForest } from '../../src/iforest/index.js';
-import { encodeModel as encodeWithWriter, exportAutoencoder, exportIsolationForest } from '../../src/onnx-writer/index.js';
+import { encodeModel as encodeWithWriter } from '../../src/onnx/index.js';
+import { exportAutoencoder, exportIsolationForest } from '../../src/onnx-writer/index.js';
 import { decodeModel, encodeModel, MODEL_PROTO } from '../../src/protobuf/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { Random } from '../../src/tensor/index.js';
