@@ -102,6 +102,7 @@ export class FederatedClient<D> {
   /** Downloads and verifies the round's model and trains on it. */
   async trainRound(view: RoundView): Promise<{ global: GlobalModel; delta: Float32Array; norm: number; clippedFrom: number | null; samples: number; loss: number }> {
     const { model: global, bytes } = await this.link.model(view);
+    this.opts.kind.checkModel(global);
     this.log(`round ${view.round}: fetched global model v${global.version} (${bytes} bytes, sha256 ${view.model.sha256.slice(0, 12)}, server signature verified)`);
     this.dropIf(view.round, 'fetch');
     const seed = Math.imul((this.opts.seed ?? 0) ^ 0x5bd1e995, 0x9e3779b1) + view.round >>> 0;

@@ -75,7 +75,7 @@ export function defaultFederatedConfig(): FederatedConfig {
     requestTimeoutS: 30,
     maxBodyBytes: 0,
     clipNorm: 10,
-    maxSamplesPerClient: 1_000_000,
+    maxSamplesPerClient: 10_000,
     aggregation: 'fedavg',
     trimFraction: 0.1,
     maxAbortedRounds: 3,

@@ -6,7 +6,7 @@
  * plugs in by implementing the same interface.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { DataError, InvalidOptionError, TrainingError } from '../errors.js';
+import { DataError, FormatError, InvalidOptionError, TrainingError } from '../errors.js';
 import { readNpy } from '../io/index.js';
 import { Adam, AdamW, Autoencoder, SGD, clipGradNorm, type Optimizer, type StateDict } from '../nn/index.js';
 import type { DadmConfig } from '../pipeline/index.js';
@@ -41,6 +41,11 @@ export interface FederatedModelKind<D> {
   /** The model of round 1 (weights from `seed`, the kind's own init rule). */
   initialModel(seed: number): GlobalModel;
   readonly trainer: LocalTrainer<D>;
+  /**
+   * Checks that a downloaded global model is what this kind trains (same architecture as the local
+   * config). @throws FormatError naming the difference
+   */
+  checkModel(model: GlobalModel): void;
   /** Reads a client's local data file. @throws DataError / FormatError naming the file */
   loadData(path: string): D;
   /** Anomaly scores (higher = more anomalous) of `data` under `model`, `[rows]`. */
@@ -88,6 +93,12 @@ export function autoencoderKind(config: DadmConfig, width?: number): FederatedMo
     kind: 'autoencoder',
     initialModel(seed) {
       return { state: build(schema.dim, seed).stateDict(), version: 0, kind: 'autoencoder', metadata: { architecture: JSON.stringify({ input_dim: schema.dim, ...architecture }) } };
+    },
+    checkModel(model) {
+      const want = this.initialModel(0).metadata.architecture;
+      if (model.kind !== 'autoencoder' || model.metadata.architecture !== want) {
+        throw new FormatError(`global model: architecture must be the local config's ${want}, got ${model.kind} ${model.metadata.architecture ?? 'without architecture'}`, 'model');
+      }
     },
     trainer: {
       train(global, data, options) {
