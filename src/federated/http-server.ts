@@ -50,8 +50,9 @@ export async function serveHttp(server: FederatedServer, opts: HttpServeOptions)
   const handler = (req: IncomingMessage, res: ServerResponse): void => void respond(server, opts, req, res);
   const http: Server = opts.tls !== undefined ? createHttpsServer({ ...timeouts, cert: Buffer.from(opts.tls.cert), key: Buffer.from(opts.tls.key) }, handler) : createHttpServer(timeouts, handler);
   http.maxConnections = opts.maxConnections;
-  http.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
   const host = opts.host ?? '127.0.0.1';

@@ -97,7 +97,7 @@ export class ServerStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const pid = Number(readFileSync(path, 'utf8').trim());
-        if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid)) {
           throw new InvalidOptionError(`${this.dir}: state dir must not be in use by another server, got pid ${pid} holding ${path}`, 'stateDir');
         }
         rmSync(path, { force: true });

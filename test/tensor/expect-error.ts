@@ -23,3 +23,18 @@ export function expectError<E extends Error>(fn: () => unknown, cls: new (...arg
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+/** {@link expectError} for an async function: awaits `fn()` and checks the rejection's class and message. */
+export async function expectAsyncError<E extends Error>(fn: () => Promise<unknown>, cls: new (...args: never[]) => E, pattern: RegExp): Promise<E> {
+  let caught: unknown;
+  try {
+    await fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected a ${cls.name} matching ${pattern}, but nothing was thrown`).toBeDefined();
+  expect(caught).toBeInstanceOf(cls);
+  const message = (caught as Error).message;
+  expect(message, `message was: ${message}`).toMatch(pattern);
+  return caught as E;
+}
