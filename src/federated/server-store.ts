@@ -10,7 +10,7 @@
  *   secret.key                   32 random bytes (0600): DP noise and client sampling
  *   models/global-000002.safetensors
  *   rounds/round-000003.json     one record per round: initial, committed or aborted
- *   pending/round-000004/<client>.<kind>   envelopes acknowledged in the open round
+ *   pending/round-000004.journal  envelopes acknowledged in the open round (journal.ts)
  * ```
  */
 import { randomBytes } from 'node:crypto';
@@ -19,11 +19,13 @@ import { join } from 'node:path';
 import { FormatError, InvalidOptionError } from '../errors.js';
 import { ensureOutputDir, writeFileAtomic } from '../io/index.js';
 import { describe, sha256Hex, utf8 } from './bytes.js';
-import type { UploadKind } from './envelope.js';
+import { Journal } from './journal.js';
 
 export const ROUND_FORMAT = 'dadm-federated-round';
-/** Largest round record or journal file read back (a journal entry is one upload). */
+/** Largest round record read back. */
 const MAX_RECORD_BYTES = 64 << 20;
+/** Largest journal read back on restart (it is read whole). */
+const MAX_JOURNAL_BYTES = 2 ** 31;
 
 /** What a round record says about one accepted client. */
 export interface ClientOutcome {
@@ -156,34 +158,24 @@ export class ServerStore {
     return rel;
   }
 
-  /** The commit point: writes the round record atomically, then drops the round's journal. */
+  /** The commit point: writes the round record atomically, then drops the journals. */
   commit(record: RoundRecord): void {
     writeFileAtomic(join(this.dir, 'rounds', `round-${pad(record.round)}.json`), utf8(`${JSON.stringify(toDisk(record), null, 2)}\n`));
     this.clearPending();
   }
 
-  /** Journals an acknowledged upload of the open round (atomic, fsynced before the client is told). */
-  journal(round: number, client: string, kind: UploadKind, bytes: Uint8Array): void {
-    const dir = join(this.dir, 'pending', `round-${pad(round)}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(join(dir, `${client}.${kind}`), bytes);
+  /** The journal file of `round`. */
+  journalPath(round: number): string {
+    return join(this.dir, 'pending', `round-${pad(round)}.journal`);
   }
 
-  /** The journal of `round` in file-name order; journals of other rounds are removed. */
-  pending(round: number): { client: string; kind: string; bytes: Uint8Array }[] {
-    const keep = `round-${pad(round)}`;
+  /** The journaled uploads of `round`; journals of other rounds are removed. */
+  pending(round: number): Uint8Array[] {
+    const keep = `round-${pad(round)}.journal`;
     for (const d of readdirSync(join(this.dir, 'pending'))) if (d !== keep) rmSync(join(this.dir, 'pending', d), { recursive: true, force: true });
-    const dir = join(this.dir, 'pending', keep);
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((n) => !n.startsWith('.'))
-      .sort()
-      .flatMap((n) => {
-        const dot = n.lastIndexOf('.');
-        const path = join(dir, n);
-        if (dot < 1 || statSync(path).size > MAX_RECORD_BYTES) return [];
-        return [{ client: n.slice(0, dot), kind: n.slice(dot + 1), bytes: new Uint8Array(readFileSync(path)) }];
-      });
+    const path = this.journalPath(round);
+    if (existsSync(path) && statSync(path).size > MAX_JOURNAL_BYTES) throw new FormatError(`${path}: journal must be at most ${MAX_JOURNAL_BYTES} bytes, got ${statSync(path).size}`, path);
+    return Journal.read(path);
   }
 
   /** Removes every journal. */

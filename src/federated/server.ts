@@ -17,6 +17,7 @@ import { SIGNED, jsonResponse, type FlRequest, type FlResponse, type Phase, type
 import { privacySpent } from './rdp.js';
 import { roundLogLine } from './round-log.js';
 import { SecureRound } from './secure-round.js';
+import { Journal } from './journal.js';
 import { ServerStore, emptyRecord, type RoundRecord } from './server-store.js';
 import { signJson } from './signed-json.js';
 import { Rejection, decodeUpdate, l2Norm } from './update-codec.js';
@@ -55,6 +56,7 @@ interface OpenRound {
   /** (client, kind) accepted this round. */
   uploads: Set<string>;
   nonces: Set<string>;
+  journal: Journal;
   rejected: Record<string, number>;
   rejections: RoundRecord['rejections'];
 }
@@ -124,6 +126,7 @@ export class FederatedServer {
 
   /** Stops timers, wakes long polls and releases the state dir. Safe to call twice. */
   close(): void {
+    this.current?.journal.close();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.notify();
@@ -138,7 +141,7 @@ export class FederatedServer {
         if (req.contentType?.split(';')[0]!.trim() !== 'application/octet-stream') {
           return jsonResponse(415, { error: `upload: content type must be application/octet-stream, got ${req.contentType ?? 'none'}` });
         }
-        return this.upload(req.body);
+        return await this.upload(req.body);
       }
       if (req.method !== 'GET') return jsonResponse(405, { error: `${req.path}: method must be GET, got ${req.method}` });
       if (req.path === '/v1/round') return await this.roundView(req.query);
@@ -209,7 +212,7 @@ export class FederatedServer {
     for (const w of waiting) w();
   }
 
-  private upload(body: Uint8Array): FlResponse {
+  private async upload(body: Uint8Array): Promise<FlResponse> {
     const r = this.current;
     let env: ParsedEnvelope;
     try {
@@ -221,6 +224,8 @@ export class FederatedServer {
     const { header } = env;
     try {
       this.accept(env, r, true);
+      // Acknowledge only what is on disk: a restarted server then holds every accepted upload.
+      await r?.journal.flushed();
       return jsonResponse(200, { accepted: true, round: header.round, kind: header.kind });
     } catch (err) {
       if (err instanceof Rejection) return this.reject(r, header.client, err);
@@ -278,7 +283,7 @@ export class FederatedServer {
 
   private applyUpload(r: OpenRound, client: string, kind: UploadKind, payload: Uint8Array, env: ParsedEnvelope | null): void {
     const journal = (): void => {
-      if (env !== null) this.store.journal(r.round, client, kind, new Uint8Array(Buffer.concat([env.signed, env.signature])));
+      if (env !== null) r.journal.append(Buffer.concat([env.signed, env.signature]));
     };
     if (r.plain !== null) {
       const update = decodeUpdate(payload, this.layout, this.config.clipNorm);
@@ -314,22 +319,24 @@ export class FederatedServer {
       secure: c.secureAggregation ? new SecureRound(round, this.model.sha256, this.layout.size, c, this.opts.enrollment, selected) : null,
       uploads: new Set(),
       nonces: new Set(),
+      journal: undefined as unknown as Journal,
       rejected: {},
       rejections: [],
     };
     this.current = r;
     this.phase = 'train';
     const pending = this.store.pending(round);
+    r.journal = new Journal(this.store.journalPath(round));
     if (pending.length > 0 && r.secure !== null) {
       this.abort(r, 'the server restarted during secure aggregation (clients hold the masks; the round starts over)');
       return;
     }
     for (const entry of pending) {
       try {
-        this.accept(parseEnvelope(entry.bytes), r, false);
+        this.accept(parseEnvelope(entry), r, false);
       } catch (err) {
         if (!(err instanceof Rejection || err instanceof FormatError)) throw err;
-        this.log(`round ${round}: journal entry ${entry.client}.${entry.kind} refused on restart: ${err.message}`);
+        this.log(`round ${round}: a journaled upload was refused on restart: ${err.message}`);
       }
       if (this.current !== r) return;
     }
@@ -394,6 +401,7 @@ export class FederatedServer {
       meanLoss: agg.meanLoss,
       dp,
     };
+    r.journal.close();
     this.store.commit(record);
     this.model = { version, sha256: sha, bytes, kind: decoded.kind };
     this.abortedInARow = 0;
@@ -409,6 +417,7 @@ export class FederatedServer {
 
   private abort(r: OpenRound, reason: string): void {
     const record: RoundRecord = { ...this.baseRecord(r, 'aborted'), missing: [...r.selected].filter((c) => !r.uploads.has(`${c}/update`) && !r.uploads.has(`${c}/advertise`)).sort(), reason };
+    r.journal.close();
     this.store.commit(record);
     this.abortedInARow++;
     this.closed(record);

@@ -78,30 +78,60 @@ export function splitSecret(secret: Uint8Array, threshold: number, xs: readonly 
 }
 
 /**
- * Recovers the secret from `threshold` shares (the first `threshold` of `shares` with distinct points).
+ * Recovers the secret from `threshold` shares (the `threshold` distinct points with the smallest x).
  * @throws FormatError when there are fewer than `threshold` distinct shares or they do not
  *   interpolate to a 32-byte secret (a corrupted or forged share)
  */
 export function combineShares(shares: readonly Share[], threshold: number): Uint8Array {
   const byX = new Map<number, bigint>();
-  for (const s of shares) {
+  for (const s of [...shares].sort((a, b) => a.x - b.x)) {
     if (s.y.length !== SHARE_BYTES) throw new FormatError(`combineShares: share y must be ${SHARE_BYTES} bytes, got ${s.y.length}`, 'share');
     if (!byX.has(s.x) && byX.size < threshold) byX.set(s.x, toBig(s.y));
   }
   if (byX.size < threshold) throw new FormatError(`combineShares: distinct shares must number at least ${threshold}, got ${byX.size}`, 'share');
-  const points = [...byX.entries()];
+  const xs = [...byX.keys()];
+  const coefficients = lagrangeAtZero(xs);
   let secret = 0n;
-  for (const [xj, yj] of points) {
+  xs.forEach((x, j) => (secret = (secret + (byX.get(x)! % P) * coefficients[j]!) % P));
+  if (secret >> 256n !== 0n) throw new FormatError('combineShares: shares must interpolate to a 32-byte secret, got a larger value (a share is corrupted)', 'share');
+  return toBytes(secret, SECRET_BYTES);
+}
+
+/** Lagrange basis values at 0 for points `xs`, cached: in a round most secrets share one point set. */
+const basisCache = new Map<string, bigint[]>();
+
+function lagrangeAtZero(xs: readonly number[]): bigint[] {
+  const key = xs.join(',');
+  const cached = basisCache.get(key);
+  if (cached !== undefined) return cached;
+  // l_j(0) = prod_{m != j} x_m / (x_m - x_j); all denominators inverted with one exponentiation
+  // (Montgomery's batch inversion).
+  const nums: bigint[] = [];
+  const dens: bigint[] = [];
+  for (const xj of xs) {
     let num = 1n;
     let den = 1n;
-    for (const [xm] of points) {
+    for (const xm of xs) {
       if (xm === xj) continue;
       num = (num * BigInt(xm)) % P;
       den = (den * ((BigInt(xm) - BigInt(xj) + P) % P)) % P;
     }
-    // Lagrange basis at 0: prod x_m / (x_m - x_j); Fermat's little theorem gives the inverse.
-    secret = (secret + ((yj % P) * num % P) * modPow(den, P - 2n)) % P;
+    nums.push(num);
+    dens.push(den);
   }
-  if (secret >> 256n !== 0n) throw new FormatError('combineShares: shares must interpolate to a 32-byte secret, got a larger value (a share is corrupted)', 'share');
-  return toBytes(secret, SECRET_BYTES);
+  const prefix: bigint[] = [];
+  let acc = 1n;
+  for (const d of dens) {
+    prefix.push(acc);
+    acc = (acc * d) % P;
+  }
+  let inv = modPow(acc, P - 2n);
+  const out = new Array<bigint>(xs.length);
+  for (let j = xs.length - 1; j >= 0; j--) {
+    out[j] = (nums[j]! * ((inv * prefix[j]!) % P)) % P;
+    inv = (inv * dens[j]!) % P;
+  }
+  if (basisCache.size >= 64) basisCache.delete(basisCache.keys().next().value!);
+  basisCache.set(key, out);
+  return out;
 }
