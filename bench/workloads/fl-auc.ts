@@ -1,7 +1,7 @@
 /**
  * FL-auc (docs/federated.md): model quality of federated training. `simulate` with 10 client
- * processes and a server process on 127.0.0.1, 5 rounds of FedAvg, default autoencoder config,
- * 4 local epochs per round (20 epochs of local work, as many as a centralized run's default), on
+ * processes and a server process on 127.0.0.1, 5 rounds of FedAvg, default autoencoder config with
+ * batch size 64 (for both runs), 5 local epochs per round, on
  * 20,000 synthetic endpoint rows (2 % attacks) plus a separate labelled test set of 5,000 rows;
  * splits by host profile (each client holds one or two of the four profiles) and iid. The anchor is
  * the centralized `dadm train` on the union of the same rows, scored on the same test set, in the
@@ -25,7 +25,9 @@ export const workload: Workload = {
       const load = `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
       try {
         const t0 = performance.now();
-        const r = await simulate({ workDir: dir, clients: 10, split, rows: 20_000, anomalyRate: 0.02, config: { ...defaultFederatedConfig(), rounds: 5, localEpochs: 4, roundTimeoutS: 600 }, dadm: defaultConfig(), seed: 1, timeoutS: 3600 });
+        const dadm = defaultConfig();
+        dadm.training.batchSize = 64;
+        const r = await simulate({ workDir: dir, clients: 10, split, rows: 20_000, anomalyRate: 0.02, config: { ...defaultFederatedConfig(), rounds: 5, localEpochs: 5, roundTimeoutS: 600 }, dadm, seed: 1, timeoutS: 3600 });
         const seconds = (performance.now() - t0) / 1000;
         const central = r.centralized?.auc ?? NaN;
         const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');

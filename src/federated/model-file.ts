@@ -117,3 +117,11 @@ export function checkLayout(state: ReadonlyMap<string, { shape: readonly number[
     throw new FormatError(`${source}: tensors must be ${fmt(layout)}, got ${fmt(got)}`, source);
   }
 }
+
+/** The model file one aggregation step later: `global + delta` in float32, as version `version`. */
+export function applyDelta(globalBytes: Uint8Array, layout: ModelLayout, delta: Float64Array, version: number): Uint8Array {
+  const global = decodeModel(globalBytes, 'global model', layout);
+  const flat = flatten(global.state, layout);
+  for (let j = 0; j < flat.length; j++) flat[j] = flat[j]! + delta[j]!;
+  return encodeModel({ state: unflatten(flat, layout), version, kind: global.kind, metadata: global.metadata });
+}

@@ -4,13 +4,13 @@
  * (tests, simulations with many clients) both call it. It never prints: one line per round (and
  * per rejection, the first few of a round) goes to `onLog`.
  */
-import { createHmac } from 'node:crypto';
 import { FormatError } from '../errors.js';
 import { PROTOCOL, sha256Hex } from './bytes.js';
 import { checkFederatedConfig, type FederatedConfig } from './config.js';
-import { openEnvelope, parseEnvelope, verifyEnvelope, type ParsedEnvelope, type UploadKind } from './envelope.js';
+import { parseEnvelope, type ParsedEnvelope } from './envelope.js';
 import type { KeyPairs, PublicKeys } from './keys.js';
-import { decodeModel, encodeModel, flatten, layoutOf, unflatten, type GlobalModel, type ModelLayout } from './model-file.js';
+import { applyDelta, decodeModel, encodeModel, layoutOf, type GlobalModel, type ModelLayout } from './model-file.js';
+import { applyUpload, checkUpload, rejectUpload, selectClients, type OpenRound } from './open-round.js';
 import { PlainRound, type RoundAggregate } from './plain-round.js';
 import { normalStream } from './prg.js';
 import { SIGNED, jsonResponse, type FlRequest, type FlResponse, type Phase, type RoundView } from './protocol.js';
@@ -20,7 +20,7 @@ import { SecureRound } from './secure-round.js';
 import { Journal } from './journal.js';
 import { ServerStore, emptyRecord, type RoundRecord } from './server-store.js';
 import { signJson } from './signed-json.js';
-import { Rejection, decodeUpdate, l2Norm } from './update-codec.js';
+import { Rejection, l2Norm } from './update-codec.js';
 
 /** Options of {@link FederatedServer.open}. */
 export interface FederatedServerOptions {
@@ -42,24 +42,7 @@ export interface ServerSummary {
   modelBytes: Uint8Array;
 }
 
-/** Rejections logged one per line in a round; the rest are counted in the round line. */
-const LOGGED_REJECTIONS = 10;
-const UPLOAD_PHASE: Record<UploadKind, Phase> = { update: 'train', advertise: 'train', shares: 'share', masked: 'mask', unmask: 'unmask' };
 
-interface OpenRound {
-  round: number;
-  deadline: number;
-  openedAt: number;
-  selected: Set<string>;
-  plain: PlainRound | null;
-  secure: SecureRound | null;
-  /** (client, kind) accepted this round. */
-  uploads: Set<string>;
-  nonces: Set<string>;
-  journal: Journal;
-  rejected: Record<string, number>;
-  rejections: RoundRecord['rejections'];
-}
 
 export class FederatedServer {
   readonly config: FederatedConfig;
@@ -218,7 +201,7 @@ export class FederatedServer {
     try {
       env = parseEnvelope(body);
     } catch (err) {
-      if (err instanceof FormatError) return this.reject(r, 'unknown', new Rejection(400, 'malformed', err.message));
+      if (err instanceof FormatError) return rejectUpload(r, 'unknown', new Rejection(400, 'malformed', err.message), this.log);
       throw err;
     }
     const { header } = env;
@@ -228,19 +211,9 @@ export class FederatedServer {
       await r?.journal.flushed();
       return jsonResponse(200, { accepted: true, round: header.round, kind: header.kind });
     } catch (err) {
-      if (err instanceof Rejection) return this.reject(r, header.client, err);
+      if (err instanceof Rejection) return rejectUpload(r, header.client, err, this.log);
       throw err;
     }
-  }
-
-  private reject(r: OpenRound | null, client: string, err: Rejection): FlResponse {
-    if (r !== null) {
-      r.rejected[err.reason] = (r.rejected[err.reason] ?? 0) + 1;
-      const total = Object.values(r.rejected).reduce((a, b) => a + b, 0);
-      if (r.rejections.length < LOGGED_REJECTIONS) r.rejections.push({ client, reason: err.reason, message: err.message });
-      if (total <= LOGGED_REJECTIONS) this.log(`round ${r.round}: rejected upload from ${client}: ${err.reason}: ${err.message}`);
-    }
-    return jsonResponse(err.status, { error: err.message, reason: err.reason });
   }
 
   /**
@@ -248,56 +221,10 @@ export class FederatedServer {
    * `journal`). @throws Rejection naming the first check that failed
    */
   private accept(env: ParsedEnvelope, r: OpenRound | null, journal: boolean): void {
-    const { header } = env;
-    const keys = this.opts.enrollment.get(header.client);
-    if (keys === undefined) throw new Rejection(403, 'unknown-client', `upload: client must be enrolled, got ${header.client}`);
-    if (!verifyEnvelope(env, keys.sign)) throw new Rejection(401, 'bad-signature', `upload: signature must verify under ${header.client}'s enrolled Ed25519 key, got one that does not`);
-    if (r === null || header.round < r.round) throw new Rejection(409, 'stale-round', `upload: round must be the current round ${r?.round ?? 'none (finished)'}, got ${header.round}`);
-    if (header.round > r.round) throw new Rejection(409, 'future-round', `upload: round must be the current round ${r.round}, got ${header.round}`);
-    if (header.model !== this.model.sha256) throw new Rejection(409, 'wrong-model', `upload: model must be the round's global model ${this.model.sha256.slice(0, 16)}…, got ${header.model.slice(0, 16)}…`);
-    if (!r.selected.has(header.client)) throw new Rejection(403, 'not-selected', `upload: client ${header.client} must be selected for round ${r.round}, got an unselected client`);
-    if (r.uploads.has(`${header.client}/${header.kind}`)) throw new Rejection(409, 'replay', `upload: one ${header.kind} per client and round, got a second from ${header.client} in round ${r.round}`);
-    if (r.nonces.has(header.nonce) || r.nonces.has(header.epk)) throw new Rejection(409, 'reused-nonce', `upload: nonce and ephemeral key must be fresh, got ones already used in round ${r.round}`);
-    const wantKind = r.secure === null ? 'update' : header.kind;
-    if (header.kind !== wantKind || UPLOAD_PHASE[header.kind] !== this.phase) {
-      throw new Rejection(409, 'wrong-phase', `upload: kind must fit phase ${this.phase}${r.secure === null ? ' (plain mode takes updates)' : ''}, got ${header.kind}`);
-    }
-    let payload: Uint8Array;
-    try {
-      payload = openEnvelope(env, this.opts.keys);
-    } catch (err) {
-      if (err instanceof FormatError) throw new Rejection(400, 'tampered', err.message);
-      throw err;
-    }
-    try {
-      this.applyUpload(r, header.client, header.kind, payload, journal ? env : null);
-    } catch (err) {
-      if (err instanceof FormatError) throw new Rejection(400, 'malformed', err.message);
-      throw err;
-    }
-    r.uploads.add(`${header.client}/${header.kind}`);
-    r.nonces.add(header.nonce);
-    r.nonces.add(header.epk);
-    this.afterUpload(r);
-  }
-
-  private applyUpload(r: OpenRound, client: string, kind: UploadKind, payload: Uint8Array, env: ParsedEnvelope | null): void {
-    const journal = (): void => {
-      if (env !== null) r.journal.append(Buffer.concat([env.signed, env.signature]));
-    };
-    if (r.plain !== null) {
-      const update = decodeUpdate(payload, this.layout, this.config.clipNorm);
-      journal();
-      r.plain.add(client, update);
-      return;
-    }
-    const s = r.secure!;
-    if (kind === 'advertise') s.advertise(client, payload);
-    else if (kind === 'shares') s.share(client, payload);
-    else if (kind === 'masked') s.masked(client, payload);
-    else s.unmask(client, payload);
-    // A secure round cannot resume after a restart; the journal only marks that it had begun.
-    journal();
+    const payload = checkUpload(env, r, { enrollment: this.opts.enrollment, keys: this.opts.keys, modelSha256: this.model.sha256, phase: this.phase });
+    const round = r!;
+    applyUpload(round, env, payload, { layout: this.layout, clipNorm: this.config.clipNorm, journal });
+    this.afterUpload(round);
   }
 
   private afterUpload(r: OpenRound): void {
@@ -309,7 +236,7 @@ export class FederatedServer {
   private openRound(round: number): void {
     const c = this.config;
     const now = Date.now();
-    const selected = this.select(round);
+    const selected = selectClients(round, this.config.clientFraction, [...this.opts.enrollment.keys()], this.secret);
     const r: OpenRound = {
       round,
       openedAt: now,
@@ -345,14 +272,6 @@ export class FederatedServer {
     this.notify();
   }
 
-  /** Clients of this round: all enrolled, or each with probability client_fraction (keyed by the run secret, so a restart repeats it). */
-  private select(round: number): Set<string> {
-    const q = this.config.clientFraction;
-    const ids = [...this.opts.enrollment.keys()];
-    if (q >= 1) return new Set(ids);
-    return new Set(ids.filter((id) => createHmac('sha256', this.secret).update(`select\n${round}\n${id}`).digest().readUIntBE(0, 6) / 2 ** 48 < q));
-  }
-
   private arm(deadline: number): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.endPhase(), Math.max(0, deadline - Date.now()));
@@ -382,12 +301,8 @@ export class FederatedServer {
   }
 
   private commit(r: OpenRound, agg: RoundAggregate): void {
-    const decoded = decodeModel(this.model.bytes, 'global model', this.layout);
-    const flat = flatten(decoded.state, this.layout);
-    for (let j = 0; j < flat.length; j++) flat[j] = flat[j]! + agg.delta[j]!;
-    const state = unflatten(flat, this.layout);
     const version = this.model.version + 1;
-    const bytes = encodeModel({ state, version, kind: decoded.kind, metadata: decoded.metadata });
+    const bytes = applyDelta(this.model.bytes, this.layout, agg.delta, version);
     const sha = sha256Hex(bytes);
     const dp = this.config.dp.noiseMultiplier > 0 ? this.accountant(this.noisyRounds + 1) : null;
     const record: RoundRecord = {
@@ -403,7 +318,7 @@ export class FederatedServer {
     };
     r.journal.close();
     this.store.commit(record);
-    this.model = { version, sha256: sha, bytes, kind: decoded.kind };
+    this.model = { ...this.model, version, sha256: sha, bytes };
     this.abortedInARow = 0;
     if (dp !== null) this.noisyRounds++;
     this.closed(record);
