@@ -28,3 +28,6 @@ export * as explainers from './explain/index.js';
 
 // Pipeline steps shared with the CLI
 export * from './pipeline/index.js';
+
+// Federated training (server, clients, secure aggregation): `federated.runServer`, `federated.simulate`, ...
+export * as federated from './federated/index.js';

@@ -19,3 +19,6 @@ export { coordinateMedian, trimmedMean } from './robust.js';
 export { ExactWeightedSum } from './exact-sum.js';
 export type { RoundRecord, ClientOutcome } from './server-store.js';
 export type { RoundView, Phase, FlRequest, FlResponse } from './protocol.js';
+export { runServer, runClient, parseListen, type RunServerOptions, type RunClientOptions } from './run.js';
+export { simulate, type SimulateOptions, type SimulateResult, type SimulatedRound } from './simulate.js';
+export { splitClients, type SplitKind } from './split.js';

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeModel, flatten, layoutOf, type DropPoint } from '../../src/federated/index.js';
-import { hostRows, makeParty, runInProcess, tempDir, testFlConfig } from './helpers.js';
+import type { DropPoint } from '../../src/federated/index.js';
+import { hostRows, makeParty, modelWeights as weights, runInProcess, tempDir, testFlConfig } from './helpers.js';
 
 const DATA = Array.from({ length: 10 }, (_, i) => hostRows(60 + 10 * i, 100 + i));
-
-function weights(bytes: Uint8Array): Float32Array {
-  const m = decodeModel(bytes, 'model');
-  return flatten(m.state, layoutOf(m.state));
-}
 
 describe('clients dropping mid-round', () => {
   it('plain: 3 of 10 clients crash after fetching the model; the round commits with the other 7', async () => {

@@ -9,7 +9,10 @@ import {
   FederatedServer,
   InProcessTransport,
   autoencoderKind,
+  decodeModel,
   defaultFederatedConfig,
+  flatten,
+  layoutOf,
   generateKeyPairs,
   type ClientSummary,
   type DropPoint,
@@ -19,6 +22,12 @@ import {
   type RowData,
   type ServerSummary,
 } from '../../src/federated/index.js';
+
+/** The weights of a model file as one flat vector (tensors sorted by name). */
+export function modelWeights(bytes: Uint8Array): Float32Array {
+  const m = decodeModel(bytes, 'model');
+  return flatten(m.state, layoutOf(m.state));
+}
 
 /** A small autoencoder config (64 -> 8 -> 4), fast to train. */
 export function smallConfig(): DadmConfig {

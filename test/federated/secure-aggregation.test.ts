@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeModel, flatten, layoutOf } from '../../src/federated/index.js';
-import { hostRows, makeParty, runInProcess, tempDir, testFlConfig } from './helpers.js';
+import { hostRows, makeParty, modelWeights as weights, runInProcess, tempDir, testFlConfig } from './helpers.js';
 
 const DATA = [hostRows(200, 11), hostRows(150, 12), hostRows(120, 13), hostRows(180, 14), hostRows(160, 15)];
-
-function weights(bytes: Uint8Array): Float32Array {
-  const m = decodeModel(bytes, 'model');
-  return flatten(m.state, layoutOf(m.state));
-}
 
 describe('secure aggregation (in-process)', () => {
   it('gives the plain FedAvg model up to the quantization bound', async () => {

@@ -9,9 +9,14 @@ async function call(server: FederatedServer, method: string, path: string, body:
   return { status: res.status, json: res.contentType === 'application/json' ? (JSON.parse(new TextDecoder().decode(res.body)) as Record<string, unknown>) : null };
 }
 
-function openServer(party: Party, dir: string) {
+/** Each test server's public keys, for sealing uploads to it. */
+const serverPublic = new WeakMap<FederatedServer, KeyPairs['public']>();
+
+function openServer(party: Party, dir: string): FederatedServer {
   const kind = autoencoderKind(smallConfig());
-  return FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig({ rounds: 1, roundTimeoutS: 600, clipNorm: 1 }), initialModel: () => kind.initialModel(0) });
+  const server = FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig({ rounds: 1, roundTimeoutS: 600, clipNorm: 1 }), initialModel: () => kind.initialModel(0) });
+  serverPublic.set(server, party.server.public);
+  return server;
 }
 
 async function current(server: FederatedServer): Promise<RoundView> {
@@ -20,7 +25,7 @@ async function current(server: FederatedServer): Promise<RoundView> {
 
 function update(server: FederatedServer, view: RoundView, client: KeyPairs, opts: { values?: Float32Array; samples?: number; round?: number; serverKeys?: KeyPairs['public'] } = {}): Uint8Array {
   const values = opts.values ?? new Float32Array(server.layout.size).fill(1e-3);
-  return sealEnvelope({ kind: 'update', round: opts.round ?? view.round, modelSha256: view.model.sha256, payload: encodeUpdate(values, server.layout, opts.samples ?? 100, 0.5), client, server: opts.serverKeys ?? (server as unknown as { opts: { keys: KeyPairs } }).opts.keys.public });
+  return sealEnvelope({ kind: 'update', round: opts.round ?? view.round, modelSha256: view.model.sha256, payload: encodeUpdate(values, server.layout, opts.samples ?? 100, 0.5), client, server: opts.serverKeys ?? serverPublic.get(server)! });
 }
 
 describe('server-side validation of uploads', () => {

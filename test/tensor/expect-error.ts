@@ -12,6 +12,11 @@ export function expectError<E extends Error>(fn: () => unknown, cls: new (...arg
   } catch (e) {
     caught = e;
   }
+  return checkCaught(caught, cls, pattern);
+}
+
+/** The assertions of {@link expectError} on what was caught. */
+function checkCaught<E extends Error>(caught: unknown, cls: new (...args: never[]) => E, pattern: RegExp): E {
   expect(caught, `expected a ${cls.name} matching ${pattern}, but nothing was thrown`).toBeDefined();
   expect(caught).toBeInstanceOf(cls);
   const message = (caught as Error).message;
@@ -32,9 +37,5 @@ export async function expectAsyncError<E extends Error>(fn: () => Promise<unknow
   } catch (e) {
     caught = e;
   }
-  expect(caught, `expected a ${cls.name} matching ${pattern}, but nothing was thrown`).toBeDefined();
-  expect(caught).toBeInstanceOf(cls);
-  const message = (caught as Error).message;
-  expect(message, `message was: ${message}`).toMatch(pattern);
-  return caught as E;
+  return checkCaught(caught, cls, pattern);
 }
