@@ -6,7 +6,7 @@
  * A record cut short by a crash (power loss mid-append) is ignored on reading: its client was never
  * acknowledged and sends it again.
  */
-import { closeSync, existsSync, fsync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
 
 export class Journal {
   private fd: number | null;
@@ -14,8 +14,15 @@ export class Journal {
   private synced = 0;
   private syncing: Promise<void> | null = null;
 
-  /** Opens (creating) `path` for appending. */
+  /**
+   * Opens (creating) `path` for appending. A torn record at its end (a crash mid-append) is cut
+   * off first, so new records do not follow half a record.
+   */
   constructor(readonly path: string) {
+    if (existsSync(path)) {
+      const valid = Journal.scan(new Uint8Array(readFileSync(path))).validBytes;
+      if (valid < statSync(path).size) truncateSync(path, valid);
+    }
     this.fd = openSync(path, 'a', 0o600);
   }
 
@@ -53,16 +60,19 @@ export class Journal {
 
   /** The complete records of a journal file (none when it does not exist). */
   static read(path: string): Uint8Array[] {
-    if (!existsSync(path)) return [];
-    const bytes = new Uint8Array(readFileSync(path));
+    return existsSync(path) ? Journal.scan(new Uint8Array(readFileSync(path))).records : [];
+  }
+
+  private static scan(bytes: Uint8Array): { records: Uint8Array[]; validBytes: number } {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const out: Uint8Array[] = [];
-    for (let at = 0; at + 4 <= bytes.length; ) {
+    const records: Uint8Array[] = [];
+    let at = 0;
+    while (at + 4 <= bytes.length) {
       const n = view.getUint32(at, true);
       if (at + 4 + n > bytes.length) break;
-      out.push(bytes.subarray(at + 4, at + 4 + n));
+      records.push(bytes.subarray(at + 4, at + 4 + n));
       at += 4 + n;
     }
-    return out;
+    return { records, validBytes: at };
   }
 }

@@ -147,7 +147,7 @@ export class SecureRound {
   }
 
   /** Ends the current phase (all answered or deadline): on to the next, an abort, or the aggregate. */
-  advance(noise: Float64Array | null): Advance {
+  advance(noise: () => Float64Array | null): Advance {
     const min = Math.max(2, this.config.minClients);
     if (this.phase === 'train') {
       if (this.adverts.size < min) return { kind: 'abort', reason: `below quorum: ${this.adverts.size} of ${min} clients advertised keys` };
@@ -184,7 +184,7 @@ export class SecureRound {
     return null;
   }
 
-  private unmaskSum(noise: Float64Array | null): Advance {
+  private unmaskSum(noiseOf: () => Float64Array | null): Advance {
     const sum = this.maskedSum.slice();
     const survivors = [...this.maskedFrom].sort();
     try {
@@ -207,6 +207,7 @@ export class SecureRound {
     const weight = decoded[d]!;
     if (!(weight > 0)) return { kind: 'abort', reason: `unmasking failed: the summed weight must be positive, got ${weight}` };
     const delta = new Float64Array(d);
+    const noise = noiseOf();
     const std = this.config.dp.noiseMultiplier * this.config.clipNorm;
     for (let j = 0; j < d; j++) delta[j] = (decoded[j]! + (noise === null ? 0 : std * noise[j]!)) / weight;
     const outcomes = survivors.map((client) => ({ client, samples: 0, weight: 0 }));

@@ -287,7 +287,7 @@ export class FederatedServer {
       if (r.plain.count < this.config.minClients) return this.abort(r, `below quorum: ${r.plain.count} of ${this.config.minClients} clients`);
       return this.commit(r, r.plain.aggregate(this.noise(r.round)));
     }
-    const step = r.secure!.advance(this.noise(r.round));
+    const step = r.secure!.advance(() => this.noise(r.round));
     if (step.kind === 'abort') return this.abort(r, step.reason);
     if (step.kind === 'done') return this.commit(r, step.aggregate);
     this.phase = r.secure!.phase;

@@ -118,7 +118,8 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
     for (let k = 0; k < (o.serverKills ?? 0); k++) {
       const [lo, hi] = o.killDelayS ?? [0.5, 3];
       const ended = await Promise.race([server.child.exited.then(() => true), sleep(1000 * (lo + rng.next() * (hi - lo))).then(() => false)]);
-      if (ended) break;
+      // Kills after the last commit would only hit the server's wait for clients to see the end.
+      if (ended || lastRound(stateDir) >= o.config.rounds) break;
       await killHard(server.child);
       const lastCommitted = lastRound(stateDir);
       log(`simulate: killed the server (kill -9) after round ${lastCommitted}; restarting`);
