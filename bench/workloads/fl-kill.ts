@@ -1,7 +1,7 @@
 /**
  * FL-kill (docs/federated.md): crash safety of the federated server. A simulation (real server and
- * client processes on 127.0.0.1, 4 clients, 12 rounds, small autoencoder) whose server is killed with
- * SIGKILL at 20 random moments (0.2-1.5 s after each restart, only while rounds remain) and restarted on the same port, beside
+ * client processes on 127.0.0.1, 4 clients, 30 rounds, small autoencoder) whose server is killed with
+ * SIGKILL at 20 random moments (0.2-1.2 s after each restart, only while rounds remain) and restarted on the same port, beside
  * the same simulation without kills. Reported: restarts that resumed after the last committed round
  * (must be all), and whether the final model's SHA-256 equals the uninterrupted run's (1 = equal).
  */
@@ -17,13 +17,13 @@ const KILLS = 20;
 
 export const workload: Workload = {
   name: 'FL-kill',
-  description: `12-round federated run, server killed with SIGKILL at ${KILLS} random moments: resumes and final model equal to an uninterrupted run`,
+  description: `30-round federated run, server killed with SIGKILL at ${KILLS} random moments: resumes and final model equal to an uninterrupted run`,
   async run(): Promise<BenchRow[]> {
     const dadm = defaultConfig();
     dadm.autoencoder.hiddenDims = [16, 4];
     dadm.training.batchSize = 64;
-    const config = { ...defaultFederatedConfig(), rounds: 12, localEpochs: 3, roundTimeoutS: 120, retry: { initialS: 0.05, maxS: 0.5, giveUpS: 120 }, pollWaitS: 2 };
-    const base: Omit<SimulateOptions, 'workDir'> = { clients: 4, split: 'iid', rows: 12000, config, dadm, centralized: false, seed: 3, timeoutS: 1200 };
+    const config = { ...defaultFederatedConfig(), rounds: 30, localEpochs: 2, roundTimeoutS: 120, retry: { initialS: 0.05, maxS: 0.5, giveUpS: 120 }, pollWaitS: 2 };
+    const base: Omit<SimulateOptions, 'workDir'> = { clients: 4, split: 'iid', rows: 8000, config, dadm, centralized: false, seed: 3, timeoutS: 1200 };
     const dirs = [mkdtempSync(join(tmpdir(), 'fl-kill-a-')), mkdtempSync(join(tmpdir(), 'fl-kill-b-'))];
     const load = `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
     try {
@@ -31,7 +31,7 @@ export const workload: Workload = {
       const plain = await simulate({ ...base, workDir: dirs[0]! });
       const plainS = (performance.now() - t0) / 1000;
       const t1 = performance.now();
-      const killed = await simulate({ ...base, workDir: dirs[1]!, serverKills: KILLS, killDelayS: [0.2, 1.5] });
+      const killed = await simulate({ ...base, workDir: dirs[1]!, serverKills: KILLS, killDelayS: [0.2, 1.2] });
       const killedS = (performance.now() - t1) / 1000;
       const resumedRight = killed.restarts.filter((r) => r.resumedAfter === r.lastCommitted).length;
       const same = killed.final.sha256 === plain.final.sha256 ? 1 : 0;

@@ -3,6 +3,10 @@
  * one transport-independent `handle(request)`. HTTP (http-server.ts) and the in-process transport
  * (tests, simulations with many clients) both call it. It never prints: one line per round (and
  * per rejection, the first few of a round) goes to `onLog`.
+ *
+ * Why one file of ~360 lines: the round lifecycle (open, phase changes, deadline, commit, abort,
+ * restart from the journal) is one state machine, easier to audit in one place; the per-upload
+ * checks are in open-round.ts, the aggregation in plain-round.ts and secure-round.ts.
  */
 import { FormatError } from '../errors.js';
 import { PROTOCOL, sha256Hex } from './bytes.js';
