@@ -10,16 +10,13 @@ describe('secure aggregation (in-process)', () => {
     const b = tempDir();
     try {
       const base = { rounds: 1, maxSamplesPerClient: 200 };
-      const log: string[] = [];
       const plain = await runInProcess({ party, stateDir: a.dir, config: testFlConfig(base), data: DATA });
-      const secure = await runInProcess({ party, stateDir: b.dir, config: testFlConfig({ ...base, secureAggregation: true }), data: DATA, log });
-      console.log(log.join('\n'));
+      const secure = await runInProcess({ party, stateDir: b.dir, config: testFlConfig({ ...base, secureAggregation: true }), data: DATA });
       expect(secure.server.status).toBe('completed');
       const p = weights(plain.server.modelBytes);
       const s = weights(secure.server.modelBytes);
       let worst = 0;
       for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i]! - s[i]!));
-      console.log('max |secure - plain|', worst);
       expect(worst).toBeLessThan(1e-4);
     } finally {
       a.cleanup();
