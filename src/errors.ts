@@ -90,6 +90,20 @@ export class UnsupportedOpError extends DadmError {
 /** A numerical failure during training, e.g. a loss that became NaN. */
 export class TrainingError extends DadmError {}
 
+/**
+ * A network peer that refuses, times out or answers with an error status (the federated client and
+ * server), e.g. `"client: server http://127.0.0.1:9 must accept connections, got ECONNREFUSED"`.
+ */
+export class NetworkError extends DadmError {
+  constructor(
+    message: string,
+    readonly url?: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A command line that cannot be understood (unknown flag, missing argument). CLI exit code 2. */
 export class UsageError extends DadmError {}
 

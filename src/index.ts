@@ -38,3 +38,6 @@ export { packageVersion } from './version.js';
 
 // Pipeline steps shared with the CLI
 export * from './pipeline/index.js';
+
+// Federated training (server, clients, secure aggregation): `federated.runServer`, `federated.simulate`, ...
+export * as federated from './federated/index.js';

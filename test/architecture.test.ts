@@ -65,7 +65,7 @@ function isFolder(path: string): boolean {
 /** Every module specifier a file imports or re-exports (type-only imports count: they are dependencies too). */
 function specifiers(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  return [...code.matchAll(/\b(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]/g)].map((m) => (m[1] ?? m[2])!);
+  return [...code.matchAll(/\b(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm)].map((m) => (m[1] ?? m[2])!);
 }
 
 /** Every rule an import of `file` breaks, as readable lines. */

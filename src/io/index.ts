@@ -13,7 +13,7 @@ export { NpyRowReader } from './npy-row-reader.js';
 export { NpyWriter } from './npy-writer.js';
 export type { NpyWriterOptions } from './npy-writer.js';
 export { shapeTuple } from './npy-header.js';
-export { writeFileAtomic, outputPathError } from './write-file-atomic.js';
+export { writeFileAtomic, outputPathError, type AtomicWriteOptions } from './write-file-atomic.js';
 export { AtomicFileSet } from './atomic-file-set.js';
 export { crc32 } from './crc32.js';
 export { ensureOutputDir, removeCreatedDirs } from './output-dir.js';

@@ -61,13 +61,22 @@ export function outputPathError(path: string, err: unknown): unknown {
   return new InvalidOptionError(`${path}: ${what} ${constraint}, got ${e.code} (${reason})`, 'path');
 }
 
+/** Options of {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /**
+   * Permission bits of the new file (before the umask), default 0o666. Private keys pass 0o600: the
+   * file is created with them, so it is never readable by others, not even for a moment.
+   */
+  mode?: number;
+}
+
 /**
  * Replaces `path` with `bytes` atomically: temp file in the same directory, fsync, rename.
  * @throws InvalidOptionError naming `path` (not the temporary file) for a file-system failure: a
  *   missing or unwritable folder, a directory at `path`, a full disk (see {@link outputPathError})
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const temp = writeTempFile(path, bytes);
+export function writeFileAtomic(path: string, bytes: Uint8Array, options: AtomicWriteOptions = {}): void {
+  const temp = writeTempFile(path, bytes, options);
   try {
     renameSync(temp, path);
   } catch (err) {
@@ -80,11 +89,11 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
  * Writes `bytes` to a fresh fsynced temporary file next to `path` and returns its name; on failure
  * the temporary file is removed and the error names `path` (see {@link outputPathError}).
  */
-export function writeTempFile(path: string, bytes: Uint8Array): string {
+export function writeTempFile(path: string, bytes: Uint8Array, options: AtomicWriteOptions = {}): string {
   const temp = tempPathFor(path);
   let fd: number;
   try {
-    fd = openSync(temp, 'wx', 0o666);
+    fd = openSync(temp, 'wx', options.mode ?? 0o666);
   } catch (err) {
     throw outputPathError(path, err);
   }

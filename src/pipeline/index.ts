@@ -20,6 +20,7 @@ export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, ty
 export { exportOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, type ExportOnnxResult } from './export-onnx.js';
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';
+export { simulate as simulateFederated, type SimulateOptions, type SimulateResult, type SimulatedRound } from './federated-simulate.js';
 export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';
 export { report, buildReportData, type ReportOptions, type ReportResult } from './report.js';
 
