@@ -118,9 +118,14 @@ function formatCount(n: number): string {
  * sum of everything reserved so far against `maxTotalBytes`. Reserve before allocating.
  */
 export class ByteBudget {
-  private used = 0;
-
-  constructor(readonly limits: Limits) {}
+  /**
+   * @param limits the limits to check against
+   * @param used bytes already held by what the budget extends (e.g. a model's initializers)
+   */
+  constructor(
+    readonly limits: Limits,
+    private used = 0,
+  ) {}
 
   /** Bytes reserved so far. */
   get total(): number {

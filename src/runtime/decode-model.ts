@@ -4,14 +4,17 @@
  * instead of an arbitrary exception later.
  */
 import { FormatError } from '../errors.js';
+import { ByteBudget, resolveLimits, type Limits } from '../limits.js';
 import { topologicalOrder } from './graph-order.js';
 import { nodeLabel, onnx, toNum, type GraphProto, type ModelProto } from './proto-utils.js';
 import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
 
 /** Limits and permissions for {@link decodeModel}. */
 export interface DecodeOptions {
-  /** Largest accepted file, and largest single tensor, in bytes. Default 512 MiB. */
+  /** Largest accepted file in bytes. Default `limits.maxOnnxFileBytes` (512 MiB). */
   maxBytes?: number;
+  /** Overrides of the default limits (src/limits.ts); each tensor must fit `maxTensorBytes`. */
+  limits?: Partial<Limits>;
   /** Deepest accepted nesting of graphs inside node attributes (the main graph is depth 1). Default 8. */
   maxDepth?: number;
   /** Directory that external tensor data may be read from. Without it external data is refused. */
@@ -26,7 +29,6 @@ export const OPSET_RANGES: Readonly<Record<string, readonly [number, number]>> =
   'ai.onnx.ml': [1, 3],
 };
 
-const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 8;
 const WHERE = 'onnx';
 
@@ -38,7 +40,7 @@ const WHERE = 'onnx';
  *   data does not match their dims, or refused external data
  */
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): ModelProto {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = options.maxBytes ?? resolveLimits(options.limits).maxOnnxFileBytes;
   if (!(bytes instanceof Uint8Array)) {
     throw new FormatError(`${WHERE}: bytes must be a Uint8Array, got ${typeof bytes}`);
   }
@@ -61,7 +63,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
  * @returns the opset version per imported domain
  */
 export function validateModel(model: ModelProto, options: DecodeOptions = {}): Map<string, number> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const limits = resolveLimits(options.limits);
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const ir = toNum(model.irVersion);
   if (ir < IR_VERSION_RANGE[0] || ir > IR_VERSION_RANGE[1]) {
@@ -79,7 +81,7 @@ export function validateModel(model: ModelProto, options: DecodeOptions = {}): M
   }
   const graph = model.graph;
   if (!graph) throw new FormatError(`${WHERE}: model must contain a graph, got none`);
-  checkGraph(graph, { maxBytes, maxDepth, baseDir: options.baseDir }, 1);
+  checkGraph(graph, { limits, external: new ByteBudget(limits), maxDepth, baseDir: options.baseDir }, 1);
   topologicalOrder(graph, `${WHERE} graph`);
   for (const node of graph.node ?? []) {
     const domain = node.domain === 'ai.onnx' ? '' : (node.domain ?? '');
@@ -90,27 +92,29 @@ export function validateModel(model: ModelProto, options: DecodeOptions = {}): M
   return opsets;
 }
 
-interface Limits {
-  maxBytes: number;
+interface GraphLimits {
+  limits: Limits;
+  /** External data read so far. */
+  external: ByteBudget;
   maxDepth: number;
   baseDir: string | undefined;
 }
 
-function checkGraph(graph: GraphProto, limits: Limits, depth: number): void {
+function checkGraph(graph: GraphProto, limits: GraphLimits, depth: number): void {
   if (depth > limits.maxDepth) {
     throw new FormatError(`${WHERE}: graph nesting depth must be at most ${limits.maxDepth} (maxDepth), got ${depth}`);
   }
   for (const t of graph.initializer ?? []) {
     const where = `${WHERE}: initializer "${t.name ?? ''}"`;
-    resolveExternalData(t, limits.baseDir, where);
-    checkTensorProto(t, where, limits.maxBytes);
+    resolveExternalData(t, limits.baseDir, where, limits.external);
+    checkTensorProto(t, where, limits.limits);
   }
   for (const node of graph.node ?? []) {
     for (const a of node.attribute ?? []) {
       const where = `${WHERE}: attribute ${a.name ?? ''} of ${nodeLabel(node)}`;
       for (const t of a.t ? [a.t, ...(a.tensors ?? [])] : (a.tensors ?? [])) {
-        resolveExternalData(t, limits.baseDir, where);
-        checkTensorProto(t, where, limits.maxBytes);
+        resolveExternalData(t, limits.baseDir, where, limits.external);
+        checkTensorProto(t, where, limits.limits);
       }
       for (const g of a.g ? [a.g, ...(a.graphs ?? [])] : (a.graphs ?? [])) checkGraph(g, limits, depth + 1);
     }

@@ -4,7 +4,7 @@
  * loop with no per-element shape arithmetic.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { stridesOf } from './types.js';
+import { newIndex, stridesOf, type AllocContext } from './types.js';
 
 /** The broadcast of several shapes. @throws ShapeError when two dims differ and neither is 1 */
 export function broadcastShapes(where: string, shapes: readonly (readonly number[])[]): number[] {
@@ -24,8 +24,11 @@ export function broadcastShapes(where: string, shapes: readonly (readonly number
   return out;
 }
 
-/** For every element of `outShape`, the flat index of the element of `inShape` it reads. */
-export function broadcastIndex(inShape: readonly number[], outShape: readonly number[]): Int32Array {
+/**
+ * For every element of `outShape`, the flat index of the element of `inShape` it reads; the map is
+ * reserved in the plan's budget first. @throws LimitError
+ */
+export function broadcastIndex(ctx: AllocContext, inShape: readonly number[], outShape: readonly number[]): Int32Array {
   const rank = outShape.length;
   const inStrides = stridesOf(inShape);
   // Stride 0 on broadcast (size-1 or missing) dims makes them repeat.
@@ -36,7 +39,7 @@ export function broadcastIndex(inShape: readonly number[], outShape: readonly nu
   }
   let total = 1;
   for (const d of outShape) total *= d;
-  const idx = new Int32Array(total);
+  const idx = newIndex(ctx, total);
   const counter = new Array<number>(rank).fill(0);
   let cur = 0;
   for (let i = 0; i < total; i++) {

@@ -25,7 +25,7 @@ export function planGemm(args: OpArgs): OpPlan {
   if (k !== kb) {
     throw new ShapeError(`${args.where}: inner dimensions must match, got ${fmtShape(A.shape)} and ${fmtShape(B.shape)} (transA=${+transA}, transB=${+transB})`, 'Gemm', [A.shape, B.shape]);
   }
-  const Y = newValue('float32', [m, n]);
+  const Y = newValue(args, 'float32', [m, n]);
   const a = A.data as Float32Array;
   const b = B.data as Float32Array;
   const y = Y.data as Float32Array;
@@ -36,7 +36,7 @@ export function planGemm(args: OpArgs): OpPlan {
     if (!sameShape(broadcastShapes(args.where, [C.shape, [m, n]]), [m, n])) {
       throw new ShapeError(`${args.where}: C must broadcast to [${m},${n}], got ${fmtShape(C.shape)}`, 'Gemm', [C.shape]);
     }
-    ci = broadcastIndex(C.shape, [m, n]);
+    ci = broadcastIndex(args, C.shape, [m, n]);
     c = C.data as Float32Array;
   }
   if (m === 1 && !transA) {

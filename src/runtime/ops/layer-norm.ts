@@ -24,12 +24,12 @@ export function planLayerNorm(args: OpArgs): OpPlan {
       throw new ShapeError(`${args.where}: ${name} must broadcast to ${fmtShape(normShape)}, got ${fmtShape(p.shape)}`, 'LayerNormalization');
     }
   }
-  const si = broadcastIndex(scale.shape, normShape);
-  const bi = bias ? broadcastIndex(bias.shape, normShape) : si;
-  const out = newValue(x.dtype, x.shape);
+  const si = broadcastIndex(args, scale.shape, normShape);
+  const bi = bias ? broadcastIndex(args, bias.shape, normShape) : si;
+  const out = newValue(args, x.dtype, x.shape);
   const statShape = x.shape.map((v, i) => (i < axis ? v : 1));
-  const meanOut = newValue('float32', statShape);
-  const invOut = newValue('float32', statShape);
+  const meanOut = newValue(args, 'float32', statShape);
+  const invOut = newValue(args, 'float32', statShape);
   const xd = x.data;
   const sd = scale.data;
   const bd = bias ? bias.data : new Float32Array(d);
