@@ -103,8 +103,8 @@ class TreeChecker {
     const root = this.doc.contents;
     if (root === null) return;
     const { nodes, depth } = this.measure(root as Node, 1);
-    checkLimit(this.limits, 'maxYamlNodes', nodes, this.at(0), 'YAML node count with aliases expanded');
-    checkLimit(this.limits, 'maxYamlDepth', depth, this.at(0), 'YAML nesting depth with aliases expanded');
+    checkLimit(this.limits, 'maxYamlNodes', nodes, this.at(0), 'YAML node count (aliases expanded)');
+    checkLimit(this.limits, 'maxYamlDepth', depth, this.at(0), 'YAML nesting depth (aliases expanded)');
   }
 
   private fail(message: string): never {
@@ -146,7 +146,7 @@ class TreeChecker {
       const m = this.measure(child, level + 1);
       nodes += m.nodes;
       depth = Math.max(depth, m.depth + 1);
-      if (nodes > this.limits.maxYamlNodes) checkLimit(this.limits, 'maxYamlNodes', nodes, where, 'YAML node count with aliases expanded');
+      if (nodes > this.limits.maxYamlNodes) checkLimit(this.limits, 'maxYamlNodes', nodes, where, 'YAML node count (aliases expanded)');
     }
     this.onPath.delete(node);
     return this.remember(node, { nodes, depth });
