@@ -1,6 +1,7 @@
 /**
- * dadm's file I/O: NumPy .npy/.npz, safetensors, row-wise streaming of large .npy files, and atomic
- * file writes. Depends only on ../errors.ts and Node built-ins. See docs/file-formats.md.
+ * dadm's file I/O: NumPy .npy/.npz, safetensors, row-wise streaming of large .npy files, atomic file
+ * writes, the checked open of every input file, and YAML as data. Depends only on ../errors.ts,
+ * ../limits.ts, Node built-ins and the `yaml` package. See docs/file-formats.md and docs/limits.md.
  */
 export { readNpy, readNpyTyped, readNpyFile, writeNpy, writeNpyFile } from './npy.js';
 export type { NpyArray, NpyTypedResult, NpyArrayLike, NpyReadOptions, NpyFileReadOptions } from './npy.js';
