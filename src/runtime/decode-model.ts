@@ -4,7 +4,8 @@
  * instead of an arbitrary exception later.
  */
 import { FormatError } from '../errors.js';
-import { ByteBudget, resolveLimits, type Limits } from '../limits.js';
+import { ByteBudget, checkLimit, resolveLimits, type Limits } from '../limits.js';
+import { estimateDecodedBytes } from './decoded-size.js';
 import { topologicalOrder } from './graph-order.js';
 import { nodeLabel, onnx, toNum, type GraphProto, type ModelProto } from './proto-utils.js';
 import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
@@ -48,6 +49,8 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
     throw new FormatError(`${WHERE}: file size must be at most ${maxBytes} bytes (maxBytes), got ${bytes.length}`);
   }
   if (bytes.length === 0) throw new FormatError(`${WHERE}: bytes must be a non-empty ONNX protobuf, got 0 bytes`);
+  // Decoding makes an object of every message: ~300x the bytes of a file of empty attributes.
+  checkLimit(resolveLimits(options.limits), 'maxTotalBytes', estimateDecodedBytes(bytes), WHERE, 'memory for the decoded protobuf messages (estimated)');
   let model: ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);

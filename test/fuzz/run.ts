@@ -3,7 +3,7 @@
  *
  * Runs N inputs per target (default every target) in batches, each batch in a child process
  * (worker.ts) with `--max-old-space-size`. A watchdog reads the child's progress line by line and its
- * resident memory from /proc: an input that runs past `--timeout` (default 10 s) is a **hang**, one that
+ * resident memory from /proc: an input that runs past `--timeout` (default 30 s) is a **hang**, one that
  * takes the process past `--memory` MiB (default 3072) or out of heap is a **memory blowup**; either way
  * the child is killed and the batch goes on after that input. Every input is classified as accepted,
  * typed error, untyped error, hang or memory blowup; the summary lists the input numbers of the last
@@ -33,6 +33,8 @@ type Kind = 'accepted' | 'typed' | 'untyped' | 'hang' | 'blowup';
 interface Tally {
   counts: Record<Kind, number>;
   findings: string[];
+  /** Inputs that took over a second (bounded, but worth a look). */
+  slow: number;
   slowest: { n: number; ms: number };
   peakMiB: { n: number; mib: number };
 }
@@ -51,7 +53,7 @@ function parseArgs(argv: readonly string[]): Options {
   const t = argv.indexOf('--target');
   const names = t < 0 ? TARGETS.map((x) => x.name) : (argv[t + 1] ?? '').split(',');
   const targets = names.map((n) => targetNamed(n) ?? fail(`fuzz: --target must be among ${TARGETS.map((x) => x.name).join(', ')}, got ${n}`));
-  return { runs: value('--runs', 1000), targets, from: value('--from', 0), batch: Math.max(1, value('--batch', 5000)), timeoutMs: value('--timeout', 10_000), memoryMiB: value('--memory', 3072), show: argv.includes('--show'), smallLimits: argv.includes('--small-limits') };
+  return { runs: value('--runs', 1000), targets, from: value('--from', 0), batch: Math.max(1, value('--batch', 5000)), timeoutMs: value('--timeout', 30_000), memoryMiB: value('--memory', 3072), show: argv.includes('--show'), smallLimits: argv.includes('--small-limits') };
 }
 
 function fail(message: string): never {
@@ -104,6 +106,7 @@ function runBatch(target: FuzzTarget, range: { from: number; end: number }, opts
         const kind = Number(peak) > opts.memoryMiB ? 'blowup' : (outcome as Kind);
         tally.counts[kind]++;
         if (kind === 'blowup') tally.findings.push(`blowup #${n}: peak RSS rose ${peak} MiB`);
+        if (Number(ms) > 1000) tally.slow++;
         if (Number(ms) > tally.slowest.ms) tally.slowest = { n: Number(n), ms: Number(ms) };
         if (Number(peak) > tally.peakMiB.mib) tally.peakMiB = { n: Number(n), mib: Number(peak) };
       }
@@ -126,7 +129,7 @@ function runBatch(target: FuzzTarget, range: { from: number; end: number }, opts
 }
 
 async function fuzzTarget(target: FuzzTarget, opts: Options): Promise<Tally> {
-  const tally: Tally = { counts: { accepted: 0, typed: 0, untyped: 0, hang: 0, blowup: 0 }, findings: [], slowest: { n: -1, ms: 0 }, peakMiB: { n: -1, mib: 0 } };
+  const tally: Tally = { counts: { accepted: 0, typed: 0, untyped: 0, hang: 0, blowup: 0 }, findings: [], slow: 0, slowest: { n: -1, ms: 0 }, peakMiB: { n: -1, mib: 0 } };
   const end = opts.from + opts.runs;
   for (let n = opts.from; n < end; ) n = await runBatch(target, { from: n, end: Math.min(end, n + opts.batch) }, opts, tally);
   return tally;
@@ -150,7 +153,7 @@ async function main(): Promise<void> {
   buildSeeds(join(WORK_DIR, 'seeds'));
   if (opts.show) return show(opts);
   process.stdout.write(`fuzz: ${opts.runs} inputs per target from #${opts.from}, batches of ${opts.batch}, timeout ${opts.timeoutMs} ms, memory ${opts.memoryMiB} MiB\n`);
-  process.stdout.write('target            inputs  accepted     typed  untyped  hang  blowup   seconds  slowest (ms #n)  peak MiB (#n)\n');
+  process.stdout.write('target            inputs  accepted     typed  untyped  hang  blowup   seconds  >1 s  slowest (ms #n)  peak MiB (#n)\n');
   let bad = 0;
   for (const target of opts.targets) {
     const t0 = performance.now();
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
     const c = t.counts;
     bad += c.untyped + c.hang + c.blowup;
     const secs = ((performance.now() - t0) / 1000).toFixed(0);
-    process.stdout.write(`${target.name.padEnd(16)} ${String(opts.runs).padStart(7)} ${String(c.accepted).padStart(9)} ${String(c.typed).padStart(9)} ${String(c.untyped).padStart(8)} ${String(c.hang).padStart(5)} ${String(c.blowup).padStart(7)} ${secs.padStart(9)}  ${`${t.slowest.ms.toFixed(0)} #${t.slowest.n}`.padStart(15)}  ${`${t.peakMiB.mib.toFixed(0)} #${t.peakMiB.n}`.padStart(13)}\n`);
+    process.stdout.write(`${target.name.padEnd(16)} ${String(opts.runs).padStart(7)} ${String(c.accepted).padStart(9)} ${String(c.typed).padStart(9)} ${String(c.untyped).padStart(8)} ${String(c.hang).padStart(5)} ${String(c.blowup).padStart(7)} ${secs.padStart(9)} ${String(t.slow).padStart(5)}  ${`${t.slowest.ms.toFixed(0)} #${t.slowest.n}`.padStart(15)}  ${`${t.peakMiB.mib.toFixed(0)} #${t.peakMiB.n}`.padStart(13)}\n`);
     for (const f of t.findings.slice(0, 20)) process.stdout.write(`    ${f}\n`);
   }
   process.exitCode = bad === 0 ? 0 : 1;

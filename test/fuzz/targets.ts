@@ -74,9 +74,13 @@ function readRowsOf(path: string): void {
   }
 }
 
+/** Values a checkpoint's metadata keys take, so one edit can switch a checkpoint's kind or schema. */
+const METADATA_WORDS = ['generic', 'endpoint-v1', 'standard', 'none', 'autoencoder', 'iforest', 'dadm-checkpoint', 'validation-quantile', '1', '0', '-1', 'NaN', '1e308', ''];
+
 /** Checkpoint metadata: config.yaml text through the YAML mutators, JSON values through JSON ones. */
 function mutateCheckpointMetadata(rng: Rng, key: string, value: string): string {
   if (key === 'config') return rng.chance(0.5) ? mutateYaml(rng, value, yamlKeys(value)) : generateYaml(rng, yamlKeys(value));
+  if (rng.chance(0.3)) return rng.chance(0.5) ? rng.pick(METADATA_WORDS) : String(rng.interesting());
   if (rng.chance(0.7)) return mutateJsonText(rng, value);
   return new TextDecoder().decode(mutateBytes(rng, new TextEncoder().encode(value), [], 2));
 }

@@ -24,11 +24,11 @@ describe('static shapes are checked against maxTensorBytes at load', () => {
 
   it('ConstantOfShape nodes each under maxTensorBytes are refused by maxTotalBytes together', () => {
     const nodes = ['a', 'b', 'c'].map((o) => node('ConstantOfShape', ['s'], [o]));
-    const bytes = modelBytes({ nodes, inputs: [valueInfo('x', [1, 1])], outputs: ['a', 'b', 'c'], initializers: [int64('s', [200])] });
-    const limits = { maxTensorBytes: 1000, maxTotalBytes: 2000 };
-    // 8 bytes of initializer + 4 of input + 800 per node: the third node would make 2412.
-    expectError(() => loadOnnx(bytes, { limits }), LimitError, /^ConstantOfShape "ConstantOfShape_c": total size of the arrays with float32 buffer \[200\] must be at most 2000 bytes \(raise limits\.max_total_bytes\), got 2412 bytes$/);
-    expect(loadOnnx(bytes, { limits: { ...limits, maxTotalBytes: 2412 } }).outputNames).toEqual(['a', 'b', 'c']);
+    const bytes = modelBytes({ nodes, inputs: [valueInfo('x', [1, 1])], outputs: ['a', 'b', 'c'], initializers: [int64('s', [20000])] });
+    const limits = { maxTensorBytes: 100_000, maxTotalBytes: 200_000 };
+    // 8 bytes of initializer + 4 of input + 80,000 per node: the third node would make 240,012.
+    expectError(() => loadOnnx(bytes, { limits }), LimitError, /^ConstantOfShape "ConstantOfShape_c": total size of the arrays with float32 buffer \[20000\] must be at most 200000 bytes \(raise limits\.max_total_bytes\), got 240012 bytes$/);
+    expect(loadOnnx(bytes, { limits: { ...limits, maxTotalBytes: 240_012 } }).outputNames).toEqual(['a', 'b', 'c']);
   });
 
   it('a 127-byte-class Expand to [40000, 40000] is refused (was 7.7 GB in 52 s)', () => {
@@ -49,13 +49,14 @@ describe('static shapes are checked against maxTensorBytes at load', () => {
   });
 
   it('initializers count against maxTensorBytes each and maxTotalBytes together', () => {
-    const w = rawFloatTensor('w', [4], [1, 2, 3, 4]);
-    const v = rawFloatTensor('v', [4], [1, 2, 3, 4]);
-    const bytes = modelBytes({ nodes: [node('Add', ['x', 'w'], ['a']), node('Add', ['a', 'v'], ['y'])], inputs: [valueInfo('x', [1, 4])], outputs: ['y'], initializers: [w, v] });
-    expectError(() => decodeModel(bytes, { limits: { maxTensorBytes: 15 } }), LimitError, /^onnx: initializer "w": tensor float32 \[4\] must be at most 15 bytes \(raise limits\.max_tensor_bytes\), got 16 bytes$/);
-    expectError(() => loadOnnx(bytes, { limits: { maxTotalBytes: 31 } }), LimitError, /^onnx: initializer "v": total size of the arrays with tensor must be at most 31 bytes \(raise limits\.max_total_bytes\), got 32 bytes$/);
-    expectError(() => loadOnnx(bytes, { limits: { maxTotalBytes: 32 } }), LimitError, /^onnx: graph input "x": total size/);
-    expect(Array.from(loadOnnx(bytes, { limits: { maxTotalBytes: 200 } }).run({ x: Float32Array.of(0, 0, 0, 0) }).y!.data)).toEqual([2, 4, 6, 8]);
+    const w = rawFloatTensor('w', [4096], new Float32Array(4096).fill(1));
+    const v = rawFloatTensor('v', [4096], new Float32Array(4096).fill(2));
+    const bytes = modelBytes({ nodes: [node('Add', ['x', 'w'], ['a']), node('Add', ['a', 'v'], ['y'])], inputs: [valueInfo('x', [4096])], outputs: ['y'], initializers: [w, v] });
+    expectError(() => decodeModel(bytes, { limits: { maxTensorBytes: 16383 } }), LimitError, /^onnx: initializer "w": tensor float32 \[4096\] must be at most 16383 bytes \(raise limits\.max_tensor_bytes\), got 16384 bytes$/);
+    expectError(() => loadOnnx(bytes, { limits: { maxTotalBytes: 32767 } }), LimitError, /^onnx: initializer "v": total size of the arrays with tensor must be at most 32767 bytes \(raise limits\.max_total_bytes\), got 32768 bytes$/);
+    expectError(() => loadOnnx(bytes, { limits: { maxTotalBytes: 32768 } }), LimitError, /^onnx: graph input "x": total size/);
+    const y = loadOnnx(bytes, { limits: { maxTotalBytes: 81_920 } }).run({ x: new Float32Array(4096) }).y!;
+    expect(y.data.every((value) => value === 3)).toBe(true);
   });
 
   it('Tile is not a runtime op, so a model using it is refused with a typed error', () => {
