@@ -8,7 +8,9 @@
 import type { Rng } from './mutate-bytes.js';
 
 const TAGS = ['!!omap', '!!set', '!!binary', '!!str', '!!int', '!!float', '!!map', '!!seq', '!!pairs', '!!timestamp', '!custom', '!<tag:yaml.org,2002:str>', '!!python/object', '!'];
-const SCALARS = ['0', '1', '-3', '1e400', '.inf', '-.nan', '0x10', '0o7', 'true', 'no', 'null', '~', 'relu', 'adam', "'quoted'", '"dq\\u0000"', '2147483648', '9007199254740993', '""', '? x', '|\n  block', '>-\n  folded'];
+const SCALARS = ['0', '1', '2', '16', '0.5', '-3', '1e400', '.inf', '-.nan', '0x10', '0o7', 'true', 'no', 'null', '~', 'relu', 'adam', 'autoencoder', 'iforest', 'none', 'auto', "'quoted'", '"dq\\u0000"', '2147483648', '9007199254740993', '""'];
+/** Scalars that are only valid in some positions; used rarely, so most documents still parse. */
+const ODD_SCALARS = ['? x', '|', '>-', '- x', '@x', '`x', '{', '"unterminated'];
 
 /** Keys of a config.yaml, so generated documents reach the config checks. */
 export function yamlKeys(seed: string): string[] {
@@ -36,14 +38,14 @@ class YamlWriter {
     const mark = anchor ? `&${anchor} ` : '';
     if (depth > 6 || rng.chance(0.45)) {
       if (anchor) this.anchors.push(anchor);
-      return `${mark}${prefix}${rng.pick(SCALARS).replace(/\n.*/s, '')}`;
+      return `${mark}${prefix}${rng.chance(0.03) ? rng.pick(ODD_SCALARS) : rng.pick(SCALARS)}`;
     }
     if (anchor) this.open.push(anchor);
     const seq = rng.chance(0.5);
     // Now and then a long flat list; nested collections stay short so the text stays small.
     const long = depth < 2 && seq && rng.chance(0.02);
     const items = long
-      ? Array.from({ length: 200 + rng.below(1000) }, () => rng.pick(SCALARS).replace(/\n.*/s, ''))
+      ? Array.from({ length: 200 + rng.below(1000) }, () => rng.pick(SCALARS))
       : Array.from({ length: rng.below(5) }, () => (seq ? this.flow(depth + 1) : `${rng.pick(this.keys)}: ${this.flow(depth + 1)}`));
     if (anchor) {
       this.open.pop();

@@ -4,7 +4,7 @@
  * extras, deflate bombs, safetensors shapes/offsets/metadata) and leave the rest intact, so the
  * input gets past the first checks and reaches the size arithmetic.
  */
-import { writeNpy } from '../../src/io/index.js';
+import { readNpyTyped, writeNpy, type NpyTypedArray } from '../../src/io/index.js';
 import { extractZipEntry, listZipEntries } from '../../src/io/zip.js';
 import { forgeZip, zip64Extra, type ForgedMember } from '../io/zip-forge.js';
 import { concat, mutateBytes, type Rng } from './mutate-bytes.js';
@@ -17,8 +17,48 @@ function randomShape(rng: Rng): number[] {
   return Array.from({ length: rng.below(6) }, () => (rng.chance(0.5) ? rng.below(5) : Math.abs(rng.interesting())));
 }
 
+/** Values that break numeric checks: non-finite, huge, negative, zero. */
+const HOSTILE_VALUES = [NaN, Infinity, -Infinity, 1e308, -1e308, -1, 0, 1, 2 ** 31, 2 ** 53 + 1, 1e-310];
+
+/**
+ * A valid .npy holding what `seed` holds, changed the way a consistent but hostile writer would:
+ * another shape (same or another element count), another dtype, or hostile values.
+ */
+export function mutateArray(rng: Rng, seed: Uint8Array): Uint8Array {
+  let array: { data: NpyTypedArray; shape: number[] };
+  try {
+    array = readNpyTyped(seed);
+  } catch {
+    return mutateBytes(rng, seed);
+  }
+  const values = Array.from(array.data as ArrayLike<number | bigint>, Number);
+  let shape = array.shape;
+  switch (rng.below(4)) {
+    case 0: {
+      const n = rng.pick([0, 1, values.length - 1, values.length + 1, 2 * values.length, values.length]);
+      values.length = Math.max(0, n);
+      values.fill(0.5, Math.min(n, array.data.length));
+      shape = rng.chance(0.5) ? [values.length] : [1, values.length];
+      break;
+    }
+    case 1:
+      shape = rng.chance(0.5) ? [...shape, 1] : [values.length];
+      break;
+    case 2:
+      for (let k = 1 + rng.below(3); k > 0 && values.length > 0; k--) values[rng.below(values.length)] = rng.pick(HOSTILE_VALUES);
+      break;
+    default:
+      break;
+  }
+  const kind = rng.below(5);
+  const data: NpyTypedArray =
+    kind === 0 ? Float64Array.from(values) : kind === 1 ? Float32Array.from(values) : kind === 2 ? BigInt64Array.from(values, (v) => (Number.isFinite(v) ? BigInt(Math.trunc(Math.max(Math.min(v, 2 ** 62), -(2 ** 62)))) : 0n)) : kind === 3 ? Uint8Array.from(values, (v) => (v ? 1 : 0)) : Int32Array.from(values);
+  return writeNpy({ data, shape, ...(kind === 3 && rng.chance(0.5) ? { dtype: '|b1' } : {}) });
+}
+
 /** Rewrites the header dict of an .npy file (shape, descr, fortran_order, length field, version). */
 export function mutateNpy(rng: Rng, seed: Uint8Array): Uint8Array {
+  if (rng.chance(0.25)) return mutateArray(rng, seed);
   if (seed.length < 12 || rng.chance(0.3)) return mutateBytes(rng, seed);
   const major = seed[6]!;
   const start = major === 1 ? 10 : 12;
@@ -58,6 +98,14 @@ function membersOf(seed: Uint8Array): ForgedMember[] {
 export function mutateNpz(rng: Rng, seed: Uint8Array, mutateMember: (rng: Rng, npy: Uint8Array, name: string) => Uint8Array = mutateNpy): Uint8Array {
   if (rng.chance(0.15)) return mutateBytes(rng, seed);
   const members = membersOf(seed);
+  if (rng.chance(0.4)) {
+    // Only the contents: one or two members rewritten, the archive itself honest.
+    for (let e = 1 + rng.below(2); e > 0 && members.length > 0; e--) {
+      const i = rng.below(members.length);
+      members[i] = { ...members[i]!, data: mutateMember(rng, members[i]!.data, members[i]!.name.replace(/\.npy$/, '')) };
+    }
+    return forgeZip(members.map((m) => ({ name: m.name, data: m.data, method: m.method })));
+  }
   const edits = 1 + rng.below(2);
   for (let e = 0; e < edits && members.length > 0; e++) {
     const i = rng.below(members.length);

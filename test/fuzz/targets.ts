@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { DadmError } from '../../src/errors.js';
 import type { Limits } from '../../src/limits.js';
-import { NpyRowReader, readNpy, readNpyTyped, readNpz, readNpzTyped, readSafetensors } from '../../src/io/index.js';
+import { NpyRowReader, readNpy, readNpyTyped, readNpz, readNpzTyped, readSafetensors, writeNpy, type SafetensorsTensorLike } from '../../src/io/index.js';
+import { checkpointBytes } from '../../src/pipeline/checkpoint.js';
 import { parseConfig, readCheckpoint, readDriftReference } from '../../src/pipeline/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { generateYaml, mutateYaml, yamlKeys } from './gen-yaml.js';
-import { mutateNpy, mutateNpz, mutateSafetensors } from './mutate-arrays.js';
+import { mutateArray, mutateNpy, mutateNpz, mutateSafetensors } from './mutate-arrays.js';
 import { Rng, mutateBytes } from './mutate-bytes.js';
 import { mutateJsonText } from './mutate-json.js';
 import { mutateOnnx } from './mutate-onnx.js';
@@ -85,6 +86,39 @@ function mutateCheckpointMetadata(rng: Rng, key: string, value: string): string 
   return new TextDecoder().decode(mutateBytes(rng, new TextEncoder().encode(value), [], 2));
 }
 
+/**
+ * A checkpoint changed consistently and signed again (data_sha256 recomputed, as anyone can): a
+ * tensor's shape, dtype or values, a tensor dropped or added, or metadata values — so the input gets
+ * past the integrity check to the checks behind it.
+ */
+function mutateSignedCheckpoint(rng: Rng, seed: Uint8Array): Uint8Array {
+  const { tensors, metadata } = readSafetensors(seed);
+  const out = new Map<string, SafetensorsTensorLike>([...tensors].map(([name, t]) => [name, { data: t.data, shape: t.shape }]));
+  const meta: Record<string, string> = { ...metadata };
+  delete meta.data_sha256;
+  for (let e = 1 + rng.below(2); e > 0; e--) {
+    const action = rng.below(4);
+    const name = rng.pick([...out.keys()]);
+    if (action === 0 && name !== undefined) {
+      const array = readNpyTyped(mutateArray(rng, writeNpy(out.get(name)!)));
+      out.set(name, { data: array.data, shape: array.shape });
+    } else if (action === 1 && name !== undefined) {
+      out.delete(name);
+    } else if (action === 2) {
+      const length = 1 + rng.below(70);
+      out.set(rng.pick(['scaler.mean', 'scaler.std', 'extra']), { data: new Float64Array(length).fill(rng.pick([0, 1, -1, NaN])), shape: [length] });
+    } else {
+      const key = rng.pick(Object.keys(meta));
+      meta[key] = mutateCheckpointMetadata(rng, key, meta[key]!);
+    }
+  }
+  try {
+    return checkpointBytes(out, meta);
+  } catch {
+    return seed; // a combination writeSafetensors itself refuses
+  }
+}
+
 /** The first graph input's declared shape (dynamic dims as 2), or undefined for inputs too large to feed. */
 function feedsOf(bytes: Uint8Array): Record<string, { data: Float32Array; shape: number[] }> | undefined {
   const model = onnxProto.onnx.ModelProto.decode(bytes);
@@ -134,7 +168,11 @@ export const TARGETS: readonly FuzzTarget[] = [
   },
   {
     name: 'checkpoint',
-    generate: (n, { seeds }) => mutateSafetensors(new Rng(n), new Rng(n + 1).pick(seeds.checkpoint), mutateCheckpointMetadata),
+    generate(n, { seeds }) {
+      const rng = new Rng(n);
+      const seed = new Rng(n + 1).pick(seeds.checkpoint);
+      return rng.chance(0.5) ? mutateSignedCheckpoint(rng, seed) : mutateSafetensors(rng, seed, mutateCheckpointMetadata);
+    },
     run(input, { sandbox }) {
       const path = join(sandbox, 'model.safetensors');
       writeFileSync(path, bytesOf(input));
@@ -144,8 +182,8 @@ export const TARGETS: readonly FuzzTarget[] = [
   {
     name: 'drift-reference',
     generate: (n, { seeds }) => mutateNpz(new Rng(n), new Rng(n + 1).pick(seeds.driftReference), (rng, npy, name) => {
-      if (name !== 'meta_json' || rng.chance(0.3)) return mutateNpy(rng, npy);
-      return mutateMetaJson(rng, npy);
+      if (name === 'meta_json' && rng.chance(0.7)) return mutateMetaJson(rng, npy);
+      return rng.chance(0.6) ? mutateArray(rng, npy) : mutateNpy(rng, npy);
     }),
     run(input, { sandbox }) {
       const path = join(sandbox, 'drift_reference.npz');
