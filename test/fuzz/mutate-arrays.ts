@@ -7,7 +7,8 @@
 import { readNpyTyped, writeNpy, type NpyTypedArray } from '../../src/io/index.js';
 import { extractZipEntry, listZipEntries } from '../../src/io/zip.js';
 import { forgeZip, zip64Extra, type ForgedMember } from '../io/zip-forge.js';
-import { concat, mutateBytes, type Rng } from './mutate-bytes.js';
+import { concatBytes as concat } from '../../src/io/zip.js';
+import { mutateBytes, type Rng } from './mutate-bytes.js';
 import { mutateJson } from './mutate-json.js';
 
 const DESCRS = ['<f4', '<f8', '>f4', '<f2', '|b1', '|u1', '|i1', '<i8', '>u8', '<i4', '|O', '<U8', '<c8', '<f16', '|V4', '<M8', 'f4', '=f8', '<f3', ''];

@@ -4,6 +4,7 @@
  * 2^53, negatives), and byte-level edits (flips, overwrites with interesting integers, inserts,
  * deletions, truncation, splices).
  */
+import { concatBytes as concat } from '../../src/io/zip.js';
 import { Random } from '../../src/tensor/index.js';
 
 /** Random choices for the mutators; everything derives from one seed, so an input is reproducible. */
@@ -80,14 +81,4 @@ export function mutateBytes(rng: Rng, seed: Uint8Array, others: readonly Uint8Ar
     }
   }
   return b;
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

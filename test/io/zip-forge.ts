@@ -1,9 +1,10 @@
 /**
  * Test helper: builds zip archives byte by byte from the PKWARE APPNOTE layout, independent of
- * src/io/zip.ts, with every field open to forging: declared sizes, CRC, method, central-directory
+ * src/io/zip.ts (only its byte concatenation is shared), with every field open to forging: declared sizes, CRC, method, central-directory
  * extras (zip64), so tests and the fuzzer can write the hostile archives a real zip tool never would.
  */
 import { deflateRawSync } from 'node:zlib';
+import { concatBytes } from '../../src/io/zip.js';
 
 /** One member; any field left out gets its honest value. */
 export interface ForgedMember {
@@ -90,12 +91,5 @@ export function forgeZip(members: readonly ForgedMember[]): Uint8Array {
   ev.setUint16(10, members.length, true);
   ev.setUint32(12, cdSize, true);
   ev.setUint32(16, offset, true);
-  const parts = [...locals, ...centrals, end];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([...locals, ...centrals, end]);
 }
