@@ -2,7 +2,7 @@
  * `npm run fuzz -- --runs N [--target NAME[,NAME]] [--from N] [--batch N] [--timeout MS] [--memory MIB] [--small-limits] [--show]`
  *
  * Runs N inputs per target (default every target) in batches, each batch in a child process
- * (worker.ts) with `--max-old-space-size`. A watchdog reads the child's progress line by line and its
+ * (worker.ts) with `--max-old-space-size` at half of `--memory`. A watchdog reads the child's progress line by line and its
  * resident memory from /proc: an input that runs past `--timeout` (default 30 s) is a **hang**, one that
  * takes the process past `--memory` MiB (default 3072) or out of heap is a **memory blowup**; either way
  * the child is killed and the batch goes on after that input. Every input is classified as accepted,
@@ -75,7 +75,8 @@ function rssMiB(pid: number): number {
  */
 function runBatch(target: FuzzTarget, range: { from: number; end: number }, opts: Options, tally: Tally): Promise<number> {
   return new Promise((resolve) => {
-    const args = ['--import', 'tsx', `--max-old-space-size=${opts.memoryMiB}`, WORKER, target.name, String(range.from), String(range.end - range.from), join(WORK_DIR, 'seeds'), WORK_DIR, opts.smallLimits ? 'small' : 'default'];
+    // Half the memory limit for the JS heap, so garbage alone never takes the process past the RSS watchdog.
+    const args = ['--import', 'tsx', `--max-old-space-size=${Math.max(64, Math.floor(opts.memoryMiB / 2))}`, WORKER, target.name, String(range.from), String(range.end - range.from), join(WORK_DIR, 'seeds'), WORK_DIR, opts.smallLimits ? 'small' : 'default'];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let current: number | undefined;
     let killedFor: Kind | undefined;

@@ -32,9 +32,22 @@ function resetPeak(): void {
   }
 }
 
-/** Lines go straight to fd 1 so the parent sees `start` even when the next input never returns. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Lines go straight to fd 1 so the parent sees `start` even when the next input never returns. The
+ * pipe is non-blocking: when a busy parent lets it fill up, wait a little and write the rest.
+ */
 function say(line: string): void {
-  writeSync(1, `${line}\n`);
+  const bytes = Buffer.from(`${line}\n`);
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(1, bytes, done);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(PAUSE, 0, 0, 5);
+    }
+  }
 }
 
 const [name, from, count, seedsDir, workDir, limitsKind] = process.argv.slice(2);
