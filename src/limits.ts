@@ -62,15 +62,15 @@ export const FORMAT_LIMITS = Object.freeze({
   safetensorsHeaderBytes: 16 * MiB,
 });
 
-/** The config key of each limit (section `limits` of config.yaml), for messages and docs. */
-export const LIMIT_CONFIG_KEYS: Readonly<Record<keyof Limits, string>> = Object.freeze({
+/**
+ * The config key of each limit a config.yaml can raise (section `limits`), for messages and docs.
+ * The YAML limits bound config.yaml itself, so only the library option raises them.
+ */
+export const LIMIT_CONFIG_KEYS: Readonly<Partial<Record<keyof Limits, string>>> = Object.freeze({
   maxTensorBytes: 'limits.max_tensor_bytes',
   maxTotalBytes: 'limits.max_total_bytes',
   maxFileBytes: 'limits.max_file_bytes',
   maxOnnxFileBytes: 'limits.max_onnx_file_bytes',
-  maxYamlBytes: 'limits.max_yaml_bytes',
-  maxYamlNodes: 'limits.max_yaml_nodes',
-  maxYamlDepth: 'limits.max_yaml_depth',
 });
 
 /**
@@ -96,14 +96,14 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
  * Throws when `requested` (bytes or a count; may be huge, NaN or Infinity) is over `limits[key]`.
  * @param where leads the message, e.g. `data.npz[sample.npy]`
  * @param what the thing that asks, e.g. `array`, `ConstantOfShape output [2147483648]`
- * @throws LimitError `<where>: <what> must be at most <limit> <unit> (<config key>), got <requested>`
+ * @throws LimitError `<where>: <what> must be at most <limit> <unit> (raise <config key or option>), got <requested>`
  */
 export function checkLimit(limits: Limits, key: keyof Limits, requested: number, where: string, what: string): void {
   const allowed = limits[key];
   if (requested <= allowed) return;
   const unit = key === 'maxYamlNodes' || key === 'maxYamlDepth' ? '' : ' bytes';
   throw new LimitError(
-    `${where}: ${what} must be at most ${allowed}${unit} (raise ${LIMIT_CONFIG_KEYS[key]}), got ${formatCount(requested)}${unit}`,
+    `${where}: ${what} must be at most ${allowed}${unit} (raise ${LIMIT_CONFIG_KEYS[key] ?? `the limits.${key} option`}), got ${formatCount(requested)}${unit}`,
     { limit: key, allowed, requested },
   );
 }

@@ -38,7 +38,7 @@ describe('parseYamlData: YAML is data', () => {
 
   it('refuses a 100,000-element list while tokenizing, at the first node past the limit', () => {
     const flow = `hidden_dims: [${Array.from({ length: 100_000 }, (_, i) => i).join(', ')}]\n`;
-    expectError(() => parseYamlData(flow, 'big.yaml'), LimitError, /^big\.yaml:1: YAML node count must be at most 10000 \(raise limits\.max_yaml_nodes\), got 10001$/);
+    expectError(() => parseYamlData(flow, 'big.yaml'), LimitError, /^big\.yaml:1: YAML node count must be at most 10000 \(raise the limits\.maxYamlNodes option\), got 10001$/);
     const block = `hidden_dims:\n${Array.from({ length: 100_000 }, (_, i) => `  - ${i}`).join('\n')}\n`;
     expectError(() => parseYamlData(block, 'big.yaml'), LimitError, /^big\.yaml:10001: YAML node count must be at most 10000/);
     const list = parseYamlData(`a: [${Array.from({ length: 2000 }, (_, i) => i).join(', ')}]\n`, 'ok.yaml', { limits: { maxYamlNodes: 2003 } });
@@ -52,8 +52,8 @@ describe('parseYamlData: YAML is data', () => {
   });
 
   it('bounds the size and the nesting depth', () => {
-    expectError(() => parseYamlData('a: 1\n', 'c.yaml', { limits: { maxYamlBytes: 4 } }), LimitError, /^c\.yaml: YAML text must be at most 4 bytes \(raise limits\.max_yaml_bytes\), got 5 bytes$/);
-    expectError(() => parseYamlData(`${'['.repeat(1000)}${']'.repeat(1000)}`, 'deep.yaml'), LimitError, /^deep\.yaml:1: YAML nesting depth must be at most 64 \(raise limits\.max_yaml_depth\), got 65$/);
+    expectError(() => parseYamlData('a: 1\n', 'c.yaml', { limits: { maxYamlBytes: 4 } }), LimitError, /^c\.yaml: YAML text must be at most 4 bytes \(raise the limits\.maxYamlBytes option\), got 5 bytes$/);
+    expectError(() => parseYamlData(`${'['.repeat(1000)}${']'.repeat(1000)}`, 'deep.yaml'), LimitError, /^deep\.yaml:1: YAML nesting depth must be at most 64 \(raise the limits\.maxYamlDepth option\), got 65$/);
     const block = `a:\n${Array.from({ length: 70 }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')} 1\n`;
     expectError(() => parseYamlData(block, 'deep.yaml'), LimitError, /^deep\.yaml:\d+: YAML nesting depth must be at most 64/);
   });
