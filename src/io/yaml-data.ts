@@ -2,13 +2,13 @@
  * YAML as data, not a program: plain mappings, lists and scalars, with aliases allowed only when they
  * do not form a cycle. Tags (`!!omap`, `!!set`, `!!binary`, `!custom`, ...) and merge keys (`<<`) are
  * refused with a FormatError naming the line, and the size, node count and nesting depth are bounded
- * (docs/limits.md): the text's length before anything is parsed, the nodes and flow nesting while it is
- * tokenized (so a 100,000-element list is refused in milliseconds rather than composed in seconds), and
+ * (docs/limits.md): the text's length before anything is parsed, the nodes, tokens and flow nesting while
+ * it is tokenized (so a 100,000-element list is refused in milliseconds rather than composed in seconds), and
  * the nodes with every alias expanded, and the depth, before it becomes a JavaScript value.
  * Parser errors and warnings become one error line; nothing is printed.
  */
 import { CST, Lexer, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
-import { FormatError } from '../errors.js';
+import { FormatError, LimitError } from '../errors.js';
 import { checkLimit, resolveLimits, type Limits } from '../limits.js';
 
 /** Options of {@link parseYamlData}. */
@@ -23,6 +23,12 @@ const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'seq', 'map']
 const VALUE_TOKENS = new Set(['scalar', 'single-quoted-scalar', 'double-quoted-scalar', 'block-scalar-header', 'flow-seq-start', 'flow-map-start', 'alias']);
 /** Lexer marker tokens that stand for no source text. */
 const MARKERS = new Set(['\x02', '\x18', '\x1f']);
+/**
+ * Tokens (indentation, punctuation, comments, line breaks included) allowed per allowed node: real
+ * configs have 3-4 per node, and the yaml package takes microseconds per token, so a megabyte of
+ * blank lines or comments would otherwise take seconds.
+ */
+const TOKENS_PER_NODE = 8;
 
 /**
  * Parses YAML text into plain JavaScript data (objects, arrays, strings, numbers, booleans, null).
@@ -64,8 +70,13 @@ function scanTokens(text: string, source: string, limits: Limits): void {
   let offset = 0;
   let values = 0;
   let depth = 0;
+  let tokens = 0;
+  const maxTokens = TOKENS_PER_NODE * limits.maxYamlNodes;
   const lineAt = (): string => `${source}:${text.slice(0, offset).split('\n').length}`;
   for (const token of new Lexer().lex(text)) {
+    if (++tokens > maxTokens) {
+      throw new LimitError(`${lineAt()}: YAML text must have at most ${maxTokens} tokens (${TOKENS_PER_NODE} per allowed node; raise the limits.maxYamlNodes option), got more`, { limit: 'maxYamlNodes', allowed: maxTokens, requested: tokens });
+    }
     const type = CST.tokenType(token);
     if (type !== null && VALUE_TOKENS.has(type)) {
       values++;

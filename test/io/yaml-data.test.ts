@@ -51,6 +51,11 @@ describe('parseYamlData: YAML is data', () => {
     expectError(() => parseYamlData(laughs.join('\n'), 'lol.yaml'), LimitError, /^lol\.yaml:\d+: YAML node count \(aliases expanded\) must be at most 10000/);
   });
 
+  it('bounds the tokens, so a megabyte of blank lines or comments is refused while tokenizing', () => {
+    expectError(() => parseYamlData(`a: 1${'\n'.repeat(100_000)}`, 'blank.yaml'), LimitError, /^blank\.yaml:\d+: YAML text must have at most 80000 tokens \(8 per allowed node; raise the limits\.maxYamlNodes option\), got more$/);
+    expectError(() => parseYamlData('# x\n'.repeat(50_000), 'notes.yaml'), LimitError, /^notes\.yaml:40001: YAML text must have at most 80000 tokens/);
+  });
+
   it('bounds the size and the nesting depth', () => {
     expectError(() => parseYamlData('a: 1\n', 'c.yaml', { limits: { maxYamlBytes: 4 } }), LimitError, /^c\.yaml: YAML text must be at most 4 bytes \(raise the limits\.maxYamlBytes option\), got 5 bytes$/);
     expectError(() => parseYamlData(`${'['.repeat(1000)}${']'.repeat(1000)}`, 'deep.yaml'), LimitError, /^deep\.yaml:1: YAML nesting depth must be at most 64 \(raise the limits\.maxYamlDepth option\), got 65$/);
