@@ -71,6 +71,8 @@ export class NpyRowReader {
     const n = count * this.cols;
     const dst = out ?? new Float32Array(n);
     if (dst.length < n) throw new ShapeError(`NpyRowReader.readRows: out length must be >= count * cols = ${n}, got ${dst.length}`);
+    // With no rows the width is not bounded by the file (shape (0, 2^40) holds 0 bytes): allocate nothing.
+    if (count === 0) return dst;
     const { dtype, dataOffset } = this.header;
     const rowBytes = this.cols * dtype.itemSize;
     const position = dataOffset + start * rowBytes;
@@ -79,7 +81,9 @@ export class NpyRowReader {
       return dst;
     }
     const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
-    this.scratch ??= new Uint8Array(Math.min(chunkRows, Math.max(1, this.rows)) * rowBytes);
+    // At most the rows asked for, which the file holds: never more than the file's size.
+    const scratchBytes = Math.min(chunkRows, count) * rowBytes;
+    if (this.scratch === undefined || this.scratch.length < scratchBytes) this.scratch = new Uint8Array(scratchBytes);
     for (let done = 0; done < count; done += chunkRows) {
       const rows = Math.min(chunkRows, count - done);
       const bytes = this.scratch.subarray(0, rows * rowBytes);
