@@ -11,6 +11,7 @@ import { genDataCommand } from './gen-data.js';
 import { initConfigCommand } from './init-config.js';
 import { inspectCommand } from './inspect.js';
 import { quantizeCommand } from './quantize.js';
+import { reportCommand } from './report.js';
 import { scoreCommand } from './score.js';
 import { trainCommand } from './train.js';
 
@@ -24,5 +25,6 @@ export const COMMANDS: readonly Command[] = [
   quantizeCommand,
   inspectCommand,
   explainCommand,
+  reportCommand,
   demoCommand,
 ];

@@ -5,9 +5,9 @@
  * as plain loops (fused-attention.ts, layerNormInto, layerNormGradInto). The math is the layer's
  * autograd composition, term by term, so gradients agree to float32 rounding (tested).
  */
-import { gemm, layerNormInto } from '../tensor/index.js';
+import { activateInto, addBias, gemm, layerNormInto } from '../tensor/index.js';
 import { layerNormGradInto } from '../autograd/index.js';
-import { activateInto, activationGradInPlace, addBias, columnSums, gradOf } from './fused-mlp.js';
+import { activationGradInPlace, columnSums, gradOf } from './fused-mlp.js';
 import { attentionBackward, attentionForward, type AttentionDims } from './fused-attention.js';
 import type { TransformerEncoderLayer } from './transformer-encoder-layer.js';
 
@@ -86,25 +86,25 @@ export class FusedEncoderLayer {
     const [m1, s1, m2, s2] = this.stats as [Float64Array, Float64Array, Float64Array, Float64Array];
     this.x = x;
     const ln = (input: Float32Array, norm: typeof L.norm1, out: Float32Array, mean: Float64Array, rstd: Float64Array): void =>
-      layerNormInto(input, { rows, dim: d, weight: norm.weight?.data, bias: norm.bias?.data, eps: norm.eps, out, mean, rstd });
+      layerNormInto({ x: input, rows, width: d, weight: norm.weight?.data, bias: norm.bias?.data, eps: norm.eps, out, mean, rstd });
     let attnIn = x;
     if (L.normFirst) {
       ln(x, L.norm1, this.n1, m1, s1);
       attnIn = this.n1;
     }
     gemm(attnIn, L.selfAttn.inProjWeight.data, this.qkv, { m: rows, n: 3 * d, k: d, transB: true });
-    addBias(this.qkv, L.selfAttn.inProjBias.data, rows, 3 * d);
+    addBias(this.qkv, L.selfAttn.inProjBias.data, rows);
     attentionForward(this.qkv, this.cat, this.probs, dims);
     gemm(this.cat, L.selfAttn.outProj.weight.data, this.r1, { m: rows, n: d, k: d, transB: true });
-    addBias(this.r1, L.selfAttn.outProj.bias!.data, rows, d);
+    addBias(this.r1, L.selfAttn.outProj.bias!.data, rows);
     addInPlace(this.r1, x, rows * d);
     if (L.normFirst) ln(this.r1, L.norm2, this.h1, m2, s2);
     else ln(this.r1, L.norm1, this.h1, m1, s1);
     gemm(this.h1, L.linear1.weight.data, this.z1, { m: rows, n: ff, k: d, transB: true });
-    addBias(this.z1, L.linear1.bias!.data, rows, ff);
-    activateInto(L.activation, this.z1, this.a1, rows * ff);
+    addBias(this.z1, L.linear1.bias!.data, rows);
+    activateInto(L.activation, this.z1.subarray(0, rows * ff), this.a1.subarray(0, rows * ff));
     gemm(this.a1, L.linear2.weight.data, this.r2, { m: rows, n: d, k: ff, transB: true });
-    addBias(this.r2, L.linear2.bias!.data, rows, d);
+    addBias(this.r2, L.linear2.bias!.data, rows);
     addInPlace(this.r2, L.normFirst ? this.r1 : this.h1, rows * d);
     if (!L.normFirst) ln(this.r2, L.norm2, this.out, m2, s2);
     return this.out;
@@ -135,7 +135,7 @@ export class FusedEncoderLayer {
     }
     this.linearGrad(L.linear2, dR2, this.a1, rows, s);
     gemm(dR2, L.linear2.weight.data, s.gF, { m: rows, n: ff, k: d });
-    activationGradInPlace(L.activation, s.gF, this.z1, this.a1, rows * ff);
+    activationGradInPlace(L.activation, s.gF, { z: this.z1, a: this.a1, len: rows * ff });
     this.linearGrad(L.linear1, s.gF, this.h1, rows, s);
     // dR1 = d(FF input)/dr1 + the residual from r2 (before LN1 for post-norm, after LN2 for pre-norm).
     const dR1 = s.gB;

@@ -9,11 +9,11 @@
  * activation derivative as an elementwise mask — the same math as autograd's `linear` and activation
  * rules, in the same order, so gradients agree to float32 rounding (tested against autograd).
  */
-import { Tensor, erfScalar, gemm } from '../tensor/index.js';
+import { MlpForward, Tensor, erfScalar, gemm, type Activation } from '../tensor/index.js';
 import type { Var } from '../autograd/index.js';
 
-/** Activations the fused path implements: relu, exact (erf) GELU, tanh. */
-export type Activation = 'relu' | 'gelu' | 'tanh';
+/** The activation union, re-exported under nn's name (defined once in tensor/activation.ts). */
+export type { Activation };
 
 /** One dense layer: `weight [out, in]`, `bias [out]` (autograd leaves; their buffers are shared). */
 export interface DenseLayer {
@@ -26,28 +26,26 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 export class FusedMlp {
   /** Layer widths `[in, h1, ..., out]`. */
   readonly sizes: readonly number[];
+  /** The forward kernel over the same parameter buffers; its buffers hold what backward reads. */
+  readonly net: MlpForward;
   private capacity = 0;
-  /** Per layer: pre-activation (output layer: the result) `[capacity, out_l]`. */
-  private z: Float32Array[] = [];
-  /** Per hidden layer: activation output `[capacity, out_l]`. */
-  private a: Float32Array[] = [];
   /** Per layer: dLoss/dz `[capacity, out_l]` (also holds dLoss/da before the activation mask). */
   private dz: Float32Array[] = [];
   /** Per layer: float64 column-sum accumulator for the bias gradient `[out_l]`. */
   private readonly colSum: Float64Array[];
 
   constructor(readonly layers: readonly DenseLayer[], readonly activation: Activation) {
-    this.sizes = [layers[0]!.weight.shape[1]!, ...layers.map((l) => l.weight.shape[0]!)];
+    // Var.data is the parameter's own buffer, updated in place by optimizers and loadStateDict.
+    this.net = new MlpForward(layers.map((l) => ({ weight: l.weight.data, bias: l.bias.data })), activation);
+    this.sizes = this.net.sizes;
     this.colSum = layers.map((l) => new Float64Array(l.weight.shape[0]!));
   }
 
-  /** Grows the activation buffers to hold `rows` rows (never shrinks). */
+  /** Grows the activation and gradient buffers to hold `rows` rows (never shrinks). */
   ensureCapacity(rows: number): void {
+    this.net.ensureCapacity(rows);
     if (rows <= this.capacity) return;
-    const outs = this.sizes.slice(1);
-    this.z = outs.map((n) => new Float32Array(rows * n));
-    this.a = outs.slice(0, -1).map((n) => new Float32Array(rows * n));
-    this.dz = outs.map((n) => new Float32Array(rows * n));
+    this.dz = this.sizes.slice(1).map((n) => new Float32Array(rows * n));
     this.capacity = rows;
   }
 
@@ -57,21 +55,7 @@ export class FusedMlp {
    */
   forward(x: Float32Array, rows: number): Float32Array {
     this.ensureCapacity(rows);
-    const last = this.layers.length - 1;
-    let input = x;
-    for (let l = 0; l <= last; l++) {
-      const inF = this.sizes[l]!, outF = this.sizes[l + 1]!;
-      const z = this.z[l]!;
-      gemm(input, this.layers[l]!.weight.data, z, { m: rows, n: outF, k: inF, transB: true });
-      const b = this.layers[l]!.bias.data;
-      if (l === last) {
-        addBias(z, b, rows, outF);
-      } else {
-        this.biasActivate(z, this.a[l]!, b, rows, outF);
-        input = this.a[l]!;
-      }
-    }
-    return this.z[last]!;
+    return this.net.run(x, rows);
   }
 
   /**
@@ -111,7 +95,7 @@ export class FusedMlp {
       const inF = this.sizes[l]!, outF = this.sizes[l + 1]!;
       const layer = this.layers[l]!;
       const dz = this.dz[l]!;
-      const input = l === 0 ? x : this.a[l - 1]!;
+      const input = l === 0 ? x : this.net.activationOutput(l - 1);
       // dW [out, in] = dZ^T [out, rows] · A [rows, in]
       gemm(dz, input, gradOf(layer.weight), { m: outF, n: inF, k: rows, transA: true });
       columnSums(dz, rows, outF, this.colSum[l]!, gradOf(layer.bias));
@@ -125,31 +109,19 @@ export class FusedMlp {
     }
   }
 
-  /** z += b per row, then a = act(z); for GELU z keeps the biased pre-activation for backward. */
-  private biasActivate(z: Float32Array, a: Float32Array, b: Float32Array, rows: number, n: number): void {
-    addBias(z, b, rows, n);
-    activateInto(this.activation, z, a, rows * n);
-  }
-
   /** g *= act'(z) for hidden layer `l` over `len` values. */
   private activationGradInPlace(g: Float32Array, l: number, len: number): void {
-    activationGradInPlace(this.activation, g, this.z[l]!, this.a[l]!, len);
+    activationGradInPlace(this.activation, g, { z: this.net.preActivation(l), a: this.net.activationOutput(l), len });
   }
 }
 
-/** `a[i] = act(z[i])` for the first `len` values (GELU: the exact erf form). */
-export function activateInto(activation: Activation, z: Float32Array, a: Float32Array, len: number): void {
-  if (activation === 'relu') {
-    for (let i = 0; i < len; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
-  } else if (activation === 'tanh') {
-    for (let i = 0; i < len; i++) a[i] = Math.tanh(z[i]!);
-  } else {
-    for (let i = 0; i < len; i++) a[i] = 0.5 * z[i]! * (1 + erfScalar(z[i]! * Math.SQRT1_2));
-  }
-}
-
-/** `g[i] *= act'(z[i])` for the first `len` values, reading the pre-activation `z` or the output `a`. */
-export function activationGradInPlace(activation: Activation, g: Float32Array, z: Float32Array, a: Float32Array, len: number): void {
+/**
+ * `g[i] *= act'(z[i])` for the first `len` values, reading the pre-activation `z` (GELU) or the
+ * output `a` (ReLU, tanh): the activation rules of autograd on raw buffers (the fused MLP and the
+ * fused transformer layer share it).
+ */
+export function activationGradInPlace(activation: Activation, g: Float32Array, at: { z: Float32Array; a: Float32Array; len: number }): void {
+  const { z, a, len } = at;
   if (activation === 'relu') {
     for (let i = 0; i < len; i++) if (!(a[i]! > 0)) g[i] = 0;
   } else if (activation === 'tanh') {
@@ -166,14 +138,6 @@ export function activationGradInPlace(activation: Activation, g: Float32Array, z
 export function gradOf(p: Var): Float32Array {
   if (p.grad === undefined) p.grad = new Tensor(new Float32Array(p.size), p.shape);
   return p.grad.data;
-}
-
-/** z[i, :] += b for each of `rows` rows of width `n`. */
-export function addBias(z: Float32Array, b: Float32Array, rows: number, n: number): void {
-  for (let i = 0; i < rows; i++) {
-    const r = i * n;
-    for (let j = 0; j < n; j++) z[r + j] += b[j]!;
-  }
 }
 
 /** out[j] = sum_i m[i, j], accumulated in float64. */

@@ -10,9 +10,9 @@
  * modules' autograd composition, so outputs and gradients agree to float32 rounding (tested against
  * autograd and against PyTorch's references in nn_modules.json). Dropout must be 0 (eval semantics).
  */
-import { gemm } from '../tensor/index.js';
+import { addBias, gemm } from '../tensor/index.js';
 import type { Var } from '../autograd/index.js';
-import { addBias, columnSums, gradOf } from './fused-mlp.js';
+import { columnSums, gradOf } from './fused-mlp.js';
 import { EncoderScratch, FusedEncoderLayer } from './fused-encoder-layer.js';
 import type { AttentionDims } from './fused-attention.js';
 import type { Linear } from './linear.js';
@@ -100,7 +100,7 @@ export class FusedTransformer {
     const rows = b.batch * this.len;
     const { dModel: d, inputDim: F, len: L } = this;
     gemm(b.x, embed.weight.data, this.h0, { m: rows, n: d, k: F, transB: true });
-    addBias(this.h0, embed.bias!.data, rows, d);
+    addBias(this.h0, embed.bias!.data, rows);
     const pos = posEmbedding.data;
     for (let r = 0; r < rows; r++) {
       const o = r * d, p = (r % L) * d;
@@ -119,7 +119,7 @@ export class FusedTransformer {
     let h = this.h0;
     for (const layer of this.fused) h = layer.forward(h, dims);
     gemm(h, head.weight.data, this.y, { m: rows, n: F, k: d, transB: true });
-    addBias(this.y, head.bias!.data, rows, F);
+    addBias(this.y, head.bias!.data, rows);
     return this.y;
   }
 

@@ -4,13 +4,9 @@
  * "Transformer". Every product with a weight is its own Gemm on a constant (so `quantize` can
  * rewrite it); the attention products QK^T and PV multiply two activations and stay float.
  */
-import { attrInts } from './attributes.js';
-import { checkModel } from './check-model.js';
+import { checkTransformerSpec, specPositions, specWidth, type TransformerExportSpec, type TransformerLayerSpec, type TransformerLinearSpec, type TransformerNormSpec } from '../model-spec/index.js';
+import { GraphBuilder, attrInts, checkModel, makeModel, type onnx } from '../onnx/index.js';
 import { type ExportOptions, resolveExportOptions } from './export-options.js';
-import { checkTransformerSpec, specPositions, specWidth, type TransformerExportSpec, type TransformerLayerSpec, type TransformerLinearSpec, type TransformerNormSpec } from './export-transformer-spec.js';
-import { GraphBuilder } from './graph-builder.js';
-import { makeModel } from './make-model.js';
-import type { onnx } from './proto.js';
 
 /** Options of {@link exportTransformer}: the shared exporter options (opset, dynamicBatch, irVersion). */
 export type TransformerExportOptions = ExportOptions;

@@ -42,54 +42,56 @@ export function layerNormWithStats(x: Tensor, options: LayerNormOptions = {}): L
   const out = new Float32Array(x.size);
   const means = new Float64Array(rows);
   const rstds = new Float64Array(rows);
-  layerNormInto(x.data, { rows, dim, weight: options.weight?.data, bias: options.bias?.data, eps, out, mean: means, rstd: rstds });
+  layerNormInto({ x: x.data, out, rows, width: dim, eps, weight: options.weight?.data, bias: options.bias?.data, mean: means, rstd: rstds });
   return { out: new Tensor(out, x.shape), mean: means, rstd: rstds };
-}
-
-/** Buffers and sizes of {@link layerNormInto}. */
-export interface LayerNormInto {
-  rows: number;
-  dim: number;
-  /** `[dim]`; absent = 1. */
-  weight?: Float32Array;
-  /** `[dim]`; absent = 0. */
-  bias?: Float32Array;
-  eps: number;
-  /** `[rows, dim]` output (may not alias the input). */
-  out: Float32Array;
-  /** `[rows]` row means. */
-  mean: Float64Array;
-  /** `[rows]` row `1 / sqrt(var + eps)`. */
-  rstd: Float64Array;
-}
-
-/**
- * The LayerNorm kernel on preallocated buffers (shared by {@link layerNormWithStats} and the fused
- * transformer step): `x [rows, dim]` row-major, statistics in float64, two passes. Trusts its caller.
- */
-export function layerNormInto(x: Float32Array, o: LayerNormInto): void {
-  const { rows, dim, weight: w, bias: b, eps, out, mean, rstd } = o;
-  for (let r = 0; r < rows; r++) {
-    const base = r * dim;
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += x[base + j]!;
-    const mu = s / dim;
-    let v = 0;
-    for (let j = 0; j < dim; j++) {
-      const c = x[base + j]! - mu;
-      v += c * c;
-    }
-    const rs = 1 / Math.sqrt(v / dim + eps);
-    mean[r] = mu;
-    rstd[r] = rs;
-    for (let j = 0; j < dim; j++) {
-      const xh = (x[base + j]! - mu) * rs;
-      out[base + j] = (w ? xh * w[j]! : xh) + (b ? b[j]! : 0);
-    }
-  }
 }
 
 /** LayerNorm over the last dim. See {@link layerNormWithStats}. */
 export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
   return layerNormWithStats(x, options).out;
+}
+
+/** Arguments of {@link layerNormInto}: `rows` rows of `width` values, normalized row by row. */
+export interface LayerNormRows {
+  x: Float32Array | Float64Array;
+  /** Receives the normalized rows (may be `x`). */
+  out: Float32Array | Float64Array;
+  rows: number;
+  width: number;
+  eps: number;
+  /** Scale `[width]`; absent = 1. */
+  weight?: Float32Array | Float64Array | undefined;
+  /** Shift `[width]`; absent = 0. */
+  bias?: Float32Array | Float64Array | undefined;
+  /** Receives each row's mean `[rows]` when given. */
+  mean?: Float32Array | Float64Array;
+  /** Receives each row's `1 / sqrt(var + eps)` `[rows]` when given. */
+  rstd?: Float32Array | Float64Array;
+}
+
+/**
+ * The one LayerNorm kernel (tensor's layerNorm and the ONNX runtime's LayerNormalization): per row,
+ * mean and biased variance in float64 in two passes (a large common offset does not cancel
+ * catastrophically), then `(x - mean) * rstd * weight + bias`. Trusts its caller.
+ */
+export function layerNormInto(a: LayerNormRows): void {
+  const { x, out, rows, width, eps, weight: w, bias: b, mean, rstd } = a;
+  for (let r = 0; r < rows; r++) {
+    const base = r * width;
+    let s = 0;
+    for (let j = 0; j < width; j++) s += x[base + j]!;
+    const mu = s / width;
+    let v = 0;
+    for (let j = 0; j < width; j++) {
+      const c = x[base + j]! - mu;
+      v += c * c;
+    }
+    const rs = 1 / Math.sqrt(v / width + eps);
+    if (mean !== undefined) mean[r] = mu;
+    if (rstd !== undefined) rstd[r] = rs;
+    for (let j = 0; j < width; j++) {
+      const xh = (x[base + j]! - mu) * rs;
+      out[base + j] = (w ? xh * w[j]! : xh) + (b ? b[j]! : 0);
+    }
+  }
 }

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TransformerDetector, WindowNet, memoryRows, objectiveLayout, resolveTransformerOptions, transformerExportSpec, type TransformerOptions } from '../../src/models/transformer/index.js';
-import { encodeModel, exportTransformer, modelMetadata, type onnx } from '../../src/onnx-writer/index.js';
+import { exportTransformer } from '../../src/onnx-writer/index.js';
+import { encodeModel, modelMetadata, type onnx } from '../../src/onnx/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random, Tensor } from '../../src/tensor/index.js';

@@ -1,5 +1,5 @@
 /** The fitted transformer as the plain data `exportTransformer` (src/onnx-writer) writes. */
-import type { TransformerExportSpec } from '../../onnx-writer/index.js';
+import type { TransformerExportSpec } from '../../model-spec/index.js';
 import type { TransformerDetector } from './transformer-detector.js';
 
 /**
