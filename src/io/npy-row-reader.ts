@@ -12,6 +12,15 @@ import { checkNpyDataLength, type NpyFileReadOptions } from './npy.js';
 /** Scratch buffer size for dtypes that need conversion (float64, big-endian, integers). */
 const CHUNK_BYTES = 1 << 20;
 
+/** How {@link NpyRowReader} cuts a file into rows. */
+export interface NpyRowOptions {
+  /**
+   * Rows over every axis but the last: a 3-D `[N, T, F]` file reads as `N * T` rows of `F` (the
+   * windows form of sequence data). Default false: rows over the first axis, `cols = prod(rest)`.
+   */
+  rowsOverLeadingAxes?: boolean;
+}
+
 /**
  * Reads rows of a C-order .npy file of shape `[rows, ...rest]` as float32 rows of `cols = prod(rest)`
  * values (a 1-D file has `cols = 1`). Any dtype {@link readNpy} supports is converted on the fly.
@@ -33,7 +42,7 @@ export class NpyRowReader {
    * @throws InvalidOptionError when `path` is not a readable regular file; FormatError for a bad header, a Fortran-order or 0-d array, or a data length that does not
    *   match the header (trailing bytes allowed only with `allowTrailingBytes`).
    */
-  constructor(path: string, options: NpyFileReadOptions = {}) {
+  constructor(path: string, options: NpyFileReadOptions & NpyRowOptions = {}) {
     this.path = path;
     const { fd, size } = openInputFile(path, { ...options, sizeLimit: null });
     try {
@@ -53,8 +62,10 @@ export class NpyRowReader {
     this.fd = fd;
     this.shape = this.header.shape;
     this.dtype = this.header.dtype.descr;
-    this.rows = this.shape[0]!;
-    this.cols = this.shape.slice(1).reduce((a, d) => a * d, 1);
+    // C order keeps the last axis contiguous, so `[N, T, F]` read as N*T rows of F is the same bytes.
+    const rowAxes = options.rowsOverLeadingAxes === true && this.shape.length > 1 ? this.shape.length - 1 : 1;
+    this.rows = this.shape.slice(0, rowAxes).reduce((a, d) => a * d, 1);
+    this.cols = this.shape.slice(rowAxes).reduce((a, d) => a * d, 1);
   }
 
   /**

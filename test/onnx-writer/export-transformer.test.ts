@@ -4,7 +4,8 @@
  * rewrites its weight MatMuls while the attention products QK^T and PV stay float.
  */
 import { describe, expect, it } from 'vitest';
-import { TransformerDetector, WindowNet, memoryRows, objectiveLayout, resolveTransformerOptions, transformerExportSpec, type TransformerOptions } from '../../src/models/transformer/index.js';
+import { TransformerDetector, WindowNet, objectiveLayout, resolveTransformerOptions, transformerExportSpec, type TransformerOptions } from '../../src/models/transformer/index.js';
+import { memoryRows } from '../../src/data/index.js';
 import { exportTransformer } from '../../src/onnx-writer/index.js';
 import { encodeModel, modelMetadata, type onnx } from '../../src/onnx/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';

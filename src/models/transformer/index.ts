@@ -8,11 +8,6 @@ export { TRANSFORMER_DEFAULTS, resolveTransformerOptions, type TransformerOption
 export { TRANSFORMER_OBJECTIVES, objectiveLayout, type TransformerObjective, type ObjectiveLayout } from './objective.js';
 export type { TransformerProgress, TransformerEpoch } from './train-transformer.js';
 export { WindowNet, causalMask, type WindowNetOptions } from './window-net.js';
-export { memoryRows, type RowSource } from './row-source.js';
-export { scanHosts, MAX_HOST_ID, RING_BUDGET_BYTES, type HostIndex, type HostInfo, type ScanHostsOptions } from './host-index.js';
-export { forEachHostWindow, type HostWindowOptions, type WindowBatchMeta } from './host-windows.js';
-export { checkWindowFile, forEachWindow, type WindowFileOptions } from './window-file.js';
-export { openWindowStream, type SequenceSource, type WindowStream, type WindowPart, type WindowStreamOptions } from './window-stream.js';
 export { transformerExportSpec } from './export-spec.js';
 export { writeSequenceFiles, type SequenceFilesOptions, type SequenceFilesResult } from './sequence-files.js';
 export { windowCoalitionScore, stepAttribution, type WindowExplainInputs } from './explain-hooks.js';

@@ -13,7 +13,7 @@ import { backward, zeroGrad } from '../../autograd/index.js';
 import type { ObjectiveBatcher } from './objective.js';
 import type { ResolvedTransformerOptions } from './options.js';
 import { autogradLoss, type WindowNet } from './window-net.js';
-import type { WindowStream } from './window-stream.js';
+import type { WindowStream } from '../../data/index.js';
 
 /** Progress of {@link trainWindowNet}: after every step and every epoch. */
 export type TransformerProgress =

@@ -6,15 +6,12 @@
 import { DataError, FormatError, InvalidOptionError, NotFittedError, ShapeError } from '../../errors.js';
 import { Random, Tensor } from '../../tensor/index.js';
 import { quantile } from '../../stats/index.js';
-import { forEachHostWindow } from './host-windows.js';
+import { forEachHostWindow, forEachWindow, openWindowStream, type RowSource, type SequenceSource } from '../../data/index.js';
 import { ObjectiveBatcher, objectiveLayout } from './objective.js';
 import { resolveTransformerOptions, type ResolvedTransformerOptions, type TransformerOptions } from './options.js';
-import type { RowSource } from './row-source.js';
 import { trainWindowNet, type TransformerEpoch, type TransformerProgress } from './train-transformer.js';
-import { forEachWindow } from './window-file.js';
 import { ERROR_SCALE, MIN_ERROR_SCALE, SCORE_CHUNK, errorsInto, predictInto, scoreInto } from './scoring.js';
 import { WindowNet } from './window-net.js';
-import { openWindowStream, type SequenceSource } from './window-stream.js';
 
 /** How the threshold was set: the validation windows' quantile, or the training windows' without validation. */
 export type TransformerThresholdMethod = 'validation-quantile' | 'training-quantile';

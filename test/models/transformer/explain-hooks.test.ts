@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../../src/errors.js';
 import { shapleyValues } from '../../../src/explain/index.js';
-import { TransformerDetector, memoryRows, stepAttribution, windowCoalitionScore } from '../../../src/models/transformer/index.js';
+import { TransformerDetector, stepAttribution, windowCoalitionScore } from '../../../src/models/transformer/index.js';
+import { memoryRows } from '../../../src/data/index.js';
 import { generateSequenceData, normalizeCore, toModelInput } from '../../../src/schema/index.js';
 import { expectError } from '../../tensor/expect-error.js';
 

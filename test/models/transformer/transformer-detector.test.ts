@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError, InvalidOptionError, NotFittedError, ShapeError } from '../../../src/errors.js';
 import { NpyRowReader, writeNpyFile } from '../../../src/io/index.js';
-import { TransformerDetector, memoryRows, writeSequenceFiles, type TransformerOptions } from '../../../src/models/transformer/index.js';
+import { TransformerDetector, writeSequenceFiles, type TransformerOptions } from '../../../src/models/transformer/index.js';
+import { memoryRows } from '../../../src/data/index.js';
 import { generateSequenceData, normalizeCore, toModelInput } from '../../../src/schema/index.js';
 import { expectError } from '../../tensor/expect-error.js';
 

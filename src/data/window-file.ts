@@ -2,8 +2,8 @@
  * The 3-D form of sequence data: a .npy of windows `[N, T, F]`, each scored as one unit (its score
  * is the score of its last step). Read in batches of windows; nothing else is held.
  */
-import { DataError, InvalidOptionError, ShapeError } from '../../errors.js';
-import { shapeTuple } from '../../io/index.js';
+import { DataError, InvalidOptionError, ShapeError } from '../errors.js';
+import { shapeTuple } from '../io/index.js';
 import type { RowSource } from './row-source.js';
 
 /**

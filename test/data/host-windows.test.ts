@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DataError, FormatError, ShapeError } from '../../../src/errors.js';
-import { forEachHostWindow, memoryRows, scanHosts, type HostIndex } from '../../../src/models/transformer/index.js';
-import { expectError } from '../../tensor/expect-error.js';
+import { DataError, FormatError, ShapeError } from '../../src/errors.js';
+import { forEachHostWindow, memoryRows, scanHosts, type HostIndex } from '../../src/data/index.js';
+import { expectError } from '../tensor/expect-error.js';
 
 const F = 3;
 /** Row r holds [r, 10r, 100r] so a window's rows identify themselves. */

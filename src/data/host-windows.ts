@@ -6,7 +6,7 @@
  * and their window is left-padded with the host's first row (and flagged `padded > 0`).
  * See docs/transformer.md "Windows".
  */
-import { DataError, InvalidOptionError } from '../../errors.js';
+import { DataError, InvalidOptionError } from '../errors.js';
 import type { HostIndex, HostInfo } from './host-index.js';
 import type { RowSource } from './row-source.js';
 

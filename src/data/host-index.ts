@@ -4,7 +4,7 @@
  * be cut host by host with a ring buffer per host that is open, in bounded memory.
  * See docs/file-formats.md "Sequence data".
  */
-import { DataError, FormatError, ShapeError } from '../../errors.js';
+import { DataError, FormatError, ShapeError } from '../errors.js';
 import type { RowSource } from './row-source.js';
 
 /** Host ids must be integers of magnitude below 2^24: they are read through float32, exact up to there. */

@@ -3,7 +3,7 @@
  * ({@link memoryRows}), so training and scoring have one code path for both and never need the
  * whole table in memory.
  */
-import { ShapeError } from '../../errors.js';
+import { ShapeError } from '../errors.js';
 
 /** Rows `[rows, cols]` read in order by position, as float32 (NpyRowReader has this shape). */
 export interface RowSource {

@@ -3,7 +3,7 @@
  * cut per host, {@link forEachHostWindow}) or a 3-D window file ({@link forEachWindow}), with the
  * training/validation split and the training stride applied as the windows stream by.
  */
-import { ShapeError } from '../../errors.js';
+import { ShapeError } from '../errors.js';
 import { scanHosts, type HostIndex } from './host-index.js';
 import { forEachHostWindow } from './host-windows.js';
 import type { RowSource } from './row-source.js';
