@@ -27,7 +27,7 @@ function child<R>(script: string): R {
 
 /** Writes the files in a child (its peak RSS is gen-data's footprint). */
 function writeChild(dir: string, size: { hosts: number; steps: number }): { maxRSS: number; seconds: number; rows: number } {
-  return child(`import { writeSequenceFiles } from './src/models/transformer/index.ts';
+  return child(`import { writeSequenceFiles } from './src/pipeline/index.ts';
 const t0 = performance.now();
 const r = writeSequenceFiles({ hosts: ${size.hosts}, steps: ${size.steps}, seed: 0, anomalyRate: 0.02, out: ${JSON.stringify(join(dir, 'data.npy'))}, hostsOut: ${JSON.stringify(join(dir, 'hosts.npy'))} });
 ${PEAK_RSS_SOURCE}

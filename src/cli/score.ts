@@ -11,20 +11,30 @@ export const scoreCommand: Command = {
   description:
     'Checks the data against the model\'s schema (width, finite values, zero padding), computes one anomaly\n' +
     'score per row (higher = more anomalous) and counts the rows above the model\'s threshold. With --labels\n' +
-    '(0/1 per row) it reports ROC-AUC, average precision and precision/recall at the threshold.',
+    '(0/1 per row) it reports ROC-AUC, average precision and precision/recall at the threshold.\n' +
+    'A transformer scores each row by the window of its host ending at it: give --hosts (one host id per\n' +
+    'row); the first T-1 rows of a host are scored on a window left-padded with the host\'s first row and\n' +
+    'flagged (--padded-output). A 3-D window file [N, T, features] gets one score per window.',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors written by dadm train, or a .onnx from export-onnx/quantize', required: true },
     { name: 'data', type: 'string', value: 'FILE', description: 'data .npy [rows, features]', required: true },
     { name: 'output', type: 'string', value: 'FILE', description: 'write the scores as [rows] float32 .npy' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 (1 = anomaly)' },
+    { name: 'hosts', type: 'string', value: 'FILE', description: 'host ids .npy [rows] of integers (transformer with 2-D rows)' },
+    { name: 'padded-output', type: 'string', value: 'FILE', description: 'transformer: write [rows] uint8 .npy, 1 = the row\'s window was left-padded' },
     QUIET_OPTION,
     JSON_OPTION,
   ],
-  examples: ['score --model out/model.safetensors --data data.npy --output scores.npy --labels labels.npy'],
+  examples: [
+    'score --model out/model.safetensors --data data.npy --output scores.npy --labels labels.npy',
+    'score --model out-seq/model.safetensors --data seq.npy --hosts hosts.npy --output scores.npy',
+  ],
   run(values, io) {
     const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
     const output = stringOption(values, 'output');
     const labels = stringOption(values, 'labels');
+    const hosts = stringOption(values, 'hosts');
+    const paddedOutput = stringOption(values, 'padded-output');
     let r;
     try {
       r = score({
@@ -32,13 +42,16 @@ export const scoreCommand: Command = {
         data: requiredString(values, 'data'),
         ...(output !== undefined ? { output } : {}),
         ...(labels !== undefined ? { labels } : {}),
+        ...(hosts !== undefined ? { hosts } : {}),
+        ...(paddedOutput !== undefined ? { paddedOutput } : {}),
         onProgress: progress.onProgress,
       });
     } finally {
       progress.clear();
     }
     const { scores: _scores, ...summary } = r;
-    const lines = [`scored ${r.rows} rows with the ${r.modelType}: ${r.flagged} (${(100 * r.flaggedFraction).toFixed(2)}%) above the threshold ${fmt(r.threshold)}`];
+    const lines = [`scored ${r.rows} ${r.items} with the ${r.modelType}: ${r.flagged} (${(100 * r.flaggedFraction).toFixed(2)}%) above the threshold ${fmt(r.threshold)}`];
+    if (r.paddedRows !== null) lines.push(`${r.paddedRows} rows (the first steps of each host) were scored on a left-padded window`);
     if (r.labels !== null) {
       const l = r.labels;
       lines.push(`ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}; at the threshold precision ${fmt(l.precision)}, recall ${fmt(l.recall)} (${l.positives} labelled anomalies)`);

@@ -9,15 +9,17 @@ import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation } from '../tensor/index.js';
-import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type FieldSpec, type ModelKind, type SectionName } from './config-template.js';
+import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type FieldSpec, type ModelKind, type SectionName, type TRANSFORMER_OBJECTIVE_NAMES } from './config-template.js';
 import { parseYamlData } from './yaml-data.js';
 
-export { MODEL_KIND_NAMES, type ModelKind } from './config-template.js';
+export { MODEL_KIND_NAMES, TRANSFORMER_OBJECTIVE_NAMES, type ModelKind } from './config-template.js';
 export type SchemaMode = 'endpoint-v1' | 'none';
 /** The activation union under config's name (defined once in tensor/activation.ts). */
 export type ActivationKind = Activation;
 export type OptimizerKind = 'adam' | 'adamw' | 'sgd';
 export type ExplainMethod = 'reconstruction' | 'shap';
+/** What the transformer learns; see {@link TRANSFORMER_OBJECTIVE_NAMES}. */
+export type TransformerObjective = (typeof TRANSFORMER_OBJECTIVE_NAMES)[number];
 
 /** The complete, validated configuration (every field present). */
 export interface DadmConfig {
@@ -47,6 +49,21 @@ export interface DadmConfig {
     bootstrap: boolean;
     contamination: 'auto' | number;
   };
+  transformer: {
+    dModel: number;
+    heads: number;
+    layers: number;
+    feedForward: number;
+    dropout: number;
+    activation: 'relu' | 'gelu';
+    normFirst: boolean;
+    objective: TransformerObjective;
+    contextNoise: number;
+    standardizeErrors: boolean;
+    batchSize: number;
+    shuffleBuffer: number;
+  };
+  sequence: { window: number; stride: number };
   onnx: { opset: number; dynamicBatch: boolean };
   quantization: { perChannel: boolean; weightType: 'int8' | 'uint8'; reduceRange: boolean; exclude: string[]; minWeights: number; keepOutputLayers: boolean; requireSmaller: boolean };
   drift: {
@@ -96,6 +113,21 @@ export function defaultConfig(): DadmConfig {
     },
     threshold: { quantile: 0.99 },
     iforest: { nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, bootstrap: false, contamination: 'auto' },
+    transformer: {
+      dModel: 32,
+      heads: 2,
+      layers: 1,
+      feedForward: 64,
+      dropout: 0,
+      activation: 'relu',
+      normFirst: false,
+      objective: 'next-step',
+      contextNoise: 0,
+      standardizeErrors: true,
+      batchSize: 64,
+      shuffleBuffer: 4096,
+    },
+    sequence: { window: 16, stride: 1 },
     onnx: { opset: DEFAULT_OPSET_VERSION, dynamicBatch: false },
     quantization: { perChannel: false, weightType: 'int8', reduceRange: false, exclude: [], minWeights: 1024, keepOutputLayers: true, requireSmaller: true },
     drift: {
@@ -195,6 +227,7 @@ function mergeInto(target: DadmConfig, input: unknown, ctx: MergeContext): DadmC
     }
   }
   checkWarnBelowRetrain(target, ctx);
+  checkHeadsDivideWidth(target, ctx);
   return target;
 }
 
@@ -238,6 +271,15 @@ function checkWarnBelowRetrain(config: DadmConfig, ctx: MergeContext): void {
       const w = `drift.${ctx.keyName(`${name}Warn`)}`;
       throw new InvalidOptionError(`${ctx.source}: ${r} must be >= ${w} (${warn}), got ${retrain}`, r);
     }
+  }
+}
+
+/** Attention splits d_model into equal heads. */
+function checkHeadsDivideWidth(config: DadmConfig, ctx: MergeContext): void {
+  const { dModel, heads } = config.transformer;
+  if (dModel % heads !== 0) {
+    const h = `transformer.${ctx.keyName('heads')}`;
+    throw new InvalidOptionError(`${ctx.source}: ${h} must divide transformer.${ctx.keyName('dModel')} (${dModel}), got ${heads}`, h);
   }
 }
 

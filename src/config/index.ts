@@ -13,6 +13,8 @@ export {
   defaultConfig,
   defaultConfigYaml,
   MODEL_KIND_NAMES,
+  TRANSFORMER_OBJECTIVE_NAMES,
+  type TransformerObjective,
   type DadmConfig,
   type PartialDadmConfig,
   type ModelKind,

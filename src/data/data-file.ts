@@ -14,17 +14,28 @@ export interface DataFile {
   source: string;
   rows: number;
   cols: number;
+  /**
+   * Steps T of a 3-D window file `[N, T, F]`, read as `N * T` rows of F (window i is rows
+   * `i*T .. i*T+T-1`); 1 for a 2-D file.
+   */
+  steps: number;
+}
+
+/** How {@link openDataFile} opens a file. */
+export interface DataFileOptions {
+  /** Accept a 3-D window file `[N, T, F]` (sequence models), read as `N * T` rows of F. Default false. */
+  windows?: boolean;
 }
 
 /**
- * Opens a 2-D .npy file for row-wise reading.
+ * Opens a 2-D .npy file (or, with `windows`, a 3-D one) for row-wise reading.
  * @throws FormatError for a file that is not a .npy or is truncated (message names the file), or
- *   one that is not 2-D; DataError for 0 rows; Node's error for a missing file.
+ *   one of another rank; DataError for 0 rows; Node's error for a missing file.
  */
-export function openDataFile(path: string): DataFile {
+export function openDataFile(path: string, options: DataFileOptions = {}): DataFile {
   let reader: NpyRowReader;
   try {
-    reader = new NpyRowReader(path);
+    reader = new NpyRowReader(path, { rowsOverLeadingAxes: options.windows === true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
@@ -32,15 +43,17 @@ export function openDataFile(path: string): DataFile {
     }
     throw err;
   }
-  if (reader.shape.length !== 2) {
+  const windows = options.windows === true && reader.shape.length === 3;
+  if (reader.shape.length !== 2 && !windows) {
     reader.close();
-    throw new FormatError(`${path}: data must be a 2-D array [rows, features], got shape ${shapeTuple(reader.shape)}`, path);
+    const expected = options.windows === true ? '2-D array [rows, features] or a 3-D array [windows, steps, features]' : '2-D array [rows, features]';
+    throw new FormatError(`${path}: data must be a ${expected}, got shape ${shapeTuple(reader.shape)}`, path);
   }
   if (reader.rows === 0) {
     reader.close();
     throw new DataError(`${path}: rows must be at least 1, got 0`, path);
   }
-  return { reader, source: path, rows: reader.rows, cols: reader.cols };
+  return { reader, source: path, rows: reader.rows, cols: reader.cols, steps: windows ? reader.shape[1]! : 1 };
 }
 
 /**

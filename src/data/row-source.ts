@@ -4,6 +4,7 @@
  * whole table in memory.
  */
 import { ShapeError } from '../errors.js';
+import { standardizeInPlace, type Standardizer } from '../schema/index.js';
 
 /** Rows `[rows, cols]` read in order by position, as float32 (NpyRowReader has this shape). */
 export interface RowSource {
@@ -46,5 +47,45 @@ export function memoryRows(data: NumericArray, cols: number, path = 'memory'): R
       else for (let i = 0; i < src.length; i++) out[i] = src[i]!;
       return out;
     },
+  };
+}
+
+/**
+ * `source` with every row standardized as it is read (model-input units), or `source` itself when
+ * `standardizer` is null: a sequence kind trains and scores on the file without a copy.
+ */
+export function standardizedRows(source: RowSource, standardizer: Standardizer | null): RowSource {
+  if (standardizer === null) return source;
+  return {
+    path: source.path,
+    rows: source.rows,
+    cols: source.cols,
+    ...(source.shape !== undefined ? { shape: source.shape } : {}),
+    dtype: source.dtype,
+    readRows(start: number, count: number, out: Float32Array): Float32Array {
+      source.readRows(start, count, out);
+      standardizeInPlace(standardizer, out, count);
+      return out;
+    },
+  };
+}
+
+/**
+ * Rows `[N * T, F]` of a 3-D window file read as its windows `[N, T * F]` (shape `[N, T, F]`), the
+ * form {@link openWindowStream} takes.
+ * @throws ShapeError when the rows are not a whole number of windows
+ */
+export function windowRows(rows: RowSource, steps: number): RowSource {
+  if (!Number.isInteger(steps) || steps < 1 || rows.rows % steps !== 0) {
+    throw new ShapeError(`${rows.path}: rows must be a whole number of ${steps}-step windows, got ${rows.rows}`, 'windowRows');
+  }
+  const n = rows.rows / steps;
+  return {
+    path: rows.path,
+    rows: n,
+    cols: steps * rows.cols,
+    shape: [n, steps, rows.cols],
+    dtype: rows.dtype,
+    readRows: (start, count, out) => rows.readRows(start * steps, count * steps, out),
   };
 }

@@ -7,11 +7,13 @@ import type { ModelKind } from '../config/index.js';
 import { autoencoderKind } from './autoencoder/index.js';
 import { iforestKind } from './iforest/index.js';
 import type { ModelKindHandler } from './kind.js';
+import { transformerKind } from './transformer/index.js';
 
 /** Every model kind by name; the type makes a name of config's `MODEL_KIND_NAMES` without a handler a compile error. */
 export const MODEL_KINDS: { readonly [K in ModelKind]: ModelKindHandler } = {
   autoencoder: autoencoderKind,
   iforest: iforestKind,
+  transformer: transformerKind,
 };
 
 /** The handler of a kind named in a (validated) config or checkpoint. */

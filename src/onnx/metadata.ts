@@ -40,6 +40,10 @@ export const METADATA_KEYS = {
   thresholdMethod: 'dadm.threshold_method',
   scaler: 'dadm.scaler',
   quantization: 'dadm.quantization',
+  /** Sequence models: steps T per input window (written by the kind through `extra`). */
+  window: 'dadm.window',
+  /** Sequence models: the training objective, e.g. 'next-step' (written by the kind through `extra`). */
+  objective: 'dadm.objective',
 } as const;
 
 /**

@@ -9,6 +9,7 @@
  * '.../pipeline/index.js'` keeps working.
  */
 export { generateData, MAX_GENERATED_ROWS, type GenerateDataOptions, type GenerateDataResult } from './generate-data.js';
+export { writeSequenceFiles, type SequenceFilesOptions, type SequenceFilesResult } from './generate-sequences.js';
 export { train, type TrainOptions, type TrainResult, type TrainMetrics } from './train.js';
 export { score, readLabels, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
 export { demoExplain, type DemoExplainOptions, type DemoExplainResult, type DemoExplainMethodResult, type DemoExplainedRow, type AttackHitRate } from './demo/demo-explain.js';

@@ -2,10 +2,10 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import type { ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
-import { DataError } from '../errors.js';
-import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
-import { loadKnownDetector } from '../models/index.js';
+import { checkWidth, openDataFile, scoreFile, scoreSequenceFile, type DataFile } from '../data/index.js';
+import { DataError, UsageError } from '../errors.js';
+import { NpyRowReader, readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
+import { loadKnownDetector, type KnownDetector } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { averagePrecision, precisionRecallAt, rocAuc } from '../stats/index.js';
 import { refuseSameFile } from './same-file.js';
@@ -20,6 +20,13 @@ export interface ScoreOptions {
   output?: string;
   /** Labels .npy `[rows]` of 0/1 (any numeric dtype) for quality metrics. Optional. */
   labels?: string;
+  /**
+   * Sequence models with 2-D rows: host ids .npy `[rows]` (integers; a host's rows in time order).
+   * A 3-D window file `[N, T, F]` needs none and gets one score per window.
+   */
+  hosts?: string;
+  /** Sequence models with rows: write the padded-window flags as `[rows]` uint8 .npy (1 = the row's window was left-padded). */
+  paddedOutput?: string;
   onProgress?: ProgressCallback;
 }
 
@@ -52,6 +59,14 @@ export interface ScoreResult {
   scores: Float32Array;
   output: string | null;
   labels: LabelMetrics | null;
+  /** What one score is: a row's (row models; sequence models with host ids) or a 3-D file's window's. */
+  items: 'rows' | 'windows';
+  /**
+   * Sequence models with host ids: rows whose window was left-padded with the host's first row (the
+   * first T-1 rows of each host: less context, scores less reliable); null otherwise.
+   */
+  paddedRows: number | null;
+  paddedOutput: string | null;
 }
 
 /**
@@ -67,19 +82,26 @@ export function score(opts: ScoreOptions): ScoreResult {
     { option: 'data', path: opts.data },
     opts.labels === undefined ? undefined : { option: 'labels', path: opts.labels },
   ];
-  if (opts.output !== undefined) refuseSameFile('score', [{ option: 'output', path: opts.output }], inputs);
+  inputs.push(opts.hosts === undefined ? undefined : { option: 'hosts', path: opts.hosts });
+  const outputs = [
+    ...(opts.output !== undefined ? [{ option: 'output', path: opts.output }] : []),
+    ...(opts.paddedOutput !== undefined ? [{ option: 'padded-output', path: opts.paddedOutput }] : []),
+  ];
+  if (outputs.length > 0) refuseSameFile('score', outputs, inputs);
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
   const detector = loadKnownDetector(opts.model, 'score');
-  const file = openDataFile(opts.data);
+  const windows = detector.input.form === 'windows';
+  if (!windows && (opts.hosts !== undefined || opts.paddedOutput !== undefined)) {
+    throw new UsageError(`score: --${opts.hosts !== undefined ? 'hosts' : 'padded-output'} must be given only with a sequence model, got a ${detector.modelType} model`);
+  }
+  const file = openDataFile(opts.data, { windows });
   let scores: Float32Array;
+  let padded: Uint8Array | null = null;
   try {
     checkWidth(file, detector.schema);
-    scores = scoreFile(file, {
-      active: detector.schema.activeFeatures,
-      standardizer: detector.standardizer,
-      kernel: detector.kernel,
-      onRows: (done) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows }),
-    });
+    const onRows = (done: number): void => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows });
+    if (windows) ({ scores, padded } = scoreWindows(detector, file, { hosts: opts.hosts, paddedOutput: opts.paddedOutput, onRows }));
+    else scores = scoreFile(file, { active: detector.schema.activeFeatures, standardizer: detector.standardizer, kernel: detector.kernel, onRows });
   } finally {
     file.reader.close();
   }
@@ -88,6 +110,12 @@ export function score(opts: ScoreOptions): ScoreResult {
   for (let i = 0; i < scores.length; i++) if (scores[i]! > threshold) flagged++;
   const labels = opts.labels === undefined ? null : labelMetrics(scores, readLabels(opts.labels, scores.length), threshold);
   if (opts.output !== undefined) writeNpyFile(opts.output, { data: scores, shape: [scores.length] });
+  if (opts.paddedOutput !== undefined && padded !== null) writeNpyFile(opts.paddedOutput, { data: padded, shape: [padded.length] });
+  let paddedRows: number | null = null;
+  if (padded !== null) {
+    paddedRows = 0;
+    for (let i = 0; i < padded.length; i++) paddedRows += padded[i]!;
+  }
   return {
     modelType: detector.modelType,
     rows: scores.length,
@@ -97,7 +125,36 @@ export function score(opts: ScoreOptions): ScoreResult {
     scores,
     output: opts.output ?? null,
     labels,
+    items: windows && file.steps > 1 ? 'windows' : 'rows',
+    paddedRows,
+    paddedOutput: padded !== null ? (opts.paddedOutput ?? null) : null,
   };
+}
+
+/**
+ * A sequence model's scores: per row with host ids, per window for a 3-D file.
+ * @throws UsageError for 2-D rows without --hosts, or --hosts (--padded-output) with a 3-D file
+ */
+function scoreWindows(detector: KnownDetector, file: DataFile, o: { hosts: string | undefined; paddedOutput: string | undefined; onRows: (done: number) => void }): { scores: Float32Array; padded: Uint8Array | null } {
+  if (file.steps === 1 && o.hosts === undefined) {
+    throw new UsageError(`score: a ${detector.modelType} model must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${file.source} without host ids`);
+  }
+  if (file.steps > 1 && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
+    throw new UsageError(`score: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must not be given with a 3-D window file (one score per window), got ${file.source}`);
+  }
+  const hosts = o.hosts === undefined ? null : new NpyRowReader(o.hosts, { option: 'hosts', what: 'host ids' });
+  try {
+    return scoreSequenceFile(file, {
+      steps: detector.input.steps,
+      active: detector.schema.activeFeatures,
+      standardizer: detector.standardizer,
+      kernel: detector.kernel,
+      hosts,
+      onRows: o.onRows,
+    });
+  } finally {
+    hosts?.close();
+  }
 }
 
 /**

@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows, type TrainingData } from '../data/index.js';
-import { InvalidOptionError } from '../errors.js';
-import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
+import { InvalidOptionError, UsageError } from '../errors.js';
+import { AtomicFileSet, NpyRowReader, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
 import {
   checkpointBytes,
   checkpointParts,
@@ -41,6 +41,11 @@ export interface TrainOptions {
   epochs?: number;
   /** Overrides `model`. */
   model?: ModelKind;
+  /**
+   * Host ids .npy `[rows]` (integers, one per row; a host's rows in time order): the rows form of
+   * sequence data for a sequence kind (transformer). A 3-D window file `[N, T, F]` needs none.
+   */
+  hosts?: string;
   /** Checkpoint to start from (same kind, schema and architecture; kinds that train from weights); its scaler is reused. */
   initCheckpoint?: string;
   onProgress?: ProgressCallback;
@@ -105,8 +110,20 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     return now;
   };
   const kind = modelKind(config.model);
-  const file = openDataFile(opts.data);
+  const windows = kind.inputForm === 'windows';
+  if (opts.hosts !== undefined && !windows) {
+    throw new UsageError(`train: --hosts must be given only to a sequence model (${sequenceKinds()}), got model ${config.model}`);
+  }
+  const file = openDataFile(opts.data, { windows });
+  let hosts: NpyRowReader | null = null;
   try {
+    if (windows && file.steps === 1 && opts.hosts === undefined) {
+      throw new UsageError(`train: model ${config.model} must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${opts.data} without host ids`);
+    }
+    if (file.steps > 1 && opts.hosts !== undefined) {
+      throw new UsageError(`train: --hosts must not be given with a 3-D window file (its windows are the groups), got ${opts.hosts} with ${opts.data}`);
+    }
+    if (opts.hosts !== undefined) hosts = new NpyRowReader(opts.hosts, { option: 'hosts', what: 'host ids' });
     const schema = schemaForMode(config.schema, file.cols);
     checkWidth(file, schema);
     const init = opts.initCheckpoint === undefined ? null : readInitModel(opts.initCheckpoint, config, schema);
@@ -123,7 +140,7 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     });
     const standardizer = init?.standardizer ?? pre.standardizer;
     let t = lap('check', tStart);
-    const data: TrainingData = { file, split, standardizer, fitSample: pre.fitSample };
+    const data: TrainingData = { file, split, standardizer, fitSample: pre.fitSample, hosts };
     const fit = kind.train({
       data,
       config,
@@ -180,7 +197,13 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     }
   } finally {
     file.reader.close();
+    hosts?.close();
   }
+}
+
+/** The sequence kinds' names, for messages. */
+function sequenceKinds(): string {
+  return modelKinds().filter((k) => k.inputForm === 'windows').map((k) => k.name).join(', ');
 }
 
 /** The threshold a run ends with, and the scores it was taken from. */

@@ -4,6 +4,7 @@
  * columns (A of the F; the schema's padding carries nothing). See docs/transformer.md "Objective"
  * for why 'next-step' with context noise is the default.
  */
+import { TRANSFORMER_OBJECTIVE_NAMES, type TransformerObjective } from '../../config/index.js';
 import type { Random } from '../../tensor/index.js';
 import type { FusedBatch, FusedLoss } from '../../nn/index.js';
 
@@ -16,10 +17,10 @@ import type { FusedBatch, FusedLoss } from '../../nn/index.js';
  * - `reconstruct`: a window autoencoder (every step visible, every step reconstructed); scored on the
  *   last step. It can learn to copy rows: kept as the measured baseline, not for detection.
  */
-export type TransformerObjective = 'next-step' | 'masked-step' | 'reconstruct';
+export type { TransformerObjective };
 
-/** The accepted objectives, the default first. */
-export const TRANSFORMER_OBJECTIVES: readonly TransformerObjective[] = Object.freeze(['next-step', 'masked-step', 'reconstruct']);
+/** The accepted objectives, the default first (config's list: config.yaml checks the same names). */
+export const TRANSFORMER_OBJECTIVES: readonly TransformerObjective[] = TRANSFORMER_OBJECTIVE_NAMES;
 
 /** How an objective shapes the network for windows of T steps. */
 export interface ObjectiveLayout {

@@ -16,6 +16,14 @@ import { WindowNet } from './window-net.js';
 /** How the threshold was set: the validation windows' quantile, or the training windows' without validation. */
 export type TransformerThresholdMethod = 'validation-quantile' | 'training-quantile';
 
+/** See {@link TransformerDetector.fitSummary}. */
+export interface TransformerFitSummary {
+  /** `[windows]` scores of the threshold windows (validation part, or training part without one). */
+  readonly thresholdScores: Float32Array;
+  readonly steps: number;
+  readonly stoppedEarly: boolean;
+}
+
 /** Everything but the tensors that a checkpoint must keep to rebuild a fitted model. */
 export interface TransformerMetadata {
   options: ResolvedTransformerOptions;
@@ -63,6 +71,7 @@ interface Fitted {
 export class TransformerDetector {
   readonly options: ResolvedTransformerOptions;
   private state: Fitted | undefined;
+  private lastFit: TransformerFitSummary | undefined;
 
   /** @throws InvalidOptionError for an unknown option or a value out of range (scikit-learn wording) */
   constructor(options: TransformerOptions = {}) {
@@ -107,7 +116,18 @@ export class TransformerDetector {
     const threshold = quantile(scores, o.thresholdQuantile);
     const thresholdMethod: TransformerThresholdMethod = part === 'validation' ? 'validation-quantile' : 'training-quantile';
     this.state = { net, batcher, features: F, errorScale, threshold, thresholdMethod, history: run.epochs, bestEpoch: run.bestEpoch };
+    this.lastFit = { thresholdScores: scores, steps: run.steps, stoppedEarly: run.stoppedEarly };
     return this;
+  }
+
+  /**
+   * What the last `fit` did beyond the fitted state (not kept in checkpoints): the scores the
+   * threshold was taken from, optimizer steps, early stop.
+   * @throws NotFittedError when this instance was not fitted by `fit`
+   */
+  get fitSummary(): TransformerFitSummary {
+    if (this.lastFit === undefined) throw new NotFittedError('TransformerDetector.fitSummary: the model must be fitted by fit first, got none');
+    return this.lastFit;
   }
 
   /** True once `fit` or {@link TransformerDetector.fromState} has produced a model. */

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError, InvalidOptionError, NotFittedError, ShapeError } from '../../../src/errors.js';
 import { NpyRowReader, writeNpyFile } from '../../../src/io/index.js';
-import { TransformerDetector, writeSequenceFiles, type TransformerOptions } from '../../../src/models/transformer/index.js';
+import { TransformerDetector, type TransformerOptions } from '../../../src/models/transformer/index.js';
 import { memoryRows } from '../../../src/data/index.js';
 import { generateSequenceData, normalizeCore, toModelInput } from '../../../src/schema/index.js';
 import { expectError } from '../../tensor/expect-error.js';
+import { writeSequenceFiles } from '../../../src/pipeline/index.js';
 
 const T = 6;
 const small: TransformerOptions = { window: T, dModel: 8, heads: 2, feedForward: 16, epochs: 2, batchSize: 16, activeFeatures: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], validationFraction: 0.2 };

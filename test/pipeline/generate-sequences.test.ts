@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidOptionError } from '../../../src/errors.js';
-import { readNpyTyped } from '../../../src/io/index.js';
-import { writeSequenceFiles } from '../../../src/models/transformer/index.js';
-import { generateSequenceData, normalizeCore, toModelInput } from '../../../src/schema/index.js';
-import { expectError } from '../../tensor/expect-error.js';
+import { InvalidOptionError } from '../../src/errors.js';
+import { readNpyTyped } from '../../src/io/index.js';
+import { generateSequenceData, normalizeCore, toModelInput } from '../../src/schema/index.js';
+import { expectError } from '../tensor/expect-error.js';
+import { writeSequenceFiles } from '../../src/pipeline/index.js';
 
 let dir = '';
 beforeAll(() => {

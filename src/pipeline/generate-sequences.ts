@@ -4,10 +4,10 @@
  * order), labels `[N]` and attack types `[N]` uint8. Streamed host by host: memory holds one host's
  * series, never the table, whatever the row count.
  */
-import { NpyWriter } from '../../io/index.js';
+import { NpyWriter } from '../io/index.js';
 import {
   CORE_FEATURE_DIM, FEATURE_DIM, SEQUENCE_ATTACK_NAMES, normalizeCore, sequenceHosts, toModelInput, type SequenceDataOptions,
-} from '../../schema/index.js';
+} from '../schema/index.js';
 
 /** Options of {@link writeSequenceFiles}: the generator's options and the output paths. */
 export interface SequenceFilesOptions extends SequenceDataOptions {
