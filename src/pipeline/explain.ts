@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultConfig, type ExplainMethod, type ModelKind } from '../config/index.js';
 import { checkRows, checkWidth, openDataFile } from '../data/index.js';
-import { DataError, InvalidOptionError } from '../errors.js';
+import { DataError, InvalidOptionError, UsageError } from '../errors.js';
 import { reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type FeatureAttribution } from '../explain/index.js';
 import { readNpyFile, shapeTuple } from '../io/index.js';
 import { loadKnownDetector, modelKinds, type KnownDetector } from '../models/index.js';
@@ -76,6 +76,12 @@ export interface ExplainResult {
  */
 export function explain(opts: ExplainOptions): ExplainResult {
   const detector = loadKnownDetector(opts.model, 'explain');
+  if (detector.input.form !== 'rows') {
+    // Row attribution cannot see a window's context; the library's windowCoalitionScore and stepAttribution explain windows.
+    throw new UsageError(
+      `explain: model must score single rows, got a ${detector.modelType} model (windows of ${detector.input.steps} steps); explain its windows with the library's windowCoalitionScore and stepAttribution (docs/transformer.md)`,
+    );
+  }
   const cfg = detector.config?.explain ?? defaultConfig().explain;
   const method = opts.method ?? cfg.method;
   const k = opts.topK ?? cfg.topK;

@@ -4,15 +4,14 @@
  * See docs/pipeline.md "## quantize" and docs/quantization.md.
  */
 import { statSync } from 'node:fs';
-import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
-import { decodeModelFile, loadOnnxDetector, readModelBytes, type DetectorModel } from '../models/index.js';
+import { decodeModelFile, loadOnnxDetector, readModelBytes } from '../models/index.js';
 import { METADATA_KEYS, encodeModel, type onnx } from '../onnx/index.js';
 import { DADM_SELECTION, compareScores, quantizeDynamic, type QuantizeReport, type WeightType } from '../quant/index.js';
 import { rocAuc, spearman } from '../stats/index.js';
 import { refuseSameFile } from './same-file.js';
-import { readLabels } from './score.js';
+import { readLabels, scoreDataFile } from './score.js';
 
 /** Options of {@link quantizeModel} (the `quantizeDynamic` options, plus files). */
 export interface QuantizeModelOptions {
@@ -38,6 +37,8 @@ export interface QuantizeModelOptions {
   checkData?: string;
   /** Labels .npy `[rows]` of 0/1 for the check data: adds ROC-AUC of both models. Optional. */
   labels?: string;
+  /** Sequence models with 2-D check rows: host ids .npy `[rows]` (as `score --hosts`). */
+  checkHosts?: string;
 }
 
 /** Float vs quantized scores on the check data (higher score = more anomalous). */
@@ -140,8 +141,8 @@ function setMetadata(model: onnx.ModelProto, key: string, value: string): void {
 function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBytes: Uint8Array): QuantizeCheck {
   const f = loadOnnxDetector(opts.model, float);
   const q = loadOnnxDetector(opts.output, quantBytes);
-  const floatScores = scoreData(opts.checkData!, f);
-  const quantScores = scoreData(opts.checkData!, { schema: f.schema, kernel: q.kernel });
+  const floatScores = scoreDataFile(f, opts.checkData!, { hosts: opts.checkHosts }).scores;
+  const quantScores = scoreDataFile({ ...f, kernel: q.kernel }, opts.checkData!, { hosts: opts.checkHosts }).scores;
   const threshold = f.threshold;
   const cmp = compareScores(floatScores, quantScores, threshold ?? 0);
   let floatRocAuc: number | null = null;
@@ -167,13 +168,3 @@ function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBy
   };
 }
 
-/** Scores of a check-data file through an ONNX detector's kernel (the graph standardizes itself). */
-function scoreData(path: string, d: Pick<DetectorModel, 'schema' | 'kernel'>): Float32Array {
-  const file = openDataFile(path);
-  try {
-    checkWidth(file, d.schema);
-    return scoreFile(file, { active: d.schema.activeFeatures, standardizer: null, kernel: d.kernel });
-  } finally {
-    file.reader.close();
-  }
-}

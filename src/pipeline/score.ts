@@ -2,10 +2,10 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import type { ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, scoreFile, scoreSequenceFile, type DataFile } from '../data/index.js';
+import { checkWidth, openDataFile, scoreFile, scoreSequenceFile } from '../data/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { NpyRowReader, readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
-import { loadKnownDetector, type KnownDetector } from '../models/index.js';
+import { loadKnownDetector, type DetectorModel } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { averagePrecision, precisionRecallAt, rocAuc } from '../stats/index.js';
 import { refuseSameFile } from './same-file.js';
@@ -90,21 +90,11 @@ export function score(opts: ScoreOptions): ScoreResult {
   if (outputs.length > 0) refuseSameFile('score', outputs, inputs);
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
   const detector = loadKnownDetector(opts.model, 'score');
-  const windows = detector.input.form === 'windows';
-  if (!windows && (opts.hosts !== undefined || opts.paddedOutput !== undefined)) {
-    throw new UsageError(`score: --${opts.hosts !== undefined ? 'hosts' : 'padded-output'} must be given only with a sequence model, got a ${detector.modelType} model`);
-  }
-  const file = openDataFile(opts.data, { windows });
-  let scores: Float32Array;
-  let padded: Uint8Array | null = null;
-  try {
-    checkWidth(file, detector.schema);
-    const onRows = (done: number): void => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows });
-    if (windows) ({ scores, padded } = scoreWindows(detector, file, { hosts: opts.hosts, paddedOutput: opts.paddedOutput, onRows }));
-    else scores = scoreFile(file, { active: detector.schema.activeFeatures, standardizer: detector.standardizer, kernel: detector.kernel, onRows });
-  } finally {
-    file.reader.close();
-  }
+  const { scores, padded, items } = scoreDataFile(detector, opts.data, {
+    hosts: opts.hosts,
+    paddedOutput: opts.paddedOutput,
+    onRows: (done, total) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total }),
+  });
   const threshold = detector.threshold;
   let flagged = 0;
   for (let i = 0; i < scores.length; i++) if (scores[i]! > threshold) flagged++;
@@ -125,37 +115,59 @@ export function score(opts: ScoreOptions): ScoreResult {
     scores,
     output: opts.output ?? null,
     labels,
-    items: windows && file.steps > 1 ? 'windows' : 'rows',
+    items,
     paddedRows,
     paddedOutput: padded !== null ? (opts.paddedOutput ?? null) : null,
   };
 }
 
+/** The scores of a data file: per row, or per window of a sequence model's 3-D file. */
+export interface DataFileScores {
+  scores: Float32Array;
+  /** Sequence models with host ids: 1 where the row's window was left-padded; else null. */
+  padded: Uint8Array | null;
+  items: 'rows' | 'windows';
+}
+
 /**
- * A sequence model's scores: per row with host ids, per window for a 3-D file.
- * @throws UsageError for 2-D rows without --hosts, or --hosts (--padded-output) with a 3-D file
+ * Checks and scores a data file with a detector, streaming: rows for a row model; for a sequence
+ * model, each row by its host's window ending at it (`hosts`), or each window of a 3-D file.
+ * @throws UsageError for --hosts / --padded-output with a row model or a 3-D file, or 2-D rows
+ *   without --hosts for a sequence model; DataError/FormatError/ShapeError for unusable data
  */
-function scoreWindows(detector: KnownDetector, file: DataFile, o: { hosts: string | undefined; paddedOutput: string | undefined; onRows: (done: number) => void }): { scores: Float32Array; padded: Uint8Array | null } {
-  if (file.steps === 1 && o.hosts === undefined) {
-    throw new UsageError(`score: a ${detector.modelType} model must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${file.source} without host ids`);
+export function scoreDataFile(
+  detector: Pick<DetectorModel, 'schema' | 'kernel' | 'standardizer' | 'input' | 'modelType'>,
+  path: string,
+  o: { hosts?: string | undefined; paddedOutput?: string | undefined; onRows?: (done: number, total: number) => void },
+): DataFileScores {
+  const windows = detector.input.form === 'windows';
+  if (!windows && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
+    throw new UsageError(`score: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must be given only with a sequence model, got a ${detector.modelType ?? 'per-row'} model`);
   }
-  if (file.steps > 1 && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
-    throw new UsageError(`score: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must not be given with a 3-D window file (one score per window), got ${file.source}`);
-  }
-  const hosts = o.hosts === undefined ? null : new NpyRowReader(o.hosts, { option: 'hosts', what: 'host ids' });
+  const file = openDataFile(path, { windows });
   try {
-    return scoreSequenceFile(file, {
-      steps: detector.input.steps,
-      active: detector.schema.activeFeatures,
-      standardizer: detector.standardizer,
-      kernel: detector.kernel,
-      hosts,
-      onRows: o.onRows,
-    });
+    checkWidth(file, detector.schema);
+    const onRows = (done: number): void => o.onRows?.(done, file.rows);
+    const common = { active: detector.schema.activeFeatures, standardizer: detector.standardizer, kernel: detector.kernel, onRows };
+    if (!windows) return { scores: scoreFile(file, common), padded: null, items: 'rows' };
+    if (file.steps === 1 && o.hosts === undefined) {
+      throw new UsageError(`score: a ${detector.modelType ?? 'sequence'} model must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${path} without host ids`);
+    }
+    if (file.steps > 1 && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
+      throw new UsageError(`score: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must not be given with a 3-D window file (one score per window), got ${path}`);
+    }
+    const hosts = o.hosts === undefined ? null : new NpyRowReader(o.hosts, { option: 'hosts', what: 'host ids' });
+    try {
+      const r = scoreSequenceFile(file, { ...common, steps: detector.input.steps, hosts });
+      return { ...r, items: hosts === null ? 'windows' : 'rows' };
+    } finally {
+      hosts?.close();
+    }
   } finally {
-    hosts?.close();
+    file.reader.close();
   }
 }
+
 
 /**
  * Reads 0/1 labels `[rows]` (or `[rows, 1]`).

@@ -98,7 +98,7 @@ export class TransformerModel implements FittedModel {
   /** Module counts, e.g. `{ Linear: 5, TransformerEncoderLayer: 1, MultiheadAttention: 1, LayerNorm: 2 }`. */
   describe(): Record<string, number> {
     const L = this.detector.options.layers;
-    return { Linear: 2 + 3 * L, TransformerEncoderLayer: L, MultiheadAttention: L, LayerNorm: 2 * L, window: this.detector.options.window };
+    return { Linear: 2 + 3 * L, TransformerEncoderLayer: L, MultiheadAttention: L, LayerNorm: 2 * L };
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { defaultConfig, type DadmConfig, type ModelKind } from '../../config/index.js';
 import { openDataFile } from '../../data/index.js';
-import { DataError, InvalidOptionError } from '../../errors.js';
+import { DataError, InvalidOptionError, UsageError } from '../../errors.js';
 import { loadCheckpoint } from '../../models/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../../stats/index.js';
@@ -176,6 +176,12 @@ interface ModelParts {
 /** Loads the model and checks that it was trained together with the reference. */
 function modelScorer(path: string, ref: DriftReference): ModelParts {
   const checkpoint = loadCheckpoint(path);
+  if (checkpoint.input.form !== 'rows') {
+    // The batch is scanned row by row; a sequence model's score needs each row's host window.
+    throw new UsageError(
+      `drift: --model must score single rows for score drift, got a ${checkpoint.modelType} checkpoint (windows of ${checkpoint.input.steps} steps); drop --model for the per-feature drift of its reference`,
+    );
+  }
   if (checkpoint.schema.hash !== ref.schemaHash) {
     throw new InvalidOptionError(
       `drift: --model ${path} schema must be the reference's (hash ${ref.schemaHash.slice(0, 12)} in ${ref.path}), got ${checkpoint.schema.name} (hash ${checkpoint.schema.hash.slice(0, 12)})`,
