@@ -111,7 +111,7 @@ describe('transformer through the pipeline', () => {
       const bad = Float32Array.from(rows);
       bad[(2 * STEPS + 7) * 64 + 3] = NaN;
       writeNpyFile(f('nan.npy'), { data: bad, shape: [HOSTS * STEPS, 64] });
-      expectError(() => score({ model: f('rows/model.safetensors'), data: f('nan.npy'), hosts: f('hosts.npy') }), DataError, /nan\.npy: host 2, step 7 \(row 55\), column 3 must be finite, got NaN/);
+      expectError(() => score({ model: f('rows/model.safetensors'), data: f('nan.npy'), hosts: f('hosts.npy') }), DataError, /nan\.npy: host 2, step 7 \(row 87\), column 3 must be finite, got NaN/);
       const w = Float32Array.from(windows3d);
       w[(5 * T + 2) * 64 + 1] = Infinity;
       writeNpyFile(f('inf3d.npy'), { data: w, shape: [HOSTS * 2, T, 64] });
