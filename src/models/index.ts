@@ -38,4 +38,16 @@ export { loadOnnxDetector, isOnnxPath, decodeModelFile, readModelBytes, type Onn
 export { loadDetector, loadKnownDetector, type KnownDetector } from './load-detector.js';
 export { autoencoderKind, AutoencoderModel, type AutoencoderArchitecture } from './autoencoder/index.js';
 export { iforestKind, IforestModel, rawThresholdFor } from './iforest/index.js';
-export { transformerKind, TransformerModel, TransformerDetector, transformerOptions } from './transformer/index.js';
+export {
+  transformerKind,
+  TransformerModel,
+  TransformerDetector,
+  transformerOptions,
+  loadTransformer,
+  TRANSFORMER_DEFAULTS,
+  windowCoalitionScore,
+  stepAttribution,
+  type TransformerOptions,
+  type TransformerFitSummary,
+  type WindowExplainInputs,
+} from './transformer/index.js';

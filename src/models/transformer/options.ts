@@ -3,6 +3,7 @@
  * "The 'window' option of TransformerDetector must be an integer >= 2. Got 1 instead."
  * The defaults are the `transformer` and `sequence` sections of config.yaml (docs/transformer.md).
  */
+import { defaultConfig } from '../../config/index.js';
 import { InvalidOptionError } from '../../errors.js';
 import { TRANSFORMER_OBJECTIVES, type TransformerObjective } from './objective.js';
 
@@ -62,30 +63,23 @@ export interface TransformerOptions {
 /** {@link TransformerOptions} with every default filled in. */
 export type ResolvedTransformerOptions = Required<TransformerOptions>;
 
+/**
+ * The defaults: architecture, objective, window and stride are config.yaml's `transformer` and
+ * `sequence` defaults (one home); the optimisation defaults are the estimator's own (config runs take
+ * them from `training`).
+ */
 export const TRANSFORMER_DEFAULTS: ResolvedTransformerOptions = Object.freeze({
-  window: 16,
-  stride: 1,
-  objective: 'next-step',
-  contextNoise: 0,
-  dModel: 32,
-  heads: 2,
-  layers: 1,
-  feedForward: 64,
-  dropout: 0,
-  activation: 'relu',
-  normFirst: false,
+  ...defaultConfig().sequence,
+  ...defaultConfig().transformer,
   activeFeatures: null,
   epochs: 10,
-  batchSize: 64,
   learningRate: 1e-3,
   weightDecay: 0,
   gradClip: 1,
   seed: 0,
   validationFraction: 0.1,
   earlyStoppingPatience: 3,
-  standardizeErrors: true,
   thresholdQuantile: 0.99,
-  shuffleBuffer: 4096,
 });
 
 function fail(option: string, constraint: string, got: unknown): never {
