@@ -41,7 +41,7 @@ export function transformerOnnx(seed = 0): Uint8Array {
   const tensors = net.stateDict();
   tensors.set('error_scale', new Tensor(new Float32Array(A).fill(1), [A]));
   const model = TransformerDetector.fromState({ tensors, metadata: { options, features: F, threshold: 1, thresholdMethod: 'validation-quantile', history: [], bestEpoch: 0 } });
-  const metadata = modelMetadata({ modelType: 'transformer', dadmVersion: 'bench', extra: { 'dadm.window': String(T), 'dadm.objective': options.objective } });
+  const metadata = modelMetadata({ modelType: 'transformer', dadmVersion: 'bench', window: T, objective: options.objective });
   return encodeModel(exportTransformer(transformerExportSpec(model, metadata)));
 }
 

@@ -28,7 +28,7 @@ function randomModel(opts: TransformerOptions, seed = 5): TransformerDetector {
   return TransformerDetector.fromState({ tensors, metadata: { options, features: F, threshold: 0.5, thresholdMethod: 'validation-quantile', history: [], bestEpoch: 1 } });
 }
 
-const metadata = modelMetadata({ modelType: 'transformer', dadmVersion: '0.1.0', extra: { 'dadm.window': String(T), 'dadm.objective': 'next-step' } });
+const metadata = modelMetadata({ modelType: 'transformer', dadmVersion: '0.1.0', window: T, objective: 'next-step' });
 
 /** |a - b| <= 1e-5 * max(|a|, |b|) + tiny, elementwise. */
 function expectRelClose(a: ArrayLike<number>, b: ArrayLike<number>, rel = 1e-5): void {

@@ -4,7 +4,7 @@ import type { TransformerDetector } from './transformer-detector.js';
 
 /**
  * The export spec of a fitted model with `metadata` as its metadata_props (build them with
- * `modelMetadata`, e.g. `extra: { 'dadm.window': '16', 'dadm.objective': 'next-step' }`).
+ * `modelMetadata`, e.g. `window: 16, objective: 'next-step'`).
  * Arrays are the model's parameter buffers (not copies): export before training further.
  * @throws NotFittedError before fit
  */
