@@ -1,0 +1,81 @@
+/**
+ * The table of WebAssembly kernel modules: each is emitted by one TypeScript function, compiled on
+ * first use and instantiated once per thread on the shared heap (./heap.ts). `dadm kernels --list`
+ * and `--dump NAME` read this table (./listing.ts).
+ */
+import { addGemm, addGemv } from './gemm-kernel.js';
+import { MAX_PAGES, heapIsShared, heapMemory } from './heap.js';
+import { ModuleBuilder } from './module.js';
+
+/** One kernel module: its name, what it computes and the function that emits it. */
+export interface KernelModuleSpec {
+  name: string;
+  summary: string;
+  build(mod: ModuleBuilder): void;
+}
+
+/** Every kernel module, in listing order. */
+export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
+  {
+    name: 'gemm',
+    summary: 'C (=|+=) alpha op(A) op(B): 4x8 f32x4 register tile over KC-slices of packed B panels; row-vector products (gemv)',
+    build: (mod) => {
+      addGemm(mod);
+      addGemv(mod);
+    },
+  },
+];
+
+/** The module `spec` emits, importing a memory shared or not as the heap is. */
+export function kernelModule(spec: KernelModuleSpec, shared = heapIsShared()): ModuleBuilder {
+  const mod = new ModuleBuilder(spec.name, { minPages: 1, maxPages: MAX_PAGES, shared });
+  spec.build(mod);
+  return mod;
+}
+
+type Exports = Record<string, (...args: number[]) => number>;
+const compiled = new Map<string, WebAssembly.Module>();
+const instances = new Map<string, Exports>();
+
+/** The exported functions of module `name`, instantiated on this thread's heap. */
+export function kernelExports(name: string): Exports {
+  let exports = instances.get(name);
+  if (exports === undefined) {
+    let module = compiled.get(name);
+    if (module === undefined) {
+      const spec = KERNEL_MODULES.find((s) => s.name === name);
+      if (spec === undefined) throw new Error(`kernelExports: no kernel module named ${name}`);
+      module = new WebAssembly.Module(kernelModule(spec).bytes());
+      compiled.set(name, module);
+    }
+    exports = new WebAssembly.Instance(module, { env: { memory: heapMemory() } }).exports as Exports;
+    instances.set(name, exports);
+  }
+  return exports;
+}
+
+let unavailable: string | null | undefined;
+
+/**
+ * Why the WebAssembly kernels cannot run here, or null when they can: the engine must have
+ * WebAssembly, validate 128-bit SIMD and agree to compile and instantiate a module on the heap.
+ */
+export function wasmUnavailableReason(): string | null {
+  if (unavailable !== undefined) return unavailable;
+  unavailable = probe();
+  return unavailable;
+}
+
+function probe(): string | null {
+  if (typeof WebAssembly !== 'object') return 'this engine has no WebAssembly';
+  const mod = new ModuleBuilder('probe', { minPages: 1, maxPages: MAX_PAGES, shared: false });
+  const f = mod.func('probe');
+  f.code.f32x4(1).op('drop');
+  if (!WebAssembly.validate(mod.bytes())) return 'this engine has no WebAssembly SIMD';
+  try {
+    kernelExports('gemm');
+    return null;
+  } catch (e) {
+    return `compiling WebAssembly was refused (${(e as Error).message})`;
+  }
+}
