@@ -135,3 +135,47 @@ export const TORCH_PRELUDE = [
 export function torchName(version: unknown, threads: number, mode = 'eager'): string {
   return `PyTorch ${String(version)} ${mode}, ${threads} thread${threads === 1 ? '' : 's'}`;
 }
+
+/** The autoencoder-training workload (W1, W1b) as PyTorch runs it. */
+export interface TorchTrainSpec {
+  /** widths `[in, h1, ..., in]`, ReLU between Linear layers, linear output */
+  dims: readonly number[];
+  rows: number;
+  batch: number;
+  timedEpochs: number;
+}
+
+/**
+ * A PyTorch script training `spec` with Adam(1e-3) on N(0,1) data, reshuffled each epoch (batch
+ * gathering included, as dadm's loop does), at 1 and 2 threads: prints samples/s per thread count
+ * from the median of the timed epochs after one warm-up epoch.
+ */
+export function torchTrainScript(spec: TorchTrainSpec): string {
+  return [
+    TORCH_PRELUDE,
+    'import torch.nn as nn',
+    `dims = ${JSON.stringify(spec.dims)}`,
+    `N, B, E = ${spec.rows}, ${spec.batch}, ${spec.timedEpochs}`,
+    'X = torch.randn(N, dims[0], generator=torch.Generator().manual_seed(0))',
+    'out = {"torch": torch.__version__}',
+    'for t in (1, 2):',
+    '    threads(t)',
+    '    torch.manual_seed(1)',
+    '    layers = []',
+    '    for i in range(len(dims) - 1):',
+    '        if i > 0: layers.append(nn.ReLU())',
+    '        layers.append(nn.Linear(dims[i], dims[i + 1]))',
+    '    model = nn.Sequential(*layers)',
+    '    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)',
+    '    def epoch():',
+    '        perm = torch.randperm(N)',
+    '        for s in range(0, N, B):',
+    '            xb = X[perm[s:s + B]]',
+    '            opt.zero_grad()',
+    '            loss = ((model(xb) - xb) ** 2).mean()',
+    '            loss.backward()',
+    '            opt.step()',
+    '    out[f"samples_per_s_{t}"] = N / timed(epoch, E, 1)',
+    'print(json.dumps(out))',
+  ].join('\n');
+}

@@ -4,14 +4,13 @@
  * batch 256 (the last partial batch of 160 rows included), reshuffled every epoch; data 100,000 x 64
  * N(0,1) from Random(0). One warm-up epoch, then 3 timed epochs; the metric is 100,000 / the median
  * epoch time (wall clock). The note adds samples per process CPU-second, which shows how much a loaded
- * machine slowed the wall-clock figure. Weights come from Random(1), shuffles from Random(2). Single thread.
+ * machine slowed the wall-clock figure. Weights come from Random(1), shuffles from Random(2).
+ * Anchor, run after dadm in the same run: the same training in PyTorch eager with 1 and 2 threads
+ * (harness.ts `torchTrainScript`); the ratio is taken against the faster of the two.
  */
 import { Adam, Autoencoder } from '../../src/nn/index.js';
 import { Random } from '../../src/tensor/index.js';
-import { median, type BenchRow, type Workload } from '../harness.js';
-
-/** PyTorch 1.13, torch.set_num_threads(1), same workload on this machine class (task brief). */
-const TORCH_SAMPLES_PER_S = 123_500;
+import { context, median, runPython, torchName, torchTrainScript, versus, type BenchRow, type TorchTrainSpec, type Workload } from '../harness.js';
 
 export interface TrainBenchConfig {
   inputDim: number;
@@ -65,23 +64,34 @@ export function timeTrainingEpochs(cfg: TrainBenchConfig): EpochTimes {
   return times;
 }
 
+/**
+ * Rows for a training workload: dadm's samples/s against PyTorch's best thread count, plus each
+ * PyTorch thread count as its own anchor row.
+ */
+export function trainingRows(name: string, value: number, times: EpochTimes, spec: TorchTrainSpec): BenchRow[] {
+  const ctx = context();
+  const perCpuSecond = spec.rows / median(times.cpu);
+  const row: BenchRow = {
+    workload: name, metric: 'samples_per_s', value, unit: 'samples/s', median_of: times.wall.length, ...ctx,
+    note: `median of ${times.wall.length} epochs after 1 warm-up; per process CPU-second ${perCpuSecond.toFixed(0)} samples/s (wall < CPU rate means the machine was loaded)`,
+  };
+  const py = runPython(torchTrainScript(spec), 'torch');
+  if (!('result' in py)) return [{ ...row, note: `${row.note}; PyTorch anchor skipped: ${py.skipped}` }];
+  const [one, two] = [Number(py.result.samples_per_s_1), Number(py.result.samples_per_s_2)];
+  const best = one >= two ? 1 : 2;
+  return [
+    versus(row, `${torchName(py.result.torch, best)} (its best thread count) via ${py.python}`, Math.max(one, two), true),
+    versus({ ...row, metric: 'samples_per_s_vs_torch_1t' }, torchName(py.result.torch, 1), one, true),
+    versus({ ...row, metric: 'samples_per_s_vs_torch_2t' }, torchName(py.result.torch, 2), two, true),
+  ];
+}
+
 export const workload: Workload = {
   name: 'W1',
-  description: 'Autoencoder 64-32-8-32-64 training, Adam, batch 256, 100,000 x 64 N(0,1): samples/s',
+  description: 'Autoencoder 64-32-8-32-64 training, Adam, batch 256, 100,000 x 64 N(0,1): samples/s (anchor: PyTorch eager 1 and 2 threads)',
   run(): BenchRow[] {
-    const rows = 100_000;
-    const times = timeTrainingEpochs({ inputDim: 64, hiddenDims: [32, 8], rows, batch: 256, timedEpochs: 3 });
-    const value = rows / median(times.wall);
-    const perCpuSecond = rows / median(times.cpu);
-    const ratio = value / TORCH_SAMPLES_PER_S;
-    return [{
-      workload: 'W1',
-      metric: 'samples_per_s',
-      value,
-      unit: 'samples/s',
-      median_of: times.wall.length,
-      note: `median of 3 epochs after 1 warm-up; PyTorch 1.13 (1 thread) anchor ${TORCH_SAMPLES_PER_S} samples/s, ratio ${ratio.toFixed(2)}x (target >= 0.5x); `
-        + `per process CPU-second ${perCpuSecond.toFixed(0)} samples/s (wall < CPU rate means the machine was loaded)`,
-    }];
+    const spec = { dims: [64, 32, 8, 32, 64], rows: 100_000, batch: 256, timedEpochs: 3 };
+    const times = timeTrainingEpochs({ inputDim: 64, hiddenDims: [32, 8], rows: spec.rows, batch: spec.batch, timedEpochs: spec.timedEpochs });
+    return trainingRows('W1', spec.rows / median(times.wall), times, spec);
   },
 };

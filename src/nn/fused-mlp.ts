@@ -9,11 +9,12 @@
  * activation derivative as an elementwise mask — the same math as autograd's `linear` and activation
  * rules, in the same order, so gradients agree to float32 rounding (tested against autograd).
  */
-import { Tensor, erfScalar, gemm } from '../tensor/index.js';
+import {
+  Tensor, activationGradInPlace, biasActivation, columnSums, gemm, kernelBuffer, releaseKernelBuffer, squaredErrorGrad, type Activation,
+} from '../tensor/index.js';
 import type { Var } from '../autograd/index.js';
 
-/** Activations the fused path implements: relu, exact (erf) GELU, tanh. */
-export type Activation = 'relu' | 'gelu' | 'tanh';
+export type { Activation };
 
 /** One dense layer: `weight [out, in]`, `bias [out]` (autograd leaves; their buffers are shared). */
 export interface DenseLayer {
@@ -21,7 +22,8 @@ export interface DenseLayer {
   readonly bias: Var;
 }
 
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+/** Gives a collected FusedMlp's kernel buffers back to the heap. */
+const buffersOf = new FinalizationRegistry<{ buffers: Float32Array[] }>(({ buffers }) => buffers.forEach(releaseKernelBuffer));
 
 export class FusedMlp {
   /** Layer widths `[in, h1, ..., out]`. */
@@ -33,21 +35,23 @@ export class FusedMlp {
   private a: Float32Array[] = [];
   /** Per layer: dLoss/dz `[capacity, out_l]` (also holds dLoss/da before the activation mask). */
   private dz: Float32Array[] = [];
-  /** Per layer: float64 column-sum accumulator for the bias gradient `[out_l]`. */
-  private readonly colSum: Float64Array[];
+  /** Every kernel buffer this instance holds (given back when it grows or is collected). */
+  private readonly owned: { buffers: Float32Array[] } = { buffers: [] };
 
   constructor(readonly layers: readonly DenseLayer[], readonly activation: Activation) {
     this.sizes = [layers[0]!.weight.shape[1]!, ...layers.map((l) => l.weight.shape[0]!)];
-    this.colSum = layers.map((l) => new Float64Array(l.weight.shape[0]!));
+    buffersOf.register(this, this.owned);
   }
 
   /** Grows the activation buffers to hold `rows` rows (never shrinks). */
   ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
+    this.owned.buffers.forEach(releaseKernelBuffer);
     const outs = this.sizes.slice(1);
-    this.z = outs.map((n) => new Float32Array(rows * n));
-    this.a = outs.slice(0, -1).map((n) => new Float32Array(rows * n));
-    this.dz = outs.map((n) => new Float32Array(rows * n));
+    this.z = outs.map((n) => kernelBuffer(rows * n));
+    this.a = outs.slice(0, -1).map((n) => kernelBuffer(rows * n));
+    this.dz = outs.map((n) => kernelBuffer(rows * n));
+    this.owned.buffers = [...this.z, ...this.a, ...this.dz];
     this.capacity = rows;
   }
 
@@ -63,13 +67,9 @@ export class FusedMlp {
       const inF = this.sizes[l]!, outF = this.sizes[l + 1]!;
       const z = this.z[l]!;
       gemm(input, this.layers[l]!.weight.data, z, { m: rows, n: outF, k: inF, transB: true });
-      const b = this.layers[l]!.bias.data;
-      if (l === last) {
-        addBias(z, b, rows, outF);
-      } else {
-        this.biasActivate(z, this.a[l]!, b, rows, outF);
-        input = this.a[l]!;
-      }
+      const a = l === last ? z : this.a[l]!;
+      biasActivation(z, a, this.layers[l]!.bias.data, { rows, n: outF, activation: l === last ? null : this.activation });
+      input = a;
     }
     return this.z[last]!;
   }
@@ -86,17 +86,8 @@ export class FusedMlp {
     const last = this.layers.length - 1;
     const d = this.sizes[last + 1]!;
     const count = rows * (lossMask === null ? d : countOnes(lossMask));
-    const scale = 2 / count;
     const dy = this.dz[last]!;
-    let sq = 0;
-    for (let i = 0; i < rows; i++) {
-      const r = i * d;
-      for (let j = 0; j < d; j++) {
-        const e = lossMask === null || lossMask[j] === 1 ? y[r + j]! - x[r + j]! : 0;
-        sq += e * e;
-        dy[r + j] = scale * e;
-      }
-    }
+    const sq = squaredErrorGrad(y, x, dy, { rows, d, mask: lossMask, scale: 2 / count });
     this.backward(x, rows, gradInput);
     if (gradInput !== undefined) {
       // The target is x too: d(y - x)^2/dx through the target adds -dLoss/dy.
@@ -114,42 +105,13 @@ export class FusedMlp {
       const input = l === 0 ? x : this.a[l - 1]!;
       // dW [out, in] = dZ^T [out, rows] · A [rows, in]
       gemm(dz, input, gradOf(layer.weight), { m: outF, n: inF, k: rows, transA: true });
-      columnSums(dz, rows, outF, this.colSum[l]!, gradOf(layer.bias));
+      columnSums(dz, rows, outF, gradOf(layer.bias));
       if (l > 0) {
         // dA [rows, in] = dZ [rows, out] · W [out, in], then masked by the activation derivative.
         gemm(dz, layer.weight.data, this.dz[l - 1]!, { m: rows, n: inF, k: outF });
-        this.activationGradInPlace(this.dz[l - 1]!, l - 1, rows * inF);
+        activationGradInPlace(this.dz[l - 1]!, this.a[l - 1]!, this.z[l - 1]!, rows * inF, this.activation);
       } else if (gradInput !== undefined) {
         gemm(dz, layer.weight.data, gradInput, { m: rows, n: inF, k: outF });
-      }
-    }
-  }
-
-  /** z += b per row, then a = act(z); for GELU z keeps the biased pre-activation for backward. */
-  private biasActivate(z: Float32Array, a: Float32Array, b: Float32Array, rows: number, n: number): void {
-    addBias(z, b, rows, n);
-    const len = rows * n;
-    if (this.activation === 'relu') {
-      for (let i = 0; i < len; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
-    } else if (this.activation === 'tanh') {
-      for (let i = 0; i < len; i++) a[i] = Math.tanh(z[i]!);
-    } else {
-      for (let i = 0; i < len; i++) a[i] = 0.5 * z[i]! * (1 + erfScalar(z[i]! * Math.SQRT1_2));
-    }
-  }
-
-  /** g *= act'(z) for hidden layer `l` over `len` values. */
-  private activationGradInPlace(g: Float32Array, l: number, len: number): void {
-    const a = this.a[l]!;
-    if (this.activation === 'relu') {
-      for (let i = 0; i < len; i++) if (!(a[i]! > 0)) g[i] = 0;
-    } else if (this.activation === 'tanh') {
-      for (let i = 0; i < len; i++) g[i] *= 1 - a[i]! * a[i]!;
-    } else {
-      const z = this.z[l]!;
-      for (let i = 0; i < len; i++) {
-        const v = z[i]!;
-        g[i] *= 0.5 * (1 + erfScalar(v * Math.SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
       }
     }
   }
@@ -157,25 +119,8 @@ export class FusedMlp {
 
 /** The gradient buffer of `p`, created (zeros) on first use. */
 function gradOf(p: Var): Float32Array {
-  if (p.grad === undefined) p.grad = new Tensor(new Float32Array(p.size), p.shape);
+  if (p.grad === undefined) p.grad = new Tensor(kernelBuffer(p.size), p.shape);
   return p.grad.data;
-}
-
-function addBias(z: Float32Array, b: Float32Array, rows: number, n: number): void {
-  for (let i = 0; i < rows; i++) {
-    const r = i * n;
-    for (let j = 0; j < n; j++) z[r + j] += b[j]!;
-  }
-}
-
-/** out[j] = sum_i m[i, j], accumulated in float64. */
-function columnSums(m: Float32Array, rows: number, n: number, acc: Float64Array, out: Float32Array): void {
-  acc.fill(0);
-  for (let i = 0; i < rows; i++) {
-    const r = i * n;
-    for (let j = 0; j < n; j++) acc[j] += m[r + j]!;
-  }
-  for (let j = 0; j < n; j++) out[j] = acc[j]!;
 }
 
 function countOnes(mask: Uint8Array): number {

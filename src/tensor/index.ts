@@ -29,3 +29,8 @@ export { slice, resolveSlice, type SliceOptions } from './slice.js';
 export { softmax, logSoftmax, softmaxInto, type SoftmaxLayout } from './softmax.js';
 export { layerNorm, layerNormWithStats, type LayerNormOptions, type LayerNormResult } from './layer-norm.js';
 export { mseLoss } from './mse-loss.js';
+export { biasActivation, activationGradInPlace, type Activation, type BiasActivationOptions } from './bias-activation.js';
+export { columnSums } from './column-sums.js';
+export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './squared-error.js';
+export { adamUpdate, type AdamStep } from './adam-update.js';
+export { kernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';

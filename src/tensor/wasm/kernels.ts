@@ -3,6 +3,7 @@
  * first use and instantiated once per thread on the shared heap (./heap.ts). `dadm kernels --list`
  * and `--dump NAME` read this table (./listing.ts).
  */
+import { addElementwise } from './elementwise-kernel.js';
 import { addGemm, addGemv } from './gemm-kernel.js';
 import { MAX_PAGES, heapIsShared, heapMemory } from './heap.js';
 import { ModuleBuilder } from './module.js';
@@ -23,6 +24,11 @@ export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
       addGemm(mod);
       addGemv(mod);
     },
+  },
+  {
+    name: 'elementwise',
+    summary: 'bias + ReLU epilogue, ReLU gradient, column sums, squared-error loss and gradient, row scores, Adam update',
+    build: addElementwise,
   },
 ];
 
