@@ -33,4 +33,4 @@ export { biasActivation, activationGradInPlace, type Activation, type BiasActiva
 export { columnSums } from './column-sums.js';
 export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './squared-error.js';
 export { adamUpdate, type AdamStep } from './adam-update.js';
-export { kernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
+export { kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';

@@ -14,3 +14,16 @@ export function kernelBuffer(length: number): Float32Array {
 export function releaseKernelBuffer(a: Float32Array): void {
   heapFree(a);
 }
+
+const ownedBy = new FinalizationRegistry<Float32Array>((buffer) => heapFree(buffer));
+
+/**
+ * A {@link kernelBuffer} given back automatically once `owner` is collected: for buffers whose
+ * owner (an inference plan's value, a model's scratch) has no explicit end. Views of it must not
+ * outlive the owner.
+ */
+export function ownedKernelBuffer(owner: object, length: number): Float32Array {
+  const buffer = kernelBuffer(length);
+  ownedBy.register(owner, buffer);
+  return buffer;
+}

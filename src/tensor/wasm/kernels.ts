@@ -5,6 +5,7 @@
  */
 import { addElementwise } from './elementwise-kernel.js';
 import { addGemm, addGemv } from './gemm-kernel.js';
+import { addInt8 } from './int8-kernel.js';
 import { MAX_PAGES, heapIsShared, heapMemory } from './heap.js';
 import { ModuleBuilder } from './module.js';
 
@@ -29,6 +30,11 @@ export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
     name: 'elementwise',
     summary: 'bias + ReLU epilogue, ReLU gradient, column sums, squared-error loss and gradient, row scores, Adam update',
     build: addElementwise,
+  },
+  {
+    name: 'int8',
+    summary: 'dynamic-quantization linear layer: int16 dot products (i32x4.dot_i16x8_s) into exact int32 sums, then scale and bias',
+    build: addInt8,
   },
 ];
 

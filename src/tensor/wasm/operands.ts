@@ -8,12 +8,28 @@ import { heapBuffer, isHeapArray, scratch } from './heap.js';
 
 let cursor = 0;
 let view: Float32Array = new Float32Array(0);
+let bytes: Uint8Array = new Uint8Array(0);
 
 /** The heap as floats, refreshed when the memory has grown. */
 export function heapFloats(): Float32Array {
   const buffer = heapBuffer();
   if (view.buffer !== buffer) view = new Float32Array(buffer);
   return view;
+}
+
+/** The heap as bytes, refreshed when the memory has grown. */
+function heapBytes(): Uint8Array {
+  const buffer = heapBuffer();
+  if (bytes.buffer !== buffer) bytes = new Uint8Array(buffer);
+  return bytes;
+}
+
+/** Copies `a` (bytes, e.g. quantized activations) into the next scratch slot, 16 bytes of slack after it. */
+export function placeBytes(a: Uint8Array | Int8Array): number {
+  const at = cursor;
+  cursor += Math.ceil((a.length + 16) / 64) * 64;
+  heapBytes().set(a instanceof Uint8Array ? a : new Uint8Array(a.buffer, a.byteOffset, a.length), at);
+  return at;
 }
 
 /** Bytes a copy of `length` floats takes in scratch (64-byte slots), or 0 for a heap array. */
