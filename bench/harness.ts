@@ -179,3 +179,19 @@ export function torchTrainScript(spec: TorchTrainSpec): string {
     'print(json.dumps(out))',
   ].join('\n');
 }
+
+/**
+ * The W2/W2b model in PyTorch: Linear 64-32-8-32-64 with ReLU between, score = mean squared
+ * reconstruction error per row (random weights: the cost does not depend on them).
+ */
+export const TORCH_W2_MODEL = [
+  'import torch.nn as nn',
+  'class Scorer(nn.Module):',
+  '    def __init__(self):',
+  '        super().__init__()',
+  '        self.net = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 8), nn.ReLU(), nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 64))',
+  '    def forward(self, x):',
+  '        return ((self.net(x) - x) ** 2).mean(dim=1)',
+  'torch.manual_seed(0)',
+  'scorer = Scorer().eval()',
+].join('\n');

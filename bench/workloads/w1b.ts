@@ -5,8 +5,8 @@
  * two. GFLOP/s = 6 * params * samples/s (forward 2, backward 4 flops per parameter per sample).
  * Anchor: the same training in PyTorch eager, 1 and 2 threads, after dadm in the same run.
  */
-import { median, type BenchRow, type Workload } from '../harness.js';
-import { timeTrainingEpochs, trainingRows } from './w1.js';
+import type { BenchRow, Workload } from '../harness.js';
+import { trainingRows } from './w1.js';
 
 const HIDDEN = [512, 256, 64] as const;
 
@@ -22,9 +22,7 @@ export const workload: Workload = {
   run(): BenchRow[] {
     const dims = [64, ...HIDDEN, ...[...HIDDEN].reverse().slice(1), 64];
     const spec = { dims, rows: 50_000, batch: 512, timedEpochs: 2 };
-    const times = timeTrainingEpochs({ inputDim: 64, hiddenDims: HIDDEN, rows: spec.rows, batch: spec.batch, timedEpochs: spec.timedEpochs });
-    const samplesPerS = spec.rows / median(times.wall);
-    const rows = trainingRows('W1b', samplesPerS, times, spec);
+    const rows = trainingRows('W1b', spec, { inputDim: 64, hiddenDims: HIDDEN, rows: spec.rows, batch: spec.batch, timedEpochs: spec.timedEpochs });
     const params = paramCount(dims);
     // GFLOP/s = 6 flops per parameter per sample; the anchors convert the same way.
     const toGflops = (r: BenchRow): BenchRow => ({

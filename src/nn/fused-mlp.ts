@@ -12,14 +12,33 @@
 import {
   Tensor, activationGradInPlace, biasActivation, columnSums, gemm, kernelBuffer, releaseKernelBuffer, squaredErrorGrad, type Activation,
 } from '../tensor/index.js';
-import type { Var } from '../autograd/index.js';
 
 export type { Activation };
 
+/**
+ * A parameter as the fused path uses it: its values and a gradient it overwrites (created on first
+ * use when absent). An autograd leaf `Var` is one; a worker thread's replica wraps views of the
+ * shared heap (nn/parallel-mlp.ts).
+ */
+export interface Parameter {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+  readonly size: number;
+  grad: Tensor | undefined;
+}
+
 /** One dense layer: `weight [out, in]`, `bias [out]` (autograd leaves; their buffers are shared). */
 export interface DenseLayer {
-  readonly weight: Var;
-  readonly bias: Var;
+  readonly weight: Parameter;
+  readonly bias: Parameter;
+}
+
+/** Options of {@link FusedMlp.lossAndGradSlice}. */
+export interface SliceOptions {
+  /** Rows of the whole batch the slice belongs to: the loss and gradients are normalized by it. */
+  batchRows: number;
+  /** Per output column 1 = counted, or null for all columns. */
+  lossMask: Uint8Array | null;
 }
 
 /** Gives a collected FusedMlp's kernel buffers back to the heap. */
@@ -82,10 +101,24 @@ export class FusedMlp {
    * @param lossMask per-output-column 1 = counted, or null for all columns
    */
   lossAndGrad(x: Float32Array, rows: number, lossMask: Uint8Array | null, gradInput?: Float32Array): number {
+    return this.sliceStep(x, rows, { batchRows: rows, lossMask, gradInput });
+  }
+
+  /**
+   * {@link lossAndGrad} for `rows` rows that are a slice of a batch of `batchRows`: the loss share
+   * and gradients are divided by the whole batch's count, so the slices' results sum to the batch's
+   * (data-parallel training, ../tensor/threads/data-parallel.ts).
+   */
+  lossAndGradSlice(x: Float32Array, rows: number, o: SliceOptions): number {
+    return this.sliceStep(x, rows, o);
+  }
+
+  private sliceStep(x: Float32Array, rows: number, o: SliceOptions & { gradInput?: Float32Array }): number {
+    const { batchRows, lossMask, gradInput } = o;
     const y = this.forward(x, rows);
     const last = this.layers.length - 1;
     const d = this.sizes[last + 1]!;
-    const count = rows * (lossMask === null ? d : countOnes(lossMask));
+    const count = batchRows * (lossMask === null ? d : countOnes(lossMask));
     const dy = this.dz[last]!;
     const sq = squaredErrorGrad(y, x, dy, { rows, d, mask: lossMask, scale: 2 / count });
     this.backward(x, rows, gradInput);
@@ -118,7 +151,7 @@ export class FusedMlp {
 }
 
 /** The gradient buffer of `p`, created (zeros) on first use. */
-function gradOf(p: Var): Float32Array {
+function gradOf(p: Parameter): Float32Array {
   if (p.grad === undefined) p.grad = new Tensor(kernelBuffer(p.size), p.shape);
   return p.grad.data;
 }

@@ -34,3 +34,7 @@ export { columnSums } from './column-sums.js';
 export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './squared-error.js';
 export { adamUpdate, type AdamStep } from './adam-update.js';
 export { kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
+export {
+  DataParallelStep, ThreadSession, releaseThreads, resolveThreads, setThreadsNotice, MAX_AUTO_THREADS,
+  type DataParallelOptions, type SliceStep, type SliceStepFactory, type TaskContext, type TaskRef, type ThreadsOption,
+} from './threads/index.js';

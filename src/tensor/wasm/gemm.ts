@@ -23,15 +23,15 @@ export function wasmGemm(a: Float32Array, b: Float32Array, c: Float32Array, o: G
   const aPtr = place(a, o.aOffset ?? 0, m * k, true);
   const bPtr = place(b, o.bOffset ?? 0, k * n, true);
   const cPtr = place(c, cOff, m * n, accumulate);
-  const kernels = kernelExports('gemm');
   const add = accumulate ? 1 : 0;
   const alpha = o.alpha ?? 1;
   if (gemv) {
+    const kernels = kernelExports('gemv');
     (o.transB === true ? kernels['gemv_dot']! : kernels['gemv_axpy']!)(aPtr, bPtr, cPtr, n, k, add, alpha);
   } else {
     const pack = scratchSlot(packBytes(n));
     const tile = scratchSlot(TILE_BYTES);
-    kernels['gemm']!(aPtr, bPtr, cPtr, m, n, k, o.transA === true ? 1 : 0, o.transB === true ? 1 : 0, add, alpha, pack, tile);
+    kernelExports('gemm')['gemm']!(aPtr, bPtr, cPtr, m, n, k, o.transA === true ? 1 : 0, o.transB === true ? 1 : 0, add, alpha, pack, tile);
   }
   copyBack(c, cOff, m * n, cPtr);
   return true;

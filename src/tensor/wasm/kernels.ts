@@ -20,11 +20,13 @@ export interface KernelModuleSpec {
 export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
   {
     name: 'gemm',
-    summary: 'C (=|+=) alpha op(A) op(B): 4x8 f32x4 register tile over KC-slices of packed B panels; row-vector products (gemv)',
-    build: (mod) => {
-      addGemm(mod);
-      addGemv(mod);
-    },
+    summary: 'C (=|+=) alpha op(A) op(B): a 4x8 f32x4 register tile over KC-slices of packed B panels',
+    build: addGemm,
+  },
+  {
+    name: 'gemv',
+    summary: 'one-row products y (=|+=) alpha x op(B): axpy over the rows of B, or dot products with the rows of B^T',
+    build: addGemv,
   },
   {
     name: 'elementwise',
@@ -85,7 +87,8 @@ function probe(): string | null {
   f.code.f32x4(1).op('drop');
   if (!WebAssembly.validate(mod.bytes())) return 'this engine has no WebAssembly SIMD';
   try {
-    kernelExports('gemm');
+    // Compiling and instantiating the smallest kernel module on the heap shows the engine allows both.
+    kernelExports('gemv');
     return null;
   } catch (e) {
     return `compiling WebAssembly was refused (${(e as Error).message})`;
