@@ -35,6 +35,7 @@ export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './s
 export { adamUpdate, type AdamStep } from './adam-update.js';
 export { kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
 export {
-  DataParallelStep, ThreadSession, releaseThreads, resolveThreads, setThreadsNotice, MAX_AUTO_THREADS,
-  type DataParallelOptions, type SliceStep, type SliceStepFactory, type TaskContext, type TaskRef, type ThreadsOption,
+  DataParallelStep, ParallelRows, ThreadSession, releaseThreads, resolveThreads, setThreadsNotice, MAX_AUTO_THREADS,
+  type DataParallelOptions, type ParallelRowsOptions, type RowTaskFactory, type RowWork, type SliceStep, type SliceStepFactory,
+  type TaskContext, type TaskRef, type ThreadsOption,
 } from './threads/index.js';

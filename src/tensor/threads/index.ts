@@ -5,3 +5,4 @@
 export { MAX_AUTO_THREADS, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, whyNoWorkers, type PoolWorker, type ThreadsOption } from './pool.js';
 export { ThreadSession, ARG_SLOTS, type TaskContext, type TaskFactory, type TaskRef } from './session.js';
 export { DataParallelStep, gradientTask, type DataParallelOptions, type SliceStep, type SliceStepFactory } from './data-parallel.js';
+export { ParallelRows, rowsTask, type ParallelRowsOptions, type RowTaskFactory, type RowWork } from './parallel-rows.js';
