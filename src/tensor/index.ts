@@ -39,3 +39,4 @@ export {
   type DataParallelOptions, type ParallelRowsOptions, type RowTaskFactory, type RowWork, type SliceStep, type SliceStepFactory,
   type TaskContext, type TaskRef, type ThreadsOption,
 } from './threads/index.js';
+export { dumpKernel, listKernels, type KernelDump, type KernelSummary } from './wasm/listing.js';
