@@ -35,8 +35,11 @@ export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './s
 export { adamUpdate, type AdamStep } from './adam-update.js';
 export { kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
 export {
-  DataParallelStep, ParallelRows, ThreadSession, releaseThreads, resolveThreads, setThreadsNotice, MAX_AUTO_THREADS,
+  DataParallelStep, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, MAX_AUTO_THREADS, type PoolWorker,
   type DataParallelOptions, type ParallelRowsOptions, type RowTaskFactory, type RowWork, type SliceStep, type SliceStepFactory,
   type TaskContext, type TaskRef, type ThreadsOption,
 } from './threads/index.js';
 export { dumpKernel, listKernels, type KernelDump, type KernelSummary } from './wasm/listing.js';
+export { ModuleBuilder, type MemoryImport } from './wasm/module.js';
+export { Code, FunctionBuilder, type Callee, type Instruction, type Local } from './wasm/code.js';
+export { heapIsShared, wasmUnavailableReason } from './wasm/index.js';
