@@ -3,7 +3,9 @@
  * `(x - mean) / sqrt(var + eps) * weight + bias` with the biased variance, as torch.nn.LayerNorm.
  */
 import { InvalidOptionError, ShapeError, fmtShape } from '../errors.js';
+import { wasmActive } from './backend.js';
 import { Tensor } from './tensor.js';
+import { wasmLayerNorm } from './wasm/normalize.js';
 
 export interface LayerNormOptions {
   /** Scale `[D]`; absent = 1. */
@@ -45,6 +47,10 @@ export function layerNormWithStats(x: Tensor, options: LayerNormOptions = {}): L
   const out = new Float32Array(x.size);
   const means = new Float64Array(rows);
   const rstds = new Float64Array(rows);
+  // The wasm backend's twin (float32 lanes): ./wasm/normalize-kernel.ts.
+  if (dim >= 4 && wasmActive() && wasmLayerNorm({ x: d, y: out, gamma: w, beta: b, rows, n: dim, eps, mean: means, rstd: rstds })) {
+    return { out: new Tensor(out, x.shape), mean: means, rstd: rstds };
+  }
   for (let r = 0; r < rows; r++) {
     const base = r * dim;
     let s = 0;

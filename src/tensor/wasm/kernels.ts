@@ -6,6 +6,7 @@
 import { addElementwise } from './elementwise-kernel.js';
 import { addGemm, addGemv } from './gemm-kernel.js';
 import { addInt8 } from './int8-kernel.js';
+import { addNormalize } from './normalize-kernel.js';
 import { MAX_PAGES, heapIsShared, heapMemory } from './heap.js';
 import { ModuleBuilder } from './module.js';
 
@@ -37,6 +38,11 @@ export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
     name: 'int8',
     summary: 'dynamic-quantization linear layer: int16 dot products (i32x4.dot_i16x8_s) into exact int32 sums, then scale and bias',
     build: addInt8,
+  },
+  {
+    name: 'normalize',
+    summary: 'row normalizations: LayerNorm (mean, biased variance, affine) and softmax (Cephes expf in f32x4 lanes)',
+    build: addNormalize,
   },
 ];
 
