@@ -8,10 +8,12 @@ let acc = new Float64Array(64);
 export function columnSums(m: Float32Array, rows: number, n: number, out: Float32Array): void {
   if (rows * n >= 64 && wasmActive() && wasmColumnSums(m, rows, n, out)) return;
   if (acc.length < n) acc = new Float64Array(n);
-  acc.fill(0, 0, n);
+  // A local copy: V8 reloads a module-level binding on every loop iteration.
+  const sums = acc;
+  sums.fill(0, 0, n);
   for (let i = 0; i < rows; i++) {
     const r = i * n;
-    for (let j = 0; j < n; j++) acc[j] += m[r + j]!;
+    for (let j = 0; j < n; j++) sums[j] += m[r + j]!;
   }
-  for (let j = 0; j < n; j++) out[j] = acc[j]!;
+  for (let j = 0; j < n; j++) out[j] = sums[j]!;
 }
