@@ -9,8 +9,12 @@
  */
 import { ModuleBuilder, type Code, type FunctionBuilder, type Local } from '../tensor/index.js';
 
-/** A dense layer's block: OUTS outputs × VECS f32x4 vectors of columns (the fastest measured on x64). */
-const OUTS = 2;
+/**
+ * A dense layer's block: OUTS outputs × VECS f32x4 vectors of columns, looped over the inputs (on
+ * the W1 explain workload, one thread: 4 x 2 looped ~20-27 ms a row, 2 x 2 looped ~23-31 ms, 2 x 2
+ * with the input loop unrolled ~41 ms: V8 compiles the long unrolled body poorly).
+ */
+const OUTS = 4;
 const VECS = 2;
 
 /** Sizes and byte offsets of the kernel's memory. */
@@ -148,7 +152,7 @@ function startBody(f: FunctionBuilder, layout: KernelLayout): void {
 /** The locals of `chunk(t0, nt)`, by name. */
 interface ChunkLocals {
   t0: Local; nt: Local; tt: Local; t: Local; next: Local; bit: Local; p: Local; q: Local;
-  cp: Local; wp: Local; bp: Local; oRow: Local; g: Local; col: Local; rp: Local; c1: Local; c2: Local; ncb: Local;
+  cp: Local; wp: Local; bp: Local; oRow: Local; ip: Local; kp: Local; g: Local; col: Local; rp: Local; c1: Local; c2: Local; ncb: Local;
   sum: Local; inputs: Local[]; w: Local; s: Local; y: Local; acc: Local[];
 }
 
@@ -158,7 +162,7 @@ function chunkLocals(f: FunctionBuilder): ChunkLocals {
   const t0 = f.param('t0'), nt = f.param('nt');
   return {
     t0, nt, tt: i32('tt'), t: i32('t'), next: i32('next'), bit: i32('bit'), p: i32('p'), q: i32('q'),
-    cp: i32('cp'), wp: i32('wp'), bp: i32('bp'), oRow: i32('oRow'), g: i32('g'), col: i32('col'), rp: i32('rp'),
+    cp: i32('cp'), wp: i32('wp'), bp: i32('bp'), oRow: i32('oRow'), ip: i32('ip'), kp: i32('kp'), g: i32('g'), col: i32('col'), rp: i32('rp'),
     c1: i32('c1'), c2: i32('c2'), ncb: i32('ncb'), sum: f.local('sum', 'f64'),
     inputs: Array.from({ length: VECS }, (_, v) => v128(`in${v}`)), w: v128('w'), s: v128('s'), y: v128('y'),
     acc: Array.from({ length: OUTS * VECS }, (_, k) => v128(`acc${Math.floor(k / VECS)}_${k % VECS}`)),
@@ -218,21 +222,23 @@ function dense(c: Code, L: ChunkLocals, layout: KernelLayout, l: number, relu: b
   const outOff = layout.act[l + 1]!;
   const block = (outputs: number): void => {
     c.i32(0).set(L.cp).loop(`layer${l}_columns${outputs}`);
-    c.note(`acc[j][v] = bias[j], then += W[j, kk] * in[kk, cp + 16v] for every input kk`);
+    c.note(`acc[j][v] = bias[j], then += W[j, kk] * in[kk, cp + 16v] for every input kk (ip, kp walk kk)`);
     for (let j = 0; j < outputs; j++) {
       c.get(L.bp).mem('v128.load32_splat', layout.bias[l]! + j * 4).set(L.acc[VECS * j]!);
       for (let v = 1; v < VECS; v++) c.get(L.acc[VECS * j]!).set(L.acc[VECS * j + v]!);
     }
-    for (let kk = 0; kk < k; kk++) {
-      for (let v = 0; v < VECS; v++) c.get(L.cp).mem('v128.load', inOff + kk * rowBytes + 16 * v).set(L.inputs[v]!);
+    c.get(L.cp).set(L.ip).get(L.wp).set(L.kp);
+    c.repeat(L.c2, k, () => {
+      for (let v = 0; v < VECS; v++) c.get(L.ip).mem('v128.load', inOff + 16 * v).set(L.inputs[v]!);
       for (let j = 0; j < outputs; j++) {
-        c.get(L.wp).mem('v128.load32_splat', layout.weight[l]! + (j * k + kk) * 4).set(L.w);
+        c.get(L.kp).mem('v128.load32_splat', layout.weight[l]! + j * k * 4).set(L.w);
         for (let v = 0; v < VECS; v++) {
           const acc = L.acc[VECS * j + v]!;
           c.get(acc).get(L.w).get(L.inputs[v]!).op('f32x4.mul').op('f32x4.add').set(acc);
         }
       }
-    }
+      c.get(L.ip).i32(rowBytes).op('i32.add').set(L.ip).get(L.kp).i32(4).op('i32.add').set(L.kp);
+    });
     c.note(relu ? 'out = pmax(0, acc): ReLU' : 'out = acc (the active outputs)');
     for (let j = 0; j < VECS * outputs; j++) {
       c.get(L.cp).get(L.oRow).op('i32.add');
