@@ -1,4 +1,5 @@
 /** The scoring kernel: sum over trees of each row's isolation path length. */
+import { wasmActive, wasmForestWalk } from '../tensor/index.js';
 import type { CompiledForest } from './forest-arrays.js';
 
 /**
@@ -10,10 +11,13 @@ import type { CompiledForest } from './forest-arrays.js';
 export const ROW_BLOCK = 16384;
 
 /**
- * Adds to `out[r]` the sum over trees of `depth(leaf) + c(nNodeSamples[leaf])` for row `r` of `x`
- * ([rows, cols] row-major). The caller validates shapes and zeroes `out` ([rows]).
+ * Sets `out[r]` ([rows], zeroed by the caller) to the sum over trees of `depth(leaf) +
+ * c(nNodeSamples[leaf])` for row `r` of `x` ([rows, cols] row-major), adding tree by tree in tree
+ * order on both backends. The caller validates shapes.
  */
 export function addDepthSums(f: CompiledForest, x: Float32Array, rows: number, cols: number, out: Float64Array): void {
+  // The wasm backend's twin (tensor/wasm/forest-kernel.ts) gives the same sums.
+  if (wasmActive() && wasmForestWalk(f, x, rows, cols, out)) return;
   const { roots, firstChild, column, threshold, leafValue } = f;
   const nTrees = roots.length;
   for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {

@@ -43,3 +43,4 @@ export { dumpKernel, listKernels, type KernelDump, type KernelSummary } from './
 export { ModuleBuilder, type MemoryImport } from './wasm/module.js';
 export { Code, FunctionBuilder, type Callee, type Instruction, type Local } from './wasm/code.js';
 export { heapIsShared, wasmUnavailableReason } from './wasm/index.js';
+export { wasmForestWalk, type ForestTables } from './wasm/forest.js';

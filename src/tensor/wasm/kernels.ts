@@ -4,6 +4,7 @@
  * and `--dump NAME` read this table (./listing.ts).
  */
 import { addElementwise } from './elementwise-kernel.js';
+import { addForest } from './forest-kernel.js';
 import { addGemm, addGemv } from './gemm-kernel.js';
 import { addInt8 } from './int8-kernel.js';
 import { addNormalize } from './normalize-kernel.js';
@@ -43,6 +44,11 @@ export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
     name: 'normalize',
     summary: 'row normalizations: LayerNorm (mean, biased variance, affine) and softmax (Cephes expf in f32x4 lanes)',
     build: addNormalize,
+  },
+  {
+    name: 'forest',
+    summary: 'isolation forest scoring: four rows walk each tree together, branch-free to the tree depth, float64 sums',
+    build: addForest,
   },
 ];
 
