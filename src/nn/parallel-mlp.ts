@@ -1,11 +1,12 @@
 /**
- * Autoencoder training steps on several threads (synchronous data parallelism, see
+ * The autoencoder on several threads. Training steps (synchronous data parallelism, see
  * ../tensor/threads/data-parallel.ts): each thread runs the fused forward/backward
- * ({@link FusedMlp}) on its slice of the batch, the caller sums the gradients. With `threads: 1` it
- * is exactly `FusedMlp.lossAndGrad` on the calling thread.
+ * ({@link FusedMlp}) on its slice of the batch, the caller sums the gradients; with `threads: 1` it
+ * is exactly `FusedMlp.lossAndGrad` on the calling thread. Scoring ({@link ParallelMlpScorer}):
+ * rows split across threads, each row's score independent of the split.
  */
 import { InvalidOptionError } from '../errors.js';
-import { DataParallelStep, Tensor, kernelBuffer, resolveThreads, type SliceStep, type ThreadsOption } from '../tensor/index.js';
+import { DataParallelStep, ParallelRows, Tensor, kernelBuffer, resolveThreads, rowSquaredError, type RowWork, type SliceStep, type ThreadsOption } from '../tensor/index.js';
 import { FusedMlp, type Activation, type DenseLayer, type Parameter } from './fused-mlp.js';
 
 /** Options of {@link ParallelMlpTrainer}. */
@@ -36,9 +37,7 @@ export class ParallelMlpTrainer {
   constructor(private readonly o: ParallelMlpOptions) {
     this.threads = resolveThreads(o.threads, 'ParallelMlpTrainer: threads');
     const { params } = o;
-    if (params.length < 2 || params.length % 2 !== 0 || params.some((p, i) => p.shape.length !== (i % 2 === 0 ? 2 : 1))) {
-      throw new InvalidOptionError(`ParallelMlpTrainer: params must be weight [out, in], bias [out] pairs, got shapes ${params.map((p) => `[${p.shape.join(',')}]`).join(' ')}`, 'params');
-    }
+    checkPairs('ParallelMlpTrainer', params);
     this.local = new FusedMlp(layersOf(params), o.activation);
     const width = params[0]!.shape[1]!;
     const spec: MlpSpec = { shapes: params.map((p) => [...p.shape]), activation: o.activation, lossMask: o.lossMask === null ? null : Array.from(o.lossMask) };
@@ -87,4 +86,87 @@ export function mlpSliceStep(model: unknown, params: Float32Array, grads: Float3
   const mlp = new FusedMlp(layersOf(views), spec.activation);
   const lossMask = spec.lossMask === null ? null : Uint8Array.from(spec.lossMask);
   return (x, rows, batchRows) => mlp.lossAndGradSlice(x, rows, { batchRows, lossMask });
+}
+
+/** Options of {@link ParallelMlpScorer}. */
+export interface ParallelMlpScorerOptions {
+  /** The MLP's parameters as `[w0, b0, w1, b1, ...]`, `w [out, in]` (read at each call). */
+  params: readonly Parameter[];
+  activation: Activation;
+  /** Columns the score averages over (1 = counted), or null for all. */
+  scoreMask: Uint8Array | null;
+  /** Threads, the calling one included: 'auto' (every core up to 4) or a count. Default 'auto'. */
+  threads?: ThreadsOption;
+}
+
+/** Rows per forward pass: bounds the activation buffers on big inputs (as Autoencoder.score). */
+const SCORE_CHUNK = 1024;
+
+/**
+ * The autoencoder's anomaly score, mean over the counted columns of `(reconstruction - x)^2` per
+ * row, on several threads. Workers get the weights when a session opens: call {@link close} after
+ * changing them (e.g. after more training) so the next call sends the new ones.
+ */
+export class ParallelMlpScorer {
+  readonly threads: number;
+  private readonly local: RowWork;
+  private parallel: ParallelRows | null = null;
+
+  /** @throws InvalidOptionError for params that are not weight/bias pairs, or a bad thread count */
+  constructor(private readonly o: ParallelMlpScorerOptions) {
+    this.threads = resolveThreads(o.threads, 'ParallelMlpScorer: threads');
+    checkPairs('ParallelMlpScorer', o.params);
+    this.local = mlpScoreRows(new FusedMlp(layersOf(o.params), o.activation), o.scoreMask);
+  }
+
+  /**
+   * Scores `x [rows, in]` (first `rows * in` values).
+   * @returns `[rows]`, written into `out` when given
+   */
+  score(x: Float32Array, rows: number, out = new Float32Array(rows)): Float32Array {
+    if (this.threads === 1) {
+      this.local(x, rows, out);
+      return out;
+    }
+    const width = this.o.params[0]!.shape[1]!;
+    this.parallel ??= new ParallelRows({
+      task: { module: import.meta.url, name: 'mlpScoreTask' },
+      init: { shapes: this.o.params.map((p) => [...p.shape]), values: this.o.params.map((p) => p.data.slice()), activation: this.o.activation, mask: this.o.scoreMask === null ? null : Array.from(this.o.scoreMask) },
+      width, outWidth: 1, outType: 'float32', threads: this.threads,
+    });
+    this.parallel.run(x, rows, out, this.local);
+    return out;
+  }
+
+  /** Lets the workers go and forgets the weights they hold. */
+  close(): void {
+    this.parallel?.close();
+    this.parallel = null;
+  }
+}
+
+/** Scores rows through `mlp` in chunks: forward, then the masked mean squared error per row. */
+function mlpScoreRows(mlp: FusedMlp, mask: Uint8Array | null): RowWork {
+  const d = mlp.sizes[0]!;
+  const count = mask === null ? d : mask.reduce((n, v) => n + v, 0);
+  return (x, rows, out) => {
+    for (let r0 = 0; r0 < rows; r0 += SCORE_CHUNK) {
+      const n = Math.min(SCORE_CHUNK, rows - r0);
+      const xs = x.subarray(r0 * d, (r0 + n) * d);
+      rowSquaredError(mlp.forward(xs, n), xs, out.subarray(r0, r0 + n) as Float32Array, { rows: n, d, mask, count });
+    }
+  };
+}
+
+/** The worker side of {@link ParallelMlpScorer}: the MLP rebuilt from copies of the weights. */
+export function mlpScoreTask(init: unknown): RowWork {
+  const spec = init as { shapes: number[][]; values: Float32Array[]; activation: Activation; mask: number[] | null };
+  const params: Parameter[] = spec.shapes.map((shape, i) => ({ data: spec.values[i]!, shape, size: spec.values[i]!.length, grad: undefined }));
+  return mlpScoreRows(new FusedMlp(layersOf(params), spec.activation), spec.mask === null ? null : Uint8Array.from(spec.mask));
+}
+
+function checkPairs(where: string, params: readonly Parameter[]): void {
+  if (params.length < 2 || params.length % 2 !== 0 || params.some((p, i) => p.shape.length !== (i % 2 === 0 ? 2 : 1))) {
+    throw new InvalidOptionError(`${where}: params must be weight [out, in], bias [out] pairs, got shapes ${params.map((p) => `[${p.shape.join(',')}]`).join(' ')}`, 'params');
+  }
 }

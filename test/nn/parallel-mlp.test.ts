@@ -1,7 +1,7 @@
 /** Data-parallel autoencoder steps: the same loss and gradients as one thread, deterministic per thread count. */
 import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Autoencoder, ParallelMlpTrainer } from '../../src/nn/index.js';
+import { Autoencoder, ParallelMlpScorer, ParallelMlpTrainer } from '../../src/nn/index.js';
 import { Random, releaseThreads } from '../../src/tensor/index.js';
 import { whyNoWorkers } from '../../src/tensor/threads/index.js';
 import { expectError } from '../tensor/expect-error.js';
@@ -46,5 +46,24 @@ describe('ParallelMlpTrainer', () => {
     const { model } = setup(3);
     expectError(() => new ParallelMlpTrainer({ params: model.parameters().slice(1), activation: 'relu', lossMask: null }), InvalidOptionError, /params must be weight \[out, in\], bias \[out\] pairs/);
     expectError(() => new ParallelMlpTrainer({ params: model.parameters(), activation: 'relu', lossMask: null, threads: 0 }), InvalidOptionError, /threads must be 'auto' or an integer >= 1, got 0/);
+  });
+});
+
+describe('ParallelMlpScorer', () => {
+  const model = new Autoencoder({ inputDim: 12, hiddenDims: [7, 3], activeFeatures: [0, 1, 2, 3, 4, 5, 6, 7], rng: new Random(9) });
+  const rows = 2600;
+  const x = new Random(10).normalFill(new Float32Array(rows * 12));
+  const scoreMask = Uint8Array.from({ length: 12 }, (_, j) => (j < 8 ? 1 : 0));
+
+  it('with threads: 1 matches Autoencoder.score to float32 rounding', () => {
+    const got = new ParallelMlpScorer({ params: model.parameters(), activation: 'relu', scoreMask, threads: 1 }).score(x, rows);
+    expect(got).toBeAllclose(model.score(x, rows), { rtol: 1e-5, atol: 1e-7 });
+  });
+
+  it.runIf(whyNoWorkers() === null && availableParallelism() >= 2)('on two threads gives the one-thread scores bit for bit', { timeout: 60_000 }, () => {
+    const one = new ParallelMlpScorer({ params: model.parameters(), activation: 'relu', scoreMask, threads: 1 }).score(x, rows);
+    const scorer = new ParallelMlpScorer({ params: model.parameters(), activation: 'relu', scoreMask, threads: 2 });
+    expect(scorer.score(x, rows)).toEqual(one);
+    scorer.close();
   });
 });
