@@ -13,9 +13,9 @@
  * worker's gradients, so any model that can compute the gradients of a slice of its batch into a
  * given buffer plugs in.
  */
-import { heapBuffer, heapFloat32, heapFree, isHeapArray } from '../wasm/heap.js';
-import { poolWorkers } from './pool.js';
-import { ThreadSession, type TaskContext, type TaskRef } from './session.js';
+import { heapBuffer } from '../wasm/heap.js';
+import { importTask, type TaskContext, type TaskRef } from './session.js';
+import { SizedSession } from './sized-session.js';
 
 /** A step over a slice: `x [rows, width]` of a batch of `batchRows`; returns the slice's share of the loss. */
 export type SliceStep = (x: Float32Array, rows: number, batchRows: number) => number;
@@ -54,20 +54,20 @@ interface GradientInit {
 }
 
 export class DataParallelStep {
-  private session: ThreadSession | null = null;
-  private init: GradientInit | null = null;
-  private capacity = 0;
-  /** The heap blocks of the open session (parameters, gradients, inputs). */
-  private blocks: Float32Array[] = [];
-  private readonly paramCount: number;
+  private readonly sized: SizedSession<GradientInit>;
 
   constructor(private readonly o: DataParallelOptions) {
-    this.paramCount = o.params.reduce((n, p) => n + p.length, 0);
+    const paramCount = o.params.reduce((n, p) => n + p.length, 0);
+    // Blocks: the shared parameters, then per worker its gradients, then per worker its inputs.
+    this.sized = new SizedSession({ module: import.meta.url, name: 'gradientTask' }, o.threads, (w, rows) => ({
+      lengths: [paramCount, ...new Array<number>(w).fill(paramCount), ...new Array<number>(w).fill(rows * o.width)],
+      init: (at) => ({ step: o.step, model: o.model, params: at[0]!, paramCount, grads: at.slice(1, 1 + w), inputs: at.slice(1 + w), width: o.width }),
+    }));
   }
 
   /** Worker threads in use (0: none could start, every step runs on the calling thread). */
   get workers(): number {
-    return this.session?.workers.length ?? 0;
+    return this.sized.session?.workers.length ?? 0;
   }
 
   /**
@@ -78,9 +78,9 @@ export class DataParallelStep {
   step(x: Float32Array, rows: number, grads: readonly Float32Array[], local: SliceStep): number {
     const threads = Math.min(this.o.threads, rows);
     const per = Math.ceil(rows / threads);
-    if (threads < 2 || !this.ready(per)) return local(x, rows, rows);
-    const session = this.session!;
-    const init = this.init!;
+    if (threads < 2 || !this.sized.ready(per)) return local(x, rows, rows);
+    const session = this.sized.session!;
+    const init = this.sized.init!;
     const heap = new Float32Array(heapBuffer());
     let at = init.params >> 2;
     for (const p of this.o.params) {
@@ -115,33 +115,7 @@ export class DataParallelStep {
 
   /** Ends the session (the workers stay in the pool). */
   close(): void {
-    this.session?.close();
-    this.session = null;
-    this.blocks.forEach(heapFree);
-    this.blocks = [];
-    this.capacity = 0;
-  }
-
-  /** Opens (or reopens, for larger slices) the session; false when no worker is available. */
-  private ready(sliceRows: number): boolean {
-    if (this.session !== null && sliceRows <= this.capacity) return true;
-    this.close();
-    const workers = poolWorkers(this.o.threads - 1);
-    if (workers.length === 0) return false;
-    const capacity = Math.max(sliceRows, 2 * this.capacity);
-    const params = heapFloat32(this.paramCount);
-    const grads = workers.map(() => heapFloat32(this.paramCount));
-    const inputs = workers.map(() => heapFloat32(capacity * this.o.width));
-    this.blocks = [params, ...grads, ...inputs];
-    if (!this.blocks.every(isHeapArray)) {
-      this.close();
-      return false;
-    }
-    const at = (b: Float32Array): number => b.byteOffset;
-    this.init = { step: this.o.step, model: this.o.model, params: at(params), paramCount: this.paramCount, grads: grads.map(at), inputs: inputs.map(at), width: this.o.width };
-    this.session = new ThreadSession({ module: import.meta.url, name: 'gradientTask' }, this.init, workers);
-    this.capacity = capacity;
-    return true;
+    this.sized.close();
   }
 }
 
@@ -152,9 +126,7 @@ export class DataParallelStep {
  */
 export async function gradientTask(init: unknown, ctx: TaskContext): Promise<() => void> {
   const g = init as GradientInit;
-  const module = (await import(g.step.module)) as Record<string, SliceStepFactory>;
-  const factory = module[g.step.name];
-  if (typeof factory !== 'function') throw new Error(`${g.step.module} has no slice step named ${g.step.name}`);
+  const factory = await importTask<SliceStepFactory>(g.step);
   const view = (at: number, length: number): Float32Array => new Float32Array(heapBuffer(), at, length);
   const step = await factory(g.model, view(g.params, g.paramCount), view(g.grads[ctx.worker]!, g.paramCount));
   const input = g.inputs[ctx.worker]!;

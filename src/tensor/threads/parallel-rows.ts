@@ -6,9 +6,9 @@
  * copies into place. A {@link RowTaskFactory} exported by some module builds the per-row work in a
  * worker from a structured-cloneable `init` (e.g. the model's bytes).
  */
-import { heapBuffer, heapFloat32, heapFree, isHeapArray } from '../wasm/heap.js';
-import { poolWorkers } from './pool.js';
-import { ThreadSession, type TaskContext, type TaskRef } from './session.js';
+import { heapBuffer } from '../wasm/heap.js';
+import { importTask, type TaskContext, type TaskRef } from './session.js';
+import { SizedSession } from './sized-session.js';
 
 /** Per-row work over `x [rows, width]` into `out [rows, outWidth]`. */
 export type RowWork = (x: Float32Array, rows: number, out: Float32Array | Float64Array) => void;
@@ -43,12 +43,17 @@ interface RowsInit {
 }
 
 export class ParallelRows {
-  private session: ThreadSession | null = null;
-  private layout: RowsInit | null = null;
-  private capacity = 0;
-  private blocks: Float32Array[] = [];
+  private readonly sized: SizedSession<RowsInit>;
 
-  constructor(private readonly o: ParallelRowsOptions) {}
+  constructor(private readonly o: ParallelRowsOptions) {
+    const { task, init, width, outWidth, outType } = o;
+    const outFloats = (rows: number): number => rows * outWidth * (outType === 'float32' ? 1 : 2);
+    // Blocks: per worker its inputs, then per worker its outputs.
+    this.sized = new SizedSession({ module: import.meta.url, name: 'rowsTask' }, o.threads, (w, rows) => ({
+      lengths: [...new Array<number>(w).fill(rows * width), ...new Array<number>(w).fill(outFloats(rows))],
+      init: (at) => ({ task, init, width, outWidth, outType, inputs: at.slice(0, w), outputs: at.slice(w) }),
+    }), 1024);
+  }
 
   /**
    * Runs the rows: `local` on the caller's slice (it must write `out` rows [0, its rows)), the task
@@ -57,12 +62,12 @@ export class ParallelRows {
   run(x: Float32Array, rows: number, out: Float32Array | Float64Array, local: RowWork): void {
     const threads = Math.min(this.o.threads, Math.floor(rows / (this.o.minRowsPerThread ?? 256)));
     const per = Math.ceil(rows / Math.max(1, threads));
-    if (threads < 2 || !this.ready(per)) {
+    if (threads < 2 || !this.sized.ready(per)) {
       local(x, rows, out);
       return;
     }
-    const session = this.session!;
-    const layout = this.layout!;
+    const session = this.sized.session!;
+    const layout = this.sized.init!;
     const { width, outWidth } = this.o;
     const heap = new Float32Array(heapBuffer());
     const counts = session.workers.map((_, w) => Math.max(0, Math.min(per, rows - (w + 1) * per)));
@@ -85,42 +90,14 @@ export class ParallelRows {
 
   /** Ends the session and frees its heap blocks (the workers stay in the pool). */
   close(): void {
-    this.session?.close();
-    this.session = null;
-    this.blocks.forEach(heapFree);
-    this.blocks = [];
-    this.capacity = 0;
-  }
-
-  private ready(sliceRows: number): boolean {
-    if (this.session !== null && sliceRows <= this.capacity) return true;
-    this.close();
-    const workers = poolWorkers(this.o.threads - 1);
-    if (workers.length === 0) return false;
-    const capacity = Math.max(sliceRows, 1024);
-    const outFloats = capacity * this.o.outWidth * (this.o.outType === 'float32' ? 1 : 2);
-    const inputs = workers.map(() => heapFloat32(capacity * this.o.width));
-    const outputs = workers.map(() => heapFloat32(outFloats));
-    this.blocks = [...inputs, ...outputs];
-    if (!this.blocks.every(isHeapArray)) {
-      this.close();
-      return false;
-    }
-    const { task, init, width, outWidth, outType } = this.o;
-    this.layout = { task, init, width, outWidth, outType, inputs: inputs.map((b) => b.byteOffset), outputs: outputs.map((b) => b.byteOffset) };
-    this.session = new ThreadSession({ module: import.meta.url, name: 'rowsTask' }, this.layout, workers);
-    this.capacity = capacity;
-    return true;
+    this.sized.close();
   }
 }
 
 /** The worker side of {@link ParallelRows}: per call, `args[0]` rows from this worker's input block. */
 export async function rowsTask(init: unknown, ctx: TaskContext): Promise<() => void> {
   const r = init as RowsInit;
-  const module = (await import(r.task.module)) as Record<string, RowTaskFactory>;
-  const factory = module[r.task.name];
-  if (typeof factory !== 'function') throw new Error(`${r.task.module} has no row task named ${r.task.name}`);
-  const work = await factory(r.init);
+  const work = await (await importTask<RowTaskFactory>(r.task))(r.init);
   const input = r.inputs[ctx.worker]!;
   const output = r.outputs[ctx.worker]!;
   return () => {

@@ -35,6 +35,14 @@ export interface TaskContext {
 /** A task factory: returns the handler each call runs (it reads its inputs from `ctx.args`). */
 export type TaskFactory = (init: unknown, ctx: TaskContext) => (() => void) | Promise<() => void>;
 
+/** Imports a task module in a worker and returns its export `ref.name`, which must be a function. */
+export async function importTask<F>(ref: TaskRef): Promise<F> {
+  const module = (await import(ref.module)) as Record<string, unknown>;
+  const factory = module[ref.name];
+  if (typeof factory !== 'function') throw new Error(`${ref.module} has no task named ${ref.name}`);
+  return factory as F;
+}
+
 export const ARG_SLOTS = 16;
 export const DETACHED = 0;
 export const IDLE = 1;

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setBackend, type Backend } from '../backend.js';
 import { adoptHeap } from '../wasm/heap.js';
-import { ARG_SLOTS, DETACHED, ERROR_BYTES, FAILED, IDLE, IDLE_MS, RUN, type TaskFactory, type TaskRef } from './session.js';
+import { ARG_SLOTS, DETACHED, ERROR_BYTES, FAILED, IDLE, IDLE_MS, RUN, importTask, type TaskFactory, type TaskRef } from './session.js';
 
 interface Attach {
   type: 'attach';
@@ -39,9 +39,7 @@ async function attach(m: Attach): Promise<void> {
   let handler = handlers.get(m.session);
   if (handler === undefined) {
     try {
-      const module = (await import(m.task.module)) as Record<string, TaskFactory>;
-      const factory = module[m.task.name];
-      if (typeof factory !== 'function') throw new Error(`${m.task.module} has no task named ${m.task.name}`);
+      const factory = await importTask<TaskFactory>(m.task);
       const args = m.args.subarray(m.worker * ARG_SLOTS, (m.worker + 1) * ARG_SLOTS);
       handler = await factory(m.init, { worker: m.worker, workers: m.workers, args });
       handlers.set(m.session, handler);

@@ -5,6 +5,7 @@
  * formulas from float64), except the loss sums, which are float64 as in JS.
  */
 import type { Code, Local } from './code.js';
+import { at, horizontalSum, lanes } from './emit-helpers.js';
 import type { ModuleBuilder } from './module.js';
 
 /** Adds every elementwise kernel to `mod`. */
@@ -15,27 +16,6 @@ export function addElementwise(mod: ModuleBuilder): void {
   addSquaredErrorGrad(mod);
   addRowSquaredError(mod);
   addAdam(mod);
-}
-
-/**
- * `for (j = 0; j < n; j += 4 or 1)`: `vector(j)` over whole f32x4 groups, then `scalar(j)` for the
- * rest, with `j` a local counting floats.
- */
-function lanes(x: Code, j: Local, n: Local, vector: () => void, scalar: () => void): void {
-  x.i32(0).set(j);
-  x.block(`${j.name}_vecDone`).loop(`${j.name}_vec`);
-  x.get(j).i32(4).op('i32.add').get(n).op('i32.gt_u').brIf(`${j.name}_vecDone`);
-  vector();
-  x.get(j).i32(4).op('i32.add').set(j).br(`${j.name}_vec`).end().end();
-  x.block(`${j.name}_tailDone`).loop(`${j.name}_tail`);
-  x.get(j).get(n).op('i32.ge_u').brIf(`${j.name}_tailDone`);
-  scalar();
-  x.get(j).i32(1).op('i32.add').set(j).br(`${j.name}_tail`).end().end();
-}
-
-/** Pushes `base + index * 4` (the byte address of float `index`). */
-function at(x: Code, base: Local, index: Local): Code {
-  return x.get(base).get(index).i32(4).op('i32.mul').op('i32.add');
 }
 
 /** `bias_relu(z, a, bias, rows, n, relu)`: z[i, :] += bias; when relu, a = max(z, 0) (NaN -> 0, as `z > 0 ? z : 0`). */
@@ -128,19 +108,9 @@ function addSquaredErrorGrad(mod: ModuleBuilder): void {
   x.f64(0).set(sum).get(rows).set(i);
   x.block('empty').get(rows).op('i32.eqz').brIf('empty').loop('rowLoop');
   x.note('one row: e = (y - x) * mask, dy = scale * e, row sum of e^2 in four lanes plus the tail');
-  x.f32x4(0).set(acc).f32(0).set(row);
-  lanes(x, j, d, () => {
-    at(x, y, j).mem('v128.load');
-    at(x, xs, j).mem('v128.load').op('f32x4.sub');
-    at(x, mask, j).mem('v128.load').op('f32x4.mul').set(e);
-    at(x, dy, j).get(e).get(scale).op('f32x4.splat').op('f32x4.mul').mem('v128.store');
-    x.get(acc).get(e).get(e).op('f32x4.mul').op('f32x4.add').set(acc);
-  }, () => {
-    at(x, y, j).mem('f32.load');
-    at(x, xs, j).mem('f32.load').op('f32.sub');
-    at(x, mask, j).mem('f32.load').op('f32.mul').set(es);
-    at(x, dy, j).get(es).get(scale).op('f32.mul').mem('f32.store');
-    x.get(row).get(es).get(es).op('f32.mul').op('f32.add').set(row);
+  maskedErrors(x, { y, xs, mask, j, d, e, es, acc, row }, {
+    vector: () => at(x, dy, j).get(e).get(scale).op('f32x4.splat').op('f32x4.mul').mem('v128.store'),
+    scalar: () => at(x, dy, j).get(es).get(scale).op('f32.mul').mem('f32.store'),
   });
   horizontalSum(x, acc).get(row).op('f32.add').op('f64.promote_f32').get(sum).op('f64.add').set(sum);
   advance(x, [y, xs, dy], d);
@@ -157,18 +127,7 @@ function addRowSquaredError(mod: ModuleBuilder): void {
   x.get(rows).set(i);
   x.block('empty').get(rows).op('i32.eqz').brIf('empty').loop('rowLoop');
   x.note('one row: the masked sum of (y - x)^2 in four lanes plus the tail, times 1 / count');
-  x.f32x4(0).set(acc).f32(0).set(row);
-  lanes(x, j, d, () => {
-    at(x, y, j).mem('v128.load');
-    at(x, xs, j).mem('v128.load').op('f32x4.sub');
-    at(x, mask, j).mem('v128.load').op('f32x4.mul').set(e);
-    x.get(acc).get(e).get(e).op('f32x4.mul').op('f32x4.add').set(acc);
-  }, () => {
-    at(x, y, j).mem('f32.load');
-    at(x, xs, j).mem('f32.load').op('f32.sub');
-    at(x, mask, j).mem('f32.load').op('f32.mul').set(es);
-    x.get(row).get(es).get(es).op('f32.mul').op('f32.add').set(row);
-  });
+  maskedErrors(x, { y, xs, mask, j, d, e, es, acc, row }, { vector: () => undefined, scalar: () => undefined });
   x.get(out);
   horizontalSum(x, acc).get(row).op('f32.add').get(invCount).op('f32.mul').mem('f32.store');
   advance(x, [y, xs], d);
@@ -214,10 +173,32 @@ function addAdam(mod: ModuleBuilder): void {
   lanes(x, j, len, () => update('v128.load', 'v128.store'), () => update('f32.load', 'f32.store'));
 }
 
-/** Pushes the f32 sum of `v`'s four lanes, (l0 + l1) + (l2 + l3). */
-function horizontalSum(x: Code, v: Local): Code {
-  return x.get(v).lane('f32x4.extract_lane', 0).get(v).lane('f32x4.extract_lane', 1).op('f32.add')
-    .get(v).lane('f32x4.extract_lane', 2).get(v).lane('f32x4.extract_lane', 3).op('f32.add').op('f32.add');
+/** The locals of one row of masked errors. */
+interface ErrorLocals {
+  y: Local; xs: Local; mask: Local; j: Local; d: Local;
+  /** this group's (vector) or this column's (scalar) masked error */
+  e: Local; es: Local;
+  /** the row's sum of squares: four lanes and the tail */
+  acc: Local; row: Local;
+}
+
+/** One row: e = (y - x) * mask per lane group, `use` it, and sum e^2 into acc (vector) and row (tail). */
+function maskedErrors(x: Code, L: ErrorLocals, use: { vector: () => void; scalar: () => void }): void {
+  const { y, xs, mask, j, d, e, es, acc, row } = L;
+  x.f32x4(0).set(acc).f32(0).set(row);
+  lanes(x, j, d, () => {
+    at(x, y, j).mem('v128.load');
+    at(x, xs, j).mem('v128.load').op('f32x4.sub');
+    at(x, mask, j).mem('v128.load').op('f32x4.mul').set(e);
+    use.vector();
+    x.get(acc).get(e).get(e).op('f32x4.mul').op('f32x4.add').set(acc);
+  }, () => {
+    at(x, y, j).mem('f32.load');
+    at(x, xs, j).mem('f32.load').op('f32.sub');
+    at(x, mask, j).mem('f32.load').op('f32.mul').set(es);
+    use.scalar();
+    x.get(row).get(es).get(es).op('f32.mul').op('f32.add').set(row);
+  });
 }
 
 /** Moves each row pointer on by `d` floats. */

@@ -118,6 +118,17 @@ export function heapFloat32(length: number): Float32Array {
   return view;
 }
 
+/**
+ * One {@link heapFloat32} block per length, all in the shared heap (for worker threads to address),
+ * or null (and nothing held) when the heap is not shared or full.
+ */
+export function heapBlocks(lengths: readonly number[]): Float32Array[] | null {
+  const blocks = lengths.map((n) => heapFloat32(Math.max(1, n)));
+  if (blocks.every((b) => isHeapArray(b))) return blocks;
+  blocks.forEach(heapFree);
+  return null;
+}
+
 /** Returns a {@link heapFloat32} block to this thread's free list (a plain array is ignored). */
 export function heapFree(a: Float32Array): void {
   const cls = blockClass.get(a);

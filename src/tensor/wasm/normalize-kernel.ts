@@ -5,36 +5,13 @@
  * a degree-5 polynomial, 2^k built in the exponent bits), within 2 float32 ulp of exp.
  */
 import type { Code, Local } from './code.js';
+import { at, horizontalSum, lanes } from './emit-helpers.js';
 import type { ModuleBuilder } from './module.js';
 
 /** Adds `layer_norm` and `softmax` to `mod`. */
 export function addNormalize(mod: ModuleBuilder): void {
   addLayerNorm(mod);
   addSoftmax(mod);
-}
-
-/** `for (j = 0; j < n; j += 4 or 1)`: `vector()` on whole f32x4 groups, then `scalar()` on the rest. */
-function lanes(x: Code, j: Local, n: Local, vector: () => void, scalar: () => void): void {
-  x.i32(0).set(j);
-  x.block(`${j.name}_vecDone`).loop(`${j.name}_vec`);
-  x.get(j).i32(4).op('i32.add').get(n).op('i32.gt_u').brIf(`${j.name}_vecDone`);
-  vector();
-  x.get(j).i32(4).op('i32.add').set(j).br(`${j.name}_vec`).end().end();
-  x.block(`${j.name}_tailDone`).loop(`${j.name}_tail`);
-  x.get(j).get(n).op('i32.ge_u').brIf(`${j.name}_tailDone`);
-  scalar();
-  x.get(j).i32(1).op('i32.add').set(j).br(`${j.name}_tail`).end().end();
-}
-
-/** Pushes `base + index * 4`. */
-function at(x: Code, base: Local, index: Local): Code {
-  return x.get(base).get(index).i32(4).op('i32.mul').op('i32.add');
-}
-
-/** Pushes the f32 sum of `v`'s lanes. */
-function lanesSum(x: Code, v: Local): Code {
-  return x.get(v).lane('f32x4.extract_lane', 0).get(v).lane('f32x4.extract_lane', 1).op('f32.add')
-    .get(v).lane('f32x4.extract_lane', 2).get(v).lane('f32x4.extract_lane', 3).op('f32.add').op('f32.add');
 }
 
 /**
@@ -54,7 +31,7 @@ function addLayerNorm(mod: ModuleBuilder): void {
   c.note('mu = sum(x) / n');
   c.f32x4(0).set(acc).f32(0).set(t);
   lanes(c, j, n, () => { c.get(acc); at(c, x, j).mem('v128.load').op('f32x4.add').set(acc); }, () => { c.get(t); at(c, x, j).mem('f32.load').op('f32.add').set(t); });
-  lanesSum(c, acc).get(t).op('f32.add').get(n).op('f32.convert_i32_s').op('f32.div').set(mu);
+  horizontalSum(c, acc).get(t).op('f32.add').get(n).op('f32.convert_i32_s').op('f32.div').set(mu);
   c.note('rs = 1 / sqrt(sum((x - mu)^2) / n + eps)');
   c.f32x4(0).set(acc).f32(0).set(t);
   lanes(c, j, n, () => {
@@ -65,7 +42,7 @@ function addLayerNorm(mod: ModuleBuilder): void {
     c.get(t).get(rs).get(rs).op('f32.mul').op('f32.add').set(t);
   });
   c.f32(1);
-  lanesSum(c, acc).get(t).op('f32.add').get(n).op('f32.convert_i32_s').op('f32.div').get(eps).op('f32.add').op('f32.sqrt').op('f32.div').set(rs);
+  horizontalSum(c, acc).get(t).op('f32.add').get(n).op('f32.convert_i32_s').op('f32.div').get(eps).op('f32.add').op('f32.sqrt').op('f32.div').set(rs);
   c.get(mean).get(i).i32(8).op('i32.mul').op('i32.add').get(mu).op('f64.promote_f32').mem('f64.store');
   c.get(rstd).get(i).i32(8).op('i32.mul').op('i32.add').get(rs).op('f64.promote_f32').mem('f64.store');
   c.note('y = (x - mu) rs, then * gamma and + beta when given');
@@ -135,7 +112,7 @@ function addSoftmax(mod: ModuleBuilder): void {
   });
   c.note('y /= sum');
   c.f32(1);
-  lanesSum(c, acc).get(sum).op('f32.add').op('f32.div').set(sum);
+  horizontalSum(c, acc).get(sum).op('f32.add').op('f32.div').set(sum);
   lanes(c, j, n, () => {
     at(c, y, j);
     at(c, y, j).mem('v128.load').get(sum).op('f32x4.splat').op('f32x4.mul').mem('v128.store');

@@ -5,18 +5,11 @@ import {
   Random, activationGradInPlace, adamUpdate, backend, biasActivation, columnSums, rowSquaredError, setBackend, squaredErrorGrad,
 } from '../../../src/tensor/index.js';
 import { wasmUnavailableReason } from '../../../src/tensor/wasm/kernels.js';
+import { underBoth } from './backends.js';
 
 const initial = backend();
 afterAll(() => setBackend(initial));
 
-/** Runs `fn` on fresh copies of `inputs` under each backend; returns [js outputs, wasm outputs]. */
-function both<T>(fn: () => T): [T, T] {
-  setBackend('js');
-  const js = fn();
-  setBackend('wasm');
-  const wasm = fn();
-  return [js, wasm];
-}
 
 const rows = fc.integer({ min: 1, max: 9 });
 const width = fc.oneof(fc.constantFrom(1, 3, 4, 8, 13, 64), fc.integer({ min: 1, max: 40 }));
@@ -28,7 +21,7 @@ describe.runIf(wasmUnavailableReason() === null)('elementwise kernels, wasm agai
       const z0 = rng.uniformFill(new Float32Array(r * n), -2, 2);
       z0[0] = NaN;
       const bias = rng.uniformFill(new Float32Array(n), -1, 1);
-      const [js, wasm] = both(() => {
+      const [js, wasm] = underBoth(() => {
         const z = z0.slice(), a = new Float32Array(r * n);
         biasActivation(z, a, bias, { rows: r, n, activation: relu ? 'relu' : null });
         return [z, a];
@@ -42,7 +35,7 @@ describe.runIf(wasmUnavailableReason() === null)('elementwise kernels, wasm agai
       const rng = new Random(seed);
       const g0 = rng.uniformFill(new Float32Array(len), -1, 1);
       const a = rng.uniformFill(new Float32Array(len), -1, 1).map((v) => Math.max(v, 0));
-      const [js, wasm] = both(() => {
+      const [js, wasm] = underBoth(() => {
         const g = g0.slice();
         activationGradInPlace(g, a, a, len, 'relu');
         return g;
@@ -54,7 +47,7 @@ describe.runIf(wasmUnavailableReason() === null)('elementwise kernels, wasm agai
   it('columnSums agrees within float32 summation error', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), width, fc.integer({ min: 0, max: 1e6 }), (r, n, seed) => {
       const m = new Random(seed).uniformFill(new Float32Array(r * n), -1, 1);
-      const [js, wasm] = both(() => {
+      const [js, wasm] = underBoth(() => {
         const out = new Float32Array(n);
         columnSums(m, r, n, out);
         return out;
@@ -70,7 +63,7 @@ describe.runIf(wasmUnavailableReason() === null)('elementwise kernels, wasm agai
       const x = rng.uniformFill(new Float32Array(r * d), -2, 2);
       const mask = masked ? Uint8Array.from({ length: d }, (_, j) => (j % 3 === 0 ? 1 : 0)) : null;
       const count = mask === null ? d : mask.reduce((s, v) => s + v, 0);
-      const [js, wasm] = both(() => {
+      const [js, wasm] = underBoth(() => {
         const dy = new Float32Array(r * d);
         const sq = squaredErrorGrad(y, x, dy, { rows: r, d, mask, scale: 0.5 });
         const score = new Float32Array(r);
@@ -88,7 +81,7 @@ describe.runIf(wasmUnavailableReason() === null)('elementwise kernels, wasm agai
       const rng = new Random(seed);
       const w0 = rng.uniformFill(new Float32Array(len), -1, 1);
       const grads = Array.from({ length: 10 }, () => rng.uniformFill(new Float32Array(len), -1, 1));
-      const [js, wasm] = both(() => {
+      const [js, wasm] = underBoth(() => {
         const w = w0.slice(), m = new Float32Array(len), v = new Float32Array(len);
         grads.forEach((g, t) => adamUpdate(w, g, m, v, {
           beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 1e-2 / (1 - 0.9 ** (t + 1)), rootBc2: Math.sqrt(1 - 0.999 ** (t + 1)),

@@ -5,18 +5,8 @@ import { Random, jsGemm } from '../../../src/tensor/index.js';
 import { wasmGemm } from '../../../src/tensor/wasm/gemm.js';
 import { heapFloat32, heapFree } from '../../../src/tensor/wasm/heap.js';
 import { wasmUnavailableReason } from '../../../src/tensor/wasm/kernels.js';
+import { naiveGemm } from '../naive-gemm.js';
 
-function naive(a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
-      c[i * n + j] = s;
-    }
-  }
-  return c;
-}
 
 /** float32 sums over k terms of values in [-1, 1] (the WASM kernel sums in float32). */
 const tol = (k: number) => ({ rtol: 1e-5, atol: 4e-7 * (k + 4) });
@@ -41,7 +31,7 @@ describe.runIf(wasmUnavailableReason() === null)('wasmGemm', () => {
           const start = rng.uniformFill(new Float32Array(m * n), -1, 1);
           const c = place(start.slice(), placement === 3);
           wasmGemm(a, b, c, { m, n, k, transA, transB, accumulate, alpha: 0.75 });
-          const want = naive(a, b, m, n, k, transA, transB).map((v, i) => 0.75 * v + (accumulate ? start[i]! : 0));
+          const want = naiveGemm(a, b, m, n, k, transA, transB).map((v, i) => 0.75 * v + (accumulate ? start[i]! : 0));
           expect(c).toBeAllclose(want, tol(k));
           for (const x of [a, b, c]) heapFree(x);
         }),
@@ -65,7 +55,7 @@ describe.runIf(wasmUnavailableReason() === null)('wasmGemm', () => {
     const ref = new Float32Array(m * n);
     wasmGemm(a, b, got, { m, n, k, transA, transB });
     jsGemm(a, b, ref, { m, n, k, transA, transB });
-    expect(got).toBeAllclose(naive(a, b, m, n, k, transA, transB), tol(k));
+    expect(got).toBeAllclose(naiveGemm(a, b, m, n, k, transA, transB), tol(k));
     expect(got).toBeAllclose(ref, tol(k));
   });
 
@@ -76,7 +66,7 @@ describe.runIf(wasmUnavailableReason() === null)('wasmGemm', () => {
     const b = rng.uniformFill(new Float32Array(2 + k * n), -1, 1);
     const c = new Float32Array(7 + m * n + 3).fill(9);
     wasmGemm(a, b, c, { m, n, k, aOffset: 5, bOffset: 2, cOffset: 7 });
-    expect(c).toBeAllclose([...new Array<number>(7).fill(9), ...naive(a.subarray(5), b.subarray(2), m, n, k, false, false), 9, 9, 9], tol(k));
+    expect(c).toBeAllclose([...new Array<number>(7).fill(9), ...naiveGemm(a.subarray(5), b.subarray(2), m, n, k, false, false), 9, 9, 9], tol(k));
   });
 
   it('gives the same bytes on every run (deterministic)', () => {

@@ -3,16 +3,11 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Random, Tensor, backend, layerNormWithStats, setBackend, softmax } from '../../../src/tensor/index.js';
 import { wasmUnavailableReason } from '../../../src/tensor/wasm/kernels.js';
+import { underBoth } from './backends.js';
 
 const initial = backend();
 afterAll(() => setBackend(initial));
 
-function both<T>(fn: () => T): [T, T] {
-  setBackend('js');
-  const js = fn();
-  setBackend('wasm');
-  return [js, fn()];
-}
 
 describe.runIf(wasmUnavailableReason() === null)('row normalizations, wasm against js', () => {
   it('layerNormWithStats agrees to float32 rounding, with and without the affine parts', () => {
@@ -21,7 +16,7 @@ describe.runIf(wasmUnavailableReason() === null)('row normalizations, wasm again
       const x = new Tensor(rng.uniformFill(new Float32Array(rows * n), -3, 5), [rows, n]);
       const weight = affine ? new Tensor(rng.uniformFill(new Float32Array(n), 0.5, 2), [n]) : undefined;
       const bias = affine ? new Tensor(rng.uniformFill(new Float32Array(n), -1, 1), [n]) : undefined;
-      const [js, wasm] = both(() => layerNormWithStats(x, { weight, bias, eps: 1e-5 }));
+      const [js, wasm] = underBoth(() => layerNormWithStats(x, { weight, bias, eps: 1e-5 }));
       expect(wasm.out.data).toBeAllclose(js.out.data, { rtol: 1e-5, atol: 2e-5 });
       expect(wasm.mean).toBeAllclose(js.mean, { rtol: 1e-5, atol: 1e-6 });
       expect(wasm.rstd).toBeAllclose(js.rstd, { rtol: 1e-5 });
@@ -35,7 +30,7 @@ describe.runIf(wasmUnavailableReason() === null)('row normalizations, wasm again
       const data = new Random(seed).uniformFill(new Float32Array(rows * n), -30, 30);
       data[n - 1] = -Infinity;
       const x = new Tensor(data, [rows, n]);
-      const [js, wasm] = both(() => softmax(x, -1));
+      const [js, wasm] = underBoth(() => softmax(x, -1));
       expect(wasm.data).toBeAllclose(js.data, { rtol: 1e-5, atol: 1e-30 });
       expect(Object.is(wasm.data[n - 1], 0)).toBe(true);
     }), { seed: 12, numRuns: 50 });
