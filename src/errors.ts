@@ -34,13 +34,32 @@ export class InvalidOptionError extends DadmError {
   }
 }
 
-/** Input data that is well-formed but unusable: NaN/Inf, wrong width, no rows. */
+/** Where in the data a {@link DataError} points: a table's row and column, or an array's index. */
+export interface DataPosition {
+  readonly row?: number;
+  readonly column?: number;
+  readonly index?: number;
+}
+
+/**
+ * Input data that is well-formed but unusable: NaN/Inf, wrong width, no rows. `source` names the
+ * file or input; `row`, `column` and `index` are set whenever the message names them, so a caller can
+ * act on the error without parsing its message.
+ */
 export class DataError extends DadmError {
+  readonly row?: number;
+  readonly column?: number;
+  readonly index?: number;
+
   constructor(
     message: string,
     readonly source?: string,
+    at: DataPosition = {},
   ) {
     super(message);
+    if (at.row !== undefined) this.row = at.row;
+    if (at.column !== undefined) this.column = at.column;
+    if (at.index !== undefined) this.index = at.index;
   }
 }
 
@@ -51,6 +70,25 @@ export class FormatError extends DadmError {
     readonly source?: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A file, model or call that asks for more memory (or more YAML nodes) than a documented limit allows
+ * (src/limits.ts, docs/limits.md). Raised before anything is allocated; raise the limit named in the
+ * message to accept the input.
+ */
+export class LimitError extends DadmError {
+  /** The limit exceeded (a key of `Limits`, e.g. `maxTensorBytes`). */
+  readonly limit: string;
+  readonly allowed: number;
+  readonly requested: number;
+
+  constructor(message: string, fields: { limit: string; allowed: number; requested: number }) {
+    super(message);
+    this.limit = fields.limit;
+    this.allowed = fields.allowed;
+    this.requested = fields.requested;
   }
 }
 
@@ -70,6 +108,20 @@ export class UnsupportedOpError extends DadmError {
 
 /** A numerical failure during training, e.g. a loss that became NaN. */
 export class TrainingError extends DadmError {}
+
+/**
+ * A network peer that refuses, times out or answers with an error status (the federated client and
+ * server), e.g. `"client: server http://127.0.0.1:9 must accept connections, got ECONNREFUSED"`.
+ */
+export class NetworkError extends DadmError {
+  constructor(
+    message: string,
+    readonly url?: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** A command line that cannot be understood (unknown flag, missing argument). CLI exit code 2. */
 export class UsageError extends DadmError {}

@@ -2,9 +2,9 @@
  * W6 (docs/benchmarks.md): memory. Writes a 10,000,000 x 64 float32 N(0,1) .npy (2.56 GB,
  * streamed with NpyWriter into os.tmpdir()), then runs `dadm train` for 1 epoch of the W1 model
  * (64-32-8-32-64 ReLU, Adam 1e-3, batch 256, generic schema) in a child process and reads the
- * child's peak RSS (VmHWM, see PEAK_RSS_SOURCE in harness.ts, reported by the child on exit). A second child
- * loads the trained model and scores 1 sample (the edge footprint). Skips with a message when the
- * temporary directory has less than 6 GB free. Files are deleted afterwards.
+ * child's peak RSS (VmHWM, see PEAK_RSS_SOURCE in harness.ts, reported by the child on exit). The edge
+ * footprint (load + score one row through the installed package) is workload W6-edge (w6-edge.ts).
+ * Skips with a message when the temporary directory has less than 6 GB free. Files are deleted afterwards.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
@@ -65,7 +65,7 @@ function writeData(path: string): void {
 
 export const workload: Workload = {
   name: 'W6',
-  description: 'Memory: peak RSS of `dadm train` for 1 epoch of W1 on 10,000,000 x 64 float32 (2.56 GB .npy), and of scoring 1 sample',
+  description: 'Memory: peak RSS of `dadm train` for 1 epoch of W1 on 10,000,000 x 64 float32 (2.56 GB .npy)',
   run(): BenchRow[] {
     const base = tmpdir();
     const fs = statfsSync(base);
@@ -89,14 +89,6 @@ export const workload: Workload = {
          console.log(JSON.stringify({ maxRSS: peakRssKb() }));`,
       );
       const metrics = JSON.parse(train.stdout.slice(0, train.stdout.lastIndexOf('\n{'))) as { metrics: { timings: Record<string, number> } };
-      const edge = child(
-        `import { loadCheckpoint } from './src/pipeline/index.ts';
-         const m = loadCheckpoint(${JSON.stringify(join(dir, 'out', 'model.safetensors'))});
-         const s = m.score(new Float32Array(64).fill(0.5), 1);
-         if (!Number.isFinite(s[0])) process.exit(1);
-         ${PEAK_RSS_SOURCE}
-         console.log(JSON.stringify({ maxRSS: peakRssKb() }));`,
-      );
       const trainMb = train.maxRssKb / 1024;
       const t = metrics.metrics.timings;
       return [
@@ -108,7 +100,6 @@ export const workload: Workload = {
           median_of: 1,
           note: `target <= ${TARGET_MB} MB; child train ${train.seconds.toFixed(0)} s (check ${t.check?.toFixed(0)} s, epoch+validation ${t.model?.toFixed(0)} s, reference ${t.reference?.toFixed(0)} s)`,
         },
-        { workload: 'W6', metric: 'peak_rss_mb_edge', value: edge.maxRssKb / 1024, unit: 'MB', median_of: 1, note: 'node + tsx process: load model.safetensors, score 1 sample' },
       ];
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { initConfigCommand } from './init-config.js';
 import { inspectCommand } from './inspect.js';
 import { kernelsCommand } from './kernels.js';
 import { quantizeCommand } from './quantize.js';
+import { reportCommand } from './report.js';
 import { scoreCommand } from './score.js';
 import { trainCommand } from './train.js';
 
@@ -26,5 +27,6 @@ export const COMMANDS: readonly Command[] = [
   inspectCommand,
   kernelsCommand,
   explainCommand,
+  reportCommand,
   demoCommand,
 ];

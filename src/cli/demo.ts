@@ -60,6 +60,7 @@ export const demoCommand: Command = {
       lines.push(`  drift     fresh batch: ${d.unshifted.verdict}; batch with +${d.shift} on ${d.shiftedFeatures.join(', ')}: ${d.shifted.verdict}`);
     }
     if (s.explain) lines.push(...explainLines(s.explain));
+    if (s.report) lines.push(`  report    ${s.report.output} (${Math.ceil(s.report.bytes / 1024)} KiB): open it in a browser`);
     const summary = {
       outDir: s.outDir,
       data: s.data,
@@ -69,6 +70,7 @@ export const demoCommand: Command = {
       quantize: s.quantize,
       drift: s.drift,
       explain: s.explain,
+      report: s.report,
       seconds: s.seconds,
     };
     printResult(io, values, summary, lines);

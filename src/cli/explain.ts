@@ -1,8 +1,8 @@
 /** `dadm explain`: which features drove each row's anomaly score. */
-import { InvalidOptionError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { explain, type ExplainResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
+import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption, topKUsageError } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -53,9 +53,7 @@ export const explainCommand: Command = {
         onProgress: progress.onProgress,
       });
     } catch (err) {
-      // The bound of --top-k is the model's feature count, known only once the model is loaded.
-      if (k !== undefined && err instanceof InvalidOptionError && err.option === 'topK') throw new UsageError(err.message.replace(/^explain: top-k/, '--top-k'));
-      throw err;
+      throw topKUsageError(err, k !== undefined);
     } finally {
       progress.clear();
     }

@@ -1,6 +1,5 @@
 /** `dadm export-onnx`: a checkpoint as model.onnx, checked against the checkpoint's scores. */
-import { EXPORT_OPSET_RANGE } from '../onnx-writer/index.js';
-import { exportOnnx } from '../pipeline/index.js';
+import { EXPORT_OPSET_RANGE, exportOnnx } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, intOption, requiredString } from './options.js';
 import { fmt, printResult } from './output.js';

@@ -8,7 +8,7 @@ import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
 import { commandHelp, mainHelp } from './help.js';
 import { parseOptions } from './options.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 /** The real process streams and environment. */
 export function processIo(): CliIo {

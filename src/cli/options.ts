@@ -3,7 +3,7 @@
  * arguments are errors), with every parse error turned into a UsageError, plus typed accessors.
  */
 import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.js';
+import { InvalidOptionError, UsageError } from '../errors.js';
 import type { Command, OptionValues } from './command.js';
 
 /** Flags every command accepts. */
@@ -144,3 +144,12 @@ export function choiceOption<T extends string>(values: OptionValues, name: strin
 /** Common output flags. */
 export const QUIET_OPTION = { name: 'quiet', type: 'boolean', short: 'q', description: 'no progress and no summary on the terminal' } as const;
 export const JSON_OPTION = { name: 'json', type: 'boolean', description: 'print a machine-readable JSON summary on stdout' } as const;
+
+/**
+ * explain's top-k error as a usage error when the user gave --top-k (its bound, the model's feature
+ * count, is known only once the model is loaded); any other error is returned unchanged.
+ */
+export function topKUsageError(err: unknown, flagGiven: boolean): unknown {
+  if (flagGiven && err instanceof InvalidOptionError && err.option === 'topK') return new UsageError(err.message.replace(/^explain: top-k/, '--top-k'));
+  return err;
+}

@@ -1,5 +1,5 @@
 /** `dadm train`: trains an autoencoder or isolation forest on a .npy file. */
-import { loadConfig, train } from '../pipeline/index.js';
+import { MODEL_KIND_NAMES, loadConfig, modelKind, train } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
@@ -19,7 +19,7 @@ export const trainCommand: Command = {
     { name: 'config', type: 'string', value: 'FILE', description: 'config.yaml', default: './config.yaml if present' },
     { name: 'seed', type: 'string', value: 'N', description: 'override training.seed' },
     { name: 'epochs', type: 'string', value: 'N', description: 'override training.epochs' },
-    { name: 'model', type: 'string', value: 'KIND', description: 'override model: autoencoder or iforest' },
+    { name: 'model', type: 'string', value: 'KIND', description: `override model: ${MODEL_KIND_NAMES.join(' or ')}` },
     { name: 'init-checkpoint', type: 'string', value: 'FILE', description: 'start from the weights (and scaler) of an autoencoder checkpoint' },
     QUIET_OPTION,
     JSON_OPTION,
@@ -29,7 +29,7 @@ export const trainCommand: Command = {
     const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
     const seed = intOption(values, 'seed', 0);
     const epochs = intOption(values, 'epochs', 1);
-    const model = choiceOption(values, 'model', ['autoencoder', 'iforest'] as const);
+    const model = choiceOption(values, 'model', MODEL_KIND_NAMES);
     const init = stringOption(values, 'init-checkpoint');
     let result;
     try {
@@ -49,7 +49,7 @@ export const trainCommand: Command = {
     const m = result.metrics;
     printResult(io, values, { files: result.files, metrics: m }, [
       `trained ${m.modelType} on ${m.trainingRows} rows (${m.validationRows} validation) in ${fmt(m.timings.total)} s` +
-        (m.modelType === 'autoencoder' ? `, best epoch ${m.bestEpoch}/${m.epochs.length}${m.stoppedEarly ? ' (stopped early)' : ''}, validation loss ${fmt(m.validationLoss)}` : ''),
+        (modelKind(m.modelType).trainsByEpochs ? `, best epoch ${m.bestEpoch}/${m.epochs.length}${m.stoppedEarly ? ' (stopped early)' : ''}, validation loss ${fmt(m.validationLoss)}` : ''),
       `threshold ${fmt(m.threshold)} (${m.thresholdMethod}); ${(100 * m.flaggedFraction).toFixed(2)}% of ${m.validationRows > 0 ? 'validation' : 'training'} rows above it`,
       `wrote ${result.files.model}, ${result.files.driftReference}, ${result.files.metrics}`,
     ]);

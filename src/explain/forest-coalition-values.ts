@@ -8,26 +8,17 @@
  * Sums run over trees in the forest's order, as in the plain scorer, so scores are the same numbers.
  */
 import { ShapeError } from '../errors.js';
+import { addDepthSums, type CompiledForest } from '../model-spec/index.js';
 import type { ScoreFn } from './score-model.js';
 
 /**
- * An isolation forest as its compiled trees (dadm's `CompiledForest` layout: a node's right child
- * follows its left). Score = `2^(-sum over trees of leafValue / denominator)` (scikit-learn's
+ * An isolation forest as its compiled trees (model-spec's CompiledForest: a node's right child follows
+ * its left). Score = `2^(-sum over trees of leafValue / denominator)` (scikit-learn's
  * `-score_samples`: higher = more anomalous).
  */
-export interface IsolationForestModel {
+export interface IsolationForestModel extends CompiledForest {
   readonly kind: 'isolation-forest';
-  /** `[nTrees]` index of each tree's root */
-  readonly roots: Int32Array;
-  /** `[nNodes]` index of the left child (the right child is next), -1 at leaves */
-  readonly firstChild: Int32Array;
-  /** `[nNodes]` column of x tested at the node (`x <= threshold` goes left) */
-  readonly column: Int32Array;
-  /** `[nNodes]` split threshold, compared as float64(x_float32) <= threshold */
-  readonly threshold: Float64Array;
-  /** `[nNodes]` at leaves: depth + c(samples), the path length the leaf contributes */
-  readonly leafValue: Float64Array;
-  /** `nTrees · c(maxSamples)` */
+  /** `nTrees · c(maxSamples)` (model-spec's pathLengthDenominator) */
   readonly denominator: number;
   /** row width the columns index into */
   readonly inputDim: number;
@@ -43,22 +34,16 @@ export function checkForestModel(model: IsolationForestModel, where: string): vo
   }
 }
 
-/** The forest's score as a {@link ScoreFn} (plain root-to-leaf walks; the result buffer is reused). */
+/** The forest's score as a {@link ScoreFn}: model-spec's depth-sum walk, as the forest itself scores (the result buffer is reused). */
 export function forestScoreFn(model: IsolationForestModel): ScoreFn {
-  const { roots, firstChild, column, threshold, leafValue, denominator, inputDim: d } = model;
   let out = new Float64Array(0);
   return (rows, n) => {
     if (out.length < n) out = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      let sum = 0;
-      for (let t = 0; t < roots.length; t++) {
-        let node = roots[t]!;
-        while (firstChild[node]! >= 0) node = rows[r * d + column[node]!]! <= threshold[node]! ? firstChild[node]! : firstChild[node]! + 1;
-        sum += leafValue[node]!;
-      }
-      out[r] = 2 ** (-sum / denominator);
-    }
-    return out.subarray(0, n);
+    const sums = out.subarray(0, n);
+    sums.fill(0);
+    addDepthSums(model, { x: rows, rows: n, cols: model.inputDim }, sums);
+    for (let r = 0; r < n; r++) sums[r] = 2 ** (-sums[r]! / model.denominator);
+    return sums;
   };
 }
 

@@ -9,7 +9,8 @@
  * Everything else is the same arithmetic as a forward pass (float32 storage, gemm's float64 sums).
  */
 import type { UniqueBackground } from './coalition-values.js';
-import { activateInPlace, mlpWidths, type MlpAutoencoderModel } from './score-model.js';
+import { activateInto } from '../tensor/index.js';
+import { mlpWidths, type MlpAutoencoderModel } from './score-model.js';
 
 /** Inputs of {@link mlpCoalitionValues}. */
 export interface MlpCoalitionInputs {
@@ -91,12 +92,12 @@ export function mlpCoalitionValues(inputs: MlpCoalitionInputs): Float64Array {
         }
       }
     }
-    activateInPlace(act1, n * h1, model.activation);
+    activateInto(model.activation, act1.subarray(0, n * h1), act1.subarray(0, n * h1));
     let cur = act1;
     for (let l = 1; l + 1 < model.layers.length; l++) {
       const next = bufs[l]!;
       denseInto(cur, model.layers[l]!, next, n, widths[l]!);
-      activateInPlace(next, n * widths[l + 1]!, model.activation);
+      activateInto(model.activation, next.subarray(0, n * widths[l + 1]!), next.subarray(0, n * widths[l + 1]!));
       cur = next;
     }
     denseInto(cur, last, out, n, widths[widths.length - 2]!);

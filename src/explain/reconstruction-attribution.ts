@@ -5,7 +5,7 @@
  * term of the score.
  */
 import { DataError, ShapeError } from '../errors.js';
-import { checkColumns } from './score-model.js';
+import { checkColumns } from '../model-spec/index.js';
 import { nameOf, type ReconstructionFeature } from './feature-attribution.js';
 
 /** Inputs of {@link reconstructionAttribution}. */
@@ -34,7 +34,7 @@ export function reconstructionAttribution(inputs: ReconstructionInputs): Reconst
     throw new ShapeError(`reconstructionAttribution: reconstruction must have the input's width ${d}, got ${reconstruction.length}`, 'reconstructionAttribution');
   }
   const active = inputs.activeFeatures ?? Array.from({ length: d }, (_, j) => j);
-  checkColumns(active, d, 'reconstructionAttribution: activeFeatures');
+  checkColumns(active, d, { where: 'reconstructionAttribution', name: 'activeFeatures' });
   const squared = new Float64Array(active.length);
   let total = 0;
   for (let a = 0; a < active.length; a++) {

@@ -11,7 +11,8 @@ import { kernelShap } from './kernel-shap.js';
 import { defaultThreads } from './kernel-threads.js';
 import { wasmMlpCoalitionValues } from './mlp-coalition-kernel.js';
 import { mlpCoalitionValues, type MlpCoalitionInputs } from './mlp-coalition-values.js';
-import { checkColumns, checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type ScoreFn } from './score-model.js';
+import { checkColumns } from '../model-spec/index.js';
+import { checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type ScoreFn } from './score-model.js';
 import { checkForestModel, forestCoalitionValues, forestScoreFn } from './forest-coalition-values.js';
 
 /** Background rows: the reference distribution features are "removed" to. */
@@ -90,7 +91,7 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
   }
   checkInputs(x, background);
   const features = options.features ?? mlp?.activeFeatures ?? Array.from({ length: d }, (_, j) => j);
-  checkColumns(features, d, 'shapleyValues: features');
+  checkColumns(features, d, { where: 'shapleyValues', name: 'features' });
   const m = features.length;
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const maxExact = options.maxExactFeatures ?? 16;
@@ -153,11 +154,11 @@ function checkInputs(x: Float32Array, background: Background): void {
     throw new ShapeError(`shapleyValues: background must be [${background.rows}, ${d}] (${background.rows * d} values) to match x, got ${background.data.length} values`, 'shapleyValues');
   }
   for (let j = 0; j < d; j++) {
-    if (!Number.isFinite(x[j]!)) throw new DataError(`shapleyValues: x column ${j} must be finite, got ${x[j]}`, 'x');
+    if (!Number.isFinite(x[j]!)) throw new DataError(`shapleyValues: x column ${j} must be finite, got ${x[j]}`, 'x', { column: j });
   }
   for (let i = 0; i < background.data.length; i++) {
     const v = background.data[i]!;
-    if (!Number.isFinite(v)) throw new DataError(`shapleyValues: background row ${Math.floor(i / d)}, column ${i % d} must be finite, got ${v}`, 'background');
+    if (!Number.isFinite(v)) throw new DataError(`shapleyValues: background row ${Math.floor(i / d)}, column ${i % d} must be finite, got ${v}`, 'background', { row: Math.floor(i / d), column: i % d });
   }
 }
 

@@ -3,7 +3,8 @@
  * scikit-learn's `ExtraTreeRegressor(max_features=1, splitter='random')` split rule.
  */
 import type { Random } from '../tensor/index.js';
-import { type ForestArrays, type TreeNodes, concatTrees } from './forest-arrays.js';
+import type { ForestArrays } from '../model-spec/index.js';
+import { type TreeNodes, concatTrees } from './forest-arrays.js';
 import type { ForestSizes, ResolvedOptions } from './options.js';
 
 /** scikit-learn's FEATURE_THRESHOLD: a feature whose range at a node is <= this counts as constant. */

@@ -1,6 +1,7 @@
 /** Conversion of a fitted scikit-learn IsolationForest (its `tree_` arrays) to the checkpoint layout. */
 import { FormatError } from '../errors.js';
-import { type ForestArrays, type IsolationForestMeta, type TreeNodes, concatTrees } from './forest-arrays.js';
+import type { ForestArrays } from '../model-spec/index.js';
+import { type IsolationForestMeta, type TreeNodes, concatTrees } from './forest-arrays.js';
 
 /** One scikit-learn tree: `estimators_[t].tree_` arrays plus `estimators_features_[t]`. */
 export interface SklearnTree {

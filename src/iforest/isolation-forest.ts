@@ -3,11 +3,11 @@
  * scikit-learn's `IsolationForest` semantics, options and sign conventions.
  */
 import { FormatError, NotFittedError, ShapeError } from '../errors.js';
-import { Random, averagePathLength } from '../tensor/index.js';
-import { checkMatrix, type FloatMatrix } from './check-matrix.js';
-import { addDepthSums } from './depth-sums.js';
+import { addDepthSums, checkForestShape, compileForest, pathLengthDenominator, type CompiledForest, type ForestArrays } from '../model-spec/index.js';
+import { quantileSorted } from '../stats/index.js';
+import { Random, checkMatrix, type FloatMatrix } from '../tensor/index.js';
 import { fitForest } from './fit-forest.js';
-import { compileForest, copyForestArrays, type CompiledForest, type ForestArrays, type IsolationForestMeta } from './forest-arrays.js';
+import { copyForestArrays, type IsolationForestMeta } from './forest-arrays.js';
 import { resolveOptions, resolveScoringThreads, resolveSizes, type IsolationForestOptions, type ResolvedOptions } from './options.js';
 import { parallelDepthSums } from './parallel-depth-sums.js';
 import { sklearnToArrays, type SklearnForest } from './from-sklearn.js';
@@ -60,7 +60,7 @@ export class IsolationForest {
     const shape = checkMatrix('IsolationForest.fit', x, 2);
     const sizes = resolveSizes(this.options, shape[0], shape[1]);
     const arrays = fitForest(x.data, shape, this.options, sizes, new Random(this.options.seed));
-    const compiled = compileForest(arrays, shape[1], sizes.maxFeatures);
+    const compiled = compileForest(arrays, { nFeaturesIn: shape[1], maxFeatures: sizes.maxFeatures }, 'IsolationForest.fit');
     this.state = { arrays, compiled, nFeaturesIn: shape[1], maxSamples: sizes.maxSamples, maxFeatures: sizes.maxFeatures, offset: -0.5 };
     this.fitWarnings = sizes.warnings;
     if (this.options.contamination !== 'auto') {
@@ -144,7 +144,7 @@ export class IsolationForest {
     }
     const out = new Float64Array(rows);
     if (this.threads > 1) parallelDepthSums(s.compiled, x.data, out, { rows, cols, threads: this.threads });
-    else addDepthSums(s.compiled, x.data, rows, cols, out);
+    else addDepthSums(s.compiled, { x: x.data, rows, cols }, out);
     return out;
   }
 
@@ -160,7 +160,7 @@ export class IsolationForest {
   private pathScore(x: FloatMatrix, where: string): Float64Array {
     const out = this.depthSums(x, where);
     const s = this.fitted(where);
-    const denom = s.compiled.roots.length * averagePathLength(s.maxSamples);
+    const denom = pathLengthDenominator(s.compiled.roots.length, s.maxSamples);
     for (let i = 0; i < out.length; i++) out[i] = 2 ** (-out[i]! / denom);
     return out;
   }
@@ -195,7 +195,7 @@ export class IsolationForest {
    */
   compiledTrees(): { compiled: CompiledForest; denominator: number; nFeaturesIn: number } {
     const s = this.fitted('compiledTrees');
-    return { compiled: s.compiled, denominator: s.compiled.roots.length * averagePathLength(s.maxSamples), nFeaturesIn: s.nFeaturesIn };
+    return { compiled: s.compiled, denominator: pathLengthDenominator(s.compiled.roots.length, s.maxSamples), nFeaturesIn: s.nFeaturesIn };
   }
 
   /**
@@ -229,15 +229,7 @@ export class IsolationForest {
     if (meta?.format !== 'dadm.isolation-forest' || meta.version !== 1) {
       throw new FormatError(`${where}: meta.format/version must be 'dadm.isolation-forest'/1, got ${String(meta?.format)}/${String(meta?.version)}`);
     }
-    const intAtLeast = (name: string, v: number, min: number): void => {
-      if (!(Number.isSafeInteger(v) && v >= min)) throw new FormatError(`${where}: meta.${name} must be an integer >= ${min}, got ${v}`);
-    };
-    intAtLeast('nFeaturesIn', meta.nFeaturesIn, 1);
-    intAtLeast('maxSamples', meta.maxSamples, 2);
-    intAtLeast('maxFeatures', meta.maxFeatures, 1);
-    if (meta.maxFeatures > meta.nFeaturesIn) {
-      throw new FormatError(`${where}: meta.maxFeatures must be <= nFeaturesIn (${meta.nFeaturesIn}), got ${meta.maxFeatures}`);
-    }
+    checkForestShape(meta, where);
     if (!Number.isFinite(meta.offset)) throw new FormatError(`${where}: meta.offset must be a finite number, got ${meta.offset}`);
     resolveScoringThreads(options);
     let model: IsolationForest;
@@ -247,7 +239,7 @@ export class IsolationForest {
       throw new FormatError(`${where}: meta.options must be valid options, got ${e instanceof Error ? e.message : String(e)}`);
     }
     const copy = copyForestArrays(arrays);
-    const compiled = compileForest(copy, meta.nFeaturesIn, meta.maxFeatures);
+    const compiled = compileForest(copy, meta, where);
     model.state = { arrays: copy, compiled, nFeaturesIn: meta.nFeaturesIn, maxSamples: meta.maxSamples, maxFeatures: meta.maxFeatures, offset: meta.offset };
     return model;
   }
@@ -271,14 +263,11 @@ export class IsolationForest {
   }
 }
 
-/** `numpy.percentile(values, 100 * q)` with the default linear method (numpy's lerp, exact). */
+/**
+ * `numpy.percentile(values, 100 * q)` with the default linear method, as scikit-learn sets `offset_`:
+ * numpy.percentile divides the percentage by 100 again, and that round trip can move q by an ulp, so
+ * it is kept rather than calling quantile(values, q).
+ */
 function percentileLinear(values: Float64Array, q: number): number {
-  const s = Float64Array.from(values).sort();
-  const h = (s.length - 1) * ((100 * q) / 100);
-  const lo = Math.floor(h);
-  const g = h - lo;
-  const a = s[lo]!;
-  const b = s[Math.min(lo + 1, s.length - 1)]!;
-  const d = b - a;
-  return g >= 0.5 ? b - d * (1 - g) : a + d * g;
+  return quantileSorted(Float64Array.from(values).sort(), (100 * q) / 100);
 }

@@ -3,9 +3,8 @@
  * holds a copy of the compiled trees and sums its rows' path lengths, so the sums equal the
  * calling thread's, row for row.
  */
+import { addDepthSums, type CompiledForest } from '../model-spec/index.js';
 import { ParallelRows, type RowWork } from '../tensor/index.js';
-import { addDepthSums } from './depth-sums.js';
-import type { CompiledForest } from './forest-arrays.js';
 
 const sessions = new WeakMap<CompiledForest, ParallelRows>();
 const closeWith = new FinalizationRegistry<ParallelRows>((rows) => rows.close());
@@ -21,7 +20,7 @@ export function parallelDepthSums(f: CompiledForest, x: Float32Array, out: Float
     sessions.set(f, session);
     closeWith.register(f, session);
   }
-  session.run(x, o.rows, out, (xs, rows, part) => addDepthSums(f, xs, rows, o.cols, part as Float64Array));
+  session.run(x, o.rows, out, (xs, rows, part) => addDepthSums(f, { x: xs, rows, cols: o.cols }, part as Float64Array));
 }
 
 /** The worker side: the compiled trees sent once per session. */
@@ -29,6 +28,6 @@ export function forestRowTask(init: unknown): RowWork {
   const { forest, cols } = init as { forest: CompiledForest; cols: number };
   return (x, rows, out) => {
     out.fill(0);
-    addDepthSums(forest, x, rows, cols, out as Float64Array);
+    addDepthSums(forest, { x, rows, cols }, out as Float64Array);
   };
 }

@@ -4,7 +4,8 @@
  * error over the active features: higher = more anomalous.
  */
 import { InvalidOptionError, ShapeError, TrainingError } from '../errors.js';
-import { type Random, Tensor } from '../tensor/index.js';
+import { checkActivation, checkColumns, type MlpSpec } from '../model-spec/index.js';
+import { MLP_CHUNK_ROWS, type Random, Tensor } from '../tensor/index.js';
 import { type Var, mean, mul, pow, scale, sub, sum } from '../autograd/index.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
@@ -28,8 +29,6 @@ export interface AutoencoderOptions {
   rng: Random;
 }
 
-/** Rows per inference chunk: bounds the activation buffers for `score`/`reconstruct` on big inputs. */
-const INFER_CHUNK = 1024;
 
 /**
  * `encoder = Sequential(Linear(in,h1), act, Linear(h1,h2), act, ..., Linear(h_{k-1},h_k), act)`,
@@ -46,8 +45,12 @@ export class Autoencoder extends Module {
   readonly decoder: Sequential;
   /** 1 per active column; null = all active. */
   private readonly activeMask: Uint8Array | null;
+  /** The active columns ascending; null = all active. */
+  private readonly activeColumns: Int32Array | null;
   /** Fused no-autograd path over the same parameter buffers (training steps and inference). */
   private readonly fused: FusedMlp;
+  /** The Linear layers of encoder and decoder, in order. */
+  private readonly linears: Linear[];
 
   /** @throws InvalidOptionError for non-positive widths, an unknown activation or bad feature indices */
   constructor(options: AutoencoderOptions) {
@@ -57,9 +60,7 @@ export class Autoencoder extends Module {
     if (hiddenDims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new InvalidOptionError(`Autoencoder: inputDim and hiddenDims must be positive integers (at least one hidden), got ${inputDim} and [${hiddenDims.join(', ')}]`, 'hiddenDims');
     }
-    if (activation !== 'relu' && activation !== 'gelu' && activation !== 'tanh') {
-      throw new InvalidOptionError(`Autoencoder: activation must be 'relu', 'gelu' or 'tanh', got ${String(activation)}`, 'activation');
-    }
+    checkActivation(activation, 'Autoencoder');
     if (lossFeatures !== 'all' && lossFeatures !== 'active') {
       throw new InvalidOptionError(`Autoencoder: lossFeatures must be 'all' or 'active', got ${String(lossFeatures)}`, 'lossFeatures');
     }
@@ -69,13 +70,22 @@ export class Autoencoder extends Module {
     this.activeFeatures = activeFeatures === null ? null : [...activeFeatures];
     this.lossFeatures = lossFeatures;
     this.activeMask = activeFeatures === null ? null : makeMask(activeFeatures, inputDim);
+    this.activeColumns = this.activeMask === null ? null : Int32Array.from(activeFeatures!).sort();
     const rng = options.rng;
     const back = [...dims].reverse();
     this.encoder = this.registerModule('encoder', new Sequential(...linearStack(dims, activation, rng), activationModule(activation)));
     this.decoder = this.registerModule('decoder', new Sequential(...linearStack(back, activation, rng)));
-    const linears = [...this.encoder.layers, ...this.decoder.layers].filter((m): m is Linear => m instanceof Linear);
-    const layers = linears.map((l) => ({ weight: l.weight, bias: l.bias! }));
-    this.fused = new FusedMlp(layers, activation);
+    this.linears = [...this.encoder.layers, ...this.decoder.layers].filter((m): m is Linear => m instanceof Linear);
+    this.fused = new FusedMlp(this.linears.map((l) => ({ weight: l.weight, bias: l.bias! })), activation);
+  }
+
+  /**
+   * The network as plain weights: its Linear layers in order (encoder then decoder) as `[out, in]` /
+   * `[out]` Float32Arrays (the parameters' own buffers, not copies), the activation and the active
+   * columns. This is what the ONNX exporter and the explainers read.
+   */
+  mlpSpec(): MlpSpec {
+    return { layers: this.linears.map((l) => ({ weight: l.weight.data, bias: l.bias!.data })), activation: this.activation, activeFeatures: this.activeFeatures };
   }
 
   /** Reconstruction `[rows, inputDim] -> [rows, inputDim]` through the autograd graph. */
@@ -129,8 +139,8 @@ export class Autoencoder extends Module {
   reconstruct(x: Float32Array, rows: number, out = new Float32Array(rows * this.inputDim)): Float32Array {
     this.checkRows('reconstruct', x, rows);
     const d = this.inputDim;
-    for (let r0 = 0; r0 < rows; r0 += INFER_CHUNK) {
-      const n = Math.min(INFER_CHUNK, rows - r0);
+    for (let r0 = 0; r0 < rows; r0 += MLP_CHUNK_ROWS) {
+      const n = Math.min(MLP_CHUNK_ROWS, rows - r0);
       const y = this.fused.forward(x.subarray(r0 * d, (r0 + n) * d), n);
       out.set(y.subarray(0, n * d), r0 * d);
     }
@@ -144,23 +154,7 @@ export class Autoencoder extends Module {
    */
   score(x: Float32Array, rows: number, out = new Float32Array(rows)): Float32Array {
     this.checkRows('score', x, rows);
-    const d = this.inputDim;
-    const mask = this.activeMask;
-    const count = mask === null ? d : this.activeFeatures!.length;
-    for (let r0 = 0; r0 < rows; r0 += INFER_CHUNK) {
-      const n = Math.min(INFER_CHUNK, rows - r0);
-      const xs = x.subarray(r0 * d, (r0 + n) * d);
-      const y = this.fused.forward(xs, n);
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          if (mask !== null && mask[j] === 0) continue;
-          const e = y[i * d + j]! - xs[i * d + j]!;
-          s += e * e;
-        }
-        out[r0 + i] = s / count;
-      }
-    }
+    this.fused.net.reconstructionError({ x, rows, columns: this.activeColumns, out });
     return out;
   }
 
@@ -186,13 +180,8 @@ function linearStack(dims: readonly number[], activation: Activation, rng: Rando
 }
 
 function makeMask(features: readonly number[], d: number): Uint8Array {
+  checkColumns(features, d, { where: 'Autoencoder', name: 'activeFeatures' });
   const mask = new Uint8Array(d);
-  for (const j of features) {
-    if (!Number.isInteger(j) || j < 0 || j >= d || mask[j] === 1) {
-      throw new InvalidOptionError(`Autoencoder: activeFeatures must be distinct integers in [0, ${d}), got ${j} in [${features.join(', ')}]`, 'activeFeatures');
-    }
-    mask[j] = 1;
-  }
-  if (features.length === 0) throw new InvalidOptionError(`Autoencoder: activeFeatures must not be empty, got []`, 'activeFeatures');
+  for (const j of features) mask[j] = 1;
   return mask;
 }

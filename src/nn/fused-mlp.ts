@@ -10,9 +10,10 @@
  * rules, in the same order, so gradients agree to float32 rounding (tested against autograd).
  */
 import {
-  Tensor, activationGradInPlace, biasActivation, columnSums, gemm, kernelBuffer, releaseKernelBuffer, squaredErrorGrad, type Activation,
+  KernelBufferSet, MlpForward, Tensor, activationGradInPlace, columnSums, gemm, kernelBuffer, squaredErrorGrad, type Activation,
 } from '../tensor/index.js';
 
+/** The activation union, re-exported under nn's name (defined once in tensor/activation.ts). */
 export type { Activation };
 
 /**
@@ -41,36 +42,27 @@ export interface SliceOptions {
   lossMask: Uint8Array | null;
 }
 
-/** Gives a collected FusedMlp's kernel buffers back to the heap. */
-const buffersOf = new FinalizationRegistry<{ buffers: Float32Array[] }>(({ buffers }) => buffers.forEach(releaseKernelBuffer));
-
 export class FusedMlp {
   /** Layer widths `[in, h1, ..., out]`. */
   readonly sizes: readonly number[];
+  /** The forward kernel over the same parameter buffers; its buffers hold what backward reads. */
+  readonly net: MlpForward;
   private capacity = 0;
-  /** Per layer: pre-activation (output layer: the result) `[capacity, out_l]`. */
-  private z: Float32Array[] = [];
-  /** Per hidden layer: activation output `[capacity, out_l]`. */
-  private a: Float32Array[] = [];
   /** Per layer: dLoss/dz `[capacity, out_l]` (also holds dLoss/da before the activation mask). */
   private dz: Float32Array[] = [];
-  /** Every kernel buffer this instance holds (given back when it grows or is collected). */
-  private readonly owned: { buffers: Float32Array[] } = { buffers: [] };
+  private readonly buffers = new KernelBufferSet(this);
 
   constructor(readonly layers: readonly DenseLayer[], readonly activation: Activation) {
-    this.sizes = [layers[0]!.weight.shape[1]!, ...layers.map((l) => l.weight.shape[0]!)];
-    buffersOf.register(this, this.owned);
+    // Parameter.data is the parameter's own buffer, updated in place by optimizers and loadStateDict.
+    this.net = new MlpForward(layers.map((l) => ({ weight: l.weight.data, bias: l.bias.data })), activation);
+    this.sizes = this.net.sizes;
   }
 
-  /** Grows the activation buffers to hold `rows` rows (never shrinks). */
+  /** Grows the activation and gradient buffers to hold `rows` rows (never shrinks). */
   ensureCapacity(rows: number): void {
+    this.net.ensureCapacity(rows);
     if (rows <= this.capacity) return;
-    this.owned.buffers.forEach(releaseKernelBuffer);
-    const outs = this.sizes.slice(1);
-    this.z = outs.map((n) => kernelBuffer(rows * n));
-    this.a = outs.slice(0, -1).map((n) => kernelBuffer(rows * n));
-    this.dz = outs.map((n) => kernelBuffer(rows * n));
-    this.owned.buffers = [...this.z, ...this.a, ...this.dz];
+    this.dz = this.buffers.replace(this.sizes.slice(1).map((n) => rows * n));
     this.capacity = rows;
   }
 
@@ -80,17 +72,7 @@ export class FusedMlp {
    */
   forward(x: Float32Array, rows: number): Float32Array {
     this.ensureCapacity(rows);
-    const last = this.layers.length - 1;
-    let input = x;
-    for (let l = 0; l <= last; l++) {
-      const inF = this.sizes[l]!, outF = this.sizes[l + 1]!;
-      const z = this.z[l]!;
-      gemm(input, this.layers[l]!.weight.data, z, { m: rows, n: outF, k: inF, transB: true });
-      const a = l === last ? z : this.a[l]!;
-      biasActivation(z, a, this.layers[l]!.bias.data, { rows, n: outF, activation: l === last ? null : this.activation });
-      input = a;
-    }
-    return this.z[last]!;
+    return this.net.run(x, rows);
   }
 
   /**
@@ -135,14 +117,14 @@ export class FusedMlp {
       const inF = this.sizes[l]!, outF = this.sizes[l + 1]!;
       const layer = this.layers[l]!;
       const dz = this.dz[l]!;
-      const input = l === 0 ? x : this.a[l - 1]!;
+      const input = l === 0 ? x : this.net.activationOutput(l - 1);
       // dW [out, in] = dZ^T [out, rows] · A [rows, in]
       gemm(dz, input, gradOf(layer.weight), { m: outF, n: inF, k: rows, transA: true });
       columnSums(dz, rows, outF, gradOf(layer.bias));
       if (l > 0) {
         // dA [rows, in] = dZ [rows, out] · W [out, in], then masked by the activation derivative.
         gemm(dz, layer.weight.data, this.dz[l - 1]!, { m: rows, n: inF, k: outF });
-        activationGradInPlace(this.dz[l - 1]!, this.a[l - 1]!, this.z[l - 1]!, rows * inF, this.activation);
+        activationGradInPlace(this.dz[l - 1]!, this.net.activationOutput(l - 1), this.net.preActivation(l - 1), rows * inF, this.activation);
       } else if (gradInput !== undefined) {
         gemm(dz, layer.weight.data, gradInput, { m: rows, n: inF, k: outF });
       }

@@ -5,6 +5,7 @@
  * skipped, as torch skips `grad is None`. State is kept per parameter in Float32Arrays, like torch's
  * float32 state for float32 parameters.
  */
+import { LEARNING_RATE } from '../checks.js';
 import { InvalidOptionError } from '../errors.js';
 import { Tensor } from '../tensor/index.js';
 import type { Var } from '../autograd/index.js';
@@ -22,7 +23,8 @@ export interface Hyperparameters {
 
 /** Allowed range per hyperparameter: [test, description for the message]. */
 const RULES: { readonly [K in keyof Hyperparameters]-?: readonly [(v: number) => boolean, string] } = {
-  lr: [(v) => v >= 0 && Number.isFinite(v), 'be a finite number >= 0'],
+  // The one learning-rate rule, shared with config.yaml's training.learning_rate.
+  lr: [(v) => LEARNING_RATE.test(v), `be ${LEARNING_RATE.allowed}`],
   weightDecay: [(v) => v >= 0 && Number.isFinite(v), 'be a finite number >= 0'],
   momentum: [(v) => v >= 0 && Number.isFinite(v), 'be a finite number >= 0'],
   dampening: [(v) => v >= 0 && v <= 1, 'be in [0, 1]'],

@@ -2,24 +2,17 @@
  * `exportAutoencoder`: a dense autoencoder (plain weights, PyTorch layout) as an ONNX scoring graph
  * with outputs `score` [N] and `reconstruction` [N, D]. Layout in docs/onnx.md, "Exporters".
  */
-import { attrInts } from './attributes.js';
+import type { LinearWeights, MlpSpec } from '../model-spec/index.js';
+import type { Activation } from '../tensor/index.js';
+import { GraphBuilder, attrInts, checkModel, makeModel, type onnx } from '../onnx/index.js';
 import { checkAutoencoderSpec } from './export-autoencoder-spec.js';
 import { type ExportOptions, resolveExportOptions } from './export-options.js';
-import { GraphBuilder } from './graph-builder.js';
-import { checkModel } from './check-model.js';
-import { makeModel } from './make-model.js';
-import type { onnx } from './proto.js';
 
-/** One linear layer, `y = x @ weight^T + bias` (PyTorch `nn.Linear`). */
-export interface AutoencoderLayerSpec {
-  /** [out, in] row-major */
-  weight: Float32Array;
-  /** [out] */
-  bias: Float32Array;
-}
+/** One linear layer, `y = x @ weight^T + bias` (PyTorch `nn.Linear`): model-spec's LinearWeights. */
+export type AutoencoderLayerSpec = LinearWeights;
 
-/** The activation between layers (none after the last): ReLU, exact (erf) GELU, or tanh. */
-export type AutoencoderActivation = 'relu' | 'gelu' | 'tanh';
+/** The activation between layers (none after the last), under the writer's name (tensor's Activation). */
+export type AutoencoderActivation = Activation;
 
 /** Per-feature standardization applied to the input: `z = (x - mean) / std`. */
 export interface AutoencoderScalerSpec {
@@ -29,15 +22,14 @@ export interface AutoencoderScalerSpec {
   std: Float32Array | Float64Array;
 }
 
-/** Everything the exporter needs from a trained autoencoder, as plain data. */
-export interface AutoencoderExportSpec {
-  /** the linears in order, encoder then decoder; the last one outputs `inputDim` values */
-  layers: readonly AutoencoderLayerSpec[];
-  activation: AutoencoderActivation;
+/**
+ * Everything the exporter needs from a trained autoencoder, as plain data: the MLP (model-spec's
+ * MlpSpec: the linears in order, encoder then decoder, the last one outputting `inputDim` values; the
+ * active columns whose squared error counts in the score, null = all D), its input width and scaler.
+ */
+export interface AutoencoderExportSpec extends MlpSpec {
   /** D, the input width (64 for the endpoint schema) */
   inputDim: number;
-  /** distinct columns in [0, D) whose squared error counts in the score; null = all D */
-  activeFeatures: readonly number[] | null;
   /** standardization of the input; score and reconstruction are in the standardized space */
   scaler?: AutoencoderScalerSpec;
   /** written as the model's metadata_props (see modelMetadata) */

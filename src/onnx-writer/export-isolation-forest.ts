@@ -3,24 +3,12 @@
  * one ai.onnx.ml TreeEnsembleRegressor, with outputs `score` [N] (the anomaly score
  * `2^(-E[h(x)] / c(maxSamples))`) and `path_length` [N] (E[h(x)]). Layout in docs/onnx.md, "Exporters".
  */
-import { InvalidOptionError } from '../errors.js';
-import type { ForestArrays, IsolationForestMeta } from '../iforest/index.js';
-import { averagePathLength } from '../tensor/index.js';
-import { attrFloats, attrInt, attrInts, attrStrings } from './attributes.js';
-import { checkModel } from './check-model.js';
-import { type ExportOptions, resolveExportOptions } from './export-options.js';
-import { treeEnsembleNodes } from './export-tree-nodes.js';
-import { GraphBuilder } from './graph-builder.js';
-import { ML_DOMAIN, makeModel } from './make-model.js';
-import type { onnx } from './proto.js';
+import { pathLengthDenominator, type ForestArrays, type ForestShape } from '../model-spec/index.js';
+import { GraphBuilder, ML_DOMAIN, type onnx } from '../onnx/index.js';
+import { resolveTreeExportOptions, treeEnsembleAttributes, treeEnsembleNodes, treeModel, type TreeExportOptions } from './export-tree-nodes.js';
 
-/** Options of {@link exportIsolationForest}. */
-export interface IsolationForestExportOptions extends ExportOptions {
-  /** ai.onnx.ml opset imported, 1 to 3 (TreeEnsembleRegressor exists in all); default 3 */
-  mlOpset?: number;
-  /** written as the model's metadata_props (see modelMetadata); default none */
-  metadata?: Readonly<Record<string, string>>;
-}
+/** Options of {@link exportIsolationForest}: opset, dynamicBatch, irVersion, mlOpset (1 to 3, default 3), metadata. */
+export type IsolationForestExportOptions = TreeExportOptions;
 
 /**
  * Exports a forest given as `IsolationForest.toArrays()` returns it (checked with checkModel). Graph,
@@ -34,15 +22,12 @@ export interface IsolationForestExportOptions extends ExportOptions {
  * @throws InvalidOptionError for a bad option or metadata value
  */
 export function exportIsolationForest(
-  forest: { arrays: ForestArrays; meta: IsolationForestMeta },
+  forest: { arrays: ForestArrays; meta: ForestShape },
   options: IsolationForestExportOptions = {},
 ): onnx.ModelProto {
   const where = 'exportIsolationForest';
-  const { opset, irVersion, batch } = resolveExportOptions(options, where);
-  const mlOpset = options.mlOpset ?? 3;
-  if (!Number.isInteger(mlOpset) || mlOpset < 1 || mlOpset > 3) {
-    throw new InvalidOptionError(`${where}: mlOpset must be an integer in [1, 3], got ${mlOpset}`, 'mlOpset');
-  }
+  const resolved = resolveTreeExportOptions(options, where);
+  const { batch } = resolved;
   const nodes = treeEnsembleNodes(forest?.arrays, forest?.meta, where);
   const { nTrees } = nodes;
   const D = forest.meta.nFeaturesIn;
@@ -52,39 +37,16 @@ export function exportIsolationForest(
     name: 'forest.TreeEnsembleRegressor',
     domain: ML_DOMAIN,
     outputs: ['forest.depth_sum'],
-    attributes: {
-      aggregate_function: 'SUM',
-      n_targets: attrInt(1),
-      post_transform: 'NONE',
-      nodes_treeids: attrInts(nodes.treeIds),
-      nodes_nodeids: attrInts(nodes.nodeIds),
-      nodes_featureids: attrInts(nodes.featureIds),
-      nodes_modes: attrStrings(nodes.modes),
-      nodes_values: attrFloats(nodes.values),
-      nodes_truenodeids: attrInts(nodes.trueIds),
-      nodes_falsenodeids: attrInts(nodes.falseIds),
-      target_treeids: attrInts(nodes.targetTreeIds),
-      target_nodeids: attrInts(nodes.targetNodeIds),
-      target_ids: attrInts(nodes.targetIds),
-      target_weights: attrFloats(nodes.targetWeights),
-    },
+    attributes: treeEnsembleAttributes(nodes),
   });
   const flatShape = b.addInitializer({ name: 'forest.flat_shape', dataType: 'int64', dims: [1], values: [-1] });
   const [flat] = b.addNode('Reshape', [sum!, flatShape], { name: 'forest.Reshape', outputs: ['forest.depth_sum_flat'] });
-  const cMax = averagePathLength(forest.meta.maxSamples);
   const toMean = b.addInitializer({ name: 'forest.inv_trees', dataType: 'float32', dims: [], values: [1 / nTrees] });
   b.addNode('Mul', [flat!, toMean], { name: 'forest.Mul_mean', outputs: ['path_length'] });
-  const toExponent = b.addInitializer({ name: 'forest.exponent_scale', dataType: 'float32', dims: [], values: [-Math.LN2 / (nTrees * cMax)] });
+  const toExponent = b.addInitializer({ name: 'forest.exponent_scale', dataType: 'float32', dims: [], values: [-Math.LN2 / pathLengthDenominator(nTrees, forest.meta.maxSamples)] });
   const [exponent] = b.addNode('Mul', [flat!, toExponent], { name: 'forest.Mul_exponent', outputs: ['forest.exponent'] });
   b.addNode('Exp', [exponent!], { name: 'forest.Exp', outputs: ['score'] });
   b.output('score', 'float32', [batch]);
   b.output('path_length', 'float32', [batch]);
-  const model = makeModel(b.build(), {
-    irVersion,
-    opsets: [{ domain: '', version: opset }],
-    mlOpset,
-    ...(options.metadata !== undefined ? { metadataProps: options.metadata } : {}),
-  });
-  checkModel(model);
-  return model;
+  return treeModel(b, resolved, options.metadata);
 }

@@ -1,11 +1,12 @@
 /** Options shared by the model exporters (`exportAutoencoder`, `exportIsolationForest`). */
 import { InvalidOptionError } from '../errors.js';
-import type { Dim } from './make-graph.js';
-import { DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION } from './make-model.js';
+import { DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION, EXPORT_OPSET_RANGE, checkExportOpset, type Dim } from '../onnx/index.js';
+
+export { EXPORT_OPSET_RANGE };
 
 /** Options of the exporters. */
 export interface ExportOptions {
-  /** default-domain opset, an integer in [13, 21]; default 17 */
+  /** default-domain opset, an integer in EXPORT_OPSET_RANGE ([13, 21]); default DEFAULT_OPSET_VERSION (17) */
   opset?: number;
   /** a symbolic batch dimension `'batch'` instead of a fixed batch of 1; default false */
   dynamicBatch?: boolean;
@@ -13,8 +14,6 @@ export interface ExportOptions {
   irVersion?: number;
 }
 
-/** The lowest and highest default-domain opsets the exporters write (the pipeline config's range). */
-export const EXPORT_OPSET_RANGE = [13, 21] as const;
 
 /** Checked exporter options with defaults filled in. */
 export interface ResolvedExportOptions {
@@ -31,10 +30,7 @@ export interface ResolvedExportOptions {
  */
 export function resolveExportOptions(options: ExportOptions, where: string): ResolvedExportOptions {
   const opset = options.opset ?? DEFAULT_OPSET_VERSION;
-  const [lo, hi] = EXPORT_OPSET_RANGE;
-  if (!Number.isInteger(opset) || opset < lo || opset > hi) {
-    throw new InvalidOptionError(`${where}: opset must be an integer in [${lo}, ${hi}], got ${opset}`, 'opset');
-  }
+  checkExportOpset(opset, where);
   const dynamicBatch = options.dynamicBatch ?? false;
   if (typeof dynamicBatch !== 'boolean') {
     throw new InvalidOptionError(`${where}: dynamicBatch must be a boolean, got ${String(dynamicBatch)}`, 'dynamicBatch');

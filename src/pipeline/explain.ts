@@ -3,22 +3,17 @@
  * features that drove the score — by reconstruction attribution (autoencoder) or interventional
  * Shapley values (any model). Works on model.safetensors and on model.onnx. See docs/explain.md.
  */
-import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { DataError, FormatError, InvalidOptionError } from '../errors.js';
-import type { ProgressCallback } from './progress.js';
-import { forestScoreFn, mlpScoreFn, reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type ExplainableModel, type FeatureAttribution, type IsolationForestModel } from '../explain/index.js';
+import { dirname, join } from 'node:path';
+import { defaultConfig, type ExplainMethod, type ModelKind } from '../config/index.js';
+import { checkRows, checkWidth, openDataFile } from '../data/index.js';
+import { DataError, InvalidOptionError } from '../errors.js';
+import { reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type FeatureAttribution } from '../explain/index.js';
 import { readNpyFile, shapeTuple } from '../io/index.js';
-import { Linear } from '../nn/index.js';
-import type { FeatureSchema, Standardizer } from '../schema/index.js';
-import { loadAutoencoder } from './autoencoder-model.js';
-import { readCheckpoint } from './checkpoint.js';
-import { defaultConfig, type DadmConfig, type ExplainMethod, type ModelKind } from './config.js';
-import { checkRows, checkWidth, openDataFile } from './data-file.js';
-import { standardizeInPlace } from './drift-reference.js';
-import { readDriftReference } from './drift-reference-file.js';
-import { loadForest } from './iforest-model.js';
-import { decodeModelFile, isOnnxPath, loadOnnxDetector } from './onnx-scorer.js';
+import { loadKnownDetector, modelKinds, type KnownDetector } from '../models/index.js';
+import type { ProgressCallback } from '../progress.js';
+import { standardizeInPlace, type FeatureSchema, type Standardizer } from '../schema/index.js';
+import { readDriftReference } from './drift/reference-file.js';
 
 /** Options of {@link explain}; unset ones come from the model's config `explain` section. */
 export interface ExplainOptions {
@@ -74,66 +69,50 @@ export interface ExplainResult {
   explained: ExplainedRow[];
 }
 
-/** A model seen through what explaining needs: scores and explanations in model-input units. */
-interface Subject {
-  modelType: ModelKind;
-  schema: FeatureSchema;
-  threshold: number;
-  explainConfig: DadmConfig['explain'];
-  /** training-file units -> model-input units (the checkpoint's scaler; identity for ONNX) */
-  standardizer: Standardizer | null;
-  /** model-input units */
-  shapModel: ExplainableModel;
-  /** model-input units; null when the model has no usable reconstruction ... */
-  reconstruct: ((z: Float32Array) => Float32Array) | null;
-  /** ... and then why, completing "method 'reconstruction' must be used with ..." */
-  noReconstruction: string;
-  /** the drift reference's sample is in the checkpoint's model-input units; ONNX graphs standardize themselves */
-  referenceInModelUnits: boolean;
-}
-
 /**
  * Explains the rows of `opts.data` with the model of `opts.model`.
  * @throws InvalidOptionError for a method the model does not support or bad options
  * @throws FormatError / DataError for unreadable or mismatching files (named by file, row, column)
  */
 export function explain(opts: ExplainOptions): ExplainResult {
-  const subject = isOnnxPath(opts.model) ? onnxSubject(opts.model) : checkpointSubject(opts.model);
-  const cfg = subject.explainConfig;
+  const detector = loadKnownDetector(opts.model, 'explain');
+  const cfg = detector.config?.explain ?? defaultConfig().explain;
   const method = opts.method ?? cfg.method;
   const k = opts.topK ?? cfg.topK;
-  const active = subject.schema.activeFeatures;
+  const active = detector.schema.activeFeatures;
   if (!Number.isInteger(k) || k < 1 || k > active) throw new InvalidOptionError(`explain: top-k must be an integer in [1, ${active}], got ${k}`, 'topK');
-  if (method === 'reconstruction' && subject.reconstruct === null) {
-    throw new InvalidOptionError(`explain: method 'reconstruction' must be used with ${subject.noReconstruction} (use method shap)`, 'method');
+  const reconstruct = detector.explain.reconstruct;
+  if (method === 'reconstruction' && reconstruct === null) {
+    throw new InvalidOptionError(`explain: method 'reconstruction' must be used with ${noReconstruction(detector)} (use method shap)`, 'method');
   }
-  const { data, rows, cols } = readRows(opts.data, subject.schema);
+  const { data, rows, cols } = readRows(opts.data, detector.schema);
   const z = Float32Array.from(data);
-  if (subject.standardizer !== null) standardizeInPlace(z, rows, cols, subject.standardizer);
-  const scores = scoreRows(subject.shapModel, z, rows);
+  if (detector.standardizer !== null) standardizeInPlace(detector.standardizer, z, rows);
+  const scores = new Float32Array(rows);
+  detector.kernel(z, rows, scores);
   for (let r = 0; r < rows; r++) {
     if (!Number.isFinite(scores[r]!)) {
-      throw new DataError(`${opts.data}: row ${r} score must be finite to explain, got ${scores[r]} (its values are too large for the model)`, opts.data);
+      throw new DataError(`${opts.data}: row ${r} score must be finite to explain, got ${scores[r]} (its values are too large for the model)`, opts.data, { row: r });
     }
   }
-  const background = method === 'shap' ? loadBackground(opts, subject, cols, opts.backgroundRows ?? cfg.backgroundRows) : null;
+  const background = method === 'shap' ? loadBackground(opts, detector, cols, opts.backgroundRows ?? cfg.backgroundRows) : null;
   const features = Array.from({ length: active }, (_, j) => j);
-  const names = subject.schema.featureNames;
+  const names = detector.schema.featureNames;
   const explained: ExplainedRow[] = [];
   let flaggedCount = 0;
-  for (let r = 0; r < rows; r++) if (scores[r]! > subject.threshold) flaggedCount++;
-  const todo = selectedRows(opts.rows, rows).filter((r) => opts.onlyFlagged !== true || scores[r]! > subject.threshold);
+  for (let r = 0; r < rows; r++) if (scores[r]! > detector.threshold) flaggedCount++;
+  const todo = selectedRows(opts.rows, rows).filter((r) => opts.onlyFlagged !== true || scores[r]! > detector.threshold);
   for (const r of todo) {
-    const flagged = scores[r]! > subject.threshold;
+    const flagged = scores[r]! > detector.threshold;
     const raw = data.subarray(r * cols, (r + 1) * cols);
     const zr = z.subarray(r * cols, (r + 1) * cols);
     const row: ExplainedRow = { row: r, score: scores[r]!, flagged, top: [] };
     if (method === 'reconstruction') {
-      const recon = subject.reconstruct!(zr);
+      const recon = reconstruct!(zr);
       const attrs = reconstructionAttribution({ input: zr, reconstruction: recon, activeFeatures: features, featureNames: names });
-      row.top = topK(attrs, k).map((a) => ({ ...toRaw(a, raw), reconstructed: unstandardize(a.reconstructed, a.feature, subject.standardizer) }));
+      row.top = topK(attrs, k).map((a) => ({ ...toRaw(a, raw), reconstructed: unstandardize(a.reconstructed, a.feature, detector.standardizer) }));
     } else {
-      const result = shapleyValues(subject.shapModel, zr, background!.data, {
+      const result = shapleyValues(detector.explain.shapModel, zr, background!.data, {
         features,
         maxExactFeatures: cfg.maxExactFeatures,
         kernelSamples: cfg.kernelSamples,
@@ -148,8 +127,8 @@ export function explain(opts: ExplainOptions): ExplainResult {
   }
   return {
     method,
-    modelType: subject.modelType,
-    threshold: subject.threshold,
+    modelType: detector.modelType,
+    threshold: detector.threshold,
     rows,
     flagged: flaggedCount,
     topK: k,
@@ -175,69 +154,16 @@ function unstandardize(v: number, j: number, s: Standardizer | null): number {
   return s === null ? v : v * s.scale[j]! + s.mean[j]!;
 }
 
-function checkpointSubject(path: string): Subject {
-  const c = readCheckpoint(path);
-  const base = { modelType: c.modelType, schema: c.schema, threshold: c.threshold, explainConfig: c.config.explain, standardizer: c.standardizer, referenceInModelUnits: true };
-  if (c.modelType === 'iforest') {
-    const { compiled, denominator, nFeaturesIn } = loadForest(c.path, c.contents).compiledTrees();
-    const shapModel: IsolationForestModel = { kind: 'isolation-forest', ...compiled, denominator, inputDim: nFeaturesIn };
-    return { ...base, shapModel, reconstruct: null, noReconstruction: 'an autoencoder, got iforest' };
+/**
+ * Completes "method 'reconstruction' must be used with ...": the kinds that reconstruct, or what an
+ * ONNX file of such a kind lacks.
+ */
+function noReconstruction(d: KnownDetector): string {
+  const kinds = modelKinds().filter((k) => k.reconstructs).map((k) => k.name);
+  if (d.format === 'onnx' && kinds.includes(d.modelType)) {
+    return `an ONNX ${d.modelType} that outputs its reconstruction of the raw input, got one that standardizes inside the graph or has no reconstruction output`;
   }
-  const { model } = loadAutoencoder(c.path, c.contents);
-  const linears = [...model.encoder.layers, ...model.decoder.layers].filter((m): m is Linear => m instanceof Linear);
-  return {
-    ...base,
-    shapModel: {
-      kind: 'mlp-autoencoder',
-      layers: linears.map((l) => ({ weight: l.weight.data, bias: l.bias!.data })),
-      activation: model.activation,
-      activeFeatures: model.activeFeatures,
-    },
-    reconstruct: (z) => model.reconstruct(z, 1),
-    noReconstruction: '',
-  };
-}
-
-function onnxSubject(path: string): Subject {
-  const proto = decodeModelFile(path);
-  const d = loadOnnxDetector(path, proto);
-  if (d.modelType === null || d.threshold === null) {
-    const missing = d.modelType === null ? 'dadm.model_type' : 'dadm.threshold';
-    throw new FormatError(`${path}: metadata ${missing} must be present to explain, got nothing (not exported by dadm export-onnx?)`, path);
-  }
-  // A graph that standardizes its input (dadm's exporter names the node scaler.Sub) reconstructs
-  // standardized values, which cannot be compared with the rows we feed; only shap works there.
-  const standardizes = (proto.graph?.node ?? []).some((n) => n.name === 'scaler.Sub');
-  const input = d.model.inputNames[0]!;
-  const canReconstruct = d.modelType === 'autoencoder' && d.model.outputNames.includes('reconstruction') && !standardizes;
-  return {
-    modelType: d.modelType,
-    schema: d.schema,
-    threshold: d.threshold,
-    explainConfig: defaultConfig().explain,
-    standardizer: null,
-    shapModel: kernelScoreFn(d.kernel, d.inputDim),
-    reconstruct: canReconstruct ? (z) => d.model.run({ [input]: { data: z, shape: [1, d.inputDim] } }).reconstruction!.data as Float32Array : null,
-    noReconstruction: d.modelType !== 'autoencoder'
-      ? `an autoencoder, got ${d.modelType}`
-      : 'an ONNX autoencoder that outputs its reconstruction of the raw input, got one that standardizes inside the graph or has no reconstruction output',
-    referenceInModelUnits: false,
-  };
-}
-
-function kernelScoreFn(kernel: (x: Float32Array, n: number, cols: number, out: Float32Array) => void, cols: number): ExplainableModel {
-  let out = new Float32Array(0);
-  return (rows, n) => {
-    if (out.length < n) out = new Float32Array(n);
-    kernel(rows.subarray(0, n * cols), n, cols, out);
-    return out.subarray(0, n);
-  };
-}
-
-/** Scores of `z [rows, D]` (model-input units) through the same model the explanation uses. */
-function scoreRows(model: ExplainableModel, z: Float32Array, rows: number): Float32Array {
-  const fn = typeof model === 'function' ? model : model.kind === 'isolation-forest' ? forestScoreFn(model) : mlpScoreFn(model);
-  return Float32Array.from(fn(z, rows));
+  return `an ${kinds.join(' or ')}, got ${d.modelType}`;
 }
 
 function readRows(path: string, schema: FeatureSchema): { data: Float32Array; rows: number; cols: number } {
@@ -246,7 +172,7 @@ function readRows(path: string, schema: FeatureSchema): { data: Float32Array; ro
     checkWidth(file, schema);
     const data = new Float32Array(file.rows * file.cols);
     file.reader.readRows(0, file.rows, data);
-    checkRows(data, file.rows, 0, file.cols, schema.activeFeatures, path);
+    checkRows(data, { count: file.rows, firstRow: 0, cols: file.cols, active: schema.activeFeatures, source: path });
     return { data, rows: file.rows, cols: file.cols };
   } finally {
     file.reader.close();
@@ -254,9 +180,11 @@ function readRows(path: string, schema: FeatureSchema): { data: Float32Array; ro
 }
 
 /** The first `count` background rows in model-input units, from --background or the drift reference. */
-function loadBackground(opts: ExplainOptions, subject: Subject, cols: number, count: number): { source: string; data: { data: Float32Array; rows: number } } {
+function loadBackground(opts: ExplainOptions, detector: KnownDetector, cols: number, count: number): { source: string; data: { data: Float32Array; rows: number } } {
   if (!Number.isInteger(count) || count < 1) throw new InvalidOptionError(`explain: background rows must be a positive integer, got ${count}`, 'backgroundRows');
-  const active = subject.schema.activeFeatures;
+  const active = detector.schema.activeFeatures;
+  // The drift reference's sample is in the checkpoint's model-input units; an ONNX graph standardizes itself.
+  const referenceInModelUnits = detector.format === 'checkpoint';
   if (opts.background !== undefined) {
     const arr = readNpyFile(opts.background);
     if (arr.shape.length !== 2 || arr.shape[1] !== cols) {
@@ -265,8 +193,8 @@ function loadBackground(opts: ExplainOptions, subject: Subject, cols: number, co
     const rows = Math.min(count, arr.shape[0]!);
     if (rows === 0) throw new DataError(`${opts.background}: background rows must be at least 1, got 0`, opts.background);
     const data = Float32Array.from(arr.data.subarray(0, rows * cols) as ArrayLike<number>);
-    checkRows(data, rows, 0, cols, active, opts.background);
-    if (subject.standardizer !== null) standardizeInPlace(data, rows, cols, subject.standardizer);
+    checkRows(data, { count: rows, firstRow: 0, cols, active, source: opts.background });
+    if (detector.standardizer !== null) standardizeInPlace(detector.standardizer, data, rows);
     return { source: opts.background, data: { data, rows } };
   }
   const path = join(dirname(opts.model), 'drift_reference.npz');
@@ -282,7 +210,7 @@ function loadBackground(opts: ExplainOptions, subject: Subject, cols: number, co
     for (let j = 0; j < active; j++) {
       const v = ref.sample[src * active + j]!;
       // The sample is in the checkpoint's model-input units; an ONNX graph wants training-file units.
-      data[r * cols + j] = subject.referenceInModelUnits || ref.scaler === null ? v : v * ref.scaler.scale[j]! + ref.scaler.mean[j]!;
+      data[r * cols + j] = referenceInModelUnits || ref.scaler === null ? v : v * ref.scaler.scale[j]! + ref.scaler.mean[j]!;
     }
   }
   return { source: path, data: { data, rows } };

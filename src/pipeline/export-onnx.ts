@@ -1,31 +1,20 @@
 /**
- * `dadm export-onnx`: a checkpoint (autoencoder or isolation forest) as a self-describing model.onnx
- * that scores raw rows exactly like the checkpoint, checked by scoring a few rows both ways before
- * the file is written. See docs/pipeline.md "## export-onnx" and docs/onnx.md "## Exporters".
+ * `dadm export-onnx`: a checkpoint (any registered kind) as a self-describing model.onnx that scores
+ * raw items exactly like the checkpoint, checked by scoring a few rows both ways before the file is
+ * written. The checkpoint is read once. See docs/pipeline.md "## export-onnx" and docs/onnx.md "## Exporters".
  */
-import { readFileSync, statSync } from 'node:fs';
-import { DadmError, InvalidOptionError } from '../errors.js';
-import type { ForestArrays } from '../iforest/index.js';
+import { statSync } from 'node:fs';
+import type { ModelKind } from '../config/index.js';
+import { DadmError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
-import {
-  EXPORT_OPSET_RANGE,
-  encodeModel,
-  exportAutoencoder,
-  exportIsolationForest,
-  modelMetadata,
-  type AutoencoderActivation,
-  type AutoencoderLayerSpec,
-  type onnx,
-} from '../onnx-writer/index.js';
-import { decodeModel } from '../runtime/index.js';
-import type { Standardizer } from '../schema/index.js';
+import { checkpointDetector, itemSize, loadOnnxDetector, modelKind, readCheckpoint, type CheckpointDetector } from '../models/index.js';
+import { EXPORT_OPSET_RANGE, checkExportOpset, encodeModel, modelMetadata, type onnx } from '../onnx/index.js';
 import { Random } from '../tensor/index.js';
-import { loadAutoencoder } from './autoencoder-model.js';
-import { readCheckpoint, type ParsedCheckpoint } from './checkpoint.js';
-import { loadForest } from './iforest-model.js';
-import { loadCheckpoint } from './load-checkpoint.js';
-import { loadOnnxDetector } from './onnx-scorer.js';
+import { packageVersion } from '../version.js';
 import { refuseSameFile } from './same-file.js';
+
+/** The opsets export-onnx writes (the exporters' range), for `--help` and option checks. */
+export { EXPORT_OPSET_RANGE };
 
 /** Options of {@link exportOnnx}. */
 export interface ExportOnnxOptions {
@@ -33,7 +22,7 @@ export interface ExportOnnxOptions {
   checkpoint: string;
   /** Where to write the .onnx file (atomically). */
   output: string;
-  /** Default-domain opset in [13, 21]; default the checkpoint config's `onnx.opset`. */
+  /** Default-domain opset in {@link EXPORT_OPSET_RANGE}; default the checkpoint config's `onnx.opset`. */
   opset?: number;
   /** Symbolic batch dimension; default the checkpoint config's `onnx.dynamicBatch`. */
   dynamicBatch?: boolean;
@@ -47,7 +36,7 @@ export interface ExportOnnxOptions {
 
 /** What {@link exportOnnx} wrote. */
 export interface ExportOnnxResult {
-  modelType: 'autoencoder' | 'iforest';
+  modelType: ModelKind;
   output: string;
   /** File size in bytes. */
   bytes: number;
@@ -64,147 +53,68 @@ const CHECK_ROWS = 16;
 const CHECK_TOLERANCE = 1e-4;
 
 /**
- * Exports a checkpoint to ONNX: an autoencoder through `exportAutoencoder` (PyTorch-layout layers,
- * scaler, active features of the schema), a forest through `exportIsolationForest` (a scaler is
- * folded into its thresholds exactly, see {@link rawThresholdFor}). Metadata (`modelMetadata` keys
- * plus `dadm.threshold_method`, `dadm.scaler`) describes model type, schema, features and threshold.
- * Before writing, 16 seeded rows are scored with the checkpoint and with dadm's runtime on the
- * encoded bytes.
+ * Exports a checkpoint to ONNX through its kind's `exportOnnx` (the scaler inside the graph, the
+ * schema's active features). Metadata (`modelMetadata` keys) describes model type, schema, features,
+ * threshold and scaler. Before writing, 16 seeded items are scored with the checkpoint and with
+ * dadm's runtime on the encoded bytes.
  * @throws FormatError for a checkpoint that is not ours or is corrupted
- * @throws InvalidOptionError for an opset outside [13, 21]
+ * @throws InvalidOptionError for an opset outside {@link EXPORT_OPSET_RANGE}
  * @throws UsageError when `output` names the checkpoint file
  * @throws DadmError when the runtime's scores differ from the checkpoint's by more than
  *   1e-4 x max(1, |score|) (nothing is written then)
  */
 export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
-  const [lo, hi] = EXPORT_OPSET_RANGE;
-  if (opts.opset !== undefined && !(Number.isInteger(opts.opset) && opts.opset >= lo && opts.opset <= hi)) {
-    // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
-    throw new InvalidOptionError(`export-onnx: opset must be an integer in [${lo}, ${hi}], got ${opts.opset}`, 'opset');
-  }
+  // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
+  if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
   refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
-  const c = readCheckpoint(opts.checkpoint);
-  const opset = opts.opset ?? c.config.onnx.opset;
-  const dynamicBatch = opts.dynamicBatch ?? c.config.onnx.dynamicBatch;
-  const model = checkpointToOnnx(c, { opset, dynamicBatch, foldScaler: opts.foldScaler ?? false });
+  const detector = checkpointDetector(readCheckpoint(opts.checkpoint));
+  const opset = opts.opset ?? detector.config.onnx.opset;
+  const dynamicBatch = opts.dynamicBatch ?? detector.config.onnx.dynamicBatch;
+  const model = checkpointToOnnx(detector, { opset, dynamicBatch, foldScaler: opts.foldScaler ?? false });
   const bytes = encodeModel(model);
-  const selfCheck = selfCheckScores(opts.checkpoint, opts.output, bytes);
+  const selfCheck = selfCheckScores(detector, opts.output, bytes);
   writeFileAtomic(opts.output, bytes);
   const ops: Record<string, number> = {};
   for (const node of model.graph!.node ?? []) {
     const op = node.domain ? `${node.domain}:${node.opType}` : node.opType!;
     ops[op] = (ops[op] ?? 0) + 1;
   }
-  return { modelType: c.modelType, output: opts.output, bytes: statSync(opts.output).size, opset, dynamicBatch, ops, selfCheck };
+  return { modelType: detector.modelType, output: opts.output, bytes: statSync(opts.output).size, opset, dynamicBatch, ops, selfCheck };
 }
 
-/** The ONNX model of a parsed checkpoint. @throws as {@link exportOnnx} */
-export function checkpointToOnnx(c: ParsedCheckpoint, options: { opset: number; dynamicBatch: boolean; foldScaler: boolean }): onnx.ModelProto {
-  const { schema, standardizer } = c;
-  const active = schema.activeFeatures < schema.dim ? Array.from({ length: schema.activeFeatures }, (_, j) => j) : null;
+/** The ONNX model of a loaded checkpoint. @throws as {@link exportOnnx} */
+export function checkpointToOnnx(d: CheckpointDetector, options: { opset: number; dynamicBatch: boolean; foldScaler: boolean }): onnx.ModelProto {
+  const { schema, standardizer } = d;
   const metadata = modelMetadata({
-    modelType: c.modelType === 'iforest' ? 'isolation_forest' : 'autoencoder',
-    dadmVersion: dadmVersion(),
+    modelType: modelKind(d.modelType).onnxName,
+    dadmVersion: packageVersion(),
     schemaName: schema.name,
     schemaVersion: schema.version,
     schemaHash: schema.hash,
     featureNames: schema.featureNames,
-    activeFeatures: active,
-    threshold: c.threshold,
-    extra: { 'dadm.threshold_method': c.thresholdMethod, 'dadm.scaler': standardizer === null ? 'none' : 'standard (inside the graph: feed raw rows)' },
+    activeFeatures: schema.activeFeatures < schema.dim ? Array.from({ length: schema.activeFeatures }, (_, j) => j) : null,
+    threshold: d.threshold,
+    thresholdMethod: d.thresholdMethod,
+    scaler: standardizer === null ? 'none' : 'standard (inside the graph: feed raw rows)',
   });
-  const { opset, dynamicBatch } = options;
-  if (c.modelType === 'iforest') {
-    const { arrays, meta } = loadForest(c.path, c.contents).toArrays();
-    const folded = standardizer === null ? arrays : foldForestScaler(arrays, meta.maxFeatures, standardizer);
-    return exportIsolationForest({ arrays: folded, meta }, { opset, dynamicBatch, metadata });
-  }
-  const { model, arch } = loadAutoencoder(c.path, c.contents);
-  const layers: AutoencoderLayerSpec[] = [];
-  const state = model.stateDict();
-  for (const part of ['encoder', 'decoder']) {
-    for (let i = 0; state.has(`${part}.${i}.weight`); i += 2) {
-      layers.push({ weight: state.get(`${part}.${i}.weight`)!.data, bias: state.get(`${part}.${i}.bias`)!.data });
-    }
-  }
-  return exportAutoencoder(
-    {
-      layers,
-      activation: arch.activation as AutoencoderActivation,
-      inputDim: arch.input_dim,
-      activeFeatures: active,
-      ...(standardizer !== null ? { scaler: { mean: standardizer.mean, std: standardizer.scale } } : {}),
-      metadata,
-    },
-    { opset, dynamicBatch, foldScaler: options.foldScaler },
-  );
+  return d.model.exportOnnx({ ...options, standardizer, schema, metadata });
 }
 
 /**
- * A forest fitted on standardized rows, rewritten to read raw rows with the same decisions: the
- * engine tests `fround((x - mean) / scale) <= t`, which is monotone in the float32 x, so it holds
- * exactly for x up to some float32 x*; x* becomes the node's threshold.
- */
-function foldForestScaler(a: ForestArrays, maxFeatures: number, s: Standardizer): ForestArrays {
-  const threshold = a.threshold.slice();
-  const nTrees = a.nodeOffsets.length - 1;
-  for (let t = 0; t < nTrees; t++) {
-    for (let node = a.nodeOffsets[t]!; node < a.nodeOffsets[t + 1]!; node++) {
-      if (a.childrenLeft[node] === -1) continue;
-      const col = a.features[t * maxFeatures + a.feature[node]!]!;
-      threshold[node] = rawThresholdFor(a.threshold[node]!, s.mean[col]!, s.scale[col]!);
-    }
-  }
-  return { ...a, threshold };
-}
-
-const F32 = new Float32Array(1);
-const I32 = new Int32Array(F32.buffer);
-/** Largest finite float32 as an ordered key (bit pattern 0x7f7fffff). */
-const MAX_KEY = 0x7f7fffff;
-
-/** The float32 with ordered key k: keys run monotonically with the values, 0 = +-0. */
-function fromKey(k: number): number {
-  I32[0] = k >= 0 ? k : -k | 0x80000000;
-  return F32[0]!;
-}
-
-/**
- * The largest float32 x with `fround((x - mean) / scale) <= t` (scale > 0), by bisection over the
- * ordered float32 bit patterns; +Infinity when every finite x passes, -Infinity when none does.
- */
-export function rawThresholdFor(t: number, mean: number, scale: number): number {
-  const passes = (k: number): boolean => Math.fround((fromKey(k) - mean) / scale) <= t;
-  if (passes(MAX_KEY)) return Infinity;
-  if (!passes(-MAX_KEY)) return -Infinity;
-  let lo = -MAX_KEY; // passes
-  let hi = MAX_KEY; // fails
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (passes(mid)) lo = mid;
-    else hi = mid;
-  }
-  return fromKey(lo);
-}
-
-/**
- * Scores seeded rows (N(0, 1) in model-input units, mapped back through the scaler, zero padding)
+ * Scores seeded items (N(0, 1) in model-input units, mapped back through the scaler, zero padding)
  * with the checkpoint and with dadm's runtime on `bytes`.
  * @throws DadmError when they differ by more than the tolerance
  */
-function selfCheckScores(checkpoint: string, output: string, bytes: Uint8Array): ExportOnnxResult['selfCheck'] {
-  const engine = loadCheckpoint(checkpoint);
+function selfCheckScores(engine: CheckpointDetector, output: string, bytes: Uint8Array): ExportOnnxResult['selfCheck'] {
   const { dim, activeFeatures } = engine.schema;
-  const rows = new Random(0).normalFill(new Float32Array(CHECK_ROWS * dim));
-  for (let i = 0; i < CHECK_ROWS; i++) {
-    for (let j = 0; j < dim; j++) {
-      const k = i * dim + j;
-      const s = engine.standardizer;
-      rows[k] = j >= activeFeatures ? 0 : s === null ? rows[k]! : rows[k]! * s.scale[j]! + s.mean[j]!;
-    }
+  const s = engine.standardizer;
+  const rows = new Random(0).normalFill(new Float32Array(CHECK_ROWS * itemSize(engine.input)));
+  for (let k = 0; k < rows.length; k++) {
+    const j = k % dim;
+    rows[k] = j >= activeFeatures ? 0 : s === null ? rows[k]! : rows[k]! * s.scale[j]! + s.mean[j]!;
   }
   const want = engine.score(rows, CHECK_ROWS);
-  const got = loadOnnxDetector(output, decodeModel(bytes)).score(rows, CHECK_ROWS);
+  const got = loadOnnxDetector(output, bytes).score(rows, CHECK_ROWS);
   let maxAbsDiff = 0;
   for (let i = 0; i < CHECK_ROWS; i++) {
     const diff = Math.abs(got[i]! - want[i]!);
@@ -216,14 +126,4 @@ function selfCheckScores(checkpoint: string, output: string, bytes: Uint8Array):
     }
   }
   return { rows: CHECK_ROWS, maxAbsDiff, tolerance: CHECK_TOLERANCE };
-}
-
-/** The package version (package.json two levels up from src/pipeline/ and dist/pipeline/). */
-function dadmVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

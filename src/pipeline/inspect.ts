@@ -3,9 +3,9 @@
  * outputs, op counts, parameter count, and what the file says about itself (model type, schema,
  * threshold, training summary, quantization). See docs/pipeline.md "## inspect".
  */
+import { checkpointDetector, readCheckpoint, readModelBytes } from '../models/index.js';
+import { METADATA_KEYS } from '../onnx/index.js';
 import { decodeModel, type ModelProto } from '../runtime/index.js';
-import { readCheckpoint, parseJson } from './checkpoint.js';
-import { readModelBytes } from './onnx-scorer.js';
 
 /** A graph input or output: dims are numbers, or a symbolic name (`'batch'`), or `'?'`. */
 export interface TensorInfo {
@@ -43,7 +43,6 @@ export interface ModelInfo {
 }
 
 const QUANT_OPS = new Set(['DynamicQuantizeLinear', 'MatMulInteger', 'QuantizeLinear', 'DequantizeLinear', 'ConvInteger']);
-const ACTIVATION_NAMES: Record<string, string> = { relu: 'ReLU', gelu: 'GELU', tanh: 'Tanh' };
 const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 9: 'bool', 11: 'float64' };
 
 /**
@@ -86,13 +85,13 @@ function inspectOnnx(path: string, bytes: Uint8Array): ModelInfo {
   }
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';
-  const threshold = metadata['dadm.threshold'] === undefined ? null : Number(metadata['dadm.threshold']);
-  const schemaName = metadata['dadm.schema.name'];
+  const threshold = metadata[METADATA_KEYS.threshold] === undefined ? null : Number(metadata[METADATA_KEYS.threshold]);
+  const schemaName = metadata[METADATA_KEYS.schemaName];
   return {
     path,
     format: 'onnx',
     bytes: bytes.length,
-    modelType: metadata['dadm.model_type'] ?? null,
+    modelType: metadata[METADATA_KEYS.modelType] ?? null,
     inputs: (graph.input ?? []).filter((i) => !inits.has(i.name!)).map(tensorInfo),
     outputs: (graph.output ?? []).map(tensorInfo),
     ops,
@@ -100,7 +99,7 @@ function inspectOnnx(path: string, bytes: Uint8Array): ModelInfo {
     opsets: (model.opsetImport ?? []).map((o) => ({ domain: o.domain || 'ai.onnx', version: Number(o.version) })),
     irVersion: Number(model.irVersion),
     producer: model.producerName ? `${model.producerName}${model.producerVersion ? ` ${model.producerVersion}` : ''}` : null,
-    schema: schemaName === undefined ? null : { name: schemaName, version: metadata['dadm.schema.version'] ?? null, hash: metadata['dadm.schema.hash'] ?? null },
+    schema: schemaName === undefined ? null : { name: schemaName, version: metadata[METADATA_KEYS.schemaVersion] ?? null, hash: metadata[METADATA_KEYS.schemaHash] ?? null },
     threshold: threshold !== null && Number.isFinite(threshold) ? threshold : null,
     quantized,
     training: null,
@@ -118,30 +117,19 @@ function tensorInfo(v: ValueInfo): TensorInfo {
 }
 
 function inspectCheckpoint(path: string, bytes: Uint8Array): ModelInfo {
-  const c = readCheckpoint(path);
-  const tensors = c.contents.tensors;
+  const c = readCheckpoint(path, bytes);
   let parameters = 0;
-  for (const [name, t] of tensors) if (!name.startsWith('scaler.')) parameters += t.data.length;
-  const ops: Record<string, number> = {};
-  if (c.modelType === 'autoencoder') {
-    const arch = parseJson(path, 'architecture', c.contents.metadata.architecture ?? '{}') as { hidden_dims?: number[]; activation?: string };
-    const hidden = arch.hidden_dims ?? [];
-    ops.Linear = 2 * hidden.length;
-    ops[ACTIVATION_NAMES[arch.activation ?? ''] ?? 'activation'] = 2 * hidden.length - 1;
-  } else {
-    const offsets = tensors.get('trees.node_offsets');
-    ops.trees = offsets === undefined ? 0 : offsets.data.length - 1;
-    ops.nodes = offsets === undefined ? 0 : Number(offsets.data[offsets.data.length - 1]);
-  }
-  const D = c.schema.dim;
+  for (const [name, t] of c.tensors) if (!name.startsWith('scaler.')) parameters += t.data.length;
+  const { model } = checkpointDetector(c);
+  const item = model.input.form === 'rows' ? [model.input.width] : [model.input.steps, model.input.width];
   return {
     path,
     format: 'dadm-checkpoint',
     bytes: bytes.length,
     modelType: c.modelType,
-    inputs: [{ name: 'input', dtype: 'float32', shape: ['batch', D] }],
+    inputs: [{ name: 'input', dtype: 'float32', shape: ['batch', ...item] }],
     outputs: [{ name: 'score', dtype: 'float32', shape: ['batch'] }],
-    ops,
+    ops: model.describe(),
     parameters,
     opsets: [],
     irVersion: null,

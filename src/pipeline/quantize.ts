@@ -4,18 +4,15 @@
  * See docs/pipeline.md "## quantize" and docs/quantization.md.
  */
 import { statSync } from 'node:fs';
+import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
-import { encodeModel, type onnx } from '../onnx-writer/index.js';
+import { decodeModelFile, loadOnnxDetector, readModelBytes, type DetectorModel } from '../models/index.js';
+import { METADATA_KEYS, encodeModel, type onnx } from '../onnx/index.js';
 import { DADM_SELECTION, compareScores, quantizeDynamic, type QuantizeReport, type WeightType } from '../quant/index.js';
-import { decodeModel } from '../runtime/index.js';
 import { rocAuc, spearman } from '../stats/index.js';
-import { checkWidth, openDataFile } from './data-file.js';
-import type { ScoreKernel } from './iforest-model.js';
-import { decodeModelFile, loadOnnxDetector, readModelBytes } from './onnx-scorer.js';
 import { refuseSameFile } from './same-file.js';
 import { readLabels } from './score.js';
-import { scoreFile } from './score-rows.js';
 
 /** Options of {@link quantizeModel} (the `quantizeDynamic` options, plus files). */
 export interface QuantizeModelOptions {
@@ -106,7 +103,7 @@ export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
     ...selection,
   });
   const settings = { weightType: opts.weightType ?? 'int8', perChannel: opts.perChannel ?? false, reduceRange: opts.reduceRange ?? false, exclude: opts.exclude ?? [], ...selection };
-  if (rewrite.quantized.length > 0) setMetadata(quantized, 'dadm.quantization', JSON.stringify({ ...settings, quantizedNodes: rewrite.quantized.map((q) => q.node) }));
+  if (rewrite.quantized.length > 0) setMetadata(quantized, METADATA_KEYS.quantization, JSON.stringify({ ...settings, quantizedNodes: rewrite.quantized.map((q) => q.node) }));
   const bytes = encodeModel(quantized);
   // Check before writing, so that a model the runtime cannot load leaves no file behind.
   const check = opts.checkData === undefined ? null : checkScores(opts, float, bytes);
@@ -142,9 +139,9 @@ function setMetadata(model: onnx.ModelProto, key: string, value: string): void {
 /** Scores the check data with both models through dadm's runtime and compares them. */
 function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBytes: Uint8Array): QuantizeCheck {
   const f = loadOnnxDetector(opts.model, float);
-  const q = loadOnnxDetector(opts.output, decodeModel(quantBytes));
-  const floatScores = scoreData(opts.checkData!, f.schema, f.kernel);
-  const quantScores = scoreData(opts.checkData!, f.schema, q.kernel);
+  const q = loadOnnxDetector(opts.output, quantBytes);
+  const floatScores = scoreData(opts.checkData!, f);
+  const quantScores = scoreData(opts.checkData!, { schema: f.schema, kernel: q.kernel });
   const threshold = f.threshold;
   const cmp = compareScores(floatScores, quantScores, threshold ?? 0);
   let floatRocAuc: number | null = null;
@@ -170,11 +167,12 @@ function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBy
   };
 }
 
-function scoreData(path: string, schema: Parameters<typeof checkWidth>[1], kernel: ScoreKernel): Float32Array {
+/** Scores of a check-data file through an ONNX detector's kernel (the graph standardizes itself). */
+function scoreData(path: string, d: Pick<DetectorModel, 'schema' | 'kernel'>): Float32Array {
   const file = openDataFile(path);
   try {
-    checkWidth(file, schema);
-    return scoreFile(file, schema.activeFeatures, null, kernel);
+    checkWidth(file, d.schema);
+    return scoreFile(file, { active: d.schema.activeFeatures, standardizer: null, kernel: d.kernel });
   } finally {
     file.reader.close();
   }

@@ -1,16 +1,14 @@
 /**
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
+import type { ModelKind } from '../config/index.js';
+import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
 import { DataError } from '../errors.js';
 import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
+import { loadKnownDetector } from '../models/index.js';
+import type { ProgressCallback } from '../progress.js';
 import { averagePrecision, precisionRecallAt, rocAuc } from '../stats/index.js';
-import type { ModelKind } from './config.js';
-import { checkWidth, openDataFile } from './data-file.js';
-import { scoringParts } from './load-checkpoint.js';
-import { isOnnxPath, onnxScoringParts } from './onnx-scorer.js';
-import type { ProgressCallback } from './progress.js';
 import { refuseSameFile } from './same-file.js';
-import { scoreFile } from './score-rows.js';
 
 /** Options of {@link score}. */
 export interface ScoreOptions {
@@ -71,24 +69,27 @@ export function score(opts: ScoreOptions): ScoreResult {
   ];
   if (opts.output !== undefined) refuseSameFile('score', [{ option: 'output', path: opts.output }], inputs);
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
-  const { checkpoint, kernel } = isOnnxPath(opts.model) ? onnxScoringParts(opts.model) : scoringParts(opts.model);
+  const detector = loadKnownDetector(opts.model, 'score');
   const file = openDataFile(opts.data);
   let scores: Float32Array;
   try {
-    checkWidth(file, checkpoint.schema);
-    scores = scoreFile(file, checkpoint.schema.activeFeatures, checkpoint.standardizer, kernel, (done) =>
-      opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows }),
-    );
+    checkWidth(file, detector.schema);
+    scores = scoreFile(file, {
+      active: detector.schema.activeFeatures,
+      standardizer: detector.standardizer,
+      kernel: detector.kernel,
+      onRows: (done) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows }),
+    });
   } finally {
     file.reader.close();
   }
-  const threshold = checkpoint.threshold;
+  const threshold = detector.threshold;
   let flagged = 0;
   for (let i = 0; i < scores.length; i++) if (scores[i]! > threshold) flagged++;
   const labels = opts.labels === undefined ? null : labelMetrics(scores, readLabels(opts.labels, scores.length), threshold);
   if (opts.output !== undefined) writeNpyFile(opts.output, { data: scores, shape: [scores.length] });
   return {
-    modelType: checkpoint.modelType,
+    modelType: detector.modelType,
     rows: scores.length,
     threshold,
     flagged,
@@ -112,7 +113,7 @@ export function readLabels(path: string, rows: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const v = arr.data[i]!;
-    if (v !== 0 && v !== 1) throw new DataError(`${path}: label ${i} must be 0 or 1, got ${v}`, path);
+    if (v !== 0 && v !== 1) throw new DataError(`${path}: label ${i} must be 0 or 1, got ${v}`, path, { index: i });
     out[i] = v;
   }
   return out;

@@ -1,25 +1,31 @@
 /**
  * `dadm train`: one streamed training run from a data .npy to out-dir/{model.safetensors,
- * drift_reference.npz, metrics.json}. The output directory is checked (and created) before training;
- * the three files are staged in temporary files and renamed into place together at the end, so a
- * failed run (bad data, NaN loss, a write error) leaves none of them and removes a directory it created.
+ * drift_reference.npz, metrics.json}, for any registered model kind. The output directory is checked
+ * (and created) before training; the three files are staged in temporary files and renamed into
+ * place together at the end, so a failed run (bad data, NaN loss, a write error) leaves none of them
+ * and removes a directory it created.
  */
 import { join } from 'node:path';
+import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
+import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows, type TrainingData } from '../data/index.js';
+import { InvalidOptionError } from '../errors.js';
 import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
+import {
+  checkpointBytes,
+  checkpointParts,
+  modelKind,
+  modelKinds,
+  readCheckpoint,
+  schemaRecord,
+  type EpochRecord,
+  type FittedModel,
+  type ThresholdMethod,
+  type TrainingRun,
+} from '../models/index.js';
+import type { ProgressCallback } from '../progress.js';
 import { schemaForMode, type FeatureSchema, type Standardizer } from '../schema/index.js';
 import { quantile } from '../stats/index.js';
-import { architectureFor, autoencoderCheckpoint, autoencoderKernel, buildAutoencoder, buildOptimizer, readInitCheckpoint, type InitCheckpoint } from './autoencoder-model.js';
-import { checkpointBytes, checkpointParts, schemaRecord, type ThresholdMethod } from './checkpoint.js';
-import { defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from './config.js';
-import { checkWidth, openDataFile, type DataFile } from './data-file.js';
-import { buildDriftReference, standardizeInPlace } from './drift-reference.js';
-import { fitForest, forestCheckpoint, forestKernel, forestSampleRows, type ScoreKernel } from './iforest-model.js';
-import { prepass } from './prepass.js';
-import type { ReservoirSampler } from './reservoir.js';
-import type { ProgressCallback } from './progress.js';
-import { splitRows, type RowSplit } from './row-split.js';
-import { scoreBlocks } from './score-rows.js';
-import { trainAutoencoderLoop, type EpochRecord } from './train-autoencoder.js';
+import { buildDriftReference } from './drift/reference.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -35,7 +41,7 @@ export interface TrainOptions {
   epochs?: number;
   /** Overrides `model`. */
   model?: ModelKind;
-  /** Autoencoder checkpoint to start from (same schema and architecture); its scaler is reused. */
+  /** Checkpoint to start from (same kind, schema and architecture; kinds that train from weights); its scaler is reused. */
   initCheckpoint?: string;
   onProgress?: ProgressCallback;
 }
@@ -66,8 +72,8 @@ export interface TrainResult {
 }
 
 /**
- * Trains the configured model on a .npy file, streaming it by rows (memory does not grow with the
- * file), and writes the checkpoint, the drift reference and metrics.json as one atomic set. Same
+ * Trains the configured model kind on a .npy file, streaming it by rows (memory does not grow with
+ * the file), and writes the checkpoint, the drift reference and metrics.json as one atomic set. Same
  * seed, data and config give a byte-identical model.safetensors.
  * @throws InvalidOptionError before any training when `outDir` is not a writable directory (e.g. a
  *   regular file), for a bad option, or naming the file when writing an output fails;
@@ -77,16 +83,20 @@ export interface TrainResult {
 export function train(opts: TrainOptions): TrainResult {
   const tStart = performance.now();
   const config = resolveConfig(opts);
+  // The one full check of the run's config (a library caller may have built it by hand); its
+  // canonical YAML goes into the checkpoint as is.
+  const configYaml = configToYaml(config);
   const created = ensureOutputDir(opts.outDir, 'train');
   try {
-    return runTraining(opts, config, tStart);
+    return runTraining(opts, { config, configYaml }, tStart);
   } catch (err) {
     removeCreatedDirs(opts.outDir, created);
     throw err;
   }
 }
 
-function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): TrainResult {
+function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: string }, tStart: number): TrainResult {
+  const { config, configYaml } = run;
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number): number => {
     const now = performance.now();
@@ -94,13 +104,13 @@ function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): Tr
     opts.onProgress?.({ kind: 'stage', stage: name, seconds: timings[name]! });
     return now;
   };
+  const kind = modelKind(config.model);
   const file = openDataFile(opts.data);
   try {
     const schema = schemaForMode(config.schema, file.cols);
     checkWidth(file, schema);
-    const init = opts.initCheckpoint === undefined ? null : readInitCheckpoint(opts.initCheckpoint, config, schema);
+    const init = opts.initCheckpoint === undefined ? null : readInitModel(opts.initCheckpoint, config, schema);
     const split = splitRows(file.rows, config.training.validationFraction, config.training.seed);
-    const isForest = config.model === 'iforest';
     const pre = prepass({
       file,
       split,
@@ -108,19 +118,21 @@ function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): Tr
       standardize: config.standardize && init?.standardizer == null,
       seed: config.training.seed,
       driftSampleRows: config.drift.sampleRows,
-      fitSampleRows: isForest ? forestSampleRows(config, split.trainingRows) : 0,
+      fitSampleRows: kind.fitSampleRows(config, split.trainingRows),
       onRows: (done) => opts.onProgress?.({ kind: 'rows', phase: 'check', done, total: file.rows }),
     });
     const standardizer = init?.standardizer ?? pre.standardizer;
     let t = lap('check', tStart);
-    const fitted = isForest ? fitForestModel(file, split, standardizer, config, pre.fitSample!) : fitAutoencoder(file, split, standardizer, config, init, opts.onProgress);
+    const data: TrainingData = { file, split, standardizer, fitSample: pre.fitSample };
+    const fit = kind.train({
+      data,
+      config,
+      schema,
+      init: init?.model ?? null,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
     t = lap('model', t);
-    const thresholdScores = fitted.thresholdScores ?? scoreBlocks(file, split, split.trainingBlocks, standardizer, fitted.kernel, new Float32Array(split.trainingRows));
-    const useValidation = split.validationRows > 0;
-    const thresholdMethod: ThresholdMethod = fitted.forestThreshold !== null ? 'iforest-contamination' : useValidation ? 'validation-quantile' : 'training-quantile';
-    const threshold = fitted.forestThreshold ?? quantile(thresholdScores, config.threshold.quantile);
-    let flagged = 0;
-    for (let i = 0; i < thresholdScores.length; i++) if (thresholdScores[i]! > threshold) flagged++;
+    const th = applyThresholdRule(fit, data, config);
     t = lap('threshold', t);
     const reference = buildDriftReference({
       file,
@@ -128,28 +140,16 @@ function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): Tr
       standardizer,
       featureNames: schema.featureNames.slice(0, schema.activeFeatures),
       schema,
-      scores: thresholdScores,
-      threshold,
+      scores: th.scores,
+      threshold: th.value,
       sampleRows: config.drift.sampleRows,
     });
     t = lap('reference', t);
-    const validationLoss = fitted.epochs.find((e) => e.epoch === fitted.bestEpoch)?.validationLoss ?? null;
-    const summary = {
-      rows: file.rows,
-      cols: file.cols,
-      training_rows: split.trainingRows,
-      validation_rows: split.validationRows,
-      epochs_run: fitted.epochs.length,
-      best_epoch: fitted.bestEpoch,
-      stopped_early: fitted.stoppedEarly,
-      steps: fitted.steps,
-      validation_loss: validationLoss,
-      final_train_loss: fitted.epochs.at(-1)?.trainLoss ?? null,
-      threshold_quantile: thresholdMethod === 'iforest-contamination' ? null : config.threshold.quantile,
-      init_checkpoint: opts.initCheckpoint === undefined ? null : 'yes',
-    };
-    const header = checkpointParts({ modelType: config.model, config, schema, standardizer, threshold, thresholdMethod, training: summary }, fitted.metadata);
-    const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...fitted.tensors]);
+    const validationLoss = fit.epochs.find((e) => e.epoch === fit.bestEpoch)?.validationLoss ?? null;
+    const summary = trainingSummary({ fit, data, config, th, validationLoss, fromCheckpoint: opts.initCheckpoint !== undefined });
+    const state = fit.model.state();
+    const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold: th.value, thresholdMethod: th.method, training: summary }, state.metadata);
+    const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]);
     const files = { model: join(opts.outDir, 'model.safetensors'), driftReference: join(opts.outDir, 'drift_reference.npz'), metrics: join(opts.outDir, 'metrics.json') };
     const out = new AtomicFileSet();
     try {
@@ -163,16 +163,16 @@ function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): Tr
         cols: file.cols,
         trainingRows: split.trainingRows,
         validationRows: split.validationRows,
-        epochs: fitted.epochs,
-        bestEpoch: fitted.bestEpoch,
-        stoppedEarly: fitted.stoppedEarly,
+        epochs: fit.epochs,
+        bestEpoch: fit.bestEpoch,
+        stoppedEarly: fit.stoppedEarly,
         validationLoss,
-        threshold,
-        thresholdMethod,
-        flaggedFraction: flagged / thresholdScores.length,
+        threshold: th.value,
+        thresholdMethod: th.method,
+        flaggedFraction: th.flaggedFraction,
         timings,
       };
-      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema), null, 2)}\n`));
+      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.quantileRule), null, 2)}\n`));
       out.commit();
       return { files, metrics, config };
     } finally {
@@ -181,6 +181,48 @@ function runTraining(opts: TrainOptions, config: DadmConfig, tStart: number): Tr
   } finally {
     file.reader.close();
   }
+}
+
+/** The threshold a run ends with, and the scores it was taken from. */
+interface RunThreshold {
+  /** Scores of the threshold rows: validation rows, or training rows without validation. */
+  scores: Float32Array;
+  value: number;
+  method: ThresholdMethod;
+  /** Share of the threshold rows scoring above the threshold. */
+  flaggedFraction: number;
+  /** Whether `threshold.quantile` set it (false when the kind fixed its own). */
+  quantileRule: boolean;
+}
+
+/** The threshold rule: the kind's own threshold if it fixed one, else the configured quantile of the threshold rows' scores. */
+function applyThresholdRule(fit: TrainingRun, data: TrainingData, config: DadmConfig): RunThreshold {
+  const { file, split, standardizer } = data;
+  const scores = fit.validationScores ?? scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: fit.model.score, out: new Float32Array(split.trainingRows) });
+  const method = fit.threshold?.method ?? (split.validationRows > 0 ? 'validation-quantile' : 'training-quantile');
+  const value = fit.threshold?.value ?? quantile(scores, config.threshold.quantile);
+  let flagged = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > value) flagged++;
+  return { scores, value, method, flaggedFraction: flagged / scores.length, quantileRule: fit.threshold === null };
+}
+
+/** The checkpoint's JSON training summary (no timings, so the same run gives the same bytes). */
+function trainingSummary(r: { fit: TrainingRun; data: TrainingData; config: DadmConfig; th: RunThreshold; validationLoss: number | null; fromCheckpoint: boolean }): Record<string, unknown> {
+  const { fit, data, config, th } = r;
+  return {
+    rows: data.file.rows,
+    cols: data.file.cols,
+    training_rows: data.split.trainingRows,
+    validation_rows: data.split.validationRows,
+    epochs_run: fit.epochs.length,
+    best_epoch: fit.bestEpoch,
+    stopped_early: fit.stoppedEarly,
+    steps: fit.steps,
+    validation_loss: r.validationLoss,
+    final_train_loss: fit.epochs.at(-1)?.trainLoss ?? null,
+    threshold_quantile: th.quantileRule ? config.threshold.quantile : null,
+    init_checkpoint: r.fromCheckpoint ? 'yes' : null,
+  };
 }
 
 function resolveConfig(opts: TrainOptions): DadmConfig {
@@ -193,72 +235,26 @@ function resolveConfig(opts: TrainOptions): DadmConfig {
   return mergeConfig(overrides, opts.config ?? defaultConfig(), 'train options');
 }
 
-/** Everything the orchestrator needs from a fitted model. */
-interface FittedModel {
-  kernel: ScoreKernel;
-  tensors: Map<string, SafetensorsTensorLike>;
-  metadata: Record<string, string>;
-  epochs: EpochRecord[];
-  bestEpoch: number;
-  stoppedEarly: boolean;
-  steps: number;
-  thresholdScores: Float32Array | null;
-  /** Threshold fixed by the forest's contamination, or null for the quantile rule. */
-  forestThreshold: number | null;
+/**
+ * The model and scaler of `--init-checkpoint`: a checkpoint of the run's kind and schema (the kind
+ * checks the architecture when it trains).
+ * @throws InvalidOptionError for a kind that cannot start from weights, another kind or another schema;
+ *   FormatError as {@link readCheckpoint}
+ */
+function readInitModel(path: string, config: DadmConfig, schema: FeatureSchema): { model: FittedModel; standardizer: Standardizer | null } {
+  const kind = modelKind(config.model);
+  const ckpt = readCheckpoint(path);
+  if (!kind.trainsFromWeights || ckpt.modelType !== config.model) {
+    const able = modelKinds().filter((k) => k.trainsFromWeights).map((k) => k.name).join(' or ');
+    throw new InvalidOptionError(`train: --init-checkpoint must be a checkpoint of the run's model kind (${able}), got ${ckpt.modelType} for model ${config.model}`, 'initCheckpoint');
+  }
+  if (ckpt.schema.hash !== schema.hash) {
+    throw new InvalidOptionError(`train: --init-checkpoint schema must be ${schema.name} (hash ${schema.hash.slice(0, 12)}), got ${ckpt.schema.name} (hash ${ckpt.schema.hash.slice(0, 12)})`, 'initCheckpoint');
+  }
+  return { model: kind.load(ckpt), standardizer: ckpt.standardizer };
 }
 
-function fitAutoencoder(file: DataFile, split: RowSplit, standardizer: Standardizer | null, config: DadmConfig, init: InitCheckpoint | null, onProgress?: ProgressCallback): FittedModel {
-  const schema = schemaForMode(config.schema, file.cols);
-  const arch = architectureFor(config, schema);
-  const model = init?.model ?? buildAutoencoder(arch, config.training.seed);
-  const optimizer = buildOptimizer(model, config);
-  const run = trainAutoencoderLoop({ file, split, standardizer, config, model, optimizer, ...(onProgress ? { onProgress } : {}) });
-  const ckpt = autoencoderCheckpoint(model, arch);
-  return {
-    kernel: autoencoderKernel(model),
-    tensors: ckpt.tensors,
-    metadata: ckpt.metadata,
-    epochs: run.epochs,
-    bestEpoch: run.bestEpoch,
-    stoppedEarly: run.stoppedEarly,
-    steps: run.steps,
-    thresholdScores: run.validationScores,
-    forestThreshold: null,
-  };
-}
-
-function fitForestModel(
-  file: DataFile,
-  split: RowSplit,
-  standardizer: Standardizer | null,
-  config: DadmConfig,
-  fitSample: ReservoirSampler,
-): FittedModel {
-  const t0 = performance.now();
-  const sample = fitSample.sorted();
-  const n = sample.index.length;
-  if (standardizer !== null) standardizeInPlace(sample.rows, n, file.cols, standardizer);
-  const forest = fitForest(sample.rows, n, file.cols, config, split.trainingRows);
-  const kernel = forestKernel(forest);
-  const thresholdScores =
-    split.validationRows > 0 ? scoreBlocks(file, split, split.validationBlocks, standardizer, kernel, new Float32Array(split.validationRows)) : null;
-  const ckpt = forestCheckpoint(forest);
-  const seconds = (performance.now() - t0) / 1000;
-  return {
-    kernel,
-    tensors: ckpt.tensors,
-    metadata: ckpt.metadata,
-    epochs: [{ epoch: 1, trainLoss: Number.NaN, validationLoss: null, seconds }],
-    bestEpoch: 1,
-    stoppedEarly: false,
-    steps: 0,
-    thresholdScores,
-    // decisionFunction = scoreSamples - offset < 0  <=>  anomalyScore > -offset.
-    forestThreshold: config.iforest.contamination === 'auto' ? null : -forest.offset,
-  };
-}
-
-function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema): Record<string, unknown> {
+function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema, quantileRule: boolean): Record<string, unknown> {
   return {
     format: 'dadm-metrics',
     model_type: m.modelType,
@@ -279,7 +275,7 @@ function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema)
     validation_loss: m.validationLoss,
     threshold: m.threshold,
     threshold_method: m.thresholdMethod,
-    threshold_quantile: m.thresholdMethod === 'iforest-contamination' ? null : config.threshold.quantile,
+    threshold_quantile: quantileRule ? config.threshold.quantile : null,
     flagged_fraction: m.flaggedFraction,
     timings_s: m.timings,
   };

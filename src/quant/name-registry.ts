@@ -1,4 +1,4 @@
-import type { onnx } from 'onnx-proto';
+import type { onnx } from '../onnx/index.js';
 import { FormatError } from '../errors.js';
 
 /**

@@ -1,5 +1,4 @@
-import type { onnx } from 'onnx-proto';
-import { DataType, floatAttributeValue, intAttribute, intAttributeValue, makeNode } from './onnx-builders.js';
+import { attrInt, DATA_TYPE_CODES, floatAttributeValue, intAttributeValue, makeNode, type onnx } from '../onnx/index.js';
 import type { QuantizedWeightEntry, RewriteContext } from './rewrite-context.js';
 
 /** What a handler did with one node. */
@@ -60,9 +59,9 @@ const quantizeGemm: OpHandler = (node, ctx) => {
     if (beta !== 1) {
       const betaName = ctx.addFloatInitializer(`${base}_beta`, [], Float32Array.of(beta));
       bias = ctx.names.claimTensor(`${base}_beta_bias`);
-      nodes.push(makeNode('Mul', [c!, betaName], [bias], ctx.names.claimNode(`${base}_beta_mul`)));
+      nodes.push(makeNode('Mul', [c!, betaName], [bias], { name: ctx.names.claimNode(`${base}_beta_mul`) }));
     }
-    nodes.push(makeNode('Add', [y, bias], [out], ctx.names.claimNode(`${base}_quant_bias_add`)));
+    nodes.push(makeNode('Add', [y, bias], [out], { name: ctx.names.claimNode(`${base}_quant_bias_add`) }));
   }
   return { kind: 'rewritten', nodes, weight: b };
 };
@@ -85,13 +84,13 @@ function emitIntegerMatMul(ctx: RewriteContext, parts: IntegerMatMulParts, nodes
   const a = ctx.quantizedActivation(parts.activation, nodes);
   const w = parts.weight;
   const integerOut = names.claimTensor(`${out}_output_quantized`);
-  nodes.push(makeNode('MatMulInteger', [a.qName, w.qName, a.zeroPointName, w.zeroPointName], [integerOut], names.claimNode(`${base}_quant`)));
+  nodes.push(makeNode('MatMulInteger', [a.qName, w.qName, a.zeroPointName, w.zeroPointName], [integerOut], { name: names.claimNode(`${base}_quant`) }));
   const castOut = names.claimTensor(`${integerOut}_cast_output`);
-  nodes.push(makeNode('Cast', [integerOut], [castOut], names.claimNode(`${integerOut}_cast`), [intAttribute('to', DataType.FLOAT)]));
+  nodes.push(makeNode('Cast', [integerOut], [castOut], { name: names.claimNode(`${integerOut}_cast`), attributes: { to: attrInt(DATA_TYPE_CODES.float32) } }));
   // The scale product is its own float32 Mul so that y = float32(float32(int) * float32(a_scale * b_scale)).
   const scales = names.claimTensor(`${base}_quant_scales_mul:0`);
-  nodes.push(makeNode('Mul', [a.scaleName, parts.bScale], [scales], names.claimNode(`${base}_quant_scales_mul`)));
-  nodes.push(makeNode('Mul', [castOut, scales], [parts.y], names.claimNode(`${base}_quant_output_scale_mul`)));
+  nodes.push(makeNode('Mul', [a.scaleName, parts.bScale], [scales], { name: names.claimNode(`${base}_quant_scales_mul`) }));
+  nodes.push(makeNode('Mul', [castOut, scales], [parts.y], { name: names.claimNode(`${base}_quant_output_scale_mul`) }));
 }
 
 const passThrough: OpHandler = () => ({ kind: 'unchanged' });

@@ -1,4 +1,4 @@
-import type { onnx } from 'onnx-proto';
+import type { onnx } from '../onnx/index.js';
 import { FormatError, InvalidOptionError } from '../errors.js';
 import { QUANT_HANDLERS, isQuantizableOpType, type QuantizableOpType } from './op-handlers.js';
 import type { WeightType } from './quant-range.js';

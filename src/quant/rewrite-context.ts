@@ -1,5 +1,5 @@
-import type { onnx } from 'onnx-proto';
-import { DataType, int64ToNumber, makeNode, makeTensor, readFloat32, transpose2d } from './onnx-builders.js';
+import { DATA_TYPE_CODES, makeNode, makeTensor, toNumber, type onnx } from '../onnx/index.js';
+import { readFloat32, transpose2d } from './weight-arrays.js';
 import { NameRegistry } from './name-registry.js';
 import type { WeightType } from './quant-range.js';
 import { quantizeWeights } from './quantize-weights.js';
@@ -67,8 +67,8 @@ export class RewriteContext {
     if (!tensor) return `weight '${name}' is not a constant initializer`;
     if (this.graphInputs.has(name)) return `weight '${name}' is also a graph input, so it can be overridden at run time`;
     if (tensor.dataLocation === 1) return `weight '${name}' is stored as external data`;
-    if (tensor.dataType !== DataType.FLOAT) return `weight '${name}' must be float32, got data type ${tensor.dataType}`;
-    const dims = (tensor.dims ?? []).map(int64ToNumber);
+    if (tensor.dataType !== DATA_TYPE_CODES.float32) return `weight '${name}' must be float32, got data type ${tensor.dataType}`;
+    const dims = (tensor.dims ?? []).map((d) => toNumber(d, `quantizeDynamic: weight '${name}'`));
     if (dims.length !== 2) return `weight '${name}' must be rank 2, got [${dims.join(',')}]`;
     const [rows, cols] = dims as [number, number];
     const stored = readFloat32(tensor, rows * cols);
@@ -81,7 +81,6 @@ export class RewriteContext {
     const { perChannel, weightType, symmetric, reduceRange } = this.options;
     const w = quantizeWeights(data, shape, { perChannel, axis: 1, weightType, symmetric, reduceRange });
     const base = transposed ? `${name}_transposed` : name;
-    const qType = weightType === 'int8' ? DataType.INT8 : DataType.UINT8;
     const paramDims = perChannel ? [shape[1]!] : [];
     const entry: QuantizedWeightEntry = {
       source: name,
@@ -91,9 +90,9 @@ export class RewriteContext {
       scale: w.scale,
     };
     this.newInitializers.push(
-      makeTensor(entry.qName, qType, shape, w.q),
-      makeTensor(entry.scaleName, DataType.FLOAT, paramDims, w.scale),
-      makeTensor(entry.zeroPointName, qType, paramDims, w.zeroPoint),
+      makeTensor({ name: entry.qName, dataType: weightType, dims: shape, values: w.q }),
+      makeTensor({ name: entry.scaleName, dataType: 'float32', dims: paramDims, values: w.scale }),
+      makeTensor({ name: entry.zeroPointName, dataType: weightType, dims: paramDims, values: w.zeroPoint }),
     );
     this.weights.set(key, entry);
     return entry;
@@ -112,14 +111,14 @@ export class RewriteContext {
       zeroPointName: this.names.claimTensor(`${name}_zero_point`),
     };
     const nodeName = this.names.claimNode(`${name}_QuantizeLinear`);
-    nodes.push(makeNode('DynamicQuantizeLinear', [name], [entry.qName, entry.scaleName, entry.zeroPointName], nodeName));
+    nodes.push(makeNode('DynamicQuantizeLinear', [name], [entry.qName, entry.scaleName, entry.zeroPointName], { name: nodeName }));
     this.activations.set(name, entry);
     return entry;
   }
 
   /** Adds a float32 initializer under a new (checked) name. */
   addFloatInitializer(name: string, dims: readonly number[], values: Float32Array): string {
-    this.newInitializers.push(makeTensor(this.names.claimTensor(name), DataType.FLOAT, dims, values));
+    this.newInitializers.push(makeTensor({ name: this.names.claimTensor(name), dataType: 'float32', dims, values }));
     return name;
   }
 }

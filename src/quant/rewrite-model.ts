@@ -1,7 +1,6 @@
-import type { onnx } from 'onnx-proto';
+import { cloneModel, encodeModel, onnx as onnxRuntime, toNumber, type onnx } from '../onnx/index.js';
 import { FormatError, InvalidOptionError, UnsupportedOpError } from '../errors.js';
 import { NameRegistry, subgraphs, usedTensorNames } from './name-registry.js';
-import { cloneModel, encodedSize, int64ToNumber, onnx as onnxRuntime } from './onnx-builders.js';
 import { handlerFor } from './op-handlers.js';
 import { RewriteContext, type ResolvedQuantOptions } from './rewrite-context.js';
 import { NodeSelector, fieldBytes } from './selection-rules.js';
@@ -69,7 +68,7 @@ export function rewriteModel(
   options: ResolvedQuantOptions,
   sizeSkips: ReadonlyMap<number, string> = new Map(),
 ): RewriteResult {
-  const sizeBefore = encodedSize(model);
+  const sizeBefore = encodeModel(model).length;
   const out = cloneModel(model);
   const graph = out.graph;
   if (!(graph instanceof onnxRuntime.GraphProto)) throw new FormatError('quantizeDynamic: model.graph must be present, got none');
@@ -121,7 +120,7 @@ export function rewriteModel(
         ? `no node was quantized: no ${selected} node has a constant rank-2 float32 weight`
         : `no node was quantized (${skipped.length} skipped, see report.skipped)`
       : `quantized ${quantized.length} of ${quantized.length + skipped.length} ${selected} nodes`;
-  const report = { quantized, skipped, removedInitializers, sizeBefore, sizeAfter: encodedSize(out), message };
+  const report = { quantized, skipped, removedInitializers, sizeBefore, sizeAfter: encodeModel(out).length, message };
   return { model: out, report, quantizedIndices };
 }
 
@@ -163,7 +162,7 @@ function checkExcludedNames(graph: onnx.GraphProto, excluded: ReadonlySet<string
 function checkOpset(model: onnx.ModelProto): void {
   const entry = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx');
   if (!entry) throw new FormatError('quantizeDynamic: model.opsetImport must include the default ONNX domain, got none');
-  const version = int64ToNumber(entry.version);
+  const version = toNumber(entry.version, 'quantizeDynamic: opset_import');
   if (version < MIN_OPSET) {
     throw new UnsupportedOpError(
       `quantizeDynamic: default-domain opset must be >= ${MIN_OPSET} for DynamicQuantizeLinear, got ${version}`,

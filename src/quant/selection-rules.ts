@@ -1,5 +1,4 @@
-import type { onnx } from 'onnx-proto';
-import { int64ToNumber } from './onnx-builders.js';
+import { toNumber, type onnx } from '../onnx/index.js';
 
 /**
  * Which eligible nodes {@link quantizeDynamic} rewrites. onnxruntime's `quantize_dynamic` rewrites every
@@ -46,7 +45,7 @@ export class NodeSelector {
     private readonly sizeSkips: ReadonlyMap<number, string>,
   ) {
     for (const t of graph.initializer ?? []) {
-      if (t.name) this.weightCounts.set(t.name, (t.dims ?? []).reduce((n: number, d) => n * int64ToNumber(d), 1));
+      if (t.name) this.weightCounts.set(t.name, (t.dims ?? []).reduce((n: number, d) => n * toNumber(d, `quantizeDynamic: initializer '${t.name}'`), 1));
     }
     this.outputLayers = rules.keepOutputLayers ? outputLayerIndices(graph.node ?? []) : new Set();
   }

@@ -3,10 +3,9 @@
  * Float64Array: every integer up to 2^53 is exact, and the INT64_MAX sentinels that exporters put in
  * Slice `ends` become a large float that still clamps correctly. Bool is a Uint8Array of 0/1.
  */
-import onnxProto from 'onnx-proto';
 import { FormatError } from '../errors.js';
+import { onnx } from '../onnx/index.js';
 
-const { onnx } = onnxProto;
 const DT = onnx.TensorProto.DataType;
 
 /** A runtime element type. */
@@ -76,11 +75,4 @@ export function allocData(dtype: DType, size: number): TensorData {
 /** True for dtypes whose arithmetic is integer (division truncates). */
 export function isIntegerDType(dtype: DType): boolean {
   return dtype !== 'float32' && dtype !== 'float64';
-}
-
-/** Product of the dimensions (1 for a scalar). */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }

@@ -57,6 +57,16 @@ export class OnnxModel {
   }
 
   /**
+   * The same loaded graph with the first dimension of every input symbolic, so that many rows go
+   * through one `run` (a model written for a batch of 1). Shares the prepared graph: nothing is
+   * decoded, checked or converted again. Whether the graph really treats rows independently is the
+   * caller's to check (an op may mix rows).
+   */
+  withDynamicBatch(): OnnxModel {
+    return new OnnxModel(this.graph, this.specs.map((s) => ({ ...s, dims: [null, ...s.dims.slice(1)] })), { ...this.metadata });
+  }
+
+  /**
    * Runs the graph. Float inputs must be finite.
    * @param feeds one entry per input name: a Float32Array ([batch, ...] inferred from the declared
    *   dims, which may have one dynamic dim) or `{ data, shape }`
@@ -169,6 +179,6 @@ function copyChecked(spec: InputSpec, src: ArrayLike<number>, dst: TensorData): 
   for (let i = 0; i < dst.length; i++) {
     const v = dst[i]!;
     // v - v is 0 for finite v and NaN for NaN and ±Infinity.
-    if (!(v - v === 0)) throw new DataError(`onnx run: input "${spec.name}" element ${i} must be finite, got ${v}`, spec.name);
+    if (!(v - v === 0)) throw new DataError(`onnx run: input "${spec.name}" element ${i} must be finite, got ${v}`, spec.name, { index: i });
   }
 }

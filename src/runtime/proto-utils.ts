@@ -1,29 +1,17 @@
 /**
- * Small readers for decoded protobuf fields: int64 values (protobufjs gives `Long` objects) and node
- * attributes looked up by name.
+ * The runtime's view of decoded protobuf messages (types from the ONNX toolkit) and node attributes
+ * looked up by name, with the runtime's refusal messages.
  */
-import onnxProto from 'onnx-proto';
 import { FormatError, UnsupportedOpError } from '../errors.js';
+import { int64Value, onnx } from '../onnx/index.js';
 
-const { onnx } = onnxProto;
-export type ModelProto = InstanceType<typeof onnx.ModelProto>;
-export type GraphProto = onnxProto.onnx.IGraphProto;
-export type NodeProto = onnxProto.onnx.INodeProto;
-export type TensorProto = onnxProto.onnx.ITensorProto;
-export type AttributeProto = onnxProto.onnx.IAttributeProto;
-export type DimensionProto = onnxProto.onnx.TensorShapeProto.Dimension;
+export type ModelProto = onnx.ModelProto;
+export type GraphProto = onnx.IGraphProto;
+export type NodeProto = onnx.INodeProto;
+export type TensorProto = onnx.ITensorProto;
+export type AttributeProto = onnx.IAttributeProto;
+export type DimensionProto = onnx.TensorShapeProto.Dimension;
 export { onnx };
-
-/** protobufjs decodes int64 fields as `Long` objects (package `long`) when it cannot use numbers. */
-interface LongLike {
-  toNumber(): number;
-}
-
-/** Converts a protobuf int64 (number or Long) to a JS number (exact up to 2^53, rounded beyond). */
-export function toNum(v: number | LongLike | null | undefined): number {
-  if (v === null || v === undefined) return 0;
-  return typeof v === 'number' ? v : v.toNumber();
-}
 
 /** `Gemm "name"` for messages; falls back to the first output when the node has no name. */
 export function nodeLabel(node: NodeProto): string {
@@ -52,7 +40,7 @@ export class Attributes {
 
   int(name: string, fallback: number): number {
     const a = this.byName.get(name);
-    return a ? toNum(a.i) : fallback;
+    return a ? int64Value(a.i) : fallback;
   }
 
   float(name: string, fallback: number): number {
@@ -62,7 +50,7 @@ export class Attributes {
 
   ints(name: string): number[] | undefined {
     const a = this.byName.get(name);
-    return a ? (a.ints ?? []).map((v) => toNum(v)) : undefined;
+    return a ? (a.ints ?? []).map((v) => int64Value(v)) : undefined;
   }
 
   floats(name: string): number[] | undefined {

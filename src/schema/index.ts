@@ -21,7 +21,7 @@ export {
 } from './feature-schema.js';
 export { normalizeCore, toModelInput, type NormalizeOptions } from './normalize.js';
 export { validateModelInput, type ValidateInputOptions } from './validate-model-input.js';
-export { fitStandardizer, applyStandardizer, type Standardizer } from './standardizer.js';
+export { fitStandardizer, applyStandardizer, standardizeInto, standardizeInPlace, type Standardizer } from './standardizer.js';
 export {
   generateHostData,
   ATTACK_NAMES,

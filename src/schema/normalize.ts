@@ -44,7 +44,7 @@ export function normalizeCore(raw: Float32Array, options: NormalizeOptions = {})
       const x = raw[base + j]!;
       if (!(x >= 0) || x === Infinity) {
         const what = Number.isFinite(x) ? 'must be >= 0' : 'must be finite';
-        throw new DataError(`${source}: row ${i}, column ${j} (${CORE_FEATURES[j]!.name}) ${what}, got ${x}`, source);
+        throw new DataError(`${source}: row ${i}, column ${j} (${CORE_FEATURES[j]!.name}) ${what}, got ${x}`, source, { row: i, column: j });
       }
       const t = IS_LOG[j] === 1 ? Math.log1p(x) : x;
       const z = (t - OFFSET[j]!) * INV_SCALE[j]!;

@@ -22,13 +22,13 @@ export function fitStandardizer(data: Float32Array | Float64Array, rows: number,
   if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols <= 0 || data.length !== rows * cols) {
     throw new ShapeError(`fitStandardizer: data length must equal rows x cols = ${rows} x ${cols}, got ${data.length}`, 'fitStandardizer');
   }
-  if (rows === 0) throw new DataError('fitStandardizer: rows must be at least 1, got 0');
+  if (rows === 0) throw new DataError('fitStandardizer: rows must be at least 1, got 0', 'data');
   const mean = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
     for (let j = 0; j < cols; j++) {
       const v = data[base + j]!;
-      if (!Number.isFinite(v)) throw new DataError(`fitStandardizer: row ${i}, column ${j} must be finite, got ${v}`);
+      if (!Number.isFinite(v)) throw new DataError(`fitStandardizer: row ${i}, column ${j} must be finite, got ${v}`, 'data', { row: i, column: j });
       mean[j]! += v;
     }
   }
@@ -68,11 +68,28 @@ export function applyStandardizer(
   if (result.length !== data.length) {
     throw new ShapeError(`applyStandardizer: out length must be ${data.length}, got ${result.length}`, 'applyStandardizer');
   }
-  const rows = data.length / cols;
-  const { mean, scale } = standardizer;
+  standardizeInto(standardizer, data, result);
+  return result;
+}
+
+/**
+ * `out[i, j] = (data[i, j] - mean[j]) / scale[j]` for the rows of `out` (`out.length / mean.length`
+ * of them), computed in float64 and rounded to float32; `out` may be `data` itself. The one
+ * standardization kernel: the pipeline's streamed passes and {@link applyStandardizer} all call it.
+ * Trusts its caller (widths and lengths).
+ */
+export function standardizeInto(s: Standardizer, data: Float32Array | Float64Array, out: Float32Array): void {
+  const { mean, scale } = s;
+  const cols = mean.length;
+  const rows = out.length / cols;
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
-    for (let j = 0; j < cols; j++) result[base + j] = (data[base + j]! - mean[j]!) / scale[j]!;
+    for (let j = 0; j < cols; j++) out[base + j] = (data[base + j]! - mean[j]!) / scale[j]!;
   }
-  return result;
+}
+
+/** {@link standardizeInto} in place on the first `rows` rows of `data` (`[rows, mean.length]`). */
+export function standardizeInPlace(s: Standardizer, data: Float32Array, rows: number): void {
+  const head = data.subarray(0, rows * s.mean.length);
+  standardizeInto(s, head, head);
 }

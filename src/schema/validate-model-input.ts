@@ -46,7 +46,7 @@ export function validateModelInput(
     for (let j = 0; j < cols; j++) {
       const v = data[base + j]!;
       if (!Number.isFinite(v)) {
-        throw new DataError(`${source}: row ${i}, column ${j} must be finite, got ${v}`, source);
+        throw new DataError(`${source}: row ${i}, column ${j} must be finite, got ${v}`, source, { row: i, column: j });
       }
       if (j >= active && v !== 0) {
         throw new DataError(

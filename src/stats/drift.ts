@@ -63,17 +63,17 @@ export function summarizeReference(column: FloatArray, opts: SummarizeOptions = 
 
 function checkSummary(s: ReferenceSummary): void {
   const where = 'compareToReference';
-  if (typeof s !== 'object' || s === null) throw new DataError(`${where}: summary must be a ReferenceSummary, got ${String(s)}`);
+  if (typeof s !== 'object' || s === null) throw new DataError(`${where}: summary must be a ReferenceSummary, got ${String(s)}`, 'summary');
   checkSample(where, 'summary.edges', s.edges, 0);
   checkSample(where, 'summary.sample', s.sample);
   if (s.proportions.length !== s.edges.length + 1) {
-    throw new ShapeError(`${where}: summary.proportions must have edges.length + 1 = ${s.edges.length + 1} entries, got ${s.proportions.length}`);
+    throw new ShapeError(`${where}: summary.proportions must have edges.length + 1 = ${s.edges.length + 1} entries, got ${s.proportions.length}`, where, [[s.edges.length + 1], [s.proportions.length]]);
   }
   for (let i = 1; i < s.edges.length; i++) {
-    if (s.edges[i]! < s.edges[i - 1]!) throw new DataError(`${where}: summary.edges must be ascending, got a decrease at index ${i}`);
+    if (s.edges[i]! < s.edges[i - 1]!) throw new DataError(`${where}: summary.edges must be ascending, got a decrease at index ${i}`, 'summary.edges', { index: i });
   }
   for (let i = 1; i < s.sample.length; i++) {
-    if (s.sample[i]! < s.sample[i - 1]!) throw new DataError(`${where}: summary.sample must be ascending, got a decrease at index ${i}`);
+    if (s.sample[i]! < s.sample[i - 1]!) throw new DataError(`${where}: summary.sample must be ascending, got a decrease at index ${i}`, 'summary.sample', { index: i });
   }
 }
 
@@ -138,8 +138,8 @@ export function driftVerdict(
     if (!(warn >= 0 && retrain >= warn)) {
       throw new InvalidOptionError(`driftVerdict: thresholds.${name} must satisfy 0 <= warn <= retrain, got warn ${warn}, retrain ${retrain}`, name);
     }
-    if (value !== undefined && typeof value !== 'number') throw new DataError(`driftVerdict: ${name} must be a number, got ${typeof value}`);
-    if (Number.isNaN(value)) throw new DataError(`driftVerdict: ${name} must be a number, got NaN`);
+    if (value !== undefined && typeof value !== 'number') throw new DataError(`driftVerdict: ${name} must be a number, got ${typeof value}`, name);
+    if (Number.isNaN(value)) throw new DataError(`driftVerdict: ${name} must be a number, got NaN`, name);
   }
   let level: DriftLevel = 'ok';
   for (const [name, value] of metrics) {

@@ -1,7 +1,8 @@
 /** Population stability index at reference quantile edges (see ../shared/reference/README.md, psi). */
 import { DataError, ShapeError } from '../errors.js';
 import { quantileSorted } from './quantile.js';
-import { lowerBound, sortAscending, upperBound } from './sort.js';
+import { lowerBound, upperBound } from '../tensor/index.js';
+import { sortAscending } from './sort.js';
 import { checkNumberOption, checkSample, type FloatArray } from './validate.js';
 
 /** Options of {@link psi}. */
@@ -53,7 +54,7 @@ export function binCounts(values: FloatArray, edges: FloatArray): Float64Array {
   checkSample('binCounts', 'edges', edges, 0);
   for (let i = 1; i < edges.length; i++) {
     if (edges[i]! < edges[i - 1]!) {
-      throw new ShapeError(`binCounts: edges must be ascending, got edges[${i - 1}]=${edges[i - 1]} > edges[${i}]=${edges[i]}`);
+      throw new ShapeError(`binCounts: edges must be ascending, got edges[${i - 1}]=${edges[i - 1]} > edges[${i}]=${edges[i]}`, 'binCounts');
     }
   }
   const out = new Float64Array(edges.length + 1);
@@ -126,13 +127,13 @@ export function psiFromProportions(
 ): { psi: number; terms: Float64Array } {
   const { floor } = checkPsiOptions('psiFromProportions', { floor: opts.floor });
   if (pRef.length !== pCur.length || pRef.length < 1) {
-    throw new ShapeError(`psiFromProportions: pRef and pCur must have the same non-zero length, got ${pRef.length} and ${pCur.length}`);
+    throw new ShapeError(`psiFromProportions: pRef and pCur must have the same non-zero length, got ${pRef.length} and ${pCur.length}`, 'psiFromProportions', [[pRef.length], [pCur.length]]);
   }
   const a = new Float64Array(pRef.length);
   const b = new Float64Array(pRef.length);
   for (let i = 0; i < pRef.length; i++) {
-    if (!(pRef[i]! >= 0 && pRef[i]! <= 1)) throw new DataError(`psiFromProportions: pRef[${i}] must be in [0, 1], got ${pRef[i]}`);
-    if (!(pCur[i]! >= 0 && pCur[i]! <= 1)) throw new DataError(`psiFromProportions: pCur[${i}] must be in [0, 1], got ${pCur[i]}`);
+    if (!(pRef[i]! >= 0 && pRef[i]! <= 1)) throw new DataError(`psiFromProportions: pRef[${i}] must be in [0, 1], got ${pRef[i]}`, 'pRef', { index: i });
+    if (!(pCur[i]! >= 0 && pCur[i]! <= 1)) throw new DataError(`psiFromProportions: pCur[${i}] must be in [0, 1], got ${pCur[i]}`, 'pCur', { index: i });
     a[i] = Math.max(pRef[i]!, floor);
     b[i] = Math.max(pCur[i]!, floor);
   }

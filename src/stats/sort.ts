@@ -1,4 +1,4 @@
-/** Sorting and binary search on float samples. */
+/** Sorting float samples (the binary searches are tensor's `lowerBound`/`upperBound`). */
 import type { FloatArray } from './validate.js';
 
 const RADIX_MIN_LENGTH = 512;
@@ -57,28 +57,4 @@ function radixSortFloat32(data: Float32Array): Float32Array {
     outBits[i] = k & 0x80000000 ? k ^ 0x80000000 : ~k;
   }
   return out;
-}
-
-/** Number of values in ascending `sorted` that are strictly below `x` (numpy searchsorted side='left'). */
-export function lowerBound(sorted: FloatArray, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Number of values in ascending `sorted` that are <= `x` (numpy searchsorted side='right'). */
-export function upperBound(sorted: FloatArray, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

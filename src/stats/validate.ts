@@ -2,7 +2,9 @@
 import { DataError, InvalidOptionError, ShapeError } from '../errors.js';
 
 /** A 1-D sample: every stats function reads float32 or float64 values (float32 is widened exactly). */
-export type FloatArray = Float32Array | Float64Array;
+import type { FloatArray } from '../tensor/index.js';
+
+export type { FloatArray };
 
 /**
  * Checks that `data` is a non-empty Float32Array/Float64Array without NaN or +-Infinity.
@@ -11,15 +13,15 @@ export type FloatArray = Float32Array | Float64Array;
 export function checkSample(where: string, name: string, data: FloatArray, minLength = 1): void {
   if (!(data instanceof Float32Array || data instanceof Float64Array)) {
     const got = Object.prototype.toString.call(data);
-    throw new DataError(`${where}: ${name} must be a Float32Array or Float64Array, got ${got}`);
+    throw new DataError(`${where}: ${name} must be a Float32Array or Float64Array, got ${got}`, name);
   }
   if (data.length < minLength) {
-    throw new DataError(`${where}: ${name} must have at least ${minLength} value${minLength === 1 ? '' : 's'}, got ${data.length}`);
+    throw new DataError(`${where}: ${name} must have at least ${minLength} value${minLength === 1 ? '' : 's'}, got ${data.length}`, name);
   }
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     // v - v is NaN exactly when v is NaN or +-Infinity.
-    if (v - v !== 0) throw new DataError(`${where}: ${name}[${i}] must be finite, got ${v}`);
+    if (v - v !== 0) throw new DataError(`${where}: ${name}[${i}] must be finite, got ${v}`, name, { index: i });
   }
 }
 
@@ -30,7 +32,7 @@ export function checkSample(where: string, name: string, data: FloatArray, minLe
 export function checkWeights(where: string, name: string, weights: FloatArray, valuesLength: number): void {
   if (!(weights instanceof Float32Array || weights instanceof Float64Array)) {
     const got = Object.prototype.toString.call(weights);
-    throw new DataError(`${where}: ${name} must be a Float32Array or Float64Array, got ${got}`);
+    throw new DataError(`${where}: ${name} must be a Float32Array or Float64Array, got ${got}`, name);
   }
   if (weights.length !== valuesLength) {
     throw new ShapeError(`${where}: ${name} must have one weight per value (${valuesLength}), got ${weights.length}`, where, [
@@ -41,10 +43,10 @@ export function checkWeights(where: string, name: string, weights: FloatArray, v
   let sum = 0;
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i]!;
-    if (!(w >= 0) || w === Infinity) throw new DataError(`${where}: ${name}[${i}] must be finite and >= 0, got ${w}`);
+    if (!(w >= 0) || w === Infinity) throw new DataError(`${where}: ${name}[${i}] must be finite and >= 0, got ${w}`, name, { index: i });
     sum += w;
   }
-  if (!(sum > 0)) throw new DataError(`${where}: ${name} must have a positive sum, got ${sum}`);
+  if (!(sum > 0)) throw new DataError(`${where}: ${name} must have a positive sum, got ${sum}`, name);
 }
 
 /**
@@ -61,7 +63,7 @@ export function checkLabels(where: string, labels: ArrayLike<number>, length: nu
   let positives = 0;
   for (let i = 0; i < length; i++) {
     const y = labels[i];
-    if (y !== 0 && y !== 1) throw new DataError(`${where}: labels[${i}] must be 0 or 1, got ${String(y)}`);
+    if (y !== 0 && y !== 1) throw new DataError(`${where}: labels[${i}] must be 0 or 1, got ${String(y)}`, 'labels', { index: i });
     positives += y;
   }
   return positives;

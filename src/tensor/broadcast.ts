@@ -100,3 +100,42 @@ export function forEachRun(plan: BroadcastPlan, visit: (offsets: Int32Array, out
     }
   }
 }
+
+/**
+ * For every element of `outShape` (row-major), the flat index `sum_d counter[d] * steps[d]` it reads:
+ * the gather map of a broadcast (steps = the input's strides, 0 on stretched dims), of an axis
+ * permutation (permuted strides) or of a reduction's output slots. Computed once (e.g. at plan time)
+ * so that run kernels are plain indexed loops.
+ */
+export function stridedIndex(outShape: readonly number[], steps: readonly number[]): Int32Array {
+  const rank = outShape.length;
+  let total = 1;
+  for (const d of outShape) total *= d;
+  const idx = new Int32Array(total);
+  const counter = new Array<number>(rank).fill(0);
+  let cur = 0;
+  for (let i = 0; i < total; i++) {
+    idx[i] = cur;
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]++;
+      cur += steps[d]!;
+      if (counter[d]! < outShape[d]!) break;
+      cur -= steps[d]! * counter[d]!;
+      counter[d] = 0;
+    }
+  }
+  return idx;
+}
+
+/** The gather map of a broadcast: for every element of `outShape`, the flat index of the element of `inShape` it reads. */
+export function broadcastIndex(inShape: readonly number[], outShape: readonly number[]): Int32Array {
+  const rank = outShape.length;
+  const steps = new Array<number>(rank).fill(0);
+  let acc = 1;
+  for (let i = inShape.length - 1; i >= 0; i--) {
+    // Stride 0 on broadcast (size-1 or missing) dims makes them repeat.
+    steps[rank - inShape.length + i] = inShape[i] === 1 ? 0 : acc;
+    acc *= inShape[i]!;
+  }
+  return stridedIndex(outShape, steps);
+}

@@ -7,15 +7,20 @@ export { backend, setBackend, setBackendNotice, wasmActive, type Backend, type B
 export { Random } from './random.js';
 export { Tensor, zeros, ones, full, scalar, fromArray, arange, eye, type NestedArray } from './tensor.js';
 export { sizeOf, stridesOf, sameShape, normalizeAxis, validateShape, splitAt } from './shape.js';
-export { broadcastShapes, planBroadcast, forEachRun, type BroadcastPlan } from './broadcast.js';
+export { broadcastShapes, planBroadcast, forEachRun, stridedIndex, broadcastIndex, type BroadcastPlan } from './broadcast.js';
 export { add, sub, mul, div, maximum, minimum, greater, less, broadcastBinary, type BinaryRun } from './binary.js';
 export {
   neg, abs, exp, log, sqrt, pow, tanh, sigmoid, relu, erf, gelu, clamp,
   SQRT_2_OVER_PI, GELU_TANH_COEF, type GeluOptions, type ClampOptions,
 } from './unary.js';
 export { erfScalar } from './erf.js';
+export { ACTIVATIONS, activateInto, activationGradInPlace, type Activation } from './activation.js';
+export { MlpForward, MLP_CHUNK_ROWS, type DenseWeights, type ReconstructionErrorArgs } from './mlp-forward.js';
 export { roundHalfEven } from './round-half-even.js';
-export { averagePathLength } from './average-path-length.js';
+export { checkMatrix, type FloatMatrix } from './check-matrix.js';
+export { floatThresholdBelow, nextDownFloat32 } from './float-threshold.js';
+export { lowerBound, upperBound, type FloatArray } from './sorted-search.js';
+export { stepAt, mergeSteps, stepFunctionProblem, type StepFunction } from './step-function.js';
 export { where } from './where.js';
 export { sum, mean, max, argmax, maxWithIndices, reducedShape, type ReduceOptions, type MaxResult } from './reduce.js';
 export { sumToShape } from './sum-to-shape.js';
@@ -27,13 +32,13 @@ export { reshape, resolveShape } from './reshape.js';
 export { concat } from './concat.js';
 export { slice, resolveSlice, type SliceOptions } from './slice.js';
 export { softmax, logSoftmax, softmaxInto, type SoftmaxLayout } from './softmax.js';
-export { layerNorm, layerNormWithStats, type LayerNormOptions, type LayerNormResult } from './layer-norm.js';
+export { layerNorm, layerNormWithStats, layerNormInto, type LayerNormOptions, type LayerNormResult, type LayerNormRows } from './layer-norm.js';
 export { mseLoss } from './mse-loss.js';
-export { biasActivation, activationGradInPlace, type Activation, type BiasActivationOptions } from './bias-activation.js';
+export { biasActivation, type BiasActivationOptions } from './bias-activation.js';
 export { columnSums } from './column-sums.js';
 export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './squared-error.js';
 export { adamUpdate, type AdamStep } from './adam-update.js';
-export { kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
+export { KernelBufferSet, kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
 export {
   DataParallelStep, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, MAX_AUTO_THREADS, type PoolWorker,
   type DataParallelOptions, type ParallelRowsOptions, type RowTaskFactory, type RowWork, type SliceStep, type SliceStepFactory,
@@ -44,3 +49,4 @@ export { ModuleBuilder, type MemoryImport } from './wasm/module.js';
 export { Code, FunctionBuilder, type Callee, type Instruction, type Local } from './wasm/code.js';
 export { heapIsShared, wasmUnavailableReason } from './wasm/index.js';
 export { wasmForestWalk, type ForestTables } from './wasm/forest.js';
+export { int8Weights, wasmQuantizedLinear, type Int8Run, type Int8Weights } from './wasm/int8.js';

@@ -27,3 +27,26 @@ export function ownedKernelBuffer(owner: object, length: number): Float32Array {
   ownedBy.register(owner, buffer);
   return buffer;
 }
+
+/** Gives a collected owner's {@link KernelBufferSet} back to the heap. */
+const setsOf = new FinalizationRegistry<{ buffers: Float32Array[] }>(({ buffers }) => buffers.forEach(heapFree));
+
+/**
+ * The kernel buffers one object works in (activations, gradients): replaced together when the object
+ * needs larger ones, and given back when it is collected.
+ */
+export class KernelBufferSet {
+  private readonly held: { buffers: Float32Array[] } = { buffers: [] };
+
+  /** @param owner the object whose collection gives the buffers back (it must hold no other view of them) */
+  constructor(owner: object) {
+    setsOf.register(owner, this.held);
+  }
+
+  /** Gives back the buffers of the previous call and returns zeroed ones of `lengths`. */
+  replace(lengths: readonly number[]): Float32Array[] {
+    this.held.buffers.forEach(heapFree);
+    this.held.buffers = lengths.map(kernelBuffer);
+    return this.held.buffers;
+  }
+}

@@ -41,34 +41,10 @@ export function layerNormWithStats(x: Tensor, options: LayerNormOptions = {}): L
     }
   }
   const rows = dim === 0 ? 0 : x.size / dim;
-  const w = options.weight?.data;
-  const b = options.bias?.data;
-  const d = x.data;
   const out = new Float32Array(x.size);
   const means = new Float64Array(rows);
   const rstds = new Float64Array(rows);
-  // The wasm backend's twin (float32 lanes): ./wasm/normalize-kernel.ts.
-  if (dim >= 4 && wasmActive() && wasmLayerNorm({ x: d, y: out, gamma: w, beta: b, rows, n: dim, eps, mean: means, rstd: rstds })) {
-    return { out: new Tensor(out, x.shape), mean: means, rstd: rstds };
-  }
-  for (let r = 0; r < rows; r++) {
-    const base = r * dim;
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += d[base + j]!;
-    const mu = s / dim;
-    let v = 0;
-    for (let j = 0; j < dim; j++) {
-      const c = d[base + j]! - mu;
-      v += c * c;
-    }
-    const rs = 1 / Math.sqrt(v / dim + eps);
-    means[r] = mu;
-    rstds[r] = rs;
-    for (let j = 0; j < dim; j++) {
-      const xh = (d[base + j]! - mu) * rs;
-      out[base + j] = (w ? xh * w[j]! : xh) + (b ? b[j]! : 0);
-    }
-  }
+  layerNormInto({ x: x.data, out, rows, width: dim, eps, weight: options.weight?.data, bias: options.bias?.data, mean: means, rstd: rstds });
   return { out: new Tensor(out, x.shape), mean: means, rstd: rstds };
 }
 
@@ -76,3 +52,53 @@ export function layerNormWithStats(x: Tensor, options: LayerNormOptions = {}): L
 export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
   return layerNormWithStats(x, options).out;
 }
+
+/** Arguments of {@link layerNormInto}: `rows` rows of `width` values, normalized row by row. */
+export interface LayerNormRows {
+  x: Float32Array | Float64Array;
+  /** Receives the normalized rows (may be `x`). */
+  out: Float32Array | Float64Array;
+  rows: number;
+  width: number;
+  eps: number;
+  /** Scale `[width]`; absent = 1. */
+  weight?: Float32Array | Float64Array | undefined;
+  /** Shift `[width]`; absent = 0. */
+  bias?: Float32Array | Float64Array | undefined;
+  /** Receives each row's mean `[rows]` when given. */
+  mean?: Float32Array | Float64Array;
+  /** Receives each row's `1 / sqrt(var + eps)` `[rows]` when given. */
+  rstd?: Float32Array | Float64Array;
+}
+
+/**
+ * The one LayerNorm kernel (tensor's layerNorm and the ONNX runtime's LayerNormalization): per row,
+ * mean and biased variance in float64 in two passes (a large common offset does not cancel
+ * catastrophically), then `(x - mean) * rstd * weight + bias`. Float32 rows of 4 or more values run
+ * on the WebAssembly twin (./wasm/normalize-kernel.ts, float32 lanes) when that backend is active.
+ * Trusts its caller.
+ */
+export function layerNormInto(a: LayerNormRows): void {
+  const { x, out, rows, width, eps, weight: w, bias: b, mean, rstd } = a;
+  const float32 = x instanceof Float32Array && out instanceof Float32Array && !(w instanceof Float64Array) && !(b instanceof Float64Array);
+  if (float32 && width >= 4 && wasmActive() && wasmLayerNorm({ x, y: out, gamma: w, beta: b, rows, n: width, eps, mean, rstd })) return;
+  for (let r = 0; r < rows; r++) {
+    const base = r * width;
+    let s = 0;
+    for (let j = 0; j < width; j++) s += x[base + j]!;
+    const mu = s / width;
+    let v = 0;
+    for (let j = 0; j < width; j++) {
+      const c = x[base + j]! - mu;
+      v += c * c;
+    }
+    const rs = 1 / Math.sqrt(v / width + eps);
+    if (mean !== undefined) mean[r] = mu;
+    if (rstd !== undefined) rstd[r] = rs;
+    for (let j = 0; j < width; j++) {
+      const xh = (x[base + j]! - mu) * rs;
+      out[base + j] = (w ? xh * w[j]! : xh) + (b ? b[j]! : 0);
+    }
+  }
+}
+

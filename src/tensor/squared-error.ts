@@ -35,10 +35,13 @@ export function squaredErrorGrad(y: Float32Array, x: Float32Array, dy: Float32Ar
   return sq;
 }
 
-/** `out[i] = sum over counted j of (y[i, j] - x[i, j])^2 / count` for `[rows, d]` inputs. */
-export function rowSquaredError(y: Float32Array, x: Float32Array, out: Float32Array, o: SquaredErrorOptions & { count: number }): void {
+/**
+ * `out[i] = sum over counted j of (y[i, j] - x[i, j])^2 / count` for `[rows, d]` inputs (the
+ * autoencoder's score). A float64 `out` takes the JS loop.
+ */
+export function rowSquaredError(y: Float32Array, x: Float32Array, out: Float32Array | Float64Array, o: SquaredErrorOptions & { count: number }): void {
   const { rows, d, mask, count } = o;
-  if (wasmActive() && wasmRowSquaredError(y, x, out, rows, d, mask, 1 / count)) return;
+  if (out instanceof Float32Array && wasmActive() && wasmRowSquaredError(y, x, out, rows, d, mask, 1 / count)) return;
   for (let i = 0; i < rows; i++) {
     let s = 0;
     for (let j = 0; j < d; j++) {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNpyFile } from '../../src/io/index.js';
-import { onnx } from '../../src/onnx-writer/index.js';
+import { onnx } from '../../src/onnx/index.js';
 import { generateData, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from '../pipeline/helpers.js';
 import { run, expectOneLineError } from './helpers.js';

@@ -88,7 +88,7 @@ describe('shapleyValues (SIMD kernel for ReLU autoencoders)', () => {
     const x = normalRows(1, 5, 9);
     const background = { data: normalRows(4, 5, 10), rows: 4 };
     const bad = { ...model, layers: [{ ...model.layers[0]!, weight: Float32Array.from(model.layers[0]!.weight, (v, i) => (i === 4 ? NaN : v)) }, model.layers[1]!] };
-    expectError(() => shapleyValues(bad, x, background), DataError, /^shapleyValues: layers\[0\]\.weight must be finite, got NaN at index 4$/);
+    expectError(() => shapleyValues(bad, x, background), DataError, /^shapleyValues: layers\[0\]\.weight\[4\] must be finite, got NaN$/);
     // weights of 1e19 make squared errors ~1e38+ : beyond float32, fine in float64
     const huge = { ...model, layers: model.layers.map((l) => ({ weight: Float32Array.from(l.weight, (v) => v * 1e19), bias: l.bias })) };
     const simd = shapleyValues(huge, x, background, { simd: true });

@@ -54,8 +54,8 @@ describe.each(fixture.sequences)('optimizers on the $id sequence (optim.json)', 
 describe('Optimizer hyperparameter validation', () => {
   const p = () => param(new Tensor(new Float32Array(3), [3]));
   it('throws InvalidOptionError naming the class and option for a negative lr', () => {
-    expectError(() => new Adam([p()], { lr: -1 }), InvalidOptionError, /^Adam: lr must be a finite number >= 0, got -1$/);
-    expectError(() => new SGD([p()], { lr: Number.NaN }), InvalidOptionError, /^SGD: lr must be a finite number >= 0, got NaN$/);
+    expectError(() => new Adam([p()], { lr: -1 }), InvalidOptionError, /^Adam: lr must be a positive number, got -1$/);
+    expectError(() => new SGD([p()], { lr: Number.NaN }), InvalidOptionError, /^SGD: lr must be a positive number, got NaN$/);
   });
   it('rejects betas outside [0, 1) and negative eps or weight decay, naming AdamW for AdamW', () => {
     expectError(() => new AdamW([p()], { betas: [1, 0.999] }), InvalidOptionError, /^AdamW: beta1 must be in \[0, 1\), got 1$/);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { FormatError, InvalidOptionError } from '../../src/errors.js';
 import { IsolationForest } from '../../src/iforest/index.js';
-import { checkModel, encodeModel, exportIsolationForest, onnx, toNumber } from '../../src/onnx-writer/index.js';
+import { exportIsolationForest } from '../../src/onnx-writer/index.js';
+import { checkModel, encodeModel, onnx, toNumber } from '../../src/onnx/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { runOrt } from './export-helpers.js';
@@ -161,7 +162,7 @@ describe('exportIsolationForest errors', () => {
     expectError(() => exportIsolationForest({ arrays, meta }), FormatError, /exportIsolationForest: tree 0 node 0 children must be -1 \(both\) or in \[0, \d+\), got 999 and \d+/);
     const b = m.toArrays();
     b.arrays.features[1] = 3;
-    expectError(() => exportIsolationForest(b), FormatError, /^exportIsolationForest: arrays\.features\[1\] must be a column in \[0, 3\), got 3$/);
+    expectError(() => exportIsolationForest(b), FormatError, /^exportIsolationForest: features\[1\] must be a column in \[0, 3\), got 3$/);
     const c = m.toArrays();
     c.arrays.threshold[0] = Number.NaN;
     expectError(() => exportIsolationForest(c), FormatError, /^exportIsolationForest: tree 0 node 0 threshold must be a number, got NaN$/);

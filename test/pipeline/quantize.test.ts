@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError, UsageError } from '../../src/errors.js';
 import { readNpyFile, writeNpyFile } from '../../src/io/index.js';
-import { onnx } from '../../src/onnx-writer/index.js';
+import { onnx } from '../../src/onnx/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { exportOnnx } from '../../src/pipeline/export-onnx.js';
 import { generateData, train } from '../../src/pipeline/index.js';

@@ -83,12 +83,12 @@ describe('decodeModel: graph structure', () => {
   it('refuses raw_data whose size does not match dims', () => {
     const bad = rawFloatTensor('w', [2, 2], [1, 2, 3]);
     const bytes = modelBytes({ nodes: [node('Add', ['x', 'w'], ['y'])], inputs: [valueInfo('x', [2, 2])], outputs: ['y'], initializers: [bad] });
-    expectError(() => decodeModel(bytes), FormatError, /^onnx: initializer "w": raw_data must hold 16 bytes for dims \[2,2\] of float32, got 12$/);
+    expectError(() => decodeModel(bytes), FormatError, /^onnx: initializer "w" raw_data must hold prod\(dims \[2,2\]\) \* 4 = 16 bytes for FLOAT, got 12$/);
   });
 
   it('refuses float_data whose length does not match dims', () => {
     const bytes = modelBytes({ nodes: [node('Add', ['x', 'w'], ['y'])], inputs: [valueInfo('x', [2, 2])], outputs: ['y'], initializers: [tensor('w', [2, 2], [1, 2, 3, 4, 5])] });
-    expectError(() => decodeModel(bytes), FormatError, /^onnx: initializer "w": data must hold 4 values for dims \[2,2\], got 5$/);
+    expectError(() => decodeModel(bytes), FormatError, /^onnx: initializer "w" float_data must hold prod\(dims \[2,2\]\) = 4 values, got 5$/);
   });
 
   it('refuses subgraphs nested deeper than maxDepth', () => {

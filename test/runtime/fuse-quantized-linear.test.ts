@@ -130,7 +130,7 @@ describe('fused quantized linear', () => {
     const spec = quantLinearSpec({ batch: [], m: 1, k: 3, n: 4, uint8Weights: false, perColumn: false, swapOperands: false, biasShape: 'n', weights: Array.from({ length: 12 }, (_, i) => i - 6), scales: [0.1, 0.1, 0.1, 0.1], bias: [0, 0, 0, 0] });
     spec.initializers![3] = tensor('bias', [3], [1, 2, 3]);
     const bytes = modelBytes(spec);
-    const message = /^Add "Add_y": shapes must be broadcastable, got \[1,4\] and \[3\]$/;
+    const message = /^Add "Add_y": shapes must be broadcast-compatible, got \[1,4\] and \[3\]$/;
     expectError(() => loadOnnx(bytes), ShapeError, message);
     expectError(() => loadOnnx(bytes, { fuse: false }), ShapeError, message);
   });

@@ -1,5 +1,5 @@
 /** Bad input to src/stats: typed errors with the "<where>: <what> must <constraint>, got <actual>" shape. */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectError } from '../tensor/expect-error.js';
 import { DataError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import {
@@ -86,5 +86,16 @@ describe('shapes and labels', () => {
     const s = summarizeReference(f(1, 2, 3, 4));
     expectError(() => compareToReference({ ...s, proportions: f(1) }, f(1)), ShapeError, /^compareToReference: summary.proportions must have edges.length \+ 1 = 10 entries, got 1$/);
     expectError(() => compareToReference({ ...s, sample: f(2, 1) }, f(1)), DataError, /^compareToReference: summary.sample must be ascending, got a decrease at index 1$/);
+  });
+});
+
+describe('structured fields', () => {
+  it('name the argument, the index and the op where the message does', () => {
+    const nan = expectError(() => binCounts(f(1), f(0, NaN)), DataError, /^binCounts: edges\[1\] must be finite, got NaN$/);
+    expect([nan.source, nan.index]).toEqual(['edges', 1]);
+    const p = expectError(() => psiFromProportions(f(0.5, 1.5), f(0.5, 0.5)), DataError, /^psiFromProportions: pRef\[1\] must be in \[0, 1\], got 1\.5$/);
+    expect([p.source, p.index, p.row]).toEqual(['pRef', 1, undefined]);
+    const s = expectError(() => psiFromProportions(f(0.5, 0.5), f(1)), ShapeError, /^psiFromProportions: pRef and pCur must have the same non-zero length/);
+    expect([s.op, s.shapes]).toEqual(['psiFromProportions', [[2], [1]]]);
   });
 });

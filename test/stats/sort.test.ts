@@ -1,7 +1,8 @@
 /** sortAscending (radix path for float32) and the binary searches. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lowerBound, sortAscending, upperBound } from '../../src/stats/index.js';
+import { sortAscending } from '../../src/stats/index.js';
+import { lowerBound, upperBound } from '../../src/tensor/index.js';
 
 describe('sortAscending', () => {
   it('radix-sorts float32 (negatives, -0/+0, subnormals, extremes) like a comparison sort', () => {

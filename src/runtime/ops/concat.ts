@@ -1,6 +1,6 @@
 /** Concat along `axis`: each input is copied as [outer, rows_i * inner] blocks (no views, no allocation). */
 import { FormatError, ShapeError, fmtShape } from '../../errors.js';
-import { sizeOf } from '../dtypes.js';
+import { sizeOf } from '../../tensor/index.js';
 import { need, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
 
 export function planConcat(args: OpArgs): OpPlan {
@@ -19,7 +19,7 @@ export function planConcat(args: OpArgs): OpPlan {
   }
   const outShape = [...first.shape];
   outShape[axis] = total;
-  const out = newValue(first.dtype, outShape);
+  const out = newValue(args, first.dtype, outShape);
   const outer = sizeOf(first.shape.slice(0, axis));
   const inner = sizeOf(first.shape.slice(axis + 1));
   const rowLen = total * inner;

@@ -6,9 +6,8 @@
  * for a single row transposed to [K, N] so the row kernel streams it; then no run copies either.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { gemm, ownedKernelBuffer, wasmActive } from '../../tensor/index.js';
-import { broadcastIndex, broadcastShapes, sameShape } from './broadcast.js';
-import { need, needDType, needRank, newValue, type OpArgs, type OpPlan } from './types.js';
+import { broadcastShapes, gemm, ownedKernelBuffer, sameShape, wasmActive } from '../../tensor/index.js';
+import { need, needDType, needRank, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export function planGemm(args: OpArgs): OpPlan {
   const A = need(args, 0, 'A');
@@ -27,7 +26,7 @@ export function planGemm(args: OpArgs): OpPlan {
   if (k !== kb) {
     throw new ShapeError(`${args.where}: inner dimensions must match, got ${fmtShape(A.shape)} and ${fmtShape(B.shape)} (transA=${+transA}, transB=${+transB})`, 'Gemm', [A.shape, B.shape]);
   }
-  const Y = newValue('float32', [m, n]);
+  const Y = newValue(args, 'float32', [m, n]);
   const wasm = wasmActive();
   if (wasm) Y.data = ownedKernelBuffer(Y, m * n);
   const a = A.data as Float32Array;
@@ -37,10 +36,10 @@ export function planGemm(args: OpArgs): OpPlan {
   let c: Float32Array = new Float32Array(0);
   if (C) {
     needDType(args, C, 'C', ['float32']);
-    if (!sameShape(broadcastShapes(args.where, [C.shape, [m, n]]), [m, n])) {
+    if (!sameShape(broadcastShapes(args.where, C.shape, [m, n]), [m, n])) {
       throw new ShapeError(`${args.where}: C must broadcast to [${m},${n}], got ${fmtShape(C.shape)}`, 'Gemm', [C.shape]);
     }
-    ci = broadcastIndex(C.shape, [m, n]);
+    ci = newBroadcastIndex(args, C.shape, [m, n]);
     c = C.data as Float32Array;
   }
   // A [N] or [1,N] bias (every Linear layer) is one row repeated: fill row by row, no index map.

@@ -1,12 +1,13 @@
 /**
  * LayerNormalization (opset 17): normalizes over the dims from `axis` on,
- * y = (x - mean) / sqrt(var + epsilon) * Scale + B, with the biased variance, computed in float64.
- * Optional outputs Mean and InvStdDev have the input's shape with the normalized dims set to 1.
+ * y = (x - mean) / sqrt(var + epsilon) * Scale + B, with the biased variance, computed in float64 by
+ * tensor's layerNormInto (the one LayerNorm kernel). Optional outputs Mean and InvStdDev have the
+ * input's shape with the normalized dims set to 1.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { sizeOf } from '../dtypes.js';
-import { broadcastIndex, broadcastShapes, sameShape } from './broadcast.js';
-import { need, needDType, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
+import { broadcastShapes, layerNormInto, sameShape, sizeOf } from '../../tensor/index.js';
+import type { TensorData } from '../dtypes.js';
+import { need, needDType, newBroadcastIndex, newScratch, newValue, normAxis, type AllocContext, type OpArgs, type OpPlan, type Value } from './types.js';
 
 export function planLayerNorm(args: OpArgs): OpPlan {
   const x = need(args, 0, 'X');
@@ -20,38 +21,44 @@ export function planLayerNorm(args: OpArgs): OpPlan {
   const d = sizeOf(normShape);
   const rows = sizeOf(x.shape.slice(0, axis));
   for (const [name, p] of [['Scale', scale], ['B', bias]] as const) {
-    if (p && !sameShape(broadcastShapes(args.where, [p.shape, normShape]), normShape)) {
+    if (p && !sameShape(broadcastShapes(args.where, p.shape, normShape), normShape)) {
       throw new ShapeError(`${args.where}: ${name} must broadcast to ${fmtShape(normShape)}, got ${fmtShape(p.shape)}`, 'LayerNormalization');
     }
   }
-  const si = broadcastIndex(scale.shape, normShape);
-  const bi = bias ? broadcastIndex(bias.shape, normShape) : si;
-  const out = newValue(x.dtype, x.shape);
+  const weight = perFeature(args, scale, normShape);
+  const shift = bias ? perFeature(args, bias, normShape) : null;
+  const out = newValue(args, x.dtype, x.shape);
   const statShape = x.shape.map((v, i) => (i < axis ? v : 1));
-  const meanOut = newValue('float32', statShape);
-  const invOut = newValue('float32', statShape);
-  const xd = x.data;
-  const sd = scale.data;
-  const bd = bias ? bias.data : new Float32Array(d);
-  const od = out.data;
-  const md = meanOut.data;
-  const id = invOut.data;
+  const meanOut = newValue(args, 'float32', statShape);
+  const invOut = newValue(args, 'float32', statShape);
+  const kernelArgs = {
+    x: x.data as Float32Array | Float64Array,
+    out: out.data as Float32Array | Float64Array,
+    rows,
+    width: d,
+    eps,
+    weight: weight.values,
+    bias: shift?.values,
+    mean: meanOut.data as Float32Array,
+    rstd: invOut.data as Float32Array,
+  };
   const run = (): void => {
-    for (let r = 0; r < rows; r++) {
-      const base = r * d;
-      let mean = 0;
-      for (let i = 0; i < d; i++) mean += xd[base + i]!;
-      mean /= d;
-      let v = 0;
-      for (let i = 0; i < d; i++) {
-        const c = xd[base + i]! - mean;
-        v += c * c;
-      }
-      const inv = 1 / Math.sqrt(v / d + eps);
-      for (let i = 0; i < d; i++) od[base + i] = (xd[base + i]! - mean) * inv * sd[si[i]!]! + bd[bi[i]!]!;
-      md[r] = mean;
-      id[r] = inv;
-    }
+    weight.fill();
+    shift?.fill();
+    layerNormInto(kernelArgs);
   };
   return { outputs: [out, meanOut, invOut].slice(0, Math.max(1, args.nOutputs)), run };
+}
+
+/**
+ * Scale or B as `[d]` values for the kernel: the input's own buffer when it already has d values in
+ * order, else a buffer refilled through the broadcast map at every run (the input may be computed).
+ */
+function perFeature(ctx: AllocContext, v: Value, normShape: readonly number[]): { values: Float32Array | Float64Array; fill: () => void } {
+  const d = sizeOf(normShape);
+  const src: TensorData = v.data;
+  if (src.length === d && (src instanceof Float32Array || src instanceof Float64Array)) return { values: src, fill: () => {} };
+  const idx = newBroadcastIndex(ctx, v.shape, normShape);
+  const values = newScratch(ctx, d);
+  return { values, fill: () => { for (let i = 0; i < d; i++) values[i] = src[idx[i]!]!; } };
 }

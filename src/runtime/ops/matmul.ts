@@ -5,9 +5,8 @@
  * plan is built) Y and a constant B live in the kernel heap, so runs copy neither.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { gemm, ownedKernelBuffer, wasmActive } from '../../tensor/index.js';
-import { broadcastIndex, broadcastShapes } from './broadcast.js';
-import { need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
+import { broadcastShapes, gemm, ownedKernelBuffer, wasmActive } from '../../tensor/index.js';
+import { need, needDType, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 /** Where each batch's A and B start, and the output shape, for A [..., M, K] x B [..., K, N]. */
 export interface MatmulLayout {
@@ -35,12 +34,12 @@ export function matmulLayout(args: OpArgs, aShape: readonly number[], bShape: re
   }
   const aBatch = a.slice(0, -2);
   const bBatch = b.slice(0, -2);
-  const batch = broadcastShapes(args.where, [aBatch, bBatch]);
+  const batch = broadcastShapes(args.where, aBatch, bBatch);
   const outShape = [...batch];
   if (aShape.length > 1) outShape.push(m);
   if (bShape.length > 1) outShape.push(n);
-  const aIdx = broadcastIndex(aBatch, batch);
-  const bIdx = broadcastIndex(bBatch, batch);
+  const aIdx = newBroadcastIndex(args, aBatch, batch);
+  const bIdx = newBroadcastIndex(args, bBatch, batch);
   for (let i = 0; i < aIdx.length; i++) aIdx[i]! *= m * k;
   for (let i = 0; i < bIdx.length; i++) bIdx[i]! *= k * n;
   return { m, n, k, outShape, aOffsets: aIdx, bOffsets: bIdx };
@@ -53,7 +52,7 @@ export function planMatMul(args: OpArgs): OpPlan {
   needDType(args, A, 'A', ['float32']);
   needDType(args, B, 'B', ['float32']);
   const L = matmulLayout(args, A.shape, B.shape);
-  const Y = newValue('float32', L.outShape);
+  const Y = newValue(args, 'float32', L.outShape);
   const wasm = wasmActive();
   if (wasm) Y.data = ownedKernelBuffer(Y, Y.data.length);
   const a = A.data as Float32Array;

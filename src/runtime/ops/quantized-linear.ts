@@ -7,11 +7,9 @@
  * broadcasting index maps of the elementwise ops. Under the wasm backend (chosen when the plan is
  * built) constant weights run on the int8 WebAssembly kernel, which is bit-identical too.
  */
-import { ownedKernelBuffer, wasmActive } from '../../tensor/index.js';
-import { int8Weights, wasmQuantizedLinear, type Int8Run } from '../../tensor/wasm/int8.js';
-import { sizeOf } from '../dtypes.js';
+import { int8Weights, ownedKernelBuffer, sizeOf, wasmActive, wasmQuantizedLinear, type Int8Run } from '../../tensor/index.js';
 import { integerRow, shiftWeights, type IntegerRowArgs } from './quantize.js';
-import { newValue, type OpArgs, type OpPlan, type Value } from './types.js';
+import { newScratch, newValue, type OpArgs, type OpPlan, type Value } from './types.js';
 
 const f32 = Math.fround;
 
@@ -33,8 +31,8 @@ export function planQuantizedLinear(args: OpArgs): OpPlan | undefined {
   if (!isPerColumn(scale, n, rank) || !isPerColumn(bias, n, rank)) return undefined;
   if (scale.dtype !== 'float32' || bias.dtype !== 'float32') return undefined;
 
-  const Y = newValue('float32', outShape);
-  const bT = new Float64Array(k * n);
+  const Y = newValue(args, 'float32', outShape);
+  const bT = newScratch(args, k * n);
   const bzpData = bzp ? bzp.data : new Uint8Array(1);
   const bFixed = B.isConst && (!bzp || bzp.isConst);
   if (bFixed) shiftWeights(B.data, bzpData, { k, n }, bT);

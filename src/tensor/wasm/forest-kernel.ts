@@ -1,5 +1,5 @@
 /**
- * The WebAssembly twin of the isolation forest's scoring walk (iforest/depth-sums.ts): for each
+ * The WebAssembly twin of the isolation forest's scoring walk (model-spec/depth-sums.ts): for each
  * tree and row, follow `x[column] <= threshold` from the root to a leaf and add the leaf's path
  * length. Nodes are 16-byte records so one visit reads one cache line: i32 byte address of the left
  * child (the right child's record follows it), i32 column * 4, f64 threshold. A leaf points to

@@ -8,7 +8,7 @@ import { heapBuffer, heapFloat32, isHeapArray } from './heap.js';
 import { kernelExports } from './kernels.js';
 import { reserve, scratchSlot } from './operands.js';
 
-/** A compiled forest as iforest/forest-arrays.ts lays it out (breadth-first, right child = left + 1). */
+/** A compiled forest as model-spec/forest.ts lays it out (breadth-first, right child = left + 1). */
 export interface ForestTables {
   roots: Int32Array;
   firstChild: Int32Array;
@@ -57,8 +57,8 @@ function pack(f: ForestTables): Packed | null {
 }
 
 /**
- * `out[r] = sum over trees of the path length of row r of x [rows, cols]` (out zeroed by the
- * caller); false when the heap cannot hold the forest (take the JS path).
+ * `out[r] += sum over trees of the path length of row r of x [rows, cols]`; false when the heap
+ * cannot hold the forest (take the JS path).
  */
 export function wasmForestWalk(f: ForestTables, x: Float32Array, rows: number, cols: number, out: Float64Array): boolean {
   let p = packed.get(f);
@@ -76,7 +76,7 @@ export function wasmForestWalk(f: ForestTables, x: Float32Array, rows: number, c
     const sums = new Float64Array(heap, outAt, n);
     sums.fill(0);
     walk(p.nodes, p.leaves, p.trees, f.roots.length, xAt, n, cols, outAt);
-    out.set(sums, r0);
+    for (let i = 0; i < n; i++) out[r0 + i] += sums[i]!;
   }
   return true;
 }

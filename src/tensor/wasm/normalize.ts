@@ -11,9 +11,9 @@ export interface LayerNormRun {
   rows: number;
   n: number;
   eps: number;
-  /** `[rows]` outputs: each row's mean and 1 / sqrt(var + eps) */
-  mean: Float64Array;
-  rstd: Float64Array;
+  /** `[rows]` outputs when given: each row's mean and 1 / sqrt(var + eps) */
+  mean: Float32Array | Float64Array | undefined;
+  rstd: Float32Array | Float64Array | undefined;
 }
 
 export function wasmLayerNorm(r: LayerNormRun): boolean {
@@ -30,8 +30,8 @@ export function wasmLayerNorm(r: LayerNormRun): boolean {
   kernelExports('normalize')['layer_norm']!(x, y, g, b, rows, n, r.eps, mean, rstd, (r.gamma ? 1 : 0) | (r.beta ? 2 : 0));
   copyBack(r.y, 0, len, y);
   const heap = heapFloats();
-  r.mean.set(new Float64Array(heap.buffer, mean, rows));
-  r.rstd.set(new Float64Array(heap.buffer, rstd, rows));
+  r.mean?.set(new Float64Array(heap.buffer, mean, rows));
+  r.rstd?.set(new Float64Array(heap.buffer, rstd, rows));
   return true;
 }
 

@@ -1,0 +1,24 @@
+/**
+ * config.yaml: the typed, validated dadm configuration, its defaults, and the one key table that
+ * drives validation, the canonical YAML stored in checkpoints and the `dadm init-config` template.
+ * YAML is read as data only (`parseYamlData`: no cycles, merge keys or tags, node counts bounded).
+ * Depends on errors, limits, onnx (the default opset), tensor (the activation union) and the `yaml`
+ * package. See docs/config.md and docs/limits.md.
+ */
+export {
+  parseConfig,
+  loadConfig,
+  mergeConfig,
+  configToYaml,
+  defaultConfig,
+  defaultConfigYaml,
+  MODEL_KIND_NAMES,
+  type DadmConfig,
+  type PartialDadmConfig,
+  type ModelKind,
+  type SchemaMode,
+  type ActivationKind,
+  type OptimizerKind,
+  type ExplainMethod,
+} from './config.js';
+export { parseYamlData, type YamlDataOptions } from './yaml-data.js';

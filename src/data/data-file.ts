@@ -1,0 +1,119 @@
+/**
+ * Opening a data .npy for streaming, checking its rows against a schema, and reading lists of row
+ * blocks into a reusable buffer. Every problem names the file and, for values, the row and column
+ * in the whole file (not in the chunk).
+ */
+import { DataError, FormatError } from '../errors.js';
+import { NpyRowReader, shapeTuple } from '../io/index.js';
+import type { FeatureSchema } from '../schema/index.js';
+import { blockLength, type RowSplit } from './row-split.js';
+
+/** An open data file: `[rows, cols]` float32 rows read by position. */
+export interface DataFile {
+  reader: NpyRowReader;
+  source: string;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * Opens a 2-D .npy file for row-wise reading.
+ * @throws FormatError for a file that is not a .npy or is truncated (message names the file), or
+ *   one that is not 2-D; DataError for 0 rows; Node's error for a missing file.
+ */
+export function openDataFile(path: string): DataFile {
+  let reader: NpyRowReader;
+  try {
+    reader = new NpyRowReader(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+      throw new DataError(`${path}: data file must be a readable file, got ${code}`, path);
+    }
+    throw err;
+  }
+  if (reader.shape.length !== 2) {
+    reader.close();
+    throw new FormatError(`${path}: data must be a 2-D array [rows, features], got shape ${shapeTuple(reader.shape)}`, path);
+  }
+  if (reader.rows === 0) {
+    reader.close();
+    throw new DataError(`${path}: rows must be at least 1, got 0`, path);
+  }
+  return { reader, source: path, rows: reader.rows, cols: reader.cols };
+}
+
+/**
+ * Checks the data width against a schema.
+ * @throws DataError naming the expected layout, e.g. `"x.npy: width must be 64 (schema endpoint-v1: 12 features + 52 zero padding), got 10"`
+ */
+export function checkWidth(file: DataFile, schema: FeatureSchema): void {
+  if (file.cols === schema.dim) return;
+  const layout =
+    schema.activeFeatures < schema.dim
+      ? `${schema.activeFeatures} features + ${schema.dim - schema.activeFeatures} zero padding`
+      : `${schema.dim} features`;
+  throw new DataError(`${file.source}: width must be ${schema.dim} (schema ${schema.name}: ${layout}), got ${file.cols}`, file.source);
+}
+
+/** Where a chunk of rows sits in its file, for {@link checkRows}. */
+export interface RowsAt {
+  /** Rows in the chunk. */
+  count: number;
+  /** File row of the chunk's first row (messages name file rows, not chunk rows). */
+  firstRow: number;
+  cols: number;
+  /** Columns at and after this index are schema padding and must be 0. */
+  active: number;
+  /** The file, for messages and DataError.source. */
+  source: string;
+}
+
+/**
+ * Checks rows `[count, cols]` that start at file row `firstRow`: every value finite, every padding
+ * column (index >= `active`) exactly 0.
+ * @throws DataError like `"data.npy: row 17, column 3 must be finite, got NaN"`
+ */
+export function checkRows(data: Float32Array, at: RowsAt): void {
+  const { count, firstRow, cols, active, source } = at;
+  for (let i = 0; i < count; i++) {
+    const base = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[base + j]!;
+      // v - v is NaN exactly when v is NaN or +-Infinity.
+      if (v - v !== 0) throw new DataError(`${source}: row ${firstRow + i}, column ${j} must be finite, got ${v}`, source, { row: firstRow + i, column: j });
+      if (j >= active && v !== 0) {
+        throw new DataError(`${source}: row ${firstRow + i}, column ${j} must be 0 (padding columns ${active}..${cols - 1}), got ${v}`, source, { row: firstRow + i, column: j });
+      }
+    }
+  }
+}
+
+/** Which blocks {@link readBlocks} reads: `blocks[from .. to-1]`, into `out`. */
+export interface BlockRange {
+  blocks: Int32Array;
+  from: number;
+  to: number;
+  /** Receives the rows one after another; must hold them all. */
+  out: Float32Array;
+}
+
+/**
+ * Reads the listed blocks one after another into `range.out` (runs of adjacent blocks in one read).
+ * @returns the number of rows read
+ */
+export function readBlocks(file: DataFile, split: RowSplit, range: BlockRange): number {
+  const { blocks, to, out } = range;
+  let rows = 0;
+  let i = range.from;
+  while (i < to) {
+    let j = i + 1;
+    while (j < to && blocks[j] === blocks[j - 1]! + 1) j++;
+    const start = blocks[i]! * split.blockRows;
+    const count = (blocks[j - 1]! - blocks[i]!) * split.blockRows + blockLength(split, blocks[j - 1]!);
+    file.reader.readRows(start, count, out.subarray(rows * file.cols, (rows + count) * file.cols));
+    rows += count;
+    i = j;
+  }
+  return rows;
+}

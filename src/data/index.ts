@@ -1,0 +1,12 @@
+/**
+ * Streamed training and scoring data: a data .npy opened for row reads and checked against a schema,
+ * the block-wise validation split, bounded reservoir samples, the first checking pass over a training
+ * file, and streamed scoring. Memory never grows with the file (see docs/pipeline.md). Model kinds
+ * train through this machinery; commands score through it.
+ */
+export { openDataFile, checkWidth, checkRows, readBlocks, type DataFile, type RowsAt, type BlockRange } from './data-file.js';
+export { splitRows, deriveSeed, blockLength, blocksPerChunk, STREAM, CHUNK_ROWS, MAX_BLOCK_ROWS, type RowSplit } from './row-split.js';
+export { ReservoirSampler } from './reservoir.js';
+export { prepass, EXACT_DRIFT_MAX_VALUES, type PrepassOptions, type PrepassResult } from './prepass.js';
+export { scoreBlocks, scoreFile, type ScoreKernel, type BlockScoring, type FileScoring } from './score-rows.js';
+export type { TrainingData } from './training-data.js';

@@ -1,0 +1,26 @@
+/**
+ * Federated training: a server and clients that train a model together without moving raw rows.
+ * Updates are clipped, encrypted to the server and signed; optional secure aggregation (the server
+ * learns only the sum), robust aggregation and central differential privacy. See docs/federated.md.
+ */
+export { keygen, enroll, readEnrollment, writeEnrollment, clientIds, type KeygenOptions, type KeygenResult } from './enrollment.js';
+export { generateKeyPairs, readKeyFile, readPublicKeyFile, parsePublicKeys, fingerprint, checkClientId, type KeyPairs, type PublicKeys, type Role } from './keys.js';
+export { defaultFederatedConfig, parseFederatedConfig, checkFederatedConfig, FEDERATED_KEYS, type FederatedConfig, type Aggregation } from './config.js';
+export { FederatedServer, type FederatedServerOptions, type ServerSummary } from './server.js';
+export { FederatedClient, type FederatedClientOptions, type ClientSummary, type DropPoint } from './client.js';
+export { InProcessTransport, HttpTransport, type Transport, type TransportRequest, type TransportResponse, type HttpTransportOptions } from './transport.js';
+export { serveHttp, type HttpServeOptions, type HttpServerHandle } from './http-server.js';
+export { autoencoderKind, type FederatedModelKind, type LocalTrainer, type LocalTrainOptions, type LocalTrainResult, type RowData } from './model-kind.js';
+export { encodeModel, decodeModel, layoutOf, flatten, unflatten, MODEL_FORMAT, type GlobalModel, type ModelLayout } from './model-file.js';
+export { sealEnvelope, parseEnvelope, openEnvelope, verifyEnvelope, type EnvelopeHeader, type UploadKind } from './envelope.js';
+export { privacySpent, rdpCurve, epsilonFromRdp, rdpSampledGaussian, DEFAULT_RDP_ORDERS, type PrivacyOptions } from './rdp.js';
+export { splitSecret, combineShares, type Share } from './shamir.js';
+export { coordinateMedian, trimmedMean } from './robust.js';
+export { ExactWeightedSum } from './exact-sum.js';
+export { roundJournalPath, type RoundRecord, type ClientOutcome } from './server-store.js';
+export type { RoundView, Phase, FlRequest, FlResponse } from './protocol.js';
+export { runServer, runClient, parseListen, type RunServerOptions, type RunClientOptions } from './run.js';
+export { startEntry, killHard, type Child } from './processes.js';
+export { loadSimData, type SimDataOptions } from './sim-data.js';
+export { utf8 } from './bytes.js';
+export { splitClients, type SplitKind } from './split.js';

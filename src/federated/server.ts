@@ -1,0 +1,368 @@
+/**
+ * The federated server core: rounds, validation of uploads, aggregation and atomic commits, behind
+ * one transport-independent `handle(request)`. HTTP (http-server.ts) and the in-process transport
+ * (tests, simulations with many clients) both call it. It never prints: one line per round (and
+ * per rejection, the first few of a round) goes to `onLog`.
+ *
+ * Why one file of ~360 lines: the round lifecycle (open, phase changes, deadline, commit, abort,
+ * restart from the journal) is one state machine, easier to audit in one place; the per-upload
+ * checks are in open-round.ts, the aggregation in plain-round.ts and secure-round.ts.
+ */
+import { FormatError } from '../errors.js';
+import { PROTOCOL, sha256Hex } from './bytes.js';
+import { checkFederatedConfig, type FederatedConfig } from './config.js';
+import { parseEnvelope, type ParsedEnvelope } from './envelope.js';
+import type { KeyPairs, PublicKeys } from './keys.js';
+import { applyDelta, decodeModel, encodeModel, layoutOf, type GlobalModel, type ModelLayout } from './model-file.js';
+import { applyUpload, checkUpload, rejectUpload, selectClients, type OpenRound } from './open-round.js';
+import { PlainRound, type RoundAggregate } from './plain-round.js';
+import { normalStream } from './prg.js';
+import { SIGNED, jsonResponse, type FlRequest, type FlResponse, type Phase, type RoundView } from './protocol.js';
+import { privacySpent } from './rdp.js';
+import { roundLogLine } from './round-log.js';
+import { SecureRound } from './secure-round.js';
+import { Journal } from './journal.js';
+import { ServerStore, emptyRecord, type RoundRecord } from './server-store.js';
+import { signJson } from './signed-json.js';
+import { Rejection, l2Norm } from './update-codec.js';
+
+/** Options of {@link FederatedServer.open}. */
+export interface FederatedServerOptions {
+  stateDir: string;
+  keys: KeyPairs;
+  enrollment: ReadonlyMap<string, PublicKeys>;
+  config: FederatedConfig;
+  /** The model of round 1, used only when the state dir is empty. */
+  initialModel: () => GlobalModel;
+  onLog?: (line: string) => void;
+}
+
+/** How a server run ended. */
+export interface ServerSummary {
+  status: 'completed' | 'gave-up';
+  rounds: RoundRecord[];
+  modelVersion: number;
+  modelSha256: string;
+  modelBytes: Uint8Array;
+}
+
+
+
+export class FederatedServer {
+  readonly config: FederatedConfig;
+  readonly layout: ModelLayout;
+  /** Resolves when the last round is committed or the server gives up. */
+  readonly finished: Promise<ServerSummary>;
+  private readonly store: ServerStore;
+  private readonly secret: Uint8Array;
+  private readonly log: (line: string) => void;
+  private model: { version: number; sha256: string; bytes: Uint8Array; kind: string };
+  private current: OpenRound | null = null;
+  private phase: Phase = 'train';
+  private readonly history: RoundRecord[] = [];
+  private abortedInARow: number;
+  private noisyRounds: number;
+  private timer: NodeJS.Timeout | null = null;
+  private waiters = new Set<() => void>();
+  private finish!: (s: ServerSummary) => void;
+  private summary: ServerSummary | null = null;
+  private readonly sawDone = new Set<string>();
+
+  /**
+   * Opens (or resumes) a state dir and starts the next round.
+   * @throws InvalidOptionError for an unusable state dir or config; FormatError for a corrupted state dir
+   */
+  static open(opts: FederatedServerOptions): FederatedServer {
+    checkFederatedConfig(opts.config, 'server');
+    const store = new ServerStore(opts.stateDir);
+    store.lock();
+    try {
+      return new FederatedServer(opts, store);
+    } catch (err) {
+      store.unlock();
+      throw err;
+    }
+  }
+
+  private constructor(private readonly opts: FederatedServerOptions, store: ServerStore) {
+    this.config = opts.config;
+    this.store = store;
+    this.log = opts.onLog ?? (() => {});
+    this.secret = store.secret();
+    const resumed = store.resume(() => encodeModel(opts.initialModel()));
+    const decoded = decodeModel(resumed.modelBytes, `${opts.stateDir}/${resumed.last.modelFile}`);
+    this.layout = layoutOf(decoded.state);
+    this.model = { version: decoded.version, sha256: resumed.last.modelSha256, bytes: resumed.modelBytes, kind: decoded.kind };
+    this.abortedInARow = resumed.abortedInARow;
+    this.noisyRounds = resumed.noisyRounds;
+    this.finished = new Promise((resolve) => (this.finish = resolve));
+    this.log(`server: state ${opts.stateDir}, model v${this.model.version} (sha256 ${this.model.sha256.slice(0, 12)}), ${opts.enrollment.size} enrolled clients, resuming after round ${resumed.last.round}`);
+    if (this.model.version >= this.config.rounds) this.end('completed');
+    else this.openRound(resumed.last.round + 1);
+  }
+
+  /** The round being run (0 when finished), its phase and the committed model version. */
+  get status(): { round: number; phase: Phase; modelVersion: number } {
+    return { round: this.current?.round ?? 0, phase: this.phase, modelVersion: this.model.version };
+  }
+
+  /** Whether every enrolled client has seen the final view (a server may stop early then). */
+  get allClientsDone(): boolean {
+    return this.summary !== null && this.sawDone.size >= this.opts.enrollment.size;
+  }
+
+  /** Stops timers, wakes long polls and releases the state dir. Safe to call twice. */
+  close(): void {
+    this.current?.journal.close();
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.notify();
+    this.store.unlock();
+  }
+
+  /** Answers one request. Never throws: failures become 4xx/5xx JSON answers. */
+  async handle(req: FlRequest): Promise<FlResponse> {
+    try {
+      if (req.path === '/v1/upload') {
+        if (req.method !== 'POST') return jsonResponse(405, { error: `${req.path}: method must be POST, got ${req.method}` });
+        if (req.contentType?.split(';')[0]!.trim() !== 'application/octet-stream') {
+          return jsonResponse(415, { error: `upload: content type must be application/octet-stream, got ${req.contentType ?? 'none'}` });
+        }
+        return await this.upload(req.body);
+      }
+      if (req.method !== 'GET') return jsonResponse(405, { error: `${req.path}: method must be GET, got ${req.method}` });
+      if (req.path === '/v1/round') return await this.roundView(req.query);
+      if (req.path === '/v1/model') return this.modelFile(req.query.get('sha256'));
+      if (req.path === '/v1/health') return jsonResponse(200, { status: 'ok', ...this.status });
+      return jsonResponse(404, { error: `${req.path}: route must be one of /v1/round, /v1/model, /v1/upload, /v1/health, got an unknown route` });
+    } catch (err) {
+      if (err instanceof Rejection) return jsonResponse(err.status, { error: err.message, reason: err.reason });
+      this.log(`server: internal error answering ${req.method} ${req.path}: ${(err as Error).message}`);
+      return jsonResponse(500, { error: 'server: internal error (logged on the server)' });
+    }
+  }
+
+  private modelFile(sha: string | null): FlResponse {
+    if (sha !== null && sha !== this.model.sha256) return jsonResponse(404, { error: `model: sha256 must name the current global model ${this.model.sha256}, got ${sha.slice(0, 64)}` });
+    return { status: 200, contentType: 'application/octet-stream', body: this.model.bytes };
+  }
+
+  private async roundView(q: URLSearchParams): Promise<FlResponse> {
+    const client = q.get('client');
+    if (client !== null && !this.opts.enrollment.has(client)) throw new Rejection(403, 'unknown-client', `round: client must be enrolled, got ${client.slice(0, 64)}`);
+    const waitS = Math.min(Number(q.get('wait') ?? 0) || 0, this.config.pollWaitS, this.config.requestTimeoutS);
+    const round = Number(q.get('round') ?? -1);
+    if (waitS > 0 && round === (this.current?.round ?? 0) && q.get('phase') === this.phase && this.summary === null) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, waitS * 1000);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.waiters.add(done);
+      });
+    }
+    return jsonResponse(200, this.view(client));
+  }
+
+  private hasUploaded(client: string | null): boolean {
+    const r = this.current;
+    if (client === null || r === null) return false;
+    return r.secure !== null ? r.secure.answered(client) : r.uploads.has(`${client}/update`);
+  }
+
+  private view(client: string | null): RoundView {
+    const r = this.current;
+    if (this.summary !== null && client !== null) this.sawDone.add(client);
+    const c = this.config;
+    const view: RoundView = {
+      protocol: PROTOCOL,
+      round: r?.round ?? this.history.at(-1)?.round ?? 0,
+      phase: this.phase,
+      model: { version: this.model.version, sha256: this.model.sha256, kind: this.model.kind },
+      rounds: c.rounds,
+      committed: this.model.version,
+      selected: client !== null && r !== null && r.selected.has(client),
+      uploaded: this.hasUploaded(client),
+      settings: { local_epochs: c.localEpochs, clip_norm: c.clipNorm, max_samples: c.maxSamplesPerClient, secure_aggregation: c.secureAggregation, clipping_range: c.secagg.clippingRange, quantization_range: c.secagg.quantizationRange },
+      deadline_ms: r === null ? 0 : Math.max(0, Math.round(r.deadline - Date.now())),
+    };
+    const secagg = client !== null ? r?.secure?.view(client) : undefined;
+    if (secagg !== undefined) view.secagg = secagg;
+    return signJson(view, SIGNED.view, this.opts.keys.signPrivate);
+  }
+
+  /** Wakes every long poll (the round or phase changed). */
+  private notify(): void {
+    const waiting = this.waiters;
+    this.waiters = new Set();
+    for (const w of waiting) w();
+  }
+
+  private async upload(body: Uint8Array): Promise<FlResponse> {
+    const r = this.current;
+    let env: ParsedEnvelope;
+    try {
+      env = parseEnvelope(body);
+    } catch (err) {
+      if (err instanceof FormatError) return rejectUpload(r, 'unknown', new Rejection(400, 'malformed', err.message), this.log);
+      throw err;
+    }
+    const { header } = env;
+    try {
+      this.accept(env, r, true);
+      // Acknowledge only what is on disk: a restarted server then holds every accepted upload.
+      await r?.journal.flushed();
+      return jsonResponse(200, { accepted: true, round: header.round, kind: header.kind });
+    } catch (err) {
+      if (err instanceof Rejection) return rejectUpload(r, header.client, err, this.log);
+      throw err;
+    }
+  }
+
+  /**
+   * Checks an envelope and, when it passes, applies it to the round (journaled first when
+   * `journal`). @throws Rejection naming the first check that failed
+   */
+  private accept(env: ParsedEnvelope, r: OpenRound | null, journal: boolean): void {
+    const payload = checkUpload(env, r, { enrollment: this.opts.enrollment, keys: this.opts.keys, modelSha256: this.model.sha256, phase: this.phase });
+    const round = r!;
+    applyUpload(round, env, payload, { layout: this.layout, clipNorm: this.config.clipNorm, journal });
+    this.afterUpload(round);
+  }
+
+  private afterUpload(r: OpenRound): void {
+    const complete = r.plain !== null ? r.plain.count >= r.selected.size : r.secure!.answers() >= r.secure!.expected().size;
+    if (complete) this.endPhase();
+    else this.notify();
+  }
+
+  private openRound(round: number): void {
+    const c = this.config;
+    const now = Date.now();
+    const selected = selectClients(round, this.config.clientFraction, [...this.opts.enrollment.keys()], this.secret);
+    const r: OpenRound = {
+      round,
+      openedAt: now,
+      deadline: now + c.roundTimeoutS * 1000,
+      selected,
+      plain: c.secureAggregation ? null : new PlainRound(this.layout.size, c),
+      secure: c.secureAggregation ? new SecureRound(round, this.model.sha256, this.layout.size, c, this.opts.enrollment, selected) : null,
+      uploads: new Set(),
+      nonces: new Set(),
+      journal: undefined as unknown as Journal,
+      rejected: {},
+      rejections: [],
+    };
+    this.current = r;
+    this.phase = 'train';
+    const pending = this.store.pending(round);
+    r.journal = new Journal(this.store.journalPath(round));
+    if (pending.length > 0 && r.secure !== null) {
+      this.abort(r, 'the server restarted during secure aggregation (clients hold the masks; the round starts over)');
+      return;
+    }
+    for (const entry of pending) {
+      try {
+        this.accept(parseEnvelope(entry), r, false);
+      } catch (err) {
+        if (!(err instanceof Rejection || err instanceof FormatError)) throw err;
+        this.log(`round ${round}: a journaled upload was refused on restart: ${err.message}`);
+      }
+      if (this.current !== r) return;
+    }
+    if (pending.length > 0) this.log(`round ${round}: resumed with ${r.uploads.size} journaled uploads`);
+    this.arm(r.deadline);
+    this.notify();
+  }
+
+  private arm(deadline: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.endPhase(), Math.max(0, deadline - Date.now()));
+  }
+
+  /** Ends the current phase: moves a secure round on, or closes the round. */
+  private endPhase(): void {
+    const r = this.current;
+    if (r === null) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (r.plain !== null) {
+      if (r.plain.count < this.config.minClients) return this.abort(r, `below quorum: ${r.plain.count} of ${this.config.minClients} clients`);
+      return this.commit(r, r.plain.aggregate(this.noise(r.round)));
+    }
+    const step = r.secure!.advance(() => this.noise(r.round));
+    if (step.kind === 'abort') return this.abort(r, step.reason);
+    if (step.kind === 'done') return this.commit(r, step.aggregate);
+    this.phase = r.secure!.phase;
+    r.deadline = Date.now() + this.config.phaseTimeoutS * 1000;
+    this.arm(r.deadline);
+    this.notify();
+  }
+
+  private noise(round: number): Float64Array | null {
+    return this.config.dp.noiseMultiplier > 0 ? normalStream(this.secret, `dp-noise/${round}`, this.layout.size) : null;
+  }
+
+  private commit(r: OpenRound, agg: RoundAggregate): void {
+    const version = this.model.version + 1;
+    const bytes = applyDelta(this.model.bytes, this.layout, agg.delta, version);
+    const sha = sha256Hex(bytes);
+    const dp = this.config.dp.noiseMultiplier > 0 ? this.accountant(this.noisyRounds + 1) : null;
+    const record: RoundRecord = {
+      ...this.baseRecord(r, 'committed'),
+      modelVersion: version,
+      modelFile: this.store.writeModel(version, bytes),
+      modelSha256: sha,
+      accepted: agg.outcomes,
+      missing: [...r.selected].filter((c) => !agg.outcomes.some((o) => o.client === c)).sort(),
+      aggregateNorm: l2Norm(agg.delta),
+      meanLoss: agg.meanLoss,
+      dp,
+    };
+    r.journal.close();
+    this.store.commit(record);
+    this.model = { ...this.model, version, sha256: sha, bytes };
+    this.abortedInARow = 0;
+    if (dp !== null) this.noisyRounds++;
+    this.closed(record);
+  }
+
+  private accountant(rounds: number): RoundRecord['dp'] {
+    const { noiseMultiplier, delta } = this.config.dp;
+    const { epsilon, order } = privacySpent({ q: this.config.clientFraction, noiseMultiplier, steps: rounds, delta });
+    return { noiseMultiplier, delta, epsilon, order, noisyRounds: rounds };
+  }
+
+  private abort(r: OpenRound, reason: string): void {
+    const record: RoundRecord = { ...this.baseRecord(r, 'aborted'), missing: [...r.selected].filter((c) => !r.uploads.has(`${c}/update`) && !r.uploads.has(`${c}/advertise`)).sort(), reason };
+    r.journal.close();
+    this.store.commit(record);
+    this.abortedInARow++;
+    this.closed(record);
+  }
+
+  private baseRecord(r: OpenRound, status: RoundRecord['status']): RoundRecord {
+    const base = emptyRecord(r.round, status, this.model.version, `models/global-${String(this.model.version).padStart(6, '0')}.safetensors`, this.model.sha256);
+    return { ...base, mode: r.secure !== null ? 'secure' : 'plain', aggregation: this.config.aggregation, rejected: { ...r.rejected }, rejections: [...r.rejections], seconds: (Date.now() - r.openedAt) / 1000 };
+  }
+
+  private closed(record: RoundRecord): void {
+    this.history.push(record);
+    this.log(roundLogLine(record, this.current!.selected.size));
+    if (this.model.version >= this.config.rounds) return this.end('completed');
+    if (this.abortedInARow >= this.config.maxAbortedRounds) return this.end('gave-up');
+    this.openRound(record.round + 1);
+  }
+
+  private end(status: ServerSummary['status']): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.current = null;
+    this.phase = 'done';
+    this.summary = { status, rounds: [...this.history], modelVersion: this.model.version, modelSha256: this.model.sha256, modelBytes: this.model.bytes };
+    this.log(status === 'completed' ? `server: done, model v${this.model.version} (sha256 ${this.model.sha256.slice(0, 12)})` : `server: gave up after ${this.abortedInARow} aborted rounds in a row`);
+    this.notify();
+    this.finish(this.summary);
+  }
+}

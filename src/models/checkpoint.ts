@@ -1,0 +1,277 @@
+/**
+ * model.safetensors, dadm's checkpoint: the model's tensors plus string metadata that says what
+ * the model is, which schema and scaler its input needs, and where its threshold lies. Keys are
+ * listed in docs/pipeline.md. Nothing time-dependent is stored, so the same training gives the
+ * same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { DadmError, FormatError } from '../errors.js';
+import { readSafetensors, safetensorsDataStart, writeSafetensors, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
+import { MODEL_KIND_NAMES, configToYaml, parseConfig, type DadmConfig, type ModelKind } from '../config/index.js';
+import { decodeModel } from '../runtime/index.js';
+import { ENDPOINT_V1, genericSchema, type FeatureSchema, type Standardizer } from '../schema/index.js';
+import { THRESHOLD_METHODS, type ModelState, type StoredModel, type ThresholdMethod } from './kind.js';
+
+export const CHECKPOINT_FORMAT = 'dadm-checkpoint';
+export const CHECKPOINT_FORMAT_VERSION = '1';
+/** Metadata key holding the lowercase hex SHA-256 of the data buffer (every tensor byte after the header). */
+export const CHECKSUM_KEY = 'data_sha256';
+
+/** What every checkpoint records besides the model's own tensors. */
+export interface CheckpointHeader {
+  modelType: ModelKind;
+  config: DadmConfig;
+  schema: FeatureSchema;
+  standardizer: Standardizer | null;
+  /** Rows with `score > threshold` are anomalies. */
+  threshold: number;
+  thresholdMethod: ThresholdMethod;
+  /** JSON-able training summary (no timings). */
+  training: Record<string, unknown>;
+  /** `configToYaml(config)` when the caller has it already (train checks its config once, up front). */
+  configYaml?: string;
+}
+
+/**
+ * How every file `train` writes names its input schema (checkpoint metadata, metrics.json, the drift
+ * reference's meta_json), so a file can be matched to a schema without loading the model.
+ */
+export function schemaRecord(schema: Pick<FeatureSchema, 'name' | 'version' | 'hash'>): { schema_name: string; schema_version: string; schema_hash: string } {
+  return { schema_name: schema.name, schema_version: schema.version, schema_hash: schema.hash };
+}
+
+/** The metadata map and scaler tensors of a header; merge `modelMetadata` (model-specific keys). */
+export function checkpointParts(
+  header: CheckpointHeader,
+  modelMetadata: Record<string, string>,
+): { metadata: Record<string, string>; tensors: Map<string, SafetensorsTensorLike> } {
+  const { schema, standardizer } = header;
+  const metadata: Record<string, string> = {
+    ...modelMetadata,
+    format: CHECKPOINT_FORMAT,
+    format_version: CHECKPOINT_FORMAT_VERSION,
+    model_type: header.modelType,
+    config: header.configYaml ?? configToYaml(header.config),
+    ...schemaRecord(schema),
+    schema_dim: String(schema.dim),
+    active_features: String(schema.activeFeatures),
+    feature_names: JSON.stringify(schema.featureNames.slice(0, schema.activeFeatures)),
+    threshold: JSON.stringify(header.threshold),
+    threshold_method: header.thresholdMethod,
+    scaler: standardizer === null ? 'none' : 'standard',
+    training: JSON.stringify(header.training),
+  };
+  const tensors = new Map<string, SafetensorsTensorLike>();
+  if (standardizer !== null) {
+    tensors.set('scaler.mean', { data: standardizer.mean, shape: [standardizer.mean.length] });
+    tensors.set('scaler.std', { data: standardizer.scale, shape: [standardizer.scale.length] });
+  }
+  return { metadata, tensors };
+}
+
+/**
+ * A kind's checkpoint part from a model state held in memory (e.g. a federated server's averaged
+ * weights), for the kind's `load`: the tensors go through the safetensors encoding, so `load` sees
+ * exactly what it would read from a file (dtypes included).
+ * @param context what the file's header would say: a label for messages, the config and the schema
+ */
+export function storedFromState(state: ModelState, context: Pick<StoredModel, 'path' | 'config' | 'schema'>): StoredModel {
+  const contents = readSafetensors(writeSafetensors(state.tensors, state.metadata), context.path);
+  return { path: context.path, config: context.config, schema: context.schema, tensors: contents.tensors, metadata: contents.metadata };
+}
+
+/**
+ * The bytes of model.safetensors: the tensors and metadata plus {@link CHECKSUM_KEY}, the SHA-256 of
+ * the data buffer, so that edited or damaged weights are refused on load. Deterministic (the digest
+ * depends only on the tensor bytes).
+ */
+export function checkpointBytes(tensors: ReadonlyMap<string, SafetensorsTensorLike>, metadata: Readonly<Record<string, string>>): Uint8Array {
+  // The data buffer does not depend on the metadata, so hashing a first serialization is exact.
+  const draft = writeSafetensors(tensors, metadata);
+  const digest = sha256Hex(draft.subarray(safetensorsDataStart(draft)));
+  return writeSafetensors(tensors, { ...metadata, [CHECKSUM_KEY]: digest });
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A checkpoint read back: header fields plus the raw contents, which are the kind's {@link StoredModel}. */
+export interface ParsedCheckpoint extends CheckpointHeader {
+  path: string;
+  contents: SafetensorsContents;
+  /** `contents.tensors`: with path, config and schema this is the kind's {@link StoredModel}. */
+  tensors: SafetensorsContents['tensors'];
+  /** `contents.metadata`. */
+  metadata: SafetensorsContents['metadata'];
+}
+
+/**
+ * The safetensors contents of a checkpoint file; when the bytes are not safetensors but an ONNX model
+ * (extension `.onnx`, or bytes that decode as a model with a graph), says so instead of reporting a
+ * nonsensical header length.
+ * @throws FormatError naming the file
+ */
+function readCheckpointSafetensors(path: string, bytes: Uint8Array): SafetensorsContents {
+  try {
+    return readSafetensors(bytes, path);
+  } catch (err) {
+    if (err instanceof FormatError && looksLikeOnnx(path, bytes)) {
+      throw new FormatError(`${path}: checkpoint must be a safetensors file (the model.safetensors written by dadm train), got an ONNX model (use it with score, explain, quantize or inspect --model)`, path);
+    }
+    throw err;
+  }
+}
+
+/** Whether `bytes` (already known not to be safetensors) are an ONNX model. */
+function looksLikeOnnx(path: string, bytes: Uint8Array): boolean {
+  if (extname(path).toLowerCase() === '.onnx') return true;
+  try {
+    const model = decodeModel(bytes);
+    // Arbitrary bytes can happen to parse as protobuf: demand the parts every ONNX model has.
+    return model.graph !== null && model.graph !== undefined && (model.graph.node?.length ?? 0) > 0 && (model.opsetImport?.length ?? 0) > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a checkpoint file and checks everything but the model's layout: the data checksum (when
+ * the file has one; files written before it was added load without), finite float tensors, and the
+ * metadata.
+ * @param fileBytes the file's bytes when the caller has read them already (read from `path` otherwise)
+ * @throws FormatError naming the file for a file that is not a safetensors file, not a dadm
+ *   checkpoint, of another format version, whose data does not match its checksum (modified or
+ *   corrupted), with a NaN or infinite value in a float tensor, or with missing or inconsistent metadata
+ */
+export function readCheckpoint(path: string, fileBytes?: Uint8Array): ParsedCheckpoint {
+  const bytes = fileBytes ?? readCheckpointFile(path);
+  const contents = readCheckpointSafetensors(path, bytes);
+  const meta = contents.metadata;
+  if (meta.format !== CHECKPOINT_FORMAT) {
+    const got = meta.format === undefined ? 'no format key (not a dadm checkpoint)' : `'${meta.format}'`;
+    throw new FormatError(`${path}: metadata format must be '${CHECKPOINT_FORMAT}', got ${got}`, path);
+  }
+  checkIntegrity(path, bytes, contents);
+  const get = (key: string): string => {
+    const v = meta[key];
+    if (v === undefined) throw new FormatError(`${path}: metadata key '${key}' must be present, got nothing (corrupted checkpoint)`, path);
+    return v;
+  };
+  if (get('format_version') !== CHECKPOINT_FORMAT_VERSION) {
+    throw new FormatError(`${path}: metadata format_version must be ${CHECKPOINT_FORMAT_VERSION}, got '${meta.format_version}'`, path);
+  }
+  const modelType = get('model_type') as ModelKind;
+  if (!MODEL_KIND_NAMES.includes(modelType)) {
+    throw new FormatError(`${path}: metadata model_type must be ${quotedList(MODEL_KIND_NAMES)}, got '${modelType}'`, path);
+  }
+  let config: DadmConfig;
+  try {
+    config = parseConfig(get('config'), `${path}[config]`);
+  } catch (err) {
+    if (err instanceof FormatError) throw err;
+    throw new FormatError(`${path}: metadata config must be a valid dadm config, got: ${(err as Error).message}`, path);
+  }
+  const schema = schemaOf(path, get('schema_name'), Number(get('schema_dim')), get('schema_hash'));
+  const threshold = parseJsonNumber(path, 'threshold', get('threshold'));
+  const training = parseJson(path, 'training', get('training'));
+  const method = get('threshold_method') as ThresholdMethod;
+  if (!THRESHOLD_METHODS.includes(method)) {
+    throw new FormatError(`${path}: metadata threshold_method must be a known method, got '${method}'`, path);
+  }
+  return {
+    path,
+    contents,
+    tensors: contents.tensors,
+    metadata: contents.metadata,
+    modelType,
+    config,
+    schema,
+    standardizer: scalerOf(path, contents, get('scaler'), schema.dim),
+    threshold,
+    thresholdMethod: method,
+    training: training as Record<string, unknown>,
+  };
+}
+
+function readCheckpointFile(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new FormatError(`${path}: checkpoint must be a readable file, got ${code}`, path);
+    throw err;
+  }
+}
+
+/** The stored checksum (if any) must match the data buffer, and every float tensor must be finite. */
+function checkIntegrity(path: string, bytes: Uint8Array, contents: SafetensorsContents): void {
+  const want = contents.metadata[CHECKSUM_KEY];
+  if (want !== undefined) {
+    const got = sha256Hex(bytes.subarray(safetensorsDataStart(bytes, path)));
+    if (got !== want) {
+      throw new FormatError(`${path}: tensor data must match the ${CHECKSUM_KEY} checksum ${want.slice(0, 16)}…, got ${got.slice(0, 16)}… (the file was modified or corrupted after it was written)`, path);
+    }
+  }
+  for (const [name, t] of contents.tensors) {
+    if (t.dtype !== 'F64' && t.dtype !== 'F32' && t.dtype !== 'F16' && t.dtype !== 'BF16') continue;
+    const data = t.data as Float32Array | Float64Array;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]!)) throw new FormatError(`${path}: tensor "${name}" must hold finite values, got ${data[i]} at index ${i}`, path);
+    }
+  }
+}
+
+function schemaOf(path: string, name: string, dim: number, hash: string): FeatureSchema {
+  let schema: FeatureSchema;
+  if (name === ENDPOINT_V1.name) schema = ENDPOINT_V1;
+  else if (name === 'generic' && Number.isSafeInteger(dim) && dim > 0) schema = genericSchema(dim);
+  else throw new FormatError(`${path}: metadata schema_name must be 'endpoint-v1' or 'generic' with a positive schema_dim, got '${name}' (dim ${dim})`, path);
+  if (schema.dim !== dim) throw new FormatError(`${path}: metadata schema_dim must be ${schema.dim} for ${name}, got ${dim}`, path);
+  if (schema.hash !== hash) {
+    throw new FormatError(`${path}: metadata schema_hash must be ${schema.hash} (${name} ${schema.version} of this dadm), got ${hash}`, path);
+  }
+  return schema;
+}
+
+function scalerOf(path: string, contents: SafetensorsContents, kind: string, dim: number): Standardizer | null {
+  if (kind === 'none') return null;
+  if (kind !== 'standard') throw new FormatError(`${path}: metadata scaler must be 'none' or 'standard', got '${kind}'`, path);
+  const mean = contents.tensors.get('scaler.mean');
+  const std = contents.tensors.get('scaler.std');
+  for (const [name, t] of [['scaler.mean', mean], ['scaler.std', std]] as const) {
+    if (t === undefined || t.dtype !== 'F64' || t.shape.length !== 1 || t.shape[0] !== dim) {
+      const got = t === undefined ? 'nothing' : `${t.dtype} [${t.shape.join(',')}]`;
+      throw new FormatError(`${path}: tensor ${name} must be F64 [${dim}], got ${got}`, path);
+    }
+  }
+  const scale = std!.data as Float64Array;
+  for (let j = 0; j < dim; j++) {
+    if (!(scale[j]! > 0) || !Number.isFinite(scale[j]!)) throw new FormatError(`${path}: scaler.std[${j}] must be a positive finite number, got ${scale[j]}`, path);
+  }
+  return { mean: mean!.data as Float64Array, scale };
+}
+
+/** Parses a JSON metadata value. @throws FormatError naming the key */
+export function parseJson(path: string, key: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    if (err instanceof DadmError) throw err;
+    throw new FormatError(`${path}: metadata ${key} must be valid JSON, got '${text.slice(0, 40)}'`, path);
+  }
+}
+
+/** `'a' or 'b'`, `'a', 'b' or 'c'`: the allowed values in a message. */
+export function quotedList(values: readonly string[]): string {
+  const q = values.map((v) => `'${v}'`);
+  return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} or ${q.at(-1)}`;
+}
+
+function parseJsonNumber(path: string, key: string, text: string): number {
+  const v = parseJson(path, key, text);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormatError(`${path}: metadata ${key} must be a finite number, got '${text}'`, path);
+  return v;
+}

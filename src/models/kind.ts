@@ -1,0 +1,194 @@
+/**
+ * The model-kind contract. Every kind of detector dadm trains (autoencoder, isolation forest, ...)
+ * lives in its own folder under src/models/ and exports one {@link ModelKindHandler}; the registry
+ * (registry.ts) lists them by name. The commands (train, score, export-onnx, quantize, drift,
+ * explain, inspect, demo) only ever talk to this contract, so a new kind needs no change in any of
+ * them: docs/architecture.md "Adding a model kind" has the steps.
+ *
+ * Units: a kind sees model-input units only. The pipeline applies the run's standardizer (if any)
+ * before a kind trains or scores, and embeds it in exported graphs through {@link OnnxExportContext}.
+ */
+import type { DadmConfig, ModelKind } from '../config/index.js';
+import type { ScoreKernel, TrainingData } from '../data/index.js';
+import type { ExplainableModel } from '../explain/index.js';
+import type { SafetensorsTensor, SafetensorsTensorLike } from '../io/index.js';
+import type { onnx } from '../onnx/index.js';
+import type { ProgressCallback } from '../progress.js';
+import type { FeatureSchema, Standardizer } from '../schema/index.js';
+
+export type { ModelKind, ScoreKernel };
+
+/** How a kind reads its input: one row per item, or one window of consecutive rows per item. */
+export type InputForm = 'rows' | 'windows';
+
+/**
+ * The shape of one scored item: `[width]` for rows, `[steps, width]` for windows (a sequence kind's
+ * score of a window is the score of the row that ends it). A batch of `n` items is `n * steps * width`
+ * float32 values, row-major.
+ */
+export interface InputShape {
+  readonly form: InputForm;
+  /** Rows per item: 1 for 'rows', the window length T for 'windows'. */
+  readonly steps: number;
+  /** Features per row (the schema width D). */
+  readonly width: number;
+}
+
+/** Values per item: `steps * width`. */
+export function itemSize(shape: InputShape): number {
+  return shape.steps * shape.width;
+}
+
+/**
+ * How a checkpoint's threshold was chosen: a quantile of the validation (or, without validation
+ * rows, the training) scores, or a rule of the kind itself (the forest's contamination).
+ */
+export type ThresholdMethod = 'validation-quantile' | 'training-quantile' | 'iforest-contamination';
+
+/** Every threshold method a checkpoint may record (checked when one is read). */
+export const THRESHOLD_METHODS: readonly ThresholdMethod[] = ['validation-quantile', 'training-quantile', 'iforest-contamination'];
+
+/** One epoch in metrics.json. A kind fitted in one pass reports one epoch with `trainLoss` NaN. */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number | null;
+  seconds: number;
+}
+
+/**
+ * A model's part of a checkpoint: its tensors and its metadata keys (the pipeline adds the header:
+ * format, config, schema, scaler, threshold). Neural kinds name tensors by PyTorch state-dict names
+ * and store them as F32, so `state().tensors` is also the weight vector that federated training
+ * averages and differences.
+ */
+export interface ModelState {
+  tensors: Map<string, SafetensorsTensorLike>;
+  metadata: Record<string, string>;
+}
+
+/** A kind's part of a checkpoint as read back: the file has been checked (checksum, finite floats, header). */
+export interface StoredModel {
+  /** The checkpoint file, for messages (FormatError names it). */
+  readonly path: string;
+  /** Every tensor of the file, the scaler's included (a kind ignores names it does not own). */
+  readonly tensors: ReadonlyMap<string, SafetensorsTensor>;
+  /** Every metadata key of the file. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The config the model was trained with. */
+  readonly config: DadmConfig;
+  readonly schema: FeatureSchema;
+}
+
+/** What {@link FittedModel.exportOnnx} gets from `dadm export-onnx`. */
+export interface OnnxExportContext {
+  /** Default-domain opset, already checked against the exporters' range. */
+  readonly opset: number;
+  /** A symbolic batch dimension instead of a batch of 1. */
+  readonly dynamicBatch: boolean;
+  /** Fold the scaler into the first layer where the kind can (a hint; kinds without layers ignore it). */
+  readonly foldScaler: boolean;
+  /** The graph must read raw rows: embed this standardizer (null: the model reads raw rows already). */
+  readonly standardizer: Standardizer | null;
+  readonly schema: FeatureSchema;
+  /** The `dadm.*` metadata_props every exported model carries (model type, schema, threshold, ...). */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** What the explainers need from a model, in model-input units. */
+export interface ExplainHooks {
+  /**
+   * The model as {@link shapleyValues} takes it: a structured form (MLP weights, compiled trees) that
+   * unlocks an exact fast path, or a batched score function over items.
+   */
+  readonly shapModel: ExplainableModel;
+  /** The reconstruction of one item (reconstruction attribution), or null when the model has none. */
+  readonly reconstruct: ((item: Float32Array) => Float32Array) | null;
+}
+
+/** A trained model of some kind, fresh from training or loaded from a checkpoint. */
+export interface FittedModel {
+  readonly kind: ModelKind;
+  /** What one scored item is. */
+  readonly input: InputShape;
+  /** Scores items in model-input units (higher = more anomalous). Trusts its caller on sizes. */
+  readonly score: ScoreKernel;
+  readonly explain: ExplainHooks;
+  /** Checkpoint tensors and metadata keys; loading them back with the kind's `load` gives the same model. */
+  state(): ModelState;
+  /**
+   * The ONNX graph `input [batch, ...item] -> score [batch]` (plus outputs of the kind's choosing)
+   * that scores raw items like this model after the context's standardizer.
+   * @throws InvalidOptionError / DataError as the exporters for values they cannot write
+   */
+  exportOnnx(ctx: OnnxExportContext): onnx.ModelProto;
+  /** Counts for `dadm inspect`, e.g. `{ Linear: 4, ReLU: 3 }` or `{ trees: 100, nodes: 3482 }`. */
+  describe(): Record<string, number>;
+}
+
+/** What a kind's `train` is given. */
+export interface TrainContext {
+  readonly data: TrainingData;
+  /** The run's config, validated; a kind reads its own section and `training`. */
+  readonly config: DadmConfig;
+  readonly schema: FeatureSchema;
+  /**
+   * Weights to start from (`--init-checkpoint`; a federated client's copy of the global model), of
+   * this kind; null to initialize from `training.seed`. Only kinds with `trainsFromWeights` get one.
+   */
+  readonly init: FittedModel | null;
+  readonly onProgress?: ProgressCallback;
+}
+
+/** What a kind's `train` returns: the model, the epoch record and what the threshold rule needs. */
+export interface TrainingRun {
+  readonly model: FittedModel;
+  readonly epochs: EpochRecord[];
+  /** Epoch whose weights were kept. */
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+  /** Optimizer steps over all epochs (0 for a kind fitted without steps). */
+  readonly steps: number;
+  /**
+   * Scores of the validation rows under the kept model, if the kind computed them anyway; null makes
+   * the pipeline score the threshold rows (validation rows, or training rows without validation).
+   */
+  readonly validationScores: Float32Array | null;
+  /** A threshold the kind fixes itself (e.g. the forest's contamination); null for the quantile rule. */
+  readonly threshold: { readonly value: number; readonly method: ThresholdMethod } | null;
+}
+
+/**
+ * One model kind: how to train it on streamed data, load it from a checkpoint, and what it is.
+ * Everything a trained model can do is on {@link FittedModel}; the handler itself is stateless.
+ */
+export interface ModelKindHandler {
+  /** `model:` in config.yaml and `model_type` in checkpoints. */
+  readonly name: ModelKind;
+  /** `dadm.model_type` in exported ONNX files (e.g. 'isolation_forest' for iforest). */
+  readonly onnxName: string;
+  readonly inputForm: InputForm;
+  /** Whether `train` can start from given weights ({@link TrainContext.init}). */
+  readonly trainsFromWeights: boolean;
+  /** Whether training runs epochs with a loss (summaries report best epoch and validation loss). */
+  readonly trainsByEpochs: boolean;
+  /** Whether fitted models have a reconstruction (`explain --method reconstruction`). */
+  readonly reconstructs: boolean;
+  /**
+   * Training rows the pre-pass must sample uniformly for the fit (0 = none): a kind that fits on a
+   * bounded sample (the forest) asks here, so the file is read once for checking and sampling.
+   */
+  fitSampleRows(config: DadmConfig, trainingRows: number): number;
+  /**
+   * Trains on the streamed data.
+   * @throws TrainingError when a loss is not finite; InvalidOptionError when `init` does not fit the config
+   */
+  train(ctx: TrainContext): TrainingRun;
+  /**
+   * Rebuilds a fitted model from its checkpoint part. The part need not come from a file: a federated
+   * server turns averaged weights back into a model with `load(storedFromState({ tensors, metadata },
+   * context))` (checkpoint.ts), `tensors` being the averaged `state().tensors`.
+   * @throws FormatError naming the file for missing, mistyped or inconsistent tensors or metadata
+   */
+  load(stored: StoredModel): FittedModel;
+}

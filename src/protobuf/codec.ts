@@ -1,0 +1,220 @@
+/**
+ * A table-driven protobuf codec: one {@link MessageSpec} per message type drives both
+ * {@link encodeMessage} and {@link decodeMessage}. Messages are plain objects whose properties are
+ * the fields' camelCase names; a field is present when its property is set (not undefined or null).
+ * Numbers: int64/uint64 are JS numbers checked to be safe integers (sizes, versions, ids), except
+ * `int64Value` fields (attribute and tensor data) where INT64_MAX-style sentinels round to the nearest
+ * double; floats are float32 values.
+ * Repeated numbers are written packed, as proto3 and protobufjs write them: onnx.proto (proto2)
+ * declares only the tensor data fields `[packed = true]`, but every protobuf parser since 2.3 reads
+ * both forms, and packing keeps dadm's files as small as the onnx-proto package wrote them.
+ */
+import { FormatError } from '../errors.js';
+import { ProtoReader, ProtoWriter, WireType } from './wire.js';
+
+export type NumberKind = 'int32' | 'int64' | 'int64Value' | 'uint64' | 'float' | 'double';
+export type ScalarKind = NumberKind | 'string' | 'bytes';
+
+/** One field of a message, as the codec uses it. */
+export interface Field {
+  readonly name: string;
+  readonly no: number;
+  readonly kind: ScalarKind | 'message';
+  readonly repeated: boolean;
+  /** The field's message type, behind a thunk because ONNX messages refer to each other in cycles. */
+  readonly message?: () => MessageSpec<unknown>;
+  /** `Message.field`, for error messages. */
+  readonly label: string;
+}
+
+/** A message type: its fields in field-number order (the encoding order) and a lookup by number. */
+export interface MessageSpec<T> {
+  readonly name: string;
+  readonly fields: readonly Field[];
+  readonly byNumber: ReadonlyMap<number, Field>;
+  /** Members of the message's `oneof`: decoding one of them removes the others. */
+  readonly oneof: readonly string[];
+  /** Never set: ties the spec to the interface of the messages it describes. */
+  readonly describes?: T;
+}
+
+type Element<V> = V extends readonly (infer E)[] ? E : V;
+type KindFor<E> = [E] extends [number]
+  ? { readonly kind: NumberKind }
+  : [E] extends [string]
+    ? { readonly kind: 'string' }
+    : [E] extends [Uint8Array]
+      ? { readonly kind: 'bytes' }
+      : { readonly kind: 'message'; readonly message: () => MessageSpec<E> };
+
+/** The field definition a property of type V may have: the kind fits the value, `repeated` fits arrays. */
+export type FieldFor<V> = { readonly no: number; readonly repeated: V extends readonly unknown[] ? true : false } & KindFor<Element<V>>;
+
+/** A definition for every property of T, so a field missing from a table fails `tsc`. */
+export type FieldTable<T> = { readonly [K in keyof T]-?: FieldFor<NonNullable<T[K]>> };
+
+/** An optional scalar field. */
+export const one = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, repeated: false }) as const;
+/** A repeated scalar field. */
+export const list = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, repeated: true }) as const;
+/** An optional message field. */
+export const msg = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind: 'message', message, repeated: false }) as const;
+/** A repeated message field. */
+export const msgs = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind: 'message', message, repeated: true }) as const;
+
+/** Builds a message spec from its field table; `oneof` lists the members of its oneof, if any. */
+export function defineMessage<T>(name: string, table: FieldTable<T>, oneof: readonly (keyof T & string)[] = []): MessageSpec<T> {
+  const fields: Field[] = Object.entries(table).map(([field, def]) => ({ ...(def as Omit<Field, 'name' | 'label'>), name: field, label: `${name}.${field}` }));
+  fields.sort((a, b) => a.no - b.no);
+  return { name, fields, byNumber: new Map(fields.map((f) => [f.no, f])), oneof };
+}
+
+interface ScalarCodec {
+  readonly wire: WireType;
+  /** What a value to encode must be, for the error message. */
+  readonly must: string;
+  ok(v: unknown): boolean;
+  read(r: ProtoReader, label: string): number | string | Uint8Array;
+  write(w: ProtoWriter, v: never): void;
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const SCALARS: Record<ScalarKind, ScalarCodec> = {
+  int32: { wire: WireType.VARINT, must: 'be an int32', ok: (v) => Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31, read: (r, l) => r.int32(l), write: (w, v: number) => w.int32(v) },
+  int64: { wire: WireType.VARINT, must: 'be a safe integer', ok: Number.isSafeInteger, read: (r, l) => r.int64(l), write: (w, v: number) => w.int64(v) },
+  int64Value: { wire: WireType.VARINT, must: 'be an integer', ok: Number.isInteger, read: (r, l) => r.int64(l, true), write: (w, v: number) => w.int64(v) },
+  uint64: { wire: WireType.VARINT, must: 'be a non-negative safe integer', ok: (v) => Number.isSafeInteger(v) && (v as number) >= 0, read: (r, l) => r.uint64(l), write: (w, v: number) => w.int64(v) },
+  float: { wire: WireType.FIXED32, must: 'be a number', ok: isNumber, read: (r, l) => r.float(l), write: (w, v: number) => w.float(v) },
+  double: { wire: WireType.FIXED64, must: 'be a number', ok: isNumber, read: (r, l) => r.double(l), write: (w, v: number) => w.double(v) },
+  string: { wire: WireType.LEN, must: 'be a string', ok: (v) => typeof v === 'string', read: (r, l) => r.string(l), write: (w, v: string) => w.string(v) },
+  bytes: { wire: WireType.LEN, must: 'be a Uint8Array', ok: (v) => v instanceof Uint8Array, read: (r, l) => r.bytesField(l), write: (w, v: Uint8Array) => w.bytesField(v) },
+};
+
+/** Limits of {@link decodeMessage} and {@link encodeMessage}. */
+export interface CodecOptions {
+  /**
+   * Deepest accepted nesting of messages (the top-level message is depth 0). Default 100, protobuf
+   * C++'s recursion limit: a GraphProto inside a node attribute is 3 levels below its parent graph.
+   */
+  maxDepth?: number;
+}
+
+const DEFAULT_MAX_DEPTH = 100;
+const WHERE = 'protobuf';
+
+function fail(what: string): never {
+  throw new FormatError(`${WHERE}: ${what}`, WHERE);
+}
+
+/**
+ * Serializes a message: fields in field-number order, each present field once (repeated numbers as one
+ * packed run, other repeated fields once per element), so equal messages give equal bytes.
+ * @throws FormatError when a value does not fit its field's type, or nesting is deeper than maxDepth
+ */
+export function encodeMessage<T>(spec: MessageSpec<T>, message: T, options: CodecOptions = {}): Uint8Array {
+  const w = new ProtoWriter();
+  writeMessage(w, spec, message, 0, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  return w.finish();
+}
+
+function writeMessage(w: ProtoWriter, spec: MessageSpec<unknown>, message: unknown, depth: number, maxDepth: number): void {
+  if (message === null || typeof message !== 'object') fail(`${spec.name} must be an object, got ${message === null ? 'null' : typeof message}`);
+  if (depth > maxDepth) fail(`${spec.name} nesting depth must be at most ${maxDepth} (maxDepth), got deeper`);
+  for (const f of spec.fields) {
+    const v = (message as Record<string, unknown>)[f.name];
+    if (v === undefined || v === null) continue;
+    if (!f.repeated) {
+      writeField(w, f, v, -1, depth, maxDepth);
+    } else if (!Array.isArray(v)) {
+      fail(`${f.label} must be an array, got ${typeof v}`);
+    } else if (isPackable(f) && v.length > 0) {
+      w.tag(f.no, WireType.LEN);
+      const start = w.beginLength();
+      for (let i = 0; i < v.length; i++) writeScalar(w, f, v[i], i);
+      w.endLength(start);
+    } else {
+      for (let i = 0; i < v.length; i++) writeField(w, f, v[i], i, depth, maxDepth);
+    }
+  }
+}
+
+/** Repeated numbers go packed; strings, bytes and messages cannot be. */
+function isPackable(f: Field): boolean {
+  return f.kind !== 'message' && SCALARS[f.kind].wire !== WireType.LEN;
+}
+
+function writeField(w: ProtoWriter, f: Field, v: unknown, index: number, depth: number, maxDepth: number): void {
+  if (f.kind !== 'message') {
+    w.tag(f.no, SCALARS[f.kind].wire);
+    writeScalar(w, f, v, index);
+    return;
+  }
+  w.tag(f.no, WireType.LEN);
+  const start = w.beginLength();
+  writeMessage(w, f.message!(), v, depth + 1, maxDepth);
+  w.endLength(start);
+}
+
+function writeScalar(w: ProtoWriter, f: Field, v: unknown, index: number): void {
+  const codec = SCALARS[f.kind as ScalarKind];
+  if (!codec.ok(v)) fail(`${f.label}${index >= 0 ? `[${index}]` : ''} must ${codec.must}, got ${typeof v === 'number' ? v : typeof v}`);
+  codec.write(w, v as never);
+}
+
+/**
+ * Parses a message. Unknown fields are skipped; repeated number fields are accepted packed and
+ * unpacked; a repeated field's elements are appended, any other field's last occurrence wins.
+ * Byte fields are views into `bytes`, not copies.
+ * @throws FormatError for truncated or malformed input, a wire type that does not fit a known field,
+ *   an int64 (other than an int64Value) beyond ±(2^53 - 1), or nesting deeper than maxDepth
+ */
+export function decodeMessage<T>(spec: MessageSpec<T>, bytes: Uint8Array, options: CodecOptions = {}): T {
+  if (!(bytes instanceof Uint8Array)) fail(`bytes must be a Uint8Array, got ${typeof bytes}`);
+  const r = new ProtoReader(bytes);
+  return readMessage(r, spec, 0, options.maxDepth ?? DEFAULT_MAX_DEPTH) as T;
+}
+
+function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, maxDepth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    const wire = tag & 7;
+    const f = spec.byNumber.get(tag >>> 3);
+    if (f === undefined) {
+      r.skip(wire, `${spec.name} field ${tag >>> 3}`);
+    } else if (!f.repeated) {
+      out[f.name] = readValue(r, f, wire, depth, maxDepth);
+      if (spec.oneof.includes(f.name)) for (const other of spec.oneof) if (other !== f.name) delete out[other];
+    } else if (wire === WireType.LEN && isPackable(f)) {
+      readPacked(r, f, (out[f.name] ??= []) as unknown[]);
+    } else {
+      ((out[f.name] ??= []) as unknown[]).push(readValue(r, f, wire, depth, maxDepth));
+    }
+  }
+  return out;
+}
+
+function readValue(r: ProtoReader, f: Field, wire: number, depth: number, maxDepth: number): unknown {
+  const expected = f.kind === 'message' ? WireType.LEN : SCALARS[f.kind].wire;
+  if (wire !== expected) r.fail(f.label, r.pos, `wire type must be ${expected}, got ${wire}`);
+  if (f.kind !== 'message') return SCALARS[f.kind].read(r, f.label);
+  if (depth >= maxDepth) r.fail(f.label, r.pos, `nesting depth must be at most ${maxDepth} (maxDepth), got deeper`);
+  return within(r, f.label, () => readMessage(r, f.message!(), depth + 1, maxDepth));
+}
+
+function readPacked(r: ProtoReader, f: Field, into: unknown[]): void {
+  const codec = SCALARS[f.kind as ScalarKind];
+  within(r, f.label, () => {
+    while (r.pos < r.end) into.push(codec.read(r, f.label));
+  });
+}
+
+/** Runs `read` with the reader's end narrowed to the next length-delimited value. */
+function within<R>(r: ProtoReader, label: string, read: () => R): R {
+  const n = r.length(label);
+  const end = r.end;
+  r.end = r.pos + n;
+  const value = read();
+  r.end = end;
+  return value;
+}

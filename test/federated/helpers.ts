@@ -1,0 +1,98 @@
+/** Shared fixtures of the federated tests: keys in memory, small models, in-process runs. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, type DadmConfig } from '../../src/pipeline/index.js';
+import { generateHostData, normalizeCore, toModelInput } from '../../src/schema/index.js';
+import {
+  FederatedClient,
+  FederatedServer,
+  InProcessTransport,
+  autoencoderKind,
+  decodeModel,
+  defaultFederatedConfig,
+  flatten,
+  layoutOf,
+  generateKeyPairs,
+  type ClientSummary,
+  type DropPoint,
+  type FederatedConfig,
+  type KeyPairs,
+  type PublicKeys,
+  type RowData,
+  type ServerSummary,
+} from '../../src/federated/index.js';
+
+/** The weights of a model file as one flat vector (tensors sorted by name). */
+export function modelWeights(bytes: Uint8Array): Float32Array {
+  const m = decodeModel(bytes, 'model');
+  return flatten(m.state, layoutOf(m.state));
+}
+
+/** A small autoencoder config (64 -> 8 -> 4), fast to train. */
+export function smallConfig(): DadmConfig {
+  const c = defaultConfig();
+  c.autoencoder.hiddenDims = [8, 4];
+  c.training.batchSize = 64;
+  return c;
+}
+
+/** Federated settings for tests: short timeouts, fast retries. */
+export function testFlConfig(over: Partial<FederatedConfig> = {}): FederatedConfig {
+  return { ...defaultFederatedConfig(), rounds: 2, roundTimeoutS: 20, phaseTimeoutS: 10, requestTimeoutS: 5, pollWaitS: 2, retry: { initialS: 0.02, maxS: 0.2, giveUpS: 10 }, ...over };
+}
+
+export interface Party {
+  server: KeyPairs;
+  clients: KeyPairs[];
+  enrollment: Map<string, PublicKeys>;
+}
+
+/** Server and `n` client key pairs, the clients enrolled. */
+export function makeParty(n: number): Party {
+  const server = generateKeyPairs('server');
+  const clients = Array.from({ length: n }, (_, i) => generateKeyPairs('client', `c${String(i + 1).padStart(2, '0')}`));
+  return { server, clients, enrollment: new Map(clients.map((c) => [c.public.id, c.public])) };
+}
+
+/** `n` model-input rows (endpoint-v1, width 64) of synthetic hosts. */
+export function hostRows(n: number, seed: number): RowData {
+  const h = generateHostData({ rows: n, seed });
+  return { rows: toModelInput(normalizeCore(h.raw)), count: n, cols: 64, source: `hosts-${seed}` };
+}
+
+/** A fresh temporary directory and its cleanup. */
+export function tempDir(prefix = 'dadm-fl-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Options of {@link runInProcess}. */
+export interface InProcessRun {
+  party: Party;
+  stateDir: string;
+  config: FederatedConfig;
+  data: RowData[];
+  dropAt?: (DropPoint | undefined)[];
+  seed?: number;
+  log?: string[];
+}
+
+/** Runs a server and its clients in this process until the server finishes. */
+export async function runInProcess(run: InProcessRun): Promise<{ server: ServerSummary; clients: (ClientSummary | Error)[] }> {
+  const kind = autoencoderKind(smallConfig());
+  const log = (line: string): void => void run.log?.push(line);
+  const server = FederatedServer.open({ stateDir: run.stateDir, keys: run.party.server, enrollment: run.party.enrollment, config: run.config, initialModel: () => kind.initialModel(run.seed ?? 0), onLog: log });
+  const transport = new InProcessTransport(() => server);
+  try {
+    const clients = run.party.clients.map((keys, i) =>
+      new FederatedClient({ keys, server: run.party.server.public, transport, kind, data: run.data[i]!, seed: i, timing: { ...run.config.retry, requestTimeoutS: run.config.requestTimeoutS, pollWaitS: run.config.pollWaitS }, onLog: log, ...(run.dropAt?.[i] ? { dropAt: run.dropAt[i] } : {}) })
+        .run()
+        .catch((e: Error) => e),
+    );
+    const summary = await server.finished;
+    return { server: summary, clients: await Promise.all(clients) };
+  } finally {
+    server.close();
+  }
+}

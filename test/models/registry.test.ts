@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MODEL_KIND_NAMES } from '../../src/config/index.js';
+import { readNpyFile } from '../../src/io/index.js';
+import { MODEL_KINDS, kindOfOnnxName, loadCheckpoint, modelKind, storedFromState } from '../../src/models/index.js';
+import { generateData, train } from '../../src/pipeline/index.js';
+import { smallConfig, tempDir } from '../pipeline/helpers.js';
+
+const dir = tempDir('dadm-registry-');
+const data = join(dir, 'data.npy');
+
+beforeAll(() => {
+  generateData({ rows: 800, out: data, seed: 4, anomalyRate: 0.05 });
+  train({ data, outDir: join(dir, 'autoencoder'), config: smallConfig() });
+  train({ data, outDir: join(dir, 'iforest'), config: smallConfig({ iforest: { nEstimators: 6 } }), model: 'iforest' });
+}, 60_000);
+
+describe('MODEL_KINDS', () => {
+  it('has one handler per config kind name, under its own name, found again by its ONNX name', () => {
+    expect(Object.keys(MODEL_KINDS).sort()).toEqual([...MODEL_KIND_NAMES].sort());
+    for (const name of MODEL_KIND_NAMES) {
+      expect(modelKind(name).name).toBe(name);
+      expect(kindOfOnnxName(modelKind(name).onnxName)).toBe(modelKind(name));
+    }
+  });
+
+  it.each([...MODEL_KIND_NAMES])('%s: load(state()) held in memory scores exactly like the checkpoint', (name) => {
+    const d = loadCheckpoint(join(dir, name, 'model.safetensors'));
+    const again = modelKind(name).load(storedFromState(d.model.state(), { path: 'in-memory', config: d.config, schema: d.schema }));
+    const rows = readNpyFile(data).data as Float32Array;
+    const n = 50;
+    const want = new Float32Array(n);
+    const got = new Float32Array(n);
+    d.model.score(rows, n, want);
+    again.score(rows, n, got);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(again.describe()).toEqual(d.model.describe());
+  });
+});

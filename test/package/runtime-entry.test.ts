@@ -1,0 +1,67 @@
+/**
+ * `dadm/runtime` (issue 19): the subpath export points at the runtime's door, and the module graph
+ * reached from src/runtime/index.ts (what dist/runtime/index.js loads once built) stays free of the
+ * training, explanation, quantization and pipeline code and of their packages.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Folders of src/ the edge entry must never load (issue 19). */
+const FORBIDDEN_FOLDERS = ['nn', 'autograd', 'models', 'pipeline', 'quant', 'explain', 'cli'];
+/**
+ * Packages it must never load. TODO(phase 2 of issue 19): add 'onnx-proto' (and 'protobufjs') here
+ * when the runtime decodes with src/protobuf; the test below that expects onnx-proto today fails then.
+ */
+const FORBIDDEN_PACKAGES = ['yaml', 'protobufjs'];
+
+/**
+ * Files and packages an entry reaches at run time: each file is transpiled as tsc would emit it
+ * (imports used only as types disappear) and its static and dynamic import specifiers followed.
+ */
+function moduleGraph(entry: string): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const todo = [entry];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    for (const m of js.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) todo.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+      else packages.add(spec);
+    }
+  }
+  return { files: [...files].map((f) => relative(root, f)).sort(), packages: [...packages].sort() };
+}
+
+describe('dadm/runtime', () => {
+  const graph = moduleGraph(resolve(root, 'src/runtime/index.ts'));
+
+  it('is exported with types, import and default conditions pointing at the built runtime door', () => {
+    const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; files: string[] };
+    expect(pkg.exports['./runtime']).toEqual({ types: './dist/runtime/index.d.ts', import: './dist/runtime/index.js', default: './dist/runtime/index.js' });
+    expect(pkg.files).toContain('dist');
+  });
+
+  it('reaches no training, explanation, quantization or pipeline code', () => {
+    const bad = graph.files.filter((f) => FORBIDDEN_FOLDERS.some((d) => f.startsWith(`src/${d}/`)));
+    expect(bad, `reached from src/runtime/index.ts:\n${graph.files.join('\n')}`).toEqual([]);
+    expect(graph.files).toContain('src/runtime/load-onnx.ts');
+  });
+
+  it('loads no package but node built-ins and onnx-proto', () => {
+    expect(graph.packages.filter((p) => FORBIDDEN_PACKAGES.includes(p))).toEqual([]);
+    expect(graph.packages.filter((p) => !p.startsWith('node:') && p !== 'onnx-proto')).toEqual([]);
+  });
+
+  it('still loads onnx-proto (TODO phase 2 of issue 19: the swap to src/protobuf makes this fail; then forbid it above)', () => {
+    expect(graph.packages).toContain('onnx-proto');
+  });
+});
