@@ -6,7 +6,7 @@
  * rows split across threads, each row's score independent of the split.
  */
 import { InvalidOptionError } from '../errors.js';
-import { DataParallelStep, ParallelRows, Tensor, kernelBuffer, resolveThreads, rowSquaredError, type RowWork, type SliceStep, type ThreadsOption } from '../tensor/index.js';
+import { DataParallelStep, MlpForward, ParallelRows, Tensor, kernelBuffer, resolveThreads, type RowWork, type SliceStep, type ThreadsOption } from '../tensor/index.js';
 import { FusedMlp, type Activation, type DenseLayer, type Parameter } from './fused-mlp.js';
 
 /** Options of {@link ParallelMlpTrainer}. */
@@ -99,9 +99,6 @@ export interface ParallelMlpScorerOptions {
   threads?: ThreadsOption;
 }
 
-/** Rows per forward pass: bounds the activation buffers on big inputs (as Autoencoder.score). */
-const SCORE_CHUNK = 1024;
-
 /**
  * The autoencoder's anomaly score, mean over the counted columns of `(reconstruction - x)^2` per
  * row, on several threads. Workers get the weights when a session opens: call {@link close} after
@@ -116,7 +113,7 @@ export class ParallelMlpScorer {
   constructor(private readonly o: ParallelMlpScorerOptions) {
     this.threads = resolveThreads(o.threads, 'ParallelMlpScorer: threads');
     checkPairs('ParallelMlpScorer', o.params);
-    this.local = mlpScoreRows(new FusedMlp(layersOf(o.params), o.activation), o.scoreMask);
+    this.local = mlpScoreRows(o.params, o.activation, o.scoreMask);
   }
 
   /**
@@ -145,24 +142,18 @@ export class ParallelMlpScorer {
   }
 }
 
-/** Scores rows through `mlp` in chunks: forward, then the masked mean squared error per row. */
-function mlpScoreRows(mlp: FusedMlp, mask: Uint8Array | null): RowWork {
-  const d = mlp.sizes[0]!;
-  const count = mask === null ? d : mask.reduce((n, v) => n + v, 0);
-  return (x, rows, out) => {
-    for (let r0 = 0; r0 < rows; r0 += SCORE_CHUNK) {
-      const n = Math.min(SCORE_CHUNK, rows - r0);
-      const xs = x.subarray(r0 * d, (r0 + n) * d);
-      rowSquaredError(mlp.forward(xs, n), xs, out.subarray(r0, r0 + n) as Float32Array, { rows: n, d, mask, count });
-    }
-  };
+/** Scores rows with MlpForward's reconstruction error (Autoencoder.score's kernel) over the counted columns. */
+function mlpScoreRows(params: readonly Parameter[], activation: Activation, mask: Uint8Array | null): RowWork {
+  const net = new MlpForward(layersOf(params).map((l) => ({ weight: l.weight.data, bias: l.bias.data })), activation);
+  const columns = mask === null ? null : Int32Array.from(Array.from(mask).flatMap((v, j) => (v === 1 ? [j] : [])));
+  return (x, rows, out) => net.reconstructionError({ x, rows, columns, out });
 }
 
 /** The worker side of {@link ParallelMlpScorer}: the MLP rebuilt from copies of the weights. */
 export function mlpScoreTask(init: unknown): RowWork {
   const spec = init as { shapes: number[][]; values: Float32Array[]; activation: Activation; mask: number[] | null };
   const params: Parameter[] = spec.shapes.map((shape, i) => ({ data: spec.values[i]!, shape, size: spec.values[i]!.length, grad: undefined }));
-  return mlpScoreRows(new FusedMlp(layersOf(params), spec.activation), spec.mask === null ? null : Uint8Array.from(spec.mask));
+  return mlpScoreRows(params, spec.activation, spec.mask === null ? null : Uint8Array.from(spec.mask));
 }
 
 function checkPairs(where: string, params: readonly Parameter[]): void {

@@ -15,7 +15,8 @@ export type BackendOption = 'auto' | 'js' | 'wasm';
 /** What runs. */
 export type Backend = 'js' | 'wasm';
 
-const OPTIONS: readonly BackendOption[] = ['auto', 'js', 'wasm'];
+/** The options, in the order messages list them. */
+export const BACKEND_OPTIONS: readonly BackendOption[] = ['auto', 'js', 'wasm'];
 
 let requested: BackendOption | null = null;
 let active: Backend | null = null;
@@ -67,7 +68,7 @@ function fromEnvironment(): BackendOption {
 }
 
 function check(value: unknown, where: string): void {
-  if (!OPTIONS.includes(value as BackendOption)) {
-    throw new InvalidOptionError(`${where} must be one of ${OPTIONS.join(', ')}, got ${JSON.stringify(value)}`, 'backend');
+  if (!BACKEND_OPTIONS.includes(value as BackendOption)) {
+    throw new InvalidOptionError(`${where} must be one of ${BACKEND_OPTIONS.join(', ')}, got ${JSON.stringify(value)}`, 'backend');
   }
 }

@@ -3,7 +3,7 @@
  * shapes (ignorant of gradients; those live in ../autograd), and the blocked {@link gemm}.
  */
 export { gemm, jsGemm, type GemmOptions } from './gemm.js';
-export { backend, setBackend, setBackendNotice, wasmActive, type Backend, type BackendOption } from './backend.js';
+export { BACKEND_OPTIONS, backend, setBackend, setBackendNotice, wasmActive, type Backend, type BackendOption } from './backend.js';
 export { Random } from './random.js';
 export { Tensor, zeros, ones, full, scalar, fromArray, arange, eye, type NestedArray } from './tensor.js';
 export { sizeOf, stridesOf, sameShape, normalizeAxis, validateShape, splitAt } from './shape.js';
