@@ -166,6 +166,18 @@ export function torchTrainScript(spec: TorchTrainSpec): string {
     '        if i > 0: layers.append(nn.ReLU())',
     '        layers.append(nn.Linear(dims[i], dims[i + 1]))',
     '    model = nn.Sequential(*layers)',
+    ...torchEpochLines('samples_per_s'),
+    'print(json.dumps(out))',
+  ].join('\n');
+}
+
+/**
+ * The body of a PyTorch training anchor's thread loop (indented for `for t in (1, 2):`): Adam(1e-3)
+ * on `model`, reshuffled minibatches of B items of X, MSE reconstruction; stores `N / median epoch
+ * seconds` (E timed epochs after one warm-up) as `out["<key>_<t>"]`.
+ */
+export function torchEpochLines(key: string): string[] {
+  return [
     '    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)',
     '    def epoch():',
     '        perm = torch.randperm(N)',
@@ -175,9 +187,8 @@ export function torchTrainScript(spec: TorchTrainSpec): string {
     '            loss = ((model(xb) - xb) ** 2).mean()',
     '            loss.backward()',
     '            opt.step()',
-    '    out[f"samples_per_s_{t}"] = N / timed(epoch, E, 1)',
-    'print(json.dumps(out))',
-  ].join('\n');
+    `    out[f"${key}_{t}"] = N / timed(epoch, E, 1)`,
+  ];
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import { Adam, SequenceAutoencoder } from '../../src/nn/index.js';
 import { Random } from '../../src/tensor/index.js';
-import { TORCH_PRELUDE, context, median, runPython, torchName, versus, type BenchRow, type Workload } from '../harness.js';
+import { TORCH_PRELUDE, context, median, runPython, torchEpochLines, torchName, versus, type BenchRow, type Workload } from '../harness.js';
 
 const WINDOWS = 20_000;
 const STEPS = 16;
@@ -94,15 +94,6 @@ const TORCH_W5_SCRIPT = [
   '    threads(t)',
   '    torch.manual_seed(1)',
   '    model = SeqAE()',
-  '    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)',
-  '    def epoch():',
-  '        perm = torch.randperm(N)',
-  '        for s in range(0, N, B):',
-  '            xb = X[perm[s:s + B]]',
-  '            opt.zero_grad()',
-  '            loss = ((model(xb) - xb) ** 2).mean()',
-  '            loss.backward()',
-  '            opt.step()',
-  '    out[f"sequences_per_s_{t}"] = N / timed(epoch, E, 1)',
+  ...torchEpochLines('sequences_per_s'),
   'print(json.dumps(out))',
 ].join('\n');
