@@ -9,7 +9,7 @@ import { addGemm, addGemv } from './gemm-kernel.js';
 import { addInt8 } from './int8-kernel.js';
 import { addNormalize } from './normalize-kernel.js';
 import { MAX_PAGES, heapIsShared, heapMemory } from './heap.js';
-import { ModuleBuilder } from './module.js';
+import { MEMORY_IMPORT, ModuleBuilder } from './module.js';
 
 /** One kernel module: its name, what it computes and the function that emits it. */
 export interface KernelModuleSpec {
@@ -74,7 +74,7 @@ export function kernelExports(name: string): Exports {
       module = new WebAssembly.Module(kernelModule(spec).bytes());
       compiled.set(name, module);
     }
-    exports = new WebAssembly.Instance(module, { env: { memory: heapMemory() } }).exports as Exports;
+    exports = new WebAssembly.Instance(module, { [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.field]: heapMemory() } }).exports as Exports;
     instances.set(name, exports);
   }
   return exports;

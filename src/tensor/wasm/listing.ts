@@ -7,7 +7,7 @@
 import { UsageError } from '../../errors.js';
 import type { FunctionBuilder } from './code.js';
 import { KERNEL_MODULES, kernelModule } from './kernels.js';
-import type { ModuleBuilder } from './module.js';
+import { MEMORY_IMPORT, type ModuleBuilder } from './module.js';
 
 /** One row of `dadm kernels --list`. */
 export interface KernelSummary {
@@ -60,7 +60,8 @@ function hexLines(bytes: Uint8Array): string[] {
 
 function watListing(mod: ModuleBuilder): string[] {
   const { minPages, maxPages, shared } = mod.memory;
-  const lines = [`(module $${mod.name}`, `  (import "env" "memory" (memory ${minPages} ${maxPages}${shared ? ' shared' : ''}))`];
+  const from = `"${MEMORY_IMPORT.module}" "${MEMORY_IMPORT.field}"`;
+  const lines = [`(module $${mod.name}`, `  (import ${from} (memory ${minPages} ${maxPages}${shared ? ' shared' : ''}))`];
   for (const f of mod.functions) lines.push(...functionListing(f, mod.isExported(f)));
   lines.push(')');
   return lines;

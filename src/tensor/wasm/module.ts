@@ -9,6 +9,9 @@ import { FunctionBuilder, uleb } from './code.js';
 import { VALUE_TYPES } from './opcodes.js';
 
 /** The memory a module imports. */
+
+/** Where every kernel module imports the heap from: `{ env: { memory } }` at instantiation. */
+export const MEMORY_IMPORT = { module: 'env', field: 'memory' } as const;
 export interface MemoryImport {
   /** Minimum size in 64 KiB pages (the imported memory must be at least this large). */
   minPages: number;
@@ -45,7 +48,7 @@ export class ModuleBuilder {
       ...vec(f.result === null ? [] : [[VALUE_TYPES[f.result]]]),
     ]);
     const { minPages, maxPages, shared } = this.memory;
-    const memory = [...name('env'), ...name('memory'), 0x02, shared ? 0x03 : 0x01, ...uleb(minPages), ...uleb(maxPages)];
+    const memory = [...name(MEMORY_IMPORT.module), ...name(MEMORY_IMPORT.field), 0x02, shared ? 0x03 : 0x01, ...uleb(minPages), ...uleb(maxPages)];
     const exports = this.functions.filter((f) => this.isExported(f)).map((f) => [...name(f.name), 0x00, ...uleb(f.index)]);
     const out = [
       0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
