@@ -8,7 +8,7 @@
  * its unfinished chunks to the caller, which computes them itself: the values never depend on who
  * computed what.
  */
-import { resolveThreads, type TaskContext, type TaskRef } from '../tensor/index.js';
+import { MEMORY_IMPORT, resolveThreads, type TaskContext, type TaskRef } from '../tensor/index.js';
 
 /**
  * One kernel's shared state, an `Int32Array`: [0] the claim counter, [1 + c] chunk c's state: -1
@@ -51,7 +51,7 @@ export const COALITION_TASK: TaskRef = { module: import.meta.url, name: 'coaliti
 /** The worker side (a tensor/threads task): the kernel instantiated once on this worker's memory. */
 export function coalitionChunkTask(init: unknown, ctx: TaskContext): () => void {
   const job = init as ChunkJob;
-  const instance = new WebAssembly.Instance(job.module, { env: { memory: job.memories[ctx.worker]! } });
+  const instance = new WebAssembly.Instance(job.module, { [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.field]: job.memories[ctx.worker]! } });
   const run = instance.exports['run'] as (t0: number, t1: number) => void;
   return () => claimChunks(job, run, -(ctx.worker + 2), ctx.worker + 1);
 }

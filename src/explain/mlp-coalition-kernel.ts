@@ -8,7 +8,7 @@
  * Gray walk's rounding never spans more than one chunk and the values do not depend on the thread
  * count. ReLU models only; `null` tells the caller to take the JS path.
  */
-import { ThreadSession, poolWorkers, releaseThreads, wasmActive, type PoolWorker } from '../tensor/index.js';
+import { MEMORY_IMPORT, ThreadSession, poolWorkers, releaseThreads, wasmActive, type PoolWorker } from '../tensor/index.js';
 import { COALITION_TASK, claimChunks, type ChunkJob } from './kernel-threads.js';
 import type { MlpCoalitionInputs } from './mlp-coalition-values.js';
 import { kernelLayout, kernelModule, kernelPages, type KernelLayout } from './mlp-coalition-wasm.js';
@@ -145,7 +145,7 @@ function kernelFor(units: number[], attrBits: Int32Array, m: number, u: number, 
   const module = new WebAssembly.Module(kernelModule(layout, SHARED).bytes());
   const pages = kernelPages(layout);
   const main = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: SHARED });
-  const instance = new WebAssembly.Instance(module, { env: { memory: main } });
+  const instance = new WebAssembly.Instance(module, { [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.field]: main } });
   const kernel: Kernel = { key, layout, module, main, memories: new Map(), session: null, job: null, run: instance.exports['run'] as (t0: number, t1: number) => void };
   kernels.set(key, kernel);
   evictBeyondBudget();

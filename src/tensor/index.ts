@@ -45,7 +45,7 @@ export {
   type TaskContext, type TaskRef, type ThreadsOption,
 } from './threads/index.js';
 export { dumpKernel, listKernels, type KernelDump, type KernelSummary } from './wasm/listing.js';
-export { ModuleBuilder, type MemoryImport } from './wasm/module.js';
+export { MEMORY_IMPORT, ModuleBuilder, type MemoryImport } from './wasm/module.js';
 export { Code, FunctionBuilder, type Callee, type Instruction, type Local } from './wasm/code.js';
 export { heapIsShared, wasmUnavailableReason } from './wasm/index.js';
 export { wasmForestWalk, type ForestTables } from './wasm/forest.js';
