@@ -17,6 +17,7 @@ export {
   type InputShape,
   type ThresholdMethod,
   type EpochRecord,
+  type ParallelScoreKernel,
 } from './kind.js';
 export { MODEL_KINDS, modelKind, modelKinds, kindOfOnnxName } from './registry.js';
 export {

@@ -25,6 +25,8 @@ import {
 import type { ProgressCallback } from '../progress.js';
 import { schemaForMode, type FeatureSchema, type Standardizer } from '../schema/index.js';
 import { quantile } from '../stats/index.js';
+import type { BackendOption, ThreadsOption } from '../tensor/index.js';
+import { applyBackend } from './compute.js';
 import { buildDriftReference } from './drift/reference.js';
 
 /** Options of {@link train}. */
@@ -41,6 +43,10 @@ export interface TrainOptions {
   epochs?: number;
   /** Overrides `model`. */
   model?: ModelKind;
+  /** Overrides `backend` (the kernels; the choice holds for the whole process). */
+  backend?: BackendOption;
+  /** Overrides `threads` (training steps and validation scoring). */
+  threads?: ThreadsOption;
   /** Checkpoint to start from (same kind, schema and architecture; kinds that train from weights); its scaler is reused. */
   initCheckpoint?: string;
   onProgress?: ProgressCallback;
@@ -86,6 +92,7 @@ export function train(opts: TrainOptions): TrainResult {
   // The one full check of the run's config (a library caller may have built it by hand); its
   // canonical YAML goes into the checkpoint as is.
   const configYaml = configToYaml(config);
+  applyBackend(config.backend);
   const created = ensureOutputDir(opts.outDir, 'train');
   try {
     return runTraining(opts, { config, configYaml }, tStart);
@@ -228,6 +235,8 @@ function trainingSummary(r: { fit: TrainingRun; data: TrainingData; config: Dadm
 function resolveConfig(opts: TrainOptions): DadmConfig {
   const overrides: Parameters<typeof mergeConfig>[0] = {};
   if (opts.model !== undefined) overrides.model = opts.model;
+  if (opts.backend !== undefined) overrides.backend = opts.backend;
+  if (opts.threads !== undefined) overrides.threads = opts.threads;
   const training: Partial<DadmConfig['training']> = {};
   if (opts.seed !== undefined) training.seed = opts.seed;
   if (opts.epochs !== undefined) training.epochs = opts.epochs;
