@@ -129,7 +129,8 @@ export {
 
 // ONNX: exporters of model shapes, the pure-TypeScript runtime, int8 quantization.
 export { exportIsolationForest, exportEcod, EXPORT_OPSET_RANGE } from './onnx-writer/index.js';
-export { loadOnnx, OnnxModel, SUPPORTED_OPS, type LoadOptions, type Feed, type RunOutput, type TensorData } from './runtime/index.js';
+export { encodeModel } from './onnx/index.js';
+export { loadOnnx, decodeModel, OnnxModel, SUPPORTED_OPS, type LoadOptions, type Feed, type RunOutput, type TensorData } from './runtime/index.js';
 export { quantizeDynamic, compareScores, type QuantizeDynamicOptions, type QuantizeReport, type ScoreComparison } from './quant/index.js';
 
 // Statistics and drift: quantiles, PSI / Wasserstein / KS, ROC-AUC and precision-recall, calibration.
