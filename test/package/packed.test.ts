@@ -128,8 +128,14 @@ describe('the packed tarball', () => {
     for (const internal of ['nextDownFloat32', 'removeCreatedDirs', 'attrFloat', 'gemm', 'Var', 'tensor', 'autograd', 'modelKind', 'checkpointParts']) expect(names).not.toContain(internal);
   });
 
-  /** tsc on a consumer that uses the API, strictly: its lib checks included. */
+  let typechecked: { status: number | null; output: string } | undefined;
+  /** tsc on a consumer that uses the API, strictly: its lib checks included (run once, shared by two tests). */
   function typecheckConsumer(): { status: number | null; output: string } {
+    typechecked ??= runConsumerTsc();
+    return typechecked;
+  }
+
+  function runConsumerTsc(): { status: number | null; output: string } {
     writeFileSync(
       join(consumer, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, include: ['index.ts'] }),
