@@ -82,7 +82,7 @@ export abstract class KindEstimator {
   private state: Fitted | undefined;
 
   /** @throws InvalidOptionError for an unknown option or a value config.yaml would refuse */
-  protected constructor(kind: ModelKind, name: string, options: EstimatorOptions & object) {
+  protected constructor(kind: ModelKind, name: string, options: EstimatorOptions) {
     this.kind = kind;
     this.name = name;
     if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${name}: options must be an object, got ${String(options)}`);
