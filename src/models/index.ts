@@ -22,6 +22,7 @@ export {
 export { MODEL_KINDS, modelKind, modelKinds, kindOfOnnxName } from './registry.js';
 export {
   readCheckpoint,
+  readCheckpointFile,
   checkpointParts,
   checkpointBytes,
   storedFromState,

@@ -17,7 +17,7 @@ export { erfScalar } from './erf.js';
 export { ACTIVATIONS, activateInto, activationGradInPlace, type Activation } from './activation.js';
 export { MlpForward, MLP_CHUNK_ROWS, type DenseWeights, type ReconstructionErrorArgs } from './mlp-forward.js';
 export { roundHalfEven } from './round-half-even.js';
-export { checkMatrix, type FloatMatrix } from './check-matrix.js';
+export { checkMatrix, asFloatMatrix, type FloatMatrix, type MatrixInput } from './check-matrix.js';
 export { floatThresholdBelow, nextDownFloat32 } from './float-threshold.js';
 export { lowerBound, upperBound, type FloatArray } from './sorted-search.js';
 export { stepAt, mergeSteps, stepFunctionProblem, type StepFunction } from './step-function.js';
