@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows, type TrainingData } from '../data/index.js';
-import { InvalidOptionError } from '../errors.js';
+import { DataError, InvalidOptionError } from '../errors.js';
 import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
 import {
   checkpointBytes,
@@ -24,7 +24,7 @@ import {
 } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { schemaForMode, type FeatureSchema, type Standardizer } from '../schema/index.js';
-import { quantile } from '../stats/index.js';
+import { fitThreshold, impliedFalsePositiveRate, type ThresholdSpec } from '../stats/index.js';
 import { buildDriftReference } from './drift/reference.js';
 
 /** Options of {@link train}. */
@@ -61,6 +61,8 @@ export interface TrainMetrics {
   thresholdMethod: ThresholdMethod;
   /** Share of the threshold rows scoring above the threshold. */
   flaggedFraction: number;
+  /** The false-positive rate the threshold implies for normal rows (threshold rows taken as normal). */
+  thresholdFpr: number;
   timings: Record<string, number>;
 }
 
@@ -148,7 +150,7 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     const validationLoss = fit.epochs.find((e) => e.epoch === fit.bestEpoch)?.validationLoss ?? null;
     const summary = trainingSummary({ fit, data, config, th, validationLoss, fromCheckpoint: opts.initCheckpoint !== undefined });
     const state = fit.model.state();
-    const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold: th.value, thresholdMethod: th.method, training: summary }, state.metadata);
+    const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold: th.value, thresholdMethod: th.method, thresholdFpr: th.impliedFpr, training: summary }, state.metadata);
     const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]);
     const files = { model: join(opts.outDir, 'model.safetensors'), driftReference: join(opts.outDir, 'drift_reference.npz'), metrics: join(opts.outDir, 'metrics.json') };
     const out = new AtomicFileSet();
@@ -170,9 +172,10 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
         threshold: th.value,
         thresholdMethod: th.method,
         flaggedFraction: th.flaggedFraction,
+        thresholdFpr: th.impliedFpr,
         timings,
       };
-      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.quantileRule), null, 2)}\n`));
+      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.configRule && config.threshold.method === 'quantile'), null, 2)}\n`));
       out.commit();
       return { files, metrics, config };
     } finally {
@@ -191,19 +194,43 @@ interface RunThreshold {
   method: ThresholdMethod;
   /** Share of the threshold rows scoring above the threshold. */
   flaggedFraction: number;
-  /** Whether `threshold.quantile` set it (false when the kind fixed its own). */
-  quantileRule: boolean;
+  /** The false-positive rate the threshold implies, taking the threshold rows as normal (impliedFalsePositiveRate). */
+  impliedFpr: number;
+  /** Whether `threshold.method` set it (false when the kind fixed its own). */
+  configRule: boolean;
 }
 
-/** The threshold rule: the kind's own threshold if it fixed one, else the configured quantile of the threshold rows' scores. */
+/**
+ * The threshold rule: the kind's own threshold if it fixed one, else `threshold.method` fitted on the
+ * threshold rows' scores (stats' fitThreshold).
+ * @throws DataError when target_fpr asks for a rate the threshold rows are too few to guarantee
+ */
 function applyThresholdRule(fit: TrainingRun, data: TrainingData, config: DadmConfig): RunThreshold {
   const { file, split, standardizer } = data;
   const scores = fit.validationScores ?? scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: fit.model.score, out: new Float32Array(split.trainingRows) });
-  const method = fit.threshold?.method ?? (split.validationRows > 0 ? 'validation-quantile' : 'training-quantile');
-  const value = fit.threshold?.value ?? quantile(scores, config.threshold.quantile);
+  const rows = split.validationRows > 0 ? 'validation' : 'training';
+  const value = fit.threshold?.value ?? fitConfiguredThreshold(scores, config, rows);
+  const method = fit.threshold?.method ?? (`${rows}-${config.threshold.method.replace('_', '-')}` as ThresholdMethod);
   let flagged = 0;
   for (let i = 0; i < scores.length; i++) if (scores[i]! > value) flagged++;
-  return { scores, value, method, flaggedFraction: flagged / scores.length, quantileRule: fit.threshold === null };
+  return { scores, value, method, flaggedFraction: flagged / scores.length, impliedFpr: impliedFalsePositiveRate(scores, value), configRule: fit.threshold === null };
+}
+
+/** `threshold.method` with its parameter, fitted on the scores of the `rows` rows. */
+function fitConfiguredThreshold(scores: Float32Array, config: DadmConfig, rows: string): number {
+  const t = config.threshold;
+  const spec: ThresholdSpec =
+    t.method === 'quantile' ? { method: 'quantile', q: t.quantile } : t.method === 'contamination' ? { method: 'contamination', rate: t.contamination } : { method: 'target_fpr', fpr: t.targetFpr };
+  try {
+    return fitThreshold(scores, spec).threshold;
+  } catch (err) {
+    if (err instanceof DataError && t.method === 'target_fpr') {
+      throw new DataError(
+        `train: threshold.target_fpr ${t.targetFpr} must be at least 1 / (n + 1) = ${(1 / (scores.length + 1)).toPrecision(3)} for the ${scores.length} ${rows} rows it is fitted on, got ${t.targetFpr} (raise target_fpr, or training.validation_fraction, or use more rows)`,
+      );
+    }
+    throw err;
+  }
 }
 
 /** The checkpoint's JSON training summary (no timings, so the same run gives the same bytes). */
@@ -220,7 +247,7 @@ function trainingSummary(r: { fit: TrainingRun; data: TrainingData; config: Dadm
     steps: fit.steps,
     validation_loss: r.validationLoss,
     final_train_loss: fit.epochs.at(-1)?.trainLoss ?? null,
-    threshold_quantile: th.quantileRule ? config.threshold.quantile : null,
+    threshold_quantile: th.configRule && config.threshold.method === 'quantile' ? config.threshold.quantile : null,
     init_checkpoint: r.fromCheckpoint ? 'yes' : null,
   };
 }
@@ -277,6 +304,7 @@ function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema,
     threshold_method: m.thresholdMethod,
     threshold_quantile: quantileRule ? config.threshold.quantile : null,
     flagged_fraction: m.flaggedFraction,
+    threshold_fpr: m.thresholdFpr,
     timings_s: m.timings,
   };
 }
