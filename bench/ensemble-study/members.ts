@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ECOD } from '../../src/ecod/index.js';
 import { readNpyFile } from '../../src/io/index.js';
 import { EnsembleModel } from '../../src/models/index.js';
-import { defaultConfig, generateData, loadCheckpoint, mergeConfig, readLabels, train, type DadmConfig } from '../../src/pipeline/index.js';
+import { defaultConfig, generateData, loadCheckpoint, mergeConfig, readLabels, train, type DadmConfig, type PartialDadmConfig } from '../../src/pipeline/index.js';
 import { schemaForMode, standardizeInPlace } from '../../src/schema/index.js';
 
 /** One labelled data set as the pipeline reads it. */
@@ -78,8 +78,8 @@ function activeColumns(data: Float32Array, rows: number, cols: number, active: n
   return out;
 }
 
-/** Member scores for one set and seed, from the cache when present. */
-export function memberScores(set: StudySet, seed: number, variant: AutoencoderVariant, cacheDir: string): MemberScores {
+/** Member scores for one set and seed, from the cache when present (variant 'ensemble': trained with `ensembleOverrides` over the set's config; give each overrides its own cache directory). */
+export function memberScores(set: StudySet, seed: number, variant: AutoencoderVariant, cacheDir: string, ensembleOverrides: PartialDadmConfig = {}): MemberScores {
   mkdirSync(cacheDir, { recursive: true });
   // The variant changes the autoencoder only on the ODDS sets (see autoencoderConfig).
   const aeKey = set.config.schema === 'none' || variant === 'ensemble' ? variant : 'default';
@@ -93,7 +93,7 @@ export function memberScores(set: StudySet, seed: number, variant: AutoencoderVa
   }
   const data = Float32Array.from(X.data as ArrayLike<number>);
   if (variant === 'ensemble') {
-    const scores = ensembleMemberScores(set, seed, data, n, cacheDir);
+    const scores = ensembleMemberScores({ set, seed, rows: data, n, workDir: cacheDir, overrides: ensembleOverrides });
     writeFileSync(key, JSON.stringify({ autoencoder: Array.from(scores.autoencoder), iforest: Array.from(scores.iforest), ecod: Array.from(scores.ecod) }));
     return { labels, scores };
   }
@@ -107,10 +107,11 @@ export function memberScores(set: StudySet, seed: number, variant: AutoencoderVa
 }
 
 /** Every member's scores as one `model: ensemble` run trained them (members scored through the loaded checkpoint). */
-function ensembleMemberScores(set: StudySet, seed: number, rows: Float32Array, n: number, workDir: string): Record<Member, Float64Array> {
+function ensembleMemberScores(opts: { set: StudySet; seed: number; rows: Float32Array; n: number; workDir: string; overrides: PartialDadmConfig }): Record<Member, Float64Array> {
+  const { set, seed, rows, n, workDir } = opts;
   const outDir = mkdtempSync(join(workDir, 'run-'));
   try {
-    const run = train({ data: set.data, outDir, config: mergeConfig({ model: 'ensemble' }, set.config), seed });
+    const run = train({ data: set.data, outDir, config: mergeConfig({ ...opts.overrides, model: 'ensemble' }, set.config), seed });
     const detector = loadCheckpoint(run.files.model);
     if (!(detector.model instanceof EnsembleModel)) throw new Error('ensemble study: the checkpoint must hold an ensemble');
     const x = rows.slice(0, n * detector.schema.dim);

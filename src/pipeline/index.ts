@@ -10,7 +10,7 @@
  */
 export { generateData, MAX_GENERATED_ROWS, type GenerateDataOptions, type GenerateDataResult } from './generate-data.js';
 export { train, type TrainOptions, type TrainResult, type TrainMetrics } from './train.js';
-export { score, readLabels, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
+export { score, readLabels, OPERATING_FPRS, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
 export { demoExplain, type DemoExplainOptions, type DemoExplainResult, type DemoExplainMethodResult, type DemoExplainedRow, type AttackHitRate } from './demo/demo-explain.js';
 export { demo, DEMO_STEPS, type DemoOptions, type DemoSummary, type DemoStep } from './demo/demo.js';
 export { drift, type DriftOptions, type DriftResult, type FeatureDriftRow, type ScoreDriftRow } from './drift/drift.js';
