@@ -18,6 +18,9 @@ export type ModelKind = (typeof MODEL_KIND_NAMES)[number];
 export const ENSEMBLE_MEMBER_NAMES = ['autoencoder', 'iforest', 'ecod'] as const;
 /** One member kind of an ensemble. */
 export type EnsembleMemberName = (typeof ENSEMBLE_MEMBER_NAMES)[number];
+/** How an ensemble weighs its members' robust z-scores (`ensemble.combination`); docs/ensemble.md. */
+export const ENSEMBLE_COMBINATIONS = ['spread', 'mean'] as const;
+export type EnsembleCombination = (typeof ENSEMBLE_COMBINATIONS)[number];
 
 /** How the threshold on the score is chosen (`threshold.method`); docs/config.md. */
 export const THRESHOLD_RULES = ['quantile', 'contamination', 'target_fpr'] as const;
@@ -116,7 +119,7 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
     },
   },
   ensemble: {
-    doc: 'ensemble (model: ensemble): members trained on the same rows; score = mean of their robust z-scores (docs/ensemble.md)',
+    doc: 'ensemble (model: ensemble): members trained on the same rows; score = weighted sum of their robust z-scores (docs/ensemble.md)',
     fields: {
       members: {
         check: {
@@ -124,6 +127,14 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
           test: (v) => Array.isArray(v) && v.length >= 2 && new Set(v).size === v.length && v.every((m) => (ENSEMBLE_MEMBER_NAMES as readonly unknown[]).includes(m)),
         },
         doc: 'the member kinds; each uses its own section (autoencoder + training, iforest, ecod)',
+      },
+      combination: {
+        check: oneOf(ENSEMBLE_COMBINATIONS),
+        doc: 'spread: weight each member by the cube of its z-scores\' interquartile range over the normal one (label-free; favours members that separate a group of rows), mean: equal weights',
+      },
+      autoencoderWidthRatio: {
+        check: closedUnit,
+        doc: 'the autoencoder member keeps each hidden layer at most this fraction of the layer before it (at least 2 units), so it cannot learn the identity on narrow data; 0 = autoencoder.hidden_dims as given',
       },
       autoencoderMinSteps: { check: nonNegativeInt, doc: 'the autoencoder member trains for at least this many optimizer steps (more epochs on small data); 0 = training.epochs only' },
     },

@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation } from '../tensor/index.js';
-import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type EnsembleMemberName, type FieldSpec, type ModelKind, type SectionName, type ThresholdRule } from './config-template.js';
+import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec, type ModelKind, type SectionName, type ThresholdRule } from './config-template.js';
 import { parseYamlData } from './yaml-data.js';
 
-export { MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, THRESHOLD_RULES, type ModelKind, type EnsembleMemberName, type ThresholdRule } from './config-template.js';
+export { MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, type ModelKind, type EnsembleMemberName, type EnsembleCombination, type ThresholdRule } from './config-template.js';
 export type SchemaMode = 'endpoint-v1' | 'none';
 /** The activation union under config's name (defined once in tensor/activation.ts). */
 export type ActivationKind = Activation;
@@ -52,6 +52,10 @@ export interface DadmConfig {
     members: EnsembleMemberName[];
     /** The autoencoder member's minimum optimizer steps (its epochs are raised to reach them). */
     autoencoderMinSteps: number;
+    /** How the members' robust z-scores are weighted. */
+    combination: EnsembleCombination;
+    /** The autoencoder member's hidden widths are capped at this fraction of the previous layer's (0 = off). */
+    autoencoderWidthRatio: number;
   };
   onnx: { opset: number; dynamicBatch: boolean };
   quantization: { perChannel: boolean; weightType: 'int8' | 'uint8'; reduceRange: boolean; exclude: string[]; minWeights: number; keepOutputLayers: boolean; requireSmaller: boolean };
@@ -103,7 +107,7 @@ export function defaultConfig(): DadmConfig {
     threshold: { method: 'quantile', quantile: 0.99, contamination: 0.01, targetFpr: 0.01 },
     iforest: { nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, bootstrap: false, contamination: 'auto' },
     ecod: { tolerance: 0.01, sampleRows: 131072 },
-    ensemble: { members: ['autoencoder', 'iforest', 'ecod'], autoencoderMinSteps: 1000 },
+    ensemble: { members: ['autoencoder', 'iforest', 'ecod'], combination: 'spread', autoencoderMinSteps: 300, autoencoderWidthRatio: 0.5 },
     onnx: { opset: DEFAULT_OPSET_VERSION, dynamicBatch: false },
     quantization: { perChannel: false, weightType: 'int8', reduceRange: false, exclude: [], minWeights: 1024, keepOutputLayers: true, requireSmaller: true },
     drift: {

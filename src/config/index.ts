@@ -14,6 +14,8 @@ export {
   defaultConfigYaml,
   MODEL_KIND_NAMES,
   ENSEMBLE_MEMBER_NAMES,
+  ENSEMBLE_COMBINATIONS,
+  type EnsembleCombination,
   THRESHOLD_RULES,
   type EnsembleMemberName,
   type ThresholdRule,

@@ -69,7 +69,7 @@ describe('parseConfig', () => {
       ['training:\n  shuffle: 1', /training\.shuffle must be true or false, got 1$/],
       ['training:\n  validation_fraction: 1', /training\.validation_fraction must be a number in \[0, 1\), got 1$/],
       ['training:\n  grad_clip: 0', /training\.grad_clip must be null \(off\) or a positive number, got 0$/],
-      ['model: IFOREST', /^config\.yaml: model must be one of autoencoder, iforest, got 'IFOREST'$/],
+      ['model: IFOREST', /^config\.yaml: model must be one of autoencoder, iforest, ecod, ensemble, got 'IFOREST'$/],
       ['standardize: yes', /standardize must be true or false, got 'yes'$/],
       ['autoencoder:\n  hidden_dims: []', /autoencoder\.hidden_dims must be a non-empty list of positive integers, got \[\]$/],
       ['autoencoder:\n  hidden_dims: [32, 0]', /autoencoder\.hidden_dims must be a non-empty list of positive integers, got \[32,0\]$/],
@@ -118,8 +118,9 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 3 top-level scalars + 8 sections + 2 + 11 + 1 + 5 + 2 + 7 + 7 + 5 fields
-    expect(keys).toBe(51);
+    // 3 top-level scalars + 10 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
+    // ecod 2, ensemble 4, onnx 2, quantization 7, drift 7, explain 5
+    expect(keys).toBe(62);
   });
 });
 
@@ -132,7 +133,7 @@ describe('configToYaml', () => {
     expect(text).not.toContain('#');
     // Key order is fixed whatever the input order was.
     const keys = Object.keys(parseYaml(text) as object);
-    expect(keys).toEqual(['model', 'schema', 'standardize', 'autoencoder', 'training', 'threshold', 'iforest', 'onnx', 'quantization', 'drift', 'explain']);
+    expect(keys).toEqual(['model', 'schema', 'standardize', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'onnx', 'quantization', 'drift', 'explain']);
     expect((parseYaml(text) as { quantization: { exclude: string[] } }).quantization.exclude).toEqual(['a b', 'true', 'x:y']);
   });
 

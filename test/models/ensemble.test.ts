@@ -44,7 +44,7 @@ function firstRows(path: string, n: number): { rows: Float32Array; dim: number }
 }
 
 describe('model: ensemble', () => {
-  it('scores the mean over members of (raw score - median) / scale, each member scored on its own', () => {
+  it('scores the weighted sum over members of (raw score - median) / scale, each member scored on its own', () => {
     const d = loadCheckpoint(endpointModel);
     expect(d.modelType).toBe('ensemble');
     const model = d.model as EnsembleModel;
@@ -57,7 +57,9 @@ describe('model: ensemble', () => {
       m.model.score(x, 40, out);
       return out;
     });
-    const want = Array.from({ length: 40 }, (_, i) => model.members.reduce((s, m, k) => s + (raw[k]![i]! - m.calibration.center) / m.calibration.scale, 0) / 3);
+    const want = Array.from({ length: 40 }, (_, i) => model.members.reduce((s, m, k) => s + (m.weight * (raw[k]![i]! - m.calibration.center)) / m.calibration.scale, 0));
+    expect(model.combination).toBe('spread');
+    expect(model.members.reduce((s, m) => s + m.weight, 0)).toBeCloseTo(1, 12);
     expect(d.score(rows, 40)).toBeAllclose(want, { rtol: 1e-6, atol: 1e-6 });
     expect(score({ model: endpointModel, data }).scores.subarray(0, 40)).toBeAllclose(want, { rtol: 1e-6, atol: 1e-6 });
     for (const m of model.members) expect(m.calibration.scale).toBeGreaterThan(0);
@@ -85,6 +87,15 @@ describe('model: ensemble', () => {
       DataError,
       /^ensemble: member iforest must train on this data, got: IsolationForest\.fit: X must have at least 2 rows, got 1 \(leave it out with ensemble\.members: \[autoencoder, ecod\]\)$/,
     );
+  });
+
+  it('combination mean gives every member the weight 1/members; the autoencoder member is no wider than half its input', () => {
+    const out = train({ data: generic, outDir: join(dir, 'mean'), config: smallConfig({ model: 'ensemble', schema: 'none', standardize: true, ...forest, ensemble: { combination: 'mean', autoencoderMinSteps: 0 } }) });
+    const model = loadCheckpoint(out.files.model).model as EnsembleModel;
+    expect(model.members.map((m) => m.weight)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    // 5 input columns, hidden_dims [16, 4] and autoencoder_width_ratio 0.5: [max(2, 2), max(2, 1)].
+    expect(model.describe()).toMatchObject({ members: 3, 'autoencoder Linear': 4 });
+    expect(JSON.parse(loadCheckpoint(out.files.model).metadata['autoencoder.architecture']!).hidden_dims).toEqual([2, 2]);
   });
 
   it('refuses members that are fewer than 2, repeated or unknown', () => {

@@ -1,11 +1,10 @@
 /**
  * The ensemble kind's fitted model: its members (each a fitted model of its own kind), each member's
- * robust z-score calibration, and the mean that combines them. Checkpoint: every member's tensors and
+ * robust z-score calibration and its weight in the sum that combines them. Checkpoint: every member's tensors and
  * metadata keys under its name as a prefix (`autoencoder.encoder.0.weight`, `iforest.trees.threshold`,
  * `ecod.tables.values`, `ecod.ecod`, ...) plus the `ensemble` key (members, calibrations, rule).
  */
-import type { EnsembleMemberName } from '../../config/index.js';
-import { ENSEMBLE_MEMBER_NAMES } from '../../config/index.js';
+import { ENSEMBLE_COMBINATIONS, ENSEMBLE_MEMBER_NAMES, type EnsembleCombination, type EnsembleMemberName } from '../../config/index.js';
 import { FormatError } from '../../errors.js';
 import type { onnx } from '../../onnx/index.js';
 import { exportEnsemble } from '../../onnx-writer/index.js';
@@ -13,27 +12,30 @@ import type { RobustZCalibration } from '../../stats/index.js';
 import { parseJson } from '../checkpoint.js';
 import type { ExplainHooks, FittedModel, InputShape, ModelKindHandler, ModelState, OnnxExportContext, ScoreKernel, StoredModel } from '../kind.js';
 
-/** One member of an ensemble: its fitted model and the calibration of its raw scores. */
+/** One member of an ensemble: its fitted model, the calibration of its raw scores and its weight. */
 export interface EnsembleMember {
   readonly name: EnsembleMemberName;
   readonly model: FittedModel;
   readonly calibration: RobustZCalibration;
+  /** Its share of the combined score; the members' weights sum to 1. */
+  readonly weight: number;
 }
 
 /** What the `ensemble` metadata key records. */
 export interface EnsembleRecord {
   format: 'dadm.ensemble';
   version: 1;
-  combination: 'mean';
-  /** In member order: each member's robust z calibration `(s - center) / scale`. */
-  members: { name: EnsembleMemberName; calibration: RobustZCalibration }[];
+  /** How the weights were chosen (`ensemble.combination`): equal, or by spread ratio (stats' spreadWeights). */
+  combination: EnsembleCombination;
+  /** In member order: each member's robust z calibration `(s - center) / scale` and its weight. */
+  members: { name: EnsembleMemberName; calibration: RobustZCalibration; weight: number }[];
   /** Which rows the calibrations were fitted on, and how many. */
   calibratedOn: { rows: 'validation' | 'training'; count: number };
 }
 
 /**
- * A trained ensemble. Score (higher = more anomalous): the mean over members of
- * `(raw member score - center) / scale`, computed in float64 and rounded to float32.
+ * A trained ensemble. Score (higher = more anomalous): the weighted sum over members of
+ * `weight x (raw member score - center) / scale`, computed in float64 and rounded to float32.
  */
 export class EnsembleModel implements FittedModel {
   readonly kind = 'ensemble' as const;
@@ -44,6 +46,7 @@ export class EnsembleModel implements FittedModel {
   constructor(
     readonly members: readonly EnsembleMember[],
     readonly calibratedOn: EnsembleRecord['calibratedOn'],
+    readonly combination: EnsembleCombination,
   ) {
     this.input = members[0]!.model.input;
     const m = members.length;
@@ -54,19 +57,19 @@ export class EnsembleModel implements FittedModel {
       for (let i = 0; i < n; i++) {
         let sum = 0;
         for (let k = 0; k < m; k++) {
-          const { center, scale } = members[k]!.calibration;
-          sum += (raw[k]![i]! - center) / scale;
+          const { calibration, weight } = members[k]!;
+          sum += (weight * (raw[k]![i]! - calibration.center)) / calibration.scale;
         }
-        out[i] = sum / m;
+        out[i] = sum;
       }
     };
-    // Affine calibrations and a mean make the score linear in the members' scores, so its Shapley
+    // Affine calibrations and a weighted sum make the score linear in the members' scores, so its Shapley
     // values are the same combination of theirs (docs/ensemble.md, "Explanations").
     this.explain = {
       shapModel: {
         kind: 'weighted-sum',
-        terms: members.map((member) => ({ model: member.model.explain.shapModel, weight: 1 / (m * member.calibration.scale) })),
-        offset: -members.reduce((s, member) => s + member.calibration.center / member.calibration.scale, 0) / m,
+        terms: members.map((member) => ({ model: member.model.explain.shapModel, weight: member.weight / member.calibration.scale })),
+        offset: -members.reduce((s, member) => s + (member.weight * member.calibration.center) / member.calibration.scale, 0),
       },
       reconstruct: null,
     };
@@ -93,24 +96,23 @@ export class EnsembleModel implements FittedModel {
     const record: EnsembleRecord = {
       format: 'dadm.ensemble',
       version: 1,
-      combination: 'mean',
-      members: this.members.map(({ name, calibration }) => ({ name, calibration })),
+      combination: this.combination,
+      members: this.members.map(({ name, calibration, weight }) => ({ name, calibration, weight })),
       calibratedOn: this.calibratedOn,
     };
     metadata.ensemble = JSON.stringify(record);
-    metadata.score = `mean over ${this.members.map((x) => x.name).join(', ')} of the robust z-score (s - median) / (1.4826 MAD) of each member's score, higher = more anomalous`;
+    metadata.score = `weighted sum over ${this.members.map((x) => `${x.name} (${x.weight.toFixed(3)})`).join(', ')} of the robust z-score (s - median) / (1.4826 MAD) of each member's score, higher = more anomalous`;
     return { tensors, metadata };
   }
 
-  /** One graph: every member's scoring graph, then the calibration and the mean (exportEnsemble). */
+  /** One graph: every member's scoring graph, then the calibration and the weighted sum (exportEnsemble). */
   exportOnnx(ctx: OnnxExportContext): onnx.ModelProto {
-    const m = this.members.length;
     return exportEnsemble(
-      this.members.map(({ name, model, calibration }) => ({
+      this.members.map(({ name, model, calibration, weight }) => ({
         name,
         model: model.exportOnnx(ctx),
         center: calibration.center,
-        factor: 1 / (m * calibration.scale),
+        factor: weight / calibration.scale,
       })),
       { opset: ctx.opset, dynamicBatch: ctx.dynamicBatch, metadata: ctx.metadata },
     );
@@ -135,18 +137,20 @@ export function loadEnsemble(stored: StoredModel, kinds: Readonly<Record<Ensembl
   if (text === undefined) throw new FormatError(`${path}: metadata key 'ensemble' must be present, got nothing (corrupted checkpoint)`, path);
   const record = parseJson(path, 'ensemble', text) as EnsembleRecord;
   const list = record?.members;
-  if (record?.format !== 'dadm.ensemble' || record.version !== 1 || !Array.isArray(list) || list.length < 2) {
-    throw new FormatError(`${path}: metadata ensemble must be a dadm.ensemble version 1 record with at least 2 members, got '${text.slice(0, 60)}'`, path);
+  if (record?.format !== 'dadm.ensemble' || record.version !== 1 || !Array.isArray(list) || list.length < 2 || !(ENSEMBLE_COMBINATIONS as readonly unknown[]).includes(record.combination)) {
+    throw new FormatError(`${path}: metadata ensemble must be a dadm.ensemble version 1 record with a combination among ${ENSEMBLE_COMBINATIONS.join(', ')} and at least 2 members, got '${text.slice(0, 80)}'`, path);
   }
-  const members = list.map(({ name, calibration: c }) => {
-    if (!(ENSEMBLE_MEMBER_NAMES as readonly unknown[]).includes(name) || c?.method !== 'robust-z' || !Number.isFinite(c.center) || !(c.scale > 0 && Number.isFinite(c.scale))) {
-      throw new FormatError(`${path}: ensemble member must name a member kind with a robust-z calibration (finite center, scale > 0), got ${JSON.stringify({ name, calibration: c })}`, path);
+  const members = list.map(({ name, calibration: c, weight }) => {
+    if (!(ENSEMBLE_MEMBER_NAMES as readonly unknown[]).includes(name) || c?.method !== 'robust-z' || !Number.isFinite(c.center) || !(c.scale > 0 && Number.isFinite(c.scale)) || !(weight >= 0 && weight <= 1)) {
+      throw new FormatError(`${path}: ensemble member must name a member kind with a robust-z calibration (finite center, scale > 0) and a weight in [0, 1], got ${JSON.stringify({ name, calibration: c, weight })}`, path);
     }
-    return { name, model: kinds[name].load(memberPart(stored, name)), calibration: c };
+    return { name, model: kinds[name].load(memberPart(stored, name)), calibration: c, weight };
   });
+  const total = members.reduce((s, m) => s + m.weight, 0);
+  if (Math.abs(total - 1) > 1e-9) throw new FormatError(`${path}: ensemble member weights must sum to 1, got ${total}`, path);
   const widths = new Set(members.map((m) => m.model.input.width));
   if (widths.size !== 1) throw new FormatError(`${path}: ensemble members must read one row width, got ${[...widths].join(', ')}`, path);
-  return new EnsembleModel(members, record.calibratedOn);
+  return new EnsembleModel(members, record.calibratedOn, record.combination);
 }
 
 /** A member's part of the checkpoint: its tensors and metadata keys with the `<name>.` prefix removed. */
