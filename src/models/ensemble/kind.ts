@@ -1,7 +1,7 @@
 /**
  * The ensemble kind: its members (autoencoder, isolation forest, ECOD by default; `ensemble.members`)
  * trained on the same streamed rows in one run, each member's score calibrated to a robust z-score on
- * the validation rows (the training rows without validation), the calibrated scores combined by a
+ * all rows (training and validation), the calibrated scores combined by a
  * weighted sum whose weights come from those rows without labels (`ensemble.combination`).
  * docs/ensemble.md.
  */
@@ -32,7 +32,7 @@ export const ensembleKind: ModelKindHandler = {
   train(ctx: TrainContext): TrainingRun {
     const t0 = performance.now();
     const { file, split, standardizer } = ctx.data;
-    const onValidation = split.validationRows > 0;
+    const { trainingRows, validationRows } = split;
     const members: Omit<EnsembleMember, 'weight'>[] = [];
     const calibrated: Float64Array[] = [];
     let steps = 0;
@@ -40,26 +40,31 @@ export const ensembleKind: ModelKindHandler = {
       const started = performance.now();
       const run = trainMember(name, ctx);
       steps += run.steps;
-      const raw =
-        run.validationScores ??
-        scoreBlocks({ file, split, blocks: onValidation ? split.validationBlocks : split.trainingBlocks, standardizer, kernel: run.model.score, out: new Float32Array(onValidation ? split.validationRows : split.trainingRows) });
+      // Calibration and weights read every row, training rows first: on small files the validation
+      // rows alone are too few for a stable interquartile range (docs/ensemble.md, "Calibration rows").
+      const raw = new Float32Array(trainingRows + validationRows);
+      scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: run.model.score, out: raw.subarray(0, trainingRows) });
+      if (validationRows > 0) {
+        if (run.validationScores !== null) raw.set(run.validationScores, trainingRows);
+        else scoreBlocks({ file, split, blocks: split.validationBlocks, standardizer, kernel: run.model.score, out: raw.subarray(trainingRows) });
+      }
       const calibration = fitCalibration(raw, 'robust-z') as RobustZCalibration;
       members.push({ name, model: run.model, calibration });
       calibrated.push(Float64Array.from(raw, (s) => (s - calibration.center) / calibration.scale));
       ctx.onProgress?.({ kind: 'stage', stage: `member ${name}`, seconds: (performance.now() - started) / 1000 });
     }
-    const count = onValidation ? split.validationRows : split.trainingRows;
     const combination = ctx.config.ensemble.combination;
     const weights = spreadWeights(calibrated, combination === 'spread' ? SPREAD_POWER : 0);
     const model = new EnsembleModel(
       members.map((m, k) => ({ ...m, weight: weights[k]! })),
-      { rows: onValidation ? 'validation' : 'training', count },
+      { rows: 'all', count: trainingRows + validationRows },
       combination,
     );
+    // The threshold is fitted on the combined scores of the validation rows, as for every kind.
     let validationScores: Float32Array | null = null;
-    if (onValidation) {
-      validationScores = new Float32Array(count);
-      for (let i = 0; i < count; i++) validationScores[i] = calibrated.reduce((s, z, k) => s + weights[k]! * z[i]!, 0);
+    if (validationRows > 0) {
+      validationScores = new Float32Array(validationRows);
+      for (let i = 0; i < validationRows; i++) validationScores[i] = calibrated.reduce((s, z, k) => s + weights[k]! * z[trainingRows + i]!, 0);
     }
     return {
       model,

@@ -29,8 +29,8 @@ export interface EnsembleRecord {
   combination: EnsembleCombination;
   /** In member order: each member's robust z calibration `(s - center) / scale` and its weight. */
   members: { name: EnsembleMemberName; calibration: RobustZCalibration; weight: number }[];
-  /** Which rows the calibrations were fitted on, and how many. */
-  calibratedOn: { rows: 'validation' | 'training'; count: number };
+  /** Which rows the calibrations and weights were fitted on ('all': training and validation rows), and how many. */
+  calibratedOn: { rows: 'all' | 'validation' | 'training'; count: number };
 }
 
 /**
