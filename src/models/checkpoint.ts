@@ -275,6 +275,27 @@ function scalerOf(path: string, contents: SafetensorsContents, kind: string, dim
   return { mean: mean!.data as Float64Array, scale };
 }
 
+/**
+ * A model part's JSON metadata record `key` and its typed tensors' data, checked: every kind that
+ * stores "one JSON record + named arrays" (isolation forest, ECOD) reads its part through this.
+ * @param tensors per array: its tensor name and the dtype it must have
+ * @throws FormatError naming the file for a missing record, invalid JSON, or a missing or mistyped tensor
+ */
+export function readRecordAndArrays<K extends string>(stored: StoredModel, key: string, tensors: Readonly<Record<K, { name: string; dtype: string }>>): { meta: unknown; arrays: Record<K, unknown> } {
+  const { path } = stored;
+  const text = stored.metadata[key];
+  if (text === undefined) throw new FormatError(`${path}: metadata key '${key}' must be present, got nothing (corrupted checkpoint)`, path);
+  const meta = parseJson(path, key, text);
+  const arrays = {} as Record<K, unknown>;
+  for (const k of Object.keys(tensors) as K[]) {
+    const { name, dtype } = tensors[k];
+    const t = stored.tensors.get(name);
+    if (t === undefined || t.dtype !== dtype) throw new FormatError(`${path}: tensor ${name} must be ${dtype}, got ${t === undefined ? 'nothing' : t.dtype}`, path);
+    arrays[k] = t.data;
+  }
+  return { meta, arrays };
+}
+
 /** Parses a JSON metadata value. @throws FormatError naming the key */
 export function parseJson(path: string, key: string, text: string): unknown {
   try {

@@ -7,7 +7,7 @@ import { ECOD, type EcodArrays, type EcodMeta } from '../../ecod/index.js';
 import { FormatError } from '../../errors.js';
 import type { onnx } from '../../onnx/index.js';
 import { exportEcod } from '../../onnx-writer/index.js';
-import { parseJson } from '../checkpoint.js';
+import { readRecordAndArrays } from '../checkpoint.js';
 import { kernelScoreFn, type ExplainHooks, type FittedModel, type InputShape, type ModelState, type OnnxExportContext, type ScoreKernel, type StoredModel } from '../kind.js';
 import { foldScalerIntoSteps } from '../scaler-fold.js';
 
@@ -70,20 +70,11 @@ export class EcodModel implements FittedModel {
  */
 export function loadEcod(stored: StoredModel): EcodModel {
   const { path } = stored;
-  const metaText = stored.metadata.ecod;
-  if (metaText === undefined) throw new FormatError(`${path}: metadata key 'ecod' must be present, got nothing (corrupted checkpoint)`, path);
-  const meta = parseJson(path, 'ecod', metaText) as EcodMeta;
-  const arrays = {} as Record<keyof EcodArrays, unknown>;
-  for (const key of Object.keys(TENSOR_NAMES) as (keyof EcodArrays)[]) {
-    const t = stored.tensors.get(TENSOR_NAMES[key]);
-    if (t === undefined || t.dtype !== TENSOR_DTYPES[key]) {
-      throw new FormatError(`${path}: tensor ${TENSOR_NAMES[key]} must be ${TENSOR_DTYPES[key]}, got ${t === undefined ? 'nothing' : t.dtype}`, path);
-    }
-    arrays[key] = t.data;
-  }
+  const tensors = Object.fromEntries((Object.keys(TENSOR_NAMES) as (keyof EcodArrays)[]).map((k) => [k, { name: TENSOR_NAMES[k], dtype: TENSOR_DTYPES[k] }])) as Record<keyof EcodArrays, { name: string; dtype: string }>;
+  const { meta, arrays } = readRecordAndArrays(stored, 'ecod', tensors);
   let ecod: ECOD;
   try {
-    ecod = ECOD.fromArrays({ arrays: arrays as unknown as EcodArrays, meta });
+    ecod = ECOD.fromArrays({ arrays: arrays as unknown as EcodArrays, meta: meta as EcodMeta });
   } catch (err) {
     if (err instanceof FormatError) throw new FormatError(`${path}: ${err.message}`, path);
     throw err;
