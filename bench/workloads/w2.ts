@@ -77,12 +77,13 @@ export function quantizedAutoencoderOnnx(seed = 0): Uint8Array {
 }
 
 /** Rows to cycle through, N(0,1) from seed 1. */
-function sampleRows(count: number): Float32Array[] {
+export function sampleRows(count: number): Float32Array[] {
   const rng = new Random(1);
   return Array.from({ length: count }, () => rng.normalFill(new Float32Array(64)));
 }
 
-function dadmLatency(bytes: Uint8Array, rows: Float32Array[]): number[] {
+/** Per-call microseconds of dadm's runtime scoring one row (WARMUP untimed calls first). */
+export function dadmLatency(bytes: Uint8Array, rows: Float32Array[]): number[] {
   const model = loadOnnx(bytes);
   let sink = 0;
   for (let i = 0; i < WARMUP; i++) sink += model.score(rows[i % rows.length]!);
@@ -97,7 +98,8 @@ function dadmLatency(bytes: Uint8Array, rows: Float32Array[]): number[] {
   return us;
 }
 
-async function ortLatency(bytes: Uint8Array, rows: Float32Array[]): Promise<number[]> {
+/** Per-call microseconds of onnxruntime-web (1 thread) scoring one `[1, 64]` row (WARMUP untimed calls first). */
+export async function ortLatency(bytes: Uint8Array, rows: Float32Array[]): Promise<number[]> {
   ort.env.wasm.numThreads = 1;
   const session = await ort.InferenceSession.create(bytes);
   const once = async (row: Float32Array): Promise<number> => {

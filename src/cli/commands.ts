@@ -5,6 +5,7 @@
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { driftCommand } from './drift.js';
+import { evaluateCommand } from './evaluate.js';
 import { explainCommand } from './explain.js';
 import { exportOnnxCommand } from './export-onnx.js';
 import { genDataCommand } from './gen-data.js';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   genDataCommand,
   trainCommand,
   scoreCommand,
+  evaluateCommand,
   driftCommand,
   exportOnnxCommand,
   quantizeCommand,

@@ -1,5 +1,5 @@
 /** `dadm score`: scores a .npy file with a trained model. */
-import { score } from '../pipeline/index.js';
+import { OPERATING_FPRS, score } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { BACKEND_OPTION, JSON_OPTION, QUIET_OPTION, THREADS_OPTION, computeOptions, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
@@ -44,7 +44,11 @@ export const scoreCommand: Command = {
     const lines = [`scored ${r.rows} rows with the ${r.modelType}: ${r.flagged} (${(100 * r.flaggedFraction).toFixed(2)}%) above the threshold ${fmt(r.threshold)}`];
     if (r.labels !== null) {
       const l = r.labels;
-      lines.push(`ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}; at the threshold precision ${fmt(l.precision)}, recall ${fmt(l.recall)} (${l.positives} labelled anomalies)`);
+      lines.push(`ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}; at the threshold precision ${fmt(l.precision)}, recall ${fmt(l.recall)}, F1 ${fmt(l.f1)} (${l.positives} labelled anomalies)`);
+      l.operatingPoints.forEach((p, i) => lines.push(`  at FPR <= ${100 * OPERATING_FPRS[i]!}% (threshold ${fmt(p.threshold)}): precision ${fmt(p.precision)}, recall ${fmt(p.recall)}, F1 ${fmt(p.f1)}`));
+      if (l.bestF1 !== null) lines.push(`  best F1 in hindsight ${fmt(l.bestF1.f1)} at threshold ${fmt(l.bestF1.threshold)} (precision ${fmt(l.bestF1.precision)}, recall ${fmt(l.bestF1.recall)})`);
+    } else if (r.impliedFpr !== null) {
+      lines.push(`expected false-positive rate at the threshold: ${(100 * r.impliedFpr).toFixed(2)}% of normal rows (estimated at training)`);
     }
     if (r.output !== null) lines.push(`wrote ${r.output}`);
     printResult(io, values, summary, lines);

@@ -4,15 +4,27 @@
  * template are all generated from it, so they cannot drift apart. YAML keys are the snake_case
  * spelling of the camelCase TypeScript fields (`batchSize` <-> `batch_size`).
  */
-import { LEARNING_RATE, bool, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
+import { LEARNING_RATE, bool, closedUnit, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
 import { EXPORT_OPSET_RANGE } from '../onnx/index.js';
 import { ACTIVATIONS, BACKEND_OPTIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
 
 /** The model kinds a config can name (`model:`); each has a handler in src/models/registry.ts. */
-export const MODEL_KIND_NAMES = ['autoencoder', 'iforest'] as const;
+export const MODEL_KIND_NAMES = ['autoencoder', 'iforest', 'ecod', 'ensemble'] as const;
 /** A model kind's name, as `model:` in config.yaml and `model_type` in checkpoints. */
 export type ModelKind = (typeof MODEL_KIND_NAMES)[number];
+
+/** The kinds an ensemble may combine (`ensemble.members`). */
+export const ENSEMBLE_MEMBER_NAMES = ['autoencoder', 'iforest', 'ecod'] as const;
+/** One member kind of an ensemble. */
+export type EnsembleMemberName = (typeof ENSEMBLE_MEMBER_NAMES)[number];
+/** How an ensemble weighs its members' robust z-scores (`ensemble.combination`); docs/ensemble.md. */
+export const ENSEMBLE_COMBINATIONS = ['spread', 'mean'] as const;
+export type EnsembleCombination = (typeof ENSEMBLE_COMBINATIONS)[number];
+
+/** How the threshold on the score is chosen (`threshold.method`); docs/config.md. */
+export const THRESHOLD_RULES = ['quantile', 'contamination', 'target_fpr'] as const;
+export type ThresholdRule = (typeof THRESHOLD_RULES)[number];
 
 /** One config key: its check and its one-line comment. */
 export interface FieldSpec {
@@ -21,13 +33,16 @@ export interface FieldSpec {
 }
 
 /** Keys of DadmConfig whose values are sections (nested mappings). */
-export type SectionName = 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'onnx' | 'quantization' | 'drift' | 'explain';
+export type SectionName = 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'onnx' | 'quantization' | 'drift' | 'explain';
 /** Keys of DadmConfig whose values are scalars. */
 export type TopScalarName = Exclude<keyof DadmConfig, SectionName>;
 
 /** Config key table: top-level scalars, then sections, in canonical (YAML output) order. */
 export const TOP_FIELDS: { readonly [K in TopScalarName]: FieldSpec } = {
-  model: { check: oneOf(MODEL_KIND_NAMES), doc: 'detector to train: autoencoder (reconstruction error) or iforest (isolation forest)' },
+  model: {
+    check: oneOf(MODEL_KIND_NAMES),
+    doc: 'detector to train: autoencoder (reconstruction error), iforest (isolation forest), ecod (empirical-CDF tails) or ensemble (all three, calibrated and combined)',
+  },
   schema: { check: oneOf(['endpoint-v1', 'none']), doc: 'feature schema: endpoint-v1 (12 host features, padded to 64) or none (any numeric table)' },
   standardize: { check: bool, doc: 'fit per-column mean/std on the training data and standardize (meant for schema: none)' },
   backend: { check: oneOf(BACKEND_OPTIONS), doc: 'kernels: auto (WebAssembly SIMD where it compiles, else js), js (plain TypeScript) or wasm; docs/kernels.md' },
@@ -68,9 +83,15 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
     },
   },
   threshold: {
-    doc: 'anomaly threshold on the score',
+    doc: 'anomaly threshold on the score, fitted on the validation scores (training scores without validation rows)',
     fields: {
-      quantile: { check: openUnit, doc: 'threshold = this quantile of the validation scores (0.99: ~1% of normal rows flagged)' },
+      method: {
+        check: oneOf(THRESHOLD_RULES),
+        doc: 'quantile: a quantile of the scores; contamination: flag that share of them; target_fpr: flag a normal row with probability <= target_fpr (conformal)',
+      },
+      quantile: { check: openUnit, doc: 'method quantile: threshold = this quantile of the validation scores (0.99: ~1% of normal rows flagged)' },
+      contamination: { check: { allowed: 'a number in (0, 0.5]', test: (v) => isNumber(v) && v > 0 && v <= 0.5 }, doc: 'method contamination: expected share of anomalies among the validation rows' },
+      targetFpr: { check: openUnit, doc: 'method target_fpr: false-positive rate to guarantee on normal rows (needs at least 1/target_fpr - 1 validation rows)' },
     },
   },
   iforest: {
@@ -93,6 +114,34 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
         check: { allowed: "'auto' or a number in (0, 0.5]", test: (v) => v === 'auto' || (isNumber(v) && v > 0 && v <= 0.5) },
         doc: "expected anomaly fraction: 'auto' = score offset -0.5 (sklearn), a number sets the threshold quantile",
       },
+    },
+  },
+  ecod: {
+    doc: 'ECOD, empirical-CDF outlier detection (model: ecod, and the ensemble member)',
+    fields: {
+      tolerance: { check: closedUnit, doc: 'merge adjacent table steps whose scores differ by at most 2 x this (0 = the exact tables; 0.01 keeps ROC-AUC, shrinks ONNX ~50x)' },
+      sampleRows: { check: positiveInt, doc: 'training rows ECOD fits on: all of them up to this count, else a uniform sample of this many' },
+    },
+  },
+  ensemble: {
+    doc: 'ensemble (model: ensemble): members trained on the same rows; score = weighted sum of their robust z-scores (docs/ensemble.md)',
+    fields: {
+      members: {
+        check: {
+          allowed: `a list of 2 or 3 distinct names among ${ENSEMBLE_MEMBER_NAMES.join(', ')}`,
+          test: (v) => Array.isArray(v) && v.length >= 2 && new Set(v).size === v.length && v.every((m) => (ENSEMBLE_MEMBER_NAMES as readonly unknown[]).includes(m)),
+        },
+        doc: 'the member kinds; each uses its own section (autoencoder + training, iforest, ecod)',
+      },
+      combination: {
+        check: oneOf(ENSEMBLE_COMBINATIONS),
+        doc: 'spread: weight each member by the cube of its z-scores\' interquartile range over the normal one (label-free; favours members that separate a group of rows), mean: equal weights',
+      },
+      autoencoderWidthRatio: {
+        check: closedUnit,
+        doc: 'the autoencoder member keeps each hidden layer at most this fraction of the layer before it (at least 2 units), so it cannot learn the identity on narrow data; 0 = autoencoder.hidden_dims as given',
+      },
+      autoencoderMinSteps: { check: nonNegativeInt, doc: 'the autoencoder member trains for at least this many optimizer steps (more epochs on small data); 0 = training.epochs only' },
     },
   },
   onnx: {

@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.js';
-import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type FieldSpec, type ModelKind, type SectionName } from './config-template.js';
+import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec, type ModelKind, type SectionName, type ThresholdRule } from './config-template.js';
 import { parseYamlData } from './yaml-data.js';
 
-export { MODEL_KIND_NAMES, type ModelKind } from './config-template.js';
+export { MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, type ModelKind, type EnsembleMemberName, type EnsembleCombination, type ThresholdRule } from './config-template.js';
 export type SchemaMode = 'endpoint-v1' | 'none';
 /** The activation union under config's name (defined once in tensor/activation.ts). */
 export type ActivationKind = Activation;
@@ -43,13 +43,23 @@ export interface DadmConfig {
     /** Global gradient-norm clip; null = off. */
     gradClip: number | null;
   };
-  threshold: { quantile: number };
+  threshold: { method: ThresholdRule; quantile: number; contamination: number; targetFpr: number };
   iforest: {
     nEstimators: number;
     maxSamples: 'auto' | number;
     maxFeatures: number;
     bootstrap: boolean;
     contamination: 'auto' | number;
+  };
+  ecod: { tolerance: number; sampleRows: number };
+  ensemble: {
+    members: EnsembleMemberName[];
+    /** The autoencoder member's minimum optimizer steps (its epochs are raised to reach them). */
+    autoencoderMinSteps: number;
+    /** How the members' robust z-scores are weighted. */
+    combination: EnsembleCombination;
+    /** The autoencoder member's hidden widths are capped at this fraction of the previous layer's (0 = off). */
+    autoencoderWidthRatio: number;
   };
   onnx: { opset: number; dynamicBatch: boolean };
   quantization: { perChannel: boolean; weightType: 'int8' | 'uint8'; reduceRange: boolean; exclude: string[]; minWeights: number; keepOutputLayers: boolean; requireSmaller: boolean };
@@ -100,8 +110,10 @@ export function defaultConfig(): DadmConfig {
       earlyStoppingPatience: 5,
       gradClip: null,
     },
-    threshold: { quantile: 0.99 },
+    threshold: { method: 'quantile', quantile: 0.99, contamination: 0.01, targetFpr: 0.01 },
     iforest: { nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, bootstrap: false, contamination: 'auto' },
+    ecod: { tolerance: 0.01, sampleRows: 131072 },
+    ensemble: { members: ['autoencoder', 'iforest', 'ecod'], combination: 'spread', autoencoderMinSteps: 300, autoencoderWidthRatio: 0.5 },
     onnx: { opset: DEFAULT_OPSET_VERSION, dynamicBatch: false },
     quantization: { perChannel: false, weightType: 'int8', reduceRange: false, exclude: [], minWeights: 1024, keepOutputLayers: true, requireSmaller: true },
     drift: {
@@ -201,6 +213,7 @@ function mergeInto(target: DadmConfig, input: unknown, ctx: MergeContext): DadmC
     }
   }
   checkWarnBelowRetrain(target, ctx);
+  checkOneThresholdRule(target, ctx);
   return target;
 }
 
@@ -244,6 +257,20 @@ function checkWarnBelowRetrain(config: DadmConfig, ctx: MergeContext): void {
       const w = `drift.${ctx.keyName(`${name}Warn`)}`;
       throw new InvalidOptionError(`${ctx.source}: ${r} must be >= ${w} (${warn}), got ${retrain}`, r);
     }
+  }
+}
+
+/**
+ * A forest with a numeric contamination fixes its own threshold (scikit-learn's offset), so a run
+ * of model iforest cannot also follow another threshold.method: one of the two would be ignored.
+ */
+function checkOneThresholdRule(config: DadmConfig, ctx: MergeContext): void {
+  if (config.model === 'iforest' && config.iforest.contamination !== 'auto' && config.threshold.method !== 'quantile') {
+    const key = `threshold.${ctx.keyName('method')}`;
+    throw new InvalidOptionError(
+      `${ctx.source}: ${key} must be quantile when iforest.contamination sets the forest's threshold (${config.iforest.contamination}), got ${config.threshold.method} (set iforest.contamination: auto to use ${config.threshold.method})`,
+      key,
+    );
   }
 }
 

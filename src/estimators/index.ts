@@ -6,4 +6,6 @@
 export { KindEstimator, type EstimatorOptions, type ToOnnxOptions } from './estimator.js';
 export { Autoencoder, type AutoencoderOptions } from './autoencoder.js';
 export { IForest, type IForestOptions } from './iforest.js';
+export { EcodModel, type EcodModelOptions } from './ecod.js';
+export { Ensemble, type EnsembleOptions } from './ensemble.js';
 export { ESTIMATORS, type EstimatorClass, type KindEstimatorOptions } from './registry.js';

@@ -5,12 +5,16 @@
 import type { ModelKind } from '../config/index.js';
 import { Autoencoder, type AutoencoderOptions } from './autoencoder.js';
 import type { EstimatorOptions, KindEstimator } from './estimator.js';
+import { EcodModel, type EcodModelOptions } from './ecod.js';
+import { Ensemble, type EnsembleOptions } from './ensemble.js';
 import { IForest, type IForestOptions } from './iforest.js';
 
 /** Every kind's options type, by kind name. */
 export interface KindEstimatorOptions {
   autoencoder: AutoencoderOptions;
   iforest: IForestOptions;
+  ecod: EcodModelOptions;
+  ensemble: EnsembleOptions;
 }
 
 /** An estimator class: `new Cls(options)` and `Cls.load(source)`. */
@@ -23,4 +27,6 @@ export interface EstimatorClass<K extends ModelKind> {
 export const ESTIMATORS: { readonly [K in ModelKind]: EstimatorClass<K> } = {
   autoencoder: Autoencoder,
   iforest: IForest,
+  ecod: EcodModel,
+  ensemble: Ensemble,
 };

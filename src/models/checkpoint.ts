@@ -28,6 +28,12 @@ export interface CheckpointHeader {
   /** Rows with `score > threshold` are anomalies. */
   threshold: number;
   thresholdMethod: ThresholdMethod;
+  /**
+   * The false-positive rate the threshold implies for normal rows, `(#{s > threshold} + 1) / (n + 1)`
+   * over the threshold rows (stats' impliedFalsePositiveRate). Checkpoints written before it was
+   * recorded read back with the rule's nominal rate (see {@link readCheckpoint}).
+   */
+  thresholdFpr: number;
   /** JSON-able training summary (no timings). */
   training: Record<string, unknown>;
   /** `configToYaml(config)` when the caller has it already (train checks its config once, up front). */
@@ -60,6 +66,7 @@ export function checkpointParts(
     feature_names: JSON.stringify(schema.featureNames.slice(0, schema.activeFeatures)),
     threshold: JSON.stringify(header.threshold),
     threshold_method: header.thresholdMethod,
+    threshold_fpr: JSON.stringify(header.thresholdFpr),
     scaler: standardizer === null ? 'none' : 'standard',
     training: JSON.stringify(header.training),
   };
@@ -181,6 +188,8 @@ export function readCheckpoint(path: string, fileBytes?: Uint8Array): ParsedChec
   if (!THRESHOLD_METHODS.includes(method)) {
     throw new FormatError(`${path}: metadata threshold_method must be a known method, got '${method}'`, path);
   }
+  const fprText = meta.threshold_fpr;
+  const thresholdFpr = fprText === undefined ? nominalFpr(method, config) : parseJsonNumber(path, 'threshold_fpr', fprText);
   return {
     path,
     contents,
@@ -192,8 +201,20 @@ export function readCheckpoint(path: string, fileBytes?: Uint8Array): ParsedChec
     standardizer: scalerOf(path, contents, get('scaler'), schema.dim),
     threshold,
     thresholdMethod: method,
+    thresholdFpr,
     training: training as Record<string, unknown>,
   };
+}
+
+/**
+ * The false-positive rate a threshold rule aims at, for checkpoints written before the implied rate
+ * was recorded (all of which used a quantile or the forest's contamination).
+ */
+function nominalFpr(method: ThresholdMethod, config: DadmConfig): number {
+  if (method === 'iforest-contamination' && config.iforest.contamination !== 'auto') return config.iforest.contamination;
+  if (method.endsWith('contamination')) return config.threshold.contamination;
+  if (method.endsWith('target-fpr')) return config.threshold.targetFpr;
+  return 1 - config.threshold.quantile;
 }
 
 /** The bytes of a checkpoint file. @throws FormatError naming the file when it cannot be read */
@@ -253,6 +274,27 @@ function scalerOf(path: string, contents: SafetensorsContents, kind: string, dim
     if (!(scale[j]! > 0) || !Number.isFinite(scale[j]!)) throw new FormatError(`${path}: scaler.std[${j}] must be a positive finite number, got ${scale[j]}`, path);
   }
   return { mean: mean!.data as Float64Array, scale };
+}
+
+/**
+ * A model part's JSON metadata record `key` and its typed tensors' data, checked: every kind that
+ * stores "one JSON record + named arrays" (isolation forest, ECOD) reads its part through this.
+ * @param tensors per array: its tensor name and the dtype it must have
+ * @throws FormatError naming the file for a missing record, invalid JSON, or a missing or mistyped tensor
+ */
+export function readRecordAndArrays<K extends string>(stored: StoredModel, key: string, tensors: Readonly<Record<K, { name: string; dtype: string }>>): { meta: unknown; arrays: Record<K, unknown> } {
+  const { path } = stored;
+  const text = stored.metadata[key];
+  if (text === undefined) throw new FormatError(`${path}: metadata key '${key}' must be present, got nothing (corrupted checkpoint)`, path);
+  const meta = parseJson(path, key, text);
+  const arrays = {} as Record<K, unknown>;
+  for (const k of Object.keys(tensors) as K[]) {
+    const { name, dtype } = tensors[k];
+    const t = stored.tensors.get(name);
+    if (t === undefined || t.dtype !== dtype) throw new FormatError(`${path}: tensor ${name} must be ${dtype}, got ${t === undefined ? 'nothing' : t.dtype}`, path);
+    arrays[k] = t.data;
+  }
+  return { meta, arrays };
 }
 
 /** Parses a JSON metadata value. @throws FormatError naming the key */

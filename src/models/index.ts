@@ -4,6 +4,7 @@
  */
 export {
   itemSize,
+  kernelScoreFn,
   THRESHOLD_METHODS,
   type ModelKindHandler,
   type FittedModel,
@@ -39,4 +40,7 @@ export { loadCheckpoint, checkpointDetector, type DetectorModel, type Checkpoint
 export { loadOnnxDetector, isOnnxPath, decodeModelFile, readModelBytes, type OnnxDetector } from './onnx-detector.js';
 export { loadDetector, loadKnownDetector, type KnownDetector } from './load-detector.js';
 export { autoencoderKind, AutoencoderModel, type AutoencoderArchitecture } from './autoencoder/index.js';
-export { iforestKind, IforestModel, rawThresholdFor } from './iforest/index.js';
+export { iforestKind, IforestModel } from './iforest/index.js';
+export { ecodKind, EcodModel } from './ecod/index.js';
+export { ensembleKind, EnsembleModel, memberConfig, type EnsembleMember, type EnsembleRecord } from './ensemble/index.js';
+export { rawThresholdFor, foldScalerIntoSteps } from './scaler-fold.js';

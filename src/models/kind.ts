@@ -45,14 +45,40 @@ export function itemSize(shape: InputShape): number {
   return shape.steps * shape.width;
 }
 
-/**
- * How a checkpoint's threshold was chosen: a quantile of the validation (or, without validation
- * rows, the training) scores, or a rule of the kind itself (the forest's contamination).
- */
-export type ThresholdMethod = 'validation-quantile' | 'training-quantile' | 'iforest-contamination';
+/** A kernel as the explainers' batched score function (its result buffer is reused). */
+export function kernelScoreFn(kernel: ScoreKernel, size: number): ExplainableModel {
+  let out = new Float32Array(0);
+  return (rows, n) => {
+    if (out.length < n) out = new Float32Array(n);
+    kernel(rows.subarray(0, n * size), n, out);
+    return out.subarray(0, n);
+  };
+}
 
-/** Every threshold method a checkpoint may record (checked when one is read). */
-export const THRESHOLD_METHODS: readonly ThresholdMethod[] = ['validation-quantile', 'training-quantile', 'iforest-contamination'];
+/**
+ * How a checkpoint's threshold was chosen: `threshold.method` (quantile, contamination or target_fpr)
+ * applied to the validation scores, or to the training scores when there are no validation rows, or a
+ * rule of the kind itself (the forest's numeric contamination).
+ */
+export type ThresholdMethod =
+  | 'validation-quantile'
+  | 'training-quantile'
+  | 'validation-contamination'
+  | 'training-contamination'
+  | 'validation-target-fpr'
+  | 'training-target-fpr'
+  | 'iforest-contamination';
+
+/** Every threshold method a checkpoint may record (checked when one is read; the first three predate `threshold.method`). */
+export const THRESHOLD_METHODS: readonly ThresholdMethod[] = [
+  'validation-quantile',
+  'training-quantile',
+  'iforest-contamination',
+  'validation-contamination',
+  'training-contamination',
+  'validation-target-fpr',
+  'training-target-fpr',
+];
 
 /** One epoch in metrics.json. A kind fitted in one pass reports one epoch with `trainLoss` NaN. */
 export interface EpochRecord {

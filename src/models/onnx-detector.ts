@@ -9,13 +9,12 @@ import { extname } from 'node:path';
 import type { ModelKind } from '../config/index.js';
 import type { ScoreKernel } from '../data/index.js';
 import { FormatError } from '../errors.js';
-import type { ExplainableModel } from '../explain/index.js';
 import { METADATA_KEYS } from '../onnx/index.js';
 import { decodeModel, loadOnnx, type ModelProto, type OnnxModel } from '../runtime/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema } from '../schema/index.js';
 import { quotedList } from './checkpoint.js';
 import { scoreWith, type DetectorModel } from './detector.js';
-import type { ExplainHooks, InputShape } from './kind.js';
+import { kernelScoreFn, type ExplainHooks, type InputShape } from './kind.js';
 import { kindOfOnnxName, modelKinds } from './registry.js';
 
 /** Rows per runtime call when the batch dimension is dynamic (bounds the plan's buffers). */
@@ -68,6 +67,7 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
     input: input.shape,
     threshold: thresholdOf(path, meta[METADATA_KEYS.threshold]),
     thresholdMethod: null,
+    thresholdFpr: fprOf(meta[METADATA_KEYS.thresholdFpr]),
     config: null,
     standardizer: null,
     metadata: meta,
@@ -102,16 +102,6 @@ function explainHooks(
 
 function itemDims(shape: InputShape): number[] {
   return shape.form === 'rows' ? [shape.width] : [shape.steps, shape.width];
-}
-
-/** A kernel as the explainers' batched score function (its result buffer is reused). */
-function kernelScoreFn(kernel: ScoreKernel, size: number): ExplainableModel {
-  let out = new Float32Array(0);
-  return (rows, n) => {
-    if (out.length < n) out = new Float32Array(n);
-    kernel(rows.subarray(0, n * size), n, out);
-    return out.subarray(0, n);
-  };
 }
 
 /**
@@ -227,6 +217,12 @@ function thresholdOf(path: string, text: string | undefined): number | null {
   const v = Number(text);
   if (text.trim() === '' || !Number.isFinite(v)) throw new FormatError(`${path}: metadata ${METADATA_KEYS.threshold} must be a finite number, got '${text}'`, path);
   return v;
+}
+
+/** `dadm.threshold_fpr` when it holds a rate in [0, 1] (it only informs; a bad value is ignored). */
+function fprOf(text: string | undefined): number | null {
+  const v = text === undefined || text.trim() === '' ? Number.NaN : Number(text);
+  return v >= 0 && v <= 1 ? v : null;
 }
 
 /** The schema named by the metadata, checked against this dadm's definition and the input width. */

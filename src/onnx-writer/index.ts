@@ -14,4 +14,5 @@ export {
 } from './export-autoencoder.js';
 export { exportIsolationForest, type IsolationForestExportOptions } from './export-isolation-forest.js';
 export { exportEcod, ecodStepTrees, type EcodExportOptions } from './export-ecod.js';
+export { exportEnsemble, type EnsembleMemberExport, type EnsembleExportOptions } from './export-ensemble.js';
 export { addStepTreeEnsemble, stepTreeNodes, type StepTree, type StepTreeEnsembleOptions } from './export-step-trees.js';

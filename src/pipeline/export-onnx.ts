@@ -115,6 +115,7 @@ export function checkpointToOnnx(d: CheckpointDetector, options: { opset: number
     activeFeatures: schema.activeFeatures < schema.dim ? Array.from({ length: schema.activeFeatures }, (_, j) => j) : null,
     threshold: d.threshold,
     thresholdMethod: d.thresholdMethod,
+    thresholdFpr: d.thresholdFpr,
     scaler: standardizer === null ? 'none' : 'standard (inside the graph: feed raw rows)',
   });
   return d.model.exportOnnx({ ...options, standardizer, schema, metadata });

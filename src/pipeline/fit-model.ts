@@ -6,7 +6,7 @@
  */
 import { configToYaml, type DadmConfig } from '../config/index.js';
 import { checkWidth, prepass, scoreBlocks, splitRows, type DataFile, type PrepassResult, type TrainingData } from '../data/index.js';
-import { InvalidOptionError } from '../errors.js';
+import { DataError, InvalidOptionError } from '../errors.js';
 import type { SafetensorsTensorLike } from '../io/index.js';
 import {
   checkpointBytes,
@@ -20,7 +20,7 @@ import {
 } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { schemaForMode, type FeatureSchema, type Standardizer } from '../schema/index.js';
-import { quantile } from '../stats/index.js';
+import { fitThreshold, impliedFalsePositiveRate, type ThresholdSpec } from '../stats/index.js';
 
 /** Inputs of {@link fitModel}. */
 export interface FitModelOptions {
@@ -43,8 +43,10 @@ export interface RunThreshold {
   method: ThresholdMethod;
   /** Share of the threshold rows scoring above the threshold. */
   flaggedFraction: number;
-  /** Whether `threshold.quantile` set it (false when the kind fixed its own). */
-  quantileRule: boolean;
+  /** The false-positive rate the threshold implies, taking the threshold rows as normal (impliedFalsePositiveRate). */
+  impliedFpr: number;
+  /** Whether `threshold.method` set it (false when the kind fixed its own). */
+  configRule: boolean;
 }
 
 /** What {@link fitModel} produced: the fitted model and everything its checkpoint records. */
@@ -102,22 +104,44 @@ export function fitCheckpointBytes(run: FittedRun, configYaml: string = configTo
   const { config, schema, standardizer, threshold } = run;
   const state = run.fit.model.state();
   const header = checkpointParts(
-    { modelType: config.model, config, configYaml, schema, standardizer, threshold: threshold.value, thresholdMethod: threshold.method, training: trainingSummary(run) },
+    { modelType: config.model, config, configYaml, schema, standardizer, threshold: threshold.value, thresholdMethod: threshold.method, thresholdFpr: threshold.impliedFpr, training: trainingSummary(run) },
     state.metadata,
   );
   const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]);
   return checkpointBytes(tensors, header.metadata);
 }
 
-/** The threshold rule: the kind's own threshold if it fixed one, else the configured quantile of the threshold rows' scores. */
+/**
+ * The threshold rule: the kind's own threshold if it fixed one, else `threshold.method` fitted on the
+ * threshold rows' scores (stats' fitThreshold).
+ * @throws DataError when target_fpr asks for a rate the threshold rows are too few to guarantee
+ */
 function applyThresholdRule(fit: TrainingRun, data: TrainingData, config: DadmConfig): RunThreshold {
   const { file, split, standardizer } = data;
   const scores = fit.validationScores ?? scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: fit.model.score, out: new Float32Array(split.trainingRows) });
-  const method = fit.threshold?.method ?? (split.validationRows > 0 ? 'validation-quantile' : 'training-quantile');
-  const value = fit.threshold?.value ?? quantile(scores, config.threshold.quantile);
+  const rows = split.validationRows > 0 ? 'validation' : 'training';
+  const value = fit.threshold?.value ?? fitConfiguredThreshold(scores, config, rows);
+  const method = fit.threshold?.method ?? (`${rows}-${config.threshold.method.replace('_', '-')}` as ThresholdMethod);
   let flagged = 0;
   for (let i = 0; i < scores.length; i++) if (scores[i]! > value) flagged++;
-  return { scores, value, method, flaggedFraction: flagged / scores.length, quantileRule: fit.threshold === null };
+  return { scores, value, method, flaggedFraction: flagged / scores.length, impliedFpr: impliedFalsePositiveRate(scores, value), configRule: fit.threshold === null };
+}
+
+/** `threshold.method` with its parameter, fitted on the scores of the `rows` rows. */
+function fitConfiguredThreshold(scores: Float32Array, config: DadmConfig, rows: string): number {
+  const t = config.threshold;
+  const spec: ThresholdSpec =
+    t.method === 'quantile' ? { method: 'quantile', q: t.quantile } : t.method === 'contamination' ? { method: 'contamination', rate: t.contamination } : { method: 'target_fpr', fpr: t.targetFpr };
+  try {
+    return fitThreshold(scores, spec).threshold;
+  } catch (err) {
+    if (err instanceof DataError && t.method === 'target_fpr') {
+      throw new DataError(
+        `train: threshold.target_fpr ${t.targetFpr} must be at least 1 / (n + 1) = ${(1 / (scores.length + 1)).toPrecision(3)} for the ${scores.length} ${rows} rows it is fitted on, got ${t.targetFpr} (raise target_fpr, or training.validation_fraction, or use more rows)`,
+      );
+    }
+    throw err;
+  }
 }
 
 /** The checkpoint's JSON training summary (no timings, so the same run gives the same bytes). */
@@ -134,7 +158,7 @@ function trainingSummary(run: FittedRun): Record<string, unknown> {
     steps: fit.steps,
     validation_loss: run.validationLoss,
     final_train_loss: fit.epochs.at(-1)?.trainLoss ?? null,
-    threshold_quantile: threshold.quantileRule ? config.threshold.quantile : null,
+    threshold_quantile: threshold.configRule && config.threshold.method === 'quantile' ? config.threshold.quantile : null,
     init_checkpoint: run.fromCheckpoint ? 'yes' : null,
   };
 }

@@ -11,7 +11,7 @@
 export { generateData, MAX_GENERATED_ROWS, type GenerateDataOptions, type GenerateDataResult } from './generate-data.js';
 export { train, type TrainOptions, type TrainResult, type TrainMetrics } from './train.js';
 export { fitModel, fitCheckpointBytes, type FitModelOptions, type FittedRun, type RunThreshold } from './fit-model.js';
-export { score, readLabels, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
+export { score, readLabels, OPERATING_FPRS, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
 export { demoExplain, type DemoExplainOptions, type DemoExplainResult, type DemoExplainMethodResult, type DemoExplainedRow, type AttackHitRate } from './demo/demo-explain.js';
 export { demo, DEMO_STEPS, type DemoOptions, type DemoSummary, type DemoStep } from './demo/demo.js';
 export { drift, type DriftOptions, type DriftResult, type FeatureDriftRow, type ScoreDriftRow } from './drift/drift.js';
@@ -22,6 +22,7 @@ export { exportOnnx, checkedOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, ty
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';
 export { simulate as simulateFederated, type SimulateOptions, type SimulateResult, type SimulatedRound } from './federated-simulate.js';
+export { evaluate, type EvaluateOptions, type EvaluateResult, type EvaluatedRun, type EvaluatedModel } from './evaluate.js';
 export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';
 export { report, buildReportData, type ReportOptions, type ReportResult } from './report.js';
 

@@ -7,7 +7,7 @@ import { DataError } from '../errors.js';
 import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
 import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type ParallelScoreKernel } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
-import { averagePrecision, precisionRecallAt, rocAuc } from '../stats/index.js';
+import { averagePrecision, bestF1, operatingPointsAtFpr, precisionRecallAt, rocAuc, type OperatingPoint } from '../stats/index.js';
 import { resolveThreads, type BackendOption, type ThreadsOption } from '../tensor/index.js';
 import { applyBackend } from './compute.js';
 import { refuseSameFile } from './same-file.js';
@@ -47,13 +47,28 @@ export interface LabelMetrics {
   fp: number;
   tn: number;
   fn: number;
+  /**
+   * For each of {@link OPERATING_FPRS}: the lowest threshold flagging at most that share of the
+   * labelled normal rows, with its precision, recall and F1 (empty without a normal row).
+   */
+  operatingPoints: OperatingPoint[];
+  /** The F1-maximising threshold on these labels (null without a labelled anomaly): a hindsight bound. */
+  bestF1: OperatingPoint | null;
 }
+
+/** The false-positive rates `score` reports operating points at when it has labels. */
+export const OPERATING_FPRS: readonly number[] = [0.001, 0.01, 0.05];
 
 /** What {@link score} computed. */
 export interface ScoreResult {
   modelType: ModelKind;
   rows: number;
   threshold: number;
+  /**
+   * The share of normal rows expected above the threshold, estimated at training from the threshold
+   * rows taken as normal; null when the model file does not say (an ONNX file without dadm.threshold_fpr).
+   */
+  impliedFpr: number | null;
   /** Rows with score > threshold. */
   flagged: number;
   flaggedFraction: number;
@@ -105,6 +120,7 @@ export function score(opts: ScoreOptions): ScoreResult {
     modelType: detector.modelType,
     rows: scores.length,
     threshold,
+    impliedFpr: detector.thresholdFpr,
     flagged,
     flaggedFraction: flagged / scores.length,
     scores,
@@ -152,5 +168,7 @@ function labelMetrics(scores: Float32Array, labels: Uint8Array, threshold: numbe
     fp: pr.fp,
     tn: pr.tn,
     fn: pr.fn,
+    operatingPoints: positives < labels.length ? operatingPointsAtFpr(scores, labels, OPERATING_FPRS) : [],
+    bestF1: positives > 0 ? bestF1(scores, labels) : null,
   };
 }

@@ -55,6 +55,8 @@ export interface TrainMetrics {
   thresholdMethod: ThresholdMethod;
   /** Share of the threshold rows scoring above the threshold. */
   flaggedFraction: number;
+  /** The false-positive rate the threshold implies for normal rows (threshold rows taken as normal). */
+  thresholdFpr: number;
   timings: Record<string, number>;
 }
 
@@ -143,9 +145,10 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
         threshold: th.value,
         thresholdMethod: th.method,
         flaggedFraction: th.flaggedFraction,
+        thresholdFpr: th.impliedFpr,
         timings,
       };
-      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.quantileRule), null, 2)}\n`));
+      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.configRule && config.threshold.method === 'quantile'), null, 2)}\n`));
       out.commit();
       return { files, metrics, config };
     } finally {
@@ -191,6 +194,7 @@ function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema,
     threshold_method: m.thresholdMethod,
     threshold_quantile: quantileRule ? config.threshold.quantile : null,
     flagged_fraction: m.flaggedFraction,
+    threshold_fpr: m.thresholdFpr,
     timings_s: m.timings,
   };
 }

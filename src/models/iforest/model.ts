@@ -6,7 +6,7 @@ import type { DadmConfig } from '../../config/index.js';
 import { FormatError } from '../../errors.js';
 import { IsolationForest, type ForestArrays, type IsolationForestMeta } from '../../iforest/index.js';
 import type { onnx } from '../../onnx/index.js';
-import { parseJson } from '../checkpoint.js';
+import { readRecordAndArrays } from '../checkpoint.js';
 import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ParallelScoreKernel, ScoreKernel, StoredModel } from '../kind.js';
 import { exportForest } from './export.js';
 
@@ -107,20 +107,10 @@ export class IforestModel implements FittedModel {
  */
 export function loadForest(stored: StoredModel): IforestModel {
   const { path } = stored;
-  const metaText = stored.metadata.iforest;
-  if (metaText === undefined) throw new FormatError(`${path}: metadata key 'iforest' must be present, got nothing (corrupted checkpoint)`, path);
-  const meta = parseJson(path, 'iforest', metaText) as IsolationForestMeta;
-  const arrays = {} as Record<keyof ForestArrays, unknown>;
-  for (const key of Object.keys(TENSOR_NAMES) as (keyof ForestArrays)[]) {
-    const t = stored.tensors.get(TENSOR_NAMES[key]);
-    const want = key === 'threshold' ? 'F64' : 'I32';
-    if (t === undefined || t.dtype !== want) {
-      throw new FormatError(`${path}: tensor ${TENSOR_NAMES[key]} must be ${want}, got ${t === undefined ? 'nothing' : t.dtype}`, path);
-    }
-    arrays[key] = t.data;
-  }
+  const tensors = Object.fromEntries((Object.keys(TENSOR_NAMES) as (keyof ForestArrays)[]).map((k) => [k, { name: TENSOR_NAMES[k], dtype: k === 'threshold' ? 'F64' : 'I32' }])) as Record<keyof ForestArrays, { name: string; dtype: string }>;
+  const { meta, arrays } = readRecordAndArrays(stored, 'iforest', tensors);
   try {
-    return new IforestModel(IsolationForest.fromArrays({ arrays: arrays as unknown as ForestArrays, meta }));
+    return new IforestModel(IsolationForest.fromArrays({ arrays: arrays as unknown as ForestArrays, meta: meta as IsolationForestMeta }));
   } catch (err) {
     if (err instanceof FormatError) throw new FormatError(`${path}: ${err.message}`, path);
     throw err;
