@@ -22,13 +22,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ROWS = 240;
 const COLS = 5;
-/** Correlated columns with a few planted outliers (rows 0..4 far out), in raw (unstandardized) units. */
+/**
+ * Correlated columns with a few planted outliers (rows 0..4 far out on three columns, so that ECOD, which
+ * sums per-column tail evidence, ranks them first too), in raw (unstandardized) units.
+ */
 function table(seed: number): Float32Array {
   const rng = new Random(seed);
   const x = rng.normalFill(new Float32Array(ROWS * COLS));
   for (let r = 0; r < ROWS; r++) {
     x[r * COLS + 1] = 3 * x[r * COLS]! + 0.1 * x[r * COLS + 1]! + 10;
-    if (r < 5) x[r * COLS + 2] = 25;
+    if (r < 5) for (const c of [2, 3, 4]) x[r * COLS + c] = 25 + r;
   }
   return x;
 }
