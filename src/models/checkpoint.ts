@@ -5,10 +5,9 @@
  * same bytes.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DadmError, FormatError } from '../errors.js';
-import { readSafetensors, safetensorsDataStart, writeSafetensors, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
+import { readInputFile, readSafetensors, safetensorsDataStart, writeSafetensors, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
 import { MODEL_KIND_NAMES, configToYaml, parseConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { decodeModel } from '../runtime/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema, type Standardizer } from '../schema/index.js';
@@ -196,14 +195,13 @@ export function readCheckpoint(path: string, fileBytes?: Uint8Array): ParsedChec
   };
 }
 
-function readCheckpointFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== undefined) throw new FormatError(`${path}: checkpoint must be a readable file, got ${code}`, path);
-    throw err;
-  }
+/**
+ * The bytes of a checkpoint file, through the checked open (a regular file within the size limit).
+ * @param option the option that named the file, for messages (e.g. `--model`)
+ * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular file
+ */
+export function readCheckpointFile(path: string, option?: string): Uint8Array {
+  return readInputFile(path, { what: 'checkpoint', ...(option === undefined ? {} : { option }) });
 }
 
 /** The stored checksum (if any) must match the data buffer, and every float tensor must be finite. */

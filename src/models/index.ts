@@ -21,6 +21,7 @@ export {
 export { MODEL_KINDS, modelKind, modelKinds, kindOfOnnxName } from './registry.js';
 export {
   readCheckpoint,
+  readCheckpointFile,
   checkpointParts,
   checkpointBytes,
   storedFromState,

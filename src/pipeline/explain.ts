@@ -75,7 +75,7 @@ export interface ExplainResult {
  * @throws FormatError / DataError for unreadable or mismatching files (named by file, row, column)
  */
 export function explain(opts: ExplainOptions): ExplainResult {
-  const detector = loadKnownDetector(opts.model, 'explain');
+  const detector = loadKnownDetector(opts.model, 'explain', '--model');
   const cfg = detector.config?.explain ?? defaultConfig().explain;
   const method = opts.method ?? cfg.method;
   const k = opts.topK ?? cfg.topK;
@@ -167,7 +167,7 @@ function noReconstruction(d: KnownDetector): string {
 }
 
 function readRows(path: string, schema: FeatureSchema): { data: Float32Array; rows: number; cols: number } {
-  const file = openDataFile(path);
+  const file = openDataFile(path, '--data');
   try {
     checkWidth(file, schema);
     const data = new Float32Array(file.rows * file.cols);
@@ -186,7 +186,7 @@ function loadBackground(opts: ExplainOptions, detector: KnownDetector, cols: num
   // The drift reference's sample is in the checkpoint's model-input units; an ONNX graph standardizes itself.
   const referenceInModelUnits = detector.format === 'checkpoint';
   if (opts.background !== undefined) {
-    const arr = readNpyFile(opts.background);
+    const arr = readNpyFile(opts.background, { what: 'background file', option: '--background' });
     if (arr.shape.length !== 2 || arr.shape[1] !== cols) {
       throw new DataError(`${opts.background}: background must be [rows, ${cols}] like the data, got ${shapeTuple(arr.shape)}`, opts.background);
     }

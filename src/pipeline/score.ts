@@ -69,8 +69,8 @@ export function score(opts: ScoreOptions): ScoreResult {
   ];
   if (opts.output !== undefined) refuseSameFile('score', [{ option: 'output', path: opts.output }], inputs);
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
-  const detector = loadKnownDetector(opts.model, 'score');
-  const file = openDataFile(opts.data);
+  const detector = loadKnownDetector(opts.model, 'score', '--model');
+  const file = openDataFile(opts.data, '--data');
   let scores: Float32Array;
   try {
     checkWidth(file, detector.schema);
@@ -105,7 +105,7 @@ export function score(opts: ScoreOptions): ScoreResult {
  * @throws DataError for another length or a value other than 0 and 1 (named by index)
  */
 export function readLabels(path: string, rows: number): Uint8Array {
-  const arr = readNpyFile(path);
+  const arr = readNpyFile(path, { what: 'labels file', option: '--labels' });
   const n = arr.data.length;
   if (n !== rows || arr.shape.length > 2 || (arr.shape.length === 2 && arr.shape[1] !== 1)) {
     throw new DataError(`${path}: labels must have shape (${rows},) like the data, got ${shapeTuple(arr.shape)}`, path);

@@ -16,6 +16,7 @@ import {
   modelKind,
   modelKinds,
   readCheckpoint,
+  readCheckpointFile,
   schemaRecord,
   type EpochRecord,
   type FittedModel,
@@ -105,7 +106,7 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     return now;
   };
   const kind = modelKind(config.model);
-  const file = openDataFile(opts.data);
+  const file = openDataFile(opts.data, '--data');
   try {
     const schema = schemaForMode(config.schema, file.cols);
     checkWidth(file, schema);
@@ -243,7 +244,7 @@ function resolveConfig(opts: TrainOptions): DadmConfig {
  */
 function readInitModel(path: string, config: DadmConfig, schema: FeatureSchema): { model: FittedModel; standardizer: Standardizer | null } {
   const kind = modelKind(config.model);
-  const ckpt = readCheckpoint(path);
+  const ckpt = readCheckpoint(path, readCheckpointFile(path, '--init-checkpoint'));
   if (!kind.trainsFromWeights || ckpt.modelType !== config.model) {
     const able = modelKinds().filter((k) => k.trainsFromWeights).map((k) => k.name).join(' or ');
     throw new InvalidOptionError(`train: --init-checkpoint must be a checkpoint of the run's model kind (${able}), got ${ckpt.modelType} for model ${config.model}`, 'initCheckpoint');

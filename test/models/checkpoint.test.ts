@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FormatError, ShapeError } from '../../src/errors.js';
+import { FormatError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { readSafetensors, writeSafetensors, writeSafetensorsFile, type SafetensorsTensor } from '../../src/io/index.js';
 import { checkpointBytes } from '../../src/models/index.js';
 import { exportOnnx, generateData, loadCheckpoint, readCheckpoint, score, train } from '../../src/pipeline/index.js';
@@ -116,7 +116,7 @@ describe('loadCheckpoint', () => {
     const p = join(dir, 'junk.safetensors');
     writeFileSync(p, 'hello world, definitely not a checkpoint');
     expectError(() => loadCheckpoint(p), FormatError, /junk\.safetensors: header length must be in \[2, \d+\] .*got \d+ \(not a safetensors file\?\)$/);
-    expectError(() => loadCheckpoint(join(dir, 'absent.safetensors')), FormatError, /absent\.safetensors: checkpoint must be a readable file, got ENOENT$/);
+    expectError(() => loadCheckpoint(join(dir, 'absent.safetensors')), InvalidOptionError, /absent\.safetensors: checkpoint must exist, got ENOENT \(no such file or directory\)$/);
   });
 
   it('checks the row count given to score', () => {

@@ -112,9 +112,9 @@ export function drift(opts: DriftOptions): DriftResult {
   const maxInvalid = opts.maxInvalidFraction ?? DRIFT_MAX_INVALID_FRACTION;
   if (!Number.isSafeInteger(sampleRows) || sampleRows < 1) throw new InvalidOptionError(`drift: sampleRows must be an integer >= 1, got ${sampleRows}`, 'sampleRows');
   if (!(maxInvalid >= 0 && maxInvalid < 1)) throw new InvalidOptionError(`drift: maxInvalidFraction must be a number in [0, 1), got ${maxInvalid}`, 'maxInvalidFraction');
-  const ref = readDriftReference(opts.reference);
+  const ref = readDriftReference(opts.reference, { option: '--reference' });
   const model = opts.model === undefined ? null : modelScorer(opts.model, ref);
-  const file = openDataFile(opts.current);
+  const file = openDataFile(opts.current, '--current');
   let scan: BatchScan;
   try {
     if (file.cols !== ref.cols) {
