@@ -31,6 +31,8 @@ export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
   CHECKSUM_KEY,
+  CHECKPOINT_CHECKSUM_KEY,
+  checkpointDigest,
   type ParsedCheckpoint,
   type CheckpointHeader,
 } from './checkpoint.js';

@@ -5,7 +5,7 @@
  * place together at the end, so a failed run (bad data, NaN loss, a write error) leaves none of them
  * and removes a directory it created.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows, type TrainingData } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
@@ -27,6 +27,7 @@ import type { ProgressCallback } from '../progress.js';
 import { schemaForMode, type FeatureSchema, type Standardizer } from '../schema/index.js';
 import { quantile } from '../stats/index.js';
 import { buildDriftReference } from './drift/reference.js';
+import { refuseSameFile } from './same-file.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -76,7 +77,8 @@ export interface TrainResult {
  * Trains the configured model kind on a .npy file, streaming it by rows (memory does not grow with
  * the file), and writes the checkpoint, the drift reference and metrics.json as one atomic set. Same
  * seed, data and config give a byte-identical model.safetensors.
- * @throws InvalidOptionError before any training when `outDir` is not a writable directory (e.g. a
+ * @throws UsageError before any training when an output would overwrite `data` or `initCheckpoint`;
+ *   InvalidOptionError before any training when `outDir` is not a writable directory (e.g. a
  *   regular file), for a bad option, or naming the file when writing an output fails;
  *   DataError / FormatError for unusable data (named by file, row and column); TrainingError when a
  *   loss is not finite. Nothing is written when anything fails.
@@ -87,6 +89,12 @@ export function train(opts: TrainOptions): TrainResult {
   // The one full check of the run's config (a library caller may have built it by hand); its
   // canonical YAML goes into the checkpoint as is.
   const configYaml = configToYaml(config);
+  const files = outputFiles(opts.outDir);
+  refuseSameFile(
+    'train',
+    Object.values(files).map((path) => ({ option: `--out-dir file ${basename(path)}`, path })),
+    [{ option: '--data', path: opts.data }, opts.initCheckpoint === undefined ? undefined : { option: '--init-checkpoint', path: opts.initCheckpoint }],
+  );
   const created = ensureOutputDir(opts.outDir, 'train');
   try {
     return runTraining(opts, { config, configYaml }, tStart);
@@ -151,7 +159,7 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     const state = fit.model.state();
     const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold: th.value, thresholdMethod: th.method, training: summary }, state.metadata);
     const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]);
-    const files = { model: join(opts.outDir, 'model.safetensors'), driftReference: join(opts.outDir, 'drift_reference.npz'), metrics: join(opts.outDir, 'metrics.json') };
+    const files = outputFiles(opts.outDir);
     const out = new AtomicFileSet();
     try {
       out.add(files.model, checkpointBytes(tensors, header.metadata));
@@ -182,6 +190,11 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
   } finally {
     file.reader.close();
   }
+}
+
+/** The three files a run writes into `outDir`. */
+function outputFiles(outDir: string): TrainResult['files'] {
+  return { model: join(outDir, 'model.safetensors'), driftReference: join(outDir, 'drift_reference.npz'), metrics: join(outDir, 'metrics.json') };
 }
 
 /** The threshold a run ends with, and the scores it was taken from. */
