@@ -17,6 +17,11 @@ export const scoreCommand: Command = {
     { name: 'data', type: 'string', value: 'FILE', description: 'data .npy [rows, features]', required: true },
     { name: 'output', type: 'string', value: 'FILE', description: 'write the scores as [rows] float32 .npy' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 (1 = anomaly)' },
+    {
+      name: 'allow-invalid',
+      type: 'boolean',
+      description: 'count rows the model gives no finite score (NaN/Inf) as invalid, NaN in --output, instead of failing',
+    },
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -32,6 +37,7 @@ export const scoreCommand: Command = {
         data: requiredString(values, 'data'),
         ...(output !== undefined ? { output } : {}),
         ...(labels !== undefined ? { labels } : {}),
+        ...(values['allow-invalid'] === true ? { nonFinite: 'invalid' as const } : {}),
         onProgress: progress.onProgress,
       });
     } finally {
@@ -39,6 +45,7 @@ export const scoreCommand: Command = {
     }
     const { scores: _scores, ...summary } = r;
     const lines = [`scored ${r.rows} rows with the ${r.modelType}: ${r.flagged} (${(100 * r.flaggedFraction).toFixed(2)}%) above the threshold ${fmt(r.threshold)}`];
+    if (r.invalid > 0) lines.push(`${r.invalid} rows invalid: the model gave no finite score (NaN in the scores, not counted as flagged or normal)`);
     if (r.labels !== null) {
       const l = r.labels;
       lines.push(`ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}; at the threshold precision ${fmt(l.precision)}, recall ${fmt(l.recall)} (${l.positives} labelled anomalies)`);

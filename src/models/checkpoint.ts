@@ -93,11 +93,30 @@ export function storedFromState(state: ModelState, context: Pick<StoredModel, 'p
  * depends only on the tensor bytes).
  */
 export function checkpointBytes(tensors: ReadonlyMap<string, SafetensorsTensorLike>, metadata: Readonly<Record<string, string>>): Uint8Array {
+  return signedCheckpoint(tensors, metadata).bytes;
+}
+
+/**
+ * {@link checkpointBytes}, with the {@link CHECKPOINT_CHECKSUM_KEY} digest it stores: `train` stamps
+ * it as the training id into the drift reference and metrics.json written with the checkpoint.
+ */
+export function signedCheckpoint(tensors: ReadonlyMap<string, SafetensorsTensorLike>, metadata: Readonly<Record<string, string>>): { bytes: Uint8Array; digest: string } {
   const { [CHECKSUM_KEY]: _data, [CHECKPOINT_CHECKSUM_KEY]: _whole, ...plain } = metadata;
   // The data buffer does not depend on the metadata, so hashing a first serialization is exact.
   const draft = writeSafetensors(tensors, plain);
   const data = draft.subarray(safetensorsDataStart(draft));
-  return writeSafetensors(tensors, { ...plain, [CHECKSUM_KEY]: sha256Hex(data), [CHECKPOINT_CHECKSUM_KEY]: checkpointDigest(plain, data) });
+  const digest = checkpointDigest(plain, data);
+  return { bytes: writeSafetensors(tensors, { ...plain, [CHECKSUM_KEY]: sha256Hex(data), [CHECKPOINT_CHECKSUM_KEY]: digest }), digest };
+}
+
+/**
+ * Whether a file stamped with training id `stamped` (a drift reference's or metrics.json's; null in
+ * files written before the stamp) was written by the same `train` run as the checkpoint `c`.
+ * Unknown on either side counts as the same run: older files carry no id.
+ */
+export function sameTraining(c: Pick<ParsedCheckpoint, 'metadata'>, stamped: string | null): boolean {
+  const id = c.metadata[CHECKPOINT_CHECKSUM_KEY];
+  return stamped === null || id === undefined || id === stamped;
 }
 
 /**

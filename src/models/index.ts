@@ -24,6 +24,8 @@ export {
   readCheckpointFile,
   checkpointParts,
   checkpointBytes,
+  signedCheckpoint,
+  sameTraining,
   storedFromState,
   schemaRecord,
   parseJson,

@@ -13,7 +13,7 @@ import { histogramOf, renderReport, scatterSample, type ReportData, type ReportD
 import { precisionRecallCurve, quantile, rocAuc, rocCurve, spearman } from '../stats/index.js';
 import type { DadmConfig, ExplainMethod } from '../config/index.js';
 import { CHUNK_ROWS, openDataFile } from '../data/index.js';
-import { isOnnxPath, loadOnnxDetector, readCheckpoint, readCheckpointFile, readModelBytes } from '../models/index.js';
+import { CHECKPOINT_CHECKSUM_KEY, isOnnxPath, loadOnnxDetector, readCheckpoint, readCheckpointFile, readModelBytes } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { drift, type DriftResult } from './drift/drift.js';
 import { readDriftReference } from './drift/reference-file.js';
@@ -86,11 +86,11 @@ export function buildReportData(opts: ReportOptions): ReportData {
   }
   const explainRows = opts.explainRows ?? 10;
   if (!Number.isSafeInteger(explainRows) || explainRows < 0) throw new InvalidOptionError(`report: explainRows must be an integer >= 0, got ${explainRows}`, 'explainRows');
-  const model = describeModel(opts.model);
+  const { model, trainingId } = describeModel(opts.model);
   const scored = score({ model: opts.model, data: opts.data, ...(opts.labels === undefined ? {} : { labels: opts.labels }), ...progress(opts) });
   const labels = opts.labels === undefined ? null : readLabels(opts.labels, scored.rows);
   const metricsPath = opts.metrics ?? join(dirname(opts.model), 'metrics.json');
-  const training = opts.metrics !== undefined || existsSync(metricsPath) ? readTraining(metricsPath, model.threshold, opts.metrics !== undefined) : null;
+  const training = opts.metrics !== undefined || existsSync(metricsPath) ? readTraining(metricsPath, { threshold: model.threshold, trainingId }, opts.metrics !== undefined) : null;
   const inputs: [string, string][] = [['data', opts.data]];
   if (opts.labels !== undefined) inputs.push(['labels', opts.labels]);
   if (training !== null) inputs.push(['metrics', metricsPath]);
@@ -141,14 +141,18 @@ function progress(opts: ReportOptions): { onProgress?: ProgressCallback } {
   return opts.onProgress === undefined ? {} : { onProgress: opts.onProgress };
 }
 
-function describeModel(path: string): ReportModel {
+/** The model section, and the checkpoint's training id (`checkpoint_sha256`; null for ONNX and older checkpoints). */
+function describeModel(path: string): { model: ReportModel; trainingId: string | null } {
   if (!isOnnxPath(path)) {
     const c = readCheckpoint(path, readCheckpointFile(path, '--model'));
-    return { path, kind: c.modelType, format: 'safetensors checkpoint', threshold: c.threshold, thresholdMethod: c.thresholdMethod, schema: c.schema.name, features: c.schema.activeFeatures };
+    return {
+      model: { path, kind: c.modelType, format: 'safetensors checkpoint', threshold: c.threshold, thresholdMethod: c.thresholdMethod, schema: c.schema.name, features: c.schema.activeFeatures },
+      trainingId: c.metadata[CHECKPOINT_CHECKSUM_KEY] ?? null,
+    };
   }
   const d = loadOnnxDetector(path, readModelBytes(path, '--model'));
   const info = inspectModel(path);
-  return {
+  const model: ReportModel = {
     path,
     kind: d.modelType ?? 'unknown',
     format: info.quantized ? 'ONNX, int8' : 'ONNX, float',
@@ -157,13 +161,15 @@ function describeModel(path: string): ReportModel {
     schema: d.schema.name,
     features: d.schema.activeFeatures,
   };
+  return { model, trainingId: null };
 }
 
 /**
  * Loss by epoch from metrics.json; null when no epoch has a loss (an isolation forest). A file next to
  * the model that belongs to another run (another threshold) is skipped; one given explicitly is refused.
  */
-function readTraining(path: string, threshold: number, explicit: boolean): ReportTraining | null {
+function readTraining(path: string, run: { threshold: number; trainingId: string | null }, explicit: boolean): ReportTraining | null {
+  const { threshold } = run;
   const text = readInputText(path, { what: 'metrics file', sizeLimit: null, maxBytes: MAX_METRICS_BYTES, ...(explicit ? { option: '--metrics' } : {}) });
   let doc: Record<string, unknown>;
   try {
@@ -176,6 +182,11 @@ function readTraining(path: string, threshold: number, explicit: boolean): Repor
     throw new FormatError(`${path}: metrics must have format "dadm-metrics" and a list of epochs, got format ${JSON.stringify(doc?.format ?? null)}`, path);
   }
   const epochs = doc.epochs as Record<string, unknown>[];
+  const stamped = typeof doc.training_id === 'string' ? doc.training_id : null;
+  if (stamped !== null && run.trainingId !== null && stamped !== run.trainingId) {
+    if (!explicit) return null;
+    throw new InvalidOptionError(`report: metrics ${path} must come from the model's training run (training id ${run.trainingId.slice(0, 12)}), got training id ${stamped.slice(0, 12)}`, 'metrics');
+  }
   if (doc.threshold !== threshold) {
     if (!explicit) return null;
     throw new InvalidOptionError(`report: metrics ${path} must come from the model's training run (threshold ${threshold}), got threshold ${String(doc.threshold)}`, 'metrics');

@@ -2,7 +2,7 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import type { ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
+import { checkWidth, openDataFile, scoreFile, type NonFiniteScores } from '../data/index.js';
 import { DataError } from '../errors.js';
 import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
 import { loadKnownDetector } from '../models/index.js';
@@ -20,6 +20,11 @@ export interface ScoreOptions {
   output?: string;
   /** Labels .npy `[rows]` of 0/1 (any numeric dtype) for quality metrics. Optional. */
   labels?: string;
+  /**
+   * A row whose score is NaN or ±Infinity: `'error'` (default) fails naming the file and row;
+   * `'invalid'` stores NaN for it and counts it in `invalid`, apart from the flagged rows.
+   */
+  nonFinite?: NonFiniteScores;
   onProgress?: ProgressCallback;
 }
 
@@ -47,8 +52,11 @@ export interface ScoreResult {
   threshold: number;
   /** Rows with score > threshold. */
   flagged: number;
+  /** `flagged` over the rows with a finite score. */
   flaggedFraction: number;
-  /** `[rows]` float32, higher = more anomalous. */
+  /** Rows without a finite score (only with `nonFinite: 'invalid'`; NaN in `scores`). */
+  invalid: number;
+  /** `[rows]` float32, higher = more anomalous; NaN for an invalid row. */
   scores: Float32Array;
   output: string | null;
   labels: LabelMetrics | null;
@@ -79,21 +87,27 @@ export function score(opts: ScoreOptions): ScoreResult {
       standardizer: detector.standardizer,
       kernel: detector.kernel,
       onRows: (done) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows }),
+      ...(opts.nonFinite === undefined ? {} : { nonFinite: opts.nonFinite }),
     });
   } finally {
     file.reader.close();
   }
   const threshold = detector.threshold;
   let flagged = 0;
-  for (let i = 0; i < scores.length; i++) if (scores[i]! > threshold) flagged++;
-  const labels = opts.labels === undefined ? null : labelMetrics(scores, readLabels(opts.labels, scores.length), threshold);
+  let invalid = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i]! > threshold) flagged++;
+    else if (Number.isNaN(scores[i]!)) invalid++;
+  }
+  const labels = opts.labels === undefined ? null : labelMetrics(validRows(scores, readLabels(opts.labels, scores.length), invalid), threshold);
   if (opts.output !== undefined) writeNpyFile(opts.output, { data: scores, shape: [scores.length] });
   return {
     modelType: detector.modelType,
     rows: scores.length,
     threshold,
     flagged,
-    flaggedFraction: flagged / scores.length,
+    flaggedFraction: invalid === scores.length ? 0 : flagged / (scores.length - invalid),
+    invalid,
     scores,
     output: opts.output ?? null,
     labels,
@@ -119,7 +133,22 @@ export function readLabels(path: string, rows: number): Uint8Array {
   return out;
 }
 
-function labelMetrics(scores: Float32Array, labels: Uint8Array, threshold: number): LabelMetrics {
+/** The scores and labels of the rows with a finite score. */
+function validRows(scores: Float32Array, labels: Uint8Array, invalid: number): { scores: Float32Array; labels: Uint8Array } {
+  if (invalid === 0) return { scores, labels };
+  const keep = scores.length - invalid;
+  const s = new Float32Array(keep);
+  const l = new Uint8Array(keep);
+  for (let i = 0, k = 0; i < scores.length; i++) {
+    if (Number.isNaN(scores[i]!)) continue;
+    s[k] = scores[i]!;
+    l[k++] = labels[i]!;
+  }
+  return { scores: s, labels: l };
+}
+
+function labelMetrics(rows: { scores: Float32Array; labels: Uint8Array }, threshold: number): LabelMetrics {
+  const { scores, labels } = rows;
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i]!;
   const pr = precisionRecallAt(scores, labels, threshold);

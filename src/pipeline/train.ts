@@ -3,7 +3,9 @@
  * drift_reference.npz, metrics.json}, for any registered model kind. The output directory is checked
  * (and created) before training; the three files are staged in temporary files and renamed into
  * place together at the end, so a failed run (bad data, NaN loss, a write error) leaves none of them
- * and removes a directory it created.
+ * and removes a directory it created. The renames are three steps: a run killed between them would
+ * leave files of two runs, so the drift reference and metrics.json carry the checkpoint's digest as
+ * `training_id`, and every reader that combines them with the model refuses a mixed set.
  */
 import { basename, join } from 'node:path';
 import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
@@ -11,7 +13,7 @@ import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows, type Trainin
 import { InvalidOptionError } from '../errors.js';
 import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
 import {
-  checkpointBytes,
+  signedCheckpoint,
   checkpointParts,
   modelKind,
   modelKinds,
@@ -63,6 +65,8 @@ export interface TrainMetrics {
   thresholdMethod: ThresholdMethod;
   /** Share of the threshold rows scoring above the threshold. */
   flaggedFraction: number;
+  /** The checkpoint's `checkpoint_sha256`, also stamped into the drift reference. */
+  trainingId: string;
   timings: Record<string, number>;
 }
 
@@ -143,6 +147,14 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     t = lap('model', t);
     const th = applyThresholdRule(fit, data, config);
     t = lap('threshold', t);
+    const validationLoss = fit.epochs.find((e) => e.epoch === fit.bestEpoch)?.validationLoss ?? null;
+    const summary = trainingSummary({ fit, data, config, th, validationLoss, fromCheckpoint: opts.initCheckpoint !== undefined });
+    const state = fit.model.state();
+    const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold: th.value, thresholdMethod: th.method, training: summary }, state.metadata);
+    const checkpoint = signedCheckpoint(new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]), header.metadata);
+    // The checkpoint's digest stamps the other two files: a reader refuses a set whose files come
+    // from different runs (a kill between the renames below, or files copied together by hand).
+    const trainingId = checkpoint.digest;
     const reference = buildDriftReference({
       file,
       prepass: pre,
@@ -152,17 +164,13 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
       scores: th.scores,
       threshold: th.value,
       sampleRows: config.drift.sampleRows,
+      trainingId,
     });
     t = lap('reference', t);
-    const validationLoss = fit.epochs.find((e) => e.epoch === fit.bestEpoch)?.validationLoss ?? null;
-    const summary = trainingSummary({ fit, data, config, th, validationLoss, fromCheckpoint: opts.initCheckpoint !== undefined });
-    const state = fit.model.state();
-    const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold: th.value, thresholdMethod: th.method, training: summary }, state.metadata);
-    const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]);
     const files = outputFiles(opts.outDir);
     const out = new AtomicFileSet();
     try {
-      out.add(files.model, checkpointBytes(tensors, header.metadata));
+      out.add(files.model, checkpoint.bytes);
       out.add(files.driftReference, writeNpz(reference));
       lap('write', t);
       timings.total = (performance.now() - tStart) / 1000;
@@ -179,6 +187,7 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
         threshold: th.value,
         thresholdMethod: th.method,
         flaggedFraction: th.flaggedFraction,
+        trainingId,
         timings,
       };
       out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.quantileRule), null, 2)}\n`));
@@ -291,6 +300,7 @@ function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema,
     threshold_method: m.thresholdMethod,
     threshold_quantile: quantileRule ? config.threshold.quantile : null,
     flagged_fraction: m.flaggedFraction,
+    training_id: m.trainingId,
     timings_s: m.timings,
   };
 }

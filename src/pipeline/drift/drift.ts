@@ -6,7 +6,7 @@
 import { defaultConfig, type DadmConfig, type ModelKind } from '../../config/index.js';
 import { openDataFile } from '../../data/index.js';
 import { DataError, InvalidOptionError } from '../../errors.js';
-import { loadCheckpoint } from '../../models/index.js';
+import { checkpointDetector, readCheckpoint, readCheckpointFile, sameTraining } from '../../models/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../../stats/index.js';
 import { scanCurrentBatch, type BatchScan, type BatchScorer, type InvalidValue } from './current-batch.js';
@@ -175,14 +175,20 @@ interface ModelParts {
 
 /** Loads the model and checks that it was trained together with the reference. */
 function modelScorer(path: string, ref: DriftReference): ModelParts {
-  const checkpoint = loadCheckpoint(path);
+  const checkpoint = checkpointDetector(readCheckpoint(path, readCheckpointFile(path, '--model')));
   if (checkpoint.schema.hash !== ref.schemaHash) {
     throw new InvalidOptionError(
       `drift: --model ${path} schema must be the reference's (hash ${ref.schemaHash.slice(0, 12)} in ${ref.path}), got ${checkpoint.schema.name} (hash ${checkpoint.schema.hash.slice(0, 12)})`,
       'model',
     );
   }
-  // The threshold is stored as the same float64 in both files by the same train run.
+  if (!sameTraining(checkpoint.checkpoint, ref.trainingId)) {
+    throw new InvalidOptionError(
+      `drift: --model ${path} must be the model trained with ${ref.path} (training id ${ref.trainingId!.slice(0, 12)}), got training id ${checkpoint.checkpoint.metadata.checkpoint_sha256!.slice(0, 12)} (files of two train runs)`,
+      'model',
+    );
+  }
+  // References written before the training id: the threshold is stored as the same float64 in both files by the same train run.
   if (checkpoint.threshold !== ref.score.threshold) {
     throw new InvalidOptionError(
       `drift: --model ${path} must be the model trained with ${ref.path} (threshold ${ref.score.threshold}), got threshold ${checkpoint.threshold}`,

@@ -38,6 +38,11 @@ export interface DriftReferenceParts {
   sampleIndex: Float64Array;
   /** The scaler applied before everything above (active columns used), or null. */
   standardizer: Standardizer | null;
+  /**
+   * The training id of the run that wrote the reference with its checkpoint (the checkpoint's
+   * `checkpoint_sha256`); left out by references written before it was stamped.
+   */
+  trainingId?: string;
   score: {
     /** Rows the score distribution was measured on (validation rows, or training rows without). */
     rows: number;
@@ -50,8 +55,10 @@ export interface DriftReferenceParts {
 }
 
 /** A drift reference read back by {@link readDriftReference}. */
-export interface DriftReference extends Omit<DriftReferenceParts, 'standardizer' | 'sampleIndex' | 'schemaName' | 'schemaVersion'> {
+export interface DriftReference extends Omit<DriftReferenceParts, 'standardizer' | 'sampleIndex' | 'schemaName' | 'schemaVersion' | 'trainingId'> {
   path: string;
+  /** The training id of the run that wrote it (see {@link DriftReferenceParts.trainingId}), or null. */
+  trainingId: string | null;
   /** Schema name and version from meta_json; null in references written before they were recorded. */
   schemaName: string | null;
   schemaVersion: string | null;
@@ -75,6 +82,7 @@ interface MetaJson {
   cols: number;
   bins: number;
   standardized: boolean;
+  training_id?: string;
 }
 
 const utf8 = (s: string): NpyArrayLike => {
@@ -104,6 +112,7 @@ export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyAr
     cols: p.cols,
     bins,
     standardized: p.standardizer !== null,
+    ...(p.trainingId === undefined ? {} : { training_id: p.trainingId }),
   };
   const mean = new Float64Array(active);
   const scale = new Float64Array(active).fill(1);
@@ -202,6 +211,7 @@ export function readDriftReference(path: string, options: DriftReferenceReadOpti
     sample,
     sampleRows,
     scaler: meta.standardized ? { mean, scale } : null,
+    trainingId: meta.training_id ?? null,
     score: { rows: r.count('score_rows'), edges: scoreEdges, proportions: scoreBins, sample: scoreSample, threshold: r.scalar('score_threshold') },
   };
 }
@@ -247,6 +257,9 @@ class MemberReader {
     if (!Number.isSafeInteger(meta.cols) || meta.cols! < featureNames.length) this.fail('meta_json.cols', `be an integer >= ${featureNames.length}`, JSON.stringify(meta.cols));
     if (!Number.isSafeInteger(meta.bins) || meta.bins! < 2) this.fail('meta_json.bins', 'be an integer >= 2', JSON.stringify(meta.bins));
     if (typeof meta.standardized !== 'boolean') this.fail('meta_json.standardized', 'be true or false', JSON.stringify(meta.standardized));
+    if (meta.training_id !== undefined && (typeof meta.training_id !== 'string' || !/^[0-9a-f]{64}$/.test(meta.training_id))) {
+      this.fail('meta_json.training_id', 'be 64 lowercase hex digits when present', JSON.stringify(meta.training_id));
+    }
     return meta as MetaJson;
   }
 

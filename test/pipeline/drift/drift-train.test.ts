@@ -64,7 +64,7 @@ describe('the drift reference written by train', () => {
     expectError(
       () => drift({ reference: join(ae, 'drift_reference.npz'), current: huge, model: join(ae, 'model.safetensors') }),
       DataError,
-      /huge\.npy: row 37 score must be finite, got Infinity \(its values are too large for the model\)$/,
+      /huge\.npy: row 37 score must be finite, got Infinity \(the model overflows or fails on the row's values\)$/,
     );
   });
 
