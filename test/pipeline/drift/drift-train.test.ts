@@ -73,7 +73,7 @@ describe('the drift reference written by train', () => {
     expectError(
       () => drift({ reference: ae, current: data, model: join(dir, 'forest', 'model.safetensors') }),
       InvalidOptionError,
-      /^drift: --model .*forest\/model\.safetensors must be the model trained with .*ae\/drift_reference\.npz \(threshold /,
+      /^drift: --model .*forest\/model\.safetensors must be the model trained with .*ae\/drift_reference\.npz \(training id [0-9a-f]{12}\), got training id [0-9a-f]{12} \(files of two train runs\)$/,
     );
     train({ data, outDir: join(dir, 'generic'), config: smallConfig({ schema: 'none' }) });
     expectError(
