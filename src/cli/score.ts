@@ -19,6 +19,11 @@ export const scoreCommand: Command = {
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 (1 = anomaly)' },
     { ...BACKEND_OPTION, description: 'kernels: auto, js or wasm (default auto)' },
     { ...THREADS_OPTION, description: "threads scoring a checkpoint's rows: 'auto' or a count (default 1)" },
+    {
+      name: 'allow-invalid',
+      type: 'boolean',
+      description: 'count rows the model gives no finite score (NaN/Inf) as invalid, NaN in --output, instead of failing',
+    },
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -35,6 +40,7 @@ export const scoreCommand: Command = {
         ...(output !== undefined ? { output } : {}),
         ...(labels !== undefined ? { labels } : {}),
         ...computeOptions(values),
+        ...(values['allow-invalid'] === true ? { nonFinite: 'invalid' as const } : {}),
         onProgress: progress.onProgress,
       });
     } finally {
@@ -42,6 +48,7 @@ export const scoreCommand: Command = {
     }
     const { scores: _scores, ...summary } = r;
     const lines = [`scored ${r.rows} rows with the ${r.modelType}: ${r.flagged} (${(100 * r.flaggedFraction).toFixed(2)}%) above the threshold ${fmt(r.threshold)}`];
+    if (r.invalid > 0) lines.push(`${r.invalid} rows invalid: the model gave no finite score (NaN in the scores, not counted as flagged or normal)`);
     if (r.labels !== null) {
       const l = r.labels;
       lines.push(`ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}; at the threshold precision ${fmt(l.precision)}, recall ${fmt(l.recall)}, F1 ${fmt(l.f1)} (${l.positives} labelled anomalies)`);

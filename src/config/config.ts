@@ -5,8 +5,9 @@
  * InvalidOptionError naming the key path, e.g.
  * `"config.yaml: training.batch_size must be a positive integer, got -3"`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
+import { readInputText } from '../io/index.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.js';
 import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec, type ModelKind, type SectionName, type ThresholdRule } from './config-template.js';
@@ -142,21 +143,15 @@ export function parseConfig(text: string, source = 'config.yaml'): DadmConfig {
 }
 
 /**
- * Reads and parses a config file. Without `path`, reads ./config.yaml if it exists, else returns
- * the defaults.
- * @throws InvalidOptionError if the file cannot be read; see {@link parseConfig}
+ * Reads and parses a config file through the checked open (a regular file of at most
+ * `maxYamlBytes`). Without `path`, reads ./config.yaml if it exists, else returns the defaults.
+ * @throws InvalidOptionError naming the path and `--config` if the file is missing, unreadable or not
+ *   a regular file; LimitError for a file over the YAML size limit; see {@link parseConfig}
  */
 export function loadConfig(path?: string): DadmConfig {
   const file = path ?? 'config.yaml';
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    if (path === undefined && code === 'ENOENT') return defaultConfig();
-    throw new InvalidOptionError(`${file}: config file must be readable, got ${code}`, 'config');
-  }
-  return parseConfig(text, file);
+  if (path === undefined && !existsSync(file)) return defaultConfig();
+  return parseConfig(readInputText(file, { what: 'config file', option: '--config', sizeLimit: 'maxYamlBytes' }), file);
 }
 
 /**

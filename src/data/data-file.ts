@@ -24,21 +24,14 @@ export interface DataFile {
 }
 
 /**
- * Opens a 2-D .npy file for row-wise reading.
- * @throws FormatError for a file that is not a .npy or is truncated (message names the file), or
- *   one that is not 2-D; DataError for 0 rows; Node's error for a missing file.
+ * Opens a 2-D .npy file for row-wise reading, through the checked open (a regular file).
+ * @param option the option that named the file, for messages (e.g. `--data`)
+ * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular
+ *   file; FormatError for a file that is not a .npy or is truncated (message names the file), or one
+ *   that is not 2-D; DataError for 0 rows
  */
-export function openDataFile(path: string): DataFile {
-  let reader: NpyRowReader;
-  try {
-    reader = new NpyRowReader(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-      throw new DataError(`${path}: data file must be a readable file, got ${code}`, path);
-    }
-    throw err;
-  }
+export function openDataFile(path: string, option?: string): DataFile {
+  const reader = new NpyRowReader(path, { what: 'data file', ...(option === undefined ? {} : { option }) });
   if (reader.shape.length !== 2) {
     reader.close();
     throw new FormatError(`${path}: data must be a 2-D array [rows, features], got shape ${shapeTuple(reader.shape)}`, path);

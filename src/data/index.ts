@@ -8,5 +8,5 @@ export { openDataFile, memoryDataFile, checkWidth, checkRows, readBlocks, type D
 export { splitRows, deriveSeed, blockLength, blocksPerChunk, STREAM, CHUNK_ROWS, MAX_BLOCK_ROWS, type RowSplit } from './row-split.js';
 export { ReservoirSampler } from './reservoir.js';
 export { prepass, EXACT_DRIFT_MAX_VALUES, type PrepassOptions, type PrepassResult } from './prepass.js';
-export { scoreBlocks, scoreFile, type ScoreKernel, type BlockScoring, type FileScoring } from './score-rows.js';
+export { scoreBlocks, scoreFile, checkScores, nonFiniteScoreError, type ScoreKernel, type BlockScoring, type FileScoring, type NonFiniteScores } from './score-rows.js';
 export type { TrainingData } from './training-data.js';

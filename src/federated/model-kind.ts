@@ -5,9 +5,8 @@
  * fused training step with the config's training section; another kind (the sequence transformer)
  * plugs in by implementing the same interface.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { DataError, FormatError, InvalidOptionError, TrainingError } from '../errors.js';
-import { readNpy } from '../io/index.js';
+import { readInputFile, readNpy } from '../io/index.js';
 import { Adam, AdamW, Autoencoder, SGD, clipGradNorm, type Optimizer, type StateDict } from '../nn/index.js';
 import type { DadmConfig } from '../config/index.js';
 import { schemaForMode, validateModelInput } from '../schema/index.js';
@@ -109,9 +108,7 @@ export function autoencoderKind(config: DadmConfig, width?: number): FederatedMo
       },
     },
     loadData(path) {
-      const size = statSync(path).size;
-      if (size > MAX_LOCAL_DATA_BYTES) throw new DataError(`${path}: local data must be at most ${MAX_LOCAL_DATA_BYTES} bytes, got ${size}`, path);
-      const arr = readNpy(readFileSync(path), path);
+      const arr = readNpy(readInputFile(path, { what: 'local data', sizeLimit: null, maxBytes: MAX_LOCAL_DATA_BYTES }), path);
       if (arr.shape.length !== 2) throw new DataError(`${path}: data must be a 2-D array [rows, features], got ${arr.shape.length} dimensions`, path);
       const [count, cols] = arr.shape as [number, number];
       validateModelInput(arr.data, count, cols, { schema, source: path });

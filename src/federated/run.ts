@@ -3,7 +3,7 @@
  * enrollment list and a state dir, and a client from its key file, the server's public key and a
  * local data file. Both report through `onLog` and never print.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../io/index.js';
 import { InvalidOptionError } from '../errors.js';
 import type { DadmConfig } from '../config/index.js';
 import { FederatedClient, type ClientSummary, type DropPoint } from './client.js';
@@ -88,11 +88,7 @@ export async function runServer(opts: RunServerOptions): Promise<ServerSummary |
 }
 
 function readTlsFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new InvalidOptionError(`${path}: TLS file must be readable, got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'tls');
-  }
+  return readInputFile(path, { what: 'TLS file' });
 }
 
 /** Options of {@link runClient}. */

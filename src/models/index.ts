@@ -26,6 +26,8 @@ export {
   readCheckpointFile,
   checkpointParts,
   checkpointBytes,
+  signedCheckpoint,
+  sameTraining,
   storedFromState,
   schemaRecord,
   parseJson,
@@ -33,6 +35,8 @@ export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
   CHECKSUM_KEY,
+  CHECKPOINT_CHECKSUM_KEY,
+  checkpointDigest,
   type ParsedCheckpoint,
   type CheckpointHeader,
 } from './checkpoint.js';

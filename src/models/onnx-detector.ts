@@ -4,11 +4,11 @@
  * model.onnx` gives the same result as the checkpoint it came from. The file is decoded and checked
  * once; the batching twin below shares the loaded graph.
  */
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { ModelKind } from '../config/index.js';
 import type { ScoreKernel } from '../data/index.js';
 import { FormatError } from '../errors.js';
+import { readInputFile } from '../io/index.js';
 import { METADATA_KEYS } from '../onnx/index.js';
 import { decodeModel, loadOnnx, type ModelProto, type OnnxModel } from '../runtime/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema } from '../schema/index.js';
@@ -167,14 +167,14 @@ export function decodeModelFile(path: string, bytes: Uint8Array = readModelBytes
   }
 }
 
-/** The file's bytes. @throws FormatError naming the file when it cannot be read */
-export function readModelBytes(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new FormatError(`${path}: model must be a readable file, got ${code}`, path);
-  }
+/**
+ * The bytes of an ONNX file, through the checked open (a regular file within `maxOnnxFileBytes`).
+ * @param option the option that named the file, for messages (e.g. `--model`)
+ * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular file;
+ *   LimitError for a file over the limit
+ */
+export function readModelBytes(path: string, option?: string): Uint8Array {
+  return readInputFile(path, { what: 'model', sizeLimit: 'maxOnnxFileBytes', ...(option === undefined ? {} : { option }) });
 }
 
 /** The one fed input: `[N, D]` rows or `[N, T, D]` windows, N = 1 or symbolic (null), T and D fixed. */

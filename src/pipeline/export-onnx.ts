@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import type { ModelKind } from '../config/index.js';
 import { DadmError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
-import { checkpointDetector, itemSize, loadOnnxDetector, modelKind, readCheckpoint, type CheckpointDetector } from '../models/index.js';
+import { checkpointDetector, itemSize, loadOnnxDetector, modelKind, readCheckpoint, readCheckpointFile, type CheckpointDetector } from '../models/index.js';
 import { EXPORT_OPSET_RANGE, checkExportOpset, encodeModel, modelMetadata, type onnx } from '../onnx/index.js';
 import { Random } from '../tensor/index.js';
 import { packageVersion } from '../version.js';
@@ -67,7 +67,7 @@ export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
   // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
   if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
   refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
-  const detector = checkpointDetector(readCheckpoint(opts.checkpoint));
+  const detector = checkpointDetector(readCheckpoint(opts.checkpoint, readCheckpointFile(opts.checkpoint, '--checkpoint')));
   const { model, bytes, opset, dynamicBatch, selfCheck } = checkedOnnx(detector, opts, opts.output);
   writeFileAtomic(opts.output, bytes);
   const ops: Record<string, number> = {};

@@ -9,11 +9,12 @@ import { checkWidth, prepass, scoreBlocks, splitRows, type DataFile, type Prepas
 import { DataError, InvalidOptionError } from '../errors.js';
 import type { SafetensorsTensorLike } from '../io/index.js';
 import {
-  checkpointBytes,
   checkpointParts,
   modelKind,
   modelKinds,
   readCheckpoint,
+  readCheckpointFile,
+  signedCheckpoint,
   type FittedModel,
   type ThresholdMethod,
   type TrainingRun,
@@ -101,6 +102,11 @@ export function fitModel(opts: FitModelOptions): FittedRun {
  * @param configYaml the canonical YAML of `run.config` when the caller has it already
  */
 export function fitCheckpointBytes(run: FittedRun, configYaml: string = configToYaml(run.config)): Uint8Array {
+  return signedFitCheckpoint(run, configYaml).bytes;
+}
+
+/** {@link fitCheckpointBytes} with the checkpoint's digest (checkpoint_sha256), which train stamps into its other outputs as `training_id`. */
+export function signedFitCheckpoint(run: FittedRun, configYaml: string = configToYaml(run.config)): { bytes: Uint8Array; digest: string } {
   const { config, schema, standardizer, threshold } = run;
   const state = run.fit.model.state();
   const header = checkpointParts(
@@ -108,7 +114,7 @@ export function fitCheckpointBytes(run: FittedRun, configYaml: string = configTo
     state.metadata,
   );
   const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]);
-  return checkpointBytes(tensors, header.metadata);
+  return signedCheckpoint(tensors, header.metadata);
 }
 
 /**
@@ -171,7 +177,7 @@ function trainingSummary(run: FittedRun): Record<string, unknown> {
  */
 function readInitModel(path: string, config: DadmConfig, schema: FeatureSchema): { model: FittedModel; standardizer: Standardizer | null } {
   const kind = modelKind(config.model);
-  const ckpt = readCheckpoint(path);
+  const ckpt = readCheckpoint(path, readCheckpointFile(path, '--init-checkpoint'));
   if (!kind.trainsFromWeights || ckpt.modelType !== config.model) {
     const able = modelKinds().filter((k) => k.trainsFromWeights).map((k) => k.name).join(' or ');
     throw new InvalidOptionError(`train: --init-checkpoint must be a checkpoint of the run's model kind (${able}), got ${ckpt.modelType} for model ${config.model}`, 'initCheckpoint');

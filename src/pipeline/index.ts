@@ -17,7 +17,7 @@ export { demo, DEMO_STEPS, type DemoOptions, type DemoSummary, type DemoStep } f
 export { drift, type DriftOptions, type DriftResult, type FeatureDriftRow, type ScoreDriftRow } from './drift/drift.js';
 export type { DriftStatus } from './drift/status.js';
 export { DRIFT_BINS, DRIFT_FLOOR } from './drift/reference.js';
-export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, type DriftReference } from './drift/reference-file.js';
+export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, type DriftReference, type DriftReferenceReadOptions } from './drift/reference-file.js';
 export { exportOnnx, checkedOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, type ExportOnnxResult, type CheckedOnnx } from './export-onnx.js';
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';

@@ -52,7 +52,7 @@ const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8'
  * @throws FormatError for a file that is neither, or is corrupted
  */
 export function inspectModel(path: string): ModelInfo {
-  const bytes = readModelBytes(path);
+  const bytes = readModelBytes(path, '--model');
   return isSafetensors(path, bytes) ? inspectCheckpoint(path, bytes) : inspectOnnx(path, bytes);
 }
 

@@ -87,7 +87,7 @@ export interface QuantizeModelResult {
  */
 export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
   refuseSameFile('quantize', [{ option: 'output', path: opts.output }], [{ option: 'model', path: opts.model }]);
-  const bytesBefore = readModelBytes(opts.model);
+  const bytesBefore = readModelBytes(opts.model, '--model');
   const float = decodeModelFile(opts.model, bytesBefore);
   checkExclude(opts.model, float, opts.exclude ?? []);
   const selection = {
@@ -169,7 +169,7 @@ function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBy
 
 /** Scores of a check-data file through an ONNX detector's kernel (the graph standardizes itself). */
 function scoreData(path: string, d: Pick<DetectorModel, 'schema' | 'kernel'>): Float32Array {
-  const file = openDataFile(path);
+  const file = openDataFile(path, '--check-data');
   try {
     checkWidth(file, d.schema);
     return scoreFile(file, { active: d.schema.activeFeatures, standardizer: null, kernel: d.kernel });

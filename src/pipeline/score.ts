@@ -2,7 +2,7 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import type { ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
+import { checkWidth, openDataFile, scoreFile, type NonFiniteScores } from '../data/index.js';
 import { DataError } from '../errors.js';
 import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
 import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type ParallelScoreKernel } from '../models/index.js';
@@ -29,6 +29,11 @@ export interface ScoreOptions {
    * kinds with a parallel scorer use them; ONNX models and other kinds score on the calling thread.
    */
   threads?: ThreadsOption;
+  /**
+   * A row whose score is NaN or ±Infinity: `'error'` (default) fails naming the file and row;
+   * `'invalid'` stores NaN for it and counts it in `invalid`, apart from the flagged rows.
+   */
+  nonFinite?: NonFiniteScores;
   onProgress?: ProgressCallback;
 }
 
@@ -71,8 +76,11 @@ export interface ScoreResult {
   impliedFpr: number | null;
   /** Rows with score > threshold. */
   flagged: number;
+  /** `flagged` over the rows with a finite score. */
   flaggedFraction: number;
-  /** `[rows]` float32, higher = more anomalous. */
+  /** Rows without a finite score (only with `nonFinite: 'invalid'`; NaN in `scores`). */
+  invalid: number;
+  /** `[rows]` float32, higher = more anomalous; NaN for an invalid row. */
   scores: Float32Array;
   output: string | null;
   labels: LabelMetrics | null;
@@ -95,8 +103,8 @@ export function score(opts: ScoreOptions): ScoreResult {
   const threads = resolveThreads(opts.threads ?? 1, 'score: threads');
   applyBackend(opts.backend ?? 'auto');
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
-  const detector = loadKnownDetector(opts.model, 'score');
-  const file = openDataFile(opts.data);
+  const detector = loadKnownDetector(opts.model, 'score', '--model');
+  const file = openDataFile(opts.data, '--data');
   const parallel = threads > 1 ? parallelKernel(detector, threads) : null;
   let scores: Float32Array;
   try {
@@ -106,6 +114,7 @@ export function score(opts: ScoreOptions): ScoreResult {
       standardizer: detector.standardizer,
       kernel: parallel?.kernel ?? detector.kernel,
       onRows: (done) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows }),
+      ...(opts.nonFinite === undefined ? {} : { nonFinite: opts.nonFinite }),
     });
   } finally {
     parallel?.close();
@@ -113,8 +122,12 @@ export function score(opts: ScoreOptions): ScoreResult {
   }
   const threshold = detector.threshold;
   let flagged = 0;
-  for (let i = 0; i < scores.length; i++) if (scores[i]! > threshold) flagged++;
-  const labels = opts.labels === undefined ? null : labelMetrics(scores, readLabels(opts.labels, scores.length), threshold);
+  let invalid = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i]! > threshold) flagged++;
+    else if (Number.isNaN(scores[i]!)) invalid++;
+  }
+  const labels = opts.labels === undefined ? null : labelMetrics(validRows(scores, readLabels(opts.labels, scores.length), invalid), threshold);
   if (opts.output !== undefined) writeNpyFile(opts.output, { data: scores, shape: [scores.length] });
   return {
     modelType: detector.modelType,
@@ -122,7 +135,8 @@ export function score(opts: ScoreOptions): ScoreResult {
     threshold,
     impliedFpr: detector.thresholdFpr,
     flagged,
-    flaggedFraction: flagged / scores.length,
+    flaggedFraction: invalid === scores.length ? 0 : flagged / (scores.length - invalid),
+    invalid,
     scores,
     output: opts.output ?? null,
     labels,
@@ -139,7 +153,7 @@ function parallelKernel(detector: DetectorModel, threads: number): ParallelScore
  * @throws DataError for another length or a value other than 0 and 1 (named by index)
  */
 export function readLabels(path: string, rows: number): Uint8Array {
-  const arr = readNpyFile(path);
+  const arr = readNpyFile(path, { what: 'labels file', option: '--labels' });
   const n = arr.data.length;
   if (n !== rows || arr.shape.length > 2 || (arr.shape.length === 2 && arr.shape[1] !== 1)) {
     throw new DataError(`${path}: labels must have shape (${rows},) like the data, got ${shapeTuple(arr.shape)}`, path);
@@ -153,7 +167,22 @@ export function readLabels(path: string, rows: number): Uint8Array {
   return out;
 }
 
-function labelMetrics(scores: Float32Array, labels: Uint8Array, threshold: number): LabelMetrics {
+/** The scores and labels of the rows with a finite score. */
+function validRows(scores: Float32Array, labels: Uint8Array, invalid: number): { scores: Float32Array; labels: Uint8Array } {
+  if (invalid === 0) return { scores, labels };
+  const keep = scores.length - invalid;
+  const s = new Float32Array(keep);
+  const l = new Uint8Array(keep);
+  for (let i = 0, k = 0; i < scores.length; i++) {
+    if (Number.isNaN(scores[i]!)) continue;
+    s[k] = scores[i]!;
+    l[k++] = labels[i]!;
+  }
+  return { scores: s, labels: l };
+}
+
+function labelMetrics(rows: { scores: Float32Array; labels: Uint8Array }, threshold: number): LabelMetrics {
+  const { scores, labels } = rows;
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i]!;
   const pr = precisionRecallAt(scores, labels, threshold);

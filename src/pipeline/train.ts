@@ -3,9 +3,11 @@
  * drift_reference.npz, metrics.json}, for any registered model kind. The output directory is checked
  * (and created) before training; the three files are staged in temporary files and renamed into
  * place together at the end, so a failed run (bad data, NaN loss, a write error) leaves none of them
- * and removes a directory it created.
+ * and removes a directory it created. The renames are three steps: a run killed between them would
+ * leave files of two runs, so the drift reference and metrics.json carry the checkpoint's digest as
+ * `training_id`, and every reader that combines them with the model refuses a mixed set.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { openDataFile } from '../data/index.js';
 import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz } from '../io/index.js';
@@ -15,7 +17,8 @@ import type { FeatureSchema } from '../schema/index.js';
 import type { BackendOption, ThreadsOption } from '../tensor/index.js';
 import { applyBackend } from './compute.js';
 import { buildDriftReference } from './drift/reference.js';
-import { fitCheckpointBytes, fitModel } from './fit-model.js';
+import { fitModel, signedFitCheckpoint } from './fit-model.js';
+import { refuseSameFile } from './same-file.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -57,6 +60,8 @@ export interface TrainMetrics {
   flaggedFraction: number;
   /** The false-positive rate the threshold implies for normal rows (threshold rows taken as normal). */
   thresholdFpr: number;
+  /** The checkpoint's `checkpoint_sha256`, also stamped into the drift reference. */
+  trainingId: string;
   timings: Record<string, number>;
 }
 
@@ -82,6 +87,12 @@ export function train(opts: TrainOptions): TrainResult {
   // The one full check of the run's config (a library caller may have built it by hand); its
   // canonical YAML goes into the checkpoint as is.
   const configYaml = configToYaml(config);
+  const files = outputFiles(opts.outDir);
+  refuseSameFile(
+    'train',
+    Object.values(files).map((path) => ({ option: `--out-dir file ${basename(path)}`, path })),
+    [{ option: '--data', path: opts.data }, opts.initCheckpoint === undefined ? undefined : { option: '--init-checkpoint', path: opts.initCheckpoint }],
+  );
   applyBackend(config.backend);
   const created = ensureOutputDir(opts.outDir, 'train');
   try {
@@ -102,7 +113,7 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     since = now;
     opts.onProgress?.({ kind: 'stage', stage: name, seconds: timings[name]! });
   };
-  const file = openDataFile(opts.data);
+  const file = openDataFile(opts.data, '--data');
   try {
     const fitted = fitModel({
       file,
@@ -113,6 +124,10 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     });
     const { schema, threshold: th } = fitted;
     const { split } = fitted.data;
+    const checkpoint = signedFitCheckpoint(fitted, configYaml);
+    // The checkpoint's digest stamps the other two files: a reader refuses a set whose files come
+    // from different runs (a kill between the renames below, or files copied together by hand).
+    const trainingId = checkpoint.digest;
     const reference = buildDriftReference({
       file,
       prepass: fitted.prepass,
@@ -122,12 +137,13 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
       scores: th.scores,
       threshold: th.value,
       sampleRows: config.drift.sampleRows,
+      trainingId,
     });
     lap('reference');
-    const files = { model: join(opts.outDir, 'model.safetensors'), driftReference: join(opts.outDir, 'drift_reference.npz'), metrics: join(opts.outDir, 'metrics.json') };
+    const files = outputFiles(opts.outDir);
     const out = new AtomicFileSet();
     try {
-      out.add(files.model, fitCheckpointBytes(fitted, configYaml));
+      out.add(files.model, checkpoint.bytes);
       out.add(files.driftReference, writeNpz(reference));
       lap('write');
       timings.total = (performance.now() - tStart) / 1000;
@@ -146,6 +162,7 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
         thresholdMethod: th.method,
         flaggedFraction: th.flaggedFraction,
         thresholdFpr: th.impliedFpr,
+        trainingId,
         timings,
       };
       out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.configRule && config.threshold.method === 'quantile'), null, 2)}\n`));
@@ -157,6 +174,11 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
   } finally {
     file.reader.close();
   }
+}
+
+/** The three files a run writes into `outDir`. */
+function outputFiles(outDir: string): TrainResult['files'] {
+  return { model: join(outDir, 'model.safetensors'), driftReference: join(outDir, 'drift_reference.npz'), metrics: join(outDir, 'metrics.json') };
 }
 
 function resolveConfig(opts: TrainOptions): DadmConfig {
@@ -194,6 +216,7 @@ function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema,
     threshold_method: m.thresholdMethod,
     threshold_quantile: quantileRule ? config.threshold.quantile : null,
     flagged_fraction: m.flaggedFraction,
+    training_id: m.trainingId,
     threshold_fpr: m.thresholdFpr,
     timings_s: m.timings,
   };

@@ -181,6 +181,11 @@ describe('loadConfig', () => {
 
   it('throws InvalidOptionError for a missing explicit path', () => {
     const missing = join(tmpdir(), 'dadm-no-such-dir', 'config.yaml');
-    expectError(() => loadConfig(missing), InvalidOptionError, new RegExp(`^${escapeRegExp(missing)}: config file must be readable, got ENOENT$`));
+    expectError(() => loadConfig(missing), InvalidOptionError, new RegExp(`^${escapeRegExp(missing)}: config file \\(--config\\) must exist, got ENOENT \\(no such file or directory\\)$`));
+  });
+
+  it('refuses a device or a directory as the config file without reading it', () => {
+    expectError(() => loadConfig('/dev/zero'), InvalidOptionError, /^\/dev\/zero: config file \(--config\) must be a regular file, got a character device$/);
+    expectError(() => loadConfig(tmpdir()), InvalidOptionError, /config file \(--config\) must be a regular file, got a directory$/);
   });
 });

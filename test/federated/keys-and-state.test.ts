@@ -45,7 +45,7 @@ describe('keygen and key files', () => {
       expectError(() => readKeyFile(mangled, 'client'), FormatError, /ed25519\.public must belong to ed25519\.private/);
       chmodSync(r.clients[0]!.key, 0o644);
       expectError(() => readKeyFile(r.clients[0]!.key, 'client'), InvalidOptionError, /private key file permissions must be 0600 \(owner only\), got 0644/);
-      expectError(() => readKeyFile(join(dir, 'missing.key'), 'client'), InvalidOptionError, /key file must be a readable file, got ENOENT/);
+      expectError(() => readKeyFile(join(dir, 'missing.key'), 'client'), InvalidOptionError, /missing\.key: key file must exist, got ENOENT/);
     } finally {
       cleanup();
     }

@@ -126,7 +126,7 @@ describe('exportOnnx', () => {
   it('throws FormatError for a file that is not a checkpoint and writes nothing', () => {
     const out = join(dir, 'none.onnx');
     expectError(() => exportOnnx({ checkpoint: data, output: out }), FormatError, /data\.npy: header length must be in .*\(not a safetensors file\?\)$/);
-    expectError(() => exportOnnx({ checkpoint: join(dir, 'missing.safetensors'), output: out }), FormatError, /missing\.safetensors: checkpoint must be a readable file, got ENOENT/);
+    expectError(() => exportOnnx({ checkpoint: join(dir, 'missing.safetensors'), output: out }), InvalidOptionError, /missing\.safetensors: checkpoint \(--checkpoint\) must exist, got ENOENT/);
     expect(existsSync(out)).toBe(false);
   });
 
