@@ -39,5 +39,5 @@ export { packageVersion } from './version.js';
 // Pipeline steps shared with the CLI
 export * from './pipeline/index.js';
 
-// Federated training (server, clients, secure aggregation): `federated.runServer`, `federated.simulate`, ...
-export * as federated from './federated/index.js';
+// Federated training (server, clients, secure aggregation) comes through the pipeline's door as the
+// namespace `federated` (`federated.runServer`, …), beside `simulateFederated`.

@@ -7,6 +7,7 @@ import { demoCommand } from './demo.js';
 import { driftCommand } from './drift.js';
 import { explainCommand } from './explain.js';
 import { exportOnnxCommand } from './export-onnx.js';
+import { federatedCommand } from './federated.js';
 import { genDataCommand } from './gen-data.js';
 import { initConfigCommand } from './init-config.js';
 import { inspectCommand } from './inspect.js';
@@ -26,5 +27,6 @@ export const COMMANDS: readonly Command[] = [
   inspectCommand,
   explainCommand,
   reportCommand,
+  federatedCommand,
   demoCommand,
 ];

@@ -18,4 +18,7 @@ export {
   type ActivationKind,
   type OptimizerKind,
   type ExplainMethod,
+  type FederatedSettings,
+  type FederatedAggregation,
 } from './config.js';
+export { MAX_EXACT_WEIGHT } from './config-template.js';

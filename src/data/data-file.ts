@@ -8,9 +8,16 @@ import { NpyRowReader, shapeTuple } from '../io/index.js';
 import type { FeatureSchema } from '../schema/index.js';
 import { blockLength, type RowSplit } from './row-split.js';
 
+/** How a {@link DataFile} reads rows: a .npy on disk ({@link NpyRowReader}) or rows held in memory. */
+export interface RowReader {
+  /** Reads rows `start .. start + count - 1` into the first `count * cols` entries of `out`. */
+  readRows(start: number, count: number, out: Float32Array): Float32Array;
+  close(): void;
+}
+
 /** An open data file: `[rows, cols]` float32 rows read by position. */
 export interface DataFile {
-  reader: NpyRowReader;
+  reader: RowReader;
   source: string;
   rows: number;
   cols: number;
@@ -41,6 +48,26 @@ export function openDataFile(path: string): DataFile {
     throw new DataError(`${path}: rows must be at least 1, got 0`, path);
   }
   return { reader, source: path, rows: reader.rows, cols: reader.cols };
+}
+
+/**
+ * Rows already in memory `[count, cols]` (row-major) as a {@link DataFile}, so that a model kind
+ * trains and scores them through the same block reads as a file (a federated client's rows, a test's).
+ * The rows are not copied; `source` names them in messages.
+ * @throws DataError for 0 rows or a length that is not `count * cols`
+ */
+export function memoryDataFile(rows: Float32Array, count: number, cols: number, source: string): DataFile {
+  if (!(Number.isSafeInteger(count) && count >= 1 && Number.isSafeInteger(cols) && cols >= 1 && rows.length === count * cols)) {
+    throw new DataError(`${source}: rows must be a non-empty [count, cols] array of count * cols values, got ${rows.length} values for [${count}, ${cols}]`, source);
+  }
+  const reader: RowReader = {
+    readRows(start, n, out) {
+      out.set(rows.subarray(start * cols, (start + n) * cols));
+      return out;
+    },
+    close() {},
+  };
+  return { reader, source, rows: count, cols };
 }
 
 /**

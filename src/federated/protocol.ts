@@ -10,8 +10,11 @@
  * - `GET /v1/health` → `{status, round, phase}`.
  */
 
-/** The server's phase within a round. Plain rounds stay in 'train' until they close. */
-export type Phase = 'train' | 'share' | 'mask' | 'unmask' | 'done';
+/**
+ * The server's phase within a round. Plain rounds stay in 'train' until they close; after the last
+ * committed round, one 'calibrate' round collects score histograms for the threshold; then 'done'.
+ */
+export type Phase = 'train' | 'share' | 'mask' | 'unmask' | 'calibrate' | 'done';
 
 /** Settings the client needs, covered by the view's signature. */
 export interface ClientSettings {

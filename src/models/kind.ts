@@ -41,12 +41,13 @@ export function itemSize(shape: InputShape): number {
 
 /**
  * How a checkpoint's threshold was chosen: a quantile of the validation (or, without validation
- * rows, the training) scores, or a rule of the kind itself (the forest's contamination).
+ * rows, the training) scores, a rule of the kind itself (the forest's contamination), or, for a
+ * federated model, the quantile of the clients' score histograms (docs/federated.md).
  */
-export type ThresholdMethod = 'validation-quantile' | 'training-quantile' | 'iforest-contamination';
+export type ThresholdMethod = 'validation-quantile' | 'training-quantile' | 'iforest-contamination' | 'federated-quantile';
 
 /** Every threshold method a checkpoint may record (checked when one is read). */
-export const THRESHOLD_METHODS: readonly ThresholdMethod[] = ['validation-quantile', 'training-quantile', 'iforest-contamination'];
+export const THRESHOLD_METHODS: readonly ThresholdMethod[] = ['validation-quantile', 'training-quantile', 'iforest-contamination', 'federated-quantile'];
 
 /** One epoch in metrics.json. A kind fitted in one pass reports one epoch with `trainLoss` NaN. */
 export interface EpochRecord {
@@ -179,6 +180,12 @@ export interface ModelKindHandler {
    * bounded sample (the forest) asks here, so the file is read once for checking and sampling.
    */
   fitSampleRows(config: DadmConfig, trainingRows: number): number;
+  /**
+   * The model `train` starts from when `init` is null: untrained weights drawn from
+   * `config.training.seed` by the kind's init rule. Kinds with `trainsFromWeights` implement it
+   * (federated training publishes it as the round-1 global model); kinds fitted in one pass leave it out.
+   */
+  initialModel?(config: DadmConfig, schema: FeatureSchema): FittedModel;
   /**
    * Trains on the streamed data.
    * @throws TrainingError when a loss is not finite; InvalidOptionError when `init` does not fit the config

@@ -118,8 +118,9 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 3 top-level scalars + 8 sections + 2 + 11 + 1 + 5 + 2 + 7 + 7 + 5 fields
-    expect(keys).toBe(51);
+    // 3 top-level scalars + 9 sections + 2 + 11 + 1 + 5 + 2 + 7 + 7 + 5 fields
+    // + federated: 16 fields, 4 subsections of 4 + 2 + 2 + 3 fields
+    expect(keys).toBe(83);
   });
 });
 
@@ -132,7 +133,7 @@ describe('configToYaml', () => {
     expect(text).not.toContain('#');
     // Key order is fixed whatever the input order was.
     const keys = Object.keys(parseYaml(text) as object);
-    expect(keys).toEqual(['model', 'schema', 'standardize', 'autoencoder', 'training', 'threshold', 'iforest', 'onnx', 'quantization', 'drift', 'explain']);
+    expect(keys).toEqual(['model', 'schema', 'standardize', 'autoencoder', 'training', 'threshold', 'iforest', 'onnx', 'quantization', 'drift', 'explain', 'federated']);
     expect((parseYaml(text) as { quantization: { exclude: string[] } }).quantization.exclude).toEqual(['a b', 'true', 'x:y']);
   });
 
