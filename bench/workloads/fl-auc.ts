@@ -10,9 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultFederatedConfig } from '../../src/federated/index.js';
-import { simulate } from '../../src/pipeline/federated-simulate.js';
-import { defaultConfig } from '../../src/pipeline/index.js';
+import { defaultConfig, simulateFederated } from '../../src/pipeline/index.js';
 import type { BenchRow, Workload } from '../harness.js';
 
 export const workload: Workload = {
@@ -27,9 +25,10 @@ export const workload: Workload = {
         const t0 = performance.now();
         const dadm = defaultConfig();
         dadm.training.batchSize = 64;
-        const r = await simulate({ workDir: dir, clients: 10, split, rows: 20_000, anomalyRate: 0.02, config: { ...defaultFederatedConfig(), rounds: 5, localEpochs: 5, roundTimeoutS: 600 }, dadm, seed: 1, timeoutS: 3600 });
+        dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: 5, roundTimeoutS: 600 };
+        const r = await simulateFederated({ workDir: dir, clients: 10, split, rows: 20_000, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
         const seconds = (performance.now() - t0) / 1000;
-        const central = r.centralized?.auc ?? NaN;
+        const central = r.centralized?.labels?.rocAuc ?? NaN;
         const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
         rows.push({ workload: 'FL-auc', metric: `auc_${split}`, value: r.final.auc ?? NaN, unit: 'auc', median_of: 1, note: `centralized ${central.toFixed(4)}, gap ${(central - (r.final.auc ?? NaN)).toFixed(4)}; per round ${perRound}; ${seconds.toFixed(0)} s; ${load}` });
       } finally {

@@ -6,11 +6,11 @@
  * Then it scores every committed global model and the final checkpoint on held-out labelled rows,
  * beside a centralized `train` on the union of the client data (evaluate.ts).
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { configToYaml, defaultConfig, type DadmConfig } from '../../config/index.js';
 import { InvalidOptionError } from '../../errors.js';
-import { keygen, loadSimData, splitClients, utf8, type DropPoint, type SimData, type SimDataOptions, type SplitKind } from '../../federated/index.js';
+import { keygen, loadSimData, roundJournalPath, splitClients, utf8, type DropPoint, type SimData, type SimDataOptions, type SplitKind } from '../../federated/index.js';
 import { writeFileAtomic, writeNpyFile } from '../../io/index.js';
 import { Random } from '../../tensor/index.js';
 import { evaluateRun, type SimulationQuality } from './evaluate.js';
@@ -95,7 +95,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
     });
     for (let k = 0; k < (o.serverKills ?? 0); k++) {
       const [lo, hi] = o.killDelayS ?? [0.5, 3];
-      const ended = await Promise.race([server.child.exited.then(() => true), sleep(1000 * (lo + rng.next() * (hi - lo))).then(() => false)]);
+      const ended = await Promise.race([server.child.exited.then(() => true), killMoment(stateDir, 1000 * (lo + rng.next() * (hi - lo))).then(() => false)]);
       // Kills after the last commit would only hit the calibration and the wait for clients to see the end.
       if (ended || lastRound(stateDir) >= fl.rounds) break;
       await killHard(server.child);
@@ -137,6 +137,26 @@ async function startServer(args: string[], log: NonNullable<SimulateOptions['onL
   children.push(child);
   const msg = await child.waitFor('listening', Math.max(1000, Math.min(60_000, deadline - Date.now())));
   return { child, url: String(msg.listening), resumedAfter };
+}
+
+/**
+ * Resolves at the moment to kill the server: after `delayMs`, or as soon as a round has been
+ * committed since now and the next round has a journaled upload, whichever is first. The second
+ * keeps kills mid-round on a machine fast enough to finish the run before any delay elapses.
+ */
+async function killMoment(stateDir: string, delayMs: number): Promise<void> {
+  const start = lastRound(stateDir);
+  const until = Date.now() + delayMs;
+  while (Date.now() < until) {
+    const last = lastRound(stateDir);
+    if (last > start && hasJournaledUpload(stateDir, last + 1)) return;
+    await sleep(5);
+  }
+}
+
+function hasJournaledUpload(stateDir: string, round: number): boolean {
+  const file = roundJournalPath(stateDir, round);
+  return existsSync(file) && statSync(file).size > 0;
 }
 
 /** The highest round with a record in the state dir. */
