@@ -32,6 +32,8 @@ export interface FederatedSettings {
   clientFraction: number;
   /** Local epochs per round on each client. */
   localEpochs: number;
+  /** FedProx μ: local training adds μ/2 ‖w − global‖² to the loss; 0 = plain FedAvg. */
+  proximalMu: number;
   /** Seconds a round waits for updates (local training included) before it closes. */
   roundTimeoutS: number;
   /** Seconds each later secure-aggregation step (and the calibration) waits. */
@@ -170,6 +172,7 @@ export function defaultConfig(): DadmConfig {
       maxClients: 1000,
       clientFraction: 1,
       localEpochs: 1,
+      proximalMu: 0,
       roundTimeoutS: 300,
       phaseTimeoutS: 30,
       requestTimeoutS: 30,

@@ -12,6 +12,7 @@ import { flatten, layoutOf, type GlobalModel } from './model-file.js';
 import type { LocalData } from './local-data.js';
 import type { FederatedModelKind } from './model-kind.js';
 import type { RoundView } from './protocol.js';
+import { proximalGradient } from './proximal.js';
 import { runSecureRound } from './secure-client.js';
 import type { Transport } from './transport.js';
 import { SKETCH_BINS_PER_DECADE, encodeSketch, sketchScores } from './score-sketch.js';
@@ -115,7 +116,8 @@ export class FederatedClient {
     this.log(`round ${view.round}: fetched global model v${global.version} (${bytes} bytes, sha256 ${view.model.sha256.slice(0, 12)}, server signature verified)`);
     this.dropIf(view.round, 'fetch');
     const seed = Math.imul((this.opts.seed ?? 0) ^ 0x5bd1e995, 0x9e3779b1) + view.round >>> 0;
-    const result = this.opts.kind.train(global, this.opts.data, { epochs: view.settings.local_epochs, seed });
+    const mu = view.settings.proximal_mu;
+    const result = this.opts.kind.train(global, this.opts.data, { epochs: view.settings.local_epochs, seed, ...(mu > 0 ? { adjustGradients: proximalGradient(global, mu) } : {}) });
     const layout = layoutOf(global.state);
     const delta = flatten(result.weights, layout);
     const base = flatten(global.state, layout);

@@ -14,6 +14,7 @@ import { checkpointBytes, checkpointParts, modelKind, modelKinds, storedFromStat
 import type { StateDict } from '../nn/index.js';
 import { schemaForMode, type FeatureSchema } from '../schema/index.js';
 import { Tensor } from '../tensor/index.js';
+import type { Var } from '../autograd/index.js';
 import type { LocalData } from './local-data.js';
 import { checkLayout, layoutOf, type GlobalModel } from './model-file.js';
 
@@ -23,6 +24,8 @@ export interface LocalTrainOptions {
   epochs: number;
   /** `training.seed` of the run (derived from the client's seed and the round): the shuffling. */
   seed: number;
+  /** Changes each step's gradients in place (client-drift correction), see `TrainContext.adjustGradients`. */
+  adjustGradients?: (named: readonly (readonly [string, Var])[]) => void;
 }
 
 /** What local training returns: new weights, rows trained on, mean loss of the last epoch. */
@@ -102,7 +105,7 @@ export function federatedKind(config: DadmConfig, width?: number): FederatedMode
     },
     train(global, data, options) {
       const local = mergeConfig({ training: { epochs: options.epochs, seed: options.seed, validationFraction: 0 } }, config);
-      const run = handler.train({ data: data.training, config: local, schema, init: fitted(global) });
+      const run = handler.train({ data: data.training, config: local, schema, init: fitted(global), ...(options.adjustGradients ? { adjustGradients: options.adjustGradients } : {}) });
       const trained = globalOf(handler, run.model, global.version);
       checkLayout(trained.state, layoutOf(global.state), `${data.source}: locally trained model`);
       return { weights: trained.state, samples: data.training.split.trainingRows, loss: run.epochs.at(-1)?.trainLoss ?? NaN };

@@ -19,6 +19,8 @@ export type Phase = 'train' | 'share' | 'mask' | 'unmask' | 'calibrate' | 'done'
 /** Settings the client needs, covered by the view's signature. */
 export interface ClientSettings {
   local_epochs: number;
+  /** FedProx μ of local training (0 = none). */
+  proximal_mu: number;
   clip_norm: number;
   max_samples: number;
   secure_aggregation: boolean;

@@ -198,7 +198,7 @@ export class FederatedServer {
       committed: this.model.version,
       selected: client !== null && r !== null && r.selected.has(client),
       uploaded: this.hasUploaded(client),
-      settings: { local_epochs: c.localEpochs, clip_norm: c.clipNorm, max_samples: c.maxSamplesPerClient, secure_aggregation: c.secureAggregation, clipping_range: c.secagg.clippingRange, quantization_range: c.secagg.quantizationRange },
+      settings: { local_epochs: c.localEpochs, proximal_mu: c.proximalMu, clip_norm: c.clipNorm, max_samples: c.maxSamplesPerClient, secure_aggregation: c.secureAggregation, clipping_range: c.secagg.clippingRange, quantization_range: c.secagg.quantizationRange },
       deadline_ms: r === null ? 0 : Math.max(0, Math.round(r.deadline - Date.now())),
     };
     const secagg = client !== null ? r?.secure?.view(client) : undefined;
@@ -359,6 +359,7 @@ export class FederatedServer {
       model_version: this.model.version,
       model_sha256: this.model.sha256,
       local_epochs: this.config.localEpochs,
+      proximal_mu: this.config.proximalMu,
       aggregation: this.config.aggregation,
       secure_aggregation: this.config.secureAggregation,
       dp_epsilon: this.noisyRounds > 0 ? this.accountant(this.noisyRounds)!.epsilon : null,

@@ -13,6 +13,7 @@ import type { ScoreKernel, TrainingData } from '../data/index.js';
 import type { ExplainableModel } from '../explain/index.js';
 import type { SafetensorsTensor, SafetensorsTensorLike } from '../io/index.js';
 import type { onnx } from '../onnx/index.js';
+import type { Var } from '../autograd/index.js';
 import type { ProgressCallback } from '../progress.js';
 import type { FeatureSchema, Standardizer } from '../schema/index.js';
 
@@ -139,6 +140,13 @@ export interface TrainContext {
    */
   readonly init: FittedModel | null;
   readonly onProgress?: ProgressCallback;
+  /**
+   * Called after each step's backward pass, before gradient clipping and the optimizer step, with
+   * the parameters under their state-dict names (`.grad` holds the batch gradient, changed in
+   * place). Federated training adds its client-drift correction here (docs/federated.md). Kinds
+   * that train by gradient steps call it; kinds fitted in one pass ignore it.
+   */
+  readonly adjustGradients?: (named: readonly (readonly [string, Var])[]) => void;
 }
 
 /** What a kind's `train` returns: the model, the epoch record and what the threshold rule needs. */

@@ -30,6 +30,7 @@ export const autoencoderKind: ModelKindHandler = {
       model,
       optimizer: buildOptimizer(network, config),
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+      ...(ctx.adjustGradients ? { adjustGradients: ctx.adjustGradients } : {}),
     });
     return { model, ...run, threshold: null };
   },
