@@ -119,8 +119,8 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
       }
     });
     // 3 top-level scalars + 9 sections + 2 + 11 + 1 + 5 + 2 + 7 + 7 + 5 fields
-    // + federated: 16 fields, 4 subsections of 4 + 2 + 2 + 3 fields
-    expect(keys).toBe(83);
+    // + federated: 17 fields, 4 subsections of 4 + 2 + 2 + 3 fields
+    expect(keys).toBe(84);
   });
 });
 
