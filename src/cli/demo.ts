@@ -14,7 +14,7 @@ export const demoCommand: Command = {
     'and a shifted batch against the training reference) and explain (exact Shapley values for the\n' +
     'top flagged rows of each attack type, reconstruction attribution for every flagged attack row, and\n' +
     'how often the top features are the ones the attack changed), then a small federated run (a server\n' +
-    'and 4 client processes on 127.0.0.1, split by host profile, beside centralized training). Prints what each step found; every\n' +
+    'and 4 client processes on 127.0.0.1, split by host, beside centralized training). Prints what each step found; every\n' +
     'intermediate file stays in --out-dir for inspection.',
   options: [
     { name: 'out-dir', type: 'string', value: 'DIR', description: 'directory for every file', default: 'demo-out' },

@@ -106,12 +106,14 @@ export const DEMO_STEPS: DemoStep[] = [
   },
   {
     // Small on purpose (4 clients, 3 rounds, 4,000 rows): it shows the protocol and the comparison,
-    // in processes, within seconds; `dadm federated simulate` runs the full-size version.
+    // in processes, within seconds; `dadm federated simulate` runs the full-size version. Split by
+    // host (the generated rows' order), the usual deployment; by-profile is the hard non-IID case
+    // (docs/federated.md, "Non-IID clients").
     name: 'federated',
     async run(o, s) {
       const config = o.config ?? defaultConfig();
       const fl = { ...config, federated: { ...config.federated, rounds: 3, localEpochs: 2 } };
-      s.federated = await simulate({ workDir: join(o.outDir, 'federated'), clients: 4, split: 'by-profile', rows: 4000, anomalyRate: o.anomalyRate, config: fl, seed: o.seed, timeoutS: 600 });
+      s.federated = await simulate({ workDir: join(o.outDir, 'federated'), clients: 4, split: 'by-host', rows: 4000, anomalyRate: o.anomalyRate, config: fl, seed: o.seed, timeoutS: 600 });
     },
   },
   {
