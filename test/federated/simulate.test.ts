@@ -10,7 +10,7 @@ describe('simulate (real dadm federated server and client processes on 127.0.0.1
     const work = tempDir();
     const ref = tempDir();
     try {
-      const fl = testFlConfig({ rounds: 3, localEpochs: 2, retry: { initialS: 0.05, maxS: 0.3, giveUpS: 60 } });
+      const fl = testFlConfig({ rounds: 3, localEpochs: 2, retry: { initialS: 0.05, maxS: 0.3, giveUpS: 200 } });
       const config = { ...smallConfig(), federated: fl };
       const log: string[] = [];
       const run = await simulateFederated({ workDir: work.dir, clients: 2, split: 'iid', rows: 600, config, serverKills: 3, killDelayS: [0.2, 1.2], centralized: false, timeoutS: 240, onLog: (l) => log.push(l) });
