@@ -11,6 +11,7 @@ import { federatedCommand } from './federated.js';
 import { genDataCommand } from './gen-data.js';
 import { initConfigCommand } from './init-config.js';
 import { inspectCommand } from './inspect.js';
+import { kernelsCommand } from './kernels.js';
 import { quantizeCommand } from './quantize.js';
 import { reportCommand } from './report.js';
 import { scoreCommand } from './score.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   exportOnnxCommand,
   quantizeCommand,
   inspectCommand,
+  kernelsCommand,
   explainCommand,
   reportCommand,
   federatedCommand,

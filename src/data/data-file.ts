@@ -8,16 +8,16 @@ import { NpyRowReader, shapeTuple } from '../io/index.js';
 import type { FeatureSchema } from '../schema/index.js';
 import { blockLength, type RowSplit } from './row-split.js';
 
-/** How a {@link DataFile} reads rows: a .npy on disk ({@link NpyRowReader}) or rows held in memory. */
-export interface RowReader {
-  /** Reads rows `start .. start + count - 1` into the first `count * cols` entries of `out`. */
+/** Where a data file's rows come from: an .npy on disk ({@link NpyRowReader}) or a matrix in memory. */
+export interface RowSource {
+  /** Copies rows `start .. start + count - 1` as float32 into `out` `[count, cols]` and returns it. */
   readRows(start: number, count: number, out: Float32Array): Float32Array;
   close(): void;
 }
 
 /** An open data file: `[rows, cols]` float32 rows read by position. */
 export interface DataFile {
-  reader: RowReader;
+  reader: RowSource;
   source: string;
   rows: number;
   cols: number;
@@ -51,23 +51,20 @@ export function openDataFile(path: string): DataFile {
 }
 
 /**
- * Rows already in memory `[count, cols]` (row-major) as a {@link DataFile}, so that a model kind
- * trains and scores them through the same block reads as a file (a federated client's rows, a test's).
- * The rows are not copied; `source` names them in messages.
- * @throws DataError for 0 rows or a length that is not `count * cols`
+ * A matrix held in memory `[rows, cols]` (row-major, not copied: the caller must not change it while
+ * the file is in use) as a data file, so that in-memory estimators train through the same streamed
+ * path as `dadm train`. `source` names it in messages (e.g. `'X'`).
  */
-export function memoryDataFile(rows: Float32Array, count: number, cols: number, source: string): DataFile {
-  if (!(Number.isSafeInteger(count) && count >= 1 && Number.isSafeInteger(cols) && cols >= 1 && rows.length === count * cols)) {
-    throw new DataError(`${source}: rows must be a non-empty [count, cols] array of count * cols values, got ${rows.length} values for [${count}, ${cols}]`, source);
-  }
-  const reader: RowReader = {
-    readRows(start, n, out) {
-      out.set(rows.subarray(start * cols, (start + n) * cols));
+export function memoryDataFile(data: Float32Array, shape: readonly [number, number], source: string): DataFile {
+  const [rows, cols] = shape;
+  const reader: RowSource = {
+    readRows: (start, count, out) => {
+      out.set(data.subarray(start * cols, (start + count) * cols));
       return out;
     },
-    close() {},
+    close: () => {},
   };
-  return { reader, source, rows: count, cols };
+  return { reader, source, rows, cols };
 }
 
 /**

@@ -47,7 +47,10 @@ export function openLocalData(path: string, opts: LocalDataOptions): LocalData {
  * @throws DataError as {@link openLocalData}
  */
 export function memoryLocalData(rows: Float32Array, count: number, cols: number, opts: LocalDataOptions & { source: string }): LocalData {
-  return checked(memoryDataFile(rows, count, cols, opts.source), opts);
+  if (!(Number.isSafeInteger(count) && count >= 1 && Number.isSafeInteger(cols) && cols >= 1 && rows.length === count * cols)) {
+    throw new DataError(`${opts.source}: rows must be a non-empty [count, cols] array of count * cols values, got ${rows.length} values for [${count}, ${cols}]`, opts.source);
+  }
+  return checked(memoryDataFile(rows, [count, cols], opts.source), opts);
 }
 
 function checked(file: DataFile, opts: LocalDataOptions): LocalData {
