@@ -8,6 +8,7 @@ import { driftCommand } from './drift.js';
 import { evaluateCommand } from './evaluate.js';
 import { explainCommand } from './explain.js';
 import { exportOnnxCommand } from './export-onnx.js';
+import { federatedCommand } from './federated.js';
 import { genDataCommand } from './gen-data.js';
 import { initConfigCommand } from './init-config.js';
 import { inspectCommand } from './inspect.js';
@@ -30,5 +31,6 @@ export const COMMANDS: readonly Command[] = [
   kernelsCommand,
   explainCommand,
   reportCommand,
+  federatedCommand,
   demoCommand,
 ];

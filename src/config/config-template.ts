@@ -32,8 +32,22 @@ export interface FieldSpec {
   readonly doc: string;
 }
 
+/** A mapping inside a section (e.g. `federated.secagg`): its comment and its keys. */
+export interface SubsectionSpec<T> {
+  readonly doc: string;
+  readonly fields: FieldsOf<T>;
+}
+
+/** The key table of a section's object type: a {@link FieldSpec} per value, a {@link SubsectionSpec} per nested mapping. */
+export type FieldsOf<T> = { readonly [K in keyof T]: T[K] extends readonly unknown[] ? FieldSpec : T[K] extends object ? SubsectionSpec<T[K]> : FieldSpec };
+
+/** Whether a key table entry is a nested mapping. */
+export function isSubsection(spec: FieldSpec | SubsectionSpec<unknown>): spec is SubsectionSpec<unknown> {
+  return 'fields' in spec;
+}
+
 /** Keys of DadmConfig whose values are sections (nested mappings). */
-export type SectionName = 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'onnx' | 'quantization' | 'drift' | 'explain';
+export type SectionName = 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'onnx' | 'quantization' | 'drift' | 'explain' | 'federated';
 /** Keys of DadmConfig whose values are scalars. */
 export type TopScalarName = Exclude<keyof DadmConfig, SectionName>;
 
@@ -52,7 +66,18 @@ export const TOP_FIELDS: { readonly [K in TopScalarName]: FieldSpec } = {
   },
 };
 
-export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; readonly fields: { readonly [K in keyof DadmConfig[S]]: FieldSpec } } } = {
+/**
+ * Largest `federated.max_samples_per_client`: a weight below 2^29 times a float32 is exact in
+ * float64, which the exact FedAvg sum needs (src/federated/exact-sum.ts).
+ */
+export const MAX_EXACT_WEIGHT = 2 ** 29;
+
+/** A positive number of seconds up to `max`. */
+const seconds = (max: number): Check => ({ allowed: `a number of seconds in (0, ${max}]`, test: (v) => isNumber(v) && v > 0 && v <= max });
+const positiveUpTo = (max: number): Check => ({ allowed: `a number in (0, ${max}]`, test: (v) => isNumber(v) && v > 0 && v <= max });
+const pathOrNull: Check = { allowed: 'a file path or null', test: (v) => v === null || (typeof v === 'string' && v.length > 0) };
+
+export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[S]> } = {
   autoencoder: {
     doc: 'autoencoder architecture: input -> hidden_dims -> mirrored -> input',
     fields: {
@@ -191,6 +216,59 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
       kernelSamples: { check: positiveInt, doc: 'shap: coalitions sampled by the KernelSHAP fallback' },
     },
   },
+  federated: {
+    doc: 'federated training (dadm federated server|client|simulate); the model and local training come from the sections above. docs/federated.md',
+    fields: {
+      rounds: { check: intIn(1, 100_000), doc: 'aggregations to commit before the server calibrates the threshold and stops' },
+      minClients: { check: positiveInt, doc: 'quorum: a round with fewer accepted updates is aborted and the global model stays' },
+      maxClients: { check: intIn(1, 100_000), doc: 'most enrolled clients (at most 1024 with secure aggregation at quantization_range 2^22)' },
+      clientFraction: { check: fraction, doc: 'probability that a client is selected in a round (1 = every enrolled client)' },
+      localEpochs: { check: intIn(1, 10_000), doc: 'epochs each client trains per round on its own rows (training.epochs of the local run)' },
+      proximalMu: { check: { allowed: 'a number in [0, 1000]', test: (v) => isNumber(v) && v >= 0 && v <= 1000 }, doc: 'FedProx mu: local training adds mu/2 ||w - global||^2 to the loss, pulling clients toward the global model on non-IID data; 0 = plain FedAvg' },
+      roundTimeoutS: { check: seconds(86_400), doc: 'seconds a round waits for updates (local training included) before it closes' },
+      phaseTimeoutS: { check: seconds(86_400), doc: 'seconds each later secure-aggregation step, and the final calibration, wait' },
+      requestTimeoutS: { check: seconds(3600), doc: 'seconds one HTTP request may take to arrive, headers and body (slow clients are cut off)' },
+      maxBodyBytes: { check: intIn(0, 2 ** 31), doc: 'largest request body in bytes; 0 = 8 x parameters + 1 MiB' },
+      clipNorm: { check: positiveUpTo(1e6), doc: 'L2 bound of an update: clients clip to it, the server rejects larger ones' },
+      maxSamplesPerClient: { check: intIn(1, MAX_EXACT_WEIGHT - 1), doc: "a client's sample count is capped at this in FedAvg weights and the threshold histogram" },
+      aggregation: { check: oneOf(['fedavg', 'median', 'trimmed-mean']), doc: 'fedavg (weighted by samples), median or trimmed-mean (coordinate-wise, unweighted; plain mode only)' },
+      trimFraction: { check: { allowed: 'a number in [0, 0.5)', test: (v) => isNumber(v) && v >= 0 && v < 0.5 }, doc: 'share cut from each end per coordinate by trimmed-mean' },
+      maxAbortedRounds: { check: intIn(1, 1000), doc: 'aborted rounds in a row after which the server gives up' },
+      secureAggregation: { check: bool, doc: 'secure aggregation: the server learns only the sum of the updates (pairwise masks, Shamir shares)' },
+      secagg: {
+        doc: 'secure aggregation (Bonawitz et al. 2017 on the SecAgg+ graph)',
+        fields: {
+          numShares: { check: intIn(0, 100_000), doc: 'neighbours each client shares its secrets with, itself included: 0 = all clients, else odd >= 3' },
+          reconstructionThreshold: { check: intIn(0, 100_000), doc: 'shares that rebuild a secret; 0 = floor(2 num_shares / 3) + 1' },
+          clippingRange: { check: positiveUpTo(1e6), doc: 'c: each weighted coordinate is clipped to [-c, c] before quantization' },
+          quantizationRange: { check: intIn(2, 2 ** 31), doc: 'R: quantized values lie in [0, R - 1]; sums are taken modulo 2^32' },
+        },
+      },
+      dp: {
+        doc: 'central differential privacy at the client level',
+        fields: {
+          noiseMultiplier: { check: { allowed: 'a number in [0, 1000000] (0 = off)', test: (v) => isNumber(v) && v >= 0 && v <= 1e6 }, doc: 'sigma: Gaussian noise of std sigma x clip_norm on the weighted sum; 0 = off' },
+          delta: { check: openUnit, doc: 'delta at which epsilon is reported (RDP accountant)' },
+        },
+      },
+      tls: {
+        doc: 'HTTPS for the server (both or neither)',
+        fields: {
+          cert: { check: pathOrNull, doc: 'PEM certificate chain file; null = plain HTTP (use a private network)' },
+          key: { check: pathOrNull, doc: 'PEM private key file of the certificate' },
+        },
+      },
+      retry: {
+        doc: 'client retries while the server is unreachable (exponential backoff)',
+        fields: {
+          initialS: { check: seconds(3600), doc: 'first wait in seconds' },
+          maxS: { check: seconds(3600), doc: 'longest wait in seconds' },
+          giveUpS: { check: seconds(86_400), doc: 'seconds of failed retries after which the client stops with an error' },
+        },
+      },
+      pollWaitS: { check: seconds(60), doc: 'longest wait of a long-poll request for the next round or phase' },
+    },
+  },
 };
 
 /** The YAML spelling of a camelCase key: every capital becomes `_` + lowercase. */
@@ -223,16 +301,25 @@ export function renderConfigYaml(config: DadmConfig, comments: boolean): string 
     lines.push(`${key}: ${yamlValue(config[key])}`);
   }
   for (const section of Object.keys(SECTIONS) as SectionName[]) {
-    const spec = SECTIONS[section];
-    const values = config[section] as unknown as Record<string, unknown>;
     lines.push('');
-    if (comments) lines.push(`# ${spec.doc}`);
-    lines.push(`${section}:`);
-    for (const field of Object.keys(spec.fields)) {
-      const doc = (spec.fields as Record<string, FieldSpec>)[field]!.doc;
-      if (comments) lines.push(`  # ${doc}`);
-      lines.push(`  ${snakeCase(field)}: ${yamlValue(values[field])}`);
-    }
+    renderMapping(lines, { name: section, spec: SECTIONS[section] as SubsectionSpec<unknown>, values: config[section], indent: '', comments });
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One mapping (a section or a subsection) and its keys, comments above each key when asked. */
+function renderMapping(lines: string[], m: { name: string; spec: SubsectionSpec<unknown>; values: unknown; indent: string; comments: boolean }): void {
+  const values = m.values as Record<string, unknown>;
+  if (m.comments) lines.push(`${m.indent}# ${m.spec.doc}`);
+  lines.push(`${m.indent}${m.name}:`);
+  const fields = m.spec.fields as Record<string, FieldSpec | SubsectionSpec<unknown>>;
+  for (const field of Object.keys(fields)) {
+    const spec = fields[field]!;
+    if (isSubsection(spec)) {
+      renderMapping(lines, { name: snakeCase(field), spec, values: values[field], indent: `${m.indent}  `, comments: m.comments });
+      continue;
+    }
+    if (m.comments) lines.push(`${m.indent}  # ${spec.doc}`);
+    lines.push(`${m.indent}  ${snakeCase(field)}: ${yamlValue(values[field])}`);
+  }
 }

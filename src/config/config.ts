@@ -10,7 +10,7 @@ import { InvalidOptionError } from '../errors.js';
 import { readInputText } from '../io/index.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.js';
-import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec, type ModelKind, type SectionName, type ThresholdRule } from './config-template.js';
+import { SECTIONS, TOP_FIELDS, isSubsection, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec, type ModelKind, type SectionName, type SubsectionSpec, type ThresholdRule } from './config-template.js';
 import { parseYamlData } from './yaml-data.js';
 
 export { MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, type ModelKind, type EnsembleMemberName, type EnsembleCombination, type ThresholdRule } from './config-template.js';
@@ -19,6 +19,62 @@ export type SchemaMode = 'endpoint-v1' | 'none';
 export type ActivationKind = Activation;
 export type OptimizerKind = 'adam' | 'adamw' | 'sgd';
 export type ExplainMethod = 'reconstruction' | 'shap';
+export type FederatedAggregation = 'fedavg' | 'median' | 'trimmed-mean';
+
+/** The `federated:` section (docs/federated.md): the protocol's limits and options. */
+export interface FederatedSettings {
+  /** Aggregations to commit before the server calibrates the threshold and stops. */
+  rounds: number;
+  /** Quorum: fewer accepted clients abort the round (the global model stays). */
+  minClients: number;
+  /** Most enrolled clients the server accepts. */
+  maxClients: number;
+  /** Probability that a client is selected in a round (Poisson sampling; 1 = all). */
+  clientFraction: number;
+  /** Local epochs per round on each client. */
+  localEpochs: number;
+  /** FedProx μ: local training adds μ/2 ‖w − global‖² to the loss; 0 = plain FedAvg. */
+  proximalMu: number;
+  /** Seconds a round waits for updates (local training included) before it closes. */
+  roundTimeoutS: number;
+  /** Seconds each later secure-aggregation step (and the calibration) waits. */
+  phaseTimeoutS: number;
+  /** Seconds one HTTP request may take to arrive (headers and body). */
+  requestTimeoutS: number;
+  /** Largest request body; 0 = derived from the model size. */
+  maxBodyBytes: number;
+  /** L2 bound of a client's update: clients clip to it, the server rejects above it. */
+  clipNorm: number;
+  /** Sample counts above this are capped (the weight, not the rejection). */
+  maxSamplesPerClient: number;
+  aggregation: FederatedAggregation;
+  /** Fraction cut from each end per coordinate for trimmed-mean. */
+  trimFraction: number;
+  /** Aborted rounds in a row after which the server gives up. */
+  maxAbortedRounds: number;
+  secureAggregation: boolean;
+  secagg: {
+    /** Neighbours each client shares its secrets with, itself included (odd; 0 = all clients). */
+    numShares: number;
+    /** Shares needed to reconstruct a secret (0 = floor(2/3 of num_shares) + 1). */
+    reconstructionThreshold: number;
+    /** c: coordinates are clipped to [-c, c] before quantization. */
+    clippingRange: number;
+    /** R: quantized values lie in [0, R - 1]. */
+    quantizationRange: number;
+  };
+  dp: {
+    /** σ: Gaussian noise std on the sum is σ · clip_norm; 0 = no differential privacy. */
+    noiseMultiplier: number;
+    /** δ at which ε is reported. */
+    delta: number;
+  };
+  tls: { cert: string | null; key: string | null };
+  /** Client retries: first backoff, largest backoff, and how long to keep trying before failing. */
+  retry: { initialS: number; maxS: number; giveUpS: number };
+  /** Longest a client's long-poll request waits for a change. */
+  pollWaitS: number;
+}
 
 /** The complete, validated configuration (every field present). */
 export interface DadmConfig {
@@ -82,12 +138,14 @@ export interface DadmConfig {
     /** Coalitions KernelSHAP samples when it is used. */
     kernelSamples: number;
   };
+  federated: FederatedSettings;
 }
 
-/** A config with any subset of keys (sections may be partial too), camelCase. */
-export type PartialDadmConfig = {
-  [K in keyof DadmConfig]?: DadmConfig[K] extends unknown[] ? DadmConfig[K] : DadmConfig[K] extends object ? Partial<DadmConfig[K]> : DadmConfig[K];
-};
+/** Any subset of a value's keys, at every level of nested mappings (lists stay whole). */
+type PartialOf<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: PartialOf<T[K]> } : T;
+
+/** A config with any subset of keys (sections and their subsections may be partial too), camelCase. */
+export type PartialDadmConfig = { [K in keyof DadmConfig]?: PartialOf<DadmConfig[K]> };
 
 /** A fresh copy of the defaults (safe to mutate). */
 export function defaultConfig(): DadmConfig {
@@ -127,6 +185,29 @@ export function defaultConfig(): DadmConfig {
       ksRetrain: 0.2,
     },
     explain: { method: 'reconstruction', topK: 5, backgroundRows: 100, maxExactFeatures: 16, kernelSamples: 2048 },
+    federated: {
+      rounds: 5,
+      minClients: 2,
+      maxClients: 1000,
+      clientFraction: 1,
+      localEpochs: 1,
+      proximalMu: 0,
+      roundTimeoutS: 300,
+      phaseTimeoutS: 30,
+      requestTimeoutS: 30,
+      maxBodyBytes: 0,
+      clipNorm: 10,
+      maxSamplesPerClient: 10_000,
+      aggregation: 'fedavg',
+      trimFraction: 0.1,
+      maxAbortedRounds: 3,
+      secureAggregation: false,
+      secagg: { numShares: 0, reconstructionThreshold: 0, clippingRange: 8, quantizationRange: 2 ** 22 },
+      dp: { noiseMultiplier: 0, delta: 1e-5 },
+      tls: { cert: null, key: null },
+      retry: { initialS: 0.2, maxS: 5, giveUpS: 120 },
+      pollWaitS: 10,
+    },
   };
 }
 
@@ -202,7 +283,7 @@ function mergeInto(target: DadmConfig, input: unknown, ctx: MergeContext): DadmC
     const field = topNames.get(key);
     if (field === undefined) throw unknownKey(key, '', [...topNames.keys()], ctx);
     if (field in SECTIONS) {
-      mergeSection(out[field] as Record<string, unknown>, value, field as SectionName, ctx);
+      mergeMapping(out[field] as Record<string, unknown>, value, { path: field, spec: SECTIONS[field as SectionName] as SubsectionSpec<unknown> }, ctx);
     } else {
       out[field] = checked(value, key, (TOP_FIELDS as Record<string, FieldSpec>)[field]!, ctx);
     }
@@ -212,15 +293,18 @@ function mergeInto(target: DadmConfig, input: unknown, ctx: MergeContext): DadmC
   return target;
 }
 
-function mergeSection(target: Record<string, unknown>, input: unknown, section: SectionName, ctx: MergeContext): void {
+/** Merges a section (or a subsection, e.g. `federated.secagg`) key by key. */
+function mergeMapping(target: Record<string, unknown>, input: unknown, at: { path: string; spec: SubsectionSpec<unknown> }, ctx: MergeContext): void {
   if (input === null || input === undefined) return;
-  const fields = SECTIONS[section].fields as Record<string, FieldSpec>;
+  const fields = at.spec.fields as Record<string, FieldSpec | SubsectionSpec<unknown>>;
   const names = new Map<string, string>();
   for (const k of Object.keys(fields)) names.set(ctx.keyName(k), k);
-  for (const [key, value] of Object.entries(asMapping(input, section, ctx))) {
+  for (const [key, value] of Object.entries(asMapping(input, at.path, ctx))) {
     const field = names.get(key);
-    if (field === undefined) throw unknownKey(key, `${section}.`, [...names.keys()], ctx);
-    target[field] = checked(value, `${section}.${key}`, fields[field]!, ctx);
+    if (field === undefined) throw unknownKey(key, `${at.path}.`, [...names.keys()], ctx);
+    const spec = fields[field]!;
+    if (isSubsection(spec)) mergeMapping(target[field] as Record<string, unknown>, value, { path: `${at.path}.${key}`, spec }, ctx);
+    else target[field] = checked(value, `${at.path}.${key}`, spec, ctx);
   }
 }
 

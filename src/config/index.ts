@@ -26,5 +26,8 @@ export {
   type ActivationKind,
   type OptimizerKind,
   type ExplainMethod,
+  type FederatedSettings,
+  type FederatedAggregation,
 } from './config.js';
+export { MAX_EXACT_WEIGHT } from './config-template.js';
 export { parseYamlData, type YamlDataOptions } from './yaml-data.js';

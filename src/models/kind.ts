@@ -13,6 +13,7 @@ import type { ScoreKernel, TrainingData } from '../data/index.js';
 import type { ExplainableModel } from '../explain/index.js';
 import type { SafetensorsTensor, SafetensorsTensorLike } from '../io/index.js';
 import type { onnx } from '../onnx/index.js';
+import type { Var } from '../autograd/index.js';
 import type { ProgressCallback } from '../progress.js';
 import type { FeatureSchema, Standardizer } from '../schema/index.js';
 
@@ -58,7 +59,8 @@ export function kernelScoreFn(kernel: ScoreKernel, size: number): ExplainableMod
 /**
  * How a checkpoint's threshold was chosen: `threshold.method` (quantile, contamination or target_fpr)
  * applied to the validation scores, or to the training scores when there are no validation rows, or a
- * rule of the kind itself (the forest's numeric contamination).
+ * rule of the kind itself (the forest's numeric contamination), or, for a federated
+ * model, the quantile of the clients' score histograms (docs/federated.md).
  */
 export type ThresholdMethod =
   | 'validation-quantile'
@@ -67,7 +69,8 @@ export type ThresholdMethod =
   | 'training-contamination'
   | 'validation-target-fpr'
   | 'training-target-fpr'
-  | 'iforest-contamination';
+  | 'iforest-contamination'
+  | 'federated-quantile';
 
 /** Every threshold method a checkpoint may record (checked when one is read; the first three predate `threshold.method`). */
 export const THRESHOLD_METHODS: readonly ThresholdMethod[] = [
@@ -78,6 +81,7 @@ export const THRESHOLD_METHODS: readonly ThresholdMethod[] = [
   'training-contamination',
   'validation-target-fpr',
   'training-target-fpr',
+  'federated-quantile',
 ];
 
 /** One epoch in metrics.json. A kind fitted in one pass reports one epoch with `trainLoss` NaN. */
@@ -176,6 +180,13 @@ export interface TrainContext {
    */
   readonly init: FittedModel | null;
   readonly onProgress?: ProgressCallback;
+  /**
+   * Called after each step's backward pass, before gradient clipping and the optimizer step, with
+   * the parameters under their state-dict names (`.grad` holds the batch gradient, changed in
+   * place). Federated training adds its client-drift correction here (docs/federated.md). Kinds
+   * that train by gradient steps call it; kinds fitted in one pass ignore it.
+   */
+  readonly adjustGradients?: (named: readonly (readonly [string, Var])[]) => void;
 }
 
 /** What a kind's `train` returns: the model, the epoch record and what the threshold rule needs. */
@@ -217,6 +228,12 @@ export interface ModelKindHandler {
    * bounded sample (the forest) asks here, so the file is read once for checking and sampling.
    */
   fitSampleRows(config: DadmConfig, trainingRows: number): number;
+  /**
+   * The model `train` starts from when `init` is null: untrained weights drawn from
+   * `config.training.seed` by the kind's init rule. Kinds with `trainsFromWeights` implement it
+   * (federated training publishes it as the round-1 global model); kinds fitted in one pass leave it out.
+   */
+  initialModel?(config: DadmConfig, schema: FeatureSchema): FittedModel;
   /**
    * Trains on the streamed data.
    * @throws TrainingError when a loss is not finite; InvalidOptionError when `init` does not fit the config

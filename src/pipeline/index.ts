@@ -1,6 +1,6 @@
 /**
  * The commands the CLI and the library share, one file (or folder) each: gen-data, train, score,
- * export-onnx, quantize, drift, explain, inspect and the demo. They work on any registered model
+ * export-onnx, quantize, drift, explain, inspect, federated simulation and the demo. They work on any registered model
  * kind through src/models; nothing here prints (progress comes through `onProgress` callbacks).
  * See docs/pipeline.md and docs/library.md.
  *
@@ -21,13 +21,16 @@ export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, ty
 export { exportOnnx, checkedOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, type ExportOnnxResult, type CheckedOnnx } from './export-onnx.js';
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';
-export { simulate as simulateFederated, type SimulateOptions, type SimulateResult, type SimulatedRound } from './federated-simulate.js';
+export { simulate as simulateFederated, type SimulateOptions, type SimulateResult, type SimulatedRound } from './federated/simulate.js';
 export { evaluate, type EvaluateOptions, type EvaluateResult, type EvaluatedRun, type EvaluatedModel } from './evaluate.js';
+export type { ScoredCheckpoint, SimulationQuality } from './federated/evaluate.js';
 export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';
 export { report, buildReportData, type ReportOptions, type ReportResult } from './report.js';
 
 // Re-exported from their homes for callers of the steps.
 export * from '../config/index.js';
+/** Federated training (`dadm federated keygen|enroll|server|client`): `federated.runServer`, `federated.keygen`, … */
+export * as federated from '../federated/index.js';
 export { splitRows, type RowSplit } from '../data/index.js';
 export {
   loadCheckpoint,

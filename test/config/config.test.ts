@@ -127,9 +127,10 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 5 top-level scalars + 10 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
-    // ecod 2, ensemble 4, onnx 2, quantization 7, drift 7, explain 5
-    expect(keys).toBe(64);
+    // 5 top-level scalars + 11 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
+    // ecod 2, ensemble 4, onnx 2, quantization 7, drift 7, explain 5,
+    // federated 17 fields and 4 subsections of 4 + 2 + 2 + 3 fields
+    expect(keys).toBe(97);
   });
 });
 
@@ -142,7 +143,7 @@ describe('configToYaml', () => {
     expect(text).not.toContain('#');
     // Key order is fixed whatever the input order was.
     const keys = Object.keys(parseYaml(text) as object);
-    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'onnx', 'quantization', 'drift', 'explain']);
+    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'onnx', 'quantization', 'drift', 'explain', 'federated']);
     expect((parseYaml(text) as { quantization: { exclude: string[] } }).quantization.exclude).toEqual(['a b', 'true', 'x:y']);
   });
 

@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError, InvalidOptionError } from '../../src/errors.js';
-import { FederatedServer, autoencoderKind, enroll, generateKeyPairs, keygen, openEnvelope, parseEnvelope, readEnrollment, readKeyFile, readPublicKeyFile, sealEnvelope, verifyEnvelope } from '../../src/federated/index.js';
+import { FederatedServer, federatedKind, enroll, generateKeyPairs, keygen, openEnvelope, parseEnvelope, readEnrollment, readKeyFile, readPublicKeyFile, sealEnvelope, verifyEnvelope } from '../../src/federated/index.js';
 import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 import { makeParty, smallConfig, tempDir, testFlConfig } from './helpers.js';
 
@@ -93,10 +93,9 @@ describe('upload envelope', () => {
 });
 
 describe('server state dir', () => {
-  const kind = autoencoderKind(smallConfig());
   const open = (dir: string) => {
     const party = makeParty(2);
-    return FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig(), initialModel: () => kind.initialModel(0) });
+    return FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig(), kind: federatedKind(smallConfig()) });
   };
 
   it('is a typed error when the state dir is a file or lies below one', () => {

@@ -10,6 +10,7 @@ import type { DadmConfig } from '../../config/index.js';
 import { STREAM, blocksPerChunk, deriveSeed, readBlocks, scoreBlocks, type TrainingData } from '../../data/index.js';
 import { TrainingError } from '../../errors.js';
 import { clipGradNorm, type Autoencoder, type Optimizer } from '../../nn/index.js';
+import type { Var } from '../../autograd/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { standardizeInPlace } from '../../schema/index.js';
 import { Random, resolveThreads } from '../../tensor/index.js';
@@ -35,6 +36,8 @@ export interface AutoencoderLoopOptions {
   model: AutoencoderModel;
   optimizer: Optimizer;
   onProgress?: ProgressCallback;
+  /** See `TrainContext.adjustGradients`. */
+  adjustGradients?: (named: readonly (readonly [string, Var])[]) => void;
 }
 
 /**
@@ -58,6 +61,7 @@ export function trainAutoencoderLoop(opts: AutoencoderLoopOptions): AutoencoderR
   const network = model.network;
   const validation = split.validationRows > 0 ? new Float32Array(split.validationRows) : null;
   const params = network.parameters();
+  const named = opts.adjustGradients === undefined ? [] : network.namedParameters();
   const run: AutoencoderRun = { epochs: [], bestEpoch: 0, stoppedEarly: false, steps: 0, validationScores: null };
   let bestLoss = Infinity;
   let bestState: ReturnType<Autoencoder['stateDict']> | null = null;
@@ -81,6 +85,7 @@ export function trainAutoencoderLoop(opts: AutoencoderLoopOptions): AutoencoderR
             `train: loss must be finite, got ${loss} at epoch ${epoch}, step ${step} of ${steps} (lower training.learning_rate, currently ${t.learningRate}, or set training.grad_clip)`,
           );
         }
+        opts.adjustGradients?.(named);
         if (t.gradClip !== null) clipGradNorm(params, t.gradClip);
         optimizer.step();
         lossSum += loss * rows;
