@@ -1,5 +1,5 @@
 /**
- * ONNX bytes → a checked ModelProto. Decoding itself is protobufjs (package onnx-proto); this file
+ * ONNX bytes → a checked ModelProto. Decoding itself is dadm's protobuf codec (src/protobuf); this file
  * adds the limits and checks that make a hostile or broken file fail with a {@link FormatError}
  * instead of an arbitrary exception later.
  */
@@ -7,8 +7,8 @@ import { FormatError } from '../errors.js';
 import { ByteBudget, checkLimit, resolveLimits, type Limits } from '../limits.js';
 import { estimateDecodedBytes } from './decoded-size.js';
 import { topologicalOrder } from './graph-order.js';
-import { toNumber } from '../onnx/index.js';
-import { nodeLabel, onnx, type GraphProto, type ModelProto } from './proto-utils.js';
+import { onnx, toNumber } from '../onnx/index.js';
+import { nodeLabel, type GraphProto, type ModelProto } from './proto-utils.js';
 import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
 
 /** Limits and permissions for {@link decodeModel}. */
@@ -54,7 +54,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   checkLimit(resolveLimits(options.limits), 'maxTotalBytes', estimateDecodedBytes(bytes), WHERE, 'memory for the decoded protobuf messages (estimated)');
   let model: ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = onnx.decodeModel(bytes);
   } catch (e) {
     throw new FormatError(`${WHERE}: bytes must be a valid ONNX ModelProto protobuf, got a decoding error: ${(e as Error).message}`);
   }
