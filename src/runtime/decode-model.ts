@@ -7,7 +7,7 @@ import { FormatError } from '../errors.js';
 import { ByteBudget, checkLimit, resolveLimits, type Limits } from '../limits.js';
 import { estimateDecodedBytes } from './decoded-size.js';
 import { topologicalOrder } from './graph-order.js';
-import { onnx, toNumber } from '../onnx/index.js';
+import { MAX_IR_VERSION, onnx, toNumber } from '../onnx/reader.js';
 import { nodeLabel, type GraphProto, type ModelProto } from './proto-utils.js';
 import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
 
@@ -23,8 +23,8 @@ export interface DecodeOptions {
   baseDir?: string;
 }
 
-/** IR versions accepted: 3 (ONNX 1.0 with opset imports) to 10 (ONNX 1.16). */
-export const IR_VERSION_RANGE = [3, 10] as const;
+/** IR versions accepted: 3 (ONNX 1.0 with opset imports) to 10 (ONNX 1.16, the schema's MAX_IR_VERSION). */
+export const IR_VERSION_RANGE = [3, MAX_IR_VERSION] as const;
 /** Opset versions accepted per domain ('' is the default ai.onnx domain). */
 export const OPSET_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   '': [7, 21],

@@ -4,7 +4,7 @@
  * Slice `ends` become a large float that still clamps correctly. Bool is a Uint8Array of 0/1.
  */
 import { FormatError } from '../errors.js';
-import { onnx } from '../onnx/index.js';
+import { onnx } from '../onnx/reader.js';
 
 const DT = onnx.DataType;
 

@@ -13,7 +13,7 @@ import { OnnxModel, type InputSpec } from './onnx-model.js';
 import { constValue, type Value } from './ops/types.js';
 import { findOp } from './ops/registry.js';
 import type { PreparedGraph, PreparedNode } from './plan.js';
-import { toNumber } from '../onnx/index.js';
+import { toNumber } from '../onnx/reader.js';
 import { Attributes, nodeLabel, type ModelProto } from './proto-utils.js';
 import { tensorByteLength, tensorFromProto } from './tensor-proto.js';
 

@@ -3,7 +3,7 @@
  * looked up by name, with the runtime's refusal messages.
  */
 import { FormatError, UnsupportedOpError } from '../errors.js';
-import type { onnx } from '../onnx/index.js';
+import type { onnx } from '../onnx/reader.js';
 
 export type ModelProto = onnx.ModelProto;
 export type GraphProto = onnx.GraphProto;

@@ -6,10 +6,10 @@
 import { closeSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { DadmError, FormatError, LimitError } from '../errors.js';
-import { openInputFile } from '../io/index.js';
+import { openInputFile } from '../io/input-file.js';
 import { checkLimit, type ByteBudget, type Limits } from '../limits.js';
 import { allocData, dtypeFromOnnx, RAW_BYTES, type DType, type Tensor, type TensorData } from './dtypes.js';
-import { checkTensor, toNumber } from '../onnx/index.js';
+import { checkTensor, toNumber } from '../onnx/reader.js';
 import type { TensorProto } from './proto-utils.js';
 
 const EXTERNAL = 1;

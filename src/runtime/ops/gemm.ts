@@ -4,7 +4,7 @@
  * larger M use the shared blocked `gemm` kernel after writing beta*C into Y.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastShapes, gemm, sameShape } from '../../tensor/index.js';
+import { broadcastShapes, gemm, sameShape } from '../../tensor/kernels.js';
 import { need, needDType, needRank, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export function planGemm(args: OpArgs): OpPlan {

@@ -4,7 +4,7 @@
  * batch is folded into M so one gemm call does all of it.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastShapes, gemm } from '../../tensor/index.js';
+import { broadcastShapes, gemm } from '../../tensor/kernels.js';
 import { need, needDType, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 /** Where each batch's A and B start, and the output shape, for A [..., M, K] x B [..., K, N]. */

@@ -6,7 +6,7 @@
  * so its output is bit-identical; it only skips the int32 and float intermediates and the
  * broadcasting index maps of the elementwise ops.
  */
-import { sizeOf } from '../../tensor/index.js';
+import { sizeOf } from '../../tensor/kernels.js';
 import { integerRow, shiftWeights, type IntegerRowArgs } from './quantize.js';
 import { newScratch, newValue, type OpArgs, type OpPlan, type Value } from './types.js';
 
