@@ -1,0 +1,12 @@
+/**
+ * The tensor part's narrow door: the typed-array kernels and shape helpers the ONNX runtime runs,
+ * without the Tensor ops, the MLP forward pass and the WebAssembly backends that index.ts also loads.
+ * An edge process that only scores ONNX files imports this (docs/architecture.md, "Narrow doors").
+ */
+export { gemm, type GemmOptions } from './gemm.js';
+export { sizeOf, stridesOf, sameShape } from './shape.js';
+export { broadcastShapes, stridedIndex, broadcastIndex } from './broadcast.js';
+export { erfScalar } from './erf.js';
+export { roundHalfEven } from './round-half-even.js';
+export { softmaxInto } from './softmax.js';
+export { layerNormInto } from './layer-norm.js';
