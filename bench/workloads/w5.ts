@@ -6,11 +6,13 @@
  * partial batch of 32 windows included), reshuffled every epoch as in W1. Data: 20,000 windows
  * N(0,1) from Random(0); weights from Random(1), shuffles from Random(2). One warm-up epoch, then 2
  * timed epochs; the metric is 20,000 / the median epoch time (wall clock). Single thread, autograd
- * path (no fused kernels). No anchor figure exists for W5.
+ * path (no fused kernels). Anchor, run after dadm in the same run: the same model and loop in PyTorch
+ * eager (nn.TransformerEncoderLayer, post-norm, batch_first) at 1 and 2 threads; the ratio is taken
+ * against one thread (issue 16's target) with the two-thread figure in its own row.
  */
 import { Adam, SequenceAutoencoder } from '../../src/nn/index.js';
 import { Random } from '../../src/tensor/index.js';
-import { median, type BenchRow, type Workload } from '../harness.js';
+import { TORCH_PRELUDE, context, median, runPython, torchEpochLines, torchName, versus, type BenchRow, type Workload } from '../harness.js';
 
 const WINDOWS = 20_000;
 const STEPS = 16;
@@ -22,6 +24,7 @@ export const workload: Workload = {
   name: 'W5',
   description: 'Tiny transformer (d 32, 1 layer, 2 heads, FF 64) training, Adam, batch 64, 20,000 x 16 x 64 N(0,1): sequences/s',
   run(): BenchRow[] {
+    const ctx = context();
     const per = STEPS * FEATURES;
     const data = new Random(0).normalFill(new Float32Array(WINDOWS * per));
     const model = new SequenceAutoencoder({ inputDim: FEATURES, seqLen: STEPS, dModel: 32, nhead: 2, dimFeedforward: 64, dropout: 0, rng: new Random(1) });
@@ -51,14 +54,46 @@ export const workload: Workload = {
     }
     if (!Number.isFinite(lastLoss)) throw new Error('W5: training loss must stay finite');
     const value = WINDOWS / median(wall);
-    return [{
+    const row: BenchRow = {
       workload: 'W5',
       metric: 'sequences_per_s',
       value,
       unit: 'sequences/s',
       median_of: wall.length,
-      note: `median of ${TIMED_EPOCHS} epochs after 1 warm-up (epoch seconds ${wall.map((w) => w.toFixed(2)).join(', ')}); no anchor figure; `
+      ...ctx,
+      note: `median of ${TIMED_EPOCHS} epochs after 1 warm-up (epoch seconds ${wall.map((w) => w.toFixed(2)).join(', ')}); `
         + `per process CPU-second ${(WINDOWS / median(cpu)).toFixed(0)} sequences/s (wall < CPU rate means the machine was loaded); final loss ${lastLoss.toFixed(4)}`,
-    }];
+    };
+    const py = runPython(TORCH_W5_SCRIPT, 'torch');
+    if (!('result' in py)) return [{ ...row, note: `${row.note}; PyTorch anchor skipped: ${py.skipped}` }];
+    const [one, two] = [Number(py.result.sequences_per_s_1), Number(py.result.sequences_per_s_2)];
+    return [
+      versus(row, `${torchName(py.result.torch, 1)} via ${py.python}`, one, true),
+      versus({ ...row, metric: 'sequences_per_s_vs_torch_2t' }, torchName(py.result.torch, 2), two, true),
+    ];
   },
 };
+
+/** W5 in PyTorch: the same shapes, init seeds aside (the cost does not depend on the weights). */
+const TORCH_W5_SCRIPT = [
+  TORCH_PRELUDE,
+  'import torch.nn as nn',
+  `N, T, D, B, E = ${WINDOWS}, ${STEPS}, ${FEATURES}, ${BATCH}, ${TIMED_EPOCHS}`,
+  'X = torch.randn(N, T, D, generator=torch.Generator().manual_seed(0))',
+  'class SeqAE(nn.Module):',
+  '    def __init__(self):',
+  '        super().__init__()',
+  '        self.embed = nn.Linear(D, 32)',
+  '        self.pos = nn.Parameter(torch.zeros(T, 32).normal_(0, 0.02))',
+  '        self.layer = nn.TransformerEncoderLayer(32, 2, dim_feedforward=64, dropout=0.0, batch_first=True)',
+  '        self.head = nn.Linear(32, D)',
+  '    def forward(self, x):',
+  '        return self.head(self.layer(self.embed(x) + self.pos))',
+  'out = {"torch": torch.__version__}',
+  'for t in (1, 2):',
+  '    threads(t)',
+  '    torch.manual_seed(1)',
+  '    model = SeqAE()',
+  ...torchEpochLines('sequences_per_s'),
+  'print(json.dumps(out))',
+].join('\n');

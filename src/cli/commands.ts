@@ -10,6 +10,7 @@ import { exportOnnxCommand } from './export-onnx.js';
 import { genDataCommand } from './gen-data.js';
 import { initConfigCommand } from './init-config.js';
 import { inspectCommand } from './inspect.js';
+import { kernelsCommand } from './kernels.js';
 import { quantizeCommand } from './quantize.js';
 import { reportCommand } from './report.js';
 import { scoreCommand } from './score.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   exportOnnxCommand,
   quantizeCommand,
   inspectCommand,
+  kernelsCommand,
   explainCommand,
   reportCommand,
   demoCommand,

@@ -8,6 +8,7 @@ import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
 import { commandHelp, mainHelp } from './help.js';
 import { parseOptions } from './options.js';
+import { setBackendNotice, setThreadsNotice } from '../tensor/index.js';
 import { packageVersion } from '../version.js';
 
 /** The real process streams and environment. */
@@ -44,6 +45,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stdout.write(commandHelp(cmd));
       return 0;
     }
+    // Why `auto` chose the js kernels, or why threads run on the calling thread only: said once, on stderr.
+    const note = values.quiet === true ? null : (m: string): void => void io.stderr.write(`dadm ${cmd.name}: note: ${m}\n`);
+    setBackendNotice(note);
+    setThreadsNotice(note);
     return await cmd.run(values, io);
   } catch (err) {
     return reportError(cmd.name, err, io);

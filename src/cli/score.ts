@@ -1,7 +1,7 @@
 /** `dadm score`: scores a .npy file with a trained model. */
 import { score } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, requiredString, stringOption } from './options.js';
+import { BACKEND_OPTION, JSON_OPTION, QUIET_OPTION, THREADS_OPTION, computeOptions, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -17,6 +17,8 @@ export const scoreCommand: Command = {
     { name: 'data', type: 'string', value: 'FILE', description: 'data .npy [rows, features]', required: true },
     { name: 'output', type: 'string', value: 'FILE', description: 'write the scores as [rows] float32 .npy' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 (1 = anomaly)' },
+    { ...BACKEND_OPTION, description: 'kernels: auto, js or wasm (default auto)' },
+    { ...THREADS_OPTION, description: "threads scoring a checkpoint's rows: 'auto' or a count (default 1)" },
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -32,6 +34,7 @@ export const scoreCommand: Command = {
         data: requiredString(values, 'data'),
         ...(output !== undefined ? { output } : {}),
         ...(labels !== undefined ? { labels } : {}),
+        ...computeOptions(values),
         onProgress: progress.onProgress,
       });
     } finally {

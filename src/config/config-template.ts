@@ -6,7 +6,7 @@
  */
 import { LEARNING_RATE, bool, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
 import { EXPORT_OPSET_RANGE } from '../onnx/index.js';
-import { ACTIVATIONS } from '../tensor/index.js';
+import { ACTIVATIONS, BACKEND_OPTIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
 
 /** The model kinds a config can name (`model:`); each has a handler in src/models/registry.ts. */
@@ -30,6 +30,11 @@ export const TOP_FIELDS: { readonly [K in TopScalarName]: FieldSpec } = {
   model: { check: oneOf(MODEL_KIND_NAMES), doc: 'detector to train: autoencoder (reconstruction error) or iforest (isolation forest)' },
   schema: { check: oneOf(['endpoint-v1', 'none']), doc: 'feature schema: endpoint-v1 (12 host features, padded to 64) or none (any numeric table)' },
   standardize: { check: bool, doc: 'fit per-column mean/std on the training data and standardize (meant for schema: none)' },
+  backend: { check: oneOf(BACKEND_OPTIONS), doc: 'kernels: auto (WebAssembly SIMD where it compiles, else js), js (plain TypeScript) or wasm; docs/kernels.md' },
+  threads: {
+    check: { allowed: "'auto' or a positive integer", test: (v) => v === 'auto' || (isInt(v) && v > 0) },
+    doc: "threads for training steps and batch scoring, the calling one included: 1 = single-threaded, 'auto' = every core up to 4",
+  },
 };
 
 export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; readonly fields: { readonly [K in keyof DadmConfig[S]]: FieldSpec } } } = {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
-import type { Activation } from '../tensor/index.js';
+import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.js';
 import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type FieldSpec, type ModelKind, type SectionName } from './config-template.js';
 import { parseYamlData } from './yaml-data.js';
 
@@ -24,6 +24,10 @@ export interface DadmConfig {
   model: ModelKind;
   schema: SchemaMode;
   standardize: boolean;
+  /** Which kernels run (tensor's setBackend). */
+  backend: BackendOption;
+  /** Threads of training steps and batch scoring, the calling one included. */
+  threads: ThreadsOption;
   autoencoder: { hiddenDims: number[]; activation: ActivationKind };
   training: {
     epochs: number;
@@ -80,6 +84,8 @@ export function defaultConfig(): DadmConfig {
     model: 'autoencoder',
     schema: 'endpoint-v1',
     standardize: false,
+    backend: 'auto',
+    threads: 1,
     autoencoder: { hiddenDims: [32, 8], activation: 'relu' },
     training: {
       epochs: 20,

@@ -8,9 +8,16 @@ import { NpyRowReader, shapeTuple } from '../io/index.js';
 import type { FeatureSchema } from '../schema/index.js';
 import { blockLength, type RowSplit } from './row-split.js';
 
+/** Where a data file's rows come from: an .npy on disk ({@link NpyRowReader}) or a matrix in memory. */
+export interface RowSource {
+  /** Copies rows `start .. start + count - 1` as float32 into `out` `[count, cols]` and returns it. */
+  readRows(start: number, count: number, out: Float32Array): Float32Array;
+  close(): void;
+}
+
 /** An open data file: `[rows, cols]` float32 rows read by position. */
 export interface DataFile {
-  reader: NpyRowReader;
+  reader: RowSource;
   source: string;
   rows: number;
   cols: number;
@@ -41,6 +48,23 @@ export function openDataFile(path: string): DataFile {
     throw new DataError(`${path}: rows must be at least 1, got 0`, path);
   }
   return { reader, source: path, rows: reader.rows, cols: reader.cols };
+}
+
+/**
+ * A matrix held in memory `[rows, cols]` (row-major, not copied: the caller must not change it while
+ * the file is in use) as a data file, so that in-memory estimators train through the same streamed
+ * path as `dadm train`. `source` names it in messages (e.g. `'X'`).
+ */
+export function memoryDataFile(data: Float32Array, shape: readonly [number, number], source: string): DataFile {
+  const [rows, cols] = shape;
+  const reader: RowSource = {
+    readRows: (start, count, out) => {
+      out.set(data.subarray(start * cols, (start + count) * cols));
+      return out;
+    },
+    close: () => {},
+  };
+  return { reader, source, rows, cols };
 }
 
 /**

@@ -196,7 +196,8 @@ export function readCheckpoint(path: string, fileBytes?: Uint8Array): ParsedChec
   };
 }
 
-function readCheckpointFile(path: string): Uint8Array {
+/** The bytes of a checkpoint file. @throws FormatError naming the file when it cannot be read */
+export function readCheckpointFile(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (err) {

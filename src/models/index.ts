@@ -17,10 +17,12 @@ export {
   type InputShape,
   type ThresholdMethod,
   type EpochRecord,
+  type ParallelScoreKernel,
 } from './kind.js';
 export { MODEL_KINDS, modelKind, modelKinds, kindOfOnnxName } from './registry.js';
 export {
   readCheckpoint,
+  readCheckpointFile,
   checkpointParts,
   checkpointBytes,
   storedFromState,

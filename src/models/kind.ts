@@ -26,6 +26,12 @@ export type InputForm = 'rows' | 'windows';
  * score of a window is the score of the row that ends it). A batch of `n` items is `n * steps * width`
  * float32 values, row-major.
  */
+/** A {@link ScoreKernel} running on worker threads, and the call that lets them go. */
+export interface ParallelScoreKernel {
+  readonly kernel: ScoreKernel;
+  close(): void;
+}
+
 export interface InputShape {
   readonly form: InputForm;
   /** Rows per item: 1 for 'rows', the window length T for 'windows'. */
@@ -113,6 +119,12 @@ export interface FittedModel {
   readonly input: InputShape;
   /** Scores items in model-input units (higher = more anomalous). Trusts its caller on sizes. */
   readonly score: ScoreKernel;
+  /**
+   * {@link score} with the items split across `threads` threads (the calling one included; each
+   * item's score as on one thread); absent when the kind scores on one thread only. The workers
+   * copy the model when the kernel is made: close it when done, make a new one after the weights change.
+   */
+  parallelScore?(threads: number): ParallelScoreKernel;
   readonly explain: ExplainHooks;
   /** Checkpoint tensors and metadata keys; loading them back with the kind's `load` gives the same model. */
   state(): ModelState;

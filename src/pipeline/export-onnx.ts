@@ -68,11 +68,7 @@ export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
   if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
   refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
   const detector = checkpointDetector(readCheckpoint(opts.checkpoint));
-  const opset = opts.opset ?? detector.config.onnx.opset;
-  const dynamicBatch = opts.dynamicBatch ?? detector.config.onnx.dynamicBatch;
-  const model = checkpointToOnnx(detector, { opset, dynamicBatch, foldScaler: opts.foldScaler ?? false });
-  const bytes = encodeModel(model);
-  const selfCheck = selfCheckScores(detector, opts.output, bytes);
+  const { model, bytes, opset, dynamicBatch, selfCheck } = checkedOnnx(detector, opts, opts.output);
   writeFileAtomic(opts.output, bytes);
   const ops: Record<string, number> = {};
   for (const node of model.graph!.node ?? []) {
@@ -80,6 +76,30 @@ export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
     ops[op] = (ops[op] ?? 0) + 1;
   }
   return { modelType: detector.modelType, output: opts.output, bytes: statSync(opts.output).size, opset, dynamicBatch, ops, selfCheck };
+}
+
+/** What {@link checkedOnnx} built: the model, its encoded bytes, the options used and the self-check. */
+export interface CheckedOnnx {
+  model: onnx.ModelProto;
+  bytes: Uint8Array;
+  opset: number;
+  dynamicBatch: boolean;
+  selfCheck: ExportOnnxResult['selfCheck'];
+}
+
+/**
+ * The encoded ONNX model of a loaded checkpoint (options default to its config's `onnx` section),
+ * after 16 seeded items scored by the checkpoint and by dadm's runtime on the bytes agreed.
+ * @param label names the output in messages
+ * @throws as {@link exportOnnx}
+ */
+export function checkedOnnx(detector: CheckpointDetector, opts: Pick<ExportOnnxOptions, 'opset' | 'dynamicBatch' | 'foldScaler'>, label: string): CheckedOnnx {
+  if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
+  const opset = opts.opset ?? detector.config.onnx.opset;
+  const dynamicBatch = opts.dynamicBatch ?? detector.config.onnx.dynamicBatch;
+  const model = checkpointToOnnx(detector, { opset, dynamicBatch, foldScaler: opts.foldScaler ?? false });
+  const bytes = encodeModel(model);
+  return { model, bytes, opset, dynamicBatch, selfCheck: selfCheckScores(detector, label, bytes) };
 }
 
 /** The ONNX model of a loaded checkpoint. @throws as {@link exportOnnx} */

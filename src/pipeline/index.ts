@@ -10,6 +10,7 @@
  */
 export { generateData, MAX_GENERATED_ROWS, type GenerateDataOptions, type GenerateDataResult } from './generate-data.js';
 export { train, type TrainOptions, type TrainResult, type TrainMetrics } from './train.js';
+export { fitModel, fitCheckpointBytes, type FitModelOptions, type FittedRun, type RunThreshold } from './fit-model.js';
 export { score, readLabels, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
 export { demoExplain, type DemoExplainOptions, type DemoExplainResult, type DemoExplainMethodResult, type DemoExplainedRow, type AttackHitRate } from './demo/demo-explain.js';
 export { demo, DEMO_STEPS, type DemoOptions, type DemoSummary, type DemoStep } from './demo/demo.js';
@@ -17,7 +18,7 @@ export { drift, type DriftOptions, type DriftResult, type FeatureDriftRow, type 
 export type { DriftStatus } from './drift/status.js';
 export { DRIFT_BINS, DRIFT_FLOOR } from './drift/reference.js';
 export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, type DriftReference } from './drift/reference-file.js';
-export { exportOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, type ExportOnnxResult } from './export-onnx.js';
+export { exportOnnx, checkedOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, type ExportOnnxResult, type CheckedOnnx } from './export-onnx.js';
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';
 export { simulate as simulateFederated, type SimulateOptions, type SimulateResult, type SimulatedRound } from './federated-simulate.js';

@@ -5,9 +5,11 @@ import type { ModelKind } from '../config/index.js';
 import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
 import { DataError } from '../errors.js';
 import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
-import { loadKnownDetector } from '../models/index.js';
+import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type ParallelScoreKernel } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { averagePrecision, precisionRecallAt, rocAuc } from '../stats/index.js';
+import { resolveThreads, type BackendOption, type ThreadsOption } from '../tensor/index.js';
+import { applyBackend } from './compute.js';
 import { refuseSameFile } from './same-file.js';
 
 /** Options of {@link score}. */
@@ -20,6 +22,13 @@ export interface ScoreOptions {
   output?: string;
   /** Labels .npy `[rows]` of 0/1 (any numeric dtype) for quality metrics. Optional. */
   labels?: string;
+  /** Kernels to run (default `auto`: the process's choice; docs/kernels.md). */
+  backend?: BackendOption;
+  /**
+   * Threads scoring the rows, the calling one included: 'auto' or a count (default 1). Checkpoints of
+   * kinds with a parallel scorer use them; ONNX models and other kinds score on the calling thread.
+   */
+  threads?: ThreadsOption;
   onProgress?: ProgressCallback;
 }
 
@@ -68,19 +77,23 @@ export function score(opts: ScoreOptions): ScoreResult {
     opts.labels === undefined ? undefined : { option: 'labels', path: opts.labels },
   ];
   if (opts.output !== undefined) refuseSameFile('score', [{ option: 'output', path: opts.output }], inputs);
+  const threads = resolveThreads(opts.threads ?? 1, 'score: threads');
+  applyBackend(opts.backend ?? 'auto');
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
   const detector = loadKnownDetector(opts.model, 'score');
   const file = openDataFile(opts.data);
+  const parallel = threads > 1 ? parallelKernel(detector, threads) : null;
   let scores: Float32Array;
   try {
     checkWidth(file, detector.schema);
     scores = scoreFile(file, {
       active: detector.schema.activeFeatures,
       standardizer: detector.standardizer,
-      kernel: detector.kernel,
+      kernel: parallel?.kernel ?? detector.kernel,
       onRows: (done) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows }),
     });
   } finally {
+    parallel?.close();
     file.reader.close();
   }
   const threshold = detector.threshold;
@@ -98,6 +111,11 @@ export function score(opts: ScoreOptions): ScoreResult {
     output: opts.output ?? null,
     labels,
   };
+}
+
+/** The detector's kernel on `threads` threads, or null when its model scores on one thread only. */
+function parallelKernel(detector: DetectorModel, threads: number): ParallelScoreKernel | null {
+  return detector.format === 'checkpoint' ? (detector as CheckpointDetector).model.parallelScore?.(threads) ?? null : null;
 }
 
 /**

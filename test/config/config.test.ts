@@ -13,6 +13,7 @@ describe('defaultConfig', () => {
     expect(c.model).toBe('autoencoder');
     expect(c.schema).toBe('endpoint-v1');
     expect(c.standardize).toBe(false);
+    expect([c.backend, c.threads]).toEqual(['auto', 1]);
     expect(c.autoencoder).toEqual({ hiddenDims: [32, 8], activation: 'relu' });
     expect(c.training).toMatchObject({ batchSize: 256, learningRate: 1e-3, weightDecay: 0, optimizer: 'adam', shuffle: true, seed: 0 });
     expect(c.training).toMatchObject({ validationFraction: 0.1, earlyStoppingPatience: 5, gradClip: null });
@@ -51,10 +52,15 @@ describe('parseConfig', () => {
     expect(c).toEqual(expected);
   });
 
+  it('reads backend and threads (a count or auto)', () => {
+    expect(parseConfig('backend: js\nthreads: 2')).toMatchObject({ backend: 'js', threads: 2 });
+    expect(parseConfig('backend: wasm\nthreads: auto')).toMatchObject({ backend: 'wasm', threads: 'auto' });
+  });
+
   it('rejects an unknown key, suggesting the nearest and listing the allowed ones', () => {
     const bad = () => parseConfig('training:\n  bach_size: 32\n');
     expectError(bad, InvalidOptionError, /^config\.yaml: unknown key training\.bach_size \(did you mean training\.batch_size\?\); allowed: epochs, batch_size, learning_rate, weight_decay, optimizer, momentum, shuffle, seed, validation_fraction, early_stopping_patience, grad_clip$/);
-    expectError(() => parseConfig('trainig: {}'), InvalidOptionError, /^config\.yaml: unknown key trainig \(did you mean training\?\); allowed: model, schema, standardize, autoencoder/);
+    expectError(() => parseConfig('trainig: {}'), InvalidOptionError, /^config\.yaml: unknown key trainig \(did you mean training\?\); allowed: model, schema, standardize, backend, threads, autoencoder/);
     expectError(() => parseConfig('training:\n  batchSize: 3'), InvalidOptionError, /^config\.yaml: unknown key training\.batchSize \(did you mean training\.batch_size\?\)/);
     expectError(() => parseConfig('colour: blue'), InvalidOptionError, /^config\.yaml: unknown key colour; allowed: /);
   });
@@ -71,6 +77,9 @@ describe('parseConfig', () => {
       ['training:\n  grad_clip: 0', /training\.grad_clip must be null \(off\) or a positive number, got 0$/],
       ['model: IFOREST', /^config\.yaml: model must be one of autoencoder, iforest, got 'IFOREST'$/],
       ['standardize: yes', /standardize must be true or false, got 'yes'$/],
+      ['backend: gpu', /^config\.yaml: backend must be one of auto, js, wasm, got 'gpu'$/],
+      ['threads: 0', /^config\.yaml: threads must be 'auto' or a positive integer, got 0$/],
+      ['threads: all', /^config\.yaml: threads must be 'auto' or a positive integer, got 'all'$/],
       ['autoencoder:\n  hidden_dims: []', /autoencoder\.hidden_dims must be a non-empty list of positive integers, got \[\]$/],
       ['autoencoder:\n  hidden_dims: [32, 0]', /autoencoder\.hidden_dims must be a non-empty list of positive integers, got \[32,0\]$/],
       ['threshold:\n  quantile: 1', /threshold\.quantile must be a number in \(0, 1\), got 1$/],
@@ -119,7 +128,7 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
       }
     });
     // 3 top-level scalars + 8 sections + 2 + 11 + 1 + 5 + 2 + 7 + 7 + 5 fields
-    expect(keys).toBe(51);
+    expect(keys).toBe(53);
   });
 });
 
@@ -132,7 +141,7 @@ describe('configToYaml', () => {
     expect(text).not.toContain('#');
     // Key order is fixed whatever the input order was.
     const keys = Object.keys(parseYaml(text) as object);
-    expect(keys).toEqual(['model', 'schema', 'standardize', 'autoencoder', 'training', 'threshold', 'iforest', 'onnx', 'quantization', 'drift', 'explain']);
+    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'onnx', 'quantization', 'drift', 'explain']);
     expect((parseYaml(text) as { quantization: { exclude: string[] } }).quantization.exclude).toEqual(['a b', 'true', 'x:y']);
   });
 

@@ -11,7 +11,7 @@ import { exportAutoencoder } from '../../onnx-writer/index.js';
 import type { FeatureSchema } from '../../schema/index.js';
 import { Random, Tensor } from '../../tensor/index.js';
 import { parseJson } from '../checkpoint.js';
-import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ScoreKernel, StoredModel } from '../kind.js';
+import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ParallelScoreKernel, ScoreKernel, StoredModel } from '../kind.js';
 
 /** What the `architecture` metadata key records. */
 export interface AutoencoderArchitecture {
@@ -74,6 +74,12 @@ export class AutoencoderModel implements FittedModel {
     // nn's `score` types `out` by its default value; any Float32Array view works.
     this.score = (x, n, out) => void network.score(x, n, out as Float32Array<ArrayBuffer>);
     this.explain = { shapModel: { kind: 'mlp-autoencoder', ...network.mlpSpec() }, reconstruct: (z) => network.reconstruct(z, 1) };
+  }
+
+  /** The network's scorer on `threads` threads (nn's ParallelMlpScorer). */
+  parallelScore(threads: number): ParallelScoreKernel {
+    const scorer = this.network.parallelScorer(threads);
+    return { kernel: (x, n, out) => void scorer.score(x, n, out as Float32Array<ArrayBuffer>), close: () => scorer.close() };
   }
 
   /** State-dict tensors (F32) and the `architecture` / `score` metadata keys. */
