@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
+import { encodeModel } from '../../src/onnx/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
@@ -73,7 +74,7 @@ export function autoencoderOnnx(seed = 0): Uint8Array {
 export function quantizedAutoencoderOnnx(seed = 0): Uint8Array {
   const { model, report } = quantizeDynamic(decodeModel(autoencoderOnnx(seed)));
   if (report.quantized.length !== 4) throw new Error(`W2: quantizer must rewrite 4 Gemm nodes, got ${report.message}`);
-  return onnx.ModelProto.encode(model).finish();
+  return encodeModel(model);
 }
 
 /** Rows to cycle through, N(0,1) from seed 1. */

@@ -183,24 +183,15 @@ function inputLayout(path: string, proto: ModelProto): { shape: InputShape; batc
   const inits = new Set((graph.initializer ?? []).map((t) => t.name));
   const inputs = (graph.input ?? []).filter((i) => !inits.has(i.name));
   const dims = inputs.length === 1 ? inputs[0]!.type?.tensorType?.shape?.dim ?? [] : [];
-  const fixed = (k: number): number | null => (dims[k] !== undefined && isFixed(dims[k]) ? toNumber(dims[k].dimValue) : null);
+  const fixed = (k: number): number | null => dims[k]?.dimValue ?? null;
   const n = fixed(0);
   const trailing = dims.slice(1).map((_, k) => fixed(k + 1));
   if (inputs.length !== 1 || (dims.length !== 2 && dims.length !== 3) || trailing.some((d) => d === null || d < 1) || (n !== null && n !== 1)) {
-    const got = inputs.map((i) => `${i.name} [${(i.type?.tensorType?.shape?.dim ?? []).map((x) => (isFixed(x) ? x.dimValue : x.dimParam || '?')).join(',')}]`);
+    const got = inputs.map((i) => `${i.name} [${(i.type?.tensorType?.shape?.dim ?? []).map((x) => (x.dimValue ?? (x.dimParam || '?'))).join(',')}]`);
     throw new FormatError(`${path}: model must take one float32 input [N, D] with N = 1 or symbolic and a fixed D, got ${got.join(', ') || 'no input'}`, path);
   }
   const shape: InputShape = trailing.length === 1 ? { form: 'rows', steps: 1, width: trailing[0]! } : { form: 'windows', steps: trailing[0]!, width: trailing[1]! };
   return { shape, batch: n };
-}
-
-/** A dimension with a fixed size (`value` names the oneof member set; decoded messages default dimValue to 0). */
-function isFixed(dim: object): dim is { dimValue: number | { toNumber(): number } } {
-  return (dim as { value?: string }).value === 'dimValue';
-}
-
-function toNumber(v: number | { toNumber(): number }): number {
-  return typeof v === 'number' ? v : v.toNumber();
 }
 
 function modelTypeOf(path: string, text: string | undefined): ModelKind | null {

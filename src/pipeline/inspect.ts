@@ -112,7 +112,7 @@ type Dimension = NonNullable<NonNullable<NonNullable<NonNullable<ValueInfo['type
 
 function tensorInfo(v: ValueInfo): TensorInfo {
   const tt = v.type?.tensorType;
-  const shape = (tt?.shape?.dim ?? []).map((d: Dimension) => ((d as { value?: string }).value === 'dimValue' ? Number(d.dimValue) : d.dimParam || '?'));
+  const shape = (tt?.shape?.dim ?? []).map((d: Dimension) => (d.dimValue ?? (d.dimParam || '?')));
   return { name: v.name ?? '', dtype: ELEM_TYPES[tt?.elemType ?? 0] ?? `type ${tt?.elemType}`, shape };
 }
 

@@ -130,8 +130,8 @@ function checkExclude(path: string, model: onnx.ModelProto, exclude: readonly st
 }
 
 function setMetadata(model: onnx.ModelProto, key: string, value: string): void {
-  const props = model.metadataProps.filter((p) => p.key !== key);
-  props.push({ key, value } as onnx.StringStringEntryProto);
+  const props = (model.metadataProps ?? []).filter((p) => p.key !== key);
+  props.push({ key, value });
   props.sort((a, b) => (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : 0));
   model.metadataProps = props;
 }

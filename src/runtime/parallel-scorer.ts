@@ -5,7 +5,7 @@
  * `model.run`'s on the whole batch; with `threads: 1` it is `model.run` on the calling thread.
  */
 import { DataError, ShapeError } from '../errors.js';
-import { ParallelRows, resolveThreads, type RowWork, type ThreadsOption } from '../tensor/index.js';
+import { ParallelRows, resolveThreads, type RowWork, type ThreadsOption } from '../tensor/kernels.js';
 import { loadOnnx } from './load-onnx.js';
 import type { OnnxModel } from './onnx-model.js';
 

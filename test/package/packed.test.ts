@@ -158,40 +158,13 @@ describe('the packed tarball', () => {
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   }
 
-  /**
-   * TODO(edge2 merge): onnx-proto's typings name protobufjs's global `Long` ("Cannot find name 'Long'")
-   * when a consumer's `types` leaves out @types/long. The errors below must all come from onnx-proto;
-   * once edge2 removes onnx-proto from the dependencies, there are none and the `it.fails` below
-   * starts failing: then make it a plain `it` and delete this test.
-   */
-  it('typechecks a strict consumer except for errors inside onnx-proto typings', () => {
-    const { status, output } = typecheckConsumer();
-    const errors = output.split('\n').filter((l) => /error TS\d+/.test(l));
-    expect(errors.filter((l) => !l.startsWith('node_modules/onnx-proto/')), output).toEqual([]);
-    if (status !== 0) expect(errors.length).toBeGreaterThan(0);
-  }, 600_000);
-
-  it.fails('typechecks a strict consumer (skipLibCheck false, types ["node"]) with no error — fails today only because of onnx-proto (TODO(edge2 merge): make it `it`)', () => {
+  it('typechecks a strict consumer (skipLibCheck false, types ["node"]) with no error: no onnx-proto, no `Long` typings', () => {
     const { status, output } = typecheckConsumer();
     expect(output).toBe('');
     expect(status).toBe(0);
   }, 600_000);
 
-  /** npm's warning lines, with the install-scripts block's packages pulled out. */
-  function installWarnings(): { scripts: string[]; other: string[] } {
-    const lines = installOutput.split('\n').filter((l) => /^npm warn/i.test(l));
-    const scripts = lines.map((l) => /^npm warn install-scripts\s+(\S+)@\S+ \(/.exec(l)?.[1]).filter((n): n is string => n !== undefined);
-    return { scripts, other: lines.filter((l) => !/^npm warn install-scripts/.test(l)) };
-  }
-
-  /** TODO(edge2 merge): protobufjs@6 (through onnx-proto) has a postinstall script; dadm itself must have none. */
-  it('installs with no warning but the install script of onnx-proto dependency protobufjs', () => {
-    const { scripts, other } = installWarnings();
-    expect(other, installOutput).toEqual([]);
-    expect(scripts.filter((p) => p !== 'protobufjs'), installOutput).toEqual([]);
-  });
-
-  it.fails('installs with no warning at all — fails today only because of onnx-proto (TODO(edge2 merge): make it `it`)', () => {
+  it('installs with no warning at all (no protobufjs, so no install script)', () => {
     expect(installOutput).not.toMatch(/npm warn/i);
   });
 });
