@@ -13,7 +13,7 @@ import { type ExportOptions, resolveExportOptions } from './export-options.js';
 export interface EnsembleMemberExport {
   /** Prefix of the member's node and value names; its raw score is the output `<name>.score`. */
   name: string;
-  model: onnx.IModelProto;
+  model: onnx.ModelProto;
   center: number;
   factor: number;
 }

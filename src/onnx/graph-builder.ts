@@ -135,7 +135,7 @@ export class GraphBuilder {
    * @throws InvalidOptionError for a graph input missing from `inputs`, an unknown output, a node
    *   with a graph attribute (If, Loop), or a name that is already taken
    */
-  addSubgraph(graph: onnx.IGraphProto, opts: { prefix: string; inputs: Readonly<Record<string, string>>; outputs: readonly string[] }): string[] {
+  addSubgraph(graph: onnx.GraphProto, opts: { prefix: string; inputs: Readonly<Record<string, string>>; outputs: readonly string[] }): string[] {
     const where = `GraphBuilder.addSubgraph '${opts.prefix}'`;
     const inits = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
     const rename = (v: string): string => (v === '' ? '' : opts.inputs[v] ?? `${opts.prefix}.${v}`);
@@ -160,7 +160,7 @@ export class GraphBuilder {
     for (const [name, tensor] of inits) {
       if (!needed.has(name) || opts.inputs[name] !== undefined) continue;
       this.define(rename(name), 'addSubgraph');
-      this.initializers.push(onnx.TensorProto.create({ ...tensor, name: rename(name) }));
+      this.initializers.push({ ...tensor, name: rename(name) });
     }
     nodes.forEach((node, k) => {
       if (!keep[k]) return;
@@ -174,7 +174,7 @@ export class GraphBuilder {
       if (this.nodeNames.has(name)) throw new InvalidOptionError(`${where}: node name must be unique, got '${name}' again`, 'graph');
       for (const output of node.output ?? []) if (output !== '') this.define(rename(output), 'addSubgraph');
       this.nodeNames.add(name);
-      this.nodes.push(onnx.NodeProto.create({ ...node, name, input: (node.input ?? []).map(rename), output: (node.output ?? []).map(rename) }));
+      this.nodes.push({ ...node, name, input: (node.input ?? []).map(rename), output: (node.output ?? []).map(rename) });
     });
     return opts.outputs.map(rename);
   }
