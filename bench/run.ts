@@ -1,8 +1,10 @@
 /**
  * `npm run bench [-- NAME ...]`: runs the named workloads (all by default), prints a table and
- * writes bench/results/latest.json as an array of { workload, metric, value, unit, median_of }.
+ * writes bench/results/latest.json as an array of rows { workload, metric, value, unit, median_of,
+ * and where they apply note, backend, load, anchor, anchor_value, ratio } (see harness.ts).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow, Workload } from './harness.js';
@@ -32,11 +34,14 @@ async function main(): Promise<void> {
   }
   const chosen = wanted.length ? all.filter((w) => wanted.includes(w.name)) : all;
   const rows: BenchRow[] = [];
+  console.error(`# load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
   for (const w of chosen) {
     console.error(`# ${w.name}: ${w.description}`);
     const got = await w.run();
     for (const r of got) {
-      console.log(`${r.workload.padEnd(8)} ${r.metric.padEnd(28)} ${fmt(r.value).padStart(14)} ${r.unit.padEnd(10)} median of ${r.median_of}${r.note ? `  (${r.note})` : ''}`);
+      const vs = r.anchor_value === undefined ? '' : `  ${r.ratio}x vs ${fmt(r.anchor_value)} ${r.anchor}`;
+      const where = r.backend === undefined ? '' : ` [${r.backend}, load ${r.load}]`;
+      console.log(`${r.workload.padEnd(8)} ${r.metric.padEnd(30)} ${fmt(r.value).padStart(14)} ${r.unit.padEnd(10)} median of ${r.median_of}${where}${vs}${r.note ? `  (${r.note})` : ''}`);
     }
     rows.push(...got);
   }

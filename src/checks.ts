@@ -32,6 +32,7 @@ export const positiveNumber: Check = { allowed: 'a positive number', test: (v) =
 export const nonNegativeNumber: Check = { allowed: 'a non-negative number', test: (v) => isNumber(v) && v >= 0 };
 export const openUnit: Check = { allowed: 'a number in (0, 1)', test: (v) => isNumber(v) && v > 0 && v < 1 };
 export const halfOpenUnit: Check = { allowed: 'a number in [0, 1)', test: (v) => isNumber(v) && v >= 0 && v < 1 };
+export const closedUnit: Check = { allowed: 'a number in [0, 1]', test: (v) => isNumber(v) && v >= 0 && v <= 1 };
 export const fraction: Check = { allowed: 'a number in (0, 1]', test: (v) => isNumber(v) && v > 0 && v <= 1 };
 
 /**

@@ -60,6 +60,11 @@ export const FORMAT_LIMITS = Object.freeze({
    * with thousands of tensors.
    */
   safetensorsHeaderBytes: 16 * MiB,
+  /**
+   * The `meta_json` member of a drift reference: feature names and a few numbers, about 1 KiB for
+   * endpoint-v1 and ~12 bytes per feature for a generic schema.
+   */
+  driftMetaJsonBytes: 4 * MiB,
 });
 
 /**

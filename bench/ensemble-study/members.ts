@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { ECOD } from '../../src/ecod/index.js';
 import { readNpyFile } from '../../src/io/index.js';
-import { defaultConfig, generateData, loadCheckpoint, mergeConfig, readLabels, train, type DadmConfig } from '../../src/pipeline/index.js';
-import { schemaForMode } from '../../src/schema/index.js';
+import { EnsembleModel } from '../../src/models/index.js';
+import { defaultConfig, generateData, loadCheckpoint, mergeConfig, readLabels, train, type DadmConfig, type PartialDadmConfig } from '../../src/pipeline/index.js';
+import { schemaForMode, standardizeInPlace } from '../../src/schema/index.js';
 
 /** One labelled data set as the pipeline reads it. */
 export interface StudySet {
@@ -22,7 +23,8 @@ export interface StudySet {
 }
 
 /** The member configurations compared. */
-export type AutoencoderVariant = 'default' | 'baselines';
+/** 'ensemble': the members exactly as `model: ensemble` trains them (autoencoder raised to ensemble.autoencoder_min_steps). */
+export type AutoencoderVariant = 'default' | 'baselines' | 'ensemble';
 
 export const MEMBERS = ['autoencoder', 'iforest', 'ecod'] as const;
 export type Member = (typeof MEMBERS)[number];
@@ -76,11 +78,11 @@ function activeColumns(data: Float32Array, rows: number, cols: number, active: n
   return out;
 }
 
-/** Member scores for one set and seed, from the cache when present. */
-export function memberScores(set: StudySet, seed: number, variant: AutoencoderVariant, cacheDir: string): MemberScores {
+/** Member scores for one set and seed, from the cache when present (variant 'ensemble': trained with `ensembleOverrides` over the set's config; give each overrides its own cache directory). */
+export function memberScores(set: StudySet, seed: number, variant: AutoencoderVariant, cacheDir: string, ensembleOverrides: PartialDadmConfig = {}): MemberScores {
   mkdirSync(cacheDir, { recursive: true });
   // The variant changes the autoencoder only on the ODDS sets (see autoencoderConfig).
-  const aeKey = set.config.schema === 'none' ? variant : 'default';
+  const aeKey = set.config.schema === 'none' || variant === 'ensemble' ? variant : 'default';
   const key = join(cacheDir, `${set.name.replace(/[^a-z0-9]+/gi, '_')}-ae_${aeKey}-seed${seed}.json`);
   const X = readNpyFile(set.data);
   const [n, cols] = [X.shape[0]!, X.shape[1]!];
@@ -90,6 +92,11 @@ export function memberScores(set: StudySet, seed: number, variant: AutoencoderVa
     return { labels, scores: { autoencoder: Float64Array.from(cached.autoencoder), iforest: Float64Array.from(cached.iforest), ecod: Float64Array.from(cached.ecod) } };
   }
   const data = Float32Array.from(X.data as ArrayLike<number>);
+  if (variant === 'ensemble') {
+    const scores = ensembleMemberScores({ set, seed, rows: data, n, workDir: cacheDir, overrides: ensembleOverrides });
+    writeFileSync(key, JSON.stringify({ autoencoder: Array.from(scores.autoencoder), iforest: Array.from(scores.iforest), ecod: Array.from(scores.ecod) }));
+    return { labels, scores };
+  }
   const autoencoder = pipelineScores(set, autoencoderConfig(set, variant, cols), seed, data, n, cacheDir);
   const iforest = pipelineScores(set, mergeConfig({ model: 'iforest' }, set.config), seed, data, n, cacheDir);
   const active = schemaForMode(set.config.schema, cols).activeFeatures;
@@ -97,4 +104,21 @@ export function memberScores(set: StudySet, seed: number, variant: AutoencoderVa
   const ecod = new ECOD().fit(x).anomalyScore(x);
   writeFileSync(key, JSON.stringify({ autoencoder: Array.from(autoencoder), iforest: Array.from(iforest), ecod: Array.from(ecod) }));
   return { labels, scores: { autoencoder, iforest, ecod } };
+}
+
+/** Every member's scores as one `model: ensemble` run trained them (members scored through the loaded checkpoint). */
+function ensembleMemberScores(opts: { set: StudySet; seed: number; rows: Float32Array; n: number; workDir: string; overrides: PartialDadmConfig }): Record<Member, Float64Array> {
+  const { set, seed, rows, n, workDir } = opts;
+  const outDir = mkdtempSync(join(workDir, 'run-'));
+  try {
+    const run = train({ data: set.data, outDir, config: mergeConfig({ ...opts.overrides, model: 'ensemble' }, set.config), seed });
+    const detector = loadCheckpoint(run.files.model);
+    if (!(detector.model instanceof EnsembleModel)) throw new Error('ensemble study: the checkpoint must hold an ensemble');
+    const x = rows.slice(0, n * detector.schema.dim);
+    if (detector.standardizer !== null) standardizeInPlace(detector.standardizer, x, n);
+    const raw = detector.model.memberScores(x, n);
+    return Object.fromEntries(detector.model.members.map((m, k) => [m.name, Float64Array.from(raw[k]!)])) as Record<Member, Float64Array>;
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
 }

@@ -4,7 +4,7 @@
  * 'robust-z' and 'ecdf' and the rules 'mean' and 'max' are the library's (src/stats/calibration.ts),
  * so the study measures the shipped code; the others are study-only alternatives.
  */
-import { applyCalibration, combineScores, fitCalibration, quantile, rocAuc, spearman, type Labels } from '../../src/stats/index.js';
+import { applyCalibration, combineScores, fitCalibration, quantile, rocAuc, spearman, spreadWeights, type Labels } from '../../src/stats/index.js';
 
 /** Maps one member's raw training scores to its calibrated scores. */
 export type Calibrate = (train: Float64Array) => Float64Array;
@@ -78,6 +78,18 @@ export const RULES: Record<string, Rule> = {
   },
   /** Weights: each member's ROC-AUC above 0.5 on pseudo-labels taken from the mean. */
   'pseudo-label': (c) => weighted(c, pseudoLabelWeights(c)),
+  /** Weights: (IQR of the member's calibrated scores / 1.349)^p, the library's spreadWeights (ensemble.combination: spread uses p = 3). */
+  spread1: (c) => weighted(c, spreadWeights(c, 1)),
+  spread2: (c) => weighted(c, spreadWeights(c, 2)),
+  spread3: (c) => weighted(c, spreadWeights(c, 3)),
+  /** Weights: the mean of the member's top 5% calibrated scores, squared (tail height). */
+  'tail-top5': (c) => weighted(c, c.map((m) => {
+    const s = Float64Array.from(m).sort();
+    const k = Math.max(1, Math.floor(0.05 * s.length));
+    let t = 0;
+    for (let i = s.length - k; i < s.length; i++) t += s[i]!;
+    return Math.max(0, t / k) ** 2;
+  })),
 };
 
 /**

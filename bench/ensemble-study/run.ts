@@ -7,11 +7,13 @@
  *
  *   node --import tsx bench/ensemble-study/run.ts [--seeds 0..4] [--ae default|baselines]
  *        [--gen-seed 0] [--gen-rows 50000] [--cache DIR] [--json FILE]
+ *        [--ae ensemble --ensemble '{"ensemble":{"autoencoderMinSteps":300}}'] [--sets ionosphere,breastcancer]
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PartialDadmConfig } from '../../src/pipeline/index.js';
 import { rocAuc } from '../../src/stats/index.js';
 import { MEMBERS, memberScores, studySets, type AutoencoderVariant } from './members.js';
 import { CALIBRATIONS, RULES, oracleWeights } from './rules.js';
@@ -37,7 +39,9 @@ const signed = (v: number): string => (v >= 0 ? '+' : '') + f4(v);
 const seeds = seedList(arg('seeds', '0..4'));
 const variant = arg('ae', 'default') as AutoencoderVariant;
 const cacheDir = resolve(arg('cache', join(tmpdir(), 'dadm-ensemble-study')));
-const sets = studySets({ dataDir: join(repoRoot, 'test/fixtures/data'), workDir: cacheDir, genSeed: Number(arg('gen-seed', '0')), genRows: Number(arg('gen-rows', '50000')) });
+const only = arg('sets', '');
+const ensembleOverrides = JSON.parse(arg('ensemble', '{}')) as PartialDadmConfig;
+const sets = studySets({ dataDir: join(repoRoot, 'test/fixtures/data'), workDir: cacheDir, genSeed: Number(arg('gen-seed', '0')), genRows: Number(arg('gen-rows', '50000')) }).filter((s) => only === '' || only.split(',').some((o) => s.name.startsWith(o)));
 const candidates = Object.keys(CALIBRATIONS).flatMap((c) => Object.keys(RULES).map((r) => `${c}/${r}`));
 const names = [...MEMBERS, ...candidates];
 
@@ -48,7 +52,7 @@ for (const set of sets) {
   const rows: Record<string, number[]> = (auc[set.name] = Object.fromEntries(names.map((n) => [n, []])));
   const forOracle = [];
   for (const seed of seeds) {
-    const { labels, scores } = memberScores(set, seed, variant, cacheDir);
+    const { labels, scores } = memberScores(set, seed, variant, cacheDir, ensembleOverrides);
     for (const m of MEMBERS) rows[m]!.push(rocAuc(scores[m], labels));
     const calibrated = Object.fromEntries(Object.entries(CALIBRATIONS).map(([c, f]) => [c, MEMBERS.map((m) => f(scores[m]))]));
     for (const name of candidates) {

@@ -3,16 +3,15 @@
  * processes and a server process on 127.0.0.1, 5 rounds of FedAvg, default autoencoder config with
  * batch size 64 (for both runs), 5 local epochs per round, on
  * 20,000 synthetic endpoint rows (2 % attacks) plus a separate labelled test set of 5,000 rows;
- * splits by host profile (each client holds one or two of the four profiles) and iid. The anchor is
+ * splits by host profile (each client holds one or two of the four profiles; plain FedAvg and
+ * FedProx with mu = 0.1) and iid. The anchor is
  * the centralized `dadm train` on the union of the same rows, scored on the same test set, in the
  * same run. Metric: ROC-AUC of the final global model; the note gives the centralized AUC and the gap.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultFederatedConfig } from '../../src/federated/index.js';
-import { simulate } from '../../src/pipeline/federated-simulate.js';
-import { defaultConfig } from '../../src/pipeline/index.js';
+import { defaultConfig, simulateFederated } from '../../src/pipeline/index.js';
 import type { BenchRow, Workload } from '../harness.js';
 
 export const workload: Workload = {
@@ -20,18 +19,24 @@ export const workload: Workload = {
   description: 'federated autoencoder (10 clients, 5 rounds) vs centralized training: ROC-AUC by host profile and iid',
   async run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
-    for (const split of ['by-profile', 'iid'] as const) {
+    const cases = [
+      { split: 'by-profile', mu: 0, metric: 'auc_by-profile' },
+      { split: 'by-profile', mu: 0.1, metric: 'auc_by-profile_prox0.1' },
+      { split: 'iid', mu: 0, metric: 'auc_iid' },
+    ] as const;
+    for (const { split, mu, metric } of cases) {
       const dir = mkdtempSync(join(tmpdir(), `fl-auc-${split}-`));
       const load = `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
       try {
         const t0 = performance.now();
         const dadm = defaultConfig();
         dadm.training.batchSize = 64;
-        const r = await simulate({ workDir: dir, clients: 10, split, rows: 20_000, anomalyRate: 0.02, config: { ...defaultFederatedConfig(), rounds: 5, localEpochs: 5, roundTimeoutS: 600 }, dadm, seed: 1, timeoutS: 3600 });
+        dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: 5, proximalMu: mu, roundTimeoutS: 600 };
+        const r = await simulateFederated({ workDir: dir, clients: 10, split, rows: 20_000, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
         const seconds = (performance.now() - t0) / 1000;
-        const central = r.centralized?.auc ?? NaN;
+        const central = r.centralized?.labels?.rocAuc ?? NaN;
         const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
-        rows.push({ workload: 'FL-auc', metric: `auc_${split}`, value: r.final.auc ?? NaN, unit: 'auc', median_of: 1, note: `centralized ${central.toFixed(4)}, gap ${(central - (r.final.auc ?? NaN)).toFixed(4)}; per round ${perRound}; ${seconds.toFixed(0)} s; ${load}` });
+        rows.push({ workload: 'FL-auc', metric, value: r.final.auc ?? NaN, unit: 'auc', median_of: 1, note: `centralized ${central.toFixed(4)}, gap ${(central - (r.final.auc ?? NaN)).toFixed(4)}; per round ${perRound}; ${seconds.toFixed(0)} s; ${load}` });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -8,9 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultFederatedConfig } from '../../src/federated/index.js';
-import { simulate, type SimulateOptions } from '../../src/pipeline/federated-simulate.js';
-import { defaultConfig } from '../../src/pipeline/index.js';
+import { defaultConfig, simulateFederated as simulate, type SimulateOptions } from '../../src/pipeline/index.js';
 import type { BenchRow, Workload } from '../harness.js';
 
 const KILLS = 20;
@@ -22,8 +20,8 @@ export const workload: Workload = {
     const dadm = defaultConfig();
     dadm.autoencoder.hiddenDims = [16, 4];
     dadm.training.batchSize = 64;
-    const config = { ...defaultFederatedConfig(), rounds: 30, localEpochs: 2, roundTimeoutS: 120, retry: { initialS: 0.05, maxS: 0.5, giveUpS: 120 }, pollWaitS: 2 };
-    const base: Omit<SimulateOptions, 'workDir'> = { clients: 4, split: 'iid', rows: 8000, config, dadm, centralized: false, seed: 3, timeoutS: 1200 };
+    dadm.federated = { ...dadm.federated, rounds: 30, localEpochs: 2, roundTimeoutS: 120, retry: { initialS: 0.05, maxS: 0.5, giveUpS: 120 }, pollWaitS: 2 };
+    const base: Omit<SimulateOptions, 'workDir'> = { clients: 4, split: 'iid', rows: 8000, config: dadm, centralized: false, seed: 3, timeoutS: 1200 };
     const dirs = [mkdtempSync(join(tmpdir(), 'fl-kill-a-')), mkdtempSync(join(tmpdir(), 'fl-kill-b-'))];
     const load = `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
     try {

@@ -11,8 +11,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FederatedClient, FederatedServer, InProcessTransport, autoencoderKind, defaultFederatedConfig, generateKeyPairs, type KeyPairs, type Transport, type TransportRequest } from '../../src/federated/index.js';
-import { defaultConfig } from '../../src/pipeline/index.js';
+import { FederatedClient, FederatedServer, InProcessTransport, defaultFederatedConfig, generateKeyPairs, memoryLocalData, type KeyPairs, type Transport, type TransportRequest } from '../../src/federated/index.js';
+import { fixedStepKind } from './fl-scale.js';
 import { runPython, type BenchRow, type Workload } from '../harness.js';
 
 interface Cost {
@@ -25,11 +25,9 @@ async function secureRound(n: number, shares: number): Promise<Cost> {
   const dir = mkdtempSync(join(tmpdir(), 'fl-secagg-'));
   const server = generateKeyPairs('server');
   const clients: KeyPairs[] = Array.from({ length: n }, (_, i) => generateKeyPairs('client', `c${String(i).padStart(4, '0')}`));
-  const dadm = defaultConfig();
-  const base = autoencoderKind(dadm);
-  const kind = { ...base, trainer: { train: (global: Parameters<typeof base.trainer.train>[0]) => ({ weights: new Map([...global].map(([k, t]) => [k, { ...t, data: t.data.map((v) => v + 1e-3) }])) as typeof global, samples: 100, loss: 0.1 }) } };
+  const kind = fixedStepKind();
   const config = { ...defaultFederatedConfig(), rounds: 1, roundTimeoutS: 3600, phaseTimeoutS: 3600, maxClients: n, maxSamplesPerClient: 100, secureAggregation: true, secagg: { numShares: shares >= n ? 0 : shares, reconstructionThreshold: 0, clippingRange: 8, quantizationRange: 2 ** 22 } };
-  const fl = FederatedServer.open({ stateDir: dir, keys: server, enrollment: new Map(clients.map((c) => [c.public.id, c.public])), config, initialModel: () => base.initialModel(0) });
+  const fl = FederatedServer.open({ stateDir: dir, keys: server, enrollment: new Map(clients.map((c) => [c.public.id, c.public])), config, kind });
   // Server time: the synchronous part of each handle() call (checks, phase changes, unmasking);
   // the rest of it is waiting for the journal's fsync, when clients run.
   let serverMs = 0;
@@ -52,7 +50,7 @@ async function secureRound(n: number, shares: number): Promise<Cost> {
   };
   try {
     const cpu0 = process.cpuUsage();
-    const runs = clients.map((keys) => new FederatedClient({ keys, server: server.public, transport, kind, data: { rows: new Float32Array(64), count: 1, cols: 64, source: 'none' }, timing: { pollWaitS: 60, requestTimeoutS: 120 } }).run());
+    const runs = clients.map((keys) => new FederatedClient({ keys, server: server.public, transport, kind, data: memoryLocalData(new Float32Array(64), 1, 64, { config: kind.config, schema: kind.schema, source: 'none' }), timing: { pollWaitS: 60, requestTimeoutS: 120 } }).run());
     const summary = await fl.finished;
     await Promise.all(runs);
     const cpu = process.cpuUsage(cpu0);

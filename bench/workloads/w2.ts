@@ -9,6 +9,10 @@
  * peak RSS of a fresh Node process that loads the model and scores one row (W6 edge footprint).
  * Int8: the same model through dadm's `quantizeDynamic` (per tensor, int8 weights; every Gemm becomes
  * DynamicQuantizeLinear + MatMulInteger + Cast + Mul + Add), timed the same way in both runtimes.
+ * onnxruntime-web runs with 1 thread, which is its default here: it picks min(4, ceil(cores / 2))
+ * and does not run threads under Node.js. PyTorch anchors (after dadm, same run): the same model in
+ * eager mode and as TorchScript (`torch.jit.trace`, frozen), 1 thread, under `torch.inference_mode()`,
+ * each call timed with `time.perf_counter_ns`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,10 +21,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
+import { encodeModel } from '../../src/onnx/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
 import { Random } from '../../src/tensor/index.js';
-import { PEAK_RSS_SOURCE, median, percentile, type BenchRow, type Workload } from '../harness.js';
+import { PEAK_RSS_SOURCE, TORCH_PRELUDE, TORCH_W2_MODEL, context, median, percentile, runPython, torchName, versus, type BenchRow, type Workload } from '../harness.js';
 
 const { onnx } = onnxProto;
 const SIZES = [64, 32, 8, 32, 64];
@@ -69,16 +74,17 @@ export function autoencoderOnnx(seed = 0): Uint8Array {
 export function quantizedAutoencoderOnnx(seed = 0): Uint8Array {
   const { model, report } = quantizeDynamic(decodeModel(autoencoderOnnx(seed)));
   if (report.quantized.length !== 4) throw new Error(`W2: quantizer must rewrite 4 Gemm nodes, got ${report.message}`);
-  return onnx.ModelProto.encode(model).finish();
+  return encodeModel(model);
 }
 
 /** Rows to cycle through, N(0,1) from seed 1. */
-function sampleRows(count: number): Float32Array[] {
+export function sampleRows(count: number): Float32Array[] {
   const rng = new Random(1);
   return Array.from({ length: count }, () => rng.normalFill(new Float32Array(64)));
 }
 
-function dadmLatency(bytes: Uint8Array, rows: Float32Array[]): number[] {
+/** Per-call microseconds of dadm's runtime scoring one row (WARMUP untimed calls first). */
+export function dadmLatency(bytes: Uint8Array, rows: Float32Array[]): number[] {
   const model = loadOnnx(bytes);
   let sink = 0;
   for (let i = 0; i < WARMUP; i++) sink += model.score(rows[i % rows.length]!);
@@ -93,7 +99,8 @@ function dadmLatency(bytes: Uint8Array, rows: Float32Array[]): number[] {
   return us;
 }
 
-async function ortLatency(bytes: Uint8Array, rows: Float32Array[]): Promise<number[]> {
+/** Per-call microseconds of onnxruntime-web (1 thread) scoring one `[1, 64]` row (WARMUP untimed calls first). */
+export async function ortLatency(bytes: Uint8Array, rows: Float32Array[]): Promise<number[]> {
   ort.env.wasm.numThreads = 1;
   const session = await ort.InferenceSession.create(bytes);
   const once = async (row: Float32Array): Promise<number> => {
@@ -145,33 +152,65 @@ process.stdout.write(JSON.stringify({ score: s, maxRssKb: peakRssKb() }));`,
   return { mb: got.maxRssKb / 1024, baselineMb: Number(base.stdout) / 1024 };
 }
 
+const TORCH_SCRIPT = [
+  TORCH_PRELUDE,
+  TORCH_W2_MODEL,
+  'threads(1)',
+  'rows = [torch.randn(1, 64) for _ in range(100)]',
+  'out = {"torch": torch.__version__}',
+  'def latency(fn):',
+  `    for i in range(${WARMUP}): fn(rows[i % 100])`,
+  '    us = []',
+  `    for i in range(${CALLS}):`,
+  '        t0 = time.perf_counter_ns(); fn(rows[i % 100]); us.append((time.perf_counter_ns() - t0) / 1e3)',
+  '    us.sort()',
+  '    return us[len(us) // 2], us[int(0.99 * (len(us) - 1))]',
+  'with torch.inference_mode():',
+  '    out["eager_median"], out["eager_p99"] = latency(scorer)',
+  '    script = torch.jit.freeze(torch.jit.trace(scorer, rows[0]))',
+  '    out["script_median"], out["script_p99"] = latency(script)',
+  'print(json.dumps(out))',
+].join('\n');
+
 export const workload: Workload = {
   name: 'W2',
-  description: 'single-row latency of the 64-32-8-32-64 autoencoder ONNX model, float and int8 (dadm runtime vs onnxruntime-web), edge RSS',
+  description: 'single-row latency of the 64-32-8-32-64 autoencoder ONNX model, float and int8, edge RSS (anchors: onnxruntime-web, PyTorch eager and TorchScript)',
   async run(): Promise<BenchRow[]> {
     const bytes = autoencoderOnnx(0);
     const rows = sampleRows(100);
+    const ctx = context();
     const dadm = dadmLatency(bytes, rows);
+    const int8 = quantizedAutoencoderOnnx(0);
+    const dadmInt8 = dadmLatency(int8, rows);
     const ortUs = await ortLatency(bytes, rows);
+    const ortInt8 = await ortLatency(int8, rows);
     const modelPath = join(mkdtempSync(join(tmpdir(), 'dadm-w2-')), 'autoencoder.onnx');
     writeFileSync(modelPath, bytes);
     const rss = await edgeRss(modelPath);
-    const int8 = quantizedAutoencoderOnnx(0);
-    const dadmInt8 = dadmLatency(int8, rows);
-    const ortInt8 = await ortLatency(int8, rows);
+    const py = runPython(TORCH_SCRIPT, 'torch');
     const timing = `${CALLS} calls after ${WARMUP} warm-up, each timed with hrtime.bigint`;
-    return [
-      { workload: 'W2', metric: 'median_us', value: median(dadm), unit: 'us', median_of: CALLS, note: `dadm score(row); ${timing}` },
-      { workload: 'W2', metric: 'p99_us', value: percentile(dadm, 0.99), unit: 'us', median_of: CALLS },
-      { workload: 'W2', metric: 'ort_median_us', value: median(ortUs), unit: 'us', median_of: CALLS, note: 'onnxruntime-web 1.17.3 wasm, 1 thread, await session.run per row (anchor ~51 us; PyTorch eager 143 us)' },
-      { workload: 'W2', metric: 'ort_p99_us', value: percentile(ortUs, 0.99), unit: 'us', median_of: CALLS },
+    const ort = 'onnxruntime-web 1.17.3 WASM, 1 thread (its default here), await session.run per row';
+    const row = (metric: string, value: number, note?: string): BenchRow => ({ workload: 'W2', metric, value, unit: 'us', median_of: CALLS, ...ctx, ...(note ? { note } : {}) });
+    const out: BenchRow[] = [
+      versus(row('median_us', median(dadm), `dadm score(row), target <= 5 us; ${timing}`), ort, median(ortUs), false),
+      versus(row('p99_us', percentile(dadm, 0.99), 'target <= 15 us'), ort, percentile(ortUs, 0.99), false),
+      versus(row('median_us_int8', median(dadmInt8), `dadm score(row) on the int8 model (quantizeDynamic defaults), target <= 5 us; ${timing}`), `${ort}, same int8 bytes`, median(ortInt8), false),
+      versus(row('p99_us_int8', percentile(dadmInt8, 0.99), 'target <= 15 us'), `${ort}, same int8 bytes`, percentile(ortInt8, 0.99), false),
+    ];
+    if ('result' in py) {
+      const r = py.result;
+      for (const [mode, key] of [['eager', 'eager'], ['TorchScript', 'script']] as const) {
+        out.push(versus(row(`median_us_vs_torch_${key}`, median(dadm)), `${torchName(r.torch, 1, mode)} via ${py.python}`, Number(r[`${key}_median`]), false));
+        out.push(versus(row(`p99_us_vs_torch_${key}`, percentile(dadm, 0.99)), torchName(r.torch, 1, mode), Number(r[`${key}_p99`]), false));
+      }
+    } else {
+      out.push(row('median_us_vs_torch', median(dadm), `PyTorch anchor skipped: ${py.skipped}`));
+    }
+    out.push(
       { workload: 'W2', metric: 'peak_rss_mb_edge', value: rss.mb, unit: 'MB', median_of: 1, note: `fresh node process: load model file + score 1 row (esbuild bundle); empty node process: ${rss.baselineMb.toFixed(1)} MB` },
       { workload: 'W2', metric: 'model_bytes', value: bytes.length, unit: 'bytes', median_of: 1 },
-      { workload: 'W2', metric: 'median_us_int8', value: median(dadmInt8), unit: 'us', median_of: CALLS, note: `dadm score(row) on the int8 model (quantizeDynamic defaults); ${timing}` },
-      { workload: 'W2', metric: 'p99_us_int8', value: percentile(dadmInt8, 0.99), unit: 'us', median_of: CALLS },
-      { workload: 'W2', metric: 'ort_median_us_int8', value: median(ortInt8), unit: 'us', median_of: CALLS, note: 'onnxruntime-web 1.17.3 wasm, 1 thread, same int8 bytes (anchor ~59 us)' },
-      { workload: 'W2', metric: 'ort_p99_us_int8', value: percentile(ortInt8, 0.99), unit: 'us', median_of: CALLS },
       { workload: 'W2', metric: 'model_bytes_int8', value: int8.length, unit: 'bytes', median_of: 1 },
-    ];
+    );
+    return out;
   },
 };

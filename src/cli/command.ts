@@ -46,6 +46,11 @@ export interface Command {
   positional?: string;
   /** Example command lines (without the leading `dadm`). */
   examples: readonly string[];
+  /**
+   * A command group (`dadm federated server …`): the subcommands, each a Command named with the
+   * group's name first (`federated server`). A group has no options and its `run` is never called.
+   */
+  subcommands?: readonly Command[];
   /** Returns the exit code. Throws DadmError (UsageError for bad flags) on failure. */
   run(values: OptionValues, io: CliIo): number | Promise<number>;
 }

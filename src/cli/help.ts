@@ -33,6 +33,28 @@ export function commandHelp(cmd: Command): string {
   ].join('\n');
 }
 
+/** The help of a command group (`dadm federated --help`): its description and subcommands. */
+export function groupHelp(cmd: Command): string {
+  const subs = cmd.subcommands ?? [];
+  const width = Math.max(...subs.map((c) => c.name.length)) + 2;
+  return [
+    `Usage: dadm ${cmd.name} <subcommand> [options]`,
+    `       dadm ${cmd.name} <subcommand> --help     options and an example for one subcommand`,
+    '',
+    cmd.description,
+    '',
+    'Subcommands:',
+    ...subs.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Options:',
+    `  ${'-h, --help'.padEnd(width)}this help`,
+    '',
+    cmd.examples.length === 1 ? 'Example:' : 'Examples:',
+    ...cmd.examples.map((e) => `  dadm ${e}`),
+    '',
+  ].join('\n');
+}
+
 /** The top-level help: every command with its summary. */
 export function mainHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -6,8 +6,9 @@
 import { UsageError } from '../errors.js';
 import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
-import { commandHelp, mainHelp } from './help.js';
+import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { parseOptions } from './options.js';
+import { setBackendNotice, setThreadsNotice } from '../tensor/index.js';
 import { packageVersion } from '../version.js';
 
 /** The real process streams and environment. */
@@ -33,17 +34,37 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
+  let cmd = COMMANDS.find((c) => c.name === name);
   if (cmd === undefined) {
     io.stderr.write(`dadm: command must be one of ${COMMANDS.map((c) => c.name).join(', ')}, got '${name}'; run dadm --help\n`);
     return 2;
   }
+  let rest = args;
+  if (cmd.subcommands !== undefined) {
+    const [subName, ...subArgs] = args;
+    if (subName === undefined || subName === '--help' || subName === '-h') {
+      (subName === undefined ? io.stderr : io.stdout).write(groupHelp(cmd));
+      return subName === undefined ? 2 : 0;
+    }
+    const sub = cmd.subcommands.find((c) => c.name === `${cmd!.name} ${subName}`);
+    if (sub === undefined) {
+      const names = cmd.subcommands.map((c) => c.name.slice(cmd!.name.length + 1)).join(', ');
+      io.stderr.write(`dadm ${cmd.name}: subcommand must be one of ${names}, got '${subName}'; run dadm ${cmd.name} --help\n`);
+      return 2;
+    }
+    cmd = sub;
+    rest = subArgs;
+  }
   try {
-    const values = parseOptions(cmd, args);
+    const values = parseOptions(cmd, rest);
     if (values.help === true) {
       io.stdout.write(commandHelp(cmd));
       return 0;
     }
+    // Why `auto` chose the js kernels, or why threads run on the calling thread only: said once, on stderr.
+    const note = values.quiet === true ? null : (m: string): void => void io.stderr.write(`dadm ${cmd.name}: note: ${m}\n`);
+    setBackendNotice(note);
+    setThreadsNotice(note);
     return await cmd.run(values, io);
   } catch (err) {
     return reportError(cmd.name, err, io);

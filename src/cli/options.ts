@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { InvalidOptionError, UsageError } from '../errors.js';
+import { BACKEND_OPTIONS, type BackendOption, type ThreadsOption } from '../tensor/index.js';
 import type { Command, OptionValues } from './command.js';
 
 /** Flags every command accepts. */
@@ -139,6 +140,24 @@ export function choiceOption<T extends string>(values: OptionValues, name: strin
   if (v === undefined) return undefined;
   if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${v}'`);
   return v as T;
+}
+
+/** Where a command computes: the kernels and the thread count (config keys `backend`, `threads`). */
+export const BACKEND_OPTION = { name: 'backend', type: 'string', value: 'NAME', description: `kernels: ${BACKEND_OPTIONS.join(', ')} (default: the config's, else auto)` } as const;
+export const THREADS_OPTION = { name: 'threads', type: 'string', value: 'N', description: "threads, the calling one included: 'auto' (every core up to 4) or a count" } as const;
+
+/**
+ * The `--backend` and `--threads` values given, as pipeline options.
+ * @throws UsageError for a backend not in the list or a thread count other than 'auto' or an integer >= 1
+ */
+export function computeOptions(values: OptionValues): { backend?: BackendOption; threads?: ThreadsOption } {
+  const backend = choiceOption(values, 'backend', BACKEND_OPTIONS);
+  const t = stringOption(values, 'threads');
+  const threads = t === undefined || t === 'auto' ? t : Number(t);
+  if (threads !== undefined && threads !== 'auto' && !(t!.trim() !== '' && Number.isSafeInteger(threads) && threads >= 1)) {
+    throw new UsageError(`--threads must be 'auto' or an integer >= 1, got '${t}'`);
+  }
+  return { ...(backend !== undefined ? { backend } : {}), ...(threads !== undefined ? { threads } : {}) };
 }
 
 /** Common output flags. */

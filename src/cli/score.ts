@@ -1,7 +1,7 @@
 /** `dadm score`: scores a .npy file with a trained model. */
-import { score } from '../pipeline/index.js';
+import { OPERATING_FPRS, score } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, requiredString, stringOption } from './options.js';
+import { BACKEND_OPTION, JSON_OPTION, QUIET_OPTION, THREADS_OPTION, computeOptions, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -22,6 +22,13 @@ export const scoreCommand: Command = {
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 (1 = anomaly)' },
     { name: 'hosts', type: 'string', value: 'FILE', description: 'host ids .npy [rows] of integers (transformer with 2-D rows)' },
     { name: 'padded-output', type: 'string', value: 'FILE', description: 'transformer: write [rows] uint8 .npy, 1 = the row\'s window was left-padded' },
+    { ...BACKEND_OPTION, description: 'kernels: auto, js or wasm (default auto)' },
+    { ...THREADS_OPTION, description: "threads scoring a checkpoint's rows: 'auto' or a count (default 1)" },
+    {
+      name: 'allow-invalid',
+      type: 'boolean',
+      description: 'count rows the model gives no finite score (NaN/Inf) as invalid, NaN in --output, instead of failing',
+    },
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -44,6 +51,8 @@ export const scoreCommand: Command = {
         ...(labels !== undefined ? { labels } : {}),
         ...(hosts !== undefined ? { hosts } : {}),
         ...(paddedOutput !== undefined ? { paddedOutput } : {}),
+        ...computeOptions(values),
+        ...(values['allow-invalid'] === true ? { nonFinite: 'invalid' as const } : {}),
         onProgress: progress.onProgress,
       });
     } finally {
@@ -52,9 +61,14 @@ export const scoreCommand: Command = {
     const { scores: _scores, ...summary } = r;
     const lines = [`scored ${r.rows} ${r.items} with the ${r.modelType}: ${r.flagged} (${(100 * r.flaggedFraction).toFixed(2)}%) above the threshold ${fmt(r.threshold)}`];
     if (r.paddedRows !== null) lines.push(`${r.paddedRows} rows (the first steps of each host) were scored on a left-padded window`);
+    if (r.invalid > 0) lines.push(`${r.invalid} rows invalid: the model gave no finite score (NaN in the scores, not counted as flagged or normal)`);
     if (r.labels !== null) {
       const l = r.labels;
-      lines.push(`ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}; at the threshold precision ${fmt(l.precision)}, recall ${fmt(l.recall)} (${l.positives} labelled anomalies)`);
+      lines.push(`ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}; at the threshold precision ${fmt(l.precision)}, recall ${fmt(l.recall)}, F1 ${fmt(l.f1)} (${l.positives} labelled anomalies)`);
+      l.operatingPoints.forEach((p, i) => lines.push(`  at FPR <= ${100 * OPERATING_FPRS[i]!}% (threshold ${fmt(p.threshold)}): precision ${fmt(p.precision)}, recall ${fmt(p.recall)}, F1 ${fmt(p.f1)}`));
+      if (l.bestF1 !== null) lines.push(`  best F1 in hindsight ${fmt(l.bestF1.f1)} at threshold ${fmt(l.bestF1.threshold)} (precision ${fmt(l.bestF1.precision)}, recall ${fmt(l.bestF1.recall)})`);
+    } else if (r.impliedFpr !== null) {
+      lines.push(`expected false-positive rate at the threshold: ${(100 * r.impliedFpr).toFixed(2)}% of normal rows (estimated at training)`);
     }
     if (r.output !== null) lines.push(`wrote ${r.output}`);
     printResult(io, values, summary, lines);

@@ -1,7 +1,7 @@
 /** `dadm train`: trains an autoencoder, isolation forest or transformer on a .npy file. */
 import { MODEL_KIND_NAMES, loadConfig, modelKind, train } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
+import { BACKEND_OPTION, JSON_OPTION, QUIET_OPTION, THREADS_OPTION, choiceOption, computeOptions, intOption, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -24,11 +24,14 @@ export const trainCommand: Command = {
     { name: 'epochs', type: 'string', value: 'N', description: 'override training.epochs' },
     { name: 'model', type: 'string', value: 'KIND', description: `override model: ${MODEL_KIND_NAMES.join(' or ')}` },
     { name: 'init-checkpoint', type: 'string', value: 'FILE', description: 'start from the weights (and scaler) of an autoencoder checkpoint' },
+    { ...BACKEND_OPTION, description: 'override backend: auto, js or wasm' },
+    { ...THREADS_OPTION, description: "override threads: 'auto' or a count (1 = single-threaded)" },
     QUIET_OPTION,
     JSON_OPTION,
   ],
   examples: [
     'train --data data.npy --out-dir out --epochs 10',
+    'train --data data.npy --out-dir out --threads auto',
     'train --data data.npy --out-dir out-forest --model iforest',
     'train --data seq.npy --hosts hosts.npy --out-dir out-seq --model transformer',
   ],
@@ -39,6 +42,7 @@ export const trainCommand: Command = {
     const model = choiceOption(values, 'model', MODEL_KIND_NAMES);
     const init = stringOption(values, 'init-checkpoint');
     const hosts = stringOption(values, 'hosts');
+    const compute = computeOptions(values);
     let result;
     try {
       result = train({
@@ -50,6 +54,7 @@ export const trainCommand: Command = {
         ...(model !== undefined ? { model } : {}),
         ...(init !== undefined ? { initCheckpoint: init } : {}),
         ...(hosts !== undefined ? { hosts } : {}),
+        ...compute,
         onProgress: progress.onProgress,
       });
     } finally {

@@ -4,15 +4,27 @@
  * template are all generated from it, so they cannot drift apart. YAML keys are the snake_case
  * spelling of the camelCase TypeScript fields (`batchSize` <-> `batch_size`).
  */
-import { LEARNING_RATE, bool, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
+import { LEARNING_RATE, bool, closedUnit, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
 import { EXPORT_OPSET_RANGE } from '../onnx/index.js';
-import { ACTIVATIONS } from '../tensor/index.js';
+import { ACTIVATIONS, BACKEND_OPTIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
 
 /** The model kinds a config can name (`model:`); each has a handler in src/models/registry.ts. */
-export const MODEL_KIND_NAMES = ['autoencoder', 'iforest', 'transformer'] as const;
+export const MODEL_KIND_NAMES = ['autoencoder', 'iforest', 'ecod', 'ensemble', 'transformer'] as const;
 /** A model kind's name, as `model:` in config.yaml and `model_type` in checkpoints. */
 export type ModelKind = (typeof MODEL_KIND_NAMES)[number];
+
+/** The kinds an ensemble may combine (`ensemble.members`). */
+export const ENSEMBLE_MEMBER_NAMES = ['autoencoder', 'iforest', 'ecod'] as const;
+/** One member kind of an ensemble. */
+export type EnsembleMemberName = (typeof ENSEMBLE_MEMBER_NAMES)[number];
+/** How an ensemble weighs its members' robust z-scores (`ensemble.combination`); docs/ensemble.md. */
+export const ENSEMBLE_COMBINATIONS = ['spread', 'mean'] as const;
+export type EnsembleCombination = (typeof ENSEMBLE_COMBINATIONS)[number];
+
+/** How the threshold on the score is chosen (`threshold.method`); docs/config.md. */
+export const THRESHOLD_RULES = ['quantile', 'contamination', 'target_fpr'] as const;
+export type ThresholdRule = (typeof THRESHOLD_RULES)[number];
 
 /**
  * What the transformer learns (docs/transformer.md, "Objective"): `next-step` predicts a window's
@@ -27,19 +39,53 @@ export interface FieldSpec {
   readonly doc: string;
 }
 
+/** A mapping inside a section (e.g. `federated.secagg`): its comment and its keys. */
+export interface SubsectionSpec<T> {
+  readonly doc: string;
+  readonly fields: FieldsOf<T>;
+}
+
+/** The key table of a section's object type: a {@link FieldSpec} per value, a {@link SubsectionSpec} per nested mapping. */
+export type FieldsOf<T> = { readonly [K in keyof T]: T[K] extends readonly unknown[] ? FieldSpec : T[K] extends object ? SubsectionSpec<T[K]> : FieldSpec };
+
+/** Whether a key table entry is a nested mapping. */
+export function isSubsection(spec: FieldSpec | SubsectionSpec<unknown>): spec is SubsectionSpec<unknown> {
+  return 'fields' in spec;
+}
+
 /** Keys of DadmConfig whose values are sections (nested mappings). */
-export type SectionName = 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'transformer' | 'sequence' | 'onnx' | 'quantization' | 'drift' | 'explain';
+export type SectionName =
+  | 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'transformer' | 'sequence' | 'onnx' | 'quantization' | 'drift' | 'explain' | 'federated';
 /** Keys of DadmConfig whose values are scalars. */
 export type TopScalarName = Exclude<keyof DadmConfig, SectionName>;
 
 /** Config key table: top-level scalars, then sections, in canonical (YAML output) order. */
 export const TOP_FIELDS: { readonly [K in TopScalarName]: FieldSpec } = {
-  model: { check: oneOf(MODEL_KIND_NAMES), doc: 'detector to train: autoencoder (reconstruction error), iforest (isolation forest) or transformer (sequence model over per-host windows)' },
+  model: {
+    check: oneOf(MODEL_KIND_NAMES),
+    doc: 'detector to train: autoencoder (reconstruction error), iforest (isolation forest), ecod (empirical-CDF tails), ensemble (those three, calibrated and combined) or transformer (sequence model over per-host windows)',
+  },
   schema: { check: oneOf(['endpoint-v1', 'none']), doc: 'feature schema: endpoint-v1 (12 host features, padded to 64) or none (any numeric table)' },
   standardize: { check: bool, doc: 'fit per-column mean/std on the training data and standardize (meant for schema: none)' },
+  backend: { check: oneOf(BACKEND_OPTIONS), doc: 'kernels: auto (WebAssembly SIMD where it compiles, else js), js (plain TypeScript) or wasm; docs/kernels.md' },
+  threads: {
+    check: { allowed: "'auto' or a positive integer", test: (v) => v === 'auto' || (isInt(v) && v > 0) },
+    doc: "threads for training steps and batch scoring, the calling one included: 1 = single-threaded, 'auto' = every core up to 4",
+  },
 };
 
-export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; readonly fields: { readonly [K in keyof DadmConfig[S]]: FieldSpec } } } = {
+/**
+ * Largest `federated.max_samples_per_client`: a weight below 2^29 times a float32 is exact in
+ * float64, which the exact FedAvg sum needs (src/federated/exact-sum.ts).
+ */
+export const MAX_EXACT_WEIGHT = 2 ** 29;
+
+/** A positive number of seconds up to `max`. */
+const seconds = (max: number): Check => ({ allowed: `a number of seconds in (0, ${max}]`, test: (v) => isNumber(v) && v > 0 && v <= max });
+const positiveUpTo = (max: number): Check => ({ allowed: `a number in (0, ${max}]`, test: (v) => isNumber(v) && v > 0 && v <= max });
+const pathOrNull: Check = { allowed: 'a file path or null', test: (v) => v === null || (typeof v === 'string' && v.length > 0) };
+
+export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[S]> } = {
   autoencoder: {
     doc: 'autoencoder architecture: input -> hidden_dims -> mirrored -> input',
     fields: {
@@ -70,9 +116,15 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
     },
   },
   threshold: {
-    doc: 'anomaly threshold on the score',
+    doc: 'anomaly threshold on the score, fitted on the validation scores (training scores without validation rows)',
     fields: {
-      quantile: { check: openUnit, doc: 'threshold = this quantile of the validation scores (0.99: ~1% of normal rows flagged)' },
+      method: {
+        check: oneOf(THRESHOLD_RULES),
+        doc: 'quantile: a quantile of the scores; contamination: flag that share of them; target_fpr: flag a normal row with probability <= target_fpr (conformal)',
+      },
+      quantile: { check: openUnit, doc: 'method quantile: threshold = this quantile of the validation scores (0.99: ~1% of normal rows flagged)' },
+      contamination: { check: { allowed: 'a number in (0, 0.5]', test: (v) => isNumber(v) && v > 0 && v <= 0.5 }, doc: 'method contamination: expected share of anomalies among the validation rows' },
+      targetFpr: { check: openUnit, doc: 'method target_fpr: false-positive rate to guarantee on normal rows (needs at least 1/target_fpr - 1 validation rows)' },
     },
   },
   iforest: {
@@ -95,6 +147,34 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
         check: { allowed: "'auto' or a number in (0, 0.5]", test: (v) => v === 'auto' || (isNumber(v) && v > 0 && v <= 0.5) },
         doc: "expected anomaly fraction: 'auto' = score offset -0.5 (sklearn), a number sets the threshold quantile",
       },
+    },
+  },
+  ecod: {
+    doc: 'ECOD, empirical-CDF outlier detection (model: ecod, and the ensemble member)',
+    fields: {
+      tolerance: { check: closedUnit, doc: 'merge adjacent table steps whose scores differ by at most 2 x this (0 = the exact tables; 0.01 keeps ROC-AUC, shrinks ONNX ~50x)' },
+      sampleRows: { check: positiveInt, doc: 'training rows ECOD fits on: all of them up to this count, else a uniform sample of this many' },
+    },
+  },
+  ensemble: {
+    doc: 'ensemble (model: ensemble): members trained on the same rows; score = weighted sum of their robust z-scores (docs/ensemble.md)',
+    fields: {
+      members: {
+        check: {
+          allowed: `a list of 2 or 3 distinct names among ${ENSEMBLE_MEMBER_NAMES.join(', ')}`,
+          test: (v) => Array.isArray(v) && v.length >= 2 && new Set(v).size === v.length && v.every((m) => (ENSEMBLE_MEMBER_NAMES as readonly unknown[]).includes(m)),
+        },
+        doc: 'the member kinds; each uses its own section (autoencoder + training, iforest, ecod)',
+      },
+      combination: {
+        check: oneOf(ENSEMBLE_COMBINATIONS),
+        doc: 'spread: weight each member by the cube of its z-scores\' interquartile range over the normal one (label-free; favours members that separate a group of rows), mean: equal weights',
+      },
+      autoencoderWidthRatio: {
+        check: closedUnit,
+        doc: 'the autoencoder member keeps each hidden layer at most this fraction of the layer before it (at least 2 units), so it cannot learn the identity on narrow data; 0 = autoencoder.hidden_dims as given',
+      },
+      autoencoderMinSteps: { check: nonNegativeInt, doc: 'the autoencoder member trains for at least this many optimizer steps (more epochs on small data); 0 = training.epochs only' },
     },
   },
   transformer: {
@@ -171,6 +251,59 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
       kernelSamples: { check: positiveInt, doc: 'shap: coalitions sampled by the KernelSHAP fallback' },
     },
   },
+  federated: {
+    doc: 'federated training (dadm federated server|client|simulate); the model and local training come from the sections above. docs/federated.md',
+    fields: {
+      rounds: { check: intIn(1, 100_000), doc: 'aggregations to commit before the server calibrates the threshold and stops' },
+      minClients: { check: positiveInt, doc: 'quorum: a round with fewer accepted updates is aborted and the global model stays' },
+      maxClients: { check: intIn(1, 100_000), doc: 'most enrolled clients (at most 1024 with secure aggregation at quantization_range 2^22)' },
+      clientFraction: { check: fraction, doc: 'probability that a client is selected in a round (1 = every enrolled client)' },
+      localEpochs: { check: intIn(1, 10_000), doc: 'epochs each client trains per round on its own rows (training.epochs of the local run)' },
+      proximalMu: { check: { allowed: 'a number in [0, 1000]', test: (v) => isNumber(v) && v >= 0 && v <= 1000 }, doc: 'FedProx mu: local training adds mu/2 ||w - global||^2 to the loss, pulling clients toward the global model on non-IID data; 0 = plain FedAvg' },
+      roundTimeoutS: { check: seconds(86_400), doc: 'seconds a round waits for updates (local training included) before it closes' },
+      phaseTimeoutS: { check: seconds(86_400), doc: 'seconds each later secure-aggregation step, and the final calibration, wait' },
+      requestTimeoutS: { check: seconds(3600), doc: 'seconds one HTTP request may take to arrive, headers and body (slow clients are cut off)' },
+      maxBodyBytes: { check: intIn(0, 2 ** 31), doc: 'largest request body in bytes; 0 = 8 x parameters + 1 MiB' },
+      clipNorm: { check: positiveUpTo(1e6), doc: 'L2 bound of an update: clients clip to it, the server rejects larger ones' },
+      maxSamplesPerClient: { check: intIn(1, MAX_EXACT_WEIGHT - 1), doc: "a client's sample count is capped at this in FedAvg weights and the threshold histogram" },
+      aggregation: { check: oneOf(['fedavg', 'median', 'trimmed-mean']), doc: 'fedavg (weighted by samples), median or trimmed-mean (coordinate-wise, unweighted; plain mode only)' },
+      trimFraction: { check: { allowed: 'a number in [0, 0.5)', test: (v) => isNumber(v) && v >= 0 && v < 0.5 }, doc: 'share cut from each end per coordinate by trimmed-mean' },
+      maxAbortedRounds: { check: intIn(1, 1000), doc: 'aborted rounds in a row after which the server gives up' },
+      secureAggregation: { check: bool, doc: 'secure aggregation: the server learns only the sum of the updates (pairwise masks, Shamir shares)' },
+      secagg: {
+        doc: 'secure aggregation (Bonawitz et al. 2017 on the SecAgg+ graph)',
+        fields: {
+          numShares: { check: intIn(0, 100_000), doc: 'neighbours each client shares its secrets with, itself included: 0 = all clients, else odd >= 3' },
+          reconstructionThreshold: { check: intIn(0, 100_000), doc: 'shares that rebuild a secret; 0 = floor(2 num_shares / 3) + 1' },
+          clippingRange: { check: positiveUpTo(1e6), doc: 'c: each weighted coordinate is clipped to [-c, c] before quantization' },
+          quantizationRange: { check: intIn(2, 2 ** 31), doc: 'R: quantized values lie in [0, R - 1]; sums are taken modulo 2^32' },
+        },
+      },
+      dp: {
+        doc: 'central differential privacy at the client level',
+        fields: {
+          noiseMultiplier: { check: { allowed: 'a number in [0, 1000000] (0 = off)', test: (v) => isNumber(v) && v >= 0 && v <= 1e6 }, doc: 'sigma: Gaussian noise of std sigma x clip_norm on the weighted sum; 0 = off' },
+          delta: { check: openUnit, doc: 'delta at which epsilon is reported (RDP accountant)' },
+        },
+      },
+      tls: {
+        doc: 'HTTPS for the server (both or neither)',
+        fields: {
+          cert: { check: pathOrNull, doc: 'PEM certificate chain file; null = plain HTTP (use a private network)' },
+          key: { check: pathOrNull, doc: 'PEM private key file of the certificate' },
+        },
+      },
+      retry: {
+        doc: 'client retries while the server is unreachable (exponential backoff)',
+        fields: {
+          initialS: { check: seconds(3600), doc: 'first wait in seconds' },
+          maxS: { check: seconds(3600), doc: 'longest wait in seconds' },
+          giveUpS: { check: seconds(86_400), doc: 'seconds of failed retries after which the client stops with an error' },
+        },
+      },
+      pollWaitS: { check: seconds(60), doc: 'longest wait of a long-poll request for the next round or phase' },
+    },
+  },
 };
 
 /** The YAML spelling of a camelCase key: every capital becomes `_` + lowercase. */
@@ -203,16 +336,25 @@ export function renderConfigYaml(config: DadmConfig, comments: boolean): string 
     lines.push(`${key}: ${yamlValue(config[key])}`);
   }
   for (const section of Object.keys(SECTIONS) as SectionName[]) {
-    const spec = SECTIONS[section];
-    const values = config[section] as unknown as Record<string, unknown>;
     lines.push('');
-    if (comments) lines.push(`# ${spec.doc}`);
-    lines.push(`${section}:`);
-    for (const field of Object.keys(spec.fields)) {
-      const doc = (spec.fields as Record<string, FieldSpec>)[field]!.doc;
-      if (comments) lines.push(`  # ${doc}`);
-      lines.push(`  ${snakeCase(field)}: ${yamlValue(values[field])}`);
-    }
+    renderMapping(lines, { name: section, spec: SECTIONS[section] as SubsectionSpec<unknown>, values: config[section], indent: '', comments });
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One mapping (a section or a subsection) and its keys, comments above each key when asked. */
+function renderMapping(lines: string[], m: { name: string; spec: SubsectionSpec<unknown>; values: unknown; indent: string; comments: boolean }): void {
+  const values = m.values as Record<string, unknown>;
+  if (m.comments) lines.push(`${m.indent}# ${m.spec.doc}`);
+  lines.push(`${m.indent}${m.name}:`);
+  const fields = m.spec.fields as Record<string, FieldSpec | SubsectionSpec<unknown>>;
+  for (const field of Object.keys(fields)) {
+    const spec = fields[field]!;
+    if (isSubsection(spec)) {
+      renderMapping(lines, { name: snakeCase(field), spec, values: values[field], indent: `${m.indent}  `, comments: m.comments });
+      continue;
+    }
+    if (m.comments) lines.push(`${m.indent}  # ${spec.doc}`);
+    lines.push(`${m.indent}  ${snakeCase(field)}: ${yamlValue(values[field])}`);
+  }
 }

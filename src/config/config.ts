@@ -5,14 +5,21 @@
  * InvalidOptionError naming the key path, e.g.
  * `"config.yaml: training.batch_size must be a positive integer, got -3"`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
+import { readInputText } from '../io/index.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
-import type { Activation } from '../tensor/index.js';
-import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type FieldSpec, type ModelKind, type SectionName, type TRANSFORMER_OBJECTIVE_NAMES } from './config-template.js';
+import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.js';
+import {
+  SECTIONS, TOP_FIELDS, isSubsection, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec,
+  type ModelKind, type SectionName, type SubsectionSpec, type ThresholdRule, type TRANSFORMER_OBJECTIVE_NAMES,
+} from './config-template.js';
 import { parseYamlData } from './yaml-data.js';
 
-export { MODEL_KIND_NAMES, TRANSFORMER_OBJECTIVE_NAMES, type ModelKind } from './config-template.js';
+export {
+  MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, TRANSFORMER_OBJECTIVE_NAMES,
+  type ModelKind, type EnsembleMemberName, type EnsembleCombination, type ThresholdRule,
+} from './config-template.js';
 export type SchemaMode = 'endpoint-v1' | 'none';
 /** The activation union under config's name (defined once in tensor/activation.ts). */
 export type ActivationKind = Activation;
@@ -21,11 +28,72 @@ export type ExplainMethod = 'reconstruction' | 'shap';
 /** What the transformer learns; see {@link TRANSFORMER_OBJECTIVE_NAMES}. */
 export type TransformerObjective = (typeof TRANSFORMER_OBJECTIVE_NAMES)[number];
 
+export type FederatedAggregation = 'fedavg' | 'median' | 'trimmed-mean';
+
+/** The `federated:` section (docs/federated.md): the protocol's limits and options. */
+export interface FederatedSettings {
+  /** Aggregations to commit before the server calibrates the threshold and stops. */
+  rounds: number;
+  /** Quorum: fewer accepted clients abort the round (the global model stays). */
+  minClients: number;
+  /** Most enrolled clients the server accepts. */
+  maxClients: number;
+  /** Probability that a client is selected in a round (Poisson sampling; 1 = all). */
+  clientFraction: number;
+  /** Local epochs per round on each client. */
+  localEpochs: number;
+  /** FedProx μ: local training adds μ/2 ‖w − global‖² to the loss; 0 = plain FedAvg. */
+  proximalMu: number;
+  /** Seconds a round waits for updates (local training included) before it closes. */
+  roundTimeoutS: number;
+  /** Seconds each later secure-aggregation step (and the calibration) waits. */
+  phaseTimeoutS: number;
+  /** Seconds one HTTP request may take to arrive (headers and body). */
+  requestTimeoutS: number;
+  /** Largest request body; 0 = derived from the model size. */
+  maxBodyBytes: number;
+  /** L2 bound of a client's update: clients clip to it, the server rejects above it. */
+  clipNorm: number;
+  /** Sample counts above this are capped (the weight, not the rejection). */
+  maxSamplesPerClient: number;
+  aggregation: FederatedAggregation;
+  /** Fraction cut from each end per coordinate for trimmed-mean. */
+  trimFraction: number;
+  /** Aborted rounds in a row after which the server gives up. */
+  maxAbortedRounds: number;
+  secureAggregation: boolean;
+  secagg: {
+    /** Neighbours each client shares its secrets with, itself included (odd; 0 = all clients). */
+    numShares: number;
+    /** Shares needed to reconstruct a secret (0 = floor(2/3 of num_shares) + 1). */
+    reconstructionThreshold: number;
+    /** c: coordinates are clipped to [-c, c] before quantization. */
+    clippingRange: number;
+    /** R: quantized values lie in [0, R - 1]. */
+    quantizationRange: number;
+  };
+  dp: {
+    /** σ: Gaussian noise std on the sum is σ · clip_norm; 0 = no differential privacy. */
+    noiseMultiplier: number;
+    /** δ at which ε is reported. */
+    delta: number;
+  };
+  tls: { cert: string | null; key: string | null };
+  /** Client retries: first backoff, largest backoff, and how long to keep trying before failing. */
+  retry: { initialS: number; maxS: number; giveUpS: number };
+  /** Longest a client's long-poll request waits for a change. */
+  pollWaitS: number;
+}
+
 /** The complete, validated configuration (every field present). */
 export interface DadmConfig {
   model: ModelKind;
   schema: SchemaMode;
   standardize: boolean;
+  /** Which kernels run (tensor's setBackend). */
+  backend: BackendOption;
+  /** Threads of training steps and batch scoring, the calling one included. */
+  threads: ThreadsOption;
   autoencoder: { hiddenDims: number[]; activation: ActivationKind };
   training: {
     epochs: number;
@@ -41,7 +109,7 @@ export interface DadmConfig {
     /** Global gradient-norm clip; null = off. */
     gradClip: number | null;
   };
-  threshold: { quantile: number };
+  threshold: { method: ThresholdRule; quantile: number; contamination: number; targetFpr: number };
   iforest: {
     nEstimators: number;
     maxSamples: 'auto' | number;
@@ -64,6 +132,16 @@ export interface DadmConfig {
     shuffleBuffer: number;
   };
   sequence: { window: number; stride: number };
+  ecod: { tolerance: number; sampleRows: number };
+  ensemble: {
+    members: EnsembleMemberName[];
+    /** The autoencoder member's minimum optimizer steps (its epochs are raised to reach them). */
+    autoencoderMinSteps: number;
+    /** How the members' robust z-scores are weighted. */
+    combination: EnsembleCombination;
+    /** The autoencoder member's hidden widths are capped at this fraction of the previous layer's (0 = off). */
+    autoencoderWidthRatio: number;
+  };
   onnx: { opset: number; dynamicBatch: boolean };
   quantization: { perChannel: boolean; weightType: 'int8' | 'uint8'; reduceRange: boolean; exclude: string[]; minWeights: number; keepOutputLayers: boolean; requireSmaller: boolean };
   drift: {
@@ -84,12 +162,14 @@ export interface DadmConfig {
     /** Coalitions KernelSHAP samples when it is used. */
     kernelSamples: number;
   };
+  federated: FederatedSettings;
 }
 
-/** A config with any subset of keys (sections may be partial too), camelCase. */
-export type PartialDadmConfig = {
-  [K in keyof DadmConfig]?: DadmConfig[K] extends unknown[] ? DadmConfig[K] : DadmConfig[K] extends object ? Partial<DadmConfig[K]> : DadmConfig[K];
-};
+/** Any subset of a value's keys, at every level of nested mappings (lists stay whole). */
+type PartialOf<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: PartialOf<T[K]> } : T;
+
+/** A config with any subset of keys (sections and their subsections may be partial too), camelCase. */
+export type PartialDadmConfig = { [K in keyof DadmConfig]?: PartialOf<DadmConfig[K]> };
 
 /** A fresh copy of the defaults (safe to mutate). */
 export function defaultConfig(): DadmConfig {
@@ -97,6 +177,8 @@ export function defaultConfig(): DadmConfig {
     model: 'autoencoder',
     schema: 'endpoint-v1',
     standardize: false,
+    backend: 'auto',
+    threads: 1,
     autoencoder: { hiddenDims: [32, 8], activation: 'relu' },
     training: {
       epochs: 20,
@@ -111,7 +193,7 @@ export function defaultConfig(): DadmConfig {
       earlyStoppingPatience: 5,
       gradClip: null,
     },
-    threshold: { quantile: 0.99 },
+    threshold: { method: 'quantile', quantile: 0.99, contamination: 0.01, targetFpr: 0.01 },
     iforest: { nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, bootstrap: false, contamination: 'auto' },
     transformer: {
       dModel: 32,
@@ -128,6 +210,8 @@ export function defaultConfig(): DadmConfig {
       shuffleBuffer: 4096,
     },
     sequence: { window: 16, stride: 1 },
+    ecod: { tolerance: 0.01, sampleRows: 131072 },
+    ensemble: { members: ['autoencoder', 'iforest', 'ecod'], combination: 'spread', autoencoderMinSteps: 300, autoencoderWidthRatio: 0.5 },
     onnx: { opset: DEFAULT_OPSET_VERSION, dynamicBatch: false },
     quantization: { perChannel: false, weightType: 'int8', reduceRange: false, exclude: [], minWeights: 1024, keepOutputLayers: true, requireSmaller: true },
     drift: {
@@ -140,6 +224,29 @@ export function defaultConfig(): DadmConfig {
       ksRetrain: 0.2,
     },
     explain: { method: 'reconstruction', topK: 5, backgroundRows: 100, maxExactFeatures: 16, kernelSamples: 2048 },
+    federated: {
+      rounds: 5,
+      minClients: 2,
+      maxClients: 1000,
+      clientFraction: 1,
+      localEpochs: 1,
+      proximalMu: 0,
+      roundTimeoutS: 300,
+      phaseTimeoutS: 30,
+      requestTimeoutS: 30,
+      maxBodyBytes: 0,
+      clipNorm: 10,
+      maxSamplesPerClient: 10_000,
+      aggregation: 'fedavg',
+      trimFraction: 0.1,
+      maxAbortedRounds: 3,
+      secureAggregation: false,
+      secagg: { numShares: 0, reconstructionThreshold: 0, clippingRange: 8, quantizationRange: 2 ** 22 },
+      dp: { noiseMultiplier: 0, delta: 1e-5 },
+      tls: { cert: null, key: null },
+      retry: { initialS: 0.2, maxS: 5, giveUpS: 120 },
+      pollWaitS: 10,
+    },
   };
 }
 
@@ -156,21 +263,15 @@ export function parseConfig(text: string, source = 'config.yaml'): DadmConfig {
 }
 
 /**
- * Reads and parses a config file. Without `path`, reads ./config.yaml if it exists, else returns
- * the defaults.
- * @throws InvalidOptionError if the file cannot be read; see {@link parseConfig}
+ * Reads and parses a config file through the checked open (a regular file of at most
+ * `maxYamlBytes`). Without `path`, reads ./config.yaml if it exists, else returns the defaults.
+ * @throws InvalidOptionError naming the path and `--config` if the file is missing, unreadable or not
+ *   a regular file; LimitError for a file over the YAML size limit; see {@link parseConfig}
  */
 export function loadConfig(path?: string): DadmConfig {
   const file = path ?? 'config.yaml';
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    if (path === undefined && code === 'ENOENT') return defaultConfig();
-    throw new InvalidOptionError(`${file}: config file must be readable, got ${code}`, 'config');
-  }
-  return parseConfig(text, file);
+  if (path === undefined && !existsSync(file)) return defaultConfig();
+  return parseConfig(readInputText(file, { what: 'config file', option: '--config', sizeLimit: 'maxYamlBytes' }), file);
 }
 
 /**
@@ -221,25 +322,29 @@ function mergeInto(target: DadmConfig, input: unknown, ctx: MergeContext): DadmC
     const field = topNames.get(key);
     if (field === undefined) throw unknownKey(key, '', [...topNames.keys()], ctx);
     if (field in SECTIONS) {
-      mergeSection(out[field] as Record<string, unknown>, value, field as SectionName, ctx);
+      mergeMapping(out[field] as Record<string, unknown>, value, { path: field, spec: SECTIONS[field as SectionName] as SubsectionSpec<unknown> }, ctx);
     } else {
       out[field] = checked(value, key, (TOP_FIELDS as Record<string, FieldSpec>)[field]!, ctx);
     }
   }
   checkWarnBelowRetrain(target, ctx);
   checkHeadsDivideWidth(target, ctx);
+  checkOneThresholdRule(target, ctx);
   return target;
 }
 
-function mergeSection(target: Record<string, unknown>, input: unknown, section: SectionName, ctx: MergeContext): void {
+/** Merges a section (or a subsection, e.g. `federated.secagg`) key by key. */
+function mergeMapping(target: Record<string, unknown>, input: unknown, at: { path: string; spec: SubsectionSpec<unknown> }, ctx: MergeContext): void {
   if (input === null || input === undefined) return;
-  const fields = SECTIONS[section].fields as Record<string, FieldSpec>;
+  const fields = at.spec.fields as Record<string, FieldSpec | SubsectionSpec<unknown>>;
   const names = new Map<string, string>();
   for (const k of Object.keys(fields)) names.set(ctx.keyName(k), k);
-  for (const [key, value] of Object.entries(asMapping(input, section, ctx))) {
+  for (const [key, value] of Object.entries(asMapping(input, at.path, ctx))) {
     const field = names.get(key);
-    if (field === undefined) throw unknownKey(key, `${section}.`, [...names.keys()], ctx);
-    target[field] = checked(value, `${section}.${key}`, fields[field]!, ctx);
+    if (field === undefined) throw unknownKey(key, `${at.path}.`, [...names.keys()], ctx);
+    const spec = fields[field]!;
+    if (isSubsection(spec)) mergeMapping(target[field] as Record<string, unknown>, value, { path: `${at.path}.${key}`, spec }, ctx);
+    else target[field] = checked(value, `${at.path}.${key}`, spec, ctx);
   }
 }
 
@@ -280,6 +385,20 @@ function checkHeadsDivideWidth(config: DadmConfig, ctx: MergeContext): void {
   if (dModel % heads !== 0) {
     const h = `transformer.${ctx.keyName('heads')}`;
     throw new InvalidOptionError(`${ctx.source}: ${h} must divide transformer.${ctx.keyName('dModel')} (${dModel}), got ${heads}`, h);
+  }
+}
+
+/**
+ * A forest with a numeric contamination fixes its own threshold (scikit-learn's offset), so a run
+ * of model iforest cannot also follow another threshold.method: one of the two would be ignored.
+ */
+function checkOneThresholdRule(config: DadmConfig, ctx: MergeContext): void {
+  if (config.model === 'iforest' && config.iforest.contamination !== 'auto' && config.threshold.method !== 'quantile') {
+    const key = `threshold.${ctx.keyName('method')}`;
+    throw new InvalidOptionError(
+      `${ctx.source}: ${key} must be quantile when iforest.contamination sets the forest's threshold (${config.iforest.contamination}), got ${config.threshold.method} (set iforest.contamination: auto to use ${config.threshold.method})`,
+      key,
+    );
   }
 }
 

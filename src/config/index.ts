@@ -15,6 +15,12 @@ export {
   MODEL_KIND_NAMES,
   TRANSFORMER_OBJECTIVE_NAMES,
   type TransformerObjective,
+  ENSEMBLE_MEMBER_NAMES,
+  ENSEMBLE_COMBINATIONS,
+  type EnsembleCombination,
+  THRESHOLD_RULES,
+  type EnsembleMemberName,
+  type ThresholdRule,
   type DadmConfig,
   type PartialDadmConfig,
   type ModelKind,
@@ -22,5 +28,8 @@ export {
   type ActivationKind,
   type OptimizerKind,
   type ExplainMethod,
+  type FederatedSettings,
+  type FederatedAggregation,
 } from './config.js';
+export { MAX_EXACT_WEIGHT } from './config-template.js';
 export { parseYamlData, type YamlDataOptions } from './yaml-data.js';

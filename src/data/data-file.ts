@@ -8,9 +8,16 @@ import { NpyRowReader, shapeTuple } from '../io/index.js';
 import type { FeatureSchema } from '../schema/index.js';
 import { blockLength, type RowSplit } from './row-split.js';
 
+/** Where a data file's rows come from: an .npy on disk ({@link NpyRowReader}) or a matrix in memory. */
+export interface RowSource {
+  /** Copies rows `start .. start + count - 1` as float32 into `out` `[count, cols]` and returns it. */
+  readRows(start: number, count: number, out: Float32Array): Float32Array;
+  close(): void;
+}
+
 /** An open data file: `[rows, cols]` float32 rows read by position. */
 export interface DataFile {
-  reader: NpyRowReader;
+  reader: RowSource;
   source: string;
   rows: number;
   cols: number;
@@ -23,30 +30,26 @@ export interface DataFile {
 
 /** How {@link openDataFile} opens a file. */
 export interface DataFileOptions {
+  /** The option that named the file, for messages (e.g. `--data`). */
+  option?: string;
   /** Accept a 3-D window file `[N, T, F]` (sequence models), read as `N * T` rows of F. Default false. */
   windows?: boolean;
 }
 
 /**
- * Opens a 2-D .npy file (or, with `windows`, a 3-D one) for row-wise reading.
- * @throws FormatError for a file that is not a .npy or is truncated (message names the file), or
- *   one of another rank; DataError for 0 rows; Node's error for a missing file.
+ * Opens a 2-D .npy file (or, with `windows`, a 3-D one) for row-wise reading, through the checked
+ * open (a regular file).
+ * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular
+ *   file; FormatError for a file that is not a .npy or is truncated (message names the file), or one
+ *   of another rank; DataError for 0 rows
  */
 export function openDataFile(path: string, options: DataFileOptions = {}): DataFile {
-  let reader: NpyRowReader;
-  try {
-    reader = new NpyRowReader(path, { rowsOverLeadingAxes: options.windows === true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-      throw new DataError(`${path}: data file must be a readable file, got ${code}`, path);
-    }
-    throw err;
-  }
-  const windows = options.windows === true && reader.shape.length === 3;
+  const { option, windows: acceptWindows = false } = options;
+  const reader = new NpyRowReader(path, { what: 'data file', rowsOverLeadingAxes: acceptWindows, ...(option === undefined ? {} : { option }) });
+  const windows = acceptWindows && reader.shape.length === 3;
   if (reader.shape.length !== 2 && !windows) {
     reader.close();
-    const expected = options.windows === true ? '2-D array [rows, features] or a 3-D array [windows, steps, features]' : '2-D array [rows, features]';
+    const expected = acceptWindows ? '2-D array [rows, features] or a 3-D array [windows, steps, features]' : '2-D array [rows, features]';
     throw new FormatError(`${path}: data must be a ${expected}, got shape ${shapeTuple(reader.shape)}`, path);
   }
   if (reader.rows === 0) {
@@ -54,6 +57,23 @@ export function openDataFile(path: string, options: DataFileOptions = {}): DataF
     throw new DataError(`${path}: rows must be at least 1, got 0`, path);
   }
   return { reader, source: path, rows: reader.rows, cols: reader.cols, steps: windows ? reader.shape[1]! : 1 };
+}
+
+/**
+ * A matrix held in memory `[rows, cols]` (row-major, not copied: the caller must not change it while
+ * the file is in use) as a data file, so that in-memory estimators train through the same streamed
+ * path as `dadm train`. `source` names it in messages (e.g. `'X'`).
+ */
+export function memoryDataFile(data: Float32Array, shape: readonly [number, number], source: string): DataFile {
+  const [rows, cols] = shape;
+  const reader: RowSource = {
+    readRows: (start, count, out) => {
+      out.set(data.subarray(start * cols, (start + count) * cols));
+      return out;
+    },
+    close: () => {},
+  };
+  return { reader, source, rows, cols, steps: 1 };
 }
 
 /**

@@ -5,7 +5,7 @@
  * See docs/file-formats.md "Sequence data".
  */
 import { DataError, FormatError, ShapeError } from '../errors.js';
-import type { RowSource } from './row-source.js';
+import type { RowTable } from './row-source.js';
 
 /** Host ids must be integers of magnitude below 2^24: they are read through float32, exact up to there. */
 export const MAX_HOST_ID = 2 ** 24;
@@ -51,7 +51,7 @@ export interface ScanHostsOptions {
  * @throws DataError for an id of magnitude >= 2^24, when no host has `window` rows, or when the
  *   interleaved hosts' ring buffers would exceed the budget
  */
-export function scanHosts(hosts: RowSource, options: ScanHostsOptions): HostIndex {
+export function scanHosts(hosts: RowTable, options: ScanHostsOptions): HostIndex {
   const { data, window } = options;
   if (!/^[<>|=]?[iu][1248]$/.test(hosts.dtype)) {
     throw new FormatError(`${hosts.path}: dtype must be an integer type (int8..int64 or uint8..uint64), got '${hosts.dtype}'`, hosts.path);

@@ -8,7 +8,7 @@
  */
 import { DataError, InvalidOptionError } from '../errors.js';
 import type { HostIndex, HostInfo } from './host-index.js';
-import type { RowSource } from './row-source.js';
+import type { RowTable } from './row-source.js';
 
 const CHUNK_ROWS = 8192;
 
@@ -48,7 +48,7 @@ interface OpenHost {
  * @throws DataError naming host, step, row and column for a NaN or infinite value
  * @throws InvalidOptionError for a window or batch that is not a positive integer
  */
-export function forEachHostWindow(data: RowSource, hosts: RowSource, index: HostIndex, options: HostWindowOptions): void {
+export function forEachHostWindow(data: RowTable, hosts: RowTable, index: HostIndex, options: HostWindowOptions): void {
   const { window: T, batch, select, onBatch } = options;
   for (const [name, v] of [['window', T], ['batch', batch]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new InvalidOptionError(`forEachHostWindow: ${name} must be a positive integer, got ${v}`, name);

@@ -5,13 +5,13 @@
  * train through this machinery; commands score through it. Sequence kinds read windows of a host's
  * consecutive rows (rows + host ids, or a 3-D window file), cut as the rows stream by (docs/transformer.md).
  */
-export { openDataFile, checkWidth, checkRows, readBlocks, type DataFile, type DataFileOptions, type RowsAt, type BlockRange } from './data-file.js';
+export { openDataFile, memoryDataFile, checkWidth, checkRows, readBlocks, type DataFile, type DataFileOptions, type RowSource, type RowsAt, type BlockRange } from './data-file.js';
 export { splitRows, deriveSeed, blockLength, blocksPerChunk, STREAM, CHUNK_ROWS, MAX_BLOCK_ROWS, type RowSplit } from './row-split.js';
 export { ReservoirSampler } from './reservoir.js';
 export { prepass, EXACT_DRIFT_MAX_VALUES, type PrepassOptions, type PrepassResult } from './prepass.js';
-export { scoreBlocks, scoreFile, type ScoreKernel, type BlockScoring, type FileScoring } from './score-rows.js';
+export { scoreBlocks, scoreFile, checkScores, nonFiniteScoreError, type ScoreKernel, type BlockScoring, type FileScoring, type NonFiniteScores } from './score-rows.js';
 export type { TrainingData } from './training-data.js';
-export { memoryRows, standardizedRows, windowRows, type RowSource } from './row-source.js';
+export { fileRows, memoryRows, standardizedRows, windowRows, type RowTable } from './row-source.js';
 export { scanHosts, MAX_HOST_ID, RING_BUDGET_BYTES, type HostIndex, type HostInfo, type ScanHostsOptions } from './host-index.js';
 export { forEachHostWindow, type HostWindowOptions, type WindowBatchMeta } from './host-windows.js';
 export { checkWindowFile, forEachWindow, type WindowFileOptions } from './window-file.js';

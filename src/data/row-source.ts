@@ -1,13 +1,15 @@
 /**
- * `RowSource`: where the transformer model reads rows from, a file ({@link NpyRowReader}) or memory
+ * `RowTable`: where the transformer model reads rows from, a file ({@link NpyRowReader}) or memory
  * ({@link memoryRows}), so training and scoring have one code path for both and never need the
- * whole table in memory.
+ * whole table in memory. It is a data file's {@link RowSource} that also knows its size and stored
+ * type (host ids must be integers; a window file's shape gives T).
  */
 import { ShapeError } from '../errors.js';
 import { standardizeInPlace, type Standardizer } from '../schema/index.js';
+import type { DataFile, RowSource } from './data-file.js';
 
 /** Rows `[rows, cols]` read in order by position, as float32 (NpyRowReader has this shape). */
-export interface RowSource {
+export interface RowTable extends Pick<RowSource, 'readRows'> {
   /** Name used in error messages (a file path, or e.g. 'data'). */
   readonly path: string;
   readonly rows: number;
@@ -16,8 +18,6 @@ export interface RowSource {
   readonly shape?: readonly number[];
   /** The .npy dtype descr of the stored values (e.g. '<f4', '<i8'), or the memory array's equivalent. */
   readonly dtype: string;
-  /** Reads rows `start .. start + count - 1` into the first `count * cols` values of `out`. */
-  readRows(start: number, count: number, out: Float32Array): Float32Array;
 }
 
 const DESCR: Record<string, string> = {
@@ -28,10 +28,10 @@ const DESCR: Record<string, string> = {
 type NumericArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 /**
- * A {@link RowSource} over an array in memory: `data` holds `[data.length / cols, cols]` row-major.
+ * A {@link RowTable} over an array in memory: `data` holds `[data.length / cols, cols]` row-major.
  * @throws ShapeError when the length is not a multiple of `cols`
  */
-export function memoryRows(data: NumericArray, cols: number, path = 'memory'): RowSource {
+export function memoryRows(data: NumericArray, cols: number, path = 'memory'): RowTable {
   if (!Number.isInteger(cols) || cols < 1 || data.length % cols !== 0) {
     throw new ShapeError(`${path}: length must be a multiple of ${cols} columns, got ${data.length}`, 'memoryRows');
   }
@@ -51,10 +51,18 @@ export function memoryRows(data: NumericArray, cols: number, path = 'memory'): R
 }
 
 /**
+ * An open data file as a {@link RowTable}: its rows as float32 (what the file's reader delivers,
+ * whatever the stored dtype), shape `[rows, cols]`.
+ */
+export function fileRows(file: DataFile): RowTable {
+  return { path: file.source, rows: file.rows, cols: file.cols, shape: [file.rows, file.cols], dtype: '<f4', readRows: (start, count, out) => file.reader.readRows(start, count, out) };
+}
+
+/**
  * `source` with every row standardized as it is read (model-input units), or `source` itself when
  * `standardizer` is null: a sequence kind trains and scores on the file without a copy.
  */
-export function standardizedRows(source: RowSource, standardizer: Standardizer | null): RowSource {
+export function standardizedRows(source: RowTable, standardizer: Standardizer | null): RowTable {
   if (standardizer === null) return source;
   return {
     path: source.path,
@@ -75,7 +83,7 @@ export function standardizedRows(source: RowSource, standardizer: Standardizer |
  * form {@link openWindowStream} takes.
  * @throws ShapeError when the rows are not a whole number of windows
  */
-export function windowRows(rows: RowSource, steps: number): RowSource {
+export function windowRows(rows: RowTable, steps: number): RowTable {
   if (!Number.isInteger(steps) || steps < 1 || rows.rows % steps !== 0) {
     throw new ShapeError(`${rows.path}: rows must be a whole number of ${steps}-step windows, got ${rows.rows}`, 'windowRows');
   }

@@ -8,8 +8,8 @@ import type { Standardizer } from '../schema/index.js';
 import type { DataFile } from './data-file.js';
 import { scanHosts } from './host-index.js';
 import { forEachHostWindow } from './host-windows.js';
-import { standardizedRows, windowRows, type RowSource } from './row-source.js';
-import type { ScoreKernel } from './score-rows.js';
+import { fileRows, standardizedRows, windowRows, type RowTable } from './row-source.js';
+import { checkScores, type NonFiniteScores, type ScoreKernel } from './score-rows.js';
 import { checkWindowFile, forEachWindow } from './window-file.js';
 
 /** Windows scored per kernel call. */
@@ -25,8 +25,10 @@ export interface SequenceScoring {
   /** Scores `[n, T, F]` windows in model-input units. */
   kernel: ScoreKernel;
   /** One host id per row for 2-D rows; null for a 3-D window file. */
-  hosts: RowSource | null;
+  hosts: RowTable | null;
   onRows?: (done: number) => void;
+  /** What a non-finite score does (see {@link NonFiniteScores}); default `'error'`. */
+  nonFinite?: NonFiniteScores;
 }
 
 /** What {@link scoreSequenceFile} computed. */
@@ -45,7 +47,7 @@ export interface SequenceScores {
  */
 export function scoreSequenceFile(file: DataFile, opts: SequenceScoring): SequenceScores {
   const { steps: T, standardizer, kernel } = opts;
-  const rows = standardizedRows(paddingChecked(file.reader, opts.active), standardizer);
+  const rows = standardizedRows(paddingChecked(fileRows(file), opts.active), standardizer);
   const batchScores = new Float32Array(SCORE_BATCH);
   if (opts.hosts === null) {
     const windows = windowRows(rows, file.steps);
@@ -60,9 +62,10 @@ export function scoreSequenceFile(file: DataFile, opts: SequenceScoring): Sequen
         opts.onRows?.((indices[0]! + n) * T);
       },
     });
+    checkScores(scores, scores.length, { firstRow: 0, source: `${file.source} (windows)`, ...(opts.nonFinite ? { nonFinite: opts.nonFinite } : {}) });
     return { scores, padded: null };
   }
-  const index = scanHosts(opts.hosts, { data: file.reader, window: T });
+  const index = scanHosts(opts.hosts, { data: { path: file.source, rows: file.rows, cols: file.cols }, window: T });
   const scores = new Float32Array(file.rows);
   const padded = new Uint8Array(file.rows);
   forEachHostWindow(rows, opts.hosts, index, {
@@ -78,11 +81,12 @@ export function scoreSequenceFile(file: DataFile, opts: SequenceScoring): Sequen
       opts.onRows?.(meta.rows[n - 1]! + 1);
     },
   });
+  checkScores(scores, scores.length, { firstRow: 0, source: file.source, ...(opts.nonFinite ? { nonFinite: opts.nonFinite } : {}) });
   return { scores, padded };
 }
 
 /** `source` whose reads check that every column at and after `active` is exactly 0. */
-function paddingChecked(source: RowSource, active: number): RowSource {
+function paddingChecked(source: RowTable, active: number): RowTable {
   if (active >= source.cols) return source;
   const cols = source.cols;
   return {

@@ -4,13 +4,13 @@
  */
 import { DataError, InvalidOptionError, ShapeError } from '../errors.js';
 import { shapeTuple } from '../io/index.js';
-import type { RowSource } from './row-source.js';
+import type { RowTable } from './row-source.js';
 
 /**
  * Checks that `windows` holds `[N, window, features]` windows.
  * @throws ShapeError naming the file for another rank, T or F
  */
-export function checkWindowFile(windows: RowSource, window: number, features: number): void {
+export function checkWindowFile(windows: RowTable, window: number, features: number): void {
   const shape = windows.shape ?? [windows.rows, windows.cols];
   if (shape.length !== 3) {
     throw new ShapeError(`${windows.path}: windows must be a 3-D array (windows, steps, features), got shape ${shapeTuple(shape)}`, 'checkWindowFile');
@@ -37,7 +37,7 @@ export interface WindowFileOptions {
  * Streams the windows of a checked 3-D file in order, in batches.
  * @throws DataError naming window, step and column for a NaN or infinite value
  */
-export function forEachWindow(windows: RowSource, options: WindowFileOptions): void {
+export function forEachWindow(windows: RowTable, options: WindowFileOptions): void {
   const { window: T, batch, select, onBatch } = options;
   if (!Number.isInteger(batch) || batch < 1) throw new InvalidOptionError(`forEachWindow: batch must be a positive integer, got ${batch}`, 'batch');
   const per = windows.cols;

@@ -6,11 +6,11 @@
 import { ShapeError } from '../errors.js';
 import { scanHosts, type HostIndex } from './host-index.js';
 import { forEachHostWindow } from './host-windows.js';
-import type { RowSource } from './row-source.js';
+import type { RowTable } from './row-source.js';
 import { checkWindowFile, forEachWindow } from './window-file.js';
 
 /** Sequence data: time-ordered rows `[N, F]` with host ids `[N]`, or windows `[N, T, F]`. */
-export type SequenceSource = { data: RowSource; hosts: RowSource } | { windows: RowSource };
+export type SequenceSource = { data: RowTable; hosts: RowTable } | { windows: RowTable };
 
 /** Which windows a pass emits. */
 export type WindowPart = 'train' | 'validation' | 'all';

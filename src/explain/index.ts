@@ -5,7 +5,7 @@
  * errors. See docs/explain.md.
  */
 export { reconstructionAttribution, type ReconstructionInputs } from './reconstruction-attribution.js';
-export { shapleyValues, type Background, type ShapleyOptions, type ShapleyResult } from './shapley-values.js';
+export { shapleyValues, scoreFnOf, type Background, type ShapleyOptions, type ShapleyResult } from './shapley-values.js';
 export { releaseKernels } from './mlp-coalition-kernel.js';
 export { forestScoreFn, type IsolationForestModel } from './forest-coalition-values.js';
 export { topK, shapleyAttribution, type FeatureAttribution, type ReconstructionFeature } from './feature-attribution.js';
@@ -17,4 +17,5 @@ export {
   type MlpActivation,
   type LinearWeights,
   type ExplainableModel,
+  type WeightedSumModel,
 } from './score-model.js';

@@ -8,11 +8,11 @@
  * Gray walk's rounding never spans more than one chunk and the values do not depend on the thread
  * count. ReLU models only; `null` tells the caller to take the JS path.
  */
-import { allKernelThreads, kernelThreads, releaseKernelThreads, type ChunkBoard } from './kernel-threads.js';
+import { MEMORY_IMPORT, ThreadSession, poolWorkers, releaseThreads, wasmActive, type PoolWorker } from '../tensor/index.js';
+import { COALITION_TASK, claimChunks, type ChunkJob } from './kernel-threads.js';
 import type { MlpCoalitionInputs } from './mlp-coalition-values.js';
 import { kernelLayout, kernelModule, kernelPages, type KernelLayout } from './mlp-coalition-wasm.js';
 import { mlpWidths } from './score-model.js';
-import { Code, V128, wasmModule } from './wasm-emitter.js';
 
 /** Hybrid rows (columns) per chunk: a chunk's activations stay in L2 cache. */
 const CHUNK_COLUMNS = 1024;
@@ -31,41 +31,35 @@ interface Kernel {
   layout: KernelLayout;
   module: WebAssembly.Module;
   run: (t0: number, t1: number) => void;
-  /** by thread: 0 the caller's, else a worker's KernelThread id */
-  memories: Map<number, WebAssembly.Memory>;
+  /** the caller's memory, and each pool worker's */
+  main: WebAssembly.Memory;
+  memories: Map<PoolWorker, WebAssembly.Memory>;
+  /** the workers' session (null until threads are used); its board has one state per chunk */
+  session: ThreadSession | null;
+  job: ChunkJob | null;
 }
 
 // Compiled kernels by shape: compiling costs more than one explained row, and `releaseKernels`
 // empties the cache.
 const kernels = new Map<string, Kernel>();
 const SHARED = typeof SharedArrayBuffer !== 'undefined';
-let simdSupported: boolean | undefined;
-
-/** True when this JavaScript engine runs WebAssembly with 128-bit SIMD. */
-export function wasmSimdAvailable(): boolean {
-  if (simdSupported === undefined) {
-    const probe = new Code().v128Zero().set(0);
-    const bytes = wasmModule(1, false, [{ name: 'probe', params: [], locals: [V128], body: probe }]);
-    simdSupported = typeof WebAssembly === 'object' && WebAssembly.validate(bytes);
-  }
-  return simdSupported;
-}
 
 /** Drops every compiled kernel and ends the worker threads (they restart on demand). */
 export function releaseKernels(): void {
+  for (const k of kernels.values()) k.session?.close();
   kernels.clear();
-  releaseKernelThreads();
+  releaseThreads();
 }
 
 /**
  * v(S) for all `2^M` masks through the SIMD kernel (bit i set = features[i] taken from x), on up to
  * `threads` threads.
- * @returns `[2^M]` float64, or null when the model is not ReLU, SIMD is unavailable or the kernel's
- *   memory would exceed 1 GiB
+ * @returns `[2^M]` float64, or null when the model is not ReLU, the js backend is selected (or SIMD
+ *   is unavailable) or the kernel's memory would exceed 1 GiB
  */
 export function wasmMlpCoalitionValues(inputs: MlpCoalitionInputs, threads: number): Float64Array | null {
   const { model, background, features } = inputs;
-  if (model.activation !== 'relu' || model.layers.length < 2 || !wasmSimdAvailable()) return null;
+  if (model.activation !== 'relu' || model.layers.length < 2 || !wasmActive()) return null;
   const widths = mlpWidths(model);
   const d = widths[0]!;
   const m = features.length;
@@ -81,48 +75,61 @@ export function wasmMlpCoalitionValues(inputs: MlpCoalitionInputs, threads: numb
   const { layout } = kernel;
   const chunks = Math.ceil(masks / steps);
   const wanted = Math.min(threads, chunks, Math.max(1, Math.floor((masks * uPad) / MIN_ROWS_PER_THREAD)));
-  const workers = wanted > 1 ? kernelThreads(wanted - 1) : [];
-  const w = workers.length;
-  dropDeadMemories(kernel);
-  const main = memoryOf(kernel, 0);
   // A feature far outside the background (|w · (x - b)| above 64) would leave float32 rounding of
   // its large term in the masks that toggle it off again: such rows take the float64 JS path.
-  if (writeInputs(inputs, layout, new Float32Array(main.buffer), active) > MAX_FIRST_LAYER_TERM) return null;
-
-  const board: ChunkBoard = new Int32Array(w > 0 ? new SharedArrayBuffer(4 * (1 + w + chunks)) : new ArrayBuffer(4 * (1 + chunks)));
-  const state = 1 + w;
-  board.fill(-1, state);
-  workers.forEach((thread, i) => {
-    const memory = memoryOf(kernel, thread.id);
-    new Uint8Array(memory.buffer).set(new Uint8Array(main.buffer, 0, layout.inputBytes));
-    thread.submit({ key: kernel.key, module: kernel.module, memory, board, worker: i, workers: w, chunks, steps, masks });
-  });
-  const run = (c: number): void => kernel.run(c * steps, Math.min(masks, (c + 1) * steps));
-  for (let c = Atomics.add(board, 0, 1); c < chunks; c = Atomics.add(board, 0, 1)) {
-    if (Atomics.compareExchange(board, state + c, -1, 0) === -1) run(c);
-  }
-  // Every chunk is claimed now: take any a worker has not, wait for those a worker holds, and redo
-  // the chunks of a worker that failed.
-  for (let c = 0; c < chunks; c++) {
-    const s = Atomics.compareExchange(board, state + c, -1, 0);
-    if (s === -1) run(c);
-    else if (s <= -2 && !workers[-s - 2]!.wait(board, -s - 2)) {
-      Atomics.store(board, state + c, 0);
-      run(c);
+  if (writeInputs(inputs, layout, new Float32Array(kernel.main.buffer), active) > MAX_FIRST_LAYER_TERM) return null;
+  const job = wanted > 1 && SHARED ? jobFor(kernel, chunks, steps, masks, poolWorkers(wanted - 1)) : null;
+  const board: Int32Array = job?.board ?? new Int32Array(1 + chunks);
+  board.fill(-1, 1);
+  board[0] = 0;
+  const span = { board, chunks, steps, masks };
+  const own = (): void => claimChunks(span, kernel.run, 0, 0);
+  if (job === null) {
+    own();
+  } else {
+    const written = new Uint8Array(kernel.main.buffer, 0, layout.inputBytes);
+    for (const memory of job.memories) new Uint8Array(memory.buffer).set(written);
+    try {
+      kernel.session!.run(own);
+    } catch {
+      // A worker failed or was ended: its unfinished chunks (still held, or never claimed) are redone here.
+      for (let c = 0; c < chunks; c++) {
+        if (board[1 + c]! >= 0) continue;
+        board[1 + c] = 0;
+        kernel.run(c * steps, Math.min(masks, (c + 1) * steps));
+      }
     }
   }
 
   const values = new Float64Array(masks);
   const scale = 1 / (active.length * inputs.backgroundRows);
-  const sources = [main, ...workers.map((t) => memoryOf(kernel, t.id))].map((mem) => new Float64Array(mem.buffer, layout.values, masks));
+  const memories = [kernel.main, ...(job?.memories ?? [])];
+  const sources = memories.map((mem) => new Float64Array(mem.buffer, layout.values, masks));
   for (let c = 0; c < chunks; c++) {
-    const source = sources[Atomics.load(board, state + c)]!;
+    const source = sources[board[1 + c]!]!;
     for (let t = c * steps; t < Math.min(masks, (c + 1) * steps); t++) {
       const g = t ^ (t >>> 1);
       values[g] = source[g]! * scale;
     }
   }
   return values;
+}
+
+/**
+ * The kernel's worker session for these pool workers (reopened when the pool replaced one), with a
+ * memory per worker; null when no worker is available.
+ */
+function jobFor(kernel: Kernel, chunks: number, steps: number, masks: number, workers: PoolWorker[]): ChunkJob | null {
+  if (workers.length === 0) return null;
+  const same = kernel.session !== null && kernel.session.workers.length === workers.length && kernel.session.workers.every((w, i) => w === workers[i]);
+  if (!same) {
+    kernel.session?.close();
+    for (const w of kernel.memories.keys()) if (!workers.includes(w)) kernel.memories.delete(w);
+    const memories = workers.map((w) => memoryOf(kernel, w));
+    kernel.job = { module: kernel.module, memories, board: new Int32Array(new SharedArrayBuffer(4 * (1 + chunks))), chunks, steps, masks };
+    kernel.session = new ThreadSession(COALITION_TASK, kernel.job, workers);
+  }
+  return kernel.job;
 }
 
 function kernelFor(units: number[], attrBits: Int32Array, m: number, u: number, steps: number): Kernel | null {
@@ -135,10 +142,11 @@ function kernelFor(units: number[], attrBits: Int32Array, m: number, u: number, 
   }
   const layout = kernelLayout(units, attrBits, m, u, steps);
   if (kernelPages(layout) > MAX_KERNEL_PAGES) return null;
-  const module = new WebAssembly.Module(kernelModule(layout, SHARED));
-  const kernel: Kernel = { key, layout, module, memories: new Map(), run: () => undefined };
-  const instance = new WebAssembly.Instance(module, { env: { memory: memoryOf(kernel, 0) } });
-  kernel.run = instance.exports['run'] as (t0: number, t1: number) => void;
+  const module = new WebAssembly.Module(kernelModule(layout, SHARED).bytes());
+  const pages = kernelPages(layout);
+  const main = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: SHARED });
+  const instance = new WebAssembly.Instance(module, { [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.field]: main } });
+  const kernel: Kernel = { key, layout, module, main, memories: new Map(), session: null, job: null, run: instance.exports['run'] as (t0: number, t1: number) => void };
   kernels.set(key, kernel);
   evictBeyondBudget();
   return kernel;
@@ -146,27 +154,21 @@ function kernelFor(units: number[], attrBits: Int32Array, m: number, u: number, 
 
 /** Drops least recently used kernels while more than CACHE_KERNELS or CACHE_BYTES are held. */
 function evictBeyondBudget(): void {
-  const held = (): number => [...kernels.values()].reduce((n, k) => n + k.layout.bytes * Math.max(1, k.memories.size), 0);
+  const held = (): number => [...kernels.values()].reduce((n, k) => n + k.layout.bytes * (1 + k.memories.size), 0);
   while (kernels.size > 1 && (kernels.size > CACHE_KERNELS || held() > CACHE_BYTES)) {
     const oldest = kernels.keys().next().value!;
+    kernels.get(oldest)!.session?.close();
     kernels.delete(oldest);
-    for (const thread of allKernelThreads()) thread.forget(oldest);
   }
 }
 
-/** Forgets the memories of workers that have ended (a replacement worker gets fresh ones). */
-function dropDeadMemories(kernel: Kernel): void {
-  const live = new Set(allKernelThreads().map((t) => t.id));
-  for (const id of kernel.memories.keys()) if (id !== 0 && !live.has(id)) kernel.memories.delete(id);
-}
-
-/** The kernel's memory for thread `id` (0 = the caller), created on first use. */
-function memoryOf(kernel: Kernel, id: number): WebAssembly.Memory {
-  let memory = kernel.memories.get(id);
+/** Worker `w`'s memory for the kernel, created on first use. */
+function memoryOf(kernel: Kernel, w: PoolWorker): WebAssembly.Memory {
+  let memory = kernel.memories.get(w);
   if (memory === undefined) {
     const pages = kernelPages(kernel.layout);
-    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: SHARED });
-    kernel.memories.set(id, memory);
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    kernel.memories.set(w, memory);
   }
   return memory;
 }

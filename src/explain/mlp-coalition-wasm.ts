@@ -7,10 +7,14 @@
  * each f32x4 lane is a different hybrid row and no horizontal sums are needed: a dense layer is
  * `out[o, c] = bias[o] + sum_k W[o, k] · in[k, c]`, computed for 2 outputs × 8 columns at a time.
  */
-import { Code, F64, I32, V128, wasmModule } from './wasm-emitter.js';
+import { ModuleBuilder, type Code, type FunctionBuilder, type Local } from '../tensor/index.js';
 
-/** A dense layer's block: OUTS outputs × VECS f32x4 vectors of columns (the fastest measured on x64). */
-const OUTS = 2;
+/**
+ * A dense layer's block: OUTS outputs × VECS f32x4 vectors of columns, looped over the inputs (on
+ * the W1 explain workload, one thread: 4 x 2 looped ~20-27 ms a row, 2 x 2 looped ~23-31 ms, 2 x 2
+ * with the input loop unrolled ~41 ms: V8 compiles the long unrolled body poorly).
+ */
+const OUTS = 4;
 const VECS = 2;
 
 /** Sizes and byte offsets of the kernel's memory. */
@@ -86,11 +90,6 @@ export function kernelLayout(units: readonly number[], attrBits: Int32Array, m: 
   return { units: [...units], m, u, uPad, cols, attrBits, weight, bias, base, delta, z, act, xActive, bActive, err, rowWeight, values, steps, inputBytes, bytes: at };
 }
 
-// Locals of `chunk(t0, nt)`: two parameters, then these.
-const T0 = 0, NT = 1, TT = 2, T = 3, NEXT = 4, BIT = 5, P = 6, Q = 7, CP = 8, WP = 9, BP = 10, OROW = 11, G = 12, COL = 13, RP = 14, C = 15, C2 = 16, NCB = 17;
-const SUM = 18, V0 = 19, W = V0 + VECS, S = W + 1, Y = S + 1, ACC = Y + 1;
-const CHUNK_LOCALS = [...new Array<number>(NCB - T0 - 1).fill(I32), F64, ...new Array<number>(ACC + OUTS * VECS - V0).fill(V128)];
-
 /** Pages (64 KiB) of the memory a kernel with this layout imports. */
 export function kernelPages(layout: KernelLayout): number {
   return Math.ceil(layout.bytes / 65536);
@@ -102,164 +101,195 @@ export function kernelPages(layout: KernelLayout): number {
  * g's first pre-activation; `chunk(t0, nt)` evaluates masks gray(t0..t0+nt-1), advancing z along
  * the Gray code from where `start` left it.
  */
-export function kernelModule(layout: KernelLayout, shared: boolean): Uint8Array<ArrayBuffer> {
-  return wasmModule(kernelPages(layout), shared, [
-    { name: 'start', params: [I32], locals: [I32, I32], body: startBody(layout) },
-    { name: 'chunk', params: [I32, I32], locals: CHUNK_LOCALS, body: chunkBody(layout, 2 ** layout.m) },
-    { name: 'run', params: [I32, I32], locals: [I32, I32], body: runBody(layout) },
-  ]);
+export function kernelModule(layout: KernelLayout, shared: boolean): ModuleBuilder {
+  const pages = kernelPages(layout);
+  const mod = new ModuleBuilder('mlp_coalitions', { minPages: pages, maxPages: pages, shared });
+  const start = mod.func('start');
+  startBody(start, layout);
+  const chunk = mod.func('chunk');
+  chunkBody(chunk, layout, 2 ** layout.m);
+  runBody(mod.func('run'), layout, start, chunk);
+  return mod;
 }
 
-function runBody(layout: KernelLayout): Code {
-  const c = new Code();
-  const t0 = 0, t1 = 1, t = 2, nt = 3;
-  c.get(t0).set(t).loop();
-  c.get(t).get(t).i32(1).shrU().xor().call(0);
-  c.i32(layout.steps).get(t1).get(t).sub().tee(nt).get(nt).i32(layout.steps).gtU().select().set(nt);
-  c.get(t).get(nt).call(1);
-  c.get(t).get(nt).add().tee(t).get(t1).ltU().brIf(0).end();
-  return c;
+/** `run(t0, t1)`: for each chunk of `steps` masks from t0: start(gray(t)), chunk(t, n). */
+function runBody(f: FunctionBuilder, layout: KernelLayout, start: FunctionBuilder, chunk: FunctionBuilder): void {
+  const t0 = f.param('t0'), t1 = f.param('t1');
+  const t = f.local('t'), nt = f.local('nt');
+  const c = f.code;
+  c.get(t0).set(t).loop('chunks');
+  c.note('z = first pre-activation of mask gray(t); nt = min(steps, t1 - t)');
+  c.get(t).get(t).i32(1).op('i32.shr_u').op('i32.xor').call(start);
+  c.i32(layout.steps).get(t1).get(t).op('i32.sub').tee(nt).get(nt).i32(layout.steps).op('i32.gt_u').op('select').set(nt);
+  c.get(t).get(nt).call(chunk);
+  c.get(t).get(nt).op('i32.add').tee(t).get(t1).op('i32.lt_u').brIf('chunks').end();
 }
 
-/** `for (counter = n; counter > 0; counter--) body` with n >= 1 known at generation time. */
-function countLoop(c: Code, counter: number, n: number, body: () => void): void {
-  c.i32(n).set(counter).loop();
-  body();
-  c.get(counter).i32(1).sub().tee(counter).brIf(0).end();
-}
-
-function startBody(layout: KernelLayout): Code {
-  const c = new Code();
-  const g = 0, p = 1, cnt = 2;
+/** `start(g)`: z = base + the deltas of every feature whose bit is set in g. */
+function startBody(f: FunctionBuilder, layout: KernelLayout): void {
+  const g = f.param('g');
+  const p = f.local('p'), count = f.local('count');
+  const c = f.code;
   const zBytes = layout.units[0]! * layout.uPad * 4;
+  c.note('z = base (mask 0: every attributed feature from the background row)');
   c.i32(0).set(p);
-  countLoop(c, cnt, zBytes / 16, () => {
-    c.get(p).get(p).v128Load(layout.base).v128Store(layout.z);
-    c.get(p).i32(16).add().set(p);
+  c.repeat(count, zBytes / 16, () => {
+    c.get(p).get(p).mem('v128.load', layout.base).mem('v128.store', layout.z);
+    c.get(p).i32(16).op('i32.add').set(p);
   });
   for (let i = 0; i < layout.m; i++) {
-    c.get(g).i32(i).shrU().i32(1).and().if();
+    c.note(`feature bit ${i} set: z += delta[${i}]`);
+    c.get(g).i32(i).op('i32.shr_u').i32(1).op('i32.and').if();
     c.i32(0).set(p);
-    countLoop(c, cnt, zBytes / 16, () => {
-      c.get(p).get(p).v128Load(layout.z).get(p).v128Load(layout.delta + i * zBytes).f32x4Add().v128Store(layout.z);
-      c.get(p).i32(16).add().set(p);
+    c.repeat(count, zBytes / 16, () => {
+      c.get(p).get(p).mem('v128.load', layout.z).get(p).mem('v128.load', layout.delta + i * zBytes).op('f32x4.add').mem('v128.store', layout.z);
+      c.get(p).i32(16).op('i32.add').set(p);
     });
     c.end();
   }
-  return c;
 }
 
-function chunkBody(layout: KernelLayout, masks: number): Code {
-  const c = new Code();
+/** The locals of `chunk(t0, nt)`, by name. */
+interface ChunkLocals {
+  t0: Local; nt: Local; tt: Local; t: Local; next: Local; bit: Local; p: Local; q: Local;
+  cp: Local; wp: Local; bp: Local; oRow: Local; ip: Local; kp: Local; g: Local; col: Local; rp: Local; c1: Local; c2: Local; ncb: Local;
+  sum: Local; inputs: Local[]; w: Local; s: Local; y: Local; acc: Local[];
+}
+
+function chunkLocals(f: FunctionBuilder): ChunkLocals {
+  const i32 = (name: string): Local => f.local(name);
+  const v128 = (name: string): Local => f.local(name, 'v128');
+  const t0 = f.param('t0'), nt = f.param('nt');
+  return {
+    t0, nt, tt: i32('tt'), t: i32('t'), next: i32('next'), bit: i32('bit'), p: i32('p'), q: i32('q'),
+    cp: i32('cp'), wp: i32('wp'), bp: i32('bp'), oRow: i32('oRow'), ip: i32('ip'), kp: i32('kp'), g: i32('g'), col: i32('col'), rp: i32('rp'),
+    c1: i32('c1'), c2: i32('c2'), ncb: i32('ncb'), sum: f.local('sum', 'f64'),
+    inputs: Array.from({ length: VECS }, (_, v) => v128(`in${v}`)), w: v128('w'), s: v128('s'), y: v128('y'),
+    acc: Array.from({ length: OUTS * VECS }, (_, k) => v128(`acc${Math.floor(k / VECS)}_${k % VECS}`)),
+  };
+}
+
+function chunkBody(f: FunctionBuilder, layout: KernelLayout, masks: number): void {
+  const L = chunkLocals(f);
+  const c = f.code;
   const { units, uPad, cols } = layout;
   const h1 = units[0]!;
   const zBytes = h1 * uPad * 4;
-  // Per step: copy ReLU(z) into the step's columns of layer 1, then move z to the next Gray mask.
-  c.i32(0).set(TT).loop();
-  c.get(T0).get(TT).add().set(T);
-  c.i32(0).set(P).get(TT).i32(uPad * 4).mul().set(Q);
-  countLoop(c, C, h1, () => {
-    countLoop(c, C2, uPad / 4, () => {
-      c.get(Q).v128Zero().get(P).v128Load(layout.z).f32x4Pmax().v128Store(layout.act[0]!);
-      c.get(P).i32(16).add().set(P).get(Q).i32(16).add().set(Q);
+  c.note('per step tt: copy ReLU(z) into the step\'s columns of layer 1, then move z to the next Gray mask');
+  c.i32(0).set(L.tt).loop('steps');
+  c.get(L.t0).get(L.tt).op('i32.add').set(L.t);
+  c.i32(0).set(L.p).get(L.tt).i32(uPad * 4).op('i32.mul').set(L.q);
+  c.repeat(L.c1, h1, () => {
+    c.repeat(L.c2, uPad / 4, () => {
+      c.get(L.q).f32x4(0).get(L.p).mem('v128.load', layout.z).op('f32x4.pmax').mem('v128.store', layout.act[0]!);
+      c.get(L.p).i32(16).op('i32.add').set(L.p).get(L.q).i32(16).op('i32.add').set(L.q);
     });
-    c.get(Q).i32((cols - uPad) * 4).add().set(Q);
+    c.get(L.q).i32((cols - uPad) * 4).op('i32.add').set(L.q);
   });
-  // Gray code t -> t+1 flips bit ctz(t+1); set = the feature now comes from x, so its delta joins.
-  c.get(T).i32(1).add().tee(NEXT).i32(masks).ltU().if();
-  c.get(NEXT).ctz().tee(BIT).i32(zBytes).mul().set(Q).i32(0).set(P);
-  c.get(NEXT).get(NEXT).i32(1).shrU().xor().get(BIT).shrU().i32(1).and().if();
-  advance(c, layout, zBytes, 'add');
+  c.note('Gray code t -> t+1 flips bit ctz(t+1); set = the feature now comes from x, so its delta joins');
+  c.get(L.t).i32(1).op('i32.add').tee(L.next).i32(masks).op('i32.lt_u').if();
+  c.get(L.next).op('i32.ctz').tee(L.bit).i32(zBytes).op('i32.mul').set(L.q).i32(0).set(L.p);
+  c.get(L.next).get(L.next).i32(1).op('i32.shr_u').op('i32.xor').get(L.bit).op('i32.shr_u').i32(1).op('i32.and').if();
+  advance(c, L, layout, zBytes, 'f32x4.add');
   c.else();
-  advance(c, layout, zBytes, 'sub');
+  advance(c, L, layout, zBytes, 'f32x4.sub');
   c.end().end();
-  c.get(TT).i32(1).add().tee(TT).get(NT).ltU().brIf(0).end();
+  c.get(L.tt).i32(1).op('i32.add').tee(L.tt).get(L.nt).op('i32.lt_u').brIf('steps').end();
 
-  c.get(NT).i32(uPad * 4).mul().i32(16 * VECS - 1).add().i32(16 * VECS).divU().i32(16 * VECS).mul().set(NCB);
-  for (let l = 0; l + 1 < units.length; l++) {
-    dense(c, layout, l, l + 2 < units.length);
-  }
-  squaredErrors(c, layout, layout.u);
-  return c;
+  c.note('ncb = the chunk\'s column bytes, rounded up to whole blocks of 4 * VECS columns');
+  c.get(L.nt).i32(uPad * 4).op('i32.mul').i32(16 * VECS - 1).op('i32.add').i32(16 * VECS).op('i32.div_u').i32(16 * VECS).op('i32.mul').set(L.ncb);
+  for (let l = 0; l + 1 < units.length; l++) dense(c, L, layout, l, l + 2 < units.length);
+  squaredErrors(c, L, layout);
 }
 
-function advance(c: Code, layout: KernelLayout, zBytes: number, op: 'add' | 'sub'): void {
-  countLoop(c, C, zBytes / 16, () => {
-    c.get(P).get(P).v128Load(layout.z).get(Q).v128Load(layout.delta);
-    if (op === 'add') c.f32x4Add();
-    else c.f32x4Sub();
-    c.v128Store(layout.z);
-    c.get(P).i32(16).add().set(P).get(Q).i32(16).add().set(Q);
+/** z (+|-)= delta[bit] (q points at the delta, p walks z). */
+function advance(c: Code, L: ChunkLocals, layout: KernelLayout, zBytes: number, op: 'f32x4.add' | 'f32x4.sub'): void {
+  c.repeat(L.c1, zBytes / 16, () => {
+    c.get(L.p).get(L.p).mem('v128.load', layout.z).get(L.q).mem('v128.load', layout.delta).op(op).mem('v128.store', layout.z);
+    c.get(L.p).i32(16).op('i32.add').set(L.p).get(L.q).i32(16).op('i32.add').set(L.q);
   });
 }
 
-/** Layer l+1 (`units[l]` -> `units[l+1]`) over NCB column bytes, OUTS outputs (or 1 for the tail) × 4 · VECS columns per block. */
-function dense(c: Code, layout: KernelLayout, l: number, relu: boolean): void {
+/**
+ * Layer l+1 (`units[l]` -> `units[l+1]`) over ncb column bytes: out[o, col] = bias[o] + sum_k W[o, k] in[k, col],
+ * OUTS outputs (or 1 for the tail) x 4 * VECS columns per block.
+ */
+function dense(c: Code, L: ChunkLocals, layout: KernelLayout, l: number, relu: boolean): void {
   const k = layout.units[l]!;
   const o = layout.units[l + 1]!;
   const rowBytes = layout.cols * 4;
   const inOff = layout.act[l]!;
   const outOff = layout.act[l + 1]!;
   const block = (outputs: number): void => {
-    c.i32(0).set(CP).loop();
+    c.i32(0).set(L.cp).loop(`layer${l}_columns${outputs}`);
+    c.note(`acc[j][v] = bias[j], then += W[j, kk] * in[kk, cp + 16v] for every input kk (ip, kp walk kk)`);
     for (let j = 0; j < outputs; j++) {
-      c.get(BP).f32Splat(layout.bias[l]! + j * 4).set(ACC + VECS * j);
-      for (let v = 1; v < VECS; v++) c.get(ACC + VECS * j).set(ACC + VECS * j + v);
+      c.get(L.bp).mem('v128.load32_splat', layout.bias[l]! + j * 4).set(L.acc[VECS * j]!);
+      for (let v = 1; v < VECS; v++) c.get(L.acc[VECS * j]!).set(L.acc[VECS * j + v]!);
     }
-    for (let kk = 0; kk < k; kk++) {
-      for (let v = 0; v < VECS; v++) c.get(CP).v128Load(inOff + kk * rowBytes + 16 * v).set(V0 + v);
+    c.get(L.cp).set(L.ip).get(L.wp).set(L.kp);
+    c.repeat(L.c2, k, () => {
+      for (let v = 0; v < VECS; v++) c.get(L.ip).mem('v128.load', inOff + 16 * v).set(L.inputs[v]!);
       for (let j = 0; j < outputs; j++) {
-        c.get(WP).f32Splat(layout.weight[l]! + (j * k + kk) * 4).set(W);
-        for (let v = 0; v < VECS; v++) c.get(ACC + VECS * j + v).get(W).get(V0 + v).f32x4Mul().f32x4Add().set(ACC + VECS * j + v);
+        c.get(L.kp).mem('v128.load32_splat', layout.weight[l]! + j * k * 4).set(L.w);
+        for (let v = 0; v < VECS; v++) {
+          const acc = L.acc[VECS * j + v]!;
+          c.get(acc).get(L.w).get(L.inputs[v]!).op('f32x4.mul').op('f32x4.add').set(acc);
+        }
       }
-    }
+      c.get(L.ip).i32(rowBytes).op('i32.add').set(L.ip).get(L.kp).i32(4).op('i32.add').set(L.kp);
+    });
+    c.note(relu ? 'out = pmax(0, acc): ReLU' : 'out = acc (the active outputs)');
     for (let j = 0; j < VECS * outputs; j++) {
-      c.get(CP).get(OROW).add();
-      if (relu) c.v128Zero().get(ACC + j).f32x4Pmax();
-      else c.get(ACC + j);
-      c.v128Store(outOff + Math.floor(j / VECS) * rowBytes + (j % VECS) * 16);
+      c.get(L.cp).get(L.oRow).op('i32.add');
+      if (relu) c.f32x4(0).get(L.acc[j]!).op('f32x4.pmax');
+      else c.get(L.acc[j]!);
+      c.mem('v128.store', outOff + Math.floor(j / VECS) * rowBytes + (j % VECS) * 16);
     }
-    c.get(CP).i32(16 * VECS).add().tee(CP).get(NCB).ltU().brIf(0).end();
+    c.get(L.cp).i32(16 * VECS).op('i32.add').tee(L.cp).get(L.ncb).op('i32.lt_u').brIf(`layer${l}_columns${outputs}`).end();
   };
-  c.i32(0).set(WP).i32(0).set(BP).i32(0).set(OROW);
+  c.note(`layer ${l + 1}: ${k} -> ${o}${relu ? ', ReLU' : ''}`);
+  c.i32(0).set(L.wp).i32(0).set(L.bp).i32(0).set(L.oRow);
   const step = (outputs: number): void => {
-    c.get(WP).i32(outputs * k * 4).add().set(WP).get(BP).i32(outputs * 4).add().set(BP);
-    c.get(OROW).i32(outputs * rowBytes).add().set(OROW);
+    c.get(L.wp).i32(outputs * k * 4).op('i32.add').set(L.wp).get(L.bp).i32(outputs * 4).op('i32.add').set(L.bp);
+    c.get(L.oRow).i32(outputs * rowBytes).op('i32.add').set(L.oRow);
   };
-  if (o >= OUTS) countLoop(c, C, Math.floor(o / OUTS), () => { block(OUTS); step(OUTS); });
+  if (o >= OUTS) c.repeat(L.c1, Math.floor(o / OUTS), () => { block(OUTS); step(OUTS); });
   for (let tail = 0; tail < o % OUTS; tail++) { block(1); step(1); }
 }
 
 /**
- * err[col] = sum over active outputs a of (y[a, col] - target)², target x_a or b_a by mask bit;
- * then values[g] = sum over background rows of rowWeight × err, in float64.
+ * err[col] = sum over active outputs a of (y[a, col] - target)^2, target x_a or b_a by mask bit;
+ * then values[g] = sum over background rows of rowWeight x err, in float64.
  */
-function squaredErrors(c: Code, layout: KernelLayout, u: number): void {
-  const { uPad, attrBits, cols } = layout;
+function squaredErrors(c: Code, L: ChunkLocals, layout: KernelLayout): void {
+  const { uPad, attrBits, cols, u } = layout;
   const out = layout.act[layout.act.length - 1]!;
-  c.i32(0).set(TT).loop();
-  c.get(T0).get(TT).add().tee(T).get(T).i32(1).shrU().xor().set(G);
-  c.get(TT).i32(uPad * 4).mul().set(COL).i32(0).set(RP);
-  countLoop(c, C, uPad / 4, () => {
-    c.v128Zero().set(S);
+  c.note('per step tt: err over the active outputs, then the weighted float64 sum into values[gray(t)]');
+  c.i32(0).set(L.tt).loop('scores');
+  c.get(L.t0).get(L.tt).op('i32.add').tee(L.t).get(L.t).i32(1).op('i32.shr_u').op('i32.xor').set(L.g);
+  c.get(L.tt).i32(uPad * 4).op('i32.mul').set(L.col).i32(0).set(L.rp);
+  c.repeat(L.c1, uPad / 4, () => {
+    c.f32x4(0).set(L.s);
     for (let a = 0; a < attrBits.length; a++) {
-      c.get(COL).v128Load(out + a * cols * 4);
-      c.i32(0).f32Splat(layout.xActive + a * 4);
+      c.get(L.col).mem('v128.load', out + a * cols * 4);
+      c.i32(0).mem('v128.load32_splat', layout.xActive + a * 4);
       const bit = attrBits[a]!;
       if (bit >= 0) {
-        c.get(RP).v128Load(layout.bActive + a * uPad * 4);
-        c.i32(0).get(G).i32(bit).shrU().i32(1).and().sub().i32x4Splat().v128Bitselect();
+        // target = bit set ? x : b, as bitselect(x, b, all-ones or zeros)
+        c.get(L.rp).mem('v128.load', layout.bActive + a * uPad * 4);
+        c.i32(0).get(L.g).i32(bit).op('i32.shr_u').i32(1).op('i32.and').op('i32.sub').op('i32x4.splat').op('v128.bitselect');
       }
-      c.f32x4Sub().tee(Y).get(Y).f32x4Mul().get(S).f32x4Add().set(S);
+      c.op('f32x4.sub').tee(L.y).get(L.y).op('f32x4.mul').get(L.s).op('f32x4.add').set(L.s);
     }
-    c.get(COL).get(S).v128Store(layout.err);
-    c.get(COL).i32(16).add().set(COL).get(RP).i32(16).add().set(RP);
+    c.get(L.col).get(L.s).mem('v128.store', layout.err);
+    c.get(L.col).i32(16).op('i32.add').set(L.col).get(L.rp).i32(16).op('i32.add').set(L.rp);
   });
-  c.f64Zero().set(SUM).i32(0).set(P).get(TT).i32(uPad * 4).mul().set(Q);
-  countLoop(c, C, u, () => {
-    c.get(SUM).get(P).f32Load(layout.rowWeight).f64FromF32().get(Q).f32Load(layout.err).f64FromF32().f64Mul().f64Add().set(SUM);
-    c.get(P).i32(4).add().set(P).get(Q).i32(4).add().set(Q);
+  c.f64(0).set(L.sum).i32(0).set(L.p).get(L.tt).i32(uPad * 4).op('i32.mul').set(L.q);
+  c.repeat(L.c1, u, () => {
+    c.get(L.sum).get(L.p).mem('f32.load', layout.rowWeight).op('f64.promote_f32').get(L.q).mem('f32.load', layout.err).op('f64.promote_f32').op('f64.mul').op('f64.add').set(L.sum);
+    c.get(L.p).i32(4).op('i32.add').set(L.p).get(L.q).i32(4).op('i32.add').set(L.q);
   });
-  c.get(G).i32(3).shl().get(SUM).f64Store(layout.values);
-  c.get(TT).i32(1).add().tee(TT).get(NT).ltU().brIf(0).end();
+  c.get(L.g).i32(3).op('i32.shl').get(L.sum).mem('f64.store', layout.values);
+  c.get(L.tt).i32(1).op('i32.add').tee(L.tt).get(L.nt).op('i32.lt_u').brIf('scores').end();
 }

@@ -25,8 +25,19 @@ export interface MlpAutoencoderModel extends MlpSpec {
   readonly kind: 'mlp-autoencoder';
 }
 
+/**
+ * `offset + sum_k weight_k f_k(x)`: models combined linearly (an ensemble's members after an affine
+ * calibration and a mean). Shapley values are linear in the model, so its values are the weighted
+ * sum of its terms' values, each computed on its own fast path.
+ */
+export interface WeightedSumModel {
+  readonly kind: 'weighted-sum';
+  readonly terms: readonly { readonly model: ExplainableModel; readonly weight: number }[];
+  readonly offset: number;
+}
+
 /** The forms of a model the Shapley explainer accepts. */
-export type ExplainableModel = ScoreFn | MlpAutoencoderModel | IsolationForestModel;
+export type ExplainableModel = ScoreFn | MlpAutoencoderModel | IsolationForestModel | WeightedSumModel;
 
 /**
  * Checks the layer chain, the activation and the active columns (model-spec's checker).

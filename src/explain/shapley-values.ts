@@ -12,7 +12,7 @@ import { defaultThreads } from './kernel-threads.js';
 import { wasmMlpCoalitionValues } from './mlp-coalition-kernel.js';
 import { mlpCoalitionValues, type MlpCoalitionInputs } from './mlp-coalition-values.js';
 import { checkColumns } from '../model-spec/index.js';
-import { checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type ScoreFn } from './score-model.js';
+import { checkMlpModel, mlpScoreFn, mlpWidths, type ExplainableModel, type MlpAutoencoderModel, type ScoreFn, type WeightedSumModel } from './score-model.js';
 import { checkForestModel, forestCoalitionValues, forestScoreFn } from './forest-coalition-values.js';
 
 /** Background rows: the reference distribution features are "removed" to. */
@@ -75,10 +75,11 @@ const MAX_EXACT_LIMIT = 20;
  */
 export function shapleyValues(model: ExplainableModel, x: Float32Array, background: Background, options: ShapleyOptions = {}): ShapleyResult {
   const d = x.length;
+  if (typeof model !== 'function' && model.kind === 'weighted-sum') return weightedSumValues(model, x, background, options);
   const mlp = typeof model !== 'function' && model.kind === 'mlp-autoencoder' ? model : null;
   const forest = typeof model !== 'function' && model.kind === 'isolation-forest' ? model : null;
   if (typeof model !== 'function' && mlp === null && forest === null) {
-    throw new InvalidOptionError(`shapleyValues: model must be a score function or kind 'mlp-autoencoder' or 'isolation-forest', got kind '${String((model as { kind: unknown }).kind)}'`, 'model');
+    throw new InvalidOptionError(`shapleyValues: model must be a score function or kind 'mlp-autoencoder', 'isolation-forest' or 'weighted-sum', got kind '${String((model as { kind: unknown }).kind)}'`, 'model');
   }
   if (mlp !== null) {
     checkMlpModel(mlp, 'shapleyValues');
@@ -105,7 +106,7 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
 
   const feat = Int32Array.from(features);
   const inputs: CoalitionInputs = {
-    scoreFn: mlp !== null ? mlpScoreFn(mlp) : forest !== null ? forestScoreFn(forest) : (model as ScoreFn),
+    scoreFn: scoreFnOf(model),
     x,
     background: uniqueBackground(background.data, background.rows, d, feat),
     backgroundRows: background.rows,
@@ -124,6 +125,49 @@ export function shapleyValues(model: ExplainableModel, x: Float32Array, backgrou
         ? forestCoalitionValues({ ...inputs, model: forest })
         : coalitionValues(inputs);
   return { features: [...features], baseValue: v[0]!, value: v[v.length - 1]!, phi: shapleyFromValues(v, m), exact: true };
+}
+
+/**
+ * The Shapley values of `offset + sum_k w_k f_k` as `sum_k w_k phi_k`, each term on its own path with
+ * the same options (features default to the first MLP term's active features, else every column).
+ * Exact when every term's values are.
+ */
+function weightedSumValues(model: WeightedSumModel, x: Float32Array, background: Background, options: ShapleyOptions): ShapleyResult {
+  const { terms, offset } = model;
+  if (terms.length === 0 || !terms.every((t) => Number.isFinite(t.weight)) || !Number.isFinite(offset)) {
+    throw new InvalidOptionError(`shapleyValues: a weighted-sum model must have at least one term, finite weights and a finite offset, got ${terms.length} terms`, 'model');
+  }
+  const mlp = terms.find((t) => typeof t.model !== 'function' && t.model.kind === 'mlp-autoencoder')?.model as MlpAutoencoderModel | undefined;
+  const features = options.features ?? mlp?.activeFeatures ?? Array.from({ length: x.length }, (_, j) => j);
+  const parts = terms.map((t) => ({ weight: t.weight, r: shapleyValues(t.model, x, background, { ...options, features }) }));
+  const phi = new Float64Array(features.length);
+  let baseValue = offset;
+  let value = offset;
+  for (const { weight, r } of parts) {
+    for (let i = 0; i < phi.length; i++) phi[i]! += weight * r.phi[i]!;
+    baseValue += weight * r.baseValue;
+    value += weight * r.value;
+  }
+  const sampled = parts.find((p) => !p.r.exact);
+  return { features: [...features], baseValue, value, phi, exact: sampled === undefined, ...(sampled?.r.samples !== undefined ? { samples: sampled.r.samples } : {}) };
+}
+
+/** Any explainable model as a batched score function (the generic path; a weighted sum combines its terms'). */
+export function scoreFnOf(model: ExplainableModel): ScoreFn {
+  if (typeof model === 'function') return model;
+  if (model.kind === 'mlp-autoencoder') return mlpScoreFn(model);
+  if (model.kind === 'isolation-forest') return forestScoreFn(model);
+  const terms = model.terms.map((t) => ({ fn: scoreFnOf(t.model), weight: t.weight }));
+  let out = new Float64Array(0);
+  return (rows, n) => {
+    if (out.length < n) out = new Float64Array(n);
+    const sum = out.subarray(0, n).fill(model.offset);
+    for (const { fn, weight } of terms) {
+      const s = fn(rows, n);
+      for (let i = 0; i < n; i++) sum[i]! += weight * s[i]!;
+    }
+    return sum;
+  };
 }
 
 /**

@@ -1,17 +1,21 @@
 /**
  * A federated client: waits for rounds, fetches and verifies the global model, trains on its own
- * rows (the injected {@link LocalTrainer}), and sends only the clipped weight update, encrypted to
- * the server and signed (or, under secure aggregation, masked so the server sees only the sum).
- * Raw rows never leave the client, and its log says what was sent. A client that misses a round
- * (late, disconnected, not selected) joins the next one.
+ * rows with the model kind's `train` (the code of `dadm train`), and sends only the clipped weight
+ * update, encrypted to the server and signed (or, under secure aggregation, masked so the server
+ * sees only the sum). After the last round it sends a histogram of its rows' scores under the final
+ * model, for the threshold. Raw rows never leave the client, and its log says what was sent. A
+ * client that misses a round (late, disconnected, not selected) joins the next one.
  */
 import type { KeyPairs, PublicKeys } from './keys.js';
 import { ClientLink, type LinkTiming } from './client-link.js';
 import { flatten, layoutOf, type GlobalModel } from './model-file.js';
+import type { LocalData } from './local-data.js';
 import type { FederatedModelKind } from './model-kind.js';
 import type { RoundView } from './protocol.js';
+import { proximalGradient } from './proximal.js';
 import { runSecureRound } from './secure-client.js';
 import type { Transport } from './transport.js';
+import { SKETCH_BINS_PER_DECADE, encodeSketch, sketchScores } from './score-sketch.js';
 import { encodeUpdate, l2Norm } from './update-codec.js';
 
 /** Where a simulated client crashes (stops answering) in its `round`. */
@@ -22,13 +26,14 @@ export interface DropPoint {
 }
 
 /** Options of {@link FederatedClient}. */
-export interface FederatedClientOptions<D> {
+export interface FederatedClientOptions {
   keys: KeyPairs;
   /** The server's public keys, pinned out of band (`server.pub.json`). */
   server: PublicKeys;
   transport: Transport;
-  kind: FederatedModelKind<D>;
-  data: D;
+  kind: FederatedModelKind;
+  /** The local rows (the caller opens and closes them). */
+  data: LocalData;
   /** Base seed of local shuffling; round r trains with a seed derived from (seed, r). */
   seed?: number;
   timing?: Partial<LinkTiming>;
@@ -52,13 +57,13 @@ export class Dropped extends Error {}
 
 export const DEFAULT_TIMING: LinkTiming = { initialS: 0.2, maxS: 5, giveUpS: 120, requestTimeoutS: 30, pollWaitS: 10 };
 
-export class FederatedClient<D> {
+export class FederatedClient {
   readonly id: string;
   private readonly link: ClientLink;
   private readonly log: (line: string) => void;
   private readonly summary: ClientSummary = { status: 'done', rounds: [], bytesSent: 0, modelSha256: '' };
 
-  constructor(private readonly opts: FederatedClientOptions<D>) {
+  constructor(private readonly opts: FederatedClientOptions) {
     this.id = opts.keys.public.id;
     this.link = new ClientLink(opts.transport, opts.keys, opts.server, { ...DEFAULT_TIMING, ...opts.timing });
     const log = opts.onLog ?? (() => {});
@@ -82,6 +87,11 @@ export class FederatedClient<D> {
         return this.summary;
       }
       if (!view.selected || handled.has(view.round) || view.uploaded) continue;
+      if (view.phase === 'calibrate') {
+        handled.add(view.round);
+        await this.calibrate(view);
+        continue;
+      }
       if (view.phase !== 'train') {
         this.log(`round ${view.round}: joined late (phase ${view.phase}); waiting for the next round`);
         handled.add(view.round);
@@ -106,7 +116,8 @@ export class FederatedClient<D> {
     this.log(`round ${view.round}: fetched global model v${global.version} (${bytes} bytes, sha256 ${view.model.sha256.slice(0, 12)}, server signature verified)`);
     this.dropIf(view.round, 'fetch');
     const seed = Math.imul((this.opts.seed ?? 0) ^ 0x5bd1e995, 0x9e3779b1) + view.round >>> 0;
-    const result = this.opts.kind.trainer.train(global.state, this.opts.data, { epochs: view.settings.local_epochs, seed });
+    const mu = view.settings.proximal_mu;
+    const result = this.opts.kind.train(global, this.opts.data, { epochs: view.settings.local_epochs, seed, ...(mu > 0 ? { adjustGradients: proximalGradient(global, mu) } : {}) });
     const layout = layoutOf(global.state);
     const delta = flatten(result.weights, layout);
     const base = flatten(global.state, layout);
@@ -142,6 +153,21 @@ export class FederatedClient<D> {
     }
     this.log(`round ${view.round}: ${trained}; sent ${res.bytes} bytes: weight update (L2 norm ${t.norm.toFixed(4)}${clip}) and sample count ${t.samples}, encrypted to the server (X25519 + AES-256-GCM) and signed; raw rows never left this host`);
     return true;
+  }
+
+  /** Scores the local rows under the final model and sends their histogram (for the threshold). */
+  private async calibrate(view: RoundView): Promise<void> {
+    const { model: global } = await this.link.model(view);
+    this.opts.kind.checkModel(global);
+    const counts = sketchScores(this.opts.kind.score(global, this.opts.data));
+    const res = await this.link.upload('scores', view.round, view.model.sha256, encodeSketch(counts));
+    this.summary.bytesSent += res.bytes;
+    const what = `${this.opts.data.rows} local rows under the final model v${global.version}`;
+    if (res.status === 'rejected') {
+      this.log(`round ${view.round}: scored ${what}; histogram rejected by the server: ${res.reason}: ${res.message}`);
+      return;
+    }
+    this.log(`round ${view.round}: scored ${what}; sent ${res.bytes} bytes: a histogram of the scores (log bins ${SKETCH_BINS_PER_DECADE} per decade), encrypted to the server and signed; raw rows never left this host`);
   }
 
   private secureContext(view: RoundView) {

@@ -1,172 +1,20 @@
 /**
- * The `federated:` section of config.yaml (or a standalone fl.yaml): every key, its default and its
- * check, in one table. YAML keys are snake_case, fields camelCase; docs/federated.md lists them.
+ * The federated settings: the `federated:` section of config.yaml, whose keys, defaults and per-key
+ * checks live in the one config key table (src/config); here are the rules between keys that the
+ * federated code needs (fixed-point ranges, secure-aggregation sizes), checked where a server or
+ * client starts. docs/federated.md lists the keys.
  */
+import { defaultConfig, type FederatedAggregation, type FederatedSettings } from '../config/index.js';
 import { InvalidOptionError } from '../errors.js';
-import { describe } from './bytes.js';
-import { MAX_EXACT_WEIGHT } from './exact-sum.js';
 import { checkFixedPoint, maxSummands } from './fixed-point.js';
 
-export type Aggregation = 'fedavg' | 'median' | 'trimmed-mean';
-
-/** The complete federated configuration. */
-export interface FederatedConfig {
-  /** Aggregations to commit before the server stops. */
-  rounds: number;
-  /** Quorum: fewer accepted clients abort the round (the global model stays). */
-  minClients: number;
-  /** Most enrolled clients the server accepts. */
-  maxClients: number;
-  /** Probability that a client is selected in a round (Poisson sampling; 1 = all). */
-  clientFraction: number;
-  /** Local epochs per round on each client. */
-  localEpochs: number;
-  /** Seconds a round waits for updates (local training included) before it closes. */
-  roundTimeoutS: number;
-  /** Seconds each later secure-aggregation step waits. */
-  phaseTimeoutS: number;
-  /** Seconds one HTTP request may take to arrive (headers and body). */
-  requestTimeoutS: number;
-  /** Largest request body; 0 = derived from the model size. */
-  maxBodyBytes: number;
-  /** L2 bound of a client's update: clients clip to it, the server rejects above it. */
-  clipNorm: number;
-  /** Sample counts above this are capped (the weight, not the rejection). */
-  maxSamplesPerClient: number;
-  aggregation: Aggregation;
-  /** Fraction cut from each end per coordinate for trimmed-mean. */
-  trimFraction: number;
-  /** Aborted rounds in a row after which the server gives up. */
-  maxAbortedRounds: number;
-  secureAggregation: boolean;
-  secagg: {
-    /** Neighbours each client shares its secrets with, itself included (odd; 0 = all clients). */
-    numShares: number;
-    /** Shares needed to reconstruct a secret (0 = floor(2/3 of num_shares) + 1). */
-    reconstructionThreshold: number;
-    /** c: coordinates are clipped to [-c, c] before quantization. */
-    clippingRange: number;
-    /** R: quantized values lie in [0, R - 1]. */
-    quantizationRange: number;
-  };
-  dp: {
-    /** σ: Gaussian noise std on the sum is σ · clip_norm; 0 = no differential privacy. */
-    noiseMultiplier: number;
-    /** δ at which ε is reported. */
-    delta: number;
-  };
-  tls: { cert: string | null; key: string | null };
-  /** Client retries: first backoff, largest backoff, and how long to keep trying before failing. */
-  retry: { initialS: number; maxS: number; giveUpS: number };
-  /** Longest a client's long-poll request waits for a change. */
-  pollWaitS: number;
-}
+/** The complete federated configuration (config.yaml's `federated:` section, camelCase). */
+export type FederatedConfig = FederatedSettings;
+export type Aggregation = FederatedAggregation;
 
 /** A fresh copy of the defaults. */
 export function defaultFederatedConfig(): FederatedConfig {
-  return {
-    rounds: 5,
-    minClients: 2,
-    maxClients: 1000,
-    clientFraction: 1,
-    localEpochs: 1,
-    roundTimeoutS: 300,
-    phaseTimeoutS: 30,
-    requestTimeoutS: 30,
-    maxBodyBytes: 0,
-    clipNorm: 10,
-    maxSamplesPerClient: 10_000,
-    aggregation: 'fedavg',
-    trimFraction: 0.1,
-    maxAbortedRounds: 3,
-    secureAggregation: false,
-    secagg: { numShares: 0, reconstructionThreshold: 0, clippingRange: 8, quantizationRange: 2 ** 22 },
-    dp: { noiseMultiplier: 0, delta: 1e-5 },
-    tls: { cert: null, key: null },
-    retry: { initialS: 0.2, maxS: 5, giveUpS: 120 },
-    pollWaitS: 10,
-  };
-}
-
-type Check = (v: unknown) => boolean;
-const int = (lo: number, hi = Number.MAX_SAFE_INTEGER): Check => (v) => Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi;
-const num = (lo: number, hi = Infinity, openLo = false): Check => (v) => typeof v === 'number' && Number.isFinite(v) && (openLo ? v > lo : v >= lo) && v <= hi;
-const oneOf = (...xs: unknown[]): Check => (v) => xs.includes(v);
-const bool: Check = (v) => typeof v === 'boolean';
-const pathOrNull: Check = (v) => v === null || (typeof v === 'string' && v.length > 0);
-
-/** Key path (snake_case) -> [field path, check, what the check demands]. */
-const FIELDS: Record<string, [string, Check, string]> = {
-  rounds: ['rounds', int(1, 100_000), 'an integer in [1, 100000]'],
-  min_clients: ['minClients', int(1), 'a positive integer'],
-  max_clients: ['maxClients', int(1, 100_000), 'an integer in [1, 100000]'],
-  client_fraction: ['clientFraction', num(0, 1, true), 'a number in (0, 1]'],
-  local_epochs: ['localEpochs', int(1, 10_000), 'an integer in [1, 10000]'],
-  round_timeout_s: ['roundTimeoutS', num(0, 86_400, true), 'a number of seconds in (0, 86400]'],
-  phase_timeout_s: ['phaseTimeoutS', num(0, 86_400, true), 'a number of seconds in (0, 86400]'],
-  request_timeout_s: ['requestTimeoutS', num(0, 3600, true), 'a number of seconds in (0, 3600]'],
-  max_body_bytes: ['maxBodyBytes', int(0, 2 ** 31), 'an integer in [0, 2^31] (0 = from the model size)'],
-  clip_norm: ['clipNorm', num(0, 1e6, true), 'a positive number'],
-  max_samples_per_client: ['maxSamplesPerClient', int(1, MAX_EXACT_WEIGHT - 1), 'an integer in [1, 2^29)'],
-  aggregation: ['aggregation', oneOf('fedavg', 'median', 'trimmed-mean'), "'fedavg', 'median' or 'trimmed-mean'"],
-  trim_fraction: ['trimFraction', num(0, 0.5), 'a number in [0, 0.5)'],
-  max_aborted_rounds: ['maxAbortedRounds', int(1, 1000), 'an integer in [1, 1000]'],
-  secure_aggregation: ['secureAggregation', bool, 'true or false'],
-  'secagg.num_shares': ['secagg.numShares', int(0, 100_000), 'an integer >= 0 (0 = all clients)'],
-  'secagg.reconstruction_threshold': ['secagg.reconstructionThreshold', int(0, 100_000), 'an integer >= 0 (0 = 2/3 of num_shares + 1)'],
-  'secagg.clipping_range': ['secagg.clippingRange', num(0, 1e6, true), 'a positive number'],
-  'secagg.quantization_range': ['secagg.quantizationRange', int(2, 2 ** 31), 'an integer in [2, 2^31]'],
-  'dp.noise_multiplier': ['dp.noiseMultiplier', num(0, 1e6), 'a number >= 0 (0 = off)'],
-  'dp.delta': ['dp.delta', num(0, 1, true), 'a number in (0, 1)'],
-  'tls.cert': ['tls.cert', pathOrNull, 'a file path or null'],
-  'tls.key': ['tls.key', pathOrNull, 'a file path or null'],
-  'retry.initial_s': ['retry.initialS', num(0, 3600, true), 'a positive number of seconds'],
-  'retry.max_s': ['retry.maxS', num(0, 3600, true), 'a positive number of seconds'],
-  'retry.give_up_s': ['retry.giveUpS', num(0, 86_400, true), 'a positive number of seconds'],
-  poll_wait_s: ['pollWaitS', num(0, 60, true), 'a number of seconds in (0, 60]'],
-};
-
-/** Every YAML key with its default, for docs and `init-config`. */
-export const FEDERATED_KEYS: readonly string[] = Object.freeze(Object.keys(FIELDS));
-
-/**
- * Merges a parsed YAML object (snake_case keys, nested sections) over the defaults and checks the result.
- * @param source names the file in messages, e.g. `fl.yaml`
- * @throws InvalidOptionError `<source>: federated.<key> must be <constraint>, got <value>` for an
- *   unknown key, a wrong value, or values that contradict each other
- */
-export function parseFederatedConfig(doc: unknown, source = 'fl.yaml'): FederatedConfig {
-  const config = defaultFederatedConfig();
-  const visit = (value: unknown, prefix: string): void => {
-    if (value === null || value === undefined) return;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new InvalidOptionError(`${source}: federated${prefix ? `.${prefix}` : ''} must be a mapping, got ${describe(value)}`, prefix);
-    }
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const key = prefix ? `${prefix}.${k}` : k;
-      const field = FIELDS[key];
-      if (field === undefined) {
-        if (!prefix && ['secagg', 'dp', 'tls', 'retry'].includes(k)) {
-          visit(v, k);
-          continue;
-        }
-        throw new InvalidOptionError(`${source}: federated.${key} must be a known key (${FEDERATED_KEYS.join(', ')}), got an unknown key`, key);
-      }
-      const [path, check, demand] = field;
-      if (!check(v)) throw new InvalidOptionError(`${source}: federated.${key} must be ${demand}, got ${describe(v)}`, key);
-      setPath(config, path, v);
-    }
-  };
-  visit(doc, '');
-  checkFederatedConfig(config, source);
-  return config;
-}
-
-function setPath(target: object, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let obj = target as Record<string, unknown>;
-  for (const p of parts.slice(0, -1)) obj = obj[p] as Record<string, unknown>;
-  obj[parts.at(-1)!] = value;
+  return defaultConfig().federated;
 }
 
 /**

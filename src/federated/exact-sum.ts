@@ -11,12 +11,11 @@
  * coordinate (e.g. F = 29 for max weight 10^6 and bound 5: 1e-9), far below float32 resolution of
  * the weights it is added to.
  */
+import { MAX_EXACT_WEIGHT } from '../config/index.js';
 import { InvalidOptionError } from '../errors.js';
 
 const TWO_32 = 2 ** 32;
 const TWO_52 = 2 ** 52;
-/** Weights must stay below this so that `weight * float32` is exact in float64. */
-export const MAX_EXACT_WEIGHT = 2 ** 29;
 
 export class ExactWeightedSum {
   /** The sum is `hi * 2^32 + lo` in units of 2^-F; |lo| stays below 2^52. */

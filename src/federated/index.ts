@@ -5,22 +5,23 @@
  */
 export { keygen, enroll, readEnrollment, writeEnrollment, clientIds, type KeygenOptions, type KeygenResult } from './enrollment.js';
 export { generateKeyPairs, readKeyFile, readPublicKeyFile, parsePublicKeys, fingerprint, checkClientId, type KeyPairs, type PublicKeys, type Role } from './keys.js';
-export { defaultFederatedConfig, parseFederatedConfig, checkFederatedConfig, FEDERATED_KEYS, type FederatedConfig, type Aggregation } from './config.js';
+export { defaultFederatedConfig, checkFederatedConfig, type FederatedConfig, type Aggregation } from './config.js';
 export { FederatedServer, type FederatedServerOptions, type ServerSummary } from './server.js';
 export { FederatedClient, type FederatedClientOptions, type ClientSummary, type DropPoint } from './client.js';
 export { InProcessTransport, HttpTransport, type Transport, type TransportRequest, type TransportResponse, type HttpTransportOptions } from './transport.js';
 export { serveHttp, type HttpServeOptions, type HttpServerHandle } from './http-server.js';
-export { autoencoderKind, type FederatedModelKind, type LocalTrainer, type LocalTrainOptions, type LocalTrainResult, type RowData } from './model-kind.js';
+export { federatedKind, type FederatedModelKind, type LocalTrainOptions, type LocalTrainResult, type CheckpointCalibration } from './model-kind.js';
+export { openLocalData, memoryLocalData, type LocalData, type LocalDataOptions } from './local-data.js';
+export { sketchScores, sketchQuantile, encodeSketch, decodeSketch, SKETCH_BINS, SKETCH_BINS_PER_DECADE, type Sketch } from './score-sketch.js';
 export { encodeModel, decodeModel, layoutOf, flatten, unflatten, MODEL_FORMAT, type GlobalModel, type ModelLayout } from './model-file.js';
 export { sealEnvelope, parseEnvelope, openEnvelope, verifyEnvelope, type EnvelopeHeader, type UploadKind } from './envelope.js';
 export { privacySpent, rdpCurve, epsilonFromRdp, rdpSampledGaussian, DEFAULT_RDP_ORDERS, type PrivacyOptions } from './rdp.js';
 export { splitSecret, combineShares, type Share } from './shamir.js';
 export { coordinateMedian, trimmedMean } from './robust.js';
 export { ExactWeightedSum } from './exact-sum.js';
-export { roundJournalPath, type RoundRecord, type ClientOutcome } from './server-store.js';
+export { CHECKPOINT_FILE, roundJournalPath, type RoundRecord, type ClientOutcome } from './server-store.js';
 export type { RoundView, Phase, FlRequest, FlResponse } from './protocol.js';
 export { runServer, runClient, parseListen, type RunServerOptions, type RunClientOptions } from './run.js';
-export { startEntry, killHard, type Child } from './processes.js';
-export { loadSimData, type SimDataOptions } from './sim-data.js';
+export { loadSimData, readRowVector, type SimData, type SimDataOptions } from './sim-data.js';
 export { utf8 } from './bytes.js';
 export { splitClients, type SplitKind } from './split.js';

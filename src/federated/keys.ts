@@ -6,8 +6,9 @@
  * Private keys live only in KeyObjects and key files written 0600; nothing here logs or prints them.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { FormatError, InvalidOptionError } from '../errors.js';
+import { readInputText } from '../io/index.js';
 import { describe, fromB64, sha256Hex, toB64, utf8 } from './bytes.js';
 
 export const KEY_FORMAT = 'dadm-federated-key';
@@ -87,14 +88,7 @@ export function publicKeyRecord(keys: PublicKeys): { role: Role; id: string; ed2
 
 /** Reads a small JSON file after checking its size against {@link MAX_KEY_FILE_BYTES}. @throws FormatError / InvalidOptionError naming the file */
 export function readSmallJson(path: string, what: string): unknown {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (err) {
-    throw new InvalidOptionError(`${path}: ${what} must be a readable file, got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'path');
-  }
-  if (size > MAX_KEY_FILE_BYTES) throw new FormatError(`${path}: ${what} must be at most ${MAX_KEY_FILE_BYTES} bytes, got ${size}`, path);
-  const text = readFileSync(path, 'utf8');
+  const text = readInputText(path, { what, sizeLimit: null, maxBytes: MAX_KEY_FILE_BYTES });
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,25 +1,31 @@
 /**
- * What federated training needs from a model kind, injected so that the protocol code knows no
- * model: an initial global model (server), local training from given weights (client), and scoring
- * (evaluation in simulations). The autoencoder kind below is built on src/nn's Autoencoder and its
- * fused training step with the config's training section; another kind (the sequence transformer)
- * plugs in by implementing the same interface.
+ * Any model kind that trains from weights, as federated training sees it, built on the model-kind
+ * contract (src/models/kind.ts): the global model is the kind's `state()` (F32 tensors under
+ * state-dict names, the kind's metadata keys), a client trains it with the kind's own `train` — the
+ * code `dadm train` runs — starting from `init` = the global model, and the final model becomes a
+ * normal dadm checkpoint. So a new kind with `trainsFromWeights` and `initialModel` plugs in with no
+ * change here; the protocol only ever sees flat F32 vectors in a fixed layout.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { DataError, FormatError, InvalidOptionError, TrainingError } from '../errors.js';
-import { readNpy } from '../io/index.js';
-import { Adam, AdamW, Autoencoder, SGD, clipGradNorm, type Optimizer, type StateDict } from '../nn/index.js';
-import type { DadmConfig } from '../config/index.js';
-import { schemaForMode, validateModelInput } from '../schema/index.js';
-import { Random } from '../tensor/index.js';
-import type { GlobalModel } from './model-file.js';
+import { mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
+import { scoreBlocks } from '../data/index.js';
+import { FormatError, InvalidOptionError } from '../errors.js';
+import type { SafetensorsTensorLike } from '../io/index.js';
+import { checkpointBytes, checkpointParts, modelKind, modelKinds, storedFromState, type FittedModel, type ModelKindHandler } from '../models/index.js';
+import type { StateDict } from '../nn/index.js';
+import { schemaForMode, type FeatureSchema } from '../schema/index.js';
+import { Tensor } from '../tensor/index.js';
+import type { Var } from '../autograd/index.js';
+import type { LocalData } from './local-data.js';
+import { checkLayout, layoutOf, type GlobalModel } from './model-file.js';
 
 /** Options of one local training run. */
 export interface LocalTrainOptions {
-  /** Local epochs over the client's rows. */
+  /** Local epochs over the client's rows (`training.epochs` of the run). */
   epochs: number;
-  /** Seed of the shuffling (derived from the client's seed and the round). */
+  /** `training.seed` of the run (derived from the client's seed and the round): the shuffling. */
   seed: number;
+  /** Changes each step's gradients in place (client-drift correction), see `TrainContext.adjustGradients`. */
+  adjustGradients?: (named: readonly (readonly [string, Var])[]) => void;
 }
 
 /** What local training returns: new weights, rows trained on, mean loss of the last epoch. */
@@ -29,130 +35,104 @@ export interface LocalTrainResult {
   loss: number;
 }
 
-/** Trains a copy of the global weights on local data. Must not modify `global`. */
-export interface LocalTrainer<D> {
-  train(global: StateDict, data: D, options: LocalTrainOptions): LocalTrainResult;
+/** What the calibration adds to the final checkpoint. */
+export interface CheckpointCalibration {
+  /** Rows with a score above it are anomalies. */
+  threshold: number;
+  /** The checkpoint's JSON `training` summary (rounds, clients, rows, …). The threshold is the
+   * `threshold.quantile` of the clients' scores, so the false-positive rate it implies is 1 − quantile. */
+  training: Record<string, unknown>;
 }
 
 /** A model kind as federated training sees it. */
-export interface FederatedModelKind<D> {
-  /** Name recorded in the global model file (`model_kind`). */
-  readonly kind: string;
-  /** The model of round 1 (weights from `seed`, the kind's own init rule). */
+export interface FederatedModelKind {
+  readonly kind: ModelKind;
+  /** The run's config (architecture and local training settings). */
+  readonly config: DadmConfig;
+  readonly schema: FeatureSchema;
+  /** The model of round 1: the kind's untrained model with weights from `seed`. */
   initialModel(seed: number): GlobalModel;
-  readonly trainer: LocalTrainer<D>;
   /**
-   * Checks that a downloaded global model is what this kind trains (same architecture as the local
-   * config). @throws FormatError naming the difference
+   * Checks that a downloaded global model is what this kind builds from the local config (kind and
+   * every metadata key of `state()`, e.g. the architecture). @throws FormatError naming the difference
    */
   checkModel(model: GlobalModel): void;
-  /** Reads a client's local data file. @throws DataError / FormatError naming the file */
-  loadData(path: string): D;
-  /** Anomaly scores (higher = more anomalous) of `data` under `model`, `[rows]`. */
-  score(model: GlobalModel, data: D): Float32Array;
+  /**
+   * Trains a copy of `global` on the local rows with the kind's `train` (the global model is `init`).
+   * Does not modify `global`. @throws TrainingError when a loss is not finite
+   */
+  train(global: GlobalModel, data: LocalData, options: LocalTrainOptions): LocalTrainResult;
+  /** Anomaly scores (higher = more anomalous) of every local row under `model`, `[rows]`. */
+  score(model: GlobalModel, data: LocalData): Float32Array;
+  /** The dadm checkpoint (model.safetensors) of `model`, as `dadm score`, `export-onnx`, `explain` read it. */
+  checkpoint(model: GlobalModel, calibration: CheckpointCalibration): Uint8Array;
 }
-
-/** Rows in memory: `[count, cols]` float32, row-major. */
-export interface RowData {
-  rows: Float32Array;
-  count: number;
-  cols: number;
-  source: string;
-}
-
-/** Largest local data file read into memory (federated clients hold their rows; streaming is phase 2). */
-export const MAX_LOCAL_DATA_BYTES = 2 ** 31;
 
 /**
- * The autoencoder kind for a dadm config (architecture from `autoencoder`, optimizer, batch size,
- * learning rate and grad clip from `training`; `training.epochs` is replaced by the federated
- * `local_epochs`). Standardization is not supported: a federated scaler would need its own round.
- * @throws InvalidOptionError for a non-autoencoder config or `standardize: true`
+ * The federated view of `config.model`.
+ * @param width row width, needed with `schema: none` (the server has no data to read it from)
+ * @throws InvalidOptionError for a kind that cannot train from weights, `standardize: true` (a
+ *   federated scaler would need its own protocol round), or a missing width
  */
-export function autoencoderKind(config: DadmConfig, width?: number): FederatedModelKind<RowData> {
-  if (config.model !== 'autoencoder') throw new InvalidOptionError(`federated: model must be 'autoencoder', got '${config.model}'`, 'model');
+export function federatedKind(config: DadmConfig, width?: number): FederatedModelKind {
+  const handler = modelKind(config.model);
+  if (!handler.trainsFromWeights || handler.initialModel === undefined) {
+    const able = modelKinds().filter((k) => k.trainsFromWeights && k.initialModel !== undefined).map((k) => k.name);
+    throw new InvalidOptionError(`federated: model must be a kind that trains from weights (${able.join(', ')}), got '${config.model}'`, 'model');
+  }
   if (config.standardize) throw new InvalidOptionError('federated: standardize must be false (a federated scaler is not implemented), got true', 'standardize');
   if (config.schema === 'none' && !(Number.isSafeInteger(width) && width! > 0)) {
     throw new InvalidOptionError(`federated: width must be a positive integer with schema 'none', got ${width}`, 'width');
   }
   const schema = schemaForMode(config.schema, width ?? 0);
-  const architecture = { hidden_dims: config.autoencoder.hiddenDims, activation: config.autoencoder.activation };
-  const build = (inputDim: number, seed: number): Autoencoder => {
-    const active = schema.activeFeatures;
-    return new Autoencoder({
-      inputDim,
-      hiddenDims: config.autoencoder.hiddenDims,
-      activation: config.autoencoder.activation,
-      activeFeatures: active < inputDim ? Array.from({ length: active }, (_, j) => j) : null,
-      lossFeatures: active < inputDim ? 'active' : 'all',
-      rng: new Random(seed),
-    });
+  const fitted = (model: GlobalModel): FittedModel =>
+    handler.load(storedFromState({ tensors: model.state, metadata: model.metadata }, { path: `global model v${model.version}`, config, schema }));
+  const initialModel = (seed: number): GlobalModel => {
+    const init = handler.initialModel!(mergeConfig({ training: { seed } }, config), schema);
+    return globalOf(handler, init, 0);
   };
-  const inputDimOf = (state: StateDict): number => state.get('encoder.0.weight')!.shape[1]!;
+  const expected = initialModel(0).metadata;
   return {
-    kind: 'autoencoder',
-    initialModel(seed) {
-      return { state: build(schema.dim, seed).stateDict(), version: 0, kind: 'autoencoder', metadata: { architecture: JSON.stringify({ input_dim: schema.dim, ...architecture }) } };
-    },
+    kind: handler.name,
+    config,
+    schema,
+    initialModel,
     checkModel(model) {
-      const want = this.initialModel(0).metadata.architecture;
-      if (model.kind !== 'autoencoder' || model.metadata.architecture !== want) {
-        throw new FormatError(`global model: architecture must be the local config's ${want}, got ${model.kind} ${model.metadata.architecture ?? 'without architecture'}`, 'model');
+      const want = JSON.stringify(expected);
+      const got = JSON.stringify(model.metadata);
+      if (model.kind !== handler.name || got !== want) {
+        throw new FormatError(`global model: kind and metadata must be what the local config builds, ${handler.name} ${want}, got ${model.kind} ${got}`, 'model');
       }
     },
-    trainer: {
-      train(global, data, options) {
-        const model = build(inputDimOf(global), 0);
-        model.loadStateDict(global);
-        const loss = trainEpochs(model, buildOptimizer(model, config), data, { ...options, batchSize: config.training.batchSize, gradClip: config.training.gradClip });
-        return { weights: model.stateDict(), samples: data.count, loss };
-      },
-    },
-    loadData(path) {
-      const size = statSync(path).size;
-      if (size > MAX_LOCAL_DATA_BYTES) throw new DataError(`${path}: local data must be at most ${MAX_LOCAL_DATA_BYTES} bytes, got ${size}`, path);
-      const arr = readNpy(readFileSync(path), path);
-      if (arr.shape.length !== 2) throw new DataError(`${path}: data must be a 2-D array [rows, features], got ${arr.shape.length} dimensions`, path);
-      const [count, cols] = arr.shape as [number, number];
-      validateModelInput(arr.data, count, cols, { schema, source: path });
-      return { rows: arr.data, count, cols, source: path };
+    train(global, data, options) {
+      const local = mergeConfig({ training: { epochs: options.epochs, seed: options.seed, validationFraction: 0 } }, config);
+      const run = handler.train({ data: data.training, config: local, schema, init: fitted(global), ...(options.adjustGradients ? { adjustGradients: options.adjustGradients } : {}) });
+      const trained = globalOf(handler, run.model, global.version);
+      checkLayout(trained.state, layoutOf(global.state), `${data.source}: locally trained model`);
+      return { weights: trained.state, samples: data.training.split.trainingRows, loss: run.epochs.at(-1)?.trainLoss ?? NaN };
     },
     score(model, data) {
-      const ae = build(inputDimOf(model.state), 0);
-      ae.loadStateDict(model.state);
-      return ae.score(data.rows, data.count);
+      const { file, split } = data.training;
+      return scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer: null, kernel: fitted(model).score, out: new Float32Array(split.trainingRows) });
+    },
+    checkpoint(model, calibration) {
+      const state = fitted(model).state();
+      const header = checkpointParts(
+        { modelType: handler.name, config, schema, standardizer: null, threshold: calibration.threshold, thresholdMethod: 'federated-quantile', thresholdFpr: 1 - config.threshold.quantile, training: calibration.training },
+        state.metadata,
+      );
+      return checkpointBytes(new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]), header.metadata);
     },
   };
 }
 
-/** The optimizer named by `training.optimizer` (fresh state every round, as FedAvg's clients start). */
-function buildOptimizer(model: Autoencoder, config: DadmConfig): Optimizer {
-  const t = config.training;
-  if (t.optimizer === 'sgd') return new SGD(model.parameters(), { lr: t.learningRate, momentum: t.momentum, weightDecay: t.weightDecay });
-  return new (t.optimizer === 'adamw' ? AdamW : Adam)(model.parameters(), { lr: t.learningRate, weightDecay: t.weightDecay });
-}
-
-/** Mini-batch epochs over rows in memory, reshuffled each epoch; returns the last epoch's mean loss. */
-function trainEpochs(model: Autoencoder, optimizer: Optimizer, data: RowData, o: LocalTrainOptions & { batchSize: number; gradClip: number | null }): number {
-  const { cols, count } = data;
-  const batch = new Float32Array(Math.min(o.batchSize, count) * cols);
-  const rng = new Random(o.seed);
-  const order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  let loss = 0;
-  for (let e = 0; e < o.epochs; e++) {
-    rng.shuffleInPlace(order);
-    let sum = 0;
-    for (let start = 0; start < count; start += o.batchSize) {
-      const n = Math.min(o.batchSize, count - start);
-      for (let k = 0; k < n; k++) batch.set(data.rows.subarray(order[start + k]! * cols, (order[start + k]! + 1) * cols), k * cols);
-      const l = model.lossAndGrad(batch, n);
-      if (!Number.isFinite(l)) throw new TrainingError(`${data.source}: local training loss must be finite, got ${l} at epoch ${e + 1} (lower training.learning_rate or set training.grad_clip)`);
-      if (o.gradClip !== null) clipGradNorm(model.parameters(), o.gradClip);
-      optimizer.step();
-      sum += l * n;
-    }
-    loss = sum / count;
+/** A fitted model as a global model of `version`: its state's tensors (F32) and metadata keys. */
+function globalOf(handler: ModelKindHandler, model: FittedModel, version: number): GlobalModel {
+  const state = model.state();
+  const tensors: StateDict = new Map();
+  for (const [name, t] of state.tensors) {
+    if (!(t.data instanceof Float32Array)) throw new FormatError(`${handler.name}: tensor ${name} must be F32 to be averaged, got ${t.data.constructor.name}`, 'model');
+    tensors.set(name, new Tensor(Float32Array.from(t.data), t.shape));
   }
-  return loss;
+  return { state: tensors, version, kind: handler.name, metadata: { ...state.metadata } };
 }

@@ -10,12 +10,17 @@
  * - `GET /v1/health` → `{status, round, phase}`.
  */
 
-/** The server's phase within a round. Plain rounds stay in 'train' until they close. */
-export type Phase = 'train' | 'share' | 'mask' | 'unmask' | 'done';
+/**
+ * The server's phase within a round. Plain rounds stay in 'train' until they close; after the last
+ * committed round, one 'calibrate' round collects score histograms for the threshold; then 'done'.
+ */
+export type Phase = 'train' | 'share' | 'mask' | 'unmask' | 'calibrate' | 'done';
 
 /** Settings the client needs, covered by the view's signature. */
 export interface ClientSettings {
   local_epochs: number;
+  /** FedProx μ of local training (0 = none). */
+  proximal_mu: number;
   clip_norm: number;
   max_samples: number;
   secure_aggregation: boolean;

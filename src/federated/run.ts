@@ -1,17 +1,20 @@
 /**
- * The two process-level entry points the CLI calls: a server over HTTP(S) from key files, an
- * enrollment list and a state dir, and a client from its key file, the server's public key and a
- * local data file. Both report through `onLog` and never print.
+ * The two process-level runs `dadm federated server|client` call: a server over HTTP(S) from key
+ * files, an enrollment list and a state dir, and a client from its key file, the server's public key
+ * and a local data file. Both take one dadm config (model, local training, and its `federated:`
+ * section), report through `onLog` and never print.
  */
-import { readFileSync } from 'node:fs';
-import { InvalidOptionError } from '../errors.js';
+import { readInputFile } from '../io/index.js';
 import type { DadmConfig } from '../config/index.js';
+import { openDataFile } from '../data/index.js';
+import { InvalidOptionError } from '../errors.js';
 import { FederatedClient, type ClientSummary, type DropPoint } from './client.js';
-import type { FederatedConfig } from './config.js';
+import { checkFederatedConfig } from './config.js';
 import { readEnrollment } from './enrollment.js';
 import { serveHttp } from './http-server.js';
 import { readKeyFile, readPublicKeyFile } from './keys.js';
-import { autoencoderKind } from './model-kind.js';
+import { openLocalData } from './local-data.js';
+import { federatedKind } from './model-kind.js';
 import { FederatedServer, type ServerSummary } from './server.js';
 import { HttpTransport } from './transport.js';
 
@@ -25,9 +28,10 @@ export interface RunServerOptions {
   enrollment: string;
   /** `host:port`; default `127.0.0.1:0` (an ephemeral port). */
   listen?: string;
-  config: FederatedConfig;
-  /** Model architecture and training settings; `training.seed` seeds the initial model. */
-  dadm: DadmConfig;
+  /** The model (architecture; `training.seed` seeds the initial model), `threshold.quantile` and the `federated:` section. */
+  config: DadmConfig;
+  /** Row width, needed with `schema: none` (the server reads no data). */
+  width?: number;
   /** After the last round, keep answering until every client saw the end, at most this long. Default 10 s. */
   lingerS?: number;
   onLog?: (line: string) => void;
@@ -50,12 +54,14 @@ export function parseListen(listen: string): { host: string; port: number } {
  * @throws InvalidOptionError / FormatError for unreadable keys, enrollment, state dir or TLS files, or a busy address
  */
 export async function runServer(opts: RunServerOptions): Promise<ServerSummary | null> {
+  const fl = opts.config.federated;
+  checkFederatedConfig(fl, 'server');
+  const kind = federatedKind(opts.config, opts.width);
   const keys = readKeyFile(opts.serverKey, 'server');
-  const enrollment = readEnrollment(opts.enrollment, opts.config.maxClients);
-  const kind = autoencoderKind(opts.dadm);
+  const enrollment = readEnrollment(opts.enrollment, fl.maxClients);
   const { host, port } = parseListen(opts.listen ?? '127.0.0.1:0');
-  const tls = opts.config.tls.cert !== null ? { cert: readTlsFile(opts.config.tls.cert), key: readTlsFile(opts.config.tls.key!) } : undefined;
-  const server = FederatedServer.open({ stateDir: opts.stateDir, keys, enrollment, config: opts.config, initialModel: () => kind.initialModel(opts.dadm.training.seed), ...(opts.onLog ? { onLog: opts.onLog } : {}) });
+  const tls = fl.tls.cert !== null ? { cert: readTlsFile(fl.tls.cert), key: readTlsFile(fl.tls.key!) } : undefined;
+  const server = FederatedServer.open({ stateDir: opts.stateDir, keys, enrollment, config: fl, kind, ...(opts.onLog ? { onLog: opts.onLog } : {}) });
   let http;
   try {
     http = await serveHttp(server, {
@@ -63,8 +69,8 @@ export async function runServer(opts: RunServerOptions): Promise<ServerSummary |
       port,
       ...(tls ? { tls } : {}),
       // An update is 4 bytes per parameter plus headers; secure-aggregation share lists grow with the neighbours.
-      maxBodyBytes: opts.config.maxBodyBytes || 8 * server.layout.size + (1 << 20),
-      requestTimeoutMs: opts.config.requestTimeoutS * 1000,
+      maxBodyBytes: fl.maxBodyBytes || 8 * server.layout.size + (1 << 20),
+      requestTimeoutMs: fl.requestTimeoutS * 1000,
       maxConnections: 2 * enrollment.size + 64,
     });
   } catch (err) {
@@ -88,11 +94,7 @@ export async function runServer(opts: RunServerOptions): Promise<ServerSummary |
 }
 
 function readTlsFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new InvalidOptionError(`${path}: TLS file must be readable, got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'tls');
-  }
+  return readInputFile(path, { what: 'TLS file' });
 }
 
 /** Options of {@link runClient}. */
@@ -105,10 +107,10 @@ export interface RunClientOptions {
   serverPublicKey: string;
   /** Local data `.npy` `[rows, features]`: it never leaves this process. */
   data: string;
-  /** Must match the server's model (architecture) and holds the local training settings. */
-  dadm: DadmConfig;
-  /** Retry and timeout settings (the `federated:` section); default the defaults. */
-  config?: Pick<FederatedConfig, 'retry' | 'requestTimeoutS' | 'pollWaitS'>;
+  /** `.npy` `[rows]` integer host id of every data row (by-host splits; sequence kinds' windows). */
+  hosts?: string;
+  /** Must build the server's model (architecture) and holds the local training settings; its `federated:` section gives retries and timeouts. */
+  config: DadmConfig;
   /** Base seed of local shuffling. Default 0. */
   seed?: number;
   /** PEM CA file to trust for an https server with a private certificate. */
@@ -126,21 +128,34 @@ export interface RunClientOptions {
 export async function runClient(opts: RunClientOptions): Promise<ClientSummary> {
   const keys = readKeyFile(opts.key, 'client');
   const server = readPublicKeyFile(opts.serverPublicKey, 'server');
-  const kind = autoencoderKind(opts.dadm);
-  const data = kind.loadData(opts.data);
   const transport = new HttpTransport(opts.server, opts.ca === undefined ? {} : { ca: readTlsFile(opts.ca) });
-  const c = opts.config;
-  const client = new FederatedClient({
-    keys,
-    server,
-    transport,
-    kind,
-    data,
-    seed: opts.seed ?? 0,
-    ...(c ? { timing: { ...c.retry, requestTimeoutS: c.requestTimeoutS, pollWaitS: c.pollWaitS } } : {}),
-    ...(opts.onLog ? { onLog: opts.onLog } : {}),
-    ...(opts.dropAt ? { dropAt: opts.dropAt } : {}),
-  });
-  opts.onLog?.(`${keys.public.id}: ${data.count} local rows loaded from ${opts.data}; they stay on this host, only clipped weight updates are sent`);
-  return client.run();
+  const width = opts.config.schema === 'none' ? openDataWidth(opts.data) : undefined;
+  const kind = federatedKind(opts.config, width);
+  const data = openLocalData(opts.data, { config: opts.config, schema: kind.schema, ...(opts.hosts !== undefined ? { hosts: opts.hosts } : {}) });
+  try {
+    const c = opts.config.federated;
+    const client = new FederatedClient({
+      keys,
+      server,
+      transport,
+      kind,
+      data,
+      seed: opts.seed ?? 0,
+      timing: { ...c.retry, requestTimeoutS: c.requestTimeoutS, pollWaitS: c.pollWaitS },
+      ...(opts.onLog ? { onLog: opts.onLog } : {}),
+      ...(opts.dropAt ? { dropAt: opts.dropAt } : {}),
+    });
+    const hosts = data.hosts === null ? '' : ` of ${new Set(data.hosts).size} hosts`;
+    opts.onLog?.(`${keys.public.id}: ${data.rows} local rows${hosts} checked in ${opts.data}; they stay on this host, only clipped weight updates and a score histogram are sent`);
+    return await client.run();
+  } finally {
+    data.close();
+  }
+}
+
+/** The width of a data file (for `schema: none`, where the model width is the data's). */
+function openDataWidth(path: string): number {
+  const file = openDataFile(path);
+  file.reader.close();
+  return file.cols;
 }

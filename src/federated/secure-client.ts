@@ -20,7 +20,7 @@ import { signJson, verifyJson } from './signed-json.js';
 
 /** What a secure round needs from its client. */
 export interface SecureContext {
-  client: FederatedClient<unknown>;
+  client: FederatedClient;
   view: RoundView;
   link: ClientLink;
   keys: KeyPairs;

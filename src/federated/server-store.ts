@@ -9,8 +9,9 @@
  *   server.lock                  pid of the running server
  *   secret.key                   32 random bytes (0600): DP noise and client sampling
  *   models/global-000002.safetensors
- *   rounds/round-000003.json     one record per round: initial, committed or aborted
+ *   rounds/round-000003.json     one record per round: initial, committed, aborted or calibrated
  *   pending/round-000004.journal  envelopes acknowledged in the open round (journal.ts)
+ *   model.safetensors            the final model as a dadm checkpoint (written before its calibrated record)
  * ```
  */
 import { randomBytes } from 'node:crypto';
@@ -22,6 +23,8 @@ import { describe, sha256Hex, utf8 } from './bytes.js';
 import { Journal } from './journal.js';
 
 export const ROUND_FORMAT = 'dadm-federated-round';
+/** The final checkpoint in the state dir. */
+export const CHECKPOINT_FILE = 'model.safetensors';
 /** Largest round record read back. */
 const MAX_RECORD_BYTES = 64 << 20;
 /** Largest journal read back on restart (it is read whole). */
@@ -40,7 +43,8 @@ export interface ClientOutcome {
 /** One line of the round log, as JSON (snake_case keys on disk). */
 export interface RoundRecord {
   round: number;
-  status: 'initial' | 'committed' | 'aborted';
+  /** `calibrated`: the threshold of the final model was fixed and its checkpoint written. */
+  status: 'initial' | 'committed' | 'aborted' | 'calibrated';
   /** Version of the global model after this round (unchanged when aborted). */
   modelVersion: number;
   modelFile: string;
@@ -58,6 +62,8 @@ export interface RoundRecord {
   meanLoss: number | null;
   dp: { noiseMultiplier: number; delta: number; epsilon: number; order: number; noisyRounds: number } | null;
   reason: string | null;
+  /** Calibrated rounds: the threshold, the quantile it is, and the checkpoint (path relative to the state dir). */
+  calibration: { threshold: number; quantile: number; rows: number; checkpointFile: string; checkpointSha256: string } | null;
   seconds: number;
 }
 
@@ -163,6 +169,12 @@ export class ServerStore {
     return rel;
   }
 
+  /** Writes the final checkpoint (atomic) and returns its path relative to the state dir. */
+  writeCheckpoint(bytes: Uint8Array): string {
+    writeFileAtomic(join(this.dir, CHECKPOINT_FILE), bytes);
+    return CHECKPOINT_FILE;
+  }
+
   /** The commit point: writes the round record atomically, then drops the journals. */
   commit(record: RoundRecord): void {
     writeFileAtomic(join(this.dir, 'rounds', `round-${pad(record.round)}.json`), utf8(`${JSON.stringify(toDisk(record), null, 2)}\n`));
@@ -201,7 +213,7 @@ export class ServerStore {
       throw new FormatError(`${path}: round record must have format '${ROUND_FORMAT}' version 1, got ${doc !== null && typeof doc === 'object' ? describe(doc.format) : describe(doc)}`, path);
     }
     const record = fromDisk(doc);
-    const ok = Number.isSafeInteger(record.round) && Number.isSafeInteger(record.modelVersion) && ['initial', 'committed', 'aborted'].includes(record.status) &&
+    const ok = Number.isSafeInteger(record.round) && Number.isSafeInteger(record.modelVersion) && ['initial', 'committed', 'aborted', 'calibrated'].includes(record.status) &&
       typeof record.modelFile === 'string' && /^models[/\\]global-\d{6}\.safetensors$/.test(record.modelFile) && /^[0-9a-f]{64}$/.test(record.modelSha256);
     if (!ok) throw new FormatError(`${path}: round record must hold round, status, model_version, model_file and model_sha256, got a record missing or mangling them`, path);
     return record;
@@ -210,7 +222,7 @@ export class ServerStore {
 
 /** A record with nothing accepted. */
 export function emptyRecord(round: number, status: RoundRecord['status'], modelVersion: number, modelFile: string, modelSha256: string): RoundRecord {
-  return { round, status, modelVersion, modelFile, modelSha256, mode: 'plain', aggregation: 'fedavg', accepted: [], missing: [], rejected: {}, rejections: [], aggregateNorm: null, meanLoss: null, dp: null, reason: null, seconds: 0 };
+  return { round, status, modelVersion, modelFile, modelSha256, mode: 'plain', aggregation: 'fedavg', accepted: [], missing: [], rejected: {}, rejections: [], aggregateNorm: null, meanLoss: null, dp: null, reason: null, calibration: null, seconds: 0 };
 }
 
 function isAlive(pid: number): boolean {
@@ -237,5 +249,6 @@ function toDisk(record: RoundRecord): unknown {
 
 function fromDisk(doc: Record<string, unknown>): RoundRecord {
   const { format: _f, version: _v, ...rest } = doc;
-  return mapKeys(rest, camel) as RoundRecord;
+  const record = mapKeys(rest, camel) as RoundRecord;
+  return { ...record, calibration: record.calibration ?? null };
 }

@@ -4,16 +4,20 @@
  * (tests, simulations with many clients) both call it. It never prints: one line per round (and
  * per rejection, the first few of a round) goes to `onLog`.
  *
- * Why one file of ~360 lines: the round lifecycle (open, phase changes, deadline, commit, abort,
- * restart from the journal) is one state machine, easier to audit in one place; the per-upload
- * checks are in open-round.ts, the aggregation in plain-round.ts and secure-round.ts.
+ * Why one file of ~400 lines: the round lifecycle (open, phase changes, deadline, commit, abort,
+ * calibration, restart from the journal) is one state machine, easier to audit in one place; the
+ * per-upload checks are in open-round.ts, the aggregation in plain-round.ts, secure-round.ts and
+ * calibration-round.ts.
  */
+import { join } from 'node:path';
 import { FormatError } from '../errors.js';
 import { PROTOCOL, sha256Hex } from './bytes.js';
+import { CalibrationRound } from './calibration-round.js';
 import { checkFederatedConfig, type FederatedConfig } from './config.js';
 import { parseEnvelope, type ParsedEnvelope } from './envelope.js';
 import type { KeyPairs, PublicKeys } from './keys.js';
-import { applyDelta, decodeModel, encodeModel, layoutOf, type GlobalModel, type ModelLayout } from './model-file.js';
+import { applyDelta, decodeModel, encodeModel, layoutOf, type ModelLayout } from './model-file.js';
+import type { FederatedModelKind } from './model-kind.js';
 import { applyUpload, checkUpload, rejectUpload, selectClients, type OpenRound } from './open-round.js';
 import { PlainRound, type RoundAggregate } from './plain-round.js';
 import { normalStream } from './prg.js';
@@ -32,8 +36,11 @@ export interface FederatedServerOptions {
   keys: KeyPairs;
   enrollment: ReadonlyMap<string, PublicKeys>;
   config: FederatedConfig;
-  /** The model of round 1, used only when the state dir is empty. */
-  initialModel: () => GlobalModel;
+  /**
+   * The model kind: its initial model (weights from `training.seed`, used only when the state dir is
+   * empty), its checkpoint and the `threshold.quantile` of the final calibration.
+   */
+  kind: FederatedModelKind;
   onLog?: (line: string) => void;
 }
 
@@ -44,8 +51,9 @@ export interface ServerSummary {
   modelVersion: number;
   modelSha256: string;
   modelBytes: Uint8Array;
+  /** The final dadm checkpoint (absolute path), its threshold; null when calibration did not complete. */
+  checkpoint: { path: string; sha256: string; threshold: number } | null;
 }
-
 
 
 export class FederatedServer {
@@ -67,6 +75,7 @@ export class FederatedServer {
   private finish!: (s: ServerSummary) => void;
   private summary: ServerSummary | null = null;
   private readonly sawDone = new Set<string>();
+  private calibrated: RoundRecord | null = null;
 
   /**
    * Opens (or resumes) a state dir and starts the next round.
@@ -89,7 +98,7 @@ export class FederatedServer {
     this.store = store;
     this.log = opts.onLog ?? (() => {});
     this.secret = store.secret();
-    const resumed = store.resume(() => encodeModel(opts.initialModel()));
+    const resumed = store.resume(() => encodeModel(opts.kind.initialModel(opts.kind.config.training.seed)));
     const decoded = decodeModel(resumed.modelBytes, `${opts.stateDir}/${resumed.last.modelFile}`);
     this.layout = layoutOf(decoded.state);
     this.model = { version: decoded.version, sha256: resumed.last.modelSha256, bytes: resumed.modelBytes, kind: decoded.kind };
@@ -97,8 +106,12 @@ export class FederatedServer {
     this.noisyRounds = resumed.noisyRounds;
     this.finished = new Promise((resolve) => (this.finish = resolve));
     this.log(`server: state ${opts.stateDir}, model v${this.model.version} (sha256 ${this.model.sha256.slice(0, 12)}), ${opts.enrollment.size} enrolled clients, resuming after round ${resumed.last.round}`);
-    if (this.model.version >= this.config.rounds) this.end('completed');
-    else this.openRound(resumed.last.round + 1);
+    if (resumed.last.status === 'calibrated' && this.model.version >= this.config.rounds) {
+      this.calibrated = resumed.last;
+      this.end('completed');
+    } else {
+      this.openRound(resumed.last.round + 1);
+    }
   }
 
   /** The round being run (0 when finished), its phase and the committed model version. */
@@ -168,7 +181,8 @@ export class FederatedServer {
   private hasUploaded(client: string | null): boolean {
     const r = this.current;
     if (client === null || r === null) return false;
-    return r.secure !== null ? r.secure.answered(client) : r.uploads.has(`${client}/update`);
+    if (r.secure !== null) return r.secure.answered(client);
+    return r.uploads.has(`${client}/${r.calibration !== null ? 'scores' : 'update'}`);
   }
 
   private view(client: string | null): RoundView {
@@ -184,7 +198,7 @@ export class FederatedServer {
       committed: this.model.version,
       selected: client !== null && r !== null && r.selected.has(client),
       uploaded: this.hasUploaded(client),
-      settings: { local_epochs: c.localEpochs, clip_norm: c.clipNorm, max_samples: c.maxSamplesPerClient, secure_aggregation: c.secureAggregation, clipping_range: c.secagg.clippingRange, quantization_range: c.secagg.quantizationRange },
+      settings: { local_epochs: c.localEpochs, proximal_mu: c.proximalMu, clip_norm: c.clipNorm, max_samples: c.maxSamplesPerClient, secure_aggregation: c.secureAggregation, clipping_range: c.secagg.clippingRange, quantization_range: c.secagg.quantizationRange },
       deadline_ms: r === null ? 0 : Math.max(0, Math.round(r.deadline - Date.now())),
     };
     const secagg = client !== null ? r?.secure?.view(client) : undefined;
@@ -227,27 +241,33 @@ export class FederatedServer {
   private accept(env: ParsedEnvelope, r: OpenRound | null, journal: boolean): void {
     const payload = checkUpload(env, r, { enrollment: this.opts.enrollment, keys: this.opts.keys, modelSha256: this.model.sha256, phase: this.phase });
     const round = r!;
-    applyUpload(round, env, payload, { layout: this.layout, clipNorm: this.config.clipNorm, journal });
+    applyUpload(round, env, payload, { layout: this.layout, clipNorm: this.config.clipNorm, maxSketchRows: this.config.maxSamplesPerClient, journal });
     this.afterUpload(round);
   }
 
   private afterUpload(r: OpenRound): void {
-    const complete = r.plain !== null ? r.plain.count >= r.selected.size : r.secure!.answers() >= r.secure!.expected().size;
+    const accepted = r.plain?.count ?? r.calibration?.count;
+    const complete = accepted !== undefined ? accepted >= r.selected.size : r.secure!.answers() >= r.secure!.expected().size;
     if (complete) this.endPhase();
     else this.notify();
   }
 
+  /** Opens a training round, or the calibration round once the last training round is committed. */
   private openRound(round: number): void {
     const c = this.config;
     const now = Date.now();
-    const selected = selectClients(round, this.config.clientFraction, [...this.opts.enrollment.keys()], this.secret);
+    const calibrating = this.model.version >= c.rounds;
+    const ids = [...this.opts.enrollment.keys()];
+    const selected = calibrating ? new Set(ids) : selectClients(round, this.config.clientFraction, ids, this.secret);
+    const secure = c.secureAggregation && !calibrating;
     const r: OpenRound = {
       round,
       openedAt: now,
-      deadline: now + c.roundTimeoutS * 1000,
+      deadline: now + (calibrating ? c.phaseTimeoutS : c.roundTimeoutS) * 1000,
       selected,
-      plain: c.secureAggregation ? null : new PlainRound(this.layout.size, c),
-      secure: c.secureAggregation ? new SecureRound(round, this.model.sha256, this.layout.size, c, this.opts.enrollment, selected) : null,
+      plain: secure || calibrating ? null : new PlainRound(this.layout.size, c),
+      secure: secure ? new SecureRound(round, this.model.sha256, this.layout.size, c, this.opts.enrollment, selected) : null,
+      calibration: calibrating ? new CalibrationRound() : null,
       uploads: new Set(),
       nonces: new Set(),
       journal: undefined as unknown as Journal,
@@ -255,7 +275,7 @@ export class FederatedServer {
       rejections: [],
     };
     this.current = r;
-    this.phase = 'train';
+    this.phase = calibrating ? 'calibrate' : 'train';
     const pending = this.store.pending(round);
     r.journal = new Journal(this.store.journalPath(round));
     if (pending.length > 0 && r.secure !== null) {
@@ -287,10 +307,10 @@ export class FederatedServer {
     if (r === null) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (r.plain !== null) {
-      if (r.plain.count < this.config.minClients) return this.abort(r, `below quorum: ${r.plain.count} of ${this.config.minClients} clients`);
-      return this.commit(r, r.plain.aggregate(this.noise(r.round)));
-    }
+    const accepted = r.plain?.count ?? r.calibration?.count;
+    if (accepted !== undefined && accepted < this.config.minClients) return this.abort(r, `below quorum: ${accepted} of ${this.config.minClients} clients`);
+    if (r.plain !== null) return this.commit(r, r.plain.aggregate(this.noise(r.round)));
+    if (r.calibration !== null) return this.commitCalibration(r, r.calibration);
     const step = r.secure!.advance(() => this.noise(r.round));
     if (step.kind === 'abort') return this.abort(r, step.reason);
     if (step.kind === 'done') return this.commit(r, step.aggregate);
@@ -328,6 +348,45 @@ export class FederatedServer {
     this.closed(record);
   }
 
+  /** Fixes the threshold from the clients' histograms and writes the final checkpoint, then the record. */
+  private commitCalibration(r: OpenRound, round: CalibrationRound): void {
+    const q = this.opts.kind.config.threshold.quantile;
+    const cal = round.close(q);
+    const model = decodeModel(this.model.bytes, 'global model', this.layout);
+    const training = {
+      federated: true,
+      rounds_committed: this.model.version,
+      model_version: this.model.version,
+      model_sha256: this.model.sha256,
+      local_epochs: this.config.localEpochs,
+      proximal_mu: this.config.proximalMu,
+      aggregation: this.config.aggregation,
+      secure_aggregation: this.config.secureAggregation,
+      dp_epsilon: this.noisyRounds > 0 ? this.accountant(this.noisyRounds)!.epsilon : null,
+      threshold_quantile: q,
+      calibration_clients: cal.outcomes.length,
+      calibration_rows: cal.rows,
+    };
+    const bytes = this.opts.kind.checkpoint(model, { threshold: cal.threshold, training });
+    const checkpointFile = this.store.writeCheckpoint(bytes);
+    const record: RoundRecord = {
+      ...this.baseRecord(r, 'calibrated'),
+      accepted: cal.outcomes,
+      missing: this.missing(r),
+      calibration: { threshold: cal.threshold, quantile: q, rows: cal.rows, checkpointFile, checkpointSha256: sha256Hex(bytes) },
+    };
+    r.journal.close();
+    this.store.commit(record);
+    this.calibrated = record;
+    this.closed(record);
+  }
+
+  /** Selected clients with no accepted upload in the round. */
+  private missing(r: OpenRound): string[] {
+    const answered = new Set([...r.uploads].map((k) => k.slice(0, k.lastIndexOf('/'))));
+    return [...r.selected].filter((c) => !answered.has(c)).sort();
+  }
+
   private accountant(rounds: number): RoundRecord['dp'] {
     const { noiseMultiplier, delta } = this.config.dp;
     const { epsilon, order } = privacySpent({ q: this.config.clientFraction, noiseMultiplier, steps: rounds, delta });
@@ -335,7 +394,7 @@ export class FederatedServer {
   }
 
   private abort(r: OpenRound, reason: string): void {
-    const record: RoundRecord = { ...this.baseRecord(r, 'aborted'), missing: [...r.selected].filter((c) => !r.uploads.has(`${c}/update`) && !r.uploads.has(`${c}/advertise`)).sort(), reason };
+    const record: RoundRecord = { ...this.baseRecord(r, 'aborted'), missing: this.missing(r), reason };
     r.journal.close();
     this.store.commit(record);
     this.abortedInARow++;
@@ -350,8 +409,11 @@ export class FederatedServer {
   private closed(record: RoundRecord): void {
     this.history.push(record);
     this.log(roundLogLine(record, this.current!.selected.size));
-    if (this.model.version >= this.config.rounds) return this.end('completed');
-    if (this.abortedInARow >= this.config.maxAbortedRounds) return this.end('gave-up');
+    if (record.status === 'calibrated') return this.end('completed');
+    if (this.abortedInARow >= this.config.maxAbortedRounds) {
+      // Training is complete even when its calibration is not: the last global model stands, without a checkpoint.
+      return this.end(this.model.version >= this.config.rounds ? 'completed' : 'gave-up');
+    }
     this.openRound(record.round + 1);
   }
 
@@ -360,8 +422,13 @@ export class FederatedServer {
     this.timer = null;
     this.current = null;
     this.phase = 'done';
-    this.summary = { status, rounds: [...this.history], modelVersion: this.model.version, modelSha256: this.model.sha256, modelBytes: this.model.bytes };
-    this.log(status === 'completed' ? `server: done, model v${this.model.version} (sha256 ${this.model.sha256.slice(0, 12)})` : `server: gave up after ${this.abortedInARow} aborted rounds in a row`);
+    const cal = this.calibrated?.calibration ?? null;
+    const checkpoint = cal === null ? null : { path: join(this.opts.stateDir, cal.checkpointFile), sha256: cal.checkpointSha256, threshold: cal.threshold };
+    this.summary = { status, rounds: [...this.history], modelVersion: this.model.version, modelSha256: this.model.sha256, modelBytes: this.model.bytes, checkpoint };
+    const done = checkpoint === null
+      ? `server: done, model v${this.model.version} (sha256 ${this.model.sha256.slice(0, 12)}); no checkpoint: the calibration did not reach min_clients`
+      : `server: done, model v${this.model.version} (sha256 ${this.model.sha256.slice(0, 12)}); checkpoint ${checkpoint.path}, threshold ${checkpoint.threshold.toPrecision(6)}`;
+    this.log(status === 'completed' ? done : `server: gave up after ${this.abortedInARow} aborted rounds in a row`);
     this.notify();
     this.finish(this.summary);
   }

@@ -1,7 +1,7 @@
 /**
- * Data of a simulation: training rows with optional groups (host ids or profiles) and a labelled
- * held-out set, either read from files or generated (synthetic endpoint hosts, whose profiles make
- * the by-profile split possible).
+ * Data of a simulation: training rows with optional host ids and host profiles per row and a
+ * labelled held-out set, either read from files or generated (synthetic endpoint hosts, whose
+ * profiles make the by-profile split possible).
  */
 import { readFileSync } from 'node:fs';
 import { DataError, InvalidOptionError } from '../errors.js';
@@ -9,15 +9,15 @@ import { readNpyFile, readNpyTyped } from '../io/index.js';
 import { generateHostData, normalizeCore, toModelInput } from '../schema/index.js';
 import { Random } from '../tensor/index.js';
 
-/** Rows `[count, cols]`, per-row groups, and the labelled held-out set. */
+/** Rows `[count, cols]`, per-row host ids and profiles, and the labelled held-out set. */
 export interface SimData {
   rows: Float32Array;
   count: number;
   cols: number;
-  /** From the groups file, or the host profiles of generated rows. */
-  groups: Int32Array | null;
-  /** Whether `groups` are host profiles (generated data) rather than host ids. */
-  groupsAreProfiles: boolean;
+  /** Host id per row (the hosts file), or null. */
+  hosts: Int32Array | null;
+  /** Host profile per row (the profiles file, or the profiles of generated rows), or null. */
+  profiles: Int32Array | null;
   test: { rows: Float32Array; count: number; labels: Uint8Array } | null;
 }
 
@@ -27,8 +27,10 @@ export interface SimDataOptions {
   data?: string;
   /** `.npy` `[rows]` 0/1 labels of `data`: a held-out share becomes the test set. */
   labels?: string;
-  /** `.npy` `[rows]` integer host ids (by-host) or profile codes (by-profile) of `data`. */
-  groups?: string;
+  /** `.npy` `[rows]` integer host id of each row of `data` (by-host split; each client gets its rows' ids). */
+  hosts?: string;
+  /** `.npy` `[rows]` integer host profile of each row of `data` (by-profile split). */
+  profiles?: string;
   /** Rows to generate without `data`. Default 20,000 (plus a quarter as test set). */
   rows?: number;
   /** Anomaly rate of generated rows. Default 0.02. */
@@ -47,9 +49,10 @@ export function loadSimData(o: SimDataOptions): SimData {
   const x = readNpyFile(o.data);
   if (x.shape.length !== 2) throw new DataError(`${o.data}: data must be 2-D [rows, features], got ${x.shape.length} dimensions`, o.data);
   const [count, cols] = x.shape as [number, number];
-  const groups = o.groups === undefined ? null : Int32Array.from(readVector(o.groups, count));
-  if (o.labels === undefined) return { rows: x.data, count, cols, groups, groupsAreProfiles: false, test: null };
-  const labels = Uint8Array.from(readVector(o.labels, count));
+  const hosts = o.hosts === undefined ? null : Int32Array.from(readRowVector(o.hosts, count));
+  const profiles = o.profiles === undefined ? null : Int32Array.from(readRowVector(o.profiles, count));
+  if (o.labels === undefined) return { rows: x.data, count, cols, hosts, profiles, test: null };
+  const labels = Uint8Array.from(readRowVector(o.labels, count));
   const frac = o.testFraction ?? 0.2;
   if (!(frac > 0 && frac < 1)) throw new InvalidOptionError(`simulate: testFraction must be in (0, 1), got ${frac}`, 'testFraction');
   const perm = new Random(o.seed).permutation(count);
@@ -65,13 +68,17 @@ export function loadSimData(o: SimDataOptions): SimData {
     rows: pick(trainIdx),
     count: trainIdx.length,
     cols,
-    groups: groups === null ? null : Int32Array.from(trainIdx, (r) => groups[r]!),
-    groupsAreProfiles: false,
+    hosts: hosts === null ? null : Int32Array.from(trainIdx, (r) => hosts[r]!),
+    profiles: profiles === null ? null : Int32Array.from(trainIdx, (r) => profiles[r]!),
     test: { rows: pick(testIdx), count: testIdx.length, labels: Uint8Array.from(testIdx, (r) => labels[r]!) },
   };
 }
 
-function readVector(path: string, count: number): ArrayLike<number> {
+/**
+ * A 1-D numeric `.npy` with one entry per data row (labels, host ids, profiles).
+ * @throws DataError for another shape or an int64 file
+ */
+export function readRowVector(path: string, count: number): ArrayLike<number> {
   const v = readNpyTyped(readFileSync(path), path);
   if (v.shape.length !== 1 || v.shape[0] !== count || typeof v.data[0] === 'bigint') {
     throw new DataError(`${path}: must be a 1-D numeric array of ${count} entries (one per data row), got shape [${v.shape.join(',')}]`, path);
@@ -89,8 +96,8 @@ function generated(o: SimDataOptions): SimData {
     rows: toModelInput(normalizeCore(train.raw)),
     count: rows,
     cols: 64,
-    groups: Int32Array.from(train.profile),
-    groupsAreProfiles: true,
+    hosts: null,
+    profiles: Int32Array.from(train.profile),
     test: { rows: toModelInput(normalizeCore(test.raw)), count: testRows, labels: test.labels },
   };
 }

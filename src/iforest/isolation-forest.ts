@@ -8,7 +8,8 @@ import { quantileSorted } from '../stats/index.js';
 import { Random, checkMatrix, type FloatMatrix } from '../tensor/index.js';
 import { fitForest } from './fit-forest.js';
 import { copyForestArrays, type IsolationForestMeta } from './forest-arrays.js';
-import { resolveOptions, resolveSizes, type IsolationForestOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, resolveScoringThreads, resolveSizes, type IsolationForestOptions, type ResolvedOptions } from './options.js';
+import { parallelDepthSums } from './parallel-depth-sums.js';
 import { sklearnToArrays, type SklearnForest } from './from-sklearn.js';
 
 interface FittedState {
@@ -37,12 +38,15 @@ interface FittedState {
 export class IsolationForest {
   /** The options with defaults filled in. */
   readonly options: ResolvedOptions;
+  /** Threads that score (the `threads` option resolved; not part of the model). */
+  readonly threads: number;
   private fitWarnings: readonly string[] = [];
   private state: FittedState | undefined;
 
   /** @throws InvalidOptionError for an unknown option or a value out of range (scikit-learn wording). */
   constructor(options: IsolationForestOptions = {}) {
     this.options = resolveOptions(options);
+    this.threads = resolveScoringThreads(options);
   }
 
   /**
@@ -139,7 +143,8 @@ export class IsolationForest {
       throw new ShapeError(`${where}: X must have ${s.nFeaturesIn} columns as at fit, got ${cols}`, where, [[rows, cols], [rows, s.nFeaturesIn]]);
     }
     const out = new Float64Array(rows);
-    addDepthSums(s.compiled, { x: x.data, rows, cols }, out);
+    if (this.threads > 1) parallelDepthSums(s.compiled, x.data, out, { rows, cols, threads: this.threads });
+    else addDepthSums(s.compiled, { x: x.data, rows, cols }, out);
     return out;
   }
 
@@ -214,10 +219,11 @@ export class IsolationForest {
   }
 
   /**
-   * Rebuilds a fitted forest from {@link toArrays} output (the arrays are copied).
-   * @throws FormatError when the metadata or the tree arrays are invalid.
+   * Rebuilds a fitted forest from {@link toArrays} output (the arrays are copied); `options.threads`
+   * sets the scoring threads (default 1).
+   * @throws FormatError when the metadata or the tree arrays are invalid; InvalidOptionError for bad threads.
    */
-  static fromArrays(checkpoint: { arrays: ForestArrays; meta: IsolationForestMeta }): IsolationForest {
+  static fromArrays(checkpoint: { arrays: ForestArrays; meta: IsolationForestMeta }, options: Pick<IsolationForestOptions, 'threads'> = {}): IsolationForest {
     const { arrays, meta } = checkpoint;
     const where = 'IsolationForest.fromArrays';
     if (meta?.format !== 'dadm.isolation-forest' || meta.version !== 1) {
@@ -225,9 +231,10 @@ export class IsolationForest {
     }
     checkForestShape(meta, where);
     if (!Number.isFinite(meta.offset)) throw new FormatError(`${where}: meta.offset must be a finite number, got ${meta.offset}`);
+    resolveScoringThreads(options);
     let model: IsolationForest;
     try {
-      model = new IsolationForest(meta.options);
+      model = new IsolationForest({ ...meta.options, threads: options.threads ?? 1 });
     } catch (e) {
       throw new FormatError(`${where}: meta.options must be valid options, got ${e instanceof Error ? e.message : String(e)}`);
     }

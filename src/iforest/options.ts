@@ -5,6 +5,7 @@
  * "The 'contamination' option of IsolationForest must be a number in (0, 0.5] or 'auto'. Got 0.7 instead."
  */
 import { InvalidOptionError } from '../errors.js';
+import { resolveThreads, type ThreadsOption } from '../tensor/index.js';
 
 /**
  * Options of {@link IsolationForest} (scikit-learn's names in camelCase).
@@ -27,10 +28,16 @@ export interface IsolationForestOptions {
   contamination?: 'auto' | number;
   /** Seed of the {@link Random} generator used by `fit`, a non-negative safe integer. Default 0. */
   seed?: number;
+  /**
+   * Threads that score (the calling one included): 'auto' (every core up to 4) or an integer >= 1.
+   * Scores do not depend on it. An execution choice, not part of the model: checkpoints do not keep
+   * it. Default 1.
+   */
+  threads?: ThreadsOption;
 }
 
-/** {@link IsolationForestOptions} with every default filled in. */
-export type ResolvedOptions = Required<IsolationForestOptions>;
+/** {@link IsolationForestOptions} with every default filled in (the model's options: threads apart). */
+export type ResolvedOptions = Required<Omit<IsolationForestOptions, 'threads'>>;
 
 /** Per-fit sizes derived from the options and the data. */
 export interface ForestSizes {
@@ -89,9 +96,9 @@ export function resolveOptions(options: IsolationForestOptions = {}): ResolvedOp
     throw new InvalidOptionError(`IsolationForest: options must be an object, got ${fmtValue(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) {
+    if (!KNOWN.includes(key) && key !== 'threads') {
       throw new InvalidOptionError(
-        `IsolationForest: option names must be one of ${KNOWN.join(', ')}, got '${key}'`,
+        `IsolationForest: option names must be one of ${KNOWN.join(', ')}, threads, got '${key}'`,
         key,
       );
     }
@@ -117,6 +124,13 @@ export function resolveOptions(options: IsolationForestOptions = {}): ResolvedOp
     fail('seed', 'a non-negative safe integer', o.seed);
   }
   return o;
+}
+
+/** The scoring thread count of `options`. @throws InvalidOptionError (scikit-learn wording) */
+export function resolveScoringThreads(options: IsolationForestOptions): number {
+  const t = options.threads ?? 1;
+  if (!(t === 'auto' || (Number.isInteger(t) && t >= 1))) fail('threads', "'auto' or an integer >= 1", t);
+  return resolveThreads(t);
 }
 
 /**

@@ -4,7 +4,7 @@
  * ../limits.ts and Node built-ins. See docs/file-formats.md and docs/limits.md.
  */
 export { readNpy, readNpyTyped, readNpyFile, writeNpy, writeNpyFile } from './npy.js';
-export type { NpyArray, NpyTypedResult, NpyArrayLike, NpyReadOptions, NpyFileReadOptions } from './npy.js';
+export type { NpyArray, NpyCast, NpyTypedResult, NpyArrayLike, NpyReadOptions, NpyFileReadOptions } from './npy.js';
 export type { NpyTypedArray } from './npy-dtype.js';
 export { NpzArchive, openNpz, readNpz, readNpzTyped, readNpzFile, writeNpz, writeNpzFile } from './npz.js';
 export type { NpzReadOptions, NpzWriteOptions } from './npz.js';

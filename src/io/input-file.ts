@@ -7,7 +7,7 @@
  * against the budget before anything is read.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { InvalidOptionError } from '../errors.js';
+import { FormatError, InvalidOptionError } from '../errors.js';
 import { checkLimit, resolveLimits, type Limits } from '../limits.js';
 import { inputPathError } from './fs-errors.js';
 
@@ -21,6 +21,11 @@ export interface InputFileOptions {
   limits?: Partial<Limits>;
   /** Which limit caps the file size. Default `maxFileBytes`; null for readers that stream the file. */
   sizeLimit?: 'maxFileBytes' | 'maxOnnxFileBytes' | 'maxYamlBytes' | null;
+  /**
+   * A fixed cap on the size for small files of a known kind (a key file, metrics.json), set by the
+   * format rather than raisable; a larger file is a FormatError. Checked besides `sizeLimit`.
+   */
+  maxBytes?: number;
 }
 
 /** An open regular file: its descriptor (close it) and its size when opened. */
@@ -57,7 +62,8 @@ function requireRegular(path: string, stats: Stats, options: InputFileOptions): 
  * Opens `path` for reading after checking that it is a regular file no larger than the size limit.
  * The caller closes `fd` (`closeSync`).
  * @throws InvalidOptionError naming the path (and option) when it is missing, unreadable, a
- *   directory, a device, a FIFO or a socket; LimitError when it is larger than the size limit
+ *   directory, a device, a FIFO or a socket; LimitError when it is larger than the size limit;
+ *   FormatError when it is larger than `maxBytes`
  */
 export function openInputFile(path: string, options: InputFileOptions = {}): OpenInput {
   const limits = resolveLimits(options.limits);
@@ -74,6 +80,9 @@ export function openInputFile(path: string, options: InputFileOptions = {}): Ope
     requireRegular(path, stats, options);
     const sizeLimit = options.sizeLimit === undefined ? 'maxFileBytes' : options.sizeLimit;
     if (sizeLimit !== null) checkLimit(limits, sizeLimit, stats.size, path, `${label} size`);
+    if (options.maxBytes !== undefined && stats.size > options.maxBytes) {
+      throw new FormatError(`${path}: ${label} must be at most ${options.maxBytes} bytes, got ${stats.size} bytes`, path);
+    }
     return { fd, size: stats.size };
   } catch (err) {
     closeSync(fd);

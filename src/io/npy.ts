@@ -9,12 +9,22 @@ import { formatNpyHeader, parseNpyHeader, type NpyHeader } from './npy-header.js
 import { readInputFile, type InputFileOptions } from './input-file.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
+/**
+ * What reading as float32 did to the stored values: `'none'` for float32 files; `'widened'` for
+ * float16, int8/16, uint8/16 and bool (every value is exact in float32); `'narrowed'` for float64,
+ * int32/64 and uint32/64, whose values are rounded to the nearest float32 (exact only up to 2^24 for
+ * integers, to about 7 significant digits for float64).
+ */
+export type NpyCast = 'none' | 'widened' | 'narrowed';
+
 /** An array read as float32: `data` has prod(shape) elements in C order. */
 export interface NpyArray {
   data: Float32Array;
   shape: number[];
   /** The dtype descr stored in the file, e.g. `'<f8'`, `'>f4'`, `'|u1'`. */
   dtype: string;
+  /** How the stored dtype became float32 (`'narrowed'` for a float64 file: values rounded). */
+  cast: NpyCast;
   /** Whether the file stored the data column-major; `data` is row-major either way. */
   fortranOrder: boolean;
 }
@@ -52,6 +62,7 @@ export type NpyFileReadOptions = NpyReadOptions & Pick<InputFileOptions, 'option
  * Reads an .npy file held in memory and converts every element to float32.
  * Supported dtypes: float16/32/64 (either byte order), int8/16/32/64, uint8/16/32/64, bool (0/1).
  * int64 values beyond 2^24 are rounded to the nearest float32; use {@link readNpyTyped} for exact values.
+ * `cast` in the result says whether values were rounded (`'narrowed'`) or not.
  * @param source file name used in error messages.
  * @returns data `[prod(shape)]` in C order.
  * @throws FormatError on a bad magic/version/header, an unsupported dtype (object arrays are never
@@ -63,7 +74,13 @@ export function readNpy(bytes: Uint8Array, source = '<buffer>', options: NpyRead
   const data = cOrderBytes(bytes, header, source, { ...options, bytesPerElement: 4 });
   const out = new Float32Array(header.size);
   decodeToFloat32(data, 0, header.size, header.dtype, out, 0);
-  return { data: out, shape: header.shape, dtype: header.dtype.descr, fortranOrder: header.fortranOrder };
+  return { data: out, shape: header.shape, dtype: header.dtype.descr, cast: castOf(header.dtype), fortranOrder: header.fortranOrder };
+}
+
+/** What converting `dtype` to float32 does to its values (see {@link NpyCast}). */
+function castOf(dtype: NpyHeader['dtype']): NpyCast {
+  if (dtype.kind === 'f' && dtype.itemSize === 4) return 'none';
+  return dtype.itemSize <= 2 ? 'widened' : 'narrowed';
 }
 
 /**
@@ -81,6 +98,8 @@ export function readNpyTyped(bytes: Uint8Array, source = '<buffer>', options: Np
 
 /**
  * Reads an .npy file from disk as float32 (see {@link readNpy}); the path names the file in errors.
+ * The result's `dtype` is the stored dtype and `cast` says what the conversion did (a float64 file
+ * is `'narrowed'`: rounded to float32; use {@link readNpyTyped} on the bytes to keep float64).
  * @throws InvalidOptionError when the path is not a readable regular file (see {@link readInputFile})
  */
 export function readNpyFile(path: string, options: NpyFileReadOptions = {}): NpyArray {

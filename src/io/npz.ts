@@ -57,6 +57,12 @@ export class NpzArchive {
     return this.entries.has(name);
   }
 
+  /** The uncompressed size member `name` declares (nothing is inflated). @throws FormatError when it is not a member */
+  declaredSize(name: string): number {
+    this.require([name]);
+    return this.entries.get(name)!.uncompressedSize;
+  }
+
   /** @throws FormatError naming the first of `names` (without `.npy`) that is not a member */
   require(names: readonly string[]): void {
     const missing = names.find((n) => !this.entries.has(n));

@@ -12,21 +12,31 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 let tempCounter = 0;
 
 const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 const TEMP_NAME = /^\..+\.dadm-([0-9a-f]{8})-([1-9][0-9]*)-[0-9]+\.tmp$/;
 
+/** Folders this process has swept already (each is swept once, before its first temporary file). */
+const sweptDirs = new Set<string>();
+
 /**
  * A fresh temporary path next to `path` (same directory, so `rename` stays on one file system), named
  * as the file header describes. Open it with `wx` (or create it with `mkdir`), so a collision fails
- * instead of overwriting.
+ * instead of overwriting. The first call for a folder sweeps it ({@link sweepStaleTempFiles}), so
+ * every command that writes a file removes what a killed command left in that folder.
  */
 export function tempPathFor(path: string): string {
+  const dir = dirname(path);
+  const key = resolve(dir);
+  if (!sweptDirs.has(key)) {
+    sweptDirs.add(key);
+    sweepStaleTempFiles(dir);
+  }
   tempCounter++;
-  return join(dirname(path), `.${basename(path)}.dadm-${HOST_TAG}-${process.pid}-${tempCounter}.tmp`);
+  return join(dir, `.${basename(path)}.dadm-${HOST_TAG}-${process.pid}-${tempCounter}.tmp`);
 }
 
 /** Whether a process with this pid exists (a signal-0 probe; EPERM means it exists but is not ours). */

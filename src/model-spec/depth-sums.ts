@@ -2,6 +2,7 @@
  * The compiled forest's one scoring walk: sum over trees of each row's isolation path length. The
  * forest (src/iforest) and the explainers' forest score function both run it.
  */
+import { wasmActive, wasmForestWalk } from '../tensor/index.js';
 import type { CompiledForest } from './forest.js';
 
 /**
@@ -21,10 +22,12 @@ export interface ForestRows {
 
 /**
  * Adds to `out[r]` the sum over trees of `depth(leaf) + c(nNodeSamples[leaf])` for row `r` of `x`.
- * The caller validates shapes and zeroes `out` ([rows]).
+ * The caller validates shapes and zeroes `out` ([rows]). Trees are added in tree order on both
+ * backends, so the wasm twin (tensor/wasm/forest-kernel.ts) gives the same sums.
  */
 export function addDepthSums(f: CompiledForest, input: ForestRows, out: Float64Array): void {
   const { x, rows, cols } = input;
+  if (wasmActive() && wasmForestWalk(f, x, rows, cols, out)) return;
   const { roots, firstChild, column, threshold, leafValue } = f;
   const nTrees = roots.length;
   for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {

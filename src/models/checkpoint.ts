@@ -5,10 +5,9 @@
  * same bytes.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DadmError, FormatError } from '../errors.js';
-import { readSafetensors, safetensorsDataStart, writeSafetensors, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
+import { readInputFile, readSafetensors, safetensorsDataStart, writeSafetensors, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
 import { MODEL_KIND_NAMES, configToYaml, parseConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { decodeModel } from '../runtime/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema, type Standardizer } from '../schema/index.js';
@@ -18,6 +17,12 @@ export const CHECKPOINT_FORMAT = 'dadm-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = '1';
 /** Metadata key holding the lowercase hex SHA-256 of the data buffer (every tensor byte after the header). */
 export const CHECKSUM_KEY = 'data_sha256';
+/**
+ * Metadata key holding the lowercase hex SHA-256 of the whole checkpoint: every other metadata key
+ * and value, then the data buffer (see {@link checkpointDigest}). Files written before it was added
+ * carry {@link CHECKSUM_KEY} alone and load with that older rule (tensor data covered, metadata not).
+ */
+export const CHECKPOINT_CHECKSUM_KEY = 'checkpoint_sha256';
 
 /** What every checkpoint records besides the model's own tensors. */
 export interface CheckpointHeader {
@@ -28,6 +33,12 @@ export interface CheckpointHeader {
   /** Rows with `score > threshold` are anomalies. */
   threshold: number;
   thresholdMethod: ThresholdMethod;
+  /**
+   * The false-positive rate the threshold implies for normal rows, `(#{s > threshold} + 1) / (n + 1)`
+   * over the threshold rows (stats' impliedFalsePositiveRate). Checkpoints written before it was
+   * recorded read back with the rule's nominal rate (see {@link readCheckpoint}).
+   */
+  thresholdFpr: number;
   /** JSON-able training summary (no timings). */
   training: Record<string, unknown>;
   /** `configToYaml(config)` when the caller has it already (train checks its config once, up front). */
@@ -60,6 +71,7 @@ export function checkpointParts(
     feature_names: JSON.stringify(schema.featureNames.slice(0, schema.activeFeatures)),
     threshold: JSON.stringify(header.threshold),
     threshold_method: header.thresholdMethod,
+    threshold_fpr: JSON.stringify(header.thresholdFpr),
     scaler: standardizer === null ? 'none' : 'standard',
     training: JSON.stringify(header.training),
   };
@@ -88,10 +100,41 @@ export function storedFromState(state: ModelState, context: Pick<StoredModel, 'p
  * depends only on the tensor bytes).
  */
 export function checkpointBytes(tensors: ReadonlyMap<string, SafetensorsTensorLike>, metadata: Readonly<Record<string, string>>): Uint8Array {
+  return signedCheckpoint(tensors, metadata).bytes;
+}
+
+/**
+ * {@link checkpointBytes}, with the {@link CHECKPOINT_CHECKSUM_KEY} digest it stores: `train` stamps
+ * it as the training id into the drift reference and metrics.json written with the checkpoint.
+ */
+export function signedCheckpoint(tensors: ReadonlyMap<string, SafetensorsTensorLike>, metadata: Readonly<Record<string, string>>): { bytes: Uint8Array; digest: string } {
+  const { [CHECKSUM_KEY]: _data, [CHECKPOINT_CHECKSUM_KEY]: _whole, ...plain } = metadata;
   // The data buffer does not depend on the metadata, so hashing a first serialization is exact.
-  const draft = writeSafetensors(tensors, metadata);
-  const digest = sha256Hex(draft.subarray(safetensorsDataStart(draft)));
-  return writeSafetensors(tensors, { ...metadata, [CHECKSUM_KEY]: digest });
+  const draft = writeSafetensors(tensors, plain);
+  const data = draft.subarray(safetensorsDataStart(draft));
+  const digest = checkpointDigest(plain, data);
+  return { bytes: writeSafetensors(tensors, { ...plain, [CHECKSUM_KEY]: sha256Hex(data), [CHECKPOINT_CHECKSUM_KEY]: digest }), digest };
+}
+
+/**
+ * Whether a file stamped with training id `stamped` (a drift reference's or metrics.json's; null in
+ * files written before the stamp) was written by the same `train` run as the checkpoint `c`.
+ * Unknown on either side counts as the same run: older files carry no id.
+ */
+export function sameTraining(c: Pick<ParsedCheckpoint, 'metadata'>, stamped: string | null): boolean {
+  const id = c.metadata[CHECKPOINT_CHECKSUM_KEY];
+  return stamped === null || id === undefined || id === stamped;
+}
+
+/**
+ * SHA-256 (hex) of a checkpoint's metadata and data: the metadata entries other than the two checksum
+ * keys, sorted by key, as a JSON list of `[key, value]` pairs in UTF-8, then the data buffer.
+ */
+export function checkpointDigest(metadata: Readonly<Record<string, string>>, data: Uint8Array): string {
+  const entries = Object.entries(metadata)
+    .filter(([key]) => key !== CHECKSUM_KEY && key !== CHECKPOINT_CHECKSUM_KEY)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(entries), 'utf8').update(data).digest('hex');
 }
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -175,12 +218,17 @@ export function readCheckpoint(path: string, fileBytes?: Uint8Array): ParsedChec
     throw new FormatError(`${path}: metadata config must be a valid dadm config, got: ${(err as Error).message}`, path);
   }
   const schema = schemaOf(path, get('schema_name'), Number(get('schema_dim')), get('schema_hash'));
+  if (meta.active_features !== undefined && meta.active_features !== String(schema.activeFeatures)) {
+    throw new FormatError(`${path}: metadata active_features must be ${schema.activeFeatures} for schema ${schema.name}, got '${meta.active_features}'`, path);
+  }
   const threshold = parseJsonNumber(path, 'threshold', get('threshold'));
   const training = parseJson(path, 'training', get('training'));
   const method = get('threshold_method') as ThresholdMethod;
   if (!THRESHOLD_METHODS.includes(method)) {
     throw new FormatError(`${path}: metadata threshold_method must be a known method, got '${method}'`, path);
   }
+  const fprText = meta.threshold_fpr;
+  const thresholdFpr = fprText === undefined ? nominalFpr(method, config) : parseJsonNumber(path, 'threshold_fpr', fprText);
   return {
     path,
     contents,
@@ -192,27 +240,52 @@ export function readCheckpoint(path: string, fileBytes?: Uint8Array): ParsedChec
     standardizer: scalerOf(path, contents, get('scaler'), schema.dim),
     threshold,
     thresholdMethod: method,
+    thresholdFpr,
     training: training as Record<string, unknown>,
   };
 }
 
-function readCheckpointFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== undefined) throw new FormatError(`${path}: checkpoint must be a readable file, got ${code}`, path);
-    throw err;
-  }
+/**
+ * The false-positive rate a threshold rule aims at, for checkpoints written before the implied rate
+ * was recorded (all of which used a quantile or the forest's contamination).
+ */
+function nominalFpr(method: ThresholdMethod, config: DadmConfig): number {
+  if (method === 'iforest-contamination' && config.iforest.contamination !== 'auto') return config.iforest.contamination;
+  if (method.endsWith('contamination')) return config.threshold.contamination;
+  if (method.endsWith('target-fpr')) return config.threshold.targetFpr;
+  return 1 - config.threshold.quantile;
 }
 
-/** The stored checksum (if any) must match the data buffer, and every float tensor must be finite. */
+/**
+ * The bytes of a checkpoint file, through the checked open (a regular file within the size limit).
+ * @param option the option that named the file, for messages (e.g. `--model`)
+ * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular file
+ */
+export function readCheckpointFile(path: string, option?: string): Uint8Array {
+  return readInputFile(path, { what: 'checkpoint', ...(option === undefined ? {} : { option }) });
+}
+
+/**
+ * The stored checksums (those present) must match: the data buffer's, and the whole checkpoint's
+ * (metadata included); every float tensor must be finite.
+ */
 function checkIntegrity(path: string, bytes: Uint8Array, contents: SafetensorsContents): void {
+  const data = bytes.subarray(safetensorsDataStart(bytes, path));
   const want = contents.metadata[CHECKSUM_KEY];
   if (want !== undefined) {
-    const got = sha256Hex(bytes.subarray(safetensorsDataStart(bytes, path)));
+    const got = sha256Hex(data);
     if (got !== want) {
       throw new FormatError(`${path}: tensor data must match the ${CHECKSUM_KEY} checksum ${want.slice(0, 16)}…, got ${got.slice(0, 16)}… (the file was modified or corrupted after it was written)`, path);
+    }
+  }
+  const wantWhole = contents.metadata[CHECKPOINT_CHECKSUM_KEY];
+  if (wantWhole !== undefined) {
+    const got = checkpointDigest(contents.metadata, data);
+    if (got !== wantWhole) {
+      throw new FormatError(
+        `${path}: metadata and tensor data must match the ${CHECKPOINT_CHECKSUM_KEY} checksum ${wantWhole.slice(0, 16)}…, got ${got.slice(0, 16)}… (the file was modified or corrupted after it was written)`,
+        path,
+      );
     }
   }
   for (const [name, t] of contents.tensors) {
@@ -252,6 +325,27 @@ function scalerOf(path: string, contents: SafetensorsContents, kind: string, dim
     if (!(scale[j]! > 0) || !Number.isFinite(scale[j]!)) throw new FormatError(`${path}: scaler.std[${j}] must be a positive finite number, got ${scale[j]}`, path);
   }
   return { mean: mean!.data as Float64Array, scale };
+}
+
+/**
+ * A model part's JSON metadata record `key` and its typed tensors' data, checked: every kind that
+ * stores "one JSON record + named arrays" (isolation forest, ECOD) reads its part through this.
+ * @param tensors per array: its tensor name and the dtype it must have
+ * @throws FormatError naming the file for a missing record, invalid JSON, or a missing or mistyped tensor
+ */
+export function readRecordAndArrays<K extends string>(stored: StoredModel, key: string, tensors: Readonly<Record<K, { name: string; dtype: string }>>): { meta: unknown; arrays: Record<K, unknown> } {
+  const { path } = stored;
+  const text = stored.metadata[key];
+  if (text === undefined) throw new FormatError(`${path}: metadata key '${key}' must be present, got nothing (corrupted checkpoint)`, path);
+  const meta = parseJson(path, key, text);
+  const arrays = {} as Record<K, unknown>;
+  for (const k of Object.keys(tensors) as K[]) {
+    const { name, dtype } = tensors[k];
+    const t = stored.tensors.get(name);
+    if (t === undefined || t.dtype !== dtype) throw new FormatError(`${path}: tensor ${name} must be ${dtype}, got ${t === undefined ? 'nothing' : t.dtype}`, path);
+    arrays[k] = t.data;
+  }
+  return { meta, arrays };
 }
 
 /** Parses a JSON metadata value. @throws FormatError naming the key */

@@ -24,6 +24,11 @@ export interface DetectorModel {
   readonly threshold: number | null;
   /** Null for ONNX files. */
   readonly thresholdMethod: ThresholdMethod | null;
+  /**
+   * The share of normal rows expected above the threshold, estimated at training from the threshold
+   * rows (checkpoints; ONNX files with `dadm.threshold_fpr`); null when the file does not say.
+   */
+  readonly thresholdFpr: number | null;
   /** The training config; null for ONNX files. */
   readonly config: DadmConfig | null;
   /** Applied inside {@link score} before {@link kernel}; null when none (an ONNX graph standardizes itself). */
@@ -49,6 +54,7 @@ export interface CheckpointDetector extends DetectorModel {
   readonly modelType: ModelKind;
   readonly threshold: number;
   readonly thresholdMethod: ThresholdMethod;
+  readonly thresholdFpr: number;
   readonly config: DadmConfig;
   /** The fitted model (state, ONNX export, layers). */
   readonly model: FittedModel;
@@ -77,6 +83,7 @@ export function checkpointDetector(c: ParsedCheckpoint): CheckpointDetector {
     input: model.input,
     threshold: c.threshold,
     thresholdMethod: c.thresholdMethod,
+    thresholdFpr: c.thresholdFpr,
     config: c.config,
     standardizer,
     metadata: c.contents.metadata,

@@ -4,6 +4,7 @@
  */
 export {
   itemSize,
+  kernelScoreFn,
   THRESHOLD_METHODS,
   type ModelKindHandler,
   type FittedModel,
@@ -17,12 +18,16 @@ export {
   type InputShape,
   type ThresholdMethod,
   type EpochRecord,
+  type ParallelScoreKernel,
 } from './kind.js';
 export { MODEL_KINDS, modelKind, modelKinds, kindOfOnnxName } from './registry.js';
 export {
   readCheckpoint,
+  readCheckpointFile,
   checkpointParts,
   checkpointBytes,
+  signedCheckpoint,
+  sameTraining,
   storedFromState,
   schemaRecord,
   parseJson,
@@ -30,6 +35,8 @@ export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
   CHECKSUM_KEY,
+  CHECKPOINT_CHECKSUM_KEY,
+  checkpointDigest,
   type ParsedCheckpoint,
   type CheckpointHeader,
 } from './checkpoint.js';
@@ -37,7 +44,10 @@ export { loadCheckpoint, checkpointDetector, type DetectorModel, type Checkpoint
 export { loadOnnxDetector, isOnnxPath, decodeModelFile, readModelBytes, type OnnxDetector } from './onnx-detector.js';
 export { loadDetector, loadKnownDetector, type KnownDetector } from './load-detector.js';
 export { autoencoderKind, AutoencoderModel, type AutoencoderArchitecture } from './autoencoder/index.js';
-export { iforestKind, IforestModel, rawThresholdFor } from './iforest/index.js';
+export { iforestKind, IforestModel } from './iforest/index.js';
+export { ecodKind, EcodModel } from './ecod/index.js';
+export { ensembleKind, EnsembleModel, memberConfig, type EnsembleMember, type EnsembleRecord } from './ensemble/index.js';
+export { rawThresholdFor, foldScalerIntoSteps } from './scaler-fold.js';
 export {
   transformerKind,
   TransformerModel,

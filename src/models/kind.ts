@@ -13,6 +13,7 @@ import type { ScoreKernel, TrainingData } from '../data/index.js';
 import type { ExplainableModel } from '../explain/index.js';
 import type { SafetensorsTensor, SafetensorsTensorLike } from '../io/index.js';
 import type { onnx } from '../onnx/index.js';
+import type { Var } from '../autograd/index.js';
 import type { ProgressCallback } from '../progress.js';
 import type { FeatureSchema, Standardizer } from '../schema/index.js';
 
@@ -26,6 +27,12 @@ export type InputForm = 'rows' | 'windows';
  * score of a window is the score of the row that ends it). A batch of `n` items is `n * steps * width`
  * float32 values, row-major.
  */
+/** A {@link ScoreKernel} running on worker threads, and the call that lets them go. */
+export interface ParallelScoreKernel {
+  readonly kernel: ScoreKernel;
+  close(): void;
+}
+
 export interface InputShape {
   readonly form: InputForm;
   /** Rows per item: 1 for 'rows', the window length T for 'windows'. */
@@ -39,14 +46,43 @@ export function itemSize(shape: InputShape): number {
   return shape.steps * shape.width;
 }
 
-/**
- * How a checkpoint's threshold was chosen: a quantile of the validation (or, without validation
- * rows, the training) scores, or a rule of the kind itself (the forest's contamination).
- */
-export type ThresholdMethod = 'validation-quantile' | 'training-quantile' | 'iforest-contamination';
+/** A kernel as the explainers' batched score function (its result buffer is reused). */
+export function kernelScoreFn(kernel: ScoreKernel, size: number): ExplainableModel {
+  let out = new Float32Array(0);
+  return (rows, n) => {
+    if (out.length < n) out = new Float32Array(n);
+    kernel(rows.subarray(0, n * size), n, out);
+    return out.subarray(0, n);
+  };
+}
 
-/** Every threshold method a checkpoint may record (checked when one is read). */
-export const THRESHOLD_METHODS: readonly ThresholdMethod[] = ['validation-quantile', 'training-quantile', 'iforest-contamination'];
+/**
+ * How a checkpoint's threshold was chosen: `threshold.method` (quantile, contamination or target_fpr)
+ * applied to the validation scores, or to the training scores when there are no validation rows, or a
+ * rule of the kind itself (the forest's numeric contamination), or, for a federated
+ * model, the quantile of the clients' score histograms (docs/federated.md).
+ */
+export type ThresholdMethod =
+  | 'validation-quantile'
+  | 'training-quantile'
+  | 'validation-contamination'
+  | 'training-contamination'
+  | 'validation-target-fpr'
+  | 'training-target-fpr'
+  | 'iforest-contamination'
+  | 'federated-quantile';
+
+/** Every threshold method a checkpoint may record (checked when one is read; the first three predate `threshold.method`). */
+export const THRESHOLD_METHODS: readonly ThresholdMethod[] = [
+  'validation-quantile',
+  'training-quantile',
+  'iforest-contamination',
+  'validation-contamination',
+  'training-contamination',
+  'validation-target-fpr',
+  'training-target-fpr',
+  'federated-quantile',
+];
 
 /** One epoch in metrics.json. A kind fitted in one pass reports one epoch with `trainLoss` NaN. */
 export interface EpochRecord {
@@ -113,6 +149,12 @@ export interface FittedModel {
   readonly input: InputShape;
   /** Scores items in model-input units (higher = more anomalous). Trusts its caller on sizes. */
   readonly score: ScoreKernel;
+  /**
+   * {@link score} with the items split across `threads` threads (the calling one included; each
+   * item's score as on one thread); absent when the kind scores on one thread only. The workers
+   * copy the model when the kernel is made: close it when done, make a new one after the weights change.
+   */
+  parallelScore?(threads: number): ParallelScoreKernel;
   readonly explain: ExplainHooks;
   /** Checkpoint tensors and metadata keys; loading them back with the kind's `load` gives the same model. */
   state(): ModelState;
@@ -138,6 +180,13 @@ export interface TrainContext {
    */
   readonly init: FittedModel | null;
   readonly onProgress?: ProgressCallback;
+  /**
+   * Called after each step's backward pass, before gradient clipping and the optimizer step, with
+   * the parameters under their state-dict names (`.grad` holds the batch gradient, changed in
+   * place). Federated training adds its client-drift correction here (docs/federated.md). Kinds
+   * that train by gradient steps call it; kinds fitted in one pass ignore it.
+   */
+  readonly adjustGradients?: (named: readonly (readonly [string, Var])[]) => void;
 }
 
 /** What a kind's `train` returns: the model, the epoch record and what the threshold rule needs. */
@@ -179,6 +228,12 @@ export interface ModelKindHandler {
    * bounded sample (the forest) asks here, so the file is read once for checking and sampling.
    */
   fitSampleRows(config: DadmConfig, trainingRows: number): number;
+  /**
+   * The model `train` starts from when `init` is null: untrained weights drawn from
+   * `config.training.seed` by the kind's init rule. Kinds with `trainsFromWeights` implement it
+   * (federated training publishes it as the round-1 global model); kinds fitted in one pass leave it out.
+   */
+  initialModel?(config: DadmConfig, schema: FeatureSchema): FittedModel;
   /**
    * Trains on the streamed data.
    * @throws TrainingError when a loss is not finite; InvalidOptionError when `init` does not fit the config

@@ -2,18 +2,21 @@
 import type { ModelKind } from '../config/index.js';
 import { FormatError } from '../errors.js';
 import { METADATA_KEYS } from '../onnx/index.js';
-import { loadCheckpoint, type DetectorModel } from './detector.js';
-import { isOnnxPath, loadOnnxDetector } from './onnx-detector.js';
+import { readCheckpoint, readCheckpointFile } from './checkpoint.js';
+import { checkpointDetector, type DetectorModel } from './detector.js';
+import { isOnnxPath, loadOnnxDetector, readModelBytes } from './onnx-detector.js';
 
 /** A detector whose kind and threshold are known (every checkpoint; ONNX files exported by dadm). */
 export type KnownDetector = DetectorModel & { readonly modelType: ModelKind; readonly threshold: number };
 
 /**
  * A model.onnx (extension `.onnx`) through dadm's runtime, anything else as a checkpoint.
- * @throws FormatError for a file that is neither, or is corrupted (see loadCheckpoint, loadOnnxDetector)
+ * @param option the option that named the file, for messages (e.g. `--model`)
+ * @throws InvalidOptionError naming the path and option when it is not a readable regular file;
+ *   FormatError for a file that is neither, or is corrupted (see loadCheckpoint, loadOnnxDetector)
  */
-export function loadDetector(path: string): DetectorModel {
-  return isOnnxPath(path) ? loadOnnxDetector(path) : loadCheckpoint(path);
+export function loadDetector(path: string, option?: string): DetectorModel {
+  return isOnnxPath(path) ? loadOnnxDetector(path, readModelBytes(path, option)) : checkpointDetector(readCheckpoint(path, readCheckpointFile(path, option)));
 }
 
 /**
@@ -21,8 +24,8 @@ export function loadDetector(path: string): DetectorModel {
  * message, e.g. 'score').
  * @throws FormatError naming the metadata key when an ONNX file lacks `dadm.model_type` or `dadm.threshold`
  */
-export function loadKnownDetector(path: string, to: string): KnownDetector {
-  const d = loadDetector(path);
+export function loadKnownDetector(path: string, to: string, option?: string): KnownDetector {
+  const d = loadDetector(path, option);
   const missing = d.modelType === null ? METADATA_KEYS.modelType : d.threshold === null ? METADATA_KEYS.threshold : null;
   if (missing !== null) {
     throw new FormatError(`${path}: metadata ${missing} must be present to ${to}, got nothing (not exported by dadm export-onnx?)`, path);

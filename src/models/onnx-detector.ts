@@ -4,18 +4,17 @@
  * model.onnx` gives the same result as the checkpoint it came from. The file is decoded and checked
  * once; the batching twin below shares the loaded graph.
  */
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { ModelKind } from '../config/index.js';
 import type { ScoreKernel } from '../data/index.js';
 import { FormatError } from '../errors.js';
-import type { ExplainableModel } from '../explain/index.js';
+import { readInputFile } from '../io/index.js';
 import { METADATA_KEYS } from '../onnx/index.js';
 import { decodeModel, loadOnnx, type ModelProto, type OnnxModel } from '../runtime/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema } from '../schema/index.js';
 import { quotedList } from './checkpoint.js';
 import { scoreWith, type DetectorModel } from './detector.js';
-import type { ExplainHooks, InputShape } from './kind.js';
+import { kernelScoreFn, type ExplainHooks, type InputShape } from './kind.js';
 import { kindOfOnnxName, modelKinds } from './registry.js';
 
 /** Rows per runtime call when the batch dimension is dynamic (bounds the plan's buffers). */
@@ -68,6 +67,7 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
     input: input.shape,
     threshold: thresholdOf(path, meta[METADATA_KEYS.threshold]),
     thresholdMethod: null,
+    thresholdFpr: fprOf(meta[METADATA_KEYS.thresholdFpr]),
     config: null,
     standardizer: null,
     metadata: meta,
@@ -102,16 +102,6 @@ function explainHooks(
 
 function itemDims(shape: InputShape): number[] {
   return shape.form === 'rows' ? [shape.width] : [shape.steps, shape.width];
-}
-
-/** A kernel as the explainers' batched score function (its result buffer is reused). */
-function kernelScoreFn(kernel: ScoreKernel, size: number): ExplainableModel {
-  let out = new Float32Array(0);
-  return (rows, n) => {
-    if (out.length < n) out = new Float32Array(n);
-    kernel(rows.subarray(0, n * size), n, out);
-    return out.subarray(0, n);
-  };
 }
 
 /**
@@ -177,14 +167,14 @@ export function decodeModelFile(path: string, bytes: Uint8Array = readModelBytes
   }
 }
 
-/** The file's bytes. @throws FormatError naming the file when it cannot be read */
-export function readModelBytes(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new FormatError(`${path}: model must be a readable file, got ${code}`, path);
-  }
+/**
+ * The bytes of an ONNX file, through the checked open (a regular file within `maxOnnxFileBytes`).
+ * @param option the option that named the file, for messages (e.g. `--model`)
+ * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular file;
+ *   LimitError for a file over the limit
+ */
+export function readModelBytes(path: string, option?: string): Uint8Array {
+  return readInputFile(path, { what: 'model', sizeLimit: 'maxOnnxFileBytes', ...(option === undefined ? {} : { option }) });
 }
 
 /** The one fed input: `[N, D]` rows or `[N, T, D]` windows, N = 1 or symbolic (null), T and D fixed. */
@@ -193,24 +183,15 @@ function inputLayout(path: string, proto: ModelProto): { shape: InputShape; batc
   const inits = new Set((graph.initializer ?? []).map((t) => t.name));
   const inputs = (graph.input ?? []).filter((i) => !inits.has(i.name));
   const dims = inputs.length === 1 ? inputs[0]!.type?.tensorType?.shape?.dim ?? [] : [];
-  const fixed = (k: number): number | null => (dims[k] !== undefined && isFixed(dims[k]) ? toNumber(dims[k].dimValue) : null);
+  const fixed = (k: number): number | null => dims[k]?.dimValue ?? null;
   const n = fixed(0);
   const trailing = dims.slice(1).map((_, k) => fixed(k + 1));
   if (inputs.length !== 1 || (dims.length !== 2 && dims.length !== 3) || trailing.some((d) => d === null || d < 1) || (n !== null && n !== 1)) {
-    const got = inputs.map((i) => `${i.name} [${(i.type?.tensorType?.shape?.dim ?? []).map((x) => (isFixed(x) ? x.dimValue : x.dimParam || '?')).join(',')}]`);
+    const got = inputs.map((i) => `${i.name} [${(i.type?.tensorType?.shape?.dim ?? []).map((x) => (x.dimValue ?? (x.dimParam || '?'))).join(',')}]`);
     throw new FormatError(`${path}: model must take one float32 input [N, D] with N = 1 or symbolic and a fixed D, got ${got.join(', ') || 'no input'}`, path);
   }
   const shape: InputShape = trailing.length === 1 ? { form: 'rows', steps: 1, width: trailing[0]! } : { form: 'windows', steps: trailing[0]!, width: trailing[1]! };
   return { shape, batch: n };
-}
-
-/** A dimension with a fixed size (`value` names the oneof member set; decoded messages default dimValue to 0). */
-function isFixed(dim: object): dim is { dimValue: number | { toNumber(): number } } {
-  return (dim as { value?: string }).value === 'dimValue';
-}
-
-function toNumber(v: number | { toNumber(): number }): number {
-  return typeof v === 'number' ? v : v.toNumber();
 }
 
 function modelTypeOf(path: string, text: string | undefined): ModelKind | null {
@@ -227,6 +208,12 @@ function thresholdOf(path: string, text: string | undefined): number | null {
   const v = Number(text);
   if (text.trim() === '' || !Number.isFinite(v)) throw new FormatError(`${path}: metadata ${METADATA_KEYS.threshold} must be a finite number, got '${text}'`, path);
   return v;
+}
+
+/** `dadm.threshold_fpr` when it holds a rate in [0, 1] (it only informs; a bad value is ignored). */
+function fprOf(text: string | undefined): number | null {
+  const v = text === undefined || text.trim() === '' ? Number.NaN : Number(text);
+  return v >= 0 && v <= 1 ? v : null;
 }
 
 /** The schema named by the metadata, checked against this dadm's definition and the input width. */

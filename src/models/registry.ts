@@ -5,6 +5,8 @@
  */
 import type { ModelKind } from '../config/index.js';
 import { autoencoderKind } from './autoencoder/index.js';
+import { ecodKind } from './ecod/index.js';
+import { ensembleKind } from './ensemble/index.js';
 import { iforestKind } from './iforest/index.js';
 import type { ModelKindHandler } from './kind.js';
 import { transformerKind } from './transformer/index.js';
@@ -13,6 +15,8 @@ import { transformerKind } from './transformer/index.js';
 export const MODEL_KINDS: { readonly [K in ModelKind]: ModelKindHandler } = {
   autoencoder: autoencoderKind,
   iforest: iforestKind,
+  ecod: ecodKind,
+  ensemble: ensembleKind,
   transformer: transformerKind,
 };
 

@@ -3,7 +3,8 @@
  * https://arxiv.org/abs/1711.05101), following torch.optim.Adam / AdamW 1.13 (amsgrad off).
  */
 import type { Var } from '../autograd/index.js';
-import { Optimizer, stateLike } from './optimizer.js';
+import { adamUpdate, kernelBuffer, type AdamStep } from '../tensor/index.js';
+import { Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
   /** Default 1e-3. */
@@ -31,6 +32,7 @@ export class Adam extends Optimizer {
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
   private readonly steps: Int32Array;
+  private readonly scalars: AdamStep = { beta1: 0, beta2: 0, stepSize: 0, rootBc2: 1, eps: 0, l2: 0, shrink: 1 };
 
   /** @throws InvalidOptionError for lr/eps/weightDecay < 0 or betas outside [0, 1) */
   constructor(params: Iterable<Var>, options: AdamOptions = {}) {
@@ -40,31 +42,26 @@ export class Adam extends Optimizer {
     this.beta2 = betas[1];
     this.eps = eps;
     this.weightDecay = weightDecay;
-    this.m = stateLike(this.params);
-    this.v = stateLike(this.params);
+    // In the kernel heap under the wasm backend, so the update reads its state in place.
+    this.m = this.params.map((p) => kernelBuffer(p.size));
+    this.v = this.params.map((p) => kernelBuffer(p.size));
     this.steps = new Int32Array(this.params.length);
   }
 
   step(): void {
-    const { lr, beta1: b1, beta2: b2, eps } = this;
-    const l2 = this.decoupled ? 0 : this.weightDecay;
-    const shrink = this.decoupled ? 1 - lr * this.weightDecay : 1;
+    const s = this.scalars;
+    s.beta1 = this.beta1;
+    s.beta2 = this.beta2;
+    s.eps = this.eps;
+    s.l2 = this.decoupled ? 0 : this.weightDecay;
+    s.shrink = this.decoupled ? 1 - this.lr * this.weightDecay : 1;
     for (let k = 0; k < this.params.length; k++) {
       const p = this.params[k]!;
       if (p.grad === undefined) continue;
       const t = ++this.steps[k]!;
-      const stepSize = lr / (1 - Math.pow(b1, t));
-      const rootBc2 = Math.sqrt(1 - Math.pow(b2, t));
-      const w = p.data, g = p.grad.data, m = this.m[k]!, v = this.v[k]!;
-      for (let i = 0; i < w.length; i++) {
-        const wi = w[i]! * shrink;
-        const gi = g[i]! + l2 * wi;
-        const mi = b1 * m[i]! + (1 - b1) * gi;
-        const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        w[i] = wi - (stepSize * mi) / (Math.sqrt(vi) / rootBc2 + eps);
-      }
+      s.stepSize = this.lr / (1 - Math.pow(this.beta1, t));
+      s.rootBc2 = Math.sqrt(1 - Math.pow(this.beta2, t));
+      adamUpdate(p.data, p.grad.data, this.m[k]!, this.v[k]!, s);
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { InvalidOptionError, ShapeError, TrainingError } from '../errors.js';
 import { checkActivation, checkColumns, type MlpSpec } from '../model-spec/index.js';
-import { MLP_CHUNK_ROWS, type Random, Tensor } from '../tensor/index.js';
+import { MLP_CHUNK_ROWS, type Random, Tensor, type ThreadsOption } from '../tensor/index.js';
 import { type Var, mean, mul, pow, scale, sub, sum } from '../autograd/index.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
@@ -13,6 +13,7 @@ import { GELU, ReLU, Tanh } from './activations.js';
 import { Sequential } from './sequential.js';
 import { FusedMlp, type Activation } from './fused-mlp.js';
 import type { Optimizer } from './optimizer.js';
+import { ParallelMlpScorer, ParallelMlpTrainer } from './parallel-mlp.js';
 
 export interface AutoencoderOptions {
   /** Input (and output) width. */
@@ -156,6 +157,27 @@ export class Autoencoder extends Module {
     this.checkRows('score', x, rows);
     this.fused.net.reconstructionError({ x, rows, columns: this.activeColumns, out });
     return out;
+  }
+
+  /**
+   * {@link lossAndGrad} of whole batches split across `threads` threads (data parallel, gradients of
+   * the slices summed in thread order; see docs/kernels.md). One thread is `lossAndGrad` exactly.
+   * Call `close` when training ends.
+   * @throws InvalidOptionError for a thread count other than 'auto' or an integer >= 1
+   */
+  parallelTrainer(threads: ThreadsOption): ParallelMlpTrainer {
+    const params = this.parameters() as Var[];
+    return new ParallelMlpTrainer({ params, activation: this.activation, lossMask: this.lossFeatures === 'active' ? this.activeMask : null, threads });
+  }
+
+  /**
+   * {@link score} with rows split across `threads` threads (each row's score as on one thread). The
+   * workers copy the weights when a session opens: `close` it after the weights change.
+   * @throws InvalidOptionError for a thread count other than 'auto' or an integer >= 1
+   */
+  parallelScorer(threads: ThreadsOption): ParallelMlpScorer {
+    const params = this.parameters() as Var[];
+    return new ParallelMlpScorer({ params, activation: this.activation, scoreMask: this.activeMask, threads });
   }
 
   private checkRows(where: string, x: Float32Array, rows: number): void {

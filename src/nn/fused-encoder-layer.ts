@@ -5,9 +5,9 @@
  * as plain loops (fused-attention.ts, layerNormInto, layerNormGradInto). The math is the layer's
  * autograd composition, term by term, so gradients agree to float32 rounding (tested).
  */
-import { activateInto, addBias, gemm, layerNormInto } from '../tensor/index.js';
+import { activationGradInPlace, biasActivation, columnSums, gemm, layerNormInto } from '../tensor/index.js';
 import { layerNormGradInto } from '../autograd/index.js';
-import { activationGradInPlace, columnSums, gradOf } from './fused-mlp.js';
+import { gradOf } from './fused-mlp.js';
 import { attentionBackward, attentionForward, type AttentionDims } from './fused-attention.js';
 import type { TransformerEncoderLayer } from './transformer-encoder-layer.js';
 
@@ -18,10 +18,9 @@ export class EncoderScratch {
   readonly gF: Float32Array;
   readonly dQkv: Float32Array;
   readonly dP: Float64Array;
-  /** float64 accumulators for LayerNorm weight and bias gradients and bias column sums. */
+  /** float64 accumulators for LayerNorm weight and bias gradients. */
   readonly accW: Float64Array;
   readonly accB: Float64Array;
-  readonly acc: Float64Array;
 
   constructor(readonly rows: number, d: number, ff: number, len: number) {
     this.gA = new Float32Array(rows * d);
@@ -31,7 +30,6 @@ export class EncoderScratch {
     this.dP = new Float64Array(len * len);
     this.accW = new Float64Array(d);
     this.accB = new Float64Array(d);
-    this.acc = new Float64Array(Math.max(3 * d, ff));
   }
 }
 
@@ -93,18 +91,17 @@ export class FusedEncoderLayer {
       attnIn = this.n1;
     }
     gemm(attnIn, L.selfAttn.inProjWeight.data, this.qkv, { m: rows, n: 3 * d, k: d, transB: true });
-    addBias(this.qkv, L.selfAttn.inProjBias.data, rows);
+    biasActivation(this.qkv, this.qkv, L.selfAttn.inProjBias.data, { rows, n: 3 * d, activation: null });
     attentionForward(this.qkv, this.cat, this.probs, dims);
     gemm(this.cat, L.selfAttn.outProj.weight.data, this.r1, { m: rows, n: d, k: d, transB: true });
-    addBias(this.r1, L.selfAttn.outProj.bias!.data, rows);
+    biasActivation(this.r1, this.r1, L.selfAttn.outProj.bias!.data, { rows, n: d, activation: null });
     addInPlace(this.r1, x, rows * d);
     if (L.normFirst) ln(this.r1, L.norm2, this.h1, m2, s2);
     else ln(this.r1, L.norm1, this.h1, m1, s1);
     gemm(this.h1, L.linear1.weight.data, this.z1, { m: rows, n: ff, k: d, transB: true });
-    addBias(this.z1, L.linear1.bias!.data, rows);
-    activateInto(L.activation, this.z1.subarray(0, rows * ff), this.a1.subarray(0, rows * ff));
+    biasActivation(this.z1, this.a1, L.linear1.bias!.data, { rows, n: ff, activation: L.activation });
     gemm(this.a1, L.linear2.weight.data, this.r2, { m: rows, n: d, k: ff, transB: true });
-    addBias(this.r2, L.linear2.bias!.data, rows);
+    biasActivation(this.r2, this.r2, L.linear2.bias!.data, { rows, n: d, activation: null });
     addInPlace(this.r2, L.normFirst ? this.r1 : this.h1, rows * d);
     if (!L.normFirst) ln(this.r2, L.norm2, this.out, m2, s2);
     return this.out;
@@ -133,10 +130,10 @@ export class FusedEncoderLayer {
       lnGrad(dOut, this.r2, L.norm2, m2, s2, s.gA);
       dR2 = s.gA;
     }
-    this.linearGrad(L.linear2, dR2, this.a1, rows, s);
+    this.linearGrad(L.linear2, dR2, this.a1, rows);
     gemm(dR2, L.linear2.weight.data, s.gF, { m: rows, n: ff, k: d });
-    activationGradInPlace(L.activation, s.gF, { z: this.z1, a: this.a1, len: rows * ff });
-    this.linearGrad(L.linear1, s.gF, this.h1, rows, s);
+    activationGradInPlace(s.gF, this.a1, this.z1, rows * ff, L.activation);
+    this.linearGrad(L.linear1, s.gF, this.h1, rows);
     // dR1 = d(FF input)/dr1 + the residual from r2 (before LN1 for post-norm, after LN2 for pre-norm).
     const dR1 = s.gB;
     gemm(s.gF, L.linear1.weight.data, s.dQkv, { m: rows, n: d, k: ff });
@@ -149,13 +146,13 @@ export class FusedEncoderLayer {
       lnGrad(dH1, this.r1, L.norm1, m1, s1, dR1);
     }
     // Attention: out_proj, then the attention blocks, then in_proj.
-    this.linearGrad(L.selfAttn.outProj, dR1, this.cat, rows, s);
+    this.linearGrad(L.selfAttn.outProj, dR1, this.cat, rows);
     const dCat = dR2 === dOut ? s.gA : dOut;
     gemm(dR1, L.selfAttn.outProj.weight.data, dCat, { m: rows, n: d, k: d });
     attentionBackward(this.qkv, this.probs, dCat, s.dQkv, s.dP, dims);
     const attnIn = L.normFirst ? this.n1 : x;
     gemm(s.dQkv, attnIn, gradOf(L.selfAttn.inProjWeight), { m: 3 * d, n: d, k: rows, transA: true });
-    columnSums(s.dQkv, rows, 3 * d, s.acc, gradOf(L.selfAttn.inProjBias));
+    columnSums(s.dQkv, rows, 3 * d, gradOf(L.selfAttn.inProjBias));
     if (dX === null) return;
     if (L.normFirst) {
       gemm(s.dQkv, L.selfAttn.inProjWeight.data, dCat, { m: rows, n: d, k: 3 * d });
@@ -167,9 +164,9 @@ export class FusedEncoderLayer {
   }
 
   /** weight.grad = dZ^T A and bias.grad = column sums of dZ for a Linear with output gradient dZ. */
-  private linearGrad(lin: TransformerEncoderLayer['linear1'], dZ: Float32Array, a: Float32Array, rows: number, s: EncoderScratch): void {
+  private linearGrad(lin: TransformerEncoderLayer['linear1'], dZ: Float32Array, a: Float32Array, rows: number): void {
     gemm(dZ, a, gradOf(lin.weight), { m: lin.outFeatures, n: lin.inFeatures, k: rows, transA: true });
-    columnSums(dZ, rows, lin.outFeatures, s.acc, gradOf(lin.bias!));
+    columnSums(dZ, rows, lin.outFeatures, gradOf(lin.bias!));
   }
 }
 

@@ -10,9 +10,9 @@
  * modules' autograd composition, so outputs and gradients agree to float32 rounding (tested against
  * autograd and against PyTorch's references in nn_modules.json). Dropout must be 0 (eval semantics).
  */
-import { addBias, gemm } from '../tensor/index.js';
+import { biasActivation, columnSums, gemm } from '../tensor/index.js';
 import type { Var } from '../autograd/index.js';
-import { columnSums, gradOf } from './fused-mlp.js';
+import { gradOf } from './fused-mlp.js';
 import { EncoderScratch, FusedEncoderLayer } from './fused-encoder-layer.js';
 import type { AttentionDims } from './fused-attention.js';
 import type { Linear } from './linear.js';
@@ -61,8 +61,6 @@ export class FusedTransformer {
   private y = new Float32Array(0);
   private dy = new Float32Array(0);
   private dH: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
-  private readonly accF: Float64Array;
-  private readonly accD: Float64Array;
 
   /** @param len positions per sequence L (rows of `posEmbedding`); @param causal position i sees only j <= i */
   constructor(readonly parts: FusedTransformerParts, options: { len: number; causal: boolean }) {
@@ -70,8 +68,6 @@ export class FusedTransformer {
     this.causal = options.causal;
     this.inputDim = parts.embed.inFeatures;
     this.dModel = parts.embed.outFeatures;
-    this.accF = new Float64Array(this.inputDim);
-    this.accD = new Float64Array(this.dModel);
   }
 
   /** Grows the buffers to hold `batch` sequences (never shrinks). */
@@ -100,7 +96,7 @@ export class FusedTransformer {
     const rows = b.batch * this.len;
     const { dModel: d, inputDim: F, len: L } = this;
     gemm(b.x, embed.weight.data, this.h0, { m: rows, n: d, k: F, transB: true });
-    addBias(this.h0, embed.bias!.data, rows);
+    biasActivation(this.h0, this.h0, embed.bias!.data, { rows, n: d, activation: null });
     const pos = posEmbedding.data;
     for (let r = 0; r < rows; r++) {
       const o = r * d, p = (r % L) * d;
@@ -119,7 +115,7 @@ export class FusedTransformer {
     let h = this.h0;
     for (const layer of this.fused) h = layer.forward(h, dims);
     gemm(h, head.weight.data, this.y, { m: rows, n: F, k: d, transB: true });
-    addBias(this.y, head.bias!.data, rows);
+    biasActivation(this.y, this.y, head.bias!.data, { rows, n: F, activation: null });
     return this.y;
   }
 
@@ -151,7 +147,7 @@ export class FusedTransformer {
     const { embed, posEmbedding, maskEmbedding, head } = this.parts;
     const last = this.fused.length === 0 ? this.h0 : this.fused[this.fused.length - 1]!.out;
     gemm(dy, last, gradOf(head.weight), { m: F, n: d, k: rows, transA: true });
-    columnSums(dy, rows, F, this.accF, gradOf(head.bias!));
+    columnSums(dy, rows, F, gradOf(head.bias!));
     let [dOut, dX] = this.dH as [Float32Array, Float32Array];
     gemm(dy, head.weight.data, dOut, { m: rows, n: d, k: F });
     const dims = this.dims(b.batch);
@@ -180,7 +176,7 @@ export class FusedTransformer {
       }
     }
     gemm(dOut, b.x, gradOf(embed.weight), { m: d, n: F, k: rows, transA: true });
-    columnSums(dOut, rows, d, this.accD, gradOf(embed.bias!));
+    columnSums(dOut, rows, d, gradOf(embed.bias!));
     return sq / (counted * cols);
   }
 

@@ -3,14 +3,20 @@
  * over features of a step function of that feature's value, so it is exactly one ai.onnx.ml
  * TreeEnsembleRegressor (aggregate SUM) with one tree per feature. Layout in docs/ecod.md, "ONNX".
  */
-import { FormatError } from '../errors.js';
+import { FormatError, InvalidOptionError } from '../errors.js';
 import { featureSteps, type StepTables } from '../model-spec/index.js';
 import { GraphBuilder, type onnx } from '../onnx/index.js';
 import { addStepTreeEnsemble, type StepTree } from './export-step-trees.js';
 import { resolveTreeExportOptions, treeModel, type TreeExportOptions } from './export-tree-nodes.js';
 
 /** Options of {@link exportEcod}: opset, dynamicBatch, irVersion, mlOpset (1 to 3, default 3), metadata. */
-export type EcodExportOptions = TreeExportOptions;
+export interface EcodExportOptions extends TreeExportOptions {
+  /**
+   * Columns of the graph input, >= meta.nFeaturesIn (default equal): feature j's tree reads column j,
+   * so the tables score the leading columns of a wider row (a schema's active features before its padding).
+   */
+  inputWidth?: number;
+}
 
 /**
  * ECOD's per-feature tables as step trees: feature j's thresholds and values (views, no copy).
@@ -32,18 +38,21 @@ export function ecodStepTrees(ecod: { arrays: StepTables; meta: { nFeaturesIn: n
 
 /**
  * Exports an ECOD given as `ECOD.toArrays()` returns it (checked with checkModel). Graph, for input
- * x [N, D] (D = meta.nFeaturesIn): TreeEnsembleRegressor (SUM, one tree per feature, BRANCH_LEQ
+ * x [N, D] (D = options.inputWidth, default meta.nFeaturesIn): TreeEnsembleRegressor (SUM, one tree per feature, BRANCH_LEQ
  * splits at the table thresholds, leaves weighted by the per-feature scores) gives [N, 1]; Reshape
  * to `score` [N] = ECOD.anomalyScore (higher = more anomalous). The thresholds are float32 values, so
  * float32 inputs take exactly ECOD's steps, ties included; the weights are rounded to float32.
  * @throws FormatError when the arrays or meta do not describe fitted ECOD tables
- * @throws InvalidOptionError for a bad option or metadata value
+ * @throws InvalidOptionError for a bad option (an inputWidth below nFeaturesIn) or metadata value
  */
 export function exportEcod(ecod: { arrays: StepTables; meta: { nFeaturesIn: number } }, options: EcodExportOptions = {}): onnx.ModelProto {
   const where = 'exportEcod';
   const resolved = resolveTreeExportOptions(options, where);
   const trees = ecodStepTrees(ecod, where);
-  const D = trees.length;
+  const D = options.inputWidth ?? trees.length;
+  if (!(Number.isSafeInteger(D) && D >= trees.length)) {
+    throw new InvalidOptionError(`${where}: inputWidth must be an integer >= nFeaturesIn = ${trees.length}, got ${String(options.inputWidth)}`, 'inputWidth');
+  }
   const b = new GraphBuilder('dadm_ecod', 'ECOD (Li et al. 2022); score = sum over features of the tail score, higher = more anomalous');
   const x = b.input('input', 'float32', [resolved.batch, D]);
   addStepTreeEnsemble(b, x, trees, { prefix: 'ecod', nFeatures: D, output: 'score', where });

@@ -14,5 +14,6 @@ export {
 } from './export-autoencoder.js';
 export { exportIsolationForest, type IsolationForestExportOptions } from './export-isolation-forest.js';
 export { exportEcod, ecodStepTrees, type EcodExportOptions } from './export-ecod.js';
+export { exportEnsemble, type EnsembleMemberExport, type EnsembleExportOptions } from './export-ensemble.js';
 export { addStepTreeEnsemble, stepTreeNodes, type StepTree, type StepTreeEnsembleOptions } from './export-step-trees.js';
 export { exportTransformer, type TransformerExportOptions } from './export-transformer.js';

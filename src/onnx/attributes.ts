@@ -6,12 +6,12 @@
 import { InvalidOptionError } from '../errors.js';
 import { onnx } from './proto.js';
 
-const AT = onnx.AttributeProto.AttributeType;
+const AT = onnx.AttributeType;
 
 /** An attribute value whose ONNX type was chosen explicitly by one of the `attr*` helpers. */
 export class TypedAttribute {
   /** @param fields the AttributeProto fields except `name` (type and value) */
-  constructor(readonly fields: Readonly<onnx.IAttributeProto>) {}
+  constructor(readonly fields: Readonly<onnx.AttributeProto>) {}
 }
 
 /**
@@ -49,12 +49,12 @@ export function attrString(value: string | Uint8Array): TypedAttribute {
 }
 
 /** A TENSOR attribute (e.g. the `value` of a Constant node). */
-export function attrTensor(value: onnx.ITensorProto): TypedAttribute {
+export function attrTensor(value: onnx.TensorProto): TypedAttribute {
   return new TypedAttribute({ type: AT.TENSOR, t: value });
 }
 
 /** A GRAPH attribute (a subgraph, e.g. a branch of If). */
-export function attrGraph(value: onnx.IGraphProto): TypedAttribute {
+export function attrGraph(value: onnx.GraphProto): TypedAttribute {
   return new TypedAttribute({ type: AT.GRAPH, g: value });
 }
 
@@ -74,12 +74,12 @@ export function attrStrings(values: readonly (string | Uint8Array)[]): TypedAttr
 }
 
 /** A TENSORS attribute. */
-export function attrTensors(values: readonly onnx.ITensorProto[]): TypedAttribute {
+export function attrTensors(values: readonly onnx.TensorProto[]): TypedAttribute {
   return new TypedAttribute({ type: AT.TENSORS, tensors: values.slice() });
 }
 
 /** A GRAPHS attribute. */
-export function attrGraphs(values: readonly onnx.IGraphProto[]): TypedAttribute {
+export function attrGraphs(values: readonly onnx.GraphProto[]): TypedAttribute {
   return new TypedAttribute({ type: AT.GRAPHS, graphs: values.slice() });
 }
 
@@ -90,10 +90,10 @@ export function attrGraphs(values: readonly onnx.IGraphProto[]): TypedAttribute 
 export function makeAttribute(name: string, value: AttributeValue): onnx.AttributeProto {
   const where = `makeAttribute '${name}'`;
   if (name === '') throw new InvalidOptionError(`makeAttribute: name must be non-empty, got ''`, 'name');
-  return onnx.AttributeProto.create({ name, ...inferFields(value, where) });
+  return { name, ...inferFields(value, where) };
 }
 
-function inferFields(value: AttributeValue, where: string): onnx.IAttributeProto {
+function inferFields(value: AttributeValue, where: string): onnx.AttributeProto {
   if (value instanceof TypedAttribute) return value.fields;
   if (typeof value === 'boolean') return { type: AT.INT, i: value ? 1 : 0 };
   if (typeof value === 'bigint') return { type: AT.INT, i: safeInt(value, where) };
@@ -101,8 +101,8 @@ function inferFields(value: AttributeValue, where: string): onnx.IAttributeProto
     return Number.isInteger(value) ? { type: AT.INT, i: safeInt(value, where) } : { type: AT.FLOAT, f: value };
   }
   if (typeof value === 'string' || value instanceof Uint8Array) return { type: AT.STRING, s: utf8(value) };
-  if (value instanceof onnx.TensorProto) return { type: AT.TENSOR, t: value };
-  if (value instanceof onnx.GraphProto) return { type: AT.GRAPH, g: value };
+  if (isTensorProto(value)) return { type: AT.TENSOR, t: value };
+  if (isGraphProto(value)) return { type: AT.GRAPH, g: value };
   if (Array.isArray(value)) return inferListFields(value as readonly unknown[], where);
   throw new InvalidOptionError(
     `${where}: value must be a number, bigint, boolean, string, TensorProto, GraphProto, a list of those, or an attr* helper result, got ${describe(value)}`,
@@ -110,7 +110,7 @@ function inferFields(value: AttributeValue, where: string): onnx.IAttributeProto
   );
 }
 
-function inferListFields(list: readonly unknown[], where: string): onnx.IAttributeProto {
+function inferListFields(list: readonly unknown[], where: string): onnx.AttributeProto {
   if (list.length === 0) {
     throw new InvalidOptionError(
       `${where}: an empty list must be typed with attrInts/attrFloats/attrStrings/attrTensors/attrGraphs, got []`,
@@ -125,12 +125,29 @@ function inferListFields(list: readonly unknown[], where: string): onnx.IAttribu
     if (nums.every((v) => typeof v === 'number')) return { type: AT.FLOATS, floats: (nums as number[]).slice() };
   }
   if (list.every((v) => typeof v === 'string')) return { type: AT.STRINGS, strings: list.map((v) => utf8(v as string)) };
-  if (list.every((v) => v instanceof onnx.TensorProto)) return { type: AT.TENSORS, tensors: list.slice() as onnx.TensorProto[] };
-  if (list.every((v) => v instanceof onnx.GraphProto)) return { type: AT.GRAPHS, graphs: list.slice() as onnx.GraphProto[] };
+  if (list.every(isTensorProto)) return { type: AT.TENSORS, tensors: list.slice() };
+  if (list.every(isGraphProto)) return { type: AT.GRAPHS, graphs: list.slice() };
   throw new InvalidOptionError(
     `${where}: list entries must all be numbers, all strings, all TensorProtos or all GraphProtos, got [${list.map(describe).join(', ')}]`,
     'attributes',
   );
+}
+
+/**
+ * Messages are plain objects, so the kind is read off the fields the builders always set: a
+ * TensorProto has its `dataType` (makeTensor, and the checker requires it), a GraphProto its `node`
+ * list (makeGraph).
+ */
+function isTensorProto(v: unknown): v is onnx.TensorProto {
+  return isMessage(v) && typeof (v as onnx.TensorProto).dataType === 'number';
+}
+
+function isGraphProto(v: unknown): v is onnx.GraphProto {
+  return isMessage(v) && Array.isArray((v as onnx.GraphProto).node);
+}
+
+function isMessage(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof TypedAttribute);
 }
 
 function safeInt(value: number | bigint, where: string): number {

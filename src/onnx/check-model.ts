@@ -13,7 +13,7 @@ interface CheckContext {
   readonly opsets: ReadonlyMap<string, number>;
 }
 
-const AT = onnx.AttributeProto.AttributeType;
+const AT = onnx.AttributeType;
 
 /** Attribute value field -> the AttributeType it belongs to. */
 const ATTRIBUTE_FIELDS: readonly (readonly [string, number])[] = [
@@ -26,7 +26,7 @@ const LIST_TYPES = new Set<number>([AT.FLOATS, AT.INTS, AT.STRINGS, AT.TENSORS, 
 
 /**
  * Checks a model (built here or decoded) and throws on the first problem. Checked: ir_version set and
- * <= 8; opset_import non-empty, unique domains, positive versions; unique metadata keys; graph name set;
+ * <= MAX_IR_VERSION; opset_import non-empty, unique domains, positive versions; unique metadata keys; graph name set;
  * graph inputs/outputs named, typed (tensor elem_type and shape) and unique; initializer names unique
  * and each initializer's data consistent with its dims and type; node op_type set, domain imported,
  * unique node names (when set); every node input '' or defined earlier (graph input, initializer, earlier
@@ -35,10 +35,10 @@ const LIST_TYPES = new Set<number>([AT.FLOATS, AT.INTS, AT.STRINGS, AT.TENSORS, 
  * into subgraphs; every graph output produced by something.
  * @throws FormatError `"checkModel: <what> must <constraint>, got <actual>"` naming the node/tensor.
  */
-export function checkModel(model: onnx.IModelProto): void {
+export function checkModel(model: onnx.ModelProto): void {
   const irVersion = toNumber(model.irVersion, 'checkModel');
   if (irVersion < 1) fail(`ir_version must be set to an integer in [1, ${MAX_IR_VERSION}], got ${irVersion}`);
-  if (irVersion > MAX_IR_VERSION) fail(`ir_version must be at most ${MAX_IR_VERSION} (onnx 1.10 schema), got ${irVersion}`);
+  if (irVersion > MAX_IR_VERSION) fail(`ir_version must be at most ${MAX_IR_VERSION} (onnx 1.16 schema), got ${irVersion}`);
   const keys = new Set<string>();
   for (const entry of model.metadataProps ?? []) {
     const key = entry.key ?? '';
@@ -64,7 +64,7 @@ export function checkModel(model: onnx.IModelProto): void {
  * `outer` maps every value name visible from enclosing graphs to what defines it (for messages);
  * `scope` is '' for the main graph, else the path that prefixes messages about a subgraph.
  */
-function checkGraph(graph: onnx.IGraphProto, ctx: CheckContext, outer: ReadonlyMap<string, string>, scope: string): void {
+function checkGraph(graph: onnx.GraphProto, ctx: CheckContext, outer: ReadonlyMap<string, string>, scope: string): void {
   const isMain = scope === '';
   const graphName = graph.name ?? '';
   if (graphName === '') fail(`${scope}graph name must be non-empty, got ''`);
@@ -120,7 +120,7 @@ function checkGraph(graph: onnx.IGraphProto, ctx: CheckContext, outer: ReadonlyM
 }
 
 /** Checks a graph's inputs or outputs; returns their names. */
-function checkSignature(values: readonly onnx.IValueInfoProto[], what: string, isMain: boolean): Set<string> {
+function checkSignature(values: readonly onnx.ValueInfoProto[], what: string, isMain: boolean): Set<string> {
   const names = new Set<string>();
   for (const info of values) {
     const name = info.name ?? '';
@@ -142,7 +142,7 @@ function checkSignature(values: readonly onnx.IValueInfoProto[], what: string, i
 }
 
 /** Name -> first producing node (index and label); throws on duplicate node names. */
-function producersAndNames(nodes: readonly onnx.INodeProto[], prefix: string): Map<string, { index: number; label: string }> {
+function producersAndNames(nodes: readonly onnx.NodeProto[], prefix: string): Map<string, { index: number; label: string }> {
   const producer = new Map<string, { index: number; label: string }>();
   const nodeNames = new Set<string>();
   nodes.forEach((node, index) => {
@@ -158,12 +158,12 @@ function producersAndNames(nodes: readonly onnx.INodeProto[], prefix: string): M
   return producer;
 }
 
-function nodeLabel(node: onnx.INodeProto, index: number): string {
+function nodeLabel(node: onnx.NodeProto, index: number): string {
   const name = node.name ?? '';
   return `${name === '' ? `node #${index}` : `node '${name}'`} (${node.opType || '?'})`;
 }
 
-function checkNode(node: onnx.INodeProto, label: string, ctx: CheckContext, defined: ReadonlyMap<string, string>): void {
+function checkNode(node: onnx.NodeProto, label: string, ctx: CheckContext, defined: ReadonlyMap<string, string>): void {
   if (!node.opType) fail(`${label} op_type must be non-empty, got ''`);
   if ((node.input ?? []).length === 0 && (node.output ?? []).length === 0) {
     fail(`${label} must have at least one input or output, got none`);
@@ -183,17 +183,17 @@ function checkNode(node: onnx.INodeProto, label: string, ctx: CheckContext, defi
   }
 }
 
-function checkAttribute(attr: onnx.IAttributeProto, label: string, ctx: CheckContext, defined: ReadonlyMap<string, string>): void {
+function checkAttribute(attr: onnx.AttributeProto, label: string, ctx: CheckContext, defined: ReadonlyMap<string, string>): void {
   const type = attr.type ?? AT.UNDEFINED;
   if (ctx.irVersion >= 2 && type === AT.UNDEFINED) fail(`${label} type must be set, got UNDEFINED`);
   const used = ATTRIBUTE_FIELDS.filter(([field]) => hasValue(attr, field));
   if (used.length > 1) fail(`${label} must hold one value field, got ${used.map(([f]) => f).join(', ')}`);
   const usedType = used[0]?.[1];
   if (usedType !== undefined && type !== AT.UNDEFINED && usedType !== type) {
-    fail(`${label} value field must match its type ${AT[type] ?? type}, got a ${AT[usedType]} value`);
+    fail(`${label} value field must match its type ${onnx.enumName(AT, type) ?? type}, got a ${onnx.enumName(AT, usedType)} value`);
   }
   if (usedType === undefined && type !== AT.UNDEFINED && !LIST_TYPES.has(type) && !hasField(attr, 'refAttrName')) {
-    fail(`${label} must hold a value of its type ${AT[type] ?? type}, got none`);
+    fail(`${label} must hold a value of its type ${onnx.enumName(AT, type) ?? type}, got none`);
   }
   if (attr.t) checkTensor(attr.t, `${label} tensor`);
   (attr.tensors ?? []).forEach((t, k) => checkTensor(t, `${label} tensor #${k}`));

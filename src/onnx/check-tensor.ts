@@ -27,9 +27,9 @@ const VALUE_FIELDS: readonly (readonly [TensorValueField | 'rawData', string])[]
  * @param fail throws the error (default: checkModel's `"checkModel: <message>"` FormatError)
  * @throws FormatError naming the tensor.
  */
-export function checkTensor(tensor: onnx.ITensorProto, label: string, fail: (message: string) => never = checkModelFail): void {
+export function checkTensor(tensor: onnx.TensorProto, label: string, fail: (message: string) => never = checkModelFail): void {
   const code = tensor.dataType ?? 0;
-  if (code === onnx.TensorProto.DataType.UNDEFINED) fail(`${label} data_type must be set (not UNDEFINED), got ${code}`);
+  if (code === onnx.DataType.UNDEFINED) fail(`${label} data_type must be set (not UNDEFINED), got ${code}`);
   const facts = dataTypeFacts(code);
   if (facts === undefined) fail(`${label} data_type must be a known TensorProto.DataType, got ${code}`);
   const dims = (tensor.dims ?? []).map((d) => toNumber(d, label));
@@ -38,7 +38,7 @@ export function checkTensor(tensor: onnx.ITensorProto, label: string, fail: (mes
     if (d < 0) fail(`${label} dims must be non-negative, got ${fmtShape(dims)}`);
     count *= d;
   }
-  if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+  if (tensor.dataLocation === onnx.DataLocation.EXTERNAL) {
     fail(`${label} data must be stored inside the model (external data is not supported), got data_location EXTERNAL`);
   }
   const present: string[] = [];

@@ -21,7 +21,7 @@ export type DataTypeName =
   | 'string'
   | 'float16';
 
-const DT = onnx.TensorProto.DataType;
+const DT = onnx.DataType;
 
 /** `TensorProto.DataType` code of each name. */
 export const DATA_TYPE_CODES: Readonly<Record<DataTypeName, number>> = {
@@ -100,5 +100,5 @@ export function dataTypeCode(name: DataTypeName, where: string): number {
 
 /** Printable name of a data type code (`FLOAT`, `INT64`, …) for messages. */
 export function dataTypeLabel(code: number): string {
-  return DT[code] ?? `code ${code}`;
+  return onnx.enumName(DT, code) ?? `code ${code}`;
 }

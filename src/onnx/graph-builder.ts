@@ -9,7 +9,7 @@ import type { DataTypeName } from './data-types.js';
 import { type Dim, makeGraph, makeValueInfo } from './make-graph.js';
 import { makeNode } from './make-node.js';
 import { type MakeTensorOptions, makeTensor } from './make-tensor.js';
-import type { onnx } from './proto.js';
+import { onnx } from './proto.js';
 
 /** Options of {@link GraphBuilder.addNode}. */
 export interface AddNodeOptions {
@@ -125,6 +125,58 @@ export class GraphBuilder {
     this.nodeNames.add(name);
     this.nodes.push(node);
     return outputs;
+  }
+
+  /**
+   * Copies the part of another graph that computes `outputs` into this one: its nodes (in order) and
+   * the initializers they read, every name prefixed `<prefix>.` (as onnx.compose.add_prefix does),
+   * its graph inputs fed by values of this graph. Nodes no requested output depends on are left out.
+   * Returns the new names of `outputs`, in order. The caller imports the opsets the nodes use.
+   * @throws InvalidOptionError for a graph input missing from `inputs`, an unknown output, a node
+   *   with a graph attribute (If, Loop), or a name that is already taken
+   */
+  addSubgraph(graph: onnx.GraphProto, opts: { prefix: string; inputs: Readonly<Record<string, string>>; outputs: readonly string[] }): string[] {
+    const where = `GraphBuilder.addSubgraph '${opts.prefix}'`;
+    const inits = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
+    const rename = (v: string): string => (v === '' ? '' : opts.inputs[v] ?? `${opts.prefix}.${v}`);
+    for (const input of graph.input ?? []) {
+      const name = input.name ?? '';
+      if (!inits.has(name) && opts.inputs[name] === undefined) throw new InvalidOptionError(`${where}: inputs must feed graph input '${name}', got no value for it`, 'inputs');
+    }
+    const nodes = graph.node ?? [];
+    const needed = new Set<string>(opts.outputs);
+    const keep = new Array<boolean>(nodes.length).fill(false);
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const node = nodes[k]!;
+      if (!(node.output ?? []).some((o) => needed.has(o))) continue;
+      keep[k] = true;
+      for (const i of node.input ?? []) needed.add(i);
+    }
+    for (const output of opts.outputs) {
+      if (!nodes.some((n) => (n.output ?? []).includes(output)) && !inits.has(output) && opts.inputs[output] === undefined) {
+        throw new InvalidOptionError(`${where}: outputs must be values of the graph, got '${output}'`, 'outputs');
+      }
+    }
+    for (const [name, tensor] of inits) {
+      if (!needed.has(name) || opts.inputs[name] !== undefined) continue;
+      this.define(rename(name), 'addSubgraph');
+      this.initializers.push({ ...tensor, name: rename(name) });
+    }
+    nodes.forEach((node, k) => {
+      if (!keep[k]) return;
+      if ((node.attribute ?? []).some((a) => a.g || (a.graphs?.length ?? 0) > 0)) {
+        throw new InvalidOptionError(`${where}: nodes must not hold subgraphs, got ${node.opType} '${node.name}'`, 'graph');
+      }
+      const name = rename(node.name || `${node.opType}_${k}`);
+      for (const input of node.input ?? []) {
+        if (input !== '' && !this.values.has(rename(input))) throw new InvalidOptionError(`${where}: input '${input}' of node '${node.name}' must be defined before use, got an unknown name`, 'graph');
+      }
+      if (this.nodeNames.has(name)) throw new InvalidOptionError(`${where}: node name must be unique, got '${name}' again`, 'graph');
+      for (const output of node.output ?? []) if (output !== '') this.define(rename(output), 'addSubgraph');
+      this.nodeNames.add(name);
+      this.nodes.push({ ...node, name, input: (node.input ?? []).map(rename), output: (node.output ?? []).map(rename) });
+    });
+    return opts.outputs.map(rename);
   }
 
   /** Marks a defined value as a graph output with its type. @throws InvalidOptionError if unknown or repeated. */

@@ -2,20 +2,17 @@
  * The ONNX protobuf toolkit shared by the writer, the quantizer and the runtime: the message classes,
  * the one int64 conversion, pure `make*` builders (in the spirit of onnx/helper.py), deterministic
  * encoding, the structural checker (onnx.checker's checks and a few more), readers for attributes,
- * the metadata keys dadm writes, and the versions it writes. Depends only on errors and onnx-proto,
- * so the edge runtime can use it. See docs/onnx.md, section "Writer".
+ * the metadata keys dadm writes, and the versions it writes. Depends only on errors and dadm's own
+ * protobuf codec (src/protobuf), so the edge runtime can use it. See docs/onnx.md, section "Writer".
  */
 export {
   onnx,
   toNumber,
-  int64Value,
   hasField,
   findAttribute,
   intAttributeValue,
   floatAttributeValue,
   cloneModel,
-  type LongLike,
-  type Int64,
 } from './proto.js';
 export { type DataTypeName, DATA_TYPE_CODES, dataTypeCode } from './data-types.js';
 export { makeTensor, type MakeTensorOptions, type TensorValues } from './make-tensor.js';

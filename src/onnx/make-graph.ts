@@ -17,7 +17,7 @@ export type Dim = number | string | null;
 export function makeValueInfo(name: string, elemType: DataTypeName, shape: readonly Dim[]): onnx.ValueInfoProto {
   const where = `makeValueInfo '${name}'`;
   if (name === '') throw new InvalidOptionError(`makeValueInfo: name must be non-empty, got ''`, 'name');
-  const dim: onnx.TensorShapeProto.IDimension[] = shape.map((d) => {
+  const dim: onnx.TensorShapeDimension[] = shape.map((d) => {
     if (d === null) return {};
     if (typeof d === 'string') {
       if (d === '') throw new InvalidOptionError(`${where}: symbolic dims must be non-empty strings, got ''`, 'shape');
@@ -28,23 +28,20 @@ export function makeValueInfo(name: string, elemType: DataTypeName, shape: reado
     }
     return { dimValue: d };
   });
-  return onnx.ValueInfoProto.create({
-    name,
-    type: { tensorType: { elemType: dataTypeCode(elemType, where), shape: { dim } } },
-  });
+  return { name, type: { tensorType: { elemType: dataTypeCode(elemType, where), shape: { dim } } } };
 }
 
 /** Options of {@link makeGraph}; lists keep the given order. */
 export interface MakeGraphOptions {
   name: string;
   /** in topological order (each node after the producers of its inputs) */
-  nodes: readonly onnx.INodeProto[];
-  inputs: readonly onnx.IValueInfoProto[];
-  outputs: readonly onnx.IValueInfoProto[];
-  initializers?: readonly onnx.ITensorProto[];
+  nodes: readonly onnx.NodeProto[];
+  inputs: readonly onnx.ValueInfoProto[];
+  outputs: readonly onnx.ValueInfoProto[];
+  initializers?: readonly onnx.TensorProto[];
   docString?: string;
   /** shape/type annotations of intermediate values */
-  valueInfo?: readonly onnx.IValueInfoProto[];
+  valueInfo?: readonly onnx.ValueInfoProto[];
 }
 
 /**
@@ -53,7 +50,7 @@ export interface MakeGraphOptions {
  */
 export function makeGraph(options: MakeGraphOptions): onnx.GraphProto {
   if (options.name === '') throw new InvalidOptionError(`makeGraph: name must be non-empty, got ''`, 'name');
-  const props: onnx.IGraphProto = {
+  const props: onnx.GraphProto = {
     name: options.name,
     node: options.nodes.slice(),
     input: options.inputs.slice(),
@@ -62,5 +59,5 @@ export function makeGraph(options: MakeGraphOptions): onnx.GraphProto {
   if (options.initializers !== undefined) props.initializer = options.initializers.slice();
   if (options.docString !== undefined) props.docString = options.docString;
   if (options.valueInfo !== undefined) props.valueInfo = options.valueInfo.slice();
-  return onnx.GraphProto.create(props);
+  return props;
 }

@@ -34,10 +34,10 @@ export interface MakeModelOptions {
 
 /**
  * Wraps a graph in a ModelProto (IR 8, opset 17 and producer 'dadm' unless told otherwise).
- * @throws InvalidOptionError for an IR version outside 1..8, a non-positive opset version, a domain
+ * @throws InvalidOptionError for an IR version outside 1..10 (MAX_IR_VERSION), a non-positive opset version, a domain
  *   imported twice, a non-integer modelVersion or a non-string metadata value.
  */
-export function makeModel(graph: onnx.IGraphProto, options: MakeModelOptions = {}): onnx.ModelProto {
+export function makeModel(graph: onnx.GraphProto, options: MakeModelOptions = {}): onnx.ModelProto {
   const irVersion = options.irVersion ?? DEFAULT_IR_VERSION;
   if (!Number.isInteger(irVersion) || irVersion < 1 || irVersion > MAX_IR_VERSION) {
     throw new InvalidOptionError(
@@ -63,11 +63,11 @@ export function makeModel(graph: onnx.IGraphProto, options: MakeModelOptions = {
     }
     seen.add(domain);
   }
-  const props: onnx.IModelProto = {
+  const props: onnx.ModelProto = {
     irVersion,
     producerName: options.producerName ?? 'dadm',
     graph,
-    opsetImport: opsets.map(({ domain, version }) => onnx.OperatorSetIdProto.create({ domain, version })),
+    opsetImport: opsets.map(({ domain, version }) => ({ domain, version })),
   };
   if (options.producerVersion !== undefined) props.producerVersion = options.producerVersion;
   if (options.domain !== undefined) props.domain = options.domain;
@@ -82,7 +82,7 @@ export function makeModel(graph: onnx.IGraphProto, options: MakeModelOptions = {
     props.modelVersion = options.modelVersion;
   }
   if (options.metadataProps !== undefined) props.metadataProps = metadataEntries(options.metadataProps);
-  return onnx.ModelProto.create(props);
+  return props;
 }
 
 function metadataEntries(meta: Readonly<Record<string, string>>): onnx.StringStringEntryProto[] {
@@ -96,16 +96,10 @@ function metadataEntries(meta: Readonly<Record<string, string>>): onnx.StringStr
           'metadataProps',
         );
       }
-      return onnx.StringStringEntryProto.create({ key, value });
+      return { key, value };
     });
 }
 
-/**
- * Serialises a model to ONNX protobuf bytes. Deterministic: protobufjs writes fields in a fixed order
- * and repeated fields in list order, and the builders fix every order (attributes and metadata sorted
- * by name, everything else as given), so the same model always gives the same bytes.
- * @returns a fresh Uint8Array (not a pooled Node Buffer)
- */
-export function encodeModel(model: onnx.IModelProto): Uint8Array {
-  return new Uint8Array(onnx.ModelProto.encode(model).finish());
-}
+// Serialising is the codec's (deterministic: fields in number order, lists in order); the builders fix
+// every other order (attributes and metadata sorted by name), so the same model gives the same bytes.
+export { encodeModel } from '../protobuf/index.js';

@@ -25,7 +25,7 @@ export function makeNode(
   options: MakeNodeOptions = {},
 ): onnx.NodeProto {
   if (opType === '') throw new InvalidOptionError(`makeNode: opType must be non-empty, got ''`, 'opType');
-  const props: onnx.INodeProto = { opType, input: inputs.slice(), output: outputs.slice() };
+  const props: onnx.NodeProto = { opType, input: inputs.slice(), output: outputs.slice() };
   if (options.name !== undefined) props.name = options.name;
   if (options.domain !== undefined) props.domain = options.domain;
   if (options.docString !== undefined) props.docString = options.docString;
@@ -39,7 +39,7 @@ export function makeNode(
     }
     if (list.length > 0) props.attribute = list;
   }
-  return onnx.NodeProto.create(props);
+  return props;
 }
 
 /** Plain code-unit string order (locale independent, so identical on every machine). */

@@ -58,7 +58,7 @@ export function makeTensor(options: MakeTensorOptions): onnx.TensorProto {
       'values',
     );
   }
-  const props: onnx.ITensorProto = { name, dataType: code, dims: dims.slice() };
+  const props: onnx.TensorProto = { name, dataType: code, dims: dims.slice() };
   if (docString !== undefined) props.docString = docString;
   if (rawData !== undefined) {
     const size = dataTypeFacts(code)?.size ?? 0;
@@ -75,7 +75,7 @@ export function makeTensor(options: MakeTensorOptions): onnx.TensorProto {
       );
     }
     if (count > 0) props.rawData = rawData.slice();
-    return onnx.TensorProto.create(props);
+    return props;
   }
   const vals = values as TensorValues;
   if (vals.length !== count) {
@@ -84,12 +84,12 @@ export function makeTensor(options: MakeTensorOptions): onnx.TensorProto {
       'makeTensor', [dims],
     );
   }
-  if (count === 0) return onnx.TensorProto.create(props);
+  if (count === 0) return props;
   if (dataType === 'string') props.stringData = encodeStrings(vals, where);
   else if (dataType === 'float16') {
     throw new InvalidOptionError(`${where}: float16 data must be given as rawData, got values`, 'values');
   } else props.rawData = encodeRaw(dataType, vals, where);
-  return onnx.TensorProto.create(props);
+  return props;
 }
 
 /** prod(dims) after checking every dim is a non-negative safe integer. */

@@ -19,6 +19,8 @@ export interface ModelMetadataFields {
   threshold?: number;
   /** how the threshold was chosen (a checkpoint's threshold_method) → `dadm.threshold_method` */
   thresholdMethod?: string;
+  /** the share of normal rows expected above the threshold, estimated at training → `dadm.threshold_fpr` */
+  thresholdFpr?: number;
   /** what the graph does with its input's scale, e.g. 'none' → `dadm.scaler` */
   scaler?: string;
   /** the quantizer's settings and rewritten nodes (JSON), written by `dadm quantize` → `dadm.quantization` */
@@ -42,6 +44,7 @@ export const METADATA_KEYS = {
   activeFeatures: 'dadm.active_features',
   threshold: 'dadm.threshold',
   thresholdMethod: 'dadm.threshold_method',
+  thresholdFpr: 'dadm.threshold_fpr',
   scaler: 'dadm.scaler',
   quantization: 'dadm.quantization',
   window: 'dadm.window',
@@ -76,6 +79,12 @@ export function modelMetadata(fields: ModelMetadataFields): Record<string, strin
     put(METADATA_KEYS.threshold, String(fields.threshold));
   }
   put(METADATA_KEYS.thresholdMethod, fields.thresholdMethod);
+  if (fields.thresholdFpr !== undefined) {
+    if (!(Number.isFinite(fields.thresholdFpr) && fields.thresholdFpr >= 0 && fields.thresholdFpr <= 1)) {
+      throw new InvalidOptionError(`${where}: thresholdFpr must be a number in [0, 1], got ${fields.thresholdFpr}`, 'thresholdFpr');
+    }
+    put(METADATA_KEYS.thresholdFpr, String(fields.thresholdFpr));
+  }
   put(METADATA_KEYS.scaler, fields.scaler);
   put(METADATA_KEYS.quantization, fields.quantization);
   if (fields.window !== undefined) put(METADATA_KEYS.window, String(fields.window));

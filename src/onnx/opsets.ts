@@ -10,8 +10,8 @@ export const ML_DOMAIN = 'ai.onnx.ml';
 export const DEFAULT_IR_VERSION = 8;
 /** Default-domain opset written by default (and the config's `onnx.opset` default). */
 export const DEFAULT_OPSET_VERSION = 17;
-/** Highest IR version the onnx-proto schema here (onnx 1.10.2) describes. */
-export const MAX_IR_VERSION = onnx.Version.IR_VERSION;
+/** Highest IR version the protobuf schema here (onnx 1.16) describes: the checker's and the runtime's upper bound. */
+export const MAX_IR_VERSION = onnx.SCHEMA_IR_VERSION;
 /** The lowest and highest default-domain opsets the exporters write (the config's `onnx.opset` range). */
 export const EXPORT_OPSET_RANGE = [13, 21] as const;
 

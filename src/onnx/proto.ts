@@ -1,55 +1,31 @@
 /**
- * The ONNX protobuf classes (onnx 1.10.2 schema, from the `onnx-proto` package) and the small
- * conversions every reader of them needs: the one int64 conversion (two documented rules), field
+ * The ONNX protobuf messages, as dadm's own codec (src/protobuf) reads and writes them: plain objects
+ * of the onnx 1.16 schema (IR 10), int64 fields as JS numbers, bulk number lists as typed arrays when
+ * decoded. Plus the small conversions every reader of them needs: the int64 size check, field
  * presence, attribute lookup and a deep copy.
  */
-import onnxProto from 'onnx-proto';
-
 import { FormatError } from '../errors.js';
-
-/** The `onnx` protobuf namespace: `onnx.ModelProto`, `onnx.TensorProto`, … (values and types). */
-export import onnx = onnxProto.onnx;
-
-/** The 64-bit integer object protobufjs decodes int64 fields into (the `long` package's `Long`). */
-export interface LongLike {
-  readonly low: number;
-  readonly high: number;
-  readonly unsigned: boolean;
-  toNumber(): number;
-}
-
-/** An int64 protobuf field as it arrives: a number when dadm built the message, a `Long` when decoded. */
-export type Int64 = number | { toNumber(): number };
+import * as onnx from '../protobuf/index.js';
 
 /**
- * An int64 field that sizes or versions something (dims, ir_version, opset versions, counts) as a JS
- * number. Absent = 0.
- * @throws FormatError when the value is not a safe integer (beyond ±2^53 - 1): a size that large is
- *   never meant, and rounding it would silently change it.
+ * The `onnx` namespace: the message types (`onnx.ModelProto`, `onnx.TensorProto`, …), the enums
+ * (`onnx.DataType`, `onnx.AttributeType`, `onnx.DataLocation`) and the codec (`onnx.encodeModel`,
+ * `onnx.decodeModel`).
  */
-export function toNumber(v: Int64 | null | undefined, where = 'onnx'): number {
+export { onnx };
+
+/**
+ * An int64 field that sizes or versions something (dims, ir_version, opset versions, counts). Absent = 0.
+ * Decoding already refuses such fields beyond ±(2^53 - 1); this checks messages built in code.
+ * @throws FormatError when the value is not a safe integer: a size that large is never meant, and
+ *   rounding it would silently change it.
+ */
+export function toNumber(v: number | null | undefined, where = 'onnx'): number {
   if (v === null || v === undefined) return 0;
-  const n = typeof v === 'number' ? v : v.toNumber();
-  if (!Number.isSafeInteger(n)) {
-    const shown = typeof v === 'number' ? String(v) : longText(v);
-    throw new FormatError(`${where}: int64 value must be a safe integer (|v| < 2^53), got ${shown}`, where);
+  if (!Number.isSafeInteger(v)) {
+    throw new FormatError(`${where}: int64 value must be a safe integer (|v| < 2^53), got ${v}`, where);
   }
-  return n;
-}
-
-/**
- * An int64 data value (tensor int64_data, attribute ints) as a float64, the way the runtime stores
- * int64: exact up to 2^53, rounded beyond, so the INT64_MAX sentinels exporters write into Slice
- * `ends` stay huge and still clamp correctly. Absent = 0.
- */
-export function int64Value(v: Int64 | null | undefined): number {
-  if (v === null || v === undefined) return 0;
-  return typeof v === 'number' ? v : v.toNumber();
-}
-
-function longText(v: { toNumber(): number }): string {
-  const l = v as Partial<LongLike>;
-  return l.high === undefined ? String(v.toNumber()) : `${l.unsigned ? 'uint64' : 'int64'}(high=${l.high}, low=${l.low})`;
+  return v;
 }
 
 /** True when a protobuf message has field `key` set (own property, not null/undefined). */
@@ -60,23 +36,26 @@ export function hasField(message: object, key: string): boolean {
 }
 
 /** The attribute called `name` of a node, or undefined. */
-export function findAttribute(node: onnx.INodeProto, name: string): onnx.IAttributeProto | undefined {
+export function findAttribute(node: onnx.NodeProto, name: string): onnx.AttributeProto | undefined {
   return (node.attribute ?? []).find((a) => a.name === name);
 }
 
-/** An INT attribute's value (an int64 data value, see {@link int64Value}), or `fallback` when absent. */
-export function intAttributeValue(node: onnx.INodeProto, name: string, fallback: number): number {
+/**
+ * An INT attribute's value, or `fallback` when absent. int64 attribute values are doubles: exact up to
+ * 2^53, and the INT64_MAX sentinels exporters write into Slice `ends` stay huge and still clamp.
+ */
+export function intAttributeValue(node: onnx.NodeProto, name: string, fallback: number): number {
   const a = findAttribute(node, name);
-  return a ? int64Value(a.i) : fallback;
+  return a ? (a.i ?? 0) : fallback;
 }
 
 /** A FLOAT attribute's value, or `fallback` when absent. */
-export function floatAttributeValue(node: onnx.INodeProto, name: string, fallback: number): number {
+export function floatAttributeValue(node: onnx.NodeProto, name: string, fallback: number): number {
   const a = findAttribute(node, name);
   return a ? (a.f ?? 0) : fallback;
 }
 
 /** Deep copy through the wire format, so the copy shares no objects or buffers with the original. */
-export function cloneModel(model: onnx.IModelProto): onnx.ModelProto {
-  return onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
+export function cloneModel(model: onnx.ModelProto): onnx.ModelProto {
+  return onnx.decodeModel(onnx.encodeModel(model));
 }

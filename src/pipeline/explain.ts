@@ -6,11 +6,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultConfig, type ExplainMethod, type ModelKind } from '../config/index.js';
-import { checkRows, checkWidth, openDataFile } from '../data/index.js';
+import { checkRows, checkScores, checkWidth, openDataFile } from '../data/index.js';
 import { DataError, InvalidOptionError, UsageError } from '../errors.js';
 import { reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type FeatureAttribution } from '../explain/index.js';
 import { readNpyFile, shapeTuple } from '../io/index.js';
-import { loadKnownDetector, modelKinds, type KnownDetector } from '../models/index.js';
+import { loadKnownDetector, modelKinds, sameTraining, type CheckpointDetector, type KnownDetector } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { standardizeInPlace, type FeatureSchema, type Standardizer } from '../schema/index.js';
 import { readDriftReference } from './drift/reference-file.js';
@@ -75,7 +75,7 @@ export interface ExplainResult {
  * @throws FormatError / DataError for unreadable or mismatching files (named by file, row, column)
  */
 export function explain(opts: ExplainOptions): ExplainResult {
-  const detector = loadKnownDetector(opts.model, 'explain');
+  const detector = loadKnownDetector(opts.model, 'explain', '--model');
   if (detector.input.form !== 'rows') {
     // Row attribution cannot see a window's context; the library's windowCoalitionScore and stepAttribution explain windows.
     throw new UsageError(
@@ -96,11 +96,7 @@ export function explain(opts: ExplainOptions): ExplainResult {
   if (detector.standardizer !== null) standardizeInPlace(detector.standardizer, z, rows);
   const scores = new Float32Array(rows);
   detector.kernel(z, rows, scores);
-  for (let r = 0; r < rows; r++) {
-    if (!Number.isFinite(scores[r]!)) {
-      throw new DataError(`${opts.data}: row ${r} score must be finite to explain, got ${scores[r]} (its values are too large for the model)`, opts.data, { row: r });
-    }
-  }
+  checkScores(scores, rows, { firstRow: 0, source: opts.data });
   const background = method === 'shap' ? loadBackground(opts, detector, cols, opts.backgroundRows ?? cfg.backgroundRows) : null;
   const features = Array.from({ length: active }, (_, j) => j);
   const names = detector.schema.featureNames;
@@ -173,7 +169,7 @@ function noReconstruction(d: KnownDetector): string {
 }
 
 function readRows(path: string, schema: FeatureSchema): { data: Float32Array; rows: number; cols: number } {
-  const file = openDataFile(path);
+  const file = openDataFile(path, { option: '--data' });
   try {
     checkWidth(file, schema);
     const data = new Float32Array(file.rows * file.cols);
@@ -192,7 +188,7 @@ function loadBackground(opts: ExplainOptions, detector: KnownDetector, cols: num
   // The drift reference's sample is in the checkpoint's model-input units; an ONNX graph standardizes itself.
   const referenceInModelUnits = detector.format === 'checkpoint';
   if (opts.background !== undefined) {
-    const arr = readNpyFile(opts.background);
+    const arr = readNpyFile(opts.background, { what: 'background file', option: '--background' });
     if (arr.shape.length !== 2 || arr.shape[1] !== cols) {
       throw new DataError(`${opts.background}: background must be [rows, ${cols}] like the data, got ${shapeTuple(arr.shape)}`, opts.background);
     }
@@ -207,6 +203,10 @@ function loadBackground(opts: ExplainOptions, detector: KnownDetector, cols: num
   if (!existsSync(path)) throw new DataError(`explain: a background must be given (--background) when ${path} does not exist, got neither`, path);
   const ref = readDriftReference(path);
   if (ref.active !== active) throw new DataError(`${path}: active features must be ${active} like the model, got ${ref.active}`, path);
+  const checkpoint = detector.format === 'checkpoint' ? (detector as KnownDetector & CheckpointDetector).checkpoint : null;
+  if (checkpoint !== null && !sameTraining(checkpoint, ref.trainingId)) {
+    throw new DataError(`${path}: drift reference must come from the train run of ${opts.model} (training id ${String(checkpoint.metadata.checkpoint_sha256).slice(0, 12)}), got training id ${ref.trainingId!.slice(0, 12)} (files of two train runs; pass --background)`, path);
+  }
   const rows = Math.min(count, ref.sampleRows);
   const data = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {

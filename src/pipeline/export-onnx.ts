@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import type { ModelKind } from '../config/index.js';
 import { DadmError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
-import { checkpointDetector, itemSize, loadOnnxDetector, modelKind, readCheckpoint, type CheckpointDetector } from '../models/index.js';
+import { checkpointDetector, itemSize, loadOnnxDetector, modelKind, readCheckpoint, readCheckpointFile, type CheckpointDetector } from '../models/index.js';
 import { EXPORT_OPSET_RANGE, checkExportOpset, encodeModel, modelMetadata, type onnx } from '../onnx/index.js';
 import { Random } from '../tensor/index.js';
 import { packageVersion } from '../version.js';
@@ -67,12 +67,8 @@ export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
   // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
   if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
   refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
-  const detector = checkpointDetector(readCheckpoint(opts.checkpoint));
-  const opset = opts.opset ?? detector.config.onnx.opset;
-  const dynamicBatch = opts.dynamicBatch ?? detector.config.onnx.dynamicBatch;
-  const model = checkpointToOnnx(detector, { opset, dynamicBatch, foldScaler: opts.foldScaler ?? false });
-  const bytes = encodeModel(model);
-  const selfCheck = selfCheckScores(detector, opts.output, bytes);
+  const detector = checkpointDetector(readCheckpoint(opts.checkpoint, readCheckpointFile(opts.checkpoint, '--checkpoint')));
+  const { model, bytes, opset, dynamicBatch, selfCheck } = checkedOnnx(detector, opts, opts.output);
   writeFileAtomic(opts.output, bytes);
   const ops: Record<string, number> = {};
   for (const node of model.graph!.node ?? []) {
@@ -80,6 +76,30 @@ export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
     ops[op] = (ops[op] ?? 0) + 1;
   }
   return { modelType: detector.modelType, output: opts.output, bytes: statSync(opts.output).size, opset, dynamicBatch, ops, selfCheck };
+}
+
+/** What {@link checkedOnnx} built: the model, its encoded bytes, the options used and the self-check. */
+export interface CheckedOnnx {
+  model: onnx.ModelProto;
+  bytes: Uint8Array;
+  opset: number;
+  dynamicBatch: boolean;
+  selfCheck: ExportOnnxResult['selfCheck'];
+}
+
+/**
+ * The encoded ONNX model of a loaded checkpoint (options default to its config's `onnx` section),
+ * after 16 seeded items scored by the checkpoint and by dadm's runtime on the bytes agreed.
+ * @param label names the output in messages
+ * @throws as {@link exportOnnx}
+ */
+export function checkedOnnx(detector: CheckpointDetector, opts: Pick<ExportOnnxOptions, 'opset' | 'dynamicBatch' | 'foldScaler'>, label: string): CheckedOnnx {
+  if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
+  const opset = opts.opset ?? detector.config.onnx.opset;
+  const dynamicBatch = opts.dynamicBatch ?? detector.config.onnx.dynamicBatch;
+  const model = checkpointToOnnx(detector, { opset, dynamicBatch, foldScaler: opts.foldScaler ?? false });
+  const bytes = encodeModel(model);
+  return { model, bytes, opset, dynamicBatch, selfCheck: selfCheckScores(detector, label, bytes) };
 }
 
 /** The ONNX model of a loaded checkpoint. @throws as {@link exportOnnx} */
@@ -95,6 +115,7 @@ export function checkpointToOnnx(d: CheckpointDetector, options: { opset: number
     activeFeatures: schema.activeFeatures < schema.dim ? Array.from({ length: schema.activeFeatures }, (_, j) => j) : null,
     threshold: d.threshold,
     thresholdMethod: d.thresholdMethod,
+    thresholdFpr: d.thresholdFpr,
     scaler: standardizer === null ? 'none' : 'standard (inside the graph: feed raw rows)',
   });
   return d.model.exportOnnx({ ...options, standardizer, schema, metadata });

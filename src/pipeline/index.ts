@@ -1,6 +1,6 @@
 /**
  * The commands the CLI and the library share, one file (or folder) each: gen-data, train, score,
- * export-onnx, quantize, drift, explain, inspect and the demo. They work on any registered model
+ * export-onnx, quantize, drift, explain, inspect, federated simulation and the demo. They work on any registered model
  * kind through src/models; nothing here prints (progress comes through `onProgress` callbacks).
  * See docs/pipeline.md and docs/library.md.
  *
@@ -11,22 +11,27 @@
 export { generateData, MAX_GENERATED_ROWS, type GenerateDataOptions, type GenerateDataResult } from './generate-data.js';
 export { writeSequenceFiles, type SequenceFilesOptions, type SequenceFilesResult } from './generate-sequences.js';
 export { train, type TrainOptions, type TrainResult, type TrainMetrics } from './train.js';
-export { score, readLabels, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
+export { fitModel, fitCheckpointBytes, type FitModelOptions, type FittedRun, type RunThreshold } from './fit-model.js';
+export { score, readLabels, OPERATING_FPRS, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
 export { demoExplain, type DemoExplainOptions, type DemoExplainResult, type DemoExplainMethodResult, type DemoExplainedRow, type AttackHitRate } from './demo/demo-explain.js';
 export { demo, DEMO_STEPS, type DemoOptions, type DemoSummary, type DemoStep } from './demo/demo.js';
 export { drift, type DriftOptions, type DriftResult, type FeatureDriftRow, type ScoreDriftRow } from './drift/drift.js';
 export type { DriftStatus } from './drift/status.js';
 export { DRIFT_BINS, DRIFT_FLOOR } from './drift/reference.js';
-export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, type DriftReference } from './drift/reference-file.js';
-export { exportOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, type ExportOnnxResult } from './export-onnx.js';
+export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, type DriftReference, type DriftReferenceReadOptions } from './drift/reference-file.js';
+export { exportOnnx, checkedOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, type ExportOnnxResult, type CheckedOnnx } from './export-onnx.js';
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';
-export { simulate as simulateFederated, type SimulateOptions, type SimulateResult, type SimulatedRound } from './federated-simulate.js';
+export { simulate as simulateFederated, type SimulateOptions, type SimulateResult, type SimulatedRound } from './federated/simulate.js';
+export { evaluate, type EvaluateOptions, type EvaluateResult, type EvaluatedRun, type EvaluatedModel } from './evaluate.js';
+export type { ScoredCheckpoint, SimulationQuality } from './federated/evaluate.js';
 export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';
 export { report, buildReportData, type ReportOptions, type ReportResult } from './report.js';
 
 // Re-exported from their homes for callers of the steps.
 export * from '../config/index.js';
+/** Federated training (`dadm federated keygen|enroll|server|client`): `federated.runServer`, `federated.keygen`, … */
+export * as federated from '../federated/index.js';
 export { splitRows, type RowSplit } from '../data/index.js';
 export {
   loadCheckpoint,

@@ -52,7 +52,7 @@ const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8'
  * @throws FormatError for a file that is neither, or is corrupted
  */
 export function inspectModel(path: string): ModelInfo {
-  const bytes = readModelBytes(path);
+  const bytes = readModelBytes(path, '--model');
   return isSafetensors(path, bytes) ? inspectCheckpoint(path, bytes) : inspectOnnx(path, bytes);
 }
 
@@ -112,7 +112,7 @@ type Dimension = NonNullable<NonNullable<NonNullable<NonNullable<ValueInfo['type
 
 function tensorInfo(v: ValueInfo): TensorInfo {
   const tt = v.type?.tensorType;
-  const shape = (tt?.shape?.dim ?? []).map((d: Dimension) => ((d as { value?: string }).value === 'dimValue' ? Number(d.dimValue) : d.dimParam || '?'));
+  const shape = (tt?.shape?.dim ?? []).map((d: Dimension) => (d.dimValue ?? (d.dimParam || '?')));
   return { name: v.name ?? '', dtype: ELEM_TYPES[tt?.elemType ?? 0] ?? `type ${tt?.elemType}`, shape };
 }
 

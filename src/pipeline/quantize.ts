@@ -88,7 +88,7 @@ export interface QuantizeModelResult {
  */
 export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
   refuseSameFile('quantize', [{ option: 'output', path: opts.output }], [{ option: 'model', path: opts.model }]);
-  const bytesBefore = readModelBytes(opts.model);
+  const bytesBefore = readModelBytes(opts.model, '--model');
   const float = decodeModelFile(opts.model, bytesBefore);
   checkExclude(opts.model, float, opts.exclude ?? []);
   const selection = {
@@ -131,18 +131,21 @@ function checkExclude(path: string, model: onnx.ModelProto, exclude: readonly st
 }
 
 function setMetadata(model: onnx.ModelProto, key: string, value: string): void {
-  const props = model.metadataProps.filter((p) => p.key !== key);
-  props.push({ key, value } as onnx.StringStringEntryProto);
+  const props = (model.metadataProps ?? []).filter((p) => p.key !== key);
+  props.push({ key, value });
   props.sort((a, b) => (a.key! < b.key! ? -1 : a.key! > b.key! ? 1 : 0));
   model.metadataProps = props;
 }
+
+/** The options naming quantize's check files, for messages. */
+const CHECK_OPTIONS = { data: '--check-data', hosts: '--check-hosts' };
 
 /** Scores the check data with both models through dadm's runtime and compares them. */
 function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBytes: Uint8Array): QuantizeCheck {
   const f = loadOnnxDetector(opts.model, float);
   const q = loadOnnxDetector(opts.output, quantBytes);
-  const floatScores = scoreDataFile(f, opts.checkData!, { hosts: opts.checkHosts }).scores;
-  const quantScores = scoreDataFile({ ...f, kernel: q.kernel }, opts.checkData!, { hosts: opts.checkHosts }).scores;
+  const floatScores = scoreDataFile(f, opts.checkData!, { hosts: opts.checkHosts, options: CHECK_OPTIONS }).scores;
+  const quantScores = scoreDataFile({ ...f, kernel: q.kernel }, opts.checkData!, { hosts: opts.checkHosts, options: CHECK_OPTIONS }).scores;
   const threshold = f.threshold;
   const cmp = compareScores(floatScores, quantScores, threshold ?? 0);
   let floatRocAuc: number | null = null;

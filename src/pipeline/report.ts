@@ -4,16 +4,16 @@
  * scores — into a ReportData by calling those steps, renders it with src/report and writes one HTML
  * file. See docs/report.md.
  */
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DataError, FormatError, InvalidOptionError } from '../errors.js';
-import { outputPathError, writeFileAtomic } from '../io/index.js';
+import { FormatError, InvalidOptionError } from '../errors.js';
+import { outputPathError, readInputText, writeFileAtomic } from '../io/index.js';
 import { compareScores } from '../quant/index.js';
 import { histogramOf, renderReport, scatterSample, type ReportData, type ReportDistribution, type ReportDrift, type ReportExplanations, type ReportLabels, type ReportModel, type ReportQuantization, type ReportScores, type ReportTraining } from '../report/index.js';
 import { precisionRecallCurve, quantile, rocAuc, rocCurve, spearman } from '../stats/index.js';
 import type { DadmConfig, ExplainMethod } from '../config/index.js';
 import { CHUNK_ROWS, openDataFile } from '../data/index.js';
-import { isOnnxPath, loadOnnxDetector, readCheckpoint } from '../models/index.js';
+import { CHECKPOINT_CHECKSUM_KEY, isOnnxPath, loadOnnxDetector, readCheckpoint, readCheckpointFile, readModelBytes } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { drift, type DriftResult } from './drift/drift.js';
 import { readDriftReference } from './drift/reference-file.js';
@@ -86,11 +86,11 @@ export function buildReportData(opts: ReportOptions): ReportData {
   }
   const explainRows = opts.explainRows ?? 10;
   if (!Number.isSafeInteger(explainRows) || explainRows < 0) throw new InvalidOptionError(`report: explainRows must be an integer >= 0, got ${explainRows}`, 'explainRows');
-  const model = describeModel(opts.model);
+  const { model, trainingId } = describeModel(opts.model);
   const scored = score({ model: opts.model, data: opts.data, ...(opts.labels === undefined ? {} : { labels: opts.labels }), ...progress(opts) });
   const labels = opts.labels === undefined ? null : readLabels(opts.labels, scored.rows);
   const metricsPath = opts.metrics ?? join(dirname(opts.model), 'metrics.json');
-  const training = opts.metrics !== undefined || existsSync(metricsPath) ? readTraining(metricsPath, model.threshold, opts.metrics !== undefined) : null;
+  const training = opts.metrics !== undefined || existsSync(metricsPath) ? readTraining(metricsPath, { threshold: model.threshold, trainingId }, opts.metrics !== undefined) : null;
   const inputs: [string, string][] = [['data', opts.data]];
   if (opts.labels !== undefined) inputs.push(['labels', opts.labels]);
   if (training !== null) inputs.push(['metrics', metricsPath]);
@@ -141,14 +141,18 @@ function progress(opts: ReportOptions): { onProgress?: ProgressCallback } {
   return opts.onProgress === undefined ? {} : { onProgress: opts.onProgress };
 }
 
-function describeModel(path: string): ReportModel {
+/** The model section, and the checkpoint's training id (`checkpoint_sha256`; null for ONNX and older checkpoints). */
+function describeModel(path: string): { model: ReportModel; trainingId: string | null } {
   if (!isOnnxPath(path)) {
-    const c = readCheckpoint(path);
-    return { path, kind: c.modelType, format: 'safetensors checkpoint', threshold: c.threshold, thresholdMethod: c.thresholdMethod, schema: c.schema.name, features: c.schema.activeFeatures };
+    const c = readCheckpoint(path, readCheckpointFile(path, '--model'));
+    return {
+      model: { path, kind: c.modelType, format: 'safetensors checkpoint', threshold: c.threshold, thresholdMethod: c.thresholdMethod, schema: c.schema.name, features: c.schema.activeFeatures },
+      trainingId: c.metadata[CHECKPOINT_CHECKSUM_KEY] ?? null,
+    };
   }
-  const d = loadOnnxDetector(path);
+  const d = loadOnnxDetector(path, readModelBytes(path, '--model'));
   const info = inspectModel(path);
-  return {
+  const model: ReportModel = {
     path,
     kind: d.modelType ?? 'unknown',
     format: info.quantized ? 'ONNX, int8' : 'ONNX, float',
@@ -157,28 +161,32 @@ function describeModel(path: string): ReportModel {
     schema: d.schema.name,
     features: d.schema.activeFeatures,
   };
+  return { model, trainingId: null };
 }
 
 /**
  * Loss by epoch from metrics.json; null when no epoch has a loss (an isolation forest). A file next to
  * the model that belongs to another run (another threshold) is skipped; one given explicitly is refused.
  */
-function readTraining(path: string, threshold: number, explicit: boolean): ReportTraining | null {
+function readTraining(path: string, run: { threshold: number; trainingId: string | null }, explicit: boolean): ReportTraining | null {
+  const { threshold } = run;
+  const text = readInputText(path, { what: 'metrics file', sizeLimit: null, maxBytes: MAX_METRICS_BYTES, ...(explicit ? { option: '--metrics' } : {}) });
   let doc: Record<string, unknown>;
   try {
-    const size = statSync(path).size;
-    if (size > MAX_METRICS_BYTES) throw new FormatError(`${path}: metrics must be at most ${MAX_METRICS_BYTES} bytes (metrics.json of dadm train), got ${size}`, path);
-    doc = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    doc = JSON.parse(text) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof FormatError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== undefined) throw new DataError(`${path}: metrics file must be a readable file, got ${code}`, path);
-    throw new FormatError(`${path}: metrics must be JSON written by dadm train, got ${(err as Error).message}`, path);
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new FormatError(`${path}: metrics must be JSON written by dadm train, got ${err.message}`, path);
   }
   if (doc === null || typeof doc !== 'object' || doc.format !== 'dadm-metrics' || !Array.isArray(doc.epochs)) {
     throw new FormatError(`${path}: metrics must have format "dadm-metrics" and a list of epochs, got format ${JSON.stringify(doc?.format ?? null)}`, path);
   }
   const epochs = doc.epochs as Record<string, unknown>[];
+  const stamped = typeof doc.training_id === 'string' ? doc.training_id : null;
+  if (stamped !== null && run.trainingId !== null && stamped !== run.trainingId) {
+    if (!explicit) return null;
+    throw new InvalidOptionError(`report: metrics ${path} must come from the model's training run (training id ${run.trainingId.slice(0, 12)}), got training id ${stamped.slice(0, 12)}`, 'metrics');
+  }
   if (doc.threshold !== threshold) {
     if (!explicit) return null;
     throw new InvalidOptionError(`report: metrics ${path} must come from the model's training run (threshold ${threshold}), got threshold ${String(doc.threshold)}`, 'metrics');
@@ -257,7 +265,7 @@ const SEVERITY = { retrain: 0, warn: 1, ok: 2, 'insufficient-data': 3 } as const
  * {@link DISTRIBUTION_ROWS} rows of a larger one. Bins span the 0.5–99.5% quantiles of both.
  */
 function distributions(r: DriftResult, referencePath: string, currentPath: string): ReportDistribution[] {
-  const ref = readDriftReference(referencePath);
+  const ref = readDriftReference(referencePath, { option: '--reference' });
   const worst = r.features
     .map((f, j) => ({ f, j }))
     .sort((a, b) => SEVERITY[a.f.status] - SEVERITY[b.f.status] || b.f.psi - a.f.psi)
@@ -280,7 +288,7 @@ function distributions(r: DriftResult, referencePath: string, currentPath: strin
 
 /** Finite values of `columns` of a data file, from every `stride`-th row (bounded memory). */
 function readColumns(path: string, columns: readonly number[]): Float32Array[] {
-  const file = openDataFile(path);
+  const file = openDataFile(path, { option: '--current' });
   try {
     const stride = Math.ceil(file.rows / DISTRIBUTION_ROWS);
     const out = columns.map(() => new Float32Array(Math.ceil(file.rows / stride)));

@@ -2,7 +2,7 @@
  * Refusing to write a file over one of the command's own inputs (or over another of its outputs):
  * `score --output data.npy --data data.npy` would otherwise replace the data by its scores.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -19,9 +19,21 @@ export interface NamedPath {
  */
 export function isSameFile(a: string, b: string): boolean {
   if (realOrResolved(a) === realOrResolved(b)) return true;
-  const sa = statSync(a, { throwIfNoEntry: false });
-  const sb = statSync(b, { throwIfNoEntry: false });
+  const sa = statOrNothing(a);
+  const sb = statOrNothing(b);
   return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/**
+ * The file's stats, or undefined when it cannot be stat'ed (missing, ENOTDIR, EACCES): such a path
+ * names no existing file, and the read or write that follows reports why in its own words.
+ */
+function statOrNothing(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

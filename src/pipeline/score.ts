@@ -2,12 +2,14 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import type { ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, scoreFile, scoreSequenceFile } from '../data/index.js';
+import { checkWidth, openDataFile, scoreFile, scoreSequenceFile, type NonFiniteScores } from '../data/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { NpyRowReader, readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
-import { loadKnownDetector, type DetectorModel } from '../models/index.js';
+import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type ParallelScoreKernel } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
-import { averagePrecision, precisionRecallAt, rocAuc } from '../stats/index.js';
+import { averagePrecision, bestF1, operatingPointsAtFpr, precisionRecallAt, rocAuc, type OperatingPoint } from '../stats/index.js';
+import { resolveThreads, type BackendOption, type ThreadsOption } from '../tensor/index.js';
+import { applyBackend } from './compute.js';
 import { refuseSameFile } from './same-file.js';
 
 /** Options of {@link score}. */
@@ -27,6 +29,18 @@ export interface ScoreOptions {
   hosts?: string;
   /** Sequence models with rows: write the padded-window flags as `[rows]` uint8 .npy (1 = the row's window was left-padded). */
   paddedOutput?: string;
+  /** Kernels to run (default `auto`: the process's choice; docs/kernels.md). */
+  backend?: BackendOption;
+  /**
+   * Threads scoring the rows, the calling one included: 'auto' or a count (default 1). Checkpoints of
+   * kinds with a parallel scorer use them; ONNX models and other kinds score on the calling thread.
+   */
+  threads?: ThreadsOption;
+  /**
+   * A row whose score is NaN or ±Infinity: `'error'` (default) fails naming the file and row;
+   * `'invalid'` stores NaN for it and counts it in `invalid`, apart from the flagged rows.
+   */
+  nonFinite?: NonFiniteScores;
   onProgress?: ProgressCallback;
 }
 
@@ -45,17 +59,35 @@ export interface LabelMetrics {
   fp: number;
   tn: number;
   fn: number;
+  /**
+   * For each of {@link OPERATING_FPRS}: the lowest threshold flagging at most that share of the
+   * labelled normal rows, with its precision, recall and F1 (empty without a normal row).
+   */
+  operatingPoints: OperatingPoint[];
+  /** The F1-maximising threshold on these labels (null without a labelled anomaly): a hindsight bound. */
+  bestF1: OperatingPoint | null;
 }
+
+/** The false-positive rates `score` reports operating points at when it has labels. */
+export const OPERATING_FPRS: readonly number[] = [0.001, 0.01, 0.05];
 
 /** What {@link score} computed. */
 export interface ScoreResult {
   modelType: ModelKind;
   rows: number;
   threshold: number;
+  /**
+   * The share of normal rows expected above the threshold, estimated at training from the threshold
+   * rows taken as normal; null when the model file does not say (an ONNX file without dadm.threshold_fpr).
+   */
+  impliedFpr: number | null;
   /** Rows with score > threshold. */
   flagged: number;
+  /** `flagged` over the rows with a finite score. */
   flaggedFraction: number;
-  /** `[rows]` float32, higher = more anomalous. */
+  /** Rows without a finite score (only with `nonFinite: 'invalid'`; NaN in `scores`). */
+  invalid: number;
+  /** `[rows]` float32, higher = more anomalous; NaN for an invalid row. */
   scores: Float32Array;
   output: string | null;
   labels: LabelMetrics | null;
@@ -88,17 +120,31 @@ export function score(opts: ScoreOptions): ScoreResult {
     ...(opts.paddedOutput !== undefined ? [{ option: 'padded-output', path: opts.paddedOutput }] : []),
   ];
   if (outputs.length > 0) refuseSameFile('score', outputs, inputs);
+  const threads = resolveThreads(opts.threads ?? 1, 'score: threads');
+  applyBackend(opts.backend ?? 'auto');
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
-  const detector = loadKnownDetector(opts.model, 'score');
-  const { scores, padded, items } = scoreDataFile(detector, opts.data, {
-    hosts: opts.hosts,
-    paddedOutput: opts.paddedOutput,
-    onRows: (done, total) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total }),
-  });
+  const detector = loadKnownDetector(opts.model, 'score', '--model');
+  const parallel = threads > 1 ? parallelKernel(detector, threads) : null;
+  let scored: DataFileScores;
+  try {
+    scored = scoreDataFile({ ...detector, kernel: parallel?.kernel ?? detector.kernel }, opts.data, {
+      hosts: opts.hosts,
+      paddedOutput: opts.paddedOutput,
+      onRows: (done, total) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total }),
+      ...(opts.nonFinite === undefined ? {} : { nonFinite: opts.nonFinite }),
+    });
+  } finally {
+    parallel?.close();
+  }
+  const { scores, padded, items } = scored;
   const threshold = detector.threshold;
   let flagged = 0;
-  for (let i = 0; i < scores.length; i++) if (scores[i]! > threshold) flagged++;
-  const labels = opts.labels === undefined ? null : labelMetrics(scores, readLabels(opts.labels, scores.length), threshold);
+  let invalid = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i]! > threshold) flagged++;
+    else if (Number.isNaN(scores[i]!)) invalid++;
+  }
+  const labels = opts.labels === undefined ? null : labelMetrics(validRows(scores, readLabels(opts.labels, scores.length), invalid), threshold);
   if (opts.output !== undefined) writeNpyFile(opts.output, { data: scores, shape: [scores.length] });
   if (opts.paddedOutput !== undefined && padded !== null) writeNpyFile(opts.paddedOutput, { data: padded, shape: [padded.length] });
   let paddedRows: number | null = null;
@@ -110,8 +156,10 @@ export function score(opts: ScoreOptions): ScoreResult {
     modelType: detector.modelType,
     rows: scores.length,
     threshold,
+    impliedFpr: detector.thresholdFpr,
     flagged,
-    flaggedFraction: flagged / scores.length,
+    flaggedFraction: invalid === scores.length ? 0 : flagged / (scores.length - invalid),
+    invalid,
     scores,
     output: opts.output ?? null,
     labels,
@@ -138,17 +186,31 @@ export interface DataFileScores {
 export function scoreDataFile(
   detector: Pick<DetectorModel, 'schema' | 'kernel' | 'standardizer' | 'input' | 'modelType'>,
   path: string,
-  o: { hosts?: string | undefined; paddedOutput?: string | undefined; onRows?: (done: number, total: number) => void },
+  o: {
+    hosts?: string | undefined;
+    paddedOutput?: string | undefined;
+    onRows?: (done: number, total: number) => void;
+    nonFinite?: NonFiniteScores;
+    /** The options that named the data and host files, for messages; default `--data`, `--hosts`. */
+    options?: { data: string; hosts: string };
+  },
 ): DataFileScores {
   const windows = detector.input.form === 'windows';
   if (!windows && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
     throw new UsageError(`score: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must be given only with a sequence model, got a ${detector.modelType ?? 'per-row'} model`);
   }
-  const file = openDataFile(path, { windows });
+  const names = o.options ?? { data: '--data', hosts: '--hosts' };
+  const file = openDataFile(path, { option: names.data, windows });
   try {
     checkWidth(file, detector.schema);
     const onRows = (done: number): void => o.onRows?.(done, file.rows);
-    const common = { active: detector.schema.activeFeatures, standardizer: detector.standardizer, kernel: detector.kernel, onRows };
+    const common = {
+      active: detector.schema.activeFeatures,
+      standardizer: detector.standardizer,
+      kernel: detector.kernel,
+      onRows,
+      ...(o.nonFinite === undefined ? {} : { nonFinite: o.nonFinite }),
+    };
     if (!windows) return { scores: scoreFile(file, common), padded: null, items: 'rows' };
     if (file.steps === 1 && o.hosts === undefined) {
       throw new UsageError(`score: a ${detector.modelType ?? 'sequence'} model must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${path} without host ids`);
@@ -156,7 +218,7 @@ export function scoreDataFile(
     if (file.steps > 1 && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
       throw new UsageError(`score: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must not be given with a 3-D window file (one score per window), got ${path}`);
     }
-    const hosts = o.hosts === undefined ? null : new NpyRowReader(o.hosts, { option: 'hosts', what: 'host ids' });
+    const hosts = o.hosts === undefined ? null : new NpyRowReader(o.hosts, { option: names.hosts, what: 'host ids' });
     try {
       const r = scoreSequenceFile(file, { ...common, steps: detector.input.steps, hosts });
       return { ...r, items: hosts === null ? 'windows' : 'rows' };
@@ -168,13 +230,17 @@ export function scoreDataFile(
   }
 }
 
+/** The detector's kernel on `threads` threads, or null when its model scores on one thread only. */
+function parallelKernel(detector: DetectorModel, threads: number): ParallelScoreKernel | null {
+  return detector.format === 'checkpoint' ? (detector as CheckpointDetector).model.parallelScore?.(threads) ?? null : null;
+}
 
 /**
  * Reads 0/1 labels `[rows]` (or `[rows, 1]`).
  * @throws DataError for another length or a value other than 0 and 1 (named by index)
  */
 export function readLabels(path: string, rows: number): Uint8Array {
-  const arr = readNpyFile(path);
+  const arr = readNpyFile(path, { what: 'labels file', option: '--labels' });
   const n = arr.data.length;
   if (n !== rows || arr.shape.length > 2 || (arr.shape.length === 2 && arr.shape[1] !== 1)) {
     throw new DataError(`${path}: labels must have shape (${rows},) like the data, got ${shapeTuple(arr.shape)}`, path);
@@ -188,7 +254,22 @@ export function readLabels(path: string, rows: number): Uint8Array {
   return out;
 }
 
-function labelMetrics(scores: Float32Array, labels: Uint8Array, threshold: number): LabelMetrics {
+/** The scores and labels of the rows with a finite score. */
+function validRows(scores: Float32Array, labels: Uint8Array, invalid: number): { scores: Float32Array; labels: Uint8Array } {
+  if (invalid === 0) return { scores, labels };
+  const keep = scores.length - invalid;
+  const s = new Float32Array(keep);
+  const l = new Uint8Array(keep);
+  for (let i = 0, k = 0; i < scores.length; i++) {
+    if (Number.isNaN(scores[i]!)) continue;
+    s[k] = scores[i]!;
+    l[k++] = labels[i]!;
+  }
+  return { scores: s, labels: l };
+}
+
+function labelMetrics(rows: { scores: Float32Array; labels: Uint8Array }, threshold: number): LabelMetrics {
+  const { scores, labels } = rows;
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i]!;
   const pr = precisionRecallAt(scores, labels, threshold);
@@ -203,5 +284,7 @@ function labelMetrics(scores: Float32Array, labels: Uint8Array, threshold: numbe
     fp: pr.fp,
     tn: pr.tn,
     fn: pr.fn,
+    operatingPoints: positives < labels.length ? operatingPointsAtFpr(scores, labels, OPERATING_FPRS) : [],
+    bestF1: positives > 0 ? bestF1(scores, labels) : null,
   };
 }

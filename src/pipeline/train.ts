@@ -3,29 +3,23 @@
  * drift_reference.npz, metrics.json}, for any registered model kind. The output directory is checked
  * (and created) before training; the three files are staged in temporary files and renamed into
  * place together at the end, so a failed run (bad data, NaN loss, a write error) leaves none of them
- * and removes a directory it created.
+ * and removes a directory it created. The renames are three steps: a run killed between them would
+ * leave files of two runs, so the drift reference and metrics.json carry the checkpoint's digest as
+ * `training_id`, and every reader that combines them with the model refuses a mixed set.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows, type TrainingData } from '../data/index.js';
-import { InvalidOptionError, UsageError } from '../errors.js';
-import { AtomicFileSet, NpyRowReader, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
-import {
-  checkpointBytes,
-  checkpointParts,
-  modelKind,
-  modelKinds,
-  readCheckpoint,
-  schemaRecord,
-  type EpochRecord,
-  type FittedModel,
-  type ThresholdMethod,
-  type TrainingRun,
-} from '../models/index.js';
+import { openDataFile, type DataFile } from '../data/index.js';
+import { UsageError } from '../errors.js';
+import { AtomicFileSet, NpyRowReader, ensureOutputDir, removeCreatedDirs, writeNpz } from '../io/index.js';
+import { modelKind, modelKinds, schemaRecord, type EpochRecord, type ThresholdMethod } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
-import { schemaForMode, type FeatureSchema, type Standardizer } from '../schema/index.js';
-import { quantile } from '../stats/index.js';
+import type { FeatureSchema } from '../schema/index.js';
+import type { BackendOption, ThreadsOption } from '../tensor/index.js';
+import { applyBackend } from './compute.js';
 import { buildDriftReference } from './drift/reference.js';
+import { fitModel, signedFitCheckpoint } from './fit-model.js';
+import { refuseSameFile } from './same-file.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -46,6 +40,10 @@ export interface TrainOptions {
    * sequence data for a sequence kind (transformer). A 3-D window file `[N, T, F]` needs none.
    */
   hosts?: string;
+  /** Overrides `backend` (the kernels; the choice holds for the whole process). */
+  backend?: BackendOption;
+  /** Overrides `threads` (training steps and validation scoring). */
+  threads?: ThreadsOption;
   /** Checkpoint to start from (same kind, schema and architecture; kinds that train from weights); its scaler is reused. */
   initCheckpoint?: string;
   onProgress?: ProgressCallback;
@@ -66,6 +64,10 @@ export interface TrainMetrics {
   thresholdMethod: ThresholdMethod;
   /** Share of the threshold rows scoring above the threshold. */
   flaggedFraction: number;
+  /** The false-positive rate the threshold implies for normal rows (threshold rows taken as normal). */
+  thresholdFpr: number;
+  /** The checkpoint's `checkpoint_sha256`, also stamped into the drift reference. */
+  trainingId: string;
   timings: Record<string, number>;
 }
 
@@ -91,6 +93,17 @@ export function train(opts: TrainOptions): TrainResult {
   // The one full check of the run's config (a library caller may have built it by hand); its
   // canonical YAML goes into the checkpoint as is.
   const configYaml = configToYaml(config);
+  const files = outputFiles(opts.outDir);
+  refuseSameFile(
+    'train',
+    Object.values(files).map((path) => ({ option: `--out-dir file ${basename(path)}`, path })),
+    [
+      { option: '--data', path: opts.data },
+      opts.hosts === undefined ? undefined : { option: '--hosts', path: opts.hosts },
+      opts.initCheckpoint === undefined ? undefined : { option: '--init-checkpoint', path: opts.initCheckpoint },
+    ],
+  );
+  applyBackend(config.backend);
   const created = ensureOutputDir(opts.outDir, 'train');
   try {
     return runTraining(opts, { config, configYaml }, tStart);
@@ -103,77 +116,49 @@ export function train(opts: TrainOptions): TrainResult {
 function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: string }, tStart: number): TrainResult {
   const { config, configYaml } = run;
   const timings: Record<string, number> = {};
-  const lap = (name: string, since: number): number => {
+  let since = tStart;
+  const lap = (name: string): void => {
     const now = performance.now();
     timings[name] = (now - since) / 1000;
+    since = now;
     opts.onProgress?.({ kind: 'stage', stage: name, seconds: timings[name]! });
-    return now;
   };
-  const kind = modelKind(config.model);
-  const windows = kind.inputForm === 'windows';
-  if (opts.hosts !== undefined && !windows) {
-    throw new UsageError(`train: --hosts must be given only to a sequence model (${sequenceKinds()}), got model ${config.model}`);
-  }
-  const file = openDataFile(opts.data, { windows });
-  let hosts: NpyRowReader | null = null;
+  const { file, hosts } = openTrainingInput(opts, config);
   try {
-    if (windows && file.steps === 1 && opts.hosts === undefined) {
-      throw new UsageError(`train: model ${config.model} must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${opts.data} without host ids`);
-    }
-    if (file.steps > 1 && opts.hosts !== undefined) {
-      throw new UsageError(`train: --hosts must not be given with a 3-D window file (its windows are the groups), got ${opts.hosts} with ${opts.data}`);
-    }
-    if (opts.hosts !== undefined) hosts = new NpyRowReader(opts.hosts, { option: 'hosts', what: 'host ids' });
-    const schema = schemaForMode(config.schema, file.cols);
-    checkWidth(file, schema);
-    const init = opts.initCheckpoint === undefined ? null : readInitModel(opts.initCheckpoint, config, schema);
-    const split = splitRows(file.rows, config.training.validationFraction, config.training.seed);
-    const pre = prepass({
+    const fitted = fitModel({
       file,
-      split,
-      active: schema.activeFeatures,
-      standardize: config.standardize && init?.standardizer == null,
-      seed: config.training.seed,
-      driftSampleRows: config.drift.sampleRows,
-      fitSampleRows: kind.fitSampleRows(config, split.trainingRows),
-      onRows: (done) => opts.onProgress?.({ kind: 'rows', phase: 'check', done, total: file.rows }),
-    });
-    const standardizer = init?.standardizer ?? pre.standardizer;
-    let t = lap('check', tStart);
-    const data: TrainingData = { file, split, standardizer, fitSample: pre.fitSample, hosts };
-    const fit = kind.train({
-      data,
+      hosts,
       config,
-      schema,
-      init: init?.model ?? null,
+      ...(opts.initCheckpoint !== undefined ? { initCheckpoint: opts.initCheckpoint } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      onStage: lap,
     });
-    t = lap('model', t);
-    const th = applyThresholdRule(fit, data, config);
-    t = lap('threshold', t);
+    const { schema, threshold: th } = fitted;
+    const { split } = fitted.data;
+    const checkpoint = signedFitCheckpoint(fitted, configYaml);
+    // The checkpoint's digest stamps the other two files: a reader refuses a set whose files come
+    // from different runs (a kill between the renames below, or files copied together by hand).
+    const trainingId = checkpoint.digest;
     const reference = buildDriftReference({
       file,
-      prepass: pre,
-      standardizer,
+      prepass: fitted.prepass,
+      standardizer: fitted.standardizer,
       featureNames: schema.featureNames.slice(0, schema.activeFeatures),
       schema,
       scores: th.scores,
       threshold: th.value,
       sampleRows: config.drift.sampleRows,
+      trainingId,
     });
-    t = lap('reference', t);
-    const validationLoss = fit.epochs.find((e) => e.epoch === fit.bestEpoch)?.validationLoss ?? null;
-    const summary = trainingSummary({ fit, data, config, th, validationLoss, fromCheckpoint: opts.initCheckpoint !== undefined });
-    const state = fit.model.state();
-    const header = checkpointParts({ modelType: config.model, config, configYaml, schema, standardizer, threshold: th.value, thresholdMethod: th.method, training: summary }, state.metadata);
-    const tensors = new Map<string, SafetensorsTensorLike>([...header.tensors, ...state.tensors]);
-    const files = { model: join(opts.outDir, 'model.safetensors'), driftReference: join(opts.outDir, 'drift_reference.npz'), metrics: join(opts.outDir, 'metrics.json') };
+    lap('reference');
+    const files = outputFiles(opts.outDir);
     const out = new AtomicFileSet();
     try {
-      out.add(files.model, checkpointBytes(tensors, header.metadata));
+      out.add(files.model, checkpoint.bytes);
       out.add(files.driftReference, writeNpz(reference));
-      lap('write', t);
+      lap('write');
       timings.total = (performance.now() - tStart) / 1000;
+      const { fit } = fitted;
       const metrics: TrainMetrics = {
         modelType: config.model,
         rows: file.rows,
@@ -183,13 +168,15 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
         epochs: fit.epochs,
         bestEpoch: fit.bestEpoch,
         stoppedEarly: fit.stoppedEarly,
-        validationLoss,
+        validationLoss: fitted.validationLoss,
         threshold: th.value,
         thresholdMethod: th.method,
         flaggedFraction: th.flaggedFraction,
+        thresholdFpr: th.impliedFpr,
+        trainingId,
         timings,
       };
-      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.quantileRule), null, 2)}\n`));
+      out.add(files.metrics, new TextEncoder().encode(`${JSON.stringify(metricsJson(metrics, config, schema, th.configRule && config.threshold.method === 'quantile'), null, 2)}\n`));
       out.commit();
       return { files, metrics, config };
     } finally {
@@ -201,80 +188,52 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
   }
 }
 
+/** The three files a run writes into `outDir`. */
+function outputFiles(outDir: string): TrainResult['files'] {
+  return { model: join(outDir, 'model.safetensors'), driftReference: join(outDir, 'drift_reference.npz'), metrics: join(outDir, 'metrics.json') };
+}
+
+/**
+ * The training data and, for a sequence kind's 2-D rows, its host ids (`--hosts`).
+ * @throws UsageError for --hosts given to a per-row kind or with a 3-D window file, or a sequence
+ *   kind's 2-D rows without --hosts; as {@link openDataFile} for the files
+ */
+function openTrainingInput(opts: TrainOptions, config: DadmConfig): { file: DataFile; hosts: NpyRowReader | null } {
+  const windows = modelKind(config.model).inputForm === 'windows';
+  if (opts.hosts !== undefined && !windows) {
+    throw new UsageError(`train: --hosts must be given only to a sequence model (${sequenceKinds()}), got model ${config.model}`);
+  }
+  const file = openDataFile(opts.data, { option: '--data', windows });
+  try {
+    if (windows && file.steps === 1 && opts.hosts === undefined) {
+      throw new UsageError(`train: model ${config.model} must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${opts.data} without host ids`);
+    }
+    if (file.steps > 1 && opts.hosts !== undefined) {
+      throw new UsageError(`train: --hosts must not be given with a 3-D window file (its windows are the groups), got ${opts.hosts} with ${opts.data}`);
+    }
+    const hosts = opts.hosts === undefined ? null : new NpyRowReader(opts.hosts, { option: '--hosts', what: 'host ids' });
+    return { file, hosts };
+  } catch (err) {
+    file.reader.close();
+    throw err;
+  }
+}
+
 /** The sequence kinds' names, for messages. */
 function sequenceKinds(): string {
   return modelKinds().filter((k) => k.inputForm === 'windows').map((k) => k.name).join(', ');
 }
 
-/** The threshold a run ends with, and the scores it was taken from. */
-interface RunThreshold {
-  /** Scores of the threshold rows: validation rows, or training rows without validation. */
-  scores: Float32Array;
-  value: number;
-  method: ThresholdMethod;
-  /** Share of the threshold rows scoring above the threshold. */
-  flaggedFraction: number;
-  /** Whether `threshold.quantile` set it (false when the kind fixed its own). */
-  quantileRule: boolean;
-}
-
-/** The threshold rule: the kind's own threshold if it fixed one, else the configured quantile of the threshold rows' scores. */
-function applyThresholdRule(fit: TrainingRun, data: TrainingData, config: DadmConfig): RunThreshold {
-  const { file, split, standardizer } = data;
-  const scores = fit.validationScores ?? scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: fit.model.score, out: new Float32Array(split.trainingRows) });
-  const method = fit.threshold?.method ?? (split.validationRows > 0 ? 'validation-quantile' : 'training-quantile');
-  const value = fit.threshold?.value ?? quantile(scores, config.threshold.quantile);
-  let flagged = 0;
-  for (let i = 0; i < scores.length; i++) if (scores[i]! > value) flagged++;
-  return { scores, value, method, flaggedFraction: flagged / scores.length, quantileRule: fit.threshold === null };
-}
-
-/** The checkpoint's JSON training summary (no timings, so the same run gives the same bytes). */
-function trainingSummary(r: { fit: TrainingRun; data: TrainingData; config: DadmConfig; th: RunThreshold; validationLoss: number | null; fromCheckpoint: boolean }): Record<string, unknown> {
-  const { fit, data, config, th } = r;
-  return {
-    rows: data.file.rows,
-    cols: data.file.cols,
-    training_rows: data.split.trainingRows,
-    validation_rows: data.split.validationRows,
-    epochs_run: fit.epochs.length,
-    best_epoch: fit.bestEpoch,
-    stopped_early: fit.stoppedEarly,
-    steps: fit.steps,
-    validation_loss: r.validationLoss,
-    final_train_loss: fit.epochs.at(-1)?.trainLoss ?? null,
-    threshold_quantile: th.quantileRule ? config.threshold.quantile : null,
-    init_checkpoint: r.fromCheckpoint ? 'yes' : null,
-  };
-}
-
 function resolveConfig(opts: TrainOptions): DadmConfig {
   const overrides: Parameters<typeof mergeConfig>[0] = {};
   if (opts.model !== undefined) overrides.model = opts.model;
+  if (opts.backend !== undefined) overrides.backend = opts.backend;
+  if (opts.threads !== undefined) overrides.threads = opts.threads;
   const training: Partial<DadmConfig['training']> = {};
   if (opts.seed !== undefined) training.seed = opts.seed;
   if (opts.epochs !== undefined) training.epochs = opts.epochs;
   overrides.training = training;
   return mergeConfig(overrides, opts.config ?? defaultConfig(), 'train options');
-}
-
-/**
- * The model and scaler of `--init-checkpoint`: a checkpoint of the run's kind and schema (the kind
- * checks the architecture when it trains).
- * @throws InvalidOptionError for a kind that cannot start from weights, another kind or another schema;
- *   FormatError as {@link readCheckpoint}
- */
-function readInitModel(path: string, config: DadmConfig, schema: FeatureSchema): { model: FittedModel; standardizer: Standardizer | null } {
-  const kind = modelKind(config.model);
-  const ckpt = readCheckpoint(path);
-  if (!kind.trainsFromWeights || ckpt.modelType !== config.model) {
-    const able = modelKinds().filter((k) => k.trainsFromWeights).map((k) => k.name).join(' or ');
-    throw new InvalidOptionError(`train: --init-checkpoint must be a checkpoint of the run's model kind (${able}), got ${ckpt.modelType} for model ${config.model}`, 'initCheckpoint');
-  }
-  if (ckpt.schema.hash !== schema.hash) {
-    throw new InvalidOptionError(`train: --init-checkpoint schema must be ${schema.name} (hash ${schema.hash.slice(0, 12)}), got ${ckpt.schema.name} (hash ${ckpt.schema.hash.slice(0, 12)})`, 'initCheckpoint');
-  }
-  return { model: kind.load(ckpt), standardizer: ckpt.standardizer };
 }
 
 function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema, quantileRule: boolean): Record<string, unknown> {
@@ -300,6 +259,8 @@ function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema,
     threshold_method: m.thresholdMethod,
     threshold_quantile: quantileRule ? config.threshold.quantile : null,
     flagged_fraction: m.flaggedFraction,
+    training_id: m.trainingId,
+    threshold_fpr: m.thresholdFpr,
     timings_s: m.timings,
   };
 }

@@ -8,6 +8,9 @@
  * Repeated numbers are written packed, as proto3 and protobufjs write them: onnx.proto (proto2)
  * declares only the tensor data fields `[packed = true]`, but every protobuf parser since 2.3 reads
  * both forms, and packing keeps dadm's files as small as the onnx-proto package wrote them.
+ * The bulk number lists (tensor data, attribute `floats`/`ints`) are {@link array} fields: decoded
+ * straight into one typed array per field (a forest's node arrays are ~10^5 entries each), built from
+ * either a typed array or a number[].
  */
 import { FormatError } from '../errors.js';
 import { ProtoReader, ProtoWriter, WireType } from './wire.js';
@@ -23,6 +26,8 @@ export interface Field {
   readonly repeated: boolean;
   /** The field's message type, behind a thunk because ONNX messages refer to each other in cycles. */
   readonly message?: () => MessageSpec<unknown>;
+  /** A repeated number field decoded into a typed array ({@link array}). */
+  readonly typed?: boolean;
   /** `Message.field`, for error messages. */
   readonly label: string;
 }
@@ -47,8 +52,16 @@ type KindFor<E> = [E] extends [number]
       ? { readonly kind: 'bytes' }
       : { readonly kind: 'message'; readonly message: () => MessageSpec<E> };
 
-/** The field definition a property of type V may have: the kind fits the value, `repeated` fits arrays. */
-export type FieldFor<V> = { readonly no: number; readonly repeated: V extends readonly unknown[] ? true : false } & KindFor<Element<V>>;
+/** The typed arrays {@link array} fields decode into. */
+export type NumberArray = Float32Array | Float64Array | Int32Array;
+
+/**
+ * The field definition a property of type V may have: the kind fits the value, `repeated` fits arrays,
+ * and a property that may hold a typed array is an {@link array} field.
+ */
+export type FieldFor<V> = [Extract<V, NumberArray>] extends [never]
+  ? { readonly no: number; readonly repeated: V extends readonly unknown[] ? true : false } & KindFor<Element<V>>
+  : { readonly no: number; readonly repeated: true; readonly typed: true; readonly kind: NumberKind };
 
 /** A definition for every property of T, so a field missing from a table fails `tsc`. */
 export type FieldTable<T> = { readonly [K in keyof T]-?: FieldFor<NonNullable<T[K]>> };
@@ -57,6 +70,11 @@ export type FieldTable<T> = { readonly [K in keyof T]-?: FieldFor<NonNullable<T[
 export const one = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, repeated: false }) as const;
 /** A repeated scalar field. */
 export const list = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, repeated: true }) as const;
+/**
+ * A repeated number field decoded into a typed array: Float32Array for `float`, Int32Array for
+ * `int32`, Float64Array for the 64-bit kinds (int64 data as doubles, exact up to 2^53).
+ */
+export const array = <K extends NumberKind>(no: number, kind: K) => ({ no, kind, repeated: true, typed: true }) as const;
 /** An optional message field. */
 export const msg = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind: 'message', message, repeated: false }) as const;
 /** A repeated message field. */
@@ -125,8 +143,8 @@ function writeMessage(w: ProtoWriter, spec: MessageSpec<unknown>, message: unkno
     if (v === undefined || v === null) continue;
     if (!f.repeated) {
       writeField(w, f, v, -1, depth, maxDepth);
-    } else if (!Array.isArray(v)) {
-      fail(`${f.label} must be an array, got ${typeof v}`);
+    } else if (!Array.isArray(v) && !(f.typed && isNumberArray(v))) {
+      fail(`${f.label} must be an array${f.typed ? ' or a typed array' : ''}, got ${typeof v}`);
     } else if (isPackable(f) && v.length > 0) {
       w.tag(f.no, WireType.LEN);
       const start = w.beginLength();
@@ -136,6 +154,10 @@ function writeMessage(w: ProtoWriter, spec: MessageSpec<unknown>, message: unkno
       for (let i = 0; i < v.length; i++) writeField(w, f, v[i], i, depth, maxDepth);
     }
   }
+}
+
+function isNumberArray(v: unknown): v is NumberArray {
+  return v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array;
 }
 
 /** Repeated numbers go packed; strings, bytes and messages cannot be. */
@@ -176,6 +198,8 @@ export function decodeMessage<T>(spec: MessageSpec<T>, bytes: Uint8Array, option
 
 function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, maxDepth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  // Typed-array fields that met an unpacked element collect into a number[] first (see toTypedArrays).
+  let unpackedTyped = false;
   while (r.pos < r.end) {
     const tag = r.tag();
     const wire = tag & 7;
@@ -185,12 +209,19 @@ function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, 
     } else if (!f.repeated) {
       out[f.name] = readValue(r, f, wire, depth, maxDepth);
       if (spec.oneof.includes(f.name)) for (const other of spec.oneof) if (other !== f.name) delete out[other];
+    } else if (f.typed && wire === WireType.LEN) {
+      out[f.name] = appendTyped(out[f.name] as number[] | NumberArray | undefined, readPackedTyped(r, f));
     } else if (wire === WireType.LEN && isPackable(f)) {
       readPacked(r, f, (out[f.name] ??= []) as unknown[]);
     } else {
-      ((out[f.name] ??= []) as unknown[]).push(readValue(r, f, wire, depth, maxDepth));
+      const prev = out[f.name] as unknown[] | NumberArray | undefined;
+      const list = prev === undefined ? [] : Array.isArray(prev) ? prev : Array.from(prev);
+      list.push(readValue(r, f, wire, depth, maxDepth));
+      out[f.name] = list;
+      unpackedTyped ||= f.typed === true;
     }
   }
+  if (unpackedTyped) toTypedArrays(spec, out);
   return out;
 }
 
@@ -207,6 +238,56 @@ function readPacked(r: ProtoReader, f: Field, into: unknown[]): void {
   within(r, f.label, () => {
     while (r.pos < r.end) into.push(codec.read(r, f.label));
   });
+}
+
+/** The typed array an {@link array} field of `kind` decodes into. */
+function typedArrayOf(kind: ScalarKind, length: number): NumberArray {
+  if (kind === 'float') return new Float32Array(length);
+  if (kind === 'int32') return new Int32Array(length);
+  return new Float64Array(length);
+}
+
+/**
+ * One packed run straight into a typed array, sized before reading: fixed-width values from the run's
+ * length, varints by counting their last bytes (< 0x80). A malformed run fails in the element reader,
+ * which never reads more elements than the array was sized for.
+ */
+function readPackedTyped(r: ProtoReader, f: Field): NumberArray {
+  const codec = SCALARS[f.kind as ScalarKind];
+  return within(r, f.label, () => {
+    let n = 0;
+    if (codec.wire === WireType.FIXED32) n = Math.ceil((r.end - r.pos) / 4);
+    else if (codec.wire === WireType.FIXED64) n = Math.ceil((r.end - r.pos) / 8);
+    else for (let p = r.pos; p < r.end; p++) if (r.bytes[p]! < 0x80) n++;
+    const out = typedArrayOf(f.kind as ScalarKind, n);
+    for (let i = 0; r.pos < r.end; i++) out[i] = codec.read(r, f.label) as number;
+    return out;
+  });
+}
+
+/** A field met more than once (rare): the runs are joined in order. */
+function appendTyped(prev: number[] | NumberArray | undefined, run: NumberArray): number[] | NumberArray {
+  if (prev === undefined) return run;
+  if (Array.isArray(prev)) {
+    for (let i = 0; i < run.length; i++) prev.push(run[i]!);
+    return prev;
+  }
+  const joined = typedArrayOf(prev instanceof Float32Array ? 'float' : prev instanceof Int32Array ? 'int32' : 'double', prev.length + run.length);
+  joined.set(prev);
+  joined.set(run, prev.length);
+  return joined;
+}
+
+/** Converts the number[] that unpacked elements of typed-array fields collected into. */
+function toTypedArrays(spec: MessageSpec<unknown>, out: Record<string, unknown>): void {
+  for (const f of spec.fields) {
+    const v = out[f.name];
+    if (f.typed && Array.isArray(v)) {
+      const typed = typedArrayOf(f.kind as ScalarKind, v.length);
+      typed.set(v as number[]);
+      out[f.name] = typed;
+    }
+  }
 }
 
 /** Runs `read` with the reader's end narrowed to the next length-delimited value. */

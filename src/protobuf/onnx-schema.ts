@@ -3,8 +3,13 @@
  * https://github.com/onnx/onnx/blob/main/onnx/onnx.proto) as plain TypeScript interfaces and codec
  * tables. Property names are protobufjs's camelCase ones (`opsetImport`, `rawData`, …), as the
  * `onnx-proto` package used them. Fields of later IR versions are skipped as unknown fields.
+ * The bulk number lists (tensor data, attribute `floats` and `ints`) decode into typed arrays; a
+ * message built in code may hold them as number[] instead.
  */
-import { defineMessage, list, msg, msgs, one, type FieldTable, type MessageSpec } from './codec.js';
+import { array, defineMessage, list, msg, msgs, one, type FieldTable, type MessageSpec } from './codec.js';
+
+/** The IR version of the onnx.proto these tables describe (onnx 1.16). */
+export const SCHEMA_IR_VERSION = 10;
 
 /** TensorProto.DataType: element types of tensors. */
 export const DataType = {
@@ -21,6 +26,12 @@ export const AttributeType = {
 
 /** TensorProto.DataLocation: inside the message, or in a file named by `externalData`. */
 export const DataLocation = { DEFAULT: 0, EXTERNAL: 1 } as const;
+
+/** The name of an enum value (`enumName(DataType, 7)` is 'INT64'), or undefined for an unknown code. */
+export function enumName(values: Readonly<Record<string, number>>, code: number): string | undefined {
+  for (const name in values) if (values[name] === code) return name;
+  return undefined;
+}
 
 export interface StringStringEntryProto {
   key?: string;
@@ -44,8 +55,8 @@ export interface AttributeProto {
   g?: GraphProto;
   sparseTensor?: SparseTensorProto;
   tp?: TypeProto;
-  floats?: number[];
-  ints?: number[];
+  floats?: number[] | Float32Array;
+  ints?: number[] | Float64Array;
   strings?: Uint8Array[];
   tensors?: TensorProto[];
   graphs?: GraphProto[];
@@ -121,17 +132,17 @@ export interface TensorProto {
   dims?: number[];
   dataType?: number;
   segment?: TensorSegment;
-  floatData?: number[];
-  int32Data?: number[];
+  floatData?: number[] | Float32Array;
+  int32Data?: number[] | Int32Array;
   stringData?: Uint8Array[];
-  int64Data?: number[];
+  int64Data?: number[] | Float64Array;
   name?: string;
   docString?: string;
   rawData?: Uint8Array;
   externalData?: StringStringEntryProto[];
   dataLocation?: number;
-  doubleData?: number[];
-  uint64Data?: number[];
+  doubleData?: number[] | Float64Array;
+  uint64Data?: number[] | Float64Array;
   metadataProps?: StringStringEntryProto[];
 }
 
@@ -212,8 +223,8 @@ export const ATTRIBUTE_PROTO: MessageSpec<AttributeProto> = defineMessage<Attrib
   s: one(4, 'bytes'),
   t: msg(5, () => TENSOR_PROTO),
   g: msg(6, () => GRAPH_PROTO),
-  floats: list(7, 'float'),
-  ints: list(8, 'int64Value'),
+  floats: array(7, 'float'),
+  ints: array(8, 'int64Value'),
   strings: list(9, 'bytes'),
   tensors: msgs(10, () => TENSOR_PROTO),
   graphs: msgs(11, () => GRAPH_PROTO),
@@ -293,14 +304,14 @@ export const TENSOR_PROTO: MessageSpec<TensorProto> = defineMessage<TensorProto>
   dims: list(1, 'int64'),
   dataType: one(2, 'int32'),
   segment: msg(3, () => TENSOR_SEGMENT),
-  floatData: list(4, 'float'),
-  int32Data: list(5, 'int32'),
+  floatData: array(4, 'float'),
+  int32Data: array(5, 'int32'),
   stringData: list(6, 'bytes'),
-  int64Data: list(7, 'int64Value'),
+  int64Data: array(7, 'int64Value'),
   name: one(8, 'string'),
   rawData: one(9, 'bytes'),
-  doubleData: list(10, 'double'),
-  uint64Data: list(11, 'uint64'),
+  doubleData: array(10, 'double'),
+  uint64Data: array(11, 'uint64'),
   docString: one(12, 'string'),
   externalData: msgs(13, () => STRING_STRING_ENTRY),
   dataLocation: one(14, 'int32'),

@@ -9,7 +9,7 @@ export class NameRegistry {
   private readonly tensors = new Set<string>();
   private readonly nodes = new Set<string>();
 
-  constructor(graph: onnx.IGraphProto) {
+  constructor(graph: onnx.GraphProto) {
     this.collect(graph);
   }
 
@@ -37,7 +37,7 @@ export class NameRegistry {
     return name;
   }
 
-  private collect(graph: onnx.IGraphProto): void {
+  private collect(graph: onnx.GraphProto): void {
     for (const list of [graph.input, graph.output, graph.valueInfo, graph.initializer]) {
       for (const item of list ?? []) if (item.name) this.tensors.add(item.name);
     }
@@ -51,8 +51,8 @@ export class NameRegistry {
 }
 
 /** The graphs held by a node's attributes (If branches, Loop/Scan bodies). */
-export function subgraphs(node: onnx.INodeProto): onnx.IGraphProto[] {
-  const out: onnx.IGraphProto[] = [];
+export function subgraphs(node: onnx.NodeProto): onnx.GraphProto[] {
+  const out: onnx.GraphProto[] = [];
   for (const a of node.attribute ?? []) {
     if (a.g) out.push(a.g);
     for (const g of a.graphs ?? []) out.push(g);
@@ -61,7 +61,7 @@ export function subgraphs(node: onnx.INodeProto): onnx.IGraphProto[] {
 }
 
 /** Names read by any node of the graph or its subgraphs, plus the graph's outputs. */
-export function usedTensorNames(graph: onnx.IGraphProto, into = new Set<string>()): Set<string> {
+export function usedTensorNames(graph: onnx.GraphProto, into = new Set<string>()): Set<string> {
   for (const node of graph.node ?? []) {
     for (const n of node.input ?? []) if (n) into.add(n);
     for (const sub of subgraphs(node)) usedTensorNames(sub, into);

@@ -8,7 +8,7 @@ export type HandlerOutcome =
   | { readonly kind: 'unchanged' };
 
 /** Rewrites one node. Must decide every skip before it claims a name or emits a node. */
-export type OpHandler = (node: onnx.INodeProto, ctx: RewriteContext) => HandlerOutcome;
+export type OpHandler = (node: onnx.NodeProto, ctx: RewriteContext) => HandlerOutcome;
 
 /**
  * `y = A @ W` with a constant `W [K, N]` becomes
@@ -67,7 +67,7 @@ const quantizeGemm: OpHandler = (node, ctx) => {
 };
 
 interface IntegerMatMulParts {
-  node: onnx.INodeProto;
+  node: onnx.NodeProto;
   activation: string;
   weight: QuantizedWeightEntry;
   /** The float32 scale tensor multiplied with the activation scale. */

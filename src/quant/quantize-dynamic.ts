@@ -47,7 +47,7 @@ export interface QuantizeDynamicOptions {
  * @throws FormatError when the model has no graph or a generated tensor/node name already exists.
  */
 export function quantizeDynamic(
-  model: onnx.IModelProto,
+  model: onnx.ModelProto,
   options: QuantizeDynamicOptions = {},
 ): { model: onnx.ModelProto; report: QuantizeReport } {
   if (model === null || typeof model !== 'object') {

@@ -41,13 +41,13 @@ export interface QuantizedActivation {
 export class RewriteContext {
   /** Initializers created so far, appended to the graph at the end. */
   readonly newInitializers: onnx.TensorProto[] = [];
-  private readonly initializers = new Map<string, onnx.ITensorProto>();
+  private readonly initializers = new Map<string, onnx.TensorProto>();
   private readonly graphInputs = new Set<string>();
   private readonly weights = new Map<string, QuantizedWeightEntry>();
   private readonly activations = new Map<string, QuantizedActivation>();
 
   constructor(
-    graph: onnx.IGraphProto,
+    graph: onnx.GraphProto,
     readonly names: NameRegistry,
     readonly options: ResolvedQuantOptions,
   ) {

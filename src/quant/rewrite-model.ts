@@ -1,4 +1,4 @@
-import { cloneModel, encodeModel, onnx as onnxRuntime, toNumber, type onnx } from '../onnx/index.js';
+import { cloneModel, encodeModel, onnx, toNumber } from '../onnx/index.js';
 import { FormatError, InvalidOptionError, UnsupportedOpError } from '../errors.js';
 import { NameRegistry, subgraphs, usedTensorNames } from './name-registry.js';
 import { handlerFor } from './op-handlers.js';
@@ -64,14 +64,14 @@ export interface RewriteResult {
  * initializers are appended, and the inputs of rewritten nodes that nothing reads any more are removed.
  */
 export function rewriteModel(
-  model: onnx.IModelProto,
+  model: onnx.ModelProto,
   options: ResolvedQuantOptions,
   sizeSkips: ReadonlyMap<number, string> = new Map(),
 ): RewriteResult {
   const sizeBefore = encodeModel(model).length;
   const out = cloneModel(model);
   const graph = out.graph;
-  if (!(graph instanceof onnxRuntime.GraphProto)) throw new FormatError('quantizeDynamic: model.graph must be present, got none');
+  if (graph === undefined || graph === null) throw new FormatError('quantizeDynamic: model.graph must be present, got none');
   rejectQuantized(graph);
   checkExcludedNames(graph, options.nodesToExclude);
 
@@ -83,11 +83,11 @@ export function rewriteModel(
   const quantizedIndices: number[] = [];
   const skipped: SkippedNodeReport[] = [];
   const candidates = new Set<string>();
-  (graph.node as onnx.NodeProto[]).forEach((node, index) => {
-    const opType = node.opType;
-    const label = node.name || node.output[0] || '';
+  (graph.node ?? []).forEach((node, index) => {
+    const opType = node.opType ?? '';
+    const label = node.name || node.output?.[0] || '';
     const selected = options.opTypesToQuantize.has(opType);
-    const reason = !selected ? null : options.nodesToExclude.has(node.name) ? 'excluded by nodesToExclude' : selector.skipReason(index, node);
+    const reason = !selected ? null : options.nodesToExclude.has(node.name ?? '') ? 'excluded by nodesToExclude' : selector.skipReason(index, node);
     if (reason !== null) {
       skipped.push({ node: label, opType, reason });
       nodes.push(node);
@@ -97,13 +97,13 @@ export function rewriteModel(
     const outcome = handlerFor(opType, options.opTypesToQuantize)(node, ctx);
     if (outcome.kind === 'rewritten') {
       let added = 0;
-      for (const n of outcome.nodes) added += fieldBytes(onnxRuntime.NodeProto.encode(n).finish().length);
-      for (const t of ctx.newInitializers.slice(initializersBefore)) added += fieldBytes(onnxRuntime.TensorProto.encode(t).finish().length);
-      const saved = fieldBytes(onnxRuntime.NodeProto.encode(node).finish().length) + (weightBytes.get(outcome.weight) ?? 0);
+      for (const n of outcome.nodes) added += fieldBytes(onnx.encodeMessage(onnx.NODE_PROTO, n).length);
+      for (const t of ctx.newInitializers.slice(initializersBefore)) added += fieldBytes(onnx.encodeMessage(onnx.TENSOR_PROTO, t).length);
+      const saved = fieldBytes(onnx.encodeMessage(onnx.NODE_PROTO, node).length) + (weightBytes.get(outcome.weight) ?? 0);
       nodes.push(...outcome.nodes);
       quantized.push({ node: label, opType, weight: outcome.weight, perChannel: options.perChannel, bytesSaved: Math.round(saved - added) });
       quantizedIndices.push(index);
-      for (const name of node.input) candidates.add(name);
+      for (const name of node.input ?? []) candidates.add(name);
     } else {
       if (outcome.kind === 'skipped') skipped.push({ node: label, opType, reason: outcome.reason });
       nodes.push(node);
@@ -111,7 +111,7 @@ export function rewriteModel(
   });
   if (quantized.length > 0) checkOpset(out);
   graph.node = nodes;
-  graph.initializer.push(...ctx.newInitializers);
+  graph.initializer = [...(graph.initializer ?? []), ...ctx.newInitializers];
   const removedInitializers = removeUnused(graph, candidates);
   const selected = [...options.opTypesToQuantize].join('/');
   const message =
@@ -127,16 +127,16 @@ export function rewriteModel(
 /** Encoded bytes of each float initializer, divided by the number of main-graph nodes that read it. */
 function floatWeightBytes(graph: onnx.GraphProto): Map<string, number> {
   const readers = new Map<string, number>();
-  for (const node of graph.node) for (const name of node.input ?? []) readers.set(name, (readers.get(name) ?? 0) + 1);
+  for (const node of graph.node ?? []) for (const name of node.input ?? []) readers.set(name, (readers.get(name) ?? 0) + 1);
   const bytes = new Map<string, number>();
-  for (const t of graph.initializer) {
+  for (const t of graph.initializer ?? []) {
     const name = t.name ?? '';
-    bytes.set(name, fieldBytes(onnxRuntime.TensorProto.encode(t).finish().length) / Math.max(1, readers.get(name) ?? 1));
+    bytes.set(name, fieldBytes(onnx.encodeMessage(onnx.TENSOR_PROTO, t).length) / Math.max(1, readers.get(name) ?? 1));
   }
   return bytes;
 }
 
-function rejectQuantized(graph: onnx.IGraphProto): void {
+function rejectQuantized(graph: onnx.GraphProto): void {
   for (const node of graph.node ?? []) {
     const opType = node.opType ?? '';
     if (QUANTIZED_OPS.has(opType) || opType.startsWith('QLinear')) {
@@ -150,7 +150,7 @@ function rejectQuantized(graph: onnx.IGraphProto): void {
 }
 
 function checkExcludedNames(graph: onnx.GraphProto, excluded: ReadonlySet<string>): void {
-  const names = new Set(graph.node.map((n) => n.name));
+  const names = new Set((graph.node ?? []).map((n) => n.name ?? ''));
   for (const name of excluded) {
     if (!names.has(name)) {
       throw new InvalidOptionError(`quantizeDynamic: nodesToExclude entries must name nodes of the graph, got '${name}'`, 'nodesToExclude');
@@ -160,7 +160,7 @@ function checkExcludedNames(graph: onnx.GraphProto, excluded: ReadonlySet<string
 
 /** Refuses to bump the opset: a newer opset can change other ops' semantics (e.g. Clip's min/max at 11). */
 function checkOpset(model: onnx.ModelProto): void {
-  const entry = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx');
+  const entry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   if (!entry) throw new FormatError('quantizeDynamic: model.opsetImport must include the default ONNX domain, got none');
   const version = toNumber(entry.version, 'quantizeDynamic: opset_import');
   if (version < MIN_OPSET) {
@@ -175,12 +175,12 @@ function checkOpset(model: onnx.ModelProto): void {
 function removeUnused(graph: onnx.GraphProto, candidates: ReadonlySet<string>): string[] {
   const used = usedTensorNames(graph);
   const removed = new Set<string>();
-  graph.initializer = graph.initializer.filter((t) => {
+  graph.initializer = (graph.initializer ?? []).filter((t) => {
     const name = t.name ?? '';
     const drop = candidates.has(name) && !used.has(name);
     if (drop) removed.add(name);
     return !drop;
   });
-  if (removed.size > 0) graph.valueInfo = graph.valueInfo.filter((v) => !removed.has(v.name ?? ''));
+  if (removed.size > 0 && graph.valueInfo) graph.valueInfo = graph.valueInfo.filter((v) => !removed.has(v.name ?? ''));
   return [...removed];
 }

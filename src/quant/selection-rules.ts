@@ -40,7 +40,7 @@ export class NodeSelector {
    * @param sizeSkips node index -> reason, for nodes an earlier pass found not to shrink the model.
    */
   constructor(
-    graph: onnx.IGraphProto,
+    graph: onnx.GraphProto,
     private readonly rules: SelectionRules,
     private readonly sizeSkips: ReadonlyMap<number, string>,
   ) {
@@ -54,7 +54,7 @@ export class NodeSelector {
    * Why node `index` stays in float, or null. Rules about the weight apply only when input B is an
    * initializer; otherwise the op handler gives the precise reason.
    */
-  skipReason(index: number, node: onnx.INodeProto): string | null {
+  skipReason(index: number, node: onnx.NodeProto): string | null {
     const sized = this.sizeSkips.get(index);
     if (sized !== undefined) return sized;
     const weight = node.input?.[1] ?? '';
@@ -75,7 +75,7 @@ export class NodeSelector {
  * ONNX graphs are topologically sorted, so every consumer comes after its producer. Reads by subgraphs
  * (If/Loop bodies) are not followed.
  */
-export function outputLayerIndices(nodes: readonly onnx.INodeProto[]): Set<number> {
+export function outputLayerIndices(nodes: readonly onnx.NodeProto[]): Set<number> {
   const consumers = new Map<string, number[]>();
   nodes.forEach((node, i) => {
     for (const name of node.input ?? []) {

@@ -9,7 +9,7 @@ import type { onnx } from '../onnx/index.js';
  * The caller has checked `dataType === FLOAT` and that the data is stored inside the model.
  * Returns null when the stored value count does not match the dims.
  */
-export function readFloat32(tensor: onnx.ITensorProto, count: number): Float32Array | null {
+export function readFloat32(tensor: onnx.TensorProto, count: number): Float32Array | null {
   const raw = tensor.rawData;
   if (raw && raw.byteLength > 0) {
     if (raw.byteLength !== 4 * count) return null;

@@ -1,5 +1,5 @@
 /**
- * ONNX bytes → a checked ModelProto. Decoding itself is protobufjs (package onnx-proto); this file
+ * ONNX bytes → a checked ModelProto. Decoding itself is dadm's protobuf codec (src/protobuf); this file
  * adds the limits and checks that make a hostile or broken file fail with a {@link FormatError}
  * instead of an arbitrary exception later.
  */
@@ -7,8 +7,8 @@ import { FormatError } from '../errors.js';
 import { ByteBudget, checkLimit, resolveLimits, type Limits } from '../limits.js';
 import { estimateDecodedBytes } from './decoded-size.js';
 import { topologicalOrder } from './graph-order.js';
-import { toNumber } from '../onnx/index.js';
-import { nodeLabel, onnx, type GraphProto, type ModelProto } from './proto-utils.js';
+import { MAX_IR_VERSION, onnx, toNumber } from '../onnx/reader.js';
+import { nodeLabel, type GraphProto, type ModelProto } from './proto-utils.js';
 import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
 
 /** Limits and permissions for {@link decodeModel}. */
@@ -23,8 +23,8 @@ export interface DecodeOptions {
   baseDir?: string;
 }
 
-/** IR versions accepted: 3 (ONNX 1.0 with opset imports) to 10 (ONNX 1.16). */
-export const IR_VERSION_RANGE = [3, 10] as const;
+/** IR versions accepted: 3 (ONNX 1.0 with opset imports) to 10 (ONNX 1.16, the schema's MAX_IR_VERSION). */
+export const IR_VERSION_RANGE = [3, MAX_IR_VERSION] as const;
 /** Opset versions accepted per domain ('' is the default ai.onnx domain). */
 export const OPSET_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   '': [7, 21],
@@ -54,7 +54,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   checkLimit(resolveLimits(options.limits), 'maxTotalBytes', estimateDecodedBytes(bytes), WHERE, 'memory for the decoded protobuf messages (estimated)');
   let model: ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = onnx.decodeModel(bytes);
   } catch (e) {
     throw new FormatError(`${WHERE}: bytes must be a valid ONNX ModelProto protobuf, got a decoding error: ${(e as Error).message}`);
   }

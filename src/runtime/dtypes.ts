@@ -4,9 +4,9 @@
  * Slice `ends` become a large float that still clamps correctly. Bool is a Uint8Array of 0/1.
  */
 import { FormatError } from '../errors.js';
-import { onnx } from '../onnx/index.js';
+import { onnx } from '../onnx/reader.js';
 
-const DT = onnx.TensorProto.DataType;
+const DT = onnx.DataType;
 
 /** A runtime element type. */
 export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
@@ -46,7 +46,7 @@ export const RAW_BYTES: Record<DType, number> = {
 export function dtypeFromOnnx(code: number, where: string): DType {
   const dt = FROM_ONNX[code];
   if (dt === undefined) {
-    const name = onnx.TensorProto.DataType[code] ?? 'unknown';
+    const name = onnx.enumName(onnx.DataType, code) ?? 'unknown';
     throw new FormatError(
       `${where}: data_type must be one of FLOAT, DOUBLE, INT64, INT32, INT8, UINT8, BOOL, got ${name} (${code})`,
     );

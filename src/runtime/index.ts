@@ -6,5 +6,6 @@ export { decodeModel, validateModel, IR_VERSION_RANGE, OPSET_RANGES, type Decode
 export { loadOnnx, type LoadOptions } from './load-onnx.js';
 export { OnnxModel, type Feed, type InputSpec, type RunOutput } from './onnx-model.js';
 export { SUPPORTED_OPS } from './ops/registry.js';
+export { ParallelScorer, onnxRowTask, type ParallelScorerOptions } from './parallel-scorer.js';
 export type { DType, TensorData } from './dtypes.js';
 export type { ModelProto } from './proto-utils.js';

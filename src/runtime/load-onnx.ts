@@ -13,8 +13,8 @@ import { OnnxModel, type InputSpec } from './onnx-model.js';
 import { constValue, type Value } from './ops/types.js';
 import { findOp } from './ops/registry.js';
 import type { PreparedGraph, PreparedNode } from './plan.js';
-import { toNumber } from '../onnx/index.js';
-import { Attributes, nodeLabel, onnx, type DimensionProto, type ModelProto } from './proto-utils.js';
+import { toNumber } from '../onnx/reader.js';
+import { Attributes, nodeLabel, type ModelProto } from './proto-utils.js';
 import { tensorByteLength, tensorFromProto } from './tensor-proto.js';
 
 /** Options of {@link loadOnnx}: the decoding limits of {@link DecodeOptions} (also the plans' budget), and fusion. */
@@ -29,7 +29,8 @@ export interface LoadOptions extends DecodeOptions {
 
 /**
  * Loads an ONNX model for inference.
- * @param source serialized ONNX bytes, or a ModelProto decoded by {@link decodeModel} / onnx-proto
+ * @param source serialized ONNX bytes, or a ModelProto (decoded by {@link decodeModel}, or built with
+ *   the toolkit's make* builders)
  * @throws FormatError for malformed or inconsistent models (see {@link decodeModel})
  * @throws UnsupportedOpError naming the first node whose op (or attribute value) is not implemented
  * @throws ShapeError when the graph's shapes do not fit together for a batch of 1
@@ -37,7 +38,7 @@ export interface LoadOptions extends DecodeOptions {
  *   the limits (`limits.maxTensorBytes` each, `limits.maxTotalBytes` together)
  */
 export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions = {}): OnnxModel {
-  const model = source instanceof Uint8Array ? decodeModel(source, options) : source instanceof onnx.ModelProto ? source : onnx.ModelProto.fromObject(source);
+  const model = source instanceof Uint8Array ? decodeModel(source, options) : source;
   // A model from decodeModel (here or the caller's) was checked there: check once, not per load.
   const opsets = checkedOpsets(model) ?? validateModel(model, options);
   const graph = model.graph!;
@@ -67,8 +68,8 @@ export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions =
     if (constants.has(name)) continue;
     const tt = vi.type?.tensorType;
     if (!tt) throw new FormatError(`onnx: graph input "${name}" must be a tensor, got another type`);
-    // `value` names the oneof member that is set (decoded messages default dimValue to 0 otherwise).
-    const dims = (tt.shape?.dim ?? []).map((d) => ((d as DimensionProto).value === 'dimValue' ? toNumber(d.dimValue, `onnx: graph input "${name}"`) : null));
+    // dim_value and dim_param are a oneof: the codec keeps the last one set, so a symbolic dim has no dimValue.
+    const dims = (tt.shape?.dim ?? []).map((d) => (d.dimValue !== undefined ? toNumber(d.dimValue, `onnx: graph input "${name}"`) : null));
     inputs.push({ name, dtype: dtypeFromOnnx(tt.elemType ?? 0, `onnx: graph input "${name}"`), dims, hasShape: !!tt.shape });
   }
   const outputs = (graph.output ?? []).map((o) => o.name ?? '');

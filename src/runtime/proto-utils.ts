@@ -3,15 +3,15 @@
  * looked up by name, with the runtime's refusal messages.
  */
 import { FormatError, UnsupportedOpError } from '../errors.js';
-import { int64Value, onnx } from '../onnx/index.js';
+import type { onnx } from '../onnx/reader.js';
 
 export type ModelProto = onnx.ModelProto;
-export type GraphProto = onnx.IGraphProto;
-export type NodeProto = onnx.INodeProto;
-export type TensorProto = onnx.ITensorProto;
-export type AttributeProto = onnx.IAttributeProto;
-export type DimensionProto = onnx.TensorShapeProto.Dimension;
-export { onnx };
+export type GraphProto = onnx.GraphProto;
+export type NodeProto = onnx.NodeProto;
+export type TensorProto = onnx.TensorProto;
+export type AttributeProto = onnx.AttributeProto;
+
+const utf8 = new TextDecoder();
 
 /** `Gemm "name"` for messages; falls back to the first output when the node has no name. */
 export function nodeLabel(node: NodeProto): string {
@@ -40,7 +40,7 @@ export class Attributes {
 
   int(name: string, fallback: number): number {
     const a = this.byName.get(name);
-    return a ? int64Value(a.i) : fallback;
+    return a ? (a.i ?? 0) : fallback;
   }
 
   float(name: string, fallback: number): number {
@@ -48,24 +48,43 @@ export class Attributes {
     return a ? (a.f ?? 0) : fallback;
   }
 
+  /** A small INTS attribute (axes, perm, …) as a number[] the caller may keep or change. */
   ints(name: string): number[] | undefined {
     const a = this.byName.get(name);
-    return a ? (a.ints ?? []).map((v) => int64Value(v)) : undefined;
+    return a ? Array.from(a.ints ?? []) : undefined;
   }
 
+  /** A small FLOATS attribute as a number[] the caller may keep or change. */
   floats(name: string): number[] | undefined {
     const a = this.byName.get(name);
-    return a ? [...(a.floats ?? [])] : undefined;
+    return a ? Array.from(a.floats ?? []) : undefined;
+  }
+
+  /**
+   * A bulk INTS attribute (a forest's node arrays) as the decoded Float64Array itself, not a copy
+   * (converted once if the model was built in code with a number[]). Read only.
+   */
+  intArray(name: string): Float64Array | undefined {
+    const a = this.byName.get(name);
+    if (!a) return undefined;
+    return a.ints instanceof Float64Array ? a.ints : Float64Array.from(a.ints ?? []);
+  }
+
+  /** A bulk FLOATS attribute as the decoded Float32Array itself (see {@link intArray}). Read only. */
+  floatArray(name: string): Float32Array | undefined {
+    const a = this.byName.get(name);
+    if (!a) return undefined;
+    return a.floats instanceof Float32Array ? a.floats : Float32Array.from(a.floats ?? []);
   }
 
   string(name: string, fallback: string): string {
     const a = this.byName.get(name);
-    return a ? new TextDecoder().decode(a.s ?? new Uint8Array(0)) : fallback;
+    return a ? utf8.decode(a.s ?? new Uint8Array(0)) : fallback;
   }
 
   strings(name: string): string[] | undefined {
     const a = this.byName.get(name);
-    return a ? (a.strings ?? []).map((s) => new TextDecoder().decode(s)) : undefined;
+    return a ? (a.strings ?? []).map((s) => utf8.decode(s)) : undefined;
   }
 
   tensor(name: string): TensorProto | undefined {

@@ -6,10 +6,10 @@
 import { closeSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { DadmError, FormatError, LimitError } from '../errors.js';
-import { openInputFile } from '../io/index.js';
+import { openInputFile } from '../io/input-file.js';
 import { checkLimit, type ByteBudget, type Limits } from '../limits.js';
 import { allocData, dtypeFromOnnx, RAW_BYTES, type DType, type Tensor, type TensorData } from './dtypes.js';
-import { checkTensor, int64Value, toNumber } from '../onnx/index.js';
+import { checkTensor, toNumber } from '../onnx/reader.js';
 import type { TensorProto } from './proto-utils.js';
 
 const EXTERNAL = 1;
@@ -64,9 +64,9 @@ export function tensorFromProto(t: TensorProto, where: string): Tensor {
   if (raw && raw.length > 0) {
     fillFromRaw(data, dtype, raw);
   } else {
-    const src: ArrayLike<number | { toNumber(): number }> =
+    const src: ArrayLike<number> =
       dtype === 'float32' ? t.floatData ?? [] : dtype === 'float64' ? t.doubleData ?? [] : dtype === 'int64' ? t.int64Data ?? [] : t.int32Data ?? [];
-    for (let i = 0; i < count; i++) data[i] = int64Value(src[i]);
+    for (let i = 0; i < count; i++) data[i] = src[i] ?? 0;
   }
   return { dtype, shape, data };
 }

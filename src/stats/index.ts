@@ -18,6 +18,7 @@ export type { Labels, PrecisionRecall, OperatingPoint } from './classification-m
 export { rocCurve, precisionRecallCurve } from './roc-curve.js';
 export type { RocCurve, PrecisionRecallCurve } from './roc-curve.js';
 export { fitThreshold, impliedFalsePositiveRate, type ThresholdSpec, type FittedThreshold } from './threshold.js';
+export { spreadRatio, spreadWeights } from './spread-weights.js';
 export { fitCalibration, applyCalibration, combineScores, type CombinationRule, type Calibration, type CalibrationMethod, type RobustZCalibration, type EcdfCalibration, type FitCalibrationOptions } from './calibration.js';
 export { summarizeReference, compareToReference, driftVerdict, DEFAULT_DRIFT_THRESHOLDS } from './drift.js';
 export type { ReferenceSummary, SummarizeOptions, FeatureDrift, DriftThresholds, DriftLevel, Levels } from './drift.js';

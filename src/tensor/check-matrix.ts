@@ -1,4 +1,4 @@
-/** Input checks shared by the estimators (IsolationForest, ECOD) for a dense float32 matrix argument. */
+/** Input checks shared by the estimators (IsolationForest, ECOD, the model-kind estimators) for a dense float32 matrix argument. */
 import { DataError, ShapeError, fmtShape } from '../errors.js';
 
 /** A dense row-major float32 matrix: `data[r * shape[1] + c]` is row r, column c. */
@@ -42,4 +42,38 @@ export function checkMatrix(where: string, x: FloatMatrix, minRows: number): [nu
     }
   }
   return [rows, cols];
+}
+
+/** What the in-memory estimators accept as X: a {@link FloatMatrix}, or rows of numbers (`number[][]`). */
+export type MatrixInput = FloatMatrix | readonly (readonly number[])[];
+
+/**
+ * `x` as a checked float32 matrix (see {@link checkMatrix}): a {@link FloatMatrix} is returned as is
+ * (not copied), rows of numbers are copied into a new Float32Array (each value rounded to float32).
+ * @throws ShapeError for rows of different lengths; DataError for a value that is not a finite
+ *   number, too few rows or no columns; as {@link checkMatrix} for a FloatMatrix
+ */
+export function asFloatMatrix(where: string, x: MatrixInput, minRows: number): FloatMatrix {
+  if (!Array.isArray(x)) {
+    const shape = checkMatrix(where, x as FloatMatrix, minRows);
+    return { data: (x as FloatMatrix).data, shape };
+  }
+  const rows = x.length;
+  const first: unknown = x[0];
+  const cols = Array.isArray(first) ? first.length : 0;
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row: unknown = x[r];
+    if (!Array.isArray(row) || row.length !== cols) {
+      const got = Array.isArray(row) ? `${row.length} values` : Object.prototype.toString.call(row);
+      throw new ShapeError(`${where}: X row ${r} must be an array of ${cols} numbers as row 0, got ${got}`, where, [[rows, cols]]);
+    }
+    for (let c = 0; c < cols; c++) {
+      const v: unknown = row[c];
+      if (typeof v !== 'number') throw new DataError(`${where}: X row ${r}, column ${c} must be a number, got ${typeof v}`, 'X', { row: r, column: c });
+      data[r * cols + c] = v;
+    }
+  }
+  const shape = checkMatrix(where, { data, shape: [rows, cols] }, minRows);
+  return { data, shape };
 }

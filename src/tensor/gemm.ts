@@ -7,7 +7,12 @@
  * absorbed, so no transposed copy is ever made), then a 4x4 register-blocked micro-kernel keeps its
  * 16 accumulators in locals (doubles in V8) over a KC-long slice of the inner dimension.
  * One-row products (m = 1, single-sample inference) take a dedicated gemv path without packing.
+ *
+ * This file is the `js` backend's kernel and the reference of the `wasm` one (./wasm/gemm-kernel.ts,
+ * f32x4 lanes and float32 sums); {@link gemm} runs whichever ./backend.ts selected.
  */
+import { wasmActive } from './backend.js';
+import { wasmGemm } from './wasm/gemm.js';
 
 /** Options of {@link gemm}. Offsets are element offsets into the three arrays. */
 export interface GemmOptions {
@@ -36,10 +41,22 @@ let packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * 64);
 
 /**
+ * Products smaller than this many multiply-adds stay on the JS kernel under either backend: below
+ * it the WebAssembly call and operand copies cost more than the SIMD lanes save.
+ */
+const WASM_MIN_WORK = 256;
+
+/**
  * C[m,n] (= or +=) alpha * op(A)[m,k] · op(B)[k,n], all row-major; op(A)=A^T when transA
  * (A stored [k,m]), op(B)=B^T when transB (B stored [n,k]). Trusts its caller (no validation).
  */
 export function gemm(a: Float32Array, b: Float32Array, c: Float32Array, o: GemmOptions): void {
+  if (o.m * o.n * o.k >= WASM_MIN_WORK && wasmActive() && wasmGemm(a, b, c, o)) return;
+  jsGemm(a, b, c, o);
+}
+
+/** The JS kernel of {@link gemm}, whichever backend is selected (the reference the tests compare with). */
+export function jsGemm(a: Float32Array, b: Float32Array, c: Float32Array, o: GemmOptions): void {
   const { m, n, k } = o;
   const transA = o.transA === true;
   const transB = o.transB === true;

@@ -3,7 +3,9 @@
  * `(x - mean) / sqrt(var + eps) * weight + bias` with the biased variance, as torch.nn.LayerNorm.
  */
 import { InvalidOptionError, ShapeError, fmtShape } from '../errors.js';
+import { wasmActive } from './backend.js';
 import { Tensor } from './tensor.js';
+import { wasmLayerNorm } from './wasm/normalize.js';
 
 export interface LayerNormOptions {
   /** Scale `[D]`; absent = 1. */
@@ -72,10 +74,14 @@ export interface LayerNormRows {
 /**
  * The one LayerNorm kernel (tensor's layerNorm and the ONNX runtime's LayerNormalization): per row,
  * mean and biased variance in float64 in two passes (a large common offset does not cancel
- * catastrophically), then `(x - mean) * rstd * weight + bias`. Trusts its caller.
+ * catastrophically), then `(x - mean) * rstd * weight + bias`. Float32 rows of 4 or more values run
+ * on the WebAssembly twin (./wasm/normalize-kernel.ts, float32 lanes) when that backend is active.
+ * Trusts its caller.
  */
 export function layerNormInto(a: LayerNormRows): void {
   const { x, out, rows, width, eps, weight: w, bias: b, mean, rstd } = a;
+  const float32 = x instanceof Float32Array && out instanceof Float32Array && !(w instanceof Float64Array) && !(b instanceof Float64Array);
+  if (float32 && width >= 4 && wasmActive() && wasmLayerNorm({ x, y: out, gamma: w, beta: b, rows, n: width, eps, mean, rstd })) return;
   for (let r = 0; r < rows; r++) {
     const base = r * width;
     let s = 0;
@@ -95,3 +101,4 @@ export function layerNormInto(a: LayerNormRows): void {
     }
   }
 }
+

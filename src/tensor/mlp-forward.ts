@@ -3,10 +3,14 @@
  * linear output), on preallocated Float32Array buffers with {@link gemm}. nn's fused training step,
  * the autoencoder's inference and the explainers' score function all run it, so they compute the
  * same numbers. (The Shapley coalition kernels and the ONNX runtime evaluate the same network in
- * their own, structurally different ways.)
+ * their own, structurally different ways.) Under the wasm backend the buffers live in the kernel
+ * heap and the bias+ReLU epilogue runs on WebAssembly (./bias-activation.ts).
  */
-import { activateInto, type Activation } from './activation.js';
+import type { Activation } from './activation.js';
+import { biasActivation } from './bias-activation.js';
 import { gemm } from './gemm.js';
+import { KernelBufferSet } from './kernel-buffer.js';
+import { rowSquaredError } from './squared-error.js';
 
 /** One dense layer as plain arrays: `y = x · weight^T + bias`, weight `[out, in]` row-major, bias `[out]`. */
 export interface DenseWeights {
@@ -27,6 +31,7 @@ export class MlpForward {
   private z: Float32Array[] = [];
   /** Per hidden layer: act(z) `[capacity, out_l]`. */
   private a: Float32Array[] = [];
+  private readonly buffers = new KernelBufferSet(this);
 
   /** @param layers the network's layers in order; their arrays are read at every call, not copied */
   constructor(
@@ -39,9 +44,10 @@ export class MlpForward {
   /** Grows the buffers to hold `rows` rows (never shrinks). */
   ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
-    const outs = this.sizes.slice(1);
-    this.z = outs.map((n) => new Float32Array(rows * n));
-    this.a = outs.slice(0, -1).map((n) => new Float32Array(rows * n));
+    const outs = this.sizes.slice(1).map((n) => rows * n);
+    const fresh = this.buffers.replace([...outs, ...outs.slice(0, -1)]);
+    this.z = fresh.slice(0, outs.length);
+    this.a = fresh.slice(outs.length);
     this.capacity = rows;
   }
 
@@ -68,11 +74,9 @@ export class MlpForward {
       const outF = this.sizes[l + 1]!;
       const z = this.z[l]!;
       gemm(input, this.layers[l]!.weight, z, { m: rows, n: outF, k: inF, transB: true });
-      addBias(z, this.layers[l]!.bias, rows);
-      if (l < last) {
-        activateInto(this.activation, z.subarray(0, rows * outF), this.a[l]!.subarray(0, rows * outF));
-        input = this.a[l]!;
-      }
+      const a = l === last ? z : this.a[l]!;
+      biasActivation(z, a, this.layers[l]!.bias, { rows, n: outF, activation: l === last ? null : this.activation });
+      input = a;
     }
     return this.z[last]!;
   }
@@ -86,20 +90,11 @@ export class MlpForward {
     const { x, rows, columns, out } = e;
     const d = this.sizes[0]!;
     const count = columns === null ? d : columns.length;
+    const mask = columnMask(columns, d);
     for (let r0 = 0; r0 < rows; r0 += MLP_CHUNK_ROWS) {
       const n = Math.min(MLP_CHUNK_ROWS, rows - r0);
       const xs = x.subarray(r0 * d, (r0 + n) * d);
-      const y = this.run(xs, n);
-      for (let i = 0; i < n; i++) {
-        const base = i * d;
-        let s = 0;
-        for (let c = 0; c < count; c++) {
-          const j = columns === null ? c : columns[c]!;
-          const diff = y[base + j]! - xs[base + j]!;
-          s += diff * diff;
-        }
-        out[r0 + i] = s / count;
-      }
+      rowSquaredError(this.run(xs, n), xs, out.subarray(r0, r0 + n), { rows: n, d, mask, count });
     }
   }
 }
@@ -118,11 +113,15 @@ export interface ReconstructionErrorArgs {
   out: Float32Array | Float64Array;
 }
 
-/** `z[i, :] += b` for the first `rows` rows of `z [*, b.length]`. */
-export function addBias(z: Float32Array, b: Float32Array, rows: number): void {
-  const n = b.length;
-  for (let i = 0; i < rows; i++) {
-    const r = i * n;
-    for (let j = 0; j < n; j++) z[r + j] += b[j]!;
+/** The 0/1 byte mask of a column list, made once per list (the wasm kernel caches its float twin by identity). */
+const masks = new WeakMap<Int32Array, Uint8Array>();
+function columnMask(columns: Int32Array | null, d: number): Uint8Array | null {
+  if (columns === null) return null;
+  let mask = masks.get(columns);
+  if (mask === undefined) {
+    mask = new Uint8Array(d);
+    for (const j of columns) mask[j] = 1;
+    masks.set(columns, mask);
   }
+  return mask;
 }

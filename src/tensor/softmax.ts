@@ -1,6 +1,8 @@
 /** Numerically stable softmax and log-softmax along one axis (max subtracted before exp). */
+import { wasmActive } from './backend.js';
 import { normalizeAxis, splitAt } from './shape.js';
 import { Tensor } from './tensor.js';
+import { wasmSoftmax } from './wasm/normalize.js';
 
 /**
  * Layout of {@link softmaxInto}: the data is viewed as [outer, len, inner] row-major and each of the
@@ -21,6 +23,8 @@ export interface SoftmaxLayout {
  */
 export function softmaxInto(x: Float32Array | Float64Array, out: Float32Array | Float64Array, layout: SoftmaxLayout): void {
   const { outer, len, inner, log } = layout;
+  // Contiguous float32 softmax runs on the wasm backend's twin (./wasm/normalize-kernel.ts).
+  if (inner === 1 && !log && len >= 4 && x instanceof Float32Array && out instanceof Float32Array && wasmActive() && wasmSoftmax(x, out, outer, len)) return;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * len * inner + i;

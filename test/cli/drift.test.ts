@@ -104,7 +104,7 @@ describe('dadm drift', () => {
     train({ data: join(dir, 'train.npy'), outDir: other, config: smallConfig(), seed: 5 });
     const r = await run('drift', '--reference', reference, '--current', same, '--model', join(other, 'model.safetensors'));
     expect(r.code).toBe(1);
-    expectOneLineError(r, /^dadm drift: --model .*other\/model\.safetensors must be the model trained with .*drift_reference\.npz \(threshold \S+\), got threshold \S+\n$/);
+    expectOneLineError(r, /^dadm drift: --model .*other\/model\.safetensors must be the model trained with .*drift_reference\.npz \(training id [0-9a-f]{12}\), got training id [0-9a-f]{12} \(files of two train runs\)\n$/);
   });
 
   it("says insufficient-data, not retrain, for a 1-row batch: exit 0 even with --fail-on-drift", async () => {

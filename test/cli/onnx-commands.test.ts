@@ -185,7 +185,7 @@ describe('dadm quantize --config', () => {
   }
   const cfg = join(dir, 'quant.yaml');
   const settingsOf = (file: string): Record<string, unknown> => {
-    const meta = Object.fromEntries(onnx.ModelProto.decode(readFileSync(file)).metadataProps.map((p) => [p.key, p.value]));
+    const meta = Object.fromEntries(onnx.decodeModel(readFileSync(file)).metadataProps!.map((p) => [p.key, p.value]));
     return JSON.parse(meta['dadm.quantization']!) as Record<string, unknown>;
   };
 

@@ -13,6 +13,7 @@ describe('defaultConfig', () => {
     expect(c.model).toBe('autoencoder');
     expect(c.schema).toBe('endpoint-v1');
     expect(c.standardize).toBe(false);
+    expect([c.backend, c.threads]).toEqual(['auto', 1]);
     expect(c.autoencoder).toEqual({ hiddenDims: [32, 8], activation: 'relu' });
     expect(c.training).toMatchObject({ batchSize: 256, learningRate: 1e-3, weightDecay: 0, optimizer: 'adam', shuffle: true, seed: 0 });
     expect(c.training).toMatchObject({ validationFraction: 0.1, earlyStoppingPatience: 5, gradClip: null });
@@ -51,10 +52,15 @@ describe('parseConfig', () => {
     expect(c).toEqual(expected);
   });
 
+  it('reads backend and threads (a count or auto)', () => {
+    expect(parseConfig('backend: js\nthreads: 2')).toMatchObject({ backend: 'js', threads: 2 });
+    expect(parseConfig('backend: wasm\nthreads: auto')).toMatchObject({ backend: 'wasm', threads: 'auto' });
+  });
+
   it('rejects an unknown key, suggesting the nearest and listing the allowed ones', () => {
     const bad = () => parseConfig('training:\n  bach_size: 32\n');
     expectError(bad, InvalidOptionError, /^config\.yaml: unknown key training\.bach_size \(did you mean training\.batch_size\?\); allowed: epochs, batch_size, learning_rate, weight_decay, optimizer, momentum, shuffle, seed, validation_fraction, early_stopping_patience, grad_clip$/);
-    expectError(() => parseConfig('trainig: {}'), InvalidOptionError, /^config\.yaml: unknown key trainig \(did you mean training\?\); allowed: model, schema, standardize, autoencoder/);
+    expectError(() => parseConfig('trainig: {}'), InvalidOptionError, /^config\.yaml: unknown key trainig \(did you mean training\?\); allowed: model, schema, standardize, backend, threads, autoencoder/);
     expectError(() => parseConfig('training:\n  batchSize: 3'), InvalidOptionError, /^config\.yaml: unknown key training\.batchSize \(did you mean training\.batch_size\?\)/);
     expectError(() => parseConfig('colour: blue'), InvalidOptionError, /^config\.yaml: unknown key colour; allowed: /);
   });
@@ -69,8 +75,11 @@ describe('parseConfig', () => {
       ['training:\n  shuffle: 1', /training\.shuffle must be true or false, got 1$/],
       ['training:\n  validation_fraction: 1', /training\.validation_fraction must be a number in \[0, 1\), got 1$/],
       ['training:\n  grad_clip: 0', /training\.grad_clip must be null \(off\) or a positive number, got 0$/],
-      ['model: IFOREST', /^config\.yaml: model must be one of autoencoder, iforest, transformer, got 'IFOREST'$/],
+      ['model: IFOREST', /^config\.yaml: model must be one of autoencoder, iforest, ecod, ensemble, transformer, got 'IFOREST'$/],
       ['standardize: yes', /standardize must be true or false, got 'yes'$/],
+      ['backend: gpu', /^config\.yaml: backend must be one of auto, js, wasm, got 'gpu'$/],
+      ['threads: 0', /^config\.yaml: threads must be 'auto' or a positive integer, got 0$/],
+      ['threads: all', /^config\.yaml: threads must be 'auto' or a positive integer, got 'all'$/],
       ['autoencoder:\n  hidden_dims: []', /autoencoder\.hidden_dims must be a non-empty list of positive integers, got \[\]$/],
       ['autoencoder:\n  hidden_dims: [32, 0]', /autoencoder\.hidden_dims must be a non-empty list of positive integers, got \[32,0\]$/],
       ['threshold:\n  quantile: 1', /threshold\.quantile must be a number in \(0, 1\), got 1$/],
@@ -118,8 +127,10 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 3 top-level scalars + 10 sections + 2 + 11 + 1 + 5 + 12 (transformer) + 2 (sequence) + 2 + 7 + 7 + 5 fields
-    expect(keys).toBe(67);
+    // 5 top-level scalars + 13 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
+    // ecod 2, ensemble 4, transformer 12, sequence 2, onnx 2, quantization 7, drift 7, explain 5,
+    // federated 17 fields and 4 subsections of 4 + 2 + 2 + 3 fields
+    expect(keys).toBe(113);
   });
 });
 
@@ -132,7 +143,7 @@ describe('configToYaml', () => {
     expect(text).not.toContain('#');
     // Key order is fixed whatever the input order was.
     const keys = Object.keys(parseYaml(text) as object);
-    expect(keys).toEqual(['model', 'schema', 'standardize', 'autoencoder', 'training', 'threshold', 'iforest', 'transformer', 'sequence', 'onnx', 'quantization', 'drift', 'explain']);
+    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'transformer', 'sequence', 'onnx', 'quantization', 'drift', 'explain', 'federated']);
     expect((parseYaml(text) as { quantization: { exclude: string[] } }).quantization.exclude).toEqual(['a b', 'true', 'x:y']);
   });
 
@@ -171,6 +182,11 @@ describe('loadConfig', () => {
 
   it('throws InvalidOptionError for a missing explicit path', () => {
     const missing = join(tmpdir(), 'dadm-no-such-dir', 'config.yaml');
-    expectError(() => loadConfig(missing), InvalidOptionError, new RegExp(`^${escapeRegExp(missing)}: config file must be readable, got ENOENT$`));
+    expectError(() => loadConfig(missing), InvalidOptionError, new RegExp(`^${escapeRegExp(missing)}: config file \\(--config\\) must exist, got ENOENT \\(no such file or directory\\)$`));
+  });
+
+  it('refuses a device or a directory as the config file without reading it', () => {
+    expectError(() => loadConfig('/dev/zero'), InvalidOptionError, /^\/dev\/zero: config file \(--config\) must be a regular file, got a character device$/);
+    expectError(() => loadConfig(tmpdir()), InvalidOptionError, /config file \(--config\) must be a regular file, got a directory$/);
   });
 });

@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { shapleyValues } from '../../src/explain/index.js';
-import { allKernelThreads, KernelThread } from '../../src/explain/kernel-threads.js';
-import { releaseKernels, wasmSimdAvailable } from '../../src/explain/mlp-coalition-kernel.js';
+import type { ChunkJob } from '../../src/explain/kernel-threads.js';
+import { releaseKernels } from '../../src/explain/mlp-coalition-kernel.js';
+import { ThreadSession, wasmActive } from '../../src/tensor/index.js';
+import { poolWorkers } from '../../src/tensor/threads/index.js';
 import { batched, naiveMlpScore, normalRows, reluModel } from './helpers.js';
 
 // 2^12 masks x 48 background rows = 196,608 hybrid rows: enough work for worker threads.
@@ -15,16 +17,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the threaded path until a worker has computed at least one chunk; returns each run's phi and how many chunks workers computed. */
 async function runUntilAWorkerHelps(): Promise<{ runs: Float64Array[]; workerChunks: number }> {
-  const spy = vi.spyOn(KernelThread.prototype, 'submit');
+  // Every session run reads its board after the run: a state >= 1 is a chunk a worker computed.
+  const boards: Int32Array[] = [];
+  const original = ThreadSession.prototype.run;
+  const spy = vi.spyOn(ThreadSession.prototype, 'run').mockImplementation(function (this: ThreadSession, own: () => void) {
+    original.call(this, own);
+    boards.push((this.init as ChunkJob).board.slice());
+  });
   const runs: Float64Array[] = [];
   let workerChunks = 0;
   try {
     for (let attempt = 0; attempt < 20 && workerChunks === 0; attempt++) {
-      spy.mockClear();
+      boards.length = 0;
       runs.push(shapleyValues(model, x, background, { features, threads: 2 }).phi);
-      for (const [job] of spy.mock.calls) {
-        for (let c = 1 + job.workers; c < job.board.length; c++) if (job.board[c]! >= 1) workerChunks++;
-      }
+      for (const board of boards) for (let c = 1; c < board.length; c++) if (board[c]! >= 1) workerChunks++;
       if (workerChunks === 0) await sleep(50);
     }
   } finally {
@@ -35,7 +41,7 @@ async function runUntilAWorkerHelps(): Promise<{ runs: Float64Array[]; workerChu
 
 afterAll(() => releaseKernels());
 
-describe.runIf(wasmSimdAvailable() && availableParallelism() >= 2)('SIMD kernel on worker threads', () => {
+describe.runIf(wasmActive() && availableParallelism() >= 2)('SIMD kernel on worker threads', { timeout: 120_000 }, () => {
   const one = shapleyValues(model, x, background, { features, threads: 1 }).phi;
 
   it('gives bit-identical values when a worker computes some of the chunks', async () => {
@@ -48,18 +54,16 @@ describe.runIf(wasmSimdAvailable() && availableParallelism() >= 2)('SIMD kernel 
 
   it('replaces a worker that ended, and the values stay the same', async () => {
     await runUntilAWorkerHelps();
-    const before = allKernelThreads().map((t) => t.id);
-    expect(before.length).toBeGreaterThan(0);
-    allKernelThreads()[0]!.end();
+    const [worker] = poolWorkers(1);
+    await worker!.worker.terminate();
     const { runs, workerChunks } = await runUntilAWorkerHelps();
     expect(workerChunks).toBeGreaterThan(0);
-    expect(allKernelThreads().map((t) => t.id)).not.toContain(before[0]);
+    expect(poolWorkers(1)[0]).not.toBe(worker);
     for (const phi of runs) expect(Array.from(phi)).toEqual(Array.from(one));
   });
 
   it('starts over after releaseKernels', async () => {
     releaseKernels();
-    expect(allKernelThreads()).toHaveLength(0);
     const { runs } = await runUntilAWorkerHelps();
     for (const phi of runs) expect(Array.from(phi)).toEqual(Array.from(one));
   });

@@ -263,6 +263,6 @@ describe('shapleyValues errors', () => {
   });
   it('throws InvalidOptionError for a model of another kind', () => {
     const other = { kind: 'random-forest' } as unknown as typeof model;
-    expectError(() => shapleyValues(other, x, bg), InvalidOptionError, /^shapleyValues: model must be a score function or kind 'mlp-autoencoder' or 'isolation-forest', got kind 'random-forest'$/);
+    expectError(() => shapleyValues(other, x, bg), InvalidOptionError, /^shapleyValues: model must be a score function or kind 'mlp-autoencoder', 'isolation-forest' or 'weighted-sum', got kind 'random-forest'$/);
   });
 });

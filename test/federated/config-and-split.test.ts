@@ -1,24 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
-import { defaultFederatedConfig, parseFederatedConfig } from '../../src/federated/index.js';
+import { checkFederatedConfig, defaultFederatedConfig } from '../../src/federated/index.js';
 import { splitClients } from '../../src/federated/split.js';
+import { configToYaml, defaultConfig, defaultConfigYaml, parseConfig } from '../../src/pipeline/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
-describe('federated config', () => {
-  it('merges snake_case keys over the defaults, sections included', () => {
-    const c = parseFederatedConfig({ rounds: 7, min_clients: 3, secure_aggregation: true, secagg: { num_shares: 5, reconstruction_threshold: 3 }, dp: { noise_multiplier: 0.8 } });
+/** The federated section of a config.yaml text, checked as a server checks it. */
+const federated = (yaml: string) => {
+  const c = parseConfig(yaml, 'fl.yaml').federated;
+  checkFederatedConfig(c, 'fl.yaml');
+  return c;
+};
+
+describe('federated config (config.yaml federated: section)', () => {
+  it('merges snake_case keys over the defaults, subsections included', () => {
+    const c = federated('federated:\n  rounds: 7\n  min_clients: 3\n  secure_aggregation: true\n  secagg: {num_shares: 5, reconstruction_threshold: 3}\n  dp: {noise_multiplier: 0.8}\n');
     expect(c).toMatchObject({ rounds: 7, minClients: 3, secureAggregation: true, secagg: { numShares: 5, reconstructionThreshold: 3, clippingRange: 8, quantizationRange: 4194304 }, dp: { noiseMultiplier: 0.8, delta: 1e-5 } });
-    expect(parseFederatedConfig(null)).toEqual(defaultFederatedConfig());
+    expect(federated('')).toEqual(defaultFederatedConfig());
+  });
+
+  it('is in the commented init-config template and the canonical YAML, which read back to the same config', () => {
+    const template = defaultConfigYaml();
+    expect(template).toMatch(/\nfederated:\n/);
+    expect(template).toMatch(/\n  # secure aggregation \(Bonawitz et al\. 2017 on the SecAgg\+ graph\)\n  secagg:\n    # neighbours each client/);
+    expect(template).toMatch(/\n  tls:\n(.*\n){1}    cert: null\n/);
+    expect(parseConfig(template)).toEqual(defaultConfig());
+    const c = parseConfig('federated: {rounds: 9, tls: {cert: a.pem, key: b.pem}, retry: {give_up_s: 30}}');
+    expect(parseConfig(configToYaml(c))).toEqual(c);
   });
 
   it('names the key for an unknown key, a bad value and contradicting keys', () => {
-    expectError(() => parseFederatedConfig({ round: 3 }, 'fl.yaml'), InvalidOptionError, /^fl\.yaml: federated\.round must be a known key \(rounds, /);
-    expectError(() => parseFederatedConfig({ client_fraction: 0 }, 'fl.yaml'), InvalidOptionError, /^fl\.yaml: federated\.client_fraction must be a number in \(0, 1\], got 0$/);
-    expectError(() => parseFederatedConfig({ secure_aggregation: true, aggregation: 'median' }), InvalidOptionError, /aggregation must be 'fedavg' with secure_aggregation/);
-    expectError(() => parseFederatedConfig({ secure_aggregation: true, secagg: { num_shares: 4 } }), InvalidOptionError, /secagg\.num_shares must be 0 \(all\) or an odd integer >= 3, got 4/);
-    expectError(() => parseFederatedConfig({ secure_aggregation: true, max_clients: 2000 }), InvalidOptionError, /max_clients must be at most 1024 with secure_aggregation/);
-    expectError(() => parseFederatedConfig({ aggregation: 'median', dp: { noise_multiplier: 1 } }), InvalidOptionError, /dp\.noise_multiplier must be 0 with aggregation 'median'/);
-    expectError(() => parseFederatedConfig({ tls: { cert: 'c.pem' } }), InvalidOptionError, /tls\.cert and tls\.key must be given together/);
+    expectError(() => federated('federated: {round: 3}'), InvalidOptionError, /^fl\.yaml: unknown key federated\.round \(did you mean federated\.rounds\?\); allowed: rounds, /);
+    expectError(() => federated('federated: {secagg: {num_share: 3}}'), InvalidOptionError, /^fl\.yaml: unknown key federated\.secagg\.num_share \(did you mean federated\.secagg\.num_shares\?\)/);
+    expectError(() => federated('federated: {client_fraction: 0}'), InvalidOptionError, /^fl\.yaml: federated\.client_fraction must be a number in \(0, 1\], got 0$/);
+    expectError(() => federated('federated: {dp: 3}'), InvalidOptionError, /^fl\.yaml: federated\.dp must be a mapping of keys, got 3$/);
+    expectError(() => federated('federated: {secure_aggregation: true, aggregation: median}'), InvalidOptionError, /aggregation must be 'fedavg' with secure_aggregation/);
+    expectError(() => federated('federated: {secure_aggregation: true, secagg: {num_shares: 4}}'), InvalidOptionError, /secagg\.num_shares must be 0 \(all\) or an odd integer >= 3, got 4/);
+    expectError(() => federated('federated: {secure_aggregation: true, max_clients: 2000}'), InvalidOptionError, /max_clients must be at most 1024 with secure_aggregation/);
+    expectError(() => federated('federated: {aggregation: median, dp: {noise_multiplier: 1}}'), InvalidOptionError, /dp\.noise_multiplier must be 0 with aggregation 'median'/);
+    expectError(() => federated('federated: {tls: {cert: c.pem}}'), InvalidOptionError, /tls\.cert and tls\.key must be given together/);
   });
 });
 

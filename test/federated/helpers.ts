@@ -2,13 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, type DadmConfig } from '../../src/pipeline/index.js';
+import { mergeConfig, type DadmConfig, type PartialDadmConfig } from '../../src/pipeline/index.js';
 import { generateHostData, normalizeCore, toModelInput } from '../../src/schema/index.js';
 import {
   FederatedClient,
   FederatedServer,
   InProcessTransport,
-  autoencoderKind,
+  federatedKind,
+  memoryLocalData,
   decodeModel,
   defaultFederatedConfig,
   flatten,
@@ -17,9 +18,10 @@ import {
   type ClientSummary,
   type DropPoint,
   type FederatedConfig,
+  type FederatedModelKind,
   type KeyPairs,
+  type LocalData,
   type PublicKeys,
-  type RowData,
   type ServerSummary,
 } from '../../src/federated/index.js';
 
@@ -30,11 +32,8 @@ export function modelWeights(bytes: Uint8Array): Float32Array {
 }
 
 /** A small autoencoder config (64 -> 8 -> 4), fast to train. */
-export function smallConfig(): DadmConfig {
-  const c = defaultConfig();
-  c.autoencoder.hiddenDims = [8, 4];
-  c.training.batchSize = 64;
-  return c;
+export function smallConfig(over: PartialDadmConfig = {}): DadmConfig {
+  return mergeConfig({ ...over, autoencoder: { hiddenDims: [8, 4] }, training: { batchSize: 64, ...over.training } });
 }
 
 /** Federated settings for tests: short timeouts, fast retries. */
@@ -55,10 +54,11 @@ export function makeParty(n: number): Party {
   return { server, clients, enrollment: new Map(clients.map((c) => [c.public.id, c.public])) };
 }
 
-/** `n` model-input rows (endpoint-v1, width 64) of synthetic hosts. */
-export function hostRows(n: number, seed: number): RowData {
+/** `n` model-input rows (endpoint-v1, width 64) of synthetic hosts, as a client's local data. */
+export function hostRows(n: number, seed: number): LocalData {
   const h = generateHostData({ rows: n, seed });
-  return { rows: toModelInput(normalizeCore(h.raw)), count: n, cols: 64, source: `hosts-${seed}` };
+  const config = smallConfig();
+  return memoryLocalData(toModelInput(normalizeCore(h.raw)), n, 64, { config, schema: federatedKind(config).schema, source: `hosts-${seed}` });
 }
 
 /** A fresh temporary directory and its cleanup. */
@@ -67,12 +67,17 @@ export function tempDir(prefix = 'dadm-fl-'): { dir: string; cleanup: () => void
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** A server on `kind` (default: the small autoencoder) for tests that drive it by hand. */
+export function openServer(o: { party: Party; stateDir: string; config: FederatedConfig; kind?: FederatedModelKind }): FederatedServer {
+  return FederatedServer.open({ stateDir: o.stateDir, keys: o.party.server, enrollment: o.party.enrollment, config: o.config, kind: o.kind ?? federatedKind(smallConfig()) });
+}
+
 /** Options of {@link runInProcess}. */
 export interface InProcessRun {
   party: Party;
   stateDir: string;
   config: FederatedConfig;
-  data: RowData[];
+  data: LocalData[];
   dropAt?: (DropPoint | undefined)[];
   seed?: number;
   log?: string[];
@@ -80,9 +85,9 @@ export interface InProcessRun {
 
 /** Runs a server and its clients in this process until the server finishes. */
 export async function runInProcess(run: InProcessRun): Promise<{ server: ServerSummary; clients: (ClientSummary | Error)[] }> {
-  const kind = autoencoderKind(smallConfig());
+  const kind = federatedKind(smallConfig({ training: { seed: run.seed ?? 0 } }));
   const log = (line: string): void => void run.log?.push(line);
-  const server = FederatedServer.open({ stateDir: run.stateDir, keys: run.party.server, enrollment: run.party.enrollment, config: run.config, initialModel: () => kind.initialModel(run.seed ?? 0), onLog: log });
+  const server = FederatedServer.open({ stateDir: run.stateDir, keys: run.party.server, enrollment: run.party.enrollment, config: run.config, kind, onLog: log });
   const transport = new InProcessTransport(() => server);
   try {
     const clients = run.party.clients.map((keys, i) =>

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetworkError } from '../../src/errors.js';
-import { FederatedServer, HttpTransport, autoencoderKind, serveHttp, type HttpServerHandle } from '../../src/federated/index.js';
+import { FederatedServer, federatedKind, HttpTransport, serveHttp, type HttpServerHandle } from '../../src/federated/index.js';
 import { ClientLink } from '../../src/federated/client-link.js';
 import { expectAsyncError } from '../tensor/expect-error.js';
 import { makeParty, smallConfig, tempDir, testFlConfig } from './helpers.js';
@@ -13,8 +13,7 @@ let server: FederatedServer;
 let http: HttpServerHandle;
 
 beforeAll(async () => {
-  const kind = autoencoderKind(smallConfig());
-  server = FederatedServer.open({ stateDir: state.dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig({ roundTimeoutS: 600 }), initialModel: () => kind.initialModel(0) });
+  server = FederatedServer.open({ stateDir: state.dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig({ roundTimeoutS: 600 }), kind: federatedKind(smallConfig()) });
   http = await serveHttp(server, { maxBodyBytes: 64 * 1024, requestTimeoutMs: 1000, maxConnections: 16 });
 });
 

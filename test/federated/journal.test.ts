@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FederatedServer, autoencoderKind, sealEnvelope } from '../../src/federated/index.js';
+import { FederatedServer, federatedKind, sealEnvelope } from '../../src/federated/index.js';
 import { Journal } from '../../src/federated/journal.js';
 import { encodeUpdate } from '../../src/federated/update-codec.js';
 import { makeParty, smallConfig, tempDir, testFlConfig, type Party } from './helpers.js';
@@ -30,9 +30,8 @@ describe('Journal', () => {
 });
 
 describe('server restart within a round (in-process)', () => {
-  const kind = autoencoderKind(smallConfig());
   const open = (party: Party, dir: string): FederatedServer =>
-    FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig({ rounds: 1, roundTimeoutS: 600 }), initialModel: () => kind.initialModel(0) });
+    FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig({ rounds: 1, roundTimeoutS: 600 }), kind: federatedKind(smallConfig()) });
   const post = (server: FederatedServer, body: Uint8Array) => server.handle({ method: 'POST', path: '/v1/upload', query: new URLSearchParams(), contentType: 'application/octet-stream', body });
 
   it('keeps acknowledged uploads across a stop, counts none twice, and commits the same model as without the stop', async () => {

@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError, InvalidOptionError } from '../../src/errors.js';
-import { FederatedServer, autoencoderKind, enroll, generateKeyPairs, keygen, openEnvelope, parseEnvelope, readEnrollment, readKeyFile, readPublicKeyFile, sealEnvelope, verifyEnvelope } from '../../src/federated/index.js';
+import { FederatedServer, federatedKind, enroll, generateKeyPairs, keygen, openEnvelope, parseEnvelope, readEnrollment, readKeyFile, readPublicKeyFile, sealEnvelope, verifyEnvelope } from '../../src/federated/index.js';
 import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 import { makeParty, smallConfig, tempDir, testFlConfig } from './helpers.js';
 
@@ -45,7 +45,7 @@ describe('keygen and key files', () => {
       expectError(() => readKeyFile(mangled, 'client'), FormatError, /ed25519\.public must belong to ed25519\.private/);
       chmodSync(r.clients[0]!.key, 0o644);
       expectError(() => readKeyFile(r.clients[0]!.key, 'client'), InvalidOptionError, /private key file permissions must be 0600 \(owner only\), got 0644/);
-      expectError(() => readKeyFile(join(dir, 'missing.key'), 'client'), InvalidOptionError, /key file must be a readable file, got ENOENT/);
+      expectError(() => readKeyFile(join(dir, 'missing.key'), 'client'), InvalidOptionError, /missing\.key: key file must exist, got ENOENT/);
     } finally {
       cleanup();
     }
@@ -93,10 +93,9 @@ describe('upload envelope', () => {
 });
 
 describe('server state dir', () => {
-  const kind = autoencoderKind(smallConfig());
   const open = (dir: string) => {
     const party = makeParty(2);
-    return FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig(), initialModel: () => kind.initialModel(0) });
+    return FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig(), kind: federatedKind(smallConfig()) });
   };
 
   it('is a typed error when the state dir is a file or lies below one', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FederatedServer, autoencoderKind, generateKeyPairs, sealEnvelope, type KeyPairs, type RoundView } from '../../src/federated/index.js';
+import { FederatedServer, federatedKind, generateKeyPairs, sealEnvelope, type KeyPairs, type RoundView } from '../../src/federated/index.js';
 import { encodeUpdate } from '../../src/federated/update-codec.js';
 import { Random } from '../../src/tensor/index.js';
 import { makeParty, smallConfig, tempDir, testFlConfig, type Party } from './helpers.js';
@@ -13,8 +13,7 @@ async function call(server: FederatedServer, method: string, path: string, body:
 const serverPublic = new WeakMap<FederatedServer, KeyPairs['public']>();
 
 function openServer(party: Party, dir: string): FederatedServer {
-  const kind = autoencoderKind(smallConfig());
-  const server = FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig({ rounds: 1, roundTimeoutS: 600, clipNorm: 1 }), initialModel: () => kind.initialModel(0) });
+  const server = FederatedServer.open({ stateDir: dir, keys: party.server, enrollment: party.enrollment, config: testFlConfig({ rounds: 1, roundTimeoutS: 600, clipNorm: 1 }), kind: federatedKind(smallConfig()) });
   serverPublic.set(server, party.server.public);
   return server;
 }

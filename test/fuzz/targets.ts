@@ -11,7 +11,7 @@ import { DadmError } from '../../src/errors.js';
 import type { Limits } from '../../src/limits.js';
 import { NpyRowReader, readNpy, readNpyTyped, readNpz, readNpzTyped, readSafetensors, writeNpy, type SafetensorsTensorLike } from '../../src/io/index.js';
 import { parseConfig } from '../../src/config/index.js';
-import { checkpointBytes, readCheckpoint } from '../../src/models/index.js';
+import { checkpointBytes, loadCheckpoint } from '../../src/models/index.js';
 import { readDriftReference } from '../../src/pipeline/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { generateYaml, mutateYaml, yamlKeys } from './gen-yaml.js';
@@ -177,7 +177,7 @@ export const TARGETS: readonly FuzzTarget[] = [
     run(input, { sandbox }) {
       const path = join(sandbox, 'model.safetensors');
       writeFileSync(path, bytesOf(input));
-      readCheckpoint(path);
+      loadCheckpoint(path); // the kind's load too: the architecture is metadata
     },
   },
   {

@@ -62,6 +62,36 @@ describe('readNpy on the numpy reference corpus', () => {
   });
 });
 
+/** What reading each corpus dtype as float32 does, decided per dtype (NumPy's own float32 cast rounds the same ones). */
+const CAST_OF_DTYPE: Record<string, string> = {
+  '<f4': 'none',
+  '>f4': 'none',
+  '<f2': 'widened',
+  '|b1': 'widened',
+  '|i1': 'widened',
+  '|u1': 'widened',
+  '<f8': 'narrowed',
+  '>f8': 'narrowed',
+  '<i4': 'narrowed',
+  '<i8': 'narrowed',
+};
+
+describe('readNpy cast: what the float32 conversion did', () => {
+  it('says none, widened or narrowed for every accepted dtype of the corpus', () => {
+    for (const f of npyEntries.filter((e) => e.accept !== false)) {
+      expect(CAST_OF_DTYPE[f.dtype!], f.file).toBeDefined();
+      expect(readNpy(fixtureBytes(f.file), f.file, { allowTrailingBytes: true }).cast, f.file).toBe(CAST_OF_DTYPE[f.dtype!]);
+    }
+  });
+
+  it('marks a float64 array whose values round as narrowed', () => {
+    const got = readNpy(writeNpy({ data: Float64Array.of(0.1, 1 / 3), shape: [2] }));
+    expect(got.dtype).toBe('<f8');
+    expect(got.cast).toBe('narrowed');
+    expect(got.data[0]).not.toBe(0.1);
+  });
+});
+
 describe('readNpy on views', () => {
   it('reads from an unaligned view into a larger buffer (float32, float64 and big-endian paths)', () => {
     for (const file of ['f32_c_5x7.npy', 'f64_c_4x6.npy', 'f32_big_endian_4x3.npy', 'i64_3x4.npy']) {

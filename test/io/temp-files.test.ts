@@ -24,6 +24,14 @@ describe('tempPathFor', () => {
     expect(basename(temp)).toMatch(new RegExp(`^\\.model\\.safetensors\\.dadm-[0-9a-f]{8}-${process.pid}-\\d+\\.tmp$`));
     expect(tempPathFor(join(dir, 'model.safetensors'))).not.toBe(temp);
   });
+
+  it('sweeps the folder before its first temporary file, so the next write removes what a killed writer left', () => {
+    const host = /\.dadm-([0-9a-f]{8})-/.exec(basename(tempPathFor(join(tmpdir(), 'probe'))))![1]!;
+    const stale = `.scores.npy.dadm-${host}-${deadPid()}-1.tmp`;
+    writeFileSync(join(dir, stale), 'partial');
+    writeFileAtomic(join(dir, 'scores.npy'), Uint8Array.of(1, 2));
+    expect(readdirSync(dir)).toEqual(['scores.npy']);
+  });
 });
 
 describe('sweepStaleTempFiles', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FormatError, ShapeError } from '../../src/errors.js';
+import { FormatError, InvalidOptionError, ShapeError } from '../../src/errors.js';
 import { readSafetensors, writeSafetensors, writeSafetensorsFile, type SafetensorsTensor } from '../../src/io/index.js';
 import { checkpointBytes } from '../../src/models/index.js';
 import { exportOnnx, generateData, loadCheckpoint, readCheckpoint, score, train } from '../../src/pipeline/index.js';
@@ -27,11 +27,12 @@ function dataSha256(bytes: Uint8Array): string {
 
 /**
  * Rewrites a checkpoint after `edit` as a checkpoint written before checksums existed: the
- * `data_sha256` key is dropped, everything else kept.
+ * `data_sha256` and `checkpoint_sha256` keys are dropped, everything else kept.
  */
 function rewriteWithoutChecksum(from: string, name: string, edit: (tensors: Map<string, SafetensorsTensor>, metadata: Record<string, string>) => void): string {
   const { tensors, metadata } = readSafetensors(readFileSync(from));
   delete metadata.data_sha256;
+  delete metadata.checkpoint_sha256;
   edit(tensors, metadata);
   const p = join(dir, name);
   writeFileSync(p, writeSafetensors(tensors, metadata));
@@ -102,21 +103,73 @@ describe('loadCheckpoint', () => {
 
   it('refuses a checkpoint whose weights do not match its architecture', () => {
     const p = rewriteWithoutChecksum(model, 'missing.safetensors', (t) => t.delete('decoder.2.bias'));
-    expectError(() => loadCheckpoint(p), FormatError, /missing\.safetensors: autoencoder weights must match the recorded architecture, got: .*decoder\.2\.bias/);
+    expectError(() => loadCheckpoint(p), FormatError, /missing\.safetensors: metadata architecture\.hidden_dims must describe the \d+ weights the file holds, got "\[16,4\] \(\d+ weights\)"$/);
+    const q = rewriteWithoutChecksum(model, 'transposed.safetensors', (t) => {
+      const w = t.get('encoder.0.weight')!;
+      t.set('encoder.0.weight', { ...w, shape: [...w.shape].reverse() });
+    });
+    expectError(() => loadCheckpoint(q), FormatError, /transposed\.safetensors: autoencoder weights must match the recorded architecture, got: .*encoder\.0\.weight/);
   });
 
   it('refuses a checkpoint whose schema hash was altered', () => {
-    const { tensors, metadata } = readSafetensors(readFileSync(model));
-    const p = join(dir, 'hash.safetensors');
-    writeFileSync(p, writeSafetensors(tensors, { ...metadata, schema_hash: '00' }));
+    const p = rewriteWithoutChecksum(model, 'hash.safetensors', (_t, metadata) => {
+      metadata.schema_hash = '00';
+    });
     expectError(() => loadCheckpoint(p), FormatError, /hash\.safetensors: metadata schema_hash must be [0-9a-f]{64} .*got 00$/);
+  });
+
+  it('refuses metadata edited after writing: checkpoint_sha256 covers the metadata as well as the data', () => {
+    const { tensors, metadata } = readSafetensors(readFileSync(model));
+    expect(metadata.checkpoint_sha256).toMatch(/^[0-9a-f]{64}$/);
+    const p = join(dir, 'meta-edit.safetensors');
+    writeFileSync(p, writeSafetensors(tensors, { ...metadata, threshold: '0.5' }));
+    expectError(() => loadCheckpoint(p), FormatError, /meta-edit\.safetensors: metadata and tensor data must match the checkpoint_sha256 checksum [0-9a-f]{16}…, got [0-9a-f]{16}… \(the file was modified or corrupted after it was written\)$/);
+  });
+
+  it('loads a checkpoint of the older rule (data_sha256 only) and still checks its data', () => {
+    const { tensors, metadata } = readSafetensors(readFileSync(model));
+    delete metadata.checkpoint_sha256;
+    const p = join(dir, 'older.safetensors');
+    writeFileSync(p, writeSafetensors(tensors, metadata));
+    expect(Array.from(loadCheckpoint(p).score(new Float32Array(64), 1))).toEqual(Array.from(loadCheckpoint(model).score(new Float32Array(64), 1)));
+  });
+
+  // Issue 17: `architecture` was used before it was validated, and data_sha256 did not cover it, so a
+  // re-signed file with hidden_dims [20000000, 8] took 94 s and 11.2 GB. Each case is refused before
+  // the network is built, in milliseconds.
+  it.each([
+    ['[20000000, 8]', /architecture\.hidden_dims must describe the \d+ weights the file holds, got "\[20000000,8\] \(\d+ weights\)"$/],
+    ['[100000000, 8]', /architecture\.hidden_dims must describe the \d+ weights the file holds/],
+    ['null', /architecture\.hidden_dims must be a non-empty list of positive integers, got null$/],
+    ['[0, 8]', /architecture\.hidden_dims must be a non-empty list of positive integers, got \[0,8\]$/],
+    ['[1e400]', /architecture\.hidden_dims must be a non-empty list of positive integers, got \[null\]$/],
+  ])('refuses a re-signed checkpoint with hidden_dims %s before building anything', (dims, pattern) => {
+    const { tensors, metadata } = readSafetensors(readFileSync(model));
+    const arch = JSON.parse(metadata.architecture!) as Record<string, unknown>;
+    const p = join(dir, 'arch.safetensors');
+    writeFileSync(p, checkpointBytes(tensors, { ...metadata, architecture: JSON.stringify(arch).replace(/"hidden_dims":\[[^\]]*\]/, `"hidden_dims":${dims}`) }));
+    const t0 = performance.now();
+    expectError(() => loadCheckpoint(p), FormatError, pattern);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it.each([
+    ['null', /metadata architecture must be an object, got null$/],
+    ['{"input_dim":64,"hidden_dims":[32,8],"activation":"relu","active_features":12,"loss_features":"active","x":1}'.replace('"input_dim":64', '"input_dim":65'), /architecture\.input_dim must be 64 \(schema endpoint-v1\), got 65$/],
+    ['{"input_dim":64,"hidden_dims":[32,8],"activation":"swish","active_features":12,"loss_features":"active"}', /architecture\.activation must be one of relu, gelu, tanh, got "swish"$/],
+    ['{"input_dim":64,"hidden_dims":[32,8],"activation":"relu","active_features":64,"loss_features":"active"}', /architecture\.active_features must be 12 \(schema endpoint-v1\), got 64$/],
+  ])('refuses a re-signed checkpoint whose architecture is %s', (text, pattern) => {
+    const { tensors, metadata } = readSafetensors(readFileSync(model));
+    const p = join(dir, 'arch2.safetensors');
+    writeFileSync(p, checkpointBytes(tensors, { ...metadata, architecture: text }));
+    expectError(() => loadCheckpoint(p), FormatError, pattern);
   });
 
   it('refuses a file that is not safetensors at all', () => {
     const p = join(dir, 'junk.safetensors');
     writeFileSync(p, 'hello world, definitely not a checkpoint');
     expectError(() => loadCheckpoint(p), FormatError, /junk\.safetensors: header length must be in \[2, \d+\] .*got \d+ \(not a safetensors file\?\)$/);
-    expectError(() => loadCheckpoint(join(dir, 'absent.safetensors')), FormatError, /absent\.safetensors: checkpoint must be a readable file, got ENOENT$/);
+    expectError(() => loadCheckpoint(join(dir, 'absent.safetensors')), InvalidOptionError, /absent\.safetensors: checkpoint must exist, got ENOENT \(no such file or directory\)$/);
   });
 
   it('checks the row count given to score', () => {

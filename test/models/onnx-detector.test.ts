@@ -34,7 +34,7 @@ describe('loadOnnxDetector (fixed batch of 1)', () => {
     // score = mean over columns of (x - mean over the batch of x)^2: 0 for any single row, not for a batch
     const model = makeModel({
       nodes: [
-        { opType: 'ReduceMean', name: 'batch_mean', input: ['input'], output: ['m'], attribute: [{ name: 'axes', type: proto.AttributeProto.AttributeType.INTS, ints: [0] }] },
+        { opType: 'ReduceMean', name: 'batch_mean', input: ['input'], output: ['m'], attribute: [{ name: 'axes', type: proto.AttributeType.INTS, ints: [0] }] },
         { opType: 'Sub', name: 'sub', input: ['input', 'm'], output: ['d'] },
         { opType: 'Mul', name: 'sq', input: ['d', 'd'], output: ['d2'] },
         {
@@ -43,8 +43,8 @@ describe('loadOnnxDetector (fixed batch of 1)', () => {
           input: ['d2'],
           output: ['score'],
           attribute: [
-            { name: 'axes', type: proto.AttributeProto.AttributeType.INTS, ints: [1] },
-            { name: 'keepdims', type: proto.AttributeProto.AttributeType.INT, i: 0 },
+            { name: 'axes', type: proto.AttributeType.INTS, ints: [1] },
+            { name: 'keepdims', type: proto.AttributeType.INT, i: 0 },
           ],
         },
       ],
@@ -52,7 +52,7 @@ describe('loadOnnxDetector (fixed batch of 1)', () => {
       inputs: [valueInfo('input', [1, 4])],
       outputs: [valueInfo('score', [1])],
     });
-    model.metadataProps = [proto.StringStringEntryProto.create({ key: 'dadm.model_type', value: 'autoencoder' })];
+    model.metadataProps = [{ key: 'dadm.model_type', value: 'autoencoder' }];
     const d = loadOnnxDetector('mixing.onnx', encode(model));
     expect(d.batched).toBe(false);
     expect(Array.from(d.score(Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8), 2))).toEqual([0, 0]);

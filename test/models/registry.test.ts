@@ -13,6 +13,8 @@ beforeAll(() => {
   generateData({ rows: 800, out: data, seed: 4, anomalyRate: 0.05 });
   train({ data, outDir: join(dir, 'autoencoder'), config: smallConfig() });
   train({ data, outDir: join(dir, 'iforest'), config: smallConfig({ iforest: { nEstimators: 6 } }), model: 'iforest' });
+  train({ data, outDir: join(dir, 'ecod'), config: smallConfig(), model: 'ecod' });
+  train({ data, outDir: join(dir, 'ensemble'), config: smallConfig({ iforest: { nEstimators: 6 }, ensemble: { autoencoderMinSteps: 0 } }), model: 'ensemble' });
   // The transformer reads the rows as 20 hosts of 40 consecutive rows.
   const hosts = join(dir, 'hosts.npy');
   writeNpyFile(hosts, { data: Int32Array.from({ length: 800 }, (_, i) => Math.floor(i / 40)), shape: [800] });

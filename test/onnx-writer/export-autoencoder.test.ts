@@ -79,7 +79,7 @@ describe('exportAutoencoder in onnxruntime-web', () => {
   });
 
   it('reproduces the PyTorch autoencoder of test/fixtures/onnx (weights from the torch export, float64 references)', async () => {
-    const torchModel = onnx.ModelProto.decode(readFileSync(new URL('../fixtures/onnx/autoencoder_opset17.onnx', import.meta.url)));
+    const torchModel = onnx.decodeModel(readFileSync(new URL('../fixtures/onnx/autoencoder_opset17.onnx', import.meta.url)));
     const init = (name: string): Float32Array => {
       const t = torchModel.graph!.initializer!.find((i) => i.name === name)!;
       const raw = t.rawData!;
@@ -146,9 +146,9 @@ describe('exportAutoencoder in the dadm runtime', () => {
 
 describe('exportAutoencoder graph', () => {
   const spec = randomSpec({ widths: ENDPOINT_WIDTHS, activation: 'gelu', scaler: true, active: ACTIVE12, seed: 11 });
-  const model = onnx.ModelProto.decode(encodeModel(exportAutoencoder(spec, { foldScaler: false })));
+  const model = onnx.decodeModel(encodeModel(exportAutoencoder(spec, { foldScaler: false })));
   const graph = model.graph!;
-  const dims = (v: onnx.IValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue)));
+  const dims = (v: onnx.ValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue)));
 
   it('uses MatMul + Add per layer (no Gemm) and stores each weight transposed as [in, out]', () => {
     const ops = graph.node!.map((n) => n.opType);

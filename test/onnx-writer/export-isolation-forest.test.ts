@@ -117,7 +117,7 @@ describe('exportIsolationForest: scikit-learn forests of test/fixtures/iforest.j
 describe('exportIsolationForest graph', () => {
   const { m } = fitted({ rows: 200, cols: 4, maxFeatures: 0.5, nEstimators: 10, seed: 5 });
   const model = exportIsolationForest(m.toArrays(), { metadata: { 'dadm.model_type': 'isolation_forest' } });
-  const decoded = onnx.ModelProto.decode(encodeModel(model));
+  const decoded = onnx.decodeModel(encodeModel(model));
   const ens = decoded.graph!.node!.find((n) => n.opType === 'TreeEnsembleRegressor')!;
   const attr = (name: string) => ens.attribute!.find((a) => a.name === name)!;
 
@@ -135,7 +135,7 @@ describe('exportIsolationForest graph', () => {
   });
 
   it('declares input [1, D], outputs score [1] and path_length [1], metadata as given; passes checkModel', () => {
-    const dims = (v: onnx.IValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue)));
+    const dims = (v: onnx.ValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue)));
     expect(decoded.graph!.input!.map((v) => [v.name, dims(v)])).toEqual([['input', [1, 4]]]);
     expect(decoded.graph!.output!.map((v) => [v.name, dims(v)])).toEqual([['score', [1]], ['path_length', [1]]]);
     expect(decoded.metadataProps!.map((p) => [p.key, p.value])).toEqual([['dadm.model_type', 'isolation_forest']]);

@@ -66,7 +66,7 @@ describe('exportTransformer', () => {
 
   it('writes input [1, T, F] -> score [1] without dynamicBatch, with the given metadata', () => {
     const proto = exportTransformer(transformerExportSpec(randomModel({}), metadata));
-    const dims = (v: onnx.IValueInfoProto): unknown[] => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
+    const dims = (v: onnx.ValueInfoProto): unknown[] => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
     expect(dims(proto.graph!.input![0]!)).toEqual([1, T, F]);
     expect(dims(proto.graph!.output![0]!)).toEqual([1]);
     expect(Object.fromEntries(proto.metadataProps!.map((p) => [p.key, p.value]))).toMatchObject({ 'dadm.model_type': 'transformer', 'dadm.window': '6', 'dadm.objective': 'next-step' });

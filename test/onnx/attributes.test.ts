@@ -4,7 +4,7 @@ import { InvalidOptionError } from '../../src/errors.js';
 import { attrFloat, attrFloats, attrGraphs, attrInt, attrInts, attrString, attrStrings, attrTensors, makeAttribute, makeGraph, makeNode, makeTensor, onnx } from '../../src/onnx/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
-const AT = onnx.AttributeProto.AttributeType;
+const AT = onnx.AttributeType;
 const tensor = makeTensor({ name: 'c', dataType: 'int64', dims: [1], values: [3] });
 const graph = makeGraph({ name: 'g', nodes: [], inputs: [], outputs: [] });
 
@@ -58,7 +58,7 @@ describe('makeAttribute', () => {
 describe('makeNode', () => {
   it('sorts attributes by name, skips undefined ones and sets optional fields only when given', () => {
     const n = makeNode('Gemm', ['a', 'b', ''], ['y'], { attributes: { transB: 1, beta: attrFloat(1), alpha: undefined, Zeta: 0.5 } });
-    expect(n.attribute.map((a) => a.name)).toEqual(['Zeta', 'beta', 'transB']);
+    expect(n.attribute!.map((a) => a.name)).toEqual(['Zeta', 'beta', 'transB']);
     expect(n.input).toEqual(['a', 'b', '']);
     for (const key of ['name', 'domain', 'docString']) expect(Object.prototype.hasOwnProperty.call(n, key)).toBe(false);
     const m = makeNode('LinearRegressor', ['x'], ['y'], { name: 'lr', domain: 'ai.onnx.ml', docString: 'd' });

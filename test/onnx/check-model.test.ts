@@ -6,7 +6,7 @@ import { FormatError } from '../../src/errors.js';
 import { attrGraph, checkModel, encodeModel, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type MakeGraphOptions, type MakeModelOptions, onnx } from '../../src/onnx/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
-const AT = onnx.AttributeProto.AttributeType;
+const AT = onnx.AttributeType;
 
 /** A valid graph: y = Relu(x @ w^T) -> Sigmoid; tests break one thing at a time. */
 function parts(): MakeGraphOptions & { nodes: onnx.NodeProto[]; initializers: onnx.TensorProto[] } {
@@ -27,7 +27,7 @@ function model(graph: Partial<MakeGraphOptions> = {}, options: MakeModelOptions 
   return makeModel(makeGraph({ ...parts(), ...graph }), options);
 }
 
-function expectFormatError(m: onnx.IModelProto, pattern: RegExp): void {
+function expectFormatError(m: onnx.ModelProto, pattern: RegExp): void {
   expectError(() => checkModel(m), FormatError, pattern);
 }
 
@@ -87,22 +87,22 @@ describe('checkModel', () => {
   });
 
   it('rejects initializers whose data size does not match their dims', () => {
-    const short = onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [2, 3], rawData: new Uint8Array(20) });
+    const short = { name: 'w', dataType: 1, dims: [2, 3], rawData: new Uint8Array(20) };
     expectFormatError(model({ initializers: [short] }), /checkModel: initializer 'w' raw_data must hold prod\(dims \[2,3\]\) \* 4 = 24 bytes for FLOAT, got 20/);
-    const typed = onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [2, 3], floatData: [1, 2, 3, 4, 5] });
+    const typed = { name: 'w', dataType: 1, dims: [2, 3], floatData: [1, 2, 3, 4, 5] };
     expectFormatError(model({ initializers: [typed] }), /checkModel: initializer 'w' float_data must hold prod\(dims \[2,3\]\) = 6 values, got 5/);
-    const wrongField = onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [1], int64Data: [1] });
+    const wrongField = { name: 'w', dataType: 1, dims: [1], int64Data: [1] };
     expectFormatError(model({ initializers: [wrongField] }), /initializer 'w' FLOAT values must be stored in float_data or raw_data, got int64_data/);
-    const both = onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [1], floatData: [1], rawData: new Uint8Array(4) });
+    const both = { name: 'w', dataType: 1, dims: [1], floatData: [1], rawData: new Uint8Array(4) };
     expectFormatError(model({ initializers: [both] }), /initializer 'w' must hold its values in exactly one value field, got float_data, raw_data/);
-    const untyped = onnx.TensorProto.create({ name: 'w', dims: [1], floatData: [1] });
+    const untyped = { name: 'w', dims: [1], floatData: [1] };
     expectFormatError(model({ initializers: [untyped] }), /initializer 'w' data_type must be set \(not UNDEFINED\), got 0/);
-    const emptyWithData = onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [0], floatData: [1] });
+    const emptyWithData = { name: 'w', dataType: 1, dims: [0], floatData: [1] };
     expectFormatError(model({ initializers: [emptyWithData] }), /initializer 'w' has 0 elements \(dims \[0\]\) and must hold no data, got float_data/);
   });
 
   it('checks tensors inside attributes (a Constant value)', () => {
-    const bad = onnx.TensorProto.create({ dataType: 7, dims: [2], rawData: new Uint8Array(8) });
+    const bad = { dataType: 7, dims: [2], rawData: new Uint8Array(8) };
     const p = parts();
     p.nodes.push(makeNode('Constant', [], ['k'], { name: 'const', attributes: { value: bad } }));
     expectFormatError(model({ nodes: p.nodes }), /checkModel: node 'const' \(Constant\) attribute 'value' tensor raw_data must hold prod\(dims \[2\]\) \* 8 = 16 bytes for INT64, got 8/);
@@ -110,30 +110,30 @@ describe('checkModel', () => {
 
   it('rejects missing or unsupported ir_version and missing opset imports', () => {
     const m = model();
-    expectFormatError({ ...m, irVersion: 0 }, /checkModel: ir_version must be set to an integer in \[1, 8\], got 0/);
-    expectFormatError({ ...m, irVersion: 10 }, /checkModel: ir_version must be at most 8 \(onnx 1.10 schema\), got 10/);
+    expectFormatError({ ...m, irVersion: 0 }, /checkModel: ir_version must be set to an integer in \[1, 10\], got 0/);
+    expectFormatError({ ...m, irVersion: 11 }, /checkModel: ir_version must be at most 10 \(onnx 1.16 schema\), got 11/);
     expectFormatError({ ...m, opsetImport: [] }, /checkModel: opset_import must be non-empty for ir_version >= 3, got none/);
     expectFormatError({ ...m, opsetImport: [{ domain: '', version: 13 }, { domain: '', version: 17 }] }, /opset_import domains must be unique, got '' twice/);
     expectFormatError({ ...m, metadataProps: [{ key: 'k', value: '1' }, { key: 'k', value: '2' }] }, /metadata_props keys must be unique, got 'k' twice/);
   });
 
   it('rejects graph inputs/outputs without a type and outputs that nothing produces', () => {
-    expectFormatError(model({ inputs: [onnx.ValueInfoProto.create({ name: 'x' })] }), /checkModel: graph input 'x' must have a type, got none/);
-    const noShape = onnx.ValueInfoProto.create({ name: 'y', type: { tensorType: { elemType: 1 } } });
+    expectFormatError(model({ inputs: [{ name: 'x' }] }), /checkModel: graph input 'x' must have a type, got none/);
+    const noShape = { name: 'y', type: { tensorType: { elemType: 1 } } };
     expectFormatError(model({ outputs: [noShape] }), /checkModel: graph output 'y' must have a tensor shape, got none/);
     expectFormatError(model({ outputs: [makeValueInfo('score', 'float32', [1])] }), /checkModel: graph output 'score' must be produced by a node, an initializer or a graph input, got nothing that defines it/);
   });
 
   it('rejects malformed attributes', () => {
     const p = parts();
-    const mismatch = onnx.AttributeProto.create({ name: 'alpha', type: AT.INT, f: 1 });
-    p.nodes[0] = onnx.NodeProto.create({ ...p.nodes[0]!, attribute: [mismatch] });
+    const mismatch = { name: 'alpha', type: AT.INT, f: 1 };
+    p.nodes[0] = { ...p.nodes[0]!, attribute: [mismatch] };
     expectFormatError(model({ nodes: p.nodes }), /checkModel: node 'gemm' \(Gemm\) attribute 'alpha' value field must match its type INT, got a FLOAT value/);
-    const untyped = onnx.AttributeProto.create({ name: 'alpha', f: 1 });
-    p.nodes[0] = onnx.NodeProto.create({ ...p.nodes[0]!, attribute: [untyped] });
+    const untyped = { name: 'alpha', f: 1 };
+    p.nodes[0] = { ...p.nodes[0]!, attribute: [untyped] };
     expectFormatError(model({ nodes: p.nodes }), /attribute 'alpha' type must be set, got UNDEFINED/);
-    const twice = onnx.AttributeProto.create({ name: 'alpha', type: AT.FLOAT, f: 1 });
-    p.nodes[0] = onnx.NodeProto.create({ ...p.nodes[0]!, attribute: [twice, twice] });
+    const twice = { name: 'alpha', type: AT.FLOAT, f: 1 };
+    p.nodes[0] = { ...p.nodes[0]!, attribute: [twice, twice] };
     expectFormatError(model({ nodes: p.nodes }), /node 'gemm' \(Gemm\) attribute names must be unique, got 'alpha' twice/);
   });
 
@@ -153,11 +153,11 @@ describe('checkModel', () => {
   it.each(['autoencoder_opset13.onnx', 'autoencoder_opset17.onnx', 'transformer_encoder_layer_opset17.onnx'])(
     'accepts the torch export %s, decoded and after re-encoding',
     (file) => {
-      const decoded = onnx.ModelProto.decode(readFileSync(new URL(`../fixtures/onnx/${file}`, import.meta.url)));
+      const decoded = onnx.decodeModel(readFileSync(new URL(`../fixtures/onnx/${file}`, import.meta.url)));
       expect(() => checkModel(decoded)).not.toThrow();
-      const again = onnx.ModelProto.decode(encodeModel(decoded));
+      const again = onnx.decodeModel(encodeModel(decoded));
       expect(() => checkModel(again)).not.toThrow();
-      expect((again.graph as onnx.GraphProto).node.length).toBe((decoded.graph as onnx.GraphProto).node.length);
+      expect((again.graph as onnx.GraphProto).node!.length).toBe((decoded.graph as onnx.GraphProto).node!.length);
     },
   );
 });

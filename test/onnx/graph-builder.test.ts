@@ -107,7 +107,7 @@ describe('GraphBuilder', () => {
 
   it('builds an opset 13 / IR 7 model with a symbolic batch dim that runs at batch 5 and 1', async () => {
     const bytes = buildScorer({ opset: 13, irVersion: 7, batch: 'batch', pow: true });
-    const input = onnx.ModelProto.decode(bytes).graph!.input![0]!;
+    const input = onnx.decodeModel(bytes).graph!.input![0]!;
     expect(input.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('batch');
     await run(bytes, 5);
     await run(bytes, 1);
@@ -127,8 +127,8 @@ describe('GraphBuilder', () => {
     expect(b.addNode('Neg', [x], { name: 'Relu_2' })).toEqual(['Relu_2_out0']);
     expect(b.addNode('Relu', [x])).toEqual(['Relu_3_out0']);
     const g = b.build();
-    expect(g.node.map((n) => n.name)).toEqual(['Relu_0', 'Relu_1', 'Split_0', 'Relu_2', 'Relu_3']);
-    expect(g.node[2]!.output).toEqual(['Split_0_out0', 'Split_0_out1']);
+    expect(g.node!.map((n) => n.name)).toEqual(['Relu_0', 'Relu_1', 'Split_0', 'Relu_2', 'Relu_3']);
+    expect(g.node![2]!.output).toEqual(['Split_0_out0', 'Split_0_out1']);
   });
 
   it('throws InvalidOptionError for undefined inputs and reused names, without changing the graph', () => {
@@ -146,7 +146,7 @@ describe('GraphBuilder', () => {
     expectError(() => b.addInitializer({ name: 'y', dataType: 'float32', dims: [1], values: [1] }), InvalidOptionError, /^GraphBuilder\.addInitializer: value name must be unique, got 'y' again$/);
     expectError(() => new GraphBuilder(''), InvalidOptionError, /^GraphBuilder: name must be non-empty/);
     const g = b.build();
-    expect(g.node.map((n) => n.output)).toEqual([['y']]);
+    expect(g.node!.map((n) => n.output)).toEqual([['y']]);
     expect(() => checkModel(makeModel(g))).not.toThrow();
   });
 
@@ -154,7 +154,7 @@ describe('GraphBuilder', () => {
     const b = new GraphBuilder('g', 'doc');
     const [y] = b.addNode('Neg', [b.input('x', 'float32', [2])]);
     b.annotate(y!, 'float32', [2]);
-    expect(b.build().valueInfo.map((v) => v.name)).toEqual(['Neg_0_out0']);
+    expect(b.build().valueInfo!.map((v) => v.name)).toEqual(['Neg_0_out0']);
     expect(b.build().docString).toBe('doc');
     expect(Object.prototype.hasOwnProperty.call(new GraphBuilder('h').build(), 'docString')).toBe(false);
   });

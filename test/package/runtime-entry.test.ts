@@ -12,12 +12,9 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Folders of src/ the edge entry must never load (issue 19). */
-const FORBIDDEN_FOLDERS = ['nn', 'autograd', 'models', 'pipeline', 'quant', 'explain', 'cli'];
-/**
- * Packages it must never load. TODO(phase 2 of issue 19): add 'onnx-proto' (and 'protobufjs') here
- * when the runtime decodes with src/protobuf; the test below that expects onnx-proto today fails then.
- */
-const FORBIDDEN_PACKAGES = ['yaml', 'protobufjs'];
+const FORBIDDEN_FOLDERS = ['nn', 'autograd', 'models', 'pipeline', 'quant', 'explain', 'cli', 'onnx-writer', 'federated', 'config', 'data', 'report', 'iforest', 'ecod'];
+/** Packages it must never load: the runtime decodes with src/protobuf, not protobufjs (onnx-proto, long). */
+const FORBIDDEN_PACKAGES = ['yaml', 'onnx-proto', 'protobufjs', 'long'];
 
 /**
  * Files and packages an entry reaches at run time: each file is transpiled as tsc would emit it
@@ -56,12 +53,13 @@ describe('dadm/runtime', () => {
     expect(graph.files).toContain('src/runtime/load-onnx.ts');
   });
 
-  it('loads no package but node built-ins and onnx-proto', () => {
+  it('loads no package but node built-ins', () => {
     expect(graph.packages.filter((p) => FORBIDDEN_PACKAGES.includes(p))).toEqual([]);
-    expect(graph.packages.filter((p) => !p.startsWith('node:') && p !== 'onnx-proto')).toEqual([]);
+    expect(graph.packages.filter((p) => !p.startsWith('node:'))).toEqual([]);
+    expect(graph.files).toContain('src/protobuf/codec.ts');
   });
 
-  it('still loads onnx-proto (TODO phase 2 of issue 19: the swap to src/protobuf makes this fail; then forbid it above)', () => {
-    expect(graph.packages).toContain('onnx-proto');
+  it('imports tensor kernels by file, not through the tensor door (which loads every kernel and backend)', () => {
+    expect(graph.files).not.toContain('src/tensor/index.ts');
   });
 });

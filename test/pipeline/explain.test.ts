@@ -140,7 +140,7 @@ describe('explain errors', () => {
     rows[2 * 64 + 4] = 1e30;
     writeNpyFile(huge, { data: rows, shape: [6, 64] });
     for (const model of [ae, onnxModel]) {
-      expectError(() => explain({ model, data: huge, method: 'shap', backgroundRows: 5 }), DataError, new RegExp(`^${escapeRegExp(huge)}: row 2 score must be finite to explain, got Infinity`));
+      expectError(() => explain({ model, data: huge, method: 'shap', backgroundRows: 5 }), DataError, new RegExp(`^${escapeRegExp(huge)}: row 2 score must be finite, got Infinity`));
     }
   });
 

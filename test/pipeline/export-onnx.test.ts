@@ -89,8 +89,8 @@ describe('exportOnnx', () => {
   it('writes model type, schema, features and the checkpoint threshold as metadata', () => {
     const out = join(dir, 'meta.onnx');
     const r = exportOnnx({ checkpoint: join(dir, 'ae', 'model.safetensors'), output: out });
-    const model = onnx.ModelProto.decode(readFileSync(out));
-    const meta = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
+    const model = onnx.decodeModel(readFileSync(out));
+    const meta = Object.fromEntries(model.metadataProps!.map((p) => [p.key, p.value]));
     const ckpt = loadCheckpoint(join(dir, 'ae', 'model.safetensors'));
     expect(meta['dadm.model_type']).toBe('autoencoder');
     expect(meta['dadm.schema.name']).toBe('endpoint-v1');
@@ -106,12 +106,12 @@ describe('exportOnnx', () => {
   it("takes opset and batch layout from the checkpoint config's onnx section; options override", () => {
     const ckpt = join(dir, 'ae13', 'model.safetensors');
     const a = exportOnnx({ checkpoint: ckpt, output: join(dir, 'cfg.onnx') });
-    const m = onnx.ModelProto.decode(readFileSync(join(dir, 'cfg.onnx')));
+    const m = onnx.decodeModel(readFileSync(join(dir, 'cfg.onnx')));
     expect([a.opset, a.dynamicBatch]).toEqual([13, true]);
-    expect(Number(m.opsetImport[0]!.version)).toBe(13);
+    expect(Number(m.opsetImport![0]!.version)).toBe(13);
     expect(m.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('batch');
     const b = exportOnnx({ checkpoint: ckpt, output: join(dir, 'cfg2.onnx'), opset: 17, dynamicBatch: false });
-    const m2 = onnx.ModelProto.decode(readFileSync(join(dir, 'cfg2.onnx')));
+    const m2 = onnx.decodeModel(readFileSync(join(dir, 'cfg2.onnx')));
     expect([b.opset, b.dynamicBatch]).toEqual([17, false]);
     expect(Number(m2.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!.dimValue)).toBe(1);
   });
@@ -126,7 +126,7 @@ describe('exportOnnx', () => {
   it('throws FormatError for a file that is not a checkpoint and writes nothing', () => {
     const out = join(dir, 'none.onnx');
     expectError(() => exportOnnx({ checkpoint: data, output: out }), FormatError, /data\.npy: header length must be in .*\(not a safetensors file\?\)$/);
-    expectError(() => exportOnnx({ checkpoint: join(dir, 'missing.safetensors'), output: out }), FormatError, /missing\.safetensors: checkpoint must be a readable file, got ENOENT/);
+    expectError(() => exportOnnx({ checkpoint: join(dir, 'missing.safetensors'), output: out }), InvalidOptionError, /missing\.safetensors: checkpoint \(--checkpoint\) must exist, got ENOENT/);
     expect(existsSync(out)).toBe(false);
   });
 

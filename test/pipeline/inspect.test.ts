@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FormatError } from '../../src/errors.js';
+import { FormatError, InvalidOptionError } from '../../src/errors.js';
 import { readSafetensorsFile } from '../../src/io/index.js';
 import { ENDPOINT_V1 } from '../../src/schema/index.js';
 import { exportOnnx } from '../../src/pipeline/export-onnx.js';
@@ -86,6 +86,6 @@ describe('inspectModel', () => {
     const junk = join(dir, 'junk.onnx');
     writeFileSync(junk, 'not a model at all');
     expectError(() => inspectModel(junk), FormatError, /junk\.onnx: onnx: bytes must be a valid ONNX ModelProto protobuf/);
-    expectError(() => inspectModel(join(dir, 'missing.onnx')), FormatError, /missing\.onnx: model must be a readable file, got ENOENT$/);
+    expectError(() => inspectModel(join(dir, 'missing.onnx')), InvalidOptionError, /missing\.onnx: model \(--model\) must exist, got ENOENT \(no such file or directory\)$/);
   });
 });

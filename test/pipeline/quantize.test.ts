@@ -71,7 +71,7 @@ describe('quantizeModel', () => {
     // The report's sizes are the files' too, metadata included (quantizeDynamic's own figure lacks it).
     expect([r.report.sizeBefore, r.report.sizeAfter]).toEqual([r.bytesBefore, r.bytesAfter]);
     expect(r.check).toBeNull();
-    const meta = Object.fromEntries(onnx.ModelProto.decode(readFileSync(out)).metadataProps.map((p) => [p.key, p.value]));
+    const meta = Object.fromEntries(onnx.decodeModel(readFileSync(out)).metadataProps!.map((p) => [p.key, p.value]));
     expect(JSON.parse(meta['dadm.quantization']!)).toMatchObject({
       weightType: 'int8', perChannel: false, reduceRange: false, minWeights: 1024, keepOutputLayers: true, requireSmaller: true,
       quantizedNodes: ['layers.0.MatMul'],
@@ -119,10 +119,10 @@ describe('quantizeModel', () => {
     writeNpyFile(ones, { data: new Uint8Array(ROWS), shape: [ROWS] });
     const r = quantizeModel({ model: floatModel, output: join(dir, 'q-one.onnx'), checkData: data, labels: ones });
     expect(r.check!.floatRocAuc).toBeNull();
-    const m = onnx.ModelProto.decode(readFileSync(floatModel));
-    m.metadataProps = m.metadataProps.filter((p) => p.key !== 'dadm.threshold');
+    const m = onnx.decodeModel(readFileSync(floatModel));
+    m.metadataProps = m.metadataProps!.filter((p) => p.key !== 'dadm.threshold');
     const bare = join(dir, 'no-threshold.onnx');
-    writeFileSync(bare, onnx.ModelProto.encode(m).finish());
+    writeFileSync(bare, onnx.encodeModel(m));
     const r2 = quantizeModel({ model: bare, output: join(dir, 'q-bare.onnx'), checkData: data });
     expect([r2.check!.threshold, r2.check!.flipFraction]).toEqual([null, null]);
   });

@@ -5,7 +5,7 @@ import { DataError, FormatError, InvalidOptionError, TrainingError } from '../..
 import { readNpyFile, readNpzFile, readSafetensorsFile, writeNpyFile } from '../../src/io/index.js';
 import { ENDPOINT_V1, fitStandardizer } from '../../src/schema/index.js';
 import { Random } from '../../src/tensor/index.js';
-import { configToYaml, generateData, loadCheckpoint, parseConfig, score, train } from '../../src/pipeline/index.js';
+import { configToYaml, generateData, loadCheckpoint, parseConfig, readCheckpoint, score, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from './helpers.js';
 import { escapeRegExp, expectError } from '../tensor/expect-error.js';
 
@@ -97,6 +97,32 @@ describe('train (autoencoder)', () => {
     expect(r.labels!.rocAuc!).toBeGreaterThan(0.8);
     expect(r.labels!.positives).toBe(120);
     expect(Array.from(readNpyFileRows(join(dir, 'scores.npy')))).toEqual(Array.from(r.scores));
+  });
+
+  it('score with labels gives operating points at 0.1%, 1% and 5% FPR; without labels the implied FPR of the threshold', () => {
+    const model = join(dir, 'a', 'model.safetensors');
+    const r = score({ model, data, labels });
+    const y = Uint8Array.from(readNpyFileRows(labels));
+    const negatives = Array.from(r.scores).filter((_, i) => y[i] === 0).sort((a, b) => b - a);
+    expect(r.labels!.operatingPoints).toHaveLength(3);
+    [0.001, 0.01, 0.05].forEach((a, k) => {
+      const p = r.labels!.operatingPoints[k]!;
+      // The (floor(a N) + 1)-th largest normal score: at most floor(a N) normal rows lie above it.
+      expect(p.threshold).toBe(negatives[Math.floor(a * negatives.length)]);
+      let tp = 0;
+      let fp = 0;
+      r.scores.forEach((s, i) => {
+        if (s > p.threshold) y[i] === 1 ? tp++ : fp++;
+      });
+      expect({ tp: p.tp, fp: p.fp }).toEqual({ tp, fp });
+      expect(p.fp).toBeLessThanOrEqual(Math.floor(a * negatives.length));
+      expect(p.f1).toBeCloseTo((2 * tp) / (2 * tp + fp + (120 - tp)), 12);
+    });
+    expect(r.labels!.bestF1!.f1).toBeGreaterThanOrEqual(Math.max(r.labels!.f1, ...r.labels!.operatingPoints.map((p) => p.f1)));
+    const unlabelled = score({ model, data });
+    expect(unlabelled.impliedFpr).toBe(readCheckpoint(model).thresholdFpr);
+    expect(unlabelled.impliedFpr!).toBeGreaterThan(0);
+    expect(unlabelled.impliedFpr!).toBeLessThan(0.05);
   });
 
   it('score --output into a missing folder names the requested file and the folder, not a temp file', () => {

@@ -27,15 +27,19 @@ export function protobufjsKnows(spec: MessageSpec<unknown>, field: string): bool
   return Object.prototype.hasOwnProperty.call(protobufjsClass(spec).prototype, field);
 }
 
-/** A deep copy of a message with Long → number, byte arrays → plain Uint8Array, no null/undefined/[] fields. */
+/**
+ * A deep copy of a message with Long → number, number typed arrays (the codec's decoded number lists)
+ * → number[], byte arrays → plain Uint8Array, no null/undefined/[] fields.
+ */
 export function plain(v: unknown): unknown {
+  if (isNumberArray(v)) return v.length === 0 ? [] : Array.from(v);
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice();
   if (Array.isArray(v)) return v.map(plain);
   if (v === null || typeof v !== 'object') return v;
   if ('toNumber' in v && 'high' in v && 'low' in v) return (v as { toNumber(): number }).toNumber();
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (x === null || x === undefined || (Array.isArray(x) && x.length === 0)) continue;
+    if (x === null || x === undefined || ((Array.isArray(x) || isNumberArray(x)) && x.length === 0)) continue;
     out[k] = plain(x);
   }
   return out;
@@ -50,4 +54,16 @@ export function decodeWithProtobufjs(spec: MessageSpec<unknown>, bytes: Uint8Arr
 /** Encodes a plain message with onnx-proto. */
 export function encodeWithProtobufjs(spec: MessageSpec<unknown>, message: unknown): Uint8Array {
   return new Uint8Array(protobufjsClass(spec).encode(message as object).finish());
+}
+
+function isNumberArray(v: unknown): v is Float32Array | Float64Array | Int32Array {
+  return v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array;
+}
+
+/** A deep copy with the codec's decoded number lists (typed arrays) as number[]; nothing else changes. */
+export function untyped(v: unknown): unknown {
+  if (isNumberArray(v)) return Array.from(v);
+  if (Array.isArray(v)) return v.map(untyped);
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, untyped(x)]));
 }

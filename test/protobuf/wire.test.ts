@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { ATTRIBUTE_PROTO, decodeMessage, encodeMessage, GRAPH_PROTO, OPERATOR_SET_ID, TENSOR_PROTO, TENSOR_SHAPE_DIMENSION, type GraphProto, type OperatorSetIdProto } from '../../src/protobuf/index.js';
 import { expectError } from '../tensor/expect-error.js';
-import { decodeWithProtobufjs, encodeWithProtobufjs } from './onnx-proto-reference.js';
+import { decodeWithProtobufjs, encodeWithProtobufjs, untyped } from './onnx-proto-reference.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 /** OperatorSetIdProto.version (field 2, varint) holding the given varint bytes. */
@@ -26,12 +26,12 @@ describe('varints', () => {
   it('int32 fields sign-extend negative values to 10 bytes and read them back', () => {
     const mine = encodeMessage(TENSOR_PROTO, { dataType: -5, int32Data: [-(2 ** 31), 2 ** 31 - 1, -1] });
     expect(mine).toEqual(encodeWithProtobufjs(TENSOR_PROTO, { dataType: -5, int32Data: [-(2 ** 31), 2 ** 31 - 1, -1] }));
-    expect(decodeMessage(TENSOR_PROTO, mine)).toEqual({ dataType: -5, int32Data: [-(2 ** 31), 2 ** 31 - 1, -1] });
+    expect(decodeMessage(TENSOR_PROTO, mine)).toEqual({ dataType: -5, int32Data: Int32Array.of(-(2 ** 31), 2 ** 31 - 1, -1) });
   });
 
   it('uint64 fields read values above 2^32 and refuse values above 2^53 - 1', () => {
     const t = { uint64Data: [0, 2 ** 32 + 5, 2 ** 53 - 1] };
-    expect(decodeMessage(TENSOR_PROTO, encodeWithProtobufjs(TENSOR_PROTO, t))).toEqual(t);
+    expect(untyped(decodeMessage(TENSOR_PROTO, encodeWithProtobufjs(TENSOR_PROTO, t)))).toEqual(t);
     // uint64Data (field 11) packed: one varint 2^53 = 80 80 80 80 80 80 80 10.
     expectError(() => decodeMessage(TENSOR_PROTO, bytes(0x5a, 8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10)), FormatError, /^protobuf: TensorProto\.uint64Data at byte 2: uint64 value must be a safe integer \(v < 2\^53\), got 9007199254740992$/);
   });
@@ -44,7 +44,7 @@ describe('int64 data values (attribute ints, int64_data)', () => {
   it('read INT64_MAX / INT64_MIN as the nearest doubles ±2^63 and write them back as the same bytes', () => {
     const bytes = encodeWithProtobufjs(ATTRIBUTE_PROTO, sentinels);
     const decoded = decodeMessage(ATTRIBUTE_PROTO, bytes);
-    expect(decoded).toEqual({ name: 'ends', type: 7, ints: [2 ** 63, -(2 ** 63), 5] });
+    expect(decoded).toEqual({ name: 'ends', type: 7, ints: Float64Array.of(2 ** 63, -(2 ** 63), 5) });
     expect(encodeMessage(ATTRIBUTE_PROTO, decoded)).toEqual(bytes);
   });
 
@@ -160,6 +160,24 @@ describe('decoding rules', () => {
   it('reads repeated numbers packed (proto3) and unpacked (proto2), and appends both', () => {
     // TensorProto.dims (field 1): unpacked 2, 3, then packed [4, 5].
     expect(decodeMessage(TENSOR_PROTO, bytes(0x08, 2, 0x08, 3, 0x0a, 2, 4, 5))).toEqual({ dims: [2, 3, 4, 5] });
+  });
+
+  it('decodes bulk number lists into typed arrays, packed runs and unpacked elements alike, in order', () => {
+    // AttributeProto.floats (field 7): packed [1.5, 2] then an unpacked 3 (tag 0x3d, fixed32).
+    const floats = bytes(0x3a, 8, 0, 0, 0xc0, 0x3f, 0, 0, 0, 0x40, 0x3d, 0, 0, 0x40, 0x40);
+    expect(decodeMessage(ATTRIBUTE_PROTO, floats)).toEqual({ floats: Float32Array.of(1.5, 2, 3) });
+    // AttributeProto.ints (field 8): packed [1, -1 (10 bytes), 300] twice -> one Float64Array.
+    const run = [0x42, 13, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0xac, 0x02];
+    expect(decodeMessage(ATTRIBUTE_PROTO, bytes(...run, ...run))).toEqual({ ints: Float64Array.of(1, -1, 300, 1, -1, 300) });
+    // TensorProto.int32_data (field 5) unpacked only.
+    expect(decodeMessage(TENSOR_PROTO, bytes(0x28, 7, 0x28, 9))).toEqual({ int32Data: Int32Array.of(7, 9) });
+    // Built messages may hold typed arrays: same bytes as the number[] form.
+    expect(encodeMessage(ATTRIBUTE_PROTO, { floats: Float32Array.of(1.5, 2) })).toEqual(encodeMessage(ATTRIBUTE_PROTO, { floats: [1.5, 2] }));
+  });
+
+  it('a truncated packed run in a typed-array field is a FormatError', () => {
+    expectError(() => decodeMessage(ATTRIBUTE_PROTO, bytes(0x3a, 3, 0, 0, 0xc0)), FormatError, /^protobuf: AttributeProto\.floats at byte 2: 4 bytes must be left, got 3$/);
+    expectError(() => decodeMessage(ATTRIBUTE_PROTO, bytes(0x42, 2, 1, 0x80)), FormatError, /^protobuf: AttributeProto\.ints at byte 3: varint must end before byte 4, got a truncated one$/);
   });
 
   it('keeps the last occurrence of a non-repeated field, and the last member of a oneof', () => {

@@ -1,12 +1,11 @@
 /** Shared test helpers for test/quant: fixture loading, small hand-built ONNX graphs, onnxruntime-web runs. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
+import { onnx } from '../../src/onnx/index.js';
 
-/** The onnx-proto message classes (values); tests import the `onnx` namespace for types from 'onnx-proto'. */
-export const proto = onnxProto.onnx;
-const onnx = proto;
+/** The ONNX messages and codec of the toolkit (`proto.decodeModel`, `proto.ModelProto`, …). */
+export const proto = onnx;
 ort.env.wasm.numThreads = 1;
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -24,41 +23,41 @@ export function readBytes(relPath: string): Uint8Array {
   return new Uint8Array(readFileSync(FIXTURES + relPath));
 }
 
-export function encode(model: onnxProto.onnx.IModelProto): Uint8Array {
-  return onnx.ModelProto.encode(model).finish();
+export function encode(model: onnx.ModelProto): Uint8Array {
+  return onnx.encodeModel(model);
 }
 
 /** A float32 initializer stored in floatData (the quantizer must read both floatData and rawData). */
-export function floatTensor(name: string, dims: number[], data: ArrayLike<number>): onnxProto.onnx.ITensorProto {
+export function floatTensor(name: string, dims: number[], data: ArrayLike<number>): onnx.TensorProto {
   return { name, dataType: 1, dims, floatData: Array.from(data) };
 }
 
-export function valueInfo(name: string, dims: (number | string)[]): onnxProto.onnx.IValueInfoProto {
+export function valueInfo(name: string, dims: (number | string)[]): onnx.ValueInfoProto {
   const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name, type: { tensorType: { elemType: 1, shape: { dim } } } };
 }
 
 export interface GraphSpec {
-  nodes: onnxProto.onnx.INodeProto[];
-  initializers: onnxProto.onnx.ITensorProto[];
-  inputs: onnxProto.onnx.IValueInfoProto[];
-  outputs: onnxProto.onnx.IValueInfoProto[];
+  nodes: onnx.NodeProto[];
+  initializers: onnx.TensorProto[];
+  inputs: onnx.ValueInfoProto[];
+  outputs: onnx.ValueInfoProto[];
   opset?: number;
 }
 
-/** A decoded ModelProto (class instances, as a real caller would have) built from plain objects. */
-export function makeModel(spec: GraphSpec): onnxProto.onnx.ModelProto {
-  const model: onnxProto.onnx.IModelProto = {
+/** A decoded ModelProto (typed arrays where the codec makes them, as a real caller would have) built from plain objects. */
+export function makeModel(spec: GraphSpec): onnx.ModelProto {
+  const model: onnx.ModelProto = {
     irVersion: 8,
     producerName: 'dadm-test',
     opsetImport: [{ domain: '', version: spec.opset ?? 17 }],
     graph: { name: 'g', node: spec.nodes, initializer: spec.initializers, input: spec.inputs, output: spec.outputs },
   };
-  return onnx.ModelProto.decode(encode(model));
+  return onnx.decodeModel(encode(model));
 }
 
 /** `y = x @ W + bias` as MatMul + Add, like the reference README's e2e case. */
-export function matmulAddModel(W: JsonTensor, bias: number[], rows: number | string = 'batch'): onnxProto.onnx.ModelProto {
+export function matmulAddModel(W: JsonTensor, bias: number[], rows: number | string = 'batch'): onnx.ModelProto {
   const [K, N] = W.shape as [number, number];
   return makeModel({
     nodes: [

@@ -3,7 +3,7 @@
  * and close to the float models for the exported autoencoder and transformer layer.
  */
 import { describe, expect, it } from 'vitest';
-import type { onnx } from 'onnx-proto';
+import type { onnx } from '../../src/onnx/index.js';
 import { dynamicQuantizeLinear, quantizeDynamic } from '../../src/quant/index.js';
 import {
   encode, floatTensor, makeModel, matmulAddModel, proto, readBytes, readJson, runOrt, ulpDistance, valueInfo,
@@ -131,7 +131,7 @@ describe('quantizeDynamic + onnxruntime-web: exported models', () => {
   for (const options of variants) {
     it(`autoencoder_opset17 ${JSON.stringify(options)}: runs and stays close to expected.json`, async () => {
       const bytes = readBytes('onnx/autoencoder_opset17.onnx');
-      const { model, report } = quantizeDynamic(proto.ModelProto.decode(bytes), options);
+      const { model, report } = quantizeDynamic(proto.decodeModel(bytes), options);
       expect(report.quantized).toHaveLength(4);
       expect(report.skipped).toEqual([]);
       const quantBytes = encode(model);
@@ -146,7 +146,7 @@ describe('quantizeDynamic + onnxruntime-web: exported models', () => {
 
     it(`transformer_encoder_layer_opset17 ${JSON.stringify(options)}: runs and stays close to expected.json`, async () => {
       const t = expected.transformer_encoder_layer;
-      const { model, report } = quantizeDynamic(proto.ModelProto.decode(readBytes('onnx/transformer_encoder_layer_opset17.onnx')), options);
+      const { model, report } = quantizeDynamic(proto.decodeModel(readBytes('onnx/transformer_encoder_layer_opset17.onnx')), options);
       expect(report.quantized.map((q) => q.opType).sort()).toEqual(['Gemm', 'MatMul', 'MatMul', 'MatMul']);
       const out = await runOrt(encode(model), { input: { data: Float32Array.from(t.input.data), shape: t.input.shape } });
       expect(maxAbsDiff(out.output!, t.output.data)).toBeLessThan(TRANSFORMER_ATOL);

@@ -33,7 +33,7 @@ const AGREEMENT_ATOL = 1e-5;
 describe('quantizeDynamic + dadm runtime', () => {
   for (const perChannel of [false, true]) {
     it(`autoencoder perChannel=${perChannel}: dadm and onnxruntime-web agree within 1e-5`, async () => {
-      const { model } = quantizeDynamic(proto.ModelProto.decode(readBytes('onnx/autoencoder_opset17.onnx')), { perChannel });
+      const { model } = quantizeDynamic(proto.decodeModel(readBytes('onnx/autoencoder_opset17.onnx')), { perChannel });
       const bytes = encode(model);
       const dadm = loadOnnx(bytes);
       for (const c of expected.autoencoder.cases) {
@@ -48,7 +48,7 @@ describe('quantizeDynamic + dadm runtime', () => {
 
     it(`transformer layer perChannel=${perChannel}: dadm and onnxruntime-web agree within 1e-5`, async () => {
       const t = expected.transformer_encoder_layer;
-      const { model } = quantizeDynamic(proto.ModelProto.decode(readBytes('onnx/transformer_encoder_layer_opset17.onnx')), { perChannel });
+      const { model } = quantizeDynamic(proto.decodeModel(readBytes('onnx/transformer_encoder_layer_opset17.onnx')), { perChannel });
       const bytes = encode(model);
       const x = Float32Array.from(t.input.data);
       const ours = loadOnnx(bytes).run({ input: { data: x, shape: t.input.shape } });

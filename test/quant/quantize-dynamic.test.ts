@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { onnx } from 'onnx-proto';
+import type { onnx } from '../../src/onnx/index.js';
 import { FormatError, InvalidOptionError, UnsupportedOpError } from '../../src/errors.js';
 import { quantizeDynamic, type QuantizeDynamicOptions } from '../../src/quant/index.js';
 import {
@@ -10,13 +10,13 @@ import { expectError } from '../tensor/expect-error.js';
 const W = { shape: [3, 2], data: [0.5, -1, 0.25, 2, -0.75, 0.125] };
 const bias = [0.1, -0.2];
 
-function ops(model: onnx.IModelProto): string[] {
+function ops(model: onnx.ModelProto): string[] {
   return model.graph!.node!.map((n) => n.opType!);
 }
-function initializerNames(model: onnx.IModelProto): string[] {
+function initializerNames(model: onnx.ModelProto): string[] {
   return model.graph!.initializer!.map((t) => t.name!);
 }
-function node(model: onnx.IModelProto, opType: string, nth = 0): onnx.INodeProto {
+function node(model: onnx.ModelProto, opType: string, nth = 0): onnx.NodeProto {
   return model.graph!.node!.filter((n) => n.opType === opType)[nth]!;
 }
 function twoMatMuls(shareWeight: boolean, extra: Partial<GraphSpec> = {}): onnx.ModelProto {
@@ -33,7 +33,7 @@ function twoMatMuls(shareWeight: boolean, extra: Partial<GraphSpec> = {}): onnx.
   });
 }
 function gemmModel(attrs: { transA?: number; transB?: number; alpha?: number; beta?: number }, withBias = true): onnx.ModelProto {
-  const attribute: onnx.IAttributeProto[] = [];
+  const attribute: onnx.AttributeProto[] = [];
   for (const k of ['transA', 'transB'] as const) if (attrs[k] !== undefined) attribute.push({ name: k, type: 2, i: attrs[k] });
   for (const k of ['alpha', 'beta'] as const) if (attrs[k] !== undefined) attribute.push({ name: k, type: 1, f: attrs[k] });
   const Wt = [0.5, 0.25, -0.75, -1, 2, 0.125]; // W transposed, [2, 3]
@@ -64,7 +64,7 @@ describe('quantizeDynamic: graph structure', () => {
   });
 
   it('names the new nodes after the output when the MatMul has no name, and reports it by output', () => {
-    const model = proto.ModelProto.decode(encode(matmulAddModel(W, bias)));
+    const model = proto.decodeModel(encode(matmulAddModel(W, bias)));
     model.graph!.node![0]!.name = '';
     const { model: out, report } = quantizeDynamic(model);
     expect(report.quantized[0]!.node).toBe('xw');
@@ -98,7 +98,7 @@ describe('quantizeDynamic: graph structure', () => {
 
   it('opTypesToQuantize restricts the rewrite', () => {
     const bytes = readBytes('onnx/autoencoder_opset17.onnx');
-    const { report } = quantizeDynamic(proto.ModelProto.decode(bytes), { opTypesToQuantize: ['MatMul'] });
+    const { report } = quantizeDynamic(proto.decodeModel(bytes), { opTypesToQuantize: ['MatMul'] });
     expect(report.quantized).toEqual([]);
     expect(report.message).toMatch(/no node was quantized: no MatMul node has a constant rank-2 float32 weight/);
   });
@@ -111,7 +111,7 @@ describe('quantizeDynamic: graph structure', () => {
     expect(node(model, 'Add')).toMatchObject({ input: ['y_scaled_output', 'fc_beta_bias'], output: ['y'] });
     const scale = model.graph!.initializer!.find((t) => t.name === 'B_transposed_scale')!;
     const alphaScale = model.graph!.initializer!.find((t) => t.name === 'fc_alpha_scale')!;
-    const f32 = (t: onnx.ITensorProto) => new DataView(t.rawData!.buffer, t.rawData!.byteOffset).getFloat32(0, true);
+    const f32 = (t: onnx.TensorProto) => new DataView(t.rawData!.buffer, t.rawData!.byteOffset).getFloat32(0, true);
     expect(f32(alphaScale)).toBe(Math.fround(0.5 * f32(scale)));
   });
 
@@ -134,7 +134,7 @@ describe('quantizeDynamic: graph structure', () => {
 
 describe('quantizeDynamic: purity and report', () => {
   it('leaves the input model unchanged (byte-identical encoding) and shares no objects with it', () => {
-    const input = proto.ModelProto.decode(readBytes('onnx/autoencoder_opset17.onnx'));
+    const input = proto.decodeModel(readBytes('onnx/autoencoder_opset17.onnx'));
     const before = encode(input);
     const { model, report } = quantizeDynamic(input, { perChannel: true });
     expect(encode(input)).toEqual(before);
@@ -182,14 +182,14 @@ describe('quantizeDynamic: nodes it skips', () => {
 
   it('skips weights that are not rank 2, not float32, or overridable graph inputs', () => {
     const base = matmulAddModel(W, bias);
-    const rank3 = proto.ModelProto.decode(encode(base));
+    const rank3 = proto.decodeModel(encode(base));
     rank3.graph!.initializer![0]!.dims = [1, 3, 2];
     expect(quantizeDynamic(rank3).report.skipped[0]!.reason).toBe("weight 'W' must be rank 2, got [1,3,2]");
-    const f64 = proto.ModelProto.decode(encode(base));
+    const f64 = proto.decodeModel(encode(base));
     Object.assign(f64.graph!.initializer![0]!, { dataType: 11, floatData: [], doubleData: W.data });
     expect(quantizeDynamic(f64).report.skipped[0]!.reason).toBe("weight 'W' must be float32, got data type 11");
-    const overridable = proto.ModelProto.decode(encode(base));
-    overridable.graph!.input!.push(proto.ValueInfoProto.create(valueInfo('W', [3, 2])));
+    const overridable = proto.decodeModel(encode(base));
+    overridable.graph!.input!.push(valueInfo('W', [3, 2]));
     expect(quantizeDynamic(overridable).report.skipped[0]!.reason).toMatch(/weight 'W' is also a graph input/);
   });
 });
@@ -237,7 +237,7 @@ describe('quantizeDynamic: errors', () => {
   }
 });
 
-function specOf(model: onnx.IModelProto): GraphSpec {
+function specOf(model: onnx.ModelProto): GraphSpec {
   const g = model.graph!;
   return { nodes: g.node!, initializers: g.initializer!, inputs: g.input!, outputs: g.output! };
 }

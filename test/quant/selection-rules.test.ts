@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { onnx } from 'onnx-proto';
+import type { onnx } from '../../src/onnx/index.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { DADM_SELECTION, ONNXRUNTIME_SELECTION, outputLayerIndices, quantizeDynamic, type QuantizeDynamicOptions } from '../../src/quant/index.js';
 import { encode, floatTensor, makeModel, valueInfo } from './quant-fixtures.js';
@@ -27,7 +27,7 @@ function twoLayers(k: number, h: number): onnx.ModelProto {
 const ALL_OFF = { minWeights: 0, keepOutputLayers: false, requireSmaller: false };
 
 describe('outputLayerIndices', () => {
-  const n = (opType: string, input: string[], output: string[]): onnx.INodeProto => ({ opType, input, output });
+  const n = (opType: string, input: string[], output: string[]): onnx.NodeProto => ({ opType, input, output });
 
   it('marks the nodes from which no MatMul/Gemm/Conv is reachable', () => {
     const nodes = [

@@ -1,18 +1,18 @@
 /**
- * Test helper: builds small ONNX models directly with onnx-proto (independent of src/onnx-writer).
+ * Test helper: builds small ONNX models as plain messages (independent of src/onnx-writer) and
+ * serializes them with onnx-proto (protobufjs), so the runtime reads bytes dadm's codec did not write.
  */
 import onnxProto from 'onnx-proto';
+import { AttributeType as AT, DataType, decodeModel, type GraphProto, type ModelProto, type NodeProto, type OperatorSetIdProto, type TensorProto, type ValueInfoProto } from '../../src/protobuf/index.js';
 
-export const { onnx } = onnxProto;
-export type IGraphProto = onnxProto.onnx.IGraphProto;
-export type ITensorProto = onnxProto.onnx.ITensorProto;
-const AT = onnx.AttributeProto.AttributeType;
-export const DT = onnx.TensorProto.DataType;
+export type IGraphProto = GraphProto;
+export type ITensorProto = TensorProto;
+export const DT = DataType;
 
-export type AttrValue = number | string | number[] | string[] | { floats: number[] } | { tensor: onnxProto.onnx.ITensorProto } | { graph: onnxProto.onnx.IGraphProto };
+export type AttrValue = number | string | number[] | string[] | { floats: number[] } | { tensor: TensorProto } | { graph: GraphProto };
 
 /** A node; integers become INT/INTS attributes, non-integers FLOAT/FLOATS; `{ floats }` forces FLOATS. */
-export function node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}, domain = ''): onnxProto.onnx.INodeProto {
+export function node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}, domain = ''): NodeProto {
   const attribute = Object.entries(attrs).map(([name, v]) => {
     if (typeof v === 'string') return { name, type: AT.STRING, s: new TextEncoder().encode(v) };
     if (typeof v === 'number') return Number.isInteger(v) ? { name, type: AT.INT, i: v } : { name, type: AT.FLOAT, f: v };
@@ -28,7 +28,7 @@ export function node(opType: string, inputs: string[], outputs: string[], attrs:
 }
 
 /** A tensor with typed-field data (float → float_data, int64 → int64_data, others → int32_data). */
-export function tensor(name: string, dims: number[], data: ArrayLike<number>, dataType: number = DT.FLOAT): onnxProto.onnx.ITensorProto {
+export function tensor(name: string, dims: number[], data: ArrayLike<number>, dataType: number = DT.FLOAT): TensorProto {
   const values = Array.from(data);
   if (dataType === DT.FLOAT) return { name, dims, dataType, floatData: values };
   if (dataType === DT.DOUBLE) return { name, dims, dataType, doubleData: values };
@@ -37,33 +37,37 @@ export function tensor(name: string, dims: number[], data: ArrayLike<number>, da
 }
 
 /** A float32 tensor stored in raw_data (little-endian), as exporters write it. */
-export function rawFloatTensor(name: string, dims: number[], data: ArrayLike<number>): onnxProto.onnx.ITensorProto {
+export function rawFloatTensor(name: string, dims: number[], data: ArrayLike<number>): TensorProto {
   const f = Float32Array.from(data);
   return { name, dims, dataType: DT.FLOAT, rawData: new Uint8Array(f.buffer) };
 }
 
 /** A value_info; `null` dims are dynamic (dim_param "batch"). */
-export function valueInfo(name: string, dims: (number | null)[] | undefined, elemType: number = DT.FLOAT): onnxProto.onnx.IValueInfoProto {
+export function valueInfo(name: string, dims: (number | null)[] | undefined, elemType: number = DT.FLOAT): ValueInfoProto {
   const shape = dims === undefined ? undefined : { dim: dims.map((d) => (d === null ? { dimParam: 'batch' } : { dimValue: d })) };
   return { name, type: { tensorType: { elemType, ...(shape ? { shape } : {}) } } };
 }
 
 export interface ModelSpec {
-  nodes: onnxProto.onnx.INodeProto[];
-  inputs: onnxProto.onnx.IValueInfoProto[];
+  nodes: NodeProto[];
+  inputs: ValueInfoProto[];
   outputs: string[];
-  initializers?: onnxProto.onnx.ITensorProto[];
+  initializers?: TensorProto[];
   opset?: number;
   mlOpset?: number;
   irVersion?: number;
   metadata?: Record<string, string>;
 }
 
-/** The ModelProto message for a spec. */
-export function modelProto(spec: ModelSpec): onnxProto.onnx.ModelProto {
-  const opsetImport: onnxProto.onnx.IOperatorSetIdProto[] = [{ domain: '', version: spec.opset ?? 17 }];
+/** The ModelProto message for a spec, as dadm's codec decodes protobufjs's bytes of it. */
+export function modelProto(spec: ModelSpec): ModelProto {
+  return decodeModel(modelBytes(spec));
+}
+
+function plainModel(spec: ModelSpec): ModelProto {
+  const opsetImport: OperatorSetIdProto[] = [{ domain: '', version: spec.opset ?? 17 }];
   if (spec.mlOpset !== undefined) opsetImport.push({ domain: 'ai.onnx.ml', version: spec.mlOpset });
-  return onnx.ModelProto.create({
+  return {
     irVersion: spec.irVersion ?? 8,
     opsetImport,
     producerName: 'dadm-test',
@@ -75,10 +79,10 @@ export function modelProto(spec: ModelSpec): onnxProto.onnx.ModelProto {
       output: spec.outputs.map((o) => valueInfo(o, undefined)),
       initializer: spec.initializers ?? [],
     },
-  });
+  };
 }
 
 /** Serialized bytes for a spec. */
 export function modelBytes(spec: ModelSpec): Uint8Array {
-  return onnx.ModelProto.encode(modelProto(spec)).finish();
+  return new Uint8Array(onnxProto.onnx.ModelProto.encode(plainModel(spec) as onnxProto.onnx.IModelProto).finish());
 }

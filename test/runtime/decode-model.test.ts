@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DadmError, FormatError, UnsupportedOpError } from '../../src/errors.js';
 import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
-import { modelBytes, modelProto, node, onnx, rawFloatTensor, tensor, valueInfo, type IGraphProto, type ITensorProto, type ModelSpec } from './build-model.js';
+import { modelBytes, modelProto, node, rawFloatTensor, tensor, valueInfo, type IGraphProto, type ITensorProto, type ModelSpec } from './build-model.js';
+import { encodeModel } from '../../src/protobuf/index.js';
 import { expectError } from '../tensor/expect-error.js';
 
 const AE = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'onnx', 'autoencoder_opset17.onnx')));
@@ -96,7 +97,7 @@ describe('decodeModel: graph structure', () => {
     for (let i = 0; i < 5; i++) g = { name: `g${i}`, node: [node('If', ['c'], ['o'], { then_branch: { graph: g } })] };
     const m = modelProto(reluSpec());
     m.graph!.node!.push(...g.node!.map((n) => ({ ...n, input: ['x'], output: ['o'] })));
-    const bytes = onnx.ModelProto.encode(m).finish();
+    const bytes = encodeModel(m);
     expectError(() => decodeModel(bytes, { maxDepth: 3 }), FormatError, /^onnx: graph nesting depth must be at most 3 \(maxDepth\), got 4$/);
   });
 

@@ -12,7 +12,9 @@ import { decodeModel } from '../../src/runtime/index.js';
 import { mutateOnnx } from '../fuzz/mutate-onnx.js';
 import { Rng } from '../fuzz/mutate-bytes.js';
 import { expectError } from '../tensor/expect-error.js';
-import { onnx } from './build-model.js';
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
 
 const AE = new Uint8Array(readFileSync(new URL('../fixtures/onnx/autoencoder_opset17.onnx', import.meta.url)));
 const TRANSFORMER = new Uint8Array(readFileSync(new URL('../fixtures/onnx/transformer_encoder_layer_opset17.onnx', import.meta.url)));

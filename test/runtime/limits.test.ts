@@ -98,6 +98,12 @@ describe('graphs and attributes that do not fit together', () => {
     expectError(() => loadOnnx(ensemble({ nodes_missing_value_tracks_true: [1, 0, 1] })), FormatError, /nodes_missing_value_tracks_true must be absent or have 1 entries \(one per node\), got 3$/);
     expectError(() => loadOnnx(ensemble({ target_ids: [0, 0] })), FormatError, /target_\* attributes must have equal lengths, got 1, 1, 2, 1$/);
   });
+
+  it('TreeEnsembleRegressor tree and node ids must be integers in [0, 2^26): they form one exact numeric key', () => {
+    expectError(() => loadOnnx(ensemble({ nodes_nodeids: [2 ** 26] })), FormatError, /^TreeEnsembleRegressor "TreeEnsembleRegressor_Y": nodes_nodeids must be integers in \[0, 2\^26\), got 67108864 at index 0$/);
+    expectError(() => loadOnnx(ensemble({ nodes_treeids: [-1] })), FormatError, /nodes_treeids must be integers in \[0, 2\^26\), got -1 at index 0$/);
+    expectError(() => loadOnnx(ensemble({ target_treeids: [2 ** 26] })), FormatError, /target 0 must name an existing leaf .*got tree 67108864 node 0 target 0$/);
+  });
 });
 
 describe('external data goes through the checked open', () => {

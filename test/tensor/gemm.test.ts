@@ -4,19 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../src/errors.js';
 import { Random, Tensor, gemm, matmul } from '../../src/tensor/index.js';
 import { expectError } from './expect-error.js';
+import { naiveGemm } from './naive-gemm.js';
 
-/** C = op(A) op(B) in float64 with explicit indexing. */
-function naive(a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
-      c[i * n + j] = s;
-    }
-  }
-  return c;
-}
 
 const dim = fc.oneof(fc.constantFrom(1, 2, 3, 4, 5, 7, 8, 13, 17, 31), fc.integer({ min: 1, max: 40 }));
 /** float32 rounding over k terms of values in [-1, 1]: allow sqrt(k)-scaled error. */
@@ -31,7 +20,7 @@ describe('gemm', () => {
         const b = rng.uniformFill(new Float32Array(k * n), -1, 1);
         const c = new Float32Array(m * n);
         gemm(a, b, c, { m, n, k, transA, transB });
-        expect(c).toBeAllclose(naive(a, b, m, n, k, transA, transB), tol(k));
+        expect(c).toBeAllclose(naiveGemm(a, b, m, n, k, transA, transB), tol(k));
       }),
       { seed: 42, numRuns: 120 },
     );
@@ -50,7 +39,7 @@ describe('gemm', () => {
     const b = rng.uniformFill(new Float32Array(k * n), -1, 1);
     const c = new Float32Array(m * n);
     gemm(a, b, c, { m, n, k, transA, transB });
-    expect(c).toBeAllclose(naive(a, b, m, n, k, transA, transB), tol(k));
+    expect(c).toBeAllclose(naiveGemm(a, b, m, n, k, transA, transB), tol(k));
   });
 
   it('accumulates with alpha and respects offsets', () => {
@@ -62,7 +51,7 @@ describe('gemm', () => {
         const c = rng.uniformFill(new Float32Array(2 + m * n), -1, 1);
         const before = c.slice();
         gemm(a, b, c, { m, n, k, transA, transB, accumulate: true, alpha: -0.5, aOffset: 3, bOffset: 5, cOffset: 2 });
-        const ref = naive(a.subarray(3), b.subarray(5), m, n, k, transA, transB);
+        const ref = naiveGemm(a.subarray(3), b.subarray(5), m, n, k, transA, transB);
         const expected = Array.from(before.subarray(2), (v, i) => v - 0.5 * ref[i]!);
         expect(c[0]).toBe(before[0]);
         expect(c[1]).toBe(before[1]);
@@ -102,7 +91,7 @@ function naiveBatched(a: Tensor, b: Tensor): { shape: number[]; data: Float64Arr
       sa *= pa[d]!;
       sb *= pb[d]!;
     }
-    const c = naive(a.data.subarray(ia * m * k, (ia + 1) * m * k), b.data.subarray(ib * k * n, (ib + 1) * k * n), m, n, k, false, false);
+    const c = naiveGemm(a.data.subarray(ia * m * k, (ia + 1) * m * k), b.data.subarray(ib * k * n, (ib + 1) * k * n), m, n, k, false, false);
     out.set(c, t * m * n);
   }
   return { shape: [...batch, m, n], data: out };
@@ -135,7 +124,7 @@ describe('matmul', () => {
     const got = matmul(a, b, { transA: true, transB: true });
     expect(got.shape).toEqual([2, 3, 4]);
     for (let t = 0; t < 2; t++) {
-      const ref = naive(a.data.subarray(t * 15, (t + 1) * 15), b.data, 3, 4, 5, true, true);
+      const ref = naiveGemm(a.data.subarray(t * 15, (t + 1) * 15), b.data, 3, 4, 5, true, true);
       expect(got.data.subarray(t * 12, (t + 1) * 12)).toBeAllclose(ref, tol(5));
     }
   });

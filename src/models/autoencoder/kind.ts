@@ -14,6 +14,10 @@ export const autoencoderKind: ModelKindHandler = {
   trainsByEpochs: true,
   reconstructs: true,
   fitSampleRows: () => 0,
+  initialModel(config, schema) {
+    const arch = architectureFor(config, schema);
+    return new AutoencoderModel(buildAutoencoder(arch, config.training.seed), arch);
+  },
   train(ctx: TrainContext): TrainingRun {
     const { config, schema } = ctx;
     const arch = architectureFor(config, schema);
@@ -26,6 +30,7 @@ export const autoencoderKind: ModelKindHandler = {
       model,
       optimizer: buildOptimizer(network, config),
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+      ...(ctx.adjustGradients ? { adjustGradients: ctx.adjustGradients } : {}),
     });
     return { model, ...run, threshold: null };
   },

@@ -9,9 +9,9 @@ import { Adam, AdamW, Autoencoder, SGD, type Optimizer } from '../../nn/index.js
 import type { onnx } from '../../onnx/index.js';
 import { exportAutoencoder } from '../../onnx-writer/index.js';
 import type { FeatureSchema } from '../../schema/index.js';
-import { Random, Tensor } from '../../tensor/index.js';
+import { ACTIVATIONS, Random, Tensor } from '../../tensor/index.js';
 import { parseJson } from '../checkpoint.js';
-import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ScoreKernel, StoredModel } from '../kind.js';
+import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ParallelScoreKernel, ScoreKernel, StoredModel } from '../kind.js';
 
 /** What the `architecture` metadata key records. */
 export interface AutoencoderArchitecture {
@@ -76,6 +76,12 @@ export class AutoencoderModel implements FittedModel {
     this.explain = { shapModel: { kind: 'mlp-autoencoder', ...network.mlpSpec() }, reconstruct: (z) => network.reconstruct(z, 1) };
   }
 
+  /** The network's scorer on `threads` threads (nn's ParallelMlpScorer). */
+  parallelScore(threads: number): ParallelScoreKernel {
+    const scorer = this.network.parallelScorer(threads);
+    return { kernel: (x, n, out) => void scorer.score(x, n, out as Float32Array<ArrayBuffer>), close: () => scorer.close() };
+  }
+
   /** State-dict tensors (F32) and the `architecture` / `score` metadata keys. */
   state(): ModelState {
     const tensors: ModelState['tensors'] = new Map();
@@ -116,21 +122,60 @@ export class AutoencoderModel implements FittedModel {
   }
 }
 
+/** Parameters of the network an architecture describes: encoder `[D, h1..hk]` and decoder back to D, each Linear `in*out + out`. */
+function parameterCount(arch: Pick<AutoencoderArchitecture, 'input_dim' | 'hidden_dims'>): number {
+  const dims = [arch.input_dim, ...arch.hidden_dims];
+  const chain = [...dims, ...dims.slice(0, -1).reverse()];
+  let n = 0;
+  for (let i = 0; i + 1 < chain.length; i++) n += chain[i]! * chain[i + 1]! + chain[i + 1]!;
+  return n;
+}
+
 /**
- * Rebuilds the autoencoder of a checkpoint.
+ * The checkpoint's `architecture`, checked before anything is built from it: field types and ranges,
+ * the schema's width and active features, and the weights' total size (so a hostile `hidden_dims`
+ * cannot ask for more memory than the file holds).
+ * @param weights the F32 model tensors (scaler excluded) the file holds, in elements
+ * @throws FormatError naming the file and the field
+ */
+function checkArchitecture(stored: StoredModel, value: unknown, weights: number): AutoencoderArchitecture {
+  const { path, schema } = stored;
+  const fail = (field: string, constraint: string, got: unknown): never => {
+    throw new FormatError(`${path}: metadata architecture${field === '' ? '' : `.${field}`} must ${constraint}, got ${JSON.stringify(got) ?? String(got)}`, path);
+  };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('', 'be an object', value);
+  const a = value as Record<string, unknown>;
+  if (a.input_dim !== schema.dim) fail('input_dim', `be ${schema.dim} (schema ${schema.name})`, a.input_dim);
+  const hidden = a.hidden_dims;
+  if (!Array.isArray(hidden) || hidden.length === 0 || !hidden.every((d) => Number.isSafeInteger(d) && (d as number) >= 1)) {
+    fail('hidden_dims', 'be a non-empty list of positive integers', hidden);
+  }
+  if (!(ACTIVATIONS as readonly unknown[]).includes(a.activation)) fail('activation', `be one of ${ACTIVATIONS.join(', ')}`, a.activation);
+  if (a.active_features !== schema.activeFeatures) fail('active_features', `be ${schema.activeFeatures} (schema ${schema.name})`, a.active_features);
+  if (a.loss_features !== 'all' && a.loss_features !== 'active') fail('loss_features', "be 'all' or 'active'", a.loss_features);
+  const arch = a as unknown as AutoencoderArchitecture;
+  const params = parameterCount(arch);
+  if (params !== weights) fail('hidden_dims', `describe the ${weights} weights the file holds`, `${JSON.stringify(hidden)} (${params} weights)`);
+  return arch;
+}
+
+/**
+ * Rebuilds the autoencoder of a checkpoint; the architecture is checked before the network is built.
  * @throws FormatError naming the file for missing/invalid architecture metadata or weights
  */
 export function loadAutoencoder(stored: StoredModel): AutoencoderModel {
   const { path } = stored;
   const text = stored.metadata.architecture;
   if (text === undefined) throw new FormatError(`${path}: metadata key 'architecture' must be present, got nothing (corrupted checkpoint)`, path);
-  const arch = parseJson(path, 'architecture', text) as AutoencoderArchitecture;
   const state = new Map<string, Tensor>();
+  let weights = 0;
   for (const [name, t] of stored.tensors) {
     if (name.startsWith('scaler.')) continue;
     if (t.dtype !== 'F32') throw new FormatError(`${path}: tensor ${name} must be F32, got ${t.dtype}`, path);
     state.set(name, new Tensor(t.data as Float32Array, t.shape));
+    weights += t.data.length;
   }
+  const arch = checkArchitecture(stored, parseJson(path, 'architecture', text), weights);
   try {
     const network = buildAutoencoder(arch, 0);
     network.loadStateDict(state);

@@ -3,15 +3,17 @@
  * them a chunk (<= 65,536 rows) at a time, shuffles the rows inside the chunk and feeds batches
  * (a partial batch carries over into the next chunk; only the epoch's last batch may be short).
  * Validation loss (mean score of the validation rows) drives early stopping; the best epoch's
- * weights are restored at the end.
+ * weights are restored at the end. With `threads` above 1, each step's batch is split across the
+ * threads (nn's ParallelMlpTrainer) and the validation rows are scored on them too.
  */
 import type { DadmConfig } from '../../config/index.js';
 import { STREAM, blocksPerChunk, deriveSeed, readBlocks, scoreBlocks, type TrainingData } from '../../data/index.js';
 import { TrainingError } from '../../errors.js';
 import { clipGradNorm, type Autoencoder, type Optimizer } from '../../nn/index.js';
+import type { Var } from '../../autograd/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { standardizeInPlace } from '../../schema/index.js';
-import { Random } from '../../tensor/index.js';
+import { Random, resolveThreads } from '../../tensor/index.js';
 import type { EpochRecord } from '../kind.js';
 import type { AutoencoderModel } from './model.js';
 
@@ -34,6 +36,8 @@ export interface AutoencoderLoopOptions {
   model: AutoencoderModel;
   optimizer: Optimizer;
   onProgress?: ProgressCallback;
+  /** See `TrainContext.adjustGradients`. */
+  adjustGradients?: (named: readonly (readonly [string, Var])[]) => void;
 }
 
 /**
@@ -57,76 +61,89 @@ export function trainAutoencoderLoop(opts: AutoencoderLoopOptions): AutoencoderR
   const network = model.network;
   const validation = split.validationRows > 0 ? new Float32Array(split.validationRows) : null;
   const params = network.parameters();
+  const named = opts.adjustGradients === undefined ? [] : network.namedParameters();
   const run: AutoencoderRun = { epochs: [], bestEpoch: 0, stoppedEarly: false, steps: 0, validationScores: null };
   let bestLoss = Infinity;
   let bestState: ReturnType<Autoencoder['stateDict']> | null = null;
   let sinceBest = 0;
+  const threads = resolveThreads(config.threads, 'train: threads');
+  const trainer = threads > 1 ? network.parallelTrainer(threads) : null;
 
-  for (let epoch = 1; epoch <= t.epochs; epoch++) {
-    const t0 = performance.now();
-    if (t.shuffle) rng.shuffleInPlace(order);
-    let filled = 0;
-    let step = 0;
-    let lossSum = 0;
-    let rowsDone = 0;
-    const runStep = (rows: number): void => {
-      step++;
-      const loss = network.lossAndGrad(batch, rows);
-      if (!Number.isFinite(loss)) {
-        throw new TrainingError(
-          `train: loss must be finite, got ${loss} at epoch ${epoch}, step ${step} of ${steps} (lower training.learning_rate, currently ${t.learningRate}, or set training.grad_clip)`,
-        );
-      }
-      if (t.gradClip !== null) clipGradNorm(params, t.gradClip);
-      optimizer.step();
-      lossSum += loss * rows;
-      rowsDone += rows;
-      onProgress?.({ kind: 'step', epoch, epochs: t.epochs, step, steps, rowsDone, rowsTotal: split.trainingRows, loss });
-    };
-    for (let c = 0; c < order.length; c += per) {
-      const n = readBlocks(file, split, { blocks: order, from: c, to: Math.min(c + per, order.length), out: chunk });
-      if (standardizer !== null) standardizeInPlace(standardizer, chunk, n);
-      for (let k = 0; k < n; k++) rowOrder[k] = k;
-      if (t.shuffle) rng.shuffleInPlace(rowOrder.subarray(0, n));
-      for (let k = 0; k < n; k++) {
-        const src = rowOrder[k]! * cols;
-        const dst = filled * cols;
-        for (let j = 0; j < cols; j++) batch[dst + j] = chunk[src + j]!;
-        if (++filled === batchRows) {
-          runStep(batchRows);
-          filled = 0;
+  try {
+    for (let epoch = 1; epoch <= t.epochs; epoch++) {
+      const t0 = performance.now();
+      if (t.shuffle) rng.shuffleInPlace(order);
+      let filled = 0;
+      let step = 0;
+      let lossSum = 0;
+      let rowsDone = 0;
+      const runStep = (rows: number): void => {
+        step++;
+        const loss = trainer === null ? network.lossAndGrad(batch, rows) : trainer.lossAndGrad(batch, rows);
+        if (!Number.isFinite(loss)) {
+          throw new TrainingError(
+            `train: loss must be finite, got ${loss} at epoch ${epoch}, step ${step} of ${steps} (lower training.learning_rate, currently ${t.learningRate}, or set training.grad_clip)`,
+          );
+        }
+        opts.adjustGradients?.(named);
+        if (t.gradClip !== null) clipGradNorm(params, t.gradClip);
+        optimizer.step();
+        lossSum += loss * rows;
+        rowsDone += rows;
+        onProgress?.({ kind: 'step', epoch, epochs: t.epochs, step, steps, rowsDone, rowsTotal: split.trainingRows, loss });
+      };
+      for (let c = 0; c < order.length; c += per) {
+        const n = readBlocks(file, split, { blocks: order, from: c, to: Math.min(c + per, order.length), out: chunk });
+        if (standardizer !== null) standardizeInPlace(standardizer, chunk, n);
+        for (let k = 0; k < n; k++) rowOrder[k] = k;
+        if (t.shuffle) rng.shuffleInPlace(rowOrder.subarray(0, n));
+        for (let k = 0; k < n; k++) {
+          const src = rowOrder[k]! * cols;
+          const dst = filled * cols;
+          for (let j = 0; j < cols; j++) batch[dst + j] = chunk[src + j]!;
+          if (++filled === batchRows) {
+            runStep(batchRows);
+            filled = 0;
+          }
         }
       }
-    }
-    if (filled > 0) runStep(filled);
-    run.steps += step;
-    const trainLoss = lossSum / split.trainingRows;
-    let validationLoss: number | null = null;
-    let best = validation === null;
-    if (validation !== null) {
-      scoreBlocks({ file, split, blocks: split.validationBlocks, standardizer, kernel: model.score, out: validation });
-      validationLoss = meanOf(validation);
-      if (!Number.isFinite(validationLoss)) {
-        throw new TrainingError(`train: validation loss must be finite, got ${validationLoss} at epoch ${epoch} (lower training.learning_rate or set training.grad_clip)`);
+      if (filled > 0) runStep(filled);
+      run.steps += step;
+      const trainLoss = lossSum / split.trainingRows;
+      let validationLoss: number | null = null;
+      let best = validation === null;
+      if (validation !== null) {
+        const scorer = threads > 1 ? model.parallelScore(threads) : null;
+        try {
+          scoreBlocks({ file, split, blocks: split.validationBlocks, standardizer, kernel: scorer?.kernel ?? model.score, out: validation });
+        } finally {
+          scorer?.close();
+        }
+        validationLoss = meanOf(validation);
+        if (!Number.isFinite(validationLoss)) {
+          throw new TrainingError(`train: validation loss must be finite, got ${validationLoss} at epoch ${epoch} (lower training.learning_rate or set training.grad_clip)`);
+        }
+        if (validationLoss < bestLoss) {
+          best = true;
+          bestLoss = validationLoss;
+          bestState = network.stateDict();
+          run.validationScores = Float32Array.from(validation);
+          sinceBest = 0;
+        } else {
+          sinceBest++;
+        }
       }
-      if (validationLoss < bestLoss) {
-        best = true;
-        bestLoss = validationLoss;
-        bestState = network.stateDict();
-        run.validationScores = Float32Array.from(validation);
-        sinceBest = 0;
-      } else {
-        sinceBest++;
+      if (best) run.bestEpoch = epoch;
+      const seconds = (performance.now() - t0) / 1000;
+      run.epochs.push({ epoch, trainLoss, validationLoss, seconds });
+      onProgress?.({ kind: 'epoch', epoch, epochs: t.epochs, trainLoss, validationLoss, best, seconds });
+      if (validation !== null && t.earlyStoppingPatience > 0 && sinceBest >= t.earlyStoppingPatience && epoch < t.epochs) {
+        run.stoppedEarly = true;
+        break;
       }
     }
-    if (best) run.bestEpoch = epoch;
-    const seconds = (performance.now() - t0) / 1000;
-    run.epochs.push({ epoch, trainLoss, validationLoss, seconds });
-    onProgress?.({ kind: 'epoch', epoch, epochs: t.epochs, trainLoss, validationLoss, best, seconds });
-    if (validation !== null && t.earlyStoppingPatience > 0 && sinceBest >= t.earlyStoppingPatience && epoch < t.epochs) {
-      run.stoppedEarly = true;
-      break;
-    }
+  } finally {
+    trainer?.close();
   }
   if (bestState !== null && run.bestEpoch !== run.epochs.length) network.loadStateDict(bestState);
   return run;

@@ -7,6 +7,7 @@ import type { onnx } from '../../onnx/index.js';
 import { exportIsolationForest } from '../../onnx-writer/index.js';
 import type { Standardizer } from '../../schema/index.js';
 import type { OnnxExportContext } from '../kind.js';
+import { rawThresholdFor } from '../scaler-fold.js';
 
 /** The forest's ONNX graph (`score` and `path_length` outputs) reading raw rows. */
 export function exportForest(forest: IsolationForest, ctx: OnnxExportContext): onnx.ModelProto {
@@ -31,33 +32,4 @@ function foldForestScaler(a: ForestArrays, maxFeatures: number, s: Standardizer)
     }
   }
   return { ...a, threshold };
-}
-
-const F32 = new Float32Array(1);
-const I32 = new Int32Array(F32.buffer);
-/** Largest finite float32 as an ordered key (bit pattern 0x7f7fffff). */
-const MAX_KEY = 0x7f7fffff;
-
-/** The float32 with ordered key k: keys run monotonically with the values, 0 = +-0. */
-function fromKey(k: number): number {
-  I32[0] = k >= 0 ? k : -k | 0x80000000;
-  return F32[0]!;
-}
-
-/**
- * The largest float32 x with `fround((x - mean) / scale) <= t` (scale > 0), by bisection over the
- * ordered float32 bit patterns; +Infinity when every finite x passes, -Infinity when none does.
- */
-export function rawThresholdFor(t: number, mean: number, scale: number): number {
-  const passes = (k: number): boolean => Math.fround((fromKey(k) - mean) / scale) <= t;
-  if (passes(MAX_KEY)) return Infinity;
-  if (!passes(-MAX_KEY)) return -Infinity;
-  let lo = -MAX_KEY; // passes
-  let hi = MAX_KEY; // fails
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (passes(mid)) lo = mid;
-    else hi = mid;
-  }
-  return fromKey(lo);
 }

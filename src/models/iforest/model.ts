@@ -6,8 +6,8 @@ import type { DadmConfig } from '../../config/index.js';
 import { FormatError } from '../../errors.js';
 import { IsolationForest, type ForestArrays, type IsolationForestMeta } from '../../iforest/index.js';
 import type { onnx } from '../../onnx/index.js';
-import { parseJson } from '../checkpoint.js';
-import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ScoreKernel, StoredModel } from '../kind.js';
+import { readRecordAndArrays } from '../checkpoint.js';
+import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ParallelScoreKernel, ScoreKernel, StoredModel } from '../kind.js';
 import { exportForest } from './export.js';
 
 /** Rows per tree, resolved like scikit-learn against the training row count. */
@@ -43,6 +43,7 @@ export function fitForest(sample: { rows: Float32Array; n: number; cols: number 
     bootstrap: o.bootstrap,
     contamination: o.contamination,
     seed: config.training.seed,
+    threads: config.threads,
   });
   return forest.fit({ data: sample.rows, shape: [sample.n, sample.cols] });
 }
@@ -65,14 +66,16 @@ export class IforestModel implements FittedModel {
   readonly explain: ExplainHooks;
 
   constructor(readonly forest: IsolationForest) {
-    const cols = forest.nFeaturesIn;
-    this.input = { form: 'rows', steps: 1, width: cols };
-    this.score = (x, n, out) => {
-      const s = forest.anomalyScore({ data: n * cols === x.length ? x : x.subarray(0, n * cols), shape: [n, cols] });
-      for (let i = 0; i < n; i++) out[i] = s[i]!;
-    };
+    this.input = { form: 'rows', steps: 1, width: forest.nFeaturesIn };
+    this.score = forestKernel(forest);
     const { compiled, denominator, nFeaturesIn } = forest.compiledTrees();
     this.explain = { shapModel: { kind: 'isolation-forest', ...compiled, denominator, inputDim: nFeaturesIn }, reconstruct: null };
+  }
+
+  /** The same trees scoring on `threads` threads (IsolationForest's `threads` option). */
+  parallelScore(threads: number): ParallelScoreKernel {
+    const forest = IsolationForest.fromArrays(this.forest.toArrays(), { threads });
+    return { kernel: forestKernel(forest), close: () => undefined };
   }
 
   /** The forest arrays under `trees.*` and the `iforest` / `score` metadata keys. */
@@ -104,22 +107,21 @@ export class IforestModel implements FittedModel {
  */
 export function loadForest(stored: StoredModel): IforestModel {
   const { path } = stored;
-  const metaText = stored.metadata.iforest;
-  if (metaText === undefined) throw new FormatError(`${path}: metadata key 'iforest' must be present, got nothing (corrupted checkpoint)`, path);
-  const meta = parseJson(path, 'iforest', metaText) as IsolationForestMeta;
-  const arrays = {} as Record<keyof ForestArrays, unknown>;
-  for (const key of Object.keys(TENSOR_NAMES) as (keyof ForestArrays)[]) {
-    const t = stored.tensors.get(TENSOR_NAMES[key]);
-    const want = key === 'threshold' ? 'F64' : 'I32';
-    if (t === undefined || t.dtype !== want) {
-      throw new FormatError(`${path}: tensor ${TENSOR_NAMES[key]} must be ${want}, got ${t === undefined ? 'nothing' : t.dtype}`, path);
-    }
-    arrays[key] = t.data;
-  }
+  const tensors = Object.fromEntries((Object.keys(TENSOR_NAMES) as (keyof ForestArrays)[]).map((k) => [k, { name: TENSOR_NAMES[k], dtype: k === 'threshold' ? 'F64' : 'I32' }])) as Record<keyof ForestArrays, { name: string; dtype: string }>;
+  const { meta, arrays } = readRecordAndArrays(stored, 'iforest', tensors);
   try {
-    return new IforestModel(IsolationForest.fromArrays({ arrays: arrays as unknown as ForestArrays, meta }));
+    return new IforestModel(IsolationForest.fromArrays({ arrays: arrays as unknown as ForestArrays, meta: meta as IsolationForestMeta }));
   } catch (err) {
     if (err instanceof FormatError) throw new FormatError(`${path}: ${err.message}`, path);
     throw err;
   }
+}
+
+/** `anomalyScore` of the first `n` rows as a {@link ScoreKernel}. */
+function forestKernel(forest: IsolationForest): ScoreKernel {
+  const cols = forest.nFeaturesIn;
+  return (x, n, out) => {
+    const s = forest.anomalyScore({ data: n * cols === x.length ? x : x.subarray(0, n * cols), shape: [n, cols] });
+    for (let i = 0; i < n; i++) out[i] = s[i]!;
+  };
 }

@@ -2,7 +2,7 @@
  * The transformer kind: a tiny transformer trained on windows of a host's consecutive rows (rows +
  * host ids, or a 3-D window file), scoring each step from its context. docs/transformer.md.
  */
-import { standardizedRows, windowRows, type SequenceSource, type TrainingData } from '../../data/index.js';
+import { fileRows, standardizedRows, windowRows, type SequenceSource, type TrainingData } from '../../data/index.js';
 import { InvalidOptionError } from '../../errors.js';
 import type { ProgressCallback } from '../../progress.js';
 import type { ModelKindHandler, TrainContext, TrainingRun } from '../kind.js';
@@ -42,7 +42,7 @@ export const transformerKind: ModelKindHandler = {
  * @throws InvalidOptionError for 2-D rows without host ids
  */
 export function sequenceSource(data: TrainingData): SequenceSource {
-  const rows = standardizedRows(data.file.reader, data.standardizer);
+  const rows = standardizedRows(fileRows(data.file), data.standardizer);
   if (data.file.steps > 1) return { windows: windowRows(rows, data.file.steps) };
   if (data.hosts === null) {
     throw new InvalidOptionError(`train: model transformer must be given host ids (--hosts hosts.npy) for 2-D rows, or a 3-D window file [N, T, F], got ${data.file.source} without host ids`, 'hosts');

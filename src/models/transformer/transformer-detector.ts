@@ -6,7 +6,7 @@
 import { DataError, FormatError, InvalidOptionError, NotFittedError, ShapeError } from '../../errors.js';
 import { Random, Tensor } from '../../tensor/index.js';
 import { quantile } from '../../stats/index.js';
-import { forEachHostWindow, forEachWindow, openWindowStream, type RowSource, type SequenceSource } from '../../data/index.js';
+import { forEachHostWindow, forEachWindow, openWindowStream, type RowTable, type SequenceSource } from '../../data/index.js';
 import { ObjectiveBatcher, objectiveLayout } from './objective.js';
 import { resolveTransformerOptions, type ResolvedTransformerOptions, type TransformerOptions } from './options.js';
 import { trainWindowNet, type TransformerEpoch, type TransformerProgress } from './train-transformer.js';
@@ -217,7 +217,7 @@ export class TransformerDetector {
    * with the host's first row, that many copies).
    * @throws NotFittedError before fit; the errors of scanHosts and forEachHostWindow
    */
-  scoreRows(data: RowSource, hosts: RowSource, onScores: (firstRow: number, scores: Float32Array, padded: Int32Array) => void): void {
+  scoreRows(data: RowTable, hosts: RowTable, onScores: (firstRow: number, scores: Float32Array, padded: Int32Array) => void): void {
     const s = this.fitted('scoreRows');
     if (data.cols !== s.features) throw new ShapeError(`${data.path}: columns must equal the model's ${s.features} features, got ${data.cols}`, 'scoreRows');
     const stream = openWindowStream({ data, hosts }, { window: this.options.window, stride: 1, validationFraction: 0, seed: 0 });
@@ -236,7 +236,7 @@ export class TransformerDetector {
    * Scores every window of a 3-D file `[N, T, F]`, streaming: `onScores(firstWindow, scores)`.
    * @throws NotFittedError before fit; ShapeError when T or F differ from the model's; DataError for NaN/Inf
    */
-  scoreWindowFile(windows: RowSource, onScores: (firstWindow: number, scores: Float32Array) => void): void {
+  scoreWindowFile(windows: RowTable, onScores: (firstWindow: number, scores: Float32Array) => void): void {
     const s = this.fitted('scoreWindowFile');
     openWindowStream({ windows }, { window: this.options.window, stride: 1, validationFraction: 0, seed: 0 });
     const scores = new Float32Array(SCORE_CHUNK);

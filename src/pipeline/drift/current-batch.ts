@@ -5,8 +5,7 @@
  * for Wasserstein and KS. With a model, each kept row is also scored and its score binned and
  * sampled with the row. Memory: one chunk plus the sample, whatever the batch size.
  */
-import { CHUNK_ROWS, ReservoirSampler, type DataFile, type ScoreKernel } from '../../data/index.js';
-import { DataError } from '../../errors.js';
+import { CHUNK_ROWS, ReservoirSampler, nonFiniteScoreError, type DataFile, type ScoreKernel } from '../../data/index.js';
 import { standardizeInPlace, type Standardizer } from '../../schema/index.js';
 import type { DriftReference } from './reference-file.js';
 
@@ -95,7 +94,7 @@ export function scanCurrentBatch(opts: ScanOptions): BatchScan {
       for (let i = 0; i < n; i++) {
         const s = scores[i]!;
         if (!Number.isFinite(s)) {
-          throw new DataError(`${file.source}: row ${keptIndex[i]} score must be finite, got ${s} (its values are too large for the model)`, file.source, { row: keptIndex[i]! });
+          throw nonFiniteScoreError(file.source, keptIndex[i]!, s);
         }
         if (s > scorer.threshold) flagged++;
         scoreCounts[upperBound(ref.score.edges, 0, bins - 1, s)]!++;

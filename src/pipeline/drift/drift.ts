@@ -6,7 +6,7 @@
 import { defaultConfig, type DadmConfig, type ModelKind } from '../../config/index.js';
 import { openDataFile } from '../../data/index.js';
 import { DataError, InvalidOptionError, UsageError } from '../../errors.js';
-import { loadCheckpoint } from '../../models/index.js';
+import { checkpointDetector, readCheckpoint, readCheckpointFile, sameTraining } from '../../models/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../../stats/index.js';
 import { scanCurrentBatch, type BatchScan, type BatchScorer, type InvalidValue } from './current-batch.js';
@@ -112,9 +112,9 @@ export function drift(opts: DriftOptions): DriftResult {
   const maxInvalid = opts.maxInvalidFraction ?? DRIFT_MAX_INVALID_FRACTION;
   if (!Number.isSafeInteger(sampleRows) || sampleRows < 1) throw new InvalidOptionError(`drift: sampleRows must be an integer >= 1, got ${sampleRows}`, 'sampleRows');
   if (!(maxInvalid >= 0 && maxInvalid < 1)) throw new InvalidOptionError(`drift: maxInvalidFraction must be a number in [0, 1), got ${maxInvalid}`, 'maxInvalidFraction');
-  const ref = readDriftReference(opts.reference);
+  const ref = readDriftReference(opts.reference, { option: '--reference' });
   const model = opts.model === undefined ? null : modelScorer(opts.model, ref);
-  const file = openDataFile(opts.current);
+  const file = openDataFile(opts.current, { option: '--current' });
   let scan: BatchScan;
   try {
     if (file.cols !== ref.cols) {
@@ -175,7 +175,7 @@ interface ModelParts {
 
 /** Loads the model and checks that it was trained together with the reference. */
 function modelScorer(path: string, ref: DriftReference): ModelParts {
-  const checkpoint = loadCheckpoint(path);
+  const checkpoint = checkpointDetector(readCheckpoint(path, readCheckpointFile(path, '--model')));
   if (checkpoint.input.form !== 'rows') {
     // The batch is scanned row by row; a sequence model's score needs each row's host window.
     throw new UsageError(
@@ -188,7 +188,13 @@ function modelScorer(path: string, ref: DriftReference): ModelParts {
       'model',
     );
   }
-  // The threshold is stored as the same float64 in both files by the same train run.
+  if (!sameTraining(checkpoint.checkpoint, ref.trainingId)) {
+    throw new InvalidOptionError(
+      `drift: --model ${path} must be the model trained with ${ref.path} (training id ${ref.trainingId!.slice(0, 12)}), got training id ${checkpoint.checkpoint.metadata.checkpoint_sha256!.slice(0, 12)} (files of two train runs)`,
+      'model',
+    );
+  }
+  // References written before the training id: the threshold is stored as the same float64 in both files by the same train run.
   if (checkpoint.threshold !== ref.score.threshold) {
     throw new InvalidOptionError(
       `drift: --model ${path} must be the model trained with ${ref.path} (threshold ${ref.score.threshold}), got threshold ${checkpoint.threshold}`,

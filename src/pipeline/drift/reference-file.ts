@@ -3,9 +3,9 @@
  * and reading them back with every shape and value checked. Every member is a plain numeric array, so
  * `numpy.load(path, allow_pickle=False)` loads all of them. Members are listed in docs/drift.md.
  */
-import { readFileSync } from 'node:fs';
-import { DataError, FormatError } from '../../errors.js';
-import { type NpyArrayLike, type NpyTypedResult, readNpzTyped, shapeTuple } from '../../io/index.js';
+import { FormatError } from '../../errors.js';
+import { type NpyArrayLike, type NpyTypedResult, type NpzArchive, openNpz, readInputFile, shapeTuple } from '../../io/index.js';
+import { FORMAT_LIMITS, type Limits } from '../../limits.js';
 import type { Standardizer } from '../../schema/index.js';
 import { schemaRecord } from '../../models/index.js';
 
@@ -38,6 +38,11 @@ export interface DriftReferenceParts {
   sampleIndex: Float64Array;
   /** The scaler applied before everything above (active columns used), or null. */
   standardizer: Standardizer | null;
+  /**
+   * The training id of the run that wrote the reference with its checkpoint (the checkpoint's
+   * `checkpoint_sha256`); left out by references written before it was stamped.
+   */
+  trainingId?: string;
   score: {
     /** Rows the score distribution was measured on (validation rows, or training rows without). */
     rows: number;
@@ -50,8 +55,10 @@ export interface DriftReferenceParts {
 }
 
 /** A drift reference read back by {@link readDriftReference}. */
-export interface DriftReference extends Omit<DriftReferenceParts, 'standardizer' | 'sampleIndex' | 'schemaName' | 'schemaVersion'> {
+export interface DriftReference extends Omit<DriftReferenceParts, 'standardizer' | 'sampleIndex' | 'schemaName' | 'schemaVersion' | 'trainingId'> {
   path: string;
+  /** The training id of the run that wrote it (see {@link DriftReferenceParts.trainingId}), or null. */
+  trainingId: string | null;
   /** Schema name and version from meta_json; null in references written before they were recorded. */
   schemaName: string | null;
   schemaVersion: string | null;
@@ -75,6 +82,7 @@ interface MetaJson {
   cols: number;
   bins: number;
   standardized: boolean;
+  training_id?: string;
 }
 
 const utf8 = (s: string): NpyArrayLike => {
@@ -104,6 +112,7 @@ export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyAr
     cols: p.cols,
     bins,
     standardized: p.standardizer !== null,
+    ...(p.trainingId === undefined ? {} : { training_id: p.trainingId }),
   };
   const mean = new Float64Array(active);
   const scale = new Float64Array(active).fill(1);
@@ -134,27 +143,33 @@ export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyAr
   ]);
 }
 
+/** How {@link readDriftReference} names the file and what it may ask for. */
+export interface DriftReferenceReadOptions {
+  /** The option that named the file, for messages (e.g. `--reference`). */
+  option?: string;
+  /** Overrides of the default limits (src/limits.ts). */
+  limits?: Partial<Limits>;
+}
+
 /**
- * Reads and checks a drift_reference.npz written by `dadm train`.
- * @throws DataError when the file cannot be read; FormatError naming the file when it is not an npz,
- *   has no `meta_json` with format 'dadm-drift-reference', has another version, or has a member
- *   of the wrong shape, dtype or value (non-finite, edges not ascending, proportions outside [floor, 1])
+ * Reads and checks a drift_reference.npz written by `dadm train`. Only the members the format
+ * defines are inflated (each against the limits first); any other member is never read.
+ * @throws InvalidOptionError naming the path (and option) when it is not a readable regular file;
+ *   FormatError naming the file when it is not an npz, has no `meta_json` with format
+ *   'dadm-drift-reference' (or one over {@link FORMAT_LIMITS}.driftMetaJsonBytes), has another
+ *   version, or has a member of the wrong shape, dtype or value (non-finite, edges not ascending,
+ *   proportions outside [floor, 1]); LimitError for a member over the limits
  */
-export function readDriftReference(path: string): DriftReference {
-  let bytes: Uint8Array;
+export function readDriftReference(path: string, options: DriftReferenceReadOptions = {}): DriftReference {
+  const bytes = readInputFile(path, { what: 'drift reference', ...options });
+  let archive: NpzArchive;
   try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new DataError(`${path}: reference file must be a readable file, got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, path);
-  }
-  let members: Map<string, NpyTypedResult>;
-  try {
-    members = readNpzTyped(bytes, path);
+    archive = openNpz(bytes, path, options.limits === undefined ? {} : { limits: options.limits });
   } catch (err) {
     if (!(err instanceof FormatError)) throw err;
     throw new FormatError(`${path}: drift reference must be an .npz written by dadm train, got a file that is not one (${err.message})`, path);
   }
-  const r = new MemberReader(path, members);
+  const r = new MemberReader(path, archive);
   const meta = r.meta();
   const active = meta.feature_names.length;
   const bins = meta.bins;
@@ -196,15 +211,16 @@ export function readDriftReference(path: string): DriftReference {
     sample,
     sampleRows,
     scaler: meta.standardized ? { mean, scale } : null,
+    trainingId: meta.training_id ?? null,
     score: { rows: r.count('score_rows'), edges: scoreEdges, proportions: scoreBins, sample: scoreSample, threshold: r.scalar('score_threshold') },
   };
 }
 
-/** Typed access to the members, every failure a FormatError naming the file and member. */
+/** Typed access to the members, each inflated when first asked for; every failure a FormatError naming the file and member. */
 class MemberReader {
   constructor(
     private readonly path: string,
-    private readonly members: Map<string, NpyTypedResult>,
+    private readonly archive: NpzArchive,
   ) {}
 
   fail(member: string, constraint: string, got: string): never {
@@ -212,12 +228,15 @@ class MemberReader {
   }
 
   meta(): MetaJson {
-    const m = this.members.get('meta_json');
-    const names = [...this.members.keys()].join(', ') || 'none';
+    const names = this.archive.names.join(', ') || 'none';
     const notOurs = (): never => {
       throw new FormatError(`${this.path}: drift reference must carry meta_json with format '${DRIFT_REFERENCE_FORMAT}' (written by dadm train), got members ${names}`, this.path);
     };
-    if (m === undefined || !(m.data instanceof Uint8Array) || m.shape.length !== 1) return notOurs();
+    if (!this.archive.has('meta_json')) return notOurs();
+    const declared = this.archive.declaredSize('meta_json');
+    if (declared > FORMAT_LIMITS.driftMetaJsonBytes) this.fail('meta_json', `be at most ${FORMAT_LIMITS.driftMetaJsonBytes} bytes`, `${declared} bytes`);
+    const m = this.archive.readTyped('meta_json');
+    if (!(m.data instanceof Uint8Array) || m.shape.length !== 1) return notOurs();
     let doc: unknown;
     try {
       doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(m.data));
@@ -238,13 +257,16 @@ class MemberReader {
     if (!Number.isSafeInteger(meta.cols) || meta.cols! < featureNames.length) this.fail('meta_json.cols', `be an integer >= ${featureNames.length}`, JSON.stringify(meta.cols));
     if (!Number.isSafeInteger(meta.bins) || meta.bins! < 2) this.fail('meta_json.bins', 'be an integer >= 2', JSON.stringify(meta.bins));
     if (typeof meta.standardized !== 'boolean') this.fail('meta_json.standardized', 'be true or false', JSON.stringify(meta.standardized));
+    if (meta.training_id !== undefined && (typeof meta.training_id !== 'string' || !/^[0-9a-f]{64}$/.test(meta.training_id))) {
+      this.fail('meta_json.training_id', 'be 64 lowercase hex digits when present', JSON.stringify(meta.training_id));
+    }
     return meta as MetaJson;
   }
 
   /** A member with the given dtype kind+size suffix ('f8', 'f4', 'i8', 'b1'). */
   array(name: string, dtype: string): NpyTypedResult {
-    const a = this.members.get(name);
-    if (a === undefined) this.fail(name, 'exist', 'members ' + [...this.members.keys()].join(', '));
+    if (!this.archive.has(name)) this.fail(name, 'exist', 'members ' + this.archive.names.join(', '));
+    const a = this.archive.readTyped(name);
     if (a.dtype.slice(1) !== dtype) this.fail(name, `have dtype ${dtype}`, a.dtype);
     return a;
   }

@@ -26,6 +26,8 @@ export interface DriftReferenceOptions {
   threshold: number;
   /** Capacity of the score sketch. */
   sampleRows: number;
+  /** The checkpoint's `checkpoint_sha256`, stamped into meta_json so a mixed set is refused. */
+  trainingId?: string;
 }
 
 /**
@@ -77,6 +79,7 @@ export function buildDriftReference(opts: DriftReferenceOptions): Map<string, Np
     sample: featureSample,
     sampleIndex: sample.index,
     standardizer,
+    ...(opts.trainingId === undefined ? {} : { trainingId: opts.trainingId }),
     score: {
       rows: opts.scores.length,
       edges: scoreSummary.edges,

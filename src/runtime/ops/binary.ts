@@ -3,7 +3,7 @@
  * inputs), Equal, Greater, Less. Integer Div truncates toward zero, as ONNX specifies.
  */
 import { FormatError } from '../../errors.js';
-import { broadcastShapes, sameShape } from '../../tensor/index.js';
+import { broadcastShapes, sameShape } from '../../tensor/kernels.js';
 import { isIntegerDType, type TensorData } from '../dtypes.js';
 import { need, newBroadcastIndex, newValue, type OpArgs, type OpPlan, type Value } from './types.js';
 

@@ -1,6 +1,6 @@
 /** Concat along `axis`: each input is copied as [outer, rows_i * inner] blocks (no views, no allocation). */
 import { FormatError, ShapeError, fmtShape } from '../../errors.js';
-import { sizeOf } from '../../tensor/index.js';
+import { sizeOf } from '../../tensor/kernels.js';
 import { need, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
 
 export function planConcat(args: OpArgs): OpPlan {

@@ -3,7 +3,7 @@
  * out of range is a DataError at run time (indices may come from data).
  */
 import { DataError } from '../../errors.js';
-import { sizeOf } from '../../tensor/index.js';
+import { sizeOf } from '../../tensor/kernels.js';
 import { need, needDType, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
 
 export function planGather(args: OpArgs): OpPlan {

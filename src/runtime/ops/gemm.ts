@@ -1,10 +1,12 @@
 /**
  * Gemm: Y = alpha * op(A) * op(B) + beta * C, with A, B 2-D float32 and C broadcast to [M, N].
  * A single row (M = 1, the latency path) uses a dot-product loop that adds the bias in the same pass;
- * larger M use the shared blocked `gemm` kernel after writing beta*C into Y.
+ * larger M use the shared blocked `gemm` kernel after writing beta*C into Y. Under the wasm backend
+ * (chosen when the plan is built) Y lives in the kernel heap and a constant B is copied there once,
+ * for a single row transposed to [K, N] so the row kernel streams it; then no run copies either.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastShapes, gemm, sameShape } from '../../tensor/index.js';
+import { broadcastShapes, gemm, ownedKernelBuffer, sameShape, wasmActive } from '../../tensor/kernels.js';
 import { need, needDType, needRank, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export function planGemm(args: OpArgs): OpPlan {
@@ -25,8 +27,10 @@ export function planGemm(args: OpArgs): OpPlan {
     throw new ShapeError(`${args.where}: inner dimensions must match, got ${fmtShape(A.shape)} and ${fmtShape(B.shape)} (transA=${+transA}, transB=${+transB})`, 'Gemm', [A.shape, B.shape]);
   }
   const Y = newValue(args, 'float32', [m, n]);
+  const wasm = wasmActive();
+  if (wasm) Y.data = ownedKernelBuffer(Y, m * n);
   const a = A.data as Float32Array;
-  const b = B.data as Float32Array;
+  const b = wasm && B.isConst ? heapWeights(Y, B.data as Float32Array, { k, n, transB, row: m === 1 && !transA }) : B.data as Float32Array;
   const y = Y.data as Float32Array;
   let ci: Int32Array | null = null;
   let c: Float32Array = new Float32Array(0);
@@ -38,20 +42,39 @@ export function planGemm(args: OpArgs): OpPlan {
     ci = newBroadcastIndex(args, C.shape, [m, n]);
     c = C.data as Float32Array;
   }
-  if (m === 1 && !transA) {
-    return { outputs: [Y], run: rowKernel({ a, b, y, c, ci, n, k, transB, alpha, beta }) };
-  }
-  const opts = { m, n, k, transA, transB, alpha, accumulate: ci !== null && beta !== 0 };
-  const mn = m * n;
   // A [N] or [1,N] bias (every Linear layer) is one row repeated: fill row by row, no index map.
   const rowBias = C !== undefined && C.data.length === n && (C.shape.length === 1 || C.shape[0] === 1);
   const scaledRow = rowBias ? Float32Array.from(c, (v) => beta * v) : new Float32Array(0);
+  if (m === 1 && !transA) {
+    if (wasm && B.isConst && (rowBias || ci === null || beta === 0)) {
+      // b is op(B) as [K, N] in the heap: y = beta c, then y += alpha x b on the WebAssembly row kernel.
+      const opts = { m: 1, n, k, alpha, accumulate: true };
+      return { outputs: [Y], run: () => { if (rowBias && beta !== 0) y.set(scaledRow); else y.fill(0); gemm(a, b, y, opts); } };
+    }
+    return { outputs: [Y], run: rowKernel({ a, b: B.data as Float32Array, y, c, ci, n, k, transB, alpha, beta }) };
+  }
+  const opts = { m, n, k, transA, transB, alpha, accumulate: ci !== null && beta !== 0 };
+  const mn = m * n;
   const run = (): void => {
     if (rowBias) for (let i = 0; i < m; i++) y.set(scaledRow, i * n);
     else if (ci !== null) for (let i = 0; i < mn; i++) y[i] = beta * c[ci[i]!]!;
     gemm(a, b, y, opts);
   };
   return { outputs: [Y], run };
+}
+
+/**
+ * A constant B copied into the kernel heap for the plan's life: as stored, or, for the single-row
+ * kernel, as op(B) [K, N] (transposed when transB) so one row of B is one axpy.
+ */
+function heapWeights(owner: object, b: Float32Array, o: { k: number; n: number; transB: boolean; row: boolean }): Float32Array {
+  const out = ownedKernelBuffer(owner, b.length);
+  if (!o.row || !o.transB) {
+    out.set(b);
+  } else {
+    for (let j = 0; j < o.n; j++) for (let p = 0; p < o.k; p++) out[p * o.n + j] = b[j * o.k + p]!;
+  }
+  return out;
 }
 
 interface RowArgs {

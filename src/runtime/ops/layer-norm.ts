@@ -5,7 +5,7 @@
  * input's shape with the normalized dims set to 1.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastShapes, layerNormInto, sameShape, sizeOf } from '../../tensor/index.js';
+import { broadcastShapes, layerNormInto, sameShape, sizeOf } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
 import { need, needDType, newBroadcastIndex, newScratch, newValue, normAxis, type AllocContext, type OpArgs, type OpPlan, type Value } from './types.js';
 

@@ -1,10 +1,11 @@
 /**
  * MatMul (numpy.matmul semantics: 1-D promotion, batch dims broadcast) on float32 through the shared
  * blocked `gemm` kernel. The batch layout is computed once at plan time; when B has no batch dims the
- * batch is folded into M so one gemm call does all of it.
+ * batch is folded into M so one gemm call does all of it. Under the wasm backend (chosen when the
+ * plan is built) Y and a constant B live in the kernel heap, so runs copy neither.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastShapes, gemm } from '../../tensor/index.js';
+import { broadcastShapes, gemm, ownedKernelBuffer, wasmActive } from '../../tensor/kernels.js';
 import { need, needDType, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 /** Where each batch's A and B start, and the output shape, for A [..., M, K] x B [..., K, N]. */
@@ -52,8 +53,11 @@ export function planMatMul(args: OpArgs): OpPlan {
   needDType(args, B, 'B', ['float32']);
   const L = matmulLayout(args, A.shape, B.shape);
   const Y = newValue(args, 'float32', L.outShape);
+  const wasm = wasmActive();
+  if (wasm) Y.data = ownedKernelBuffer(Y, Y.data.length);
   const a = A.data as Float32Array;
-  const b = B.data as Float32Array;
+  let b = B.data as Float32Array;
+  if (wasm && B.isConst) (b = ownedKernelBuffer(Y, b.length)).set(B.data as Float32Array);
   const y = Y.data as Float32Array;
   const batches = L.aOffsets.length;
   const bShared = B.shape.length <= 2;

@@ -5,8 +5,8 @@
  * "quant.json" and https://onnx.ai/onnx/operators/onnx__DynamicQuantizeLinear.html.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { roundHalfEven } from '../../tensor/index.js';
-import { sizeOf } from '../../tensor/index.js';
+import { roundHalfEven } from '../../tensor/kernels.js';
+import { sizeOf } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
 import { matmulLayout } from './matmul.js';
 import { constValue, need, needDType, newScratch, newValue, type OpArgs, type OpPlan } from './types.js';

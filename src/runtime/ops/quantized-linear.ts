@@ -4,9 +4,10 @@
  * unfused graph, in the same order:
  *   y = f32(f32(f32(int32 (A - a_zp)(B - b_zp)) * scale) + bias)
  * so its output is bit-identical; it only skips the int32 and float intermediates and the
- * broadcasting index maps of the elementwise ops.
+ * broadcasting index maps of the elementwise ops. Under the wasm backend (chosen when the plan is
+ * built) constant weights run on the int8 WebAssembly kernel, which is bit-identical too.
  */
-import { sizeOf } from '../../tensor/index.js';
+import { int8Weights, ownedKernelBuffer, sizeOf, wasmActive, wasmQuantizedLinear, type Int8Run } from '../../tensor/kernels.js';
 import { integerRow, shiftWeights, type IntegerRowArgs } from './quantize.js';
 import { newScratch, newValue, type OpArgs, type OpPlan, type Value } from './types.js';
 
@@ -31,21 +32,26 @@ export function planQuantizedLinear(args: OpArgs): OpPlan | undefined {
   if (scale.dtype !== 'float32' || bias.dtype !== 'float32') return undefined;
 
   const Y = newValue(args, 'float32', outShape);
-  const y = Y.data;
   const bT = newScratch(args, k * n);
   const bzpData = bzp ? bzp.data : new Uint8Array(1);
   const bFixed = B.isConst && (!bzp || bzp.isConst);
   if (bFixed) shiftWeights(B.data, bzpData, { k, n }, bT);
   const acc = new Float64Array(n);
-  const scaleCol = new Float32Array(n);
-  const biasCol = new Float32Array(n);
   const rows = sizeOf(A.shape.slice(0, -1));
+  const weights = bFixed && wasmActive() ? int8Weights(Y, B.data, bzpData, k, n) : null;
+  // The kernel addresses scale, bias and Y in the heap (there whenever int8Weights succeeded).
+  const scaleCol = weights !== null ? ownedKernelBuffer(Y, n) : new Float32Array(n);
+  const biasCol = weights !== null ? ownedKernelBuffer(Y, n) : new Float32Array(n);
+  if (weights !== null) Y.data = ownedKernelBuffer(Y, Y.data.length);
+  const y = Y.data;
+  const job: Int8Run = { a: A.data as Uint8Array | Int8Array, rows, az: 0, scale: scaleCol, bias: biasCol, y: y as Float32Array };
   const at: IntegerRowArgs = { a: A.data, aOff: 0, az: 0, aShift: new Float64Array(k), bT, bOff: 0 };
   const run = (): void => {
     if (!bFixed) shiftWeights(B.data, bzpData, { k, n }, bT);
     spread(scale.data, scaleCol);
     spread(bias.data, biasCol);
-    at.az = azp ? azp.data[0]! : 0;
+    at.az = job.az = azp ? azp.data[0]! : 0;
+    if (weights !== null && wasmQuantizedLinear(weights, job)) return;
     for (let i = 0; i < rows; i++) {
       at.aOff = i * k;
       integerRow(at, acc);

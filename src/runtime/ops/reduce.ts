@@ -4,7 +4,7 @@
  * noop_with_empty_axes. Sums accumulate in float64.
  */
 import { ShapeError } from '../../errors.js';
-import { sizeOf, stridesOf } from '../../tensor/index.js';
+import { sizeOf, stridesOf } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
 import { constInts, need, newScratch, newStridedIndex, newValue, type AllocContext, type OpArgs, type OpPlan } from './types.js';
 

@@ -4,7 +4,7 @@
  * shares the input's buffer: no copy, no step.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { sizeOf } from '../../tensor/index.js';
+import { sizeOf } from '../../tensor/kernels.js';
 import { constInts, need, normAxis, type OpArgs, type OpPlan, type Value } from './types.js';
 
 function alias(x: Value, shape: readonly number[]): OpPlan {

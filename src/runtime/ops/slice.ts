@@ -3,7 +3,7 @@
  * out-of-range and negative indices, through a gather index computed at plan time.
  */
 import { ShapeError } from '../../errors.js';
-import { sizeOf, stridesOf } from '../../tensor/index.js';
+import { sizeOf, stridesOf } from '../../tensor/kernels.js';
 import { constInts, need, newIndex, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
 
 export function planSlice(args: OpArgs): OpPlan {

@@ -1,6 +1,6 @@
 /** Transpose by `perm` (default: reversed axes) through a gather index computed at plan time. */
 import { ShapeError } from '../../errors.js';
-import { stridesOf } from '../../tensor/index.js';
+import { stridesOf } from '../../tensor/kernels.js';
 import { need, newStridedIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export function planTranspose(args: OpArgs): OpPlan {

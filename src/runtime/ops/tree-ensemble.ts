@@ -13,10 +13,34 @@ import { walkTrees, type Forest } from './tree-walk.js';
 const MODES = ['LEAF', 'BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT', 'BRANCH_EQ', 'BRANCH_NEQ'];
 const AGGREGATES = ['SUM', 'AVERAGE', 'MIN', 'MAX'];
 
-function floatsOrTensor(args: OpArgs, name: string): number[] {
+const NO_INTS = new Float64Array(0);
+const NO_FLOATS = new Float32Array(0);
+
+/** A float list attribute or its `_as_tensor` twin, read in place (no copy of a forest-sized array). */
+function floatsOrTensor(args: OpArgs, name: string): ArrayLike<number> {
   const t = attributeTensor(args, `${name}_as_tensor`);
-  if (t) return Array.from(t.data);
-  return (args.attrs.floats(name) ?? []).map((v) => Math.fround(v));
+  if (t) return t.data;
+  return args.attrs.floatArray(name) ?? NO_FLOATS;
+}
+
+/**
+ * Tree and node ids as one exact Map key without building a string per node: both must be integers in
+ * [0, 2^26), so t * 2^26 + id < 2^52 (2^26 = 67M nodes per tree, far beyond any exported forest).
+ */
+const ID_LIMIT = 2 ** 26;
+const key = (t: number, id: number): number => t * ID_LIMIT + id;
+const isId = (v: number): boolean => Number.isInteger(v) && v >= 0 && v < ID_LIMIT;
+
+/** The flat index of node `id` of tree `tree`, or undefined (also for ids outside [0, 2^26)). */
+function lookup(flat: ReadonlyMap<number, number>, tree: number, id: number): number | undefined {
+  return isId(tree) && isId(id) ? flat.get(key(tree, id)) : undefined;
+}
+
+function checkIds(ids: ArrayLike<number>, name: string, where: string): void {
+  for (let i = 0; i < ids.length; i++) {
+    const v = ids[i]!;
+    if (!isId(v)) throw new FormatError(`${where}: ${name} must be integers in [0, 2^26), got ${v} at index ${i}`);
+  }
 }
 
 export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
@@ -28,15 +52,15 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   A.refuse('post_transform', ['NONE'], post, args.opType);
   const agg = A.string('aggregate_function', 'SUM');
   A.refuse('aggregate_function', AGGREGATES, agg, args.opType);
-  const treeIds = A.ints('nodes_treeids') ?? [];
-  const nodeIds = A.ints('nodes_nodeids') ?? [];
+  const treeIds = A.intArray('nodes_treeids') ?? NO_INTS;
+  const nodeIds = A.intArray('nodes_nodeids') ?? NO_INTS;
   const n = treeIds.length;
-  const features = A.ints('nodes_featureids') ?? [];
+  const features = A.intArray('nodes_featureids') ?? NO_INTS;
   const values = floatsOrTensor(args, 'nodes_values');
   const modes = A.strings('nodes_modes') ?? [];
-  const trueIds = A.ints('nodes_truenodeids') ?? [];
-  const falseIds = A.ints('nodes_falsenodeids') ?? [];
-  const missing = A.ints('nodes_missing_value_tracks_true') ?? [];
+  const trueIds = A.intArray('nodes_truenodeids') ?? NO_INTS;
+  const falseIds = A.intArray('nodes_falsenodeids') ?? NO_INTS;
+  const missing = A.intArray('nodes_missing_value_tracks_true') ?? NO_INTS;
   for (const [name, arr] of [['nodes_nodeids', nodeIds], ['nodes_featureids', features], ['nodes_values', values], ['nodes_modes', modes], ['nodes_truenodeids', trueIds], ['nodes_falsenodeids', falseIds]] as const) {
     if (arr.length !== n) throw new FormatError(`${where}: attribute ${name} must have ${n} entries (one per node), got ${arr.length}`);
   }
@@ -55,9 +79,10 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
     throw new FormatError(`${where}: base_values must have n_targets=${nTargets} entries, got ${base.length}`);
   }
   args.budget.reserve(n * FOREST_BYTES_PER_NODE + targets.ids.length * FOREST_BYTES_PER_TARGET, where, `flattened forest of ${n} nodes and ${targets.ids.length} target weights`);
-  const key = (t: number, id: number): string => `${t}:${id}`;
-  const flat = new Map<string, number>();
-  treeIds.forEach((t, i) => flat.set(key(t, nodeIds[i]!), i));
+  checkIds(treeIds, 'nodes_treeids', where);
+  checkIds(nodeIds, 'nodes_nodeids', where);
+  const flat = new Map<number, number>();
+  for (let i = 0; i < n; i++) flat.set(key(treeIds[i]!, nodeIds[i]!), i);
   const nFeatures = X.shape.length === 2 ? X.shape[1]! : X.shape.length === 1 ? X.shape[0]! : -1;
   if (nFeatures < 0) throw new ShapeError(`${where}: X must have rank 1 or 2, got ${fmtShape(X.shape)}`, args.opType);
   const forest: Forest = {
@@ -82,18 +107,16 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
     if (features[i]! < 0 || features[i]! >= nFeatures) {
       throw new ShapeError(`${where}: nodes_featureids must lie in [0, ${nFeatures - 1}] for X ${fmtShape(X.shape)}, got ${features[i]}`, args.opType);
     }
-    for (const [ids, out] of [[trueIds, forest.trueChild], [falseIds, forest.falseChild]] as const) {
-      const c = flat.get(key(treeIds[i]!, ids[i]!));
-      if (c === undefined) throw new FormatError(`${where}: child node ${ids[i]} of tree ${treeIds[i]} must exist, got no such node`);
-      out[i] = c;
-      isChild[c] = 1;
-    }
+    forest.trueChild[i] = childIndex(flat, treeIds[i]!, trueIds[i]!, where);
+    forest.falseChild[i] = childIndex(flat, treeIds[i]!, falseIds[i]!, where);
+    isChild[forest.trueChild[i]!] = 1;
+    isChild[forest.falseChild[i]!] = 1;
   }
   const rootOf = new Map<number, number>();
   for (let i = 0; i < n; i++) if (!isChild[i] && !rootOf.has(treeIds[i]!)) rootOf.set(treeIds[i]!, i);
   forest.roots = Int32Array.from(rootOf.values());
   checkAcyclic(forest, n, where);
-  buildLeaves(args, forest, { flat, key, nTargets, targets });
+  buildLeaves(args, forest, { flat, nTargets, targets });
   const rows = X.shape.length === 2 ? X.shape[0]! : 1;
   const Y = newValue(args, 'float32', [rows, nTargets]);
   const baseValues = newScratch(args, nTargets);
@@ -107,19 +130,26 @@ const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1;
 /** Typed arrays per target weight: leaf index and target id (Int32), weight (Float64). */
 const FOREST_BYTES_PER_TARGET = 2 * 4 + 8;
 
+/** The flat index of a child node. @throws FormatError when the tree has no such node */
+function childIndex(flat: ReadonlyMap<number, number>, tree: number, id: number, where: string): number {
+  const c = lookup(flat, tree, id);
+  if (c === undefined) throw new FormatError(`${where}: child node ${id} of tree ${tree} must exist, got no such node`);
+  return c;
+}
+
 interface Targets {
-  trees: number[];
-  nodes: number[];
-  ids: number[];
-  weights: number[];
+  trees: ArrayLike<number>;
+  nodes: ArrayLike<number>;
+  ids: ArrayLike<number>;
+  weights: ArrayLike<number>;
 }
 
 /** The target_* attributes. @throws FormatError unless they have equal lengths */
 function readTargets(args: OpArgs): Targets {
   const t: Targets = {
-    trees: args.attrs.ints('target_treeids') ?? [],
-    nodes: args.attrs.ints('target_nodeids') ?? [],
-    ids: args.attrs.ints('target_ids') ?? [],
+    trees: args.attrs.intArray('target_treeids') ?? NO_INTS,
+    nodes: args.attrs.intArray('target_nodeids') ?? NO_INTS,
+    ids: args.attrs.intArray('target_ids') ?? NO_INTS,
     weights: floatsOrTensor(args, 'target_weights'),
   };
   const m = t.trees.length;
@@ -129,12 +159,12 @@ function readTargets(args: OpArgs): Targets {
   return t;
 }
 
-function buildLeaves(args: OpArgs, forest: Forest, ctx: { flat: Map<string, number>; key: (t: number, id: number) => string; nTargets: number; targets: Targets }): void {
+function buildLeaves(args: OpArgs, forest: Forest, ctx: { flat: ReadonlyMap<number, number>; nTargets: number; targets: Targets }): void {
   const { trees: tTrees, nodes: tNodes, ids: tIds, weights: tWeights } = ctx.targets;
   const m = tTrees.length;
   const node = new Int32Array(m);
   for (let j = 0; j < m; j++) {
-    const f = ctx.flat.get(ctx.key(tTrees[j]!, tNodes[j]!));
+    const f = lookup(ctx.flat, tTrees[j]!, tNodes[j]!);
     if (f === undefined || tIds[j]! < 0 || tIds[j]! >= ctx.nTargets) {
       throw new FormatError(`${args.where}: target ${j} must name an existing leaf and a target id in [0, ${ctx.nTargets - 1}], got tree ${tTrees[j]} node ${tNodes[j]} target ${tIds[j]}`);
     }

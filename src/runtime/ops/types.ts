@@ -11,7 +11,7 @@
  */
 import { FormatError, ShapeError, UnsupportedOpError, fmtShape } from '../../errors.js';
 import type { ByteBudget } from '../../limits.js';
-import { broadcastIndex, sizeOf, stridedIndex } from '../../tensor/index.js';
+import { broadcastIndex, sizeOf, stridedIndex } from '../../tensor/kernels.js';
 import { RAW_BYTES, allocData, type DType, type Tensor, type TensorData } from '../dtypes.js';
 import { tensorByteLength, tensorFromProto } from '../tensor-proto.js';
 import type { Attributes } from '../proto-utils.js';

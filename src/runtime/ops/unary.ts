@@ -3,7 +3,7 @@
  * Ceil; Identity aliases its input's buffer.
  */
 import type { TensorData } from '../dtypes.js';
-import { erfScalar as erf } from '../../tensor/index.js';
+import { erfScalar as erf } from '../../tensor/kernels.js';
 import { need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export type UnaryOp = 'Relu' | 'Neg' | 'Abs' | 'Sqrt' | 'Exp' | 'Log' | 'Erf' | 'Sigmoid' | 'Tanh' | 'Reciprocal' | 'Floor' | 'Ceil';

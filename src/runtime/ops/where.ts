@@ -1,6 +1,6 @@
 /** Where (cond ? X : Y with three-way broadcasting) and Expand (broadcast to a given shape). */
 import { FormatError } from '../../errors.js';
-import { broadcastShapes } from '../../tensor/index.js';
+import { broadcastShapes } from '../../tensor/kernels.js';
 import { constInts, need, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export function planWhere(args: OpArgs): OpPlan {

@@ -73,7 +73,7 @@ describe('drift bad input', () => {
       m.set('meta_json', { data: bytes, shape: [bytes.length] });
     });
     expectError(() => drift({ reference: other, current }), FormatError, /other\.npz: drift reference must carry meta_json with format 'dadm-drift-reference'/);
-    expectError(() => drift({ reference: join(dir, 'missing.npz'), current }), DataError, /missing\.npz: reference file must be a readable file, got ENOENT$/);
+    expectError(() => drift({ reference: join(dir, 'missing.npz'), current }), InvalidOptionError, /missing\.npz: drift reference \(--reference\) must exist, got ENOENT \(no such file or directory\)$/);
   });
 
   it('refuses a damaged reference member with FormatError naming file and member', () => {

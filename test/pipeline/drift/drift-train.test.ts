@@ -64,7 +64,7 @@ describe('the drift reference written by train', () => {
     expectError(
       () => drift({ reference: join(ae, 'drift_reference.npz'), current: huge, model: join(ae, 'model.safetensors') }),
       DataError,
-      /huge\.npy: row 37 score must be finite, got Infinity \(its values are too large for the model\)$/,
+      /huge\.npy: row 37 score must be finite, got Infinity \(the model overflows or fails on the row's values\)$/,
     );
   });
 
@@ -73,7 +73,7 @@ describe('the drift reference written by train', () => {
     expectError(
       () => drift({ reference: ae, current: data, model: join(dir, 'forest', 'model.safetensors') }),
       InvalidOptionError,
-      /^drift: --model .*forest\/model\.safetensors must be the model trained with .*ae\/drift_reference\.npz \(threshold /,
+      /^drift: --model .*forest\/model\.safetensors must be the model trained with .*ae\/drift_reference\.npz \(training id [0-9a-f]{12}\), got training id [0-9a-f]{12} \(files of two train runs\)$/,
     );
     train({ data, outDir: join(dir, 'generic'), config: smallConfig({ schema: 'none' }) });
     expectError(

@@ -1,7 +1,7 @@
 /**
- * Child processes of a simulation: the server and client entry points started with the running
- * Node (through tsx when running from TypeScript sources), their stderr forwarded line by line,
- * their stdout JSON lines collected, and a hard stop.
+ * Child processes of a simulation: `dadm federated server|client` started with the running Node
+ * (through tsx when running from TypeScript sources), their stderr forwarded line by line, their
+ * stdout JSON lines (`--json`) collected, and a hard stop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +18,11 @@ export interface Child {
   waitFor(key: string, timeoutMs: number): Promise<Record<string, unknown>>;
 }
 
-/** Starts `entry` (`server-main` or `client-main`) with an options file. */
-export function startEntry(entry: 'server-main' | 'client-main', optionsFile: string, name: string, onLog: (line: string) => void): Child {
-  const self = fileURLToPath(import.meta.url);
-  const fromSource = self.endsWith('.ts');
-  const script = fileURLToPath(new URL(`./${entry}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-  const proc = spawn(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), script, optionsFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `dadm <args…>` as a child process (the dadm of this package: src/cli.ts under tsx, or dist/cli.js). */
+export function startCli(args: readonly string[], name: string, onLog: (line: string) => void): Child {
+  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
+  const cli = fileURLToPath(new URL(`../../cli.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const proc = spawn(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const messages: Record<string, unknown>[] = [];
   const listeners = new Set<() => void>();
   lines(proc.stdout!, (line) => {

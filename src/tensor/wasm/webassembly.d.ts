@@ -1,5 +1,5 @@
 /**
- * The part of the WebAssembly JavaScript API that the SIMD kernel uses. lib.dom declares it, but dadm
+ * The part of the WebAssembly JavaScript API that dadm's kernels use. lib.dom declares it, but dadm
  * compiles without DOM types; Node and browsers provide the objects at run time.
  */
 declare namespace WebAssembly {
@@ -11,6 +11,8 @@ declare namespace WebAssembly {
   class Memory {
     constructor(descriptor: MemoryDescriptor);
     readonly buffer: ArrayBuffer | SharedArrayBuffer;
+    /** Grows by `delta` pages; returns the previous size in pages. */
+    grow(delta: number): number;
   }
   class Module {
     constructor(bytes: Uint8Array<ArrayBuffer>);
