@@ -27,6 +27,11 @@ export interface SequenceScoring {
   /** One host id per row for 2-D rows; null for a 3-D window file. */
   hosts: RowTable | null;
   onRows?: (done: number) => void;
+  /**
+   * Sees each scored batch: windows `[n, T, F]` in model-input units (a reused buffer), their scores
+   * and the items they score (file rows for rows + host ids, window indices for a 3-D file).
+   */
+  onBatch?: (windows: Float32Array, n: number, scores: Float32Array, items: ArrayLike<number>) => void;
   /** What a non-finite score does (see {@link NonFiniteScores}); default `'error'`. */
   nonFinite?: NonFiniteScores;
 }
@@ -58,6 +63,7 @@ export function scoreSequenceFile(file: DataFile, opts: SequenceScoring): Sequen
       batch: SCORE_BATCH,
       onBatch: (x, n, indices) => {
         kernel(x, n, batchScores);
+        opts.onBatch?.(x, n, batchScores, indices);
         scores.set(batchScores.subarray(0, n), indices[0]!);
         opts.onRows?.((indices[0]! + n) * T);
       },
@@ -73,6 +79,7 @@ export function scoreSequenceFile(file: DataFile, opts: SequenceScoring): Sequen
     batch: SCORE_BATCH,
     onBatch: (x, n, meta) => {
       kernel(x, n, batchScores);
+      opts.onBatch?.(x, n, batchScores, meta.rows);
       for (let i = 0; i < n; i++) {
         const r = meta.rows[i]!;
         scores[r] = batchScores[i]!;

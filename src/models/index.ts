@@ -14,6 +14,7 @@ export {
   type ModelState,
   type OnnxExportContext,
   type ExplainHooks,
+  type WindowExplainHooks,
   type InputForm,
   type InputShape,
   type ThresholdMethod,

@@ -14,16 +14,22 @@ import { loadKnownDetector, modelKinds, sameTraining, type CheckpointDetector, t
 import type { ProgressCallback } from '../progress.js';
 import { standardizeInPlace, type FeatureSchema, type Standardizer } from '../schema/index.js';
 import { readDriftReference } from './drift/reference-file.js';
+import { explainWindows } from './explain-windows.js';
 
 /** Options of {@link explain}; unset ones come from the model's config `explain` section. */
 export interface ExplainOptions {
   /** model.safetensors or model.onnx */
   model: string;
-  /** rows to explain, .npy `[rows, schema width]` in the units of the training file */
+  /** rows to explain, .npy `[rows, schema width]` in the units of the training file (a sequence model: or windows `[N, T, width]`) */
   data: string;
+  /** A sequence model's host ids .npy `[rows]` for 2-D rows (each row is explained by its host's window ending at it). */
+  hosts?: string;
   method?: ExplainMethod;
   topK?: number;
-  /** background .npy `[rows, width]` (training-file units); default: drift_reference.npz next to the model */
+  /**
+   * background .npy `[rows, width]` (training-file units; a sequence model: or windows `[B, T, width]`,
+   * else each row is held over the T steps); default: drift_reference.npz next to the model
+   */
   background?: string;
   backgroundRows?: number;
   /** explain only rows with score > threshold */
@@ -54,6 +60,11 @@ export interface ExplainedRow {
   exact?: boolean;
   samples?: number;
   top: ExplainedFeature[];
+  /**
+   * Sequence models: per step of the window (0 = the scored step, -1 the one before, ...), the
+   * score's drop when that step is taken from the background windows; positive = it raised the score.
+   */
+  steps?: { step: number; contribution: number }[];
 }
 
 /** What {@link explain} computed. */
@@ -64,9 +75,11 @@ export interface ExplainResult {
   rows: number;
   flagged: number;
   topK: number;
-  /** shap only: where the background came from and how many rows it has */
+  /** shap only (and every sequence model): where the background came from and how many rows (windows) it has */
   background: { source: string; rows: number } | null;
   explained: ExplainedRow[];
+  /** What `rows` counts and `row` indexes: rows (row models; sequence models with host ids) or a 3-D file's windows. */
+  items: 'rows' | 'windows';
 }
 
 /**
@@ -76,17 +89,24 @@ export interface ExplainResult {
  */
 export function explain(opts: ExplainOptions): ExplainResult {
   const detector = loadKnownDetector(opts.model, 'explain', '--model');
-  if (detector.input.form !== 'rows') {
-    // Row attribution cannot see a window's context; the library's windowCoalitionScore and stepAttribution explain windows.
-    throw new UsageError(
-      `explain: model must score single rows, got a ${detector.modelType} model (windows of ${detector.input.steps} steps); explain its windows with the library's windowCoalitionScore and stepAttribution (docs/transformer.md)`,
-    );
-  }
   const cfg = detector.config?.explain ?? defaultConfig().explain;
   const method = opts.method ?? cfg.method;
   const k = opts.topK ?? cfg.topK;
   const active = detector.schema.activeFeatures;
   if (!Number.isInteger(k) || k < 1 || k > active) throw new InvalidOptionError(`explain: top-k must be an integer in [1, ${active}], got ${k}`, 'topK');
+  const backgroundCount = opts.backgroundRows ?? cfg.backgroundRows;
+  if (detector.input.form === 'windows') {
+    return explainWindows(opts, {
+      detector, method, k, maxExactFeatures: cfg.maxExactFeatures, kernelSamples: cfg.kernelSamples, backgroundCount,
+      backgroundRows: () => {
+        const b = loadBackground(opts, detector, detector.schema.dim, backgroundCount);
+        return { source: b.source, data: b.data.data, rows: b.data.rows };
+      },
+    });
+  }
+  if (opts.hosts !== undefined) {
+    throw new UsageError(`explain: --hosts must be given only with a sequence model, got a ${detector.modelType} model`);
+  }
   const reconstruct = detector.explain.reconstruct;
   if (method === 'reconstruction' && reconstruct === null) {
     throw new InvalidOptionError(`explain: method 'reconstruction' must be used with ${noReconstruction(detector)} (use method shap)`, 'method');
@@ -97,7 +117,7 @@ export function explain(opts: ExplainOptions): ExplainResult {
   const scores = new Float32Array(rows);
   detector.kernel(z, rows, scores);
   checkScores(scores, rows, { firstRow: 0, source: opts.data });
-  const background = method === 'shap' ? loadBackground(opts, detector, cols, opts.backgroundRows ?? cfg.backgroundRows) : null;
+  const background = method === 'shap' ? loadBackground(opts, detector, cols, backgroundCount) : null;
   const features = Array.from({ length: active }, (_, j) => j);
   const names = detector.schema.featureNames;
   const explained: ExplainedRow[] = [];
@@ -136,6 +156,7 @@ export function explain(opts: ExplainOptions): ExplainResult {
     topK: k,
     background: background === null ? null : { source: background.source, rows: background.data.rows },
     explained,
+    items: 'rows',
   };
 }
 

@@ -2,7 +2,7 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import type { ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, scoreFile, scoreSequenceFile, type NonFiniteScores } from '../data/index.js';
+import { checkWidth, openDataFile, scoreFile, scoreSequenceFile, type NonFiniteScores, type SequenceScoring } from '../data/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { NpyRowReader, readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
 import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type ParallelScoreKernel } from '../models/index.js';
@@ -193,11 +193,16 @@ export function scoreDataFile(
     nonFinite?: NonFiniteScores;
     /** The options that named the data and host files, for messages; default `--data`, `--hosts`. */
     options?: { data: string; hosts: string };
+    /** The command, for messages; default `score`. */
+    command?: string;
+    /** Sequence models: sees each scored batch of windows (see scoreSequenceFile's onBatch). */
+    onBatch?: SequenceScoring['onBatch'];
   },
 ): DataFileScores {
   const windows = detector.input.form === 'windows';
+  const command = o.command ?? 'score';
   if (!windows && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
-    throw new UsageError(`score: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must be given only with a sequence model, got a ${detector.modelType ?? 'per-row'} model`);
+    throw new UsageError(`${command}: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must be given only with a sequence model, got a ${detector.modelType ?? 'per-row'} model`);
   }
   const names = o.options ?? { data: '--data', hosts: '--hosts' };
   const file = openDataFile(path, { option: names.data, windows });
@@ -213,14 +218,14 @@ export function scoreDataFile(
     };
     if (!windows) return { scores: scoreFile(file, common), padded: null, items: 'rows' };
     if (file.steps === 1 && o.hosts === undefined) {
-      throw new UsageError(`score: a ${detector.modelType ?? 'sequence'} model must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${path} without host ids`);
+      throw new UsageError(`${command}: a ${detector.modelType ?? 'sequence'} model must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${path} without host ids`);
     }
     if (file.steps > 1 && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
-      throw new UsageError(`score: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must not be given with a 3-D window file (one score per window), got ${path}`);
+      throw new UsageError(`${command}: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must not be given with a 3-D window file (one score per window), got ${path}`);
     }
     const hosts = o.hosts === undefined ? null : new NpyRowReader(o.hosts, { option: names.hosts, what: 'host ids' });
     try {
-      const r = scoreSequenceFile(file, { ...common, steps: detector.input.steps, hosts });
+      const r = scoreSequenceFile(file, { ...common, steps: detector.input.steps, hosts, ...(o.onBatch ? { onBatch: o.onBatch } : {}) });
       return { ...r, items: hosts === null ? 'windows' : 'rows' };
     } finally {
       hosts?.close();

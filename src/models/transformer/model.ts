@@ -14,6 +14,7 @@ import { Tensor } from '../../tensor/index.js';
 import { parseJson } from '../checkpoint.js';
 import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ScoreKernel, StoredModel } from '../kind.js';
 import { transformerExportSpec } from './export-spec.js';
+import { stepAttribution, windowCoalitionScore } from './explain-hooks.js';
 import type { TransformerOptions } from './options.js';
 import { TransformerDetector, type TransformerMetadata } from './transformer-detector.js';
 
@@ -64,9 +65,16 @@ export class TransformerModel implements FittedModel {
   constructor(readonly detector: TransformerDetector) {
     this.input = { form: 'windows', steps: detector.options.window, width: detector.features };
     this.score = (x, n, out) => void detector.scoreWindows(x, n, out as Float32Array<ArrayBuffer>);
-    // Shapley values over a window's features take the detector's windows as items; the per-step
-    // and per-feature views are explainWindow's (explain-window.ts).
-    this.explain = { shapModel: (x, n) => detector.scoreWindows(x, n), reconstruct: null };
+    this.explain = {
+      shapModel: (x, n) => detector.scoreWindows(x, n),
+      reconstruct: null,
+      window: {
+        stepErrors: (w) => detector.stepErrors(w, 1),
+        predictLastStep: (w) => detector.predictLastStep(w, 1),
+        coalitionScore: (window, background) => windowCoalitionScore(detector, { window, background }),
+        stepAttribution: (window, background) => stepAttribution(detector, { window, background }),
+      },
+    };
   }
 
   /** State-dict tensors plus `error_scale` (F32), and the `transformer` / `score` metadata keys. */

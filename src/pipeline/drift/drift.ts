@@ -9,6 +9,7 @@ import { DataError, InvalidOptionError, UsageError } from '../../errors.js';
 import { checkpointDetector, readCheckpoint, readCheckpointFile, sameTraining } from '../../models/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../../stats/index.js';
+import { scoreDataFile } from '../score.js';
 import { scanCurrentBatch, type BatchScan, type BatchScorer, type InvalidValue } from './current-batch.js';
 import { readDriftReference, type DriftReference } from './reference-file.js';
 import { driftNoise, driftReason, driftStatus, effectiveThresholds, insufficientReason, overallVerdict, plural, raisedNoiseLevels, type DriftNoise, type DriftStatus } from './status.js';
@@ -26,6 +27,11 @@ export interface DriftOptions {
   current: string;
   /** model.safetensors trained with this reference: adds the anomaly-score drift. */
   model?: string;
+  /**
+   * A sequence model's host ids .npy `[rows]` of the batch (integers; a host's rows in time order):
+   * each row is scored by its host's window ending at it (docs/transformer.md). Only with such a model.
+   */
+  hosts?: string;
   /** Thresholds come from `config.drift`; default {@link defaultConfig}. */
   config?: DadmConfig;
   /** Reservoir size of the current batch for W1/KS. Default {@link DRIFT_CURRENT_SAMPLE_ROWS}. */
@@ -113,7 +119,10 @@ export function drift(opts: DriftOptions): DriftResult {
   if (!Number.isSafeInteger(sampleRows) || sampleRows < 1) throw new InvalidOptionError(`drift: sampleRows must be an integer >= 1, got ${sampleRows}`, 'sampleRows');
   if (!(maxInvalid >= 0 && maxInvalid < 1)) throw new InvalidOptionError(`drift: maxInvalidFraction must be a number in [0, 1), got ${maxInvalid}`, 'maxInvalidFraction');
   const ref = readDriftReference(opts.reference, { option: '--reference' });
-  const model = opts.model === undefined ? null : modelScorer(opts.model, ref);
+  if (opts.hosts !== undefined && opts.model === undefined) {
+    throw new UsageError(`drift: --hosts must be given only with --model of a sequence model, got --hosts ${opts.hosts} without --model`);
+  }
+  const model = opts.model === undefined ? null : modelScorer(opts.model, ref, { current: opts.current, hosts: opts.hosts });
   const file = openDataFile(opts.current, { option: '--current' });
   let scan: BatchScan;
   try {
@@ -173,15 +182,12 @@ interface ModelParts {
   modelType: ModelKind;
 }
 
-/** Loads the model and checks that it was trained together with the reference. */
-function modelScorer(path: string, ref: DriftReference): ModelParts {
+/**
+ * Loads the model and checks that it was trained together with the reference. A sequence model
+ * scores the whole batch first (each row by its host's window; the batch must then be all finite).
+ */
+function modelScorer(path: string, ref: DriftReference, batch: { current: string; hosts: string | undefined }): ModelParts {
   const checkpoint = checkpointDetector(readCheckpoint(path, readCheckpointFile(path, '--model')));
-  if (checkpoint.input.form !== 'rows') {
-    // The batch is scanned row by row; a sequence model's score needs each row's host window.
-    throw new UsageError(
-      `drift: --model must score single rows for score drift, got a ${checkpoint.modelType} checkpoint (windows of ${checkpoint.input.steps} steps); drop --model for the per-feature drift of its reference`,
-    );
-  }
   if (checkpoint.schema.hash !== ref.schemaHash) {
     throw new InvalidOptionError(
       `drift: --model ${path} schema must be the reference's (hash ${ref.schemaHash.slice(0, 12)} in ${ref.path}), got ${checkpoint.schema.name} (hash ${checkpoint.schema.hash.slice(0, 12)})`,
@@ -201,7 +207,16 @@ function modelScorer(path: string, ref: DriftReference): ModelParts {
       'model',
     );
   }
-  return { scorer: { kernel: checkpoint.kernel, standardizer: checkpoint.standardizer, threshold: checkpoint.threshold }, modelType: checkpoint.modelType };
+  const { threshold, modelType } = checkpoint;
+  if (checkpoint.input.form === 'rows' && batch.hosts === undefined) {
+    return { scorer: { kernel: checkpoint.kernel, standardizer: checkpoint.standardizer, threshold }, modelType };
+  }
+  // scoreDataFile refuses --hosts for a row model and a sequence model's rows without --hosts.
+  const rowScores = scoreDataFile(checkpoint, batch.current, { hosts: batch.hosts, command: 'drift', options: { data: '--current', hosts: '--hosts' } });
+  if (rowScores.items !== 'rows') {
+    throw new UsageError(`drift: --current must be rows [rows, features] with --hosts for a sequence model's score drift, got windows of ${checkpoint.input.steps} steps in ${batch.current}`);
+  }
+  return { scorer: { rowScores: rowScores.scores, threshold }, modelType };
 }
 
 function checkInvalid(source: string, scan: BatchScan, maxInvalid: number): void {
