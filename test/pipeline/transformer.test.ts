@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError, FormatError, InvalidOptionError, ShapeError, UsageError } from '../../src/errors.js';
 import { readNpyFile, writeNpyFile } from '../../src/io/index.js';
-import { defaultConfigYaml, explain, exportOnnx, inspectModel, mergeConfig, quantizeModel, score, train, writeSequenceFiles, drift, type DadmConfig } from '../../src/pipeline/index.js';
+import { defaultConfigYaml, evaluate, explain, exportOnnx, inspectModel, mergeConfig, quantizeModel, score, train, writeSequenceFiles, drift, type DadmConfig } from '../../src/pipeline/index.js';
+import { loadCheckpoint, loadTransformer, storedFromState } from '../../src/models/index.js';
 import { expectError } from '../tensor/expect-error.js';
 import { smallConfig, tempDir } from './helpers.js';
 
@@ -87,6 +88,41 @@ describe('transformer through the pipeline', () => {
     for (const key of ['transformer:', 'd_model:', 'heads:', 'norm_first:', 'objective:', 'sequence:', 'window:', 'stride:']) expect(yaml).toContain(key);
   });
 
+  it('drift --model scores each row by its host window: a shifted batch moves the score distribution, the same rows do not', () => {
+    const same = drift({ reference: f('rows/drift_reference.npz'), current: f('seq.npy'), hosts: f('hosts.npy'), model: f('rows/model.safetensors') });
+    expect(same.score).not.toBeNull();
+    const rows = readNpyFile(f('seq.npy')).data as Float32Array;
+    const shifted = Float32Array.from(rows);
+    for (let i = 0; i < shifted.length; i++) if (i % 64 < 12) shifted[i] = shifted[i]! * 3 + 2;
+    writeNpyFile(f('shifted.npy'), { data: shifted, shape: [HOSTS * STEPS, 64] });
+    const moved = drift({ reference: f('rows/drift_reference.npz'), current: f('shifted.npy'), hosts: f('hosts.npy'), model: f('rows/model.safetensors') });
+    expect(moved.score!.psi).toBeGreaterThan(same.score!.psi);
+    expect(moved.score!.ks.statistic).toBeGreaterThan(same.score!.ks.statistic);
+  });
+
+  it('explain gives the scored step\'s features and per-step attributions of a row\'s window; Shapley values add up to score - base', () => {
+    const byRow = score({ model: f('rows/model.safetensors'), data: f('seq.npy'), hosts: f('hosts.npy') }).scores;
+    const row = 2 * STEPS + 20;
+    const shap = explain({ model: f('rows/model.safetensors'), data: f('seq.npy'), hosts: f('hosts.npy'), method: 'shap', rows: [row], topK: 12, backgroundRows: 4 });
+    expect(shap.items).toBe('rows');
+    expect(shap.rows).toBe(HOSTS * STEPS);
+    expect(shap.background!.rows).toBe(4);
+    const e = shap.explained[0]!;
+    expect(e.row).toBe(row);
+    expect(e.score).toBeCloseTo(byRow[row]!, 5);
+    expect(e.exact).toBe(true);
+    const sum = e.top.reduce((a, t) => a + t.contribution, 0);
+    expect(sum).toBeCloseTo(e.score - e.baseValue!, 3);
+    expect(e.steps!.map((st) => st.step)).toEqual([-5, -4, -3, -2, -1, 0]);
+    const rec = explain({ model: f('rows/model.safetensors'), data: f('seq.npy'), hosts: f('hosts.npy'), method: 'reconstruction', rows: [row], topK: 12, backgroundRows: 4 });
+    const shares = rec.explained[0]!.top;
+    expect(shares.reduce((a, t) => a + t.contribution, 0)).toBeCloseTo(1, 4);
+    expect(shares.every((t) => t.reconstructed !== undefined && Number.isFinite(t.reconstructed))).toBe(true);
+    const windows = explain({ model: f('rows/model.safetensors'), data: f('windows.npy'), method: 'reconstruction', rows: [3], topK: 2, backgroundRows: 2 });
+    expect(windows.items).toBe('windows');
+    expect(windows.explained[0]!.score).toBeCloseTo(byRow[1 * STEPS + T + T - 1]!, 5);
+  });
+
   describe('bad input: one typed error, nothing written', () => {
     it('a 3-D file whose T differs from the checkpoint window', () => {
       writeNpyFile(f('t4.npy'), { data: windows3d.subarray(0, 3 * 4 * 64), shape: [3, 4, 64] });
@@ -131,10 +167,29 @@ describe('transformer through the pipeline', () => {
       expect(readdirSync(dir).filter((n) => n.startsWith('bad'))).toEqual([]);
     });
 
-    it('a transformer checkpoint handed to a command that cannot use it', () => {
-      expectError(() => explain({ model: f('rows/model.safetensors'), data: f('seq.npy') }), UsageError, /explain: model must score single rows, got a transformer model \(windows of 6 steps\)/);
-      expectError(() => drift({ reference: f('rows/drift_reference.npz'), current: f('seq.npy'), model: f('rows/model.safetensors') }), UsageError, /drift: --model must score single rows for score drift, got a transformer checkpoint/);
+    it('a transformer checkpoint handed to a command that cannot use it (or without the host ids it needs)', () => {
+      expectError(() => explain({ model: f('rows/model.safetensors'), data: f('seq.npy') }), UsageError, /explain: a transformer model must be given --hosts hosts\.npy/);
+      expectError(() => drift({ reference: f('rows/drift_reference.npz'), current: f('seq.npy'), model: f('rows/model.safetensors') }), UsageError, /drift: a transformer model must be given --hosts hosts\.npy/);
+      expectError(() => drift({ reference: f('rows/drift_reference.npz'), current: f('seq.npy'), hosts: f('hosts.npy') }), UsageError, /drift: --hosts must be given only with --model of a sequence model/);
       expectError(() => train({ data: f('seq.npy'), hosts: f('hosts.npy'), outDir: f('bad5'), config: seqConfig(), initCheckpoint: f('rows/model.safetensors') }), InvalidOptionError, /train: --init-checkpoint must be a checkpoint of the run's model kind/);
+      expectError(() => evaluate({ data: f('seq.npy'), labels: f('labels.npy'), models: ['transformer'], seeds: [0] }), InvalidOptionError, /^evaluate: models must be kinds among autoencoder, iforest, ecod, ensemble, got 'transformer'$/);
+      exportOnnx({ checkpoint: f('rows/model.safetensors'), output: f('explain-me.onnx') });
+      expectError(() => explain({ model: f('explain-me.onnx'), data: f('seq.npy'), hosts: f('hosts.npy') }), UsageError, /explain: --model must be the checkpoint \(model\.safetensors\) of a transformer model to explain its windows, got an ONNX file/);
+    });
+
+    it('checkpoint metadata that does not fit the stored weights or the schema, before any network is built', () => {
+      const d = loadCheckpoint(f('rows/model.safetensors'));
+      const state = d.model.state();
+      const meta = JSON.parse(state.metadata.transformer!) as { options: { dModel: number }; features: number };
+      const forged = (change: (m: typeof meta) => void): ReturnType<typeof loadTransformer> => {
+        const m = structuredClone(meta);
+        change(m);
+        return loadTransformer(storedFromState({ tensors: state.tensors, metadata: { ...state.metadata, transformer: JSON.stringify(m) } }, { path: 'forged.safetensors', config: d.config, schema: d.schema }));
+      };
+      expectError(() => forged((m) => { m.options.dModel = 4096; }), FormatError, /^forged\.safetensors: transformer metadata options must describe the \d+ stored weight values, got options implying \d+/);
+      expectError(() => forged((m) => { m.features = 63; }), FormatError, /^forged\.safetensors: transformer metadata features must be the schema width 64, got 63$/);
+      expectError(() => forged((m) => { m.options.dModel = -1; }), FormatError, /^forged\.safetensors: transformer weights must match the recorded options, got: .*dModel/);
+      expect(forged(() => {}).detector.threshold).toBe(d.threshold);
     });
 
     it('heads that do not divide d_model', () => {

@@ -15,7 +15,9 @@ import { parseJson } from '../checkpoint.js';
 import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ScoreKernel, StoredModel } from '../kind.js';
 import { transformerExportSpec } from './export-spec.js';
 import { stepAttribution, windowCoalitionScore } from './explain-hooks.js';
-import type { TransformerOptions } from './options.js';
+import { objectiveLayout } from './objective.js';
+import { resolveTransformerOptions, type TransformerOptions } from './options.js';
+import type { TransformerEpoch } from './train-transformer.js';
 import { TransformerDetector, type TransformerMetadata } from './transformer-detector.js';
 
 /** The metadata key holding {@link TransformerMetadata} as JSON. */
@@ -85,7 +87,8 @@ export class TransformerModel implements FittedModel {
     return {
       tensors: out,
       metadata: {
-        [METADATA_KEY]: JSON.stringify(metadata),
+        // Epoch seconds stay out (in metrics.json): the same seed, data and config give the same bytes.
+        [METADATA_KEY]: JSON.stringify({ ...metadata, history: metadata.history.map(({ seconds: _, ...e }) => e) }),
         score: 'mean over the active features of the standardized squared error of a window\'s last step predicted from its context, higher = more anomalous',
       },
     };
@@ -147,17 +150,53 @@ export function loadTransformer(stored: StoredModel): TransformerModel {
   const { path } = stored;
   const text = stored.metadata[METADATA_KEY];
   if (text === undefined) throw new FormatError(`${path}: metadata key '${METADATA_KEY}' must be present, got nothing (corrupted checkpoint)`, path);
-  const metadata = parseJson(path, METADATA_KEY, text) as TransformerMetadata;
   const tensors = new Map<string, Tensor>();
+  let values = 0;
   for (const [name, t] of stored.tensors) {
     if (name.startsWith('scaler.')) continue;
     if (t.dtype !== 'F32') throw new FormatError(`${path}: tensor ${name} must be F32, got ${t.dtype}`, path);
     tensors.set(name, new Tensor(t.data as Float32Array, t.shape));
+    values += t.data.length;
   }
   try {
+    const metadata = checkedMetadata(stored, parseJson(path, METADATA_KEY, text), values);
     return new TransformerModel(TransformerDetector.fromState({ tensors, metadata }));
   } catch (err) {
+    if (err instanceof FormatError && err.message.startsWith(`${path}:`)) throw err;
     if (err instanceof DadmError) throw new FormatError(`${path}: transformer weights must match the recorded options, got: ${err.message}`, path);
     throw err;
   }
+}
+
+/**
+ * The `transformer` metadata of a checkpoint, checked before anything is built from it: field types,
+ * the feature count against the schema, the options (as the constructor checks them) and the weight
+ * count they imply against the values stored, so a forged d_model cannot allocate a network the
+ * file does not hold.
+ * @throws FormatError naming the file and the field
+ */
+function checkedMetadata(stored: StoredModel, value: unknown, storedValues: number): TransformerMetadata {
+  const { path } = stored;
+  const bad = (what: string, got: unknown): FormatError =>
+    new FormatError(`${path}: ${METADATA_KEY} metadata ${what}, got ${JSON.stringify(got)?.slice(0, 80) ?? String(got)}`, path);
+  const m = value as Partial<Record<keyof TransformerMetadata, unknown>>;
+  if (typeof value !== 'object' || value === null) throw bad('must be an object', value);
+  if (m.features !== stored.schema.dim) throw bad(`features must be the schema width ${stored.schema.dim}`, m.features);
+  if (typeof m.threshold !== 'number' || !Number.isFinite(m.threshold)) throw bad('threshold must be a finite number', m.threshold);
+  if (m.thresholdMethod !== 'validation-quantile' && m.thresholdMethod !== 'training-quantile') throw bad('thresholdMethod must be validation-quantile or training-quantile', m.thresholdMethod);
+  if (!Number.isSafeInteger(m.bestEpoch) || (m.bestEpoch as number) < 0) throw bad('bestEpoch must be an integer >= 0', m.bestEpoch);
+  if (!Array.isArray(m.history) || !m.history.every((e) => typeof e === 'object' && e !== null && Number.isSafeInteger((e as TransformerEpoch).epoch))) {
+    throw bad('history must be a list of epochs', m.history);
+  }
+  const o = resolveTransformerOptions(m.options as TransformerOptions);
+  const A = o.activeFeatures?.length ?? stored.schema.dim, d = o.dModel, ff = o.feedForward;
+  const layout = objectiveLayout(o.objective, o.window);
+  const perLayer = 3 * d * d + 3 * d + d * d + d + 2 * ff * d + ff + d + 4 * d;
+  const expected = d * A + d + layout.positions * d + (layout.maskToken ? d : 0) + o.layers * perLayer + A * d + A + A;
+  if (expected !== storedValues) {
+    throw new FormatError(`${path}: ${METADATA_KEY} metadata options must describe the ${storedValues} stored weight values, got options implying ${expected}`, path);
+  }
+  // Epoch seconds are not stored (see TransformerModel.state).
+  const history = (m.history as TransformerEpoch[]).map((e) => ({ ...e, seconds: Number.NaN }));
+  return { options: o, features: m.features, threshold: m.threshold, thresholdMethod: m.thresholdMethod, history, bestEpoch: m.bestEpoch as number };
 }
