@@ -10,7 +10,7 @@
  * its nodes; the fast loop has no data-dependent branch, and the eight walks are independent chains
  * of loads the CPU overlaps. Leaves point at themselves, so a walk that has arrived stays on its
  * leaf until the group's last step. Measured on the default ensemble's 100-tree forest, one row:
- * 7.5 us general, 2.0 us fast (docs/ensemble.md, "Latency").
+ * 7.5 us general, 1.9-2.4 us fast (docs/ensemble.md, "Latency").
  */
 import type { TensorData } from '../dtypes.js';
 
