@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { DadmError } from '../../src/errors.js';
+import { mutate, mutationsOf } from './mutations.js';
 import { ATTRIBUTE_PROTO, ByteList, NO_CODE, decodeMessage, decodeModel, encodeMessage, encodeModel } from '../../src/protobuf/index.js';
 
 const SEED = 20261205;
@@ -55,14 +56,9 @@ describe('ByteList (compactLists)', () => {
       opsetImport: [{ domain: 'ai.onnx.ml', version: 3 }],
       graph: { name: 'g', node: [{ opType: 'TreeEnsembleRegressor', domain: 'ai.onnx.ml', attribute: [{ name: 'nodes_modes', type: 8, strings: modes.map((m) => utf8.encode(m)) }] }] },
     });
-    const mutation = fc.record({ at: fc.nat(model.length - 1), value: fc.integer({ min: 0, max: 255 }), cut: fc.boolean() });
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (muts) => {
-        let mutated = model.slice();
-        for (const m of muts) {
-          if (m.cut) mutated = mutated.slice(0, Math.min(m.at, mutated.length));
-          else if (m.at < mutated.length) mutated[m.at] = m.value;
-        }
+      fc.property(mutationsOf(model.length), (muts) => {
+        const mutated = mutate(model, muts);
         let plain: unknown;
         try {
           plain = decodeModel(mutated);
