@@ -1,5 +1,5 @@
 /** `dadm demo`: the whole pipeline on synthetic data in one directory. */
-import { demo, type DemoSummary } from '../pipeline/index.js';
+import { demo, plural, type DemoSummary } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, intOption, numberOption, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
@@ -45,7 +45,7 @@ export const demoCommand: Command = {
     }
     const lines = [`demo in ${s.outDir}:`];
     if (s.data) lines.push(`  data      ${s.data.rows} rows, ${s.data.anomalies} injected attacks`);
-    if (s.train) lines.push(`  model     ${s.train.metrics.modelType}, threshold ${fmt(s.train.metrics.threshold)}, ${s.train.metrics.epochs.length} epochs`);
+    if (s.train) lines.push(`  model     ${s.train.metrics.modelType}, threshold ${fmt(s.train.metrics.threshold)}, ${plural(s.train.metrics.epochs.length, 'epoch')}`);
     if (s.score?.labels) {
       const l = s.score.labels;
       lines.push(`  detection ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}, precision ${fmt(l.precision)} / recall ${fmt(l.recall)} at the threshold`);

@@ -7,12 +7,22 @@ import { UsageError } from '../errors.js';
 import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
 import { commandHelp, mainHelp } from './help.js';
-import { parseOptions } from './options.js';
+import { checkStdio, parseOptions } from './options.js';
 import { packageVersion } from '../version.js';
 
-/** The real process streams and environment. */
+/**
+ * The real process streams and environment. Standard input is a getter: touching process.stdin
+ * switches a piped fd 0 to non-blocking mode, so only the commands that read text from it do.
+ */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
 }
 
 /**
@@ -44,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stdout.write(commandHelp(cmd));
       return 0;
     }
+    checkStdio(cmd, values, io);
     return await cmd.run(values, io);
   } catch (err) {
     return reportError(cmd.name, err, io);

@@ -129,22 +129,43 @@ export function parseConfig(text: string, source = 'config.yaml'): DadmConfig {
   return mergeInto(defaultConfig(), doc, { source, keyName: snakeCase });
 }
 
+/** A config and the file it came from. */
+export interface FoundConfig {
+  config: DadmConfig;
+  /** The file read, or null when no file was given and ./config.yaml does not exist (the defaults). */
+  path: string | null;
+  /** True when the file is ./config.yaml, read because no path was given. */
+  implicit: boolean;
+}
+
+/** The file read when no config is named. */
+export const IMPLICIT_CONFIG_PATH = 'config.yaml';
+
 /**
- * Reads and parses a config file. Without `path`, reads ./config.yaml if it exists, else returns
- * the defaults.
+ * Reads and parses a config file. Without `path`, reads ./config.yaml if it exists (`implicit`),
+ * else returns the defaults (`path` null). Every command with config-driven defaults finds its
+ * config here, so they all read ./config.yaml the same way.
  * @throws InvalidOptionError if the file cannot be read; see {@link parseConfig}
  */
-export function loadConfig(path?: string): DadmConfig {
-  const file = path ?? 'config.yaml';
+export function findConfig(path?: string): FoundConfig {
+  const file = path ?? IMPLICIT_CONFIG_PATH;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    if (path === undefined && code === 'ENOENT') return defaultConfig();
+    if (path === undefined && code === 'ENOENT') return { config: defaultConfig(), path: null, implicit: false };
     throw new InvalidOptionError(`${file}: config file must be readable, got ${code}`, 'config');
   }
-  return parseConfig(text, file);
+  return { config: parseConfig(text, file), path: file, implicit: path === undefined };
+}
+
+/**
+ * Reads and parses a config file: {@link findConfig}'s config.
+ * @throws InvalidOptionError if the file cannot be read; see {@link parseConfig}
+ */
+export function loadConfig(path?: string): DadmConfig {
+  return findConfig(path).config;
 }
 
 /**

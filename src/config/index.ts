@@ -6,6 +6,9 @@
 export {
   parseConfig,
   loadConfig,
+  findConfig,
+  IMPLICIT_CONFIG_PATH,
+  type FoundConfig,
   mergeConfig,
   configToYaml,
   defaultConfig,

@@ -3,26 +3,46 @@
  * blocks into a reusable buffer. Every problem names the file and, for values, the row and column
  * in the whole file (not in the chunk).
  */
-import { DataError, FormatError } from '../errors.js';
-import { NpyRowReader, shapeTuple } from '../io/index.js';
-import type { FeatureSchema } from '../schema/index.js';
+import { DataError, FormatError, InvalidOptionError } from '../errors.js';
+import { NpyRowReader, NpyStreamReader, STDIN_NAME, STDIO_PATH, isStreamInput, shapeTuple, type NpyRowSource } from '../io/index.js';
+import { widthError, type FeatureSchema } from '../schema/index.js';
 import { blockLength, type RowSplit } from './row-split.js';
 
-/** An open data file: `[rows, cols]` float32 rows read by position. */
+/**
+ * An open data file: `[rows, cols]` float32 rows, read by position from a file, or in order from a
+ * stream (`reader.sequential`: standard input, a pipe).
+ */
 export interface DataFile {
-  reader: NpyRowReader;
+  reader: NpyRowSource;
+  /** How messages name the data: the path, or `<stdin>` for `-`. */
   source: string;
   rows: number;
   cols: number;
 }
 
+/** How {@link openDataFile} may read the data. */
+export interface OpenDataOptions {
+  /**
+   * Why the caller needs to read rows more than once or out of order, e.g. `'train reads it once per
+   * epoch'`: a stream (`-`, a pipe) is then refused. Leave it out when the caller reads every row once,
+   * in order: a stream is then read as it arrives.
+   */
+  needsFile?: string;
+  /** The option that named the path, for messages (default `data`). */
+  option?: string;
+}
+
 /**
- * Opens a 2-D .npy file for row-wise reading.
+ * Opens a 2-D .npy file for row-wise reading: a regular file by position; `-` (standard input), a
+ * FIFO or a pipe such as `/dev/stdin` in order, unless `options.needsFile` says why it cannot be.
  * @throws FormatError for a file that is not a .npy or is truncated (message names the file), or
- *   one that is not 2-D; DataError for 0 rows; Node's error for a missing file.
+ *   one that is not 2-D; DataError for 0 rows or a missing file; InvalidOptionError for a stream when
+ *   `needsFile` is given, or standard input that is a terminal
  */
-export function openDataFile(path: string): DataFile {
-  let reader: NpyRowReader;
+export function openDataFile(path: string, options: OpenDataOptions = {}): DataFile {
+  if (options.needsFile !== undefined) refuseStream(path, { option: options.option ?? 'data', why: options.needsFile });
+  else if (isStreamInput(path)) return checkedDataFile(new NpyStreamReader(path), path === STDIO_PATH ? STDIN_NAME : path);
+  let reader: NpyRowSource;
   try {
     reader = new NpyRowReader(path);
   } catch (err) {
@@ -32,28 +52,41 @@ export function openDataFile(path: string): DataFile {
     }
     throw err;
   }
-  if (reader.shape.length !== 2) {
-    reader.close();
-    throw new FormatError(`${path}: data must be a 2-D array [rows, features], got shape ${shapeTuple(reader.shape)}`, path);
-  }
-  if (reader.rows === 0) {
-    reader.close();
-    throw new DataError(`${path}: rows must be at least 1, got 0`, path);
-  }
-  return { reader, source: path, rows: reader.rows, cols: reader.cols };
+  return checkedDataFile(reader, path);
 }
 
 /**
- * Checks the data width against a schema.
- * @throws DataError naming the expected layout, e.g. `"x.npy: width must be 64 (schema endpoint-v1: 12 features + 52 zero padding), got 10"`
+ * For a caller that reads a data file more than once or out of order: refuses `-` (standard input)
+ * and pipes up front, before any other work.
+ * @throws InvalidOptionError `"data must name a regular file (train reads it once per epoch), got '-' (standard input)"`
  */
-export function checkWidth(file: DataFile, schema: FeatureSchema): void {
-  if (file.cols === schema.dim) return;
-  const layout =
-    schema.activeFeatures < schema.dim
-      ? `${schema.activeFeatures} features + ${schema.dim - schema.activeFeatures} zero padding`
-      : `${schema.dim} features`;
-  throw new DataError(`${file.source}: width must be ${schema.dim} (schema ${schema.name}: ${layout}), got ${file.cols}`, file.source);
+export function refuseStream(path: string, need: { option: string; why: string }): void {
+  if (!isStreamInput(path)) return;
+  const got = path === STDIO_PATH ? "'-' (standard input)" : `${path} (a pipe or device that can be read only once)`;
+  throw new InvalidOptionError(`${need.option} must name a regular file (${need.why}), got ${got}`, need.option);
+}
+
+/** The reader as a DataFile, once its shape is known to be `[rows >= 1, cols]`. */
+function checkedDataFile(reader: NpyRowSource, source: string): DataFile {
+  if (reader.shape.length !== 2) {
+    reader.close();
+    throw new FormatError(`${source}: data must be a 2-D array [rows, features], got shape ${shapeTuple(reader.shape)}`, source);
+  }
+  if (reader.rows === 0) {
+    reader.close();
+    throw new DataError(`${source}: rows must be at least 1, got 0`, source);
+  }
+  return { reader, source, rows: reader.rows, cols: reader.cols };
+}
+
+/**
+ * Checks the data width against a schema: the config's (`use` 'train') or a trained model's ('score').
+ * @throws DataError naming the expected layout and the way out, e.g. `"x.npy: width must be 64 (schema
+ *   endpoint-v1: 12 features + 52 zero padding), got 10; for data that is not the endpoint schema set
+ *   `schema: none` in config.yaml"` (see widthError)
+ */
+export function checkWidth(file: DataFile, schema: FeatureSchema, use: 'train' | 'score' = 'score'): void {
+  if (file.cols !== schema.dim) throw widthError({ source: file.source, schema, got: file.cols, use });
 }
 
 /** Where a chunk of rows sits in its file, for {@link checkRows}. */

@@ -10,6 +10,8 @@ export type { NpzReadOptions, NpzWriteOptions } from './npz.js';
 export { readSafetensors, readSafetensorsFile, safetensorsDataStart, writeSafetensors, writeSafetensorsFile } from './safetensors.js';
 export type { SafetensorsDtype, SafetensorsTensor, SafetensorsTensorLike, SafetensorsContents } from './safetensors.js';
 export { NpyRowReader } from './npy-row-reader.js';
+export { NpyStreamReader, type NpyRowSource } from './npy-stream-reader.js';
+export { STDIO_PATH, STDIN_NAME, isStreamInput, isTerminal, readSomeSync } from './stream-input.js';
 export { NpyWriter } from './npy-writer.js';
 export type { NpyWriterOptions } from './npy-writer.js';
 export { shapeTuple } from './npy-header.js';

@@ -105,10 +105,10 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     return now;
   };
   const kind = modelKind(config.model);
-  const file = openDataFile(opts.data);
+  const file = openDataFile(opts.data, { needsFile: 'train reads it once to check it, then once per epoch' });
   try {
     const schema = schemaForMode(config.schema, file.cols);
-    checkWidth(file, schema);
+    checkWidth(file, schema, 'train');
     const init = opts.initCheckpoint === undefined ? null : readInitModel(opts.initCheckpoint, config, schema);
     const split = splitRows(file.rows, config.training.validationFraction, config.training.seed);
     const pre = prepass({

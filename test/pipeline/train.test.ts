@@ -191,9 +191,9 @@ describe('train errors write nothing', () => {
     expectNothingWritten(out);
   });
 
-  it('says what width was expected', () => {
+  it('says what width was expected and how to train on other data (schema: none)', () => {
     writeNpyFile(join(dir, 'w10.npy'), { data: new Float32Array(50 * 10), shape: [50, 10] });
-    expectError(() => train({ data: join(dir, 'w10.npy'), outDir: join(dir, 'out-w'), config: smallConfig() }), DataError, /w10\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10$/);
+    expectError(() => train({ data: join(dir, 'w10.npy'), outDir: join(dir, 'out-w'), config: smallConfig() }), DataError, /w10\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10; for data that is not the endpoint schema set `schema: none` in config\.yaml$/);
     expectNothingWritten(join(dir, 'out-w'));
   });
 

@@ -6,7 +6,7 @@
 import { defaultConfig, type DadmConfig, type ModelKind } from '../../config/index.js';
 import { openDataFile } from '../../data/index.js';
 import { DataError, InvalidOptionError } from '../../errors.js';
-import { loadCheckpoint } from '../../models/index.js';
+import { loadKnownDetector } from '../../models/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../../stats/index.js';
 import { scanCurrentBatch, type BatchScan, type BatchScorer, type InvalidValue } from './current-batch.js';
@@ -24,7 +24,7 @@ export interface DriftOptions {
   reference: string;
   /** Current batch .npy `[rows, cols]` in the units of the training file. */
   current: string;
-  /** model.safetensors trained with this reference: adds the anomaly-score drift. */
+  /** model.safetensors trained with this reference, or a .onnx exported or quantized from it: adds the anomaly-score drift. */
   model?: string;
   /** Thresholds come from `config.drift`; default {@link defaultConfig}. */
   config?: DadmConfig;
@@ -173,16 +173,20 @@ interface ModelParts {
   modelType: ModelKind;
 }
 
-/** Loads the model and checks that it was trained together with the reference. */
+/**
+ * Loads the model (a checkpoint, or a .onnx exported or quantized from it) and checks that it was
+ * trained together with the reference.
+ */
 function modelScorer(path: string, ref: DriftReference): ModelParts {
-  const checkpoint = loadCheckpoint(path);
+  const checkpoint = loadKnownDetector(path, 'drift-check scores');
   if (checkpoint.schema.hash !== ref.schemaHash) {
     throw new InvalidOptionError(
       `drift: --model ${path} schema must be the reference's (hash ${ref.schemaHash.slice(0, 12)} in ${ref.path}), got ${checkpoint.schema.name} (hash ${checkpoint.schema.hash.slice(0, 12)})`,
       'model',
     );
   }
-  // The threshold is stored as the same float64 in both files by the same train run.
+  // The threshold is stored as the same float64 in both files by the same train run (export-onnx and
+  // quantize copy it into dadm.threshold as its shortest round-trip decimal).
   if (checkpoint.threshold !== ref.score.threshold) {
     throw new InvalidOptionError(
       `drift: --model ${path} must be the model trained with ${ref.path} (threshold ${ref.score.threshold}), got threshold ${checkpoint.threshold}`,
