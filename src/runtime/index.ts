@@ -8,3 +8,4 @@ export { OnnxModel, type Feed, type InputSpec, type RunOutput } from './onnx-mod
 export { SUPPORTED_OPS } from './ops/registry.js';
 export type { DType, TensorData } from './dtypes.js';
 export type { ModelProto } from './proto-utils.js';
+export { tensorFromProto } from './tensor-proto.js';
