@@ -73,6 +73,25 @@ export class FormatError extends DadmError {
   }
 }
 
+/**
+ * A file, model or call that asks for more memory (or more YAML nodes) than a documented limit allows
+ * (src/limits.ts, docs/limits.md). Raised before anything is allocated; raise the limit named in the
+ * message to accept the input.
+ */
+export class LimitError extends DadmError {
+  /** The limit exceeded (a key of `Limits`, e.g. `maxTensorBytes`). */
+  readonly limit: string;
+  readonly allowed: number;
+  readonly requested: number;
+
+  constructor(message: string, fields: { limit: string; allowed: number; requested: number }) {
+    super(message);
+    this.limit = fields.limit;
+    this.allowed = fields.allowed;
+    this.requested = fields.requested;
+  }
+}
+
 /** A model method called before `fit`/training, or a checkpoint missing state. */
 export class NotFittedError extends DadmError {}
 

@@ -4,6 +4,7 @@
  * namespaces `tensor` and `autograd`; statistics as `stats`.
  */
 export * from './errors.js';
+export { DEFAULT_LIMITS, FORMAT_LIMITS, LIMIT_CONFIG_KEYS, ByteBudget, checkLimit, resolveLimits, type Limits } from './limits.js';
 
 // Engine
 export * as tensor from './tensor/index.js';

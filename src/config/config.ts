@@ -6,11 +6,11 @@
  * `"config.yaml: training.batch_size must be a positive integer, got -3"`.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { FormatError, InvalidOptionError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation } from '../tensor/index.js';
 import { SECTIONS, TOP_FIELDS, renderConfigYaml, snakeCase, type FieldSpec, type ModelKind, type SectionName } from './config-template.js';
+import { parseYamlData } from './yaml-data.js';
 
 export { MODEL_KIND_NAMES, type ModelKind } from './config-template.js';
 export type SchemaMode = 'endpoint-v1' | 'none';
@@ -115,17 +115,11 @@ export function defaultConfig(): DadmConfig {
  * Parses config.yaml text (snake_case keys) and merges it over the defaults. Empty text gives the
  * defaults.
  * @param source file name used in messages
- * @throws FormatError if the text is not YAML
+ * @throws FormatError if the text is not plain YAML data, LimitError past the YAML limits (see parseYamlData)
  * @throws InvalidOptionError for an unknown key (with the nearest allowed key), a wrong type or value
  */
 export function parseConfig(text: string, source = 'config.yaml'): DadmConfig {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    const detail = (e instanceof Error ? e.message.split('\n')[0]! : String(e)).replace(/:\s*$/, '');
-    throw new FormatError(`${source}: text must be valid YAML, got ${detail}`, source);
-  }
+  const doc = parseYamlData(text, source);
   return mergeInto(defaultConfig(), doc, { source, keyName: snakeCase });
 }
 

@@ -1,7 +1,9 @@
 /**
  * config.yaml: the typed, validated dadm configuration, its defaults, and the one key table that
  * drives validation, the canonical YAML stored in checkpoints and the `dadm init-config` template.
- * Depends only on errors and the `yaml` package. See docs/config.md.
+ * YAML is read as data only (`parseYamlData`: no cycles, merge keys or tags, node counts bounded).
+ * Depends on errors, limits, onnx (the default opset), tensor (the activation union) and the `yaml`
+ * package. See docs/config.md and docs/limits.md.
  */
 export {
   parseConfig,
@@ -22,3 +24,4 @@ export {
   type OptimizerKind,
   type ExplainMethod,
 } from './config.js';
+export { parseYamlData, type YamlDataOptions } from './yaml-data.js';

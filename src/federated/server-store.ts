@@ -73,6 +73,11 @@ export interface ResumeState {
 
 const pad = (n: number): string => String(n).padStart(6, '0');
 
+/** The journal file of the open `round` in the server state dir `stateDir`. */
+export function roundJournalPath(stateDir: string, round: number): string {
+  return join(stateDir, 'pending', `round-${pad(round)}.journal`);
+}
+
 export class ServerStore {
   readonly dir: string;
   private lockFd: number | null = null;
@@ -166,7 +171,7 @@ export class ServerStore {
 
   /** The journal file of `round`. */
   journalPath(round: number): string {
-    return join(this.dir, 'pending', `round-${pad(round)}.journal`);
+    return roundJournalPath(this.dir, round);
   }
 
   /** The journaled uploads of `round`; journals of other rounds are removed. */

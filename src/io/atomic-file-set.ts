@@ -5,7 +5,9 @@
  */
 import { existsSync, renameSync, statSync } from 'node:fs';
 import { DadmError, InvalidOptionError } from '../errors.js';
-import { outputPathError, removeQuietly, writeTempFile } from './write-file-atomic.js';
+import { outputPathError } from './fs-errors.js';
+import { removeQuietly } from './temp-files.js';
+import { writeTempFile } from './write-file-atomic.js';
 
 interface Staged {
   readonly path: string;

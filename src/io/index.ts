@@ -1,21 +1,26 @@
 /**
- * dadm's file I/O: NumPy .npy/.npz, safetensors, row-wise streaming of large .npy files, and atomic
- * file writes. Depends only on ../errors.ts and Node built-ins. See docs/file-formats.md.
+ * dadm's file I/O: NumPy .npy/.npz, safetensors, row-wise streaming of large .npy files, atomic file
+ * writes, temp-file sweeping, and the checked open of every input file. Depends only on ../errors.ts,
+ * ../limits.ts and Node built-ins. See docs/file-formats.md and docs/limits.md.
  */
 export { readNpy, readNpyTyped, readNpyFile, writeNpy, writeNpyFile } from './npy.js';
-export type { NpyArray, NpyTypedResult, NpyArrayLike, NpyReadOptions } from './npy.js';
+export type { NpyArray, NpyTypedResult, NpyArrayLike, NpyReadOptions, NpyFileReadOptions } from './npy.js';
 export type { NpyTypedArray } from './npy-dtype.js';
-export { readNpz, readNpzTyped, readNpzFile, writeNpz, writeNpzFile } from './npz.js';
+export { NpzArchive, openNpz, readNpz, readNpzTyped, readNpzFile, writeNpz, writeNpzFile } from './npz.js';
 export type { NpzReadOptions, NpzWriteOptions } from './npz.js';
 export { readSafetensors, readSafetensorsFile, safetensorsDataStart, writeSafetensors, writeSafetensorsFile } from './safetensors.js';
-export type { SafetensorsDtype, SafetensorsTensor, SafetensorsTensorLike, SafetensorsContents } from './safetensors.js';
+export type { SafetensorsDtype, SafetensorsTensor, SafetensorsTensorLike, SafetensorsContents, SafetensorsReadOptions } from './safetensors.js';
 export { NpyRowReader } from './npy-row-reader.js';
 export { NpyStreamReader, type NpyRowSource } from './npy-stream-reader.js';
 export { STDIO_PATH, STDIN_NAME, isStreamInput, isTerminal, readSomeSync } from './stream-input.js';
 export { NpyWriter } from './npy-writer.js';
 export type { NpyWriterOptions } from './npy-writer.js';
 export { shapeTuple } from './npy-header.js';
-export { writeFileAtomic, outputPathError, type AtomicWriteOptions } from './write-file-atomic.js';
+export { writeFileAtomic, type AtomicWriteOptions } from './write-file-atomic.js';
+export { outputPathError, inputPathError } from './fs-errors.js';
+export { openInputFile, readInputFile, readInputText } from './input-file.js';
+export type { InputFileOptions, OpenInput } from './input-file.js';
+export { sweepStaleTempFiles, tempPathFor } from './temp-files.js';
 export { AtomicFileSet } from './atomic-file-set.js';
 export { crc32 } from './crc32.js';
 export { ensureOutputDir, removeCreatedDirs } from './output-dir.js';

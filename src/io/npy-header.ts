@@ -5,6 +5,7 @@
  * Python dict literal (latin-1, or UTF-8 in 3.0) padded with spaces and ending in `\n`.
  */
 import { FormatError, fmtShape } from '../errors.js';
+import { FORMAT_LIMITS } from '../limits.js';
 import { parseDescr, type NpyDtype } from './npy-dtype.js';
 import { parsePythonLiteral } from './python-literal.js';
 
@@ -25,7 +26,7 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** Bytes a reader needs before it knows the header length (magic, version, uint32 length). */
 export const NPY_PREFIX_BYTES = 12;
 /** Larger headers are refused before they are read; real headers are well under 1 KiB. */
-export const MAX_HEADER_BYTES = 1 << 20;
+export const MAX_HEADER_BYTES = FORMAT_LIMITS.npyHeaderBytes;
 const ALIGN = 64;
 const GROWTH_AXIS_MAX_DIGITS = 21;
 

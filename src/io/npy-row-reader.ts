@@ -2,11 +2,12 @@
  * Row-wise reading of a large .npy file by file position: only the header is parsed up front, and each
  * `readRows` call reads just the bytes of the rows asked for, so memory use does not grow with the file.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { DadmError, FormatError, ShapeError } from '../errors.js';
 import { HOST_LITTLE_ENDIAN, decodeToFloat32 } from './npy-dtype.js';
 import { NPY_PREFIX_BYTES, parseNpyHeader, readNpyPrefix, type NpyHeader } from './npy-header.js';
-import { checkNpyDataLength, type NpyReadOptions } from './npy.js';
+import { openInputFile } from './input-file.js';
+import { checkNpyDataLength, type NpyFileReadOptions } from './npy.js';
 
 /** Scratch buffer size for dtypes that need conversion (float64, big-endian, integers). */
 const CHUNK_BYTES = 1 << 20;
@@ -28,13 +29,13 @@ export class NpyRowReader {
   private scratch: Uint8Array | undefined;
 
   /**
-   * Opens `path` and parses its header.
-   * @throws FormatError for a bad header, a Fortran-order or 0-d array, or a data length that does not
+   * Opens `path` (a regular file, see {@link openInputFile}) and parses its header.
+   * @throws InvalidOptionError when `path` is not a readable regular file; FormatError for a bad header, a Fortran-order or 0-d array, or a data length that does not
    *   match the header (trailing bytes allowed only with `allowTrailingBytes`).
    */
-  constructor(path: string, options: NpyReadOptions = {}) {
+  constructor(path: string, options: NpyFileReadOptions = {}) {
     this.path = path;
-    const fd = openSync(path, 'r');
+    const { fd, size } = openInputFile(path, { ...options, sizeLimit: null });
     try {
       const prefix = readHead(fd, NPY_PREFIX_BYTES);
       const { headerStart, headerLength } = readNpyPrefix(prefix, path);
@@ -44,7 +45,7 @@ export class NpyRowReader {
         throw new FormatError(`${path}: array must be stored in C order to be read by rows, got fortran_order=True (convert with numpy.ascontiguousarray and save again)`, path);
       }
       if (shape.length === 0) throw new FormatError(`${path}: array must have at least 1 dimension to be read by rows, got shape []`, path);
-      checkNpyDataLength(fstatSync(fd).size, this.header, path, options);
+      checkNpyDataLength(size, this.header, path, options);
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -70,6 +71,8 @@ export class NpyRowReader {
     const n = count * this.cols;
     const dst = out ?? new Float32Array(n);
     if (dst.length < n) throw new ShapeError(`NpyRowReader.readRows: out length must be >= count * cols = ${n}, got ${dst.length}`);
+    // With no rows the width is not bounded by the file (shape (0, 2^40) holds 0 bytes): allocate nothing.
+    if (count === 0) return dst;
     const { dtype, dataOffset } = this.header;
     const rowBytes = this.cols * dtype.itemSize;
     const position = dataOffset + start * rowBytes;
@@ -78,7 +81,9 @@ export class NpyRowReader {
       return dst;
     }
     const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
-    this.scratch ??= new Uint8Array(Math.min(chunkRows, Math.max(1, this.rows)) * rowBytes);
+    // At most the rows asked for, which the file holds: never more than the file's size.
+    const scratchBytes = Math.min(chunkRows, count) * rowBytes;
+    if (this.scratch === undefined || this.scratch.length < scratchBytes) this.scratch = new Uint8Array(scratchBytes);
     for (let done = 0; done < count; done += chunkRows) {
       const rows = Math.min(chunkRows, count - done);
       const bytes = this.scratch.subarray(0, rows * rowBytes);

@@ -6,7 +6,9 @@ import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
 import { DadmError, InvalidOptionError, ShapeError, fmtShape } from '../errors.js';
 import { HOST_LITTLE_ENDIAN, swapBytesInPlace } from './npy-dtype.js';
 import { formatNpyHeader } from './npy-header.js';
-import { outputPathError, removeQuietly, tempPathFor, writeAllSync } from './write-file-atomic.js';
+import { outputPathError } from './fs-errors.js';
+import { removeQuietly, tempPathFor } from './temp-files.js';
+import { writeAllSync } from './write-file-atomic.js';
 
 /** Options of {@link NpyWriter}. */
 export interface NpyWriterOptions {

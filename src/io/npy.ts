@@ -2,10 +2,11 @@
  * NumPy .npy reading and writing. Reading parses the header text (never evaluates it), checks every
  * size against the byte length before allocating, and returns data in C (row-major) order.
  */
-import { readFileSync } from 'node:fs';
 import { FormatError, InvalidOptionError, ShapeError, fmtShape } from '../errors.js';
+import { checkLimit, resolveLimits, type Limits } from '../limits.js';
 import { HOST_LITTLE_ENDIAN, decodeNative, decodeToFloat32, descrOf, swapBytesInPlace, type NpyTypedArray } from './npy-dtype.js';
 import { formatNpyHeader, parseNpyHeader, type NpyHeader } from './npy-header.js';
+import { readInputFile, type InputFileOptions } from './input-file.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
 /** An array read as float32: `data` has prod(shape) elements in C order. */
@@ -40,7 +41,12 @@ export interface NpyReadOptions {
    * longer than its header says is refused, because that usually means a wrong shape or a bad copy.
    */
   allowTrailingBytes?: boolean;
+  /** Overrides of the default limits (src/limits.ts): the array must fit `maxTensorBytes`. */
+  limits?: Partial<Limits>;
 }
+
+/** Options of the readers that take a path: how the path is named in messages. */
+export type NpyFileReadOptions = NpyReadOptions & Pick<InputFileOptions, 'option' | 'what'>;
 
 /**
  * Reads an .npy file held in memory and converts every element to float32.
@@ -50,10 +56,11 @@ export interface NpyReadOptions {
  * @returns data `[prod(shape)]` in C order.
  * @throws FormatError on a bad magic/version/header, an unsupported dtype (object arrays are never
  *   unpickled), data shorter than the header promises, or unexpected trailing bytes.
+ * @throws LimitError when the float32 array would be larger than `limits.maxTensorBytes`
  */
 export function readNpy(bytes: Uint8Array, source = '<buffer>', options: NpyReadOptions = {}): NpyArray {
   const header = parseNpyHeader(bytes, source);
-  const data = cOrderBytes(bytes, header, source, options);
+  const data = cOrderBytes(bytes, header, source, { ...options, bytesPerElement: 4 });
   const out = new Float32Array(header.size);
   decodeToFloat32(data, 0, header.size, header.dtype, out, 0);
   return { data: out, shape: header.shape, dtype: header.dtype.descr, fortranOrder: header.fortranOrder };
@@ -63,18 +70,23 @@ export function readNpy(bytes: Uint8Array, source = '<buffer>', options: NpyRead
  * Reads an .npy file held in memory keeping its element type, in host byte order and C order:
  * `<f4`→Float32Array, `<f8`→Float64Array, `<i8`→BigInt64Array (exact), `|b1`→Uint8Array of raw bytes,
  * float16→Float32Array (exact).
- * @throws FormatError as {@link readNpy}.
+ * @throws FormatError, LimitError as {@link readNpy}.
  */
 export function readNpyTyped(bytes: Uint8Array, source = '<buffer>', options: NpyReadOptions = {}): NpyTypedResult {
   const header = parseNpyHeader(bytes, source);
-  const data = cOrderBytes(bytes, header, source, options);
+  const bytesPerElement = header.dtype.kind === 'f' && header.dtype.itemSize === 2 ? 4 : header.dtype.itemSize;
+  const data = cOrderBytes(bytes, header, source, { ...options, bytesPerElement });
   return { data: decodeNative(data, 0, header.size, header.dtype), shape: header.shape, dtype: header.dtype.descr, fortranOrder: header.fortranOrder };
 }
 
-/** Reads an .npy file from disk as float32 (see {@link readNpy}); the path names the file in errors. */
-export function readNpyFile(path: string, options: NpyReadOptions = {}): NpyArray {
-  return readNpy(readFileSync(path), path, options);
+/**
+ * Reads an .npy file from disk as float32 (see {@link readNpy}); the path names the file in errors.
+ * @throws InvalidOptionError when the path is not a readable regular file (see {@link readInputFile})
+ */
+export function readNpyFile(path: string, options: NpyFileReadOptions = {}): NpyArray {
+  return readNpy(readInputFile(path, options), path, options);
 }
+
 
 /**
  * Checks the data length against the header.
@@ -97,8 +109,14 @@ export function checkNpyDataLength(fileLength: number, header: NpyHeader, source
   }
 }
 
-function cOrderBytes(bytes: Uint8Array, header: NpyHeader, source: string, options: NpyReadOptions): Uint8Array {
+/**
+ * The array's bytes in C order, after checking the data length and that the decoded array
+ * (`bytesPerElement` per element in memory) fits `maxTensorBytes`.
+ */
+function cOrderBytes(bytes: Uint8Array, header: NpyHeader, source: string, options: NpyReadOptions & { bytesPerElement: number }): Uint8Array {
   checkNpyDataLength(bytes.length, header, source, options);
+  const what = `array ${header.dtype.descr} ${fmtShape(header.shape)}`;
+  checkLimit(resolveLimits(options.limits), 'maxTensorBytes', header.size * options.bytesPerElement, source, what);
   const data = bytes.subarray(header.dataOffset, header.dataOffset + header.byteLength);
   if (!header.fortranOrder || header.shape.length < 2) return data;
   return fortranToC(data, header.shape, header.dtype.itemSize);

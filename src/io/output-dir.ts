@@ -5,14 +5,7 @@
 import { accessSync, constants, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors.js';
-
-const REASONS: Readonly<Record<string, string>> = {
-  ENOTDIR: 'a part of the path is a file',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  EEXIST: 'a file has that name',
-};
+import { describeFsError, systemErrorCode } from './fs-errors.js';
 
 /**
  * Makes sure `path` is a writable directory, creating it and any missing parents.
@@ -27,9 +20,8 @@ export function ensureOutputDir(path: string, where: string): string | undefined
     throw new InvalidOptionError(`${where}: output directory ${path} must be a writable directory, got ${got}`, 'outDir');
   };
   const describe = (err: unknown): string => {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code !== 'string') throw err;
-    return `${code} (${REASONS[code] ?? (err as NodeJS.ErrnoException).syscall ?? 'file-system error'})`;
+    if (systemErrorCode(err) === undefined) throw err;
+    return describeFsError(err as NodeJS.ErrnoException);
   };
   let created: string | undefined;
   try {

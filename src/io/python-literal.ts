@@ -5,6 +5,7 @@
  * escapes), integers, True, False, None. Anything else is a FormatError.
  */
 import { FormatError } from '../errors.js';
+import { FORMAT_LIMITS } from '../limits.js';
 
 /** A parsed Python literal. Tuples and lists are kept apart because numpy requires `shape` to be a tuple. */
 export type PyLiteral =
@@ -15,7 +16,7 @@ export type PyLiteral =
   | { readonly kind: 'tuple' | 'list'; readonly items: readonly PyLiteral[] }
   | { readonly kind: 'dict'; readonly entries: ReadonlyMap<string, PyLiteral> };
 
-const MAX_DEPTH = 32;
+const MAX_DEPTH = FORMAT_LIMITS.npyHeaderDepth;
 const ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', '0': '\0' };
 
 /**

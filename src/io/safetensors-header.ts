@@ -5,6 +5,7 @@
  * tensors must cover it exactly (no holes, no overlaps). Every number is checked before it is used.
  */
 import { FormatError, fmtShape } from '../errors.js';
+import { FORMAT_LIMITS } from '../limits.js';
 
 /** The element types dadm reads from safetensors files. F16/BF16 are decoded to float32 on read. */
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
@@ -38,8 +39,8 @@ export interface SafetensorsEntry {
   readonly end: number;
 }
 
-/** The reference implementation refuses larger headers too. */
-export const MAX_SAFETENSORS_HEADER = 100_000_000;
+/** Larger headers are refused before they are parsed (see FORMAT_LIMITS). */
+export const MAX_SAFETENSORS_HEADER = FORMAT_LIMITS.safetensorsHeaderBytes;
 
 /**
  * Parses and validates the header of a safetensors file held in memory.

@@ -2,8 +2,9 @@
  * safetensors reading and writing (https://github.com/huggingface/safetensors): a JSON header of
  * names, dtypes, shapes and byte ranges, then one little-endian C-order data buffer.
  */
-import { readFileSync } from 'node:fs';
-import { FormatError, InvalidOptionError } from '../errors.js';
+import { FormatError, InvalidOptionError, fmtShape } from '../errors.js';
+import { ByteBudget, resolveLimits, type Limits } from '../limits.js';
+import { readInputFile, type InputFileOptions } from './input-file.js';
 import { HOST_LITTLE_ENDIAN, decodeNative, descrOf, parseDescr, swapBytesInPlace, type NpyTypedArray } from './npy-dtype.js';
 import { checkArrayLike } from './npy.js';
 import { SAFETENSORS_DTYPES, parseSafetensorsHeader, type SafetensorsDtype } from './safetensors-header.js';
@@ -38,6 +39,12 @@ const DESCR: Record<Exclude<SafetensorsDtype, 'BF16'>, string> = {
   U64: '<u8', U32: '<u4', U16: '<u2', U8: '|u1', BOOL: '|b1',
 };
 
+/** Options of the safetensors readers. */
+export interface SafetensorsReadOptions {
+  /** Overrides of the default limits (src/limits.ts): each tensor must fit `maxTensorBytes`, all of them `maxTotalBytes`. */
+  limits?: Partial<Limits>;
+}
+
 /**
  * Reads a safetensors file held in memory. Element types map to typed arrays as F32→Float32Array,
  * F64→Float64Array, I64→BigInt64Array, I32→Int32Array, U8/BOOL→Uint8Array, …; F16 and BF16 are decoded
@@ -45,9 +52,16 @@ const DESCR: Record<Exclude<SafetensorsDtype, 'BF16'>, string> = {
  * @param source file name used in error messages.
  * @throws FormatError when the header length, JSON, a dtype, a shape or the byte ranges are invalid
  *   (out of range, wrong size for the shape, overlapping, or leaving holes in the buffer).
+ * @throws LimitError when a decoded tensor, or all of them, would be over the limits
  */
-export function readSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsContents {
+export function readSafetensors(bytes: Uint8Array, source = '<buffer>', options: SafetensorsReadOptions = {}): SafetensorsContents {
   const { entries, metadata } = parseSafetensorsHeader(bytes, source);
+  const budget = new ByteBudget(resolveLimits(options.limits));
+  for (const e of entries) {
+    const count = (e.end - e.begin) / SAFETENSORS_DTYPES[e.dtype].size;
+    const inMemory = e.dtype === 'F16' || e.dtype === 'BF16' ? 4 : SAFETENSORS_DTYPES[e.dtype].size;
+    budget.reserve(count * inMemory, source, `tensor '${e.name}' ${e.dtype} ${fmtShape(e.shape)}`);
+  }
   const tensors = new Map<string, SafetensorsTensor>();
   for (const e of entries) {
     const count = (e.end - e.begin) / SAFETENSORS_DTYPES[e.dtype].size;
@@ -69,9 +83,12 @@ export function safetensorsDataStart(bytes: Uint8Array, source = '<buffer>'): nu
   return 8 + Number(n);
 }
 
-/** Reads a safetensors file from disk (see {@link readSafetensors}); the path names the file in errors. */
-export function readSafetensorsFile(path: string): SafetensorsContents {
-  return readSafetensors(readFileSync(path), path);
+/**
+ * Reads a safetensors file from disk (see {@link readSafetensors}); the path names the file in errors.
+ * @throws InvalidOptionError when the path is not a readable regular file (see {@link readInputFile})
+ */
+export function readSafetensorsFile(path: string, options: SafetensorsReadOptions & Pick<InputFileOptions, 'option' | 'what'> = {}): SafetensorsContents {
+  return readSafetensors(readInputFile(path, options), path, options);
 }
 
 /** bfloat16 is the top half of a float32: shift the 16 bits into place. */

@@ -56,7 +56,7 @@ export function listZipEntries(bytes: Uint8Array, where: string): ZipEntry[] {
     const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLen));
     if (view.getUint16(p + 8, true) & 1) throw new FormatError(`${where}: zip member '${name}' must not be encrypted, got encrypted`, where);
     const sizes = [view.getUint32(p + 24, true), view.getUint32(p + 20, true), view.getUint32(p + 42, true)];
-    readZip64Extra(view, p + 46 + nameLen, extraLen, sizes);
+    readZip64Extra(view, { start: p + 46 + nameLen, length: extraLen }, sizes, where, name);
     const [uncompressedSize, compressedSize, localOffset] = sizes as [number, number, number];
     if (localOffset + 30 > bytes.length || view.getUint32(localOffset, true) !== LOCAL_SIG) {
       throw new FormatError(`${where}: zip member '${name}' must have a local header at byte ${localOffset}, got none`, where);
@@ -80,20 +80,33 @@ function findEndRecord(view: DataView, where: string): number {
   throw new FormatError(`${where}: a zip archive must end with an end-of-central-directory record, got none (not a zip/npz file?)`, where);
 }
 
-/** Replaces 0xFFFFFFFF placeholders in `sizes` ([uncompressed, compressed, offset]) from a zip64 extra field. */
-function readZip64Extra(view: DataView, start: number, length: number, sizes: number[]): void {
-  for (let p = start; p + 4 <= start + length; ) {
+/**
+ * Replaces 0xFFFFFFFF placeholders in `sizes` ([uncompressed, compressed, offset]) from a zip64 extra
+ * field. Every extra field must fit in the entry's extra area, and a zip64 field must hold a value
+ * for each placeholder.
+ * @throws FormatError naming the member when a field overruns its area
+ */
+function readZip64Extra(view: DataView, area: { start: number; length: number }, sizes: number[], where: string, name: string): void {
+  const end = area.start + area.length;
+  for (let p = area.start; p + 4 <= end; ) {
     const id = view.getUint16(p, true);
     const size = view.getUint16(p + 2, true);
+    const fieldEnd = p + 4 + size;
+    if (fieldEnd > end) {
+      throw new FormatError(`${where}: zip member '${name}' extra field 0x${id.toString(16).padStart(4, '0')} must fit in the ${area.length}-byte extra area, got ${size} bytes at offset ${p - area.start}`, where);
+    }
     if (id === 0x0001) {
       let q = p + 4;
-      for (let k = 0; k < 3 && q + 8 <= p + 4 + size; k++) {
+      for (let k = 0; k < 3; k++) {
         if (sizes[k] !== U32_MAX) continue;
+        if (q + 8 > fieldEnd) {
+          throw new FormatError(`${where}: zip member '${name}' zip64 extra field must hold a 64-bit value for each 0xFFFFFFFF size or offset, got ${size} bytes`, where);
+        }
         sizes[k] = Number(view.getBigUint64(q, true));
         q += 8;
       }
     }
-    p += 4 + size;
+    p = fieldEnd;
   }
 }
 

@@ -5,7 +5,7 @@
  * port), and stops everything at the end or after `timeoutS`. It then scores every committed
  * global model on held-out labelled rows, beside a centralized `train` on the union of the data.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DadmConfig } from '../config/index.js';
 import { InvalidOptionError } from '../errors.js';
@@ -15,6 +15,7 @@ import {
   keygen,
   killHard,
   loadSimData,
+  roundJournalPath,
   splitClients,
   startEntry,
   utf8,
@@ -126,7 +127,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
     });
     for (let k = 0; k < (o.serverKills ?? 0); k++) {
       const [lo, hi] = o.killDelayS ?? [0.5, 3];
-      const ended = await Promise.race([server.child.exited.then(() => true), sleep(1000 * (lo + rng.next() * (hi - lo))).then(() => false)]);
+      const ended = await Promise.race([server.child.exited.then(() => true), killMoment(stateDir, 1000 * (lo + rng.next() * (hi - lo))).then(() => false)]);
       // Kills after the last commit would only hit the server's wait for clients to see the end.
       if (ended || lastRound(stateDir) >= o.config.rounds) break;
       await killHard(server.child);
@@ -160,6 +161,26 @@ async function startServer(workDir: string, options: Omit<RunServerOptions, 'onL
 }
 
 /** The highest round with a record in the state dir. */
+/**
+ * Resolves at the moment to kill the server: after `delayMs`, or as soon as a round has been
+ * committed since now and the next round has a journaled upload, whichever is first. The second
+ * keeps kills mid-round on a machine fast enough to finish the run before any delay elapses.
+ */
+async function killMoment(stateDir: string, delayMs: number): Promise<void> {
+  const start = lastRound(stateDir);
+  const until = Date.now() + delayMs;
+  while (Date.now() < until) {
+    const last = lastRound(stateDir);
+    if (last > start && hasJournaledUpload(stateDir, last + 1)) return;
+    await sleep(5);
+  }
+}
+
+function hasJournaledUpload(stateDir: string, round: number): boolean {
+  const file = roundJournalPath(stateDir, round);
+  return existsSync(file) && statSync(file).size > 0;
+}
+
 function lastRound(stateDir: string): number {
   const dir = join(stateDir, 'rounds');
   if (!existsSync(dir)) return -1;

@@ -4,6 +4,8 @@
  * instead of an arbitrary exception later.
  */
 import { FormatError } from '../errors.js';
+import { ByteBudget, checkLimit, resolveLimits, type Limits } from '../limits.js';
+import { estimateDecodedBytes } from './decoded-size.js';
 import { topologicalOrder } from './graph-order.js';
 import { toNumber } from '../onnx/index.js';
 import { nodeLabel, onnx, type GraphProto, type ModelProto } from './proto-utils.js';
@@ -11,8 +13,10 @@ import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
 
 /** Limits and permissions for {@link decodeModel}. */
 export interface DecodeOptions {
-  /** Largest accepted file, and largest single tensor, in bytes. Default 512 MiB. */
+  /** Largest accepted file in bytes. Default `limits.maxOnnxFileBytes` (512 MiB). */
   maxBytes?: number;
+  /** Overrides of the default limits (src/limits.ts); each tensor must fit `maxTensorBytes`. */
+  limits?: Partial<Limits>;
   /** Deepest accepted nesting of graphs inside node attributes (the main graph is depth 1). Default 8. */
   maxDepth?: number;
   /** Directory that external tensor data may be read from. Without it external data is refused. */
@@ -27,7 +31,6 @@ export const OPSET_RANGES: Readonly<Record<string, readonly [number, number]>> =
   'ai.onnx.ml': [1, 3],
 };
 
-const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 8;
 const WHERE = 'onnx';
 
@@ -39,7 +42,7 @@ const WHERE = 'onnx';
  *   data does not match their dims, or refused external data
  */
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): ModelProto {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = options.maxBytes ?? resolveLimits(options.limits).maxOnnxFileBytes;
   if (!(bytes instanceof Uint8Array)) {
     throw new FormatError(`${WHERE}: bytes must be a Uint8Array, got ${typeof bytes}`);
   }
@@ -47,6 +50,8 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
     throw new FormatError(`${WHERE}: file size must be at most ${maxBytes} bytes (maxBytes), got ${bytes.length}`);
   }
   if (bytes.length === 0) throw new FormatError(`${WHERE}: bytes must be a non-empty ONNX protobuf, got 0 bytes`);
+  // Decoding makes an object of every message: ~300x the bytes of a file of empty attributes.
+  checkLimit(resolveLimits(options.limits), 'maxTotalBytes', estimateDecodedBytes(bytes), WHERE, 'memory for the decoded protobuf messages (estimated)');
   let model: ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -82,7 +87,7 @@ export function validateModel(model: ModelProto, options: DecodeOptions = {}): M
 }
 
 function checkModelLimits(model: ModelProto, options: DecodeOptions): Map<string, number> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const limits = resolveLimits(options.limits);
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const ir = toNumber(model.irVersion, WHERE);
   if (ir < IR_VERSION_RANGE[0] || ir > IR_VERSION_RANGE[1]) {
@@ -100,7 +105,7 @@ function checkModelLimits(model: ModelProto, options: DecodeOptions): Map<string
   }
   const graph = model.graph;
   if (!graph) throw new FormatError(`${WHERE}: model must contain a graph, got none`);
-  checkGraph(graph, { maxBytes, maxDepth, baseDir: options.baseDir }, 1);
+  checkGraph(graph, { limits, external: new ByteBudget(limits), maxDepth, baseDir: options.baseDir }, 1);
   topologicalOrder(graph, `${WHERE} graph`);
   for (const node of graph.node ?? []) {
     const domain = node.domain === 'ai.onnx' ? '' : (node.domain ?? '');
@@ -111,27 +116,29 @@ function checkModelLimits(model: ModelProto, options: DecodeOptions): Map<string
   return opsets;
 }
 
-interface Limits {
-  maxBytes: number;
+interface GraphLimits {
+  limits: Limits;
+  /** External data read so far. */
+  external: ByteBudget;
   maxDepth: number;
   baseDir: string | undefined;
 }
 
-function checkGraph(graph: GraphProto, limits: Limits, depth: number): void {
+function checkGraph(graph: GraphProto, limits: GraphLimits, depth: number): void {
   if (depth > limits.maxDepth) {
     throw new FormatError(`${WHERE}: graph nesting depth must be at most ${limits.maxDepth} (maxDepth), got ${depth}`);
   }
   for (const t of graph.initializer ?? []) {
     const where = `${WHERE}: initializer "${t.name ?? ''}"`;
-    resolveExternalData(t, limits.baseDir, where);
-    checkTensorProto(t, where, limits.maxBytes);
+    resolveExternalData(t, limits.baseDir, where, limits.external);
+    checkTensorProto(t, where, limits.limits);
   }
   for (const node of graph.node ?? []) {
     for (const a of node.attribute ?? []) {
       const where = `${WHERE}: attribute ${a.name ?? ''} of ${nodeLabel(node)}`;
       for (const t of a.t ? [a.t, ...(a.tensors ?? [])] : (a.tensors ?? [])) {
-        resolveExternalData(t, limits.baseDir, where);
-        checkTensorProto(t, where, limits.maxBytes);
+        resolveExternalData(t, limits.baseDir, where, limits.external);
+        checkTensorProto(t, where, limits.limits);
       }
       for (const g of a.g ? [a.g, ...(a.graphs ?? [])] : (a.graphs ?? [])) checkGraph(g, limits, depth + 1);
     }

@@ -82,7 +82,7 @@ function planMembers(members: readonly PreparedNode[], names: readonly string[],
   for (const p of members) {
     const inputs = (p.node.input ?? []).map((name) => (name === '' ? undefined : values.get(name)));
     const outNames = p.node.output ?? [];
-    const plan = p.planner({ where: p.where, opType: p.node.opType ?? '', attrs: p.attrs, inputs, nOutputs: outNames.length, opset: p.opset });
+    const plan = p.planner({ where: p.where, opType: p.node.opType ?? '', attrs: p.attrs, inputs, nOutputs: outNames.length, opset: p.opset, budget: args.budget });
     outNames.forEach((name, i) => values.set(name, plan.outputs[i]));
     if (plan.run) runs.push(plan.run);
     outputs = plan.outputs;

@@ -4,6 +4,7 @@
  * initializer conversion, and the plan for batch size 1.
  */
 import { FormatError, UnsupportedOpError } from '../errors.js';
+import { ByteBudget, resolveLimits } from '../limits.js';
 import { checkedOpsets, decodeModel, validateModel, type DecodeOptions } from './decode-model.js';
 import { dtypeFromOnnx } from './dtypes.js';
 import { fuseQuantizedLinear } from './fuse-quantized-linear.js';
@@ -14,9 +15,9 @@ import { findOp } from './ops/registry.js';
 import type { PreparedGraph, PreparedNode } from './plan.js';
 import { toNumber } from '../onnx/index.js';
 import { Attributes, nodeLabel, onnx, type DimensionProto, type ModelProto } from './proto-utils.js';
-import { tensorFromProto } from './tensor-proto.js';
+import { tensorByteLength, tensorFromProto } from './tensor-proto.js';
 
-/** Options of {@link loadOnnx}: the decoding limits of {@link DecodeOptions}, and fusion. */
+/** Options of {@link loadOnnx}: the decoding limits of {@link DecodeOptions} (also the plans' budget), and fusion. */
 export interface LoadOptions extends DecodeOptions {
   /**
    * Fuse each MatMulInteger → Cast → Mul → Add chain of a dynamically quantized linear layer into one
@@ -32,6 +33,8 @@ export interface LoadOptions extends DecodeOptions {
  * @throws FormatError for malformed or inconsistent models (see {@link decodeModel})
  * @throws UnsupportedOpError naming the first node whose op (or attribute value) is not implemented
  * @throws ShapeError when the graph's shapes do not fit together for a batch of 1
+ * @throws LimitError when the initializers, or they and the buffers planned for a batch of 1, are over
+ *   the limits (`limits.maxTensorBytes` each, `limits.maxTotalBytes` together)
  */
 export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions = {}): OnnxModel {
   const model = source instanceof Uint8Array ? decodeModel(source, options) : source instanceof onnx.ModelProto ? source : onnx.ModelProto.fromObject(source);
@@ -50,8 +53,11 @@ export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions =
     }
     return { node, where, planner, attrs: new Attributes(node, where), opset: opsets.get(domain)! };
   });
+  const limits = resolveLimits(options.limits);
+  const budget = new ByteBudget(limits);
   const constants = new Map<string, Value>();
   for (const t of graph.initializer ?? []) {
+    budget.reserve(tensorByteLength(t, `onnx: initializer "${t.name}"`), `onnx: initializer "${t.name}"`, 'tensor');
     const v = tensorFromProto(t, `onnx: initializer "${t.name}"`);
     constants.set(t.name ?? '', constValue(v.dtype, v.shape, v.data));
   }
@@ -66,8 +72,9 @@ export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions =
     inputs.push({ name, dtype: dtypeFromOnnx(tt.elemType ?? 0, `onnx: graph input "${name}"`), dims, hasShape: !!tt.shape });
   }
   const outputs = (graph.output ?? []).map((o) => o.name ?? '');
+  if (outputs.length === 0) throw new FormatError('onnx: graph must have at least one output, got none');
   const planned = options.fuse === false ? nodes : fuseQuantizedLinear(nodes, outputs);
-  const prepared: PreparedGraph = { nodes: planned, constants, inputs, outputs };
+  const prepared: PreparedGraph = { nodes: planned, constants, inputs, outputs, limits, constantBytes: budget.total };
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';
   return new OnnxModel(prepared, inputs, metadata);

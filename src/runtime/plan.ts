@@ -5,6 +5,7 @@
  * here), and keeps the rest as a flat list of steps.
  */
 import { DadmError, FormatError } from '../errors.js';
+import { ByteBudget, type Limits } from '../limits.js';
 import type { DType, TensorData } from './dtypes.js';
 import type { Attributes, NodeProto } from './proto-utils.js';
 import { newValue, type OpPlanner, type Value } from './ops/types.js';
@@ -24,6 +25,9 @@ export interface PreparedGraph {
   constants: ReadonlyMap<string, Value>;
   inputs: readonly { name: string; dtype: DType }[];
   outputs: readonly string[];
+  /** Each plan's buffers plus `constantBytes` (the initializers) must fit these limits. */
+  limits: Limits;
+  constantBytes: number;
 }
 
 /** Everything `run` needs for one input-shape combination. */
@@ -37,11 +41,16 @@ export interface Plan {
   outputs: readonly Value[];
 }
 
-/** @throws FormatError, ShapeError, UnsupportedOpError naming the node that cannot be planned */
+/**
+ * @throws FormatError, ShapeError, UnsupportedOpError naming the node that cannot be planned;
+ *   LimitError naming the node (or input) whose buffer would take the plan past the limits
+ */
 export function buildPlan(graph: PreparedGraph, inputShapes: readonly (readonly number[])[]): Plan {
   const values = new Map<string, Value>(graph.constants);
+  const budget = new ByteBudget(graph.limits, graph.constantBytes);
   const inputBuffers = graph.inputs.map((inp, i) => {
-    const v = guard(`onnx: graph input "${inp.name}"`, () => newValue(inp.dtype, inputShapes[i]!));
+    const where = `onnx: graph input "${inp.name}"`;
+    const v = guard(where, () => newValue({ where, budget }, inp.dtype, inputShapes[i]!));
     values.set(inp.name, v);
     return v.data;
   });
@@ -49,7 +58,7 @@ export function buildPlan(graph: PreparedGraph, inputShapes: readonly (readonly 
   for (const p of graph.nodes) {
     const inputs = (p.node.input ?? []).map((name) => (name === '' ? undefined : values.get(name)));
     const outNames = p.node.output ?? [];
-    const plan = guard(p.where, () => p.planner({ where: p.where, opType: p.node.opType ?? '', attrs: p.attrs, inputs, nOutputs: outNames.length, opset: p.opset }));
+    const plan = guard(p.where, () => p.planner({ where: p.where, opType: p.node.opType ?? '', attrs: p.attrs, inputs, nOutputs: outNames.length, opset: p.opset, budget }));
     const allConst = inputs.every((v) => v === undefined || v.isConst);
     if (allConst && plan.run) {
       guard(p.where, plan.run);

@@ -1,11 +1,13 @@
 /**
  * TensorProto → runtime {@link Tensor}: size checks against dims, data from raw_data (little-endian)
  * or from the typed repeated fields, and external data read from files under a caller-given base
- * directory only.
+ * directory only, through the checked open of src/io (regular files only, size checked first).
  */
-import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
-import { FormatError } from '../errors.js';
+import { DadmError, FormatError, LimitError } from '../errors.js';
+import { openInputFile } from '../io/index.js';
+import { checkLimit, type ByteBudget, type Limits } from '../limits.js';
 import { allocData, dtypeFromOnnx, RAW_BYTES, type DType, type Tensor, type TensorData } from './dtypes.js';
 import { checkTensor, int64Value, toNumber } from '../onnx/index.js';
 import type { TensorProto } from './proto-utils.js';
@@ -23,19 +25,26 @@ export function tensorDims(t: TensorProto, where: string): number[] {
   return dims;
 }
 
+/** Bytes the tensor takes in memory (and in raw_data): prod(dims) × element size. @throws FormatError */
+export function tensorByteLength(t: TensorProto, where: string): number {
+  let count = 1;
+  for (const d of tensorDims(t, where)) count *= d;
+  return count * RAW_BYTES[dtypeFromOnnx(t.dataType ?? 0, where)];
+}
+
 /**
  * Checks that a tensor's stored data matches its dims and type (the toolkit's one tensor checker),
- * that the runtime computes with its type, and that it fits `maxBytes`, without copying the data.
- * @throws FormatError on a size mismatch, an unsupported type, or external data left unresolved
+ * that the runtime computes with its type, and that it fits `limits.maxTensorBytes`, without copying
+ * the data.
+ * @throws FormatError on a size mismatch, an unsupported type, or external data left unresolved;
+ *   LimitError when the tensor is larger than `limits.maxTensorBytes`
  */
-export function checkTensorProto(t: TensorProto, where: string, maxBytes: number): void {
+export function checkTensorProto(t: TensorProto, where: string, limits: Limits): void {
   const dtype = dtypeFromOnnx(t.dataType ?? 0, where);
   const dims = tensorDims(t, where);
   let count = 1;
   for (const d of dims) count *= d;
-  if (count * RAW_BYTES[dtype] > maxBytes) {
-    throw new FormatError(`${where}: size must be at most ${maxBytes} bytes, got ${count * RAW_BYTES[dtype]} for dims [${dims.join(',')}]`);
-  }
+  checkLimit(limits, 'maxTensorBytes', count * RAW_BYTES[dtype], where, `tensor ${dtype} [${dims.join(',')}]`);
   if (t.dataLocation === EXTERNAL) {
     throw new FormatError(`${where}: external data must be resolved with a baseDir, got location ${externalLocation(t)}`);
   }
@@ -101,10 +110,13 @@ function externalLocation(t: TensorProto): string {
 
 /**
  * Reads a tensor's external data into raw_data. The location must be a relative path without `..`
- * whose real path (symlinks resolved) stays inside `baseDir`.
- * @throws FormatError when refused or unreadable
+ * whose real path (symlinks resolved) stays inside `baseDir`, naming a regular file (a directory,
+ * device or FIFO is refused before it is read); `length` must be the tensor's size, fit the budget
+ * (`maxTensorBytes` each, `maxTotalBytes` for all external data of a model), and lie within the file
+ * with `offset`. All of this is checked before anything is read.
+ * @throws FormatError when refused or unreadable; LimitError when the tensor is over the budget
  */
-export function resolveExternalData(t: TensorProto, baseDir: string | undefined, where: string): void {
+export function resolveExternalData(t: TensorProto, baseDir: string | undefined, where: string, budget: ByteBudget): void {
   if (t.dataLocation !== EXTERNAL) return;
   const location = externalEntry(t, 'location') ?? '';
   if (baseDir === undefined) {
@@ -124,20 +136,43 @@ export function resolveExternalData(t: TensorProto, baseDir: string | undefined,
   if (!real.startsWith(root + sep)) {
     throw new FormatError(`${where}: external data must stay inside baseDir, got ${JSON.stringify(location)} resolving outside it`);
   }
-  const offset = Number(externalEntry(t, 'offset') ?? '0');
-  const fileSize = statSync(real).size;
-  const length = externalEntry(t, 'length') === undefined ? fileSize - offset : Number(externalEntry(t, 'length'));
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > fileSize) {
-    throw new FormatError(`${where}: external data offset/length must lie within the ${fileSize}-byte file, got offset ${offset}, length ${length}`);
-  }
-  const buf = new Uint8Array(length);
-  const fd = openSync(real, 'r');
+  const expected = tensorByteLength(t, where);
+  budget.reserve(expected, where, 'external data');
+  const { fd, size } = openExternal(real, where);
   try {
-    readSync(fd, buf, 0, length, offset);
+    const offset = Number(externalEntry(t, 'offset') ?? '0');
+    const length = externalEntry(t, 'length') === undefined ? size - offset : Number(externalEntry(t, 'length'));
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+      throw new FormatError(`${where}: external data offset/length must lie within the ${size}-byte file, got offset ${offset}, length ${length}`);
+    }
+    if (length !== expected) {
+      throw new FormatError(`${where}: external data length must be ${expected} bytes for dims [${tensorDims(t, where).join(',')}], got ${length}`);
+    }
+    t.rawData = readAt(fd, length, offset);
   } finally {
     closeSync(fd);
   }
-  t.rawData = buf;
   t.dataLocation = 0;
   t.externalData = [];
+}
+
+/** The checked open of src/io, its refusals restated as this tensor's FormatError. */
+function openExternal(path: string, where: string): { fd: number; size: number } {
+  try {
+    return openInputFile(path, { what: 'external data file', sizeLimit: null });
+  } catch (e) {
+    if (e instanceof LimitError || !(e instanceof DadmError)) throw e;
+    throw new FormatError(`${where}: ${e.message}`);
+  }
+}
+
+/** `length` bytes from `offset`, read in chunks (a single read stops below 2 GiB). */
+function readAt(fd: number, length: number, offset: number): Uint8Array {
+  const buf = new Uint8Array(length);
+  for (let done = 0; done < length; ) {
+    const n = readSync(fd, buf, done, Math.min(length - done, 1 << 30), offset + done);
+    if (n === 0) throw new FormatError(`external data: file must hold ${length} bytes at offset ${offset}, got ${done} (file shrank while read)`);
+    done += n;
+  }
+  return buf;
 }

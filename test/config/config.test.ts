@@ -98,8 +98,8 @@ describe('parseConfig', () => {
   });
 
   it('uses the given source name and throws FormatError for text that is not YAML', () => {
-    expectError(() => parseConfig('model: [', 'my.yaml'), FormatError, /^my\.yaml: text must be valid YAML, got /);
-    expectError(() => parseConfig('a: 1\na: 2'), FormatError, /^config\.yaml: text must be valid YAML, got .*keys must be unique/);
+    expectError(() => parseConfig('model: [', 'my.yaml'), FormatError, /^my\.yaml:1: text must be valid YAML data, got /);
+    expectError(() => parseConfig('a: 1\na: 2'), FormatError, /^config\.yaml:2: text must be valid YAML data, got .*keys must be unique/);
     expectError(() => parseConfig('model: x', 'my.yaml'), InvalidOptionError, /^my\.yaml: model must be/);
   });
 });

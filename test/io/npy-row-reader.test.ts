@@ -116,4 +116,15 @@ describe('NpyRowReader', () => {
     reader.close();
     expectError(() => reader.readRows(0, 1), DadmError, /^NpyRowReader\.readRows: reader must be open, got closed/);
   });
+
+  it('allocates nothing for a file of 0 rows whatever width its header claims (was an untyped RangeError)', () => {
+    const path = join(dir, 'zero-rows.npy');
+    const header = "{'descr': '<i4', 'fortran_order': False, 'shape': (0, 2, 323709552000), }";
+    const text = header.padEnd(117, ' ') + '\n';
+    writeFileSync(path, Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, text.length, 0, ...Array.from(text, (c) => c.charCodeAt(0))]));
+    const reader = new NpyRowReader(path);
+    expect([reader.rows, reader.cols]).toEqual([0, 647419104000]);
+    expect(reader.readRows(0, 0).length).toBe(0);
+    reader.close();
+  });
 });

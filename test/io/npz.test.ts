@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FormatError, InvalidOptionError, ShapeError } from '../../src/errors.js';
-import { readNpz, readNpzTyped, writeNpz, type NpyArrayLike } from '../../src/io/index.js';
+import { FormatError, InvalidOptionError, LimitError, ShapeError } from '../../src/errors.js';
+import { openNpz, readNpz, readNpzTyped, writeNpy, writeNpz, type NpyArrayLike } from '../../src/io/index.js';
+import { forgeZip, zip64Extra } from './zip-forge.js';
 import { MANIFEST, expectFloat32Matches, expectTypedMatches, fixtureBytes } from './npy-manifest.js';
 import { expectError } from '../tensor/expect-error.js';
 
@@ -124,5 +125,49 @@ describe('readNpz on damaged archives', () => {
     const bytes = writeNpz({ a: { data: new Float32Array(64), shape: [64] } }, { compress: true });
     bytes.fill(0xff, 40, 50);
     expectError(() => readNpz(bytes, 'z.npz'), FormatError, /^z\.npz: zip member 'a\.npy' must hold valid deflate data/);
+  });
+});
+
+describe('npz archives that ask for more than they hold', () => {
+  const small = writeNpy({ data: Float64Array.of(0.5, 1.5), shape: [2] });
+
+  it('inflates only the members read, so an unused member claiming 4 GiB costs nothing', () => {
+    const bytes = forgeZip([
+      { name: 'used.npy', data: small },
+      { name: 'bomb.npy', data: new Uint8Array(1000), method: 8, uncompressedSize: 0xfffffffe },
+    ]);
+    const archive = openNpz(bytes, 'ref.npz');
+    expect(archive.names).toEqual(['used', 'bomb']);
+    expect(Array.from(archive.read('used').data)).toEqual([0.5, 1.5]);
+    expect([...readNpzTyped(bytes, 'ref.npz', { only: ['used'] }).keys()]).toEqual(['used']);
+    const err = expectError(() => archive.read('bomb'), LimitError, /^ref\.npz\[bomb\.npy\]: uncompressed member must be at most 1073741824 bytes \(raise limits\.max_tensor_bytes\), got 4294967294 bytes$/);
+    expect(err.limit).toBe('maxTensorBytes');
+  });
+
+  it('checks the members read together against maxTotalBytes before inflating the next one', () => {
+    const bytes = forgeZip([{ name: 'a.npy', data: small }, { name: 'b.npy', data: small }]);
+    const limits = { maxTensorBytes: small.length, maxTotalBytes: small.length + 10 };
+    expectError(() => readNpz(bytes, 'two.npz', { limits }), LimitError, new RegExp(`^two\\.npz\\[b\\.npy\\]: total size of the arrays with uncompressed member must be at most ${small.length + 10} bytes \\(raise limits\\.max_total_bytes\\), got ${2 * small.length} bytes$`));
+    expect(readNpz(bytes, 'two.npz', { limits: { maxTotalBytes: 2 * small.length } }).size).toBe(2);
+  });
+
+  it('stops inflating at the declared size', () => {
+    const bytes = forgeZip([{ name: 'a.npy', data: new Uint8Array(1 << 20), method: 8, uncompressedSize: 100 }]);
+    expectError(() => readNpz(bytes, 'lie.npz'), FormatError, /^lie\.npz: zip member 'a\.npy' must hold valid deflate data of 100 bytes, got /);
+  });
+
+  it('refuses a zip64 extra field that overruns its area (the 248-byte file; was a DataView RangeError)', () => {
+    const overrun = Uint8Array.of(0x01, 0x00, 0xff, 0xff);
+    const bytes = forgeZip([{ name: 'a.npy', data: small, uncompressedSize: 0xffffffff, compressedSize: 0xffffffff, localOffset: 0xffffffff, extra: overrun }]);
+    expect(bytes.length).toBeLessThan(300);
+    expectError(() => readNpz(bytes, 'z64.npz'), FormatError, /^z64\.npz: zip member 'a\.npy' extra field 0x0001 must fit in the 4-byte extra area, got 65535 bytes at offset 0$/);
+  });
+
+  it('refuses a zip64 field without a value for every 0xFFFFFFFF placeholder, and reads an honest one', () => {
+    const short = zip64Extra([BigInt(small.length)]);
+    const missing = forgeZip([{ name: 'a.npy', data: small, uncompressedSize: 0xffffffff, compressedSize: 0xffffffff, extra: short }]);
+    expectError(() => readNpz(missing, 'z.npz'), FormatError, /^z\.npz: zip member 'a\.npy' zip64 extra field must hold a 64-bit value for each 0xFFFFFFFF size or offset, got 8 bytes$/);
+    const honest = forgeZip([{ name: 'a.npy', data: small, uncompressedSize: 0xffffffff, compressedSize: 0xffffffff, extra: zip64Extra([BigInt(small.length), BigInt(small.length)]) }]);
+    expect(Array.from(readNpz(honest, 'ok.npz').get('a')!.data)).toEqual([0.5, 1.5]);
   });
 });

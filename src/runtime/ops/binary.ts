@@ -3,9 +3,9 @@
  * inputs), Equal, Greater, Less. Integer Div truncates toward zero, as ONNX specifies.
  */
 import { FormatError } from '../../errors.js';
-import { broadcastIndex, broadcastShapes, sameShape } from '../../tensor/index.js';
+import { broadcastShapes, sameShape } from '../../tensor/index.js';
 import { isIntegerDType, type TensorData } from '../dtypes.js';
-import { need, newValue, type OpArgs, type OpPlan, type Value } from './types.js';
+import { need, newBroadcastIndex, newValue, type OpArgs, type OpPlan, type Value } from './types.js';
 
 export type BinaryOp = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow' | 'Max' | 'Min' | 'Equal' | 'Greater' | 'Less';
 const COMPARISONS: readonly string[] = ['Equal', 'Greater', 'Less'];
@@ -35,7 +35,7 @@ function planPair(args: OpArgs, op: BinaryOp, a: Value, b: Value): { out: Value;
     throw new FormatError(`${args.where}: input types must match, got ${a.dtype} and ${b.dtype}`);
   }
   const shape = broadcastShapes(args.where, a.shape, b.shape);
-  const out = newValue(COMPARISONS.includes(op) ? 'bool' : a.dtype, shape);
+  const out = newValue(args, COMPARISONS.includes(op) ? 'bool' : a.dtype, shape);
   if (op === 'Pow' && b.isConst && b.data.length === 1 && b.data[0] === 2 && sameShape(a.shape, shape)) {
     const x = a.data;
     const o = out.data;
@@ -43,8 +43,8 @@ function planPair(args: OpArgs, op: BinaryOp, a: Value, b: Value): { out: Value;
   }
   const flat = sameShape(a.shape, shape) && sameShape(b.shape, shape);
   const kernel = flat ? flatKernel : indexedKernel;
-  const ai = flat ? EMPTY : broadcastIndex(a.shape, shape);
-  const bi = flat ? EMPTY : broadcastIndex(b.shape, shape);
+  const ai = flat ? EMPTY : newBroadcastIndex(args, a.shape, shape);
+  const bi = flat ? EMPTY : newBroadcastIndex(args, b.shape, shape);
   const code = op === 'Div' && isIntegerDType(a.dtype) ? 'IntDiv' : op;
   return { out, run: kernel(code, a.data, b.data, out.data, ai, bi) };
 }

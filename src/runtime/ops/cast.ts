@@ -10,7 +10,7 @@ export function planCast(args: OpArgs): OpPlan {
   const x = need(args, 0, 'input');
   const to = dtypeFromOnnx(args.attrs.int('to', 0), `${args.where}: attribute to`);
   if (to === x.dtype) return { outputs: [x] };
-  const out = newValue(to, x.shape);
+  const out = newValue(args, to, x.shape);
   const xd = x.data;
   const od = out.data;
   const n = od.length;

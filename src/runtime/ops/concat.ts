@@ -19,7 +19,7 @@ export function planConcat(args: OpArgs): OpPlan {
   }
   const outShape = [...first.shape];
   outShape[axis] = total;
-  const out = newValue(first.dtype, outShape);
+  const out = newValue(args, first.dtype, outShape);
   const outer = sizeOf(first.shape.slice(0, axis));
   const inner = sizeOf(first.shape.slice(axis + 1));
   const rowLen = total * inner;

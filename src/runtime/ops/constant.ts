@@ -3,17 +3,12 @@
  * (with opset-15 start/end) and ConstantOfShape.
  */
 import { ShapeError, UnsupportedOpError } from '../../errors.js';
-import { sizeOf } from '../../tensor/index.js';
-import { tensorFromProto } from '../tensor-proto.js';
-import { constInts, constValue, need, newValue, type OpArgs, type OpPlan } from './types.js';
+import { attributeTensor, constInts, constValue, need, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export function planConstant(args: OpArgs): OpPlan {
   const { attrs } = args;
-  const t = attrs.tensor('value');
-  if (t) {
-    const v = tensorFromProto(t, `${args.where}: attribute value`);
-    return { outputs: [constValue(v.dtype, v.shape, v.data)] };
-  }
+  const v = attributeTensor(args, 'value');
+  if (v) return { outputs: [constValue(v.dtype, v.shape, v.data)] };
   if (attrs.has('value_float')) return { outputs: [constValue('float32', [], Float32Array.of(attrs.float('value_float', 0)))] };
   const floats = attrs.floats('value_floats');
   if (floats) return { outputs: [constValue('float32', [floats.length], Float32Array.from(floats))] };
@@ -38,12 +33,12 @@ export function planShape(args: OpArgs): OpPlan {
 
 export function planConstantOfShape(args: OpArgs): OpPlan {
   const shape = constInts(args, need(args, 0, 'input'), 'input');
-  const t = args.attrs.tensor('value');
-  const fill = t ? tensorFromProto(t, `${args.where}: attribute value`) : { dtype: 'float32' as const, data: Float32Array.of(0) };
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0) || sizeOf(shape) > 2 ** 31) {
+  const fill = attributeTensor(args, 'value') ?? { dtype: 'float32' as const, data: Float32Array.of(0) };
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
     throw new ShapeError(`${args.where}: shape must be non-negative integers, got [${shape.join(',')}]`, 'ConstantOfShape');
   }
-  const out = newValue(fill.dtype, shape);
+  // newValue reserves the output in the plan's budget before allocating it (ConstantOfShape([2^31]) stops there).
+  const out = newValue(args, fill.dtype, shape);
   out.data.fill(fill.data[0] ?? 0);
   out.isConst = true;
   return { outputs: [out] };

@@ -12,7 +12,7 @@ export function planGather(args: OpArgs): OpPlan {
   needDType(args, ind, 'indices', ['int64', 'int32']);
   const axis = normAxis(args, args.attrs.int('axis', 0), x.shape.length);
   const outShape = [...x.shape.slice(0, axis), ...ind.shape, ...x.shape.slice(axis + 1)];
-  const out = newValue(x.dtype, outShape);
+  const out = newValue(args, x.dtype, outShape);
   const outer = sizeOf(x.shape.slice(0, axis));
   const inner = sizeOf(x.shape.slice(axis + 1));
   const dim = x.shape[axis]!;

@@ -4,8 +4,8 @@
  * larger M use the shared blocked `gemm` kernel after writing beta*C into Y.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastIndex, broadcastShapes, gemm, sameShape } from '../../tensor/index.js';
-import { need, needDType, needRank, newValue, type OpArgs, type OpPlan } from './types.js';
+import { broadcastShapes, gemm, sameShape } from '../../tensor/index.js';
+import { need, needDType, needRank, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export function planGemm(args: OpArgs): OpPlan {
   const A = need(args, 0, 'A');
@@ -24,7 +24,7 @@ export function planGemm(args: OpArgs): OpPlan {
   if (k !== kb) {
     throw new ShapeError(`${args.where}: inner dimensions must match, got ${fmtShape(A.shape)} and ${fmtShape(B.shape)} (transA=${+transA}, transB=${+transB})`, 'Gemm', [A.shape, B.shape]);
   }
-  const Y = newValue('float32', [m, n]);
+  const Y = newValue(args, 'float32', [m, n]);
   const a = A.data as Float32Array;
   const b = B.data as Float32Array;
   const y = Y.data as Float32Array;
@@ -35,7 +35,7 @@ export function planGemm(args: OpArgs): OpPlan {
     if (!sameShape(broadcastShapes(args.where, C.shape, [m, n]), [m, n])) {
       throw new ShapeError(`${args.where}: C must broadcast to [${m},${n}], got ${fmtShape(C.shape)}`, 'Gemm', [C.shape]);
     }
-    ci = broadcastIndex(C.shape, [m, n]);
+    ci = newBroadcastIndex(args, C.shape, [m, n]);
     c = C.data as Float32Array;
   }
   if (m === 1 && !transA) {

@@ -5,9 +5,9 @@
  * input's shape with the normalized dims set to 1.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastIndex, broadcastShapes, layerNormInto, sameShape, sizeOf } from '../../tensor/index.js';
+import { broadcastShapes, layerNormInto, sameShape, sizeOf } from '../../tensor/index.js';
 import type { TensorData } from '../dtypes.js';
-import { need, needDType, newValue, normAxis, type OpArgs, type OpPlan, type Value } from './types.js';
+import { need, needDType, newBroadcastIndex, newScratch, newValue, normAxis, type AllocContext, type OpArgs, type OpPlan, type Value } from './types.js';
 
 export function planLayerNorm(args: OpArgs): OpPlan {
   const x = need(args, 0, 'X');
@@ -25,12 +25,12 @@ export function planLayerNorm(args: OpArgs): OpPlan {
       throw new ShapeError(`${args.where}: ${name} must broadcast to ${fmtShape(normShape)}, got ${fmtShape(p.shape)}`, 'LayerNormalization');
     }
   }
-  const weight = perFeature(scale, normShape);
-  const shift = bias ? perFeature(bias, normShape) : null;
-  const out = newValue(x.dtype, x.shape);
+  const weight = perFeature(args, scale, normShape);
+  const shift = bias ? perFeature(args, bias, normShape) : null;
+  const out = newValue(args, x.dtype, x.shape);
   const statShape = x.shape.map((v, i) => (i < axis ? v : 1));
-  const meanOut = newValue('float32', statShape);
-  const invOut = newValue('float32', statShape);
+  const meanOut = newValue(args, 'float32', statShape);
+  const invOut = newValue(args, 'float32', statShape);
   const kernelArgs = {
     x: x.data as Float32Array | Float64Array,
     out: out.data as Float32Array | Float64Array,
@@ -54,11 +54,11 @@ export function planLayerNorm(args: OpArgs): OpPlan {
  * Scale or B as `[d]` values for the kernel: the input's own buffer when it already has d values in
  * order, else a buffer refilled through the broadcast map at every run (the input may be computed).
  */
-function perFeature(v: Value, normShape: readonly number[]): { values: Float32Array | Float64Array; fill: () => void } {
+function perFeature(ctx: AllocContext, v: Value, normShape: readonly number[]): { values: Float32Array | Float64Array; fill: () => void } {
   const d = sizeOf(normShape);
   const src: TensorData = v.data;
   if (src.length === d && (src instanceof Float32Array || src instanceof Float64Array)) return { values: src, fill: () => {} };
-  const idx = broadcastIndex(v.shape, normShape);
-  const values = new Float64Array(d);
+  const idx = newBroadcastIndex(ctx, v.shape, normShape);
+  const values = newScratch(ctx, d);
   return { values, fill: () => { for (let i = 0; i < d; i++) values[i] = src[idx[i]!]!; } };
 }

@@ -4,8 +4,8 @@
  * batch is folded into M so one gemm call does all of it.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastIndex, broadcastShapes, gemm } from '../../tensor/index.js';
-import { need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
+import { broadcastShapes, gemm } from '../../tensor/index.js';
+import { need, needDType, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 /** Where each batch's A and B start, and the output shape, for A [..., M, K] x B [..., K, N]. */
 export interface MatmulLayout {
@@ -37,8 +37,8 @@ export function matmulLayout(args: OpArgs, aShape: readonly number[], bShape: re
   const outShape = [...batch];
   if (aShape.length > 1) outShape.push(m);
   if (bShape.length > 1) outShape.push(n);
-  const aIdx = broadcastIndex(aBatch, batch);
-  const bIdx = broadcastIndex(bBatch, batch);
+  const aIdx = newBroadcastIndex(args, aBatch, batch);
+  const bIdx = newBroadcastIndex(args, bBatch, batch);
   for (let i = 0; i < aIdx.length; i++) aIdx[i]! *= m * k;
   for (let i = 0; i < bIdx.length; i++) bIdx[i]! *= k * n;
   return { m, n, k, outShape, aOffsets: aIdx, bOffsets: bIdx };
@@ -51,7 +51,7 @@ export function planMatMul(args: OpArgs): OpPlan {
   needDType(args, A, 'A', ['float32']);
   needDType(args, B, 'B', ['float32']);
   const L = matmulLayout(args, A.shape, B.shape);
-  const Y = newValue('float32', L.outShape);
+  const Y = newValue(args, 'float32', L.outShape);
   const a = A.data as Float32Array;
   const b = B.data as Float32Array;
   const y = Y.data as Float32Array;

@@ -9,16 +9,16 @@ import { roundHalfEven } from '../../tensor/index.js';
 import { sizeOf } from '../../tensor/index.js';
 import type { TensorData } from '../dtypes.js';
 import { matmulLayout } from './matmul.js';
-import { constValue, need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
+import { constValue, need, needDType, newScratch, newValue, type OpArgs, type OpPlan } from './types.js';
 
 const f32 = Math.fround;
 
 export function planDynamicQuantizeLinear(args: OpArgs): OpPlan {
   const x = need(args, 0, 'x');
   needDType(args, x, 'x', ['float32']);
-  const y = newValue('uint8', x.shape);
-  const scaleOut = newValue('float32', []);
-  const zpOut = newValue('uint8', []);
+  const y = newValue(args, 'uint8', x.shape);
+  const scaleOut = newValue(args, 'float32', []);
+  const zpOut = newValue(args, 'uint8', []);
   const xd = x.data;
   const yd = y.data;
   const sd = scaleOut.data;
@@ -59,11 +59,11 @@ export function planMatMulInteger(args: OpArgs): OpPlan {
   if (bzpCount !== 1 && (bzpCount !== n || B.shape.length > 2)) {
     throw new ShapeError(`${args.where}: b_zero_point must be a scalar or hold one value per column (${n}), got shape ${fmtShape(bzp.shape)}`, 'MatMulInteger');
   }
-  const Y = newValue('int32', L.outShape);
+  const Y = newValue(args, 'int32', L.outShape);
   const y = Y.data;
   // (B - b_zp), transposed to [..., N, K], is computed once here when both are initializers (the
   // usual quantized weight); otherwise at every run.
-  const bT = new Float64Array(B.data.length);
+  const bT = newScratch(args, B.data.length);
   const bFixed = B.isConst && bzp.isConst;
   const layout = { k, n };
   if (bFixed) shiftWeights(B.data, bzp.data, layout, bT);

@@ -8,7 +8,7 @@
  */
 import { sizeOf } from '../../tensor/index.js';
 import { integerRow, shiftWeights, type IntegerRowArgs } from './quantize.js';
-import { newValue, type OpArgs, type OpPlan, type Value } from './types.js';
+import { newScratch, newValue, type OpArgs, type OpPlan, type Value } from './types.js';
 
 const f32 = Math.fround;
 
@@ -30,9 +30,9 @@ export function planQuantizedLinear(args: OpArgs): OpPlan | undefined {
   if (!isPerColumn(scale, n, rank) || !isPerColumn(bias, n, rank)) return undefined;
   if (scale.dtype !== 'float32' || bias.dtype !== 'float32') return undefined;
 
-  const Y = newValue('float32', outShape);
+  const Y = newValue(args, 'float32', outShape);
   const y = Y.data;
-  const bT = new Float64Array(k * n);
+  const bT = newScratch(args, k * n);
   const bzpData = bzp ? bzp.data : new Uint8Array(1);
   const bFixed = B.isConst && (!bzp || bzp.isConst);
   if (bFixed) shiftWeights(B.data, bzpData, { k, n }, bT);

@@ -4,9 +4,9 @@
  * noop_with_empty_axes. Sums accumulate in float64.
  */
 import { ShapeError } from '../../errors.js';
-import { sizeOf, stridedIndex, stridesOf } from '../../tensor/index.js';
+import { sizeOf, stridesOf } from '../../tensor/index.js';
 import type { TensorData } from '../dtypes.js';
-import { constInts, need, newValue, type OpArgs, type OpPlan } from './types.js';
+import { constInts, need, newScratch, newStridedIndex, newValue, type AllocContext, type OpArgs, type OpPlan } from './types.js';
 
 type ReduceKind = 'ReduceMean' | 'ReduceSum' | 'ReduceMax' | 'ReduceMin';
 
@@ -40,7 +40,7 @@ export function planReduce(args: OpArgs): OpPlan {
     if (!reduced[i]) outShape.push(d);
     else if (keep) outShape.push(1);
   });
-  const out = newValue(x.dtype, outShape);
+  const out = newValue(args, x.dtype, outShape);
   const count = sizeOf(x.shape.filter((_, i) => reduced[i]));
   const first = reduced.indexOf(true);
   const last = reduced.lastIndexOf(true);
@@ -50,7 +50,7 @@ export function planReduce(args: OpArgs): OpPlan {
     const inner = sizeOf(x.shape.slice(last + 1));
     return { outputs: [out], run: blockKernel(kind, x.data, out.data, { outer, r: count, inner }) };
   }
-  return { outputs: [out], run: scatterKernel(kind, x.data, out.data, outputIndex(x.shape, reduced), count) };
+  return { outputs: [out], run: scatterKernel(kind, x.data, out.data, { idx: outputIndex(args, x.shape, reduced), acc: newScratch(args, out.data.length) }, count) };
 }
 
 /** Reduction of x viewed as [outer, r, inner] over the middle axis. */
@@ -91,8 +91,8 @@ function blockKernel(kind: ReduceKind, x: TensorData, o: TensorData, { outer, r,
 }
 
 /** Reduction over non-adjacent axes through a precomputed input → output index map. */
-function scatterKernel(kind: ReduceKind, x: TensorData, o: TensorData, idx: Int32Array, count: number): () => void {
-  const acc = new Float64Array(o.length);
+function scatterKernel(kind: ReduceKind, x: TensorData, o: TensorData, work: { idx: Int32Array; acc: Float64Array }, count: number): () => void {
+  const { idx, acc } = work;
   const init = kind === 'ReduceMax' ? -Infinity : kind === 'ReduceMin' ? Infinity : 0;
   return () => {
     acc.fill(init);
@@ -107,8 +107,8 @@ function scatterKernel(kind: ReduceKind, x: TensorData, o: TensorData, idx: Int3
   };
 }
 
-function outputIndex(shape: readonly number[], reduced: readonly boolean[]): Int32Array {
+function outputIndex(ctx: AllocContext, shape: readonly number[], reduced: readonly boolean[]): Int32Array {
   // Input element -> its output slot: the kept dims step by the output's strides, reduced dims by 0.
   const outStrides = stridesOf(shape.map((d, i) => (reduced[i] ? 1 : d)));
-  return stridedIndex(shape, outStrides.map((s, d) => (reduced[d] ? 0 : s)));
+  return newStridedIndex(ctx, shape, outStrides.map((s, d) => (reduced[d] ? 0 : s)));
 }

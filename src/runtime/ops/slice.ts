@@ -4,7 +4,7 @@
  */
 import { ShapeError } from '../../errors.js';
 import { sizeOf, stridesOf } from '../../tensor/index.js';
-import { constInts, need, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
+import { constInts, need, newIndex, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
 
 export function planSlice(args: OpArgs): OpPlan {
   const x = need(args, 0, 'data');
@@ -50,9 +50,9 @@ export function planSlice(args: OpArgs): OpPlan {
     begin[ax] = s;
     step[ax] = st;
   });
-  const out = newValue(x.dtype, outShape);
+  const out = newValue(args, x.dtype, outShape);
   const inStrides = stridesOf(x.shape);
-  const idx = new Int32Array(sizeOf(outShape));
+  const idx = newIndex(args, sizeOf(outShape));
   const counter = new Array<number>(rank).fill(0);
   for (let i = 0; i < idx.length; i++) {
     let j = 0;

@@ -15,7 +15,7 @@ export function planSoftmax(args: OpArgs): OpPlan {
   const outer = sizeOf(x.shape.slice(0, axis));
   const len = legacy ? sizeOf(x.shape.slice(axis)) : x.shape[axis]!;
   const inner = legacy ? 1 : sizeOf(x.shape.slice(axis + 1));
-  const out = newValue(x.dtype, x.shape);
+  const out = newValue(args, x.dtype, x.shape);
   const layout = { outer, len, inner, log: args.opType === 'LogSoftmax' };
   // needDType admits only float32/float64, and out has x's dtype.
   const xData = x.data as Float32Array | Float64Array;

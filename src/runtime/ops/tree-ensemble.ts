@@ -1,20 +1,21 @@
 /**
  * TreeEnsembleRegressor (ai.onnx.ml 1-3): trees flattened at plan time into typed arrays (feature,
  * threshold, mode, children, leaf weights in CSR form); each row walks every tree from its root.
- * Aggregates SUM, AVERAGE, MIN, MAX; post_transform NONE only.
+ * Aggregates SUM, AVERAGE, MIN, MAX; post_transform NONE only. Every attribute length, and
+ * `n_targets`, is checked against the node and target arrays, and the flat arrays are reserved in the
+ * plan's budget, before anything is allocated.
  * https://onnx.ai/onnx/operators/onnx_aionnxml_TreeEnsembleRegressor.html
  */
 import { FormatError, ShapeError, UnsupportedOpError, fmtShape } from '../../errors.js';
-import { tensorFromProto } from '../tensor-proto.js';
-import { need, needDType, newValue, type OpArgs, type OpPlan } from './types.js';
+import { attributeTensor, need, needDType, newScratch, newValue, type OpArgs, type OpPlan } from './types.js';
 import { walkTrees, type Forest } from './tree-walk.js';
 
 const MODES = ['LEAF', 'BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT', 'BRANCH_EQ', 'BRANCH_NEQ'];
 const AGGREGATES = ['SUM', 'AVERAGE', 'MIN', 'MAX'];
 
 function floatsOrTensor(args: OpArgs, name: string): number[] {
-  const t = args.attrs.tensor(`${name}_as_tensor`);
-  if (t) return Array.from(tensorFromProto(t, `${args.where}: attribute ${name}_as_tensor`).data);
+  const t = attributeTensor(args, `${name}_as_tensor`);
+  if (t) return Array.from(t.data);
   return (args.attrs.floats(name) ?? []).map((v) => Math.fround(v));
 }
 
@@ -39,6 +40,21 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   for (const [name, arr] of [['nodes_nodeids', nodeIds], ['nodes_featureids', features], ['nodes_values', values], ['nodes_modes', modes], ['nodes_truenodeids', trueIds], ['nodes_falsenodeids', falseIds]] as const) {
     if (arr.length !== n) throw new FormatError(`${where}: attribute ${name} must have ${n} entries (one per node), got ${arr.length}`);
   }
+  if (missing.length !== 0 && missing.length !== n) {
+    throw new FormatError(`${where}: attribute nodes_missing_value_tracks_true must be absent or have ${n} entries (one per node), got ${missing.length}`);
+  }
+  const targets = readTargets(args);
+  const nTargets = A.int('n_targets', 1);
+  const base = A.floats('base_values') ?? [];
+  // Every target needs a leaf weight or a base value, so n_targets cannot exceed what the arrays hold.
+  const maxTargets = Math.max(1, targets.ids.length, base.length);
+  if (!Number.isSafeInteger(nTargets) || nTargets < 1 || nTargets > maxTargets) {
+    throw new FormatError(`${where}: n_targets must be an integer in [1, ${maxTargets}] (at most one target per target_ids or base_values entry), got ${nTargets}`);
+  }
+  if (base.length !== 0 && base.length !== nTargets) {
+    throw new FormatError(`${where}: base_values must have n_targets=${nTargets} entries, got ${base.length}`);
+  }
+  args.budget.reserve(n * FOREST_BYTES_PER_NODE + targets.ids.length * FOREST_BYTES_PER_TARGET, where, `flattened forest of ${n} nodes and ${targets.ids.length} target weights`);
   const key = (t: number, id: number): string => `${t}:${id}`;
   const flat = new Map<string, number>();
   treeIds.forEach((t, i) => flat.set(key(t, nodeIds[i]!), i));
@@ -77,27 +93,45 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   for (let i = 0; i < n; i++) if (!isChild[i] && !rootOf.has(treeIds[i]!)) rootOf.set(treeIds[i]!, i);
   forest.roots = Int32Array.from(rootOf.values());
   checkAcyclic(forest, n, where);
-  const nTargets = A.int('n_targets', 1);
-  buildLeaves(args, forest, { flat, key, nTargets });
-  const base = A.floats('base_values') ?? [];
-  if (base.length !== 0 && base.length !== nTargets) {
-    throw new FormatError(`${where}: base_values must have n_targets=${nTargets} entries, got ${base.length}`);
-  }
+  buildLeaves(args, forest, { flat, key, nTargets, targets });
   const rows = X.shape.length === 2 ? X.shape[0]! : 1;
-  const Y = newValue('float32', [rows, nTargets]);
-  const cfg = { rows, nFeatures, nTargets, aggregate: agg, base: Float64Array.from(base.length ? base : new Array<number>(nTargets).fill(0)) };
+  const Y = newValue(args, 'float32', [rows, nTargets]);
+  const baseValues = newScratch(args, nTargets);
+  baseValues.set(base);
+  const cfg = { rows, nFeatures, nTargets, aggregate: agg, base: baseValues };
   return { outputs: [Y], run: walkTrees(forest, X.data, Y.data, cfg) };
 }
 
-function buildLeaves(args: OpArgs, forest: Forest, ctx: { flat: Map<string, number>; key: (t: number, id: number) => string; nTargets: number }): void {
-  const tTrees = args.attrs.ints('target_treeids') ?? [];
-  const tNodes = args.attrs.ints('target_nodeids') ?? [];
-  const tIds = args.attrs.ints('target_ids') ?? [];
-  const tWeights = floatsOrTensor(args, 'target_weights');
-  const m = tTrees.length;
-  if (tNodes.length !== m || tIds.length !== m || tWeights.length !== m) {
-    throw new FormatError(`${args.where}: target_* attributes must have equal lengths, got ${m}, ${tNodes.length}, ${tIds.length}, ${tWeights.length}`);
+/** Typed arrays per node: feature, true/false child, leaf start (Int32), threshold (Float64), mode, missing, two marks (Uint8). */
+const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1;
+/** Typed arrays per target weight: leaf index and target id (Int32), weight (Float64). */
+const FOREST_BYTES_PER_TARGET = 2 * 4 + 8;
+
+interface Targets {
+  trees: number[];
+  nodes: number[];
+  ids: number[];
+  weights: number[];
+}
+
+/** The target_* attributes. @throws FormatError unless they have equal lengths */
+function readTargets(args: OpArgs): Targets {
+  const t: Targets = {
+    trees: args.attrs.ints('target_treeids') ?? [],
+    nodes: args.attrs.ints('target_nodeids') ?? [],
+    ids: args.attrs.ints('target_ids') ?? [],
+    weights: floatsOrTensor(args, 'target_weights'),
+  };
+  const m = t.trees.length;
+  if (t.nodes.length !== m || t.ids.length !== m || t.weights.length !== m) {
+    throw new FormatError(`${args.where}: target_* attributes must have equal lengths, got ${m}, ${t.nodes.length}, ${t.ids.length}, ${t.weights.length}`);
   }
+  return t;
+}
+
+function buildLeaves(args: OpArgs, forest: Forest, ctx: { flat: Map<string, number>; key: (t: number, id: number) => string; nTargets: number; targets: Targets }): void {
+  const { trees: tTrees, nodes: tNodes, ids: tIds, weights: tWeights } = ctx.targets;
+  const m = tTrees.length;
   const node = new Int32Array(m);
   for (let j = 0; j < m; j++) {
     const f = ctx.flat.get(ctx.key(tTrees[j]!, tNodes[j]!));

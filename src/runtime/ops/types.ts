@@ -3,10 +3,17 @@
  * it checks its inputs' dtypes and (static) shapes, allocates its output buffers and returns a `run`
  * closure bound to those buffers. The planner calls `run` once at plan time when every input is a
  * constant (constant folding), otherwise appends it to the step list that `OnnxModel.run` executes.
+ * Every buffer that grows with a shape is allocated through {@link newValue}, {@link newIndex},
+ * {@link newBroadcastIndex}, {@link newStridedIndex} or {@link newScratch}, which reserve it in the
+ * plan's {@link ByteBudget} first: a shape the file asks for (ConstantOfShape, Expand, a batch at run
+ * time) fails with a LimitError before any allocation. Tensor's index kernels allocate their maps, so
+ * ops call them only through these helpers.
  */
 import { FormatError, ShapeError, UnsupportedOpError, fmtShape } from '../../errors.js';
-import { sizeOf } from '../../tensor/index.js';
-import { allocData, type DType, type TensorData } from '../dtypes.js';
+import type { ByteBudget } from '../../limits.js';
+import { broadcastIndex, sizeOf, stridedIndex } from '../../tensor/index.js';
+import { RAW_BYTES, allocData, type DType, type Tensor, type TensorData } from '../dtypes.js';
+import { tensorByteLength, tensorFromProto } from '../tensor-proto.js';
 import type { Attributes } from '../proto-utils.js';
 
 /** One value of the graph inside a plan: its buffer exists from plan time; `isConst` = contents known. */
@@ -29,7 +36,12 @@ export interface OpArgs {
   nOutputs: number;
   /** Opset version of the node's domain. */
   opset: number;
+  /** The plan's memory budget (initializers plus every buffer planned so far). */
+  budget: ByteBudget;
 }
+
+/** What the allocating helpers need: where to point in messages, and the budget to reserve in. */
+export type AllocContext = Pick<OpArgs, 'where' | 'budget'>;
 
 /** What an op's planner returns: its outputs (buffers allocated) and the kernel filling them. */
 export interface OpPlan {
@@ -40,9 +52,57 @@ export interface OpPlan {
 
 export type OpPlanner = (args: OpArgs) => OpPlan;
 
-/** A fresh value with a zeroed buffer. */
-export function newValue(dtype: DType, shape: readonly number[]): Value {
-  return { dtype, shape: [...shape], data: allocData(dtype, sizeOf(shape)), isConst: false };
+/**
+ * A fresh value with a zeroed buffer, reserved in the budget first.
+ * @throws ShapeError when a dim is not a non-negative integer; LimitError past the budget
+ */
+export function newValue(ctx: AllocContext, dtype: DType, shape: readonly number[]): Value {
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new ShapeError(`${ctx.where}: output shape must be non-negative integers, got ${fmtShape(shape)}`, undefined, [shape]);
+  }
+  const size = sizeOf(shape);
+  ctx.budget.reserve(size * RAW_BYTES[dtype], ctx.where, `${dtype} buffer ${fmtShape(shape)}`);
+  return { dtype, shape: [...shape], data: allocData(dtype, size), isConst: false };
+}
+
+/**
+ * The tensor held by attribute `name` (undefined when absent), copied into a typed array after it is
+ * reserved in the budget. @throws FormatError for a bad tensor; LimitError past the budget
+ */
+export function attributeTensor(args: OpArgs, name: string): Tensor | undefined {
+  const t = args.attrs.tensor(name);
+  if (!t) return undefined;
+  const where = `${args.where}: attribute ${name}`;
+  args.budget.reserve(tensorByteLength(t, where), args.where, `attribute ${name}`);
+  return tensorFromProto(t, where);
+}
+
+/** A zeroed index map of `count` entries (one per output element), reserved first. @throws LimitError */
+export function newIndex(ctx: AllocContext, count: number): Int32Array {
+  reserveIndex(ctx, count);
+  return new Int32Array(count);
+}
+
+/** Tensor's {@link broadcastIndex} (one entry per element of `outShape`), reserved first. @throws LimitError */
+export function newBroadcastIndex(ctx: AllocContext, inShape: readonly number[], outShape: readonly number[]): Int32Array {
+  reserveIndex(ctx, sizeOf(outShape));
+  return broadcastIndex(inShape, outShape);
+}
+
+/** Tensor's {@link stridedIndex} (one entry per element of `outShape`), reserved first. @throws LimitError */
+export function newStridedIndex(ctx: AllocContext, outShape: readonly number[], steps: readonly number[]): Int32Array {
+  reserveIndex(ctx, sizeOf(outShape));
+  return stridedIndex(outShape, steps);
+}
+
+function reserveIndex(ctx: AllocContext, count: number): void {
+  ctx.budget.reserve(count * Int32Array.BYTES_PER_ELEMENT, ctx.where, `index map of ${count} entries`);
+}
+
+/** A zeroed float64 work buffer of `count` entries, reserved first. @throws LimitError */
+export function newScratch(ctx: AllocContext, count: number): Float64Array {
+  ctx.budget.reserve(count * Float64Array.BYTES_PER_ELEMENT, ctx.where, `work buffer of ${count} float64`);
+  return new Float64Array(count);
 }
 
 /** A constant value wrapping `data`. */

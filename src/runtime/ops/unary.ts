@@ -13,7 +13,7 @@ const FLOAT_ONLY: readonly string[] = ['Sqrt', 'Exp', 'Log', 'Erf', 'Sigmoid', '
 export function planUnary(args: OpArgs): OpPlan {
   const x = need(args, 0, 'X');
   if (FLOAT_ONLY.includes(args.opType)) needDType(args, x, 'X', ['float32', 'float64']);
-  const out = newValue(x.dtype, x.shape);
+  const out = newValue(args, x.dtype, x.shape);
   return { outputs: [out], run: unaryKernel(args.opType as UnaryOp, x.data, out.data) };
 }
 
