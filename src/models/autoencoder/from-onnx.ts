@@ -37,14 +37,14 @@ export function autoencoderFromOnnx(model: onnx.ModelProto): ExplainHooks | null
   try {
     inputDim = checkMlpSpec(spec, 'autoencoderFromOnnx')[0]!;
     const again = exportAutoencoder({ ...spec, inputDim, metadata: {} }, { opset, dynamicBatch: hasDynamicBatch(graph) });
-    if (!sameGraph(graph, again.graph)) return null;
+    if (again.graph == null || !sameGraph(graph, again.graph)) return null;
   } catch {
     return null;
   }
   const net = new MlpForward(spec.layers, spec.activation);
   return {
     shapModel: { kind: 'mlp-autoencoder', ...spec },
-    reconstruct: (z) => net.reconstruct(z, 1),
+    reconstruct: (z) => net.run(z, 1).slice(0, inputDim),
   };
 }
 
