@@ -14,6 +14,7 @@ export { NpyRowReader } from './npy-row-reader.js';
 export { NpyStreamReader, type NpyRowSource } from './npy-stream-reader.js';
 export { STDIO_PATH, STDIN_NAME, isStreamInput, isTerminal, readSomeSync } from './stream-input.js';
 export { NpyWriter } from './npy-writer.js';
+export { textArray, npyStrings } from './npy-text.js';
 export { AtomicStreamFile } from './atomic-stream-file.js';
 export type { NpyWriterOptions } from './npy-writer.js';
 export { shapeTuple } from './npy-header.js';

@@ -1,11 +1,12 @@
 /**
  * The drift_reference.npz format: member names, the `meta_json` format marker, writing the members
- * and reading them back with every shape and value checked. Every member is a plain numeric array, so
- * `numpy.load(path, allow_pickle=False)` loads all of them. Members are listed in docs/drift.md.
+ * and reading them back with every shape and value checked. Every member is a plain numeric or NumPy
+ * unicode (`<U…`) array, so `numpy.load(path, allow_pickle=False)` loads all of them and the text
+ * members read as strings. Members are listed in docs/drift.md.
  */
 import { readFileSync } from 'node:fs';
 import { DataError, FormatError } from '../../errors.js';
-import { type NpyArrayLike, type NpyTypedResult, readNpzTyped, shapeTuple } from '../../io/index.js';
+import { type NpyArrayLike, type NpyTypedResult, npyStrings, readNpzTyped, shapeTuple, textArray } from '../../io/index.js';
 import type { Standardizer } from '../../schema/index.js';
 import { schemaRecord } from '../../models/index.js';
 
@@ -77,17 +78,15 @@ interface MetaJson {
   standardized: boolean;
 }
 
-const utf8 = (s: string): NpyArrayLike => {
-  const bytes = new TextEncoder().encode(s);
-  return { data: bytes, shape: [bytes.length] };
-};
+const text = (s: string): NpyArrayLike => textArray([s], true);
 const scalar = (x: number): NpyArrayLike => ({ data: Float64Array.of(x), shape: [] });
 const int64 = (x: number): NpyArrayLike => ({ data: BigInt64Array.of(BigInt(x)), shape: [] });
 
 /**
  * The npz members of a drift reference, in a fixed order (same parts, same bytes).
- * `feature_names` (newline-separated), `schema_name`, `schema_version` and `schema_hash` repeat
- * `meta_json` as plain UTF-8 text (name and version only when the parts have them).
+ * `feature_names` (`[active]` strings), `schema_name`, `schema_version` and `schema_hash` (0-d strings)
+ * repeat `meta_json` (a 0-d string) as NumPy text (name and version only when the parts have them).
+ * Files written before stored these as UTF-8 bytes; the reader takes both.
  */
 export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyArrayLike> {
   const active = p.featureNames.length;
@@ -95,7 +94,7 @@ export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyAr
   const sampleRows = p.sampleIndex.length;
   const { schemaName: name, schemaVersion: version } = p;
   const record = name !== undefined && version !== undefined ? schemaRecord({ name, version, hash: p.schemaHash }) : null;
-  const schemaMembers: [string, NpyArrayLike][] = record === null ? [] : [['schema_name', utf8(record.schema_name)], ['schema_version', utf8(record.schema_version)]];
+  const schemaMembers: [string, NpyArrayLike][] = record === null ? [] : [['schema_name', text(record.schema_name)], ['schema_version', text(record.schema_version)]];
   const meta: MetaJson = {
     format: DRIFT_REFERENCE_FORMAT,
     version: DRIFT_REFERENCE_VERSION,
@@ -112,11 +111,11 @@ export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyAr
     scale.set(p.standardizer.scale.subarray(0, active));
   }
   return new Map<string, NpyArrayLike>([
-    ['meta_json', utf8(JSON.stringify(meta))],
-    ['feature_names', utf8(p.featureNames.join('\n'))],
+    ['meta_json', text(JSON.stringify(meta))],
+    ['feature_names', textArray(p.featureNames)],
     ['feature_index', { data: Int32Array.from({ length: active }, (_, j) => j), shape: [active] }],
     ...schemaMembers,
-    ['schema_hash', utf8(p.schemaHash)],
+    ['schema_hash', text(p.schemaHash)],
     ['rows', int64(p.rows)],
     ['exact', { data: Uint8Array.of(p.exact ? 1 : 0), shape: [], dtype: '|b1' }],
     ['floor', scalar(p.floor)],
@@ -149,7 +148,7 @@ export function readDriftReference(path: string): DriftReference {
   }
   let members: Map<string, NpyTypedResult>;
   try {
-    members = readNpzTyped(bytes, path);
+    members = readNpzTyped(bytes, path, { text: true });
   } catch (err) {
     if (!(err instanceof FormatError)) throw err;
     throw new FormatError(`${path}: drift reference must be an .npz written by dadm train, got a file that is not one (${err.message})`, path);
@@ -217,10 +216,11 @@ class MemberReader {
     const notOurs = (): never => {
       throw new FormatError(`${this.path}: drift reference must carry meta_json with format '${DRIFT_REFERENCE_FORMAT}' (written by dadm train), got members ${names}`, this.path);
     };
-    if (m === undefined || !(m.data instanceof Uint8Array) || m.shape.length !== 1) return notOurs();
     let doc: unknown;
     try {
-      doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(m.data));
+      const strings = m === undefined ? [] : npyStrings(m, `${this.path}[meta_json]`);
+      if (strings.length !== 1) return notOurs();
+      doc = JSON.parse(strings[0]!);
     } catch {
       return notOurs();
     }
