@@ -49,6 +49,9 @@ export const demoCommand: Command = {
     if (s.score?.labels) {
       const l = s.score.labels;
       lines.push(`  detection ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}, precision ${fmt(l.precision)} / recall ${fmt(l.recall)} at the threshold`);
+      // The threshold is a choice, not a property of the model: say what it trades.
+      const fpr = s.train ? ` (about ${(100 * s.train.metrics.flaggedFraction).toFixed(1)}% of validation rows above it)` : '';
+      lines.push(`  threshold a false-alarm budget${fpr}: a lower one (threshold.method target_fpr, threshold.target_fpr) catches more attacks and flags more normal hosts`);
     }
     if (s.exportOnnx) lines.push(`  onnx      ${s.exportOnnx.output}, ${s.exportOnnx.bytes} bytes, runtime matches the checkpoint (max diff ${fmt(s.exportOnnx.selfCheck.maxAbsDiff)})`);
     if (s.quantize?.check) {

@@ -65,7 +65,13 @@ export const SECTIONS: { readonly [S in SectionName]: { readonly doc: string; re
   threshold: {
     doc: 'anomaly threshold on the score',
     fields: {
-      quantile: { check: openUnit, doc: 'threshold = this quantile of the validation scores (0.99: ~1% of normal rows flagged)' },
+      method: {
+        check: oneOf(['quantile', 'target_fpr', 'contamination']),
+        doc: 'quantile: at threshold.quantile of the validation scores; target_fpr: flag that share of normal rows; contamination: flag that share of rows as attacks',
+      },
+      quantile: { check: openUnit, doc: 'method quantile: threshold = this quantile of the validation scores (0.99: ~1% of normal rows flagged)' },
+      targetFpr: { check: openUnit, doc: 'method target_fpr: the share of normal validation rows flagged (a lower threshold catches more attacks, with more false alarms)' },
+      contamination: { check: openUnit, doc: 'method contamination: the expected share of attacks in the training data; that share of rows is flagged' },
     },
   },
   iforest: {

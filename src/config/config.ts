@@ -18,6 +18,19 @@ export type SchemaMode = 'endpoint-v1' | 'none';
 export type ActivationKind = Activation;
 export type OptimizerKind = 'adam' | 'adamw' | 'sgd';
 export type ExplainMethod = 'reconstruction' | 'shap';
+/** How `threshold:` picks the threshold from the threshold rows' scores (validation rows, else training rows). */
+export type ThresholdRule = 'quantile' | 'target_fpr' | 'contamination';
+/** Every {@link ThresholdRule}. */
+export const THRESHOLD_RULES: readonly ThresholdRule[] = ['quantile', 'target_fpr', 'contamination'];
+
+/**
+ * The quantile of the threshold rows' scores that `threshold:` puts the threshold at: `quantile`
+ * itself; `1 - target_fpr` (those rows taken as normal, that share of normal rows flagged); or
+ * `1 - contamination` (that share of the rows taken as attacks).
+ */
+export function thresholdQuantile(t: DadmConfig['threshold']): number {
+  return t.method === 'quantile' ? t.quantile : 1 - (t.method === 'target_fpr' ? t.targetFpr : t.contamination);
+}
 
 /** The complete, validated configuration (every field present). */
 export interface DadmConfig {
@@ -39,7 +52,12 @@ export interface DadmConfig {
     /** Global gradient-norm clip; null = off. */
     gradClip: number | null;
   };
-  threshold: { quantile: number };
+  threshold: {
+    method: ThresholdRule;
+    quantile: number;
+    targetFpr: number;
+    contamination: number;
+  };
   iforest: {
     nEstimators: number;
     maxSamples: 'auto' | number;
@@ -94,7 +112,7 @@ export function defaultConfig(): DadmConfig {
       earlyStoppingPatience: 5,
       gradClip: null,
     },
-    threshold: { quantile: 0.99 },
+    threshold: { method: 'quantile', quantile: 0.99, targetFpr: 0.01, contamination: 0.01 },
     iforest: { nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, bootstrap: false, contamination: 'auto' },
     onnx: { opset: DEFAULT_OPSET_VERSION, dynamicBatch: false },
     quantization: { perChannel: false, weightType: 'int8', reduceRange: false, exclude: [], minWeights: 1024, keepOutputLayers: true, requireSmaller: true },

@@ -23,5 +23,8 @@ export {
   type ActivationKind,
   type OptimizerKind,
   type ExplainMethod,
+  type ThresholdRule,
+  THRESHOLD_RULES,
+  thresholdQuantile,
 } from './config.js';
 export { parseYamlData, type YamlDataOptions } from './yaml-data.js';

@@ -6,7 +6,7 @@
  * and removes a directory it created.
  */
 import { join } from 'node:path';
-import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
+import { configToYaml, defaultConfig, mergeConfig, thresholdQuantile, type DadmConfig, type ModelKind } from '../config/index.js';
 import { checkWidth, openDataFile, prepass, scoreBlocks, splitRows, type TrainingData } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz, type SafetensorsTensorLike } from '../io/index.js';
@@ -191,16 +191,16 @@ interface RunThreshold {
   method: ThresholdMethod;
   /** Share of the threshold rows scoring above the threshold. */
   flaggedFraction: number;
-  /** Whether `threshold.quantile` set it (false when the kind fixed its own). */
+  /** Whether `threshold:` set it (false when the kind fixed its own). */
   quantileRule: boolean;
 }
 
-/** The threshold rule: the kind's own threshold if it fixed one, else the configured quantile of the threshold rows' scores. */
+/** The threshold rule: the kind's own threshold if it fixed one, else `threshold:`'s quantile of the threshold rows' scores (thresholdQuantile). */
 function applyThresholdRule(fit: TrainingRun, data: TrainingData, config: DadmConfig): RunThreshold {
   const { file, split, standardizer } = data;
   const scores = fit.validationScores ?? scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer, kernel: fit.model.score, out: new Float32Array(split.trainingRows) });
   const method = fit.threshold?.method ?? (split.validationRows > 0 ? 'validation-quantile' : 'training-quantile');
-  const value = fit.threshold?.value ?? quantile(scores, config.threshold.quantile);
+  const value = fit.threshold?.value ?? quantile(scores, thresholdQuantile(config.threshold));
   let flagged = 0;
   for (let i = 0; i < scores.length; i++) if (scores[i]! > value) flagged++;
   return { scores, value, method, flaggedFraction: flagged / scores.length, quantileRule: fit.threshold === null };
@@ -220,7 +220,8 @@ function trainingSummary(r: { fit: TrainingRun; data: TrainingData; config: Dadm
     steps: fit.steps,
     validation_loss: r.validationLoss,
     final_train_loss: fit.epochs.at(-1)?.trainLoss ?? null,
-    threshold_quantile: th.quantileRule ? config.threshold.quantile : null,
+    threshold_quantile: th.quantileRule ? thresholdQuantile(config.threshold) : null,
+    threshold_rule: th.quantileRule ? config.threshold.method : null,
     init_checkpoint: r.fromCheckpoint ? 'yes' : null,
   };
 }
@@ -275,7 +276,8 @@ function metricsJson(m: TrainMetrics, config: DadmConfig, schema: FeatureSchema,
     validation_loss: m.validationLoss,
     threshold: m.threshold,
     threshold_method: m.thresholdMethod,
-    threshold_quantile: quantileRule ? config.threshold.quantile : null,
+    threshold_quantile: quantileRule ? thresholdQuantile(config.threshold) : null,
+    threshold_rule: quantileRule ? config.threshold.method : null,
     flagged_fraction: m.flaggedFraction,
     timings_s: m.timings,
   };

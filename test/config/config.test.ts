@@ -118,8 +118,8 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 3 top-level scalars + 8 sections + 2 + 11 + 1 + 5 + 2 + 7 + 7 + 5 fields
-    expect(keys).toBe(51);
+    // 3 top-level scalars + 8 sections + 2 + 11 + 4 + 5 + 2 + 7 + 7 + 5 fields
+    expect(keys).toBe(54);
   });
 });
 
