@@ -104,7 +104,7 @@ export function score(opts: ScoreOptions): ScoreResult {
   applyBackend(opts.backend ?? 'auto');
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
   const detector = loadKnownDetector(opts.model, 'score', '--model');
-  const file = openDataFile(opts.data, '--data');
+  const file = openDataFile(opts.data, { option: '--data' });
   const parallel = threads > 1 ? parallelKernel(detector, threads) : null;
   let scores: Float32Array;
   try {
