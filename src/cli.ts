@@ -11,4 +11,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit once the command is done, whatever handles a library part left open (stdout and stderr
+// writes to files and pipes are synchronous on Linux, so nothing printed is lost).
+process.exit(await main(process.argv.slice(2)));

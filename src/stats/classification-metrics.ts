@@ -2,6 +2,7 @@
 import { DataError, InvalidOptionError } from '../errors.js';
 import { argsortAscending, rankSorted } from './ranking.js';
 import { checkLabels, checkSample, type FloatArray } from './validate.js';
+import { thresholdCounts } from './roc-curve.js';
 
 /** Labels: 1 = positive (anomaly), 0 = negative; any numeric array-like (Uint8Array, number[], ...). */
 export type Labels = ArrayLike<number>;
@@ -162,19 +163,11 @@ export function bestF1(scores: FloatArray, labels: Labels): OperatingPoint {
   const pos = checkScored('bestF1', scores, labels);
   if (pos === 0) throw new DataError(`bestF1: labels must contain at least one positive, got 0 of ${scores.length}`);
   const neg = scores.length - pos;
-  const order = argsortAscending(scores);
-  let best = pointAt(scores[order[order.length - 1]!]!, 0, 0, pos, neg);
-  let tp = 0;
-  let fp = 0;
-  for (let k = order.length - 1; k >= 0; ) {
-    const s = scores[order[k]!]!;
-    while (k >= 0 && scores[order[k]!]! === s) {
-      if (labels[order[k]!] === 1) tp++;
-      else fp++;
-      k--;
-    }
-    // Every row scoring >= s is flagged: the threshold is the next lower distinct score.
-    const p = pointAt(k >= 0 ? scores[order[k]!]! : -Infinity, tp, fp, pos, neg);
+  const { fps, tps, thresholds } = thresholdCounts(scores, labels);
+  let best = pointAt(thresholds[0]!, 0, 0, pos, neg);
+  for (let i = 0; i < thresholds.length; i++) {
+    // Every row scoring >= thresholds[i] is flagged: the threshold is the next lower distinct score.
+    const p = pointAt(i + 1 < thresholds.length ? thresholds[i + 1]! : -Infinity, tps[i]!, fps[i]!, pos, neg);
     if (p.f1 > best.f1) best = p;
   }
   return best;

@@ -8,7 +8,7 @@ import { checkLabels, checkSample, type FloatArray } from './validate.js';
 import type { Labels } from './classification-metrics.js';
 
 /** Cumulative counts at each distinct score, from the highest score down. */
-interface ThresholdCounts {
+export interface ThresholdCounts {
   /** `[k]` false / true positives among samples with `score >= thresholds[i]`. */
   fps: Float64Array;
   tps: Float64Array;
@@ -17,7 +17,7 @@ interface ThresholdCounts {
 }
 
 /** Kernel of both curves (= sklearn's `_binary_clf_curve` without weights): tied scores enter together. */
-function thresholdCounts(scores: FloatArray, labels: Labels): ThresholdCounts {
+export function thresholdCounts(scores: FloatArray, labels: Labels): ThresholdCounts {
   const order = argsortAscending(scores);
   const fps: number[] = [];
   const tps: number[] = [];

@@ -2,14 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataError, InvalidOptionError } from '../../src/errors.js';
 import { shapleyValues } from '../../src/explain/index.js';
-import { Random, wasmActive } from '../../src/tensor/index.js';
+import { Random } from '../../src/tensor/index.js';
 import { expectError } from '../tensor/expect-error.js';
 import { batched, f32, mlpArb, naiveMlpScore, normalRows, reluModel } from './helpers.js';
 
 const SEED = { seed: 7 };
 
+// Runs on both backends: on wasm it checks the SIMD kernel, on js the plain-JS path that mirrors it.
 describe('shapleyValues (SIMD kernel for ReLU autoencoders)', () => {
-  it.runIf(wasmActive())('matches the generic path with a naive forward pass on random ReLU MLPs', () => {
+  it('matches the generic path with a naive forward pass on random ReLU MLPs', () => {
     const d = 7;
     fc.assert(
       fc.property(
@@ -34,7 +35,7 @@ describe('shapleyValues (SIMD kernel for ReLU autoencoders)', () => {
     );
   });
 
-  it.runIf(wasmActive())('agrees with the float64 JavaScript path on a W1-shaped model', () => {
+  it('agrees with the float64 JavaScript path on a W1-shaped model', () => {
     const model = reluModel([64, 32, 8, 32, 64], Array.from({ length: 12 }, (_, j) => j), 3);
     const bg = new Float32Array(37 * 64);
     const rng = new Random(4);
@@ -48,7 +49,7 @@ describe('shapleyValues (SIMD kernel for ReLU autoencoders)', () => {
     expect(simd.value).toBeAllclose(js.value, { rtol: 1e-6 });
   });
 
-  it.runIf(wasmActive())('matches the JS path where chunking is unusual: 1 mask per chunk, 14 features, uneven rows', () => {
+  it('matches the JS path where chunking is unusual: 1 mask per chunk, 14 features, uneven rows', () => {
     const cases = [
       { widths: [6, 5, 6], m: 6, rows: 1025 }, // 1,025 background rows: one mask per chunk
       { widths: [16, 3, 7, 16], m: 14, rows: 5 }, // 16,384 masks
