@@ -1,7 +1,7 @@
 /** `dadm score`: scores a .npy file, or a stream of NDJSON / CSV events, with a trained model. */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { DadmError, UsageError } from '../errors.js';
-import { STDIO_PATH, writeNpy } from '../io/index.js';
+import { STDIO_PATH, isStreamInput, openInputFile, writeNpy } from '../io/index.js';
 import { OPERATING_FPRS, score, scoreLines, type LineFormat, type ScoreLinesResult } from '../pipeline/index.js';
 import type { CliIo, CliStream, Command, OptionValues } from './command.js';
 import { BACKEND_OPTION, JSON_OPTION, QUIET_OPTION, THREADS_OPTION, choiceOption, computeOptions, intOption, requiredString, stringOption } from './options.js';
@@ -11,7 +11,7 @@ import { ProgressPrinter } from './progress.js';
 const FORMATS = ['npy', 'ndjson', 'csv'] as const;
 /** Flags that only a line format uses, and those only .npy uses (labels are a .npy per row). */
 const LINE_FLAGS = ['explain', 'keep', 'fail-on-bad-line'] as const;
-const NPY_FLAGS = ['labels', 'backend', 'threads', 'allow-invalid'] as const;
+const NPY_FLAGS = ['labels', 'allow-invalid'] as const;
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -21,7 +21,7 @@ export const scoreCommand: Command = {
     'score per row (higher = more anomalous) and counts the rows above the model\'s threshold. With --labels\n' +
     '(0/1 per row) it reports ROC-AUC, average precision and precision/recall at the threshold.\n' +
     '--format ndjson (one JSON object per line) or csv (a header line, then one row per line) reads events\n' +
-    'as they come (standard input unless --data names a file or pipe): the 12 endpoint-v1 features by name\n' +
+    'as they come (standard input unless --data names a file): the 12 endpoint-v1 features by name\n' +
     'in raw units (normalized here), or a "features" array for a schema: none model; it writes one JSON line\n' +
     'per event, {"score", "flagged"[, "reasons"]}, or {"line", "error"} for a line that is not a usable\n' +
     'event, and never stops at one. Lines already read are scored together, a lone line at once.',
@@ -34,8 +34,8 @@ export const scoreCommand: Command = {
     { name: 'explain', type: 'string', value: 'K', description: 'ndjson/csv: list the K features that drove each score (reconstruction share, or Shapley values for a forest)' },
     { name: 'keep', type: 'string', value: 'FIELDS', description: 'ndjson/csv: comma-separated input fields copied into each output line, e.g. host,time' },
     { name: 'fail-on-bad-line', type: 'boolean', description: 'ndjson/csv: stop with exit 1 at the first line that is not a usable event' },
-    { ...BACKEND_OPTION, description: 'npy: kernels: auto, js or wasm (default auto)' },
-    { ...THREADS_OPTION, description: "npy: threads scoring a checkpoint's rows: 'auto' or a count (default 1)" },
+    BACKEND_OPTION,
+    { ...THREADS_OPTION, description: "threads scoring a checkpoint's rows: 'auto' or a count (default 1)" },
     {
       name: 'allow-invalid',
       type: 'boolean',
@@ -107,8 +107,7 @@ async function scoreEvents(values: OptionValues, io: CliIo, format: LineFormat):
   const keep = stringOption(values, 'keep')?.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const data = stringOption(values, 'data') ?? STDIO_PATH;
   const output = stringOption(values, 'output') ?? STDIO_PATH;
-  if (data === STDIO_PATH && io.stdin === undefined) throw new UsageError('--data -: standard input must be readable, got none');
-  const input = data === STDIO_PATH ? io.stdin! : createReadStream(data);
+  const input = eventInput(data, io);
   const file = output === STDIO_PATH ? null : createWriteStream(output);
   const out: CliStream = file ?? io.stdout;
   let r: ScoreLinesResult;
@@ -118,6 +117,7 @@ async function scoreEvents(values: OptionValues, io: CliIo, format: LineFormat):
       input,
       source: data === STDIO_PATH ? '<stdin>' : data,
       format,
+      ...computeOptions(values),
       write: sinkOf(out),
       ...(explain !== undefined ? { explain } : {}),
       ...(keep !== undefined ? { keep } : {}),
@@ -135,6 +135,19 @@ async function scoreEvents(values: OptionValues, io: CliIo, format: LineFormat):
   if (r.badLines > 0) lines.push(`warning: ${r.badLines} bad ${r.badLines === 1 ? 'line' : 'lines'} answered with an error line (first: line ${r.firstBadLine!.line}: ${r.firstBadLine!.error})`);
   printResult(io, values, r, lines, 'stderr');
   return 0;
+}
+
+/**
+ * The events to read: standard input for `-` (or a piped /dev/stdin), else a regular file through the
+ * checked open, so a FIFO named by path is refused as for .npy data instead of blocking.
+ */
+function eventInput(data: string, io: CliIo): AsyncIterable<Uint8Array | string> {
+  if (!isStreamInput(data)) {
+    const { fd } = openInputFile(data, { option: '--data', what: 'events file', sizeLimit: null });
+    return createReadStream('', { fd });
+  }
+  if (io.stdin === undefined) throw new UsageError(`--data ${data}: standard input must be readable, got none`);
+  return io.stdin;
 }
 
 /** Thrown by {@link sinkOf} when the output stream closed before a write could finish. */

@@ -4,25 +4,25 @@
  * in the whole file (not in the chunk).
  */
 import { DataError, FormatError, InvalidOptionError } from '../errors.js';
-import { NpyRowReader, NpyStreamReader, STDIN_NAME, STDIO_PATH, isStreamInput, shapeTuple, type NpyRowSource } from '../io/index.js';
+import { NpyRowReader, STDIO_PATH, isStreamInput, shapeTuple } from '../io/index.js';
 import { widthError, type FeatureSchema } from '../schema/index.js';
 import { blockLength, type RowSplit } from './row-split.js';
 
 /**
- * Where a data file's rows come from: an .npy read by position or in order from a stream
- * ({@link NpyRowSource}), or a matrix in memory.
+ * Where a data file's rows come from: an .npy read by position or in order from standard input
+ * ({@link NpyRowReader}), or a matrix in memory.
  */
 export interface RowSource {
   /** Copies rows `start .. start + count - 1` as float32 into `out` `[count, cols]` and returns it. */
   readRows(start: number, count: number, out: Float32Array): Float32Array;
   close(): void;
-  /** True when rows can only be read once, in order (standard input, a pipe; absent = any order). */
+  /** True when rows can only be read once, in order (standard input; absent = any order). */
   readonly sequential?: boolean;
 }
 
 /**
  * An open data file: `[rows, cols]` float32 rows, read by position from a file or memory, or in
- * order from a stream (`reader.sequential`: standard input, a pipe).
+ * order from standard input (`reader.sequential`).
  */
 export interface DataFile {
   reader: RowSource;
@@ -36,7 +36,7 @@ export interface DataFile {
 export interface OpenDataOptions {
   /**
    * Why the caller needs to read rows more than once or out of order, e.g. `'train reads it once per
-   * epoch'`: a stream (`-`, a pipe) is then refused. Leave it out when the caller reads every row once,
+   * epoch'`: standard input (`-`, a piped `/dev/stdin`) is then refused. Leave it out when the caller reads every row once,
    * in order: a stream is then read as it arrives.
    */
   needsFile?: string;
@@ -46,18 +46,18 @@ export interface OpenDataOptions {
 
 /**
  * Opens a 2-D .npy file for row-wise reading: a regular file by position, through the checked open;
- * `-` (standard input), a FIFO or a pipe such as `/dev/stdin` in order, unless `options.needsFile`
- * says why it cannot be.
+ * standard input (`-`, a piped `/dev/stdin`) in order, unless `options.needsFile` says why it cannot
+ * be. A FIFO, device or socket named by path is refused like any file that is not regular.
  * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular
- *   file, a stream when `needsFile` is given, or standard input that is a terminal; FormatError for
+ *   file (a FIFO included), standard input when `needsFile` is given, or standard input that is a
+ *   terminal; FormatError for
  *   a file that is not a .npy or is truncated (message names the file), or one that is not 2-D;
  *   DataError for 0 rows
  */
 export function openDataFile(path: string, options: OpenDataOptions = {}): DataFile {
   const { option } = options;
   if (options.needsFile !== undefined) refuseStream(path, { option: option ?? '--data', why: options.needsFile });
-  else if (isStreamInput(path)) return checkedDataFile(new NpyStreamReader(path), path === STDIO_PATH ? STDIN_NAME : path);
-  return checkedDataFile(new NpyRowReader(path, { what: 'data file', ...(option === undefined ? {} : { option }) }), path);
+  return checkedDataFile(new NpyRowReader(path, { what: 'data file', ...(option === undefined ? {} : { option }) }));
 }
 
 /**
@@ -78,18 +78,19 @@ export function memoryDataFile(data: Float32Array, shape: readonly [number, numb
 }
 
 /**
- * For a caller that reads a data file more than once or out of order: refuses `-` (standard input)
- * and pipes up front, before any other work.
+ * For a caller that reads a data file more than once or out of order: refuses standard input (`-`,
+ * a piped `/dev/stdin`) up front, before any other work.
  * @throws InvalidOptionError `"--data must name a regular file (train reads it once per epoch), got '-' (standard input)"`
  */
 export function refuseStream(path: string, need: { option: string; why: string }): void {
   if (!isStreamInput(path)) return;
-  const got = path === STDIO_PATH ? "'-' (standard input)" : `${path} (a pipe or device that can be read only once)`;
+  const got = path === STDIO_PATH ? "'-' (standard input)" : `${path} (standard input, a pipe that can be read only once)`;
   throw new InvalidOptionError(`${need.option} must name a regular file (${need.why}), got ${got}`, need.option);
 }
 
 /** The reader as a DataFile, once its shape is known to be `[rows >= 1, cols]`. */
-function checkedDataFile(reader: NpyRowSource, source: string): DataFile {
+function checkedDataFile(reader: NpyRowReader): DataFile {
+  const { source } = reader;
   if (reader.shape.length !== 2) {
     reader.close();
     throw new FormatError(`${source}: data must be a 2-D array [rows, features], got shape ${shapeTuple(reader.shape)}`, source);

@@ -1,26 +1,40 @@
 /**
- * Standard input and output by path, and the one test of whether a path can only be read in order:
- * `-` means standard input (or output) for every dadm path option that takes it, and a FIFO, socket or
- * character device (`/dev/stdin` fed by a pipe, a named pipe, `<(...)`) is read like it. Regular files
- * (also `/dev/stdin` redirected from a file) are not streams: they are read by position.
+ * Standard input and output by path, and the one test of whether a path is read as a stream: `-`
+ * means standard input (or output) for every dadm path option that takes it, and so does
+ * `/dev/stdin` (or `/dev/fd/0`) when standard input is a pipe. Every other path must be a regular
+ * file: a named pipe, socket or device given by name is refused by the checked open
+ * (input-file.ts), so that a FIFO nobody writes to cannot hang a command. Standard input redirected
+ * from a file (`< data.npy`) is a regular file under `/dev/stdin` and is read by position.
  */
-import { readSync, statSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { isatty } from 'node:tty';
 
 /** The path that names standard input or standard output. */
 export const STDIO_PATH = '-';
 
-/** How messages name standard input. */
+/** How messages name standard input given as `-`. */
 export const STDIN_NAME = '<stdin>';
 
+/** The descriptor of standard input. */
+export const STDIN_FD = 0;
+
+/** Names the system gives standard input's descriptor. */
+const STDIN_ALIASES: ReadonlySet<string> = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
 /**
- * True when `path` can only be read once, in order: `-`, or an existing FIFO, socket or character
- * device. False for regular files, directories and paths that do not exist (their reader reports them).
+ * True when `path` is standard input read as a stream: `-`, or `/dev/stdin` (`/dev/fd/0`) while
+ * standard input is not a regular file. False for every other path, whatever it names: the checked
+ * open accepts only regular files.
  */
 export function isStreamInput(path: string): boolean {
   if (path === STDIO_PATH) return true;
-  const stats = statSync(path, { throwIfNoEntry: false });
-  return stats !== undefined && (stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice());
+  if (!STDIN_ALIASES.has(path)) return false;
+  try {
+    return !fstatSync(STDIN_FD).isFile();
+  } catch {
+    // No standard input at all: the checked open reports the path.
+    return false;
+  }
 }
 
 /** True when `fd` is a terminal (bytes typed by a person, not a file or a pipe). */

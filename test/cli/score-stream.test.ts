@@ -2,7 +2,7 @@
  * `dadm score` on real pipes (a child process): `-` is standard input / output for .npy data and
  * scores, and `--format ndjson` answers each event line as it arrives.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNpy, readNpyFile, writeNpy } from '../../src/io/index.js';
@@ -73,6 +73,28 @@ describe('dadm score with standard streams', () => {
     expect(r.err).toMatch(/^scored 50 rows with the autoencoder: \d+ \(\d+\.\d\d%\) above the threshold/);
   }, 60_000);
 
+  it('/dev/stdin fed by a pipe is standard input, read in order like -', async () => {
+    const ref = score({ model, data });
+    const c = dadm('score', '--model', model, '--data', '/dev/stdin', '--output', '-');
+    c.write(writeNpy(readNpyFile(data)));
+    c.end();
+    const r = await c.done;
+    expect(r.code).toBe(0);
+    expect(Array.from(readNpy(new Uint8Array(r.out)).data as Float32Array)).toEqual(Array.from(ref.scores));
+  }, 60_000);
+
+  it('a FIFO named by --data is refused by the checked open for events as for .npy, never waited on', async () => {
+    const fifo = join(dir, 'events.fifo');
+    spawnSync('mkfifo', [fifo]);
+    for (const format of ['ndjson', 'npy']) {
+      const c = dadm('score', '--model', model, '--format', format, '--data', fifo);
+      c.end();
+      const r = await c.done;
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^dadm score: .*events\.fifo: (events|data) file \(--data\) must be a regular file, got a FIFO \(named pipe\)\n$/);
+    }
+  }, 60_000);
+
   it('--format ndjson answers each event before the next one is sent, with its reasons; the count on stderr', async () => {
     const raw = generateHostData({ rows: 3, seed: 8 }).raw;
     const names = ENDPOINT_V1.featureNames.slice(0, 12);
@@ -91,6 +113,15 @@ describe('dadm score with standard streams', () => {
     expect(JSON.parse(all[1]!)).toMatchObject({ line: 2, error: expect.stringMatching(/^line must be one JSON object/) });
     expect(JSON.parse(all[2]!).reasons).toHaveLength(2);
     expect(r.err).toMatch(/^scored 2 of 3 lines: \d flagged; wrote standard output\nwarning: 1 bad line answered with an error line \(first: line 2: line must be one JSON object/);
+  }, 60_000);
+
+  it('--format csv takes --threads and --backend like --format npy', async () => {
+    const c = dadm('score', '--model', model, '--format', 'csv', '--threads', '2', '--backend', 'js');
+    c.write(`${ENDPOINT_V1.featureNames.slice(0, 12).join(',')}\n${'1,'.repeat(11)}1\n`);
+    c.end();
+    const r = await c.done;
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(r.out.toString()))).toEqual(['score', 'flagged']);
   }, 60_000);
 
   it('--fail-on-bad-line exits 1 with one line on stderr after answering the lines before', async () => {

@@ -105,6 +105,16 @@ describe('scoreLines', () => {
     expect(written.trim().split('\n')).toHaveLength(1);
   });
 
+  it('scores on the threads asked for, like score on .npy (one options path): same scores, bad counts refused', async () => {
+    for (const model of [ae, forest]) {
+      const ref = score({ model, data: events });
+      const { out } = await runLines({ model, format: 'ndjson', text: ndjson(), threads: 2, batchRows: 16 });
+      expect(out.map((o) => o.score)).toBeAllclose(ref.scores, { rtol: 1e-6 });
+    }
+    await expect(runLines({ model: ae, format: 'ndjson', text: ndjson(), threads: 0 })).rejects.toThrow(InvalidOptionError);
+    await expect(runLines({ model: ae, format: 'ndjson', text: ndjson(), threads: 0 })).rejects.toThrow(/^score: threads must be/);
+  });
+
   it('refuses a CSV header without the schema\'s features, naming the missing ones', async () => {
     const text = 'host,a,b\nh,1,2\n';
     await expect(runLines({ model: ae, format: 'csv', text, source: 'x.csv' })).rejects.toThrow(
@@ -196,6 +206,13 @@ describe('scoreStream', () => {
     };
     await expect(run()).rejects.toThrow(InvalidOptionError);
     await expect(run()).rejects.toThrow(`scoreStream: record 1 must be usable, got: feature ${names[0]} must be given, got nothing`);
+  });
+
+  it('takes threads like score: the same scores from worker threads', async () => {
+    const ref = score({ model: ae, data: events });
+    const got = [];
+    for await (const s of scoreStream(ae, Array.from({ length: ROWS }, (_, r) => eventObject(r)), { threads: 2 })) got.push(s);
+    expect(got.map((s) => ('score' in s ? s.score : NaN))).toBeAllclose(ref.scores, { rtol: 1e-6 });
   });
 
   it('refuses a bad batch size', async () => {

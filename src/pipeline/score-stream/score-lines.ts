@@ -5,8 +5,9 @@
  * batch, and the next input is read only after `write`'s promise (back-pressure) resolves.
  */
 import { DataError } from '../../errors.js';
-import { loadKnownDetector, type KnownDetector } from '../../models/index.js';
+import type { KnownDetector } from '../../models/index.js';
 import type { ExplainedFeature } from '../explain.js';
+import { loadScoringModel, type ScoreCompute, type ScoringModel } from '../score.js';
 import { csvColumns, splitCsvLine } from './csv-line.js';
 import { StreamScorer, type StreamScore } from './stream-scorer.js';
 
@@ -17,7 +18,7 @@ export type LineFormat = 'ndjson' | 'csv';
 export const MAX_LINE_CHARS = 1 << 20;
 
 /** Options of {@link scoreLines}. */
-export interface ScoreLinesOptions {
+export interface ScoreLinesOptions extends ScoreCompute {
   /** A model file (checkpoint or .onnx), or a detector already loaded. */
   model: string | KnownDetector;
   /** The text, in chunks as they arrive (e.g. process.stdin). */
@@ -63,8 +64,17 @@ interface Pending {
  * @throws FormatError / InvalidOptionError for a model that cannot be loaded or bad options
  */
 export async function scoreLines(opts: ScoreLinesOptions): Promise<ScoreLinesResult> {
-  const detector = typeof opts.model === 'string' ? loadKnownDetector(opts.model, 'score') : opts.model;
-  const scorer = new StreamScorer(detector, { ...(opts.explain !== undefined ? { explain: opts.explain } : {}), ...(opts.batchRows !== undefined ? { batchRows: opts.batchRows } : {}) });
+  const scoring = loadScoringModel(opts.model, opts, 'score');
+  try {
+    return await scoreEachLine(opts, scoring);
+  } finally {
+    scoring.close();
+  }
+}
+
+async function scoreEachLine(opts: ScoreLinesOptions, scoring: ScoringModel): Promise<ScoreLinesResult> {
+  const { detector } = scoring;
+  const scorer = new StreamScorer(scoring, { ...(opts.explain !== undefined ? { explain: opts.explain } : {}), ...(opts.batchRows !== undefined ? { batchRows: opts.batchRows } : {}) });
   const source = opts.source ?? '<stdin>';
   const keep = opts.keep ?? [];
   const result: ScoreLinesResult = { lines: 0, scored: 0, flagged: 0, badLines: 0, firstBadLine: null };

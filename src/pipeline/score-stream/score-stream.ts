@@ -6,7 +6,8 @@
  */
 import { Duplex } from 'node:stream';
 import { InvalidOptionError } from '../../errors.js';
-import { loadKnownDetector, type DetectorModel, type KnownDetector } from '../../models/index.js';
+import type { DetectorModel, KnownDetector } from '../../models/index.js';
+import { loadScoringModel, type ScoreCompute } from '../score.js';
 import { StreamScorer, type StreamScore, type StreamScorerOptions } from './stream-scorer.js';
 
 /**
@@ -21,7 +22,7 @@ export type StreamRecord = Float32Array | readonly number[] | Readonly<Record<st
 export type StreamResult = (StreamScore & { index: number }) | { index: number; error: string };
 
 /** Options of {@link scoreStream}. */
-export interface ScoreStreamOptions extends StreamScorerOptions {
+export interface ScoreStreamOptions extends StreamScorerOptions, ScoreCompute {
   /** Throw an InvalidOptionError at the first unusable record instead of yielding `{ index, error }`. */
   failOnBadRecord?: boolean;
 }
@@ -38,7 +39,15 @@ export async function* scoreStream(
   records: AsyncIterable<StreamRecord> | Iterable<StreamRecord>,
   options: ScoreStreamOptions = {},
 ): AsyncGenerator<StreamResult, void, undefined> {
-  const scorer = new StreamScorer(knownDetector(model), options);
+  const scoring = loadScoringModel(typeof model === 'string' ? model : knownDetector(model), options, 'scoreStream');
+  try {
+    yield* scoreRecords(new StreamScorer(scoring, options), records, options);
+  } finally {
+    scoring.close();
+  }
+}
+
+async function* scoreRecords(scorer: StreamScorer, records: AsyncIterable<StreamRecord> | Iterable<StreamRecord>, options: ScoreStreamOptions): AsyncGenerator<StreamResult, void, undefined> {
   const it = Symbol.asyncIterator in records ? (records as AsyncIterable<StreamRecord>)[Symbol.asyncIterator]() : toAsync((records as Iterable<StreamRecord>)[Symbol.iterator]());
   const batch: StreamResult[] = [];
   const rowAt: number[] = [];
@@ -77,8 +86,7 @@ export function scoreTransform(model: string | DetectorModel, options: ScoreStre
   return Duplex.from((source: AsyncIterable<StreamRecord>) => scoreStream(model, source, options));
 }
 
-function knownDetector(model: string | DetectorModel): KnownDetector {
-  if (typeof model === 'string') return loadKnownDetector(model, 'score');
+function knownDetector(model: DetectorModel): KnownDetector {
   if (model.modelType === null || model.threshold === null) {
     throw new InvalidOptionError(`scoreStream: model must know its kind and threshold (dadm.model_type and dadm.threshold metadata), got ${model.path} without them`, 'model');
   }

@@ -4,6 +4,7 @@
  * asked. Memory is the batch, whatever the length of the stream.
  */
 import { InvalidOptionError } from '../../errors.js';
+import type { ScoreKernel } from '../../data/index.js';
 import type { KnownDetector } from '../../models/index.js';
 import { standardizeInPlace } from '../../schema/index.js';
 import { explainRow, rowExplainer, type ExplainedFeature, type RowExplainer } from '../explain.js';
@@ -18,6 +19,12 @@ export interface StreamScorerOptions {
   explain?: number;
   /** Rows per batch. Default {@link STREAM_BATCH_ROWS}. */
   batchRows?: number;
+}
+
+/** What {@link StreamScorer} scores with: a model and its kernel (see loadScoringModel). */
+export interface StreamScoring {
+  readonly detector: KnownDetector;
+  readonly kernel: ScoreKernel;
 }
 
 /** The score of one record. */
@@ -40,16 +47,18 @@ export class StreamScorer {
   private readonly z: Float32Array;
   private readonly scores: Float32Array;
   private readonly explainer: RowExplainer | null;
+  private readonly kernel: ScoreKernel;
+  readonly detector: KnownDetector;
   private n = 0;
 
   /**
    * @throws InvalidOptionError for a bad batch size or explain count; the errors of rowExplainer
    *   (a Shapley background that cannot be read, for a model without reconstruction)
    */
-  constructor(
-    readonly detector: KnownDetector,
-    options: StreamScorerOptions = {},
-  ) {
+  constructor(scoring: StreamScoring, options: StreamScorerOptions = {}) {
+    const { detector } = scoring;
+    this.detector = detector;
+    this.kernel = scoring.kernel;
     const capacity = options.batchRows ?? STREAM_BATCH_ROWS;
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new InvalidOptionError(`scoreStream: batchRows must be an integer >= 1, got ${capacity}`, 'batchRows');
     this.capacity = capacity;
@@ -103,7 +112,7 @@ export class StreamScorer {
       this.z.set(rows.rows.subarray(0, n * dim));
       standardizeInPlace(detector.standardizer!, this.z, n);
     }
-    detector.kernel(this.z.subarray(0, n * dim), n, this.scores);
+    this.kernel(this.z.subarray(0, n * dim), n, this.scores);
     for (let k = 0; k < n; k++) {
       const score = this.scores[k]!;
       const result: StreamScore = { score, flagged: score > detector.threshold };
