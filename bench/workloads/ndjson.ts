@@ -67,7 +67,7 @@ async function bundleCli(dir: string): Promise<string> {
   const { buildSync } = await import('esbuild');
   buildSync({ entryPoints: [join(repoRoot, 'src', 'cli.ts')], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'silent', absWorkingDir: repoRoot,
     // CommonJS dependencies (yaml, protobufjs) call require: give the ES module one.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+    banner: { js: "import { createRequire as bannerCreateRequire } from 'node:module'; const require = bannerCreateRequire(import.meta.url);" } });
   return out;
 }
 

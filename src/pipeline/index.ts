@@ -11,7 +11,7 @@
 export { generateData, MAX_GENERATED_ROWS, type GenerateDataOptions, type GenerateDataResult } from './generate-data.js';
 export { train, type TrainOptions, type TrainResult, type TrainMetrics } from './train.js';
 export { fitModel, fitCheckpointBytes, type FitModelOptions, type FittedRun, type RunThreshold } from './fit-model.js';
-export { score, readLabels, OPERATING_FPRS, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
+export { score, readLabels, OPERATING_FPRS, type ScoreOptions, type ScoreCompute, type ScoreResult, type LabelMetrics } from './score.js';
 export { scoreStream, scoreTransform, type StreamRecord, type StreamResult, type ScoreStreamOptions } from './score-stream/score-stream.js';
 export { scoreLines, MAX_LINE_CHARS, type LineFormat, type ScoreLinesOptions, type ScoreLinesResult } from './score-stream/score-lines.js';
 export { STREAM_BATCH_ROWS, type StreamScore, type StreamScorerOptions } from './score-stream/stream-scorer.js';

@@ -90,6 +90,14 @@ describe('wording', () => {
     expect(r.out).toMatch(/iforest/);
   });
 
+  it('counts one epoch as "1 epoch", more as "N epochs"', async () => {
+    train({ data, outDir: join(dir, 'one'), config: smallConfig({ training: { epochs: 1 } }) });
+    const one = await run('inspect', join(dir, 'one', 'model.safetensors'));
+    expect(one.out).toMatch(/^ {2}training +\d+ rows \(\d+ validation\), 1 epoch, validation loss/m);
+    const three = await run('inspect', ae);
+    expect(three.out).toMatch(/, (?!1 )\d+ epochs, validation loss/);
+  });
+
   it('quantize prints a real ROC-AUC difference with its digits, and init-config writes its result on stdout', async () => {
     const q = await run('quantize', '--model', aeOnnx, '--output', join(dir, 'q2.onnx'), '--all-nodes', '--check-data', data, '--labels', labels);
     expect(q.code).toBe(0);

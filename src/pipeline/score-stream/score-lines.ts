@@ -224,9 +224,11 @@ function reasonJson(f: ExplainedFeature): string {
 /** The shortest decimal that reads back as the same float32 (scores are float32; 17 digits would be noise). */
 export function float32Text(x: number): string {
   const f = Math.fround(x);
-  for (let p = 6; p < 9; p++) {
-    const s = Number(f.toPrecision(p));
-    if (Math.fround(s) === f) return String(s);
+  for (let p = 6; p <= 9; p++) {
+    const s = f.toPrecision(p);
+    // Number → String is the costly step: only a result with trailing zeros or an exponent needs it
+    // (to print as JavaScript does, e.g. 0.5 not 0.500000); the usual 7-9 digit text is already that.
+    if (p === 9 || Math.fround(Number(s)) === f) return s.charCodeAt(s.length - 1) === 48 || s.includes('e') ? String(Number(s)) : s;
   }
-  return String(Number(f.toPrecision(9)));
+  return String(f);
 }
