@@ -85,7 +85,7 @@ describe('dadm score with standard streams', () => {
 
   it('a FIFO named by --data is refused by the checked open for events as for .npy, never waited on', async () => {
     const fifo = join(dir, 'events.fifo');
-    spawnSync('mkfifo', [fifo]);
+    spawnSync('mkfifo', [fifo], { timeout: 10_000 });
     for (const format of ['ndjson', 'npy']) {
       const c = dadm('score', '--model', model, '--format', format, '--data', fifo);
       c.end();
