@@ -63,7 +63,9 @@ function forestArraysOf(node: onnx.NodeProto, sizes: { width: number; maxSamples
   const trueIds = ints('nodes_truenodeids');
   const falseIds = ints('nodes_falsenodeids');
   const values = floats('nodes_values');
-  const modes = (findAttribute(node, 'nodes_modes')?.strings ?? []).map((s) => new TextDecoder().decode(s));
+  const decoder = new TextDecoder();
+  // The runtime's decode gives an attribute's strings as a ByteList (iterable), the writer's as an array.
+  const modes = Array.from(findAttribute(node, 'nodes_modes')?.strings ?? [], (s: Uint8Array) => decoder.decode(s));
   const weights = floats('target_weights');
   const n = treeIds.length;
   if (n === 0 || [nodeIds, featureIds, trueIds, falseIds, values, modes].some((a) => a.length !== n)) return null;
