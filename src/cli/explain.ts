@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { explain, type ExplainResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption, topKUsageError } from './options.js';
+import { JSON_OPTION, LIMITS_CONFIG_OPTION, QUIET_OPTION, choiceOption, configLimits, intOption, requiredString, stringOption, topKUsageError } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -24,6 +24,7 @@ export const explainCommand: Command = {
     { name: 'background', type: 'string', value: 'FILE', description: 'background rows .npy for shap', default: 'drift_reference.npz sample' },
     { name: 'background-rows', type: 'string', value: 'N', description: 'background rows used for shap', default: 'config explain.background_rows' },
     { name: 'only-flagged', type: 'boolean', description: 'explain only rows above the threshold' },
+    LIMITS_CONFIG_OPTION,
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -51,6 +52,7 @@ export const explainCommand: Command = {
         ...(backgroundRows !== undefined ? { backgroundRows } : {}),
         onlyFlagged: values['only-flagged'] === true,
         onProgress: progress.onProgress,
+        ...configLimits(values),
       });
     } catch (err) {
       throw topKUsageError(err, k !== undefined);

@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { InvalidOptionError, UsageError } from '../errors.js';
+import type { ConfigLimits } from '../limits.js';
+import { loadConfig } from '../pipeline/index.js';
 import { BACKEND_OPTIONS, type BackendOption, type ThreadsOption } from '../tensor/index.js';
 import type { Command, OptionValues } from './command.js';
 
@@ -161,6 +163,18 @@ export function computeOptions(values: OptionValues): { backend?: BackendOption;
 }
 
 /** Common output flags. */
+/** `--config` of a command that reads models or data and uses no other config key: only its `limits` section counts. */
+export const LIMITS_CONFIG_OPTION = { name: 'config', type: 'string', value: 'FILE', description: 'config.yaml whose limits section raises the file limits (docs/limits.md)', default: './config.yaml if present' } as const;
+
+/**
+ * The `limits` section of the command's config (`--config`, else ./config.yaml when present), as the
+ * pipeline option that hands it to every reader.
+ * @throws InvalidOptionError, FormatError, LimitError as loadConfig
+ */
+export function configLimits(values: OptionValues): { limits: ConfigLimits } {
+  return { limits: loadConfig(stringOption(values, 'config')).limits };
+}
+
 export const QUIET_OPTION = { name: 'quiet', type: 'boolean', short: 'q', description: 'no progress and no summary on the terminal' } as const;
 export const JSON_OPTION = { name: 'json', type: 'boolean', description: 'print a machine-readable JSON summary on stdout' } as const;
 

@@ -54,7 +54,7 @@ export const quantizeCommand: Command = {
     }
     if (labels !== undefined && checkData === undefined) throw new UsageError('--labels must come with --check-data, got --labels alone');
     const configPath = stringOption(values, 'config');
-    const config = loadConfig(configPath).quantization;
+    const { quantization: config, limits } = loadConfig(configPath);
     // Which file the defaults came from, for messages about them (loadConfig reads ./config.yaml when present).
     const configFile = configPath ?? (existsSync('config.yaml') ? 'config.yaml' : 'the default config');
     const exclude = excludeFlag !== undefined ? excludeFlag.split(',').map((s) => s.trim()).filter((s) => s !== '') : config.exclude;
@@ -73,6 +73,7 @@ export const quantizeCommand: Command = {
         requireSmaller: !allNodes && config.requireSmaller,
         ...(checkData !== undefined ? { checkData } : {}),
         ...(labels !== undefined ? { labels } : {}),
+        limits,
       });
     } catch (err) {
       throw commandLineError(err, excludeFlag !== undefined, configFile);

@@ -1,7 +1,7 @@
 /** `dadm score`: scores a .npy file with a trained model. */
 import { OPERATING_FPRS, score } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { BACKEND_OPTION, JSON_OPTION, QUIET_OPTION, THREADS_OPTION, computeOptions, requiredString, stringOption } from './options.js';
+import { BACKEND_OPTION, JSON_OPTION, LIMITS_CONFIG_OPTION, QUIET_OPTION, THREADS_OPTION, computeOptions, configLimits, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -24,6 +24,7 @@ export const scoreCommand: Command = {
       type: 'boolean',
       description: 'count rows the model gives no finite score (NaN/Inf) as invalid, NaN in --output, instead of failing',
     },
+    LIMITS_CONFIG_OPTION,
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -42,6 +43,7 @@ export const scoreCommand: Command = {
         ...computeOptions(values),
         ...(values['allow-invalid'] === true ? { nonFinite: 'invalid' as const } : {}),
         onProgress: progress.onProgress,
+        ...configLimits(values),
       });
     } finally {
       progress.clear();

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { defaultConfig, type ExplainMethod, type ModelKind } from '../config/index.js';
 import { checkRows, checkScores, checkWidth, openDataFile } from '../data/index.js';
 import { DataError, InvalidOptionError } from '../errors.js';
+import { limitsOf, type Limits } from '../limits.js';
 import { reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type FeatureAttribution } from '../explain/index.js';
 import { readNpyFile, shapeTuple } from '../io/index.js';
 import { loadKnownDetector, modelKinds, sameTraining, type CheckpointDetector, type KnownDetector } from '../models/index.js';
@@ -32,6 +33,8 @@ export interface ExplainOptions {
   rows?: readonly number[];
   /** called after each explained row (`kind: 'rows'`, `phase: 'explain'`) */
   onProgress?: ProgressCallback;
+  /** Overrides of the default limits of the files read (src/limits.ts; the CLI passes config.yaml's `limits`). */
+  limits?: Partial<Limits>;
 }
 
 /** One feature of a row's explanation. `value` and `reconstructed` are in training-file units. */
@@ -75,7 +78,7 @@ export interface ExplainResult {
  * @throws FormatError / DataError for unreadable or mismatching files (named by file, row, column)
  */
 export function explain(opts: ExplainOptions): ExplainResult {
-  const detector = loadKnownDetector(opts.model, 'explain', '--model');
+  const detector = loadKnownDetector(opts.model, 'explain', { option: '--model', ...limitsOf(opts) });
   const cfg = detector.config?.explain ?? defaultConfig().explain;
   const method = opts.method ?? cfg.method;
   const k = opts.topK ?? cfg.topK;
@@ -182,7 +185,7 @@ function loadBackground(opts: ExplainOptions, detector: KnownDetector, cols: num
   // The drift reference's sample is in the checkpoint's model-input units; an ONNX graph standardizes itself.
   const referenceInModelUnits = detector.format === 'checkpoint';
   if (opts.background !== undefined) {
-    const arr = readNpyFile(opts.background, { what: 'background file', option: '--background' });
+    const arr = readNpyFile(opts.background, { what: 'background file', option: '--background', ...limitsOf(opts) });
     if (arr.shape.length !== 2 || arr.shape[1] !== cols) {
       throw new DataError(`${opts.background}: background must be [rows, ${cols}] like the data, got ${shapeTuple(arr.shape)}`, opts.background);
     }
@@ -195,7 +198,7 @@ function loadBackground(opts: ExplainOptions, detector: KnownDetector, cols: num
   }
   const path = join(dirname(opts.model), 'drift_reference.npz');
   if (!existsSync(path)) throw new DataError(`explain: a background must be given (--background) when ${path} does not exist, got neither`, path);
-  const ref = readDriftReference(path);
+  const ref = readDriftReference(path, limitsOf(opts));
   if (ref.active !== active) throw new DataError(`${path}: active features must be ${active} like the model, got ${ref.active}`, path);
   const checkpoint = detector.format === 'checkpoint' ? (detector as KnownDetector & CheckpointDetector).checkpoint : null;
   if (checkpoint !== null && !sameTraining(checkpoint, ref.trainingId)) {
