@@ -4,7 +4,7 @@
  * threshold, training summary, quantization). See docs/pipeline.md "## inspect".
  */
 import { limitsOf, type Limits } from '../limits.js';
-import { checkpointDetector, readCheckpoint, readModelBytes } from '../models/index.js';
+import { checkpointDetector, isOnnxPath, readCheckpoint, readCheckpointFile, readModelBytes } from '../models/index.js';
 import { METADATA_KEYS } from '../onnx/index.js';
 import { decodeModel, type ModelProto } from '../runtime/index.js';
 
@@ -53,7 +53,8 @@ const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8'
  * @throws FormatError for a file that is neither, or is corrupted
  */
 export function inspectModel(path: string, limits?: Partial<Limits>): ModelInfo {
-  const bytes = readModelBytes(path, '--model', limits);
+  // A checkpoint is bound by maxFileBytes; anything else is read as ONNX (decodeModel checks maxOnnxFileBytes too).
+  const bytes = isOnnxPath(path) ? readModelBytes(path, '--model', limits) : readCheckpointFile(path, '--model', limits);
   return isSafetensors(path, bytes) ? inspectCheckpoint(path, bytes, limits) : inspectOnnx(path, bytes, limits);
 }
 
