@@ -23,7 +23,7 @@ export const driftCommand: Command = {
     { name: 'reference', type: 'string', value: 'FILE', description: 'drift_reference.npz written by dadm train', required: true },
     { name: 'current', type: 'string', value: 'FILE', description: 'new batch .npy [rows, features], same units as the training data', required: true, stdio: 'read' },
     { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors trained with the reference, or a .onnx exported from it: adds anomaly-score drift' },
-    configOption('whose drift section sets the thresholds'),
+    configOption('whose drift section sets the thresholds and limits section the file limits'),
     { name: 'fail-on-drift', type: 'boolean', description: `exit ${DRIFT_EXIT_CODE} when the verdict is retrain` },
     QUIET_OPTION,
     JSON_OPTION,

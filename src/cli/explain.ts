@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { explain, type ExplainResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption, topKUsageError } from './options.js';
+import { JSON_OPTION, LIMITS_CONFIG_OPTION, QUIET_OPTION, choiceOption, configLimits, intOption, requiredString, stringOption, topKUsageError } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -26,6 +26,7 @@ export const explainCommand: Command = {
     { name: 'background-rows', type: 'string', value: 'N', description: 'background rows used for shap', default: 'config explain.background_rows' },
     { name: 'only-flagged', type: 'boolean', description: 'explain only rows above the threshold' },
     { name: 'rows', type: 'string', value: 'N', description: 'explain only the N highest-scoring rows (after --only-flagged)', default: 'every row' },
+    LIMITS_CONFIG_OPTION,
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -56,6 +57,7 @@ export const explainCommand: Command = {
         onlyFlagged: values['only-flagged'] === true,
         ...(top !== undefined ? { top } : {}),
         onProgress: progress.onProgress,
+        ...configLimits(values, io),
       });
     } catch (err) {
       throw topKUsageError(err, k !== undefined);

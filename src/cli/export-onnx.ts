@@ -2,7 +2,7 @@
 import { STDIO_PATH } from '../io/index.js';
 import { EXPORT_OPSET_RANGE, exportOnnx } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, intOption, requiredString } from './options.js';
+import { JSON_OPTION, LIMITS_CONFIG_OPTION, QUIET_OPTION, configLimits, intOption, requiredString } from './options.js';
 import { fmt, printResult } from './output.js';
 
 export const exportOnnxCommand: Command = {
@@ -20,6 +20,7 @@ export const exportOnnxCommand: Command = {
     { name: 'opset', type: 'string', value: 'N', description: `default-domain opset, ${EXPORT_OPSET_RANGE[0]} to ${EXPORT_OPSET_RANGE[1]}`, default: 'the config\'s onnx.opset' },
     { name: 'dynamic-batch', type: 'boolean', description: 'symbolic batch dimension instead of a batch of 1', default: 'the config\'s onnx.dynamic_batch' },
     { name: 'fold-scaler', type: 'boolean', description: 'autoencoder: fold the scaler into the first layer (not advised before int8 quantization)' },
+    LIMITS_CONFIG_OPTION,
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -38,6 +39,7 @@ export const exportOnnxCommand: Command = {
       ...(opset !== undefined ? { opset } : {}),
       ...(values['dynamic-batch'] === true ? { dynamicBatch: true } : {}),
       ...(values['fold-scaler'] === true ? { foldScaler: true } : {}),
+      ...configLimits(values, io),
     });
     if (toStdout) io.stdout.write(encoded);
     const ops = Object.entries(r.ops).map(([op, n]) => `${op} x${n}`).join(', ');

@@ -1,7 +1,7 @@
 /** `dadm inspect`: inputs, outputs, ops, parameters and metadata of a model.onnx or model.safetensors. */
 import { inspectModel, plural, type ModelInfo } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, requiredString } from './options.js';
+import { JSON_OPTION, LIMITS_CONFIG_OPTION, configLimits, requiredString } from './options.js';
 import { fmt, printResult } from './output.js';
 
 export const inspectCommand: Command = {
@@ -13,12 +13,13 @@ export const inspectCommand: Command = {
     'the file says about itself: model type, schema, threshold, training summary, quantization.',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'a .onnx or .safetensors model (the flag may be left out)', required: true },
+    LIMITS_CONFIG_OPTION,
     JSON_OPTION,
   ],
   positional: 'model',
   examples: ['inspect out/model.onnx', 'inspect --model out/model.safetensors --json'],
   run(values, io) {
-    const info = inspectModel(requiredString(values, 'model'));
+    const info = inspectModel(requiredString(values, 'model'), configLimits(values, io).limits);
     printResult(io, values, info, describe(info));
     return 0;
   },

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { InvalidOptionError, UsageError } from '../errors.js';
 import { STDIO_PATH } from '../io/index.js';
+import type { ConfigLimits } from '../limits.js';
 import { findConfig, type FoundConfig } from '../pipeline/index.js';
 import { BACKEND_OPTIONS, type BackendOption, type ThreadsOption } from '../tensor/index.js';
 import type { CliIo, Command, OptionSpec, OptionValues } from './command.js';
@@ -204,6 +205,18 @@ export function computeOptions(values: OptionValues): { backend?: BackendOption;
     throw new UsageError(`--threads must be 'auto' or an integer >= 1, got '${t}'`);
   }
   return { ...(backend !== undefined ? { backend } : {}), ...(threads !== undefined ? { threads } : {}) };
+}
+
+/** `--config` of a command that reads models or data and uses no other config key: only its `limits` section counts. */
+export const LIMITS_CONFIG_OPTION = configOption('whose limits section raises the file limits (docs/limits.md)');
+
+/**
+ * The `limits` section of the command's config (found as {@link configFromOptions} finds it), as the
+ * pipeline option that hands it to every reader.
+ * @throws InvalidOptionError, FormatError, LimitError as loadConfig
+ */
+export function configLimits(values: OptionValues, io: CliIo): { limits: ConfigLimits } {
+  return { limits: configFromOptions(values, io).config.limits };
 }
 
 /** Common output flags. */

@@ -54,7 +54,7 @@ export const quantizeCommand: Command = {
     }
     if (labels !== undefined && checkData === undefined) throw new UsageError('--labels must come with --check-data, got --labels alone');
     const found = configFromOptions(values, io);
-    const config = found.config.quantization;
+    const { quantization: config, limits } = found.config;
     // Which file the defaults came from, for messages about them.
     const configFile = found.path ?? 'the default config';
     const exclude = excludeFlag !== undefined ? excludeFlag.split(',').map((s) => s.trim()).filter((s) => s !== '') : config.exclude;
@@ -75,6 +75,7 @@ export const quantizeCommand: Command = {
         requireSmaller: !allNodes && config.requireSmaller,
         ...(checkData !== undefined ? { checkData } : {}),
         ...(labels !== undefined ? { labels } : {}),
+        limits,
       });
     } catch (err) {
       throw commandLineError(err, excludeFlag !== undefined, configFile);

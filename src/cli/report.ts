@@ -27,7 +27,7 @@ export const reportCommand: Command = {
     { name: 'current', type: 'string', value: 'FILE', description: 'new batch .npy to check for drift (with --reference)', noStdio: 'report reads it for drift and again for its distributions' },
     { name: 'metrics', type: 'string', value: 'FILE', description: 'metrics.json of the training run', default: 'metrics.json next to the model' },
     { name: 'quantized', type: 'string', value: 'FILE', description: 'int8 .onnx quantized from --model: adds float vs int8 scores' },
-    configOption('whose drift section sets the drift levels'),
+    configOption('whose drift section sets the drift levels and limits section the file limits'),
     { name: 'explain-rows', type: 'string', value: 'N', description: 'top flagged rows to explain (0: none)', default: '10' },
     { name: 'explain-method', type: 'string', value: 'NAME', description: 'reconstruction or shap', default: 'config explain.method' },
     { name: 'top-k', type: 'string', value: 'K', description: 'features listed per explained row', default: '3' },

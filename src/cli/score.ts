@@ -4,7 +4,7 @@ import { DadmError, UsageError } from '../errors.js';
 import { STDIO_PATH, isStreamInput, openInputFile, writeNpy } from '../io/index.js';
 import { OPERATING_FPRS, score, scoreLines, type LineFormat, type ScoreLinesResult } from '../pipeline/index.js';
 import type { CliIo, CliStream, Command, OptionValues } from './command.js';
-import { BACKEND_OPTION, JSON_OPTION, QUIET_OPTION, THREADS_OPTION, choiceOption, computeOptions, intOption, requiredString, stringOption } from './options.js';
+import { BACKEND_OPTION, JSON_OPTION, LIMITS_CONFIG_OPTION, QUIET_OPTION, THREADS_OPTION, choiceOption, computeOptions, configLimits, intOption, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -41,6 +41,7 @@ export const scoreCommand: Command = {
       type: 'boolean',
       description: 'npy: count rows the model gives no finite score (NaN/Inf) as invalid, NaN in --output, instead of failing',
     },
+    LIMITS_CONFIG_OPTION,
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -81,6 +82,7 @@ function scoreNpy(values: OptionValues, io: CliIo): number {
       ...computeOptions(values),
       ...(values['allow-invalid'] === true ? { nonFinite: 'invalid' as const } : {}),
       onProgress: progress.onProgress,
+      ...configLimits(values, io),
     });
   } finally {
     progress.clear();
@@ -122,6 +124,7 @@ async function scoreEvents(values: OptionValues, io: CliIo, format: LineFormat):
       ...(explain !== undefined ? { explain } : {}),
       ...(keep !== undefined ? { keep } : {}),
       failOnBadLine: values['fail-on-bad-line'] === true,
+      ...configLimits(values, io),
     });
   } catch (err) {
     // The reader of our output went away (`| head`): its choice, not a failure.

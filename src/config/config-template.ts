@@ -5,6 +5,7 @@
  * spelling of the camelCase TypeScript fields (`batchSize` <-> `batch_size`).
  */
 import { EPOCHS, LEARNING_RATE, bool, closedUnit, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
+import { CONFIG_LIMIT_DOCS, CONFIG_LIMIT_NAMES, type ConfigLimits } from '../limits.js';
 import { EXPORT_OPSET_RANGE } from '../onnx/index.js';
 import { ACTIVATIONS, BACKEND_OPTIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
@@ -47,7 +48,7 @@ export function isSubsection(spec: FieldSpec | SubsectionSpec<unknown>): spec is
 }
 
 /** Keys of DadmConfig whose values are sections (nested mappings). */
-export type SectionName = 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'onnx' | 'quantization' | 'drift' | 'explain' | 'federated';
+export type SectionName = 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'onnx' | 'quantization' | 'drift' | 'explain' | 'federated' | 'limits';
 /** Keys of DadmConfig whose values are scalars. */
 export type TopScalarName = Exclude<keyof DadmConfig, SectionName>;
 
@@ -75,6 +76,8 @@ export const MAX_EXACT_WEIGHT = 2 ** 29;
 /** A positive number of seconds up to `max`. */
 const seconds = (max: number): Check => ({ allowed: `a number of seconds in (0, ${max}]`, test: (v) => isNumber(v) && v > 0 && v <= max });
 const positiveUpTo = (max: number): Check => ({ allowed: `a number in (0, ${max}]`, test: (v) => isNumber(v) && v > 0 && v <= max });
+/** A size in bytes: a positive safe integer. */
+const bytes: Check = { allowed: 'a positive integer number of bytes (e.g. 4294967296 for 4 GiB)', test: (v) => isInt(v) && v > 0 && v <= Number.MAX_SAFE_INTEGER };
 const pathOrNull: Check = { allowed: 'a file path or null', test: (v) => v === null || (typeof v === 'string' && v.length > 0) };
 
 export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[S]> } = {
@@ -268,6 +271,10 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
       },
       pollWaitS: { check: seconds(60), doc: 'longest wait of a long-poll request for the next round or phase' },
     },
+  },
+  limits: {
+    doc: 'memory budget for files dadm reads: a file asking for more is refused before anything is allocated (docs/limits.md); raise a limit to accept larger files',
+    fields: Object.fromEntries(CONFIG_LIMIT_NAMES.map((k) => [k, { check: bytes, doc: CONFIG_LIMIT_DOCS[k] }])) as unknown as FieldsOf<ConfigLimits>,
   },
 };
 

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
 import { readInputText } from '../io/index.js';
+import { defaultConfigLimits, type ConfigLimits } from '../limits.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.js';
 import { SECTIONS, TOP_FIELDS, isSubsection, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec, type ModelKind, type SectionName, type SubsectionSpec, type ThresholdRule } from './config-template.js';
@@ -139,6 +140,8 @@ export interface DadmConfig {
     kernelSamples: number;
   };
   federated: FederatedSettings;
+  /** The raisable memory limits of the files a command reads (src/limits.ts, docs/limits.md). */
+  limits: ConfigLimits;
 }
 
 /** Any subset of a value's keys, at every level of nested mappings (lists stay whole). */
@@ -208,6 +211,7 @@ export function defaultConfig(): DadmConfig {
       retry: { initialS: 0.2, maxS: 5, giveUpS: 120 },
       pollWaitS: 10,
     },
+    limits: defaultConfigLimits(),
   };
 }
 

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { defaultConfig, type DadmConfig, type ExplainMethod, type ModelKind } from '../config/index.js';
 import { checkRows, checkScores, checkWidth, openDataFile } from '../data/index.js';
 import { DataError, InvalidOptionError } from '../errors.js';
+import { limitsOf, type Limits } from '../limits.js';
 import { reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type FeatureAttribution } from '../explain/index.js';
 import { readNpyFile, shapeTuple } from '../io/index.js';
 import { loadKnownDetector, modelKinds, sameTraining, type CheckpointDetector, type KnownDetector } from '../models/index.js';
@@ -37,6 +38,8 @@ export interface ExplainOptions {
   rows?: readonly number[];
   /** called after each explained row (`kind: 'rows'`, `phase: 'explain'`) */
   onProgress?: ProgressCallback;
+  /** Overrides of the default limits of the files read (src/limits.ts; the CLI passes config.yaml's `limits`). */
+  limits?: Partial<Limits>;
 }
 
 /** One feature of a row's explanation. `value` and `reconstructed` are in training-file units. */
@@ -85,7 +88,7 @@ export interface RowExplainer {
 }
 
 /** What {@link rowExplainer} takes: {@link ExplainOptions}' explanation settings. */
-export type RowExplainerOptions = Pick<ExplainOptions, 'model' | 'method' | 'topK' | 'background' | 'backgroundRows'>;
+export type RowExplainerOptions = Pick<ExplainOptions, 'model' | 'method' | 'topK' | 'background' | 'backgroundRows' | 'limits'>;
 
 /**
  * Resolves the method, top-k and background for explaining rows of `detector` (defaults from the
@@ -138,7 +141,7 @@ export function explainRow(e: RowExplainer, raw: Float32Array, z: Float32Array):
  * @throws FormatError / DataError for unreadable or mismatching files (named by file, row, column)
  */
 export function explain(opts: ExplainOptions): ExplainResult {
-  const detector = loadKnownDetector(opts.model, 'explain', '--model');
+  const detector = loadKnownDetector(opts.model, 'explain', { option: '--model', ...limitsOf(opts) });
   if (opts.top !== undefined && !(Number.isSafeInteger(opts.top) && opts.top >= 1)) throw new InvalidOptionError(`explain: top must be an integer >= 1, got ${opts.top}`, 'top');
   const explainer = rowExplainer(detector, opts);
   const { data, rows, cols, source } = readRows(opts.data, detector.schema);
@@ -228,7 +231,7 @@ function loadBackground(opts: RowExplainerOptions, detector: KnownDetector, cols
   // The drift reference's sample is in the checkpoint's model-input units; an ONNX graph standardizes itself.
   const referenceInModelUnits = detector.format === 'checkpoint';
   if (opts.background !== undefined) {
-    const arr = readNpyFile(opts.background, { what: 'background file', option: '--background' });
+    const arr = readNpyFile(opts.background, { what: 'background file', option: '--background', ...limitsOf(opts) });
     if (arr.shape.length !== 2 || arr.shape[1] !== cols) {
       throw new DataError(`${opts.background}: background must be [rows, ${cols}] like the data, got ${shapeTuple(arr.shape)}`, opts.background);
     }
@@ -241,7 +244,7 @@ function loadBackground(opts: RowExplainerOptions, detector: KnownDetector, cols
   }
   const path = join(dirname(opts.model), 'drift_reference.npz');
   if (!existsSync(path)) throw new DataError(`explain: a background must be given (--background) when ${path} does not exist, got neither`, path);
-  const ref = readDriftReference(path);
+  const ref = readDriftReference(path, limitsOf(opts));
   if (ref.active !== active) throw new DataError(`${path}: active features must be ${active} like the model, got ${ref.active}`, path);
   const checkpoint = detector.format === 'checkpoint' ? (detector as KnownDetector & CheckpointDetector).checkpoint : null;
   if (checkpoint !== null && !sameTraining(checkpoint, ref.trainingId)) {

@@ -3,7 +3,8 @@
  * outputs, op counts, parameter count, and what the file says about itself (model type, schema,
  * threshold, training summary, quantization). See docs/pipeline.md "## inspect".
  */
-import { checkpointDetector, kindOfOnnxName, readCheckpoint, readModelBytes } from '../models/index.js';
+import { limitsOf, type Limits } from '../limits.js';
+import { checkpointDetector, isOnnxPath, kindOfOnnxName, readCheckpoint, readCheckpointFile, readModelBytes } from '../models/index.js';
 import { METADATA_KEYS } from '../onnx/index.js';
 import { decodeModel, type ModelProto } from '../runtime/index.js';
 
@@ -59,9 +60,10 @@ const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8'
  * with ops dadm's runtime lacks can still be inspected.
  * @throws FormatError for a file that is neither, or is corrupted
  */
-export function inspectModel(path: string): ModelInfo {
-  const bytes = readModelBytes(path, '--model');
-  return isSafetensors(path, bytes) ? inspectCheckpoint(path, bytes) : inspectOnnx(path, bytes);
+export function inspectModel(path: string, limits?: Partial<Limits>): ModelInfo {
+  // A checkpoint is bound by maxFileBytes; anything else is read as ONNX (decodeModel checks maxOnnxFileBytes too).
+  const bytes = isOnnxPath(path) ? readModelBytes(path, '--model', limits) : readCheckpointFile(path, '--model', limits);
+  return isSafetensors(path, bytes) ? inspectCheckpoint(path, bytes, limits) : inspectOnnx(path, bytes, limits);
 }
 
 /** `.safetensors`, or bytes that start like one: an 8-byte header length, then `{`. */
@@ -69,10 +71,10 @@ function isSafetensors(path: string, bytes: Uint8Array): boolean {
   return path.toLowerCase().endsWith('.safetensors') || (bytes.length > 8 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0);
 }
 
-function inspectOnnx(path: string, bytes: Uint8Array): ModelInfo {
+function inspectOnnx(path: string, bytes: Uint8Array, limits: Partial<Limits> | undefined): ModelInfo {
   let model: ModelProto;
   try {
-    model = decodeModel(bytes);
+    model = decodeModel(bytes, limitsOf({ limits }));
   } catch (err) {
     if (err instanceof Error) err.message = `${path}: ${err.message}`;
     throw err;
@@ -137,8 +139,8 @@ function tensorInfo(v: ValueInfo): TensorInfo {
   return { name: v.name ?? '', dtype: ELEM_TYPES[tt?.elemType ?? 0] ?? `type ${tt?.elemType}`, shape };
 }
 
-function inspectCheckpoint(path: string, bytes: Uint8Array): ModelInfo {
-  const c = readCheckpoint(path, bytes);
+function inspectCheckpoint(path: string, bytes: Uint8Array, limits: Partial<Limits> | undefined): ModelInfo {
+  const c = readCheckpoint(path, bytes, limits);
   let parameters = 0;
   for (const [name, t] of c.tensors) if (!name.startsWith('scaler.')) parameters += t.data.length;
   const { model } = checkpointDetector(c);

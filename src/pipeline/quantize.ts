@@ -5,6 +5,7 @@
  */
 import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
+import type { Limits } from '../limits.js';
 import { writeFileAtomic } from '../io/index.js';
 import { decodeModelFile, loadOnnxDetector, readModelBytes, type DetectorModel } from '../models/index.js';
 import { METADATA_KEYS, encodeModel, type onnx } from '../onnx/index.js';
@@ -40,6 +41,8 @@ export interface QuantizeModelOptions {
   checkData?: string;
   /** Labels .npy `[rows]` of 0/1 for the check data: adds ROC-AUC of both models. Optional. */
   labels?: string;
+  /** Overrides of the default limits of the files read (src/limits.ts; the CLI passes config.yaml's `limits`). */
+  limits?: Partial<Limits>;
 }
 
 /** Float vs quantized scores on the check data (higher score = more anomalous). */
@@ -92,8 +95,8 @@ export interface QuantizeModelResult {
  */
 export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
   if (opts.output !== undefined) refuseSameFile('quantize', [{ option: 'output', path: opts.output }], [{ option: 'model', path: opts.model }]);
-  const bytesBefore = readModelBytes(opts.model, '--model');
-  const float = decodeModelFile(opts.model, bytesBefore);
+  const bytesBefore = readModelBytes(opts.model, '--model', opts.limits);
+  const float = decodeModelFile(opts.model, bytesBefore, opts.limits);
   checkExclude(opts.model, float, opts.exclude ?? []);
   const selection = {
     minWeights: opts.minWeights ?? DADM_SELECTION.minWeights,
@@ -143,8 +146,8 @@ function setMetadata(model: onnx.ModelProto, key: string, value: string): void {
 
 /** Scores the check data with both models through dadm's runtime and compares them. */
 function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBytes: Uint8Array): QuantizeCheck {
-  const f = loadOnnxDetector(opts.model, float);
-  const q = loadOnnxDetector(opts.output ?? 'quantized model', quantBytes);
+  const f = loadOnnxDetector(opts.model, float, opts.limits);
+  const q = loadOnnxDetector(opts.output ?? 'quantized model', quantBytes, opts.limits);
   const floatScores = scoreData(opts.checkData!, f);
   const quantScores = scoreData(opts.checkData!, { schema: f.schema, kernel: q.kernel });
   const threshold = f.threshold;
@@ -152,7 +155,7 @@ function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBy
   let floatRocAuc: number | null = null;
   let quantRocAuc: number | null = null;
   if (opts.labels !== undefined) {
-    const labels = readLabels(opts.labels, floatScores.length);
+    const labels = readLabels(opts.labels, floatScores.length, opts.limits);
     let positives = 0;
     for (let i = 0; i < labels.length; i++) positives += labels[i]!;
     if (positives > 0 && positives < labels.length) {

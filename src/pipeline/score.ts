@@ -4,6 +4,7 @@
 import type { ModelKind } from '../config/index.js';
 import { checkWidth, openDataFile, scoreFile, type NonFiniteScores, type ScoreKernel } from '../data/index.js';
 import { DataError } from '../errors.js';
+import { limitsOf, type Limits } from '../limits.js';
 import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
 import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type KnownDetector, type ParallelScoreKernel } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
@@ -24,6 +25,8 @@ export interface ScoreCompute {
    * kinds with a parallel scorer use them; ONNX models and other kinds score on the calling thread.
    */
   threads?: ThreadsOption;
+  /** Overrides of the default limits of the files read (src/limits.ts; the CLI passes config.yaml's `limits`). */
+  limits?: Partial<Limits>;
 }
 
 /** A model loaded for scoring, and the kernel that scores with it on the threads asked for. */
@@ -46,7 +49,7 @@ export function loadScoringModel(model: string | KnownDetector, compute: ScoreCo
   const threads = resolveThreads(compute.threads ?? 1, `${where}: threads`);
   applyBackend(compute.backend ?? 'auto');
   // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
-  const detector = typeof model === 'string' ? loadKnownDetector(model, 'score', '--model') : model;
+  const detector = typeof model === 'string' ? loadKnownDetector(model, 'score', { option: '--model', ...limitsOf(compute) }) : model;
   const parallel = threads > 1 ? parallelKernel(detector, threads) : null;
   return { detector, kernel: parallel?.kernel ?? detector.kernel, close: () => parallel?.close() };
 }
@@ -162,7 +165,7 @@ export function score(opts: ScoreOptions): ScoreResult {
     if (scores[i]! > threshold) flagged++;
     else if (Number.isNaN(scores[i]!)) invalid++;
   }
-  const labels = opts.labels === undefined ? null : labelMetrics(validRows(scores, readLabels(opts.labels, scores.length), invalid), threshold);
+  const labels = opts.labels === undefined ? null : labelMetrics(validRows(scores, readLabels(opts.labels, scores.length, opts.limits), invalid), threshold);
   if (opts.output !== undefined) writeNpyFile(opts.output, { data: scores, shape: [scores.length] });
   return {
     modelType: detector.modelType,
@@ -187,8 +190,8 @@ function parallelKernel(detector: DetectorModel, threads: number): ParallelScore
  * Reads 0/1 labels `[rows]` (or `[rows, 1]`).
  * @throws DataError for another length or a value other than 0 and 1 (named by index)
  */
-export function readLabels(path: string, rows: number): Uint8Array {
-  const arr = readNpyFile(path, { what: 'labels file', option: '--labels' });
+export function readLabels(path: string, rows: number, limits?: Partial<Limits>): Uint8Array {
+  const arr = readNpyFile(path, { what: 'labels file', option: '--labels', ...limitsOf({ limits }) });
   const n = arr.data.length;
   if (n !== rows || arr.shape.length > 2 || (arr.shape.length === 2 && arr.shape[1] !== 1)) {
     throw new DataError(`${path}: labels must have shape (${rows},) like the data, got ${shapeTuple(arr.shape)}`, path);

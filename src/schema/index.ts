@@ -32,4 +32,9 @@ export {
   type AttackEffect,
   type HostDataOptions,
   type HostData,
+  planHostData,
+  sampleNormalRows,
+  plannedAttackRows,
+  injectPlannedAttack,
+  type HostDataPlan,
 } from './synthetic.js';

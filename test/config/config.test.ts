@@ -127,10 +127,10 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 5 top-level scalars + 11 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
+    // 5 top-level scalars + 12 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
     // ecod 2, ensemble 4, onnx 2, quantization 7, drift 7, explain 5,
-    // federated 17 fields and 4 subsections of 4 + 2 + 2 + 3 fields
-    expect(keys).toBe(97);
+    // federated 17 fields and 4 subsections of 4 + 2 + 2 + 3 fields, limits 4
+    expect(keys).toBe(102);
   });
 });
 
@@ -143,7 +143,7 @@ describe('configToYaml', () => {
     expect(text).not.toContain('#');
     // Key order is fixed whatever the input order was.
     const keys = Object.keys(parseYaml(text) as object);
-    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'onnx', 'quantization', 'drift', 'explain', 'federated']);
+    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'onnx', 'quantization', 'drift', 'explain', 'federated', 'limits']);
     expect((parseYaml(text) as { quantization: { exclude: string[] } }).quantization.exclude).toEqual(['a b', 'true', 'x:y']);
   });
 

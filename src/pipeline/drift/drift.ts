@@ -6,6 +6,7 @@
 import { defaultConfig, type DadmConfig, type ModelKind } from '../../config/index.js';
 import { openDataFile } from '../../data/index.js';
 import { DataError, InvalidOptionError } from '../../errors.js';
+import type { Limits } from '../../limits.js';
 import { loadKnownDetector, sameTraining } from '../../models/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../../stats/index.js';
@@ -112,8 +113,8 @@ export function drift(opts: DriftOptions): DriftResult {
   const maxInvalid = opts.maxInvalidFraction ?? DRIFT_MAX_INVALID_FRACTION;
   if (!Number.isSafeInteger(sampleRows) || sampleRows < 1) throw new InvalidOptionError(`drift: sampleRows must be an integer >= 1, got ${sampleRows}`, 'sampleRows');
   if (!(maxInvalid >= 0 && maxInvalid < 1)) throw new InvalidOptionError(`drift: maxInvalidFraction must be a number in [0, 1), got ${maxInvalid}`, 'maxInvalidFraction');
-  const ref = readDriftReference(opts.reference, { option: '--reference' });
-  const model = opts.model === undefined ? null : modelScorer(opts.model, ref);
+  const ref = readDriftReference(opts.reference, { option: '--reference', limits: config.limits });
+  const model = opts.model === undefined ? null : modelScorer(opts.model, ref, config.limits);
   const file = openDataFile(opts.current, { option: '--current' });
   let scan: BatchScan;
   try {
@@ -177,8 +178,8 @@ interface ModelParts {
  * Loads the model (a checkpoint, or a .onnx exported or quantized from it) and checks that it was
  * trained together with the reference.
  */
-function modelScorer(path: string, ref: DriftReference): ModelParts {
-  const checkpoint = loadKnownDetector(path, 'drift-check scores', '--model');
+function modelScorer(path: string, ref: DriftReference, limits: Partial<Limits>): ModelParts {
+  const checkpoint = loadKnownDetector(path, 'drift-check scores', { option: '--model', limits });
   if (checkpoint.schema.hash !== ref.schemaHash) {
     throw new InvalidOptionError(
       `drift: --model ${path} schema must be the reference's (hash ${ref.schemaHash.slice(0, 12)} in ${ref.path}), got ${checkpoint.schema.name} (hash ${checkpoint.schema.hash.slice(0, 12)})`,
