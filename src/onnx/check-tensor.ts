@@ -4,7 +4,7 @@ import { type TensorValueField, dataTypeFacts, dataTypeLabel } from './data-type
 import { hasField, onnx, toNumber } from './proto.js';
 
 /** Throws the FormatError every checkModel failure uses. */
-export function checkModelFail(message: string): never {
+function checkModelFail(message: string): never {
   throw new FormatError(`checkModel: ${message}`, 'checkModel');
 }
 
