@@ -152,8 +152,8 @@ function checkGraph(graph: onnx.GraphProto, ctx: CheckContext, at: GraphScope): 
   if (strict && graphName === '') fail(`${at.scope}graph name must be non-empty, got ''`);
   const where = isMain ? 'graph' : `${at.scope}subgraph '${graphName}'`;
   const prefix = isMain ? '' : `${where}: `;
-  const inputNames = strict ? checkSignature(graph.input ?? [], `${where} input`, isMain, fail) : new Set<string>();
-  if (strict) checkSignature(graph.output ?? [], `${where} output`, isMain, fail);
+  const inputNames = strict ? checkSignature(graph.input ?? [], { what: `${where} input`, typed: isMain }, fail) : new Set<string>();
+  if (strict) checkSignature(graph.output ?? [], { what: `${where} output`, typed: isMain }, fail);
   const defined = new Map<string, string>();
   for (const name of inputNames) defined.set(name, `${where} input`);
   for (const [name, origin] of at.outer) if (!defined.has(name)) defined.set(name, origin);
@@ -179,7 +179,7 @@ function checkGraph(graph: onnx.GraphProto, ctx: CheckContext, at: GraphScope): 
   nodes.forEach((node, index) => {
     const label = prefix + nodeLabel(node, index);
     if (strict) checkInputsDefined(node, { index, label, defined, producer }, fail);
-    checkNode(node, label, ctx, { outer: defined, scope: '', depth: at.depth });
+    checkNode(node, { label, defined, depth: at.depth }, ctx);
     if (!strict) return;
     for (const output of node.output ?? []) {
       if (output === '') continue;
@@ -214,15 +214,16 @@ function checkInputsDefined(
   }
 }
 
-/** Checks a graph's inputs or outputs; returns their names. */
-function checkSignature(values: readonly onnx.ValueInfoProto[], what: string, isMain: boolean, fail: (message: string) => never): Set<string> {
+/** Checks a graph's inputs or outputs (`typed`: the main graph's, which must declare their types); returns their names. */
+function checkSignature(values: readonly onnx.ValueInfoProto[], at: { what: string; typed: boolean }, fail: (message: string) => never): Set<string> {
+  const { what } = at;
   const names = new Set<string>();
   for (const info of values) {
     const name = info.name ?? '';
     if (name === '') fail(`${what} names must be non-empty, got ''`);
     if (names.has(name)) fail(`${what} names must be unique, got '${name}' twice`);
     names.add(name);
-    if (!isMain) continue;
+    if (!at.typed) continue;
     const type = info.type;
     if (type === null || type === undefined) fail(`${what} '${name}' must have a type, got none`);
     const tensor = type!.tensorType ?? type!.sparseTensorType;
@@ -258,9 +259,10 @@ function nodeLabel(node: onnx.NodeProto, index: number): string {
   return `${name === '' ? `node #${index}` : `node '${name}'`} (${node.opType || '?'})`;
 }
 
-/** `at.outer` holds the names defined so far (for subgraphs); `at.depth` the node's graph depth. */
-function checkNode(node: onnx.NodeProto, label: string, ctx: CheckContext, at: GraphScope): void {
+/** `at.defined` holds the names defined so far (visible in subgraphs); `at.depth` is the node's graph depth. */
+function checkNode(node: onnx.NodeProto, at: { label: string; defined: ReadonlyMap<string, string>; depth: number }, ctx: CheckContext): void {
   const { fail, strict } = ctx;
+  const { label } = at;
   if (strict && !node.opType) fail(`${label} op_type must be non-empty, got ''`);
   if (strict && (node.input ?? []).length === 0 && (node.output ?? []).length === 0) {
     fail(`${label} must have at least one input or output, got none`);
@@ -281,7 +283,7 @@ function checkNode(node: onnx.NodeProto, label: string, ctx: CheckContext, at: G
     if (attr.t) ctx.tensor(attr.t, { node, attribute: attr, label: `${attrLabel} tensor` });
     (attr.tensors ?? []).forEach((t, k) => ctx.tensor(t, { node, attribute: attr, label: `${attrLabel} tensor #${k}` }));
     const subgraphs = attr.g ? [attr.g, ...(attr.graphs ?? [])] : (attr.graphs ?? []);
-    for (const g of subgraphs) checkGraph(g, ctx, { outer: at.outer, scope: `${attrLabel} `, depth: at.depth + 1 });
+    for (const g of subgraphs) checkGraph(g, ctx, { outer: at.defined, scope: `${attrLabel} `, depth: at.depth + 1 });
   }
 }
 

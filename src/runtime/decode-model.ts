@@ -87,7 +87,7 @@ export function validateModel(model: ModelProto, options: DecodeOptions = {}): M
     maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
     tensor(t, site) {
       const where = 'initializer' in site ? `${WHERE}: initializer "${site.initializer}"` : `${WHERE}: attribute ${site.attribute.name ?? ''} of ${nodeLabel(site.node)}`;
-      resolveExternalData(t, options.baseDir, where, external);
+      resolveExternalData(t, where, { baseDir: options.baseDir, budget: external });
       checkTensorProto(t, where, limits);
     },
   });
