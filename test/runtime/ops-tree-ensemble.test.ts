@@ -3,8 +3,11 @@
  * against naive implementations written here (or exactly known values).
  */
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_OPS } from '../../src/runtime/index.js';
-import { node, valueInfo } from './build-model.js';
+import { UnsupportedOpError } from '../../src/errors.js';
+import { ByteList } from '../../src/protobuf/index.js';
+import { SUPPORTED_OPS, decodeModel, loadOnnx } from '../../src/runtime/index.js';
+import { expectError } from '../tensor/expect-error.js';
+import { modelBytes, modelProto, node, valueInfo, type ModelSpec } from './build-model.js';
 import { run1 } from './op-test-helpers.js';
 
 describe('TreeEnsembleRegressor', () => {
@@ -37,6 +40,28 @@ describe('TreeEnsembleRegressor', () => {
       expect(out.Y!.data).toBeAllclose(rows.map(([a, b]) => naive(a!, b!) / div + 0.25));
     });
   }
+
+  const spec = (modes: string[]): ModelSpec => ({
+    nodes: [node('TreeEnsembleRegressor', ['X'], ['Y'], { ...attrs, nodes_modes: modes }, 'ai.onnx.ml')],
+    inputs: [valueInfo('X', [null, 2])], outputs: ['Y'], mlOpset: 3,
+  });
+
+  it('reads nodes_modes from the bytes as one ByteList, and scores as the built model (one view per mode) does', () => {
+    const decoded = decodeModel(modelBytes(spec(attrs.nodes_modes)));
+    const modes = decoded.graph!.node![0]!.attribute!.find((a) => a.name === 'nodes_modes')!.strings;
+    expect(modes).toBeInstanceOf(ByteList);
+    const X = { data: rows.flat(), shape: [rows.length, 2] };
+    const fromBytes = loadOnnx(modelBytes(spec(attrs.nodes_modes))).run({ X }).Y!.data;
+    expect(loadOnnx(modelProto(spec(attrs.nodes_modes))).run({ X }).Y!.data).toEqual(fromBytes);
+    expect(fromBytes).toBeAllclose(rows.map(([a, b]) => naive(a!, b!)));
+  });
+
+  it('throws UnsupportedOpError naming a mode it does not know, from bytes and from a built model', () => {
+    const modes = ['BRANCH_LEQ', 'BRANCH_LT', 'LEAF', 'LEAF', 'LEAF', 'BRANCH_MEMBER', 'LEAF', 'LEAF'];
+    const message = /nodes_modes must be one of LEAF, BRANCH_LEQ, BRANCH_LT, BRANCH_GTE, BRANCH_GT, BRANCH_EQ, BRANCH_NEQ, got BRANCH_MEMBER$/;
+    expectError(() => loadOnnx(modelBytes(spec(modes))), UnsupportedOpError, message);
+    expectError(() => loadOnnx(modelProto(spec(modes))), UnsupportedOpError, message);
+  });
 });
 
 describe('SUPPORTED_OPS', () => {
