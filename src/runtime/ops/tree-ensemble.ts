@@ -126,8 +126,11 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   return { outputs: [Y], run: walkTrees(forest, X.data, Y.data, cfg) };
 }
 
-/** Typed arrays per node: feature, true/false child, leaf start (Int32), threshold (Float64), mode, missing, two marks (Uint8). */
-const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1;
+/**
+ * Typed arrays per node: feature, true/false child, leaf start (Int32), threshold (Float64), mode,
+ * missing, two marks (Uint8), and the fast walk's packed copy (four 32-bit words, tree-walk.ts).
+ */
+const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1 + 16;
 /** Typed arrays per target weight: leaf index and target id (Int32), weight (Float64). */
 const FOREST_BYTES_PER_TARGET = 2 * 4 + 8;
 
