@@ -85,7 +85,7 @@ export abstract class KindEstimator {
   protected constructor(kind: ModelKind, name: string, options: EstimatorOptions) {
     this.kind = kind;
     this.name = name;
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${name}: options must be an object, got ${String(options)}`);
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${name}: options must be an object, got ${String(options)}`, 'options');
     const { config, schema, standardize, training, threshold, onnx, onProgress, ...section } = options;
     const overrides: PartialDadmConfig = { model: kind };
     if (schema !== undefined) overrides.schema = schema;

@@ -21,7 +21,7 @@ export { writeFileAtomic, type AtomicWriteOptions } from './write-file-atomic.js
 export { outputPathError, inputPathError } from './fs-errors.js';
 export { openInputFile, readInputFile, readInputText } from './input-file.js';
 export type { InputFileOptions, OpenInput } from './input-file.js';
-export { removeQuietly, sweepStaleTempFiles, tempPathFor } from './temp-files.js';
+export { processExists, removeQuietly, sweepStaleTempFiles, tempPathFor } from './temp-files.js';
 export { AtomicFileSet } from './atomic-file-set.js';
 export { crc32 } from './crc32.js';
 export { ensureOutputDir, removeCreatedDirs } from './output-dir.js';

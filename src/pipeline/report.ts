@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { FormatError, InvalidOptionError } from '../errors.js';
 import { limitsOf, type Limits } from '../limits.js';
 import { outputPathError, readInputText, writeFileAtomic } from '../io/index.js';
+import { METADATA_KEYS } from '../onnx/index.js';
 import { compareScores } from '../quant/index.js';
 import { histogramOf, renderReport, scatterSample, type ReportData, type ReportDistribution, type ReportDrift, type ReportExplanations, type ReportLabels, type ReportModel, type ReportQuantization, type ReportScores, type ReportTraining } from '../report/index.js';
 import { precisionRecallCurve, quantile, rocAuc, rocCurve, spearman } from '../stats/index.js';
@@ -162,7 +163,7 @@ function describeModel(path: string, limits: Partial<Limits> | undefined): { mod
     kind: d.modelType ?? 'unknown',
     format: info.quantized ? 'ONNX, int8' : 'ONNX, float',
     threshold: d.threshold ?? Number.NaN,
-    thresholdMethod: info.metadata['dadm.threshold_method'] ?? null,
+    thresholdMethod: info.metadata[METADATA_KEYS.thresholdMethod] ?? null,
     schema: d.schema.name,
     features: d.schema.activeFeatures,
   };

@@ -85,7 +85,7 @@ export class Random {
   int(low: number, high: number): number {
     const range = high - low;
     if (!Number.isInteger(low) || !Number.isInteger(high) || range <= 0 || range > TWO_POW_32) {
-      throw new InvalidOptionError(`Random.int: range must be integers with 0 < high - low <= 2^32, got [${low}, ${high})`);
+      throw new InvalidOptionError(`Random.int: range must be integers with 0 < high - low <= 2^32, got [${low}, ${high})`, 'high');
     }
     // Rejection sampling: accept only values below the largest multiple of range.
     const limit = TWO_POW_32 - (TWO_POW_32 % range);
@@ -132,7 +132,7 @@ export class Random {
    */
   sampleWithoutReplacement(n: number, k: number): Int32Array {
     if (!Number.isInteger(k) || !Number.isInteger(n) || k < 0 || k > n) {
-      throw new InvalidOptionError(`Random.sampleWithoutReplacement: k must be an integer in [0, n=${n}], got ${k}`);
+      throw new InvalidOptionError(`Random.sampleWithoutReplacement: k must be an integer in [0, n=${n}], got ${k}`, 'k');
     }
     if (k * SPARSE_POOL_RATIO < n) return this.sampleSparse(n, k);
     const pool = new Int32Array(n);
