@@ -125,9 +125,9 @@ describe('negative numbers as option values', () => {
 
 describe('the dadm process', () => {
   it('runs as `node --import tsx src/cli.ts` with exit codes 0 and 2', () => {
-    const ok = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--version'], { encoding: 'utf8' });
+    const ok = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--version'], { encoding: 'utf8', timeout: 60_000 });
     expect(ok.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'score', '--nope'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'score', '--nope'], { encoding: 'utf8', timeout: 60_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe('dadm score: options must be known flags, got --nope; run dadm score --help');
   });
