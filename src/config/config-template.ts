@@ -4,7 +4,7 @@
  * template are all generated from it, so they cannot drift apart. YAML keys are the snake_case
  * spelling of the camelCase TypeScript fields (`batchSize` <-> `batch_size`).
  */
-import { LEARNING_RATE, bool, closedUnit, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
+import { EPOCHS, LEARNING_RATE, bool, closedUnit, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
 import { EXPORT_OPSET_RANGE } from '../onnx/index.js';
 import { ACTIVATIONS, BACKEND_OPTIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
@@ -91,7 +91,7 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
   training: {
     doc: 'optimisation of the autoencoder',
     fields: {
-      epochs: { check: positiveInt, doc: 'maximum passes over the training rows' },
+      epochs: { check: EPOCHS, doc: 'maximum passes over the training rows' },
       batchSize: { check: positiveInt, doc: 'rows per gradient step' },
       learningRate: { check: LEARNING_RATE, doc: 'optimizer step size (> 0: a run with 0 would learn nothing)' },
       weightDecay: { check: nonNegativeNumber, doc: 'L2 penalty (adam, sgd) or decoupled decay (adamw); 0 = off' },

@@ -226,16 +226,39 @@ export function parseConfig(text: string, source = 'config.yaml'): DadmConfig {
   return mergeInto(defaultConfig(), doc, { source, keyName: snakeCase });
 }
 
+/** A config and the file it came from. */
+export interface FoundConfig {
+  config: DadmConfig;
+  /** The file read, or null when no file was given and ./config.yaml does not exist (the defaults). */
+  path: string | null;
+  /** True when the file is ./config.yaml, read because no path was given. */
+  implicit: boolean;
+}
+
+/** The file read when no config is named. */
+export const IMPLICIT_CONFIG_PATH = 'config.yaml';
+
 /**
  * Reads and parses a config file through the checked open (a regular file of at most
- * `maxYamlBytes`). Without `path`, reads ./config.yaml if it exists, else returns the defaults.
+ * `maxYamlBytes`). Without `path`, reads ./config.yaml if it exists (`implicit`), else returns the
+ * defaults (`path` null). Every command with config-driven defaults finds its config here, so they
+ * all read ./config.yaml the same way.
  * @throws InvalidOptionError naming the path and `--config` if the file is missing, unreadable or not
  *   a regular file; LimitError for a file over the YAML size limit; see {@link parseConfig}
  */
+export function findConfig(path?: string): FoundConfig {
+  const file = path ?? IMPLICIT_CONFIG_PATH;
+  if (path === undefined && !existsSync(file)) return { config: defaultConfig(), path: null, implicit: false };
+  const text = readInputText(file, { what: 'config file', option: '--config', sizeLimit: 'maxYamlBytes' });
+  return { config: parseConfig(text, file), path: file, implicit: path === undefined };
+}
+
+/**
+ * Reads and parses a config file: {@link findConfig}'s config.
+ * @throws as {@link findConfig}
+ */
 export function loadConfig(path?: string): DadmConfig {
-  const file = path ?? 'config.yaml';
-  if (path === undefined && !existsSync(file)) return defaultConfig();
-  return parseConfig(readInputText(file, { what: 'config file', option: '--config', sizeLimit: 'maxYamlBytes' }), file);
+  return findConfig(path).config;
 }
 
 /**

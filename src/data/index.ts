@@ -4,7 +4,7 @@
  * file, and streamed scoring. Memory never grows with the file (see docs/pipeline.md). Model kinds
  * train through this machinery; commands score through it.
  */
-export { openDataFile, memoryDataFile, checkWidth, checkRows, readBlocks, type DataFile, type RowSource, type RowsAt, type BlockRange } from './data-file.js';
+export { openDataFile, memoryDataFile, refuseStream, checkWidth, checkRows, readBlocks, type DataFile, type OpenDataOptions, type RowSource, type RowsAt, type BlockRange } from './data-file.js';
 export { splitRows, deriveSeed, blockLength, blocksPerChunk, STREAM, CHUNK_ROWS, MAX_BLOCK_ROWS, type RowSplit } from './row-split.js';
 export { ReservoirSampler } from './reservoir.js';
 export { prepass, EXACT_DRIFT_MAX_VALUES, type PrepassOptions, type PrepassResult } from './prepass.js';

@@ -59,6 +59,7 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
   const twin = !dynamicBatch && !perRow && modelType !== null ? batchedTwin(model, input.shape) : null;
   const batched = twin !== null || (dynamicBatch && !perRow);
   const kernel = onnxKernel(twin ?? model, input.shape, batched);
+  let hooks: ExplainHooks | undefined;
   return {
     format: 'onnx',
     path,
@@ -72,7 +73,11 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
     standardizer: null,
     metadata: meta,
     kernel,
-    explain: explainHooks(model, { modelType, shape: input.shape, kernel, standardizes: nodes.some((n) => n.name === 'scaler.Sub') }),
+    // Rebuilding a kind's model from the graph costs a re-export: only when something explains.
+    get explain(): ExplainHooks {
+      hooks ??= explainHooks(model, { proto, modelType, shape: input.shape, kernel, standardizes: nodes.some((n) => n.name === 'scaler.Sub') });
+      return hooks;
+    },
     score: scoreWith(input.shape, null, kernel),
     model,
     dynamicBatch,
@@ -81,17 +86,21 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
 }
 
 /**
- * Shapley values go through the kernel; reconstruction needs a kind that reconstructs and a graph
- * that outputs the reconstruction of the raw input. A graph that standardizes its input (dadm's
- * exporter names that node scaler.Sub) reconstructs standardized values, which cannot be compared
- * with the rows fed to it.
+ * A graph dadm's exporter wrote for a kind with `explainFromOnnx` explains through the kind's model
+ * rebuilt from it (the structured fast path, exactly the file's numbers). Otherwise Shapley values go
+ * through the kernel, and reconstruction needs a kind that reconstructs and a graph that outputs the
+ * reconstruction of the raw input. A graph that standardizes its input (dadm's exporter names that
+ * node scaler.Sub) reconstructs standardized values, which cannot be compared with the rows fed to it.
  */
 function explainHooks(
   model: OnnxModel,
-  facts: { modelType: ModelKind | null; shape: InputShape; kernel: ScoreKernel; standardizes: boolean },
+  facts: { proto: ModelProto; modelType: ModelKind | null; shape: InputShape; kernel: ScoreKernel; standardizes: boolean },
 ): ExplainHooks {
-  const { modelType, shape, kernel, standardizes } = facts;
-  const reconstructs = modelType !== null && modelKinds().some((k) => k.name === modelType && k.reconstructs);
+  const { proto, modelType, shape, kernel, standardizes } = facts;
+  const kind = modelType === null ? undefined : modelKinds().find((k) => k.name === modelType);
+  const rebuilt = kind?.explainFromOnnx?.(proto) ?? null;
+  if (rebuilt !== null) return rebuilt;
+  const reconstructs = kind?.reconstructs === true;
   const name = model.inputNames[0]!;
   const reconstruct =
     reconstructs && model.outputNames.includes('reconstruction') && !standardizes

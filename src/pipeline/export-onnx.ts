@@ -3,7 +3,6 @@
  * raw items exactly like the checkpoint, checked by scoring a few rows both ways before the file is
  * written. The checkpoint is read once. See docs/pipeline.md "## export-onnx" and docs/onnx.md "## Exporters".
  */
-import { statSync } from 'node:fs';
 import type { ModelKind } from '../config/index.js';
 import { DadmError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
@@ -20,8 +19,8 @@ export { EXPORT_OPSET_RANGE };
 export interface ExportOnnxOptions {
   /** model.safetensors written by `train`. */
   checkpoint: string;
-  /** Where to write the .onnx file (atomically). */
-  output: string;
+  /** Where to write the .onnx file (atomically); without it nothing is written and the bytes are only returned (`encoded`). */
+  output?: string;
   /** Default-domain opset in {@link EXPORT_OPSET_RANGE}; default the checkpoint config's `onnx.opset`. */
   opset?: number;
   /** Symbolic batch dimension; default the checkpoint config's `onnx.dynamicBatch`. */
@@ -37,9 +36,12 @@ export interface ExportOnnxOptions {
 /** What {@link exportOnnx} wrote. */
 export interface ExportOnnxResult {
   modelType: ModelKind;
-  output: string;
-  /** File size in bytes. */
+  /** The file written, or null when no `output` was given. */
+  output: string | null;
+  /** Size of the model in bytes. */
   bytes: number;
+  /** The encoded model (what was written). */
+  encoded: Uint8Array;
   opset: number;
   dynamicBatch: boolean;
   /** Node count per op type (`domain:Op` outside the default domain). */
@@ -66,16 +68,16 @@ const CHECK_TOLERANCE = 1e-4;
 export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
   // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
   if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
-  refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
+  if (opts.output !== undefined) refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
   const detector = checkpointDetector(readCheckpoint(opts.checkpoint, readCheckpointFile(opts.checkpoint, '--checkpoint')));
-  const { model, bytes, opset, dynamicBatch, selfCheck } = checkedOnnx(detector, opts, opts.output);
-  writeFileAtomic(opts.output, bytes);
+  const { model, bytes, opset, dynamicBatch, selfCheck } = checkedOnnx(detector, opts, opts.output ?? 'exported model');
+  if (opts.output !== undefined) writeFileAtomic(opts.output, bytes);
   const ops: Record<string, number> = {};
   for (const node of model.graph!.node ?? []) {
     const op = node.domain ? `${node.domain}:${node.opType}` : node.opType!;
     ops[op] = (ops[op] ?? 0) + 1;
   }
-  return { modelType: detector.modelType, output: opts.output, bytes: statSync(opts.output).size, opset, dynamicBatch, ops, selfCheck };
+  return { modelType: detector.modelType, output: opts.output ?? null, bytes: bytes.length, encoded: bytes, opset, dynamicBatch, ops, selfCheck };
 }
 
 /** What {@link checkedOnnx} built: the model, its encoded bytes, the options used and the self-check. */

@@ -73,7 +73,7 @@ export function fitModel(opts: FitModelOptions): FittedRun {
   const { file, config } = opts;
   const kind = modelKind(config.model);
   const schema = schemaForMode(config.schema, file.cols);
-  checkWidth(file, schema);
+  checkWidth(file, schema, 'train');
   const init = opts.initCheckpoint === undefined ? null : readInitModel(opts.initCheckpoint, config, schema);
   const split = splitRows(file.rows, config.training.validationFraction, config.training.seed);
   const pre = prepass({

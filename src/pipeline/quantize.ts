@@ -3,7 +3,6 @@
  * and, with check data, how far the quantized model's scores are from the float model's on it.
  * See docs/pipeline.md "## quantize" and docs/quantization.md.
  */
-import { statSync } from 'node:fs';
 import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
@@ -18,8 +17,11 @@ import { readLabels } from './score.js';
 export interface QuantizeModelOptions {
   /** The float model.onnx. */
   model: string;
-  /** Where to write the quantized model (atomically); must not be `model`. */
-  output: string;
+  /**
+   * Where to write the quantized model (atomically); must not be `model`. Without it nothing is
+   * written and the bytes are only returned (`encoded`).
+   */
+  output?: string;
   /** One scale per output column. Default false. */
   perChannel?: boolean;
   /** Default 'int8'. */
@@ -60,7 +62,10 @@ export interface QuantizeCheck {
 /** What {@link quantizeModel} did. */
 export interface QuantizeModelResult {
   model: string;
-  output: string;
+  /** The file written, or null when no `output` was given. */
+  output: string | null;
+  /** The encoded quantized model (what was written). */
+  encoded: Uint8Array;
   /**
    * The quantizer's report: rewritten and skipped nodes (with reasons) and a one-line message. Its
    * `sizeBefore`/`sizeAfter` are the sizes of the input and output files (= `bytesBefore`/`bytesAfter`).
@@ -68,7 +73,7 @@ export interface QuantizeModelResult {
   report: QuantizeReport;
   /** False when no node was quantized: the output is then the input model re-encoded, unchanged. */
   changed: boolean;
-  /** File sizes in bytes. */
+  /** Sizes in bytes of the input and output models. */
   bytesBefore: number;
   bytesAfter: number;
   check: QuantizeCheck | null;
@@ -86,7 +91,7 @@ export interface QuantizeModelResult {
  * @throws FormatError for a file that is not an ONNX model; DataError for unusable check data or labels
  */
 export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
-  refuseSameFile('quantize', [{ option: 'output', path: opts.output }], [{ option: 'model', path: opts.model }]);
+  if (opts.output !== undefined) refuseSameFile('quantize', [{ option: 'output', path: opts.output }], [{ option: 'model', path: opts.model }]);
   const bytesBefore = readModelBytes(opts.model, '--model');
   const float = decodeModelFile(opts.model, bytesBefore);
   checkExclude(opts.model, float, opts.exclude ?? []);
@@ -107,11 +112,11 @@ export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
   const bytes = encodeModel(quantized);
   // Check before writing, so that a model the runtime cannot load leaves no file behind.
   const check = opts.checkData === undefined ? null : checkScores(opts, float, bytes);
-  writeFileAtomic(opts.output, bytes);
-  const bytesAfter = statSync(opts.output).size;
+  if (opts.output !== undefined) writeFileAtomic(opts.output, bytes);
+  const bytesAfter = bytes.length;
   // quantizeDynamic measured its own output, before the metadata above was added: report the files instead.
   const report = { ...rewrite, sizeBefore: bytesBefore.length, sizeAfter: bytesAfter };
-  return { model: opts.model, output: opts.output, report, changed: report.quantized.length > 0, bytesBefore: bytesBefore.length, bytesAfter, check };
+  return { model: opts.model, output: opts.output ?? null, encoded: bytes, report, changed: report.quantized.length > 0, bytesBefore: bytesBefore.length, bytesAfter, check };
 }
 
 /**
@@ -139,7 +144,7 @@ function setMetadata(model: onnx.ModelProto, key: string, value: string): void {
 /** Scores the check data with both models through dadm's runtime and compares them. */
 function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBytes: Uint8Array): QuantizeCheck {
   const f = loadOnnxDetector(opts.model, float);
-  const q = loadOnnxDetector(opts.output, quantBytes);
+  const q = loadOnnxDetector(opts.output ?? 'quantized model', quantBytes);
   const floatScores = scoreData(opts.checkData!, f);
   const quantScores = scoreData(opts.checkData!, { schema: f.schema, kernel: q.kernel });
   const threshold = f.threshold;
@@ -169,7 +174,7 @@ function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBy
 
 /** Scores of a check-data file through an ONNX detector's kernel (the graph standardizes itself). */
 function scoreData(path: string, d: Pick<DetectorModel, 'schema' | 'kernel'>): Float32Array {
-  const file = openDataFile(path, '--check-data');
+  const file = openDataFile(path, { option: '--check-data', needsFile: 'quantize scores it with both models' });
   try {
     checkWidth(file, d.schema);
     return scoreFile(file, { active: d.schema.activeFeatures, standardizer: null, kernel: d.kernel });

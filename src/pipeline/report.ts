@@ -12,7 +12,7 @@ import { compareScores } from '../quant/index.js';
 import { histogramOf, renderReport, scatterSample, type ReportData, type ReportDistribution, type ReportDrift, type ReportExplanations, type ReportLabels, type ReportModel, type ReportQuantization, type ReportScores, type ReportTraining } from '../report/index.js';
 import { precisionRecallCurve, quantile, rocAuc, rocCurve, spearman } from '../stats/index.js';
 import type { DadmConfig, ExplainMethod } from '../config/index.js';
-import { CHUNK_ROWS, openDataFile } from '../data/index.js';
+import { CHUNK_ROWS, openDataFile, refuseStream } from '../data/index.js';
 import { CHECKPOINT_CHECKSUM_KEY, isOnnxPath, loadOnnxDetector, readCheckpoint, readCheckpointFile, readModelBytes } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { drift, type DriftResult } from './drift/drift.js';
@@ -84,6 +84,9 @@ export function buildReportData(opts: ReportOptions): ReportData {
     const given = opts.reference === undefined ? 'current' : 'reference';
     throw new InvalidOptionError(`report: reference and current must be given together, got only ${given}`, given);
   }
+  // Each section reads the rows again (scores, explanations, int8 scores, distributions).
+  refuseStream(opts.data, { option: '--data', why: 'report reads it once per section' });
+  if (opts.current !== undefined) refuseStream(opts.current, { option: '--current', why: 'report reads it for drift and again for its distributions' });
   const explainRows = opts.explainRows ?? 10;
   if (!Number.isSafeInteger(explainRows) || explainRows < 0) throw new InvalidOptionError(`report: explainRows must be an integer >= 0, got ${explainRows}`, 'explainRows');
   const { model, trainingId } = describeModel(opts.model);
@@ -288,7 +291,7 @@ function distributions(r: DriftResult, referencePath: string, currentPath: strin
 
 /** Finite values of `columns` of a data file, from every `stride`-th row (bounded memory). */
 function readColumns(path: string, columns: readonly number[]): Float32Array[] {
-  const file = openDataFile(path, '--current');
+  const file = openDataFile(path, { option: '--current' });
   try {
     const stride = Math.ceil(file.rows / DISTRIBUTION_ROWS);
     const out = columns.map(() => new Float32Array(Math.ceil(file.rows / stride)));

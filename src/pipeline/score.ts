@@ -2,18 +2,57 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import type { ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, scoreFile, type NonFiniteScores } from '../data/index.js';
+import { checkWidth, openDataFile, scoreFile, type NonFiniteScores, type ScoreKernel } from '../data/index.js';
 import { DataError } from '../errors.js';
 import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
-import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type ParallelScoreKernel } from '../models/index.js';
+import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type KnownDetector, type ParallelScoreKernel } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { averagePrecision, bestF1, operatingPointsAtFpr, precisionRecallAt, rocAuc, type OperatingPoint } from '../stats/index.js';
 import { resolveThreads, type BackendOption, type ThreadsOption } from '../tensor/index.js';
 import { applyBackend } from './compute.js';
 import { refuseSameFile } from './same-file.js';
 
+/**
+ * Where scoring runs, for every way of scoring (.npy files, NDJSON/CSV lines, scoreStream): the
+ * `backend` and `threads` of config.yaml and `--backend` / `--threads` (docs/kernels.md).
+ */
+export interface ScoreCompute {
+  /** Kernels to run (default `auto`: the process's choice; docs/kernels.md). */
+  backend?: BackendOption;
+  /**
+   * Threads scoring the rows, the calling one included: 'auto' or a count (default 1). Checkpoints of
+   * kinds with a parallel scorer use them; ONNX models and other kinds score on the calling thread.
+   */
+  threads?: ThreadsOption;
+}
+
+/** A model loaded for scoring, and the kernel that scores with it on the threads asked for. */
+export interface ScoringModel {
+  readonly detector: KnownDetector;
+  /** `[n, width]` rows (standardized when the detector has a standardizer) → `[n]` scores. */
+  readonly kernel: ScoreKernel;
+  /** Lets the kernel's worker threads go (a no-op on one thread). */
+  close(): void;
+}
+
+/**
+ * The one way the scoring paths load a model: applies `compute.backend`, loads `model` (a path, or a
+ * detector already loaded) and makes its kernel on `compute.threads`. Close the result when done.
+ * @param where the caller in messages about threads, e.g. `score`
+ * @throws InvalidOptionError for bad threads, a backend that cannot run here, or a model without a
+ *   kind or threshold; FormatError for a model file that is not one
+ */
+export function loadScoringModel(model: string | KnownDetector, compute: ScoreCompute, where: string): ScoringModel {
+  const threads = resolveThreads(compute.threads ?? 1, `${where}: threads`);
+  applyBackend(compute.backend ?? 'auto');
+  // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
+  const detector = typeof model === 'string' ? loadKnownDetector(model, 'score', '--model') : model;
+  const parallel = threads > 1 ? parallelKernel(detector, threads) : null;
+  return { detector, kernel: parallel?.kernel ?? detector.kernel, close: () => parallel?.close() };
+}
+
 /** Options of {@link score}. */
-export interface ScoreOptions {
+export interface ScoreOptions extends ScoreCompute {
   /** model.safetensors written by `train`, or a model.onnx from `export-onnx` / `quantize`. */
   model: string;
   /** Data .npy `[rows, schema width]`, in the units of the training file. */
@@ -22,13 +61,6 @@ export interface ScoreOptions {
   output?: string;
   /** Labels .npy `[rows]` of 0/1 (any numeric dtype) for quality metrics. Optional. */
   labels?: string;
-  /** Kernels to run (default `auto`: the process's choice; docs/kernels.md). */
-  backend?: BackendOption;
-  /**
-   * Threads scoring the rows, the calling one included: 'auto' or a count (default 1). Checkpoints of
-   * kinds with a parallel scorer use them; ONNX models and other kinds score on the calling thread.
-   */
-  threads?: ThreadsOption;
   /**
    * A row whose score is NaN or ±Infinity: `'error'` (default) fails naming the file and row;
    * `'invalid'` stores NaN for it and counts it in `invalid`, apart from the flagged rows.
@@ -100,24 +132,27 @@ export function score(opts: ScoreOptions): ScoreResult {
     opts.labels === undefined ? undefined : { option: 'labels', path: opts.labels },
   ];
   if (opts.output !== undefined) refuseSameFile('score', [{ option: 'output', path: opts.output }], inputs);
-  const threads = resolveThreads(opts.threads ?? 1, 'score: threads');
-  applyBackend(opts.backend ?? 'auto');
-  // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
-  const detector = loadKnownDetector(opts.model, 'score', '--model');
-  const file = openDataFile(opts.data, '--data');
-  const parallel = threads > 1 ? parallelKernel(detector, threads) : null;
+  const scoring = loadScoringModel(opts.model, opts, 'score');
+  const { detector } = scoring;
+  let file;
+  try {
+    file = openDataFile(opts.data, { option: '--data' });
+  } catch (err) {
+    scoring.close();
+    throw err;
+  }
   let scores: Float32Array;
   try {
     checkWidth(file, detector.schema);
     scores = scoreFile(file, {
       active: detector.schema.activeFeatures,
       standardizer: detector.standardizer,
-      kernel: parallel?.kernel ?? detector.kernel,
+      kernel: scoring.kernel,
       onRows: (done) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows }),
       ...(opts.nonFinite === undefined ? {} : { nonFinite: opts.nonFinite }),
     });
   } finally {
-    parallel?.close();
+    scoring.close();
     file.reader.close();
   }
   const threshold = detector.threshold;

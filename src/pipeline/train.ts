@@ -113,7 +113,7 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     since = now;
     opts.onProgress?.({ kind: 'stage', stage: name, seconds: timings[name]! });
   };
-  const file = openDataFile(opts.data, '--data');
+  const file = openDataFile(opts.data, { option: '--data', needsFile: 'train reads it once to check it, then once per epoch' });
   try {
     const fitted = fitModel({
       file,

@@ -54,7 +54,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   checkLimit(resolveLimits(options.limits), 'maxTotalBytes', estimateDecodedBytes(bytes), WHERE, 'memory for the decoded protobuf messages (estimated)');
   let model: ModelProto;
   try {
-    model = onnx.decodeModel(bytes);
+    model = onnx.decodeModel(bytes, { compactLists: true });
   } catch (e) {
     throw new FormatError(`${WHERE}: bytes must be a valid ONNX ModelProto protobuf, got a decoding error: ${(e as Error).message}`);
   }

@@ -69,7 +69,7 @@ describe('parseConfig', () => {
     const cases: [string, RegExp][] = [
       ['training:\n  batch_size: -3', /^config\.yaml: training\.batch_size must be a positive integer, got -3$/],
       ['training:\n  batch_size: 2.5', /training\.batch_size must be a positive integer, got 2\.5$/],
-      ['training:\n  epochs: "10"', /training\.epochs must be a positive integer, got '10'$/],
+      ['training:\n  epochs: "10"', /training\.epochs must be an integer in \[1, 100000\], got '10'$/],
       ['training:\n  learning_rate: 0', /training\.learning_rate must be a positive number, got 0$/],
       ['training:\n  optimizer: rmsprop', /training\.optimizer must be one of adam, adamw, sgd, got 'rmsprop'$/],
       ['training:\n  shuffle: 1', /training\.shuffle must be true or false, got 1$/],
@@ -165,7 +165,7 @@ describe('mergeConfig', () => {
   });
 
   it('validates overrides with camelCase key paths', () => {
-    expectError(() => mergeConfig({ training: { epochs: 0 } }), InvalidOptionError, /^options: training\.epochs must be a positive integer, got 0$/);
+    expectError(() => mergeConfig({ training: { epochs: 0 } }), InvalidOptionError, /^options: training\.epochs must be an integer in \[1, 100000\], got 0$/);
   });
 });
 
@@ -177,7 +177,7 @@ describe('loadConfig', () => {
     expect(loadConfig(good).training.epochs).toBe(3);
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'training:\n  epochs: -1\n');
-    expectError(() => loadConfig(bad), InvalidOptionError, new RegExp(`^${escapeRegExp(bad)}: training\\.epochs must be a positive integer, got -1$`));
+    expectError(() => loadConfig(bad), InvalidOptionError, new RegExp(`^${escapeRegExp(bad)}: training\\.epochs must be an integer in \\[1, 100000\\], got -1$`));
   });
 
   it('throws InvalidOptionError for a missing explicit path', () => {

@@ -6,7 +6,7 @@
 import { defaultConfig, type DadmConfig, type ModelKind } from '../../config/index.js';
 import { openDataFile } from '../../data/index.js';
 import { DataError, InvalidOptionError } from '../../errors.js';
-import { checkpointDetector, readCheckpoint, readCheckpointFile, sameTraining } from '../../models/index.js';
+import { loadKnownDetector, sameTraining } from '../../models/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../../stats/index.js';
 import { scanCurrentBatch, type BatchScan, type BatchScorer, type InvalidValue } from './current-batch.js';
@@ -24,7 +24,7 @@ export interface DriftOptions {
   reference: string;
   /** Current batch .npy `[rows, cols]` in the units of the training file. */
   current: string;
-  /** model.safetensors trained with this reference: adds the anomaly-score drift. */
+  /** model.safetensors trained with this reference, or a .onnx exported or quantized from it: adds the anomaly-score drift. */
   model?: string;
   /** Thresholds come from `config.drift`; default {@link defaultConfig}. */
   config?: DadmConfig;
@@ -114,7 +114,7 @@ export function drift(opts: DriftOptions): DriftResult {
   if (!(maxInvalid >= 0 && maxInvalid < 1)) throw new InvalidOptionError(`drift: maxInvalidFraction must be a number in [0, 1), got ${maxInvalid}`, 'maxInvalidFraction');
   const ref = readDriftReference(opts.reference, { option: '--reference' });
   const model = opts.model === undefined ? null : modelScorer(opts.model, ref);
-  const file = openDataFile(opts.current, '--current');
+  const file = openDataFile(opts.current, { option: '--current' });
   let scan: BatchScan;
   try {
     if (file.cols !== ref.cols) {
@@ -173,22 +173,29 @@ interface ModelParts {
   modelType: ModelKind;
 }
 
-/** Loads the model and checks that it was trained together with the reference. */
+/**
+ * Loads the model (a checkpoint, or a .onnx exported or quantized from it) and checks that it was
+ * trained together with the reference.
+ */
 function modelScorer(path: string, ref: DriftReference): ModelParts {
-  const checkpoint = checkpointDetector(readCheckpoint(path, readCheckpointFile(path, '--model')));
+  const checkpoint = loadKnownDetector(path, 'drift-check scores', '--model');
   if (checkpoint.schema.hash !== ref.schemaHash) {
     throw new InvalidOptionError(
       `drift: --model ${path} schema must be the reference's (hash ${ref.schemaHash.slice(0, 12)} in ${ref.path}), got ${checkpoint.schema.name} (hash ${checkpoint.schema.hash.slice(0, 12)})`,
       'model',
     );
   }
-  if (!sameTraining(checkpoint.checkpoint, ref.trainingId)) {
+  // A checkpoint carries its training id; an ONNX file does not (sameTraining passes it) and is
+  // matched by the threshold below.
+  if (!sameTraining(checkpoint, ref.trainingId)) {
     throw new InvalidOptionError(
-      `drift: --model ${path} must be the model trained with ${ref.path} (training id ${ref.trainingId!.slice(0, 12)}), got training id ${checkpoint.checkpoint.metadata.checkpoint_sha256!.slice(0, 12)} (files of two train runs)`,
+      `drift: --model ${path} must be the model trained with ${ref.path} (training id ${ref.trainingId!.slice(0, 12)}), got training id ${checkpoint.metadata.checkpoint_sha256!.slice(0, 12)} (files of two train runs)`,
       'model',
     );
   }
-  // References written before the training id: the threshold is stored as the same float64 in both files by the same train run.
+  // References written before the training id: the threshold is stored as the same float64 in both
+  // files by the same train run (export-onnx and quantize copy it into dadm.threshold as its shortest
+  // round-trip decimal).
   if (checkpoint.threshold !== ref.score.threshold) {
     throw new InvalidOptionError(
       `drift: --model ${path} must be the model trained with ${ref.path} (threshold ${ref.score.threshold}), got threshold ${checkpoint.threshold}`,
