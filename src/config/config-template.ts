@@ -228,6 +228,7 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
       clientFraction: { check: fraction, doc: 'probability that a client is selected in a round (1 = every enrolled client)' },
       localEpochs: { check: intIn(1, 10_000), doc: 'epochs each client trains per round on its own rows (training.epochs of the local run)' },
       proximalMu: { check: { allowed: 'a number in [0, 1000]', test: (v) => isNumber(v) && v >= 0 && v <= 1000 }, doc: 'FedProx mu: local training adds mu/2 ||w - global||^2 to the loss, pulling clients toward the global model on non-IID data; 0 = plain FedAvg' },
+      scaffoldScale: { check: { allowed: 'a number in [0, 10]', test: (v) => isNumber(v) && v >= 0 && v <= 10 }, doc: 'SCAFFOLD drift correction: each local step adds scaffold_scale x (c - c_i) to the gradient (c_i: mean gradient of the client last round, c: their weighted mean, averaged like the weights); 0 = off' },
       roundTimeoutS: { check: seconds(86_400), doc: 'seconds a round waits for updates (local training included) before it closes' },
       phaseTimeoutS: { check: seconds(86_400), doc: 'seconds each later secure-aggregation step, and the final calibration, wait' },
       requestTimeoutS: { check: seconds(3600), doc: 'seconds one HTTP request may take to arrive, headers and body (slow clients are cut off)' },

@@ -36,6 +36,8 @@ export interface FederatedSettings {
   localEpochs: number;
   /** FedProx μ: local training adds μ/2 ‖w − global‖² to the loss; 0 = plain FedAvg. */
   proximalMu: number;
+  /** SCAFFOLD control-variate correction weight α (0 = off), docs/federated.md "Non-IID clients". */
+  scaffoldScale: number;
   /** Seconds a round waits for updates (local training included) before it closes. */
   roundTimeoutS: number;
   /** Seconds each later secure-aggregation step (and the calibration) waits. */
@@ -195,6 +197,7 @@ export function defaultConfig(): DadmConfig {
       clientFraction: 1,
       localEpochs: 1,
       proximalMu: 0,
+      scaffoldScale: 0,
       roundTimeoutS: 300,
       phaseTimeoutS: 30,
       requestTimeoutS: 30,

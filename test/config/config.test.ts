@@ -129,8 +129,8 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
     });
     // 5 top-level scalars + 12 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
     // ecod 2, ensemble 4, onnx 2, quantization 7, drift 7, explain 5,
-    // federated 17 fields and 4 subsections of 4 + 2 + 2 + 3 fields, limits 4
-    expect(keys).toBe(102);
+    // federated 18 fields and 4 subsections of 4 + 2 + 2 + 3 fields, limits 4
+    expect(keys).toBe(103);
   });
 });
 
