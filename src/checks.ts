@@ -41,3 +41,11 @@ export const fraction: Check = { allowed: 'a number in (0, 1]', test: (v) => isN
  * it would train nothing and report success.
  */
 export const LEARNING_RATE: Check = positiveNumber;
+
+/**
+ * Most training epochs a run may ask for. An epoch over even a tiny file takes milliseconds, so more
+ * than this is a slip (`--epochs 1e12` would run for years); early stopping ends real runs far sooner.
+ */
+export const MAX_EPOCHS = 100_000;
+/** `training.epochs` and `--epochs`. */
+export const EPOCHS: Check = intIn(1, MAX_EPOCHS);

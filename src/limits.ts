@@ -68,15 +68,31 @@ export const FORMAT_LIMITS = Object.freeze({
 });
 
 /**
- * The config key of each limit a config.yaml can raise (section `limits`), for messages and docs.
+ * The limits a config.yaml can raise (section `limits`, keys in snake_case: `max_tensor_bytes`, ...).
  * The YAML limits bound config.yaml itself, so only the library option raises them.
  */
-export const LIMIT_CONFIG_KEYS: Readonly<Partial<Record<keyof Limits, string>>> = Object.freeze({
-  maxTensorBytes: 'limits.max_tensor_bytes',
-  maxTotalBytes: 'limits.max_total_bytes',
-  maxFileBytes: 'limits.max_file_bytes',
-  maxOnnxFileBytes: 'limits.max_onnx_file_bytes',
+export const CONFIG_LIMIT_NAMES = ['maxTensorBytes', 'maxTotalBytes', 'maxFileBytes', 'maxOnnxFileBytes'] as const;
+
+/** The `limits:` section of config.yaml: the raisable limits that are not about config.yaml itself. */
+export type ConfigLimits = Pick<Limits, (typeof CONFIG_LIMIT_NAMES)[number]>;
+
+/** One line per config limit, for `dadm init-config` and docs/config.md. */
+export const CONFIG_LIMIT_DOCS: Readonly<Record<keyof ConfigLimits, string>> = Object.freeze({
+  maxTensorBytes: 'bytes one array may take: an .npy array, an .npz member (uncompressed), a safetensors tensor, an ONNX initializer or planned buffer (default 1 GiB)',
+  maxTotalBytes: 'bytes all arrays of one file or model may take together: .npz members read, safetensors tensors, an ONNX model with one plan (default 2 GiB)',
+  maxFileBytes: 'bytes of a file read whole: .npy labels/background, drift reference, checkpoint (default 2 GiB; --data files are streamed)',
+  maxOnnxFileBytes: 'bytes of an ONNX file (default 512 MiB)',
 });
+
+/** The config key of each limit a config.yaml can raise, for messages and docs. */
+export const LIMIT_CONFIG_KEYS: Readonly<Partial<Record<keyof Limits, string>>> = Object.freeze(
+  Object.fromEntries(CONFIG_LIMIT_NAMES.map((k) => [k, `limits.${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`])),
+);
+
+/** The defaults of the config section `limits`. */
+export function defaultConfigLimits(): ConfigLimits {
+  return Object.fromEntries(CONFIG_LIMIT_NAMES.map((k) => [k, DEFAULT_LIMITS[k]])) as unknown as ConfigLimits;
+}
 
 /**
  * The defaults with `overrides` applied; `undefined` entries keep the default.
@@ -147,4 +163,12 @@ export class ByteBudget {
     checkLimit(this.limits, 'maxTotalBytes', this.used + bytes, where, `total size of the arrays with ${what}`);
     this.used += bytes;
   }
+}
+
+/**
+ * The `limits` of an options object as a spreadable `{ limits }` (nothing when unset), so callers can
+ * hand their overrides on to a reader's options.
+ */
+export function limitsOf(opts: { limits?: Partial<Limits> | undefined }): { limits?: Partial<Limits> } {
+  return opts.limits === undefined ? {} : { limits: opts.limits };
 }

@@ -3,8 +3,8 @@
  * processes and a server process on 127.0.0.1, 5 rounds of FedAvg, default autoencoder config with
  * batch size 64 (for both runs), 5 local epochs per round, on
  * 20,000 synthetic endpoint rows (2 % attacks) plus a separate labelled test set of 5,000 rows;
- * splits by host profile (each client holds one or two of the four profiles; plain FedAvg and
- * FedProx with mu = 0.1) and iid. The anchor is
+ * splits by host profile (each client holds one or two of the four profiles; SCAFFOLD control
+ * variates with scaffold_scale 0.2, plain FedAvg and FedProx with mu = 0.1) and iid. The anchor is
  * the centralized `dadm train` on the union of the same rows, scored on the same test set, in the
  * same run. Metric: ROC-AUC of the final global model; the note gives the centralized AUC and the gap.
  */
@@ -20,18 +20,19 @@ export const workload: Workload = {
   async run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     const cases = [
-      { split: 'by-profile', mu: 0, metric: 'auc_by-profile' },
-      { split: 'by-profile', mu: 0.1, metric: 'auc_by-profile_prox0.1' },
-      { split: 'iid', mu: 0, metric: 'auc_iid' },
+      { split: 'by-profile', mu: 0, scaffold: 0.2, metric: 'auc_by-profile_scaffold0.2' },
+      { split: 'by-profile', mu: 0, scaffold: 0, metric: 'auc_by-profile' },
+      { split: 'by-profile', mu: 0.1, scaffold: 0, metric: 'auc_by-profile_prox0.1' },
+      { split: 'iid', mu: 0, scaffold: 0, metric: 'auc_iid' },
     ] as const;
-    for (const { split, mu, metric } of cases) {
+    for (const { split, mu, scaffold, metric } of cases) {
       const dir = mkdtempSync(join(tmpdir(), `fl-auc-${split}-`));
       const load = `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
       try {
         const t0 = performance.now();
         const dadm = defaultConfig();
         dadm.training.batchSize = 64;
-        dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: 5, proximalMu: mu, roundTimeoutS: 600 };
+        dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: 5, proximalMu: mu, scaffoldScale: scaffold, roundTimeoutS: 600 };
         const r = await simulateFederated({ workDir: dir, clients: 10, split, rows: 20_000, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
         const seconds = (performance.now() - t0) / 1000;
         const central = r.centralized?.labels?.rocAuc ?? NaN;

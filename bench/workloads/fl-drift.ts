@@ -4,16 +4,19 @@
  * own local training (`federatedKind(...).train`, the `dadm train` code; no network or crypto, so
  * variants are cheap), on the FL-auc data: 20,000 synthetic rows (2 % attacks), 10 clients, 5 rounds
  * of 5 local epochs, default autoencoder, batch 64. Variants: IID split, by-profile split, by-profile
- * with FedProx (mu 0.1), by-profile with 1 local epoch. For the by-profile baseline and the centralized
+ * with FedProx (mu 0.1), by-profile with 1 local epoch, by-profile with SCAFFOLD control variates
+ * (scaffold_scale 0.2, the fix). For the by-profile baseline and the centralized
  * anchor (20 epochs of the same training code on the union, side by side) the notes give ROC-AUC and
  * the median reconstruction error of normal test rows per host profile.
  */
 import { loadavg } from 'node:os';
-import { federatedKind, flatten, layoutOf, loadSimData, memoryLocalData, splitClients, unflatten, type GlobalModel, type LocalData } from '../../src/federated/index.js';
+import { ControlVariateStep, federatedKind, flatten, layoutOf, loadSimData, memoryLocalData, splitClients, unflatten, type GlobalModel, type LocalData } from '../../src/federated/index.js';
 import { proximalGradient } from '../../src/federated/proximal.js';
 import { defaultConfig } from '../../src/pipeline/index.js';
 import { generateHostData } from '../../src/schema/index.js';
 import { rocAuc } from '../../src/stats/index.js';
+import type { StateDict } from '../../src/nn/index.js';
+import { Tensor } from '../../src/tensor/index.js';
 import { median, type BenchRow, type Workload } from '../harness.js';
 
 const SEED = 1;
@@ -48,20 +51,32 @@ export const workload: Workload = {
         rows.forEach((r, k) => x.set(data.rows.subarray(r * 64, (r + 1) * 64), k * 64));
         return memoryLocalData(x, rows.length, 64, { config, schema: kind.schema, source: `client ${i}` });
       });
-    const fedAvg = (clients: LocalData[], epochs: number, mu: number): { aucs: number[]; final: GlobalModel } => {
+    const fedAvg = (clients: LocalData[], epochs: number, mu: number, scaffold = 0): { aucs: number[]; final: GlobalModel } => {
       let global = kind.initialModel(config.training.seed);
       const layout = layoutOf(global.state);
+      // SCAFFOLD (src/federated/control-variates.ts): c and each client's c_i, by parameter name.
+      let c: StateDict = new Map([...global.state].map(([n, t]) => [n, new Tensor(new Float32Array(t.data.length), t.shape)]));
+      const own: (StateDict | null)[] = clients.map(() => null);
       const aucs: number[] = [];
       for (let round = 1; round <= 5; round++) {
         const base = flatten(global.state, layout);
         const sum = new Float64Array(base.length);
+        const cSum = new Float64Array(base.length);
         let weight = 0;
         clients.forEach((d, i) => {
-          const run = kind.train(global, d, { epochs, seed: i * 1000 + round, ...(mu > 0 ? { adjustGradients: proximalGradient(global, mu) } : {}) });
+          const step = scaffold > 0 ? new ControlVariateStep(c, own[i]!, scaffold) : null;
+          const adjust = step !== null ? step.adjust : mu > 0 ? proximalGradient(global, mu) : null;
+          const run = kind.train(global, d, { epochs, seed: i * 1000 + round, ...(adjust !== null ? { adjustGradients: adjust } : {}) });
           const w = flatten(run.weights, layout);
           for (let j = 0; j < w.length; j++) sum[j]! += run.samples * (w[j]! - base[j]!);
+          if (step !== null) {
+            own[i] = step.ownState();
+            const ci = flatten(own[i]!, layout);
+            for (let j = 0; j < ci.length; j++) cSum[j]! += run.samples * ci[j]!;
+          }
           weight += run.samples;
         });
+        if (scaffold > 0) c = unflatten(Float32Array.from(cSum, (v) => v / weight), layout);
         const next = Float32Array.from(base, (v, j) => v + sum[j]! / weight);
         global = { ...global, version: round, state: unflatten(next, layout) };
         aucs.push(evaluate(global).auc);
@@ -76,6 +91,7 @@ export const workload: Workload = {
     const c = evaluate({ ...kind.initialModel(0), state: central.weights });
     rows.push({ workload: 'FL-drift', metric: 'auc_centralized', value: c.auc, unit: 'auc', median_of: 1, note: `${config.training.epochs} epochs on the union, ${((performance.now() - t0) / 1000).toFixed(0)} s; ${c.perProfile}; ${load()}` });
     const variants = [
+      { metric: 'auc_by-profile_scaffold0.2', split: 'by-profile', epochs: 5, mu: 0, scaffold: 0.2 },
       { metric: 'auc_iid', split: 'iid', epochs: 5, mu: 0 },
       { metric: 'auc_by-profile', split: 'by-profile', epochs: 5, mu: 0 },
       { metric: 'auc_by-profile_prox0.1', split: 'by-profile', epochs: 5, mu: 0.1 },
@@ -83,7 +99,7 @@ export const workload: Workload = {
     ] as const;
     for (const v of variants) {
       const t1 = performance.now();
-      const r = fedAvg(shardsOf(v.split), v.epochs, v.mu);
+      const r = fedAvg(shardsOf(v.split), v.epochs, v.mu, 'scaffold' in v ? v.scaffold : 0);
       const profiles = v.metric === 'auc_by-profile' ? `; ${evaluate(r.final).perProfile}` : '';
       rows.push({ workload: 'FL-drift', metric: v.metric, value: r.aucs.at(-1)!, unit: 'auc', median_of: 1, note: `rounds 1-5: ${r.aucs.map((a) => a.toFixed(4)).join(' ')}; centralized ${c.auc.toFixed(4)}; ${((performance.now() - t1) / 1000).toFixed(0)} s${profiles}; ${load()}` });
     }

@@ -1,5 +1,5 @@
 /** `dadm demo`: the whole pipeline on synthetic data in one directory. */
-import { demo, type DemoSummary, type SimulateResult } from '../pipeline/index.js';
+import { demo, plural, type DemoSummary, type SimulateResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, intOption, numberOption, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
@@ -47,10 +47,13 @@ export const demoCommand: Command = {
     }
     const lines = [`demo in ${s.outDir}:`];
     if (s.data) lines.push(`  data      ${s.data.rows} rows, ${s.data.anomalies} injected attacks`);
-    if (s.train) lines.push(`  model     ${s.train.metrics.modelType}, threshold ${fmt(s.train.metrics.threshold)}, ${s.train.metrics.epochs.length} epochs`);
+    if (s.train) lines.push(`  model     ${s.train.metrics.modelType}, threshold ${fmt(s.train.metrics.threshold)}, ${plural(s.train.metrics.epochs.length, 'epoch')}`);
     if (s.score?.labels) {
       const l = s.score.labels;
       lines.push(`  detection ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}, precision ${fmt(l.precision)} / recall ${fmt(l.recall)} at the threshold`);
+      // The threshold is a choice, not a property of the model: say what it trades.
+      const fpr = s.train ? ` (about ${(100 * s.train.metrics.flaggedFraction).toFixed(1)}% of validation rows above it)` : '';
+      lines.push(`  threshold a false-alarm budget${fpr}: a lower one (threshold.method target_fpr, threshold.target_fpr) catches more attacks and flags more normal hosts`);
     }
     if (s.exportOnnx) lines.push(`  onnx      ${s.exportOnnx.output}, ${s.exportOnnx.bytes} bytes, runtime matches the checkpoint (max diff ${fmt(s.exportOnnx.selfCheck.maxAbsDiff)})`);
     if (s.quantize?.check) {

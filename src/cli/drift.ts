@@ -1,7 +1,7 @@
 /** `dadm drift`: compares a new batch with the training data's drift reference. */
-import { drift, loadConfig, type DriftResult } from '../pipeline/index.js';
+import { drift, type DriftResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, requiredString, stringOption } from './options.js';
+import { JSON_OPTION, QUIET_OPTION, configFromOptions, configOption, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -22,10 +22,10 @@ export const driftCommand: Command = {
     'than ~113 rows). Exit code 0, or 3 with --fail-on-drift when retraining is recommended.',
   options: [
     { name: 'reference', type: 'string', value: 'FILE', description: 'drift_reference.npz written by dadm train', required: true },
-    { name: 'current', type: 'string', value: 'FILE', description: 'new batch .npy [rows, features], same units as the training data', required: true },
-    { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors trained with the reference: adds anomaly-score drift' },
+    { name: 'current', type: 'string', value: 'FILE', description: 'new batch .npy [rows, features], same units as the training data', required: true, stdio: 'read' },
+    { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors trained with the reference, or a .onnx exported from it: adds anomaly-score drift' },
     { name: 'hosts', type: 'string', value: 'FILE', description: 'host ids .npy [rows] of the batch (with --model of a transformer)' },
-    { name: 'config', type: 'string', value: 'FILE', description: 'config.yaml whose drift section sets the thresholds', default: 'defaults' },
+    configOption('whose drift section sets the thresholds and limits section the file limits'),
     { name: 'fail-on-drift', type: 'boolean', description: `exit ${DRIFT_EXIT_CODE} when the verdict is retrain` },
     QUIET_OPTION,
     JSON_OPTION,
@@ -38,7 +38,7 @@ export const driftCommand: Command = {
     const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
     const model = stringOption(values, 'model');
     const hosts = stringOption(values, 'hosts');
-    const configPath = stringOption(values, 'config');
+    const { config } = configFromOptions(values, io);
     let r: DriftResult;
     try {
       r = drift({
@@ -46,7 +46,7 @@ export const driftCommand: Command = {
         current: requiredString(values, 'current'),
         ...(model !== undefined ? { model } : {}),
         ...(hosts !== undefined ? { hosts } : {}),
-        ...(configPath !== undefined ? { config: loadConfig(configPath) } : {}),
+        config,
         onProgress: progress.onProgress,
       });
     } finally {

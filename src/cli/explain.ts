@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { explain, type ExplainResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption, topKUsageError } from './options.js';
+import { JSON_OPTION, LIMITS_CONFIG_OPTION, QUIET_OPTION, choiceOption, configLimits, intOption, requiredString, stringOption, topKUsageError } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -10,9 +10,10 @@ export const explainCommand: Command = {
   name: 'explain',
   summary: 'show which features drove each row\'s anomaly score (reconstruction share or Shapley values)',
   description:
-    'Scores each row of --data, marks it flagged when score > the model\'s threshold, and lists the top-k\n' +
-    'features by contribution. --method reconstruction (autoencoder): each feature\'s share of the squared\n' +
-    'reconstruction error. --method shap (any model): interventional Shapley values in score units against\n' +
+    'Scores each row of --data, marks it flagged when score > the model\'s threshold, and lists the rows\n' +
+    'by descending score (--rows N: the N most anomalous) with the top-k features by contribution.\n' +
+    '--method reconstruction (autoencoder): each feature\'s share of the squared reconstruction error.\n' +
+    '--method shap (any model): interventional Shapley values in score units against\n' +
     'a background sample (default: background_rows evenly spaced rows of the training sample in\n' +
     'drift_reference.npz next to the model); exact up to max_exact_features features, KernelSHAP above. Defaults come from the config\n' +
     'stored in the checkpoint (explain section). Works with model.safetensors and model.onnx.\n' +
@@ -22,25 +23,29 @@ export const explainCommand: Command = {
     'windows (a 3-D --background, or background rows held over the window).',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors or model.onnx', required: true },
-    { name: 'data', type: 'string', value: 'FILE', description: 'rows to explain, .npy [rows, features]', required: true },
+    { name: 'data', type: 'string', value: 'FILE', description: 'rows to explain, .npy [rows, features]', required: true, stdio: 'read' },
     { name: 'hosts', type: 'string', value: 'FILE', description: 'host ids .npy [rows] of integers (transformer with 2-D rows)' },
     { name: 'method', type: 'string', value: 'NAME', description: 'reconstruction or shap', default: 'config explain.method' },
     { name: 'top-k', type: 'string', value: 'K', description: 'features listed per row', default: 'config explain.top_k' },
     { name: 'background', type: 'string', value: 'FILE', description: 'background rows .npy for shap', default: 'drift_reference.npz sample' },
     { name: 'background-rows', type: 'string', value: 'N', description: 'background rows used for shap', default: 'config explain.background_rows' },
     { name: 'only-flagged', type: 'boolean', description: 'explain only rows above the threshold' },
+    { name: 'rows', type: 'string', value: 'N', description: 'explain only the N highest-scoring rows (after --only-flagged)', default: 'every row' },
+    LIMITS_CONFIG_OPTION,
     QUIET_OPTION,
     JSON_OPTION,
   ],
   examples: [
     'explain --model out/model.safetensors --data sample.npy --method shap --top-k 5 --only-flagged',
     'explain --model out/model.onnx --data sample.npy --method reconstruction --json',
+    'explain --model out/model.safetensors --data data.npy --rows 10 --top-k 3',
     'explain --model out-seq/model.safetensors --data seq.npy --hosts hosts.npy --method shap --only-flagged',
   ],
   run(values, io) {
     const method = choiceOption(values, 'method', ['reconstruction', 'shap'] as const);
     const k = intOption(values, 'top-k', 1);
     const backgroundRows = intOption(values, 'background-rows', 1);
+    const top = intOption(values, 'rows', 1);
     const background = stringOption(values, 'background');
     const hosts = stringOption(values, 'hosts');
     if (background !== undefined && method === 'reconstruction') {
@@ -58,7 +63,9 @@ export const explainCommand: Command = {
         ...(background !== undefined ? { background } : {}),
         ...(backgroundRows !== undefined ? { backgroundRows } : {}),
         onlyFlagged: values['only-flagged'] === true,
+        ...(top !== undefined ? { top } : {}),
         onProgress: progress.onProgress,
+        ...configLimits(values, io),
       });
     } catch (err) {
       throw topKUsageError(err, k !== undefined);

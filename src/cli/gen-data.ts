@@ -7,18 +7,21 @@ import { printResult } from './output.js';
 
 export const genDataCommand: Command = {
   name: 'gen-data',
-  summary: 'generate synthetic endpoint telemetry (model input .npy, optional labels)',
+  summary: 'generate synthetic endpoint telemetry (model input .npy or raw events .ndjson/.csv, optional labels)',
   description:
     'Draws host-day rows of the 12 endpoint-v1 features (normal hosts plus, with --anomaly-rate, injected\n' +
-    'exfiltration, privilege escalation, ransomware and lateral movement), normalizes them and writes\n' +
-    '[rows, 64] float32 model input. Labels (1 = anomaly) and attack codes are uint8 .npy files.\n' +
+    'exfiltration, privilege escalation, ransomware and lateral movement). --out picks the format by its\n' +
+    'extension: .npy normalizes them and writes [rows, 64] float32 model input (for train, score, drift);\n' +
+    '.ndjson (one JSON object per row) or .csv (a header, then one line per row) writes the raw events,\n' +
+    'the features by name in raw units, as score --format ndjson|csv reads them. Labels (1 = anomaly) and\n' +
+    'attack codes are uint8 .npy files.\n' +
     'With --sequences it writes per-host time series instead (--rows / --steps hosts of --steps rows each,\n' +
     'daily rhythm, own noise) with sequence attacks whose every row is plausible on its own (slow exfiltration,\n' +
     'beaconing, staged intrusion, behaviour switch), and the host id of each row to --hosts-out.\n' +
     'The same options always write the same bytes.',
   options: [
     { name: 'rows', type: 'string', value: 'N', description: 'number of rows', required: true },
-    { name: 'out', type: 'string', value: 'FILE', description: 'output .npy for the data', required: true },
+    { name: 'out', type: 'string', value: 'FILE', description: 'output: .npy model input, or .ndjson / .csv raw events', required: true },
     { name: 'seed', type: 'string', value: 'N', description: 'random seed', default: '0' },
     { name: 'anomaly-rate', type: 'string', value: 'P', description: 'share of rows that are attacks, in [0, 1]', default: '0' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'output .npy for labels [rows] uint8 (1 = anomaly)' },
@@ -31,6 +34,7 @@ export const genDataCommand: Command = {
   ],
   examples: [
     'gen-data --rows 5000 --out data.npy --anomaly-rate 0.02 --labels labels.npy',
+    'gen-data --rows 1000 --seed 9 --out events.ndjson',
     'gen-data --sequences --rows 200000 --steps 100 --out seq.npy --hosts-out hosts.npy --anomaly-rate 0.03 --labels seq-labels.npy',
   ],
   run(values, io) {

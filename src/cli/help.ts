@@ -17,7 +17,8 @@ export function commandHelp(cmd: Command): string {
   const width = Math.max(...all.map((o) => flag(o).length)) + 2;
   const lines = all.map((o) => {
     const extra = 'default' in o && o.default !== undefined ? ` (default ${o.default})` : 'required' in o && o.required === true ? ' (required)' : '';
-    return `  ${flag(o).padEnd(width)}${o.description}${extra}`;
+    const stdio = !('stdio' in o) || o.stdio === undefined ? '' : o.stdio === 'read' ? "; '-' = standard input" : "; '-' = standard output";
+    return `  ${flag(o).padEnd(width)}${o.description}${stdio}${extra}`;
   });
   return [
     `Usage: dadm ${cmd.name} ${usage.join(' ')}`,

@@ -14,7 +14,7 @@ export const initConfigCommand: Command = {
     'Writes every config key with its default value and a comment explaining it. Edit the copy and pass it to\n' +
     'train with --config. An existing file is kept unless --force is given; --out - prints to stdout.',
   options: [
-    { name: 'out', type: 'string', value: 'FILE', description: 'where to write the config ("-" = stdout)', default: 'config.yaml' },
+    { name: 'out', type: 'string', value: 'FILE', description: 'where to write the config', default: 'config.yaml', stdio: 'write-text' },
     { name: 'force', type: 'boolean', short: 'f', description: 'overwrite an existing file' },
   ],
   examples: ['init-config --out config.yaml'],
@@ -34,7 +34,8 @@ export const initConfigCommand: Command = {
       throw new DadmError(`${out}: file must not exist yet (pass --force to overwrite), got an existing ${existing.isFile() ? 'file' : 'entry that is not a regular file'}`);
     }
     writeFileAtomic(out, new TextEncoder().encode(text));
-    io.stderr.write(`wrote ${out}\n`);
+    // Written paths are results: stdout, like every other command's `wrote ...` (docs/pipeline.md).
+    io.stdout.write(`wrote ${out}\n`);
     return 0;
   },
 };

@@ -1,7 +1,7 @@
 /** `dadm inspect`: inputs, outputs, ops, parameters and metadata of a model.onnx or model.safetensors. */
-import { inspectModel, type ModelInfo } from '../pipeline/index.js';
+import { inspectModel, plural, type ModelInfo } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, requiredString } from './options.js';
+import { JSON_OPTION, LIMITS_CONFIG_OPTION, configLimits, requiredString } from './options.js';
 import { fmt, printResult } from './output.js';
 
 export const inspectCommand: Command = {
@@ -13,12 +13,13 @@ export const inspectCommand: Command = {
     'the file says about itself: model type, schema, threshold, training summary, quantization.',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'a .onnx or .safetensors model (the flag may be left out)', required: true },
+    LIMITS_CONFIG_OPTION,
     JSON_OPTION,
   ],
   positional: 'model',
   examples: ['inspect out/model.onnx', 'inspect --model out/model.safetensors --json'],
   run(values, io) {
-    const info = inspectModel(requiredString(values, 'model'));
+    const info = inspectModel(requiredString(values, 'model'), configLimits(values, io).limits);
     printResult(io, values, info, describe(info));
     return 0;
   },
@@ -33,7 +34,8 @@ function describe(i: ModelInfo): string[] {
     `  inputs      ${i.inputs.map(tensor).join('; ')}`,
     `  outputs     ${i.outputs.map(tensor).join('; ')}`,
     `  ${i.format === 'onnx' ? 'ops        ' : 'layers     '} ${Object.entries(i.ops).map(([op, n]) => `${op} x${n}`).join(', ')}`,
-    `  parameters  ${i.parameters}`,
+    // A forest's splits and leaves are its parameters; an ONNX tree ensemble keeps them in attributes.
+    i.trees === null ? `  parameters  ${i.parameters}` : `  trees       ${plural(i.trees.trees, 'tree')}, ${plural(i.trees.nodes, 'node')}`,
   ];
   if (i.opsets.length > 0) lines.push(`  opsets      ${i.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}; IR ${i.irVersion}${i.producer ? `; producer ${i.producer}` : ''}`);
   if (i.schema !== null) lines.push(`  schema      ${i.schema.name} ${i.schema.version ?? ''} (hash ${(i.schema.hash ?? '?').slice(0, 12)})`);
@@ -42,7 +44,8 @@ function describe(i: ModelInfo): string[] {
   if (quant !== undefined) lines.push(`  quantization ${quant}`);
   if (i.training !== null) {
     const t = i.training;
-    lines.push(`  training    ${t.training_rows ?? '?'} rows (${t.validation_rows ?? 0} validation), ${t.epochs_run ?? '?'} epochs, validation loss ${fmt(t.validation_loss as number | null)}`);
+    const epochs = typeof t.epochs_run === 'number' ? plural(t.epochs_run, 'epoch') : '? epochs';
+    lines.push(`  training    ${t.training_rows ?? '?'} rows (${t.validation_rows ?? 0} validation), ${epochs}, validation loss ${fmt(t.validation_loss as number | null)}`);
   }
   const version = i.metadata['dadm.version'];
   if (version !== undefined) lines.push(`  written by  dadm ${version}`);

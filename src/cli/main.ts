@@ -7,13 +7,23 @@ import { UsageError } from '../errors.js';
 import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
-import { parseOptions } from './options.js';
+import { checkStdio, parseOptions } from './options.js';
 import { setBackendNotice, setThreadsNotice } from '../tensor/index.js';
 import { packageVersion } from '../version.js';
 
-/** The real process streams and environment. */
+/**
+ * The real process streams and environment. Standard input is a getter: touching process.stdin
+ * switches a piped fd 0 to non-blocking mode, so only the commands that read text from it do.
+ */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
 }
 
 /**
@@ -61,6 +71,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stdout.write(commandHelp(cmd));
       return 0;
     }
+    checkStdio(cmd, values, io);
     // Why `auto` chose the js kernels, or why threads run on the calling thread only: said once, on stderr.
     const note = values.quiet === true ? null : (m: string): void => void io.stderr.write(`dadm ${cmd.name}: note: ${m}\n`);
     setBackendNotice(note);

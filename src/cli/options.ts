@@ -4,8 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import { InvalidOptionError, UsageError } from '../errors.js';
+import { STDIO_PATH } from '../io/index.js';
+import type { ConfigLimits } from '../limits.js';
+import { findConfig, type FoundConfig } from '../pipeline/index.js';
 import { BACKEND_OPTIONS, type BackendOption, type ThreadsOption } from '../tensor/index.js';
-import type { Command, OptionValues } from './command.js';
+import type { CliIo, Command, OptionSpec, OptionValues } from './command.js';
 
 /** Flags every command accepts. */
 export const HELP_OPTION = { name: 'help', type: 'boolean', short: 'h', description: 'show this help and exit' } as const;
@@ -30,12 +33,13 @@ export function parseOptions(cmd: Command, args: readonly string[]): OptionValue
   } catch (err) {
     throw new UsageError(`${usageText(err)}; run dadm ${cmd.name} --help`);
   }
-  // parseArgs keeps the last value of a repeated flag; two values are more likely a slip than a wish.
+  // parseArgs keeps the last value of a repeated flag and accepts a repeated switch; either is more
+  // likely a slip (a pasted flag, a flag meant for another command) than a wish.
   const seen = new Map<string, string[]>();
   for (const t of tokens) {
-    if (t.kind !== 'option' || t.name === undefined || t.value === undefined) continue;
+    if (t.kind !== 'option' || t.name === undefined) continue;
     const list = seen.get(t.name) ?? [];
-    list.push(`'${t.value}'`);
+    list.push(t.value === undefined ? `--${t.name}` : `'${t.value}'`);
     seen.set(t.name, list);
     if (list.length > 1) throw new UsageError(`--${t.name} must be given once, got ${list.join(', ')}; run dadm ${cmd.name} --help`);
   }
@@ -46,12 +50,54 @@ export function parseOptions(cmd: Command, args: readonly string[]): OptionValue
     values[flag] = positionals[0];
   }
   if (values.help === true) return values;
+  refuseStdioPaths(cmd, values);
   for (const o of cmd.options) {
     if (o.required === true && values[o.name] === undefined) {
       throw new UsageError(`--${o.name} must be given, got nothing; run dadm ${cmd.name} --help`);
     }
   }
   return values;
+}
+
+/** Path options: their values are file or directory names. */
+function isPathOption(o: OptionSpec): boolean {
+  return o.type === 'string' && (o.value === 'FILE' || o.value === 'DIR');
+}
+
+/**
+ * `-` is standard input or output only where the options table says so; elsewhere it is refused
+ * rather than read or written as a file named `-`. At most one option reads standard input and one
+ * writes standard output.
+ * @throws UsageError naming the flag
+ */
+function refuseStdioPaths(cmd: Command, values: OptionValues): void {
+  const takers = cmd.options.filter((o) => o.stdio !== undefined).map((o) => `--${o.name}`);
+  const readers: string[] = [];
+  const writers: string[] = [];
+  for (const o of cmd.options) {
+    if (!isPathOption(o) || values[o.name] !== STDIO_PATH) continue;
+    if (o.stdio === undefined) {
+      const which = o.noStdio ?? (takers.length === 0 ? `dadm ${cmd.name} reads and writes no standard stream` : `only ${takers.join(', ')} take '-'`);
+      throw new UsageError(`--${o.name} must name a ${o.value === 'DIR' ? 'directory' : 'file'} (${which}), got '-'; run dadm ${cmd.name} --help`);
+    }
+    (o.stdio === 'read' ? readers : writers).push(`--${o.name} -`);
+  }
+  for (const [list, what] of [[readers, 'read standard input'], [writers, 'write standard output']] as const) {
+    if (list.length > 1) throw new UsageError(`options must ${what} at most once, got ${list.join(' and ')}`);
+  }
+}
+
+/**
+ * Checks the streams behind `-` once the command line is parsed: binary output is not written to a
+ * terminal (it would garble it and helps nobody).
+ * @throws UsageError naming the flag
+ */
+export function checkStdio(cmd: Command, values: OptionValues, io: CliIo): void {
+  for (const o of cmd.options) {
+    if (o.stdio === 'write' && values[o.name] === STDIO_PATH && io.stdout.isTTY === true) {
+      throw new UsageError(`--${o.name} -: standard output must be a file or a pipe for binary data (redirect it: > file, | command), got a terminal`);
+    }
+  }
 }
 
 /**
@@ -105,15 +151,16 @@ export function requiredString(values: OptionValues, name: string): string {
 }
 
 /**
- * An integer option in [min, max] (no upper bound when `max` is left out). Range checks belong
- * here, not only in the pipeline, so that an out-of-range value is a usage error (exit 2) naming the flag.
+ * An integer option in [min, max] (no upper bound when `max` is left out), written in decimal digits
+ * (`1e12` or `2.0` is refused: a count is typed as a count). Range checks belong here, not only in the
+ * pipeline, so that an out-of-range value is a usage error (exit 2) naming the flag.
  * @throws UsageError for a value that is not such an integer
  */
 export function intOption(values: OptionValues, name: string, min: number, max?: number): number | undefined {
   const v = stringOption(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+  if (!/^\s*[+-]?\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
     throw new UsageError(`--${name} must be an integer ${max === undefined ? `>= ${min}` : `in [${min}, ${max}]`}, got '${v}'`);
   }
   return n;
@@ -160,6 +207,18 @@ export function computeOptions(values: OptionValues): { backend?: BackendOption;
   return { ...(backend !== undefined ? { backend } : {}), ...(threads !== undefined ? { threads } : {}) };
 }
 
+/** `--config` of a command that reads models or data and uses no other config key: only its `limits` section counts. */
+export const LIMITS_CONFIG_OPTION = configOption('whose limits section raises the file limits (docs/limits.md)');
+
+/**
+ * The `limits` section of the command's config (found as {@link configFromOptions} finds it), as the
+ * pipeline option that hands it to every reader.
+ * @throws InvalidOptionError, FormatError, LimitError as loadConfig
+ */
+export function configLimits(values: OptionValues, io: CliIo): { limits: ConfigLimits } {
+  return { limits: configFromOptions(values, io).config.limits };
+}
+
 /** Common output flags. */
 export const QUIET_OPTION = { name: 'quiet', type: 'boolean', short: 'q', description: 'no progress and no summary on the terminal' } as const;
 export const JSON_OPTION = { name: 'json', type: 'boolean', description: 'print a machine-readable JSON summary on stdout' } as const;
@@ -171,4 +230,20 @@ export const JSON_OPTION = { name: 'json', type: 'boolean', description: 'print 
 export function topKUsageError(err: unknown, flagGiven: boolean): unknown {
   if (flagGiven && err instanceof InvalidOptionError && err.option === 'topK') return new UsageError(err.message.replace(/^explain: top-k/, '--top-k'));
   return err;
+}
+
+/** The `--config` flag of a command with config-driven defaults; `use` says what the command reads from it. */
+export function configOption(use: string): OptionSpec {
+  return { name: 'config', type: 'string', value: 'FILE', description: `config.yaml ${use}`, default: './config.yaml if present, else the defaults' };
+}
+
+/**
+ * The config every command with config-driven defaults uses: `--config`, else ./config.yaml when it
+ * exists (said on stderr, unless --quiet, since nothing on the command line names it), else the defaults.
+ * @throws InvalidOptionError for an unreadable or invalid config file
+ */
+export function configFromOptions(values: OptionValues, io: CliIo): FoundConfig {
+  const found = findConfig(stringOption(values, 'config'));
+  if (found.implicit && values.quiet !== true) io.stderr.write(`using ./${found.path}\n`);
+  return found;
 }

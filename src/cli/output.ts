@@ -1,10 +1,14 @@
 /** Result output on stdout: a JSON document (`--json`) or human lines (unless `--quiet`). */
 import type { CliIo, OptionValues } from './command.js';
 
-/** Prints `summary` as JSON when --json was given, else `lines` unless --quiet. */
-export function printResult(io: CliIo, values: OptionValues, summary: unknown, lines: readonly string[]): void {
-  if (values.json === true) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else if (values.quiet !== true) for (const l of lines) io.stdout.write(`${l}\n`);
+/**
+ * Prints `summary` as JSON when --json was given, else `lines` unless --quiet: on stdout, or on
+ * stderr when stdout carries the command's data (`--output -`).
+ */
+export function printResult(io: CliIo, values: OptionValues, summary: unknown, lines: readonly string[], to: 'stdout' | 'stderr' = 'stdout'): void {
+  const stream = to === 'stdout' ? io.stdout : io.stderr;
+  if (values.json === true) stream.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else if (values.quiet !== true) for (const l of lines) stream.write(`${l}\n`);
 }
 
 /** A number for humans: 4 significant digits, no exponent for ordinary magnitudes. */

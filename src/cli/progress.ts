@@ -1,12 +1,15 @@
 /**
  * Progress on stderr. On a terminal: one redrawn line with a bar, rate and ETA (at most 10 redraws a
- * second) plus a permanent line per epoch. Otherwise (logs, pipes): only the line per epoch.
+ * second) plus a permanent line per epoch. Otherwise (logs, pipes, CI): the line per epoch, and for any
+ * long pass one plain line every few seconds, so a log never stays silent for minutes.
  */
 import type { ProgressEvent } from '../pipeline/index.js';
 import type { CliStream } from './command.js';
 
 const BAR_WIDTH = 24;
 const REDRAW_MS = 100;
+/** Off a terminal: a progress line at most this often (and none for a pass that ends sooner). */
+export const LOG_EVERY_MS = 5000;
 
 /** Formats seconds as m:ss or h:mm:ss. */
 export function formatDuration(seconds: number): string {
@@ -28,6 +31,7 @@ export function progressBar(fraction: number, width = BAR_WIDTH): string {
 export class ProgressPrinter {
   private readonly tty: boolean;
   private lastDraw = 0;
+  private lastLog: number;
   private phaseStart = 0;
   private phaseKey = '';
   private drawn = false;
@@ -38,6 +42,7 @@ export class ProgressPrinter {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.tty = stream.isTTY === true;
+    this.lastLog = now();
   }
 
   /** The callback to hand to the pipeline. */
@@ -50,7 +55,7 @@ export class ProgressPrinter {
       this.stream.write(`epoch ${e.epoch}/${e.epochs}${loss}${val}  ${e.seconds.toFixed(1)} s${e.best && e.validationLoss !== null ? '  *' : ''}\n`);
       return;
     }
-    if (!this.tty || e.kind === 'stage') return;
+    if (e.kind === 'stage') return;
     if (e.kind === 'step') this.draw(`epoch ${e.epoch}/${e.epochs}`, e.rowsDone, e.rowsTotal, `loss ${e.loss.toPrecision(4)}`, e.step === e.steps);
     else this.draw(e.phase, e.done, e.total, '', e.done === e.total);
   };
@@ -67,14 +72,26 @@ export class ProgressPrinter {
       this.phaseKey = label;
       this.phaseStart = t;
     }
+    if (!this.tty) {
+      // A log line: no bar, no carriage return; the pass's last event gets none (the summary follows).
+      if (last || t - this.lastLog < LOG_EVERY_MS) return;
+      this.lastLog = t;
+      this.stream.write(`${progressText(label, done, total, (t - this.phaseStart) / 1000)}${extra ? `  ${extra}` : ''}\n`);
+      return;
+    }
     if (!last && t - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = t;
-    const elapsed = (t - this.phaseStart) / 1000;
-    const rate = elapsed > 0 ? done / elapsed : 0;
-    const eta = rate > 0 ? (total - done) / rate : Number.NaN;
-    const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
-    const line = `${label} ${progressBar(total > 0 ? done / total : 1)} ${String(pct).padStart(3)}%  ${Math.round(rate).toLocaleString('en-US')} rows/s  ETA ${formatDuration(eta)}${extra ? `  ${extra}` : ''}`;
+    const line = `${label} ${progressBar(total > 0 ? done / total : 1)}${progressText('', done, total, (t - this.phaseStart) / 1000)}${extra ? `  ${extra}` : ''}`;
     this.stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, (this.stream.columns || 120) - 1))}`);
     this.drawn = true;
   }
+}
+
+/** `"<label> 42%  1,234 rows/s  ETA 0:10"` for `done` of `total` rows after `elapsed` seconds. */
+function progressText(label: string, done: number, total: number, elapsed: number): string {
+  const rate = elapsed > 0 ? done / elapsed : 0;
+  const eta = rate > 0 ? (total - done) / rate : Number.NaN;
+  const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
+  const rows = label === '' ? '' : ` ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} rows`;
+  return `${label}${rows} ${String(pct).padStart(3)}%  ${Math.round(rate).toLocaleString('en-US')} rows/s  ETA ${formatDuration(eta)}`;
 }

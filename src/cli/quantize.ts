@@ -1,9 +1,9 @@
 /** `dadm quantize`: int8 dynamic quantization of a model.onnx, with an optional accuracy check. */
-import { existsSync } from 'node:fs';
 import { InvalidOptionError, UsageError } from '../errors.js';
-import { loadConfig, quantizeModel, type QuantizeModelResult } from '../pipeline/index.js';
+import { STDIO_PATH } from '../io/index.js';
+import { quantizeModel, type QuantizeModelResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption } from './options.js';
+import { JSON_OPTION, QUIET_OPTION, choiceOption, configFromOptions, configOption, intOption, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
 
 export const quantizeCommand: Command = {
@@ -22,8 +22,8 @@ export const quantizeCommand: Command = {
     'section of --config (without it ./config.yaml when it exists, else the defaults); flags override it.',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'float model.onnx (from dadm export-onnx)', required: true },
-    { name: 'output', type: 'string', value: 'FILE', description: 'where to write the quantized model', required: true },
-    { name: 'config', type: 'string', value: 'FILE', description: 'config.yaml whose quantization section gives the defaults of the four flags below', default: './config.yaml if present' },
+    { name: 'output', type: 'string', value: 'FILE', description: 'where to write the quantized model', required: true, stdio: 'write' },
+    configOption('whose quantization section gives the defaults of the flags below'),
     { name: 'per-channel', type: 'boolean', description: 'one scale per output column instead of per tensor', default: 'quantization.per_channel' },
     { name: 'weight-type', type: 'string', value: 'TYPE', description: 'int8 or uint8 weights', default: 'config quantization.weight_type, else int8' },
     { name: 'reduce-range', type: 'boolean', description: '7-bit weight ranges', default: 'quantization.reduce_range' },
@@ -31,7 +31,7 @@ export const quantizeCommand: Command = {
     { name: 'min-weights', type: 'string', value: 'N', description: 'keep nodes whose weight has fewer than N elements in float', default: 'config quantization.min_weights, else 1024' },
     { name: 'quantize-output-layers', type: 'boolean', description: 'also rewrite output layers (no MatMul/Gemm after them)' },
     { name: 'all-nodes', type: 'boolean', description: 'rewrite every eligible node, as onnxruntime does (= --min-weights 0 --quantize-output-layers, even when the file grows)' },
-    { name: 'check-data', type: 'string', value: 'FILE', description: 'data .npy [rows, features] to compare float and quantized scores on' },
+    { name: 'check-data', type: 'string', value: 'FILE', description: 'data .npy [rows, features] to compare float and quantized scores on', noStdio: 'quantize scores it with both models' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 for --check-data (adds ROC-AUC)' },
     { name: 'check-hosts', type: 'string', value: 'FILE', description: 'transformer: host ids .npy [rows] of the --check-data rows' },
     QUIET_OPTION,
@@ -56,16 +56,18 @@ export const quantizeCommand: Command = {
     }
     if (labels !== undefined && checkData === undefined) throw new UsageError('--labels must come with --check-data, got --labels alone');
     if (checkHosts !== undefined && checkData === undefined) throw new UsageError('--check-hosts must come with --check-data, got --check-hosts alone');
-    const configPath = stringOption(values, 'config');
-    const config = loadConfig(configPath).quantization;
-    // Which file the defaults came from, for messages about them (loadConfig reads ./config.yaml when present).
-    const configFile = configPath ?? (existsSync('config.yaml') ? 'config.yaml' : 'the default config');
+    const found = configFromOptions(values, io);
+    const { quantization: config, limits } = found.config;
+    // Which file the defaults came from, for messages about them.
+    const configFile = found.path ?? 'the default config';
     const exclude = excludeFlag !== undefined ? excludeFlag.split(',').map((s) => s.trim()).filter((s) => s !== '') : config.exclude;
+    const output = requiredString(values, 'output');
+    const toStdout = output === STDIO_PATH;
     let r: QuantizeModelResult;
     try {
       r = quantizeModel({
         model: requiredString(values, 'model'),
-        output: requiredString(values, 'output'),
+        ...(toStdout ? {} : { output }),
         // A flag can only switch a setting on; the config's value stands otherwise.
         perChannel: values['per-channel'] === true || config.perChannel,
         weightType: weightType ?? config.weightType,
@@ -77,11 +79,14 @@ export const quantizeCommand: Command = {
         ...(checkData !== undefined ? { checkData } : {}),
         ...(labels !== undefined ? { labels } : {}),
         ...(checkHosts !== undefined ? { checkHosts } : {}),
+        limits,
       });
     } catch (err) {
       throw commandLineError(err, excludeFlag !== undefined, configFile);
     }
-    printResult(io, values, r, describe(r));
+    const { encoded, ...summary } = r;
+    if (toStdout) io.stdout.write(encoded);
+    printResult(io, values, summary, describe(r), toStdout ? 'stderr' : 'stdout');
     return 0;
   },
 };
@@ -107,12 +112,17 @@ function describe(r: QuantizeModelResult): string[] {
   for (const q of r.report.quantized) lines.push(`  quantized ${q.opType} ${q.node} (weight ${q.weight}, ${q.perChannel ? 'per channel' : 'per tensor'})`);
   for (const s of r.report.skipped) lines.push(`  skipped   ${s.opType} ${s.node}: ${s.reason}`);
   const pct = r.bytesBefore > 0 ? ` (${((100 * r.bytesAfter) / r.bytesBefore).toFixed(1)}%)` : '';
-  lines.push(`size ${r.bytesBefore} -> ${r.bytesAfter} bytes${pct}; wrote ${r.output}`);
+  lines.push(`size ${r.bytesBefore} -> ${r.bytesAfter} bytes${pct}; wrote ${r.output ?? 'standard output'}`);
   const c = r.check;
   if (c !== null) {
     lines.push(`check on ${c.rows} rows: max |diff| ${fmt(c.maxAbsDiff)}, max relative diff ${fmt(c.maxRelDiff)}, Spearman ${c.spearman.toFixed(6)}`);
     lines.push(c.flipFraction === null ? '  no threshold in the model: decision flips not counted' : `  decisions flipped at threshold ${fmt(c.threshold)}: ${(100 * c.flipFraction).toFixed(3)}% of rows`);
-    if (c.floatRocAuc !== null && c.quantRocAuc !== null) lines.push(`  ROC-AUC float ${c.floatRocAuc.toFixed(4)}, quantized ${c.quantRocAuc.toFixed(4)} (diff ${(c.quantRocAuc - c.floatRocAuc).toFixed(4)})`);
+    if (c.floatRocAuc !== null && c.quantRocAuc !== null) lines.push(`  ROC-AUC float ${c.floatRocAuc.toFixed(4)}, quantized ${c.quantRocAuc.toFixed(4)} (diff ${signed(c.quantRocAuc - c.floatRocAuc)})`);
   }
   return lines;
+}
+
+/** A difference with its sign and 4 significant digits ("+2.5e-5", "-0.0012"), "0" only when there is none. */
+function signed(d: number): string {
+  return d === 0 ? '0' : `${d > 0 ? '+' : ''}${fmt(d)}`;
 }

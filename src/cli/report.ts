@@ -1,8 +1,9 @@
 /** `dadm report`: one self-contained HTML file about a model on a data file. */
 import { UsageError } from '../errors.js';
-import { loadConfig, report, type ReportResult } from '../pipeline/index.js';
+import { STDIO_PATH } from '../io/index.js';
+import { report, type ReportResult } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { JSON_OPTION, QUIET_OPTION, choiceOption, intOption, requiredString, stringOption, topKUsageError } from './options.js';
+import { JSON_OPTION, QUIET_OPTION, choiceOption, configFromOptions, configOption, intOption, requiredString, stringOption, topKUsageError } from './options.js';
 import { printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 import { packageVersion } from '../version.js';
@@ -19,14 +20,14 @@ export const reportCommand: Command = {
     'Sections without their input are left out. See docs/report.md.',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors, or a .onnx from export-onnx/quantize', required: true },
-    { name: 'data', type: 'string', value: 'FILE', description: 'rows to score, .npy [rows, features]', required: true },
-    { name: 'output', type: 'string', value: 'FILE', description: 'the HTML file to write (replaced atomically)', required: true },
+    { name: 'data', type: 'string', value: 'FILE', description: 'rows to score, .npy [rows, features]', required: true, noStdio: 'report reads it once per section' },
+    { name: 'output', type: 'string', value: 'FILE', description: 'the HTML file to write (replaced atomically)', required: true, stdio: 'write-text' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1: adds ROC and precision-recall curves' },
     { name: 'reference', type: 'string', value: 'FILE', description: 'drift_reference.npz written by dadm train (with --current)' },
-    { name: 'current', type: 'string', value: 'FILE', description: 'new batch .npy to check for drift (with --reference)' },
+    { name: 'current', type: 'string', value: 'FILE', description: 'new batch .npy to check for drift (with --reference)', noStdio: 'report reads it for drift and again for its distributions' },
     { name: 'metrics', type: 'string', value: 'FILE', description: 'metrics.json of the training run', default: 'metrics.json next to the model' },
     { name: 'quantized', type: 'string', value: 'FILE', description: 'int8 .onnx quantized from --model: adds float vs int8 scores' },
-    { name: 'config', type: 'string', value: 'FILE', description: 'config.yaml whose drift section sets the drift levels', default: 'defaults' },
+    configOption('whose drift section sets the drift levels and limits section the file limits'),
     { name: 'explain-rows', type: 'string', value: 'N', description: 'top flagged rows to explain (0: none)', default: '10' },
     { name: 'explain-method', type: 'string', value: 'NAME', description: 'reconstruction or shap', default: 'config explain.method' },
     { name: 'top-k', type: 'string', value: 'K', description: 'features listed per explained row', default: '3' },
@@ -49,23 +50,25 @@ export const reportCommand: Command = {
     const metrics = stringOption(values, 'metrics');
     const quantized = stringOption(values, 'quantized');
     const title = stringOption(values, 'title');
-    const configPath = stringOption(values, 'config');
+    const { config } = configFromOptions(values, io);
     const explainRows = intOption(values, 'explain-rows', 0);
     const explainMethod = choiceOption(values, 'explain-method', ['reconstruction', 'shap'] as const);
     const topK = intOption(values, 'top-k', 1);
+    const output = requiredString(values, 'output');
+    const toStdout = output === STDIO_PATH;
     const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
     let r: ReportResult;
     try {
       r = report({
         model: requiredString(values, 'model'),
         data: requiredString(values, 'data'),
-        output: requiredString(values, 'output'),
+        ...(toStdout ? {} : { output }),
         ...(labels !== undefined ? { labels } : {}),
         ...(metrics !== undefined ? { metrics } : {}),
         ...(quantized !== undefined ? { quantized } : {}),
         ...(title !== undefined ? { title } : {}),
         ...(reference !== undefined ? { reference, current: current! } : {}),
-        ...(configPath !== undefined ? { config: loadConfig(configPath) } : {}),
+        config,
         ...(explainRows !== undefined ? { explainRows } : {}),
         ...(explainMethod !== undefined ? { explainMethod } : {}),
         ...(topK !== undefined ? { topK } : {}),
@@ -77,9 +80,10 @@ export const reportCommand: Command = {
     } finally {
       progress.clear();
     }
+    if (toStdout) io.stdout.write(r.html);
     const sections = ['scores', ...r.sections];
     const summary = { output: r.output, bytes: r.bytes, sections };
-    printResult(io, values, summary, [`wrote ${r.output} (${Math.ceil(r.bytes / 1024)} KiB; ${sections.join(', ')})`]);
+    printResult(io, values, summary, [`wrote ${r.output ?? 'standard output'} (${Math.ceil(r.bytes / 1024)} KiB; ${sections.join(', ')})`], toStdout ? 'stderr' : 'stdout');
     return 0;
   },
 };

@@ -1,7 +1,8 @@
-/** `dadm train`: trains an autoencoder, isolation forest or transformer on a .npy file. */
-import { MODEL_KIND_NAMES, loadConfig, modelKind, train } from '../pipeline/index.js';
+/** `dadm train`: trains a model of any kind (autoencoder, iforest, ecod, ensemble, transformer) on a .npy file. */
+import { MAX_EPOCHS } from '../checks.js';
+import { MODEL_KIND_NAMES, modelKind, train } from '../pipeline/index.js';
 import type { Command } from './command.js';
-import { BACKEND_OPTION, JSON_OPTION, QUIET_OPTION, THREADS_OPTION, choiceOption, computeOptions, intOption, requiredString, stringOption } from './options.js';
+import { BACKEND_OPTION, JSON_OPTION, QUIET_OPTION, THREADS_OPTION, choiceOption, computeOptions, configFromOptions, configOption, intOption, requiredString, stringOption } from './options.js';
 import { fmt, printResult } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -16,10 +17,10 @@ export const trainCommand: Command = {
     'OUT_DIR/drift_reference.npz and OUT_DIR/metrics.json; nothing is written if training fails.\n' +
     'Without --config, ./config.yaml is used when it exists, else the defaults (see dadm init-config).',
   options: [
-    { name: 'data', type: 'string', value: 'FILE', description: 'training data .npy [rows, features] (transformer: or windows [N, T, features])', required: true },
+    { name: 'data', type: 'string', value: 'FILE', description: 'training data .npy [rows, features] (transformer: or windows [N, T, features])', required: true, noStdio: 'train reads it once to check it, then once per epoch' },
     { name: 'hosts', type: 'string', value: 'FILE', description: 'host ids .npy [rows] of integers (transformer with 2-D rows)' },
     { name: 'out-dir', type: 'string', value: 'DIR', description: 'output directory (created if missing)', required: true },
-    { name: 'config', type: 'string', value: 'FILE', description: 'config.yaml', default: './config.yaml if present' },
+    configOption('with every training setting'),
     { name: 'seed', type: 'string', value: 'N', description: 'override training.seed' },
     { name: 'epochs', type: 'string', value: 'N', description: 'override training.epochs' },
     { name: 'model', type: 'string', value: 'KIND', description: `override model: ${MODEL_KIND_NAMES.join(' or ')}` },
@@ -38,17 +39,18 @@ export const trainCommand: Command = {
   run(values, io) {
     const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
     const seed = intOption(values, 'seed', 0);
-    const epochs = intOption(values, 'epochs', 1);
+    const epochs = intOption(values, 'epochs', 1, MAX_EPOCHS);
     const model = choiceOption(values, 'model', MODEL_KIND_NAMES);
     const init = stringOption(values, 'init-checkpoint');
     const hosts = stringOption(values, 'hosts');
     const compute = computeOptions(values);
+    const { config } = configFromOptions(values, io);
     let result;
     try {
       result = train({
         data: requiredString(values, 'data'),
         outDir: requiredString(values, 'out-dir'),
-        config: loadConfig(stringOption(values, 'config')),
+        config,
         ...(seed !== undefined ? { seed } : {}),
         ...(epochs !== undefined ? { epochs } : {}),
         ...(model !== undefined ? { model } : {}),

@@ -4,7 +4,8 @@
  * template are all generated from it, so they cannot drift apart. YAML keys are the snake_case
  * spelling of the camelCase TypeScript fields (`batchSize` <-> `batch_size`).
  */
-import { LEARNING_RATE, bool, closedUnit, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
+import { EPOCHS, LEARNING_RATE, bool, closedUnit, fraction, halfOpenUnit, intIn, isInt, isNumber, nonNegativeInt, nonNegativeNumber, oneOf, openUnit, positiveInt, type Check } from '../checks.js';
+import { CONFIG_LIMIT_DOCS, CONFIG_LIMIT_NAMES, type ConfigLimits } from '../limits.js';
 import { EXPORT_OPSET_RANGE } from '../onnx/index.js';
 import { ACTIVATIONS, BACKEND_OPTIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
@@ -55,7 +56,7 @@ export function isSubsection(spec: FieldSpec | SubsectionSpec<unknown>): spec is
 
 /** Keys of DadmConfig whose values are sections (nested mappings). */
 export type SectionName =
-  | 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'transformer' | 'sequence' | 'onnx' | 'quantization' | 'drift' | 'explain' | 'federated';
+  | 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'transformer' | 'sequence' | 'onnx' | 'quantization' | 'drift' | 'explain' | 'federated' | 'limits';
 /** Keys of DadmConfig whose values are scalars. */
 export type TopScalarName = Exclude<keyof DadmConfig, SectionName>;
 
@@ -83,6 +84,8 @@ export const MAX_EXACT_WEIGHT = 2 ** 29;
 /** A positive number of seconds up to `max`. */
 const seconds = (max: number): Check => ({ allowed: `a number of seconds in (0, ${max}]`, test: (v) => isNumber(v) && v > 0 && v <= max });
 const positiveUpTo = (max: number): Check => ({ allowed: `a number in (0, ${max}]`, test: (v) => isNumber(v) && v > 0 && v <= max });
+/** A size in bytes: a positive safe integer. */
+const bytes: Check = { allowed: 'a positive integer number of bytes (e.g. 4294967296 for 4 GiB)', test: (v) => isInt(v) && v > 0 && v <= Number.MAX_SAFE_INTEGER };
 const pathOrNull: Check = { allowed: 'a file path or null', test: (v) => v === null || (typeof v === 'string' && v.length > 0) };
 
 export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[S]> } = {
@@ -99,7 +102,7 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
   training: {
     doc: 'optimisation of the autoencoder',
     fields: {
-      epochs: { check: positiveInt, doc: 'maximum passes over the training rows' },
+      epochs: { check: EPOCHS, doc: 'maximum passes over the training rows' },
       batchSize: { check: positiveInt, doc: 'rows per gradient step' },
       learningRate: { check: LEARNING_RATE, doc: 'optimizer step size (> 0: a run with 0 would learn nothing)' },
       weightDecay: { check: nonNegativeNumber, doc: 'L2 penalty (adam, sgd) or decoupled decay (adamw); 0 = off' },
@@ -260,6 +263,7 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
       clientFraction: { check: fraction, doc: 'probability that a client is selected in a round (1 = every enrolled client)' },
       localEpochs: { check: intIn(1, 10_000), doc: 'epochs each client trains per round on its own rows (training.epochs of the local run)' },
       proximalMu: { check: { allowed: 'a number in [0, 1000]', test: (v) => isNumber(v) && v >= 0 && v <= 1000 }, doc: 'FedProx mu: local training adds mu/2 ||w - global||^2 to the loss, pulling clients toward the global model on non-IID data; 0 = plain FedAvg' },
+      scaffoldScale: { check: { allowed: 'a number in [0, 10]', test: (v) => isNumber(v) && v >= 0 && v <= 10 }, doc: 'SCAFFOLD drift correction: each local step adds scaffold_scale x (c - c_i) to the gradient (c_i: mean gradient of the client last round, c: their weighted mean, averaged like the weights); 0 = off' },
       roundTimeoutS: { check: seconds(86_400), doc: 'seconds a round waits for updates (local training included) before it closes' },
       phaseTimeoutS: { check: seconds(86_400), doc: 'seconds each later secure-aggregation step, and the final calibration, wait' },
       requestTimeoutS: { check: seconds(3600), doc: 'seconds one HTTP request may take to arrive, headers and body (slow clients are cut off)' },
@@ -303,6 +307,10 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
       },
       pollWaitS: { check: seconds(60), doc: 'longest wait of a long-poll request for the next round or phase' },
     },
+  },
+  limits: {
+    doc: 'memory budget for files dadm reads: a file asking for more is refused before anything is allocated (docs/limits.md); raise a limit to accept larger files',
+    fields: Object.fromEntries(CONFIG_LIMIT_NAMES.map((k) => [k, { check: bytes, doc: CONFIG_LIMIT_DOCS[k] }])) as unknown as FieldsOf<ConfigLimits>,
   },
 };
 

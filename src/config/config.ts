@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
 import { readInputText } from '../io/index.js';
+import { defaultConfigLimits, type ConfigLimits } from '../limits.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.js';
 import {
@@ -44,6 +45,8 @@ export interface FederatedSettings {
   localEpochs: number;
   /** FedProx μ: local training adds μ/2 ‖w − global‖² to the loss; 0 = plain FedAvg. */
   proximalMu: number;
+  /** SCAFFOLD control-variate correction weight α (0 = off), docs/federated.md "Non-IID clients". */
+  scaffoldScale: number;
   /** Seconds a round waits for updates (local training included) before it closes. */
   roundTimeoutS: number;
   /** Seconds each later secure-aggregation step (and the calibration) waits. */
@@ -163,6 +166,8 @@ export interface DadmConfig {
     kernelSamples: number;
   };
   federated: FederatedSettings;
+  /** The raisable memory limits of the files a command reads (src/limits.ts, docs/limits.md). */
+  limits: ConfigLimits;
 }
 
 /** Any subset of a value's keys, at every level of nested mappings (lists stay whole). */
@@ -231,6 +236,7 @@ export function defaultConfig(): DadmConfig {
       clientFraction: 1,
       localEpochs: 1,
       proximalMu: 0,
+      scaffoldScale: 0,
       roundTimeoutS: 300,
       phaseTimeoutS: 30,
       requestTimeoutS: 30,
@@ -247,6 +253,7 @@ export function defaultConfig(): DadmConfig {
       retry: { initialS: 0.2, maxS: 5, giveUpS: 120 },
       pollWaitS: 10,
     },
+    limits: defaultConfigLimits(),
   };
 }
 
@@ -262,16 +269,39 @@ export function parseConfig(text: string, source = 'config.yaml'): DadmConfig {
   return mergeInto(defaultConfig(), doc, { source, keyName: snakeCase });
 }
 
+/** A config and the file it came from. */
+export interface FoundConfig {
+  config: DadmConfig;
+  /** The file read, or null when no file was given and ./config.yaml does not exist (the defaults). */
+  path: string | null;
+  /** True when the file is ./config.yaml, read because no path was given. */
+  implicit: boolean;
+}
+
+/** The file read when no config is named. */
+export const IMPLICIT_CONFIG_PATH = 'config.yaml';
+
 /**
  * Reads and parses a config file through the checked open (a regular file of at most
- * `maxYamlBytes`). Without `path`, reads ./config.yaml if it exists, else returns the defaults.
+ * `maxYamlBytes`). Without `path`, reads ./config.yaml if it exists (`implicit`), else returns the
+ * defaults (`path` null). Every command with config-driven defaults finds its config here, so they
+ * all read ./config.yaml the same way.
  * @throws InvalidOptionError naming the path and `--config` if the file is missing, unreadable or not
  *   a regular file; LimitError for a file over the YAML size limit; see {@link parseConfig}
  */
+export function findConfig(path?: string): FoundConfig {
+  const file = path ?? IMPLICIT_CONFIG_PATH;
+  if (path === undefined && !existsSync(file)) return { config: defaultConfig(), path: null, implicit: false };
+  const text = readInputText(file, { what: 'config file', option: '--config', sizeLimit: 'maxYamlBytes' });
+  return { config: parseConfig(text, file), path: file, implicit: path === undefined };
+}
+
+/**
+ * Reads and parses a config file: {@link findConfig}'s config.
+ * @throws as {@link findConfig}
+ */
 export function loadConfig(path?: string): DadmConfig {
-  const file = path ?? 'config.yaml';
-  if (path === undefined && !existsSync(file)) return defaultConfig();
-  return parseConfig(readInputText(file, { what: 'config file', option: '--config', sizeLimit: 'maxYamlBytes' }), file);
+  return findConfig(path).config;
 }
 
 /**

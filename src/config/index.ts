@@ -8,6 +8,9 @@
 export {
   parseConfig,
   loadConfig,
+  findConfig,
+  IMPLICIT_CONFIG_PATH,
+  type FoundConfig,
   mergeConfig,
   configToYaml,
   defaultConfig,

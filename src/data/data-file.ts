@@ -3,21 +3,30 @@
  * blocks into a reusable buffer. Every problem names the file and, for values, the row and column
  * in the whole file (not in the chunk).
  */
-import { DataError, FormatError } from '../errors.js';
-import { NpyRowReader, shapeTuple } from '../io/index.js';
-import type { FeatureSchema } from '../schema/index.js';
+import { DataError, FormatError, InvalidOptionError } from '../errors.js';
+import { NpyRowReader, STDIO_PATH, isStreamInput, shapeTuple } from '../io/index.js';
+import { widthError, type FeatureSchema } from '../schema/index.js';
 import { blockLength, type RowSplit } from './row-split.js';
 
-/** Where a data file's rows come from: an .npy on disk ({@link NpyRowReader}) or a matrix in memory. */
+/**
+ * Where a data file's rows come from: an .npy read by position or in order from standard input
+ * ({@link NpyRowReader}), or a matrix in memory.
+ */
 export interface RowSource {
   /** Copies rows `start .. start + count - 1` as float32 into `out` `[count, cols]` and returns it. */
   readRows(start: number, count: number, out: Float32Array): Float32Array;
   close(): void;
+  /** True when rows can only be read once, in order (standard input; absent = any order). */
+  readonly sequential?: boolean;
 }
 
-/** An open data file: `[rows, cols]` float32 rows read by position. */
+/**
+ * An open data file: `[rows, cols]` float32 rows, read by position from a file or memory, or in
+ * order from standard input (`reader.sequential`).
+ */
 export interface DataFile {
   reader: RowSource;
+  /** How messages name the data: the path, or `<stdin>` for `-`. */
   source: string;
   rows: number;
   cols: number;
@@ -29,34 +38,34 @@ export interface DataFile {
 }
 
 /** How {@link openDataFile} opens a file. */
-export interface DataFileOptions {
-  /** The option that named the file, for messages (e.g. `--data`). */
+/** How {@link openDataFile} may read the data. */
+export interface OpenDataOptions {
+  /**
+   * Why the caller needs to read rows more than once or out of order, e.g. `'train reads it once per
+   * epoch'`: standard input (`-`, a piped `/dev/stdin`) is then refused. Leave it out when the caller reads every row once,
+   * in order: a stream is then read as it arrives.
+   */
+  needsFile?: string;
+  /** The option that named the path, for messages (e.g. `--data`). */
   option?: string;
   /** Accept a 3-D window file `[N, T, F]` (sequence models), read as `N * T` rows of F. Default false. */
   windows?: boolean;
 }
 
 /**
- * Opens a 2-D .npy file (or, with `windows`, a 3-D one) for row-wise reading, through the checked
- * open (a regular file).
+ * Opens a 2-D .npy file (or, with `windows`, a 3-D one) for row-wise reading: a regular file by
+ * position, through the checked open; standard input (`-`, a piped `/dev/stdin`) in order, unless
+ * `options.needsFile` says why it cannot be. A FIFO, device or socket named by path is refused like
+ * any file that is not regular.
  * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular
- *   file; FormatError for a file that is not a .npy or is truncated (message names the file), or one
- *   of another rank; DataError for 0 rows
+ *   file (a FIFO included), standard input when `needsFile` is given, or standard input that is a
+ *   terminal; FormatError for a file that is not a .npy or is truncated (message names the file), or
+ *   one of another rank; DataError for 0 rows
  */
-export function openDataFile(path: string, options: DataFileOptions = {}): DataFile {
-  const { option, windows: acceptWindows = false } = options;
-  const reader = new NpyRowReader(path, { what: 'data file', rowsOverLeadingAxes: acceptWindows, ...(option === undefined ? {} : { option }) });
-  const windows = acceptWindows && reader.shape.length === 3;
-  if (reader.shape.length !== 2 && !windows) {
-    reader.close();
-    const expected = acceptWindows ? '2-D array [rows, features] or a 3-D array [windows, steps, features]' : '2-D array [rows, features]';
-    throw new FormatError(`${path}: data must be a ${expected}, got shape ${shapeTuple(reader.shape)}`, path);
-  }
-  if (reader.rows === 0) {
-    reader.close();
-    throw new DataError(`${path}: rows must be at least 1, got 0`, path);
-  }
-  return { reader, source: path, rows: reader.rows, cols: reader.cols, steps: windows ? reader.shape[1]! : 1 };
+export function openDataFile(path: string, options: OpenDataOptions = {}): DataFile {
+  const { option, windows = false } = options;
+  if (options.needsFile !== undefined) refuseStream(path, { option: option ?? '--data', why: options.needsFile });
+  return checkedDataFile(new NpyRowReader(path, { what: 'data file', rowsOverLeadingAxes: windows, ...(option === undefined ? {} : { option }) }), windows);
 }
 
 /**
@@ -77,16 +86,40 @@ export function memoryDataFile(data: Float32Array, shape: readonly [number, numb
 }
 
 /**
- * Checks the data width against a schema.
- * @throws DataError naming the expected layout, e.g. `"x.npy: width must be 64 (schema endpoint-v1: 12 features + 52 zero padding), got 10"`
+ * For a caller that reads a data file more than once or out of order: refuses standard input (`-`,
+ * a piped `/dev/stdin`) up front, before any other work.
+ * @throws InvalidOptionError `"--data must name a regular file (train reads it once per epoch), got '-' (standard input)"`
  */
-export function checkWidth(file: DataFile, schema: FeatureSchema): void {
-  if (file.cols === schema.dim) return;
-  const layout =
-    schema.activeFeatures < schema.dim
-      ? `${schema.activeFeatures} features + ${schema.dim - schema.activeFeatures} zero padding`
-      : `${schema.dim} features`;
-  throw new DataError(`${file.source}: width must be ${schema.dim} (schema ${schema.name}: ${layout}), got ${file.cols}`, file.source);
+export function refuseStream(path: string, need: { option: string; why: string }): void {
+  if (!isStreamInput(path)) return;
+  const got = path === STDIO_PATH ? "'-' (standard input)" : `${path} (standard input, a pipe that can be read only once)`;
+  throw new InvalidOptionError(`${need.option} must name a regular file (${need.why}), got ${got}`, need.option);
+}
+
+/** The reader as a DataFile, once its shape is known to be `[rows >= 1, cols]`. */
+function checkedDataFile(reader: NpyRowReader, acceptWindows: boolean): DataFile {
+  const { source } = reader;
+  const windows = acceptWindows && reader.shape.length === 3;
+  if (reader.shape.length !== 2 && !windows) {
+    reader.close();
+    const expected = acceptWindows ? '2-D array [rows, features] or a 3-D array [windows, steps, features]' : '2-D array [rows, features]';
+    throw new FormatError(`${source}: data must be a ${expected}, got shape ${shapeTuple(reader.shape)}`, source);
+  }
+  if (reader.rows === 0) {
+    reader.close();
+    throw new DataError(`${source}: rows must be at least 1, got 0`, source);
+  }
+  return { reader, source, rows: reader.rows, cols: reader.cols, steps: windows ? reader.shape[1]! : 1 };
+}
+
+/**
+ * Checks the data width against a schema: the config's (`use` 'train') or a trained model's ('score').
+ * @throws DataError naming the expected layout and the way out, e.g. `"x.npy: width must be 64 (schema
+ *   endpoint-v1: 12 features + 52 zero padding), got 10; for data that is not the endpoint schema set
+ *   `schema: none` in config.yaml"` (see widthError)
+ */
+export function checkWidth(file: DataFile, schema: FeatureSchema, use: 'train' | 'score' = 'score'): void {
+  if (file.cols !== schema.dim) throw widthError({ source: file.source, schema, got: file.cols, use });
 }
 
 /** Where a chunk of rows sits in its file, for {@link checkRows}. */

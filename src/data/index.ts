@@ -5,7 +5,7 @@
  * train through this machinery; commands score through it. Sequence kinds read windows of a host's
  * consecutive rows (rows + host ids, or a 3-D window file), cut as the rows stream by (docs/transformer.md).
  */
-export { openDataFile, memoryDataFile, checkWidth, checkRows, readBlocks, type DataFile, type DataFileOptions, type RowSource, type RowsAt, type BlockRange } from './data-file.js';
+export { openDataFile, memoryDataFile, refuseStream, checkWidth, checkRows, readBlocks, type DataFile, type OpenDataOptions, type RowSource, type RowsAt, type BlockRange } from './data-file.js';
 export { splitRows, deriveSeed, blockLength, blocksPerChunk, STREAM, CHUNK_ROWS, MAX_BLOCK_ROWS, type RowSplit } from './row-split.js';
 export { ReservoirSampler } from './reservoir.js';
 export { prepass, EXACT_DRIFT_MAX_VALUES, type PrepassOptions, type PrepassResult } from './prepass.js';

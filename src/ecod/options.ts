@@ -34,7 +34,7 @@ function fmtValue(v: unknown): string {
  */
 export function resolveEcodOptions(options: EcodOptions = {}): ResolvedEcodOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError(`ECOD: options must be an object, got ${fmtValue(options)}`);
+    throw new InvalidOptionError(`ECOD: options must be an object, got ${fmtValue(options)}`, 'options');
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN.includes(key)) {

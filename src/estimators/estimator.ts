@@ -117,7 +117,7 @@ export abstract class KindEstimator<X = MatrixInput> {
     this.name = name;
     // X defaults to MatrixInput, whose reader is ROW_INPUT; a kind with other items passes its own.
     this.input = input ?? (ROW_INPUT as unknown as EstimatorInput<X>);
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${name}: options must be an object, got ${String(options)}`);
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${name}: options must be an object, got ${String(options)}`, 'options');
     const { config, schema, standardize, training, threshold, onnx, onProgress, ...section } = options;
     const overrides: PartialDadmConfig = { model: kind };
     if (schema !== undefined) overrides.schema = schema;

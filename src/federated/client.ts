@@ -13,6 +13,8 @@ import type { LocalData } from './local-data.js';
 import type { FederatedModelKind } from './model-kind.js';
 import type { RoundView } from './protocol.js';
 import { proximalGradient } from './proximal.js';
+import { ControlVariateStep, splitControlVariates } from './control-variates.js';
+import type { StateDict } from '../nn/index.js';
 import { runSecureRound } from './secure-client.js';
 import type { Transport } from './transport.js';
 import { SKETCH_BINS_PER_DECADE, encodeSketch, sketchScores } from './score-sketch.js';
@@ -62,6 +64,8 @@ export class FederatedClient {
   private readonly link: ClientLink;
   private readonly log: (line: string) => void;
   private readonly summary: ClientSummary = { status: 'done', rounds: [], bytesSent: 0, modelSha256: '' };
+  /** SCAFFOLD's c_i: the mean gradient of this client's last local run (null before its first). */
+  private control: StateDict | null = null;
 
   constructor(private readonly opts: FederatedClientOptions) {
     this.id = opts.keys.public.id;
@@ -116,10 +120,17 @@ export class FederatedClient {
     this.log(`round ${view.round}: fetched global model v${global.version} (${bytes} bytes, sha256 ${view.model.sha256.slice(0, 12)}, server signature verified)`);
     this.dropIf(view.round, 'fetch');
     const seed = Math.imul((this.opts.seed ?? 0) ^ 0x5bd1e995, 0x9e3779b1) + view.round >>> 0;
-    const mu = view.settings.proximal_mu;
-    const result = this.opts.kind.train(global, this.opts.data, { epochs: view.settings.local_epochs, seed, ...(mu > 0 ? { adjustGradients: proximalGradient(global, mu) } : {}) });
+    const { model: own, control } = splitControlVariates(global);
+    const s = view.settings;
+    const scaffold = control === null ? null : new ControlVariateStep(control, this.control, s.scaffold_scale);
+    const prox = s.proximal_mu > 0 ? proximalGradient(own, s.proximal_mu) : null;
+    const adjust = scaffold === null ? prox : prox === null ? scaffold.adjust : (named: Parameters<typeof prox>[0]) => (scaffold.adjust(named), prox(named));
+    const result = this.opts.kind.train(own, this.opts.data, { epochs: s.local_epochs, seed, ...(adjust === null ? {} : { adjustGradients: adjust }) });
+    // Under SCAFFOLD the update also carries c_i − c, so the average of updates moves c to the mean of the c_i.
+    const weights = scaffold === null ? result.weights : new Map([...result.weights, ...scaffold.controlState()]);
+    if (scaffold !== null) this.control = scaffold.ownState();
     const layout = layoutOf(global.state);
-    const delta = flatten(result.weights, layout);
+    const delta = flatten(weights, layout);
     const base = flatten(global.state, layout);
     for (let j = 0; j < delta.length; j++) delta[j] = delta[j]! - base[j]!;
     const raw = l2Norm(delta);

@@ -19,6 +19,7 @@ export { privacySpent, rdpCurve, epsilonFromRdp, rdpSampledGaussian, DEFAULT_RDP
 export { splitSecret, combineShares, type Share } from './shamir.js';
 export { coordinateMedian, trimmedMean } from './robust.js';
 export { ExactWeightedSum } from './exact-sum.js';
+export { ControlVariateStep, withControlVariates, splitControlVariates, CONTROL_PREFIX } from './control-variates.js';
 export { CHECKPOINT_FILE, roundJournalPath, type RoundRecord, type ClientOutcome } from './server-store.js';
 export type { RoundView, Phase, FlRequest, FlResponse } from './protocol.js';
 export { runServer, runClient, parseListen, type RunServerOptions, type RunClientOptions } from './run.js';

@@ -16,6 +16,7 @@ import { schemaForMode, type FeatureSchema } from '../schema/index.js';
 import { Tensor } from '../tensor/index.js';
 import type { Var } from '../autograd/index.js';
 import type { LocalData } from './local-data.js';
+import { splitControlVariates } from './control-variates.js';
 import { checkLayout, layoutOf, type GlobalModel } from './model-file.js';
 
 /** Options of one local training run. */
@@ -58,11 +59,12 @@ export interface FederatedModelKind {
    */
   checkModel(model: GlobalModel): void;
   /**
-   * Trains a copy of `global` on the local rows with the kind's `train` (the global model is `init`).
-   * Does not modify `global`. @throws TrainingError when a loss is not finite
+   * Trains a copy of `global` (without control variates) on the local rows with the kind's `train`
+   * (the global model is `init`). Does not modify `global`. @throws TrainingError when a loss is not finite
    */
   train(global: GlobalModel, data: LocalData, options: LocalTrainOptions): LocalTrainResult;
-  /** Anomaly scores (higher = more anomalous) of every local row under `model`, `[rows]`. */
+  /** Anomaly scores (higher = more anomalous) of every local row under `model` (control variates, if
+   * any, ignored), `[rows]`. */
   score(model: GlobalModel, data: LocalData): Float32Array;
   /** The dadm checkpoint (model.safetensors) of `model`, as `dadm score`, `export-onnx`, `explain` read it. */
   checkpoint(model: GlobalModel, calibration: CheckpointCalibration): Uint8Array;
@@ -86,7 +88,7 @@ export function federatedKind(config: DadmConfig, width?: number): FederatedMode
   }
   const schema = schemaForMode(config.schema, width ?? 0);
   const fitted = (model: GlobalModel): FittedModel =>
-    handler.load(storedFromState({ tensors: model.state, metadata: model.metadata }, { path: `global model v${model.version}`, config, schema }));
+    handler.load(storedFromState({ tensors: splitControlVariates(model).model.state, metadata: model.metadata }, { path: `global model v${model.version}`, config, schema }));
   const initialModel = (seed: number): GlobalModel => {
     const init = handler.initialModel!(mergeConfig({ training: { seed } }, config), schema);
     return globalOf(handler, init, 0);
@@ -108,7 +110,7 @@ export function federatedKind(config: DadmConfig, width?: number): FederatedMode
       const local = mergeConfig({ training: { epochs: options.epochs, seed: options.seed, validationFraction: 0 } }, config);
       const run = handler.train({ data: data.training, config: local, schema, init: fitted(global), ...(options.adjustGradients ? { adjustGradients: options.adjustGradients } : {}) });
       const trained = globalOf(handler, run.model, global.version);
-      checkLayout(trained.state, layoutOf(global.state), `${data.source}: locally trained model`);
+      checkLayout(trained.state, layoutOf(splitControlVariates(global).model.state), `${data.source}: locally trained model`);
       return { weights: trained.state, samples: data.training.split.trainingRows, loss: run.epochs.at(-1)?.trainLoss ?? NaN };
     },
     score(model, data) {

@@ -21,6 +21,8 @@ export interface ClientSettings {
   local_epochs: number;
   /** FedProx μ of local training (0 = none). */
   proximal_mu: number;
+  /** SCAFFOLD correction weight (0 = none); the global model then carries the control variate. */
+  scaffold_scale: number;
   clip_norm: number;
   max_samples: number;
   secure_aggregation: boolean;

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, InvalidOptionError } from '../errors.js';
-import { ensureOutputDir, writeFileAtomic } from '../io/index.js';
+import { ensureOutputDir, processExists, writeFileAtomic } from '../io/index.js';
 import { describe, sha256Hex, utf8 } from './bytes.js';
 import { Journal } from './journal.js';
 
@@ -110,7 +110,7 @@ export class ServerStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const pid = Number(readFileSync(path, 'utf8').trim());
-        if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid)) {
+        if (Number.isSafeInteger(pid) && pid > 0 && processExists(pid)) {
           throw new InvalidOptionError(`${this.dir}: state dir must not be in use by another server, got pid ${pid} holding ${path}`, 'stateDir');
         }
         rmSync(path, { force: true });
@@ -223,15 +223,6 @@ export class ServerStore {
 /** A record with nothing accepted. */
 export function emptyRecord(round: number, status: RoundRecord['status'], modelVersion: number, modelFile: string, modelSha256: string): RoundRecord {
   return { round, status, modelVersion, modelFile, modelSha256, mode: 'plain', aggregation: 'fedavg', accepted: [], missing: [], rejected: {}, rejections: [], aggregateNorm: null, meanLoss: null, dp: null, reason: null, calibration: null, seconds: 0 };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

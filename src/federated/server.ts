@@ -14,6 +14,7 @@ import { FormatError } from '../errors.js';
 import { PROTOCOL, sha256Hex } from './bytes.js';
 import { CalibrationRound } from './calibration-round.js';
 import { checkFederatedConfig, type FederatedConfig } from './config.js';
+import { withControlVariates } from './control-variates.js';
 import { parseEnvelope, type ParsedEnvelope } from './envelope.js';
 import type { KeyPairs, PublicKeys } from './keys.js';
 import { applyDelta, decodeModel, encodeModel, layoutOf, type ModelLayout } from './model-file.js';
@@ -98,7 +99,11 @@ export class FederatedServer {
     this.store = store;
     this.log = opts.onLog ?? (() => {});
     this.secret = store.secret();
-    const resumed = store.resume(() => encodeModel(opts.kind.initialModel(opts.kind.config.training.seed)));
+    const resumed = store.resume(() => {
+      const initial = opts.kind.initialModel(opts.kind.config.training.seed);
+      // Under SCAFFOLD the global model also carries c (zero at first), averaged like the weights.
+      return encodeModel(this.config.scaffoldScale > 0 ? withControlVariates(initial) : initial);
+    });
     const decoded = decodeModel(resumed.modelBytes, `${opts.stateDir}/${resumed.last.modelFile}`);
     this.layout = layoutOf(decoded.state);
     this.model = { version: decoded.version, sha256: resumed.last.modelSha256, bytes: resumed.modelBytes, kind: decoded.kind };
@@ -198,7 +203,7 @@ export class FederatedServer {
       committed: this.model.version,
       selected: client !== null && r !== null && r.selected.has(client),
       uploaded: this.hasUploaded(client),
-      settings: { local_epochs: c.localEpochs, proximal_mu: c.proximalMu, clip_norm: c.clipNorm, max_samples: c.maxSamplesPerClient, secure_aggregation: c.secureAggregation, clipping_range: c.secagg.clippingRange, quantization_range: c.secagg.quantizationRange },
+      settings: { local_epochs: c.localEpochs, proximal_mu: c.proximalMu, scaffold_scale: c.scaffoldScale, clip_norm: c.clipNorm, max_samples: c.maxSamplesPerClient, secure_aggregation: c.secureAggregation, clipping_range: c.secagg.clippingRange, quantization_range: c.secagg.quantizationRange },
       deadline_ms: r === null ? 0 : Math.max(0, Math.round(r.deadline - Date.now())),
     };
     const secagg = client !== null ? r?.secure?.view(client) : undefined;
@@ -360,6 +365,7 @@ export class FederatedServer {
       model_sha256: this.model.sha256,
       local_epochs: this.config.localEpochs,
       proximal_mu: this.config.proximalMu,
+      scaffold_scale: this.config.scaffoldScale,
       aggregation: this.config.aggregation,
       secure_aggregation: this.config.secureAggregation,
       dp_epsilon: this.noisyRounds > 0 ? this.accountant(this.noisyRounds)!.epsilon : null,

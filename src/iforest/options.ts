@@ -93,7 +93,7 @@ function isCount(v: unknown): v is number {
  */
 export function resolveOptions(options: IsolationForestOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError(`IsolationForest: options must be an object, got ${fmtValue(options)}`);
+    throw new InvalidOptionError(`IsolationForest: options must be an object, got ${fmtValue(options)}`, 'options');
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN.includes(key) && key !== 'threads') {

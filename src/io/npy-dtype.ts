@@ -17,10 +17,13 @@ export type NpyTypedArray =
   | BigInt64Array
   | BigUint64Array;
 
-/** A parsed dtype descriptor: kind `f` float, `i` signed int, `u` unsigned int, `b` bool. */
+/**
+ * A parsed dtype descriptor: kind `f` float, `i` signed int, `u` unsigned int, `b` bool, and `U` NumPy
+ * unicode text (`<U12`: 12 UTF-32 code units an element, itemSize 48), accepted only where text is asked for.
+ */
 export interface NpyDtype {
   readonly descr: string;
-  readonly kind: 'f' | 'i' | 'u' | 'b';
+  readonly kind: 'f' | 'i' | 'u' | 'b' | 'U';
   readonly itemSize: number;
   readonly littleEndian: boolean;
 }
@@ -31,10 +34,12 @@ export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0]
 const SIZES: Record<string, readonly number[]> = { f: [2, 4, 8], i: [1, 2, 4, 8], u: [1, 2, 4, 8], b: [1] };
 
 /**
- * Parses a numpy `descr` string of a simple numeric dtype.
- * @throws FormatError for object/pickle (`|O`), strings, structured, datetime or unknown dtypes.
+ * Parses a numpy `descr` string of a simple numeric dtype, or with `text` also a unicode one (`<U12`).
+ * @throws FormatError for object/pickle (`|O`), strings (unless `text`), structured, datetime or unknown dtypes.
  */
-export function parseDescr(descr: string, where: string): NpyDtype {
+export function parseDescr(descr: string, where: string, text = false): NpyDtype {
+  const u = text ? /^([<>|=]?)U(\d+)$/.exec(descr) : null;
+  if (u !== null && Number(u[2]) >= 1) return { descr, kind: 'U', itemSize: 4 * Number(u[2]), littleEndian: u[1] === '>' ? false : u[1] === '<' || HOST_LITTLE_ENDIAN };
   const m = /^([<>|=]?)([a-zA-Z])(\d+)$/.exec(descr);
   if (descr.includes('O')) {
     throw new FormatError(

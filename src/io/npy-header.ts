@@ -61,9 +61,10 @@ export function readNpyPrefix(bytes: Uint8Array, where: string): { major: number
 
 /**
  * Parses the preamble and header of an .npy file; `bytes` must hold at least the whole header.
+ * `allowText` accepts NumPy unicode dtypes (`<U12`) besides the numeric ones.
  * @throws FormatError for anything but a dict with exactly `descr`, `fortran_order` and `shape`.
  */
-export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
+export function parseNpyHeader(bytes: Uint8Array, where: string, allowText = false): NpyHeader {
   const { major, headerStart, headerLength } = readNpyPrefix(bytes, where);
   const dataOffset = headerStart + headerLength;
   if (bytes.length < dataOffset) {
@@ -92,7 +93,7 @@ export function parseNpyHeader(bytes: Uint8Array, where: string): NpyHeader {
   if (shapeLit.kind !== 'tuple' || shape.length !== shapeLit.items.length) {
     throw new FormatError(`${where}: 'shape' must be a tuple of non-negative integers, got ${JSON.stringify(text.slice(text.indexOf("'shape'"), text.indexOf("'shape'") + 40))}`, where);
   }
-  const dtype = parseDescr(descr.value, where);
+  const dtype = parseDescr(descr.value, where, allowText);
   let size = 1;
   for (const d of shape) size *= d;
   const byteLength = size * dtype.itemSize;

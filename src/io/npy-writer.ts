@@ -2,13 +2,10 @@
  * Streaming .npy writer for arrays too large to hold in memory: the header is written for a declared
  * shape, row batches are appended, and `finish` renames the completed temporary file over the target.
  */
-import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
 import { DadmError, InvalidOptionError, ShapeError, fmtShape } from '../errors.js';
+import { AtomicStreamFile } from './atomic-stream-file.js';
 import { HOST_LITTLE_ENDIAN, swapBytesInPlace } from './npy-dtype.js';
 import { formatNpyHeader } from './npy-header.js';
-import { outputPathError } from './fs-errors.js';
-import { removeQuietly, tempPathFor } from './temp-files.js';
-import { writeAllSync } from './write-file-atomic.js';
 
 /** Options of {@link NpyWriter}. */
 export interface NpyWriterOptions {
@@ -41,8 +38,7 @@ export class NpyWriter {
   /** Values per row, prod(shape[1:]). */
   readonly cols: number;
   private rowsWritten = 0;
-  private readonly temp: string;
-  private fd: number | undefined;
+  private readonly file: AtomicStreamFile;
   private scratch: Float32Array | Float64Array | undefined;
 
   /**
@@ -63,21 +59,8 @@ export class NpyWriter {
     this.shape = [...shape];
     this.dtype = dtype;
     this.cols = shape.slice(1).reduce((a, d) => a * d, 1);
-    this.temp = tempPathFor(path);
-    let fd: number;
-    try {
-      fd = openSync(this.temp, 'wx', 0o666);
-    } catch (err) {
-      throw outputPathError(path, err);
-    }
-    try {
-      writeAllSync(fd, formatNpyHeader(DESCR[dtype], false, shape));
-    } catch (err) {
-      closeSync(fd);
-      removeQuietly(this.temp);
-      throw outputPathError(path, err);
-    }
-    this.fd = fd;
+    this.file = new AtomicStreamFile(path);
+    this.file.write(formatNpyHeader(DESCR[dtype], false, shape));
   }
 
   /** Rows appended so far. */
@@ -91,7 +74,7 @@ export class NpyWriter {
    *   InvalidOptionError naming `path` when the write fails (e.g. a full disk; the writer is aborted).
    */
   append(batch: Float32Array | Float64Array | Int32Array | Uint8Array): void {
-    const fd = this.openFd('append');
+    this.checkOpen('append');
     const integer = this.dtype === 'int32' || this.dtype === 'uint8' ? INTEGER_ARRAYS[this.dtype] : undefined;
     if (integer !== undefined ? !(batch instanceof integer) : !(batch instanceof Float32Array || batch instanceof Float64Array)) {
       const want = integer !== undefined ? `an ${integer.name}` : 'a Float32Array or Float64Array';
@@ -104,30 +87,26 @@ export class NpyWriter {
     if (this.rowsWritten + rows > this.shape[0]!) {
       throw new ShapeError(`NpyWriter.append: total rows must be <= ${this.shape[0]}, got ${this.rowsWritten} + ${rows}`, 'NpyWriter');
     }
-    try {
-      this.writeBatch(fd, batch);
-    } catch (err) {
-      this.abort(); // a partly written batch would misalign every later row
-      throw outputPathError(this.path, err);
-    }
+    // A failed write aborts the file: a partly written batch would misalign every later row.
+    this.writeBatch(batch);
     this.rowsWritten += rows;
   }
 
-  private writeBatch(fd: number, batch: Float32Array | Float64Array | Int32Array | Uint8Array): void {
+  private writeBatch(batch: Float32Array | Float64Array | Int32Array | Uint8Array): void {
     if (batch instanceof Int32Array || batch instanceof Uint8Array) {
       const bytes = new Uint8Array(batch.buffer, batch.byteOffset, batch.byteLength);
       if (HOST_LITTLE_ENDIAN || batch.BYTES_PER_ELEMENT === 1) {
-        writeAllSync(fd, bytes);
+        this.file.write(bytes);
       } else {
         const swapped = bytes.slice();
         swapBytesInPlace(swapped, batch.BYTES_PER_ELEMENT);
-        writeAllSync(fd, swapped);
+        this.file.write(swapped);
       }
       return;
     }
     const wantF32 = this.dtype === 'float32';
     if (wantF32 === batch instanceof Float32Array && HOST_LITTLE_ENDIAN) {
-      writeAllSync(fd, new Uint8Array(batch.buffer, batch.byteOffset, batch.byteLength));
+      this.file.write(new Uint8Array(batch.buffer, batch.byteOffset, batch.byteLength));
     } else {
       this.scratch ??= wantF32 ? new Float32Array(CHUNK_ELEMENTS) : new Float64Array(CHUNK_ELEMENTS);
       const scratch = this.scratch;
@@ -136,7 +115,7 @@ export class NpyWriter {
         scratch.set(part); // typed-array set converts between float widths
         const bytes = new Uint8Array(scratch.buffer, 0, part.length * scratch.BYTES_PER_ELEMENT);
         if (!HOST_LITTLE_ENDIAN) swapBytesInPlace(bytes, scratch.BYTES_PER_ELEMENT);
-        writeAllSync(fd, bytes);
+        this.file.write(bytes);
       }
     }
   }
@@ -147,35 +126,20 @@ export class NpyWriter {
    *   naming `path` when the fsync or rename fails (the temporary file is removed).
    */
   finish(): void {
-    const fd = this.openFd('finish');
+    this.checkOpen('finish');
     if (this.rowsWritten !== this.shape[0]) {
       this.abort();
       throw new ShapeError(`NpyWriter.finish: rows written must equal shape[0] = ${this.shape[0]}, got ${this.rowsWritten} (nothing was written to ${this.path})`, 'NpyWriter');
     }
-    this.fd = undefined;
-    try {
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(this.temp, this.path);
-    } catch (err) {
-      removeQuietly(this.temp);
-      throw outputPathError(this.path, err);
-    }
+    this.file.finish();
   }
 
   /** Discards everything written; `path` is left as it was. Harmless after finish or abort. */
   abort(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
-    removeQuietly(this.temp);
+    this.file.abort();
   }
 
-  private openFd(method: string): number {
-    if (this.fd === undefined) throw new DadmError(`NpyWriter.${method}: writer must be open, got finished or aborted (${this.path})`);
-    return this.fd;
+  private checkOpen(method: string): void {
+    if (!this.file.open) throw new DadmError(`NpyWriter.${method}: writer must be open, got finished or aborted (${this.path})`);
   }
 }

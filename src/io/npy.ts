@@ -53,6 +53,12 @@ export interface NpyReadOptions {
   allowTrailingBytes?: boolean;
   /** Overrides of the default limits (src/limits.ts): the array must fit `maxTensorBytes`. */
   limits?: Partial<Limits>;
+  /**
+   * readNpyTyped / readNpzTyped: also read NumPy unicode arrays (`<U12`), as Uint32Array code points
+   * `[prod(shape) * chars]` (decode them with npyStrings). Default false: text is refused like any
+   * other non-numeric dtype.
+   */
+  text?: boolean;
 }
 
 /** Options of the readers that take a path: how the path is named in messages. */
@@ -90,10 +96,13 @@ function castOf(dtype: NpyHeader['dtype']): NpyCast {
  * @throws FormatError, LimitError as {@link readNpy}.
  */
 export function readNpyTyped(bytes: Uint8Array, source = '<buffer>', options: NpyReadOptions = {}): NpyTypedResult {
-  const header = parseNpyHeader(bytes, source);
+  const header = parseNpyHeader(bytes, source, options.text === true);
   const bytesPerElement = header.dtype.kind === 'f' && header.dtype.itemSize === 2 ? 4 : header.dtype.itemSize;
   const data = cOrderBytes(bytes, header, source, { ...options, bytesPerElement });
-  return { data: decodeNative(data, 0, header.size, header.dtype), shape: header.shape, dtype: header.dtype.descr, fortranOrder: header.fortranOrder };
+  // Text: each element is itemSize / 4 UTF-32 code units, read as that many uint32 values.
+  const count = header.dtype.kind === 'U' ? (header.size * header.dtype.itemSize) / 4 : header.size;
+  const dtype = header.dtype.kind === 'U' ? { ...header.dtype, kind: 'u' as const, itemSize: 4 } : header.dtype;
+  return { data: decodeNative(data, 0, count, dtype), shape: header.shape, dtype: header.dtype.descr, fortranOrder: header.fortranOrder };
 }
 
 /**
@@ -210,6 +219,13 @@ export function checkArrayLike(array: NpyArrayLike, where: string): string {
     throw new ShapeError(`${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`, where);
   }
   const size = shape.reduce((a, d) => a * d, 1);
+  const chars = /^<U(\d+)$/.exec(array.dtype ?? '');
+  if (chars !== null && array.data instanceof Uint32Array) {
+    if (!(Number(chars[1]) >= 1 && array.data.length === size * Number(chars[1]))) {
+      throw new ShapeError(`${where}: text data must hold prod(shape) * ${chars[1]} = ${size * Number(chars[1])} code points for dtype '${array.dtype}', got ${array.data.length}`, where, [shape]);
+    }
+    return array.dtype!;
+  }
   if (size !== array.data.length) {
     throw new ShapeError(`${where}: data length must equal prod(shape) = ${size} for shape ${fmtShape(shape)}, got ${array.data.length}`, where, [shape]);
   }

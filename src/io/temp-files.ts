@@ -40,7 +40,7 @@ export function tempPathFor(path: string): string {
 }
 
 /** Whether a process with this pid exists (a signal-0 probe; EPERM means it exists but is not ours). */
-function processExists(pid: number): boolean {
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
 import { DadmError, FormatError } from '../errors.js';
+import type { Limits } from '../limits.js';
 import { readInputFile, readSafetensors, safetensorsDataStart, writeSafetensors, type SafetensorsContents, type SafetensorsTensorLike } from '../io/index.js';
 import { MODEL_KIND_NAMES, configToYaml, parseConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { decodeModel } from '../runtime/index.js';
@@ -157,9 +158,9 @@ export interface ParsedCheckpoint extends CheckpointHeader {
  * nonsensical header length.
  * @throws FormatError naming the file
  */
-function readCheckpointSafetensors(path: string, bytes: Uint8Array): SafetensorsContents {
+function readCheckpointSafetensors(path: string, bytes: Uint8Array, limits: Partial<Limits> | undefined): SafetensorsContents {
   try {
-    return readSafetensors(bytes, path);
+    return readSafetensors(bytes, path, limits === undefined ? {} : { limits });
   } catch (err) {
     if (err instanceof FormatError && looksLikeOnnx(path, bytes)) {
       throw new FormatError(`${path}: checkpoint must be a safetensors file (the model.safetensors written by dadm train), got an ONNX model (use it with score, explain, quantize or inspect --model)`, path);
@@ -185,13 +186,14 @@ function looksLikeOnnx(path: string, bytes: Uint8Array): boolean {
  * the file has one; files written before it was added load without), finite float tensors, and the
  * metadata.
  * @param fileBytes the file's bytes when the caller has read them already (read from `path` otherwise)
+ * @param limits overrides of the default limits (src/limits.ts), e.g. the config's `limits` section
  * @throws FormatError naming the file for a file that is not a safetensors file, not a dadm
  *   checkpoint, of another format version, whose data does not match its checksum (modified or
  *   corrupted), with a NaN or infinite value in a float tensor, or with missing or inconsistent metadata
  */
-export function readCheckpoint(path: string, fileBytes?: Uint8Array): ParsedCheckpoint {
-  const bytes = fileBytes ?? readCheckpointFile(path);
-  const contents = readCheckpointSafetensors(path, bytes);
+export function readCheckpoint(path: string, fileBytes?: Uint8Array, limits?: Partial<Limits>): ParsedCheckpoint {
+  const bytes = fileBytes ?? readCheckpointFile(path, undefined, limits);
+  const contents = readCheckpointSafetensors(path, bytes, limits);
   const meta = contents.metadata;
   if (meta.format !== CHECKPOINT_FORMAT) {
     const got = meta.format === undefined ? 'no format key (not a dadm checkpoint)' : `'${meta.format}'`;
@@ -259,10 +261,12 @@ function nominalFpr(method: ThresholdMethod, config: DadmConfig): number {
 /**
  * The bytes of a checkpoint file, through the checked open (a regular file within the size limit).
  * @param option the option that named the file, for messages (e.g. `--model`)
- * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular file
+ * @param limits overrides of the default limits (`maxFileBytes`)
+ * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular file;
+ *   LimitError for a file over `maxFileBytes`
  */
-export function readCheckpointFile(path: string, option?: string): Uint8Array {
-  return readInputFile(path, { what: 'checkpoint', ...(option === undefined ? {} : { option }) });
+export function readCheckpointFile(path: string, option?: string, limits?: Partial<Limits>): Uint8Array {
+  return readInputFile(path, { what: 'checkpoint', ...(option === undefined ? {} : { option }), ...(limits === undefined ? {} : { limits }) });
 }
 
 /**

@@ -267,4 +267,12 @@ export interface ModelKindHandler {
    * @throws FormatError naming the file for missing, mistyped or inconsistent tensors or metadata
    */
   load(stored: StoredModel): FittedModel;
+  /**
+   * The explain hooks of a model of this kind rebuilt from an ONNX graph that dadm's exporter wrote
+   * (its weights or trees read back and checked by model-spec's checkers, the graph checked to be
+   * exactly what the exporter writes for them), in the graph's input units; null for any other graph
+   * (another exporter, quantized, edited, standardizing inside). Explanations of a .onnx file then
+   * take the kind's structured fast path instead of scoring every coalition through the runtime.
+   */
+  explainFromOnnx?(model: onnx.ModelProto): ExplainHooks | null;
 }

@@ -1,6 +1,7 @@
 /** Loading a detector from either file dadm writes, by its extension. */
 import type { ModelKind } from '../config/index.js';
 import { FormatError } from '../errors.js';
+import type { Limits } from '../limits.js';
 import { METADATA_KEYS } from '../onnx/index.js';
 import { readCheckpoint, readCheckpointFile } from './checkpoint.js';
 import { checkpointDetector, type DetectorModel } from './detector.js';
@@ -12,11 +13,12 @@ export type KnownDetector = DetectorModel & { readonly modelType: ModelKind; rea
 /**
  * A model.onnx (extension `.onnx`) through dadm's runtime, anything else as a checkpoint.
  * @param option the option that named the file, for messages (e.g. `--model`)
+ * @param limits overrides of the default limits (src/limits.ts), e.g. the config's `limits` section
  * @throws InvalidOptionError naming the path and option when it is not a readable regular file;
  *   FormatError for a file that is neither, or is corrupted (see loadCheckpoint, loadOnnxDetector)
  */
-export function loadDetector(path: string, option?: string): DetectorModel {
-  return isOnnxPath(path) ? loadOnnxDetector(path, readModelBytes(path, option)) : checkpointDetector(readCheckpoint(path, readCheckpointFile(path, option)));
+export function loadDetector(path: string, option?: string, limits?: Partial<Limits>): DetectorModel {
+  return isOnnxPath(path) ? loadOnnxDetector(path, readModelBytes(path, option, limits), limits) : checkpointDetector(readCheckpoint(path, readCheckpointFile(path, option, limits), limits));
 }
 
 /**
@@ -24,8 +26,8 @@ export function loadDetector(path: string, option?: string): DetectorModel {
  * message, e.g. 'score').
  * @throws FormatError naming the metadata key when an ONNX file lacks `dadm.model_type` or `dadm.threshold`
  */
-export function loadKnownDetector(path: string, to: string, option?: string): KnownDetector {
-  const d = loadDetector(path, option);
+export function loadKnownDetector(path: string, to: string, from: { option?: string; limits?: Partial<Limits> } = {}): KnownDetector {
+  const d = loadDetector(path, from.option, from.limits);
   const missing = d.modelType === null ? METADATA_KEYS.modelType : d.threshold === null ? METADATA_KEYS.threshold : null;
   if (missing !== null) {
     throw new FormatError(`${path}: metadata ${missing} must be present to ${to}, got nothing (not exported by dadm export-onnx?)`, path);

@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import type { ModelKind } from '../config/index.js';
 import type { ScoreKernel } from '../data/index.js';
 import { FormatError } from '../errors.js';
+import type { Limits } from '../limits.js';
 import { readInputFile } from '../io/index.js';
 import { METADATA_KEYS } from '../onnx/index.js';
 import { decodeModel, loadOnnx, type ModelProto, type OnnxModel } from '../runtime/index.js';
@@ -45,11 +46,11 @@ export function isOnnxPath(path: string): boolean {
  *   `[N, T, D]`) input, or dadm metadata that does not fit this dadm (unknown model type or schema, bad threshold)
  * @throws UnsupportedOpError when the runtime does not implement one of its ops
  */
-export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto): OnnxDetector {
-  const proto = source === undefined || source instanceof Uint8Array ? decodeModelFile(path, source ?? readModelBytes(path)) : source;
+export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto, limits?: Partial<Limits>): OnnxDetector {
+  const proto = source === undefined || source instanceof Uint8Array ? decodeModelFile(path, source ?? readModelBytes(path, undefined, limits), limits) : source;
   const input = inputLayout(path, proto);
   const dynamicBatch = input.batch === null;
-  const model = loadOnnx(proto);
+  const model = loadOnnx(proto, limits === undefined ? {} : { limits });
   const meta = model.metadata;
   const modelType = modelTypeOf(path, meta[METADATA_KEYS.modelType]);
   const nodes = proto.graph!.node ?? [];
@@ -59,6 +60,7 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
   const twin = !dynamicBatch && !perRow && modelType !== null ? batchedTwin(model, input.shape) : null;
   const batched = twin !== null || (dynamicBatch && !perRow);
   const kernel = onnxKernel(twin ?? model, input.shape, batched);
+  let hooks: ExplainHooks | undefined;
   return {
     format: 'onnx',
     path,
@@ -72,7 +74,11 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
     standardizer: null,
     metadata: meta,
     kernel,
-    explain: explainHooks(model, { modelType, shape: input.shape, kernel, standardizes: nodes.some((n) => n.name === 'scaler.Sub') }),
+    // Rebuilding a kind's model from the graph costs a re-export: only when something explains.
+    get explain(): ExplainHooks {
+      hooks ??= explainHooks(model, { proto, modelType, shape: input.shape, kernel, standardizes: nodes.some((n) => n.name === 'scaler.Sub') });
+      return hooks;
+    },
     score: scoreWith(input.shape, null, kernel),
     model,
     dynamicBatch,
@@ -81,17 +87,21 @@ export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto)
 }
 
 /**
- * Shapley values go through the kernel; reconstruction needs a kind that reconstructs and a graph
- * that outputs the reconstruction of the raw input. A graph that standardizes its input (dadm's
- * exporter names that node scaler.Sub) reconstructs standardized values, which cannot be compared
- * with the rows fed to it.
+ * A graph dadm's exporter wrote for a kind with `explainFromOnnx` explains through the kind's model
+ * rebuilt from it (the structured fast path, exactly the file's numbers). Otherwise Shapley values go
+ * through the kernel, and reconstruction needs a kind that reconstructs and a graph that outputs the
+ * reconstruction of the raw input. A graph that standardizes its input (dadm's exporter names that
+ * node scaler.Sub) reconstructs standardized values, which cannot be compared with the rows fed to it.
  */
 function explainHooks(
   model: OnnxModel,
-  facts: { modelType: ModelKind | null; shape: InputShape; kernel: ScoreKernel; standardizes: boolean },
+  facts: { proto: ModelProto; modelType: ModelKind | null; shape: InputShape; kernel: ScoreKernel; standardizes: boolean },
 ): ExplainHooks {
-  const { modelType, shape, kernel, standardizes } = facts;
-  const reconstructs = modelType !== null && modelKinds().some((k) => k.name === modelType && k.reconstructs);
+  const { proto, modelType, shape, kernel, standardizes } = facts;
+  const kind = modelType === null ? undefined : modelKinds().find((k) => k.name === modelType);
+  const rebuilt = kind?.explainFromOnnx?.(proto) ?? null;
+  if (rebuilt !== null) return rebuilt;
+  const reconstructs = kind?.reconstructs === true;
   const name = model.inputNames[0]!;
   const reconstruct =
     reconstructs && model.outputNames.includes('reconstruction') && !standardizes
@@ -158,9 +168,9 @@ function batchedTwin(single: OnnxModel, shape: InputShape): OnnxModel | null {
  * Decodes and checks the ONNX file at `path` (or its already read `bytes`); a FormatError names the file.
  * @throws FormatError for an unreadable file or bytes that are not a usable ONNX model
  */
-export function decodeModelFile(path: string, bytes: Uint8Array = readModelBytes(path)): ModelProto {
+export function decodeModelFile(path: string, bytes: Uint8Array = readModelBytes(path), limits?: Partial<Limits>): ModelProto {
   try {
-    return decodeModel(bytes);
+    return decodeModel(bytes, limits === undefined ? {} : { limits });
   } catch (err) {
     if (err instanceof FormatError && !err.message.startsWith(path)) throw new FormatError(`${path}: ${err.message}`, path);
     throw err;
@@ -173,8 +183,8 @@ export function decodeModelFile(path: string, bytes: Uint8Array = readModelBytes
  * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular file;
  *   LimitError for a file over the limit
  */
-export function readModelBytes(path: string, option?: string): Uint8Array {
-  return readInputFile(path, { what: 'model', sizeLimit: 'maxOnnxFileBytes', ...(option === undefined ? {} : { option }) });
+export function readModelBytes(path: string, option?: string, limits?: Partial<Limits>): Uint8Array {
+  return readInputFile(path, { what: 'model', sizeLimit: 'maxOnnxFileBytes', ...(option === undefined ? {} : { option }), ...(limits === undefined ? {} : { limits }) });
 }
 
 /** The one fed input: `[N, D]` rows or `[N, T, D]` windows, N = 1 or symbolic (null), T and D fixed. */

@@ -21,7 +21,7 @@ export function checkAutoencoderSpec(spec: AutoencoderExportSpec, where: string)
     checkFinite(mean, 'scaler.mean', where);
     for (let j = 0; j < D; j++) {
       const s = std[j]!;
-      if (!(Number.isFinite(s) && Math.fround(s) > 0)) throw new DataError(`${where}: scaler.std[${j}] must be finite and > 0, got ${s}`, where);
+      if (!(Number.isFinite(s) && Math.fround(s) > 0)) throw new DataError(`${where}: scaler.std[${j}] must be finite and > 0, got ${s}`, where, { index: j });
     }
   }
   const active = spec.activeFeatures;

@@ -4,7 +4,7 @@ import { type TensorValueField, dataTypeFacts, dataTypeLabel } from './data-type
 import { hasField, onnx, toNumber } from './proto.js';
 
 /** Throws the FormatError every checkModel failure uses. */
-export function checkModelFail(message: string): never {
+function checkModelFail(message: string): never {
   throw new FormatError(`checkModel: ${message}`, 'checkModel');
 }
 
@@ -78,6 +78,6 @@ function snake(field: TensorValueField): string {
 /** True when the message has a non-empty repeated field or a set singular field `key`. */
 export function hasValue(message: object, key: string): boolean {
   const v = (message as Record<string, unknown>)[key];
-  if (Array.isArray(v)) return v.length > 0;
+  if (Array.isArray(v) || v instanceof onnx.ByteList) return v.length > 0;
   return hasField(message, key);
 }

@@ -34,8 +34,8 @@ export {
 export { makeNode, type MakeNodeOptions } from './make-node.js';
 export { makeValueInfo, makeGraph, type Dim, type MakeGraphOptions } from './make-graph.js';
 export { makeModel, encodeModel, type MakeModelOptions, type OpsetId } from './make-model.js';
-export { ONNX_DOMAIN, ML_DOMAIN, DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION, MAX_IR_VERSION, EXPORT_OPSET_RANGE, checkExportOpset } from './opsets.js';
-export { checkModel } from './check-model.js';
+export { ONNX_DOMAIN, ML_DOMAIN, DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION, MAX_IR_VERSION, MAX_OPSET_VERSION, EXPORT_OPSET_RANGE, IR_VERSION_RANGE, OPSET_RANGES, checkExportOpset } from './opsets.js';
+export { checkModel, WRITTEN_POLICY, type CheckPolicy, type TensorSite } from './check-model.js';
 export { checkTensor } from './check-tensor.js';
 export { GraphBuilder, type AddNodeOptions } from './graph-builder.js';
 export { modelMetadata, METADATA_KEYS, type ModelMetadataFields } from './metadata.js';

@@ -5,4 +5,5 @@
  */
 export { onnx, toNumber, hasField } from './proto.js';
 export { checkTensor } from './check-tensor.js';
-export { MAX_IR_VERSION } from './opsets.js';
+export { IR_VERSION_RANGE, MAX_IR_VERSION, OPSET_RANGES } from './opsets.js';
+export { checkModel, type CheckPolicy, type TensorSite } from './check-model.js';

@@ -128,7 +128,7 @@ function scoreWith(checkpoint: string, data: string): Map<string, Float32Array> 
   const detector = loadCheckpoint(checkpoint);
   const kernels = new Map([['', detector.kernel]]);
   if (detector.model instanceof EnsembleModel) for (const m of detector.model.members) kernels.set(m.name, m.model.score);
-  const file = openDataFile(data);
+  const file = openDataFile(data, { option: '--data' });
   try {
     checkWidth(file, detector.schema);
     const out = new Map<string, Float32Array>();
@@ -140,7 +140,7 @@ function scoreWith(checkpoint: string, data: string): Map<string, Float32Array> 
 }
 
 function openRows(path: string): number {
-  const file = openDataFile(path);
+  const file = openDataFile(path, { option: '--data', needsFile: 'evaluate trains on it and scores it once per kind and seed' });
   file.reader.close();
   return file.rows;
 }

@@ -5,9 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { defaultConfig, type ExplainMethod, type ModelKind } from '../config/index.js';
+import { defaultConfig, type DadmConfig, type ExplainMethod, type ModelKind } from '../config/index.js';
 import { checkRows, checkScores, checkWidth, openDataFile } from '../data/index.js';
 import { DataError, InvalidOptionError, UsageError } from '../errors.js';
+import { limitsOf, type Limits } from '../limits.js';
 import { reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type FeatureAttribution } from '../explain/index.js';
 import { readNpyFile, shapeTuple } from '../io/index.js';
 import { loadKnownDetector, modelKinds, sameTraining, type CheckpointDetector, type KnownDetector } from '../models/index.js';
@@ -20,7 +21,7 @@ import { explainWindows } from './explain-windows.js';
 export interface ExplainOptions {
   /** model.safetensors or model.onnx */
   model: string;
-  /** rows to explain, .npy `[rows, schema width]` in the units of the training file (a sequence model: or windows `[N, T, width]`) */
+  /** rows to explain, .npy `[rows, schema width]` in the units of the training file (`-`: standard input; a sequence model: or windows `[N, T, width]`) */
   data: string;
   /** A sequence model's host ids .npy `[rows]` for 2-D rows (each row is explained by its host's window ending at it). */
   hosts?: string;
@@ -34,10 +35,17 @@ export interface ExplainOptions {
   backgroundRows?: number;
   /** explain only rows with score > threshold */
   onlyFlagged?: boolean;
-  /** explain only these row indices (0-based, in this order); `rows`/`flagged` still count the whole file */
+  /** explain only the `top` highest-scoring rows (after `onlyFlagged`) */
+  top?: number;
+  /**
+   * explain only these row indices (0-based), reported in this order; `rows`/`flagged` still count
+   * the whole file. Without it, explained rows are reported by descending score.
+   */
   rows?: readonly number[];
   /** called after each explained row (`kind: 'rows'`, `phase: 'explain'`) */
   onProgress?: ProgressCallback;
+  /** Overrides of the default limits of the files read (src/limits.ts; the CLI passes config.yaml's `limits`). */
+  limits?: Partial<Limits>;
 }
 
 /** One feature of a row's explanation. `value` and `reconstructed` are in training-file units. */
@@ -82,20 +90,81 @@ export interface ExplainResult {
   items: 'rows' | 'windows';
 }
 
+/** Everything explaining one row needs, fixed for a run ({@link rowExplainer}). */
+export interface RowExplainer {
+  readonly method: ExplainMethod;
+  readonly k: number;
+  readonly detector: KnownDetector;
+  /** Model-input rows for Shapley values (null for reconstruction). */
+  readonly background: { source: string; data: { data: Float32Array; rows: number } } | null;
+  readonly config: DadmConfig['explain'];
+}
+
+/** What {@link rowExplainer} takes: {@link ExplainOptions}' explanation settings. */
+export type RowExplainerOptions = Pick<ExplainOptions, 'model' | 'method' | 'topK' | 'background' | 'backgroundRows' | 'limits'>;
+
+/**
+ * Resolves the method, top-k and background for explaining rows of `detector` (defaults from the
+ * model's config `explain` section), checking them once.
+ * @throws InvalidOptionError for a method the model does not support or bad options
+ * @throws FormatError / DataError for an unreadable or mismatching background
+ */
+/** The explain section that applies (the checkpoint's, else the defaults), the method and a checked top-k. */
+function explainSettings(detector: KnownDetector, opts: Pick<ExplainOptions, 'method' | 'topK'>): { config: DadmConfig['explain']; method: ExplainMethod; k: number } {
+  const config = detector.config?.explain ?? defaultConfig().explain;
+  const method = opts.method ?? config.method;
+  const k = opts.topK ?? config.topK;
+  const active = detector.schema.activeFeatures;
+  if (!Number.isInteger(k) || k < 1 || k > active) throw new InvalidOptionError(`explain: top-k must be an integer in [1, ${active}], got ${k}`, 'topK');
+  return { config, method, k };
+}
+
+export function rowExplainer(detector: KnownDetector, opts: RowExplainerOptions): RowExplainer {
+  const { config, method, k } = explainSettings(detector, opts);
+  if (method === 'reconstruction' && detector.explain.reconstruct === null) {
+    throw new InvalidOptionError(`explain: method 'reconstruction' must be used with ${noReconstruction(detector)} (use method shap)`, 'method');
+  }
+  const background = method === 'shap' ? loadBackground(opts, detector, detector.schema.dim, opts.backgroundRows ?? config.backgroundRows) : null;
+  return { method, k, detector, background, config };
+}
+
+/**
+ * The top-k features of one row: `raw` in training-file units, `z` the same row in model-input units.
+ * @returns the explanation fields of an {@link ExplainedRow}
+ */
+export function explainRow(e: RowExplainer, raw: Float32Array, z: Float32Array): Pick<ExplainedRow, 'top' | 'baseValue' | 'exact' | 'samples'> {
+  const { detector } = e;
+  const features = Array.from({ length: detector.schema.activeFeatures }, (_, j) => j);
+  const names = detector.schema.featureNames;
+  if (e.method === 'reconstruction') {
+    const recon = detector.explain.reconstruct!(z);
+    const attrs = reconstructionAttribution({ input: z, reconstruction: recon, activeFeatures: features, featureNames: names });
+    return { top: topK(attrs, e.k).map((a) => ({ ...toRaw(a, raw), reconstructed: unstandardize(a.reconstructed, a.feature, detector.standardizer) })) };
+  }
+  const result = shapleyValues(detector.explain.shapModel, z, e.background!.data, {
+    features,
+    maxExactFeatures: e.config.maxExactFeatures,
+    kernelSamples: e.config.kernelSamples,
+  });
+  return {
+    baseValue: result.baseValue,
+    exact: result.exact,
+    ...(result.samples !== undefined ? { samples: result.samples } : {}),
+    top: topK(shapleyAttribution(result, z, names), e.k).map((a) => toRaw(a, raw)),
+  };
+}
+
 /**
  * Explains the rows of `opts.data` with the model of `opts.model`.
  * @throws InvalidOptionError for a method the model does not support or bad options
  * @throws FormatError / DataError for unreadable or mismatching files (named by file, row, column)
  */
 export function explain(opts: ExplainOptions): ExplainResult {
-  const detector = loadKnownDetector(opts.model, 'explain', '--model');
-  const cfg = detector.config?.explain ?? defaultConfig().explain;
-  const method = opts.method ?? cfg.method;
-  const k = opts.topK ?? cfg.topK;
-  const active = detector.schema.activeFeatures;
-  if (!Number.isInteger(k) || k < 1 || k > active) throw new InvalidOptionError(`explain: top-k must be an integer in [1, ${active}], got ${k}`, 'topK');
-  const backgroundCount = opts.backgroundRows ?? cfg.backgroundRows;
+  const detector = loadKnownDetector(opts.model, 'explain', { option: '--model', ...limitsOf(opts) });
+  if (opts.top !== undefined && !(Number.isSafeInteger(opts.top) && opts.top >= 1)) throw new InvalidOptionError(`explain: top must be an integer >= 1, got ${opts.top}`, 'top');
   if (detector.input.form === 'windows') {
+    const { config: cfg, method, k } = explainSettings(detector, opts);
+    const backgroundCount = opts.backgroundRows ?? cfg.backgroundRows;
     return explainWindows(opts, {
       detector, method, k, maxExactFeatures: cfg.maxExactFeatures, kernelSamples: cfg.kernelSamples, backgroundCount,
       backgroundRows: () => {
@@ -107,66 +176,53 @@ export function explain(opts: ExplainOptions): ExplainResult {
   if (opts.hosts !== undefined) {
     throw new UsageError(`explain: --hosts must be given only with a sequence model, got a ${detector.modelType} model`);
   }
-  const reconstruct = detector.explain.reconstruct;
-  if (method === 'reconstruction' && reconstruct === null) {
-    throw new InvalidOptionError(`explain: method 'reconstruction' must be used with ${noReconstruction(detector)} (use method shap)`, 'method');
-  }
-  const { data, rows, cols } = readRows(opts.data, detector.schema);
+  const explainer = rowExplainer(detector, opts);
+  const { data, rows, cols, source } = readRows(opts.data, detector.schema);
   const z = Float32Array.from(data);
   if (detector.standardizer !== null) standardizeInPlace(detector.standardizer, z, rows);
   const scores = new Float32Array(rows);
   detector.kernel(z, rows, scores);
-  checkScores(scores, rows, { firstRow: 0, source: opts.data });
-  const background = method === 'shap' ? loadBackground(opts, detector, cols, backgroundCount) : null;
-  const features = Array.from({ length: active }, (_, j) => j);
-  const names = detector.schema.featureNames;
-  const explained: ExplainedRow[] = [];
+  checkScores(scores, rows, { firstRow: 0, source });
   let flaggedCount = 0;
   for (let r = 0; r < rows; r++) if (scores[r]! > detector.threshold) flaggedCount++;
-  const todo = selectedRows(opts.rows, rows).filter((r) => opts.onlyFlagged !== true || scores[r]! > detector.threshold);
+  const todo = selectedRows(opts, scores, detector.threshold);
+  const explained: ExplainedRow[] = [];
   for (const r of todo) {
-    const flagged = scores[r]! > detector.threshold;
     const raw = data.subarray(r * cols, (r + 1) * cols);
     const zr = z.subarray(r * cols, (r + 1) * cols);
-    const row: ExplainedRow = { row: r, score: scores[r]!, flagged, top: [] };
-    if (method === 'reconstruction') {
-      const recon = reconstruct!(zr);
-      const attrs = reconstructionAttribution({ input: zr, reconstruction: recon, activeFeatures: features, featureNames: names });
-      row.top = topK(attrs, k).map((a) => ({ ...toRaw(a, raw), reconstructed: unstandardize(a.reconstructed, a.feature, detector.standardizer) }));
-    } else {
-      const result = shapleyValues(detector.explain.shapModel, zr, background!.data, {
-        features,
-        maxExactFeatures: cfg.maxExactFeatures,
-        kernelSamples: cfg.kernelSamples,
-      });
-      row.baseValue = result.baseValue;
-      row.exact = result.exact;
-      if (result.samples !== undefined) row.samples = result.samples;
-      row.top = topK(shapleyAttribution(result, zr, names), k).map((a) => toRaw(a, raw));
-    }
-    explained.push(row);
+    explained.push({ row: r, score: scores[r]!, flagged: scores[r]! > detector.threshold, ...explainRow(explainer, raw, zr) });
     opts.onProgress?.({ kind: 'rows', phase: 'explain', done: explained.length, total: todo.length });
   }
   return {
-    method,
+    method: explainer.method,
     modelType: detector.modelType,
     threshold: detector.threshold,
     rows,
     flagged: flaggedCount,
-    topK: k,
-    background: background === null ? null : { source: background.source, rows: background.data.rows },
+    topK: explainer.k,
+    background: explainer.background === null ? null : { source: explainer.background.source, rows: explainer.background.data.rows },
     explained,
     items: 'rows',
   };
 }
 
-/** `rows` checked against the file's row count, or every row. */
-function selectedRows(selection: readonly number[] | undefined, rows: number): readonly number[] {
-  if (selection === undefined) return Array.from({ length: rows }, (_, r) => r);
-  for (const r of selection) {
-    if (!Number.isInteger(r) || r < 0 || r >= rows) throw new InvalidOptionError(`explain: rows must be integers in [0, ${rows - 1}], got ${r}`, 'rows');
+/**
+ * The rows to explain: `opts.rows` in their order (checked against the row count), or every row by
+ * descending score (ties: lower row first); then only flagged ones, then the first `opts.top`.
+ */
+function selectedRows(opts: ExplainOptions, scores: Float32Array, threshold: number): readonly number[] {
+  const rows = scores.length;
+  let list: number[];
+  if (opts.rows !== undefined) {
+    for (const r of opts.rows) {
+      if (!Number.isInteger(r) || r < 0 || r >= rows) throw new InvalidOptionError(`explain: rows must be integers in [0, ${rows - 1}], got ${r}`, 'rows');
+    }
+    list = [...opts.rows];
+  } else {
+    list = Array.from({ length: rows }, (_, r) => r).sort((a, b) => scores[b]! - scores[a]! || a - b);
   }
-  return selection;
+  if (opts.onlyFlagged === true) list = list.filter((r) => scores[r]! > threshold);
+  return opts.top === undefined ? list : list.slice(0, opts.top);
 }
 
 function toRaw(a: FeatureAttribution, raw: Float32Array): ExplainedFeature {
@@ -189,27 +245,27 @@ function noReconstruction(d: KnownDetector): string {
   return `an ${kinds.join(' or ')}, got ${d.modelType}`;
 }
 
-function readRows(path: string, schema: FeatureSchema): { data: Float32Array; rows: number; cols: number } {
+function readRows(path: string, schema: FeatureSchema): { data: Float32Array; rows: number; cols: number; source: string } {
   const file = openDataFile(path, { option: '--data' });
   try {
     checkWidth(file, schema);
     const data = new Float32Array(file.rows * file.cols);
     file.reader.readRows(0, file.rows, data);
-    checkRows(data, { count: file.rows, firstRow: 0, cols: file.cols, active: schema.activeFeatures, source: path });
-    return { data, rows: file.rows, cols: file.cols };
+    checkRows(data, { count: file.rows, firstRow: 0, cols: file.cols, active: schema.activeFeatures, source: file.source });
+    return { data, rows: file.rows, cols: file.cols, source: file.source };
   } finally {
     file.reader.close();
   }
 }
 
 /** The first `count` background rows in model-input units, from --background or the drift reference. */
-function loadBackground(opts: ExplainOptions, detector: KnownDetector, cols: number, count: number): { source: string; data: { data: Float32Array; rows: number } } {
+function loadBackground(opts: RowExplainerOptions, detector: KnownDetector, cols: number, count: number): { source: string; data: { data: Float32Array; rows: number } } {
   if (!Number.isInteger(count) || count < 1) throw new InvalidOptionError(`explain: background rows must be a positive integer, got ${count}`, 'backgroundRows');
   const active = detector.schema.activeFeatures;
   // The drift reference's sample is in the checkpoint's model-input units; an ONNX graph standardizes itself.
   const referenceInModelUnits = detector.format === 'checkpoint';
   if (opts.background !== undefined) {
-    const arr = readNpyFile(opts.background, { what: 'background file', option: '--background' });
+    const arr = readNpyFile(opts.background, { what: 'background file', option: '--background', ...limitsOf(opts) });
     if (arr.shape.length !== 2 || arr.shape[1] !== cols) {
       throw new DataError(`${opts.background}: background must be [rows, ${cols}] like the data, got ${shapeTuple(arr.shape)}`, opts.background);
     }
@@ -222,7 +278,7 @@ function loadBackground(opts: ExplainOptions, detector: KnownDetector, cols: num
   }
   const path = join(dirname(opts.model), 'drift_reference.npz');
   if (!existsSync(path)) throw new DataError(`explain: a background must be given (--background) when ${path} does not exist, got neither`, path);
-  const ref = readDriftReference(path);
+  const ref = readDriftReference(path, limitsOf(opts));
   if (ref.active !== active) throw new DataError(`${path}: active features must be ${active} like the model, got ${ref.active}`, path);
   const checkpoint = detector.format === 'checkpoint' ? (detector as KnownDetector & CheckpointDetector).checkpoint : null;
   if (checkpoint !== null && !sameTraining(checkpoint, ref.trainingId)) {

@@ -3,9 +3,9 @@
  * raw items exactly like the checkpoint, checked by scoring a few rows both ways before the file is
  * written. The checkpoint is read once. See docs/pipeline.md "## export-onnx" and docs/onnx.md "## Exporters".
  */
-import { statSync } from 'node:fs';
 import type { ModelKind } from '../config/index.js';
 import { DadmError } from '../errors.js';
+import type { Limits } from '../limits.js';
 import { writeFileAtomic } from '../io/index.js';
 import { checkpointDetector, itemSize, loadOnnxDetector, modelKind, readCheckpoint, readCheckpointFile, type CheckpointDetector } from '../models/index.js';
 import { EXPORT_OPSET_RANGE, checkExportOpset, encodeModel, modelMetadata, type onnx } from '../onnx/index.js';
@@ -20,8 +20,8 @@ export { EXPORT_OPSET_RANGE };
 export interface ExportOnnxOptions {
   /** model.safetensors written by `train`. */
   checkpoint: string;
-  /** Where to write the .onnx file (atomically). */
-  output: string;
+  /** Where to write the .onnx file (atomically); without it nothing is written and the bytes are only returned (`encoded`). */
+  output?: string;
   /** Default-domain opset in {@link EXPORT_OPSET_RANGE}; default the checkpoint config's `onnx.opset`. */
   opset?: number;
   /** Symbolic batch dimension; default the checkpoint config's `onnx.dynamicBatch`. */
@@ -32,14 +32,19 @@ export interface ExportOnnxOptions {
    * first MatMul would then read raw features.
    */
   foldScaler?: boolean;
+  /** Overrides of the default limits of the files read (src/limits.ts; the CLI passes config.yaml's `limits`). */
+  limits?: Partial<Limits>;
 }
 
 /** What {@link exportOnnx} wrote. */
 export interface ExportOnnxResult {
   modelType: ModelKind;
-  output: string;
-  /** File size in bytes. */
+  /** The file written, or null when no `output` was given. */
+  output: string | null;
+  /** Size of the model in bytes. */
   bytes: number;
+  /** The encoded model (what was written). */
+  encoded: Uint8Array;
   opset: number;
   dynamicBatch: boolean;
   /** Node count per op type (`domain:Op` outside the default domain). */
@@ -66,16 +71,16 @@ const CHECK_TOLERANCE = 1e-4;
 export function exportOnnx(opts: ExportOnnxOptions): ExportOnnxResult {
   // Checked before the checkpoint is read, so a bad option is reported as such whatever the file.
   if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
-  refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
-  const detector = checkpointDetector(readCheckpoint(opts.checkpoint, readCheckpointFile(opts.checkpoint, '--checkpoint')));
-  const { model, bytes, opset, dynamicBatch, selfCheck } = checkedOnnx(detector, opts, opts.output);
-  writeFileAtomic(opts.output, bytes);
+  if (opts.output !== undefined) refuseSameFile('export-onnx', [{ option: 'output', path: opts.output }], [{ option: 'checkpoint', path: opts.checkpoint }]);
+  const detector = checkpointDetector(readCheckpoint(opts.checkpoint, readCheckpointFile(opts.checkpoint, '--checkpoint', opts.limits), opts.limits));
+  const { model, bytes, opset, dynamicBatch, selfCheck } = checkedOnnx(detector, opts, opts.output ?? 'exported model');
+  if (opts.output !== undefined) writeFileAtomic(opts.output, bytes);
   const ops: Record<string, number> = {};
   for (const node of model.graph!.node ?? []) {
     const op = node.domain ? `${node.domain}:${node.opType}` : node.opType!;
     ops[op] = (ops[op] ?? 0) + 1;
   }
-  return { modelType: detector.modelType, output: opts.output, bytes: statSync(opts.output).size, opset, dynamicBatch, ops, selfCheck };
+  return { modelType: detector.modelType, output: opts.output ?? null, bytes: bytes.length, encoded: bytes, opset, dynamicBatch, ops, selfCheck };
 }
 
 /** What {@link checkedOnnx} built: the model, its encoded bytes, the options used and the self-check. */
@@ -93,13 +98,13 @@ export interface CheckedOnnx {
  * @param label names the output in messages
  * @throws as {@link exportOnnx}
  */
-export function checkedOnnx(detector: CheckpointDetector, opts: Pick<ExportOnnxOptions, 'opset' | 'dynamicBatch' | 'foldScaler'>, label: string): CheckedOnnx {
+export function checkedOnnx(detector: CheckpointDetector, opts: Pick<ExportOnnxOptions, 'opset' | 'dynamicBatch' | 'foldScaler' | 'limits'>, label: string): CheckedOnnx {
   if (opts.opset !== undefined) checkExportOpset(opts.opset, 'export-onnx');
   const opset = opts.opset ?? detector.config.onnx.opset;
   const dynamicBatch = opts.dynamicBatch ?? detector.config.onnx.dynamicBatch;
   const model = checkpointToOnnx(detector, { opset, dynamicBatch, foldScaler: opts.foldScaler ?? false });
   const bytes = encodeModel(model);
-  return { model, bytes, opset, dynamicBatch, selfCheck: selfCheckScores(detector, label, bytes) };
+  return { model, bytes, opset, dynamicBatch, selfCheck: selfCheckScores(detector, { output: label, bytes, limits: opts.limits }) };
 }
 
 /** The ONNX model of a loaded checkpoint. @throws as {@link exportOnnx} */
@@ -126,7 +131,7 @@ export function checkpointToOnnx(d: CheckpointDetector, options: { opset: number
  * with the checkpoint and with dadm's runtime on `bytes`.
  * @throws DadmError when they differ by more than the tolerance
  */
-function selfCheckScores(engine: CheckpointDetector, output: string, bytes: Uint8Array): ExportOnnxResult['selfCheck'] {
+function selfCheckScores(engine: CheckpointDetector, onnx: { output: string; bytes: Uint8Array; limits: Partial<Limits> | undefined }): ExportOnnxResult['selfCheck'] {
   const { dim, activeFeatures } = engine.schema;
   const s = engine.standardizer;
   const rows = new Random(0).normalFill(new Float32Array(CHECK_ROWS * itemSize(engine.input)));
@@ -135,7 +140,7 @@ function selfCheckScores(engine: CheckpointDetector, output: string, bytes: Uint
     rows[k] = j >= activeFeatures ? 0 : s === null ? rows[k]! : rows[k]! * s.scale[j]! + s.mean[j]!;
   }
   const want = engine.score(rows, CHECK_ROWS);
-  const got = loadOnnxDetector(output, bytes).score(rows, CHECK_ROWS);
+  const got = loadOnnxDetector(onnx.output, onnx.bytes, onnx.limits).score(rows, CHECK_ROWS);
   let maxAbsDiff = 0;
   for (let i = 0; i < CHECK_ROWS; i++) {
     const diff = Math.abs(got[i]! - want[i]!);

@@ -75,7 +75,7 @@ export function fitModel(opts: FitModelOptions): FittedRun {
   const { file, config } = opts;
   const kind = modelKind(config.model);
   const schema = schemaForMode(config.schema, file.cols);
-  checkWidth(file, schema);
+  checkWidth(file, schema, 'train');
   const init = opts.initCheckpoint === undefined ? null : readInitModel(opts.initCheckpoint, config, schema);
   const split = splitRows(file.rows, config.training.validationFraction, config.training.seed);
   const pre = prepass({
@@ -179,7 +179,7 @@ function trainingSummary(run: FittedRun): Record<string, unknown> {
  */
 function readInitModel(path: string, config: DadmConfig, schema: FeatureSchema): { model: FittedModel; standardizer: Standardizer | null } {
   const kind = modelKind(config.model);
-  const ckpt = readCheckpoint(path, readCheckpointFile(path, '--init-checkpoint'));
+  const ckpt = readCheckpoint(path, readCheckpointFile(path, '--init-checkpoint', config.limits), config.limits);
   if (!kind.trainsFromWeights || ckpt.modelType !== config.model) {
     const able = modelKinds().filter((k) => k.trainsFromWeights).map((k) => k.name).join(' or ');
     throw new InvalidOptionError(`train: --init-checkpoint must be a checkpoint of the run's model kind (${able}), got ${ckpt.modelType} for model ${config.model}`, 'initCheckpoint');

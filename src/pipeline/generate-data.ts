@@ -1,17 +1,25 @@
 /**
- * `dadm gen-data`: synthetic endpoint-v1 telemetry as model input (`[rows, 64]` float32 .npy), with
- * optional labels and attack types.
+ * `dadm gen-data`: synthetic endpoint-v1 telemetry as model input (`[rows, 64]` float32 .npy), or as
+ * raw events (`.ndjson` / `.csv`, the 12 features by name in raw units, what `score --format` reads),
+ * with optional labels and attack types.
  */
-import { InvalidOptionError } from '../errors.js';
-import { NpyWriter, writeNpyFile } from '../io/index.js';
-import { CORE_FEATURE_DIM, FEATURE_DIM, generateHostData, normalizeCore, toModelInput } from '../schema/index.js';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { extname } from 'node:path';
+import { FormatError, InvalidOptionError } from '../errors.js';
+import { AtomicStreamFile, NpyWriter, removeQuietly, tempPathFor, writeNpyFile } from '../io/index.js';
+import { ATTACK_NAMES, CORE_FEATURES, CORE_FEATURE_DIM, FEATURE_DIM, injectPlannedAttack, normalizeCore, planHostData, plannedAttackRows, sampleNormalRows, toModelInput, type HostDataPlan } from '../schema/index.js';
 import { refuseSameFile } from './same-file.js';
+import { float32Text } from './score-stream/score-lines.js';
 
 /** Options of {@link generateData}. */
 export interface GenerateDataOptions {
   /** Rows to generate, a positive integer. */
   rows: number;
-  /** Output .npy path: `[rows, 64]` float32 endpoint-v1 model input. */
+  /**
+   * Output path; its extension picks the format: `.npy` `[rows, 64]` float32 endpoint-v1 model input
+   * (normalized), `.ndjson` one JSON object per row or `.csv` a header and one line per row, both
+   * with the 12 features by name in raw units.
+   */
   out: string;
   /** Generator seed, a non-negative integer. Default 0. */
   seed?: number;
@@ -33,24 +41,40 @@ export interface GenerateDataResult {
   files: { data: string; labels?: string; attackTypes?: string };
 }
 
-/** The most rows one call generates: the raw host table (48 bytes a row) is held in memory. */
+/**
+ * The most rows one call generates. Memory does not grow with it but for the attack codes (1 byte a
+ * row, only with anomalies, labels or attack types); the raw host table goes to a temporary file
+ * next to `out` (48 bytes a row on disk).
+ */
 export const MAX_GENERATED_ROWS = 100_000_000;
 
-/** Rows normalized and written per step, to bound the temporary [rows, 64] array. */
+/** Rows drawn, normalized and written per step, to bound the temporary arrays. */
 const WRITE_ROWS = 16384;
+/** Bytes of one raw host row (12 float32). */
+const RAW_ROW_BYTES = CORE_FEATURE_DIM * 4;
+
+/** Formats of `out` by extension. */
+const OUT_FORMATS = { '.npy': 'npy', '.ndjson': 'ndjson', '.csv': 'csv' } as const;
 
 /**
- * Generates rows with `generateHostData`, normalizes them (`normalizeCore`), pads them to 64 columns
- * (`toModelInput`) and writes them as a numpy-loadable float32 .npy (streamed, atomic). Labels and
- * attack types are uint8 .npy files. The same options always give the same bytes.
- * @throws InvalidOptionError for a bad row count, seed or anomaly rate
+ * Generates rows with the draws of `generateHostData`, normalizes them (`normalizeCore`), pads them
+ * to 64 columns (`toModelInput`) and writes them as a numpy-loadable float32 .npy (streamed, atomic);
+ * `.ndjson` and `.csv` write the raw rows instead, streamed and atomic too. Labels and attack types
+ * are uint8 .npy files. The same options always give the same bytes, the bytes of generateHostData's
+ * table: the normal rows are drawn block by block into a raw temporary file, the attacks are then
+ * injected into their rows there, and a second pass writes the file out.
+ * @throws InvalidOptionError for a bad row count, seed, anomaly rate or `out` extension
  * @throws UsageError when two of `out`, `labelsOut`, `attackTypesOut` name the same file
  */
 export function generateData(opts: GenerateDataOptions): GenerateDataResult {
   const { rows, out } = opts;
+  const format = OUT_FORMATS[extname(out).toLowerCase() as keyof typeof OUT_FORMATS];
+  if (format === undefined) {
+    throw new InvalidOptionError(`generateData: out must end in .npy (model input), .ndjson or .csv (raw events), got '${out}'`, 'out');
+  }
   const seed = opts.seed ?? 0;
   if (!Number.isSafeInteger(rows) || rows < 1 || rows > MAX_GENERATED_ROWS) {
-    throw new InvalidOptionError(`generateData: rows must be an integer in [1, ${MAX_GENERATED_ROWS}] (the host table is held in memory; write several files for more), got ${rows}`, 'rows');
+    throw new InvalidOptionError(`generateData: rows must be an integer in [1, ${MAX_GENERATED_ROWS}] (write several files for more), got ${rows}`, 'rows');
   }
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new InvalidOptionError(`generateData: seed must be a non-negative integer, got ${seed}`, 'seed');
@@ -60,37 +84,156 @@ export function generateData(opts: GenerateDataOptions): GenerateDataResult {
     opts.labelsOut === undefined ? undefined : { option: 'labelsOut (--labels)', path: opts.labelsOut },
     opts.attackTypesOut === undefined ? undefined : { option: 'attackTypesOut (--attack-types)', path: opts.attackTypesOut },
   ]);
-  const host = generateHostData({ rows, seed, anomalyRate: opts.anomalyRate ?? 0 });
-  const writer = new NpyWriter(out, { shape: [rows, FEATURE_DIM], dtype: 'float32' });
+  const plan = planHostData({ rows, seed, anomalyRate: opts.anomalyRate ?? 0 });
+  const sink = format === 'npy' ? modelInputSink(out, rows) : eventSink(out, format);
+  const rawPath = tempPathFor(out);
+  let attackType: Uint8Array | null = null;
   try {
-    const normalized = new Float32Array(Math.min(WRITE_ROWS, rows) * CORE_FEATURE_DIM);
-    const padded = new Float32Array(Math.min(WRITE_ROWS, rows) * FEATURE_DIM);
-    for (let start = 0; start < rows; start += WRITE_ROWS) {
-      const count = Math.min(WRITE_ROWS, rows - start);
-      const raw = host.raw.subarray(start * CORE_FEATURE_DIM, (start + count) * CORE_FEATURE_DIM);
-      const z = normalizeCore(raw, { out: normalized.subarray(0, raw.length), source: 'generateData' });
-      writer.append(toModelInput(z, padded.subarray(0, count * FEATURE_DIM)));
+    const fd = openSync(rawPath, 'wx+', 0o600);
+    try {
+      const table = { fd, path: rawPath };
+      drawRawTable(plan, table);
+      attackType = injectAttacks(plan, table, opts.labelsOut !== undefined || opts.attackTypesOut !== undefined);
+      passRawTable(table, rows, sink);
+    } finally {
+      closeSync(fd);
     }
-    writer.finish();
+    sink.finish();
   } catch (err) {
-    writer.abort();
+    sink.abort();
     throw err;
+  } finally {
+    removeQuietly(rawPath);
   }
   const files: GenerateDataResult['files'] = { data: out };
-  if (opts.labelsOut !== undefined) {
-    writeNpyFile(opts.labelsOut, { data: host.labels, shape: [rows] });
-    files.labels = opts.labelsOut;
-  }
+  const types = attackType ?? new Uint8Array(0);
   if (opts.attackTypesOut !== undefined) {
-    writeNpyFile(opts.attackTypesOut, { data: host.attackType, shape: [rows] });
+    writeNpyFile(opts.attackTypesOut, { data: types, shape: [rows] });
     files.attackTypes = opts.attackTypesOut;
   }
-  const attackCounts: Record<string, number> = {};
-  for (const name of host.attackNames) attackCounts[name] = 0;
-  let anomalies = 0;
-  for (let i = 0; i < rows; i++) {
-    attackCounts[host.attackNames[host.attackType[i]!]!]!++;
-    anomalies += host.labels[i]!;
+  if (opts.labelsOut !== undefined) {
+    // The codes are not needed any more: turn them into labels in place.
+    for (let i = 0; i < types.length; i++) types[i] = types[i]! > 0 ? 1 : 0;
+    writeNpyFile(opts.labelsOut, { data: types, shape: [rows] });
+    files.labels = opts.labelsOut;
   }
-  return { rows, cols: FEATURE_DIM, anomalies, attackCounts, files };
+  const attackCounts: Record<string, number> = {};
+  for (const name of ATTACK_NAMES) attackCounts[name] = 0;
+  attackCounts.normal = rows - plan.anomalies;
+  for (let a = 0; a < plan.anomalies; a++) attackCounts[ATTACK_NAMES[plan.codes[a % plan.codes.length]!]!]!++;
+  return { rows, cols: FEATURE_DIM, anomalies: plan.anomalies, attackCounts, files };
 }
+
+/** The raw host table `[rows, 12]` float32 in a temporary file next to the output. */
+interface RawTable {
+  fd: number;
+  path: string;
+}
+
+/** Draws every normal row of the plan, block by block, into the raw file `[rows, 12]` float32. */
+function drawRawTable(plan: HostDataPlan, table: RawTable): void {
+  const block = new Float32Array(Math.min(WRITE_ROWS, plan.rows) * CORE_FEATURE_DIM);
+  for (let start = 0; start < plan.rows; start += WRITE_ROWS) {
+    const raw = block.subarray(0, Math.min(WRITE_ROWS, plan.rows - start) * CORE_FEATURE_DIM);
+    sampleNormalRows(plan.rng, raw);
+    writeFully(table.fd, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), start * RAW_ROW_BYTES);
+  }
+}
+
+/**
+ * Injects the plan's attacks into their rows of the raw file, in draw order.
+ * @returns the attack code of every row (0 = normal) when there are anomalies or `wanted`, else null
+ */
+function injectAttacks(plan: HostDataPlan, table: RawTable, wanted: boolean): Uint8Array | null {
+  const positions = plannedAttackRows(plan);
+  const codes = positions.length > 0 || wanted ? new Uint8Array(plan.rows) : null;
+  const stored = new Float32Array(CORE_FEATURE_DIM);
+  const bytes = new Uint8Array(stored.buffer);
+  const row = new Float64Array(CORE_FEATURE_DIM);
+  for (let a = 0; a < positions.length; a++) {
+    const i = positions[a]!;
+    readFully(table, bytes, i * RAW_ROW_BYTES);
+    row.set(stored);
+    codes![i] = injectPlannedAttack(plan, a, row);
+    stored.set(row);
+    writeFully(table.fd, bytes, i * RAW_ROW_BYTES);
+  }
+  return codes;
+}
+
+/** Where the raw rows go in the last pass: `[count, 12]` raw float32 blocks, in row order. */
+interface RowSink {
+  append(raw: Float32Array): void;
+  finish(): void;
+  abort(): void;
+}
+
+/** Reads the raw file block by block and hands each block to `sink`. */
+function passRawTable(table: RawTable, rows: number, sink: RowSink): void {
+  const block = new Float32Array(Math.min(WRITE_ROWS, rows) * CORE_FEATURE_DIM);
+  for (let start = 0; start < rows; start += WRITE_ROWS) {
+    const raw = block.subarray(0, Math.min(WRITE_ROWS, rows - start) * CORE_FEATURE_DIM);
+    readFully(table, new Uint8Array(raw.buffer, 0, raw.byteLength), start * RAW_ROW_BYTES);
+    sink.append(raw);
+  }
+}
+
+/** `[rows, 64]` normalized model input as a float32 .npy. */
+function modelInputSink(out: string, rows: number): RowSink {
+  const writer = new NpyWriter(out, { shape: [rows, FEATURE_DIM], dtype: 'float32' });
+  const normalized = new Float32Array(Math.min(WRITE_ROWS, rows) * CORE_FEATURE_DIM);
+  const padded = new Float32Array(Math.min(WRITE_ROWS, rows) * FEATURE_DIM);
+  return {
+    append(raw) {
+      const z = normalizeCore(raw, { out: normalized.subarray(0, raw.length), source: 'generateData' });
+      writer.append(toModelInput(z, padded.subarray(0, (raw.length / CORE_FEATURE_DIM) * FEATURE_DIM)));
+    },
+    finish: () => writer.finish(),
+    abort: () => writer.abort(),
+  };
+}
+
+/**
+ * The raw rows as events: `.ndjson` objects or `.csv` lines with the features by name, each value the
+ * shortest decimal that reads back as the same float32 (so a scorer normalizes exactly these rows).
+ */
+function eventSink(out: string, format: 'ndjson' | 'csv'): RowSink {
+  const names = CORE_FEATURES.map((f) => f.name);
+  const keys = names.map((n) => `${JSON.stringify(n)}:`);
+  const file = new AtomicStreamFile(out);
+  let text = format === 'csv' ? `${names.join(',')}\n` : '';
+  return {
+    append(raw) {
+      for (let base = 0; base < raw.length; base += CORE_FEATURE_DIM) {
+        let line = '';
+        for (let j = 0; j < CORE_FEATURE_DIM; j++) {
+          const v = float32Text(raw[base + j]!);
+          line += format === 'csv' ? (j === 0 ? v : `,${v}`) : `${j === 0 ? '{' : ','}${keys[j]}${v}`;
+        }
+        text += format === 'csv' ? `${line}\n` : `${line}}\n`;
+        if (text.length >= 1 << 20) {
+          file.write(text);
+          text = '';
+        }
+      }
+    },
+    finish() {
+      file.write(text);
+      file.finish();
+    },
+    abort: () => file.abort(),
+  };
+}
+
+function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+function readFully(table: RawTable, bytes: Uint8Array, position: number): void {
+  for (let done = 0; done < bytes.length; ) {
+    const n = readSync(table.fd, bytes, done, bytes.length - done, position + done);
+    if (n === 0) throw new FormatError(`${table.path}: raw host table must hold ${position + bytes.length} bytes, got ${position + done} (changed while gen-data ran?)`, table.path);
+    done += n;
+  }
+}
+

@@ -12,11 +12,15 @@ export { generateData, MAX_GENERATED_ROWS, type GenerateDataOptions, type Genera
 export { writeSequenceFiles, type SequenceFilesOptions, type SequenceFilesResult } from './generate-sequences.js';
 export { train, type TrainOptions, type TrainResult, type TrainMetrics } from './train.js';
 export { fitModel, fitCheckpointBytes, type FitModelOptions, type FittedRun, type RunThreshold } from './fit-model.js';
-export { score, readLabels, OPERATING_FPRS, type ScoreOptions, type ScoreResult, type LabelMetrics } from './score.js';
+export { score, readLabels, OPERATING_FPRS, type ScoreOptions, type ScoreCompute, type ScoreResult, type LabelMetrics } from './score.js';
+export { scoreStream, scoreTransform, type StreamRecord, type StreamResult, type ScoreStreamOptions } from './score-stream/score-stream.js';
+export { scoreLines, MAX_LINE_CHARS, type LineFormat, type ScoreLinesOptions, type ScoreLinesResult } from './score-stream/score-lines.js';
+export { STREAM_BATCH_ROWS, type StreamScore, type StreamScorerOptions } from './score-stream/stream-scorer.js';
 export { demoExplain, type DemoExplainOptions, type DemoExplainResult, type DemoExplainMethodResult, type DemoExplainedRow, type AttackHitRate } from './demo/demo-explain.js';
 export { demo, DEMO_STEPS, type DemoOptions, type DemoSummary, type DemoStep } from './demo/demo.js';
 export { drift, type DriftOptions, type DriftResult, type FeatureDriftRow, type ScoreDriftRow } from './drift/drift.js';
 export type { DriftStatus } from './drift/status.js';
+export { plural } from './drift/status.js';
 export { DRIFT_BINS, DRIFT_FLOOR } from './drift/reference.js';
 export { readDriftReference, DRIFT_REFERENCE_FORMAT, DRIFT_REFERENCE_VERSION, type DriftReference, type DriftReferenceReadOptions } from './drift/reference-file.js';
 export { exportOnnx, checkedOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, type ExportOnnxResult, type CheckedOnnx } from './export-onnx.js';

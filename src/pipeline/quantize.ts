@@ -3,8 +3,8 @@
  * and, with check data, how far the quantized model's scores are from the float model's on it.
  * See docs/pipeline.md "## quantize" and docs/quantization.md.
  */
-import { statSync } from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
+import type { Limits } from '../limits.js';
 import { writeFileAtomic } from '../io/index.js';
 import { decodeModelFile, loadOnnxDetector, readModelBytes } from '../models/index.js';
 import { METADATA_KEYS, encodeModel, type onnx } from '../onnx/index.js';
@@ -17,8 +17,11 @@ import { readLabels, scoreDataFile } from './score.js';
 export interface QuantizeModelOptions {
   /** The float model.onnx. */
   model: string;
-  /** Where to write the quantized model (atomically); must not be `model`. */
-  output: string;
+  /**
+   * Where to write the quantized model (atomically); must not be `model`. Without it nothing is
+   * written and the bytes are only returned (`encoded`).
+   */
+  output?: string;
   /** One scale per output column. Default false. */
   perChannel?: boolean;
   /** Default 'int8'. */
@@ -39,6 +42,8 @@ export interface QuantizeModelOptions {
   labels?: string;
   /** Sequence models with 2-D check rows: host ids .npy `[rows]` (as `score --hosts`). */
   checkHosts?: string;
+  /** Overrides of the default limits of the files read (src/limits.ts; the CLI passes config.yaml's `limits`). */
+  limits?: Partial<Limits>;
 }
 
 /** Float vs quantized scores on the check data (higher score = more anomalous). */
@@ -61,7 +66,10 @@ export interface QuantizeCheck {
 /** What {@link quantizeModel} did. */
 export interface QuantizeModelResult {
   model: string;
-  output: string;
+  /** The file written, or null when no `output` was given. */
+  output: string | null;
+  /** The encoded quantized model (what was written). */
+  encoded: Uint8Array;
   /**
    * The quantizer's report: rewritten and skipped nodes (with reasons) and a one-line message. Its
    * `sizeBefore`/`sizeAfter` are the sizes of the input and output files (= `bytesBefore`/`bytesAfter`).
@@ -69,7 +77,7 @@ export interface QuantizeModelResult {
   report: QuantizeReport;
   /** False when no node was quantized: the output is then the input model re-encoded, unchanged. */
   changed: boolean;
-  /** File sizes in bytes. */
+  /** Sizes in bytes of the input and output models. */
   bytesBefore: number;
   bytesAfter: number;
   check: QuantizeCheck | null;
@@ -87,9 +95,9 @@ export interface QuantizeModelResult {
  * @throws FormatError for a file that is not an ONNX model; DataError for unusable check data or labels
  */
 export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
-  refuseSameFile('quantize', [{ option: 'output', path: opts.output }], [{ option: 'model', path: opts.model }]);
-  const bytesBefore = readModelBytes(opts.model, '--model');
-  const float = decodeModelFile(opts.model, bytesBefore);
+  if (opts.output !== undefined) refuseSameFile('quantize', [{ option: 'output', path: opts.output }], [{ option: 'model', path: opts.model }]);
+  const bytesBefore = readModelBytes(opts.model, '--model', opts.limits);
+  const float = decodeModelFile(opts.model, bytesBefore, opts.limits);
   checkExclude(opts.model, float, opts.exclude ?? []);
   const selection = {
     minWeights: opts.minWeights ?? DADM_SELECTION.minWeights,
@@ -108,11 +116,11 @@ export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
   const bytes = encodeModel(quantized);
   // Check before writing, so that a model the runtime cannot load leaves no file behind.
   const check = opts.checkData === undefined ? null : checkScores(opts, float, bytes);
-  writeFileAtomic(opts.output, bytes);
-  const bytesAfter = statSync(opts.output).size;
+  if (opts.output !== undefined) writeFileAtomic(opts.output, bytes);
+  const bytesAfter = bytes.length;
   // quantizeDynamic measured its own output, before the metadata above was added: report the files instead.
   const report = { ...rewrite, sizeBefore: bytesBefore.length, sizeAfter: bytesAfter };
-  return { model: opts.model, output: opts.output, report, changed: report.quantized.length > 0, bytesBefore: bytesBefore.length, bytesAfter, check };
+  return { model: opts.model, output: opts.output ?? null, encoded: bytes, report, changed: report.quantized.length > 0, bytesBefore: bytesBefore.length, bytesAfter, check };
 }
 
 /**
@@ -142,16 +150,16 @@ const CHECK_OPTIONS = { data: '--check-data', hosts: '--check-hosts' };
 
 /** Scores the check data with both models through dadm's runtime and compares them. */
 function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBytes: Uint8Array): QuantizeCheck {
-  const f = loadOnnxDetector(opts.model, float);
-  const q = loadOnnxDetector(opts.output, quantBytes);
-  const floatScores = scoreDataFile(f, opts.checkData!, { hosts: opts.checkHosts, options: CHECK_OPTIONS }).scores;
-  const quantScores = scoreDataFile({ ...f, kernel: q.kernel }, opts.checkData!, { hosts: opts.checkHosts, options: CHECK_OPTIONS }).scores;
+  const f = loadOnnxDetector(opts.model, float, opts.limits);
+  const q = loadOnnxDetector(opts.output ?? 'quantized model', quantBytes, opts.limits);
+  const floatScores = scoreDataFile(f, opts.checkData!, { hosts: opts.checkHosts, options: CHECK_OPTIONS, needsFile: 'quantize scores it with both models' }).scores;
+  const quantScores = scoreDataFile({ ...f, kernel: q.kernel }, opts.checkData!, { hosts: opts.checkHosts, options: CHECK_OPTIONS, needsFile: 'quantize scores it with both models' }).scores;
   const threshold = f.threshold;
   const cmp = compareScores(floatScores, quantScores, threshold ?? 0);
   let floatRocAuc: number | null = null;
   let quantRocAuc: number | null = null;
   if (opts.labels !== undefined) {
-    const labels = readLabels(opts.labels, floatScores.length);
+    const labels = readLabels(opts.labels, floatScores.length, opts.limits);
     let positives = 0;
     for (let i = 0; i < labels.length; i++) positives += labels[i]!;
     if (positives > 0 && positives < labels.length) {

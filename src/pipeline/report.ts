@@ -7,12 +7,14 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FormatError, InvalidOptionError } from '../errors.js';
+import { limitsOf, type Limits } from '../limits.js';
 import { outputPathError, readInputText, writeFileAtomic } from '../io/index.js';
+import { METADATA_KEYS } from '../onnx/index.js';
 import { compareScores } from '../quant/index.js';
 import { histogramOf, renderReport, scatterSample, type ReportData, type ReportDistribution, type ReportDrift, type ReportExplanations, type ReportLabels, type ReportModel, type ReportQuantization, type ReportScores, type ReportTraining } from '../report/index.js';
 import { precisionRecallCurve, quantile, rocAuc, rocCurve, spearman } from '../stats/index.js';
 import type { DadmConfig, ExplainMethod } from '../config/index.js';
-import { CHUNK_ROWS, openDataFile } from '../data/index.js';
+import { CHUNK_ROWS, openDataFile, refuseStream } from '../data/index.js';
 import { CHECKPOINT_CHECKSUM_KEY, isOnnxPath, loadOnnxDetector, readCheckpoint, readCheckpointFile, readModelBytes } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { drift, type DriftResult } from './drift/drift.js';
@@ -84,11 +86,15 @@ export function buildReportData(opts: ReportOptions): ReportData {
     const given = opts.reference === undefined ? 'current' : 'reference';
     throw new InvalidOptionError(`report: reference and current must be given together, got only ${given}`, given);
   }
+  // Each section reads the rows again (scores, explanations, int8 scores, distributions).
+  refuseStream(opts.data, { option: '--data', why: 'report reads it once per section' });
+  if (opts.current !== undefined) refuseStream(opts.current, { option: '--current', why: 'report reads it for drift and again for its distributions' });
   const explainRows = opts.explainRows ?? 10;
   if (!Number.isSafeInteger(explainRows) || explainRows < 0) throw new InvalidOptionError(`report: explainRows must be an integer >= 0, got ${explainRows}`, 'explainRows');
-  const { model, trainingId } = describeModel(opts.model);
-  const scored = score({ model: opts.model, data: opts.data, ...(opts.labels === undefined ? {} : { labels: opts.labels }), ...progress(opts) });
-  const labels = opts.labels === undefined ? null : readLabels(opts.labels, scored.rows);
+  const limits = opts.config?.limits;
+  const { model, trainingId } = describeModel(opts.model, limits);
+  const scored = score({ model: opts.model, data: opts.data, ...(opts.labels === undefined ? {} : { labels: opts.labels }), ...progress(opts), ...limitsOf({ limits }) });
+  const labels = opts.labels === undefined ? null : readLabels(opts.labels, scored.rows, limits);
   const metricsPath = opts.metrics ?? join(dirname(opts.model), 'metrics.json');
   const training = opts.metrics !== undefined || existsSync(metricsPath) ? readTraining(metricsPath, { threshold: model.threshold, trainingId }, opts.metrics !== undefined) : null;
   const inputs: [string, string][] = [['data', opts.data]];
@@ -142,22 +148,22 @@ function progress(opts: ReportOptions): { onProgress?: ProgressCallback } {
 }
 
 /** The model section, and the checkpoint's training id (`checkpoint_sha256`; null for ONNX and older checkpoints). */
-function describeModel(path: string): { model: ReportModel; trainingId: string | null } {
+function describeModel(path: string, limits: Partial<Limits> | undefined): { model: ReportModel; trainingId: string | null } {
   if (!isOnnxPath(path)) {
-    const c = readCheckpoint(path, readCheckpointFile(path, '--model'));
+    const c = readCheckpoint(path, readCheckpointFile(path, '--model', limits), limits);
     return {
       model: { path, kind: c.modelType, format: 'safetensors checkpoint', threshold: c.threshold, thresholdMethod: c.thresholdMethod, schema: c.schema.name, features: c.schema.activeFeatures },
       trainingId: c.metadata[CHECKPOINT_CHECKSUM_KEY] ?? null,
     };
   }
-  const d = loadOnnxDetector(path, readModelBytes(path, '--model'));
-  const info = inspectModel(path);
+  const d = loadOnnxDetector(path, readModelBytes(path, '--model', limits), limits);
+  const info = inspectModel(path, limits);
   const model: ReportModel = {
     path,
     kind: d.modelType ?? 'unknown',
     format: info.quantized ? 'ONNX, int8' : 'ONNX, float',
     threshold: d.threshold ?? Number.NaN,
-    thresholdMethod: info.metadata['dadm.threshold_method'] ?? null,
+    thresholdMethod: info.metadata[METADATA_KEYS.thresholdMethod] ?? null,
     schema: d.schema.name,
     features: d.schema.activeFeatures,
   };
@@ -251,7 +257,7 @@ function driftSection(opts: ReportOptions, model: ReportModel): ReportDrift {
     levels: { psi: t.psi, wasserstein: t.wasserstein, ksStatistic: t.ksStatistic },
     features: r.features.map((f) => row(f.name, f)),
     score: r.score === null ? null : row(`anomaly score (${model.kind})`, r.score),
-    distributions: distributions(r, opts.reference!, opts.current!),
+    distributions: distributions(r, opts),
     reasons: r.reasons,
     warnings: r.warnings,
   };
@@ -264,8 +270,10 @@ const SEVERITY = { retrain: 0, warn: 1, ok: 2, 'insufficient-data': 3 } as const
  * reference's row sample (unstandardized) against every row of the batch, or an even stride of
  * {@link DISTRIBUTION_ROWS} rows of a larger one. Bins span the 0.5–99.5% quantiles of both.
  */
-function distributions(r: DriftResult, referencePath: string, currentPath: string): ReportDistribution[] {
-  const ref = readDriftReference(referencePath, { option: '--reference' });
+function distributions(r: DriftResult, opts: ReportOptions): ReportDistribution[] {
+  const referencePath = opts.reference!;
+  const currentPath = opts.current!;
+  const ref = readDriftReference(referencePath, { option: '--reference', ...limitsOf({ limits: opts.config?.limits }) });
   const worst = r.features
     .map((f, j) => ({ f, j }))
     .sort((a, b) => SEVERITY[a.f.status] - SEVERITY[b.f.status] || b.f.psi - a.f.psi)
@@ -314,7 +322,7 @@ function explanationSection(opts: ReportOptions, s: ScoreResult, count: number, 
   const flagged: number[] = [];
   for (let i = 0; i < s.rows; i++) if (s.scores[i]! > s.threshold) flagged.push(i);
   flagged.sort((a, b) => s.scores[b]! - s.scores[a]! || a - b);
-  const r = explain({ model: opts.model, data: opts.data, rows: flagged.slice(0, count), topK: opts.topK ?? Math.min(3, features), ...(opts.explainMethod === undefined ? {} : { method: opts.explainMethod }), ...progress(opts) });
+  const r = explain({ model: opts.model, data: opts.data, rows: flagged.slice(0, count), topK: opts.topK ?? Math.min(3, features), ...(opts.explainMethod === undefined ? {} : { method: opts.explainMethod }), ...progress(opts), ...limitsOf({ limits: opts.config?.limits }) });
   return {
     method: r.method,
     unit: r.method === 'reconstruction' ? 'each feature’s share of the squared reconstruction error' : 'Shapley values, in score units',
@@ -325,10 +333,11 @@ function explanationSection(opts: ReportOptions, s: ScoreResult, count: number, 
 
 function quantizationSection(opts: ReportOptions, float: ScoreResult, labels: Uint8Array | null): ReportQuantization {
   const path = opts.quantized!;
-  const info = inspectModel(path);
+  const limits = opts.config?.limits;
+  const info = inspectModel(path, limits);
   if (!info.quantized) throw new InvalidOptionError(`report: quantized model ${path} must hold int8 nodes (DynamicQuantizeLinear, MatMulInteger), got a float model`, 'quantized');
-  if (isOnnxPath(opts.model) && inspectModel(opts.model).quantized) throw new InvalidOptionError(`report: model ${opts.model} must be the float model when quantized is given, got an int8 model`, 'model');
-  const q = score({ model: path, data: opts.data, ...progress(opts) }).scores;
+  if (isOnnxPath(opts.model) && inspectModel(opts.model, limits).quantized) throw new InvalidOptionError(`report: model ${opts.model} must be the float model when quantized is given, got an int8 model`, 'model');
+  const q = score({ model: path, data: opts.data, ...progress(opts), ...limitsOf({ limits }) }).scores;
   const f = float.scores;
   const cmp = compareScores(f, q, float.threshold);
   const both = float.labels !== null && float.labels.rocAuc !== null;

@@ -2,18 +2,60 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import type { ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, scoreFile, scoreSequenceFile, type NonFiniteScores, type SequenceScoring } from '../data/index.js';
+import { checkWidth, openDataFile, scoreFile, scoreSequenceFile, type NonFiniteScores, type ScoreKernel, type SequenceScoring } from '../data/index.js';
 import { DataError, UsageError } from '../errors.js';
+import { limitsOf, type Limits } from '../limits.js';
 import { NpyRowReader, readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
-import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type ParallelScoreKernel } from '../models/index.js';
+import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type KnownDetector, type ParallelScoreKernel } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { averagePrecision, bestF1, operatingPointsAtFpr, precisionRecallAt, rocAuc, type OperatingPoint } from '../stats/index.js';
 import { resolveThreads, type BackendOption, type ThreadsOption } from '../tensor/index.js';
 import { applyBackend } from './compute.js';
 import { refuseSameFile } from './same-file.js';
 
+/**
+ * Where scoring runs, for every way of scoring (.npy files, NDJSON/CSV lines, scoreStream): the
+ * `backend` and `threads` of config.yaml and `--backend` / `--threads` (docs/kernels.md).
+ */
+export interface ScoreCompute {
+  /** Kernels to run (default `auto`: the process's choice; docs/kernels.md). */
+  backend?: BackendOption;
+  /**
+   * Threads scoring the rows, the calling one included: 'auto' or a count (default 1). Checkpoints of
+   * kinds with a parallel scorer use them; ONNX models and other kinds score on the calling thread.
+   */
+  threads?: ThreadsOption;
+  /** Overrides of the default limits of the files read (src/limits.ts; the CLI passes config.yaml's `limits`). */
+  limits?: Partial<Limits>;
+}
+
+/** A model loaded for scoring, and the kernel that scores with it on the threads asked for. */
+export interface ScoringModel {
+  readonly detector: KnownDetector;
+  /** `[n, width]` rows (standardized when the detector has a standardizer) → `[n]` scores. */
+  readonly kernel: ScoreKernel;
+  /** Lets the kernel's worker threads go (a no-op on one thread). */
+  close(): void;
+}
+
+/**
+ * The one way the scoring paths load a model: applies `compute.backend`, loads `model` (a path, or a
+ * detector already loaded) and makes its kernel on `compute.threads`. Close the result when done.
+ * @param where the caller in messages about threads, e.g. `score`
+ * @throws InvalidOptionError for bad threads, a backend that cannot run here, or a model without a
+ *   kind or threshold; FormatError for a model file that is not one
+ */
+export function loadScoringModel(model: string | KnownDetector, compute: ScoreCompute, where: string): ScoringModel {
+  const threads = resolveThreads(compute.threads ?? 1, `${where}: threads`);
+  applyBackend(compute.backend ?? 'auto');
+  // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
+  const detector = typeof model === 'string' ? loadKnownDetector(model, 'score', { option: '--model', ...limitsOf(compute) }) : model;
+  const parallel = threads > 1 ? parallelKernel(detector, threads) : null;
+  return { detector, kernel: parallel?.kernel ?? detector.kernel, close: () => parallel?.close() };
+}
+
 /** Options of {@link score}. */
-export interface ScoreOptions {
+export interface ScoreOptions extends ScoreCompute {
   /** model.safetensors written by `train`, or a model.onnx from `export-onnx` / `quantize`. */
   model: string;
   /** Data .npy `[rows, schema width]`, in the units of the training file. */
@@ -29,13 +71,6 @@ export interface ScoreOptions {
   hosts?: string;
   /** Sequence models with rows: write the padded-window flags as `[rows]` uint8 .npy (1 = the row's window was left-padded). */
   paddedOutput?: string;
-  /** Kernels to run (default `auto`: the process's choice; docs/kernels.md). */
-  backend?: BackendOption;
-  /**
-   * Threads scoring the rows, the calling one included: 'auto' or a count (default 1). Checkpoints of
-   * kinds with a parallel scorer use them; ONNX models and other kinds score on the calling thread.
-   */
-  threads?: ThreadsOption;
   /**
    * A row whose score is NaN or ±Infinity: `'error'` (default) fails naming the file and row;
    * `'invalid'` stores NaN for it and counts it in `invalid`, apart from the flagged rows.
@@ -120,21 +155,18 @@ export function score(opts: ScoreOptions): ScoreResult {
     ...(opts.paddedOutput !== undefined ? [{ option: 'padded-output', path: opts.paddedOutput }] : []),
   ];
   if (outputs.length > 0) refuseSameFile('score', outputs, inputs);
-  const threads = resolveThreads(opts.threads ?? 1, 'score: threads');
-  applyBackend(opts.backend ?? 'auto');
-  // A model.onnx (from export-onnx or quantize) scores through dadm's runtime; its graph applies the scaler.
-  const detector = loadKnownDetector(opts.model, 'score', '--model');
-  const parallel = threads > 1 ? parallelKernel(detector, threads) : null;
+  const scoring = loadScoringModel(opts.model, opts, 'score');
+  const { detector } = scoring;
   let scored: DataFileScores;
   try {
-    scored = scoreDataFile({ ...detector, kernel: parallel?.kernel ?? detector.kernel }, opts.data, {
+    scored = scoreDataFile({ ...detector, kernel: scoring.kernel }, opts.data, {
       hosts: opts.hosts,
       paddedOutput: opts.paddedOutput,
       onRows: (done, total) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total }),
       ...(opts.nonFinite === undefined ? {} : { nonFinite: opts.nonFinite }),
     });
   } finally {
-    parallel?.close();
+    scoring.close();
   }
   const { scores, padded, items } = scored;
   const threshold = detector.threshold;
@@ -144,7 +176,7 @@ export function score(opts: ScoreOptions): ScoreResult {
     if (scores[i]! > threshold) flagged++;
     else if (Number.isNaN(scores[i]!)) invalid++;
   }
-  const labels = opts.labels === undefined ? null : labelMetrics(validRows(scores, readLabels(opts.labels, scores.length), invalid), threshold);
+  const labels = opts.labels === undefined ? null : labelMetrics(validRows(scores, readLabels(opts.labels, scores.length, opts.limits), invalid), threshold);
   if (opts.output !== undefined) writeNpyFile(opts.output, { data: scores, shape: [scores.length] });
   if (opts.paddedOutput !== undefined && padded !== null) writeNpyFile(opts.paddedOutput, { data: padded, shape: [padded.length] });
   let paddedRows: number | null = null;
@@ -197,6 +229,8 @@ export function scoreDataFile(
     command?: string;
     /** Sequence models: sees each scored batch of windows (see scoreSequenceFile's onBatch). */
     onBatch?: SequenceScoring['onBatch'];
+    /** Why the caller reads the data more than once (standard input is then refused; see openDataFile). */
+    needsFile?: string;
   },
 ): DataFileScores {
   const windows = detector.input.form === 'windows';
@@ -205,7 +239,7 @@ export function scoreDataFile(
     throw new UsageError(`${command}: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must be given only with a sequence model, got a ${detector.modelType ?? 'per-row'} model`);
   }
   const names = o.options ?? { data: '--data', hosts: '--hosts' };
-  const file = openDataFile(path, { option: names.data, windows });
+  const file = openDataFile(path, { option: names.data, windows, ...(o.needsFile === undefined ? {} : { needsFile: o.needsFile }) });
   try {
     checkWidth(file, detector.schema);
     const onRows = (done: number): void => o.onRows?.(done, file.rows);
@@ -244,8 +278,8 @@ function parallelKernel(detector: DetectorModel, threads: number): ParallelScore
  * Reads 0/1 labels `[rows]` (or `[rows, 1]`).
  * @throws DataError for another length or a value other than 0 and 1 (named by index)
  */
-export function readLabels(path: string, rows: number): Uint8Array {
-  const arr = readNpyFile(path, { what: 'labels file', option: '--labels' });
+export function readLabels(path: string, rows: number, limits?: Partial<Limits>): Uint8Array {
+  const arr = readNpyFile(path, { what: 'labels file', option: '--labels', ...limitsOf({ limits }) });
   const n = arr.data.length;
   if (n !== rows || arr.shape.length > 2 || (arr.shape.length === 2 && arr.shape[1] !== 1)) {
     throw new DataError(`${path}: labels must have shape (${rows},) like the data, got ${shapeTuple(arr.shape)}`, path);

@@ -203,7 +203,7 @@ function openTrainingInput(opts: TrainOptions, config: DadmConfig): { file: Data
   if (opts.hosts !== undefined && !windows) {
     throw new UsageError(`train: --hosts must be given only to a sequence model (${sequenceKinds()}), got model ${config.model}`);
   }
-  const file = openDataFile(opts.data, { option: '--data', windows });
+  const file = openDataFile(opts.data, { option: '--data', windows, needsFile: 'train reads it once to check it, then once per epoch' });
   try {
     if (windows && file.steps === 1 && opts.hosts === undefined) {
       throw new UsageError(`train: model ${config.model} must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${opts.data} without host ids`);

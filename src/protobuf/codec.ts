@@ -13,6 +13,7 @@
  * either a typed array or a number[].
  */
 import { FormatError } from '../errors.js';
+import { ByteList } from './byte-list.js';
 import { ProtoReader, ProtoWriter, WireType } from './wire.js';
 
 export type NumberKind = 'int32' | 'int64' | 'int64Value' | 'uint64' | 'float' | 'double';
@@ -28,6 +29,8 @@ export interface Field {
   readonly message?: () => MessageSpec<unknown>;
   /** A repeated number field decoded into a typed array ({@link array}). */
   readonly typed?: boolean;
+  /** A repeated bytes field that may decode into a {@link ByteList} ({@link byteList}). */
+  readonly compact?: boolean;
   /** `Message.field`, for error messages. */
   readonly label: string;
 }
@@ -59,9 +62,11 @@ export type NumberArray = Float32Array | Float64Array | Int32Array;
  * The field definition a property of type V may have: the kind fits the value, `repeated` fits arrays,
  * and a property that may hold a typed array is an {@link array} field.
  */
-export type FieldFor<V> = [Extract<V, NumberArray>] extends [never]
-  ? { readonly no: number; readonly repeated: V extends readonly unknown[] ? true : false } & KindFor<Element<V>>
-  : { readonly no: number; readonly repeated: true; readonly typed: true; readonly kind: NumberKind };
+export type FieldFor<V> = [Extract<V, ByteList>] extends [never]
+  ? [Extract<V, NumberArray>] extends [never]
+    ? { readonly no: number; readonly repeated: V extends readonly unknown[] ? true : false } & KindFor<Element<V>>
+    : { readonly no: number; readonly repeated: true; readonly typed: true; readonly kind: NumberKind }
+  : { readonly no: number; readonly repeated: true; readonly compact: true; readonly kind: 'bytes' };
 
 /** A definition for every property of T, so a field missing from a table fails `tsc`. */
 export type FieldTable<T> = { readonly [K in keyof T]-?: FieldFor<NonNullable<T[K]>> };
@@ -75,6 +80,11 @@ export const list = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, 
  * `int32`, Float64Array for the 64-bit kinds (int64 data as doubles, exact up to 2^53).
  */
 export const array = <K extends NumberKind>(no: number, kind: K) => ({ no, kind, repeated: true, typed: true }) as const;
+/**
+ * A repeated bytes field that decodes into one {@link ByteList} when `CodecOptions.compactLists` is set
+ * (else into a Uint8Array[]); encoded from either.
+ */
+export const byteList = (no: number) => ({ no, kind: 'bytes', repeated: true, compact: true }) as const;
 /** An optional message field. */
 export const msg = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind: 'message', message, repeated: false }) as const;
 /** A repeated message field. */
@@ -115,6 +125,11 @@ export interface CodecOptions {
    * C++'s recursion limit: a GraphProto inside a node attribute is 3 levels below its parent graph.
    */
   maxDepth?: number;
+  /**
+   * Decode {@link byteList} fields (an attribute's `strings`) into one {@link ByteList} each instead of
+   * a view per element. Default false. The runtime sets it: a forest has one string per node.
+   */
+  compactLists?: boolean;
 }
 
 const DEFAULT_MAX_DEPTH = 100;
@@ -143,6 +158,8 @@ function writeMessage(w: ProtoWriter, spec: MessageSpec<unknown>, message: unkno
     if (v === undefined || v === null) continue;
     if (!f.repeated) {
       writeField(w, f, v, -1, depth, maxDepth);
+    } else if (f.compact && v instanceof ByteList) {
+      for (let i = 0; i < v.length; i++) writeField(w, f, v.at(i), i, depth, maxDepth);
     } else if (!Array.isArray(v) && !(f.typed && isNumberArray(v))) {
       fail(`${f.label} must be an array${f.typed ? ' or a typed array' : ''}, got ${typeof v}`);
     } else if (isPackable(f) && v.length > 0) {
@@ -193,10 +210,16 @@ function writeScalar(w: ProtoWriter, f: Field, v: unknown, index: number): void 
 export function decodeMessage<T>(spec: MessageSpec<T>, bytes: Uint8Array, options: CodecOptions = {}): T {
   if (!(bytes instanceof Uint8Array)) fail(`bytes must be a Uint8Array, got ${typeof bytes}`);
   const r = new ProtoReader(bytes);
-  return readMessage(r, spec, 0, options.maxDepth ?? DEFAULT_MAX_DEPTH) as T;
+  const limits: ReadLimits = { maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, compactLists: options.compactLists === true };
+  return readMessage(r, spec, 0, limits) as T;
 }
 
-function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, maxDepth: number): Record<string, unknown> {
+interface ReadLimits {
+  readonly maxDepth: number;
+  readonly compactLists: boolean;
+}
+
+function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, limits: ReadLimits): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // Typed-array fields that met an unpacked element collect into a number[] first (see toTypedArrays).
   let unpackedTyped = false;
@@ -207,16 +230,20 @@ function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, 
     if (f === undefined) {
       r.skip(wire, `${spec.name} field ${tag >>> 3}`);
     } else if (!f.repeated) {
-      out[f.name] = readValue(r, f, wire, depth, maxDepth);
+      out[f.name] = readValue(r, f, wire, depth, limits);
       if (spec.oneof.includes(f.name)) for (const other of spec.oneof) if (other !== f.name) delete out[other];
     } else if (f.typed && wire === WireType.LEN) {
       out[f.name] = appendTyped(out[f.name] as number[] | NumberArray | undefined, readPackedTyped(r, f));
     } else if (wire === WireType.LEN && isPackable(f)) {
       readPacked(r, f, (out[f.name] ??= []) as unknown[]);
+    } else if (f.compact && limits.compactLists && wire === WireType.LEN) {
+      const n = r.length(f.label);
+      ((out[f.name] ??= new ByteList(r.bytes)) as ByteList).push(r.pos, r.pos + n);
+      r.pos += n;
     } else {
       const prev = out[f.name] as unknown[] | NumberArray | undefined;
       const list = prev === undefined ? [] : Array.isArray(prev) ? prev : Array.from(prev);
-      list.push(readValue(r, f, wire, depth, maxDepth));
+      list.push(readValue(r, f, wire, depth, limits));
       out[f.name] = list;
       unpackedTyped ||= f.typed === true;
     }
@@ -225,12 +252,12 @@ function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, 
   return out;
 }
 
-function readValue(r: ProtoReader, f: Field, wire: number, depth: number, maxDepth: number): unknown {
+function readValue(r: ProtoReader, f: Field, wire: number, depth: number, limits: ReadLimits): unknown {
   const expected = f.kind === 'message' ? WireType.LEN : SCALARS[f.kind].wire;
   if (wire !== expected) r.fail(f.label, r.pos, `wire type must be ${expected}, got ${wire}`);
   if (f.kind !== 'message') return SCALARS[f.kind].read(r, f.label);
-  if (depth >= maxDepth) r.fail(f.label, r.pos, `nesting depth must be at most ${maxDepth} (maxDepth), got deeper`);
-  return within(r, f.label, () => readMessage(r, f.message!(), depth + 1, maxDepth));
+  if (depth >= limits.maxDepth) r.fail(f.label, r.pos, `nesting depth must be at most ${limits.maxDepth} (maxDepth), got deeper`);
+  return within(r, f.label, () => readMessage(r, f.message!(), depth + 1, limits));
 }
 
 function readPacked(r: ProtoReader, f: Field, into: unknown[]): void {

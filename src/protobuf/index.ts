@@ -7,6 +7,7 @@ import { MODEL_PROTO, type ModelProto } from './onnx-schema.js';
 
 export { decodeMessage, encodeMessage, type CodecOptions, type MessageSpec, type Field, type NumberArray } from './codec.js';
 export * from './onnx-schema.js';
+export { ByteList, NO_CODE } from './byte-list.js';
 
 /**
  * Serializes an ONNX model. Deterministic: fields in field-number order, repeated numbers packed, so

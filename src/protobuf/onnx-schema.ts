@@ -6,7 +6,8 @@
  * The bulk number lists (tensor data, attribute `floats` and `ints`) decode into typed arrays; a
  * message built in code may hold them as number[] instead.
  */
-import { array, defineMessage, list, msg, msgs, one, type FieldTable, type MessageSpec } from './codec.js';
+import type { ByteList } from './byte-list.js';
+import { array, byteList, defineMessage, list, msg, msgs, one, type FieldTable, type MessageSpec } from './codec.js';
 
 /** The IR version of the onnx.proto these tables describe (onnx 1.16). */
 export const SCHEMA_IR_VERSION = 10;
@@ -57,7 +58,8 @@ export interface AttributeProto {
   tp?: TypeProto;
   floats?: number[] | Float32Array;
   ints?: number[] | Float64Array;
-  strings?: Uint8Array[];
+  /** A ByteList when decoded with `compactLists` (the runtime), else one view per element. */
+  strings?: Uint8Array[] | ByteList;
   tensors?: TensorProto[];
   graphs?: GraphProto[];
   sparseTensors?: SparseTensorProto[];
@@ -225,7 +227,7 @@ export const ATTRIBUTE_PROTO: MessageSpec<AttributeProto> = defineMessage<Attrib
   g: msg(6, () => GRAPH_PROTO),
   floats: array(7, 'float'),
   ints: array(8, 'int64Value'),
-  strings: list(9, 'bytes'),
+  strings: byteList(9),
   tensors: msgs(10, () => TENSOR_PROTO),
   graphs: msgs(11, () => GRAPH_PROTO),
   docString: one(13, 'string'),

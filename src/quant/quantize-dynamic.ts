@@ -1,4 +1,4 @@
-import type { onnx } from '../onnx/index.js';
+import { checkModel, type onnx } from '../onnx/index.js';
 import { FormatError, InvalidOptionError } from '../errors.js';
 import { QUANT_HANDLERS, isQuantizableOpType, type QuantizableOpType } from './op-handlers.js';
 import type { WeightType } from './quant-range.js';
@@ -44,7 +44,8 @@ export interface QuantizeDynamicOptions {
  * @returns the quantized model and a report of rewritten and skipped nodes.
  * @throws InvalidOptionError for a bad option, or when the model already contains quantized ops.
  * @throws UnsupportedOpError when a node would be rewritten but the default-domain opset is below 11.
- * @throws FormatError when the model has no graph or a generated tensor/node name already exists.
+ * @throws FormatError when the model has no graph or a generated tensor/node name already exists, or when
+ *   the result is a model the runtime would refuse (checkModel's `untrusted` policy: versions, tensor data, domains).
  */
 export function quantizeDynamic(
   model: onnx.ModelProto,
@@ -65,7 +66,10 @@ export function quantizeDynamic(
       grew = true;
       sizeSkips.set(result.quantizedIndices[i]!, `quantizing would not shrink the model: the integer nodes and weight take ${-q.bytesSaved} bytes more than the float ones (requireSmaller)`);
     });
-    if (!grew) return { model: result.model, report: result.report };
+    if (grew) continue;
+    // The quantizer writes nothing its own runtime would refuse: the one model checker, reader's policy.
+    checkModel(result.model, { trust: 'untrusted', where: 'quantizeDynamic' });
+    return { model: result.model, report: result.report };
   }
 }
 

@@ -7,8 +7,8 @@ import { FormatError } from '../errors.js';
 import { ByteBudget, checkLimit, resolveLimits, type Limits } from '../limits.js';
 import { estimateDecodedBytes } from './decoded-size.js';
 import { topologicalOrder } from './graph-order.js';
-import { MAX_IR_VERSION, onnx, toNumber } from '../onnx/reader.js';
-import { nodeLabel, type GraphProto, type ModelProto } from './proto-utils.js';
+import { IR_VERSION_RANGE, OPSET_RANGES, checkModel, onnx } from '../onnx/reader.js';
+import { nodeLabel, type ModelProto } from './proto-utils.js';
 import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
 
 /** Limits and permissions for {@link decodeModel}. */
@@ -23,13 +23,8 @@ export interface DecodeOptions {
   baseDir?: string;
 }
 
-/** IR versions accepted: 3 (ONNX 1.0 with opset imports) to 10 (ONNX 1.16, the schema's MAX_IR_VERSION). */
-export const IR_VERSION_RANGE = [3, MAX_IR_VERSION] as const;
-/** Opset versions accepted per domain ('' is the default ai.onnx domain). */
-export const OPSET_RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  '': [7, 21],
-  'ai.onnx.ml': [1, 3],
-};
+/** The IR and opset versions the runtime reads (their one home is the ONNX toolkit's opsets.ts). */
+export { IR_VERSION_RANGE, OPSET_RANGES };
 
 const DEFAULT_MAX_DEPTH = 8;
 const WHERE = 'onnx';
@@ -54,7 +49,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   checkLimit(resolveLimits(options.limits), 'maxTotalBytes', estimateDecodedBytes(bytes), WHERE, 'memory for the decoded protobuf messages (estimated)');
   let model: ModelProto;
   try {
-    model = onnx.decodeModel(bytes);
+    model = onnx.decodeModel(bytes, { compactLists: true });
   } catch (e) {
     throw new FormatError(`${WHERE}: bytes must be a valid ONNX ModelProto protobuf, got a decoding error: ${(e as Error).message}`);
   }
@@ -77,70 +72,26 @@ export function checkedOpsets(model: ModelProto): ReadonlyMap<string, number> | 
 }
 
 /**
- * Checks an already decoded model (see {@link decodeModel}) and resolves external data in place.
+ * Checks an already decoded model (see {@link decodeModel}) and resolves external data in place: the
+ * ONNX toolkit's one model checker under its `untrusted` policy, with the runtime's tensor rule
+ * (external data resolved under baseDir, each tensor within `maxTensorBytes`, all external data within
+ * `maxTotalBytes`), then the node order the runtime plans with (no cycles, every name defined once).
  * @returns the opset version per imported domain
  */
 export function validateModel(model: ModelProto, options: DecodeOptions = {}): Map<string, number> {
-  const opsets = checkModelLimits(model, options);
+  const limits = resolveLimits(options.limits);
+  const external = new ByteBudget(limits);
+  const opsets = checkModel(model, {
+    trust: 'untrusted',
+    where: WHERE,
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    tensor(t, site) {
+      const where = 'initializer' in site ? `${WHERE}: initializer "${site.initializer}"` : `${WHERE}: attribute ${site.attribute.name ?? ''} of ${nodeLabel(site.node)}`;
+      resolveExternalData(t, where, { baseDir: options.baseDir, budget: external });
+      checkTensorProto(t, where, limits);
+    },
+  });
+  topologicalOrder(model.graph!, `${WHERE} graph`);
   CHECKED.set(model, opsets);
   return opsets;
-}
-
-function checkModelLimits(model: ModelProto, options: DecodeOptions): Map<string, number> {
-  const limits = resolveLimits(options.limits);
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const ir = toNumber(model.irVersion, WHERE);
-  if (ir < IR_VERSION_RANGE[0] || ir > IR_VERSION_RANGE[1]) {
-    throw new FormatError(`${WHERE}: ir_version must be in [${IR_VERSION_RANGE.join(', ')}], got ${ir}`);
-  }
-  const opsets = new Map<string, number>();
-  for (const o of model.opsetImport ?? []) {
-    const domain = o.domain === 'ai.onnx' ? '' : (o.domain ?? '');
-    const version = toNumber(o.version, WHERE);
-    const range = OPSET_RANGES[domain];
-    if (range && (version < range[0] || version > range[1])) {
-      throw new FormatError(`${WHERE}: opset version of domain "${domain || 'ai.onnx'}" must be in [${range.join(', ')}], got ${version}`);
-    }
-    opsets.set(domain, version);
-  }
-  const graph = model.graph;
-  if (!graph) throw new FormatError(`${WHERE}: model must contain a graph, got none`);
-  checkGraph(graph, { limits, external: new ByteBudget(limits), maxDepth, baseDir: options.baseDir }, 1);
-  topologicalOrder(graph, `${WHERE} graph`);
-  for (const node of graph.node ?? []) {
-    const domain = node.domain === 'ai.onnx' ? '' : (node.domain ?? '');
-    if (!opsets.has(domain)) {
-      throw new FormatError(`${WHERE}: domain "${domain || 'ai.onnx'}" of ${nodeLabel(node)} must be declared in opset_import, got no import`);
-    }
-  }
-  return opsets;
-}
-
-interface GraphLimits {
-  limits: Limits;
-  /** External data read so far. */
-  external: ByteBudget;
-  maxDepth: number;
-  baseDir: string | undefined;
-}
-
-function checkGraph(graph: GraphProto, limits: GraphLimits, depth: number): void {
-  if (depth > limits.maxDepth) {
-    throw new FormatError(`${WHERE}: graph nesting depth must be at most ${limits.maxDepth} (maxDepth), got ${depth}`);
-  }
-  for (const t of graph.initializer ?? []) {
-    const where = `${WHERE}: initializer "${t.name ?? ''}"`;
-    resolveExternalData(t, limits.baseDir, where, limits.external);
-    checkTensorProto(t, where, limits.limits);
-  }
-  for (const node of graph.node ?? []) {
-    for (const a of node.attribute ?? []) {
-      const where = `${WHERE}: attribute ${a.name ?? ''} of ${nodeLabel(node)}`;
-      for (const t of a.t ? [a.t, ...(a.tensors ?? [])] : (a.tensors ?? [])) {
-        resolveExternalData(t, limits.baseDir, where, limits.external);
-        checkTensorProto(t, where, limits.limits);
-      }
-      for (const g of a.g ? [a.g, ...(a.graphs ?? [])] : (a.graphs ?? [])) checkGraph(g, limits, depth + 1);
-    }
-  }
 }

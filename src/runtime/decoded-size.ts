@@ -1,44 +1,32 @@
 /**
- * What decoding an ONNX file will cost in memory, read off the protobuf wire format before protobufjs
+ * What decoding an ONNX file will cost in memory, read off the protobuf wire format before the codec
  * decodes it. Decoding amplifies: every message becomes a JavaScript object (an empty AttributeProto,
- * 2 bytes on disk, is ~310 bytes of heap), every int64 in a packed list a `Long` object (1 byte → ~58),
- * so a 30 MB file of empty attributes would take ~5 GB of heap and end the process. The scan walks the
- * messages with the ONNX schema exactly as onnx-proto's generated decoder does (a known field is read
- * by its declared type whatever its wire type says; unknown fields are skipped by wire type), counts
- * objects and list elements, and multiplies by per-item costs measured on Node 20 with onnx-proto
- * 8.0.1, rounded up. raw_data costs nothing: protobufjs returns a view of the file's bytes.
+ * 2 bytes on disk, is ~310 bytes of heap), so a 30 MB file of empty attributes would take ~5 GB of heap
+ * and end the process. The scan walks the messages with the codec's own schema table
+ * (src/protobuf/onnx-schema.ts, the table the decoder reads with), as the decoder does (a known field
+ * is read by its declared type whatever its wire type says; unknown fields are skipped by wire type),
+ * counts objects and list elements, and multiplies by per-item costs measured on Node 20 with the
+ * onnx-proto 8.0.1 decoder, rounded up: an upper bound for dadm's codec, whose number lists are typed
+ * arrays (an int64 in a list was a `Long` object there, 1 byte → ~58). raw_data costs nothing: the
+ * codec returns a view of the file's bytes.
  */
+import { onnx } from '../onnx/reader.js';
 
-/** How onnx-proto stores a field: a nested message, or a scalar kind (`[]`: a repeated field). */
+/** How a field is charged: a scalar kind of the wire format (`[]`: a repeated field). */
 type Scalar = 'varint' | 'int64' | 'fixed32' | 'fixed64' | 'string' | 'bytes';
-type FieldKind = Scalar | `${Scalar}[]` | MessageName;
-type MessageName =
-  | 'ModelProto' | 'GraphProto' | 'NodeProto' | 'AttributeProto' | 'TensorProto' | 'Segment' | 'SparseTensorProto'
-  | 'ValueInfoProto' | 'TypeProto' | 'TypeTensor' | 'TypeSequence' | 'TypeMap' | 'TensorShapeProto' | 'Dimension'
-  | 'OperatorSetIdProto' | 'StringStringEntryProto' | 'TensorAnnotation' | 'TrainingInfoProto' | 'FunctionProto';
+type ScalarField = Scalar | `${Scalar}[]`;
+type Spec = onnx.MessageSpec<unknown>;
 
-/** Field number → kind for every message onnx-proto decodes (onnx.proto's numbering and types). */
-const SCHEMA: Readonly<Record<MessageName, Readonly<Record<number, FieldKind>>>> = {
-  ModelProto: { 1: 'int64', 2: 'string', 3: 'string', 4: 'string', 5: 'int64', 6: 'string', 7: 'GraphProto', 8: 'OperatorSetIdProto', 14: 'StringStringEntryProto', 20: 'TrainingInfoProto', 25: 'FunctionProto' },
-  GraphProto: { 1: 'NodeProto', 2: 'string', 5: 'TensorProto', 10: 'string', 11: 'ValueInfoProto', 12: 'ValueInfoProto', 13: 'ValueInfoProto', 14: 'TensorAnnotation', 15: 'SparseTensorProto' },
-  NodeProto: { 1: 'string[]', 2: 'string[]', 3: 'string', 4: 'string', 5: 'AttributeProto', 6: 'string', 7: 'string' },
-  AttributeProto: { 1: 'string', 2: 'fixed32', 3: 'int64', 4: 'bytes', 5: 'TensorProto', 6: 'GraphProto', 7: 'fixed32[]', 8: 'int64[]', 9: 'bytes[]', 10: 'TensorProto', 11: 'GraphProto', 13: 'string', 14: 'TypeProto', 15: 'TypeProto', 20: 'varint', 21: 'string', 22: 'SparseTensorProto', 23: 'SparseTensorProto' },
-  TensorProto: { 1: 'int64[]', 2: 'varint', 3: 'Segment', 4: 'fixed32[]', 5: 'varint[]', 6: 'bytes[]', 7: 'int64[]', 8: 'string', 9: 'bytes', 10: 'fixed64[]', 11: 'int64[]', 12: 'string', 13: 'StringStringEntryProto', 14: 'varint' },
-  Segment: { 1: 'int64', 2: 'int64' },
-  SparseTensorProto: { 1: 'TensorProto', 2: 'TensorProto', 3: 'int64[]' },
-  ValueInfoProto: { 1: 'string', 2: 'TypeProto', 3: 'string' },
-  TypeProto: { 1: 'TypeTensor', 4: 'TypeSequence', 5: 'TypeMap', 6: 'string', 8: 'TypeTensor', 9: 'TypeSequence' },
-  TypeTensor: { 1: 'varint', 2: 'TensorShapeProto' },
-  TypeSequence: { 1: 'TypeProto' },
-  TypeMap: { 1: 'varint', 2: 'TypeProto' },
-  TensorShapeProto: { 1: 'Dimension' },
-  Dimension: { 1: 'int64', 2: 'string', 3: 'string' },
-  OperatorSetIdProto: { 1: 'string', 2: 'int64' },
-  StringStringEntryProto: { 1: 'string', 2: 'string' },
-  TensorAnnotation: { 1: 'string', 2: 'StringStringEntryProto' },
-  TrainingInfoProto: { 1: 'GraphProto', 2: 'GraphProto', 3: 'StringStringEntryProto', 4: 'StringStringEntryProto' },
-  FunctionProto: { 1: 'string', 4: 'string[]', 5: 'string[]', 6: 'string[]', 7: 'NodeProto', 8: 'string', 9: 'OperatorSetIdProto', 10: 'string' },
+/** The codec's number kinds, as the scan charges them: every 64-bit integer as an int64. */
+const SCALAR_OF: Readonly<Record<Exclude<onnx.Field['kind'], 'message'>, Scalar>> = {
+  int32: 'varint', int64: 'int64', int64Value: 'int64', uint64: 'int64', float: 'fixed32', double: 'fixed64', string: 'string', bytes: 'bytes',
 };
+
+/** A field of the codec's schema table (src/protobuf/onnx-schema.ts) as the scan reads it. */
+function scalarField(field: onnx.Field): ScalarField {
+  const scalar = SCALAR_OF[field.kind as Exclude<onnx.Field['kind'], 'message'>];
+  return field.repeated ? `${scalar}[]` : scalar;
+}
 
 /**
  * Heap bytes per decoded item, measured and rounded up: a message object with room for the arrays of
@@ -82,7 +70,7 @@ class Wire {
  */
 export function estimateDecodedBytes(bytes: Uint8Array): number {
   const w = new Wire(bytes);
-  const stack: { type: MessageName; end: number }[] = [{ type: 'ModelProto', end: bytes.length }];
+  const stack: { type: Spec; end: number }[] = [{ type: onnx.MODEL_PROTO, end: bytes.length }];
   let cost = COST.message;
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
@@ -92,8 +80,13 @@ export function estimateDecodedBytes(bytes: Uint8Array): number {
       continue;
     }
     const tag = w.varint();
-    const kind: FieldKind | undefined = SCHEMA[top.type][Math.floor(tag / 8)];
-    const added = kind === undefined ? skipUnknown(w, tag % 8, top.end) : kind in SCHEMA ? enterMessage(w, kind as MessageName, { top, stack }) : readScalar(w, kind as Scalar | `${Scalar}[]`, { wire: tag % 8, end: top.end });
+    const field = top.type.byNumber.get(Math.floor(tag / 8));
+    const added =
+      field === undefined
+        ? skipUnknown(w, tag % 8, top.end)
+        : field.message !== undefined
+          ? enterMessage(w, field.message(), { top, stack })
+          : readScalar(w, scalarField(field), { wire: tag % 8, end: top.end });
     if (!Number.isFinite(added)) return cost;
     cost += added;
   }
@@ -101,7 +94,7 @@ export function estimateDecodedBytes(bytes: Uint8Array): number {
 }
 
 /** A known message field: pushed for scanning, or charged wholesale beyond MAX_NESTING. */
-function enterMessage(w: Wire, type: MessageName, at: { top: { end: number }; stack: { type: MessageName; end: number }[] }): number {
+function enterMessage(w: Wire, type: Spec, at: { top: { end: number }; stack: { type: Spec; end: number }[] }): number {
   const start = w.pos;
   const end = w.delimited(at.top.end);
   if (!Number.isFinite(end)) return NaN;
@@ -114,7 +107,7 @@ function enterMessage(w: Wire, type: MessageName, at: { top: { end: number }; st
 }
 
 /** A known scalar field, read by its declared kind; a repeated one may come packed. @returns its cost */
-function readScalar(w: Wire, kind: Scalar | `${Scalar}[]`, f: { wire: number; end: number }): number {
+function readScalar(w: Wire, kind: ScalarField, f: { wire: number; end: number }): number {
   const repeated = kind.endsWith('[]');
   const scalar = (repeated ? kind.slice(0, -2) : kind) as Scalar;
   const each = scalar === 'int64' ? COST.int64 : scalar === 'string' || scalar === 'bytes' ? COST.string : COST.number;

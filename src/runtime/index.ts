@@ -9,3 +9,4 @@ export { SUPPORTED_OPS } from './ops/registry.js';
 export { ParallelScorer, onnxRowTask, type ParallelScorerOptions } from './parallel-scorer.js';
 export type { DType, TensorData } from './dtypes.js';
 export type { ModelProto } from './proto-utils.js';
+export { tensorFromProto } from './tensor-proto.js';

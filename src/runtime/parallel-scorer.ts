@@ -5,6 +5,7 @@
  * `model.run`'s on the whole batch; with `threads: 1` it is `model.run` on the calling thread.
  */
 import { DataError, ShapeError } from '../errors.js';
+import type { Limits } from '../limits.js';
 import { ParallelRows, resolveThreads, type RowWork, type ThreadsOption } from '../tensor/kernels.js';
 import { loadOnnx } from './load-onnx.js';
 import type { OnnxModel } from './onnx-model.js';
@@ -15,12 +16,15 @@ export interface ParallelScorerOptions {
   threads?: ThreadsOption;
   /** The output holding one value per row. Default 'score', else the first output. */
   output?: string;
+  /** Overrides of the default limits (src/limits.ts) for loading the model, here and in each worker. */
+  limits?: Partial<Limits>;
 }
 
 export class ParallelScorer {
   readonly model: OnnxModel;
   readonly threads: number;
   private readonly output: string;
+  private readonly limits: Partial<Limits>;
   private parallel: ParallelRows | null = null;
   private width = 0;
 
@@ -29,7 +33,8 @@ export class ParallelScorer {
    * @throws as `loadOnnx`; InvalidOptionError for a bad thread count
    */
   constructor(private readonly bytes: Uint8Array, options: ParallelScorerOptions = {}) {
-    this.model = loadOnnx(bytes);
+    this.limits = options.limits ?? {};
+    this.model = loadOnnx(bytes, { limits: this.limits });
     this.threads = resolveThreads(options.threads, 'ParallelScorer: threads');
     this.output = options.output ?? (this.model.outputNames.includes('score') ? 'score' : this.model.outputNames[0]!);
   }
@@ -54,7 +59,7 @@ export class ParallelScorer {
       this.width = width;
       this.parallel = new ParallelRows({
         task: { module: import.meta.url, name: 'onnxRowTask' },
-        init: { bytes: this.bytes, output: this.output, width },
+        init: { bytes: this.bytes, output: this.output, width, limits: this.limits },
         width, outWidth: 1, outType: 'float32', threads: this.threads,
       });
     }
@@ -83,6 +88,6 @@ function onnxRows(model: OnnxModel, output: string, width: number): RowWork {
 
 /** The worker side: the model loaded from the session's bytes. */
 export function onnxRowTask(init: unknown): RowWork {
-  const { bytes, output, width } = init as { bytes: Uint8Array; output: string; width: number };
-  return onnxRows(loadOnnx(bytes), output, width);
+  const { bytes, output, width, limits } = init as { bytes: Uint8Array; output: string; width: number; limits: Partial<Limits> };
+  return onnxRows(loadOnnx(bytes, { limits }), output, width);
 }

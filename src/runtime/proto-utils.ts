@@ -3,7 +3,7 @@
  * looked up by name, with the runtime's refusal messages.
  */
 import { FormatError, UnsupportedOpError } from '../errors.js';
-import type { onnx } from '../onnx/reader.js';
+import { onnx } from '../onnx/reader.js';
 
 export type ModelProto = onnx.ModelProto;
 export type GraphProto = onnx.GraphProto;
@@ -84,7 +84,22 @@ export class Attributes {
 
   strings(name: string): string[] | undefined {
     const a = this.byName.get(name);
-    return a ? (a.strings ?? []).map((s) => utf8.decode(s)) : undefined;
+    return a ? Array.from(a.strings ?? [], (s) => utf8.decode(s)) : undefined;
+  }
+
+  /**
+   * A STRINGS attribute whose values come from `names` (a forest's `nodes_modes`), as one byte per
+   * element: its index in `names`, or {@link NO_CODE} for any other value. No string is made per
+   * element when the model was decoded by the runtime (the list is a ByteList then).
+   */
+  codes(name: string, names: readonly string[]): Uint8Array | undefined {
+    const list = this.byName.get(name)?.strings;
+    if (list === undefined) return this.byName.has(name) ? new Uint8Array(0) : undefined;
+    if (list instanceof onnx.ByteList) return list.codes(names);
+    return Uint8Array.from(list, (s) => {
+      const k = names.indexOf(utf8.decode(s));
+      return k < 0 ? onnx.NO_CODE : k;
+    });
   }
 
   tensor(name: string): TensorProto | undefined {

@@ -116,7 +116,8 @@ function externalLocation(t: TensorProto): string {
  * with `offset`. All of this is checked before anything is read.
  * @throws FormatError when refused or unreadable; LimitError when the tensor is over the budget
  */
-export function resolveExternalData(t: TensorProto, baseDir: string | undefined, where: string, budget: ByteBudget): void {
+export function resolveExternalData(t: TensorProto, where: string, external: { baseDir: string | undefined; budget: ByteBudget }): void {
+  const { baseDir, budget } = external;
   if (t.dataLocation !== EXTERNAL) return;
   const location = externalEntry(t, 'location') ?? '';
   if (baseDir === undefined) {

@@ -20,7 +20,7 @@ export {
   type FeatureSchema,
 } from './feature-schema.js';
 export { normalizeCore, toModelInput, type NormalizeOptions } from './normalize.js';
-export { validateModelInput, type ValidateInputOptions } from './validate-model-input.js';
+export { validateModelInput, widthError, type ValidateInputOptions, type WidthMismatch } from './validate-model-input.js';
 export { fitStandardizer, applyStandardizer, standardizeInto, standardizeInPlace, type Standardizer } from './standardizer.js';
 export {
   generateHostData,
@@ -31,6 +31,11 @@ export {
   type AttackEffect,
   type HostDataOptions,
   type HostData,
+  planHostData,
+  sampleNormalRows,
+  plannedAttackRows,
+  injectPlannedAttack,
+  type HostDataPlan,
 } from './synthetic.js';
 export { HOST_PROFILES } from './host-profiles.js';
 export {

@@ -108,6 +108,43 @@ export interface HostData {
  * @throws InvalidOptionError for a bad row count, seed, rate or attack name
  */
 export function generateHostData(options: HostDataOptions): HostData {
+  const { rows } = options;
+  const plan = planHostData(options);
+  const raw = new Float32Array(rows * CORE_FEATURE_DIM);
+  const profile = new Uint8Array(rows);
+  sampleNormalRows(plan.rng, raw, profile);
+  const labels = new Uint8Array(rows);
+  const attackType = new Uint8Array(rows);
+  const row = new Float64Array(CORE_FEATURE_DIM);
+  const positions = plannedAttackRows(plan);
+  for (let a = 0; a < positions.length; a++) {
+    const i = positions[a]!;
+    for (let j = 0; j < CORE_FEATURE_DIM; j++) row[j] = raw[i * CORE_FEATURE_DIM + j]!;
+    const code = injectPlannedAttack(plan, a, row);
+    raw.set(row, i * CORE_FEATURE_DIM);
+    labels[i] = 1;
+    attackType[i] = code;
+  }
+  return { raw, labels, attackType, attackNames: ATTACK_NAMES, profile, profileNames: HOST_PROFILES };
+}
+
+/** The checked options of a {@link generateHostData} run and its generator, before any row is drawn. */
+export interface HostDataPlan {
+  readonly rows: number;
+  readonly rng: Random;
+  /** Attack codes, assigned round-robin to the anomalies. */
+  readonly codes: readonly number[];
+  /** Rows turned into attacks: `round(rows * anomalyRate)`. */
+  readonly anomalies: number;
+}
+
+/**
+ * Checks the options of {@link generateHostData} and seeds its generator. Draw the normal rows with
+ * {@link sampleNormalRows} (in blocks, in order), then the attacks with {@link plannedAttackRows}: the same
+ * draws as generateHostData, so the same rows, without holding the table.
+ * @throws InvalidOptionError for a bad row count, seed, rate or attack name
+ */
+export function planHostData(options: HostDataOptions): HostDataPlan {
   const { rows, seed } = options;
   const anomalyRate = options.anomalyRate ?? 0;
   const attacks = options.attacks ?? (ATTACK_NAMES.slice(1) as AttackName[]);
@@ -125,28 +162,38 @@ export function generateHostData(options: HostDataOptions): HostData {
       'attacks',
     );
   }
-  const rng = new Random(seed);
-  const raw = new Float32Array(rows * CORE_FEATURE_DIM);
-  const profile = new Uint8Array(rows);
+  return { rows, rng: new Random(seed), codes, anomalies: Math.round(rows * anomalyRate) };
+}
+
+/**
+ * Draws the next `raw.length / 12` normal rows of a plan into `raw` (`[count, 12]`), and their
+ * profile codes into `profile` when given.
+ */
+export function sampleNormalRows(rng: Random, raw: Float32Array, profile?: Uint8Array): void {
   const row = new Float64Array(CORE_FEATURE_DIM);
   const factors: HostFactors = { activity: 1, network: 1, files: 1, admin: 1 };
-  for (let i = 0; i < rows; i++) {
-    profile[i] = sampleNormalRow(rng, row, factors);
+  const count = raw.length / CORE_FEATURE_DIM;
+  for (let i = 0; i < count; i++) {
+    const p = sampleNormalRow(rng, row, factors);
+    if (profile !== undefined) profile[i] = p;
     raw.set(row, i * CORE_FEATURE_DIM);
   }
-  const labels = new Uint8Array(rows);
-  const attackType = new Uint8Array(rows);
-  const positions = rng.sampleWithoutReplacement(rows, Math.round(rows * anomalyRate));
-  for (let a = 0; a < positions.length; a++) {
-    const i = positions[a]!;
-    const code = codes[a % codes.length]!;
-    for (let j = 0; j < CORE_FEATURE_DIM; j++) row[j] = raw[i * CORE_FEATURE_DIM + j]!;
-    injectAttack(rng, code, row);
-    raw.set(row, i * CORE_FEATURE_DIM);
-    labels[i] = 1;
-    attackType[i] = code;
-  }
-  return { raw, labels, attackType, attackNames: ATTACK_NAMES, profile, profileNames: HOST_PROFILES };
+}
+
+/**
+ * After every normal row of the plan is drawn: the anomaly rows, in draw order. Anomaly `a` (at row
+ * `positions[a]`) has the code `plan.codes[a % plan.codes.length]`; change the rows in that order with
+ * {@link injectPlannedAttack}, each on its raw float32 values loaded into a float64 row.
+ */
+export function plannedAttackRows(plan: HostDataPlan): Int32Array {
+  return plan.rng.sampleWithoutReplacement(plan.rows, plan.anomalies);
+}
+
+/** Changes `row` as anomaly `a` of the plan (see {@link plannedAttackRows}); returns its attack code. */
+export function injectPlannedAttack(plan: HostDataPlan, a: number, row: Float64Array): number {
+  const code = plan.codes[a % plan.codes.length]!;
+  injectAttack(plan.rng, code, row);
+  return code;
 }
 
 /** Draws one normal host-day into `row`; returns its profile code. */

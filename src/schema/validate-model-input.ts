@@ -4,6 +4,29 @@
 import { DataError, ShapeError } from '../errors.js';
 import { ENDPOINT_V1, type FeatureSchema } from './feature-schema.js';
 
+/** What {@link widthError} describes: rows of `got` columns that should follow `schema`. */
+export interface WidthMismatch {
+  source: string;
+  schema: FeatureSchema;
+  got: number;
+  /** 'train': the config chose the schema; 'score': a trained model did. */
+  use: 'train' | 'score';
+}
+
+/**
+ * The error for data whose width is not the schema's, naming the layout and the way out, e.g.
+ * `"x.npy: width must be 64 (schema endpoint-v1: 12 features + 52 zero padding), got 7; for data that
+ * is not the endpoint schema set `schema: none` in config.yaml"`.
+ */
+export function widthError(m: WidthMismatch): DataError {
+  const { source, schema, got } = m;
+  const padded = schema.activeFeatures < schema.dim;
+  const layout = padded ? `${schema.activeFeatures} features + ${schema.dim - schema.activeFeatures} zero padding` : `${schema.dim} features`;
+  // Only a padded schema (endpoint-v1) is chosen by config.yaml over data it may not fit; a generic model's width is its training data's.
+  const hint = !padded ? '' : m.use === 'train' ? '; for data that is not the endpoint schema set `schema: none` in config.yaml' : '; the model was trained on the endpoint schema (for other data, train one with `schema: none` in config.yaml)';
+  return new DataError(`${source}: width must be ${schema.dim} (schema ${schema.name}: ${layout}), got ${got}${hint}`, source);
+}
+
 /** Options of {@link validateModelInput}. */
 export interface ValidateInputOptions {
   /** Schema the data must follow. Default endpoint-v1 (width 64, columns 12..63 zero). */
@@ -32,13 +55,7 @@ export function validateModelInput(
   if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0 || data.length !== rows * cols) {
     throw new ShapeError(`${source}: data length must equal rows x cols = ${rows} x ${cols}, got ${data.length}`, 'validateModelInput');
   }
-  if (cols !== schema.dim) {
-    const layout =
-      schema.activeFeatures < schema.dim
-        ? `${schema.activeFeatures} features + ${schema.dim - schema.activeFeatures} zero padding`
-        : `${schema.dim} features`;
-    throw new DataError(`${source}: width must be ${schema.dim} (schema ${schema.name}: ${layout}), got ${cols}`, source);
-  }
+  if (cols !== schema.dim) throw widthError({ source, schema, got: cols, use: 'train' });
   if (rows === 0) throw new DataError(`${source}: rows must be at least 1, got 0`, source);
   const active = schema.activeFeatures;
   for (let i = 0; i < rows; i++) {

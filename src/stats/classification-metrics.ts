@@ -131,7 +131,7 @@ function pointAt(threshold: number, tp: number, fp: number, pos: number, neg: nu
 export function operatingPointsAtFpr(scores: FloatArray, labels: Labels, fprs: readonly number[]): OperatingPoint[] {
   const pos = checkScored('operatingPointsAtFpr', scores, labels);
   const neg = scores.length - pos;
-  if (neg === 0) throw new DataError(`operatingPointsAtFpr: labels must contain at least one negative, got 0 of ${scores.length}`);
+  if (neg === 0) throw new DataError(`operatingPointsAtFpr: labels must contain at least one negative, got 0 of ${scores.length}`, 'labels');
   const negatives = new Float64Array(neg);
   for (let i = 0, k = 0; i < scores.length; i++) if (labels[i] === 0) negatives[k++] = scores[i]!;
   negatives.sort();
@@ -161,7 +161,7 @@ export function operatingPointsAtFpr(scores: FloatArray, labels: Labels, fprs: r
  */
 export function bestF1(scores: FloatArray, labels: Labels): OperatingPoint {
   const pos = checkScored('bestF1', scores, labels);
-  if (pos === 0) throw new DataError(`bestF1: labels must contain at least one positive, got 0 of ${scores.length}`);
+  if (pos === 0) throw new DataError(`bestF1: labels must contain at least one positive, got 0 of ${scores.length}`, 'labels');
   const neg = scores.length - pos;
   const { fps, tps, thresholds } = thresholdCounts(scores, labels);
   let best = pointAt(thresholds[0]!, 0, 0, pos, neg);

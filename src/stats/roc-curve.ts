@@ -61,7 +61,7 @@ export function rocCurve(scores: FloatArray, labels: Labels, opts: { dropInterme
   checkSample('rocCurve', 'scores', scores);
   const pos = checkLabels('rocCurve', labels, scores.length);
   if (pos === 0 || pos === scores.length) {
-    throw new DataError(`rocCurve: labels must contain both classes, got ${pos} positive and ${scores.length - pos} negative`);
+    throw new DataError(`rocCurve: labels must contain both classes, got ${pos} positive and ${scores.length - pos} negative`, 'labels');
   }
   const c = thresholdCounts(scores, labels);
   const n = c.fps.length;
@@ -106,7 +106,7 @@ export interface PrecisionRecallCurve {
 export function precisionRecallCurve(scores: FloatArray, labels: Labels): PrecisionRecallCurve {
   checkSample('precisionRecallCurve', 'scores', scores);
   const pos = checkLabels('precisionRecallCurve', labels, scores.length);
-  if (pos === 0) throw new DataError(`precisionRecallCurve: labels must contain at least one positive, got 0 of ${scores.length}`);
+  if (pos === 0) throw new DataError(`precisionRecallCurve: labels must contain at least one positive, got 0 of ${scores.length}`, 'labels');
   const c = thresholdCounts(scores, labels);
   const k = c.tps.length;
   const precision = new Float64Array(k + 1);

@@ -54,7 +54,7 @@ export function fitThreshold(scores: FloatArray, spec: ThresholdSpec): FittedThr
     need(typeof spec.fpr === 'number' && spec.fpr > 0 && spec.fpr < 1, 'fpr', 'a number in (0, 1)', spec.fpr);
     const k = n + 1 - floorTimes(n + 1, spec.fpr);
     if (k > n) {
-      throw new DataError(`fitThreshold: target_fpr ${spec.fpr} must be at least 1 / (n + 1) = ${1 / (n + 1)} for ${n} fitting scores, got ${spec.fpr} (fit on at least ${Math.ceil(1 / spec.fpr) - 1} rows)`);
+      throw new DataError(`fitThreshold: target_fpr ${spec.fpr} must be at least 1 / (n + 1) = ${1 / (n + 1)} for ${n} fitting scores, got ${spec.fpr} (fit on at least ${Math.ceil(1 / spec.fpr) - 1} rows)`, 'target_fpr');
     }
     threshold = s[k - 1]!; // k >= 1 because fpr < 1
   } else {
@@ -90,7 +90,7 @@ function floorTimes(count: number, f: number): number {
 export function impliedFalsePositiveRate(scores: FloatArray, threshold: number): number {
   checkSample('impliedFalsePositiveRate', 'scores', scores);
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
-    throw new DataError(`impliedFalsePositiveRate: threshold must be a finite number, got ${String(threshold)}`);
+    throw new DataError(`impliedFalsePositiveRate: threshold must be a finite number, got ${String(threshold)}`, 'threshold');
   }
   const s = sortAscending(scores);
   return (s.length - upperBound(s, threshold) + 1) / (s.length + 1);

@@ -85,7 +85,7 @@ export class Random {
   int(low: number, high: number): number {
     const range = high - low;
     if (!Number.isInteger(low) || !Number.isInteger(high) || range <= 0 || range > TWO_POW_32) {
-      throw new InvalidOptionError(`Random.int: range must be integers with 0 < high - low <= 2^32, got [${low}, ${high})`);
+      throw new InvalidOptionError(`Random.int: range must be integers with 0 < high - low <= 2^32, got [${low}, ${high})`, 'high');
     }
     // Rejection sampling: accept only values below the largest multiple of range.
     const limit = TWO_POW_32 - (TWO_POW_32 % range);
@@ -127,12 +127,14 @@ export class Random {
 
   /**
    * `k` distinct integers from 0..n-1 in random order (sampling without replacement, partial
-   * Fisher–Yates over an index array; O(n) memory).
+   * Fisher–Yates). Memory is O(n) for an index array, or O(k) when k is small next to n: then only
+   * the swapped entries are kept in a map, with the same draws and the same result.
    */
   sampleWithoutReplacement(n: number, k: number): Int32Array {
     if (!Number.isInteger(k) || !Number.isInteger(n) || k < 0 || k > n) {
-      throw new InvalidOptionError(`Random.sampleWithoutReplacement: k must be an integer in [0, n=${n}], got ${k}`);
+      throw new InvalidOptionError(`Random.sampleWithoutReplacement: k must be an integer in [0, n=${n}], got ${k}`, 'k');
     }
+    if (k * SPARSE_POOL_RATIO < n) return this.sampleSparse(n, k);
     const pool = new Int32Array(n);
     for (let i = 0; i < n; i++) pool[i] = i;
     for (let i = 0; i < k; i++) {
@@ -143,7 +145,25 @@ export class Random {
     }
     return pool.slice(0, k);
   }
+
+  /** The partial Fisher–Yates of sampleWithoutReplacement on a map of the entries that moved. */
+  private sampleSparse(n: number, k: number): Int32Array {
+    const moved = new Map<number, number>();
+    const out = new Int32Array(k);
+    for (let i = 0; i < k; i++) {
+      const j = this.int(i, n);
+      const atI = moved.get(i) ?? i;
+      out[i] = moved.get(j) ?? j;
+      // Position i is never drawn again (later j >= i + 1); j now holds what was at i.
+      moved.set(j, atI);
+      moved.delete(i);
+    }
+    return out;
+  }
 }
+
+/** Below k = n / this, sampleWithoutReplacement keeps a map (~60 bytes an entry) instead of n int32s. */
+const SPARSE_POOL_RATIO = 16;
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));

@@ -30,7 +30,9 @@ describe('dadm explain', () => {
     const doc = JSON.parse(r.out) as { method: string; rows: number; explained: { row: number; score: number; flagged: boolean; exact: boolean; top: { name: string; contribution: number; value: number }[] }[] };
     expect(doc.method).toBe('shap');
     expect(doc.rows).toBe(4);
-    expect(doc.explained.map((e) => e.row)).toEqual([0, 1, 2, 3]);
+    expect([...doc.explained.map((e) => e.row)].sort()).toEqual([0, 1, 2, 3]);
+    const scores = doc.explained.map((e) => e.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
     for (const e of doc.explained) {
       expect(e.exact).toBe(true);
       expect(e.top).toHaveLength(3);

@@ -41,7 +41,17 @@ describe('usage errors exit 2 with one line', () => {
     // Out-of-range numbers are usage errors too, checked before any file is read.
     [['export-onnx', '--checkpoint', 'missing.safetensors', '--output', 'x.onnx', '--opset', '99'], /^dadm export-onnx: --opset must be an integer in \[13, 21\], got '99'/],
     [['gen-data', '--rows', '10', '--out', 'x.npy', '--anomaly-rate', '1.5'], /^dadm gen-data: --anomaly-rate must be a number in \[0, 1\], got '1\.5'/],
-    [['train', '--data', 'x.npy', '--out-dir', 'o', '--epochs', '0'], /^dadm train: --epochs must be an integer >= 1, got '0'/],
+    [['train', '--data', 'x.npy', '--out-dir', 'o', '--epochs', '0'], /^dadm train: --epochs must be an integer in \[1, 100000\], got '0'/],
+    [['train', '--data', 'x.npy', '--out-dir', 'o', '--epochs', '1e12'], /^dadm train: --epochs must be an integer in \[1, 100000\], got '1e12'/],
+    [['train', '--data', 'x.npy', '--out-dir', 'o', '--epochs', '100001'], /^dadm train: --epochs must be an integer in \[1, 100000\], got '100001'/],
+    [['train', '--data', 'x.npy', '--out-dir', 'o', '--seed', '2.0'], /^dadm train: --seed must be an integer >= 0, got '2\.0'/],
+    [['score', '--model', 'm', '--data', 'x.npy', '--quiet', '--quiet'], /^dadm score: --quiet must be given once, got --quiet, --quiet; run dadm score --help\n/],
+    [['score', '--model', 'm', '--data', 'x.npy', '-q', '--quiet'], /^dadm score: --quiet must be given once, got --quiet, --quiet; run dadm score --help\n/],
+    [['train', '--data', '-', '--out-dir', 'o'], /^dadm train: --data must name a file \(train reads it once to check it, then once per epoch\), got '-'; run dadm train --help\n/],
+    [['train', '--data', 'x.npy', '--out-dir', '-'], /^dadm train: --out-dir must name a directory \(dadm train reads and writes no standard stream\), got '-'; run dadm train --help\n/],
+    [['score', '--model', '-', '--data', 'x.npy'], /^dadm score: --model must name a file \(only --data, --output take '-'\), got '-'; run dadm score --help\n/],
+    [['report', '--model', 'm', '--data', '-', '--output', 'r.html'], /^dadm report: --data must name a file \(report reads it once per section\), got '-'/],
+    [['quantize', '--model', 'm.onnx', '--output', 'q.onnx', '--check-data', '-'], /^dadm quantize: --check-data must name a file \(quantize scores it with both models\), got '-'/],
     [['quantize', '--model', 'm.onnx', '--output', 'q.onnx', '--min-weights', '-1'], /^dadm quantize: --min-weights must be an integer >= 0, got '-1'/],
     [['explain', '--model', 'm.onnx', '--data', 'x.npy', '--top-k', '0'], /^dadm explain: --top-k must be an integer >= 1, got '0'/],
     [['demo', '--rows', '1'], /^dadm demo: --rows must be an integer >= 2, got '1'/],
@@ -125,9 +135,9 @@ describe('negative numbers as option values', () => {
 
 describe('the dadm process', () => {
   it('runs as `node --import tsx src/cli.ts` with exit codes 0 and 2', () => {
-    const ok = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--version'], { encoding: 'utf8' });
+    const ok = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--version'], { encoding: 'utf8', timeout: 60_000 });
     expect(ok.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'score', '--nope'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'score', '--nope'], { encoding: 'utf8', timeout: 60_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe('dadm score: options must be known flags, got --nope; run dadm score --help');
   });

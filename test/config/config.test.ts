@@ -69,7 +69,7 @@ describe('parseConfig', () => {
     const cases: [string, RegExp][] = [
       ['training:\n  batch_size: -3', /^config\.yaml: training\.batch_size must be a positive integer, got -3$/],
       ['training:\n  batch_size: 2.5', /training\.batch_size must be a positive integer, got 2\.5$/],
-      ['training:\n  epochs: "10"', /training\.epochs must be a positive integer, got '10'$/],
+      ['training:\n  epochs: "10"', /training\.epochs must be an integer in \[1, 100000\], got '10'$/],
       ['training:\n  learning_rate: 0', /training\.learning_rate must be a positive number, got 0$/],
       ['training:\n  optimizer: rmsprop', /training\.optimizer must be one of adam, adamw, sgd, got 'rmsprop'$/],
       ['training:\n  shuffle: 1', /training\.shuffle must be true or false, got 1$/],
@@ -127,10 +127,10 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 5 top-level scalars + 13 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
+    // 5 top-level scalars + 14 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
     // ecod 2, ensemble 4, transformer 12, sequence 2, onnx 2, quantization 7, drift 7, explain 5,
-    // federated 17 fields and 4 subsections of 4 + 2 + 2 + 3 fields
-    expect(keys).toBe(113);
+    // federated 18 fields and 4 subsections of 4 + 2 + 2 + 3 fields, limits 4
+    expect(keys).toBe(119);
   });
 });
 
@@ -143,7 +143,7 @@ describe('configToYaml', () => {
     expect(text).not.toContain('#');
     // Key order is fixed whatever the input order was.
     const keys = Object.keys(parseYaml(text) as object);
-    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'transformer', 'sequence', 'onnx', 'quantization', 'drift', 'explain', 'federated']);
+    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'transformer', 'sequence', 'onnx', 'quantization', 'drift', 'explain', 'federated', 'limits']);
     expect((parseYaml(text) as { quantization: { exclude: string[] } }).quantization.exclude).toEqual(['a b', 'true', 'x:y']);
   });
 
@@ -165,7 +165,7 @@ describe('mergeConfig', () => {
   });
 
   it('validates overrides with camelCase key paths', () => {
-    expectError(() => mergeConfig({ training: { epochs: 0 } }), InvalidOptionError, /^options: training\.epochs must be a positive integer, got 0$/);
+    expectError(() => mergeConfig({ training: { epochs: 0 } }), InvalidOptionError, /^options: training\.epochs must be an integer in \[1, 100000\], got 0$/);
   });
 });
 
@@ -177,7 +177,7 @@ describe('loadConfig', () => {
     expect(loadConfig(good).training.epochs).toBe(3);
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'training:\n  epochs: -1\n');
-    expectError(() => loadConfig(bad), InvalidOptionError, new RegExp(`^${escapeRegExp(bad)}: training\\.epochs must be a positive integer, got -1$`));
+    expectError(() => loadConfig(bad), InvalidOptionError, new RegExp(`^${escapeRegExp(bad)}: training\\.epochs must be an integer in \\[1, 100000\\], got -1$`));
   });
 
   it('throws InvalidOptionError for a missing explicit path', () => {

@@ -13,8 +13,11 @@ describe('simulate (real dadm federated server and client processes on 127.0.0.1
       const fl = testFlConfig({ rounds: 3, localEpochs: 2, retry: { initialS: 0.05, maxS: 0.3, giveUpS: 200 } });
       const config = { ...smallConfig(), federated: fl };
       const log: string[] = [];
+      const before = activeResources();
       const run = await simulateFederated({ workDir: work.dir, clients: 2, split: 'iid', rows: 600, config, serverKills: 3, killDelayS: [0.2, 1.2], centralized: false, timeoutS: 240, onLog: (l) => log.push(l) });
       expect(run.serverStatus, log.slice(-20).join('\n')).toBe('completed');
+      // Nothing left behind to keep the caller's process alive (a pending timer once held `dadm demo` open).
+      expect(await leftBehind(before)).toEqual([]);
       expect(run.restarts.length).toBeGreaterThan(0);
       for (const r of run.restarts) expect(r.resumedAfter).toBe(r.lastCommitted);
       expect(run.rounds.map((r) => r.status)).toEqual(['committed', 'committed', 'committed', 'calibrated']);
@@ -37,3 +40,26 @@ describe('simulate (real dadm federated server and client processes on 127.0.0.1
     // Seven process starts (tsx compiles the CLI in each): ~20 s on a quiet machine, minutes on a loaded one.
   }, 300_000);
 });
+
+/** The kinds of the process's active handles and requests (timers, child processes, sockets). */
+function activeResources(): string[] {
+  return process.getActiveResourcesInfo();
+}
+
+/**
+ * The active resources beyond those of `before` (as a multiset; the test runner's own may come and
+ * go), waiting up to 2 s for none: an exited child's process handle closes one event-loop turn after
+ * its exit event.
+ */
+async function leftBehind(before: string[]): Promise<string[]> {
+  const until = Date.now() + 2000;
+  for (;;) {
+    const extra = activeResources();
+    for (const r of before) {
+      const k = extra.indexOf(r);
+      if (k >= 0) extra.splice(k, 1);
+    }
+    if (extra.length === 0 || Date.now() >= until) return extra.sort();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -13,7 +13,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The pid of a process that has already exited (its pid is free unless the system reuses it at once). */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { timeout: 60_000 });
   return Number(child.stdout.toString());
 }
 

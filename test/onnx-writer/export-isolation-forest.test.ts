@@ -127,7 +127,7 @@ describe('exportIsolationForest graph', () => {
     const { arrays } = m.toArrays();
     const nNodes = arrays.nodeOffsets[arrays.nodeOffsets.length - 1]!;
     expect(attr('nodes_modes').strings!.length).toBe(nNodes);
-    const modes = attr('nodes_modes').strings!.map((s) => new TextDecoder().decode(s));
+    const modes = Array.from(attr('nodes_modes').strings!, (s) => new TextDecoder().decode(s));
     expect(new Set(modes)).toEqual(new Set(['BRANCH_LEQ', 'LEAF']));
     expect(modes.filter((s) => s === 'LEAF').length).toBe(Array.from(arrays.childrenLeft).filter((c) => c === -1).length);
     expect(new TextDecoder().decode(attr('aggregate_function').s!)).toBe('SUM');

@@ -160,4 +160,27 @@ describe('checkModel', () => {
       expect((again.graph as onnx.GraphProto).node!.length).toBe((decoded.graph as onnx.GraphProto).node!.length);
     },
   );
+
+  describe("the 'untrusted' policy (what a reader refuses)", () => {
+    const untrusted = { trust: 'untrusted', where: 'reader' } as const;
+
+    it('leaves names, types and node order to the reader, but refuses versions it does not read', () => {
+      const p = parts();
+      const unordered = model({ nodes: [p.nodes[0]!, p.nodes[2]!, p.nodes[1]!] });
+      unordered.graph!.name = '';
+      expect(checkModel(unordered, untrusted)).toEqual(new Map([['', 17]]));
+      expectError(() => checkModel(unordered), FormatError, /^checkModel: graph name must be non-empty, got ''$/);
+      expectError(() => checkModel(model({}, { opsets: [{ domain: '', version: 6 }] }), untrusted), FormatError, /^reader: opset version of domain "ai.onnx" must be in \[7, 21\], got 6$/);
+      expectError(() => checkModel({ ...model(), irVersion: 11 }, untrusted), FormatError, /^reader: ir_version must be in \[3, 10\], got 11$/);
+    });
+
+    it('refuses a subgraph node of an undeclared domain and graphs nested deeper than maxDepth', () => {
+      const inner = makeGraph({ name: 'then', nodes: [makeNode('Normalizer', ['y'], ['t'], { domain: 'ai.onnx.ml' })], inputs: [], outputs: [makeValueInfo('t', 'float32', [])] });
+      const p = parts();
+      p.nodes.push(makeNode('If', ['y'], ['o'], { name: 'if', attributes: { then_branch: attrGraph(inner), else_branch: attrGraph(inner) } }));
+      const m = model({ nodes: p.nodes });
+      expectError(() => checkModel(m, untrusted), FormatError, /^reader: node 'if' \(If\) attribute 'else_branch' subgraph 'then': node #0 \(Normalizer\) domain 'ai.onnx.ml' must be declared in opset_import, got only ''$/);
+      expectError(() => checkModel(m, { ...untrusted, maxDepth: 1 }), FormatError, /^reader: graph nesting depth must be at most 1 \(maxDepth\), got 2$/);
+    });
+  });
 });

@@ -21,7 +21,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs npm without a registry: every npm call here must work offline. */
 function npm(args: string[], cwd: string): { stdout: string; stderr: string } {
-  const r = spawnSync('npm', [...args, '--offline', '--no-audit', '--no-fund', '--no-update-notifier'], { cwd, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'warn' } });
+  const r = spawnSync('npm', [...args, '--offline', '--no-audit', '--no-fund', '--no-update-notifier'], { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, npm_config_loglevel: 'warn' } });
   if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return { stdout: r.stdout, stderr: r.stderr };
 }
@@ -61,7 +61,7 @@ let installOutput = '';
 
 beforeAll(() => {
   // Build into the stage (not the repository's dist), then copy what package.json's `files` names.
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { cwd: root });
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { cwd: root, timeout: 300_000 });
   writeFileSync(join(stage, 'package.json'), JSON.stringify(pkg, null, 2));
   for (const f of pkg.files.filter((f) => f !== 'dist')) cpSync(join(root, f), join(stage, f), { recursive: true });
   const out = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], stage).stdout) as { filename: string; files: { path: string }[] }[];
@@ -117,12 +117,12 @@ describe('the packed tarball', () => {
       "const r = require('dadm/runtime');",
       "import('dadm').then((m) => console.log(JSON.stringify([typeof d.Autoencoder, typeof d.readNpyFile, typeof r.loadOnnx, m.Autoencoder === d.Autoencoder])));",
     ].join('\n');
-    const out = execFileSync(process.execPath, ['-e', script], { cwd: consumer, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
     expect(JSON.parse(out)).toEqual(['function', 'function', 'function', true]);
   });
 
   it("exposes the curated API by name, not the engine's internals", () => {
-    const out = execFileSync(process.execPath, ['-e', "console.log(JSON.stringify(Object.keys(require('dadm'))))"], { cwd: consumer, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['-e', "console.log(JSON.stringify(Object.keys(require('dadm'))))"], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
     const names = JSON.parse(out) as string[];
     expect(names).toEqual(expect.arrayContaining(['Autoencoder', 'IForest', 'IsolationForest', 'ECOD', 'train', 'score', 'loadOnnx', 'quantizeDynamic', 'shapleyValues', 'stats', 'federated']));
     for (const internal of ['nextDownFloat32', 'removeCreatedDirs', 'attrFloat', 'gemm', 'Var', 'tensor', 'autograd', 'modelKind', 'checkpointParts']) expect(names).not.toContain(internal);
@@ -154,7 +154,7 @@ describe('the packed tarball', () => {
         'console.log(flags, onnx, cast);',
       ].join('\n'),
     );
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', consumer], { cwd: consumer, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', consumer], { cwd: consumer, encoding: 'utf8', timeout: 300_000 });
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   }
 

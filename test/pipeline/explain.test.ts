@@ -37,8 +37,10 @@ describe('explain (reconstruction)', () => {
     const threshold = readCheckpoint(ae).threshold;
     const ref = referenceScores(ae);
     expect(r).toMatchObject({ method: 'reconstruction', modelType: 'autoencoder', rows: 6, topK: 12, background: null, threshold });
-    expect(r.explained.map((e) => e.score)).toBeAllclose(ref, { rtol: 1e-5 });
-    expect(r.explained.map((e) => e.flagged)).toEqual(Array.from(ref, (s) => s > threshold));
+    const byRow = [...r.explained].sort((a, b) => a.row - b.row);
+    expect(byRow.map((e) => e.row)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(byRow.map((e) => e.score)).toBeAllclose(ref, { rtol: 1e-5 });
+    expect(byRow.map((e) => e.flagged)).toEqual(Array.from(ref, (s) => s > threshold));
     const raw = readNpyFile(sample).data as Float32Array;
     for (const row of r.explained) {
       const shares = row.top.map((f) => f.contribution);
@@ -49,6 +51,18 @@ describe('explain (reconstruction)', () => {
       const mse = row.top.reduce((s, f) => s + (f.reconstructed! - f.value) ** 2, 0) / 12;
       expect(mse).toBeAllclose(row.score, { rtol: 1e-4 });
     }
+  });
+
+  it('reports rows by descending score, and with top only the most anomalous ones', () => {
+    const ref = referenceScores(ae);
+    const order = Array.from(ref.keys()).sort((a, b) => ref[b]! - ref[a]! || a - b);
+    expect(explain({ model: ae, data: sample }).explained.map((e) => e.row)).toEqual(order);
+    expect(explain({ model: ae, data: sample, top: 2 }).explained.map((e) => e.row)).toEqual(order.slice(0, 2));
+    const flagged = order.filter((r) => ref[r]! > readCheckpoint(ae).threshold);
+    expect(explain({ model: ae, data: sample, top: 100, onlyFlagged: true }).explained.map((e) => e.row)).toEqual(flagged);
+    // Given rows keep the caller's order.
+    expect(explain({ model: ae, data: sample, rows: [4, 1] }).explained.map((e) => e.row)).toEqual([4, 1]);
+    expectError(() => explain({ model: ae, data: sample, top: 0 }), InvalidOptionError, /^explain: top must be an integer >= 1, got 0$/);
   });
 
   it('uses the checkpoint config defaults (method reconstruction, top_k 5)', () => {
@@ -113,7 +127,7 @@ describe('explain (shap)', () => {
     const r = explain({ model: forest, data: sample, method: 'shap', topK: 12, backgroundRows: 5 });
     const ref = referenceScores(forest);
     expect(r.modelType).toBe('iforest');
-    expect(r.explained.map((e) => e.score)).toBeAllclose(ref, { rtol: 1e-6 });
+    expect([...r.explained].sort((a, b) => a.row - b.row).map((e) => e.score)).toBeAllclose(ref, { rtol: 1e-6 });
     for (const row of r.explained) {
       expect(row.top.reduce((s, f) => s + f.contribution, 0)).toBeAllclose(row.score - row.baseValue!, { rtol: 1e-4, atol: 1e-6 });
     }
@@ -132,7 +146,7 @@ describe('explain errors', () => {
     const bad = join(dir, 'bad-bg.npy');
     writeNpyFile(bad, { data: new Float32Array(30), shape: [3, 10] });
     expectError(() => explain({ model: ae, data: sample, method: 'shap', background: bad }), DataError, /bad-bg\.npy: background must be \[rows, 64\] like the data, got \(3, 10\)$/);
-    expectError(() => explain({ model: ae, data: bad }), DataError, /bad-bg\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10$/);
+    expectError(() => explain({ model: ae, data: bad }), DataError, /bad-bg\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10; the model was trained on the endpoint schema \(for other data, train one with `schema: none` in config\.yaml\)$/);
   });
   it('throws DataError naming the file and row when a row\'s score is not finite (checkpoint and model.onnx)', () => {
     const huge = join(dir, 'huge.npy');

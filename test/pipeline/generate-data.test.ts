@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, UsageError } from '../../src/errors.js';
 import { readNpyFile, readNpyTyped } from '../../src/io/index.js';
 import { MAX_GENERATED_ROWS, generateData } from '../../src/pipeline/index.js';
+import { CORE_FEATURES, generateHostData } from '../../src/schema/index.js';
 import { expectError } from '../tensor/expect-error.js';
 import { tempDir } from './helpers.js';
 
@@ -36,6 +37,28 @@ describe('generateData', () => {
     const b1 = readFileSync(join(dir, 'b1.npy'));
     expect(b1.equals(readFileSync(join(dir, 'b2.npy')))).toBe(true);
     expect(b1.equals(readFileSync(join(dir, 'b3.npy')))).toBe(false);
+  });
+
+  it('writes raw events by name as .ndjson and .csv: every value reads back as the generator\'s float32', () => {
+    const raw = generateHostData({ rows: 30, seed: 6, anomalyRate: 0.2 }).raw;
+    const names = CORE_FEATURES.map((f) => f.name);
+    const r = generateData({ rows: 30, out: join(dir, 'e.ndjson'), seed: 6, anomalyRate: 0.2, labelsOut: join(dir, 'e-labels.npy') });
+    expect(r).toMatchObject({ rows: 30, anomalies: 6, files: { data: join(dir, 'e.ndjson'), labels: join(dir, 'e-labels.npy') } });
+    const lines = readFileSync(join(dir, 'e.ndjson'), 'utf8').split('\n');
+    expect(lines).toHaveLength(31);
+    expect(lines[30]).toBe('');
+    const objects = lines.slice(0, 30).map((l) => JSON.parse(l) as Record<string, number>);
+    expect(Object.keys(objects[0]!)).toEqual(names);
+    expect(objects.flatMap((o) => names.map((n) => Math.fround(o[n]!)))).toEqual(Array.from(raw));
+    generateData({ rows: 30, out: join(dir, 'e.CSV'), seed: 6, anomalyRate: 0.2 });
+    const csv = readFileSync(join(dir, 'e.CSV'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe(names.join(','));
+    expect(csv.slice(1).flatMap((l) => l.split(',').map((v) => Math.fround(Number(v))))).toEqual(Array.from(raw));
+  });
+
+  it('throws InvalidOptionError for an output that is not .npy, .ndjson or .csv, writing nothing', () => {
+    expectError(() => generateData({ rows: 5, out: join(dir, 'data') }), InvalidOptionError, /^generateData: out must end in \.npy \(model input\), \.ndjson or \.csv \(raw events\), got '.*data'$/);
+    expect(existsSync(join(dir, 'data'))).toBe(false);
   });
 
   it('throws InvalidOptionError for a row count outside [1, MAX_GENERATED_ROWS]', () => {

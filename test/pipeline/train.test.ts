@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError, FormatError, InvalidOptionError, TrainingError } from '../../src/errors.js';
-import { readNpyFile, readNpzFile, readSafetensorsFile, writeNpyFile } from '../../src/io/index.js';
+import { npyStrings, readNpyFile, readNpzTyped, readSafetensorsFile, writeNpyFile } from '../../src/io/index.js';
 import { ENDPOINT_V1, fitStandardizer } from '../../src/schema/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { configToYaml, generateData, loadCheckpoint, parseConfig, readCheckpoint, score, train } from '../../src/pipeline/index.js';
@@ -31,6 +31,25 @@ function naiveAuc(s: Float32Array, y: Uint8Array): number {
   }
   return good / pairs;
 }
+
+describe('threshold.method', () => {
+  it('target_fpr flags at most that share of validation rows, contamination that share, and metrics.json names the rule', () => {
+    const base = { epochs: 1 };
+    const q = train({ data, outDir: join(dir, 'th-q'), config: smallConfig({ training: base, threshold: { method: 'quantile', quantile: 0.95 } }) });
+    const fpr = train({ data, outDir: join(dir, 'th-fpr'), config: smallConfig({ training: base, threshold: { method: 'target_fpr', targetFpr: 0.05 } }) });
+    const cont = train({ data, outDir: join(dir, 'th-c'), config: smallConfig({ training: base, threshold: { method: 'contamination', contamination: 0.2 } }) });
+    // Same weights (same seed): only the rule differs.
+    expect(fpr.metrics.flaggedFraction).toBeLessThanOrEqual(0.05 + 1 / fpr.metrics.validationRows);
+    expect(cont.metrics.flaggedFraction).toBeAllclose(0.2, { atol: 1 / cont.metrics.validationRows });
+    expect(cont.metrics.threshold).toBeLessThan(q.metrics.threshold);
+    const m = JSON.parse(readFileSync(fpr.files.metrics, 'utf8')) as Record<string, unknown>;
+    expect(m).toMatchObject({ threshold_method: 'validation-target-fpr', threshold_quantile: null });
+  });
+
+  it('refuses an unknown method naming the choices', () => {
+    expectError(() => parseConfig('threshold:\n  method: f1'), InvalidOptionError, /threshold\.method must be one of quantile, contamination, target_fpr, got 'f1'$/);
+  });
+});
 
 describe('train (autoencoder)', () => {
   it('writes a byte-identical model.safetensors for the same seed, data and config', () => {
@@ -67,16 +86,17 @@ describe('train (autoencoder)', () => {
   });
 
   it('writes drift_reference.npz with deciles and floored proportions of every active feature', () => {
-    const z = readNpzFile(join(dir, 'a', 'drift_reference.npz'));
+    const z = readNpzTyped(readFileSync(join(dir, 'a', 'drift_reference.npz')), 'drift_reference.npz', { text: true });
     for (const m of ['feature_names', 'feature_index', 'schema_name', 'schema_version', 'edges', 'proportions', 'sample', 'sample_index', 'score_edges', 'score_proportions', 'score_sample', 'score_threshold', 'rows', 'exact', 'floor', 'schema_hash']) {
       expect(z.has(m), m).toBe(true);
     }
     expect(z.get('edges')!.shape).toEqual([12, 9]);
     expect(z.get('proportions')!.shape).toEqual([12, 10]);
     expect(z.get('sample')!.shape).toEqual([4000, 12]);
-    expect(new TextDecoder().decode(Uint8Array.from(z.get('feature_names')!.data)).split('\n')).toEqual(ENDPOINT_V1.featureNames.slice(0, 12));
-    expect(new TextDecoder().decode(Uint8Array.from(z.get('schema_name')!.data))).toBe('endpoint-v1');
-    expect(new TextDecoder().decode(Uint8Array.from(z.get('schema_version')!.data))).toBe(ENDPOINT_V1.version);
+    const text = (name: string): string[] => npyStrings(z.get(name)!, name);
+    expect(text('feature_names')).toEqual(ENDPOINT_V1.featureNames.slice(0, 12));
+    expect(text('schema_name')).toEqual(['endpoint-v1']);
+    expect(text('schema_version')).toEqual([ENDPOINT_V1.version]);
     // Independent check of feature 0: numpy-linear deciles of the column.
     const x = readNpyFileRows(data);
     const col = Float64Array.from({ length: 4000 }, (_, i) => x[i * 64]!).sort();
@@ -86,7 +106,7 @@ describe('train (autoencoder)', () => {
       const want = col[lo]! + (col[Math.min(lo + 1, 3999)]! - col[lo]!) * (h - lo);
       expect(z.get('edges')!.data[k - 1]).toBeCloseTo(want, 5);
     }
-    const p = z.get('proportions')!.data.slice(0, 10);
+    const p = Array.from(z.get('proportions')!.data.slice(0, 10) as Float64Array);
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
   });
 
@@ -217,9 +237,9 @@ describe('train errors write nothing', () => {
     expectNothingWritten(out);
   });
 
-  it('says what width was expected', () => {
+  it('says what width was expected and how to train on other data (schema: none)', () => {
     writeNpyFile(join(dir, 'w10.npy'), { data: new Float32Array(50 * 10), shape: [50, 10] });
-    expectError(() => train({ data: join(dir, 'w10.npy'), outDir: join(dir, 'out-w'), config: smallConfig() }), DataError, /w10\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10$/);
+    expectError(() => train({ data: join(dir, 'w10.npy'), outDir: join(dir, 'out-w'), config: smallConfig() }), DataError, /w10\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 10; for data that is not the endpoint schema set `schema: none` in config\.yaml$/);
     expectNothingWritten(join(dir, 'out-w'));
   });
 

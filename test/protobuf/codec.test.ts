@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DadmError } from '../../src/errors.js';
 import { decodeMessage, decodeModel, encodeMessage, type Field, type MessageSpec } from '../../src/protobuf/index.js';
 import * as schema from '../../src/protobuf/onnx-schema.js';
+import { mutate, mutationsOf } from './mutations.js';
 import { decodeWithProtobufjs, encodeWithProtobufjs, plain, protobufjsKnows, untyped } from './onnx-proto-reference.js';
 
 const SEED = 20240607;
@@ -102,14 +103,9 @@ describe('decodeModel on mutated bytes', () => {
   });
 
   it('returns a model or throws a DadmError (FormatError), nothing else', () => {
-    const mutation = fc.record({ at: fc.nat(model.length - 1), value: fc.integer({ min: 0, max: 255 }), cut: fc.boolean() });
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (muts) => {
-        let bytes = model.slice();
-        for (const m of muts) {
-          if (m.cut) bytes = bytes.slice(0, Math.min(m.at, bytes.length));
-          else if (m.at < bytes.length) bytes[m.at] = m.value;
-        }
+      fc.property(mutationsOf(model.length), (muts) => {
+        const bytes = mutate(model, muts);
         try {
           decodeModel(bytes);
         } catch (e) {

@@ -219,6 +219,11 @@ describe('quantizeDynamic: errors', () => {
     expect(quantizeDynamic(old, { nodesToExclude: ['mm'] }).report.quantized).toEqual([]);
   });
 
+  it('refuses to return a model its own runtime would refuse (the one checker, reader policy)', () => {
+    const future = makeModel({ ...specOf(matmulAddModel(W, bias)), opset: 22 });
+    expectError(() => quantizeDynamic(future), FormatError, /^quantizeDynamic: opset version of domain "ai.onnx" must be in \[7, 21\], got 22$/);
+  });
+
   it('throws FormatError for a model without a graph', () => {
     expectError(() => quantizeDynamic({ irVersion: 8 }), FormatError, /model.graph must be present, got none/);
   });

@@ -3,8 +3,11 @@
  * against naive implementations written here (or exactly known values).
  */
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_OPS } from '../../src/runtime/index.js';
-import { node, valueInfo } from './build-model.js';
+import { UnsupportedOpError } from '../../src/errors.js';
+import { ByteList } from '../../src/protobuf/index.js';
+import { SUPPORTED_OPS, decodeModel, loadOnnx } from '../../src/runtime/index.js';
+import { expectError } from '../tensor/expect-error.js';
+import { modelBytes, modelProto, node, valueInfo, type ModelSpec } from './build-model.js';
 import { run1 } from './op-test-helpers.js';
 
 describe('TreeEnsembleRegressor', () => {
@@ -35,6 +38,82 @@ describe('TreeEnsembleRegressor', () => {
       expect(out.Y!.shape).toEqual([rows.length, 1]);
       const div = aggregate === 'AVERAGE' ? 2 : 1;
       expect(out.Y!.data).toBeAllclose(rows.map(([a, b]) => naive(a!, b!) / div + 0.25));
+    });
+  }
+
+  const spec = (modes: string[]): ModelSpec => ({
+    nodes: [node('TreeEnsembleRegressor', ['X'], ['Y'], { ...attrs, nodes_modes: modes }, 'ai.onnx.ml')],
+    inputs: [valueInfo('X', [null, 2])], outputs: ['Y'], mlOpset: 3,
+  });
+
+  it('reads nodes_modes from the bytes as one ByteList, and scores as the built model (one view per mode) does', () => {
+    const decoded = decodeModel(modelBytes(spec(attrs.nodes_modes)));
+    const modes = decoded.graph!.node![0]!.attribute!.find((a) => a.name === 'nodes_modes')!.strings;
+    expect(modes).toBeInstanceOf(ByteList);
+    const X = { data: rows.flat(), shape: [rows.length, 2] };
+    const fromBytes = loadOnnx(modelBytes(spec(attrs.nodes_modes))).run({ X }).Y!.data;
+    expect(loadOnnx(modelProto(spec(attrs.nodes_modes))).run({ X }).Y!.data).toEqual(fromBytes);
+    expect(fromBytes).toBeAllclose(rows.map(([a, b]) => naive(a!, b!)));
+  });
+
+  it('throws UnsupportedOpError naming a mode it does not know, from bytes and from a built model', () => {
+    const modes = ['BRANCH_LEQ', 'BRANCH_LT', 'LEAF', 'LEAF', 'LEAF', 'BRANCH_MEMBER', 'LEAF', 'LEAF'];
+    const message = /nodes_modes must be one of LEAF, BRANCH_LEQ, BRANCH_LT, BRANCH_GTE, BRANCH_GT, BRANCH_EQ, BRANCH_NEQ, got BRANCH_MEMBER$/;
+    expectError(() => loadOnnx(modelBytes(spec(modes))), UnsupportedOpError, message);
+    expectError(() => loadOnnx(modelProto(spec(modes))), UnsupportedOpError, message);
+  });
+});
+
+describe('TreeEnsembleRegressor, the eight-tree fast walk (LEQ splits, one weight per leaf)', () => {
+  // 11 trees (a group of 8 and a partial one), depths 0 to 5, two targets, split on columns 0-2.
+  type Tree = { leaf: number; target: number } | { feature: number; threshold: number; yes: Tree; no: Tree };
+  const grow = (t: number, depth: number, at: number): Tree =>
+    depth === 0 ? { leaf: t * 10 + at * 0.125, target: t % 2 } : { feature: (t + depth) % 3, threshold: ((t * 7 + at * 3) % 11) / 4 - 1, yes: grow(t, depth - 1, 2 * at + 1), no: grow(t, depth - (t % 2) - 1 < 0 ? 0 : depth - (t % 2) - 1, 2 * at + 2) };
+  const trees = Array.from({ length: 11 }, (_, t) => grow(t, t % 6, 0));
+  const naive = (tree: Tree, x: number[]): Tree & { leaf: number; target: number } => ('leaf' in tree ? tree : naive(x[tree.feature]! <= tree.threshold ? tree.yes : tree.no, x));
+  const attrs = { nodes_treeids: [] as number[], nodes_nodeids: [] as number[], nodes_featureids: [] as number[], nodes_values: { floats: [] as number[] }, nodes_modes: [] as string[], nodes_truenodeids: [] as number[], nodes_falsenodeids: [] as number[], target_treeids: [] as number[], target_nodeids: [] as number[], target_ids: [] as number[], target_weights: { floats: [] as number[] }, n_targets: 2 };
+  trees.forEach((root, t) => {
+    let next = 0;
+    const add = (tree: Tree): number => {
+      const id = next++;
+      attrs.nodes_treeids.push(t);
+      attrs.nodes_nodeids.push(id);
+      const at = attrs.nodes_treeids.length - 1;
+      if ('leaf' in tree) {
+        attrs.nodes_featureids.push(0); attrs.nodes_values.floats.push(0); attrs.nodes_modes.push('LEAF'); attrs.nodes_truenodeids.push(0); attrs.nodes_falsenodeids.push(0);
+        attrs.target_treeids.push(t); attrs.target_nodeids.push(id); attrs.target_ids.push(tree.target); attrs.target_weights.floats.push(tree.leaf);
+        return id;
+      }
+      attrs.nodes_featureids.push(tree.feature); attrs.nodes_values.floats.push(tree.threshold); attrs.nodes_modes.push('BRANCH_LEQ'); attrs.nodes_truenodeids.push(0); attrs.nodes_falsenodeids.push(0);
+      attrs.nodes_truenodeids[at] = add(tree.yes);
+      attrs.nodes_falsenodeids[at] = add(tree.no);
+      return id;
+    };
+    add(root);
+  });
+  // Every threshold, just above it, far out, and NaN (which takes the false child). Graph inputs
+  // must be finite, so NaN comes from 0 / 0 in a Div before the trees.
+  const rows = [[-1, -1, -1], [-0.75, 0, 0.25], [0.5, 0.75, 1], [1.5, 1.25, -0.5], [100, -100, 0], [NaN, 0, 0], [0, NaN, -1], [0.2500001, 1.0000001, 1.5]];
+  const numerators = rows.flat().map((v) => (Number.isNaN(v) ? 0 : v));
+  const denominators = rows.flat().map((v) => (Number.isNaN(v) ? 0 : 1));
+
+  for (const aggregate of ['SUM', 'AVERAGE']) {
+    it(`${aggregate}: two targets over 11 trees of depth 0 to 5 match a naive traversal, NaN to the false child`, () => {
+      const out = run1({
+        nodes: [node('Div', ['N', 'D'], ['X']), node('TreeEnsembleRegressor', ['X'], ['Y'], { ...attrs, aggregate_function: aggregate, base_values: { floats: [0.5, -1] } }, 'ai.onnx.ml')],
+        inputs: [valueInfo('N', [null, 3]), valueInfo('D', [null, 3])], outputs: ['Y'], mlOpset: 3,
+      }, { N: { data: numerators, shape: [rows.length, 3] }, D: { data: denominators, shape: [rows.length, 3] } });
+      expect(out.Y!.shape).toEqual([rows.length, 2]);
+      const div = aggregate === 'AVERAGE' ? trees.length : 1;
+      const want = rows.flatMap((x) => {
+        const sums = [0, 0];
+        for (const tree of trees) {
+          const leaf = naive(tree, x);
+          sums[leaf.target] += leaf.leaf;
+        }
+        return [sums[0]! / div + 0.5, sums[1]! / div - 1];
+      });
+      expect(out.Y!.data).toBeAllclose(want);
     });
   }
 });

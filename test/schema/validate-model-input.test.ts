@@ -25,12 +25,12 @@ describe('validateModelInput', () => {
     expectError(() => validateModelInput(x, 20, 64, { source: 'data.npy' }), DataError, /^data\.npy: row 18, column 1 must be finite, got Infinity$/);
   });
 
-  it('names the expected width for the wrong number of columns', () => {
+  it('names the expected width and the way out (schema: none) for the wrong number of columns', () => {
     const x = new Float32Array(10 * 12);
     expectError(
       () => validateModelInput(x, 10, 12, { source: 'data.npy' }),
       DataError,
-      /^data\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 12$/,
+      /^data\.npy: width must be 64 \(schema endpoint-v1: 12 features \+ 52 zero padding\), got 12; for data that is not the endpoint schema set `schema: none` in config\.yaml$/,
     );
   });
 

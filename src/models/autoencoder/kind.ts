@@ -3,6 +3,7 @@
  * rows, scored by its mean squared reconstruction error over the active features. docs/pipeline.md.
  */
 import type { ModelKindHandler, TrainContext, TrainingRun } from '../kind.js';
+import { autoencoderFromOnnx } from './from-onnx.js';
 import { AutoencoderModel, architectureFor, buildAutoencoder, buildOptimizer, loadAutoencoder, networkFrom } from './model.js';
 import { trainAutoencoderLoop } from './train-loop.js';
 
@@ -35,4 +36,5 @@ export const autoencoderKind: ModelKindHandler = {
     return { model, ...run, threshold: null };
   },
   load: loadAutoencoder,
+  explainFromOnnx: autoencoderFromOnnx,
 };

@@ -6,6 +6,7 @@ import { scoreBlocks } from '../../data/index.js';
 import { InvalidOptionError } from '../../errors.js';
 import { standardizeInPlace } from '../../schema/index.js';
 import type { ModelKindHandler, TrainContext, TrainingRun } from '../kind.js';
+import { iforestFromOnnx } from './from-onnx.js';
 import { IforestModel, fitForest, forestSampleRows, loadForest } from './model.js';
 
 export const iforestKind: ModelKindHandler = {
@@ -43,4 +44,5 @@ export const iforestKind: ModelKindHandler = {
     };
   },
   load: loadForest,
+  explainFromOnnx: iforestFromOnnx,
 };

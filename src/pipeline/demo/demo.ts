@@ -40,8 +40,9 @@ export interface DemoSummary {
   data?: GenerateDataResult;
   train?: TrainResult;
   score?: ScoreResult;
-  exportOnnx?: ExportOnnxResult;
-  quantize?: QuantizeModelResult;
+  /** The step's result; the model bytes are in the file, not here. */
+  exportOnnx?: Omit<ExportOnnxResult, 'encoded'>;
+  quantize?: Omit<QuantizeModelResult, 'encoded'>;
   /** Drift of an unshifted and a shifted batch against the training reference. */
   drift?: DriftDemoResult;
   /** Explanations of flagged attack rows and how often they name the attack's own features. */
@@ -85,14 +86,16 @@ export const DEMO_STEPS: DemoStep[] = [
   {
     name: 'export-onnx',
     run(o, s) {
-      s.exportOnnx = exportOnnx({ checkpoint: join(o.outDir, 'model.safetensors'), output: join(o.outDir, 'model.onnx') });
+      const { encoded: _onnx, ...exported } = exportOnnx({ checkpoint: join(o.outDir, 'model.safetensors'), output: join(o.outDir, 'model.onnx') });
+      s.exportOnnx = exported;
     },
   },
   {
     name: 'quantize',
     run(o, s) {
       const data = { checkData: join(o.outDir, 'data.npy'), labels: join(o.outDir, 'labels.npy') };
-      s.quantize = quantizeModel({ model: join(o.outDir, 'model.onnx'), output: join(o.outDir, 'model_quantized.onnx'), ...data });
+      const { encoded: _int8, ...quantized } = quantizeModel({ model: join(o.outDir, 'model.onnx'), output: join(o.outDir, 'model_quantized.onnx'), ...data });
+      s.quantize = quantized;
     },
   },
   {

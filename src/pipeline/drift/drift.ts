@@ -6,7 +6,8 @@
 import { defaultConfig, type DadmConfig, type ModelKind } from '../../config/index.js';
 import { openDataFile } from '../../data/index.js';
 import { DataError, InvalidOptionError, UsageError } from '../../errors.js';
-import { checkpointDetector, readCheckpoint, readCheckpointFile, sameTraining } from '../../models/index.js';
+import type { Limits } from '../../limits.js';
+import { loadKnownDetector, sameTraining } from '../../models/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../../stats/index.js';
 import { scoreDataFile } from '../score.js';
@@ -25,7 +26,7 @@ export interface DriftOptions {
   reference: string;
   /** Current batch .npy `[rows, cols]` in the units of the training file. */
   current: string;
-  /** model.safetensors trained with this reference: adds the anomaly-score drift. */
+  /** model.safetensors trained with this reference, or a .onnx exported or quantized from it: adds the anomaly-score drift. */
   model?: string;
   /**
    * A sequence model's host ids .npy `[rows]` of the batch (integers; a host's rows in time order):
@@ -118,11 +119,11 @@ export function drift(opts: DriftOptions): DriftResult {
   const maxInvalid = opts.maxInvalidFraction ?? DRIFT_MAX_INVALID_FRACTION;
   if (!Number.isSafeInteger(sampleRows) || sampleRows < 1) throw new InvalidOptionError(`drift: sampleRows must be an integer >= 1, got ${sampleRows}`, 'sampleRows');
   if (!(maxInvalid >= 0 && maxInvalid < 1)) throw new InvalidOptionError(`drift: maxInvalidFraction must be a number in [0, 1), got ${maxInvalid}`, 'maxInvalidFraction');
-  const ref = readDriftReference(opts.reference, { option: '--reference' });
+  const ref = readDriftReference(opts.reference, { option: '--reference', limits: config.limits });
   if (opts.hosts !== undefined && opts.model === undefined) {
     throw new UsageError(`drift: --hosts must be given only with --model of a sequence model, got --hosts ${opts.hosts} without --model`);
   }
-  const model = opts.model === undefined ? null : modelScorer(opts.model, ref, { current: opts.current, hosts: opts.hosts });
+  const model = opts.model === undefined ? null : modelScorer(opts.model, ref, { current: opts.current, hosts: opts.hosts, limits: config.limits });
   const file = openDataFile(opts.current, { option: '--current' });
   let scan: BatchScan;
   try {
@@ -183,24 +184,29 @@ interface ModelParts {
 }
 
 /**
- * Loads the model and checks that it was trained together with the reference. A sequence model
- * scores the whole batch first (each row by its host's window; the batch must then be all finite).
+ * Loads the model (a checkpoint, or a .onnx exported or quantized from it) and checks that it was
+ * trained together with the reference. A sequence model scores the whole batch first (each row by its
+ * host's window; the batch must then be all finite).
  */
-function modelScorer(path: string, ref: DriftReference, batch: { current: string; hosts: string | undefined }): ModelParts {
-  const checkpoint = checkpointDetector(readCheckpoint(path, readCheckpointFile(path, '--model')));
+function modelScorer(path: string, ref: DriftReference, batch: { current: string; hosts: string | undefined; limits: Partial<Limits> }): ModelParts {
+  const checkpoint = loadKnownDetector(path, 'drift-check scores', { option: '--model', limits: batch.limits });
   if (checkpoint.schema.hash !== ref.schemaHash) {
     throw new InvalidOptionError(
       `drift: --model ${path} schema must be the reference's (hash ${ref.schemaHash.slice(0, 12)} in ${ref.path}), got ${checkpoint.schema.name} (hash ${checkpoint.schema.hash.slice(0, 12)})`,
       'model',
     );
   }
-  if (!sameTraining(checkpoint.checkpoint, ref.trainingId)) {
+  // A checkpoint carries its training id; an ONNX file does not (sameTraining passes it) and is
+  // matched by the threshold below.
+  if (!sameTraining(checkpoint, ref.trainingId)) {
     throw new InvalidOptionError(
-      `drift: --model ${path} must be the model trained with ${ref.path} (training id ${ref.trainingId!.slice(0, 12)}), got training id ${checkpoint.checkpoint.metadata.checkpoint_sha256!.slice(0, 12)} (files of two train runs)`,
+      `drift: --model ${path} must be the model trained with ${ref.path} (training id ${ref.trainingId!.slice(0, 12)}), got training id ${checkpoint.metadata.checkpoint_sha256!.slice(0, 12)} (files of two train runs)`,
       'model',
     );
   }
-  // References written before the training id: the threshold is stored as the same float64 in both files by the same train run.
+  // References written before the training id: the threshold is stored as the same float64 in both
+  // files by the same train run (export-onnx and quantize copy it into dadm.threshold as its shortest
+  // round-trip decimal).
   if (checkpoint.threshold !== ref.score.threshold) {
     throw new InvalidOptionError(
       `drift: --model ${path} must be the model trained with ${ref.path} (threshold ${ref.score.threshold}), got threshold ${checkpoint.threshold}`,

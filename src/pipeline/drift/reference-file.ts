@@ -1,10 +1,11 @@
 /**
  * The drift_reference.npz format: member names, the `meta_json` format marker, writing the members
- * and reading them back with every shape and value checked. Every member is a plain numeric array, so
- * `numpy.load(path, allow_pickle=False)` loads all of them. Members are listed in docs/drift.md.
+ * and reading them back with every shape and value checked. Every member is a plain numeric or NumPy
+ * unicode (`<U…`) array, so `numpy.load(path, allow_pickle=False)` loads all of them and the text
+ * members read as strings. Members are listed in docs/drift.md.
  */
 import { FormatError } from '../../errors.js';
-import { type NpyArrayLike, type NpyTypedResult, type NpzArchive, openNpz, readInputFile, shapeTuple } from '../../io/index.js';
+import { type NpyArrayLike, type NpyTypedResult, type NpzArchive, npyStrings, openNpz, readInputFile, shapeTuple, textArray } from '../../io/index.js';
 import { FORMAT_LIMITS, type Limits } from '../../limits.js';
 import type { Standardizer } from '../../schema/index.js';
 import { schemaRecord } from '../../models/index.js';
@@ -85,17 +86,15 @@ interface MetaJson {
   training_id?: string;
 }
 
-const utf8 = (s: string): NpyArrayLike => {
-  const bytes = new TextEncoder().encode(s);
-  return { data: bytes, shape: [bytes.length] };
-};
+const text = (s: string): NpyArrayLike => textArray([s], true);
 const scalar = (x: number): NpyArrayLike => ({ data: Float64Array.of(x), shape: [] });
 const int64 = (x: number): NpyArrayLike => ({ data: BigInt64Array.of(BigInt(x)), shape: [] });
 
 /**
  * The npz members of a drift reference, in a fixed order (same parts, same bytes).
- * `feature_names` (newline-separated), `schema_name`, `schema_version` and `schema_hash` repeat
- * `meta_json` as plain UTF-8 text (name and version only when the parts have them).
+ * `feature_names` (`[active]` strings), `schema_name`, `schema_version` and `schema_hash` (0-d strings)
+ * repeat `meta_json` (a 0-d string) as NumPy text (name and version only when the parts have them).
+ * Files written before stored these as UTF-8 bytes; the reader takes both.
  */
 export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyArrayLike> {
   const active = p.featureNames.length;
@@ -103,7 +102,7 @@ export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyAr
   const sampleRows = p.sampleIndex.length;
   const { schemaName: name, schemaVersion: version } = p;
   const record = name !== undefined && version !== undefined ? schemaRecord({ name, version, hash: p.schemaHash }) : null;
-  const schemaMembers: [string, NpyArrayLike][] = record === null ? [] : [['schema_name', utf8(record.schema_name)], ['schema_version', utf8(record.schema_version)]];
+  const schemaMembers: [string, NpyArrayLike][] = record === null ? [] : [['schema_name', text(record.schema_name)], ['schema_version', text(record.schema_version)]];
   const meta: MetaJson = {
     format: DRIFT_REFERENCE_FORMAT,
     version: DRIFT_REFERENCE_VERSION,
@@ -121,11 +120,11 @@ export function driftReferenceMembers(p: DriftReferenceParts): Map<string, NpyAr
     scale.set(p.standardizer.scale.subarray(0, active));
   }
   return new Map<string, NpyArrayLike>([
-    ['meta_json', utf8(JSON.stringify(meta))],
-    ['feature_names', utf8(p.featureNames.join('\n'))],
+    ['meta_json', text(JSON.stringify(meta))],
+    ['feature_names', textArray(p.featureNames)],
     ['feature_index', { data: Int32Array.from({ length: active }, (_, j) => j), shape: [active] }],
     ...schemaMembers,
-    ['schema_hash', utf8(p.schemaHash)],
+    ['schema_hash', text(p.schemaHash)],
     ['rows', int64(p.rows)],
     ['exact', { data: Uint8Array.of(p.exact ? 1 : 0), shape: [], dtype: '|b1' }],
     ['floor', scalar(p.floor)],
@@ -164,7 +163,7 @@ export function readDriftReference(path: string, options: DriftReferenceReadOpti
   const bytes = readInputFile(path, { what: 'drift reference', ...options });
   let archive: NpzArchive;
   try {
-    archive = openNpz(bytes, path, options.limits === undefined ? {} : { limits: options.limits });
+    archive = openNpz(bytes, path, { text: true, ...(options.limits === undefined ? {} : { limits: options.limits }) });
   } catch (err) {
     if (!(err instanceof FormatError)) throw err;
     throw new FormatError(`${path}: drift reference must be an .npz written by dadm train, got a file that is not one (${err.message})`, path);
@@ -236,10 +235,11 @@ class MemberReader {
     const declared = this.archive.declaredSize('meta_json');
     if (declared > FORMAT_LIMITS.driftMetaJsonBytes) this.fail('meta_json', `be at most ${FORMAT_LIMITS.driftMetaJsonBytes} bytes`, `${declared} bytes`);
     const m = this.archive.readTyped('meta_json');
-    if (!(m.data instanceof Uint8Array) || m.shape.length !== 1) return notOurs();
     let doc: unknown;
     try {
-      doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(m.data));
+      const strings = npyStrings(m, `${this.path}[meta_json]`);
+      if (strings.length !== 1) return notOurs();
+      doc = JSON.parse(strings[0]!);
     } catch {
       return notOurs();
     }

@@ -104,10 +104,10 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
       server = await startServer([...serverArgs, '--listen', listen], log, children, deadline);
       restarts.push({ lastCommitted, resumedAfter: server.resumedAfter });
     }
-    const exit = await Promise.race([server.child.exited, sleep(Math.max(0, deadline - Date.now())).then(() => 'timeout')]);
+    const exit = await orAfter(server.child.exited, Math.max(0, deadline - Date.now()), 'timeout');
     if (exit === 'timeout') throw new Error(`simulate: the run must finish within ${o.timeoutS ?? 900} s, got a server still running`);
     const result = server.child.messages.find((m) => 'result' in m)?.result as { status?: string; checkpoint?: { path: string } | null } | undefined;
-    const clientExits = await Promise.all(clients.map(async (c) => ({ id: c.id, exit: await Promise.race([c.child.exited, sleep(15_000).then(() => 'timeout')]), dropped: c.dropped })));
+    const clientExits = await Promise.all(clients.map(async (c) => ({ id: c.id, exit: await orAfter(c.child.exited, 15_000, 'timeout'), dropped: c.dropped })));
     const checkpoint = result?.checkpoint?.path ?? null;
     const quality = evaluateRun({ workDir: o.workDir, stateDir, checkpoint, config, test: data.test, centralized: o.centralized !== false });
     return { ...quality, restarts, clients: clientExits, serverStatus: result?.status ?? `exit ${exit}`, files: { stateDir, checkpoint, config: configFile } };
@@ -165,6 +165,23 @@ function lastRound(stateDir: string): number {
   if (!existsSync(dir)) return -1;
   const rounds = readdirSync(dir).map((n) => /^round-(\d{6})\.json$/.exec(n)).filter((m) => m !== null).map((m) => Number(m![1]));
   return rounds.length === 0 ? -1 : Math.max(...rounds);
+}
+
+/**
+ * `p`'s value, or `fallback` once `ms` have passed. The timer is cleared either way: a pending one
+ * would keep the caller's process alive (`demo()` and `simulate()` returned, yet Node waited up to
+ * `timeoutS` for this timer before exiting).
+ */
+async function orAfter<T, U>(p: Promise<T>, ms: number, fallback: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<U>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -7,6 +7,7 @@
  * https://onnx.ai/onnx/operators/onnx_aionnxml_TreeEnsembleRegressor.html
  */
 import { FormatError, ShapeError, UnsupportedOpError, fmtShape } from '../../errors.js';
+import { onnx } from '../../onnx/reader.js';
 import { attributeTensor, need, needDType, newScratch, newValue, type OpArgs, type OpPlan } from './types.js';
 import { walkTrees, type Forest } from './tree-walk.js';
 
@@ -57,7 +58,7 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   const n = treeIds.length;
   const features = A.intArray('nodes_featureids') ?? NO_INTS;
   const values = floatsOrTensor(args, 'nodes_values');
-  const modes = A.strings('nodes_modes') ?? [];
+  const modes = A.codes('nodes_modes', MODES) ?? new Uint8Array(0);
   const trueIds = A.intArray('nodes_truenodeids') ?? NO_INTS;
   const falseIds = A.intArray('nodes_falsenodeids') ?? NO_INTS;
   const missing = A.intArray('nodes_missing_value_tracks_true') ?? NO_INTS;
@@ -78,6 +79,10 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   if (base.length !== 0 && base.length !== nTargets) {
     throw new FormatError(`${where}: base_values must have n_targets=${nTargets} entries, got ${base.length}`);
   }
+  const unknownMode = modes.indexOf(onnx.NO_CODE);
+  if (unknownMode >= 0) {
+    throw new UnsupportedOpError(`${where}: nodes_modes must be one of ${MODES.join(', ')}, got ${A.strings('nodes_modes')![unknownMode]}`, args.opType);
+  }
   args.budget.reserve(n * FOREST_BYTES_PER_NODE + targets.ids.length * FOREST_BYTES_PER_TARGET, where, `flattened forest of ${n} nodes and ${targets.ids.length} target weights`);
   checkIds(treeIds, 'nodes_treeids', where);
   checkIds(nodeIds, 'nodes_nodeids', where);
@@ -88,11 +93,7 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   const forest: Forest = {
     feature: Int32Array.from(features),
     threshold: Float64Array.from(values),
-    mode: Uint8Array.from(modes, (m) => {
-      const code = MODES.indexOf(m);
-      if (code < 0) throw new UnsupportedOpError(`${where}: nodes_modes must be one of ${MODES.join(', ')}, got ${m}`, args.opType);
-      return code;
-    }),
+    mode: modes,
     trueChild: new Int32Array(n),
     falseChild: new Int32Array(n),
     missingTrue: Uint8Array.from({ length: n }, (_, i) => (missing[i] ? 1 : 0)),
@@ -125,8 +126,11 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   return { outputs: [Y], run: walkTrees(forest, X.data, Y.data, cfg) };
 }
 
-/** Typed arrays per node: feature, true/false child, leaf start (Int32), threshold (Float64), mode, missing, two marks (Uint8). */
-const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1;
+/**
+ * Typed arrays per node: feature, true/false child, leaf start (Int32), threshold (Float64), mode,
+ * missing, two marks (Uint8), and the fast walk's packed copy (four 32-bit words, tree-walk.ts).
+ */
+const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1 + 16;
 /** Typed arrays per target weight: leaf index and target id (Int32), weight (Float64). */
 const FOREST_BYTES_PER_TARGET = 2 * 4 + 8;
 

@@ -1,4 +1,17 @@
-/** The per-row traversal for TreeEnsembleRegressor over the flattened arrays built at plan time. */
+/**
+ * The per-row traversal for TreeEnsembleRegressor over the flattened arrays built at plan time.
+ *
+ * Two loops. The general one follows each tree from its root, one tree at a time, with every node
+ * mode and missing-value rule. The fast one takes the forests dadm exports (isolation forest, ECOD's
+ * step trees): every branch `x <= threshold` on a float32 threshold, NaN to the false child, one
+ * weight per leaf, aggregate SUM or AVERAGE. It walks eight trees at once, each a fixed number of
+ * steps (the deepest of the eight), and picks the child without a branch. A single row's path
+ * through a forest is unpredictable, so the general loop pays a mispredicted branch on about half
+ * its nodes; the fast loop has no data-dependent branch, and the eight walks are independent chains
+ * of loads the CPU overlaps. Leaves point at themselves, so a walk that has arrived stays on its
+ * leaf until the group's last step. Measured on the default ensemble's 100-tree forest, one row:
+ * 7.5 us general, 1.9-2.4 us fast (docs/ensemble.md, "Latency").
+ */
 import type { TensorData } from '../dtypes.js';
 
 /** Trees as flat typed arrays; node indices are positions in the ONNX node attribute lists. */
@@ -25,7 +38,153 @@ interface WalkConfig {
   base: Float64Array;
 }
 
+/** Trees walked together by the fast loop. */
+const GROUP = 8;
+
 export function walkTrees(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {
+  const packed = cfg.aggregate === 'SUM' || cfg.aggregate === 'AVERAGE' ? packNodes(f, cfg.nFeatures) : null;
+  if (packed === null) return generalWalk(f, x, y, cfg);
+  const { roots, leafStart, leafTarget, leafWeight } = f;
+  const scratch = { row: new Float64Array(cfg.nFeatures), acc: new Float64Array(cfg.nTargets), park: Math.max(0, f.mode.indexOf(0)) };
+  return fastWalk({ ...packed, roots, depths: groupDepths(f), leafStart, leafTarget, leafWeight, ...scratch }, x, y, cfg);
+}
+
+/**
+ * The forest as the fast loop reads it, or null when it cannot: node i is the four 32-bit words at
+ * 4i (feature, true child, false child as Int32; threshold as Float32 through a second view), so a
+ * step loads one cache line instead of one from each of four arrays. A leaf points at itself, with
+ * column 0 and threshold 0. Null when a branch is not BRANCH_LEQ, sends NaN to its true child, reads
+ * a column outside the row, has a threshold that is not a float32 value (rounding it would move the
+ * split), or a leaf has other than one weight.
+ */
+function packNodes(f: Forest, nFeatures: number): { words: Int32Array; thresholds: Float32Array } | null {
+  const n = f.mode.length;
+  const buffer = new ArrayBuffer(16 * n);
+  const words = new Int32Array(buffer);
+  const thresholds = new Float32Array(buffer);
+  for (let i = 0; i < n; i++) {
+    const q = 4 * i;
+    if (f.mode[i] === 0) {
+      if (f.leafStart[i + 1]! - f.leafStart[i]! !== 1) return null;
+      words[q + 1] = i;
+      words[q + 2] = i;
+      continue;
+    }
+    const th = f.threshold[i]!;
+    if (f.mode[i] !== 1 || f.missingTrue[i] === 1 || f.feature[i]! < 0 || f.feature[i]! >= nFeatures || Math.fround(th) !== th) return null;
+    words[q] = f.feature[i]!;
+    words[q + 1] = f.trueChild[i]!;
+    words[q + 2] = f.falseChild[i]!;
+    thresholds[q + 3] = th;
+  }
+  return { words, thresholds };
+}
+
+/** The depth of each group of GROUP consecutive trees: its deepest leaf's (root = 0). */
+function groupDepths(f: Forest): Int32Array {
+  const depths = new Int32Array(Math.ceil(f.roots.length / GROUP));
+  const stack: number[] = [];
+  for (let t = 0; t < f.roots.length; t++) {
+    const g = (t / GROUP) | 0;
+    // Depth-first, each node's depth pushed beside it.
+    stack.push(f.roots[t]!, 0);
+    while (stack.length) {
+      const d = stack.pop()!;
+      const i = stack.pop()!;
+      if (f.mode[i] !== 0) stack.push(f.trueChild[i]!, d + 1, f.falseChild[i]!, d + 1);
+      else if (d > depths[g]!) depths[g] = d;
+    }
+  }
+  return depths;
+}
+
+/** What the fast loop reads: the packed nodes, each group's depth, the leaf weights, scratch. */
+interface FastForest {
+  words: Int32Array;
+  thresholds: Float32Array;
+  roots: Int32Array;
+  depths: Int32Array;
+  leafStart: Int32Array;
+  leafTarget: Int32Array;
+  leafWeight: Float64Array;
+  /** The row being scored, copied so the walk indexes it without an offset; float64 holds every input dtype exactly. */
+  row: Float64Array;
+  acc: Float64Array;
+  /** A leaf, where the walks of a last group's missing trees start and stay. */
+  park: number;
+}
+
+function fastWalk(forest: FastForest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {
+  const { rows, nFeatures, nTargets, base } = cfg;
+  const divisor = cfg.aggregate === 'AVERAGE' ? forest.roots.length : 1;
+  return () => {
+    for (let r = 0; r < rows; r++) {
+      const row = forest.row;
+      for (let j = 0; j < nFeatures; j++) row[j] = x[r * nFeatures + j]!;
+      walkRow(forest);
+      for (let tg = 0; tg < nTargets; tg++) y[r * nTargets + tg] = forest.acc[tg]! / divisor + base[tg]!;
+    }
+  };
+}
+
+/**
+ * Sums the leaf weights of `f.row` into `f.acc`. A top-level function with its arrays in locals, not
+ * a closure: V8 shares one compiled closure body between every TreeEnsemble node of the process, and
+ * the body then reloads captured arrays from the closure's context on each access (measured 2x slower).
+ */
+function walkRow(f: FastForest): void {
+  const { words, thresholds, roots, depths, row, acc, park } = f;
+  acc.fill(0);
+  const nTrees = roots.length;
+  for (let t = 0; t < nTrees; t += GROUP) {
+    let a = start(roots, t, park);
+    let b = start(roots, t + 1, park);
+    let c = start(roots, t + 2, park);
+    let d = start(roots, t + 3, park);
+    let e = start(roots, t + 4, park);
+    let g = start(roots, t + 5, park);
+    let h = start(roots, t + 6, park);
+    let k = start(roots, t + 7, park);
+    for (let s = depths[t / GROUP]!; s > 0; s--) {
+      a = child(words, thresholds, row, a);
+      b = child(words, thresholds, row, b);
+      c = child(words, thresholds, row, c);
+      d = child(words, thresholds, row, d);
+      e = child(words, thresholds, row, e);
+      g = child(words, thresholds, row, g);
+      h = child(words, thresholds, row, h);
+      k = child(words, thresholds, row, k);
+    }
+    // In tree order, so the sum rounds as the general loop's does.
+    if (t < nTrees) addLeaf(f, a);
+    if (t + 1 < nTrees) addLeaf(f, b);
+    if (t + 2 < nTrees) addLeaf(f, c);
+    if (t + 3 < nTrees) addLeaf(f, d);
+    if (t + 4 < nTrees) addLeaf(f, e);
+    if (t + 5 < nTrees) addLeaf(f, g);
+    if (t + 6 < nTrees) addLeaf(f, h);
+    if (t + 7 < nTrees) addLeaf(f, k);
+  }
+}
+
+/** Tree t's root, or for a tree past the last one (the last group's gap) a leaf, where its walk stays and adds nothing. */
+function start(roots: Int32Array, t: number, park: number): number {
+  return t < roots.length ? roots[t]! : park;
+}
+
+/** Node i's next node: word 4i+1 (true) when row[feature] <= threshold, else word 4i+2; NaN compares false. */
+function child(words: Int32Array, thresholds: Float32Array, row: Float64Array, i: number): number {
+  const q = i << 2;
+  return words[q + 1 + +!(row[words[q]!]! <= thresholds[q + 3]!)]!;
+}
+
+/** Leaf i's one weight (packNodes checked there is exactly one) into its target. */
+function addLeaf(f: FastForest, i: number): void {
+  const e = f.leafStart[i]!;
+  f.acc[f.leafTarget[e]!] += f.leafWeight[e]!;
+}
+
+function generalWalk(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {
   const { rows, nFeatures, nTargets, base } = cfg;
   const acc = new Float64Array(nTargets);
   const isMin = cfg.aggregate === 'MIN';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError, FormatError, InvalidOptionError } from '../../../src/errors.js';
-import { writeNpyFile, writeNpzFile, type NpyArrayLike } from '../../../src/io/index.js';
+import { npyStrings, writeNpyFile, writeNpzFile, type NpyArrayLike } from '../../../src/io/index.js';
 import { drift } from '../../../src/pipeline/drift/drift.js';
 import { COLS, batch, driftFiles, expectNaiveDrift, referenceParts } from './drift-fixtures.js';
 import { expectError } from '../../tensor/expect-error.js';
@@ -90,11 +90,27 @@ describe('drift bad input', () => {
       expectError(() => drift({ reference: path, current }), FormatError, pattern);
     }
     const v2 = writeReference('v2.npz', referenceParts(train), (m) => {
-      const meta = JSON.parse(new TextDecoder().decode(m.get('meta_json')!.data as Uint8Array)) as Record<string, unknown>;
+      const meta = JSON.parse(npyStrings({ ...m.get('meta_json')!, dtype: m.get('meta_json')!.dtype! }, 'meta_json')[0]!) as Record<string, unknown>;
       const bytes = new TextEncoder().encode(JSON.stringify({ ...meta, version: 2 }));
       m.set('meta_json', { data: bytes, shape: [bytes.length] });
     });
     expectError(() => drift({ reference: v2, current }), FormatError, /v2\.npz: drift reference member meta_json\.version must be 1, got 2$/);
+  });
+
+  it('reads references written before text members were NumPy unicode arrays (UTF-8 bytes)', () => {
+    const current = writeBatch('ok3.npy', batch(100, 1));
+    const parts = referenceParts(train);
+    const now = drift({ reference: writeReference('new.npz', parts, () => {}), current });
+    const old = writeReference('old.npz', parts, (m) => {
+      for (const name of ['meta_json', 'feature_names', 'schema_name', 'schema_version', 'schema_hash']) {
+        const a = m.get(name);
+        if (a === undefined) continue;
+        const strings = npyStrings({ ...a, dtype: a.dtype! }, name);
+        const bytes = new TextEncoder().encode(strings.join('\n'));
+        m.set(name, { data: bytes, shape: [bytes.length] });
+      }
+    });
+    expect(drift({ reference: old, current })).toEqual({ ...now, reference: old });
   });
 
   it('refuses bad options with InvalidOptionError', () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNpyFile, readNpzFile, writeNpyFile } from '../../../src/io/index.js';
+import { readFileSync } from 'node:fs';
+import { npyStrings, readNpyFile, readNpzTyped, writeNpyFile } from '../../../src/io/index.js';
 import { ENDPOINT_V1 } from '../../../src/schema/index.js';
 import { DataError, InvalidOptionError } from '../../../src/errors.js';
 import { drift, generateData, readDriftReference, train } from '../../../src/pipeline/index.js';
@@ -27,8 +28,13 @@ describe('the drift reference written by train', () => {
     expect(ref.scaler).toBeNull();
     expect(ref.score.rows).toBe(t.metrics.validationRows);
     expect(ref.score.threshold).toBe(t.metrics.threshold);
-    const members = readNpzFile(path);
-    const meta = JSON.parse(new TextDecoder().decode(Uint8Array.from(members.get('meta_json')!.data))) as Record<string, unknown>;
+    // Text members are NumPy unicode arrays: np.load(path)["feature_names"] gives the names as strings.
+    const members = readNpzTyped(readFileSync(path), path, { text: true });
+    expect(members.get('feature_names')!.dtype).toMatch(/^<U\d+$/);
+    expect(npyStrings(members.get('feature_names')!, 'feature_names')).toEqual(ref.featureNames);
+    expect(npyStrings(members.get('schema_name')!, 'schema_name')).toEqual(['endpoint-v1']);
+    expect(members.get('meta_json')!.shape).toEqual([]);
+    const meta = JSON.parse(npyStrings(members.get('meta_json')!, 'meta_json')[0]!) as Record<string, unknown>;
     expect(meta).toMatchObject({ format: 'dadm-drift-reference', version: 1, cols: 64, bins: 10, standardized: false });
     expect(meta).toMatchObject({ schema_name: 'endpoint-v1', schema_version: ENDPOINT_V1.version, schema_hash: ENDPOINT_V1.hash });
   });
