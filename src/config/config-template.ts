@@ -194,7 +194,7 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
         check: oneOf(TRANSFORMER_OBJECTIVE_NAMES),
         doc: 'next-step (score = error of the last step predicted from the T-1 before it), masked-step or reconstruct',
       },
-      contextNoise: { check: halfOpenUnit, doc: 'probability that a training input step is corrupted (targets stay clean), in [0, 1)' },
+      contextNoise: { check: halfOpenUnit, doc: 'probability that the context of a training window gets a corrupted run of steps (targets stay clean), in [0, 1)' },
       standardizeErrors: { check: bool, doc: 'score each feature\'s error in units of its mean squared error on the validation windows' },
       batchSize: { check: positiveInt, doc: 'windows per gradient step (training.batch_size counts rows of the row models)' },
       shuffleBuffer: { check: positiveInt, doc: 'windows held in the streaming shuffle buffer' },

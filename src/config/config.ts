@@ -209,7 +209,7 @@ export function defaultConfig(): DadmConfig {
       activation: 'relu',
       normFirst: false,
       objective: 'next-step',
-      contextNoise: 0,
+      contextNoise: 0.5,
       standardizeErrors: true,
       batchSize: 64,
       shuffleBuffer: 4096,

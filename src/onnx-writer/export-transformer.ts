@@ -28,7 +28,7 @@ interface Ctx {
  * Reshape/Transpose to `[N, H, L, dh]`, MatMul, the causal mask added to the scores of every layer
  * but the last, Softmax, MatMul; the last layer computes only the query, attention output and
  * feed-forward of the last position, whose output is all the score reads (1/sqrt(dh) is folded
- * into the query weights); `prediction = Gemm_head(h_last) [N, A]`; `score = ReduceMean` over the
+ * into the query weights); `prediction = Gemm_head(h_last) [N, A]`; `score = ReduceMax` over the
  * A columns of `(prediction - x[:, T-1])^2 / errorScale`. N is 1, or 'batch' with `dynamicBatch`.
  * @throws ShapeError, DataError, InvalidOptionError for a bad spec or option (checkTransformerSpec)
  */
@@ -39,7 +39,7 @@ export function exportTransformer(spec: TransformerExportSpec, options: Transfor
   const { window: T, inputDim: F, dModel: d } = spec;
   const L = specPositions(spec);
   const A = specWidth(spec);
-  const b = new GraphBuilder('dadm_transformer', `transformer window model (${spec.objective}); score = mean standardized squared prediction error of step T-1 over the active features`);
+  const b = new GraphBuilder('dadm_transformer', `transformer window model (${spec.objective}); score = largest standardized squared prediction error of step T-1 over the active features`);
   let x = b.input('input', 'float32', [batch, T, F]);
   const ctx: Ctx = { b, spec, opset, stepsAxis: b.addInitializer({ name: 'steps.axis', dataType: 'int64', dims: [1], values: [1] }) };
   if (spec.activeFeatures !== null) {
@@ -73,7 +73,7 @@ export function exportTransformer(spec: TransformerExportSpec, options: Transfor
     const scale = b.addInitializer({ name: 'error.scale', dataType: 'float32', dims: [A], values: spec.errorScale });
     [sq] = b.addNode('Div', [sq!, scale], { name: 'error.Div', outputs: ['error.scaled'] });
   }
-  reduceMean(ctx, sq!, 1, false, 'error.ReduceMean', 'score');
+  reduce(ctx, { op: 'ReduceMax', x: sq!, axis: 1, keepDims: false, name: 'error.ReduceMax', out: 'score' });
   b.output('score', 'float32', [batch]);
   b.output('prediction', 'float32', [batch, A]);
   const model = makeModel(b.build(), { irVersion, opsets: [{ domain: '', version: opset }], metadataProps: spec.metadata });
@@ -180,13 +180,18 @@ function layerNorm(ctx: Ctx, x: string, n: TransformerNormSpec, name: string): s
 
 /** ReduceMean over one axis: axes an attribute before opset 18, an input from 18. */
 function reduceMean(ctx: Ctx, x: string, axis: number, keepDims: boolean, name: string, out: string): string {
+  return reduce(ctx, { op: 'ReduceMean', x, axis, keepDims, name, out });
+}
+
+/** ReduceMean or ReduceMax over one axis: axes an attribute before opset 18, an input from 18 (both ops). */
+function reduce(ctx: Ctx, r: { op: 'ReduceMean' | 'ReduceMax'; x: string; axis: number; keepDims: boolean; name: string; out: string }): string {
   const { b, opset } = ctx;
-  const keepdims = keepDims ? 1 : 0;
+  const keepdims = r.keepDims ? 1 : 0;
   if (opset >= 18) {
-    const axes = b.addInitializer({ name: `${name}.axes`, dataType: 'int64', dims: [1], values: [axis] });
-    return b.addNode('ReduceMean', [x, axes], { name, outputs: [out], attributes: { keepdims } })[0]!;
+    const axes = b.addInitializer({ name: `${r.name}.axes`, dataType: 'int64', dims: [1], values: [r.axis] });
+    return b.addNode(r.op, [r.x, axes], { name: r.name, outputs: [r.out], attributes: { keepdims } })[0]!;
   }
-  return b.addNode('ReduceMean', [x], { name, outputs: [out], attributes: { axes: attrInts([axis]), keepdims } })[0]!;
+  return b.addNode(r.op, [r.x], { name: r.name, outputs: [r.out], attributes: { axes: attrInts([r.axis]), keepdims } })[0]!;
 }
 
 /** Steps `start..end-1` of a `[N, steps, *]` value. */

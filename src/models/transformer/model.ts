@@ -89,7 +89,7 @@ export class TransformerModel implements FittedModel {
       metadata: {
         // Epoch seconds stay out (in metrics.json): the same seed, data and config give the same bytes.
         [METADATA_KEY]: JSON.stringify({ ...metadata, history: metadata.history.map(({ seconds: _, ...e }) => e) }),
-        score: 'mean over the active features of the standardized squared error of a window\'s last step predicted from its context, higher = more anomalous',
+        score: 'largest over the active features of the standardized squared error of a window\'s last step predicted from its context, higher = more anomalous',
       },
     };
   }

@@ -22,6 +22,11 @@ export type { TransformerObjective };
 /** The accepted objectives, the default first (config's list: config.yaml checks the same names). */
 export const TRANSFORMER_OBJECTIVES: readonly TransformerObjective[] = TRANSFORMER_OBJECTIVE_NAMES;
 
+/** Longest corrupted run of context steps (the longest attack but beaconing spans 8 steps). */
+const CORRUPT_RUN = 9;
+/** Share of corrupted runs taken from another window (the rest are shifted features). */
+const FOREIGN_SHARE = 0.4;
+
 /** How an objective shapes the network for windows of T steps. */
 export interface ObjectiveLayout {
   /** Positions the network reads per window. */
@@ -55,7 +60,7 @@ export class ObjectiveBatcher {
 
   /**
    * @param active columns of F that carry data, or null for all
-   * @param contextNoise probability that a training input step is corrupted (see {@link corruptContext})
+   * @param contextNoise probability that a training window's context gets a corrupted run of steps (see {@link corruptContext})
    */
   constructor(
     readonly objective: TransformerObjective,
@@ -106,27 +111,33 @@ export class ObjectiveBatcher {
   }
 
   /**
-   * Context corruption, the robustness half of the objective: each input step is, with probability
-   * `contextNoise`, replaced by a step of another window of the batch (a foreign row) or has one to
-   * three features shifted by ±U(0.5, 2) (normalized units); targets stay clean. A model trained so
-   * predicts a host's next step from the consistent majority of its context, so the steps of an
-   * ongoing attack in the context do not make the next attack step look expected.
+   * Context corruption, the robustness half of the objective: each training window is, with
+   * probability `contextNoise`, given one corrupted run of 1 to {@link CORRUPT_RUN} consecutive input
+   * steps at a random place; the targets stay clean. The run is either the same steps of another
+   * window of the batch (another host, like a behaviour switch) or one to three features shifted by
+   * an amount that ramps from ±U(0.3, 1.5) to 1–2 times that (normalized units; like an exfiltration
+   * ramp or an intrusion stage). A model trained so predicts a host's next step from its normal
+   * history and does not follow a recent run of unusual steps, so the later steps of an ongoing
+   * attack stay surprising. docs/transformer.md "Context noise" has the measurements.
    */
   private corruptContext(x: Float32Array, n: number, L: number, rng: Random): void {
     const A = this.width;
     for (let b = 0; b < n; b++) {
-      for (let l = 0; l < L; l++) {
-        if (rng.next() >= this.contextNoise) continue;
-        const at = (b * L + l) * A;
-        if (n > 1 && rng.next() < 0.5) {
-          let other = rng.int(0, n - 1);
-          if (other >= b) other++;
-          const from = (other * L + rng.int(0, L)) * A;
-          x.copyWithin(at, from, from + A);
-        } else {
-          const k = rng.int(1, 4);
-          for (let i = 0; i < k; i++) x[at + rng.int(0, A)] += (rng.next() < 0.5 ? -1 : 1) * rng.uniform(0.5, 2);
-        }
+      if (rng.next() >= this.contextNoise) continue;
+      const run = rng.int(1, Math.min(CORRUPT_RUN, L) + 1);
+      const start = rng.int(0, L - run + 1);
+      if (n > 1 && rng.next() < FOREIGN_SHARE) {
+        let other = rng.int(0, n - 1);
+        if (other >= b) other++;
+        x.copyWithin((b * L + start) * A, (other * L + start) * A, (other * L + start + run) * A);
+        continue;
+      }
+      const k = rng.int(1, 4);
+      for (let i = 0; i < k; i++) {
+        const a = rng.int(0, A);
+        const from = (rng.next() < 0.5 ? -1 : 1) * rng.uniform(0.3, 1.5);
+        const step = run > 1 ? (from * rng.uniform(0, 1)) / (run - 1) : 0;
+        for (let l = 0; l < run; l++) x[(b * L + start + l) * A + a] += from + step * l;
       }
     }
   }

@@ -15,7 +15,7 @@ export interface TransformerOptions {
   stride?: number;
   /** What the network learns; see {@link TransformerObjective}. Default 'next-step'. */
   objective?: TransformerObjective;
-  /** Probability that a training input step is corrupted (a foreign row or shifted features); see docs/transformer.md. Default 0. */
+  /** Probability that a training window gets a corrupted run of context steps (another host's steps or ramped features); see docs/transformer.md. Default 0.5. */
   contextNoise?: number;
   /** Model width d. Default 32. */
   dModel?: number;

@@ -25,8 +25,10 @@ export function errorsInto(net: WindowNet, batcher: ObjectiveBatcher, windows: F
 }
 
 /**
- * Scores `n` windows into `out`: the mean over the A active features of error / scale. With `terms`
- * `[n, F]`, also writes each feature's term at its column (0 elsewhere).
+ * Scores `n` windows into `out`: the largest over the A active features of error / scale (an attack
+ * that moves one feature, e.g. bytes out, is not diluted by the other features' noise; see
+ * docs/transformer.md "Score and threshold"). With `terms` `[n, F]`, also writes each feature's term
+ * at its column (0 elsewhere).
  */
 export function scoreInto(net: WindowNet, batcher: ObjectiveBatcher, scale: Float32Array, windows: Float32Array, n: number, out: Float32Array, terms: Float32Array | null): void {
   const errors = errorsInto(net, batcher, windows, n);
@@ -35,10 +37,10 @@ export function scoreInto(net: WindowNet, batcher: ObjectiveBatcher, scale: Floa
     let s = 0;
     for (let a = 0; a < A; a++) {
       const t = errors[b * A + a]! / scale[a]!;
-      s += t;
+      if (t > s) s = t;
       if (terms !== null) terms[b * F + cols[a]!] = t;
     }
-    out[b] = s / A;
+    out[b] = s;
   }
 }
 

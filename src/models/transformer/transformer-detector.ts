@@ -58,8 +58,8 @@ interface Fitted {
 
 /**
  * Sign conventions:
- * - {@link scoreWindows}: the mean over the active features of the squared prediction error of each
- *   window's last step, each feature's error in units of its mean squared error on the validation
+ * - {@link scoreWindows}: the largest over the active features of the squared prediction error of
+ *   each window's last step, each feature's error in units of its mean squared error on the validation
  *   windows (`standardizeErrors`, default; else plain squared errors); >= 0, HIGHER = more anomalous.
  * - {@link predict}: 1 when the score is above {@link threshold}, else 0.
  *
@@ -164,8 +164,8 @@ export class TransformerDetector {
   }
 
   /**
-   * Anomaly score of each window's last step, from the steps before it: the mean over the active
-   * features of the squared prediction error. Sign: HIGHER = more anomalous.
+   * Anomaly score of each window's last step, from the steps before it: the largest over the active
+   * features of the standardized squared prediction error. Sign: HIGHER = more anomalous.
    * @param windows `[n, T, F]` row-major
    * @returns `[n]`, written into `out` when given
    * @throws NotFittedError before fit; ShapeError for a wrong length; DataError naming window, step and column for NaN/Inf
@@ -178,7 +178,7 @@ export class TransformerDetector {
 
   /**
    * The score's terms per feature of each window's last step: squared prediction error over the
-   * feature's {@link errorScale} (0 in inactive columns); their mean over the active features is
+   * feature's {@link errorScale} (0 in inactive columns); their largest over the active features is
    * the score. For explanations.
    * @returns `[n, F]`
    * @throws as {@link scoreWindows}
