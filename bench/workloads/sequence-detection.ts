@@ -5,9 +5,12 @@
  *
  * Both models train on one generated fleet (seed 7, attacks included, as real data would be) and
  * are scored on a second, fresh fleet (seed 2024 — never used while the generator or the model was
- * tuned; tuning used seeds 1 and 3). The transformer trains with the library's defaults from the
- * rows + hosts .npy files; the autoencoder through dadm's own train path (`train` with the default
- * config: 64-32-8-32-64, 20 epochs, early stopping) and its checkpoint's `score`. AUC per attack
+ * tuned; tuning used seeds 1 and 3: the score and context noise were chosen on seed 3). The
+ * transformer trains with the library's defaults (next-step, context noise 0.5 as corrupted runs,
+ * score = largest standardized feature error; docs/transformer.md) from the rows + hosts .npy files,
+ * with stride 4 and 8 epochs to bound the run; the autoencoder through dadm's own train path
+ * (`train` with the default config: 64-32-8-32-64, 20 epochs, early stopping) and its checkpoint's
+ * `score`. AUC per attack
  * type: that type's attack steps against all normal steps (every row scored, a host's first rows
  * included). `DADM_DETECTION_EVAL_SEED` scores another fleet.
  */
