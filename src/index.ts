@@ -29,12 +29,15 @@ export {
   IForest,
   EcodModel,
   Ensemble,
+  TransformerEstimator,
   KindEstimator,
   ESTIMATORS,
   type AutoencoderOptions,
   type IForestOptions,
   type EcodModelOptions,
   type EnsembleOptions,
+  type TransformerEstimatorOptions,
+  type WindowBatch,
   type EstimatorOptions,
   type ToOnnxOptions,
   type EstimatorClass,
@@ -46,6 +49,7 @@ export type { MatrixInput } from './tensor/index.js';
 // The file workflow (what the CLI runs), config and loaded models.
 export {
   generateData,
+  writeSequenceFiles,
   train,
   score,
   exportOnnx,
@@ -59,6 +63,8 @@ export {
   readDriftReference,
   type GenerateDataOptions,
   type GenerateDataResult,
+  type SequenceFilesOptions,
+  type SequenceFilesResult,
   type TrainOptions,
   type TrainResult,
   type TrainMetrics,
@@ -107,6 +113,10 @@ export {
   type OnnxDetector,
   type ThresholdMethod,
   type EpochRecord,
+  TransformerDetector,
+  type TransformerOptions,
+  windowCoalitionScore,
+  stepAttribution,
 } from './models/index.js';
 export type { ProgressEvent, ProgressCallback, RowsProgress, StepProgress, EpochProgress, StageProgress } from './progress.js';
 export { ENDPOINT_V1, CORE_FEATURES, normalizeCore, toModelInput, type FeatureSchema, type NormalizeOptions } from './schema/index.js';

@@ -121,8 +121,9 @@ export async function ortLatency(bytes: Uint8Array, rows: Float32Array[]): Promi
  * Peak RSS (MB) of a fresh `node` process that reads the model file, loads it and scores one row.
  * The child runs dadm's runtime bundled to plain JS by esbuild (tsx's dependency), so no
  * TypeScript loader inflates the figure; `baseline` is an empty `node -e ''` for reference.
+ * `scoreCall` is the child's scoring expression on `model` (W7 passes a `[1, 16, 64]` run).
  */
-async function edgeRss(modelPath: string): Promise<{ mb: number; baselineMb: number }> {
+export async function edgeRss(modelPath: string, scoreCall = 'model.score(new Float32Array(64).fill(0.5))'): Promise<{ mb: number; baselineMb: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'dadm-w2-edge-'));
   const entry = join(dir, 'edge.mjs');
   const { buildSync } = await import('esbuild');
@@ -131,7 +132,7 @@ async function edgeRss(modelPath: string): Promise<{ mb: number; baselineMb: num
       contents: `import { readFileSync } from 'node:fs';
 import { loadOnnx } from './src/runtime/index.ts';
 const model = loadOnnx(new Uint8Array(readFileSync(process.argv[2])));
-const s = model.score(new Float32Array(64).fill(0.5));
+const s = ${scoreCall};
 ${PEAK_RSS_SOURCE}
 process.stdout.write(JSON.stringify({ score: s, maxRssKb: peakRssKb() }));`,
       resolveDir: repoRoot,

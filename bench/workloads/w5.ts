@@ -5,9 +5,9 @@
  * reconstructing every step; MSE; Adam(lr 1e-3, betas .9/.999, eps 1e-8); batch 64 (the last
  * partial batch of 32 windows included), reshuffled every epoch as in W1. Data: 20,000 windows
  * N(0,1) from Random(0); weights from Random(1), shuffles from Random(2). One warm-up epoch, then 2
- * timed epochs; the metric is 20,000 / the median epoch time (wall clock). Single thread, autograd
- * path (no fused kernels). Anchor, run after dadm in the same run: the same model and loop in PyTorch
- * eager (nn.TransformerEncoderLayer, post-norm, batch_first) at 1 and 2 threads; the ratio is taken
+ * timed epochs; the metric is 20,000 / the median epoch time (wall clock). Single thread, the
+ * fused training step (`trainStep` without dropout, nn/fused-transformer.ts). Anchor, run after dadm
+ * in the same run: the same model and loop in PyTorch eager (nn.TransformerEncoderLayer, post-norm, batch_first) at 1 and 2 threads; the ratio is taken
  * against one thread (issue 16's target) with the two-thread figure in its own row.
  */
 import { Adam, SequenceAutoencoder } from '../../src/nn/index.js';

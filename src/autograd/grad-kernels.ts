@@ -124,28 +124,50 @@ export function layerNormGrad(
   g: Tensor, x: Tensor, weight: Tensor | undefined, mean: Float64Array, rstd: Float64Array,
 ): { dx: Tensor; dWeight: Tensor; dBias: Tensor } {
   const dim = x.shape[x.shape.length - 1]!;
-  const rows = mean.length;
-  const gd = g.data, xd = x.data, w = weight?.data;
   const dx = new Float32Array(x.size);
   const dw = new Float64Array(dim), db = new Float64Array(dim);
+  layerNormGradInto(g.data, x.data, { dim, rows: mean.length, weight: weight?.data, mean, rstd, dx, dWeight: dw, dBias: db });
+  return { dx: new Tensor(dx, x.shape), dWeight: new Tensor(Float32Array.from(dw), [dim]), dBias: new Tensor(Float32Array.from(db), [dim]) };
+}
+
+/** Buffers and sizes of {@link layerNormGradInto}. */
+export interface LayerNormGradInto {
+  rows: number;
+  dim: number;
+  weight: Float32Array | undefined;
+  mean: Float64Array;
+  rstd: Float64Array;
+  /** `[rows, dim]` written (overwritten). */
+  dx: Float32Array;
+  /** `[dim]` accumulated into (`+=`). */
+  dWeight: Float64Array;
+  /** `[dim]` accumulated into (`+=`). */
+  dBias: Float64Array;
+}
+
+/**
+ * The {@link layerNormGrad} kernel on preallocated buffers (also the fused transformer step's): `g` and
+ * `x` `[rows, dim]`; writes dx, adds the weight and bias gradients. Trusts its caller.
+ */
+export function layerNormGradInto(g: Float32Array, x: Float32Array, o: LayerNormGradInto): void {
+  const { rows, dim, weight: w, mean, rstd, dx, dWeight: dw, dBias: db } = o;
   for (let r = 0; r < rows; r++) {
     const base = r * dim, mu = mean[r]!, rs = rstd[r]!;
     let s1 = 0, s2 = 0;
     for (let j = 0; j < dim; j++) {
-      const xh = (xd[base + j]! - mu) * rs;
-      const gw = w ? gd[base + j]! * w[j]! : gd[base + j]!;
+      const xh = (x[base + j]! - mu) * rs;
+      const gw = w ? g[base + j]! * w[j]! : g[base + j]!;
       s1 += gw;
       s2 += gw * xh;
-      dw[j] += gd[base + j]! * xh;
-      db[j] += gd[base + j]!;
+      dw[j] += g[base + j]! * xh;
+      db[j] += g[base + j]!;
     }
     s1 /= dim;
     s2 /= dim;
     for (let j = 0; j < dim; j++) {
-      const xh = (xd[base + j]! - mu) * rs;
-      const gw = w ? gd[base + j]! * w[j]! : gd[base + j]!;
+      const xh = (x[base + j]! - mu) * rs;
+      const gw = w ? g[base + j]! * w[j]! : g[base + j]!;
       dx[base + j] = rs * (gw - s1 - xh * s2);
     }
   }
-  return { dx: new Tensor(dx, x.shape), dWeight: new Tensor(Float32Array.from(dw), [dim]), dBias: new Tensor(Float32Array.from(db), [dim]) };
 }

@@ -12,3 +12,4 @@ export {
 } from './ops-elementwise.js';
 export { sum, mean, max, matmul, permute, transpose, reshape, concat, slice } from './ops-shape.js';
 export { linear, softmax, logSoftmax, layerNorm, mseLoss, type LayerNormVarOptions } from './ops-nn.js';
+export { layerNormGradInto, type LayerNormGradInto } from './grad-kernels.js';

@@ -13,7 +13,8 @@ export const demoCommand: Command = {
     'score on the same data, export-onnx, quantize (int8, checked against the float model), drift (a fresh\n' +
     'and a shifted batch against the training reference) and explain (exact Shapley values for the\n' +
     'top flagged rows of each attack type, reconstruction attribution for every flagged attack row, and\n' +
-    'how often the top features are the ones the attack changed), then a small federated run (a server\n' +
+    'how often the top features are the ones the attack changed), the transformer on per-host series with\n' +
+    'sequence attacks beside the autoencoder on the same rows (ROC-AUC of each), then a small federated run (a server\n' +
     'and 4 client processes on 127.0.0.1, split by host, beside centralized training). Prints what each step found; every\n' +
     'intermediate file stays in --out-dir for inspection.',
   options: [
@@ -64,6 +65,10 @@ export const demoCommand: Command = {
       lines.push(`  drift     fresh batch: ${d.unshifted.verdict}; batch with +${d.shift} on ${d.shiftedFeatures.join(', ')}: ${d.shifted.verdict}`);
     }
     if (s.explain) lines.push(...explainLines(s.explain));
+    if (s.sequence) {
+      const q = s.sequence;
+      lines.push(`  sequence  ${q.hosts} hosts x ${q.steps} steps, ${q.anomalies} attack steps (slow exfiltration, beaconing, staged intrusion, behaviour switch): ROC-AUC transformer ${fmt(q.transformerAuc)} (trained in ${q.transformerSeconds.toFixed(1)} s) vs per-row autoencoder ${fmt(q.autoencoderAuc)} on the same rows`);
+    }
     if (s.federated) lines.push(federatedLine(s.federated));
     if (s.report) lines.push(`  report    ${s.report.output} (${Math.ceil(s.report.bytes / 1024)} KiB): open it in a browser`);
     const summary = {
@@ -75,6 +80,7 @@ export const demoCommand: Command = {
       quantize: s.quantize,
       drift: s.drift,
       explain: s.explain,
+      sequence: s.sequence,
       federated: s.federated && { rounds: s.federated.rounds, final: s.federated.final, centralized: s.federated.centralized, serverStatus: s.federated.serverStatus },
       report: s.report,
       seconds: s.seconds,

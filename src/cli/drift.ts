@@ -15,7 +15,8 @@ export const driftCommand: Command = {
     'Reads the batch in chunks, excludes rows with NaN/Inf or non-zero padding (refused above 1% of the batch),\n' +
     'and compares every active feature with drift_reference.npz: PSI over all rows, Wasserstein-1 and the\n' +
     'two-sample KS test on a sample of up to 100,000 rows. With --model it also scores the batch and compares\n' +
-    'the anomaly-score distribution. Each feature is ok, warn or retrain by the drift thresholds of the config,\n' +
+    'the anomaly-score distribution; a transformer scores each row by its host\'s window (give --hosts).\n' +
+    'Each feature is ok, warn or retrain by the drift thresholds of the config,\n' +
     'raised to the sampling noise of small batches or references; the verdict is the worst of them, or\n' +
     'insufficient-data when the rows are too few to tell a retrain-sized change from chance (a batch of less\n' +
     'than ~113 rows). Exit code 0, or 3 with --fail-on-drift when retraining is recommended.',
@@ -23,15 +24,20 @@ export const driftCommand: Command = {
     { name: 'reference', type: 'string', value: 'FILE', description: 'drift_reference.npz written by dadm train', required: true },
     { name: 'current', type: 'string', value: 'FILE', description: 'new batch .npy [rows, features], same units as the training data', required: true, stdio: 'read' },
     { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors trained with the reference, or a .onnx exported from it: adds anomaly-score drift' },
+    { name: 'hosts', type: 'string', value: 'FILE', description: 'host ids .npy [rows] of the batch (with --model of a transformer)' },
     configOption('whose drift section sets the thresholds and limits section the file limits'),
     { name: 'fail-on-drift', type: 'boolean', description: `exit ${DRIFT_EXIT_CODE} when the verdict is retrain` },
     QUIET_OPTION,
     JSON_OPTION,
   ],
-  examples: ['drift --reference out/drift_reference.npz --current new_batch.npy --model out/model.safetensors --fail-on-drift'],
+  examples: [
+    'drift --reference out/drift_reference.npz --current new_batch.npy --model out/model.safetensors --fail-on-drift',
+    'drift --reference out-seq/drift_reference.npz --current new_seq.npy --hosts new_hosts.npy --model out-seq/model.safetensors',
+  ],
   run(values, io) {
     const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
     const model = stringOption(values, 'model');
+    const hosts = stringOption(values, 'hosts');
     const { config } = configFromOptions(values, io);
     let r: DriftResult;
     try {
@@ -39,6 +45,7 @@ export const driftCommand: Command = {
         reference: requiredString(values, 'reference'),
         current: requiredString(values, 'current'),
         ...(model !== undefined ? { model } : {}),
+        ...(hosts !== undefined ? { hosts } : {}),
         config,
         onProgress: progress.onProgress,
       });

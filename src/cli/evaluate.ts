@@ -1,5 +1,5 @@
 /** `dadm evaluate`: ROC-AUC and average precision of each model kind over seeds, on labelled data. */
-import { MODEL_KIND_NAMES, evaluate, loadConfig, type EvaluateResult, type ModelKind } from '../pipeline/index.js';
+import { EVALUATED_KINDS, evaluate, loadConfig, type EvaluateResult, type ModelKind } from '../pipeline/index.js';
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, QUIET_OPTION, requiredString, stringOption } from './options.js';
@@ -17,7 +17,7 @@ export const evaluateCommand: Command = {
   options: [
     { name: 'data', type: 'string', value: 'FILE', description: 'data .npy [rows, features]', required: true },
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 (1 = anomaly)', required: true },
-    { name: 'models', type: 'string', value: 'LIST', description: `comma-separated kinds among ${MODEL_KIND_NAMES.join(', ')}`, default: MODEL_KIND_NAMES.join(',') },
+    { name: 'models', type: 'string', value: 'LIST', description: `comma-separated kinds among ${EVALUATED_KINDS.join(', ')}`, default: EVALUATED_KINDS.join(',') },
     { name: 'seeds', type: 'string', value: 'A..B|LIST', description: 'training seeds: a range like 0..4 or a list like 0,3,7', default: '0..4' },
     { name: 'config', type: 'string', value: 'FILE', description: 'config.yaml', default: './config.yaml if present' },
     QUIET_OPTION,
@@ -49,7 +49,7 @@ function modelList(text: string | undefined): ModelKind[] | undefined {
   if (text === undefined) return undefined;
   const list = text.split(',').map((s) => s.trim());
   for (const m of list) {
-    if (!(MODEL_KIND_NAMES as readonly string[]).includes(m)) throw new UsageError(`--models must list kinds among ${MODEL_KIND_NAMES.join(', ')}, got '${m}'`);
+    if (!(EVALUATED_KINDS as readonly string[]).includes(m)) throw new UsageError(`--models must list kinds among ${EVALUATED_KINDS.join(', ')}, got '${m}'`);
   }
   if (new Set(list).size !== list.length) throw new UsageError(`--models must name each kind once, got '${text}'`);
   return list as ModelKind[];

@@ -33,6 +33,7 @@ export const quantizeCommand: Command = {
     { name: 'all-nodes', type: 'boolean', description: 'rewrite every eligible node, as onnxruntime does (= --min-weights 0 --quantize-output-layers, even when the file grows)' },
     { name: 'check-data', type: 'string', value: 'FILE', description: 'data .npy [rows, features] to compare float and quantized scores on', noStdio: 'quantize scores it with both models' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'labels .npy [rows] of 0/1 for --check-data (adds ROC-AUC)' },
+    { name: 'check-hosts', type: 'string', value: 'FILE', description: 'transformer: host ids .npy [rows] of the --check-data rows' },
     QUIET_OPTION,
     JSON_OPTION,
   ],
@@ -47,12 +48,14 @@ export const quantizeCommand: Command = {
     const excludeFlag = stringOption(values, 'exclude');
     const checkData = stringOption(values, 'check-data');
     const labels = stringOption(values, 'labels');
+    const checkHosts = stringOption(values, 'check-hosts');
     const minWeights = intOption(values, 'min-weights', 0);
     const allNodes = values['all-nodes'] === true;
     if (allNodes && (minWeights !== undefined || values['quantize-output-layers'] === true)) {
       throw new UsageError('--all-nodes must not be combined with --min-weights or --quantize-output-layers, got both');
     }
     if (labels !== undefined && checkData === undefined) throw new UsageError('--labels must come with --check-data, got --labels alone');
+    if (checkHosts !== undefined && checkData === undefined) throw new UsageError('--check-hosts must come with --check-data, got --check-hosts alone');
     const found = configFromOptions(values, io);
     const { quantization: config, limits } = found.config;
     // Which file the defaults came from, for messages about them.
@@ -75,6 +78,7 @@ export const quantizeCommand: Command = {
         requireSmaller: !allNodes && config.requireSmaller,
         ...(checkData !== undefined ? { checkData } : {}),
         ...(labels !== undefined ? { labels } : {}),
+        ...(checkHosts !== undefined ? { checkHosts } : {}),
         limits,
       });
     } catch (err) {

@@ -11,7 +11,7 @@ import { ProgressPrinter } from './progress.js';
 const FORMATS = ['npy', 'ndjson', 'csv'] as const;
 /** Flags that only a line format uses, and those only .npy uses (labels are a .npy per row). */
 const LINE_FLAGS = ['explain', 'keep', 'fail-on-bad-line'] as const;
-const NPY_FLAGS = ['labels', 'allow-invalid'] as const;
+const NPY_FLAGS = ['labels', 'allow-invalid', 'hosts', 'padded-output'] as const;
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -24,13 +24,18 @@ export const scoreCommand: Command = {
     'as they come (standard input unless --data names a file): the 12 endpoint-v1 features by name\n' +
     'in raw units (normalized here), or a "features" array for a schema: none model; it writes one JSON line\n' +
     'per event, {"score", "flagged"[, "reasons"]}, or {"line", "error"} for a line that is not a usable\n' +
-    'event, and never stops at one. Lines already read are scored together, a lone line at once.',
+    'event, and never stops at one. Lines already read are scored together, a lone line at once.\n' +
+    'A transformer scores each row by the window of its host ending at it: give --hosts (one host id per\n' +
+    'row); the first T-1 rows of a host are scored on a window left-padded with the host\'s first row and\n' +
+    'flagged (--padded-output). A 3-D window file [N, T, features] gets one score per window.',
   options: [
     { name: 'model', type: 'string', value: 'FILE', description: 'model.safetensors written by dadm train, or a .onnx from export-onnx/quantize', required: true },
     { name: 'data', type: 'string', value: 'FILE', description: 'data .npy [rows, features], or the events of --format ndjson/csv', default: "'-' with --format ndjson/csv", stdio: 'read' },
     { name: 'format', type: 'string', value: 'NAME', description: 'npy, ndjson or csv', default: 'npy' },
     { name: 'output', type: 'string', value: 'FILE', description: 'npy: the scores as [rows] float32 .npy; ndjson/csv: the JSON lines', default: "none for npy, '-' for ndjson/csv", stdio: 'write-text' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'npy: labels .npy [rows] of 0/1 (1 = anomaly)' },
+    { name: 'hosts', type: 'string', value: 'FILE', description: 'npy: host ids .npy [rows] of integers (transformer with 2-D rows)' },
+    { name: 'padded-output', type: 'string', value: 'FILE', description: 'npy, transformer: write [rows] uint8 .npy, 1 = the row\'s window was left-padded' },
     { name: 'explain', type: 'string', value: 'K', description: 'ndjson/csv: list the K features that drove each score (reconstruction share, or Shapley values for a forest)' },
     { name: 'keep', type: 'string', value: 'FIELDS', description: 'ndjson/csv: comma-separated input fields copied into each output line, e.g. host,time' },
     { name: 'fail-on-bad-line', type: 'boolean', description: 'ndjson/csv: stop with exit 1 at the first line that is not a usable event' },
@@ -47,6 +52,7 @@ export const scoreCommand: Command = {
   ],
   examples: [
     'score --model out/model.safetensors --data data.npy --output scores.npy --labels labels.npy',
+    'score --model out-seq/model.safetensors --data seq.npy --hosts hosts.npy --output scores.npy',
     'score --model out/model.onnx --data - --output - < data.npy > scores.npy',
     'score --model out/model.onnx --format ndjson --explain 3 --keep host < events.ndjson',
     'score --model out/model.onnx --format csv --data events.csv --output scored.ndjson',
@@ -71,6 +77,8 @@ function scoreNpy(values: OptionValues, io: CliIo): number {
   const data = stringOption(values, 'data');
   if (data === undefined) throw new UsageError('--data must be given with --format npy, got nothing');
   const labels = stringOption(values, 'labels');
+  const hosts = stringOption(values, 'hosts');
+  const paddedOutput = stringOption(values, 'padded-output');
   const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
   let r;
   try {
@@ -79,6 +87,8 @@ function scoreNpy(values: OptionValues, io: CliIo): number {
       data,
       ...(output !== undefined && !toStdout ? { output } : {}),
       ...(labels !== undefined ? { labels } : {}),
+      ...(hosts !== undefined ? { hosts } : {}),
+      ...(paddedOutput !== undefined ? { paddedOutput } : {}),
       ...computeOptions(values),
       ...(values['allow-invalid'] === true ? { nonFinite: 'invalid' as const } : {}),
       onProgress: progress.onProgress,
@@ -89,7 +99,8 @@ function scoreNpy(values: OptionValues, io: CliIo): number {
   }
   if (toStdout) io.stdout.write(writeNpy({ data: r.scores, shape: [r.scores.length] }));
   const { scores: _scores, ...summary } = r;
-  const lines = [`scored ${r.rows} rows with the ${r.modelType}: ${r.flagged} (${(100 * r.flaggedFraction).toFixed(2)}%) above the threshold ${fmt(r.threshold)}`];
+  const lines = [`scored ${r.rows} ${r.items} with the ${r.modelType}: ${r.flagged} (${(100 * r.flaggedFraction).toFixed(2)}%) above the threshold ${fmt(r.threshold)}`];
+  if (r.paddedRows !== null) lines.push(`${r.paddedRows} rows (the first steps of each host) were scored on a left-padded window`);
   if (r.invalid > 0) lines.push(`${r.invalid} rows invalid: the model gave no finite score (NaN in the scores, not counted as flagged or normal)`);
   if (r.labels !== null) {
     const l = r.labels;

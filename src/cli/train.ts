@@ -1,4 +1,4 @@
-/** `dadm train`: trains an autoencoder or isolation forest on a .npy file. */
+/** `dadm train`: trains a model of any kind (autoencoder, iforest, ecod, ensemble, transformer) on a .npy file. */
 import { MAX_EPOCHS } from '../checks.js';
 import { MODEL_KIND_NAMES, modelKind, train } from '../pipeline/index.js';
 import type { Command } from './command.js';
@@ -10,12 +10,15 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train a model on a .npy file (streamed; any size)',
   description:
-    'Trains the model of the config (autoencoder by default, or --model iforest) on [rows, features] data,\n' +
-    'reading the file in row chunks so memory does not grow with it. Writes OUT_DIR/model.safetensors,\n' +
+    'Trains the model of the config (autoencoder by default, --model iforest or --model transformer) on\n' +
+    '[rows, features] data, reading the file in row chunks so memory does not grow with it. The transformer\n' +
+    'reads windows of a host\'s consecutive rows: give --hosts (one host id per row, a host\'s rows in time\n' +
+    'order) or 3-D windows [N, T, features]. Writes OUT_DIR/model.safetensors,\n' +
     'OUT_DIR/drift_reference.npz and OUT_DIR/metrics.json; nothing is written if training fails.\n' +
     'Without --config, ./config.yaml is used when it exists, else the defaults (see dadm init-config).',
   options: [
-    { name: 'data', type: 'string', value: 'FILE', description: 'training data .npy [rows, features]', required: true, noStdio: 'train reads it once to check it, then once per epoch' },
+    { name: 'data', type: 'string', value: 'FILE', description: 'training data .npy [rows, features] (transformer: or windows [N, T, features])', required: true, noStdio: 'train reads it once to check it, then once per epoch' },
+    { name: 'hosts', type: 'string', value: 'FILE', description: 'host ids .npy [rows] of integers (transformer with 2-D rows)' },
     { name: 'out-dir', type: 'string', value: 'DIR', description: 'output directory (created if missing)', required: true },
     configOption('with every training setting'),
     { name: 'seed', type: 'string', value: 'N', description: 'override training.seed' },
@@ -27,13 +30,19 @@ export const trainCommand: Command = {
     QUIET_OPTION,
     JSON_OPTION,
   ],
-  examples: ['train --data data.npy --out-dir out --epochs 10', 'train --data data.npy --out-dir out --threads auto', 'train --data data.npy --out-dir out-forest --model iforest'],
+  examples: [
+    'train --data data.npy --out-dir out --epochs 10',
+    'train --data data.npy --out-dir out --threads auto',
+    'train --data data.npy --out-dir out-forest --model iforest',
+    'train --data seq.npy --hosts hosts.npy --out-dir out-seq --model transformer',
+  ],
   run(values, io) {
     const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
     const seed = intOption(values, 'seed', 0);
     const epochs = intOption(values, 'epochs', 1, MAX_EPOCHS);
     const model = choiceOption(values, 'model', MODEL_KIND_NAMES);
     const init = stringOption(values, 'init-checkpoint');
+    const hosts = stringOption(values, 'hosts');
     const compute = computeOptions(values);
     const { config } = configFromOptions(values, io);
     let result;
@@ -46,6 +55,7 @@ export const trainCommand: Command = {
         ...(epochs !== undefined ? { epochs } : {}),
         ...(model !== undefined ? { model } : {}),
         ...(init !== undefined ? { initCheckpoint: init } : {}),
+        ...(hosts !== undefined ? { hosts } : {}),
         ...compute,
         onProgress: progress.onProgress,
       });

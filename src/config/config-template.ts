@@ -11,7 +11,7 @@ import { ACTIVATIONS, BACKEND_OPTIONS } from '../tensor/index.js';
 import type { DadmConfig } from './config.js';
 
 /** The model kinds a config can name (`model:`); each has a handler in src/models/registry.ts. */
-export const MODEL_KIND_NAMES = ['autoencoder', 'iforest', 'ecod', 'ensemble'] as const;
+export const MODEL_KIND_NAMES = ['autoencoder', 'iforest', 'ecod', 'ensemble', 'transformer'] as const;
 /** A model kind's name, as `model:` in config.yaml and `model_type` in checkpoints. */
 export type ModelKind = (typeof MODEL_KIND_NAMES)[number];
 
@@ -26,6 +26,13 @@ export type EnsembleCombination = (typeof ENSEMBLE_COMBINATIONS)[number];
 /** How the threshold on the score is chosen (`threshold.method`); docs/config.md. */
 export const THRESHOLD_RULES = ['quantile', 'contamination', 'target_fpr'] as const;
 export type ThresholdRule = (typeof THRESHOLD_RULES)[number];
+
+/**
+ * What the transformer learns (docs/transformer.md, "Objective"): `next-step` predicts a window's
+ * last step from the T-1 before it (causal), `masked-step` reconstructs the masked last step from
+ * the whole window, `reconstruct` reconstructs every step (a per-row baseline in disguise).
+ */
+export const TRANSFORMER_OBJECTIVE_NAMES = ['next-step', 'masked-step', 'reconstruct'] as const;
 
 /** One config key: its check and its one-line comment. */
 export interface FieldSpec {
@@ -48,7 +55,8 @@ export function isSubsection(spec: FieldSpec | SubsectionSpec<unknown>): spec is
 }
 
 /** Keys of DadmConfig whose values are sections (nested mappings). */
-export type SectionName = 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'onnx' | 'quantization' | 'drift' | 'explain' | 'federated' | 'limits';
+export type SectionName =
+  | 'autoencoder' | 'training' | 'threshold' | 'iforest' | 'ecod' | 'ensemble' | 'transformer' | 'sequence' | 'onnx' | 'quantization' | 'drift' | 'explain' | 'federated' | 'limits';
 /** Keys of DadmConfig whose values are scalars. */
 export type TopScalarName = Exclude<keyof DadmConfig, SectionName>;
 
@@ -56,7 +64,7 @@ export type TopScalarName = Exclude<keyof DadmConfig, SectionName>;
 export const TOP_FIELDS: { readonly [K in TopScalarName]: FieldSpec } = {
   model: {
     check: oneOf(MODEL_KIND_NAMES),
-    doc: 'detector to train: autoencoder (reconstruction error), iforest (isolation forest), ecod (empirical-CDF tails) or ensemble (all three, calibrated and combined)',
+    doc: 'detector to train: autoencoder (reconstruction error), iforest (isolation forest), ecod (empirical-CDF tails), ensemble (those three, calibrated and combined) or transformer (sequence model over per-host windows)',
   },
   schema: { check: oneOf(['endpoint-v1', 'none']), doc: 'feature schema: endpoint-v1 (12 host features, padded to 64) or none (any numeric table)' },
   standardize: { check: bool, doc: 'fit per-column mean/std on the training data and standardize (meant for schema: none)' },
@@ -170,6 +178,33 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
         doc: 'the autoencoder member keeps each hidden layer at most this fraction of the layer before it (at least 2 units), so it cannot learn the identity on narrow data; 0 = autoencoder.hidden_dims as given',
       },
       autoencoderMinSteps: { check: nonNegativeInt, doc: 'the autoencoder member trains for at least this many optimizer steps (more epochs on small data); 0 = training.epochs only' },
+    },
+  },
+  transformer: {
+    doc: 'tiny transformer over per-host windows (model: transformer); training epochs, rate, seed, split and patience come from training',
+    fields: {
+      dModel: { check: positiveInt, doc: 'model width d (a multiple of heads)' },
+      heads: { check: positiveInt, doc: 'attention heads; must divide d_model' },
+      layers: { check: positiveInt, doc: 'encoder layers' },
+      feedForward: { check: positiveInt, doc: 'feed-forward width of each encoder layer' },
+      dropout: { check: halfOpenUnit, doc: 'dropout in training, in [0, 1); 0 trains on the fused fast path, above it through autograd' },
+      activation: { check: oneOf(['relu', 'gelu']), doc: 'feed-forward activation' },
+      normFirst: { check: bool, doc: 'pre-norm encoder layers (LayerNorm before attention and feed-forward) instead of post-norm' },
+      objective: {
+        check: oneOf(TRANSFORMER_OBJECTIVE_NAMES),
+        doc: 'next-step (score = error of the last step predicted from the T-1 before it), masked-step or reconstruct',
+      },
+      contextNoise: { check: halfOpenUnit, doc: 'probability that the context of a training window gets a corrupted run of steps (targets stay clean), in [0, 1)' },
+      standardizeErrors: { check: bool, doc: 'score each feature\'s error in units of its mean squared error on the validation windows' },
+      batchSize: { check: positiveInt, doc: 'windows per gradient step (training.batch_size counts rows of the row models)' },
+      shuffleBuffer: { check: positiveInt, doc: 'windows held in the streaming shuffle buffer' },
+    },
+  },
+  sequence: {
+    doc: 'windows of a host\'s consecutive rows (sequence models); rows need --hosts, or give 3-D windows [N, T, F]',
+    fields: {
+      window: { check: { allowed: 'an integer >= 2', test: (v) => isInt(v) && v >= 2 }, doc: 'steps T per window; a row\'s score is the score of the window that ends at it' },
+      stride: { check: positiveInt, doc: 'training takes a window every stride steps of a host (scoring always scores every row)' },
     },
   },
   onnx: {

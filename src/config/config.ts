@@ -11,15 +11,24 @@ import { readInputText } from '../io/index.js';
 import { defaultConfigLimits, type ConfigLimits } from '../limits.js';
 import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.js';
-import { SECTIONS, TOP_FIELDS, isSubsection, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec, type ModelKind, type SectionName, type SubsectionSpec, type ThresholdRule } from './config-template.js';
+import {
+  SECTIONS, TOP_FIELDS, isSubsection, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec,
+  type ModelKind, type SectionName, type SubsectionSpec, type ThresholdRule, type TRANSFORMER_OBJECTIVE_NAMES,
+} from './config-template.js';
 import { parseYamlData } from './yaml-data.js';
 
-export { MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, type ModelKind, type EnsembleMemberName, type EnsembleCombination, type ThresholdRule } from './config-template.js';
+export {
+  MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, TRANSFORMER_OBJECTIVE_NAMES,
+  type ModelKind, type EnsembleMemberName, type EnsembleCombination, type ThresholdRule,
+} from './config-template.js';
 export type SchemaMode = 'endpoint-v1' | 'none';
 /** The activation union under config's name (defined once in tensor/activation.ts). */
 export type ActivationKind = Activation;
 export type OptimizerKind = 'adam' | 'adamw' | 'sgd';
 export type ExplainMethod = 'reconstruction' | 'shap';
+/** What the transformer learns; see {@link TRANSFORMER_OBJECTIVE_NAMES}. */
+export type TransformerObjective = (typeof TRANSFORMER_OBJECTIVE_NAMES)[number];
+
 export type FederatedAggregation = 'fedavg' | 'median' | 'trimmed-mean';
 
 /** The `federated:` section (docs/federated.md): the protocol's limits and options. */
@@ -111,6 +120,21 @@ export interface DadmConfig {
     bootstrap: boolean;
     contamination: 'auto' | number;
   };
+  transformer: {
+    dModel: number;
+    heads: number;
+    layers: number;
+    feedForward: number;
+    dropout: number;
+    activation: 'relu' | 'gelu';
+    normFirst: boolean;
+    objective: TransformerObjective;
+    contextNoise: number;
+    standardizeErrors: boolean;
+    batchSize: number;
+    shuffleBuffer: number;
+  };
+  sequence: { window: number; stride: number };
   ecod: { tolerance: number; sampleRows: number };
   ensemble: {
     members: EnsembleMemberName[];
@@ -176,6 +200,21 @@ export function defaultConfig(): DadmConfig {
     },
     threshold: { method: 'quantile', quantile: 0.99, contamination: 0.01, targetFpr: 0.01 },
     iforest: { nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, bootstrap: false, contamination: 'auto' },
+    transformer: {
+      dModel: 32,
+      heads: 2,
+      layers: 1,
+      feedForward: 64,
+      dropout: 0,
+      activation: 'relu',
+      normFirst: false,
+      objective: 'next-step',
+      contextNoise: 0.5,
+      standardizeErrors: true,
+      batchSize: 64,
+      shuffleBuffer: 4096,
+    },
+    sequence: { window: 16, stride: 1 },
     ecod: { tolerance: 0.01, sampleRows: 131072 },
     ensemble: { members: ['autoencoder', 'iforest', 'ecod'], combination: 'spread', autoencoderMinSteps: 300, autoencoderWidthRatio: 0.5 },
     onnx: { opset: DEFAULT_OPSET_VERSION, dynamicBatch: false },
@@ -319,6 +358,7 @@ function mergeInto(target: DadmConfig, input: unknown, ctx: MergeContext): DadmC
     }
   }
   checkWarnBelowRetrain(target, ctx);
+  checkHeadsDivideWidth(target, ctx);
   checkOneThresholdRule(target, ctx);
   return target;
 }
@@ -366,6 +406,15 @@ function checkWarnBelowRetrain(config: DadmConfig, ctx: MergeContext): void {
       const w = `drift.${ctx.keyName(`${name}Warn`)}`;
       throw new InvalidOptionError(`${ctx.source}: ${r} must be >= ${w} (${warn}), got ${retrain}`, r);
     }
+  }
+}
+
+/** Attention splits d_model into equal heads. */
+function checkHeadsDivideWidth(config: DadmConfig, ctx: MergeContext): void {
+  const { dModel, heads } = config.transformer;
+  if (dModel % heads !== 0) {
+    const h = `transformer.${ctx.keyName('heads')}`;
+    throw new InvalidOptionError(`${ctx.source}: ${h} must divide transformer.${ctx.keyName('dModel')} (${dModel}), got ${heads}`, h);
   }
 }
 

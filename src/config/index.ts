@@ -16,6 +16,8 @@ export {
   defaultConfig,
   defaultConfigYaml,
   MODEL_KIND_NAMES,
+  TRANSFORMER_OBJECTIVE_NAMES,
+  type TransformerObjective,
   ENSEMBLE_MEMBER_NAMES,
   ENSEMBLE_COMBINATIONS,
   type EnsembleCombination,

@@ -30,8 +30,14 @@ export interface DataFile {
   source: string;
   rows: number;
   cols: number;
+  /**
+   * Steps T of a 3-D window file `[N, T, F]`, read as `N * T` rows of F (window i is rows
+   * `i*T .. i*T+T-1`); 1 for a 2-D file.
+   */
+  steps: number;
 }
 
+/** How {@link openDataFile} opens a file. */
 /** How {@link openDataFile} may read the data. */
 export interface OpenDataOptions {
   /**
@@ -42,22 +48,24 @@ export interface OpenDataOptions {
   needsFile?: string;
   /** The option that named the path, for messages (e.g. `--data`). */
   option?: string;
+  /** Accept a 3-D window file `[N, T, F]` (sequence models), read as `N * T` rows of F. Default false. */
+  windows?: boolean;
 }
 
 /**
- * Opens a 2-D .npy file for row-wise reading: a regular file by position, through the checked open;
- * standard input (`-`, a piped `/dev/stdin`) in order, unless `options.needsFile` says why it cannot
- * be. A FIFO, device or socket named by path is refused like any file that is not regular.
+ * Opens a 2-D .npy file (or, with `windows`, a 3-D one) for row-wise reading: a regular file by
+ * position, through the checked open; standard input (`-`, a piped `/dev/stdin`) in order, unless
+ * `options.needsFile` says why it cannot be. A FIFO, device or socket named by path is refused like
+ * any file that is not regular.
  * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular
  *   file (a FIFO included), standard input when `needsFile` is given, or standard input that is a
- *   terminal; FormatError for
- *   a file that is not a .npy or is truncated (message names the file), or one that is not 2-D;
- *   DataError for 0 rows
+ *   terminal; FormatError for a file that is not a .npy or is truncated (message names the file), or
+ *   one of another rank; DataError for 0 rows
  */
 export function openDataFile(path: string, options: OpenDataOptions = {}): DataFile {
-  const { option } = options;
+  const { option, windows = false } = options;
   if (options.needsFile !== undefined) refuseStream(path, { option: option ?? '--data', why: options.needsFile });
-  return checkedDataFile(new NpyRowReader(path, { what: 'data file', ...(option === undefined ? {} : { option }) }));
+  return checkedDataFile(new NpyRowReader(path, { what: 'data file', rowsOverLeadingAxes: windows, ...(option === undefined ? {} : { option }) }), windows);
 }
 
 /**
@@ -74,7 +82,7 @@ export function memoryDataFile(data: Float32Array, shape: readonly [number, numb
     },
     close: () => {},
   };
-  return { reader, source, rows, cols };
+  return { reader, source, rows, cols, steps: 1 };
 }
 
 /**
@@ -89,17 +97,19 @@ export function refuseStream(path: string, need: { option: string; why: string }
 }
 
 /** The reader as a DataFile, once its shape is known to be `[rows >= 1, cols]`. */
-function checkedDataFile(reader: NpyRowReader): DataFile {
+function checkedDataFile(reader: NpyRowReader, acceptWindows: boolean): DataFile {
   const { source } = reader;
-  if (reader.shape.length !== 2) {
+  const windows = acceptWindows && reader.shape.length === 3;
+  if (reader.shape.length !== 2 && !windows) {
     reader.close();
-    throw new FormatError(`${source}: data must be a 2-D array [rows, features], got shape ${shapeTuple(reader.shape)}`, source);
+    const expected = acceptWindows ? '2-D array [rows, features] or a 3-D array [windows, steps, features]' : '2-D array [rows, features]';
+    throw new FormatError(`${source}: data must be a ${expected}, got shape ${shapeTuple(reader.shape)}`, source);
   }
   if (reader.rows === 0) {
     reader.close();
     throw new DataError(`${source}: rows must be at least 1, got 0`, source);
   }
-  return { reader, source, rows: reader.rows, cols: reader.cols };
+  return { reader, source, rows: reader.rows, cols: reader.cols, steps: windows ? reader.shape[1]! : 1 };
 }
 
 /**

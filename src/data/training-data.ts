@@ -1,6 +1,7 @@
 /** What a model kind trains on: the open training file, its split, the scaler and the fit sample. */
 import type { Standardizer } from '../schema/index.js';
 import type { DataFile } from './data-file.js';
+import type { RowTable } from './row-source.js';
 import type { ReservoirSampler } from './reservoir.js';
 import type { RowSplit } from './row-split.js';
 
@@ -20,4 +21,9 @@ export interface TrainingData {
    * asked for one (its `fitSampleRows` > 0), else null.
    */
   readonly fitSample: ReservoirSampler | null;
+  /**
+   * Sequence kinds: one integer host id per row (`--hosts`, checked by the kind as it scans them),
+   * or null. A 3-D window file needs none: its windows are `file.steps` rows each.
+   */
+  readonly hosts: RowTable | null;
 }

@@ -8,7 +8,7 @@
  * only names its kind (autoencoder.ts, iforest.ts).
  */
 import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind, type PartialDadmConfig, type SchemaMode } from '../config/index.js';
-import { memoryDataFile } from '../data/index.js';
+import { memoryDataFile, type DataFile } from '../data/index.js';
 import { FormatError, InvalidOptionError, NotFittedError, ShapeError } from '../errors.js';
 import { writeFileAtomic } from '../io/index.js';
 import { checkpointDetector, readCheckpoint, readCheckpointFile, type CheckpointDetector, type EpochRecord } from '../models/index.js';
@@ -52,9 +52,38 @@ export interface ToOnnxOptions {
 const COMMON_KEYS = ['config', 'schema', 'standardize', 'training', 'threshold', 'onnx', 'onProgress'];
 
 /** Defaults of an estimator without `config`: any numeric table, standardized. */
-function estimatorDefaults(): DadmConfig {
+export function estimatorDefaults(): DadmConfig {
   return { ...defaultConfig(), schema: 'none', standardize: true };
 }
+
+/**
+ * How an estimator reads its X: rows `[rows, features]` ({@link ROW_INPUT}) for the per-row kinds,
+ * windows `[windows, T, features]` for a sequence kind (transformer.ts).
+ */
+export interface EstimatorInput<X> {
+  /** X for `fit`, checked, as a data file over memory (at least 2 items). */
+  trainingFile(where: string, x: X): DataFile;
+  /**
+   * X for scoring, checked against the fitted model's item shape: the values `[n, ...item]` and `n`.
+   * @throws ShapeError for another item shape than at fit; DataError for NaN/Inf
+   */
+  items(where: string, x: X, detector: CheckpointDetector): { data: Float32Array; n: number };
+}
+
+/** X as rows `[rows, features]` (a {@link MatrixInput}). */
+export const ROW_INPUT: EstimatorInput<MatrixInput> = {
+  trainingFile(where, x) {
+    const m = asFloatMatrix(where, x, 2);
+    return memoryDataFile(m.data, m.shape, 'X');
+  },
+  items(where, x, detector) {
+    const m = asFloatMatrix(where, x, 0);
+    const [rows, cols] = m.shape;
+    const width = detector.schema.dim;
+    if (cols !== width) throw new ShapeError(`${where}: X must have ${width} columns as at fit, got ${cols}`, where, [[rows, cols], [rows, width]]);
+    return { data: m.data, n: rows };
+  },
+};
 
 interface Fitted {
   detector: CheckpointDetector;
@@ -72,19 +101,22 @@ interface Fitted {
  * - {@link decisionFunction}: `scoreSamples - offset` = `threshold - anomalyScore`; negative = outlier.
  * - {@link predict}: -1 outlier (`anomalyScore > threshold`, as `dadm score` flags), +1 inlier.
  */
-export abstract class KindEstimator {
+export abstract class KindEstimator<X = MatrixInput> {
   /** The model kind (`model:` in config.yaml). */
   readonly kind: ModelKind;
   /** The class name, for messages. */
   protected readonly name: string;
+  private readonly input: EstimatorInput<X>;
   private readonly requested: DadmConfig;
   private readonly onProgress: ProgressCallback | undefined;
   private state: Fitted | undefined;
 
   /** @throws InvalidOptionError for an unknown option or a value config.yaml would refuse */
-  protected constructor(kind: ModelKind, name: string, options: EstimatorOptions) {
+  protected constructor(kind: ModelKind, name: string, options: EstimatorOptions, input?: EstimatorInput<X>) {
     this.kind = kind;
     this.name = name;
+    // X defaults to MatrixInput, whose reader is ROW_INPUT; a kind with other items passes its own.
+    this.input = input ?? (ROW_INPUT as unknown as EstimatorInput<X>);
     if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${name}: options must be an object, got ${String(options)}`, 'options');
     const { config, schema, standardize, training, threshold, onnx, onProgress, ...section } = options;
     const overrides: PartialDadmConfig = { model: kind };
@@ -112,11 +144,11 @@ export abstract class KindEstimator {
    *   for a malformed matrix; InvalidOptionError for an invalid `config`; TrainingError when a loss is
    *   not finite
    */
-  fit(x: MatrixInput): this {
+  fit(x: X): this {
     const where = `${this.name}.fit`;
-    const m = asFloatMatrix(where, x, 2);
+    const file = this.input.trainingFile(where, x);
     const configYaml = configToYaml(this.requested);
-    const run = fitModel({ file: memoryDataFile(m.data, m.shape, 'X'), config: this.requested, ...(this.onProgress ? { onProgress: this.onProgress } : {}) });
+    const run = fitModel({ file, config: this.requested, ...(this.onProgress ? { onProgress: this.onProgress } : {}) });
     const bytes = fitCheckpointBytes(run, configYaml);
     this.state = { detector: checkpointDetector(readCheckpoint(`${this.name} checkpoint`, bytes)), bytes, epochs: run.fit.epochs };
     return this;
@@ -165,7 +197,7 @@ export abstract class KindEstimator {
    * @returns Float32Array [rows]
    * @throws NotFittedError before fit; ShapeError for another column count than at fit; DataError for NaN/Inf
    */
-  anomalyScore(x: MatrixInput): Float32Array {
+  anomalyScore(x: X): Float32Array {
     return this.scores(x, `${this.name}.anomalyScore`);
   }
 
@@ -174,7 +206,7 @@ export abstract class KindEstimator {
    * @returns Float32Array [rows]
    * @throws as {@link anomalyScore}
    */
-  scoreSamples(x: MatrixInput): Float32Array {
+  scoreSamples(x: X): Float32Array {
     const out = this.scores(x, `${this.name}.scoreSamples`);
     for (let i = 0; i < out.length; i++) out[i] = -out[i]!;
     return out;
@@ -186,7 +218,7 @@ export abstract class KindEstimator {
    * @returns Float64Array [rows]
    * @throws as {@link anomalyScore}
    */
-  decisionFunction(x: MatrixInput): Float64Array {
+  decisionFunction(x: X): Float64Array {
     const s = this.scores(x, `${this.name}.decisionFunction`);
     const t = this.threshold;
     const out = new Float64Array(s.length);
@@ -199,7 +231,7 @@ export abstract class KindEstimator {
    * @returns Int8Array [rows] of -1/+1
    * @throws as {@link anomalyScore}
    */
-  predict(x: MatrixInput): Int8Array {
+  predict(x: X): Int8Array {
     const s = this.scores(x, `${this.name}.predict`);
     const t = this.threshold;
     const out = new Int8Array(s.length);
@@ -239,7 +271,7 @@ export abstract class KindEstimator {
    * {@link toBytes}); its config is the one the model was trained with.
    * @throws FormatError for a file that is not a dadm checkpoint, is corrupted or holds another kind
    */
-  static load<T extends KindEstimator>(this: new () => T, source: string | Uint8Array): T {
+  static load<T extends KindEstimator<unknown>>(this: new () => T, source: string | Uint8Array): T {
     const estimator = new this();
     const label = typeof source === 'string' ? source : `${estimator.name}.load bytes`;
     const bytes = typeof source === 'string' ? readCheckpointFile(source) : source.slice();
@@ -252,13 +284,10 @@ export abstract class KindEstimator {
   }
 
   /** Anomaly scores of `x` after the input checks, reported as coming from `where`. */
-  private scores(x: MatrixInput, where: string): Float32Array {
+  private scores(x: X, where: string): Float32Array {
     const { detector } = this.fitted(where);
-    const m = asFloatMatrix(where, x, 0);
-    const [rows, cols] = m.shape;
-    const width = detector.schema.dim;
-    if (cols !== width) throw new ShapeError(`${where}: X must have ${width} columns as at fit, got ${cols}`, where, [[rows, cols], [rows, width]]);
-    return detector.score(m.data, rows);
+    const { data, n } = this.input.items(where, x, detector);
+    return detector.score(data, n);
   }
 
   private fitted(method: string): Fitted {

@@ -8,6 +8,7 @@ import type { EstimatorOptions, KindEstimator } from './estimator.js';
 import { EcodModel, type EcodModelOptions } from './ecod.js';
 import { Ensemble, type EnsembleOptions } from './ensemble.js';
 import { IForest, type IForestOptions } from './iforest.js';
+import { TransformerEstimator, type TransformerEstimatorOptions } from './transformer.js';
 
 /** Every kind's options type, by kind name. */
 export interface KindEstimatorOptions {
@@ -15,12 +16,13 @@ export interface KindEstimatorOptions {
   iforest: IForestOptions;
   ecod: EcodModelOptions;
   ensemble: EnsembleOptions;
+  transformer: TransformerEstimatorOptions;
 }
 
 /** An estimator class: `new Cls(options)` and `Cls.load(source)`. */
 export interface EstimatorClass<K extends ModelKind> {
-  new (options?: K extends keyof KindEstimatorOptions ? KindEstimatorOptions[K] : EstimatorOptions): KindEstimator;
-  load(source: string | Uint8Array): KindEstimator;
+  new (options?: K extends keyof KindEstimatorOptions ? KindEstimatorOptions[K] : EstimatorOptions): KindEstimator<unknown>;
+  load(source: string | Uint8Array): KindEstimator<unknown>;
 }
 
 /** The estimator class of each model kind. */
@@ -29,4 +31,5 @@ export const ESTIMATORS: { readonly [K in ModelKind]: EstimatorClass<K> } = {
   iforest: IForest,
   ecod: EcodModel,
   ensemble: Ensemble,
+  transformer: TransformerEstimator,
 };

@@ -68,7 +68,7 @@ function checked(file: DataFile, opts: LocalDataOptions): LocalData {
       exactMaxValues: 0,
     });
     const hosts = opts.hosts === undefined ? null : hostIds(opts.hosts, file.rows);
-    return { training: { file, split, standardizer: null, fitSample: pre.fitSample }, rows: file.rows, source: file.source, hosts, close: () => file.reader.close() };
+    return { training: { file, split, standardizer: null, fitSample: pre.fitSample, hosts: null }, rows: file.rows, source: file.source, hosts, close: () => file.reader.close() };
   } catch (err) {
     file.reader.close();
     throw err;

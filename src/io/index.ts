@@ -15,7 +15,7 @@ export { STDIO_PATH, STDIN_NAME, STDIN_FD, isStreamInput, isTerminal, readSomeSy
 export { NpyWriter } from './npy-writer.js';
 export { textArray, npyStrings } from './npy-text.js';
 export { AtomicStreamFile } from './atomic-stream-file.js';
-export type { NpyWriterOptions } from './npy-writer.js';
+export type { NpyWriterOptions, NpyWriterDtype } from './npy-writer.js';
 export { shapeTuple } from './npy-header.js';
 export { writeFileAtomic, type AtomicWriteOptions } from './write-file-atomic.js';
 export { outputPathError, inputPathError } from './fs-errors.js';

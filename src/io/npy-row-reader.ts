@@ -15,6 +15,15 @@ import { STDIN_FD, STDIN_NAME, STDIO_PATH, isStreamInput, isTerminal, readSomeSy
 /** Scratch buffer size for dtypes that need conversion (float64, big-endian, integers). */
 const CHUNK_BYTES = 1 << 20;
 
+/** How {@link NpyRowReader} cuts a file into rows. */
+export interface NpyRowOptions {
+  /**
+   * Rows over every axis but the last: a 3-D `[N, T, F]` file reads as `N * T` rows of `F` (the
+   * windows form of sequence data). Default false: rows over the first axis, `cols = prod(rest)`.
+   */
+  rowsOverLeadingAxes?: boolean;
+}
+
 /**
  * Reads rows of a C-order .npy array of shape `[rows, ...rest]` as float32 rows of `cols = prod(rest)`
  * values (a 1-D array has `cols = 1`). Any dtype {@link readNpy} supports is converted on the fly.
@@ -47,7 +56,7 @@ export class NpyRowReader {
    *   bytes are allowed only with `allowTrailingBytes`; a stream that holds rows after the declared
    *   ones is reported when they are reached)
    */
-  constructor(path: string, options: NpyFileReadOptions = {}) {
+  constructor(path: string, options: NpyFileReadOptions & NpyRowOptions = {}) {
     this.path = path;
     this.sequential = isStreamInput(path);
     this.source = path === STDIO_PATH ? STDIN_NAME : path;
@@ -76,8 +85,10 @@ export class NpyRowReader {
     this.fd = fd;
     this.shape = this.header.shape;
     this.dtype = this.header.dtype.descr;
-    this.rows = this.shape[0]!;
-    this.cols = this.shape.slice(1).reduce((a, d) => a * d, 1);
+    // C order keeps the last axis contiguous, so `[N, T, F]` read as N*T rows of F is the same bytes.
+    const rowAxes = options.rowsOverLeadingAxes === true && this.shape.length > 1 ? this.shape.length - 1 : 1;
+    this.rows = this.shape.slice(0, rowAxes).reduce((a, d) => a * d, 1);
+    this.cols = this.shape.slice(rowAxes).reduce((a, d) => a * d, 1);
     if (this.sequential && this.rows === 0) this.checkEnd(fd);
   }
 

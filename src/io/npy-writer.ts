@@ -11,9 +11,18 @@ import { formatNpyHeader } from './npy-header.js';
 export interface NpyWriterOptions {
   /** Final shape `[rows, ...rest]`; every appended batch holds whole rows of prod(rest) values. */
   shape: readonly number[];
-  /** Element type stored in the file. Default `'float32'` (`<f4`). */
-  dtype?: 'float32' | 'float64';
+  /**
+   * Element type stored in the file. Default `'float32'` (`<f4`). Integer files (`'int32'` `<i4`,
+   * `'uint8'` `|u1`: host ids, labels) take batches of exactly that array type.
+   */
+  dtype?: NpyWriterDtype;
 }
+
+/** Element types {@link NpyWriter} writes. */
+export type NpyWriterDtype = 'float32' | 'float64' | 'int32' | 'uint8';
+
+const DESCR: Record<NpyWriterDtype, string> = { float32: '<f4', float64: '<f8', int32: '<i4', uint8: '|u1' };
+const INTEGER_ARRAYS = { int32: Int32Array, uint8: Uint8Array } as const;
 
 /** Conversion scratch size in elements, when the batch type differs from the file's dtype. */
 const CHUNK_ELEMENTS = 1 << 16;
@@ -25,7 +34,7 @@ const CHUNK_ELEMENTS = 1 << 16;
 export class NpyWriter {
   readonly path: string;
   readonly shape: readonly number[];
-  readonly dtype: 'float32' | 'float64';
+  readonly dtype: NpyWriterDtype;
   /** Values per row, prod(shape[1:]). */
   readonly cols: number;
   private rowsWritten = 0;
@@ -43,15 +52,15 @@ export class NpyWriter {
     if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new ShapeError(`NpyWriter: shape must be a non-empty array of non-negative integers, got ${JSON.stringify(shape)}`, 'NpyWriter');
     }
-    if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new InvalidOptionError(`NpyWriter: dtype must be 'float32' or 'float64', got ${JSON.stringify(dtype)}`, 'dtype');
+    if (!Object.hasOwn(DESCR, dtype)) {
+      throw new InvalidOptionError(`NpyWriter: dtype must be 'float32', 'float64', 'int32' or 'uint8', got ${JSON.stringify(dtype)}`, 'dtype');
     }
     this.path = path;
     this.shape = [...shape];
     this.dtype = dtype;
     this.cols = shape.slice(1).reduce((a, d) => a * d, 1);
     this.file = new AtomicStreamFile(path);
-    this.file.write(formatNpyHeader(dtype === 'float32' ? '<f4' : '<f8', false, shape));
+    this.file.write(formatNpyHeader(DESCR[dtype], false, shape));
   }
 
   /** Rows appended so far. */
@@ -64,10 +73,12 @@ export class NpyWriter {
    * @throws ShapeError when the length is not a multiple of `cols` or the rows would exceed `shape[0]`;
    *   InvalidOptionError naming `path` when the write fails (e.g. a full disk; the writer is aborted).
    */
-  append(batch: Float32Array | Float64Array): void {
+  append(batch: Float32Array | Float64Array | Int32Array | Uint8Array): void {
     this.checkOpen('append');
-    if (!(batch instanceof Float32Array || batch instanceof Float64Array)) {
-      throw new InvalidOptionError(`NpyWriter.append: batch must be a Float32Array or Float64Array, got ${typeof batch}`, 'batch');
+    const integer = this.dtype === 'int32' || this.dtype === 'uint8' ? INTEGER_ARRAYS[this.dtype] : undefined;
+    if (integer !== undefined ? !(batch instanceof integer) : !(batch instanceof Float32Array || batch instanceof Float64Array)) {
+      const want = integer !== undefined ? `an ${integer.name}` : 'a Float32Array or Float64Array';
+      throw new InvalidOptionError(`NpyWriter.append: batch must be ${want}, got ${batch?.constructor?.name ?? typeof batch}`, 'batch');
     }
     const rows = this.cols === 0 ? 0 : batch.length / this.cols;
     if (!Number.isInteger(rows) || (this.cols === 0 && batch.length !== 0)) {
@@ -81,7 +92,18 @@ export class NpyWriter {
     this.rowsWritten += rows;
   }
 
-  private writeBatch(batch: Float32Array | Float64Array): void {
+  private writeBatch(batch: Float32Array | Float64Array | Int32Array | Uint8Array): void {
+    if (batch instanceof Int32Array || batch instanceof Uint8Array) {
+      const bytes = new Uint8Array(batch.buffer, batch.byteOffset, batch.byteLength);
+      if (HOST_LITTLE_ENDIAN || batch.BYTES_PER_ELEMENT === 1) {
+        this.file.write(bytes);
+      } else {
+        const swapped = bytes.slice();
+        swapBytesInPlace(swapped, batch.BYTES_PER_ELEMENT);
+        this.file.write(swapped);
+      }
+      return;
+    }
     const wantF32 = this.dtype === 'float32';
     if (wantF32 === batch instanceof Float32Array && HOST_LITTLE_ENDIAN) {
       this.file.write(new Uint8Array(batch.buffer, batch.byteOffset, batch.byteLength));

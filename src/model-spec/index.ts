@@ -1,6 +1,6 @@
 /**
  * Model shapes as plain data, each with its one checker: the MLP autoencoder as weights (mlp.ts),
- * column lists (columns.ts), and the isolation forest as arrays and as compiled trees (forest.ts).
+ * column lists (columns.ts), the transformer window model (transformer.ts), and the isolation forest as arrays and as compiled trees (forest.ts).
  * Everyone who reads or writes a model's weights — nn, iforest, the ONNX exporters, the explainers —
  * imports these instead of declaring its own. Depends only on errors and tensor.
  */
@@ -17,3 +17,12 @@ export {
 } from './forest.js';
 export { addDepthSums, ROW_BLOCK, type ForestRows } from './depth-sums.js';
 export { featureSteps, type StepTables } from './step-tables.js';
+export {
+  checkTransformerSpec,
+  specPositions,
+  specWidth,
+  type TransformerExportSpec,
+  type TransformerLayerSpec,
+  type TransformerLinearSpec,
+  type TransformerNormSpec,
+} from './transformer.js';

@@ -14,6 +14,7 @@ export {
   type ModelState,
   type OnnxExportContext,
   type ExplainHooks,
+  type WindowExplainHooks,
   type InputForm,
   type InputShape,
   type ThresholdMethod,
@@ -48,3 +49,16 @@ export { iforestKind, IforestModel } from './iforest/index.js';
 export { ecodKind, EcodModel } from './ecod/index.js';
 export { ensembleKind, EnsembleModel, memberConfig, type EnsembleMember, type EnsembleRecord } from './ensemble/index.js';
 export { rawThresholdFor, foldScalerIntoSteps } from './scaler-fold.js';
+export {
+  transformerKind,
+  TransformerModel,
+  TransformerDetector,
+  transformerOptions,
+  loadTransformer,
+  TRANSFORMER_DEFAULTS,
+  windowCoalitionScore,
+  stepAttribution,
+  type TransformerOptions,
+  type TransformerFitSummary,
+  type WindowExplainInputs,
+} from './transformer/index.js';

@@ -22,17 +22,17 @@ export type { ModelKind, ScoreKernel };
 /** How a kind reads its input: one row per item, or one window of consecutive rows per item. */
 export type InputForm = 'rows' | 'windows';
 
-/**
- * The shape of one scored item: `[width]` for rows, `[steps, width]` for windows (a sequence kind's
- * score of a window is the score of the row that ends it). A batch of `n` items is `n * steps * width`
- * float32 values, row-major.
- */
 /** A {@link ScoreKernel} running on worker threads, and the call that lets them go. */
 export interface ParallelScoreKernel {
   readonly kernel: ScoreKernel;
   close(): void;
 }
 
+/**
+ * The shape of one scored item: `[width]` for rows, `[steps, width]` for windows (a sequence kind's
+ * score of a window is the score of the row that ends it). A batch of `n` items is `n * steps * width`
+ * float32 values, row-major.
+ */
 export interface InputShape {
   readonly form: InputForm;
   /** Rows per item: 1 for 'rows', the window length T for 'windows'. */
@@ -140,6 +140,27 @@ export interface ExplainHooks {
   readonly shapModel: ExplainableModel;
   /** The reconstruction of one item (reconstruction attribution), or null when the model has none. */
   readonly reconstruct: ((item: Float32Array) => Float32Array) | null;
+  /** A sequence kind's attributions of one window; absent for kinds that score rows. */
+  readonly window?: WindowExplainHooks;
+}
+
+/**
+ * How a sequence kind explains one window `[T, D]` (model-input units): the score's terms per feature
+ * of the scored (last) step, the model's prediction of that step, and attributions against
+ * background windows `[B, T, D]` that "remove" features or steps (docs/transformer.md "Explain").
+ */
+export interface WindowExplainHooks {
+  /** `[D]` the score's terms per feature of the scored step (0 in inactive columns); their mean over the active features is the score. */
+  stepErrors(window: Float32Array): Float32Array;
+  /** `[D]` the model's prediction of the scored step (NaN in inactive columns). */
+  predictLastStep(window: Float32Array): Float32Array;
+  /**
+   * A batched score function over coalition masks `[n, D]` (1 = the feature from the window, 0 = from
+   * each background window, in every step at once) for `shapleyValues` with x = ones, background = zeros.
+   */
+  coalitionScore(window: Float32Array, background: Float32Array): (masks: Float32Array, n: number) => Float32Array;
+  /** `[T]` per step: the window's score minus its mean score with that step taken from each background window. */
+  stepAttribution(window: Float32Array, background: Float32Array): Float32Array;
 }
 
 /** A trained model of some kind, fresh from training or loaded from a checkpoint. */

@@ -9,6 +9,7 @@ import { ecodKind } from './ecod/index.js';
 import { ensembleKind } from './ensemble/index.js';
 import { iforestKind } from './iforest/index.js';
 import type { ModelKindHandler } from './kind.js';
+import { transformerKind } from './transformer/index.js';
 
 /** Every model kind by name; the type makes a name of config's `MODEL_KIND_NAMES` without a handler a compile error. */
 export const MODEL_KINDS: { readonly [K in ModelKind]: ModelKindHandler } = {
@@ -16,6 +17,7 @@ export const MODEL_KINDS: { readonly [K in ModelKind]: ModelKindHandler } = {
   iforest: iforestKind,
   ecod: ecodKind,
   ensemble: ensembleKind,
+  transformer: transformerKind,
 };
 
 /** The handler of a kind named in a (validated) config or checkpoint. */

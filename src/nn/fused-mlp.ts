@@ -132,8 +132,8 @@ export class FusedMlp {
   }
 }
 
-/** The gradient buffer of `p`, created (zeros) on first use. */
-function gradOf(p: Parameter): Float32Array {
+/** The gradient buffer of `p`, created (zeros) on first use (the fused transformer layers share it). */
+export function gradOf(p: Parameter): Float32Array {
   if (p.grad === undefined) p.grad = new Tensor(kernelBuffer(p.size), p.shape);
   return p.grad.data;
 }

@@ -20,3 +20,4 @@ export { Autoencoder, type AutoencoderOptions } from './autoencoder.js';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionOptions, type AttentionResult } from './multihead-attention.js';
 export { TransformerEncoderLayer, type TransformerEncoderLayerOptions, type EncoderForwardOptions } from './transformer-encoder-layer.js';
 export { SequenceAutoencoder, type SequenceAutoencoderOptions } from './sequence-autoencoder.js';
+export { FusedTransformer, type FusedTransformerParts, type FusedBatch, type FusedLoss } from './fused-transformer.js';

@@ -5,10 +5,11 @@
  */
 import { DataError, InvalidOptionError, ShapeError, TrainingError, fmtShape } from '../errors.js';
 import { type Random, Tensor } from '../tensor/index.js';
-import { Var, add, backward, mseLoss, noGrad, zeroGrad } from '../autograd/index.js';
+import { Var, add, backward, mseLoss, zeroGrad } from '../autograd/index.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { TransformerEncoderLayer } from './transformer-encoder-layer.js';
+import { FusedTransformer } from './fused-transformer.js';
 import type { Optimizer } from './optimizer.js';
 
 export interface SequenceAutoencoderOptions {
@@ -54,6 +55,9 @@ export class SequenceAutoencoder extends Module {
   readonly embed: Linear;
   readonly encoder: TransformerEncoderLayer;
   readonly head: Linear;
+  readonly dropout: number;
+  /** Fused no-autograd path over the same parameter buffers (training steps without dropout, inference). */
+  private readonly fused: FusedTransformer;
 
   /** @throws InvalidOptionError for non-positive sizes (and the encoder layer's own option errors) */
   constructor(options: SequenceAutoencoderOptions) {
@@ -69,6 +73,11 @@ export class SequenceAutoencoder extends Module {
     this.posEmbedding = this.registerParameter('pos_embedding', new Tensor(rng.normalFill(new Float32Array(seqLen * dModel), 0, 0.02), [seqLen, dModel]));
     this.encoder = this.registerModule('encoder', new TransformerEncoderLayer({ dModel, nhead, dimFeedforward, dropout, activation, normFirst, rng }));
     this.head = this.registerModule('head', new Linear(dModel, inputDim, rng));
+    this.dropout = dropout;
+    this.fused = new FusedTransformer(
+      { embed: this.embed, posEmbedding: this.posEmbedding, layers: [this.encoder], head: this.head },
+      { len: seqLen, causal: false },
+    );
   }
 
   /** `[B, T, F] -> [B, T, F]` reconstruction. @throws ShapeError unless x is `[B, seqLen, inputDim]` */
@@ -86,18 +95,35 @@ export class SequenceAutoencoder extends Module {
   }
 
   /**
-   * One optimisation step on `batch` (`rows` windows, row-major `[rows, T, F]`): clears the
-   * gradients, backpropagates the loss and calls `optimizer.step()`. Returns the loss.
+   * Fused forward + backward on `batch [rows, T, F]` (no dropout): sets every parameter's `grad`
+   * (overwriting; no zeroGrad needed) to the gradient of {@link loss} and returns the loss.
+   * Gradients equal autograd's to float32 rounding.
+   * @throws ShapeError/DataError for a batch of the wrong length or no rows
+   */
+  lossAndGrad(batch: Float32Array, rows: number): number {
+    const x = this.wrap('lossAndGrad', batch, rows);
+    return this.fused.lossAndGrad({ x: x.data, batch: rows }, { target: x.data, positions: null, columns: null });
+  }
+
+  /**
+   * One optimisation step on `batch` (`rows` windows, row-major `[rows, T, F]`): the fused
+   * {@link lossAndGrad} without dropout, the autograd graph in training mode with dropout, then
+   * `optimizer.step()`. Returns the loss.
    * @throws ShapeError/DataError for a batch of the wrong length or no rows; TrainingError (before any
    * parameter changes) when the loss is not finite
    */
   trainStep(batch: Float32Array, rows: number, optimizer: Optimizer): number {
-    const x = new Var(this.wrap('trainStep', batch, rows));
-    zeroGrad(this.parameters());
-    const loss = this.loss(x);
-    const value = loss.item();
+    let value: number;
+    if (this.dropout === 0 || !this.training) {
+      value = this.lossAndGrad(batch, rows);
+    } else {
+      const x = new Var(this.wrap('trainStep', batch, rows));
+      zeroGrad(this.parameters());
+      const loss = this.loss(x);
+      value = loss.item();
+      if (Number.isFinite(value)) backward(loss);
+    }
     if (!Number.isFinite(value)) throw new TrainingError(`SequenceAutoencoder.trainStep: loss must be finite, got ${value}`);
-    backward(loss);
     optimizer.step();
     return value;
   }
@@ -143,27 +169,15 @@ export class SequenceAutoencoder extends Module {
     return new Tensor(data, [rows, this.seqLen, this.inputDim]);
   }
 
-  /** Forward passes over chunks of at most INFER_CHUNK windows, without a graph, in eval mode. */
+  /** Fused forward passes over chunks of at most INFER_CHUNK windows (eval semantics: no dropout). */
   private reconstructChunks(x: Float32Array, n: number): Float32Array {
     const per = this.seqLen * this.inputDim;
     const out = new Float32Array(n * per);
-    this.inEvalMode(() => {
-      for (let start = 0; start < n; start += INFER_CHUNK) {
-        const rows = Math.min(INFER_CHUNK, n - start);
-        const chunk = new Tensor(x.subarray(start * per, (start + rows) * per), [rows, this.seqLen, this.inputDim]);
-        out.set(this.forward(new Var(chunk)).data, start * per);
-      }
-    });
-    return out;
-  }
-
-  private inEvalMode(fn: () => void): void {
-    const was = this.training;
-    this.eval();
-    try {
-      noGrad(fn);
-    } finally {
-      this.train(was);
+    for (let start = 0; start < n; start += INFER_CHUNK) {
+      const rows = Math.min(INFER_CHUNK, n - start);
+      const y = this.fused.forward({ x: x.subarray(start * per, (start + rows) * per), batch: rows });
+      out.set(y.subarray(0, rows * per), start * per);
     }
+    return out;
   }
 }

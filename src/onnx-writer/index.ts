@@ -16,3 +16,4 @@ export { exportIsolationForest, type IsolationForestExportOptions } from './expo
 export { exportEcod, ecodStepTrees, type EcodExportOptions } from './export-ecod.js';
 export { exportEnsemble, type EnsembleMemberExport, type EnsembleExportOptions } from './export-ensemble.js';
 export { addStepTreeEnsemble, stepTreeNodes, type StepTree, type StepTreeEnsembleOptions } from './export-step-trees.js';
+export { exportTransformer, type TransformerExportOptions } from './export-transformer.js';

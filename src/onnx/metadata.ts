@@ -25,6 +25,10 @@ export interface ModelMetadataFields {
   scaler?: string;
   /** the quantizer's settings and rewritten nodes (JSON), written by `dadm quantize` → `dadm.quantization` */
   quantization?: string;
+  /** sequence models: steps T per input window → `dadm.window` */
+  window?: number;
+  /** sequence models: the training objective, e.g. 'next-step' → `dadm.objective` */
+  objective?: string;
   /** further entries, written as given; keys must not collide with the ones above */
   extra?: Readonly<Record<string, string>>;
 }
@@ -43,6 +47,8 @@ export const METADATA_KEYS = {
   thresholdFpr: 'dadm.threshold_fpr',
   scaler: 'dadm.scaler',
   quantization: 'dadm.quantization',
+  window: 'dadm.window',
+  objective: 'dadm.objective',
 } as const;
 
 /**
@@ -81,6 +87,8 @@ export function modelMetadata(fields: ModelMetadataFields): Record<string, strin
   }
   put(METADATA_KEYS.scaler, fields.scaler);
   put(METADATA_KEYS.quantization, fields.quantization);
+  if (fields.window !== undefined) put(METADATA_KEYS.window, String(fields.window));
+  put(METADATA_KEYS.objective, fields.objective);
   for (const [key, value] of Object.entries(fields.extra ?? {})) {
     if (key in out || Object.values(METADATA_KEYS).includes(key as never)) {
       throw new InvalidOptionError(`${where}: extra keys must not repeat a fixed key, got '${key}'`, 'extra');

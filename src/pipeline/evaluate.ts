@@ -8,13 +8,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MODEL_KIND_NAMES, defaultConfig, type DadmConfig, type ModelKind } from '../config/index.js';
+import { defaultConfig, type DadmConfig, type ModelKind } from '../config/index.js';
 import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
 import { DataError, InvalidOptionError } from '../errors.js';
-import { EnsembleModel, loadCheckpoint } from '../models/index.js';
+import { EnsembleModel, loadCheckpoint, modelKinds } from '../models/index.js';
 import { averagePrecision, rocAuc } from '../stats/index.js';
 import { readLabels } from './score.js';
 import { train } from './train.js';
+
+/** The kinds evaluate trains and scores: those scoring rows (a sequence kind's detection is measured by the sequence-detection benchmark). */
+export const EVALUATED_KINDS: readonly ModelKind[] = modelKinds().filter((k) => k.inputForm === 'rows').map((k) => k.name);
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -71,7 +74,7 @@ export interface EvaluateResult {
  * @throws DataError for labels of one class only; the errors of train and score for unusable files
  */
 export function evaluate(opts: EvaluateOptions): EvaluateResult {
-  const models = opts.models ?? MODEL_KIND_NAMES;
+  const models = opts.models ?? EVALUATED_KINDS;
   const seeds = opts.seeds ?? [0, 1, 2, 3, 4];
   checkLists(models, seeds);
   const base = opts.config ?? defaultConfig();
@@ -145,7 +148,7 @@ function openRows(path: string): number {
 function checkLists(models: readonly string[], seeds: readonly number[]): void {
   if (models.length === 0) throw new InvalidOptionError('evaluate: models must name at least one kind, got none', 'models');
   for (const m of models) {
-    if (!(MODEL_KIND_NAMES as readonly string[]).includes(m)) throw new InvalidOptionError(`evaluate: models must be kinds among ${MODEL_KIND_NAMES.join(', ')}, got '${m}'`, 'models');
+    if (!(EVALUATED_KINDS as readonly string[]).includes(m)) throw new InvalidOptionError(`evaluate: models must be kinds among ${EVALUATED_KINDS.join(', ')}, got '${m}'`, 'models');
   }
   if (new Set(models).size !== models.length) throw new InvalidOptionError(`evaluate: models must not repeat a kind, got ${models.join(',')}`, 'models');
   if (seeds.length === 0) throw new InvalidOptionError('evaluate: seeds must hold at least one seed, got none', 'seeds');

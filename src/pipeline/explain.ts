@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultConfig, type DadmConfig, type ExplainMethod, type ModelKind } from '../config/index.js';
 import { checkRows, checkScores, checkWidth, openDataFile } from '../data/index.js';
-import { DataError, InvalidOptionError } from '../errors.js';
+import { DataError, InvalidOptionError, UsageError } from '../errors.js';
 import { limitsOf, type Limits } from '../limits.js';
 import { reconstructionAttribution, shapleyAttribution, shapleyValues, topK, type FeatureAttribution } from '../explain/index.js';
 import { readNpyFile, shapeTuple } from '../io/index.js';
@@ -15,16 +15,22 @@ import { loadKnownDetector, modelKinds, sameTraining, type CheckpointDetector, t
 import type { ProgressCallback } from '../progress.js';
 import { standardizeInPlace, type FeatureSchema, type Standardizer } from '../schema/index.js';
 import { readDriftReference } from './drift/reference-file.js';
+import { explainWindows } from './explain-windows.js';
 
 /** Options of {@link explain}; unset ones come from the model's config `explain` section. */
 export interface ExplainOptions {
   /** model.safetensors or model.onnx */
   model: string;
-  /** rows to explain, .npy `[rows, schema width]` in the units of the training file (`-`: standard input) */
+  /** rows to explain, .npy `[rows, schema width]` in the units of the training file (`-`: standard input; a sequence model: or windows `[N, T, width]`) */
   data: string;
+  /** A sequence model's host ids .npy `[rows]` for 2-D rows (each row is explained by its host's window ending at it). */
+  hosts?: string;
   method?: ExplainMethod;
   topK?: number;
-  /** background .npy `[rows, width]` (training-file units); default: drift_reference.npz next to the model */
+  /**
+   * background .npy `[rows, width]` (training-file units; a sequence model: or windows `[B, T, width]`,
+   * else each row is held over the T steps); default: drift_reference.npz next to the model
+   */
   background?: string;
   backgroundRows?: number;
   /** explain only rows with score > threshold */
@@ -62,6 +68,11 @@ export interface ExplainedRow {
   exact?: boolean;
   samples?: number;
   top: ExplainedFeature[];
+  /**
+   * Sequence models: per step of the window (0 = the scored step, -1 the one before, ...), the
+   * score's drop when that step is taken from the background windows; positive = it raised the score.
+   */
+  steps?: { step: number; contribution: number }[];
 }
 
 /** What {@link explain} computed. */
@@ -72,9 +83,11 @@ export interface ExplainResult {
   rows: number;
   flagged: number;
   topK: number;
-  /** shap only: where the background came from and how many rows it has */
+  /** shap only (and every sequence model): where the background came from and how many rows (windows) it has */
   background: { source: string; rows: number } | null;
   explained: ExplainedRow[];
+  /** What `rows` counts and `row` indexes: rows (row models; sequence models with host ids) or a 3-D file's windows. */
+  items: 'rows' | 'windows';
 }
 
 /** Everything explaining one row needs, fixed for a run ({@link rowExplainer}). */
@@ -96,12 +109,18 @@ export type RowExplainerOptions = Pick<ExplainOptions, 'model' | 'method' | 'top
  * @throws InvalidOptionError for a method the model does not support or bad options
  * @throws FormatError / DataError for an unreadable or mismatching background
  */
-export function rowExplainer(detector: KnownDetector, opts: RowExplainerOptions): RowExplainer {
+/** The explain section that applies (the checkpoint's, else the defaults), the method and a checked top-k. */
+function explainSettings(detector: KnownDetector, opts: Pick<ExplainOptions, 'method' | 'topK'>): { config: DadmConfig['explain']; method: ExplainMethod; k: number } {
   const config = detector.config?.explain ?? defaultConfig().explain;
   const method = opts.method ?? config.method;
   const k = opts.topK ?? config.topK;
   const active = detector.schema.activeFeatures;
   if (!Number.isInteger(k) || k < 1 || k > active) throw new InvalidOptionError(`explain: top-k must be an integer in [1, ${active}], got ${k}`, 'topK');
+  return { config, method, k };
+}
+
+export function rowExplainer(detector: KnownDetector, opts: RowExplainerOptions): RowExplainer {
+  const { config, method, k } = explainSettings(detector, opts);
   if (method === 'reconstruction' && detector.explain.reconstruct === null) {
     throw new InvalidOptionError(`explain: method 'reconstruction' must be used with ${noReconstruction(detector)} (use method shap)`, 'method');
   }
@@ -143,6 +162,20 @@ export function explainRow(e: RowExplainer, raw: Float32Array, z: Float32Array):
 export function explain(opts: ExplainOptions): ExplainResult {
   const detector = loadKnownDetector(opts.model, 'explain', { option: '--model', ...limitsOf(opts) });
   if (opts.top !== undefined && !(Number.isSafeInteger(opts.top) && opts.top >= 1)) throw new InvalidOptionError(`explain: top must be an integer >= 1, got ${opts.top}`, 'top');
+  if (detector.input.form === 'windows') {
+    const { config: cfg, method, k } = explainSettings(detector, opts);
+    const backgroundCount = opts.backgroundRows ?? cfg.backgroundRows;
+    return explainWindows(opts, {
+      detector, method, k, maxExactFeatures: cfg.maxExactFeatures, kernelSamples: cfg.kernelSamples, backgroundCount,
+      backgroundRows: () => {
+        const b = loadBackground(opts, detector, detector.schema.dim, backgroundCount);
+        return { source: b.source, data: b.data.data, rows: b.data.rows };
+      },
+    });
+  }
+  if (opts.hosts !== undefined) {
+    throw new UsageError(`explain: --hosts must be given only with a sequence model, got a ${detector.modelType} model`);
+  }
   const explainer = rowExplainer(detector, opts);
   const { data, rows, cols, source } = readRows(opts.data, detector.schema);
   const z = Float32Array.from(data);
@@ -169,6 +202,7 @@ export function explain(opts: ExplainOptions): ExplainResult {
     topK: explainer.k,
     background: explainer.background === null ? null : { source: explainer.background.source, rows: explainer.background.data.rows },
     explained,
+    items: 'rows',
   };
 }
 

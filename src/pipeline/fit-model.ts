@@ -5,7 +5,7 @@
  * model.safetensors bytes either way.
  */
 import { configToYaml, type DadmConfig } from '../config/index.js';
-import { checkWidth, prepass, scoreBlocks, splitRows, type DataFile, type PrepassResult, type TrainingData } from '../data/index.js';
+import { checkWidth, prepass, scoreBlocks, splitRows, type DataFile, type PrepassResult, type RowTable, type TrainingData } from '../data/index.js';
 import { DataError, InvalidOptionError } from '../errors.js';
 import type { SafetensorsTensorLike } from '../io/index.js';
 import {
@@ -27,6 +27,8 @@ import { fitThreshold, impliedFalsePositiveRate, type ThresholdSpec } from '../s
 export interface FitModelOptions {
   /** The training rows, open (the caller closes it). */
   file: DataFile;
+  /** A sequence kind's host ids, one per row of a 2-D `file` (open; the caller closes it), or null. */
+  hosts?: RowTable | null;
   /** The run's config, validated; `config.model` names the kind. */
   config: DadmConfig;
   /** Checkpoint to start from (kinds that train from weights); its scaler is reused. */
@@ -88,7 +90,7 @@ export function fitModel(opts: FitModelOptions): FittedRun {
   });
   const standardizer = init?.standardizer ?? pre.standardizer;
   opts.onStage?.('check');
-  const data: TrainingData = { file, split, standardizer, fitSample: pre.fitSample };
+  const data: TrainingData = { file, split, standardizer, fitSample: pre.fitSample, hosts: opts.hosts ?? null };
   const fit = kind.train({ data, config, schema, init: init?.model ?? null, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   opts.onStage?.('model');
   const threshold = applyThresholdRule(fit, data, config);

@@ -9,6 +9,7 @@
  * '.../pipeline/index.js'` keeps working.
  */
 export { generateData, MAX_GENERATED_ROWS, type GenerateDataOptions, type GenerateDataResult } from './generate-data.js';
+export { writeSequenceFiles, type SequenceFilesOptions, type SequenceFilesResult } from './generate-sequences.js';
 export { train, type TrainOptions, type TrainResult, type TrainMetrics } from './train.js';
 export { fitModel, fitCheckpointBytes, type FitModelOptions, type FittedRun, type RunThreshold } from './fit-model.js';
 export { score, readLabels, OPERATING_FPRS, type ScoreOptions, type ScoreCompute, type ScoreResult, type LabelMetrics } from './score.js';
@@ -26,7 +27,7 @@ export { exportOnnx, checkedOnnx, EXPORT_OPSET_RANGE, type ExportOnnxOptions, ty
 export { quantizeModel, type QuantizeModelOptions, type QuantizeModelResult, type QuantizeCheck } from './quantize.js';
 export { explain, type ExplainOptions, type ExplainResult, type ExplainedRow, type ExplainedFeature } from './explain.js';
 export { simulate as simulateFederated, type SimulateOptions, type SimulateResult, type SimulatedRound } from './federated/simulate.js';
-export { evaluate, type EvaluateOptions, type EvaluateResult, type EvaluatedRun, type EvaluatedModel } from './evaluate.js';
+export { evaluate, EVALUATED_KINDS, type EvaluateOptions, type EvaluateResult, type EvaluatedRun, type EvaluatedModel } from './evaluate.js';
 export type { ScoredCheckpoint, SimulationQuality } from './federated/evaluate.js';
 export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';
 export { report, buildReportData, type ReportOptions, type ReportResult } from './report.js';

@@ -3,16 +3,15 @@
  * and, with check data, how far the quantized model's scores are from the float model's on it.
  * See docs/pipeline.md "## quantize" and docs/quantization.md.
  */
-import { checkWidth, openDataFile, scoreFile } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { writeFileAtomic } from '../io/index.js';
-import { decodeModelFile, loadOnnxDetector, readModelBytes, type DetectorModel } from '../models/index.js';
+import { decodeModelFile, loadOnnxDetector, readModelBytes } from '../models/index.js';
 import { METADATA_KEYS, encodeModel, type onnx } from '../onnx/index.js';
 import { DADM_SELECTION, compareScores, quantizeDynamic, type QuantizeReport, type WeightType } from '../quant/index.js';
 import { rocAuc, spearman } from '../stats/index.js';
 import { refuseSameFile } from './same-file.js';
-import { readLabels } from './score.js';
+import { readLabels, scoreDataFile } from './score.js';
 
 /** Options of {@link quantizeModel} (the `quantizeDynamic` options, plus files). */
 export interface QuantizeModelOptions {
@@ -41,6 +40,8 @@ export interface QuantizeModelOptions {
   checkData?: string;
   /** Labels .npy `[rows]` of 0/1 for the check data: adds ROC-AUC of both models. Optional. */
   labels?: string;
+  /** Sequence models with 2-D check rows: host ids .npy `[rows]` (as `score --hosts`). */
+  checkHosts?: string;
   /** Overrides of the default limits of the files read (src/limits.ts; the CLI passes config.yaml's `limits`). */
   limits?: Partial<Limits>;
 }
@@ -144,12 +145,15 @@ function setMetadata(model: onnx.ModelProto, key: string, value: string): void {
   model.metadataProps = props;
 }
 
+/** The options naming quantize's check files, for messages. */
+const CHECK_OPTIONS = { data: '--check-data', hosts: '--check-hosts' };
+
 /** Scores the check data with both models through dadm's runtime and compares them. */
 function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBytes: Uint8Array): QuantizeCheck {
   const f = loadOnnxDetector(opts.model, float, opts.limits);
   const q = loadOnnxDetector(opts.output ?? 'quantized model', quantBytes, opts.limits);
-  const floatScores = scoreData(opts.checkData!, f);
-  const quantScores = scoreData(opts.checkData!, { schema: f.schema, kernel: q.kernel });
+  const floatScores = scoreDataFile(f, opts.checkData!, { hosts: opts.checkHosts, options: CHECK_OPTIONS, needsFile: 'quantize scores it with both models' }).scores;
+  const quantScores = scoreDataFile({ ...f, kernel: q.kernel }, opts.checkData!, { hosts: opts.checkHosts, options: CHECK_OPTIONS, needsFile: 'quantize scores it with both models' }).scores;
   const threshold = f.threshold;
   const cmp = compareScores(floatScores, quantScores, threshold ?? 0);
   let floatRocAuc: number | null = null;
@@ -175,13 +179,3 @@ function checkScores(opts: QuantizeModelOptions, float: onnx.ModelProto, quantBy
   };
 }
 
-/** Scores of a check-data file through an ONNX detector's kernel (the graph standardizes itself). */
-function scoreData(path: string, d: Pick<DetectorModel, 'schema' | 'kernel'>): Float32Array {
-  const file = openDataFile(path, { option: '--check-data', needsFile: 'quantize scores it with both models' });
-  try {
-    checkWidth(file, d.schema);
-    return scoreFile(file, { active: d.schema.activeFeatures, standardizer: null, kernel: d.kernel });
-  } finally {
-    file.reader.close();
-  }
-}

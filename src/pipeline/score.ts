@@ -2,10 +2,10 @@
  * `dadm score`: scores a data .npy with a checkpoint, streaming the rows, and writes scores.npy.
  */
 import type { ModelKind } from '../config/index.js';
-import { checkWidth, openDataFile, scoreFile, type NonFiniteScores, type ScoreKernel } from '../data/index.js';
-import { DataError } from '../errors.js';
+import { checkWidth, openDataFile, scoreFile, scoreSequenceFile, type NonFiniteScores, type ScoreKernel, type SequenceScoring } from '../data/index.js';
+import { DataError, UsageError } from '../errors.js';
 import { limitsOf, type Limits } from '../limits.js';
-import { readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
+import { NpyRowReader, readNpyFile, shapeTuple, writeNpyFile } from '../io/index.js';
 import { loadKnownDetector, type CheckpointDetector, type DetectorModel, type KnownDetector, type ParallelScoreKernel } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { averagePrecision, bestF1, operatingPointsAtFpr, precisionRecallAt, rocAuc, type OperatingPoint } from '../stats/index.js';
@@ -65,6 +65,13 @@ export interface ScoreOptions extends ScoreCompute {
   /** Labels .npy `[rows]` of 0/1 (any numeric dtype) for quality metrics. Optional. */
   labels?: string;
   /**
+   * Sequence models with 2-D rows: host ids .npy `[rows]` (integers; a host's rows in time order).
+   * A 3-D window file `[N, T, F]` needs none and gets one score per window.
+   */
+  hosts?: string;
+  /** Sequence models with rows: write the padded-window flags as `[rows]` uint8 .npy (1 = the row's window was left-padded). */
+  paddedOutput?: string;
+  /**
    * A row whose score is NaN or ±Infinity: `'error'` (default) fails naming the file and row;
    * `'invalid'` stores NaN for it and counts it in `invalid`, apart from the flagged rows.
    */
@@ -119,6 +126,14 @@ export interface ScoreResult {
   scores: Float32Array;
   output: string | null;
   labels: LabelMetrics | null;
+  /** What one score is: a row's (row models; sequence models with host ids) or a 3-D file's window's. */
+  items: 'rows' | 'windows';
+  /**
+   * Sequence models with host ids: rows whose window was left-padded with the host's first row (the
+   * first T-1 rows of each host: less context, scores less reliable); null otherwise.
+   */
+  paddedRows: number | null;
+  paddedOutput: string | null;
 }
 
 /**
@@ -134,30 +149,26 @@ export function score(opts: ScoreOptions): ScoreResult {
     { option: 'data', path: opts.data },
     opts.labels === undefined ? undefined : { option: 'labels', path: opts.labels },
   ];
-  if (opts.output !== undefined) refuseSameFile('score', [{ option: 'output', path: opts.output }], inputs);
+  inputs.push(opts.hosts === undefined ? undefined : { option: 'hosts', path: opts.hosts });
+  const outputs = [
+    ...(opts.output !== undefined ? [{ option: 'output', path: opts.output }] : []),
+    ...(opts.paddedOutput !== undefined ? [{ option: 'padded-output', path: opts.paddedOutput }] : []),
+  ];
+  if (outputs.length > 0) refuseSameFile('score', outputs, inputs);
   const scoring = loadScoringModel(opts.model, opts, 'score');
   const { detector } = scoring;
-  let file;
+  let scored: DataFileScores;
   try {
-    file = openDataFile(opts.data, { option: '--data' });
-  } catch (err) {
-    scoring.close();
-    throw err;
-  }
-  let scores: Float32Array;
-  try {
-    checkWidth(file, detector.schema);
-    scores = scoreFile(file, {
-      active: detector.schema.activeFeatures,
-      standardizer: detector.standardizer,
-      kernel: scoring.kernel,
-      onRows: (done) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total: file.rows }),
+    scored = scoreDataFile({ ...detector, kernel: scoring.kernel }, opts.data, {
+      hosts: opts.hosts,
+      paddedOutput: opts.paddedOutput,
+      onRows: (done, total) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total }),
       ...(opts.nonFinite === undefined ? {} : { nonFinite: opts.nonFinite }),
     });
   } finally {
     scoring.close();
-    file.reader.close();
   }
+  const { scores, padded, items } = scored;
   const threshold = detector.threshold;
   let flagged = 0;
   let invalid = 0;
@@ -167,6 +178,12 @@ export function score(opts: ScoreOptions): ScoreResult {
   }
   const labels = opts.labels === undefined ? null : labelMetrics(validRows(scores, readLabels(opts.labels, scores.length, opts.limits), invalid), threshold);
   if (opts.output !== undefined) writeNpyFile(opts.output, { data: scores, shape: [scores.length] });
+  if (opts.paddedOutput !== undefined && padded !== null) writeNpyFile(opts.paddedOutput, { data: padded, shape: [padded.length] });
+  let paddedRows: number | null = null;
+  if (padded !== null) {
+    paddedRows = 0;
+    for (let i = 0; i < padded.length; i++) paddedRows += padded[i]!;
+  }
   return {
     modelType: detector.modelType,
     rows: scores.length,
@@ -178,7 +195,78 @@ export function score(opts: ScoreOptions): ScoreResult {
     scores,
     output: opts.output ?? null,
     labels,
+    items,
+    paddedRows,
+    paddedOutput: padded !== null ? (opts.paddedOutput ?? null) : null,
   };
+}
+
+/** The scores of a data file: per row, or per window of a sequence model's 3-D file. */
+export interface DataFileScores {
+  scores: Float32Array;
+  /** Sequence models with host ids: 1 where the row's window was left-padded; else null. */
+  padded: Uint8Array | null;
+  items: 'rows' | 'windows';
+}
+
+/**
+ * Checks and scores a data file with a detector, streaming: rows for a row model; for a sequence
+ * model, each row by its host's window ending at it (`hosts`), or each window of a 3-D file.
+ * @throws UsageError for --hosts / --padded-output with a row model or a 3-D file, or 2-D rows
+ *   without --hosts for a sequence model; DataError/FormatError/ShapeError for unusable data
+ */
+export function scoreDataFile(
+  detector: Pick<DetectorModel, 'schema' | 'kernel' | 'standardizer' | 'input' | 'modelType'>,
+  path: string,
+  o: {
+    hosts?: string | undefined;
+    paddedOutput?: string | undefined;
+    onRows?: (done: number, total: number) => void;
+    nonFinite?: NonFiniteScores;
+    /** The options that named the data and host files, for messages; default `--data`, `--hosts`. */
+    options?: { data: string; hosts: string };
+    /** The command, for messages; default `score`. */
+    command?: string;
+    /** Sequence models: sees each scored batch of windows (see scoreSequenceFile's onBatch). */
+    onBatch?: SequenceScoring['onBatch'];
+    /** Why the caller reads the data more than once (standard input is then refused; see openDataFile). */
+    needsFile?: string;
+  },
+): DataFileScores {
+  const windows = detector.input.form === 'windows';
+  const command = o.command ?? 'score';
+  if (!windows && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
+    throw new UsageError(`${command}: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must be given only with a sequence model, got a ${detector.modelType ?? 'per-row'} model`);
+  }
+  const names = o.options ?? { data: '--data', hosts: '--hosts' };
+  const file = openDataFile(path, { option: names.data, windows, ...(o.needsFile === undefined ? {} : { needsFile: o.needsFile }) });
+  try {
+    checkWidth(file, detector.schema);
+    const onRows = (done: number): void => o.onRows?.(done, file.rows);
+    const common = {
+      active: detector.schema.activeFeatures,
+      standardizer: detector.standardizer,
+      kernel: detector.kernel,
+      onRows,
+      ...(o.nonFinite === undefined ? {} : { nonFinite: o.nonFinite }),
+    };
+    if (!windows) return { scores: scoreFile(file, common), padded: null, items: 'rows' };
+    if (file.steps === 1 && o.hosts === undefined) {
+      throw new UsageError(`${command}: a ${detector.modelType ?? 'sequence'} model must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${path} without host ids`);
+    }
+    if (file.steps > 1 && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
+      throw new UsageError(`${command}: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must not be given with a 3-D window file (one score per window), got ${path}`);
+    }
+    const hosts = o.hosts === undefined ? null : new NpyRowReader(o.hosts, { option: names.hosts, what: 'host ids' });
+    try {
+      const r = scoreSequenceFile(file, { ...common, steps: detector.input.steps, hosts, ...(o.onBatch ? { onBatch: o.onBatch } : {}) });
+      return { ...r, items: hosts === null ? 'windows' : 'rows' };
+    } finally {
+      hosts?.close();
+    }
+  } finally {
+    file.reader.close();
+  }
 }
 
 /** The detector's kernel on `threads` threads, or null when its model scores on one thread only. */

@@ -9,9 +9,10 @@
  */
 import { basename, join } from 'node:path';
 import { configToYaml, defaultConfig, mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
-import { openDataFile } from '../data/index.js';
-import { AtomicFileSet, ensureOutputDir, removeCreatedDirs, writeNpz } from '../io/index.js';
-import { schemaRecord, type EpochRecord, type ThresholdMethod } from '../models/index.js';
+import { openDataFile, type DataFile } from '../data/index.js';
+import { UsageError } from '../errors.js';
+import { AtomicFileSet, NpyRowReader, ensureOutputDir, removeCreatedDirs, writeNpz } from '../io/index.js';
+import { modelKind, modelKinds, schemaRecord, type EpochRecord, type ThresholdMethod } from '../models/index.js';
 import type { ProgressCallback } from '../progress.js';
 import type { FeatureSchema } from '../schema/index.js';
 import type { BackendOption, ThreadsOption } from '../tensor/index.js';
@@ -34,6 +35,11 @@ export interface TrainOptions {
   epochs?: number;
   /** Overrides `model`. */
   model?: ModelKind;
+  /**
+   * Host ids .npy `[rows]` (integers, one per row; a host's rows in time order): the rows form of
+   * sequence data for a sequence kind (transformer). A 3-D window file `[N, T, F]` needs none.
+   */
+  hosts?: string;
   /** Overrides `backend` (the kernels; the choice holds for the whole process). */
   backend?: BackendOption;
   /** Overrides `threads` (training steps and validation scoring). */
@@ -91,7 +97,11 @@ export function train(opts: TrainOptions): TrainResult {
   refuseSameFile(
     'train',
     Object.values(files).map((path) => ({ option: `--out-dir file ${basename(path)}`, path })),
-    [{ option: '--data', path: opts.data }, opts.initCheckpoint === undefined ? undefined : { option: '--init-checkpoint', path: opts.initCheckpoint }],
+    [
+      { option: '--data', path: opts.data },
+      opts.hosts === undefined ? undefined : { option: '--hosts', path: opts.hosts },
+      opts.initCheckpoint === undefined ? undefined : { option: '--init-checkpoint', path: opts.initCheckpoint },
+    ],
   );
   applyBackend(config.backend);
   const created = ensureOutputDir(opts.outDir, 'train');
@@ -113,10 +123,11 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     since = now;
     opts.onProgress?.({ kind: 'stage', stage: name, seconds: timings[name]! });
   };
-  const file = openDataFile(opts.data, { option: '--data', needsFile: 'train reads it once to check it, then once per epoch' });
+  const { file, hosts } = openTrainingInput(opts, config);
   try {
     const fitted = fitModel({
       file,
+      hosts,
       config,
       ...(opts.initCheckpoint !== undefined ? { initCheckpoint: opts.initCheckpoint } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -173,12 +184,44 @@ function runTraining(opts: TrainOptions, run: { config: DadmConfig; configYaml: 
     }
   } finally {
     file.reader.close();
+    hosts?.close();
   }
 }
 
 /** The three files a run writes into `outDir`. */
 function outputFiles(outDir: string): TrainResult['files'] {
   return { model: join(outDir, 'model.safetensors'), driftReference: join(outDir, 'drift_reference.npz'), metrics: join(outDir, 'metrics.json') };
+}
+
+/**
+ * The training data and, for a sequence kind's 2-D rows, its host ids (`--hosts`).
+ * @throws UsageError for --hosts given to a per-row kind or with a 3-D window file, or a sequence
+ *   kind's 2-D rows without --hosts; as {@link openDataFile} for the files
+ */
+function openTrainingInput(opts: TrainOptions, config: DadmConfig): { file: DataFile; hosts: NpyRowReader | null } {
+  const windows = modelKind(config.model).inputForm === 'windows';
+  if (opts.hosts !== undefined && !windows) {
+    throw new UsageError(`train: --hosts must be given only to a sequence model (${sequenceKinds()}), got model ${config.model}`);
+  }
+  const file = openDataFile(opts.data, { option: '--data', windows, needsFile: 'train reads it once to check it, then once per epoch' });
+  try {
+    if (windows && file.steps === 1 && opts.hosts === undefined) {
+      throw new UsageError(`train: model ${config.model} must be given --hosts hosts.npy (one host id per row) for 2-D rows, or a 3-D window file [N, T, F], got ${opts.data} without host ids`);
+    }
+    if (file.steps > 1 && opts.hosts !== undefined) {
+      throw new UsageError(`train: --hosts must not be given with a 3-D window file (its windows are the groups), got ${opts.hosts} with ${opts.data}`);
+    }
+    const hosts = opts.hosts === undefined ? null : new NpyRowReader(opts.hosts, { option: '--hosts', what: 'host ids' });
+    return { file, hosts };
+  } catch (err) {
+    file.reader.close();
+    throw err;
+  }
+}
+
+/** The sequence kinds' names, for messages. */
+function sequenceKinds(): string {
+  return modelKinds().filter((k) => k.inputForm === 'windows').map((k) => k.name).join(', ');
 }
 
 function resolveConfig(opts: TrainOptions): DadmConfig {

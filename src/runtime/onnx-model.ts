@@ -89,16 +89,18 @@ export class OnnxModel {
   }
 
   /**
-   * Scores one row: runs the graph on `[1, D]` and returns element 0 of the output named `score`
-   * (or of the first output when none is named so). Allocation-free.
-   * @param row `[D]` float32 features
-   * @throws UsageError when the model does not take a single `[batch, D]` input
+   * Scores one item: runs the graph on `[1, D]` (a row) or `[1, T, D]` (a sequence model's window)
+   * and returns element 0 of the output named `score` (or of the first output when none is named
+   * so). Allocation-free.
+   * @param row `[D]` float32 features, or `[T, D]` row-major for a window
+   * @throws UsageError when the model does not take a single `[batch, D]` or `[batch, T, D]` input
    * @throws DataError for a wrong length or NaN/Inf
    */
   score(row: Float32Array): number {
     const plan = this.rowPlan;
-    if (plan === undefined || this.specs.length !== 1 || plan.inputShapes[0]!.length !== 2 || plan.inputShapes[0]![0] !== 1) {
-      throw new UsageError(`OnnxModel.score: model must take one [batch, D] input, got inputs ${this.inputNames.join(', ')}`);
+    const rank = plan?.inputShapes[0]!.length ?? 0;
+    if (plan === undefined || this.specs.length !== 1 || (rank !== 2 && rank !== 3) || plan.inputShapes[0]![0] !== 1) {
+      throw new UsageError(`OnnxModel.score: model must take one [batch, D] or [batch, T, D] input, got inputs ${this.inputNames.join(', ')}`);
     }
     const buf = plan.inputBuffers[0]!;
     if (row.length !== buf.length) {

@@ -27,7 +27,6 @@ export {
   ATTACK_NAMES,
   ATTACK_EFFECTS,
   ATTACK_FEATURES,
-  HOST_PROFILES,
   type AttackName,
   type AttackEffect,
   type HostDataOptions,
@@ -38,3 +37,13 @@ export {
   injectPlannedAttack,
   type HostDataPlan,
 } from './synthetic.js';
+export { HOST_PROFILES } from './host-profiles.js';
+export {
+  sequenceHosts,
+  generateSequenceData,
+  STEPS_PER_DAY,
+  type SequenceDataOptions,
+  type HostSequence,
+  type SequenceData,
+} from './synthetic-sequences.js';
+export { SEQUENCE_ATTACK_NAMES, ATTACK_CONTEXT_STEPS, type SequenceAttackName } from './sequence-attacks.js';

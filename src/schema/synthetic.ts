@@ -11,8 +11,9 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { Random } from '../tensor/index.js';
-import { CORE_FEATURES, CORE_FEATURE_DIM } from './feature-schema.js';
-import { sampleGamma, sampleLogUniform, sampleNegBinomial } from './host-sampling.js';
+import { CORE_FEATURE_DIM } from './feature-schema.js';
+import { sampleLogUniform } from './host-sampling.js';
+import { HOST_PROFILES, PROFILE_MEANS, featureIndex, sampleFactors, sampleProfile, sampleProfileRow, type HostFactors } from './host-profiles.js';
 
 /** Attack kinds; the code of each is its index in {@link ATTACK_NAMES} (0 = normal). */
 export type AttackName = 'exfiltration' | 'privilege_escalation' | 'ransomware' | 'lateral_movement';
@@ -69,62 +70,6 @@ export const ATTACK_FEATURES: Readonly<Record<AttackName, readonly string[]>> = 
   Object.fromEntries(Object.entries(ATTACK_EFFECTS).map(([k, v]) => [k, v.map((e) => e.feature)])) as Record<AttackName, string[]>,
 );
 
-/** Host profile names; `profile` codes index this list. */
-export const HOST_PROFILES: readonly string[] = Object.freeze(['workstation', 'developer', 'server', 'domain_controller']);
-const PROFILE_CUMULATIVE = [0.45, 0.7, 0.9, 1];
-
-/** Daily expectations of one host profile at activity 1 (counts per 24 h window). */
-interface HostProfile {
-  readonly processes: number;
-  /** Heaps'-law coefficient: distinct executables = K * processes^0.5. */
-  readonly uniqueK: number;
-  /** Mean command-line entropy, bits/char. */
-  readonly entropy: number;
-  readonly bytesOut: number;
-  readonly bytesIn: number;
-  readonly destIps: number;
-  readonly failed: number;
-  readonly writes: number;
-  readonly renames: number;
-  /** Heaps'-law coefficient: distinct extensions = K * writes^0.35. */
-  readonly extensionK: number;
-  readonly privilege: number;
-  readonly admin: number;
-}
-
-const PROFILES: readonly HostProfile[] = [
-  // workstation
-  { processes: 3000, uniqueK: 1.0, entropy: 4.1, bytesOut: 5e7, bytesIn: 5e8, destIps: 150, failed: 100, writes: 1e4, renames: 250, extensionK: 1.0, privilege: 40, admin: 10 },
-  // developer box
-  { processes: 1e4, uniqueK: 1.2, entropy: 4.5, bytesOut: 5e8, bytesIn: 2e9, destIps: 300, failed: 200, writes: 7e4, renames: 2000, extensionK: 1.2, privilege: 150, admin: 20 },
-  // server
-  { processes: 6000, uniqueK: 0.9, entropy: 3.8, bytesOut: 2.5e9, bytesIn: 1.2e9, destIps: 1500, failed: 500, writes: 3.5e4, renames: 500, extensionK: 0.5, privilege: 100, admin: 60 },
-  // domain controller
-  { processes: 7000, uniqueK: 0.9, entropy: 3.9, bytesOut: 7e8, bytesIn: 1e9, destIps: 4000, failed: 1000, writes: 2e4, renames: 400, extensionK: 0.5, privilege: 400, admin: 500 },
-];
-// Negative-binomial dispersion k (variance mean + mean^2/k): day-level counts are smooth, the
-// variation between rows comes from the profile and the latent factors.
-const COUNT_DISPERSION = 100;
-// Shape of the gamma latent factors (mean 1, coefficient of variation 1/sqrt(shape)).
-const FACTOR_SHAPE = 4;
-const BYTES_SIGMA = 0.2;
-const SMALL_SIGMA = 0.05;
-
-function featureIndex(name: string): number {
-  return CORE_FEATURES.findIndex((f) => f.name === name);
-}
-const PROC = featureIndex('process_spawn_count');
-const UNIQ = featureIndex('unique_process_count');
-const ENTROPY = featureIndex('cmdline_entropy');
-const OUT = featureIndex('net_bytes_out');
-const IN = featureIndex('net_bytes_in');
-const DEST = featureIndex('net_unique_dest_ips');
-const FAILED = featureIndex('net_failed_connections');
-const WRITES = featureIndex('file_write_count');
-const RENAMES = featureIndex('file_rename_count');
-const EXTS = featureIndex('file_unique_extensions');
-const PRIV = featureIndex('privilege_escalation_events');
-const ADMIN = featureIndex('admin_session_count');
 // ATTACK_EFFECTS by attack code with resolved column indices (index 0 = normal = no effects).
 const ATTACK_EFFECT_LIST: readonly (readonly (AttackEffect & { index: number })[])[] = ATTACK_NAMES.map((name) =>
   name === 'normal' ? [] : ATTACK_EFFECTS[name].map((e) => ({ ...e, index: featureIndex(e.feature) })),
@@ -226,9 +171,10 @@ export function planHostData(options: HostDataOptions): HostDataPlan {
  */
 export function sampleNormalRows(rng: Random, raw: Float32Array, profile?: Uint8Array): void {
   const row = new Float64Array(CORE_FEATURE_DIM);
+  const factors: HostFactors = { activity: 1, network: 1, files: 1, admin: 1 };
   const count = raw.length / CORE_FEATURE_DIM;
   for (let i = 0; i < count; i++) {
-    const p = sampleNormalRow(rng, row);
+    const p = sampleNormalRow(rng, row, factors);
     if (profile !== undefined) profile[i] = p;
     raw.set(row, i * CORE_FEATURE_DIM);
   }
@@ -251,33 +197,9 @@ export function injectPlannedAttack(plan: HostDataPlan, a: number, row: Float64A
 }
 
 /** Draws one normal host-day into `row`; returns its profile code. */
-function sampleNormalRow(rng: Random, row: Float64Array): number {
-  const u = rng.next();
-  let p = 0;
-  while (u >= PROFILE_CUMULATIVE[p]!) p++;
-  const h = PROFILES[p]!;
-  // Latent factors, each with mean 1: overall activity, network load, file load, admin workload.
-  const activity = sampleGamma(rng, FACTOR_SHAPE, 1 / FACTOR_SHAPE);
-  const network = sampleGamma(rng, FACTOR_SHAPE, 1 / FACTOR_SHAPE);
-  const files = sampleGamma(rng, FACTOR_SHAPE, 1 / FACTOR_SHAPE);
-  const adminLoad = sampleGamma(rng, FACTOR_SHAPE, 1 / FACTOR_SHAPE);
-  const k = COUNT_DISPERSION;
-  row[PROC] = sampleNegBinomial(rng, h.processes * activity, k);
-  row[UNIQ] = Math.min(row[PROC]!, Math.round(h.uniqueK * Math.sqrt(row[PROC]!) * Math.exp(SMALL_SIGMA * rng.normal())));
-  row[ENTROPY] = Math.max(0, h.entropy + 0.15 * Math.log(activity) + SMALL_SIGMA * rng.normal());
-  // Bytes in and out share the traffic factors and a correlated lognormal term (log-corr 0.7).
-  const z1 = rng.normal();
-  const z2 = 0.7 * z1 + Math.sqrt(1 - 0.49) * rng.normal();
-  const meanCorrection = -0.5 * BYTES_SIGMA * BYTES_SIGMA;
-  row[OUT] = Math.round(h.bytesOut * activity * network * Math.exp(BYTES_SIGMA * z1 + meanCorrection));
-  row[IN] = Math.round(h.bytesIn * activity * network * Math.exp(BYTES_SIGMA * z2 + meanCorrection));
-  row[DEST] = sampleNegBinomial(rng, h.destIps * network * Math.sqrt(activity), k);
-  row[FAILED] = sampleNegBinomial(rng, h.failed * Math.sqrt(network * activity), k);
-  row[WRITES] = sampleNegBinomial(rng, h.writes * files * activity, k);
-  row[RENAMES] = sampleNegBinomial(rng, h.renames * files * activity, k);
-  row[EXTS] = Math.round(h.extensionK * Math.pow(row[WRITES]!, 0.35) * Math.exp(SMALL_SIGMA * rng.normal()));
-  row[PRIV] = sampleNegBinomial(rng, h.privilege * adminLoad * Math.sqrt(activity), k);
-  row[ADMIN] = sampleNegBinomial(rng, h.admin * adminLoad, k);
+function sampleNormalRow(rng: Random, row: Float64Array, factors: HostFactors): number {
+  const p = sampleProfile(rng);
+  sampleProfileRow(rng, PROFILE_MEANS[p]!, sampleFactors(rng, factors), row);
   return p;
 }
 

@@ -37,7 +37,7 @@ describe('usage errors exit 2 with one line', () => {
     [['gen-data', '--rows', '1e12', '--out', 'x.npy'], /^dadm gen-data: --rows must be an integer in \[1, 100000000\], got '1e12'/],
     [['gen-data', '--rows', '10', '--out', 'x.npy', '--rows', '20'], /^dadm gen-data: --rows must be given once, got '10', '20'; run dadm gen-data --help\n/],
     [['gen-data', '--rows', '10', '--out', 'x.npy', 'extra'], /^dadm gen-data: arguments must be --flags, got 'extra'/],
-    [['train', '--data', 'x.npy', '--out-dir', 'o', '--model', 'svm'], /^dadm train: --model must be one of autoencoder, iforest, ecod, ensemble, got 'svm'/],
+    [['train', '--data', 'x.npy', '--out-dir', 'o', '--model', 'svm'], /^dadm train: --model must be one of autoencoder, iforest, ecod, ensemble, transformer, got 'svm'/],
     // Out-of-range numbers are usage errors too, checked before any file is read.
     [['export-onnx', '--checkpoint', 'missing.safetensors', '--output', 'x.onnx', '--opset', '99'], /^dadm export-onnx: --opset must be an integer in \[13, 21\], got '99'/],
     [['gen-data', '--rows', '10', '--out', 'x.npy', '--anomaly-rate', '1.5'], /^dadm gen-data: --anomaly-rate must be a number in \[0, 1\], got '1\.5'/],

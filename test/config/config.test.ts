@@ -75,7 +75,7 @@ describe('parseConfig', () => {
       ['training:\n  shuffle: 1', /training\.shuffle must be true or false, got 1$/],
       ['training:\n  validation_fraction: 1', /training\.validation_fraction must be a number in \[0, 1\), got 1$/],
       ['training:\n  grad_clip: 0', /training\.grad_clip must be null \(off\) or a positive number, got 0$/],
-      ['model: IFOREST', /^config\.yaml: model must be one of autoencoder, iforest, ecod, ensemble, got 'IFOREST'$/],
+      ['model: IFOREST', /^config\.yaml: model must be one of autoencoder, iforest, ecod, ensemble, transformer, got 'IFOREST'$/],
       ['standardize: yes', /standardize must be true or false, got 'yes'$/],
       ['backend: gpu', /^config\.yaml: backend must be one of auto, js, wasm, got 'gpu'$/],
       ['threads: 0', /^config\.yaml: threads must be 'auto' or a positive integer, got 0$/],
@@ -127,10 +127,10 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
         expect(lines[i - 1], line).toMatch(/^\s*# \S/);
       }
     });
-    // 5 top-level scalars + 12 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
-    // ecod 2, ensemble 4, onnx 2, quantization 7, drift 7, explain 5,
+    // 5 top-level scalars + 14 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
+    // ecod 2, ensemble 4, transformer 12, sequence 2, onnx 2, quantization 7, drift 7, explain 5,
     // federated 18 fields and 4 subsections of 4 + 2 + 2 + 3 fields, limits 4
-    expect(keys).toBe(103);
+    expect(keys).toBe(119);
   });
 });
 
@@ -143,7 +143,7 @@ describe('configToYaml', () => {
     expect(text).not.toContain('#');
     // Key order is fixed whatever the input order was.
     const keys = Object.keys(parseYaml(text) as object);
-    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'onnx', 'quantization', 'drift', 'explain', 'federated', 'limits']);
+    expect(keys).toEqual(['model', 'schema', 'standardize', 'backend', 'threads', 'autoencoder', 'training', 'threshold', 'iforest', 'ecod', 'ensemble', 'transformer', 'sequence', 'onnx', 'quantization', 'drift', 'explain', 'federated', 'limits']);
     expect((parseYaml(text) as { quantization: { exclude: string[] } }).quantization.exclude).toEqual(['a b', 'true', 'x:y']);
   });
 

@@ -88,7 +88,7 @@ describe('NpyWriter', () => {
   it('validates shape and dtype options', () => {
     expectError(() => new NpyWriter(join(dir, 'x.npy'), { shape: [] }), ShapeError, /^NpyWriter: shape must be a non-empty array of non-negative integers, got \[\]$/);
     expectError(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2, -1] }), ShapeError, /^NpyWriter: shape must be a non-empty array of non-negative integers, got \[2,-1\]$/);
-    expectError(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2], dtype: 'int8' as 'float32' }), InvalidOptionError, /^NpyWriter: dtype must be 'float32' or 'float64', got "int8"$/);
+    expectError(() => new NpyWriter(join(dir, 'x.npy'), { shape: [2], dtype: 'int8' as 'float32' }), InvalidOptionError, /^NpyWriter: dtype must be 'float32', 'float64', 'int32' or 'uint8', got "int8"$/);
     expect(readdirSync(dir).filter((f) => f.includes('x.npy'))).toEqual([]);
   });
 

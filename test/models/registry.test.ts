@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_KIND_NAMES } from '../../src/config/index.js';
-import { readNpyFile } from '../../src/io/index.js';
+import { readNpyFile, writeNpyFile } from '../../src/io/index.js';
 import { MODEL_KINDS, kindOfOnnxName, loadCheckpoint, modelKind, storedFromState } from '../../src/models/index.js';
 import { generateData, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from '../pipeline/helpers.js';
@@ -15,7 +15,12 @@ beforeAll(() => {
   train({ data, outDir: join(dir, 'iforest'), config: smallConfig({ iforest: { nEstimators: 6 } }), model: 'iforest' });
   train({ data, outDir: join(dir, 'ecod'), config: smallConfig(), model: 'ecod' });
   train({ data, outDir: join(dir, 'ensemble'), config: smallConfig({ iforest: { nEstimators: 6 }, ensemble: { autoencoderMinSteps: 0 } }), model: 'ensemble' });
-}, 60_000);
+  // The transformer reads the rows as 20 hosts of 40 consecutive rows.
+  const hosts = join(dir, 'hosts.npy');
+  writeNpyFile(hosts, { data: Int32Array.from({ length: 800 }, (_, i) => Math.floor(i / 40)), shape: [800] });
+  const seq = smallConfig({ transformer: { dModel: 8, heads: 2, feedForward: 16 }, sequence: { window: 6 }, training: { epochs: 1 } });
+  train({ data, hosts, outDir: join(dir, 'transformer'), config: seq, model: 'transformer' });
+}, 120_000);
 
 describe('MODEL_KINDS', () => {
   it('has one handler per config kind name, under its own name, found again by its ONNX name', () => {

@@ -73,6 +73,6 @@ describe('OnnxModel', () => {
 
   it('score throws UsageError for a model with two inputs', () => {
     const two = loadOnnx(modelBytes({ nodes: [node('Add', ['a', 'b'], ['score'])], inputs: [valueInfo('a', [1, 2]), valueInfo('b', [1, 2])], outputs: ['score'] }));
-    expectError(() => two.score(new Float32Array(2)), UsageError, /model must take one \[batch, D\] input/);
+    expectError(() => two.score(new Float32Array(2)), UsageError, /model must take one \[batch, D\] or \[batch, T, D\] input/);
   });
 });

@@ -7,6 +7,7 @@ import { ensureOutputDir, removeCreatedDirs } from '../../io/index.js';
 import { defaultConfig, type DadmConfig } from '../../config/index.js';
 import { demoExplain, type DemoExplainResult } from './demo-explain.js';
 import { driftDemo, type DriftDemoResult } from './drift-demo.js';
+import { sequenceDemo, type SequenceDemoResult } from './sequence-demo.js';
 import { exportOnnx, type ExportOnnxResult } from '../export-onnx.js';
 import { generateData, type GenerateDataResult } from '../generate-data.js';
 import type { ProgressCallback } from '../../progress.js';
@@ -46,6 +47,8 @@ export interface DemoSummary {
   drift?: DriftDemoResult;
   /** Explanations of flagged attack rows and how often they name the attack's own features. */
   explain?: DemoExplainResult;
+  /** The transformer on per-host series with sequence attacks, beside the autoencoder on the same rows. */
+  sequence?: SequenceDemoResult;
   /** A small federated run (server and client processes on 127.0.0.1) beside centralized training. */
   federated?: SimulateResult;
   /** The HTML report of all of the above (report.html). */
@@ -108,6 +111,12 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   {
+    name: 'sequence',
+    run(o, s) {
+      s.sequence = sequenceDemo({ outDir: o.outDir, rows: o.rows, seed: o.seed, anomalyRate: o.anomalyRate, config: o.config ?? defaultConfig() });
+    },
+  },
+  {
     // Small on purpose (4 clients, 3 rounds, 4,000 rows): it shows the protocol and the comparison,
     // in processes, within seconds; `dadm federated simulate` runs the full-size version. Split by
     // host (the generated rows' order), the usual deployment; by-profile is the hard non-IID case
@@ -132,7 +141,8 @@ export const DEMO_STEPS: DemoStep[] = [
 
 /**
  * Generates labelled synthetic data, trains on it, scores it, exports and quantizes the model,
- * measures drift, explains flagged attacks, runs a small federated simulation and returns a summary.
+ * measures drift, explains flagged attacks, trains the transformer on per-host series beside the
+ * autoencoder, runs a small federated simulation and returns a summary.
  * @throws InvalidOptionError when `outDir` is a file or cannot be created or written
  * @throws as the individual steps
  */

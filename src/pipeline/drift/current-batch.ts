@@ -9,12 +9,14 @@ import { CHUNK_ROWS, ReservoirSampler, nonFiniteScoreError, type DataFile, type 
 import { standardizeInPlace, type Standardizer } from '../../schema/index.js';
 import type { DriftReference } from './reference-file.js';
 
-/** The model part of the pass: how to score a kept row (raw units in, score out). */
-export interface BatchScorer {
-  kernel: ScoreKernel;
-  standardizer: Standardizer | null;
-  threshold: number;
-}
+/**
+ * The model part of the pass: how to score a kept row (raw units in, score out), or every row's
+ * score computed beforehand (a sequence model scores a row by its host's window, which a row-by-row
+ * pass cannot cut).
+ */
+export type BatchScorer =
+  | { kernel: ScoreKernel; standardizer: Standardizer | null; threshold: number }
+  | { rowScores: Float32Array; threshold: number };
 
 export interface ScanOptions {
   file: DataFile;
@@ -86,11 +88,15 @@ export function scanCurrentBatch(opts: ScanOptions): BatchScan {
       keptIndex[n++] = start + i;
     }
     if (scorer !== null && scores !== null && scoreCounts !== null && n > 0) {
-      // The raw chunk is no longer needed: reuse it for the model's scaled copy of the kept rows.
-      const x = chunk.subarray(0, n * cols);
-      x.set(kept.subarray(0, n * cols));
-      if (scorer.standardizer !== null) standardizeInPlace(scorer.standardizer, x, n);
-      scorer.kernel(x, n, scores);
+      if ('rowScores' in scorer) {
+        for (let i = 0; i < n; i++) scores[i] = scorer.rowScores[keptIndex[i]!]!;
+      } else {
+        // The raw chunk is no longer needed: reuse it for the model's scaled copy of the kept rows.
+        const x = chunk.subarray(0, n * cols);
+        x.set(kept.subarray(0, n * cols));
+        if (scorer.standardizer !== null) standardizeInPlace(scorer.standardizer, x, n);
+        scorer.kernel(x, n, scores);
+      }
       for (let i = 0; i < n; i++) {
         const s = scores[i]!;
         if (!Number.isFinite(s)) {

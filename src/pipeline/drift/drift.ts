@@ -5,11 +5,12 @@
  */
 import { defaultConfig, type DadmConfig, type ModelKind } from '../../config/index.js';
 import { openDataFile } from '../../data/index.js';
-import { DataError, InvalidOptionError } from '../../errors.js';
+import { DataError, InvalidOptionError, UsageError } from '../../errors.js';
 import type { Limits } from '../../limits.js';
 import { loadKnownDetector, sameTraining } from '../../models/index.js';
 import type { ProgressCallback } from '../../progress.js';
 import { ks2samp, psiFromProportions, sortAscending, wasserstein1Sorted, type DriftThresholds } from '../../stats/index.js';
+import { scoreDataFile } from '../score.js';
 import { scanCurrentBatch, type BatchScan, type BatchScorer, type InvalidValue } from './current-batch.js';
 import { readDriftReference, type DriftReference } from './reference-file.js';
 import { driftNoise, driftReason, driftStatus, effectiveThresholds, insufficientReason, overallVerdict, plural, raisedNoiseLevels, type DriftNoise, type DriftStatus } from './status.js';
@@ -27,6 +28,11 @@ export interface DriftOptions {
   current: string;
   /** model.safetensors trained with this reference, or a .onnx exported or quantized from it: adds the anomaly-score drift. */
   model?: string;
+  /**
+   * A sequence model's host ids .npy `[rows]` of the batch (integers; a host's rows in time order):
+   * each row is scored by its host's window ending at it (docs/transformer.md). Only with such a model.
+   */
+  hosts?: string;
   /** Thresholds come from `config.drift`; default {@link defaultConfig}. */
   config?: DadmConfig;
   /** Reservoir size of the current batch for W1/KS. Default {@link DRIFT_CURRENT_SAMPLE_ROWS}. */
@@ -114,7 +120,10 @@ export function drift(opts: DriftOptions): DriftResult {
   if (!Number.isSafeInteger(sampleRows) || sampleRows < 1) throw new InvalidOptionError(`drift: sampleRows must be an integer >= 1, got ${sampleRows}`, 'sampleRows');
   if (!(maxInvalid >= 0 && maxInvalid < 1)) throw new InvalidOptionError(`drift: maxInvalidFraction must be a number in [0, 1), got ${maxInvalid}`, 'maxInvalidFraction');
   const ref = readDriftReference(opts.reference, { option: '--reference', limits: config.limits });
-  const model = opts.model === undefined ? null : modelScorer(opts.model, ref, config.limits);
+  if (opts.hosts !== undefined && opts.model === undefined) {
+    throw new UsageError(`drift: --hosts must be given only with --model of a sequence model, got --hosts ${opts.hosts} without --model`);
+  }
+  const model = opts.model === undefined ? null : modelScorer(opts.model, ref, { current: opts.current, hosts: opts.hosts, limits: config.limits });
   const file = openDataFile(opts.current, { option: '--current' });
   let scan: BatchScan;
   try {
@@ -176,10 +185,11 @@ interface ModelParts {
 
 /**
  * Loads the model (a checkpoint, or a .onnx exported or quantized from it) and checks that it was
- * trained together with the reference.
+ * trained together with the reference. A sequence model scores the whole batch first (each row by its
+ * host's window; the batch must then be all finite).
  */
-function modelScorer(path: string, ref: DriftReference, limits: Partial<Limits>): ModelParts {
-  const checkpoint = loadKnownDetector(path, 'drift-check scores', { option: '--model', limits });
+function modelScorer(path: string, ref: DriftReference, batch: { current: string; hosts: string | undefined; limits: Partial<Limits> }): ModelParts {
+  const checkpoint = loadKnownDetector(path, 'drift-check scores', { option: '--model', limits: batch.limits });
   if (checkpoint.schema.hash !== ref.schemaHash) {
     throw new InvalidOptionError(
       `drift: --model ${path} schema must be the reference's (hash ${ref.schemaHash.slice(0, 12)} in ${ref.path}), got ${checkpoint.schema.name} (hash ${checkpoint.schema.hash.slice(0, 12)})`,
@@ -203,7 +213,16 @@ function modelScorer(path: string, ref: DriftReference, limits: Partial<Limits>)
       'model',
     );
   }
-  return { scorer: { kernel: checkpoint.kernel, standardizer: checkpoint.standardizer, threshold: checkpoint.threshold }, modelType: checkpoint.modelType };
+  const { threshold, modelType } = checkpoint;
+  if (checkpoint.input.form === 'rows' && batch.hosts === undefined) {
+    return { scorer: { kernel: checkpoint.kernel, standardizer: checkpoint.standardizer, threshold }, modelType };
+  }
+  // scoreDataFile refuses --hosts for a row model and a sequence model's rows without --hosts.
+  const rowScores = scoreDataFile(checkpoint, batch.current, { hosts: batch.hosts, command: 'drift', options: { data: '--current', hosts: '--hosts' } });
+  if (rowScores.items !== 'rows') {
+    throw new UsageError(`drift: --current must be rows [rows, features] with --hosts for a sequence model's score drift, got windows of ${checkpoint.input.steps} steps in ${batch.current}`);
+  }
+  return { scorer: { rowScores: rowScores.scores, threshold }, modelType };
 }
 
 function checkInvalid(source: string, scan: BatchScan, maxInvalid: number): void {

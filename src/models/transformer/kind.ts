@@ -1,0 +1,62 @@
+/**
+ * The transformer kind: a tiny transformer trained on windows of a host's consecutive rows (rows +
+ * host ids, or a 3-D window file), scoring each step from its context. docs/transformer.md.
+ */
+import { fileRows, standardizedRows, windowRows, type SequenceSource, type TrainingData } from '../../data/index.js';
+import { InvalidOptionError } from '../../errors.js';
+import type { ProgressCallback } from '../../progress.js';
+import type { ModelKindHandler, TrainContext, TrainingRun } from '../kind.js';
+import { TransformerModel, loadTransformer, transformerOptions } from './model.js';
+import { TransformerDetector } from './transformer-detector.js';
+import type { TransformerProgress } from './train-transformer.js';
+
+export const transformerKind: ModelKindHandler = {
+  name: 'transformer',
+  onnxName: 'transformer',
+  inputForm: 'windows',
+  trainsFromWeights: false,
+  trainsByEpochs: true,
+  reconstructs: false,
+  fitSampleRows: () => 0,
+  train(ctx: TrainContext): TrainingRun {
+    const detector = new TransformerDetector(transformerOptions(ctx.config, ctx.schema));
+    detector.fit(sequenceSource(ctx.data), ctx.onProgress ? { onProgress: progressOf(ctx.onProgress, detector.options.batchSize) } : {});
+    const fit = detector.fitSummary;
+    return {
+      model: new TransformerModel(detector),
+      epochs: detector.history.map((e) => ({ ...e })),
+      bestEpoch: detector.toState().metadata.bestEpoch,
+      stoppedEarly: fit.stoppedEarly,
+      steps: fit.steps,
+      // The threshold windows are a share of hosts (or of a 3-D file's windows), not the row split's blocks.
+      validationScores: fit.thresholdScores,
+      threshold: null,
+    };
+  },
+  load: loadTransformer,
+};
+
+/**
+ * The training file as sequence data in model-input units: a 3-D file's own windows, or the rows
+ * with their host ids.
+ * @throws InvalidOptionError for 2-D rows without host ids
+ */
+export function sequenceSource(data: TrainingData): SequenceSource {
+  const rows = standardizedRows(fileRows(data.file), data.standardizer);
+  if (data.file.steps > 1) return { windows: windowRows(rows, data.file.steps) };
+  if (data.hosts === null) {
+    throw new InvalidOptionError(`train: model transformer must be given host ids (--hosts hosts.npy) for 2-D rows, or a 3-D window file [N, T, F], got ${data.file.source} without host ids`, 'hosts');
+  }
+  return { data: rows, hosts: data.hosts };
+}
+
+/** The detector's progress as the pipeline's events (windows count as rows). */
+function progressOf(onProgress: ProgressCallback, batchSize: number): (p: TransformerProgress) => void {
+  return (p) => {
+    if (p.kind === 'step') {
+      onProgress({ kind: 'step', epoch: p.epoch, epochs: p.epochs, step: p.step, steps: Math.ceil(p.windowsTotal / batchSize), rowsDone: p.windowsDone, rowsTotal: p.windowsTotal, loss: p.loss });
+    } else {
+      onProgress({ kind: 'epoch', epoch: p.epoch, epochs: p.epochs, trainLoss: p.trainLoss, validationLoss: p.validationLoss, best: p.best, seconds: p.seconds });
+    }
+  };
+}
