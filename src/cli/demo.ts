@@ -45,32 +45,7 @@ export const demoCommand: Command = {
     } finally {
       progress.clear();
     }
-    const lines = [`demo in ${s.outDir}:`];
-    if (s.data) lines.push(`  data      ${s.data.rows} rows, ${s.data.anomalies} injected attacks`);
-    if (s.train) lines.push(`  model     ${s.train.metrics.modelType}, threshold ${fmt(s.train.metrics.threshold)}, ${plural(s.train.metrics.epochs.length, 'epoch')}`);
-    if (s.score?.labels) {
-      const l = s.score.labels;
-      lines.push(`  detection ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}, precision ${fmt(l.precision)} / recall ${fmt(l.recall)} at the threshold`);
-      // The threshold is a choice, not a property of the model: say what it trades.
-      const fpr = s.train ? ` (about ${(100 * s.train.metrics.flaggedFraction).toFixed(1)}% of validation rows above it)` : '';
-      lines.push(`  threshold a false-alarm budget${fpr}: a lower one (threshold.method target_fpr, threshold.target_fpr) catches more attacks and flags more normal hosts`);
-    }
-    if (s.exportOnnx) lines.push(`  onnx      ${s.exportOnnx.output}, ${s.exportOnnx.bytes} bytes, runtime matches the checkpoint (max diff ${fmt(s.exportOnnx.selfCheck.maxAbsDiff)})`);
-    if (s.quantize?.check) {
-      const c = s.quantize.check;
-      lines.push(`  int8      ${s.quantize.output}, ${s.quantize.bytesAfter} bytes; ROC-AUC ${fmt(c.quantRocAuc)} vs float ${fmt(c.floatRocAuc)}, Spearman ${c.spearman.toFixed(4)}, ${(100 * (c.flipFraction ?? 0)).toFixed(2)}% decisions flipped`);
-    }
-    if (s.drift) {
-      const d = s.drift;
-      lines.push(`  drift     fresh batch: ${d.unshifted.verdict}; batch with +${d.shift} on ${d.shiftedFeatures.join(', ')}: ${d.shifted.verdict}`);
-    }
-    if (s.explain) lines.push(...explainLines(s.explain));
-    if (s.sequence) {
-      const q = s.sequence;
-      lines.push(`  sequence  ${q.hosts} hosts x ${q.steps} steps, ${q.anomalies} attack steps (slow exfiltration, beaconing, staged intrusion, behaviour switch): ROC-AUC transformer ${fmt(q.transformerAuc)} (trained in ${q.transformerSeconds.toFixed(1)} s) vs per-row autoencoder ${fmt(q.autoencoderAuc)} on the same rows`);
-    }
-    if (s.federated) lines.push(federatedLine(s.federated));
-    if (s.report) lines.push(`  report    ${s.report.output} (${Math.ceil(s.report.bytes / 1024)} KiB): open it in a browser`);
+    const lines = demoLines(s);
     const summary = {
       outDir: s.outDir,
       data: s.data,
@@ -89,6 +64,37 @@ export const demoCommand: Command = {
     return 0;
   },
 };
+
+/** The demo's summary as printed: one line (or block) per step that ran, and what the threshold trades. */
+export function demoLines(s: DemoSummary): string[] {
+  const lines = [`demo in ${s.outDir}:`];
+  if (s.data) lines.push(`  data      ${s.data.rows} rows, ${s.data.anomalies} injected attacks`);
+  if (s.train) lines.push(`  model     ${s.train.metrics.modelType}, threshold ${fmt(s.train.metrics.threshold)}, ${plural(s.train.metrics.epochs.length, 'epoch')}`);
+  if (s.score?.labels) {
+    const l = s.score.labels;
+    lines.push(`  detection ROC-AUC ${fmt(l.rocAuc)}, average precision ${fmt(l.averagePrecision)}, precision ${fmt(l.precision)} / recall ${fmt(l.recall)} at the threshold`);
+    // The threshold is a choice, not a property of the model: say what it trades.
+    const fpr = s.train ? ` (about ${(100 * s.train.metrics.flaggedFraction).toFixed(1)}% of validation rows above it)` : '';
+    lines.push(`  threshold a false-alarm budget${fpr}: a lower one (threshold.method target_fpr, threshold.target_fpr) catches more attacks and flags more normal hosts`);
+  }
+  if (s.exportOnnx) lines.push(`  onnx      ${s.exportOnnx.output}, ${s.exportOnnx.bytes} bytes, runtime matches the checkpoint (max diff ${fmt(s.exportOnnx.selfCheck.maxAbsDiff)})`);
+  if (s.quantize?.check) {
+    const c = s.quantize.check;
+    lines.push(`  int8      ${s.quantize.output}, ${s.quantize.bytesAfter} bytes; ROC-AUC ${fmt(c.quantRocAuc)} vs float ${fmt(c.floatRocAuc)}, Spearman ${c.spearman.toFixed(4)}, ${(100 * (c.flipFraction ?? 0)).toFixed(2)}% decisions flipped`);
+  }
+  if (s.drift) {
+    const d = s.drift;
+    lines.push(`  drift     fresh batch: ${d.unshifted.verdict}; batch with +${d.shift} on ${d.shiftedFeatures.join(', ')}: ${d.shifted.verdict}`);
+  }
+  if (s.explain) lines.push(...explainLines(s.explain));
+  if (s.sequence) {
+    const q = s.sequence;
+    lines.push(`  sequence  ${q.hosts} hosts x ${q.steps} steps, ${q.anomalies} attack steps (slow exfiltration, beaconing, staged intrusion, behaviour switch): ROC-AUC transformer ${fmt(q.transformerAuc)} (trained in ${q.transformerSeconds.toFixed(1)} s) vs per-row autoencoder ${fmt(q.autoencoderAuc)} on the same rows`);
+  }
+  if (s.federated) lines.push(federatedLine(s.federated));
+  if (s.report) lines.push(`  report    ${s.report.output} (${Math.ceil(s.report.bytes / 1024)} KiB): open it in a browser`);
+  return lines;
+}
 
 type DemoExplain = NonNullable<DemoSummary['explain']>;
 
