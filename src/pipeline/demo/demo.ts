@@ -117,14 +117,16 @@ export const DEMO_STEPS: DemoStep[] = [
     },
   },
   {
-    // Small on purpose (4 clients, 3 rounds, 4,000 rows): it shows the protocol and the comparison,
+    // Small on purpose (4 clients, 5 rounds, 4,000 rows): it shows the protocol and the comparison,
     // in processes, within seconds; `dadm federated simulate` runs the full-size version. Split by
     // host (the generated rows' order), the usual deployment; by-profile is the hard non-IID case
-    // (docs/federated.md, "Non-IID clients").
+    // (docs/federated.md, "Non-IID clients"). 10 local epochs a round: with 1,000 rows a client, 3
+    // rounds of 2 (ROC-AUC 0.84) or 5 of 5 (0.95) left the model short of the centralized 0.997;
+    // 5 of 10 reach 0.995 in the same ~5 s.
     name: 'federated',
     async run(o, s) {
       const config = o.config ?? defaultConfig();
-      const fl = { ...config, federated: { ...config.federated, rounds: 3, localEpochs: 2 } };
+      const fl = { ...config, federated: { ...config.federated, rounds: 5, localEpochs: 10 } };
       s.federated = await simulate({ workDir: join(o.outDir, 'federated'), clients: 4, split: 'by-host', rows: 4000, anomalyRate: o.anomalyRate, config: fl, seed: o.seed, timeoutS: 600 });
     },
   },
