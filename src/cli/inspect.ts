@@ -1,5 +1,5 @@
 /** `dadm inspect`: inputs, outputs, ops, parameters and metadata of a model.onnx or model.safetensors. */
-import { inspectModel, plural, type ModelInfo } from '../pipeline/index.js';
+import { METADATA_KEYS, inspectModel, plural, type ModelInfo } from '../pipeline/index.js';
 import type { Command } from './command.js';
 import { JSON_OPTION, LIMITS_CONFIG_OPTION, configLimits, requiredString } from './options.js';
 import { fmt, printResult } from './output.js';
@@ -40,14 +40,14 @@ function describe(i: ModelInfo): string[] {
   if (i.opsets.length > 0) lines.push(`  opsets      ${i.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}; IR ${i.irVersion}${i.producer ? `; producer ${i.producer}` : ''}`);
   if (i.schema !== null) lines.push(`  schema      ${i.schema.name} ${i.schema.version ?? ''} (hash ${(i.schema.hash ?? '?').slice(0, 12)})`);
   if (i.threshold !== null) lines.push(`  threshold   ${fmt(i.threshold)} (score > threshold = anomaly)`);
-  const quant = i.metadata['dadm.quantization'];
+  const quant = i.metadata[METADATA_KEYS.quantization];
   if (quant !== undefined) lines.push(`  quantization ${quant}`);
   if (i.training !== null) {
     const t = i.training;
     const epochs = typeof t.epochs_run === 'number' ? plural(t.epochs_run, 'epoch') : '? epochs';
     lines.push(`  training    ${t.training_rows ?? '?'} rows (${t.validation_rows ?? 0} validation), ${epochs}, validation loss ${fmt(t.validation_loss as number | null)}`);
   }
-  const version = i.metadata['dadm.version'];
+  const version = i.metadata[METADATA_KEYS.dadmVersion];
   if (version !== undefined) lines.push(`  written by  dadm ${version}`);
   return lines;
 }

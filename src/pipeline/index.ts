@@ -30,6 +30,8 @@ export { simulate as simulateFederated, type SimulateOptions, type SimulateResul
 export { evaluate, EVALUATED_KINDS, type EvaluateOptions, type EvaluateResult, type EvaluatedRun, type EvaluatedModel } from './evaluate.js';
 export type { ScoredCheckpoint, SimulationQuality } from './federated/evaluate.js';
 export { inspectModel, type ModelInfo, type TensorInfo } from './inspect.js';
+// The keys a dadm ONNX file's metadata uses, for commands that print them (cli may not import onnx).
+export { METADATA_KEYS } from '../onnx/index.js';
 export { report, buildReportData, type ReportOptions, type ReportResult } from './report.js';
 
 // Re-exported from their homes for callers of the steps.
