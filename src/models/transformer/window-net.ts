@@ -5,24 +5,21 @@
  * masked position. The autograd {@link WindowNet.forward} is the reference; training and scoring
  * run the same parameters through {@link FusedTransformer}.
  */
+import type { DadmConfig } from '../../config/index.js';
 import { InvalidOptionError, ShapeError, fmtShape } from '../../errors.js';
 import { type Random, Tensor } from '../../tensor/index.js';
 import { Var, add, mul, pow, scale, sub, sum, where } from '../../autograd/index.js';
 import { type FusedBatch, type FusedLoss, FusedTransformer, Linear, Module, Sequential, TransformerEncoderLayer } from '../../nn/index.js';
 
-/** Options of {@link WindowNet}. */
-export interface WindowNetOptions {
+/** The architecture keys of config.yaml's `transformer` section (one home for their names and types). */
+type Architecture = Pick<DadmConfig['transformer'], 'dModel' | 'heads' | 'layers' | 'feedForward' | 'dropout' | 'activation' | 'normFirst'>;
+
+/** Options of {@link WindowNet}: the architecture, and what the data and objective fix. */
+export interface WindowNetOptions extends Architecture {
   /** Features per step F. */
   inputDim: number;
   /** Positions per sequence L (rows of the positional embedding). */
   positions: number;
-  dModel: number;
-  heads: number;
-  layers: number;
-  feedForward: number;
-  dropout: number;
-  activation: 'relu' | 'gelu';
-  normFirst: boolean;
   /** Position i attends only to positions j <= i. */
   causal: boolean;
   /** Learn a `mask_embedding [d]` for masked positions. */
