@@ -17,7 +17,7 @@ export { textArray, npyStrings } from './npy-text.js';
 export { AtomicStreamFile } from './atomic-stream-file.js';
 export type { NpyWriterOptions, NpyWriterDtype } from './npy-writer.js';
 export { shapeTuple } from './npy-header.js';
-export { writeFileAtomic, type AtomicWriteOptions } from './write-file-atomic.js';
+export { writeAllSync, writeFileAtomic, type AtomicWriteOptions } from './write-file-atomic.js';
 export { outputPathError, inputPathError } from './fs-errors.js';
 export { openInputFile, readInputFile, readInputText } from './input-file.js';
 export type { InputFileOptions, OpenInput } from './input-file.js';

@@ -8,10 +8,13 @@ import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { outputPathError } from './fs-errors.js';
 import { removeQuietly, tempPathFor } from './temp-files.js';
 
-/** Writes all of `bytes` to an open file descriptor (writeSync may write less than asked). */
-export function writeAllSync(fd: number, bytes: Uint8Array): void {
+/**
+ * Writes all of `bytes` to an open file descriptor (writeSync may write less than asked): at the
+ * file's current position, or from byte `position` of the file when given.
+ */
+export function writeAllSync(fd: number, bytes: Uint8Array, position: number | null = null): void {
   let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position === null ? null : position + done);
 }
 
 /** Options of {@link writeFileAtomic}. */

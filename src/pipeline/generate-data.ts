@@ -3,10 +3,10 @@
  * raw events (`.ndjson` / `.csv`, the 12 features by name in raw units, what `score --format` reads),
  * with optional labels and attack types.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import { FormatError, InvalidOptionError } from '../errors.js';
-import { AtomicStreamFile, NpyWriter, removeQuietly, tempPathFor, writeNpyFile } from '../io/index.js';
+import { AtomicStreamFile, NpyWriter, removeQuietly, tempPathFor, writeAllSync, writeNpyFile } from '../io/index.js';
 import { ATTACK_NAMES, CORE_FEATURES, CORE_FEATURE_DIM, FEATURE_DIM, injectPlannedAttack, normalizeCore, planHostData, plannedAttackRows, sampleNormalRows, toModelInput, type HostDataPlan } from '../schema/index.js';
 import { refuseSameFile } from './same-file.js';
 import { float32Text } from './score-stream/score-lines.js';
@@ -136,7 +136,7 @@ function drawRawTable(plan: HostDataPlan, table: RawTable): void {
   for (let start = 0; start < plan.rows; start += WRITE_ROWS) {
     const raw = block.subarray(0, Math.min(WRITE_ROWS, plan.rows - start) * CORE_FEATURE_DIM);
     sampleNormalRows(plan.rng, raw);
-    writeFully(table.fd, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), start * RAW_ROW_BYTES);
+    writeAllSync(table.fd, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), start * RAW_ROW_BYTES);
   }
 }
 
@@ -156,7 +156,7 @@ function injectAttacks(plan: HostDataPlan, table: RawTable, wanted: boolean): Ui
     row.set(stored);
     codes![i] = injectPlannedAttack(plan, a, row);
     stored.set(row);
-    writeFully(table.fd, bytes, i * RAW_ROW_BYTES);
+    writeAllSync(table.fd, bytes, i * RAW_ROW_BYTES);
   }
   return codes;
 }
@@ -223,10 +223,6 @@ function eventSink(out: string, format: 'ndjson' | 'csv'): RowSink {
     },
     abort: () => file.abort(),
   };
-}
-
-function writeFully(fd: number, bytes: Uint8Array, position: number): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
 function readFully(table: RawTable, bytes: Uint8Array, position: number): void {
