@@ -62,6 +62,8 @@ let installOutput = '';
 beforeAll(() => {
   // Build into the stage (not the repository's dist), then copy what package.json's `files` names.
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { cwd: root, timeout: 300_000 });
+  // The build's second step (package.json `build`): dadm/runtime as one file.
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'tools/bundle-runtime.ts'), join(stage, 'dist')], { cwd: root, timeout: 300_000 });
   writeFileSync(join(stage, 'package.json'), JSON.stringify(pkg, null, 2));
   for (const f of pkg.files.filter((f) => f !== 'dist')) cpSync(join(root, f), join(stage, f), { recursive: true });
   const out = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], stage).stdout) as { filename: string; files: { path: string }[] }[];
@@ -90,7 +92,7 @@ describe('the packed tarball', () => {
       expect(list.filter((f) => /(^|\/)(test|tests|fixtures|bench)\/|\.test\.|\.tsbuildinfo$/.test(f))).toEqual([]);
       expect(list).toContain('LICENSE');
     }
-    expect(packed).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/cli.js', 'package.json', 'README.md']));
+    expect(packed).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/runtime/index.js', 'dist/runtime/bundle.js', 'dist/runtime/index.d.ts', 'dist/cli.js', 'package.json', 'README.md']));
   });
 
   it('has no source map that points at a file it does not ship', () => {
