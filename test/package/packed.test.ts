@@ -123,6 +123,27 @@ describe('the packed tarball', () => {
     expect(JSON.parse(out)).toEqual(['function', 'function', 'function', true]);
   });
 
+  it("dadm/runtime's one file scores on worker threads and throws the error classes the main entry exports", () => {
+    // ParallelScorer's workers load their task modules from the compiled files beside the bundle.
+    const script = [
+      "import { IForest, FormatError } from 'dadm';",
+      "import { ParallelScorer, loadOnnx } from 'dadm/runtime';",
+      'const rows = Array.from({ length: 64 }, (_, i) => [Math.sin(i), Math.cos(i)]);',
+      'const onnx = new IForest({ nEstimators: 5 }).fit(rows).toOnnx({ dynamicBatch: true });',
+      'const x = Float32Array.from(rows.flat());',
+      'const scorer = new ParallelScorer(onnx, { threads: 2 });',
+      'const parallel = Array.from(scorer.score(x, 64));',
+      'scorer.close();',
+      'const model = loadOnnx(onnx);',
+      "const single = rows.map((r) => model.score(Float32Array.from(r)));",
+      'let sameClass = false;',
+      'try { loadOnnx(new Uint8Array([0xff])); } catch (e) { sameClass = e instanceof FormatError; }',
+      'console.log(JSON.stringify({ threads: scorer.threads, equal: parallel.every((v, i) => v === single[i]), sameClass }));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
+    expect(JSON.parse(out)).toEqual({ threads: 2, equal: true, sameClass: true });
+  });
+
   it("exposes the curated API by name, not the engine's internals", () => {
     const out = execFileSync(process.execPath, ['-e', "console.log(JSON.stringify(Object.keys(require('dadm'))))"], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
     const names = JSON.parse(out) as string[];
