@@ -14,7 +14,8 @@
  * client; clients train on their hosts' windows (sequence.stride 4) with `TRANSFORMER_LOCAL_EPOCHS`
  * local epochs per round; the centralized `dadm train --hosts` on the union runs the default 20
  * epochs with early stopping; both with learning rate `TRANSFORMER_LR`. `DADM_FL_AUC=transformer`
- * (or `autoencoder`) runs one model's lines only.
+ * (or `autoencoder`) runs one model's lines only; `DADM_FL_AUC_SPLIT=by-host` deals whole hosts
+ * without regard to profile (the profile skew's share of the gap).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +29,10 @@ const TRANSFORMER_LOCAL_EPOCHS = Number(process.env.DADM_FL_AUC_LOCAL_EPOCHS ?? 
 const TRANSFORMER_LR = Number(process.env.DADM_FL_AUC_LR ?? 0.002);
 /** federated.scaffold_scale of the transformer clients; `DADM_FL_AUC_SCAFFOLD` overrides. */
 const TRANSFORMER_SCAFFOLD = Number(process.env.DADM_FL_AUC_SCAFFOLD ?? 0);
+/** federated.proximal_mu of the transformer clients; `DADM_FL_AUC_MU` overrides. */
+const TRANSFORMER_MU = Number(process.env.DADM_FL_AUC_MU ?? 0);
+/** How the transformer's hosts are dealt (the target is by-profile); `DADM_FL_AUC_SPLIT=by-host` isolates the profile skew. */
+const TRANSFORMER_SPLIT = process.env.DADM_FL_AUC_SPLIT === 'by-host' ? 'by-host' : 'by-profile';
 
 export const workload: Workload = {
   name: 'FL-auc',
@@ -50,14 +55,14 @@ async function transformerRow(): Promise<BenchRow> {
     dadm.model = 'transformer';
     dadm.sequence.stride = 4;
     dadm.training.learningRate = TRANSFORMER_LR;
-    dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: TRANSFORMER_LOCAL_EPOCHS, scaffoldScale: TRANSFORMER_SCAFFOLD, roundTimeoutS: 1200 };
-    const r = await simulateFederated({ workDir: dir, clients: 10, split: 'by-profile', rows: 40_000, steps: 100, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
+    dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: TRANSFORMER_LOCAL_EPOCHS, scaffoldScale: TRANSFORMER_SCAFFOLD, proximalMu: TRANSFORMER_MU, roundTimeoutS: 1200 };
+    const r = await simulateFederated({ workDir: dir, clients: 10, split: TRANSFORMER_SPLIT, rows: 40_000, steps: 100, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
     const seconds = (performance.now() - t0) / 1000;
     const central = r.centralized?.labels?.rocAuc ?? NaN;
     const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
     return {
-      workload: 'FL-auc', metric: 'auc_by-profile_transformer', value: r.final.auc ?? NaN, unit: 'auc', median_of: 1,
-      note: `target gap <= 0.02; centralized ${central.toFixed(4)}, gap ${(central - (r.final.auc ?? NaN)).toFixed(4)}; per round ${perRound}; 400 hosts x 100 steps, stride 4, learning rate ${TRANSFORMER_LR}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
+      workload: 'FL-auc', metric: `auc_${TRANSFORMER_SPLIT}_transformer`, value: r.final.auc ?? NaN, unit: 'auc', median_of: 1,
+      note: `target gap <= 0.02; centralized ${central.toFixed(4)}, gap ${(central - (r.final.auc ?? NaN)).toFixed(4)}; per round ${perRound}; 400 hosts x 100 steps, stride 4, learning rate ${TRANSFORMER_LR}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
