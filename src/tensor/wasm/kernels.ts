@@ -3,6 +3,7 @@
  * first use and instantiated once per thread on the shared heap (./heap.ts). `dadm kernels --list`
  * and `--dump NAME` read this table (./listing.ts).
  */
+import { addAttention } from './attention-kernel.js';
 import { addElementwise } from './elementwise-kernel.js';
 import { addForest } from './forest-kernel.js';
 import { addGemm, addGemv } from './gemm-kernel.js';
@@ -44,6 +45,11 @@ export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
     name: 'normalize',
     summary: 'row normalizations: LayerNorm (mean, biased variance, affine) and softmax (Cephes expf in f32x4 lanes)',
     build: addNormalize,
+  },
+  {
+    name: 'attention',
+    summary: 'scaled dot-product attention forward and backward over every (sequence, head) block, head width in f32x4 lanes',
+    build: addAttention,
   },
   {
     name: 'forest',

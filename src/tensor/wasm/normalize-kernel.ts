@@ -70,7 +70,7 @@ const EXP_POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.166579589
  * `v = exp(v)` on four lanes for v <= 0 (softmax passes x - max): lanes below -87.3, where exp is
  * under float32's normal range, become exactly 0 (a masked -Infinity too).
  */
-function exp4(c: Code, v: Local, k: Local, p: Local, under: Local): void {
+export function exp4(c: Code, v: Local, k: Local, p: Local, under: Local): void {
   c.get(v).f32x4(-87.3).op('f32x4.lt').set(under);
   c.get(v).f32x4(-87.3).op('f32x4.max').set(v);
   c.note('k = nearest(v / ln 2); r = v - k ln 2 (in two parts, exact enough for float32)');
