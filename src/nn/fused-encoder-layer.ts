@@ -22,11 +22,12 @@ export class EncoderScratch {
   readonly accW: Float64Array;
   readonly accB: Float64Array;
 
-  constructor(readonly rows: number, d: number, ff: number, len: number) {
-    this.gA = new Float32Array(rows * d);
-    this.gB = new Float32Array(rows * d);
-    this.gF = new Float32Array(rows * ff);
-    this.dQkv = new Float32Array(rows * 3 * d);
+  /** @param take allocates a zeroed buffer (the transformer's kernel buffers) */
+  constructor(readonly rows: number, d: number, ff: number, len: number, take: (length: number) => Float32Array) {
+    this.gA = take(rows * d);
+    this.gB = take(rows * d);
+    this.gF = take(rows * ff);
+    this.dQkv = take(rows * 3 * d);
     this.dP = new Float64Array(len * len);
     this.accW = new Float64Array(d);
     this.accB = new Float64Array(d);
@@ -56,13 +57,14 @@ export class FusedEncoderLayer {
   private readonly stats: Float64Array[];
   private x: Float32Array | undefined;
 
-  constructor(readonly layer: TransformerEncoderLayer, readonly rows: number, batchHeadsLL: number) {
+  /** @param take allocates a zeroed buffer (the transformer's kernel buffers, so no kernel call copies them) */
+  constructor(readonly layer: TransformerEncoderLayer, readonly rows: number, batchHeadsLL: number, take: (length: number) => Float32Array) {
     const d = layer.dModel;
     const ff = layer.linear1.outFeatures;
     this.d = d;
     this.ff = ff;
     this.heads = layer.selfAttn.numHeads;
-    const f32 = (n: number): Float32Array => new Float32Array(n);
+    const f32 = take;
     this.n1 = f32(layer.normFirst ? rows * d : 0);
     this.qkv = f32(rows * 3 * d);
     this.probs = f32(batchHeadsLL);

@@ -10,7 +10,7 @@
  * modules' autograd composition, so outputs and gradients agree to float32 rounding (tested against
  * autograd and against PyTorch's references in nn_modules.json). Dropout must be 0 (eval semantics).
  */
-import { biasActivation, columnSums, gemm } from '../tensor/index.js';
+import { biasActivation, columnSums, gemm, ownedKernelBuffer, releaseKernelBuffer } from '../tensor/index.js';
 import type { Var } from '../autograd/index.js';
 import { gradOf } from './fused-mlp.js';
 import { EncoderScratch, FusedEncoderLayer } from './fused-encoder-layer.js';
@@ -57,9 +57,13 @@ export class FusedTransformer {
   private capacity = 0;
   private fused: FusedEncoderLayer[] = [];
   private scratch: EncoderScratch | undefined;
+  /** Every buffer below lives in the kernel heap under the wasm backend, so no kernel call copies it. */
+  private held: Float32Array[] = [];
+  /** The batch's input, copied in once: the embedding's forward and weight gradient both read it. */
+  private xIn: Float32Array = new Float32Array(0);
   private h0: Float32Array = new Float32Array(0);
-  private y = new Float32Array(0);
-  private dy = new Float32Array(0);
+  private y: Float32Array = new Float32Array(0);
+  private dy: Float32Array = new Float32Array(0);
   private dH: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
 
   /** @param len positions per sequence L (rows of `posEmbedding`); @param causal position i sees only j <= i */
@@ -77,12 +81,20 @@ export class FusedTransformer {
     const { dModel: d, inputDim: F, len: L } = this;
     const heads = this.parts.layers[0]?.selfAttn.numHeads ?? 1;
     const ff = Math.max(1, ...this.parts.layers.map((l) => l.linear1.outFeatures));
-    this.fused = this.parts.layers.map((l) => new FusedEncoderLayer(l, rows, batch * heads * L * L));
-    this.scratch = new EncoderScratch(rows, d, ff, L);
-    this.h0 = new Float32Array(rows * d);
-    this.y = new Float32Array(rows * F);
-    this.dy = new Float32Array(rows * F);
-    this.dH = [new Float32Array(rows * d), new Float32Array(rows * d)];
+    this.held.forEach(releaseKernelBuffer);
+    this.held = [];
+    const take = (length: number): Float32Array => {
+      const buffer = ownedKernelBuffer(this, length);
+      this.held.push(buffer);
+      return buffer;
+    };
+    this.fused = this.parts.layers.map((l) => new FusedEncoderLayer(l, rows, batch * heads * L * L, take));
+    this.scratch = new EncoderScratch(rows, d, ff, L, take);
+    this.xIn = take(rows * F);
+    this.h0 = take(rows * d);
+    this.y = take(rows * F);
+    this.dy = take(rows * F);
+    this.dH = [take(rows * d), take(rows * d)];
     this.capacity = batch;
   }
 
@@ -95,7 +107,9 @@ export class FusedTransformer {
     const { embed, posEmbedding, maskEmbedding, head } = this.parts;
     const rows = b.batch * this.len;
     const { dModel: d, inputDim: F, len: L } = this;
-    gemm(b.x, embed.weight.data, this.h0, { m: rows, n: d, k: F, transB: true });
+    const x = this.xIn;
+    x.set(b.x.subarray(0, rows * F));
+    gemm(x, embed.weight.data, this.h0, { m: rows, n: d, k: F, transB: true });
     biasActivation(this.h0, this.h0, embed.bias!.data, { rows, n: d, activation: null });
     const pos = posEmbedding.data;
     for (let r = 0; r < rows; r++) {
@@ -175,7 +189,7 @@ export class FusedTransformer {
         }
       }
     }
-    gemm(dOut, b.x, gradOf(embed.weight), { m: d, n: F, k: rows, transA: true });
+    gemm(dOut, this.xIn, gradOf(embed.weight), { m: d, n: F, k: rows, transA: true });
     columnSums(dOut, rows, d, gradOf(embed.bias!));
     return sq / (counted * cols);
   }
