@@ -10,7 +10,7 @@
  * modules' autograd composition, so outputs and gradients agree to float32 rounding (tested against
  * autograd and against PyTorch's references in nn_modules.json). Dropout must be 0 (eval semantics).
  */
-import { biasActivation, columnSums, gemm, ownedKernelBuffer, releaseKernelBuffer } from '../tensor/index.js';
+import { biasActivation, columnSums, gemm, ownedKernelBuffer, releaseKernelBuffer, squaredErrorGrad } from '../tensor/index.js';
 import type { Var } from '../autograd/index.js';
 import { gradOf } from './fused-mlp.js';
 import { EncoderScratch, FusedEncoderLayer } from './fused-encoder-layer.js';
@@ -62,6 +62,8 @@ export class FusedTransformer {
   /** The batch's input, copied in once: the embedding's forward and weight gradient both read it. */
   private xIn: Float32Array = new Float32Array(0);
   private h0: Float32Array = new Float32Array(0);
+  /** `[L, d]`: the embedding bias plus the positions, each sequence's starting rows of h0. */
+  private posBias: Float32Array = new Float32Array(0);
   private y: Float32Array = new Float32Array(0);
   private dy: Float32Array = new Float32Array(0);
   private dH: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
@@ -92,6 +94,7 @@ export class FusedTransformer {
     this.scratch = new EncoderScratch(rows, d, ff, L, take);
     this.xIn = take(rows * F);
     this.h0 = take(rows * d);
+    this.posBias = new Float32Array(L * d);
     this.y = take(rows * F);
     this.dy = take(rows * F);
     this.dH = [take(rows * d), take(rows * d)];
@@ -109,13 +112,11 @@ export class FusedTransformer {
     const { dModel: d, inputDim: F, len: L } = this;
     const x = this.xIn;
     x.set(b.x.subarray(0, rows * F));
-    gemm(x, embed.weight.data, this.h0, { m: rows, n: d, k: F, transB: true });
-    biasActivation(this.h0, this.h0, embed.bias!.data, { rows, n: d, activation: null });
-    const pos = posEmbedding.data;
-    for (let r = 0; r < rows; r++) {
-      const o = r * d, p = (r % L) * d;
-      for (let j = 0; j < d; j++) this.h0[o + j] += pos[p + j]!;
-    }
+    // h0 = x W^T + (bias + positions): each sequence's rows start as bias + positions, the gemm adds.
+    const pos = posEmbedding.data, bias = embed.bias!.data, start = this.posBias;
+    for (let p = 0; p < L * d; p++) start[p] = pos[p]! + bias[p % d]!;
+    for (let s = 0; s < b.batch; s++) this.h0.set(start, s * L * d);
+    gemm(x, embed.weight.data, this.h0, { m: rows, n: d, k: F, transB: true, accumulate: true });
     if (b.maskPositions && maskEmbedding !== undefined) {
       const m = maskEmbedding.data;
       for (let s = 0; s < b.batch; s++) {
@@ -149,7 +150,9 @@ export class FusedTransformer {
     const scale = 2 / (counted * cols);
     let sq = 0;
     const dy = this.dy;
-    for (let r = 0; r < rows; r++) {
+    // The autoencoder's target is its input, already in the kernel heap as xIn.
+    if (positions === null) sq = squaredErrorGrad(y, target === b.x ? this.xIn : target, dy, { rows, d: F, mask: columns, scale });
+    for (let r = 0; positions !== null && r < rows; r++) {
       const o = r * F;
       const on = positions === null || positions[r] === 1;
       for (let j = 0; j < F; j++) {
@@ -170,12 +173,8 @@ export class FusedTransformer {
       [dOut, dX] = [dX, dOut];
     }
     // dOut now holds dLoss/dh0: positions, mask embedding, then the embedding Linear.
-    const dPos = gradOf(posEmbedding);
-    dPos.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const o = r * d, p = (r % L) * d;
-      for (let j = 0; j < d; j++) dPos[p + j] += dOut[o + j]!;
-    }
+    // Position l's gradient sums row l of every sequence: column sums of dOut seen as [batch, L d].
+    columnSums(dOut, b.batch, L * d, gradOf(posEmbedding));
     if (maskEmbedding !== undefined) {
       const dMask = gradOf(maskEmbedding);
       dMask.fill(0);
