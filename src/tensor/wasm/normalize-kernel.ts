@@ -6,11 +6,13 @@
  */
 import type { Code, Local } from './code.js';
 import { at, horizontalSum, lanes } from './emit-helpers.js';
+import { addLayerNormGrad } from './layer-norm-grad-kernel.js';
 import type { ModuleBuilder } from './module.js';
 
-/** Adds `layer_norm` and `softmax` to `mod`. */
+/** Adds `layer_norm`, its backward `layer_norm_grad` (./layer-norm-grad-kernel.ts) and `softmax` to `mod`. */
 export function addNormalize(mod: ModuleBuilder): void {
   addLayerNorm(mod);
+  addLayerNormGrad(mod);
   addSoftmax(mod);
 }
 
