@@ -47,6 +47,12 @@ export interface FusedLoss {
   positions: Uint8Array | null;
   /** `[F]`: 1 = the column counts; null = every column. */
   columns: Uint8Array | null;
+  /**
+   * When this call is one slice of a larger batch (data-parallel steps): the counted positions of
+   * the whole batch, which the loss and gradients are normalized by, so the slices' losses and
+   * gradients add up to the batch's. Default: this call's counted positions.
+   */
+  batchPositions?: number;
 }
 
 export class FusedTransformer {
@@ -147,7 +153,8 @@ export class FusedTransformer {
     for (let r = 0; r < rows; r++) if (positions === null || positions[r] === 1) counted++;
     let cols = 0;
     for (let j = 0; j < F; j++) if (columns === null || columns[j] === 1) cols++;
-    const scale = 2 / (counted * cols);
+    const denom = (loss.batchPositions ?? counted) * cols;
+    const scale = 2 / denom;
     let sq = 0;
     const dy = this.dy;
     // The autoencoder's target is its input, already in the kernel heap as xIn.
@@ -190,7 +197,7 @@ export class FusedTransformer {
     }
     gemm(dOut, this.xIn, gradOf(embed.weight), { m: d, n: F, k: rows, transA: true });
     columnSums(dOut, rows, d, gradOf(embed.bias!));
-    return sq / (counted * cols);
+    return sq / denom;
   }
 
   private dims(batch: number): AttentionDims {
