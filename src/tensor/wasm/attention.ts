@@ -3,6 +3,7 @@
  * (../../nn/fused-attention.ts holds the JS twin and the math). Operands in the heap are used in
  * place; others are copied in and back. False when the heap is full (the caller takes the JS path).
  */
+import { ATTENTION_HEAD_WIDTHS } from './attention-kernel.js';
 import { kernelExports } from './kernels.js';
 import { copyBack, place, reserve, scratchSlot, slot } from './operands.js';
 
@@ -15,9 +16,9 @@ export interface AttentionShape {
   causal: boolean;
 }
 
-/** The head width must fill whole f32x4 lanes for the kernels. */
+/** The head width must be one the kernels are emitted for (multiples of 4 up to 32). */
 export function attentionFitsWasm(s: AttentionShape): boolean {
-  return (s.dModel / s.heads) % 4 === 0;
+  return ATTENTION_HEAD_WIDTHS.includes(s.dModel / s.heads);
 }
 
 /** `qkv [B*L, 3d]` -> `cat [B*L, d]`, `probs [B, H, L, L]`. */
@@ -27,7 +28,7 @@ export function wasmAttentionForward(qkv: Float32Array, cat: Float32Array, probs
   const q = place(qkv, 0, rows * 3 * d, true);
   const o = place(cat, 0, rows * d, false);
   const p = place(probs, 0, pLen, false);
-  kernelExports('attention')['attention_forward']!(q, o, p, s.batch, s.len, d, s.heads, s.causal ? 1 : 0, 1 / Math.sqrt(d / s.heads));
+  kernelExports('attention')[`attention_forward_${d / s.heads}`]!(q, o, p, s.batch, s.len, d, s.heads, s.causal ? 1 : 0, 1 / Math.sqrt(d / s.heads));
   copyBack(cat, 0, rows * d, o);
   copyBack(probs, 0, pLen, p);
   return true;
@@ -43,7 +44,7 @@ export function wasmAttentionBackward(qkv: Float32Array, probs: Float32Array, dC
   const o = place(dCat, 0, rows * d, true);
   const dq = place(dQkv, 0, rows * 3 * d, false);
   const ds = scratchSlot(dsBytes);
-  kernelExports('attention')['attention_backward']!(q, p, o, dq, ds, s.batch, s.len, d, s.heads, s.causal ? 1 : 0, 1 / Math.sqrt(d / s.heads));
+  kernelExports('attention')[`attention_backward_${d / s.heads}`]!(q, p, o, dq, ds, s.batch, s.len, d, s.heads, s.causal ? 1 : 0, 1 / Math.sqrt(d / s.heads));
   copyBack(dQkv, 0, rows * 3 * d, dq);
   return true;
 }
