@@ -47,14 +47,14 @@ export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
     build: addNormalize,
   },
   {
-    name: 'attention',
-    summary: 'scaled dot-product attention forward and backward over every (sequence, head) block, head width in f32x4 lanes',
-    build: addAttention,
-  },
-  {
     name: 'forest',
     summary: 'isolation forest scoring: four rows walk each tree together, branch-free to the tree depth, float64 sums',
     build: addForest,
+  },
+  {
+    name: 'attention',
+    summary: 'scaled dot-product attention forward and backward over every (sequence, head) block, one pair per head width 4..32 with the head rows in registers',
+    build: addAttention,
   },
 ];
 
