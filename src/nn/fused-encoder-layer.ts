@@ -1,8 +1,9 @@
 /**
  * Forward and backward of one {@link TransformerEncoderLayer} (post- or pre-norm, ReLU or GELU,
  * dropout 0) on preallocated Float32Array buffers, for the fused transformer step. Every product
- * with a weight is one {@link gemm} over all `B*L` rows of the batch; attention and LayerNorm run
- * as plain loops (fused-attention.ts, layerNormInto, layerNormGradInto). The math is the layer's
+ * with a weight is one {@link gemm} over all `B*L` rows of the batch (residuals added by the gemm's
+ * accumulate); attention and LayerNorm are row kernels (fused-attention.ts, layerNormInto,
+ * layerNormGradInto: WebAssembly under that backend, JS loops otherwise). The math is the layer's
  * autograd composition, term by term, so gradients agree to float32 rounding (tested).
  */
 import { activationGradInPlace, biasActivation, columnSums, gemm, layerNormInto } from '../tensor/index.js';

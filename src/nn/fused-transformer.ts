@@ -6,7 +6,9 @@
  * Why: as for the autoencoder's {@link FusedMlp}, the autograd graph allocates a tensor per op and
  * walks a topological order per step; for windows of 16 steps and a width of 32 that bookkeeping,
  * the per-head slices and the transposes cost more than the arithmetic. Here every weight product is
- * one gemm over all `B*L` rows, and attention and LayerNorm are plain loops. Same math as the
+ * one gemm over all `B*L` rows, attention is one kernel call over every (sequence, head) block and
+ * LayerNorm one row kernel (WebAssembly under that backend, with every buffer here in the kernel
+ * heap so no call copies its operands; JS loops otherwise). Same math as the
  * modules' autograd composition, so outputs and gradients agree to float32 rounding (tested against
  * autograd and against PyTorch's references in nn_modules.json). Dropout must be 0 (eval semantics).
  */
