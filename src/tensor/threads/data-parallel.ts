@@ -55,9 +55,13 @@ interface GradientInit {
 
 export class DataParallelStep {
   private readonly sized: SizedSession<GradientInit>;
+  private readonly paramCount: number;
+  /** The caller's slice gradients while it computes a worker's slice (see stealSlice). */
+  private kept: Float32Array | null = null;
 
   constructor(private readonly o: DataParallelOptions) {
     const paramCount = o.params.reduce((n, p) => n + p.length, 0);
+    this.paramCount = paramCount;
     // Blocks: the shared parameters, then per worker its gradients, then per worker its inputs.
     this.sized = new SizedSession({ module: import.meta.url, name: 'gradientTask' }, o.threads, (w, rows) => ({
       lengths: [paramCount, ...new Array<number>(w).fill(paramCount), ...new Array<number>(w).fill(rows * o.width)],
@@ -100,7 +104,7 @@ export class DataParallelStep {
     let loss = 0;
     session.run(() => {
       loss = local(x, Math.min(per, rows), rows);
-    });
+    }, (w) => this.stealSlice({ w, x, batchRows: rows, start: (w + 1) * per, grads, local }));
     for (let w = 0; w < session.workers.length; w++) {
       if (session.argsOf(w)[0]! === 0) continue;
       loss += session.argsOf(w)[2]!;
@@ -111,6 +115,35 @@ export class DataParallelStep {
       }
     }
     return loss;
+  }
+
+  /**
+   * Worker w's slice on the calling thread (the worker had not taken it when the caller's own slice
+   * was done): `local` computes it into `grads`, which hold the caller's slice meanwhile kept aside,
+   * and the result goes where the worker would have left it (its gradient block, its loss slot).
+   * `local` and the worker's step are the same code over the same parameter values, so the batch's
+   * numbers do not depend on which thread computed the slice.
+   */
+  private stealSlice(s: { w: number; x: Float32Array; batchRows: number; start: number; grads: readonly Float32Array[]; local: SliceStep }): void {
+    const args = this.sized.session!.argsOf(s.w);
+    const count = args[0]!;
+    if (count === 0) return;
+    this.kept ??= new Float32Array(this.paramCount);
+    let k = 0;
+    for (const g of s.grads) {
+      this.kept.set(g, k);
+      k += g.length;
+    }
+    args[2] = s.local(s.x.subarray(s.start * this.o.width), count, s.batchRows);
+    const heap = new Float32Array(heapBuffer());
+    let at = this.sized.init!.grads[s.w]! >> 2;
+    k = 0;
+    for (const g of s.grads) {
+      heap.set(g, at);
+      g.set(this.kept.subarray(k, k + g.length));
+      at += g.length;
+      k += g.length;
+    }
   }
 
   /** Ends the session (the workers stay in the pool). */

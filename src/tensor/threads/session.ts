@@ -9,11 +9,18 @@
  *   DETACHED: the worker is not waiting on this session (it has not joined yet, or it left after
  *             IDLE_MS without work so that other sessions can use it); the caller re-attaches it
  *             by message.
- *   IDLE:     the worker waits (Atomics.wait) for work. RUN: a call is under way. FAILED: the
- *             handler threw; the message is in the session's error bytes.
+ *   IDLE:     the worker waits for work. RUN: a call is posted and nobody has taken it yet.
+ *   BUSY:     the worker took the call and is running it. FAILED: the handler threw; the message
+ *             is in the session's error bytes.
  * Both sides move the state with compare-and-swap, so a worker leaving at the moment work arrives
- * is never lost. A worker that neither finishes nor fails within the limit is ended and the call
- * throws: a failure is an error, never a hang.
+ * is never lost, and a posted call is run exactly once: by the worker (RUN -> BUSY) or, when the
+ * caller finished its own share first and was given a way to run the worker's share, by the caller
+ * (RUN -> IDLE). A worker that is still waking up, still loading its task, or not scheduled on a
+ * busy machine thus costs the caller at most its share's time, never a wait. A worker that neither
+ * finishes nor fails within the limit is ended and the call throws: a failure is an error, never a
+ * hang.
+ *
+ * Waiting spins on the state word for {@link SPIN_MS} before it sleeps in Atomics.wait (see there).
  */
 import type { PoolWorker } from './pool.js';
 
@@ -48,10 +55,31 @@ export const DETACHED = 0;
 export const IDLE = 1;
 export const RUN = 2;
 export const FAILED = 3;
+export const BUSY = 4;
 /** Bytes of the error message a failing worker leaves. */
 export const ERROR_BYTES = 1024;
 /** A worker waits this long for the next call before leaving the session. */
 export const IDLE_MS = 20;
+/**
+ * Both sides spin this long on the state word before they sleep in Atomics.wait. A training step
+ * hands the worker its next batch some 50-100 µs after the last one ended (gradient sum, optimizer
+ * step, next batch), and waking a sleeping thread costs 20-30 µs here, far more where the machine is
+ * quiet and the hypervisor has halted the idle virtual CPU; a spinning worker sees the next call at
+ * once. The spin is bounded, so an idle session costs at most this much CPU per call.
+ */
+export const SPIN_MS = 0.2;
+
+/**
+ * Spins until `states[w]` is no longer `value` or `ms` pass.
+ * @returns whether the state changed
+ */
+export function spinWhile(states: Int32Array, w: number, value: number, ms: number): boolean {
+  const end = performance.now() + ms;
+  do {
+    for (let i = 0; i < 256; i++) if (Atomics.load(states, w) !== value) return true;
+  } while (performance.now() < end);
+  return false;
+}
 /** The longest a caller waits for a worker beyond its own share's time (x FACTOR), and at least MIN. */
 const WAIT_FACTOR = 20;
 const WAIT_MIN_MS = 30_000;
@@ -85,19 +113,26 @@ export class ThreadSession {
 
   /**
    * Starts one call on every worker, runs `own` (the caller's share) and waits for the workers.
+   * With `steal`, a worker's call that no worker has taken by the time `own` is done is withdrawn
+   * and `steal(w)` runs worker w's share on the calling thread instead; it must leave exactly what
+   * the worker's handler would have left (its results, its argument slots).
    * @throws Error naming the worker and its message when one failed, or did not finish in time
    */
-  run(own: () => void): void {
+  run(own: () => void, steal?: (w: number) => void): void {
     if (this.closed) throw new Error('ThreadSession.run: the session is closed');
-    this.workers.forEach((_, w) => this.start(w));
+    for (let w = 0; w < this.workers.length; w++) this.start(w);
     const t0 = performance.now();
     own();
     const limit = Math.max(WAIT_MIN_MS, WAIT_FACTOR * (performance.now() - t0));
     let failure: string | null = null;
-    this.workers.forEach((_, w) => {
+    for (let w = 0; w < this.workers.length; w++) {
+      if (steal !== undefined && Atomics.compareExchange(this.states, w, RUN, IDLE) === RUN) {
+        steal(w);
+        continue;
+      }
       const why = this.finish(w, limit);
       if (why !== null && failure === null) failure = `worker ${w + 1} of ${this.workers.length}: ${why}`;
-    });
+    }
     if (failure !== null) throw new Error(failure);
   }
 
@@ -136,7 +171,9 @@ export class ThreadSession {
 
   /** Waits for worker w; null when it finished, else why not. */
   private finish(w: number, limitMs: number): string | null {
-    const deadline = performance.now() + limitMs;
+    const now = performance.now();
+    const deadline = now + limitMs;
+    const spinEnd = now + SPIN_MS;
     for (;;) {
       const s = Atomics.load(this.states, w);
       if (s === FAILED) {
@@ -145,14 +182,19 @@ export class ThreadSession {
         Atomics.store(this.states, w, DETACHED);
         return new TextDecoder().decode(bytes.slice(0, end < 0 ? ERROR_BYTES : end));
       }
-      if (s !== RUN) return null;
-      const left = deadline - performance.now();
+      if (s !== RUN && s !== BUSY) return null;
+      const t = performance.now();
+      if (t < spinEnd) {
+        spinWhile(this.states, w, s, spinEnd - t);
+        continue;
+      }
+      const left = deadline - t;
       if (left <= 0) {
         this.workers[w]!.broken = true;
         void this.workers[w]!.worker.terminate();
         return `did not finish within ${Math.round(limitMs)} ms; it was ended`;
       }
-      Atomics.wait(this.states, w, RUN, Math.min(left, 1000));
+      Atomics.wait(this.states, w, s, Math.min(left, 1000));
     }
   }
 }

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setBackend, type Backend } from '../backend.js';
 import { adoptHeap } from '../wasm/heap.js';
-import { ARG_SLOTS, DETACHED, ERROR_BYTES, FAILED, IDLE, IDLE_MS, RUN, importTask, type TaskFactory, type TaskRef } from './session.js';
+import { ARG_SLOTS, BUSY, DETACHED, ERROR_BYTES, FAILED, IDLE, IDLE_MS, RUN, SPIN_MS, importTask, spinWhile, type TaskFactory, type TaskRef } from './session.js';
 
 interface Attach {
   type: 'attach';
@@ -57,6 +57,8 @@ function serve(handler: () => void, m: Attach): void {
   for (;;) {
     const state = Atomics.load(states, w);
     if (state === RUN) {
+      // The caller may have withdrawn the call to run it itself (see ThreadSession.run).
+      if (Atomics.compareExchange(states, w, RUN, BUSY) !== RUN) continue;
       try {
         handler();
         Atomics.store(states, w, IDLE);
@@ -67,6 +69,7 @@ function serve(handler: () => void, m: Attach): void {
       continue;
     }
     if (state !== IDLE) return;
+    if (spinWhile(states, w, IDLE, SPIN_MS)) continue;
     if (Atomics.wait(states, w, IDLE, IDLE_MS) === 'timed-out' && Atomics.compareExchange(states, w, IDLE, DETACHED) === IDLE) return;
   }
 }
