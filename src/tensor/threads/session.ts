@@ -15,14 +15,17 @@
  * Both sides move the state with compare-and-swap, so a worker leaving at the moment work arrives
  * is never lost, and a posted call is run exactly once: by the worker (RUN -> BUSY) or, when the
  * caller finished its own share first and was given a way to run the worker's share, by the caller
- * (RUN -> IDLE). A worker that is still waking up, still loading its task, or not scheduled on a
- * busy machine thus costs the caller at most its share's time, never a wait. A worker that neither
- * finishes nor fails within the limit is ended and the call throws: a failure is an error, never a
- * hang.
+ * (RUN -> IDLE). The caller takes a share so when the machine has a core to spare (a worker that is
+ * still waking up should not make the step wait) and when the worker is only now joining the
+ * session by message (it needs milliseconds); on a busy machine it sleeps instead, so the worker's
+ * time slice does the share. A worker that neither finishes nor fails within the limit is ended
+ * and the call throws: a failure is an error, never a hang.
  *
- * Waiting spins on the state word for {@link SPIN_MS} before it sleeps in Atomics.wait (see there).
+ * Both sides spin on the state word before they sleep in Atomics.wait, as long as ./spin.ts
+ * allows (0 on a busy machine); the caller passes its choice to the workers in `control`.
  */
 import type { PoolWorker } from './pool.js';
+import { spinBudgetMs, spinWhile } from './spin.js';
 
 /** A worker-side task: a module (its `import.meta.url`) and the name of its factory export. */
 export interface TaskRef {
@@ -60,26 +63,6 @@ export const BUSY = 4;
 export const ERROR_BYTES = 1024;
 /** A worker waits this long for the next call before leaving the session. */
 export const IDLE_MS = 20;
-/**
- * Both sides spin this long on the state word before they sleep in Atomics.wait. A training step
- * hands the worker its next batch some 50-100 µs after the last one ended (gradient sum, optimizer
- * step, next batch), and waking a sleeping thread costs 20-30 µs here, far more where the machine is
- * quiet and the hypervisor has halted the idle virtual CPU; a spinning worker sees the next call at
- * once. The spin is bounded, so an idle session costs at most this much CPU per call.
- */
-export const SPIN_MS = 0.2;
-
-/**
- * Spins until `states[w]` is no longer `value` or `ms` pass.
- * @returns whether the state changed
- */
-export function spinWhile(states: Int32Array, w: number, value: number, ms: number): boolean {
-  const end = performance.now() + ms;
-  do {
-    for (let i = 0; i < 256; i++) if (Atomics.load(states, w) !== value) return true;
-  } while (performance.now() < end);
-  return false;
-}
 /** The longest a caller waits for a worker beyond its own share's time (x FACTOR), and at least MIN. */
 const WAIT_FACTOR = 20;
 const WAIT_MIN_MS = 30_000;
@@ -96,6 +79,10 @@ export class ThreadSession {
   /** Per worker: ARG_SLOTS arguments. */
   readonly args: Float64Array;
   readonly errors: Uint8Array;
+  /** [0]: how long workers spin before they sleep, in µs (set by the caller at each call). */
+  readonly control: Int32Array;
+  /** Per worker: 1 when this call's start had to attach it by message. */
+  private readonly joining: Uint8Array;
   private closed = false;
 
   /** `workers` must be live pool workers; the session does not own them. */
@@ -104,6 +91,8 @@ export class ThreadSession {
     this.states = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n)));
     this.args = new Float64Array(new SharedArrayBuffer(8 * ARG_SLOTS * Math.max(1, n)));
     this.errors = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES * Math.max(1, n)));
+    this.control = new Int32Array(new SharedArrayBuffer(4));
+    this.joining = new Uint8Array(n);
   }
 
   /** Worker w's argument slots. */
@@ -113,24 +102,28 @@ export class ThreadSession {
 
   /**
    * Starts one call on every worker, runs `own` (the caller's share) and waits for the workers.
-   * With `steal`, a worker's call that no worker has taken by the time `own` is done is withdrawn
-   * and `steal(w)` runs worker w's share on the calling thread instead; it must leave exactly what
-   * the worker's handler would have left (its results, its argument slots).
+   * With `steal`, a worker's call that the worker has not taken by the time `own` is done may be
+   * withdrawn (see the file comment for when) and `steal(w)` runs worker w's share on the calling
+   * thread instead; it must leave exactly what the worker's handler would have left (its results,
+   * its argument slots).
    * @throws Error naming the worker and its message when one failed, or did not finish in time
    */
   run(own: () => void, steal?: (w: number) => void): void {
     if (this.closed) throw new Error('ThreadSession.run: the session is closed');
-    for (let w = 0; w < this.workers.length; w++) this.start(w);
+    const spinMs = spinBudgetMs();
+    Atomics.store(this.control, 0, Math.round(spinMs * 1000));
+    for (let w = 0; w < this.workers.length; w++) this.joining[w] = this.start(w) ? 1 : 0;
     const t0 = performance.now();
     own();
     const limit = Math.max(WAIT_MIN_MS, WAIT_FACTOR * (performance.now() - t0));
     let failure: string | null = null;
     for (let w = 0; w < this.workers.length; w++) {
-      if (steal !== undefined && Atomics.compareExchange(this.states, w, RUN, IDLE) === RUN) {
+      const mayTake = steal !== undefined && (spinMs > 0 || this.joining[w] === 1);
+      if (mayTake && Atomics.compareExchange(this.states, w, RUN, IDLE) === RUN) {
         steal(w);
         continue;
       }
-      const why = this.finish(w, limit);
+      const why = this.finish(w, limit, spinMs);
       if (why !== null && failure === null) failure = `worker ${w + 1} of ${this.workers.length}: ${why}`;
     }
     if (failure !== null) throw new Error(failure);
@@ -152,11 +145,12 @@ export class ThreadSession {
     if (Atomics.compareExchange(this.states, w, IDLE, DETACHED) === IDLE) Atomics.notify(this.states, w);
   }
 
-  private start(w: number): void {
+  /** Posts the call to worker w; true when it had to attach the worker by message. */
+  private start(w: number): boolean {
     const pw = this.workers[w]!;
     if (Atomics.compareExchange(this.states, w, IDLE, RUN) === IDLE) {
       Atomics.notify(this.states, w);
-      return;
+      return false;
     }
     // Detached (or never joined): join by message; the worker finds RUN when it arrives.
     Atomics.store(this.states, w, RUN);
@@ -165,15 +159,16 @@ export class ThreadSession {
     attachedTo.set(pw, this);
     pw.worker.postMessage({
       type: 'attach', session: this.id, task: this.task, init: this.init,
-      states: this.states, args: this.args, errors: this.errors, worker: w, workers: this.workers.length,
+      states: this.states, control: this.control, args: this.args, errors: this.errors, worker: w, workers: this.workers.length,
     });
+    return true;
   }
 
   /** Waits for worker w; null when it finished, else why not. */
-  private finish(w: number, limitMs: number): string | null {
+  private finish(w: number, limitMs: number, spinMs: number): string | null {
     const now = performance.now();
     const deadline = now + limitMs;
-    const spinEnd = now + SPIN_MS;
+    const spinEnd = now + spinMs;
     for (;;) {
       const s = Atomics.load(this.states, w);
       if (s === FAILED) {
