@@ -40,13 +40,24 @@ export function spinBudgetMs(): number {
 }
 
 function machineIsBusy(): boolean {
+  let pressure: string | null = null;
   try {
-    const some = /some avg10=([0-9.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
-    if (some !== null) return Number(some[1]) >= BUSY_PRESSURE;
+    pressure = readFileSync('/proc/pressure/cpu', 'utf8');
   } catch {
-    // No pressure stall information here (not Linux, or a kernel without it): the load average.
+    // No pressure stall information here (not Linux, or a kernel without it): the load average decides.
   }
-  return loadavg()[0]! >= availableParallelism();
+  return isBusy(pressure, loadavg()[0]!, availableParallelism());
+}
+
+/**
+ * Whether the machine is short of CPU: `pressure` is the text of /proc/pressure/cpu (null where
+ * missing), whose "some avg10" at or above {@link BUSY_PRESSURE} says so; without it, a 1-minute
+ * `load` at or above the `cores`.
+ */
+export function isBusy(pressure: string | null, load: number, cores: number): boolean {
+  const some = pressure === null ? null : /some avg10=([0-9.]+)/.exec(pressure);
+  if (some !== null) return Number(some[1]) >= BUSY_PRESSURE;
+  return load >= cores;
 }
 
 /**
