@@ -6,7 +6,9 @@
  * order. The loss and gradients are the full batch's (each slice is normalized by the batch's row
  * count), the same math as one thread; only the summation order over rows differs (per slice, then
  * across slices), so results agree with one thread to float32 rounding and are deterministic for a
- * given thread count.
+ * given thread count. A worker's slice that the worker has not taken by the time the caller's own
+ * is done may be computed by the caller instead (into the worker's gradient block, same numbers),
+ * so a worker slow to wake never makes the step wait (see ./session.ts).
  *
  * The model-specific part is a {@link SliceStepFactory} exported by some module (e.g.
  * nn/parallel-mlp.ts): it builds, in a worker, a step over flat views of the parameters and of the
@@ -76,7 +78,10 @@ export class DataParallelStep {
 
   /**
    * One step over `x [rows, width]`: `local` computes the caller's slice into the model's gradient
-   * arrays `grads` (same order and sizes as the parameters); the workers' gradients are added to them.
+   * arrays `grads` (same order and sizes as the parameters, overwriting them); the workers' gradients
+   * are added to them. `local` must compute what the factory's worker step computes for the same
+   * rows, bit for bit: the caller also runs it on a worker's slice that the worker has not taken in
+   * time (ThreadSession.run's `steal`), and the batch's numbers must not depend on who ran it.
    * @returns the batch's loss (the sum of the slices' shares)
    */
   step(x: Float32Array, rows: number, grads: readonly Float32Array[], local: SliceStep): number {
