@@ -15,10 +15,12 @@
  * So a session spins only while the machine is not short of CPU: Linux's CPU pressure (the share of
  * the last 10 s in which some runnable thread waited for a core, /proc/pressure/cpu) below
  * {@link BUSY_PRESSURE}, or where that file is missing, a 1-minute load average below the core
- * count. It is read at most every {@link RECHECK_MS}.
+ * count. It is read at most every {@link RECHECK_MS}. The environment variable `DADM_SPIN_MS` (a
+ * number of milliseconds >= 0) fixes the spin instead, e.g. to compare both ways on one machine.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { InvalidOptionError } from '../../errors.js';
 
 /** The spin before sleeping while the machine has a core to spare: longer than the gap between two training steps. */
 export const SPIN_MS = 1;
@@ -29,14 +31,26 @@ const RECHECK_MS = 250;
 let checkedAt = -Infinity;
 let budget = SPIN_MS;
 
-/** How long to spin before sleeping now: {@link SPIN_MS} while the machine has a core to spare, else 0. */
+/**
+ * How long to spin before sleeping now: `DADM_SPIN_MS` when set, else {@link SPIN_MS} while the
+ * machine has a core to spare and 0 when it is busy.
+ * @throws InvalidOptionError when `DADM_SPIN_MS` is not a number >= 0
+ */
 export function spinBudgetMs(): number {
   const now = performance.now();
   if (now - checkedAt >= RECHECK_MS) {
     checkedAt = now;
-    budget = machineIsBusy() ? 0 : SPIN_MS;
+    budget = fixedSpinMs() ?? (machineIsBusy() ? 0 : SPIN_MS);
   }
   return budget;
+}
+
+function fixedSpinMs(): number | null {
+  const value = typeof process === 'object' ? process.env['DADM_SPIN_MS'] : undefined;
+  if (value === undefined || value === '') return null;
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms < 0) throw new InvalidOptionError(`DADM_SPIN_MS must be a number of milliseconds >= 0, got ${JSON.stringify(value)}`, 'DADM_SPIN_MS');
+  return ms;
 }
 
 function machineIsBusy(): boolean {

@@ -1,6 +1,8 @@
 /** How session threads wait: the busy-machine test and the bounded spin. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../../src/errors.js';
 import { BUSY_PRESSURE, SPIN_MS, isBusy, spinBudgetMs, spinWhile } from '../../../src/tensor/threads/spin.js';
+import { expectError } from '../expect-error.js';
 
 const pressure = (avg10: number): string => `some avg10=${avg10.toFixed(2)} avg60=1.00 avg300=0.50 total=123456\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n`;
 
@@ -19,8 +21,24 @@ describe('isBusy', () => {
 });
 
 describe('spinBudgetMs', () => {
+  // The choice is re-read at most every 250 ms.
+  const reread = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 300));
+  afterEach(async () => {
+    delete process.env['DADM_SPIN_MS'];
+    await reread();
+  });
+
   it('is SPIN_MS or nothing', () => {
     expect([0, SPIN_MS]).toContain(spinBudgetMs());
+  });
+
+  it('takes DADM_SPIN_MS when set, and throws InvalidOptionError for a value that is not a number >= 0', async () => {
+    process.env['DADM_SPIN_MS'] = '0.25';
+    await reread();
+    expect(spinBudgetMs()).toBe(0.25);
+    process.env['DADM_SPIN_MS'] = '-1';
+    await reread();
+    expectError(() => spinBudgetMs(), InvalidOptionError, /DADM_SPIN_MS must be a number of milliseconds >= 0, got "-1"/);
   });
 });
 
