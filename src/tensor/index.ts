@@ -40,7 +40,7 @@ export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './s
 export { adamUpdate, type AdamStep } from './adam-update.js';
 export { KernelBufferSet, kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
 export {
-  DataParallelStep, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, MAX_AUTO_THREADS, type PoolWorker,
+  DataParallelStep, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, spinBudgetMs, MAX_AUTO_THREADS, type PoolWorker,
   type DataParallelOptions, type ParallelRowsOptions, type RowTaskFactory, type RowWork, type SliceStep, type SliceStepFactory,
   type TaskContext, type TaskRef, type ThreadsOption,
 } from './threads/index.js';
