@@ -12,6 +12,7 @@
  * leaf until the group's last step. Measured on the default ensemble's 100-tree forest, one row:
  * 7.5 us general, 1.9-2.4 us fast (docs/ensemble.md, "Latency").
  */
+import { TREE_GROUP, packTreeGroups, wasmActive, type TreeGroups } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
 
 /** Trees as flat typed arrays; node indices are positions in the ONNX node attribute lists. */
@@ -38,15 +39,20 @@ interface WalkConfig {
   base: Float64Array;
 }
 
-/** Trees walked together by the fast loop. */
-const GROUP = 8;
+/** Trees walked together by the fast loop (the WebAssembly twin's group, so both share the group depths). */
+const GROUP = TREE_GROUP;
 
 export function walkTrees(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {
   const packed = cfg.aggregate === 'SUM' || cfg.aggregate === 'AVERAGE' ? packNodes(f, cfg.nFeatures) : null;
   if (packed === null) return generalWalk(f, x, y, cfg);
   const { roots, leafStart, leafTarget, leafWeight } = f;
+  const depths = groupDepths(f);
+  if (wasmActive() && x instanceof Float32Array) {
+    const trees = packTreeGroups({ ...packed, roots, depths, leafStart, leafTarget, leafWeight, nTargets: cfg.nTargets, nFeatures: cfg.nFeatures });
+    if (trees !== null) return wasmWalk(trees, x, y, cfg, roots.length);
+  }
   const scratch = { row: new Float64Array(cfg.nFeatures), acc: new Float64Array(cfg.nTargets), park: Math.max(0, f.mode.indexOf(0)) };
-  return fastWalk({ ...packed, roots, depths: groupDepths(f), leafStart, leafTarget, leafWeight, ...scratch }, x, y, cfg);
+  return fastWalk({ ...packed, roots, depths, leafStart, leafTarget, leafWeight, ...scratch }, x, y, cfg);
 }
 
 /**
@@ -182,6 +188,26 @@ function child(words: Int32Array, thresholds: Float32Array, row: Float64Array, i
 function addLeaf(f: FastForest, i: number): void {
   const e = f.leafStart[i]!;
   f.acc[f.leafTarget[e]!] += f.leafWeight[e]!;
+}
+
+/**
+ * The fast loop on the WebAssembly kernel (tensor/wasm/forest-kernel.ts, `tree_groups_walk`): same
+ * groups, same steps, same float64 sums in tree order, so the outputs are identical. Float32 rows
+ * only: the kernel compares in float32, which for a float32 input and a float32 threshold decides as
+ * the float64 comparison of the JS loop does.
+ */
+function wasmWalk(trees: TreeGroups, x: Float32Array, y: TensorData, cfg: WalkConfig, nTrees: number): () => void {
+  const { rows, nFeatures, nTargets, base } = cfg;
+  const divisor = cfg.aggregate === 'AVERAGE' ? nTrees : 1;
+  return () => {
+    const { row, acc } = trees;
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < nFeatures; j++) row[j] = x[r * nFeatures + j]!;
+      acc.fill(0);
+      trees.walk();
+      for (let tg = 0; tg < nTargets; tg++) y[r * nTargets + tg] = acc[tg]! / divisor + base[tg]!;
+    }
+  };
 }
 
 function generalWalk(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {
