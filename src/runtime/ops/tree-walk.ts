@@ -14,7 +14,7 @@
  * conversions. Measured on the default ensemble's 100-tree forest, one row: 7.5 us general,
  * 1.9-2.4 us fast in JS, 1.25 us on WebAssembly, best of 40 batches (docs/ensemble.md, "Latency").
  */
-import { TREE_GROUP, packTreeGroups, wasmActive, type TreeGroups } from '../../tensor/kernels.js';
+import { TREE_GROUP, packTreeGroups, wasmActive, type PackedTrees, type TreeGroups } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
 
 /** Trees as flat typed arrays; node indices are positions in the ONNX node attribute lists. */
@@ -50,7 +50,7 @@ export function walkTrees(f: Forest, x: TensorData, y: TensorData, cfg: WalkConf
   const { roots, leafStart, leafTarget, leafWeight } = f;
   const depths = groupDepths(f);
   if (wasmActive() && x instanceof Float32Array) {
-    const trees = packTreeGroups({ ...packed, roots, depths, leafStart, leafTarget, leafWeight, nTargets: cfg.nTargets, nFeatures: cfg.nFeatures });
+    const trees = packTreeGroups({ ...packed, roots, depths, leafStart, leafTarget, leafWeight }, cfg);
     if (trees !== null) return wasmWalk(trees, x, y, cfg, roots.length);
   }
   const scratch = { row: new Float64Array(cfg.nFeatures), acc: new Float64Array(cfg.nTargets), park: Math.max(0, f.mode.indexOf(0)) };
@@ -106,15 +106,8 @@ function groupDepths(f: Forest): Int32Array {
   return depths;
 }
 
-/** What the fast loop reads: the packed nodes, each group's depth, the leaf weights, scratch. */
-interface FastForest {
-  words: Int32Array;
-  thresholds: Float32Array;
-  roots: Int32Array;
-  depths: Int32Array;
-  leafStart: Int32Array;
-  leafTarget: Int32Array;
-  leafWeight: Float64Array;
+/** What the fast loop reads: the packed nodes, each group's depth, the leaf weights (as the WebAssembly twin), scratch. */
+interface FastForest extends PackedTrees {
   /** The row being scored, copied so the walk indexes it without an offset; float64 holds every input dtype exactly. */
   row: Float64Array;
   acc: Float64Array;

@@ -99,8 +99,6 @@ export interface PackedTrees {
   leafStart: Int32Array;
   leafTarget: Int32Array;
   leafWeight: Float64Array;
-  nTargets: number;
-  nFeatures: number;
 }
 
 /** A forest in the heap for `tree_groups_walk`: write the row into `row`, run, read `acc[0 .. nTargets)`. */
@@ -118,15 +116,16 @@ export interface TreeGroups {
  * object is collected, so its user keeps the object, not just its fields. Null when
  * the heap is not shared or is full (take the JS walk).
  */
-export function packTreeGroups(t: PackedTrees): TreeGroups | null {
+export function packTreeGroups(t: PackedTrees, size: { nTargets: number; nFeatures: number }): TreeGroups | null {
+  const { nTargets, nFeatures } = size;
   const n = t.words.length / 4;
   const nGroups = t.depths.length;
   const out: TreeGroups = { row: new Float32Array(0), acc: new Float64Array(0), walk: () => {} };
   // Node records, one parking leaf after them; a float64 weight per record; the group table; row; acc.
-  const blocks = [(n + 1) * (NODE_BYTES / 4), (n + 1) * 2, nGroups * (GROUP_BYTES / 4), t.nFeatures, 2 * (t.nTargets + 1)].map((len) => ownedKernelBuffer(out, Math.max(1, len)));
+  const blocks = [(n + 1) * (NODE_BYTES / 4), (n + 1) * 2, nGroups * (GROUP_BYTES / 4), nFeatures, 2 * (nTargets + 1)].map((len) => ownedKernelBuffer(out, Math.max(1, len)));
   if (!blocks.every(isHeapArray)) return null;
   const [nodeBlock, weightBlock, groupBlock, row, accBlock] = blocks as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-  const acc = new Float64Array(accBlock.buffer, accBlock.byteOffset, t.nTargets + 1);
+  const acc = new Float64Array(accBlock.buffer, accBlock.byteOffset, nTargets + 1);
   const ints = new Int32Array(nodeBlock.buffer, nodeBlock.byteOffset, 4 * (n + 1));
   const weights = new Float64Array(weightBlock.buffer, weightBlock.byteOffset, n + 1);
   const at = (i: number): number => nodeBlock.byteOffset + NODE_BYTES * i;
@@ -137,7 +136,7 @@ export function packTreeGroups(t: PackedTrees): TreeGroups | null {
     ints[q + 1] = at(isLeaf ? i : t.words[q + 1]!);
     ints[q + 2] = at(isLeaf ? i : t.words[q + 2]!);
     if (!isLeaf) nodeBlock[q + 3] = t.thresholds[q + 3]!;
-    else if (i === n) ints[q + 3] = acc.byteOffset + 8 * t.nTargets;
+    else if (i === n) ints[q + 3] = acc.byteOffset + 8 * nTargets;
     else {
       const e = t.leafStart[i]!;
       ints[q + 3] = acc.byteOffset + 8 * t.leafTarget[e]!;
