@@ -1,15 +1,16 @@
 /**
- * Driver of the forest walk kernel (./forest-kernel.ts): the trees are packed into the heap once
- * per forest (kept while the forest's arrays live), then rows go through in blocks copied into
- * scratch.
+ * Drivers of the forest kernels (./forest-kernel.ts). `wasmForestWalk`: an isolation forest's trees
+ * are packed into the heap once per forest (kept while the forest's arrays live), then rows go
+ * through in blocks copied into scratch. `packTreeGroups`: an ONNX TreeEnsemble's packed nodes are
+ * copied into the heap once per plan, for the runtime's one-row walk.
  */
 import { GROUP_BYTES, NODE_BYTES, TREE_GROUP } from './forest-kernel.js';
 import { heapBuffer, heapFloat32, isHeapArray } from './heap.js';
+import { kernelExports } from './kernels.js';
+import { reserve, scratchSlot } from './operands.js';
 import { ownedKernelBuffer } from '../kernel-buffer.js';
 
 export { TREE_GROUP };
-import { kernelExports } from './kernels.js';
-import { reserve, scratchSlot } from './operands.js';
 
 /** A compiled forest as model-spec/forest.ts lays it out (breadth-first, right child = left + 1). */
 export interface ForestTables {
