@@ -7,6 +7,14 @@
  * variates with scaffold_scale 0.2, plain FedAvg and FedProx with mu = 0.1) and iid. The anchor is
  * the centralized `dadm train` on the union of the same rows, scored on the same test set, in the
  * same run. Metric: ROC-AUC of the final global model; the note gives the centralized AUC and the gap.
+ *
+ * The transformer line: the same 10 client processes and 5 rounds on per-host time series (as
+ * `gen-data --sequences` writes them: 400 hosts x 100 steps, 2 % attack steps, a fresh fleet of 100
+ * hosts as the test set), split by host profile with each host's rows whole and in order on one
+ * client; clients train on their hosts' windows (sequence.stride 4) with `TRANSFORMER_LOCAL_EPOCHS`
+ * local epochs per round; the centralized `dadm train --hosts` on the union runs the default 20
+ * epochs with early stopping; both with learning rate `TRANSFORMER_LR`. `DADM_FL_AUC=transformer`
+ * (or `autoencoder`) runs one model's lines only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,34 +22,73 @@ import { join } from 'node:path';
 import { defaultConfig, simulateFederated } from '../../src/pipeline/index.js';
 import type { BenchRow, Workload } from '../harness.js';
 
+/** Local epochs per round of the transformer clients; `DADM_FL_AUC_LOCAL_EPOCHS` overrides. */
+const TRANSFORMER_LOCAL_EPOCHS = Number(process.env.DADM_FL_AUC_LOCAL_EPOCHS ?? 4);
+/** training.learning_rate of both transformer runs (clients and centralized); `DADM_FL_AUC_LR` overrides. */
+const TRANSFORMER_LR = Number(process.env.DADM_FL_AUC_LR ?? 0.002);
+/** federated.scaffold_scale of the transformer clients; `DADM_FL_AUC_SCAFFOLD` overrides. */
+const TRANSFORMER_SCAFFOLD = Number(process.env.DADM_FL_AUC_SCAFFOLD ?? 0);
+
 export const workload: Workload = {
   name: 'FL-auc',
-  description: 'federated autoencoder (10 clients, 5 rounds) vs centralized training: ROC-AUC by host profile and iid',
+  description: 'federated autoencoder and transformer (10 clients, 5 rounds) vs centralized training: ROC-AUC by host profile (and iid for the autoencoder)',
   async run(): Promise<BenchRow[]> {
-    const rows: BenchRow[] = [];
-    const cases = [
-      { split: 'by-profile', mu: 0, scaffold: 0.2, metric: 'auc_by-profile_scaffold0.2' },
-      { split: 'by-profile', mu: 0, scaffold: 0, metric: 'auc_by-profile' },
-      { split: 'by-profile', mu: 0.1, scaffold: 0, metric: 'auc_by-profile_prox0.1' },
-      { split: 'iid', mu: 0, scaffold: 0, metric: 'auc_iid' },
-    ] as const;
-    for (const { split, mu, scaffold, metric } of cases) {
-      const dir = mkdtempSync(join(tmpdir(), `fl-auc-${split}-`));
-      const load = `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
-      try {
-        const t0 = performance.now();
-        const dadm = defaultConfig();
-        dadm.training.batchSize = 64;
-        dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: 5, proximalMu: mu, scaffoldScale: scaffold, roundTimeoutS: 600 };
-        const r = await simulateFederated({ workDir: dir, clients: 10, split, rows: 20_000, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
-        const seconds = (performance.now() - t0) / 1000;
-        const central = r.centralized?.labels?.rocAuc ?? NaN;
-        const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
-        rows.push({ workload: 'FL-auc', metric, value: r.final.auc ?? NaN, unit: 'auc', median_of: 1, note: `centralized ${central.toFixed(4)}, gap ${(central - (r.final.auc ?? NaN)).toFixed(4)}; per round ${perRound}; ${seconds.toFixed(0)} s; ${load}` });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }
+    const only = process.env.DADM_FL_AUC;
+    const rows: BenchRow[] = only === 'transformer' ? [] : await autoencoderRows();
+    if (only !== 'autoencoder') rows.push(await transformerRow());
     return rows;
-  },
-};
+  }
+}
+
+/** The transformer, by profile: the federated run and the centralized anchor in one simulation. */
+async function transformerRow(): Promise<BenchRow> {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-auc-transformer-'));
+  const load = `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+  try {
+    const t0 = performance.now();
+    const dadm = defaultConfig();
+    dadm.model = 'transformer';
+    dadm.sequence.stride = 4;
+    dadm.training.learningRate = TRANSFORMER_LR;
+    dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: TRANSFORMER_LOCAL_EPOCHS, scaffoldScale: TRANSFORMER_SCAFFOLD, roundTimeoutS: 1200 };
+    const r = await simulateFederated({ workDir: dir, clients: 10, split: 'by-profile', rows: 40_000, steps: 100, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
+    const seconds = (performance.now() - t0) / 1000;
+    const central = r.centralized?.labels?.rocAuc ?? NaN;
+    const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
+    return {
+      workload: 'FL-auc', metric: 'auc_by-profile_transformer', value: r.final.auc ?? NaN, unit: 'auc', median_of: 1,
+      note: `target gap <= 0.02; centralized ${central.toFixed(4)}, gap ${(central - (r.final.auc ?? NaN)).toFixed(4)}; per round ${perRound}; 400 hosts x 100 steps, stride 4, learning rate ${TRANSFORMER_LR}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The autoencoder lines: by profile (SCAFFOLD, plain FedAvg, FedProx) and iid. */
+async function autoencoderRows(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const cases = [
+    { split: 'by-profile', mu: 0, scaffold: 0.2, metric: 'auc_by-profile_scaffold0.2' },
+    { split: 'by-profile', mu: 0, scaffold: 0, metric: 'auc_by-profile' },
+    { split: 'by-profile', mu: 0.1, scaffold: 0, metric: 'auc_by-profile_prox0.1' },
+    { split: 'iid', mu: 0, scaffold: 0, metric: 'auc_iid' },
+  ] as const;
+  for (const { split, mu, scaffold, metric } of cases) {
+    const dir = mkdtempSync(join(tmpdir(), `fl-auc-${split}-`));
+    const load = `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+    try {
+      const t0 = performance.now();
+      const dadm = defaultConfig();
+      dadm.training.batchSize = 64;
+      dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: 5, proximalMu: mu, scaffoldScale: scaffold, roundTimeoutS: 600 };
+      const r = await simulateFederated({ workDir: dir, clients: 10, split, rows: 20_000, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
+      const seconds = (performance.now() - t0) / 1000;
+      const central = r.centralized?.labels?.rocAuc ?? NaN;
+      const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
+      rows.push({ workload: 'FL-auc', metric, value: r.final.auc ?? NaN, unit: 'auc', median_of: 1, note: `centralized ${central.toFixed(4)}, gap ${(central - (r.final.auc ?? NaN)).toFixed(4)}; per round ${perRound}; ${seconds.toFixed(0)} s; ${load}` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}

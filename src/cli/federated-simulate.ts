@@ -17,7 +17,10 @@ export const federatedSimulateCommand: Command = {
     'clients mid-round and kill -9\'s the server --server-kills times, and stops everything at the end.\n' +
     'Then prints per round the clients in/missing/rejected, the loss and the ROC-AUC on held-out\n' +
     'labelled rows, and the final checkpoint beside a centralized dadm train on the union of the data.\n' +
-    'Without --data, synthetic endpoint hosts are generated (with profiles and a labelled test set).',
+    'Without --data, synthetic endpoint hosts are generated (with profiles and a labelled test set); for a\n' +
+    'sequence model (model: transformer) per-host time series as gen-data --sequences writes them. A\n' +
+    'sequence model needs --hosts with --data and a by-host or by-profile split: each host\'s rows stay\n' +
+    'on one client, in order, and whole hosts are held out for the ROC-AUC.',
   options: [
     { name: 'clients', type: 'string', value: 'N', description: 'client processes', default: '10' },
     { name: 'rounds', type: 'string', value: 'N', description: 'override federated.rounds' },
@@ -28,6 +31,7 @@ export const federatedSimulateCommand: Command = {
     { name: 'hosts', type: 'string', value: 'FILE', description: 'host id of every --data row, .npy [rows] (by-host; each client gets its rows\' ids)' },
     { name: 'profiles', type: 'string', value: 'FILE', description: 'host profile of every --data row, .npy [rows] (by-profile)' },
     { name: 'rows', type: 'string', value: 'N', description: 'synthetic rows to generate without --data (plus a quarter as test set)', default: '20000' },
+    { name: 'steps', type: 'string', value: 'N', description: 'rows per generated host for a sequence model (--rows / --steps hosts)', default: '100' },
     { name: 'anomaly-rate', type: 'string', value: 'P', description: 'share of attack rows in generated data', default: '0.02' },
     { name: 'drop', type: 'string', value: 'F', description: 'fraction of clients that crash mid-round (in round 2)', default: '0' },
     { name: 'server-kills', type: 'string', value: 'N', description: 'kill -9 and restart the server N times at random moments', default: '0' },
@@ -41,7 +45,7 @@ export const federatedSimulateCommand: Command = {
     QUIET_OPTION,
     JSON_OPTION,
   ],
-  examples: ['federated simulate --clients 10 --rounds 5 --split by-profile', 'federated simulate --clients 5 --secure --drop 0.2 --server-kills 2'],
+  examples: ['federated simulate --clients 10 --rounds 5 --split by-profile', 'federated simulate --config transformer.yaml --clients 10 --rounds 5 --split by-profile', 'federated simulate --clients 5 --secure --drop 0.2 --server-kills 2'],
   async run(values, io) {
     const federated: NonNullable<PartialDadmConfig['federated']> = {};
     const rounds = intOption(values, 'rounds', 1, 100_000);
@@ -58,7 +62,7 @@ export const federatedSimulateCommand: Command = {
       workDir: stringOption(values, 'work-dir') ?? 'fl-sim',
       clients: intOption(values, 'clients', 1, 1000) ?? 10,
       split: choiceOption(values, 'split', SPLITS) ?? 'iid',
-      ...(data !== undefined ? { data } : { rows: intOption(values, 'rows', 100, 10_000_000) ?? 20_000, anomalyRate: numberOption(values, 'anomaly-rate', 0, 1) ?? 0.02 }),
+      ...(data !== undefined ? { data } : { rows: intOption(values, 'rows', 100, 10_000_000) ?? 20_000, steps: intOption(values, 'steps', 2, 1_000_000) ?? 100, anomalyRate: numberOption(values, 'anomaly-rate', 0, 1) ?? 0.02 }),
       ...files,
       drop: numberOption(values, 'drop', 0, 0.99) ?? 0,
       serverKills: intOption(values, 'server-kills', 0, 100) ?? 0,

@@ -166,7 +166,7 @@ const clientCommand: Command = {
     { name: 'key', type: 'string', value: 'FILE', description: "this client's <id>.key", required: true },
     { name: 'server-key', type: 'string', value: 'FILE', description: "the server's server.pub.json (pinned: views and models must be signed by it)", required: true },
     { name: 'data', type: 'string', value: 'FILE', description: 'local rows .npy [rows, features]', required: true },
-    { name: 'hosts', type: 'string', value: 'FILE', description: 'host id of every data row, .npy [rows] integers' },
+    { name: 'hosts', type: 'string', value: 'FILE', description: 'host id of every data row, .npy [rows] integers, a host\'s rows in time order (model: transformer trains on each host\'s windows)' },
     CONFIG_OPTION,
     { name: 'seed', type: 'string', value: 'N', description: 'seed of the local shuffling (each round derives its own)', default: '0' },
     { name: 'ca', type: 'string', value: 'FILE', description: 'PEM CA certificate to trust for an https server' },
@@ -215,11 +215,12 @@ export const federatedCommand: Command = {
   name: 'federated',
   summary: 'federated training: keys, server, clients and a one-machine simulation',
   description:
-    'Trains the configured model (autoencoder) across hosts whose rows never leave them: a server\n' +
-    'publishes signed global models, clients train locally and send clipped, encrypted, signed updates\n' +
-    '(optionally under secure aggregation and differential privacy), FedAvg combines them, and the end\n' +
-    'result is a dadm checkpoint with a threshold. Settings: the federated: section of config.yaml\n' +
-    '(dadm init-config). docs/federated.md has the protocol and what each mode protects against.',
+    'Trains the configured model (autoencoder, or transformer on rows + --hosts) across hosts whose rows\n' +
+    'never leave them: a server publishes signed global models, clients train locally and send clipped,\n' +
+    'encrypted, signed updates (optionally under secure aggregation and differential privacy), FedAvg\n' +
+    'combines them, and the end result is a dadm checkpoint with a threshold. Settings: the federated:\n' +
+    'section of config.yaml (dadm init-config). docs/federated.md has the protocol and what each mode\n' +
+    'protects against.',
   options: [],
   examples: [
     'federated keygen --out-dir keys --server --clients 3',

@@ -11,7 +11,7 @@ import { ProgressPrinter } from './progress.js';
 const FORMATS = ['npy', 'ndjson', 'csv'] as const;
 /** Flags that only a line format uses, and those only .npy uses (labels are a .npy per row). */
 const LINE_FLAGS = ['explain', 'keep', 'fail-on-bad-line'] as const;
-const NPY_FLAGS = ['labels', 'allow-invalid', 'hosts', 'padded-output'] as const;
+const NPY_FLAGS = ['labels', 'allow-invalid', 'hosts', 'timestamps', 'padded-output'] as const;
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -35,6 +35,7 @@ export const scoreCommand: Command = {
     { name: 'output', type: 'string', value: 'FILE', description: 'npy: the scores as [rows] float32 .npy; ndjson/csv: the JSON lines', default: "none for npy, '-' for ndjson/csv", stdio: 'write-text' },
     { name: 'labels', type: 'string', value: 'FILE', description: 'npy: labels .npy [rows] of 0/1 (1 = anomaly)' },
     { name: 'hosts', type: 'string', value: 'FILE', description: 'npy: host ids .npy [rows] of integers (transformer with 2-D rows)' },
+    { name: 'timestamps', type: 'string', value: 'FILE', description: 'npy, with --hosts: times .npy [rows] int64 or float64; each host\'s rows must be in time order' },
     { name: 'padded-output', type: 'string', value: 'FILE', description: 'npy, transformer: write [rows] uint8 .npy, 1 = the row\'s window was left-padded' },
     { name: 'explain', type: 'string', value: 'K', description: 'ndjson/csv: list the K features that drove each score (reconstruction share, or Shapley values for a forest)' },
     { name: 'keep', type: 'string', value: 'FIELDS', description: 'ndjson/csv: comma-separated input fields copied into each output line, e.g. host,time' },
@@ -78,6 +79,7 @@ function scoreNpy(values: OptionValues, io: CliIo): number {
   if (data === undefined) throw new UsageError('--data must be given with --format npy, got nothing');
   const labels = stringOption(values, 'labels');
   const hosts = stringOption(values, 'hosts');
+  const timestamps = stringOption(values, 'timestamps');
   const paddedOutput = stringOption(values, 'padded-output');
   const progress = new ProgressPrinter(io.stderr, values.quiet !== true);
   let r;
@@ -88,6 +90,7 @@ function scoreNpy(values: OptionValues, io: CliIo): number {
       ...(output !== undefined && !toStdout ? { output } : {}),
       ...(labels !== undefined ? { labels } : {}),
       ...(hosts !== undefined ? { hosts } : {}),
+      ...(timestamps !== undefined ? { timestamps } : {}),
       ...(paddedOutput !== undefined ? { paddedOutput } : {}),
       ...computeOptions(values),
       ...(values['allow-invalid'] === true ? { nonFinite: 'invalid' as const } : {}),

@@ -19,12 +19,13 @@ export const trainCommand: Command = {
   options: [
     { name: 'data', type: 'string', value: 'FILE', description: 'training data .npy [rows, features] (transformer: or windows [N, T, features])', required: true, noStdio: 'train reads it once to check it, then once per epoch' },
     { name: 'hosts', type: 'string', value: 'FILE', description: 'host ids .npy [rows] of integers (transformer with 2-D rows)' },
+    { name: 'timestamps', type: 'string', value: 'FILE', description: 'with --hosts: times .npy [rows] int64 or float64; each host\'s rows must be in time order' },
     { name: 'out-dir', type: 'string', value: 'DIR', description: 'output directory (created if missing)', required: true },
     configOption('with every training setting'),
     { name: 'seed', type: 'string', value: 'N', description: 'override training.seed' },
     { name: 'epochs', type: 'string', value: 'N', description: 'override training.epochs' },
     { name: 'model', type: 'string', value: 'KIND', description: `override model: ${MODEL_KIND_NAMES.join(' or ')}` },
-    { name: 'init-checkpoint', type: 'string', value: 'FILE', description: 'start from the weights (and scaler) of an autoencoder checkpoint' },
+    { name: 'init-checkpoint', type: 'string', value: 'FILE', description: 'start from the weights (and scaler) of an autoencoder or transformer checkpoint' },
     { ...BACKEND_OPTION, description: 'override backend: auto, js or wasm' },
     { ...THREADS_OPTION, description: "override threads: 'auto' or a count (1 = single-threaded)" },
     QUIET_OPTION,
@@ -43,6 +44,7 @@ export const trainCommand: Command = {
     const model = choiceOption(values, 'model', MODEL_KIND_NAMES);
     const init = stringOption(values, 'init-checkpoint');
     const hosts = stringOption(values, 'hosts');
+    const timestamps = stringOption(values, 'timestamps');
     const compute = computeOptions(values);
     const { config } = configFromOptions(values, io);
     let result;
@@ -56,6 +58,7 @@ export const trainCommand: Command = {
         ...(model !== undefined ? { model } : {}),
         ...(init !== undefined ? { initCheckpoint: init } : {}),
         ...(hosts !== undefined ? { hosts } : {}),
+        ...(timestamps !== undefined ? { timestamps } : {}),
         ...compute,
         onProgress: progress.onProgress,
       });

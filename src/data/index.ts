@@ -13,6 +13,7 @@ export { scoreBlocks, scoreFile, checkScores, nonFiniteScoreError, type ScoreKer
 export type { TrainingData } from './training-data.js';
 export { fileRows, memoryRows, standardizedRows, windowRows, type RowTable } from './row-source.js';
 export { scanHosts, MAX_HOST_ID, RING_BUDGET_BYTES, type HostIndex, type HostInfo, type ScanHostsOptions } from './host-index.js';
+export { checkHostTimeOrder, type HostTimeOrderOptions } from './host-time-order.js';
 export { forEachHostWindow, type HostWindowOptions, type WindowBatchMeta } from './host-windows.js';
 export { checkWindowFile, forEachWindow, type WindowFileOptions } from './window-file.js';
 export { openWindowStream, unitHash, type SequenceSource, type WindowStream, type WindowPart, type WindowStreamOptions } from './window-stream.js';

@@ -25,4 +25,4 @@ export type { RoundView, Phase, FlRequest, FlResponse } from './protocol.js';
 export { runServer, runClient, parseListen, type RunServerOptions, type RunClientOptions } from './run.js';
 export { loadSimData, readRowVector, type SimData, type SimDataOptions } from './sim-data.js';
 export { utf8 } from './bytes.js';
-export { splitClients, type SplitKind } from './split.js';
+export { splitClients, splitHostsByProfile, type SplitKind } from './split.js';

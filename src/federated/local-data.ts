@@ -2,10 +2,11 @@
  * A federated client's rows as the model kinds train on them: the same {@link TrainingData} that
  * `dadm train` builds (a data file read by blocks, checked by the pre-pass), with every row in
  * training (no validation hold-out: FedAvg's local epochs run over all local rows; early stopping
- * needs a view of all clients), plus the optional per-row host ids of `--hosts`.
+ * needs a view of all clients), plus the optional per-row host ids of `--hosts`: a sequence kind
+ * (transformer) trains on the windows of each host's consecutive rows, as `dadm train --hosts` does.
  */
 import type { DadmConfig } from '../config/index.js';
-import { checkWidth, memoryDataFile, openDataFile, prepass, splitRows, type DataFile, type TrainingData } from '../data/index.js';
+import { checkWidth, memoryDataFile, memoryRows, openDataFile, prepass, splitRows, type DataFile, type TrainingData } from '../data/index.js';
 import { DataError } from '../errors.js';
 import { modelKind } from '../models/index.js';
 import type { FeatureSchema } from '../schema/index.js';
@@ -28,8 +29,8 @@ export interface LocalData {
 export interface LocalDataOptions {
   config: DadmConfig;
   schema: FeatureSchema;
-  /** `.npy` `[rows]` integer host ids, one per data row. */
-  hosts?: string;
+  /** `.npy` `[rows]` integer host ids, one per data row (or the ids in memory); a host's rows in time order. */
+  hosts?: string | ArrayLike<number>;
 }
 
 /**
@@ -67,8 +68,10 @@ function checked(file: DataFile, opts: LocalDataOptions): LocalData {
       fitSampleRows: modelKind(opts.config.model).fitSampleRows(opts.config, file.rows),
       exactMaxValues: 0,
     });
-    const hosts = opts.hosts === undefined ? null : hostIds(opts.hosts, file.rows);
-    return { training: { file, split, standardizer: null, fitSample: pre.fitSample, hosts: null }, rows: file.rows, source: file.source, hosts, close: () => file.reader.close() };
+    const hosts = opts.hosts === undefined ? null : typeof opts.hosts === 'string' ? hostIds(opts.hosts, file.rows) : checkedIds(opts.hosts, file.rows, `${file.source} host ids`);
+    const source = typeof opts.hosts === 'string' ? opts.hosts : `${file.source} host ids`;
+    const training: TrainingData = { file, split, standardizer: null, fitSample: pre.fitSample, hosts: hosts === null ? null : memoryRows(hosts, 1, source) };
+    return { training, rows: file.rows, source: file.source, hosts, close: () => file.reader.close() };
   } catch (err) {
     file.reader.close();
     throw err;
@@ -76,7 +79,11 @@ function checked(file: DataFile, opts: LocalDataOptions): LocalData {
 }
 
 function hostIds(path: string, rows: number): Int32Array {
-  const ids = readRowVector(path, rows);
+  return checkedIds(readRowVector(path, rows), rows, path);
+}
+
+function checkedIds(ids: ArrayLike<number>, rows: number, path: string): Int32Array {
+  if (ids.length !== rows) throw new DataError(`${path}: host ids must number one per data row (${rows}), got ${ids.length}`, path);
   const out = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
     const v = ids[i]!;

@@ -7,7 +7,7 @@
  * change here; the protocol only ever sees flat F32 vectors in a fixed layout.
  */
 import { mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js';
-import { scoreBlocks } from '../data/index.js';
+import { scoreBlocks, scoreSequenceFile } from '../data/index.js';
 import { FormatError, InvalidOptionError } from '../errors.js';
 import type { SafetensorsTensorLike } from '../io/index.js';
 import { checkpointBytes, checkpointParts, modelKind, modelKinds, storedFromState, type FittedModel, type ModelKindHandler } from '../models/index.js';
@@ -89,19 +89,20 @@ export function federatedKind(config: DadmConfig, width?: number): FederatedMode
   const schema = schemaForMode(config.schema, width ?? 0);
   const fitted = (model: GlobalModel): FittedModel =>
     handler.load(storedFromState({ tensors: splitControlVariates(model).model.state, metadata: model.metadata }, { path: `global model v${model.version}`, config, schema }));
-  const initialModel = (seed: number): GlobalModel => {
-    const init = handler.initialModel!(mergeConfig({ training: { seed } }, config), schema);
-    return globalOf(handler, init, 0);
-  };
-  const expected = initialModel(0).metadata;
+  const untrained = (seed: number): FittedModel => handler.initialModel!(mergeConfig({ training: { seed } }, config), schema);
+  // Every global model carries these metadata keys (the architecture): a kind whose metadata also
+  // records training results (the transformer's seed, threshold, history) would otherwise change
+  // them every round, and the clients check them against their own config.
+  const expected = untrained(0).state().metadata;
+  const initialModel = (seed: number): GlobalModel => globalOf(handler, untrained(seed), 0, expected);
   return {
     kind: handler.name,
     config,
     schema,
     initialModel,
     checkModel(model) {
-      const want = JSON.stringify(expected);
-      const got = JSON.stringify(model.metadata);
+      const want = canonicalJson(expected);
+      const got = canonicalJson(model.metadata);
       if (model.kind !== handler.name || got !== want) {
         throw new FormatError(`global model: kind and metadata must be what the local config builds, ${handler.name} ${want}, got ${model.kind} ${got}`, 'model');
       }
@@ -109,13 +110,19 @@ export function federatedKind(config: DadmConfig, width?: number): FederatedMode
     train(global, data, options) {
       const local = mergeConfig({ training: { epochs: options.epochs, seed: options.seed, validationFraction: 0 } }, config);
       const run = handler.train({ data: data.training, config: local, schema, init: fitted(global), ...(options.adjustGradients ? { adjustGradients: options.adjustGradients } : {}) });
-      const trained = globalOf(handler, run.model, global.version);
+      const trained = globalOf(handler, run.model, global.version, global.metadata);
       checkLayout(trained.state, layoutOf(splitControlVariates(global).model.state), `${data.source}: locally trained model`);
       return { weights: trained.state, samples: data.training.split.trainingRows, loss: run.epochs.at(-1)?.trainLoss ?? NaN };
     },
     score(model, data) {
-      const { file, split } = data.training;
-      return scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer: null, kernel: fitted(model).score, out: new Float32Array(split.trainingRows) });
+      const { file, split, hosts } = data.training;
+      const m = fitted(model);
+      if (m.input.form === 'windows') {
+        // A row's score is its host's window ending at it, as `dadm score --hosts` gives it.
+        if (hosts === null) throw new InvalidOptionError(`${data.source}: a ${handler.name} model must be given host ids (--hosts) to score rows, got none`, 'hosts');
+        return scoreSequenceFile(file, { steps: m.input.steps, active: schema.activeFeatures, standardizer: null, kernel: m.score, hosts }).scores;
+      }
+      return scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer: null, kernel: m.score, out: new Float32Array(split.trainingRows) });
     },
     checkpoint(model, calibration) {
       const state = fitted(model).state();
@@ -128,13 +135,18 @@ export function federatedKind(config: DadmConfig, width?: number): FederatedMode
   };
 }
 
-/** A fitted model as a global model of `version`: its state's tensors (F32) and metadata keys. */
-function globalOf(handler: ModelKindHandler, model: FittedModel, version: number): GlobalModel {
+/** Metadata keys as JSON in sorted key order (a decoded model file lists them sorted). */
+function canonicalJson(metadata: Readonly<Record<string, string>>): string {
+  return JSON.stringify(Object.keys(metadata).sort().map((k) => [k, metadata[k]]));
+}
+
+/** A fitted model as a global model of `version`: its state's tensors (F32) under the given metadata keys. */
+function globalOf(handler: ModelKindHandler, model: FittedModel, version: number, metadata: Readonly<Record<string, string>>): GlobalModel {
   const state = model.state();
   const tensors: StateDict = new Map();
   for (const [name, t] of state.tensors) {
     if (!(t.data instanceof Float32Array)) throw new FormatError(`${handler.name}: tensor ${name} must be F32 to be averaged, got ${t.data.constructor.name}`, 'model');
     tensors.set(name, new Tensor(Float32Array.from(t.data), t.shape));
   }
-  return { state: tensors, version, kind: handler.name, metadata: { ...state.metadata } };
+  return { state: tensors, version, kind: handler.name, metadata: { ...metadata } };
 }

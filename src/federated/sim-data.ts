@@ -1,12 +1,14 @@
 /**
  * Data of a simulation: training rows with optional host ids and host profiles per row and a
  * labelled held-out set, either read from files or generated (synthetic endpoint hosts, whose
- * profiles make the by-profile split possible).
+ * profiles make the by-profile split possible; with `sequences`, per-host time series as `gen-data
+ * --sequences` writes them, for a sequence kind). With host ids, whole hosts are held out, so every
+ * host's rows stay together and in order on both sides.
  */
 import { readFileSync } from 'node:fs';
 import { DataError, InvalidOptionError } from '../errors.js';
 import { readNpyFile, readNpyTyped } from '../io/index.js';
-import { generateHostData, normalizeCore, toModelInput } from '../schema/index.js';
+import { generateHostData, generateSequenceData, normalizeCore, toModelInput } from '../schema/index.js';
 import { Random } from '../tensor/index.js';
 
 /** Rows `[count, cols]`, per-row host ids and profiles, and the labelled held-out set. */
@@ -18,7 +20,8 @@ export interface SimData {
   hosts: Int32Array | null;
   /** Host profile per row (the profiles file, or the profiles of generated rows), or null. */
   profiles: Int32Array | null;
-  test: { rows: Float32Array; count: number; labels: Uint8Array } | null;
+  /** Held-out rows with labels, and their host ids when the data has them (whole hosts held out). */
+  test: { rows: Float32Array; count: number; labels: Uint8Array; hosts: Int32Array | null } | null;
 }
 
 /** Where the data of a simulation comes from. */
@@ -35,8 +38,12 @@ export interface SimDataOptions {
   rows?: number;
   /** Anomaly rate of generated rows. Default 0.02. */
   anomalyRate?: number;
-  /** Held-out fraction of `data` when labels are given. Default 0.2. */
+  /** Held-out fraction of `data` (of its hosts, with `hosts`) when labels are given. Default 0.2. */
   testFraction?: number;
+  /** Without `data`: generate per-host time series (`rows / steps` hosts of `steps` rows) instead of rows. */
+  sequences?: boolean;
+  /** Rows per generated host with `sequences`. Default 100 (as `gen-data --sequences`). */
+  steps?: number;
   seed: number;
 }
 
@@ -55,23 +62,44 @@ export function loadSimData(o: SimDataOptions): SimData {
   const labels = Uint8Array.from(readRowVector(o.labels, count));
   const frac = o.testFraction ?? 0.2;
   if (!(frac > 0 && frac < 1)) throw new InvalidOptionError(`simulate: testFraction must be in (0, 1), got ${frac}`, 'testFraction');
-  const perm = new Random(o.seed).permutation(count);
-  const nTest = Math.max(1, Math.round(frac * count));
-  const pick = (idx: Int32Array): Float32Array => {
+  const held = hosts === null ? heldOutRows(count, frac, o.seed) : heldOutHosts(hosts, frac, o.seed, o.hosts!);
+  const trainIdx: number[] = [], testIdx: number[] = [];
+  for (let r = 0; r < count; r++) (held[r] === 1 ? testIdx : trainIdx).push(r);
+  const pick = (idx: number[]): Float32Array => {
     const out = new Float32Array(idx.length * cols);
     idx.forEach((r, k) => out.set(x.data.subarray(r * cols, (r + 1) * cols), k * cols));
     return out;
   };
-  const testIdx = perm.slice(0, nTest).sort();
-  const trainIdx = perm.slice(nTest).sort();
+  const of = (v: Int32Array | null, idx: number[]): Int32Array | null => (v === null ? null : Int32Array.from(idx, (r) => v[r]!));
   return {
     rows: pick(trainIdx),
     count: trainIdx.length,
     cols,
-    hosts: hosts === null ? null : Int32Array.from(trainIdx, (r) => hosts[r]!),
-    profiles: profiles === null ? null : Int32Array.from(trainIdx, (r) => profiles[r]!),
-    test: { rows: pick(testIdx), count: testIdx.length, labels: Uint8Array.from(testIdx, (r) => labels[r]!) },
+    hosts: of(hosts, trainIdx),
+    profiles: of(profiles, trainIdx),
+    test: { rows: pick(testIdx), count: testIdx.length, labels: Uint8Array.from(testIdx, (r) => labels[r]!), hosts: of(hosts, testIdx) },
   };
+}
+
+/** 1 for a seeded `frac` share of the rows. */
+function heldOutRows(count: number, frac: number, seed: number): Uint8Array {
+  const held = new Uint8Array(count);
+  const perm = new Random(seed).permutation(count);
+  const n = Math.max(1, Math.round(frac * count));
+  for (let k = 0; k < n; k++) held[perm[k]!] = 1;
+  return held;
+}
+
+/**
+ * 1 for every row of a seeded `frac` share of the hosts (at least one; at least one host stays).
+ * @throws InvalidOptionError for data of a single host
+ */
+function heldOutHosts(hosts: Int32Array, frac: number, seed: number, source: string): Uint8Array {
+  const ids = [...new Set(hosts)].sort((a, b) => a - b);
+  if (ids.length < 2) throw new InvalidOptionError(`simulate: ${source} must hold at least 2 hosts to hold some out for testing, got ${ids.length}`, 'hosts');
+  new Random(seed).shuffleInPlace(ids);
+  const test = new Set(ids.slice(0, Math.min(ids.length - 1, Math.max(1, Math.round(frac * ids.length)))));
+  return Uint8Array.from(hosts, (h) => (test.has(h) ? 1 : 0));
 }
 
 /**
@@ -87,6 +115,7 @@ export function readRowVector(path: string, count: number): ArrayLike<number> {
 }
 
 function generated(o: SimDataOptions): SimData {
+  if (o.sequences === true) return generatedSequences(o);
   const rows = o.rows ?? 20_000;
   const rate = o.anomalyRate ?? 0.02;
   const train = generateHostData({ rows, seed: o.seed, anomalyRate: rate });
@@ -98,6 +127,25 @@ function generated(o: SimDataOptions): SimData {
     cols: 64,
     hosts: null,
     profiles: Int32Array.from(train.profile),
-    test: { rows: toModelInput(normalizeCore(test.raw)), count: testRows, labels: test.labels },
+    test: { rows: toModelInput(normalizeCore(test.raw)), count: testRows, labels: test.labels, hosts: null },
+  };
+}
+
+/** `rows / steps` hosts of training series and a quarter as many fresh hosts as the test set (at least 4). */
+function generatedSequences(o: SimDataOptions): SimData {
+  const steps = o.steps ?? 100;
+  const rows = o.rows ?? 20_000;
+  if (!(Number.isSafeInteger(steps) && steps >= 2 && rows >= steps)) throw new InvalidOptionError(`simulate: steps must be an integer in [2, rows = ${rows}], got ${steps}`, 'steps');
+  const hosts = Math.floor(rows / steps);
+  const rate = o.anomalyRate ?? 0.02;
+  const train = generateSequenceData({ hosts, steps, seed: o.seed, anomalyRate: rate });
+  const test = generateSequenceData({ hosts: Math.max(4, Math.round(hosts / 4)), steps, seed: o.seed + 1_000_003, anomalyRate: Math.max(rate, 0.02) });
+  return {
+    rows: toModelInput(normalizeCore(train.raw)),
+    count: train.hosts.length,
+    cols: 64,
+    hosts: train.hosts,
+    profiles: Int32Array.from(train.hosts, (h) => train.profile[h]!),
+    test: { rows: toModelInput(normalizeCore(test.raw)), count: test.hosts.length, labels: test.labels, hosts: test.hosts },
   };
 }

@@ -51,3 +51,33 @@ function dealHosts(hosts: ArrayLike<number>, clients: number, seed: number): Int
   }
   return shards.map((s) => Int32Array.from(s.sort((a, b) => a - b)));
 }
+
+/**
+ * The by-profile split of rows with host ids, cutting only between hosts: hosts sorted by profile
+ * (then by first row), dealt in that order, each client taking hosts until it holds its share of
+ * the rows. Every host's rows stay on one client, in file order (a sequence kind trains on windows
+ * of a host's consecutive rows).
+ * @throws InvalidOptionError when there are fewer hosts than clients, or a host has rows of two profiles
+ */
+export function splitHostsByProfile(profiles: ArrayLike<number>, hosts: ArrayLike<number>, clients: number): Int32Array[] {
+  const rows = hosts.length;
+  if (profiles.length !== rows) throw new InvalidOptionError(`simulate: profiles must have one entry per row (${rows}), got ${profiles.length}`, 'profiles');
+  const byHost = new Map<number, { profile: number; rows: number[] }>();
+  for (let i = 0; i < rows; i++) {
+    const h = byHost.get(hosts[i]!);
+    if (h === undefined) byHost.set(hosts[i]!, { profile: profiles[i]!, rows: [i] });
+    else if (h.profile !== profiles[i]!) throw new InvalidOptionError(`simulate: host ${hosts[i]} must have one profile, got ${h.profile} and ${profiles[i]} (row ${i})`, 'profiles');
+    else h.rows.push(i);
+  }
+  if (!Number.isInteger(clients) || clients < 1 || clients > byHost.size) throw new InvalidOptionError(`simulate: clients must be an integer in [1, hosts = ${byHost.size}] for by-profile with host ids, got ${clients}`, 'clients');
+  const order = [...byHost.values()].sort((a, b) => a.profile - b.profile || a.rows[0]! - b.rows[0]!);
+  const shards: number[][] = Array.from({ length: clients }, () => []);
+  let k = 0, dealt = 0;
+  order.forEach((h, i) => {
+    // Move on once this client has its share, keeping one host for each client still to come.
+    while (k < clients - 1 && (dealt >= ((k + 1) * rows) / clients || order.length - i <= clients - 1 - k) && shards[k]!.length > 0) k++;
+    shards[k]!.push(...h.rows);
+    dealt += h.rows.length;
+  });
+  return shards.map((s) => Int32Array.from(s.sort((a, b) => a - b)));
+}

@@ -6,6 +6,7 @@
 export { readNpy, readNpyTyped, readNpyFile, writeNpy, writeNpyFile } from './npy.js';
 export type { NpyArray, NpyCast, NpyTypedResult, NpyArrayLike, NpyReadOptions, NpyFileReadOptions } from './npy.js';
 export type { NpyTypedArray } from './npy-dtype.js';
+export { HOST_LITTLE_ENDIAN } from './npy-dtype.js';
 export { NpzArchive, openNpz, readNpz, readNpzTyped, readNpzFile, writeNpz, writeNpzFile } from './npz.js';
 export type { NpzReadOptions, NpzWriteOptions } from './npz.js';
 export { readSafetensors, readSafetensorsFile, safetensorsDataStart, writeSafetensors, writeSafetensorsFile } from './safetensors.js';

@@ -136,6 +136,33 @@ export class NpyRowReader {
     return dst;
   }
 
+  /**
+   * Reads rows `start .. start + count - 1` as stored (the file's dtype and byte order, `[count,
+   * cols]` elements of `dtype` into `out`), for values float32 cannot hold exactly (int64 and
+   * float64 timestamps). From a stream, `start` must be the next unread row.
+   * @returns the first count * cols * itemSize bytes of `out`
+   * @throws as {@link readRows}
+   */
+  readRowBytes(start: number, count: number, out: Uint8Array): Uint8Array {
+    const fd = this.openFd('readRowBytes');
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 0 || count < 0 || start + count > this.rows) {
+      throw new ShapeError(`NpyRowReader.readRowBytes: rows start..start+count must lie in [0, ${this.rows}], got start ${start}, count ${count}`);
+    }
+    if (this.sequential && start !== this.nextRow) {
+      throw new ShapeError(`NpyRowReader.readRowBytes: a stream must be read in order, rows ${this.nextRow}..${this.rows - 1} left, got start ${start}, count ${count}`);
+    }
+    const bytes = count * this.cols * this.header.dtype.itemSize;
+    if (out.length < bytes) throw new ShapeError(`NpyRowReader.readRowBytes: out length must be >= ${bytes} bytes, got ${out.length}`);
+    const dst = out.subarray(0, bytes);
+    if (count === 0) return dst;
+    this.readData(fd, dst, start);
+    if (this.sequential) {
+      this.nextRow += count;
+      if (this.nextRow === this.rows) this.checkEnd(fd);
+    }
+    return dst;
+  }
+
   /** Closes the file (standard input is left open); further reads throw. Closing twice is harmless. */
   close(): void {
     if (this.fd !== undefined && !this.sequential) closeSync(this.fd);

@@ -12,6 +12,7 @@ import { averagePrecision, bestF1, operatingPointsAtFpr, precisionRecallAt, rocA
 import { resolveThreads, type BackendOption, type ThreadsOption } from '../tensor/index.js';
 import { applyBackend } from './compute.js';
 import { refuseSameFile } from './same-file.js';
+import { checkTimes } from './host-times.js';
 
 /**
  * Where scoring runs, for every way of scoring (.npy files, NDJSON/CSV lines, scoreStream): the
@@ -69,6 +70,8 @@ export interface ScoreOptions extends ScoreCompute {
    * A 3-D window file `[N, T, F]` needs none and gets one score per window.
    */
   hosts?: string;
+  /** With `hosts`: times .npy `[rows]` (int64 or float64); each host's rows must be in time order. */
+  timestamps?: string;
   /** Sequence models with rows: write the padded-window flags as `[rows]` uint8 .npy (1 = the row's window was left-padded). */
   paddedOutput?: string;
   /**
@@ -150,6 +153,7 @@ export function score(opts: ScoreOptions): ScoreResult {
     opts.labels === undefined ? undefined : { option: 'labels', path: opts.labels },
   ];
   inputs.push(opts.hosts === undefined ? undefined : { option: 'hosts', path: opts.hosts });
+  inputs.push(opts.timestamps === undefined ? undefined : { option: 'timestamps', path: opts.timestamps });
   const outputs = [
     ...(opts.output !== undefined ? [{ option: 'output', path: opts.output }] : []),
     ...(opts.paddedOutput !== undefined ? [{ option: 'padded-output', path: opts.paddedOutput }] : []),
@@ -161,6 +165,8 @@ export function score(opts: ScoreOptions): ScoreResult {
   try {
     scored = scoreDataFile({ ...detector, kernel: scoring.kernel }, opts.data, {
       hosts: opts.hosts,
+      timestamps: opts.timestamps,
+      limits: opts.limits,
       paddedOutput: opts.paddedOutput,
       onRows: (done, total) => opts.onProgress?.({ kind: 'rows', phase: 'score', done, total }),
       ...(opts.nonFinite === undefined ? {} : { nonFinite: opts.nonFinite }),
@@ -220,6 +226,10 @@ export function scoreDataFile(
   path: string,
   o: {
     hosts?: string | undefined;
+    /** With `hosts`: one time per row; each host's rows must be in time order (see checkHostTimeOrder). */
+    timestamps?: string | undefined;
+    /** Limits of the host-id and time files (config.yaml's `limits`). */
+    limits?: Partial<Limits> | undefined;
     paddedOutput?: string | undefined;
     onRows?: (done: number, total: number) => void;
     nonFinite?: NonFiniteScores;
@@ -235,6 +245,9 @@ export function scoreDataFile(
 ): DataFileScores {
   const windows = detector.input.form === 'windows';
   const command = o.command ?? 'score';
+  if (o.timestamps !== undefined && o.hosts === undefined) {
+    throw new UsageError(`${command}: --timestamps must be given with --hosts (it orders each host's rows), got --timestamps ${o.timestamps} without host ids`);
+  }
   if (!windows && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
     throw new UsageError(`${command}: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must be given only with a sequence model, got a ${detector.modelType ?? 'per-row'} model`);
   }
@@ -257,7 +270,8 @@ export function scoreDataFile(
     if (file.steps > 1 && (o.hosts !== undefined || o.paddedOutput !== undefined)) {
       throw new UsageError(`${command}: --${o.hosts !== undefined ? 'hosts' : 'padded-output'} must not be given with a 3-D window file (one score per window), got ${path}`);
     }
-    const hosts = o.hosts === undefined ? null : new NpyRowReader(o.hosts, { option: names.hosts, what: 'host ids' });
+    const hosts = o.hosts === undefined ? null : new NpyRowReader(o.hosts, { option: names.hosts, what: 'host ids', ...limitsOf(o) });
+    if (hosts !== null && o.timestamps !== undefined) checkTimes(file, hosts, { path: o.timestamps, limits: o.limits });
     try {
       const r = scoreSequenceFile(file, { ...common, steps: detector.input.steps, hosts, ...(o.onBatch ? { onBatch: o.onBatch } : {}) });
       return { ...r, items: hosts === null ? 'windows' : 'rows' };

@@ -19,6 +19,7 @@ import type { BackendOption, ThreadsOption } from '../tensor/index.js';
 import { applyBackend } from './compute.js';
 import { buildDriftReference } from './drift/reference.js';
 import { fitModel, signedFitCheckpoint } from './fit-model.js';
+import { checkTimes } from './host-times.js';
 import { refuseSameFile } from './same-file.js';
 
 /** Options of {@link train}. */
@@ -40,6 +41,11 @@ export interface TrainOptions {
    * sequence data for a sequence kind (transformer). A 3-D window file `[N, T, F]` needs none.
    */
   hosts?: string;
+  /**
+   * With `hosts`: times .npy `[rows]` (int64 or float64, one per row); every host's rows must be in
+   * non-decreasing time order, else a DataError names the file, host, row and both times.
+   */
+  timestamps?: string;
   /** Overrides `backend` (the kernels; the choice holds for the whole process). */
   backend?: BackendOption;
   /** Overrides `threads` (training steps and validation scoring). */
@@ -100,6 +106,7 @@ export function train(opts: TrainOptions): TrainResult {
     [
       { option: '--data', path: opts.data },
       opts.hosts === undefined ? undefined : { option: '--hosts', path: opts.hosts },
+      opts.timestamps === undefined ? undefined : { option: '--timestamps', path: opts.timestamps },
       opts.initCheckpoint === undefined ? undefined : { option: '--init-checkpoint', path: opts.initCheckpoint },
     ],
   );
@@ -203,6 +210,9 @@ function openTrainingInput(opts: TrainOptions, config: DadmConfig): { file: Data
   if (opts.hosts !== undefined && !windows) {
     throw new UsageError(`train: --hosts must be given only to a sequence model (${sequenceKinds()}), got model ${config.model}`);
   }
+  if (opts.timestamps !== undefined && opts.hosts === undefined) {
+    throw new UsageError(`train: --timestamps must be given with --hosts (it orders each host's rows), got --timestamps ${opts.timestamps} without host ids`);
+  }
   const file = openDataFile(opts.data, { option: '--data', windows, needsFile: 'train reads it once to check it, then once per epoch' });
   try {
     if (windows && file.steps === 1 && opts.hosts === undefined) {
@@ -211,7 +221,8 @@ function openTrainingInput(opts: TrainOptions, config: DadmConfig): { file: Data
     if (file.steps > 1 && opts.hosts !== undefined) {
       throw new UsageError(`train: --hosts must not be given with a 3-D window file (its windows are the groups), got ${opts.hosts} with ${opts.data}`);
     }
-    const hosts = opts.hosts === undefined ? null : new NpyRowReader(opts.hosts, { option: '--hosts', what: 'host ids' });
+    const hosts = opts.hosts === undefined ? null : new NpyRowReader(opts.hosts, { option: '--hosts', what: 'host ids', limits: config.limits });
+    if (hosts !== null && opts.timestamps !== undefined) checkTimes(file, hosts, { path: opts.timestamps, limits: config.limits });
     return { file, hosts };
   } catch (err) {
     file.reader.close();

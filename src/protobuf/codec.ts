@@ -29,6 +29,8 @@ export interface Field {
   readonly message?: () => MessageSpec<unknown>;
   /** A repeated number field decoded into a typed array ({@link array}). */
   readonly typed?: boolean;
+  /** An {@link array} field of 64-bit integers that decodes into an Int32Array when every value fits ({@link narrowArray}). */
+  readonly narrow?: boolean;
   /** A repeated bytes field that may decode into a {@link ByteList} ({@link byteList}). */
   readonly compact?: boolean;
   /** `Message.field`, for error messages. */
@@ -80,6 +82,13 @@ export const list = <K extends ScalarKind>(no: number, kind: K) => ({ no, kind, 
  * `int32`, Float64Array for the 64-bit kinds (int64 data as doubles, exact up to 2^53).
  */
 export const array = <K extends NumberKind>(no: number, kind: K) => ({ no, kind, repeated: true, typed: true }) as const;
+/**
+ * A repeated 64-bit integer field decoded as an {@link array}, but into an Int32Array when every value
+ * of a packed run fits 32 bits (a forest's node ids, feature indices, axes): reading an Int32Array
+ * element yields a small integer, where a Float64Array element is a boxed double in code V8 has not
+ * optimized yet, one allocation per read while a model loads. Else a Float64Array, as {@link array}.
+ */
+export const narrowArray = <K extends 'int64' | 'int64Value' | 'uint64'>(no: number, kind: K) => ({ no, kind, repeated: true, typed: true, narrow: true }) as const;
 /**
  * A repeated bytes field that decodes into one {@link ByteList} when `CodecOptions.compactLists` is set
  * (else into a Uint8Array[]); encoded from either.
@@ -286,10 +295,30 @@ function readPackedTyped(r: ProtoReader, f: Field): NumberArray {
     if (codec.wire === WireType.FIXED32) n = Math.ceil((r.end - r.pos) / 4);
     else if (codec.wire === WireType.FIXED64) n = Math.ceil((r.end - r.pos) / 8);
     else for (let p = r.pos; p < r.end; p++) if (r.bytes[p]! < 0x80) n++;
+    if (f.narrow) return readNarrow(r, f, n);
     const out = typedArrayOf(f.kind as ScalarKind, n);
     for (let i = 0; r.pos < r.end; i++) out[i] = codec.read(r, f.label) as number;
     return out;
   });
+}
+
+/** A packed run of {@link narrowArray} field `f` holding `n` varints: Int32Array until a value does not fit. */
+function readNarrow(r: ProtoReader, f: Field, n: number): Int32Array | Float64Array {
+  const codec = SCALARS[f.kind as ScalarKind];
+  const small = new Int32Array(n);
+  let i = 0;
+  while (r.pos < r.end) {
+    const v = codec.read(r, f.label) as number;
+    if ((v | 0) !== v) {
+      const wide = new Float64Array(n);
+      wide.set(small.subarray(0, i));
+      wide[i++] = v;
+      while (r.pos < r.end) wide[i++] = codec.read(r, f.label) as number;
+      return wide;
+    }
+    small[i++] = v;
+  }
+  return small;
 }
 
 /** A field met more than once (rare): the runs are joined in order. */
@@ -299,7 +328,9 @@ function appendTyped(prev: number[] | NumberArray | undefined, run: NumberArray)
     for (let i = 0; i < run.length; i++) prev.push(run[i]!);
     return prev;
   }
-  const joined = typedArrayOf(prev instanceof Float32Array ? 'float' : prev instanceof Int32Array ? 'int32' : 'double', prev.length + run.length);
+  // Runs of one field share a type, except a narrowArray's: an Int32Array and a Float64Array join as doubles.
+  const kind = prev.constructor !== run.constructor ? 'double' : prev instanceof Float32Array ? 'float' : prev instanceof Int32Array ? 'int32' : 'double';
+  const joined = typedArrayOf(kind, prev.length + run.length);
   joined.set(prev);
   joined.set(run, prev.length);
   return joined;

@@ -7,7 +7,7 @@
  * message built in code may hold them as number[] instead.
  */
 import type { ByteList } from './byte-list.js';
-import { array, byteList, defineMessage, list, msg, msgs, one, type FieldTable, type MessageSpec } from './codec.js';
+import { array, byteList, defineMessage, list, msg, msgs, narrowArray, one, type FieldTable, type MessageSpec } from './codec.js';
 
 /** The IR version of the onnx.proto these tables describe (onnx 1.16). */
 export const SCHEMA_IR_VERSION = 10;
@@ -57,7 +57,7 @@ export interface AttributeProto {
   sparseTensor?: SparseTensorProto;
   tp?: TypeProto;
   floats?: number[] | Float32Array;
-  ints?: number[] | Float64Array;
+  ints?: number[] | Float64Array | Int32Array;
   /** A ByteList when decoded with `compactLists` (the runtime), else one view per element. */
   strings?: Uint8Array[] | ByteList;
   tensors?: TensorProto[];
@@ -226,7 +226,7 @@ export const ATTRIBUTE_PROTO: MessageSpec<AttributeProto> = defineMessage<Attrib
   t: msg(5, () => TENSOR_PROTO),
   g: msg(6, () => GRAPH_PROTO),
   floats: array(7, 'float'),
-  ints: array(8, 'int64Value'),
+  ints: narrowArray(8, 'int64Value'),
   strings: byteList(9),
   tensors: msgs(10, () => TENSOR_PROTO),
   graphs: msgs(11, () => GRAPH_PROTO),

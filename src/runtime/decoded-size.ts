@@ -12,21 +12,14 @@
  */
 import { onnx } from '../onnx/reader.js';
 
-/** How a field is charged: a scalar kind of the wire format (`[]`: a repeated field). */
+/** How a field is charged: a scalar kind of the wire format. */
 type Scalar = 'varint' | 'int64' | 'fixed32' | 'fixed64' | 'string' | 'bytes';
-type ScalarField = Scalar | `${Scalar}[]`;
 type Spec = onnx.MessageSpec<unknown>;
 
 /** The codec's number kinds, as the scan charges them: every 64-bit integer as an int64. */
 const SCALAR_OF: Readonly<Record<Exclude<onnx.Field['kind'], 'message'>, Scalar>> = {
   int32: 'varint', int64: 'int64', int64Value: 'int64', uint64: 'int64', float: 'fixed32', double: 'fixed64', string: 'string', bytes: 'bytes',
 };
-
-/** A field of the codec's schema table (src/protobuf/onnx-schema.ts) as the scan reads it. */
-function scalarField(field: onnx.Field): ScalarField {
-  const scalar = SCALAR_OF[field.kind as Exclude<onnx.Field['kind'], 'message'>];
-  return field.repeated ? `${scalar}[]` : scalar;
-}
 
 /**
  * Heap bytes per decoded item, measured and rounded up: a message object with room for the arrays of
@@ -45,14 +38,20 @@ class Wire {
 
   constructor(readonly bytes: Uint8Array) {}
 
-  /** A varint's value (exact below 2^49, enough for lengths and tags), or NaN past the end. */
+  /**
+   * A varint's value (exact below 2^49, enough for lengths and tags), or NaN past the end. The scale is
+   * multiplied up rather than computed as 2 ** shift: small values then stay small integers, which the
+   * interpreter does not box (the scan runs once per file, mostly before V8 optimizes it).
+   */
   varint(): number {
     let value = 0;
+    let scale = 1;
     for (let shift = 0; shift < 70; shift += 7) {
       if (this.pos >= this.bytes.length) return NaN;
       const byte = this.bytes[this.pos++]!;
-      if (shift < 49) value += (byte & 0x7f) * 2 ** shift;
+      if (shift < 49) value += (byte & 0x7f) * scale;
       if (byte < 0x80) return value;
+      scale *= 128;
     }
     return NaN;
   }
@@ -61,6 +60,31 @@ class Wire {
   delimited(end: number): number {
     const length = this.varint();
     return this.pos + length <= end ? this.pos + length : NaN;
+  }
+
+  /**
+   * A known scalar field of the codec's schema table, read by its declared kind; a repeated one may
+   * come packed. @returns its cost, NaN when malformed
+   */
+  scalarCost(field: onnx.Field, wire: number, end: number): number {
+    const scalar = SCALAR_OF[field.kind as Exclude<onnx.Field['kind'], 'message'>];
+    const each = scalar === 'int64' ? COST.int64 : scalar === 'string' || scalar === 'bytes' ? COST.string : COST.number;
+    if (scalar === 'string' || scalar === 'bytes') {
+      const start = this.pos;
+      this.pos = this.delimited(end);
+      return each + (scalar === 'string' ? 2 * (this.pos - start) : 0);
+    }
+    if (field.repeated && wire === 2) {
+      const start = this.pos;
+      const runEnd = this.delimited(end);
+      if (!Number.isFinite(runEnd)) return NaN;
+      this.pos = runEnd;
+      return each * (WIDTH[scalar] > 0 ? Math.ceil((runEnd - start) / WIDTH[scalar]) : varintsIn(this.bytes, start, runEnd));
+    }
+    if (WIDTH[scalar] > 0) this.pos += WIDTH[scalar];
+    else if (!Number.isFinite(this.varint())) return NaN;
+    // A singular number lives in its message's object; a singular int64 is a Long of its own.
+    return this.pos > end ? NaN : field.repeated || scalar === 'int64' ? each : 0;
   }
 }
 
@@ -80,13 +104,15 @@ export function estimateDecodedBytes(bytes: Uint8Array): number {
       continue;
     }
     const tag = w.varint();
-    const field = top.type.byNumber.get(Math.floor(tag / 8));
+    const wire = tag % 8;
+    // (tag - wire) / 8 is exact, so it stays a small integer where Math.floor(tag / 8) makes a double.
+    const field = top.type.byNumber.get((tag - wire) / 8);
     const added =
       field === undefined
-        ? skipUnknown(w, tag % 8, top.end)
+        ? skipUnknown(w, wire, top.end)
         : field.message !== undefined
           ? enterMessage(w, field.message(), { top, stack })
-          : readScalar(w, scalarField(field), { wire: tag % 8, end: top.end });
+          : w.scalarCost(field, wire, top.end);
     if (!Number.isFinite(added)) return cost;
     cost += added;
   }
@@ -104,30 +130,6 @@ function enterMessage(w: Wire, type: Spec, at: { top: { end: number }; stack: { 
   }
   w.pos = end;
   return COST.message * Math.ceil((end - start) / 2);
-}
-
-/** A known scalar field, read by its declared kind; a repeated one may come packed. @returns its cost */
-function readScalar(w: Wire, kind: ScalarField, f: { wire: number; end: number }): number {
-  const repeated = kind.endsWith('[]');
-  const scalar = (repeated ? kind.slice(0, -2) : kind) as Scalar;
-  const each = scalar === 'int64' ? COST.int64 : scalar === 'string' || scalar === 'bytes' ? COST.string : COST.number;
-  if (scalar === 'string' || scalar === 'bytes') {
-    const start = w.pos;
-    const end = w.delimited(f.end);
-    w.pos = end;
-    return each + (scalar === 'string' ? 2 * (end - start) : 0);
-  }
-  if (repeated && f.wire === 2) {
-    const start = w.pos;
-    const end = w.delimited(f.end);
-    if (!Number.isFinite(end)) return NaN;
-    w.pos = end;
-    return each * (WIDTH[scalar] > 0 ? Math.ceil((end - start) / WIDTH[scalar]) : varintsIn(w.bytes, start, end));
-  }
-  if (WIDTH[scalar] > 0) w.pos += WIDTH[scalar];
-  else if (!Number.isFinite(w.varint())) return NaN;
-  // A singular number lives in its message's object; a singular int64 is a Long of its own.
-  return w.pos > f.end ? NaN : repeated || scalar === 'int64' ? each : 0;
 }
 
 /**

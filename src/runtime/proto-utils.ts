@@ -61,13 +61,14 @@ export class Attributes {
   }
 
   /**
-   * A bulk INTS attribute (a forest's node arrays) as the decoded Float64Array itself, not a copy
-   * (converted once if the model was built in code with a number[]). Read only.
+   * A bulk INTS attribute (a forest's node arrays) as the decoded typed array itself, not a copy: an
+   * Int32Array when every value fits 32 bits, else a Float64Array (converted once if the model was
+   * built in code with a number[]). Read only.
    */
-  intArray(name: string): Float64Array | undefined {
+  intArray(name: string): Float64Array | Int32Array | undefined {
     const a = this.byName.get(name);
     if (!a) return undefined;
-    return a.ints instanceof Float64Array ? a.ints : Float64Array.from(a.ints ?? []);
+    return a.ints instanceof Float64Array || a.ints instanceof Int32Array ? a.ints : Float64Array.from(a.ints ?? []);
   }
 
   /** A bulk FLOATS attribute as the decoded Float32Array itself (see {@link intArray}). Read only. */

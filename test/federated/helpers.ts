@@ -81,11 +81,13 @@ export interface InProcessRun {
   dropAt?: (DropPoint | undefined)[];
   seed?: number;
   log?: string[];
+  /** The model kind (default: the small autoencoder with `seed`). */
+  kind?: FederatedModelKind;
 }
 
 /** Runs a server and its clients in this process until the server finishes. */
 export async function runInProcess(run: InProcessRun): Promise<{ server: ServerSummary; clients: (ClientSummary | Error)[] }> {
-  const kind = federatedKind(smallConfig({ training: { seed: run.seed ?? 0 } }));
+  const kind = run.kind ?? federatedKind(smallConfig({ training: { seed: run.seed ?? 0 } }));
   const log = (line: string): void => void run.log?.push(line);
   const server = FederatedServer.open({ stateDir: run.stateDir, keys: run.party.server, enrollment: run.party.enrollment, config: run.config, kind, onLog: log });
   const transport = new InProcessTransport(() => server);

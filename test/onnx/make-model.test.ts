@@ -75,7 +75,7 @@ describe('makeModel / encodeModel', () => {
     expect(graphOf({ graph: attrs.get('g')!.g }).name).toBe('branch');
     expect(graphOf({ graph: attrs.get('g')!.g }).node![0]!.opType).toBe('Identity');
     expect(attrs.get('floats')).toMatchObject({ type: AT.FLOATS, floats: Float32Array.of(1, 0.5) });
-    expect(attrs.get('ints')!.ints).toEqual(Float64Array.of(4, 5, 6));
+    expect(attrs.get('ints')!.ints).toEqual(Int32Array.of(4, 5, 6));
     expect(Array.from(attrs.get('strings')!.strings!, text)).toEqual(['p', 'q']);
     expect(attrs.get('tensors')!.tensors!.map((x) => x.name)).toEqual(['tv', 'tv']);
     expect(attrs.get('graphs')!.graphs!.map((x) => x.name)).toEqual(['branch']);

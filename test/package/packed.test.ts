@@ -62,6 +62,8 @@ let installOutput = '';
 beforeAll(() => {
   // Build into the stage (not the repository's dist), then copy what package.json's `files` names.
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { cwd: root, timeout: 300_000 });
+  // The build's second step (package.json `build`): dadm/runtime as one file.
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'tools/bundle-runtime.ts'), join(stage, 'dist')], { cwd: root, timeout: 300_000 });
   writeFileSync(join(stage, 'package.json'), JSON.stringify(pkg, null, 2));
   for (const f of pkg.files.filter((f) => f !== 'dist')) cpSync(join(root, f), join(stage, f), { recursive: true });
   const out = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], stage).stdout) as { filename: string; files: { path: string }[] }[];
@@ -90,7 +92,7 @@ describe('the packed tarball', () => {
       expect(list.filter((f) => /(^|\/)(test|tests|fixtures|bench)\/|\.test\.|\.tsbuildinfo$/.test(f))).toEqual([]);
       expect(list).toContain('LICENSE');
     }
-    expect(packed).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/runtime/index.js', 'dist/runtime/index.d.ts', 'dist/cli.js', 'package.json', 'README.md']));
+    expect(packed).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/runtime/index.js', 'dist/runtime/bundle.js', 'dist/runtime/index.d.ts', 'dist/cli.js', 'package.json', 'README.md']));
   });
 
   it('has no source map that points at a file it does not ship', () => {
@@ -119,6 +121,27 @@ describe('the packed tarball', () => {
     ].join('\n');
     const out = execFileSync(process.execPath, ['-e', script], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
     expect(JSON.parse(out)).toEqual(['function', 'function', 'function', true]);
+  });
+
+  it("dadm/runtime's one file scores on worker threads and throws the error classes the main entry exports", () => {
+    // ParallelScorer's workers load their task modules from the compiled files beside the bundle.
+    const script = [
+      "import { IForest, FormatError } from 'dadm';",
+      "import { ParallelScorer, loadOnnx } from 'dadm/runtime';",
+      'const rows = Array.from({ length: 64 }, (_, i) => [Math.sin(i), Math.cos(i)]);',
+      'const onnx = new IForest({ nEstimators: 5 }).fit(rows).toOnnx({ dynamicBatch: true });',
+      'const x = Float32Array.from(rows.flat());',
+      'const scorer = new ParallelScorer(onnx, { threads: 2 });',
+      'const parallel = Array.from(scorer.score(x, 64));',
+      'scorer.close();',
+      'const model = loadOnnx(onnx);',
+      "const single = rows.map((r) => model.score(Float32Array.from(r)));",
+      'let sameClass = false;',
+      'try { loadOnnx(new Uint8Array([0xff])); } catch (e) { sameClass = e instanceof FormatError; }',
+      'console.log(JSON.stringify({ threads: scorer.threads, equal: parallel.every((v, i) => v === single[i]), sameClass }));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
+    expect(JSON.parse(out)).toEqual({ threads: 2, equal: true, sameClass: true });
   });
 
   it("exposes the curated API by name, not the engine's internals", () => {

@@ -41,9 +41,10 @@ function moduleGraph(entry: string): { files: string[]; packages: string[] } {
 describe('dadm/runtime', () => {
   const graph = moduleGraph(resolve(root, 'src/runtime/index.ts'));
 
-  it('is exported with types, import and default conditions pointing at the built runtime door', () => {
-    const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; files: string[] };
-    expect(pkg.exports['./runtime']).toEqual({ types: './dist/runtime/index.d.ts', import: './dist/runtime/index.js', default: './dist/runtime/index.js' });
+  it("is exported with the runtime door's types and, for import and default, its one-file bundle that the build writes", () => {
+    const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; files: string[]; scripts: Record<string, string> };
+    expect(pkg.exports['./runtime']).toEqual({ types: './dist/runtime/index.d.ts', import: './dist/runtime/bundle.js', default: './dist/runtime/bundle.js' });
+    expect(pkg.scripts.build).toMatch(/tsc -p tsconfig\.build\.json && node --import tsx tools\/bundle-runtime\.ts dist$/);
     expect(pkg.files).toContain('dist');
   });
 

@@ -171,7 +171,9 @@ describe('transformer through the pipeline', () => {
       expectError(() => explain({ model: f('rows/model.safetensors'), data: f('seq.npy') }), UsageError, /explain: a transformer model must be given --hosts hosts\.npy/);
       expectError(() => drift({ reference: f('rows/drift_reference.npz'), current: f('seq.npy'), model: f('rows/model.safetensors') }), UsageError, /drift: a transformer model must be given --hosts hosts\.npy/);
       expectError(() => drift({ reference: f('rows/drift_reference.npz'), current: f('seq.npy'), hosts: f('hosts.npy') }), UsageError, /drift: --hosts must be given only with --model of a sequence model/);
-      expectError(() => train({ data: f('seq.npy'), hosts: f('hosts.npy'), outDir: f('bad5'), config: seqConfig(), initCheckpoint: f('rows/model.safetensors') }), InvalidOptionError, /train: --init-checkpoint must be a checkpoint of the run's model kind/);
+      // The transformer starts from weights (federated clients, --init-checkpoint) of its own architecture only.
+      const wider = mergeConfig({ transformer: { dModel: 16 } }, seqConfig());
+      expectError(() => train({ data: f('seq.npy'), hosts: f('hosts.npy'), outDir: f('bad5'), config: wider, initCheckpoint: f('rows/model.safetensors') }), InvalidOptionError, /^TransformerDetector\.fit: init must have this model's architecture and 64 features, got window 6, dModel 8, layers 1, 64 features$/);
       expectError(() => evaluate({ data: f('seq.npy'), labels: f('labels.npy'), models: ['transformer'], seeds: [0] }), InvalidOptionError, /^evaluate: models must be kinds among autoencoder, iforest, ecod, ensemble, got 'transformer'$/);
       exportOnnx({ checkpoint: f('rows/model.safetensors'), output: f('explain-me.onnx') });
       expectError(() => explain({ model: f('explain-me.onnx'), data: f('seq.npy'), hosts: f('hosts.npy') }), UsageError, /explain: --model must be the checkpoint \(model\.safetensors\) of a transformer model to explain its windows, got an ONNX file/);

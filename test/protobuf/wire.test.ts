@@ -166,9 +166,16 @@ describe('decoding rules', () => {
     // AttributeProto.floats (field 7): packed [1.5, 2] then an unpacked 3 (tag 0x3d, fixed32).
     const floats = bytes(0x3a, 8, 0, 0, 0xc0, 0x3f, 0, 0, 0, 0x40, 0x3d, 0, 0, 0x40, 0x40);
     expect(decodeMessage(ATTRIBUTE_PROTO, floats)).toEqual({ floats: Float32Array.of(1.5, 2, 3) });
-    // AttributeProto.ints (field 8): packed [1, -1 (10 bytes), 300] twice -> one Float64Array.
+    // AttributeProto.ints (field 8): packed [1, -1 (10 bytes), 300] twice -> one Int32Array (every value fits).
     const run = [0x42, 13, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0xac, 0x02];
-    expect(decodeMessage(ATTRIBUTE_PROTO, bytes(...run, ...run))).toEqual({ ints: Float64Array.of(1, -1, 300, 1, -1, 300) });
+    expect(decodeMessage(ATTRIBUTE_PROTO, bytes(...run, ...run))).toEqual({ ints: Int32Array.of(1, -1, 300, 1, -1, 300) });
+    // A value beyond int32 (2^31: 80 80 80 80 08) makes its run, and a field joined from it, a Float64Array.
+    const wide = [0x42, 6, 7, 0x80, 0x80, 0x80, 0x80, 0x08];
+    expect(decodeMessage(ATTRIBUTE_PROTO, bytes(...wide))).toEqual({ ints: Float64Array.of(7, 2 ** 31) });
+    expect(decodeMessage(ATTRIBUTE_PROTO, bytes(...run, ...wide))).toEqual({ ints: Float64Array.of(1, -1, 300, 7, 2 ** 31) });
+    expect(decodeMessage(ATTRIBUTE_PROTO, bytes(...wide, ...run))).toEqual({ ints: Float64Array.of(7, 2 ** 31, 1, -1, 300) });
+    // TensorProto.int64_data stays a Float64Array whatever its values.
+    expect(decodeMessage(TENSOR_PROTO, bytes(0x3a, 2, 1, 2))).toEqual({ int64Data: Float64Array.of(1, 2) });
     // TensorProto.int32_data (field 5) unpacked only.
     expect(decodeMessage(TENSOR_PROTO, bytes(0x28, 7, 0x28, 9))).toEqual({ int32Data: Int32Array.of(7, 9) });
     // Built messages may hold typed arrays: same bytes as the number[] form.

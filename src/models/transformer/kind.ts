@@ -5,7 +5,7 @@
 import { fileRows, standardizedRows, windowRows, type SequenceSource, type TrainingData } from '../../data/index.js';
 import { InvalidOptionError } from '../../errors.js';
 import type { ProgressCallback } from '../../progress.js';
-import type { ModelKindHandler, TrainContext, TrainingRun } from '../kind.js';
+import type { FittedModel, ModelKindHandler, TrainContext, TrainingRun } from '../kind.js';
 import { TransformerModel, loadTransformer, transformerOptions } from './model.js';
 import { TransformerDetector } from './transformer-detector.js';
 import type { TransformerProgress } from './train-transformer.js';
@@ -14,13 +14,21 @@ export const transformerKind: ModelKindHandler = {
   name: 'transformer',
   onnxName: 'transformer',
   inputForm: 'windows',
-  trainsFromWeights: false,
+  trainsFromWeights: true,
   trainsByEpochs: true,
   reconstructs: false,
   fitSampleRows: () => 0,
+  initialModel(config, schema) {
+    return new TransformerModel(new TransformerDetector(transformerOptions(config, schema)).untrained(schema.dim));
+  },
   train(ctx: TrainContext): TrainingRun {
     const detector = new TransformerDetector(transformerOptions(ctx.config, ctx.schema));
-    detector.fit(sequenceSource(ctx.data), ctx.onProgress ? { onProgress: progressOf(ctx.onProgress, detector.options.batchSize) } : {});
+    const init = ctx.init === null ? {} : { init: initDetector(ctx.init) };
+    detector.fit(sequenceSource(ctx.data), {
+      ...init,
+      ...(ctx.onProgress ? { onProgress: progressOf(ctx.onProgress, detector.options.batchSize) } : {}),
+      ...(ctx.adjustGradients ? { adjustGradients: ctx.adjustGradients } : {}),
+    });
     const fit = detector.fitSummary;
     return {
       model: new TransformerModel(detector),
@@ -35,6 +43,12 @@ export const transformerKind: ModelKindHandler = {
   },
   load: loadTransformer,
 };
+
+/** The detector of an `init` model. @throws InvalidOptionError for a model of another kind */
+function initDetector(init: FittedModel): TransformerDetector {
+  if (!(init instanceof TransformerModel)) throw new InvalidOptionError(`train: init must be a transformer model, got ${init.kind}`, 'init');
+  return init.detector;
+}
 
 /**
  * The training file as sequence data in model-input units: a 3-D file's own windows, or the rows

@@ -9,7 +9,7 @@
 import { TrainingError } from '../../errors.js';
 import { Adam, AdamW, clipGradNorm, type Optimizer } from '../../nn/index.js';
 import { Random } from '../../tensor/index.js';
-import { backward, zeroGrad } from '../../autograd/index.js';
+import { backward, zeroGrad, type Var } from '../../autograd/index.js';
 import type { ObjectiveBatcher } from './objective.js';
 import type { ResolvedTransformerOptions } from './options.js';
 import { autogradLoss, type WindowNet } from './window-net.js';
@@ -48,6 +48,8 @@ export interface TrainWindowNetArgs {
   /** Scores `n` windows into `out` (the model's scoring path). */
   score: (windows: Float32Array, n: number, out: Float32Array) => void;
   onProgress?: (p: TransformerProgress) => void;
+  /** See `TrainContext.adjustGradients`: called after each backward pass, before clipping. */
+  adjustGradients?: ((named: readonly (readonly [string, Var])[]) => void) | undefined;
 }
 
 /** Random streams of one seed: shuffling and masked steps. */
@@ -58,7 +60,8 @@ const SHUFFLE_STREAM = 0x5f3759df;
  * @throws TrainingError naming epoch and step when a loss is not finite, or when the training part is empty
  */
 export function trainWindowNet(args: TrainWindowNetArgs): TransformerRun {
-  const { net, batcher, stream, options: o, score, onProgress } = args;
+  const { net, batcher, stream, options: o, score, onProgress, adjustGradients } = args;
+  const named = adjustGradients === undefined ? [] : net.namedParameters();
   const T = stream.window, F = stream.features, per = T * F;
   const total = stream.count('train');
   if (total === 0) throw new TrainingError(`train: the training part must hold at least one window, got 0 (lower validationFraction or stride)`);
@@ -96,6 +99,7 @@ export function trainWindowNet(args: TrainWindowNetArgs): TransformerRun {
       if (!Number.isFinite(value)) {
         throw new TrainingError(`train: loss must be finite, got ${value} at epoch ${epoch}, step ${step} of ${steps} (lower learningRate, currently ${o.learningRate}, or set gradClip)`);
       }
+      adjustGradients?.(named);
       if (o.gradClip !== null) clipGradNorm(params, o.gradClip);
       optimizer.step();
       lossSum += value * n;

@@ -12,6 +12,19 @@ import { resolveTransformerOptions, type ResolvedTransformerOptions, type Transf
 import { trainWindowNet, type TransformerEpoch, type TransformerProgress } from './train-transformer.js';
 import { ERROR_SCALE, MIN_ERROR_SCALE, SCORE_CHUNK, errorsInto, predictInto, scoreInto } from './scoring.js';
 import { WindowNet } from './window-net.js';
+import type { Var } from '../../autograd/index.js';
+
+/** Options of {@link TransformerDetector.fit} beyond the data. */
+export interface TransformerFitOptions {
+  onProgress?: (p: TransformerProgress) => void;
+  /**
+   * A fitted model of the same architecture to start from (its network weights; the error scale and
+   * threshold are fitted anew): `--init-checkpoint`, or a federated client's copy of the global model.
+   */
+  init?: TransformerDetector;
+  /** Changes each step's gradients in place before clipping (federated drift correction), see `TrainContext.adjustGradients`. */
+  adjustGradients?: (named: readonly (readonly [string, Var])[]) => void;
+}
 
 /** How the threshold was set: the validation windows' quantile, or the training windows' without validation. */
 export type TransformerThresholdMethod = 'validation-quantile' | 'training-quantile';
@@ -83,17 +96,19 @@ export class TransformerDetector {
    * threshold to the `thresholdQuantile` of the validation windows' scores. Deterministic per seed.
    * @returns this
    * @throws ShapeError/FormatError/DataError for bad sequence data (see scanHosts, checkWindowFile);
-   *   InvalidOptionError when activeFeatures does not fit the data; TrainingError for a non-finite loss
+   *   InvalidOptionError when activeFeatures does not fit the data or `init` has another architecture;
+   *   TrainingError for a non-finite loss
    */
-  fit(source: SequenceSource, options: { onProgress?: (p: TransformerProgress) => void } = {}): this {
+  fit(source: SequenceSource, options: TransformerFitOptions = {}): this {
     const o = this.options;
     const stream = openWindowStream(source, { window: o.window, stride: o.stride, validationFraction: o.validationFraction, seed: o.seed });
     const F = stream.features;
     const batcher = this.buildBatcher(F);
     const net = this.buildNet(batcher.width);
+    if (options.init !== undefined) this.startFrom(net, options.init, F);
     const unit = new Float32Array(batcher.width).fill(1);
     const score = (w: Float32Array, n: number, out: Float32Array): void => scoreInto(net, batcher, unit, w, n, out, null);
-    const run = trainWindowNet({ net, batcher, stream, options: o, score, onProgress: options.onProgress });
+    const run = trainWindowNet({ net, batcher, stream, options: o, score, onProgress: options.onProgress, adjustGradients: options.adjustGradients });
     // Threshold windows: the validation part, or the training part when there is none.
     const part = run.validationScores === null ? 'train' : 'validation';
     const errorScale = unit.slice();
@@ -117,6 +132,21 @@ export class TransformerDetector {
     const thresholdMethod: TransformerThresholdMethod = part === 'validation' ? 'validation-quantile' : 'training-quantile';
     this.state = { net, batcher, features: F, errorScale, threshold, thresholdMethod, history: run.epochs, bestEpoch: run.bestEpoch };
     this.lastFit = { thresholdScores: scores, steps: run.steps, stoppedEarly: run.stoppedEarly };
+    return this;
+  }
+
+  /**
+   * This model untrained, for `features` columns per step: the network as `fit` initializes it from
+   * `seed`, unit error scale, threshold 0 and no history. Federated training publishes it as the
+   * round-1 global model.
+   * @returns this
+   * @throws InvalidOptionError when activeFeatures does not fit `features`
+   */
+  untrained(features: number): this {
+    const batcher = this.buildBatcher(features);
+    const net = this.buildNet(batcher.width);
+    net.eval();
+    this.state = { net, batcher, features, errorScale: new Float32Array(batcher.width).fill(1), threshold: 0, thresholdMethod: 'training-quantile', history: [], bestEpoch: 0 };
     return this;
   }
 
@@ -278,6 +308,17 @@ export class TransformerDetector {
     net.eval();
     model.state = { net, batcher, features: m.features, errorScale: Float32Array.from(scale.data), threshold: m.threshold, thresholdMethod: m.thresholdMethod, history: [...m.history], bestEpoch: m.bestEpoch };
     return model;
+  }
+
+  /** Loads `init`'s network weights into `net` (the architecture must match: same options but the training ones). */
+  private startFrom(net: WindowNet, init: TransformerDetector, features: number): void {
+    const from = init.fitted('fit init');
+    const a = this.options, b = init.options;
+    const same = (['window', 'objective', 'dModel', 'heads', 'layers', 'feedForward', 'activation', 'normFirst'] as const).every((k) => a[k] === b[k]);
+    if (!same || from.features !== features || JSON.stringify(a.activeFeatures) !== JSON.stringify(b.activeFeatures)) {
+      throw new InvalidOptionError(`TransformerDetector.fit: init must have this model's architecture and ${features} features, got window ${b.window}, dModel ${b.dModel}, layers ${b.layers}, ${from.features} features`, 'init');
+    }
+    net.loadStateDict(from.net.stateDict());
   }
 
   private buildNet(width: number): WindowNet {

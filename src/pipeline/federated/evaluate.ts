@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DadmConfig } from '../../config/index.js';
 import { decodeModel, federatedKind, memoryLocalData, type SimData } from '../../federated/index.js';
-import { readNpyFile, writeNpyFile } from '../../io/index.js';
+import { readNpyFile, writeNpyFile, type NpyArray } from '../../io/index.js';
 import { rocAuc } from '../../stats/index.js';
 import { score, type LabelMetrics } from '../score.js';
 import { train } from '../train.js';
@@ -53,13 +53,16 @@ export interface EvaluateOptions {
   test: SimData['test'];
   /** Train centrally on the union of `workDir/clients/*\/data.npy`. */
   centralized: boolean;
+  /** A sequence kind: the held-out rows are scored with their host ids, and the centralized run trains on the clients' rows + host ids. */
+  sequences: boolean;
 }
 
 /** Scores the run's models (and a centralized run) on the held-out rows. */
 export function evaluateRun(o: EvaluateOptions): SimulationQuality {
   const { test } = o;
   const kind = federatedKind(o.config, test === null ? undefined : test.rows.length / test.count);
-  const testData = test === null ? null : memoryLocalData(test.rows, test.count, test.rows.length / test.count, { config: o.config, schema: kind.schema, source: 'held-out rows' });
+  const hosts = o.sequences && test?.hosts ? { hosts: test.hosts } : {};
+  const testData = test === null ? null : memoryLocalData(test.rows, test.count, test.rows.length / test.count, { config: o.config, schema: kind.schema, source: 'held-out rows', ...hosts });
   const auc = (modelFile: string): number | null => {
     if (testData === null) return null;
     const model = decodeModel(new Uint8Array(readFileSync(join(o.stateDir, modelFile))), modelFile);
@@ -79,7 +82,7 @@ export function evaluateRun(o: EvaluateOptions): SimulationQuality {
     reason: r.reason as string | null,
   }));
   const last = records.at(-1)!;
-  const files = test === null ? null : writeTestSet(o.workDir, test);
+  const files = test === null ? null : writeTestSet(o.workDir, test, o.sequences);
   const final = {
     modelVersion: last.model_version as number,
     sha256: last.model_sha256 as string,
@@ -88,38 +91,53 @@ export function evaluateRun(o: EvaluateOptions): SimulationQuality {
   };
   if (!o.centralized || files === null) return { rounds, final, centralized: null };
   const t0 = performance.now();
-  const trained = train({ data: collectShards(o.workDir), outDir: join(o.workDir, 'central', 'out'), config: o.config });
+  const union = collectShards(o.workDir, o.sequences);
+  const trained = train({ ...union, outDir: join(o.workDir, 'central', 'out'), config: o.config });
   return { rounds, final, centralized: { ...scored(trained.files.model, files), seconds: (performance.now() - t0) / 1000 } };
 }
 
-function scored(model: string, files: { data: string; labels: string }): ScoredCheckpoint {
+function scored(model: string, files: { data: string; labels: string; hosts?: string }): ScoredCheckpoint {
   const r = score({ model, ...files });
   return { threshold: r.threshold, labels: r.labels, flaggedFraction: r.flaggedFraction };
 }
 
-function writeTestSet(workDir: string, test: NonNullable<SimData['test']>): { data: string; labels: string } {
+function writeTestSet(workDir: string, test: NonNullable<SimData['test']>, sequences: boolean): { data: string; labels: string; hosts?: string } {
   const dir = join(workDir, 'test');
   mkdirSync(dir, { recursive: true });
   const files = { data: join(dir, 'test.npy'), labels: join(dir, 'test-labels.npy') };
   writeNpyFile(files.data, { data: test.rows, shape: [test.count, test.rows.length / test.count] });
   writeNpyFile(files.labels, { data: test.labels, shape: [test.count] });
-  return files;
+  if (!sequences || test.hosts === null) return files;
+  const hosts = join(dir, 'test-hosts.npy');
+  writeNpyFile(hosts, { data: test.hosts, shape: [test.count] });
+  return { ...files, hosts };
 }
 
-/** Writes the union of the client shards as central/data.npy and returns its path. */
-function collectShards(workDir: string): string {
+/**
+ * Writes the union of the client shards as central/data.npy (and, for a sequence kind, their host
+ * ids as central/hosts.npy: each client's hosts are whole, so every host stays in order) and returns
+ * the paths as `train` takes them.
+ */
+function collectShards(workDir: string, sequences: boolean): { data: string; hosts?: string } {
   const dir = join(workDir, 'clients');
-  const parts = readdirSync(dir).sort().map((id) => readNpyFile(join(dir, id, 'data.npy')));
-  const cols = parts[0]!.shape[1]!;
-  const total = parts.reduce((s, p) => s + p.shape[0]!, 0);
-  const all = new Float32Array(total * cols);
+  const ids = readdirSync(dir).sort();
+  mkdirSync(join(workDir, 'central'), { recursive: true });
+  const out = { data: join(workDir, 'central', 'data.npy') };
+  writeNpyFile(out.data, concatenated(ids.map((id) => readNpyFile(join(dir, id, 'data.npy')))));
+  if (!sequences) return out;
+  const hosts = join(workDir, 'central', 'hosts.npy');
+  const all = concatenated(ids.map((id) => readNpyFile(join(dir, id, 'hosts.npy'))));
+  writeNpyFile(hosts, { data: Int32Array.from(all.data), shape: all.shape }); // ids are integers below 2^24: exact through float32
+  return { ...out, hosts };
+}
+
+/** The parts stacked along their first axis (same trailing shape), as float32. */
+function concatenated(parts: NpyArray[]): { data: Float32Array; shape: number[] } {
+  const all = new Float32Array(parts.reduce((s, p) => s + p.data.length, 0));
   let at = 0;
   for (const p of parts) {
     all.set(p.data, at);
     at += p.data.length;
   }
-  const path = join(workDir, 'central', 'data.npy');
-  mkdirSync(join(workDir, 'central'), { recursive: true });
-  writeNpyFile(path, { data: all, shape: [total, cols] });
-  return path;
+  return { data: all, shape: [parts.reduce((s, p) => s + p.shape[0]!, 0), ...parts[0]!.shape.slice(1)] };
 }

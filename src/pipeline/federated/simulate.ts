@@ -10,8 +10,9 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { configToYaml, defaultConfig, type DadmConfig } from '../../config/index.js';
 import { InvalidOptionError } from '../../errors.js';
-import { keygen, loadSimData, roundJournalPath, splitClients, utf8, type DropPoint, type SimData, type SimDataOptions, type SplitKind } from '../../federated/index.js';
+import { keygen, loadSimData, roundJournalPath, splitClients, splitHostsByProfile, utf8, type DropPoint, type SimData, type SimDataOptions, type SplitKind } from '../../federated/index.js';
 import { writeFileAtomic, writeNpyFile } from '../../io/index.js';
+import { modelKind } from '../../models/index.js';
 import { Random } from '../../tensor/index.js';
 import { evaluateRun, type SimulationQuality } from './evaluate.js';
 import { killHard, startCli, type Child } from './processes.js';
@@ -19,7 +20,7 @@ import { killHard, startCli, type Child } from './processes.js';
 export type { SimulatedRound } from './evaluate.js';
 
 /** Options of {@link simulate}. */
-export interface SimulateOptions extends Omit<SimDataOptions, 'seed'> {
+export interface SimulateOptions extends Omit<SimDataOptions, 'seed' | 'sequences'> {
   /** Everything is written here (keys, config.yaml, shards, state dir, centralized run). */
   workDir: string;
   clients: number;
@@ -66,9 +67,15 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   const drop = o.drop ?? 0;
   if (!(drop >= 0 && drop < 1)) throw new InvalidOptionError(`simulate: drop must be in [0, 1), got ${drop}`, 'drop');
   mkdirSync(o.workDir, { recursive: true });
-  const data = loadSimData({ ...o, seed });
-  const groups = o.split === 'by-host' ? data.hosts : o.split === 'by-profile' ? data.profiles : null;
-  const shards = splitClients(data.count, o.clients, o.split, seed, groups ?? undefined);
+  const sequences = modelKind(config.model).inputForm === 'windows';
+  const data = loadSimData({ ...o, seed, sequences });
+  if (sequences && data.hosts === null) {
+    throw new InvalidOptionError(`simulate: model ${config.model} trains on windows of a host's rows and must be given hosts (--hosts hosts.npy with --data), got --data ${o.data} without host ids`, 'hosts');
+  }
+  if (sequences && o.split === 'iid') {
+    throw new InvalidOptionError(`simulate: split must be 'by-host' or 'by-profile' for model ${config.model} (iid would scatter a host's rows over clients), got 'iid'`, 'split');
+  }
+  const shards = dealRows(data, o.clients, o.split, seed);
   const keys = keygen({ outDir: join(o.workDir, 'keys'), server: true, clients: o.clients, force: true });
   const configFile = join(o.workDir, 'config.yaml');
   writeFileAtomic(configFile, utf8(configToYaml(config)));
@@ -109,11 +116,21 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
     const result = server.child.messages.find((m) => 'result' in m)?.result as { status?: string; checkpoint?: { path: string } | null } | undefined;
     const clientExits = await Promise.all(clients.map(async (c) => ({ id: c.id, exit: await orAfter(c.child.exited, 15_000, 'timeout'), dropped: c.dropped })));
     const checkpoint = result?.checkpoint?.path ?? null;
-    const quality = evaluateRun({ workDir: o.workDir, stateDir, checkpoint, config, test: data.test, centralized: o.centralized !== false });
+    const quality = evaluateRun({ workDir: o.workDir, stateDir, checkpoint, config, test: data.test, centralized: o.centralized !== false, sequences });
     return { ...quality, restarts, clients: clientExits, serverStatus: result?.status ?? `exit ${exit}`, files: { stateDir, checkpoint, config: configFile } };
   } finally {
     await Promise.all(children.map(killHard));
   }
+}
+
+/**
+ * Row indices per client. With host ids, by-profile cuts only between hosts (each host's rows stay
+ * on one client, in order), as by-host does.
+ */
+function dealRows(data: SimData, clients: number, split: SplitKind, seed: number): Int32Array[] {
+  if (split === 'by-profile' && data.hosts !== null && data.profiles !== null) return splitHostsByProfile(data.profiles, data.hosts, clients);
+  const groups = split === 'by-host' ? data.hosts : split === 'by-profile' ? data.profiles : null;
+  return splitClients(data.count, clients, split, seed, groups ?? undefined);
 }
 
 /** Writes a client's rows (and host ids) and returns the client's data flags. */

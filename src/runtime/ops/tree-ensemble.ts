@@ -24,17 +24,31 @@ function floatsOrTensor(args: OpArgs, name: string): ArrayLike<number> {
   return args.attrs.floatArray(name) ?? NO_FLOATS;
 }
 
-/**
- * Tree and node ids as one exact Map key without building a string per node: both must be integers in
- * [0, 2^26), so t * 2^26 + id < 2^52 (2^26 = 67M nodes per tree, far beyond any exported forest).
- */
+/** Tree and node ids must be integers in [0, 2^26) (67M nodes per tree, far beyond any exported forest). */
 const ID_LIMIT = 2 ** 26;
-const key = (t: number, id: number): number => t * ID_LIMIT + id;
 const isId = (v: number): boolean => Number.isInteger(v) && v >= 0 && v < ID_LIMIT;
 
-/** The flat index of node `id` of tree `tree`, or undefined (also for ids outside [0, 2^26)). */
-function lookup(flat: ReadonlyMap<number, number>, tree: number, id: number): number | undefined {
-  return isId(tree) && isId(id) ? flat.get(key(tree, id)) : undefined;
+/**
+ * Node (tree, id) → flat index, keyed by the one exact number tree * stride + id with stride = 1 + the
+ * largest node id (< 2^52 for ids below 2^26), not a string per node. A small forest's keys stay
+ * below 2^31, small integers that V8 neither boxes nor hashes as doubles.
+ */
+interface NodeIndex {
+  flat: Map<number, number>;
+  stride: number;
+}
+
+function indexNodes(treeIds: ArrayLike<number>, nodeIds: ArrayLike<number>): NodeIndex {
+  let stride = 1;
+  for (let i = 0; i < nodeIds.length; i++) if (nodeIds[i]! >= stride) stride = nodeIds[i]! + 1;
+  const flat = new Map<number, number>();
+  for (let i = 0; i < treeIds.length; i++) flat.set(treeIds[i]! * stride + nodeIds[i]!, i);
+  return { flat, stride };
+}
+
+/** The flat index of node `id` of tree `tree`, or undefined (also for ids no node has). */
+function lookup(index: NodeIndex, tree: number, id: number): number | undefined {
+  return isId(tree) && isId(id) && id < index.stride ? index.flat.get(tree * index.stride + id) : undefined;
 }
 
 function checkIds(ids: ArrayLike<number>, name: string, where: string): void {
@@ -86,8 +100,7 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   args.budget.reserve(n * FOREST_BYTES_PER_NODE + targets.ids.length * FOREST_BYTES_PER_TARGET, where, `flattened forest of ${n} nodes and ${targets.ids.length} target weights`);
   checkIds(treeIds, 'nodes_treeids', where);
   checkIds(nodeIds, 'nodes_nodeids', where);
-  const flat = new Map<number, number>();
-  for (let i = 0; i < n; i++) flat.set(key(treeIds[i]!, nodeIds[i]!), i);
+  const nodes = indexNodes(treeIds, nodeIds);
   const nFeatures = X.shape.length === 2 ? X.shape[1]! : X.shape.length === 1 ? X.shape[0]! : -1;
   if (nFeatures < 0) throw new ShapeError(`${where}: X must have rank 1 or 2, got ${fmtShape(X.shape)}`, args.opType);
   const forest: Forest = {
@@ -108,8 +121,8 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
     if (features[i]! < 0 || features[i]! >= nFeatures) {
       throw new ShapeError(`${where}: nodes_featureids must lie in [0, ${nFeatures - 1}] for X ${fmtShape(X.shape)}, got ${features[i]}`, args.opType);
     }
-    forest.trueChild[i] = childIndex(flat, treeIds[i]!, trueIds[i]!, where);
-    forest.falseChild[i] = childIndex(flat, treeIds[i]!, falseIds[i]!, where);
+    forest.trueChild[i] = childIndex(nodes, treeIds[i]!, trueIds[i]!, where);
+    forest.falseChild[i] = childIndex(nodes, treeIds[i]!, falseIds[i]!, where);
     isChild[forest.trueChild[i]!] = 1;
     isChild[forest.falseChild[i]!] = 1;
   }
@@ -117,7 +130,7 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   for (let i = 0; i < n; i++) if (!isChild[i] && !rootOf.has(treeIds[i]!)) rootOf.set(treeIds[i]!, i);
   forest.roots = Int32Array.from(rootOf.values());
   checkAcyclic(forest, n, where);
-  buildLeaves(args, forest, { flat, nTargets, targets });
+  buildLeaves(args, forest, { nodes, nTargets, targets });
   const rows = X.shape.length === 2 ? X.shape[0]! : 1;
   const Y = newValue(args, 'float32', [rows, nTargets]);
   const baseValues = newScratch(args, nTargets);
@@ -136,8 +149,8 @@ const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1 + 16 + 16 + 8;
 const FOREST_BYTES_PER_TARGET = 2 * 4 + 8;
 
 /** The flat index of a child node. @throws FormatError when the tree has no such node */
-function childIndex(flat: ReadonlyMap<number, number>, tree: number, id: number, where: string): number {
-  const c = lookup(flat, tree, id);
+function childIndex(nodes: NodeIndex, tree: number, id: number, where: string): number {
+  const c = lookup(nodes, tree, id);
   if (c === undefined) throw new FormatError(`${where}: child node ${id} of tree ${tree} must exist, got no such node`);
   return c;
 }
@@ -164,12 +177,12 @@ function readTargets(args: OpArgs): Targets {
   return t;
 }
 
-function buildLeaves(args: OpArgs, forest: Forest, ctx: { flat: ReadonlyMap<number, number>; nTargets: number; targets: Targets }): void {
+function buildLeaves(args: OpArgs, forest: Forest, ctx: { nodes: NodeIndex; nTargets: number; targets: Targets }): void {
   const { trees: tTrees, nodes: tNodes, ids: tIds, weights: tWeights } = ctx.targets;
   const m = tTrees.length;
   const node = new Int32Array(m);
   for (let j = 0; j < m; j++) {
-    const f = lookup(ctx.flat, tTrees[j]!, tNodes[j]!);
+    const f = lookup(ctx.nodes, tTrees[j]!, tNodes[j]!);
     if (f === undefined || tIds[j]! < 0 || tIds[j]! >= ctx.nTargets) {
       throw new FormatError(`${args.where}: target ${j} must name an existing leaf and a target id in [0, ${ctx.nTargets - 1}], got tree ${tTrees[j]} node ${tNodes[j]} target ${tIds[j]}`);
     }

@@ -1,0 +1,149 @@
+/**
+ * tools/bundle-runtime.ts, the one-file `dadm/runtime` (issue 19): on small module graphs written here
+ * (what each import and export form becomes, and the forms it refuses), and on the runtime itself,
+ * transpiled from src/ into a temporary folder as tsc emits it: the bundle exports what
+ * dist/runtime/index.js exports, contains only runtime modules, scores the PyTorch-exported
+ * autoencoder as its reference says, and throws the error classes of the separate errors.js.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RUNTIME_BUNDLE, bundle } from '../../tools/bundle-runtime.js';
+import { expectError } from '../tensor/expect-error.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const tmp = mkdtempSync(join(tmpdir(), 'dadm-bundle-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Folders of src/ the edge bundle must not contain (as test/package/runtime-entry.test.ts). */
+const FORBIDDEN_FOLDERS = ['nn', 'autograd', 'models', 'pipeline', 'quant', 'explain', 'cli', 'onnx-writer', 'federated', 'config', 'data', 'report', 'iforest', 'ecod', 'yaml'];
+
+/** Writes `files` (path → code) under a new folder and returns it. */
+function project(name: string, files: Record<string, string>): string {
+  const dir = join(tmp, name);
+  for (const [path, code] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), code);
+  }
+  return dir;
+}
+
+/** Bundles `dir`'s main.js into out.js and imports it. */
+async function bundled(dir: string, external: string[] = []): Promise<Record<string, unknown>> {
+  const { code } = bundle({ root: dir, entry: 'main.js', out: 'out.js', external });
+  writeFileSync(join(dir, 'out.js'), code);
+  return (await import(pathToFileURL(join(dir, 'out.js')).href)) as Record<string, unknown>;
+}
+
+describe('bundle: module forms', () => {
+  it('keeps equal top-level names of different modules apart and follows renamed imports and re-exports', async () => {
+    const dir = project('names', {
+      'a.js': 'const x = 1;\nexport function f() { return x; }\n',
+      'b.js': "import { f as g } from './a.js';\nconst x = 2;\nexport const h = () => x + g();\nexport { x as bx };\n",
+      'main.js': "export { h as total, bx } from './b.js';\nexport { f } from './a.js';\n",
+    });
+    const m = await bundled(dir);
+    expect(Object.keys(m).sort()).toEqual(['bx', 'f', 'total']);
+    expect((m.total as () => number)()).toBe(3);
+    expect(m.bx).toBe(2);
+  });
+
+  it('gives a namespace import every name, those of export * included, and runs each module once, dependencies first', async () => {
+    const dir = project('namespace', {
+      'log.js': 'export const seen = [];\n',
+      'leaf.js': "import { seen } from './log.js';\nseen.push('leaf');\nexport const one = 1;\n",
+      'door.js': "import { seen } from './log.js';\nseen.push('door');\nexport * from './leaf.js';\nexport const two = 2;\n",
+      'main.js': "import * as d from './door.js';\nimport { seen } from './log.js';\nimport './leaf.js';\nexport const sum = d.one + d.two;\nexport { seen };\n",
+    });
+    const m = await bundled(dir);
+    expect(m.sum).toBe(3);
+    expect(m.seen).toEqual(['leaf', 'door']);
+  });
+
+  it("replaces import.meta.url by the module's own file URL and imports external modules from their files", async () => {
+    const dir = project('meta', {
+      'shared.js': 'export class Oops extends Error {}\n',
+      'sub/where.js': "import { Oops } from '../shared.js';\nexport const url = import.meta.url;\nexport const make = () => new Oops('x');\n",
+      'main.js': "export { url, make } from './sub/where.js';\n",
+    });
+    const m = await bundled(dir, ['shared.js']);
+    expect(m.url).toBe(pathToFileURL(join(dir, 'sub/where.js')).href);
+    const shared = (await import(pathToFileURL(join(dir, 'shared.js')).href)) as { Oops: new () => Error };
+    expect((m.make as () => Error)()).toBeInstanceOf(shared.Oops);
+    expect(readFileSync(join(dir, 'out.js'), 'utf8')).toMatch(/^import \* as __dadm_shared from '\.\/shared\.js';$/m);
+  });
+
+  const refused: [string, Record<string, string>, RegExp][] = [
+    ['an import cycle', { 'a.js': "import { b } from './b.js';\nexport const a = () => b;\n", 'b.js': "import { a } from './a.js';\nexport const b = () => a;\n", 'main.js': "export { a } from './a.js';\n" }, /import cycle main\.js -> a\.js -> b\.js -> a\.js/],
+    ['an exported let (a live binding)', { 'main.js': 'export let n = 1;\nexport function inc() { n++; }\n' }, /main\.js must export only const variables/],
+    ['a default import', { 'a.js': 'export default 1;\n', 'main.js': "import one from './a.js';\nexport const two = one + 1;\n" }, /main\.js must not use a default import/],
+    ['a package import', { 'main.js': "import { parse } from 'yaml';\nexport const p = parse;\n" }, /must import only node: built-ins and relative files, got 'yaml'/],
+    ['import.meta.dirname', { 'main.js': 'export const d = import.meta.dirname;\n' }, /must use only import\.meta\.url/],
+    ['a top-level await', { 'main.js': 'export const v = await Promise.resolve(1);\n' }, /must not await at top level/],
+  ];
+  for (const [what, files, message] of refused) {
+    it(`refuses ${what}`, () => {
+      const dir = project(what.replace(/\W+/g, '-'), files);
+      expect(() => bundle({ root: dir, entry: 'main.js', out: 'out.js' })).toThrow(message);
+    });
+  }
+});
+
+/** The runtime's graph from src/runtime/index.ts, each file transpiled as tsc emits it, under `dir`. */
+function transpileRuntime(dir: string): void {
+  const todo = [resolve(root, 'src/runtime/index.ts')];
+  const done = new Set<string>();
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (done.has(file)) continue;
+    done.add(file);
+    const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const out = join(dir, relative(join(root, 'src'), file).replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, js);
+    for (const m of js.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.[^'"]+)['"]/g)) todo.push(resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')));
+  }
+}
+
+describe('bundle: dadm/runtime', () => {
+  const dist = join(tmp, 'dist');
+  transpileRuntime(dist);
+  const { code, modules } = bundle({ root: dist, ...RUNTIME_BUNDLE });
+  writeFileSync(join(dist, RUNTIME_BUNDLE.out), code);
+  const load = async (path: string): Promise<Record<string, unknown>> => (await import(pathToFileURL(join(dist, path)).href)) as Record<string, unknown>;
+
+  it('contains the runtime modules and none of training, explanation, quantization, pipeline or YAML', () => {
+    expect(modules).toContain('runtime/load-onnx.js');
+    expect(modules).toContain('protobuf/codec.js');
+    expect(modules.filter((f) => FORBIDDEN_FOLDERS.some((d) => f.startsWith(`${d}/`)))).toEqual([]);
+    // What it was built from, as the bundle itself records it, and everything it imports.
+    const sources = [...code.matchAll(/^\/\/ (\S+\.js)$/gm)].map((m) => m[1]);
+    expect(sources).toEqual(modules);
+    const imported = [...code.matchAll(/^import \* as \w+ from '([^']+)';$/gm)].map((m) => m[1]!);
+    expect(imported.filter((s) => !s.startsWith('node:'))).toEqual(['../errors.js']);
+    expect(code).not.toMatch(/\bfrom\s+['"](yaml|onnx-proto|protobufjs|long)['"]/);
+  });
+
+  it('exports exactly the names of runtime/index.js', async () => {
+    const [one, many] = await Promise.all([load(RUNTIME_BUNDLE.out), load(RUNTIME_BUNDLE.entry)]);
+    expect(Object.keys(one).sort()).toEqual(Object.keys(many).sort());
+  });
+
+  it('scores the PyTorch-exported autoencoder as expected.json says', async () => {
+    const { loadOnnx } = (await load(RUNTIME_BUNDLE.out)) as { loadOnnx: (b: Uint8Array) => { score(row: Float32Array): number } };
+    const fixtures = join(root, 'test/fixtures/onnx');
+    const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8')) as { autoencoder: { cases: { id: string; input: { data: number[] }; score: { data: number[] } }[] } };
+    const c = expected.autoencoder.cases.find((x) => x.id === 'single_row')!;
+    const model = loadOnnx(new Uint8Array(readFileSync(join(fixtures, 'autoencoder_opset17.onnx'))));
+    expect(model.score(Float32Array.from(c.input.data))).toBeAllclose(c.score.data);
+  });
+
+  it('throws the error classes of the separate errors.js, the ones the main entry exports', async () => {
+    const { loadOnnx } = (await load(RUNTIME_BUNDLE.out)) as { loadOnnx: (b: Uint8Array) => unknown };
+    const { FormatError } = (await load('errors.js')) as { FormatError: new () => Error };
+    expectError(() => loadOnnx(new Uint8Array([0xff])), FormatError, /^onnx: bytes must be a valid ONNX ModelProto protobuf/);
+  });
+});
