@@ -4,7 +4,7 @@
  * and `--dump NAME` read this table (./listing.ts).
  */
 import { addElementwise } from './elementwise-kernel.js';
-import { addForest } from './forest-kernel.js';
+import { addForest, addTreeGroups } from './forest-kernel.js';
 import { addGemm, addGemv } from './gemm-kernel.js';
 import { addInt8 } from './int8-kernel.js';
 import { addNormalize } from './normalize-kernel.js';
@@ -47,8 +47,11 @@ export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
   },
   {
     name: 'forest',
-    summary: 'isolation forest scoring: four rows walk each tree together, branch-free to the tree depth, float64 sums',
-    build: addForest,
+    summary: 'forest scoring, branch-free to the tree depth with float64 sums: four rows walk each tree together (isolation forest); one row walks eight trees together (ONNX TreeEnsemble)',
+    build: (mod) => {
+      addForest(mod);
+      addTreeGroups(mod);
+    },
   },
 ];
 
