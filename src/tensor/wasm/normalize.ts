@@ -2,6 +2,11 @@
 import { kernelExports } from './kernels.js';
 import { copyBack, heapFloats, place, reserve, scratchSlot, slot } from './operands.js';
 
+type Kernels = Record<string, (...args: number[]) => number>;
+// Looked up once per thread, as in ./elementwise.ts (see ./gemm.ts: a lookup per call allocated).
+let cached: Kernels | null = null;
+const kernels = (): Kernels => (cached ??= kernelExports('normalize'));
+
 /** One LayerNorm call over `rows` contiguous rows of `n`. */
 export interface LayerNormRun {
   x: Float32Array;
@@ -27,7 +32,7 @@ export function wasmLayerNorm(r: LayerNormRun): boolean {
   const g = r.gamma ? place(gamma, 0, n, true) : 0;
   const b = r.beta ? place(beta, 0, n, true) : 0;
   const mean = scratchSlot(8 * rows), rstd = scratchSlot(8 * rows);
-  kernelExports('normalize')['layer_norm']!(x, y, g, b, rows, n, r.eps, mean, rstd, (r.gamma ? 1 : 0) | (r.beta ? 2 : 0));
+  kernels()['layer_norm']!(x, y, g, b, rows, n, r.eps, mean, rstd, (r.gamma ? 1 : 0) | (r.beta ? 2 : 0));
   copyBack(r.y, 0, len, y);
   const heap = heapFloats();
   r.mean?.set(new Float64Array(heap.buffer, mean, rows));
@@ -41,7 +46,7 @@ export function wasmSoftmax(xs: Float32Array, ys: Float32Array, rows: number, n:
   if (!reserve(slot(xs, len) + slot(ys, len))) return false;
   const x = place(xs, 0, len, true);
   const y = place(ys, 0, len, false);
-  kernelExports('normalize')['softmax']!(x, y, rows, n);
+  kernels()['softmax']!(x, y, rows, n);
   copyBack(ys, 0, len, y);
   return true;
 }
