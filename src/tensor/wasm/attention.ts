@@ -7,6 +7,11 @@ import { ATTENTION_HEAD_WIDTHS } from './attention-kernel.js';
 import { kernelExports } from './kernels.js';
 import { copyBack, place, reserve, scratchSlot, slot } from './operands.js';
 
+type Kernels = Record<string, (...args: number[]) => number>;
+let cached: Kernels | null = null;
+/** Looked up once per thread, as the other drivers do (a lookup per call leaves garbage). */
+const kernels = (): Kernels => (cached ??= kernelExports('attention'));
+
 /** Sizes of one attention call: `batch` sequences of `len` positions, width `dModel` in `heads` heads. */
 export interface AttentionShape {
   batch: number;
@@ -28,7 +33,7 @@ export function wasmAttentionForward(qkv: Float32Array, cat: Float32Array, probs
   const q = place(qkv, 0, rows * 3 * d, true);
   const o = place(cat, 0, rows * d, false);
   const p = place(probs, 0, pLen, false);
-  kernelExports('attention')[`attention_forward_${d / s.heads}`]!(q, o, p, s.batch, s.len, d, s.heads, s.causal ? 1 : 0, 1 / Math.sqrt(d / s.heads));
+  kernels()[`attention_forward_${d / s.heads}`]!(q, o, p, s.batch, s.len, d, s.heads, s.causal ? 1 : 0, 1 / Math.sqrt(d / s.heads));
   copyBack(cat, 0, rows * d, o);
   copyBack(probs, 0, pLen, p);
   return true;
@@ -44,7 +49,7 @@ export function wasmAttentionBackward(qkv: Float32Array, probs: Float32Array, dC
   const o = place(dCat, 0, rows * d, true);
   const dq = place(dQkv, 0, rows * 3 * d, false);
   const ds = scratchSlot(dsBytes);
-  kernelExports('attention')[`attention_backward_${d / s.heads}`]!(q, p, o, dq, ds, s.batch, s.len, d, s.heads, s.causal ? 1 : 0, 1 / Math.sqrt(d / s.heads));
+  kernels()[`attention_backward_${d / s.heads}`]!(q, p, o, dq, ds, s.batch, s.len, d, s.heads, s.causal ? 1 : 0, 1 / Math.sqrt(d / s.heads));
   copyBack(dQkv, 0, rows * 3 * d, dq);
   return true;
 }

@@ -83,7 +83,7 @@ export function wasmLayerNormGrad(r: LayerNormGradRun): boolean {
   new Float64Array(heap.buffer, rstd, rows).set(r.rstd.subarray(0, rows));
   heap.fill(0, dw >> 2, (dw >> 2) + n);
   heap.fill(0, db >> 2, (db >> 2) + n);
-  kernelExports('normalize')['layer_norm_grad']!(g, x, w, mean, rstd, dx, dw, db, rows, n, r.weight ? 1 : 0);
+  kernels()['layer_norm_grad']!(g, x, w, mean, rstd, dx, dw, db, rows, n, r.weight ? 1 : 0);
   copyBack(r.dx, 0, len, dx);
   for (let j = 0; j < n; j++) {
     r.dWeight[j] += heap[(dw >> 2) + j]!;
