@@ -9,7 +9,7 @@
  * (harness.ts `torchTrainScript`); the ratio is taken against the faster of the two.
  */
 import { Adam, Autoencoder, ParallelMlpTrainer } from '../../src/nn/index.js';
-import { Random, resolveThreads } from '../../src/tensor/index.js';
+import { Random, resolveThreads, spinBudgetMs } from '../../src/tensor/index.js';
 import { context, median, runPython, torchName, torchTrainScript, versus, type BenchRow, type TorchTrainSpec, type Workload } from '../harness.js';
 
 export interface TrainBenchConfig {
@@ -73,6 +73,12 @@ export function timeTrainingEpochs(cfg: TrainBenchConfig): EpochTimes {
   return times;
 }
 
+/** How the threads waited for each other at the end of the run (src/tensor/threads/spin.ts). */
+export function syncNote(): string {
+  const spin = spinBudgetMs();
+  return spin > 0 ? `threads spin ${spin} ms before sleeping` : 'threads sleep at once: machine busy';
+}
+
 /**
  * Rows for a training workload: dadm's samples/s against PyTorch's best thread count, plus each
  * PyTorch thread count as its own anchor row.
@@ -84,7 +90,7 @@ export function trainingRows(name: string, spec: TorchTrainSpec, cfg: Omit<Train
     const perCpuSecond = spec.rows / median(times.cpu);
     const row: BenchRow = {
       workload: name, metric: threads === 1 ? 'samples_per_s_1_thread' : 'samples_per_s', value: spec.rows / median(times.wall), unit: 'samples/s', median_of: times.wall.length, ...ctx,
-      note: `${threads} thread${threads === 1 ? ' (trainStep)' : 's (ParallelMlpTrainer, threads: auto)'}; median of ${times.wall.length} epochs after 1 warm-up; per process CPU-second ${perCpuSecond.toFixed(0)} samples/s`,
+      note: `${threads} thread${threads === 1 ? ' (trainStep)' : `s (ParallelMlpTrainer, threads: auto; ${syncNote()})`}; median of ${times.wall.length} epochs after 1 warm-up; per process CPU-second ${perCpuSecond.toFixed(0)} samples/s`,
     };
     return row;
   });

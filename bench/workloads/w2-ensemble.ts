@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportOnnx, generateData, train } from '../../src/pipeline/index.js';
 import { median, percentile, type BenchRow, type Workload } from '../harness.js';
-import { autoencoderOnnx, dadmLatency, ortLatency, sampleRows } from './w2.js';
+import { autoencoderOnnx, dadmHeapBytesPerCall, dadmLatency, ortLatency, sampleRows } from './w2.js';
 
 const ROWS = 20_000;
 
@@ -43,6 +43,7 @@ export const workload: Workload = {
         rowsOut.push(
           { workload: 'W2-ensemble', metric: `${name}_median_us`, value: median(dadm), unit: 'us', median_of: dadm.length, note: `dadm score(row), ${bytes.length} bytes` },
           { workload: 'W2-ensemble', metric: `${name}_p99_us`, value: percentile(dadm, 0.99), unit: 'us', median_of: dadm.length },
+          { workload: 'W2-ensemble', metric: `${name}_heap_bytes_per_call`, value: dadmHeapBytesPerCall(bytes, rows), unit: 'bytes', median_of: 1, note: 'heap growth over 10^5 calls after a full GC, least of 3 rounds' },
           { workload: 'W2-ensemble', metric: `${name}_ort_median_us`, value: median(ortUs), unit: 'us', median_of: ortUs.length, note: 'onnxruntime-web wasm, 1 thread, same bytes' },
         );
       }

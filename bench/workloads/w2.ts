@@ -15,6 +15,8 @@
  * each call timed with `time.perf_counter_ns`.
  */
 import { spawnSync } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -97,6 +99,32 @@ export function dadmLatency(bytes: Uint8Array, rows: Float32Array[]): number[] {
   }
   if (!Number.isFinite(sink)) throw new Error('W2: scores must be finite');
   return us;
+}
+
+/**
+ * Heap bytes a `score(row)` call leaves behind in dadm's runtime: heap growth over 10^5 calls after
+ * a full collection, the least of three rounds (the caller's loop is recompiled while it warms up);
+ * a round that a collection ran through (the heap shrank) is skipped, NaN when every round was.
+ */
+export function dadmHeapBytesPerCall(bytes: Uint8Array, rows: Float32Array[]): number {
+  const model = loadOnnx(bytes);
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const calls = (n: number): number => {
+    let sink = 0;
+    for (let i = 0; i < n; i++) sink += model.score(rows[i % rows.length]!);
+    return sink;
+  };
+  calls(20_000);
+  let best = NaN;
+  for (let round = 0; round < 3; round++) {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    if (!Number.isFinite(calls(100_000))) throw new Error('W2: scores must be finite');
+    const grown = process.memoryUsage().heapUsed - before;
+    if (grown >= 0 && !(grown / 100_000 >= best)) best = grown / 100_000;
+  }
+  return best;
 }
 
 /** Per-call microseconds of onnxruntime-web (1 thread) scoring one `[1, 64]` row (WARMUP untimed calls first). */
@@ -208,6 +236,8 @@ export const workload: Workload = {
     }
     out.push(
       { workload: 'W2', metric: 'peak_rss_mb_edge', value: rss.mb, unit: 'MB', median_of: 1, note: `fresh node process: load model file + score 1 row (esbuild bundle); empty node process: ${rss.baselineMb.toFixed(1)} MB` },
+      { workload: 'W2', metric: 'heap_bytes_per_call', value: dadmHeapBytesPerCall(bytes, rows), unit: 'bytes', median_of: 1, note: 'dadm score(row): heap growth over 10^5 calls after a full GC, least of 3 rounds' },
+      { workload: 'W2', metric: 'heap_bytes_per_call_int8', value: dadmHeapBytesPerCall(int8, rows), unit: 'bytes', median_of: 1 },
       { workload: 'W2', metric: 'model_bytes', value: bytes.length, unit: 'bytes', median_of: 1 },
       { workload: 'W2', metric: 'model_bytes_int8', value: int8.length, unit: 'bytes', median_of: 1 },
     );

@@ -11,6 +11,7 @@ import * as ort from 'onnxruntime-web';
 import { ParallelScorer, loadOnnx } from '../../src/runtime/index.js';
 import { Random, resolveThreads } from '../../src/tensor/index.js';
 import { TORCH_PRELUDE, TORCH_W2_MODEL, context, median, runPython, timeRuns, torchName, versus, type BenchRow, type Workload } from '../harness.js';
+import { syncNote } from './w1.js';
 import { autoencoderOnnx } from './w2.js';
 
 const ROWS = 100_000;
@@ -67,7 +68,7 @@ export const workload: Workload = {
     const py = runPython(TORCH_SCRIPT, 'torch');
     const ortName = 'onnxruntime-web 1.17.3 WASM, 1 thread (its default here)';
     const one: BenchRow = { workload: 'W2b', metric: 'rows_per_s_1_thread', value: ROWS / median(dadmTimes), unit: 'rows/s', median_of: REPS, ...ctx, note: 'dadm runtime, run() per batch of 1,024, calling thread only' };
-    const all: BenchRow = { ...one, metric: 'rows_per_s', value: ROWS / median(allCoresTimes), note: `dadm ParallelScorer, ${resolveThreads('auto')} threads (threads: auto), score() per batch of 1,024; target >= 1.0x onnxruntime-web` };
+    const all: BenchRow = { ...one, metric: 'rows_per_s', value: ROWS / median(allCoresTimes), note: `dadm ParallelScorer, ${resolveThreads('auto')} threads (threads: auto; ${syncNote()}), score() per batch of 1,024; target >= 1.0x onnxruntime-web` };
     const out = [versus(all, ortName, ROWS / median(ortTimes), true), versus(one, ortName, ROWS / median(ortTimes), true)];
     for (const row of [all, one]) {
       if ('result' in py) {

@@ -2,7 +2,7 @@
  * Typed-array loops for the backward rules that are not a single tensor op. Each computes a
  * vector-Jacobian product `g * f'(...)` elementwise or along one axis; shapes are trusted.
  */
-import { GELU_TANH_COEF, SQRT_2_OVER_PI, Tensor, erfScalar, splitAt } from '../tensor/index.js';
+import { GELU_TANH_COEF, SQRT_2_OVER_PI, Tensor, erfScalar, splitAt, wasmActive, wasmLayerNormGrad } from '../tensor/index.js';
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
@@ -151,6 +151,8 @@ export interface LayerNormGradInto {
  */
 export function layerNormGradInto(g: Float32Array, x: Float32Array, o: LayerNormGradInto): void {
   const { rows, dim, weight: w, mean, rstd, dx, dWeight: dw, dBias: db } = o;
+  // Rows of 4 or more run on the WebAssembly twin (tensor/wasm/layer-norm-grad-kernel.ts) under that backend.
+  if (dim >= 4 && wasmActive() && wasmLayerNormGrad({ g, x, weight: w, mean, rstd, rows, n: dim, dx, dWeight: dw, dBias: db })) return;
   for (let r = 0; r < rows; r++) {
     const base = r * dim, mu = mean[r]!, rs = rstd[r]!;
     let s1 = 0, s2 = 0;

@@ -3,19 +3,18 @@
  * (Vaswani et al. 2017, https://arxiv.org/abs/1706.03762). The same math as
  * {@link MultiheadAttention.attend} composed from autograd primitives, in one pass per (sequence,
  * head) block and without allocating: the attention blocks are `L x L` with L ~ 16, far too small
- * for a packed gemm call each.
+ * for a packed gemm call each. These loops are the reference and the `js` backend; under the `wasm`
+ * backend the same blocks run in f32x4 lanes (tensor/wasm/attention-kernel.ts) when the head width
+ * is a multiple of 4.
  */
-import { softmaxInto } from '../tensor/index.js';
+import { attentionFitsWasm, softmaxInto, wasmActive, wasmAttentionBackward, wasmAttentionForward, type AttentionShape } from '../tensor/index.js';
 
-/** Sizes of one attention call: B sequences of L positions, width d split into `heads` heads. */
-export interface AttentionDims {
-  batch: number;
-  len: number;
-  dModel: number;
-  heads: number;
-  /** Position i attends only to positions j <= i (torch's bool `src_mask` with true above the diagonal). */
-  causal: boolean;
-}
+/**
+ * Sizes of one attention call: B sequences of L positions, width d split into `heads` heads;
+ * `causal`: position i attends only to positions j <= i (torch's bool `src_mask` with true above
+ * the diagonal).
+ */
+export type AttentionDims = AttentionShape;
 
 /**
  * Per (b, h): `P = softmax(Q_h K_h^T / sqrt(dh) + mask)`, `O_h = P V_h`, written into the columns of
@@ -23,6 +22,7 @@ export interface AttentionDims {
  * `[B, H, L, L]` for the backward pass (0 where masked).
  */
 export function attentionForward(qkv: Float32Array, cat: Float32Array, probs: Float32Array, dims: AttentionDims): void {
+  if (wasmActive() && attentionFitsWasm(dims) && wasmAttentionForward(qkv, cat, probs, dims)) return;
   const { batch, len: L, dModel: d, heads, causal } = dims;
   const dh = d / heads;
   const scale = 1 / Math.sqrt(dh);
@@ -70,6 +70,7 @@ export function attentionForward(qkv: Float32Array, cat: Float32Array, probs: Fl
 export function attentionBackward(
   qkv: Float32Array, probs: Float32Array, dCat: Float32Array, dQkv: Float32Array, dP: Float64Array, dims: AttentionDims,
 ): void {
+  if (wasmActive() && attentionFitsWasm(dims) && wasmAttentionBackward(qkv, probs, dCat, dQkv, dims)) return;
   const { batch, len: L, dModel: d, heads, causal } = dims;
   const dh = d / heads;
   const scale = 1 / Math.sqrt(dh);

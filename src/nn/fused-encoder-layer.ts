@@ -1,8 +1,9 @@
 /**
  * Forward and backward of one {@link TransformerEncoderLayer} (post- or pre-norm, ReLU or GELU,
  * dropout 0) on preallocated Float32Array buffers, for the fused transformer step. Every product
- * with a weight is one {@link gemm} over all `B*L` rows of the batch; attention and LayerNorm run
- * as plain loops (fused-attention.ts, layerNormInto, layerNormGradInto). The math is the layer's
+ * with a weight is one {@link gemm} over all `B*L` rows of the batch (residuals added by the gemm's
+ * accumulate); attention and LayerNorm are row kernels (fused-attention.ts, layerNormInto,
+ * layerNormGradInto: WebAssembly under that backend, JS loops otherwise). The math is the layer's
  * autograd composition, term by term, so gradients agree to float32 rounding (tested).
  */
 import { activationGradInPlace, biasActivation, columnSums, gemm, layerNormInto } from '../tensor/index.js';
@@ -22,11 +23,12 @@ export class EncoderScratch {
   readonly accW: Float64Array;
   readonly accB: Float64Array;
 
-  constructor(readonly rows: number, d: number, ff: number, len: number) {
-    this.gA = new Float32Array(rows * d);
-    this.gB = new Float32Array(rows * d);
-    this.gF = new Float32Array(rows * ff);
-    this.dQkv = new Float32Array(rows * 3 * d);
+  /** @param take allocates a zeroed buffer (the transformer's kernel buffers) */
+  constructor(readonly rows: number, d: number, ff: number, len: number, take: (length: number) => Float32Array) {
+    this.gA = take(rows * d);
+    this.gB = take(rows * d);
+    this.gF = take(rows * ff);
+    this.dQkv = take(rows * 3 * d);
     this.dP = new Float64Array(len * len);
     this.accW = new Float64Array(d);
     this.accB = new Float64Array(d);
@@ -56,13 +58,14 @@ export class FusedEncoderLayer {
   private readonly stats: Float64Array[];
   private x: Float32Array | undefined;
 
-  constructor(readonly layer: TransformerEncoderLayer, readonly rows: number, batchHeadsLL: number) {
+  /** @param take allocates a zeroed buffer (the transformer's kernel buffers, so no kernel call copies them) */
+  constructor(readonly layer: TransformerEncoderLayer, readonly rows: number, batchHeadsLL: number, take: (length: number) => Float32Array) {
     const d = layer.dModel;
     const ff = layer.linear1.outFeatures;
     this.d = d;
     this.ff = ff;
     this.heads = layer.selfAttn.numHeads;
-    const f32 = (n: number): Float32Array => new Float32Array(n);
+    const f32 = take;
     this.n1 = f32(layer.normFirst ? rows * d : 0);
     this.qkv = f32(rows * 3 * d);
     this.probs = f32(batchHeadsLL);
@@ -93,16 +96,17 @@ export class FusedEncoderLayer {
     gemm(attnIn, L.selfAttn.inProjWeight.data, this.qkv, { m: rows, n: 3 * d, k: d, transB: true });
     biasActivation(this.qkv, this.qkv, L.selfAttn.inProjBias.data, { rows, n: 3 * d, activation: null });
     attentionForward(this.qkv, this.cat, this.probs, dims);
-    gemm(this.cat, L.selfAttn.outProj.weight.data, this.r1, { m: rows, n: d, k: d, transB: true });
+    // r1 = x + attention: the residual is copied in and the projection's gemm adds to it.
+    this.r1.set(x.subarray(0, rows * d));
+    gemm(this.cat, L.selfAttn.outProj.weight.data, this.r1, { m: rows, n: d, k: d, transB: true, accumulate: true });
     biasActivation(this.r1, this.r1, L.selfAttn.outProj.bias!.data, { rows, n: d, activation: null });
-    addInPlace(this.r1, x, rows * d);
     if (L.normFirst) ln(this.r1, L.norm2, this.h1, m2, s2);
     else ln(this.r1, L.norm1, this.h1, m1, s1);
     gemm(this.h1, L.linear1.weight.data, this.z1, { m: rows, n: ff, k: d, transB: true });
     biasActivation(this.z1, this.a1, L.linear1.bias!.data, { rows, n: ff, activation: L.activation });
-    gemm(this.a1, L.linear2.weight.data, this.r2, { m: rows, n: d, k: ff, transB: true });
+    this.r2.set((L.normFirst ? this.r1 : this.h1).subarray(0, rows * d));
+    gemm(this.a1, L.linear2.weight.data, this.r2, { m: rows, n: d, k: ff, transB: true, accumulate: true });
     biasActivation(this.r2, this.r2, L.linear2.bias!.data, { rows, n: d, activation: null });
-    addInPlace(this.r2, L.normFirst ? this.r1 : this.h1, rows * d);
     if (!L.normFirst) ln(this.r2, L.norm2, this.out, m2, s2);
     return this.out;
   }
@@ -136,13 +140,15 @@ export class FusedEncoderLayer {
     this.linearGrad(L.linear1, s.gF, this.h1, rows);
     // dR1 = d(FF input)/dr1 + the residual from r2 (before LN1 for post-norm, after LN2 for pre-norm).
     const dR1 = s.gB;
-    gemm(s.gF, L.linear1.weight.data, s.dQkv, { m: rows, n: d, k: ff });
     const dH1 = s.dQkv.subarray(0, rows * d);
     if (L.normFirst) {
+      gemm(s.gF, L.linear1.weight.data, dH1, { m: rows, n: d, k: ff });
       lnGrad(dH1, this.r1, L.norm2, m2, s2, dR1);
       addInPlace(dR1, dR2, rows * d);
     } else {
-      addInPlace(dH1, dR2, rows * d);
+      // dH1 = dR2 (the residual) + the FF input's gradient, which the gemm adds.
+      dH1.set(dR2.subarray(0, rows * d));
+      gemm(s.gF, L.linear1.weight.data, dH1, { m: rows, n: d, k: ff, accumulate: true });
       lnGrad(dH1, this.r1, L.norm1, m1, s1, dR1);
     }
     // Attention: out_proj, then the attention blocks, then in_proj.
@@ -157,10 +163,11 @@ export class FusedEncoderLayer {
     if (L.normFirst) {
       gemm(s.dQkv, L.selfAttn.inProjWeight.data, dCat, { m: rows, n: d, k: 3 * d });
       lnGrad(dCat, x, L.norm1, m1, s1, dX);
+      addInPlace(dX, dR1, rows * d);
     } else {
-      gemm(s.dQkv, L.selfAttn.inProjWeight.data, dX, { m: rows, n: d, k: 3 * d });
+      dX.set(dR1.subarray(0, rows * d));
+      gemm(s.dQkv, L.selfAttn.inProjWeight.data, dX, { m: rows, n: d, k: 3 * d, accumulate: true });
     }
-    addInPlace(dX, dR1, rows * d);
   }
 
   /** weight.grad = dZ^T A and bias.grad = column sums of dZ for a Linear with output gradient dZ. */

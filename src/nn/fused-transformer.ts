@@ -6,11 +6,13 @@
  * Why: as for the autoencoder's {@link FusedMlp}, the autograd graph allocates a tensor per op and
  * walks a topological order per step; for windows of 16 steps and a width of 32 that bookkeeping,
  * the per-head slices and the transposes cost more than the arithmetic. Here every weight product is
- * one gemm over all `B*L` rows, and attention and LayerNorm are plain loops. Same math as the
+ * one gemm over all `B*L` rows, attention is one kernel call over every (sequence, head) block and
+ * LayerNorm one row kernel (WebAssembly under that backend, with every buffer here in the kernel
+ * heap so no call copies its operands; JS loops otherwise). Same math as the
  * modules' autograd composition, so outputs and gradients agree to float32 rounding (tested against
  * autograd and against PyTorch's references in nn_modules.json). Dropout must be 0 (eval semantics).
  */
-import { biasActivation, columnSums, gemm } from '../tensor/index.js';
+import { biasActivation, columnSums, gemm, ownedKernelBuffer, releaseKernelBuffer, squaredErrorGrad } from '../tensor/index.js';
 import type { Var } from '../autograd/index.js';
 import { gradOf } from './fused-mlp.js';
 import { EncoderScratch, FusedEncoderLayer } from './fused-encoder-layer.js';
@@ -47,6 +49,12 @@ export interface FusedLoss {
   positions: Uint8Array | null;
   /** `[F]`: 1 = the column counts; null = every column. */
   columns: Uint8Array | null;
+  /**
+   * When this call is one slice of a larger batch (data-parallel steps): the counted positions of
+   * the whole batch, which the loss and gradients are normalized by, so the slices' losses and
+   * gradients add up to the batch's. Default: this call's counted positions.
+   */
+  batchPositions?: number;
 }
 
 export class FusedTransformer {
@@ -57,9 +65,15 @@ export class FusedTransformer {
   private capacity = 0;
   private fused: FusedEncoderLayer[] = [];
   private scratch: EncoderScratch | undefined;
+  /** Every buffer below lives in the kernel heap under the wasm backend, so no kernel call copies it. */
+  private held: Float32Array[] = [];
+  /** The batch's input, copied in once: the embedding's forward and weight gradient both read it. */
+  private xIn: Float32Array = new Float32Array(0);
   private h0: Float32Array = new Float32Array(0);
-  private y = new Float32Array(0);
-  private dy = new Float32Array(0);
+  /** `[L, d]`: the embedding bias plus the positions, each sequence's starting rows of h0. */
+  private posBias: Float32Array = new Float32Array(0);
+  private y: Float32Array = new Float32Array(0);
+  private dy: Float32Array = new Float32Array(0);
   private dH: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
 
   /** @param len positions per sequence L (rows of `posEmbedding`); @param causal position i sees only j <= i */
@@ -77,12 +91,21 @@ export class FusedTransformer {
     const { dModel: d, inputDim: F, len: L } = this;
     const heads = this.parts.layers[0]?.selfAttn.numHeads ?? 1;
     const ff = Math.max(1, ...this.parts.layers.map((l) => l.linear1.outFeatures));
-    this.fused = this.parts.layers.map((l) => new FusedEncoderLayer(l, rows, batch * heads * L * L));
-    this.scratch = new EncoderScratch(rows, d, ff, L);
-    this.h0 = new Float32Array(rows * d);
-    this.y = new Float32Array(rows * F);
-    this.dy = new Float32Array(rows * F);
-    this.dH = [new Float32Array(rows * d), new Float32Array(rows * d)];
+    this.held.forEach(releaseKernelBuffer);
+    this.held = [];
+    const take = (length: number): Float32Array => {
+      const buffer = ownedKernelBuffer(this, length);
+      this.held.push(buffer);
+      return buffer;
+    };
+    this.fused = this.parts.layers.map((l) => new FusedEncoderLayer(l, rows, batch * heads * L * L, take));
+    this.scratch = new EncoderScratch(rows, d, ff, L, take);
+    this.xIn = take(rows * F);
+    this.h0 = take(rows * d);
+    this.posBias = new Float32Array(L * d);
+    this.y = take(rows * F);
+    this.dy = take(rows * F);
+    this.dH = [take(rows * d), take(rows * d)];
     this.capacity = batch;
   }
 
@@ -95,13 +118,13 @@ export class FusedTransformer {
     const { embed, posEmbedding, maskEmbedding, head } = this.parts;
     const rows = b.batch * this.len;
     const { dModel: d, inputDim: F, len: L } = this;
-    gemm(b.x, embed.weight.data, this.h0, { m: rows, n: d, k: F, transB: true });
-    biasActivation(this.h0, this.h0, embed.bias!.data, { rows, n: d, activation: null });
-    const pos = posEmbedding.data;
-    for (let r = 0; r < rows; r++) {
-      const o = r * d, p = (r % L) * d;
-      for (let j = 0; j < d; j++) this.h0[o + j] += pos[p + j]!;
-    }
+    const x = this.xIn;
+    x.set(b.x.subarray(0, rows * F));
+    // h0 = x W^T + (bias + positions): each sequence's rows start as bias + positions, the gemm adds.
+    const pos = posEmbedding.data, bias = embed.bias!.data, start = this.posBias;
+    for (let p = 0; p < L * d; p++) start[p] = pos[p]! + bias[p % d]!;
+    for (let s = 0; s < b.batch; s++) this.h0.set(start, s * L * d);
+    gemm(x, embed.weight.data, this.h0, { m: rows, n: d, k: F, transB: true, accumulate: true });
     if (b.maskPositions && maskEmbedding !== undefined) {
       const m = maskEmbedding.data;
       for (let s = 0; s < b.batch; s++) {
@@ -132,10 +155,13 @@ export class FusedTransformer {
     for (let r = 0; r < rows; r++) if (positions === null || positions[r] === 1) counted++;
     let cols = 0;
     for (let j = 0; j < F; j++) if (columns === null || columns[j] === 1) cols++;
-    const scale = 2 / (counted * cols);
+    const denom = (loss.batchPositions ?? counted) * cols;
+    const scale = 2 / denom;
     let sq = 0;
     const dy = this.dy;
-    for (let r = 0; r < rows; r++) {
+    // The autoencoder's target is its input, already in the kernel heap as xIn.
+    if (positions === null) sq = squaredErrorGrad(y, target === b.x ? this.xIn : target, dy, { rows, d: F, mask: columns, scale });
+    for (let r = 0; positions !== null && r < rows; r++) {
       const o = r * F;
       const on = positions === null || positions[r] === 1;
       for (let j = 0; j < F; j++) {
@@ -156,12 +182,8 @@ export class FusedTransformer {
       [dOut, dX] = [dX, dOut];
     }
     // dOut now holds dLoss/dh0: positions, mask embedding, then the embedding Linear.
-    const dPos = gradOf(posEmbedding);
-    dPos.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const o = r * d, p = (r % L) * d;
-      for (let j = 0; j < d; j++) dPos[p + j] += dOut[o + j]!;
-    }
+    // Position l's gradient sums row l of every sequence: column sums of dOut seen as [batch, L d].
+    columnSums(dOut, b.batch, L * d, gradOf(posEmbedding));
     if (maskEmbedding !== undefined) {
       const dMask = gradOf(maskEmbedding);
       dMask.fill(0);
@@ -175,9 +197,9 @@ export class FusedTransformer {
         }
       }
     }
-    gemm(dOut, b.x, gradOf(embed.weight), { m: d, n: F, k: rows, transA: true });
+    gemm(dOut, this.xIn, gradOf(embed.weight), { m: d, n: F, k: rows, transA: true });
     columnSums(dOut, rows, d, gradOf(embed.bias!));
-    return sq / (counted * cols);
+    return sq / denom;
   }
 
   private dims(batch: number): AttentionDims {

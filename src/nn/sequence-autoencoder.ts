@@ -106,6 +106,15 @@ export class SequenceAutoencoder extends Module {
   }
 
   /**
+   * {@link lossAndGrad} of the first `rows` windows of `x`, one slice of a batch of `batchRows`
+   * windows: loss and gradients are normalized by the whole batch, so the slices' add up to the
+   * batch's (nn/parallel-sequence.ts). Trusts its caller (`x` holds at least `rows` windows).
+   */
+  lossAndGradSlice(x: Float32Array, rows: number, batchRows: number): number {
+    return this.fused.lossAndGrad({ x, batch: rows }, { target: x, positions: null, columns: null, batchPositions: batchRows * this.seqLen });
+  }
+
+  /**
    * One optimisation step on `batch` (`rows` windows, row-major `[rows, T, F]`): the fused
    * {@link lossAndGrad} without dropout, the autograd graph in training mode with dropout, then
    * `optimizer.step()`. Returns the loss.
@@ -160,6 +169,15 @@ export class SequenceAutoencoder extends Module {
   }
 
   /** Wraps a flat batch as `[rows, T, F]` after checking its length. */
+  /**
+   * Checks that `data` holds `rows` windows `[rows, T, F]` (errors name `SequenceAutoencoder.<where>`),
+   * for callers that train this model through another path (nn/parallel-sequence.ts).
+   * @throws DataError for rows < 1; ShapeError for a wrong length
+   */
+  checkBatch(where: string, data: Float32Array, rows: number): void {
+    this.wrap(where, data, rows);
+  }
+
   private wrap(where: string, data: Float32Array, rows: number): Tensor {
     if (!Number.isInteger(rows) || rows < 1) throw new DataError(`SequenceAutoencoder.${where}: rows must be a positive integer, got ${rows}`);
     const per = this.seqLen * this.inputDim;

@@ -7,6 +7,7 @@ import { FormatError, UnsupportedOpError } from '../errors.js';
 import { ByteBudget, resolveLimits } from '../limits.js';
 import { checkedOpsets, decodeModel, validateModel, type DecodeOptions } from './decode-model.js';
 import { dtypeFromOnnx } from './dtypes.js';
+import { fuseAffineSum } from './fuse-affine-sum.js';
 import { fuseQuantizedLinear } from './fuse-quantized-linear.js';
 import { topologicalOrder } from './graph-order.js';
 import { OnnxModel, type InputSpec } from './onnx-model.js';
@@ -20,8 +21,9 @@ import { tensorByteLength, tensorFromProto } from './tensor-proto.js';
 /** Options of {@link loadOnnx}: the decoding limits of {@link DecodeOptions} (also the plans' budget), and fusion. */
 export interface LoadOptions extends DecodeOptions {
   /**
-   * Fuse each MatMulInteger → Cast → Mul → Add chain of a dynamically quantized linear layer into one
-   * kernel (bit-identical results, see docs/onnx.md "## Runtime"). Default true; false runs every node
+   * Fuse each MatMulInteger → Cast → Mul → Add chain of a dynamically quantized linear layer, and
+   * each Concat → Sub → Mul → ReduceSum score combination (an ensemble's calibration), into one kernel
+   * each (bit-identical results, see docs/onnx.md "## Runtime"). Default true; false runs every node
    * as written.
    */
   fuse?: boolean;
@@ -74,7 +76,7 @@ export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions =
   }
   const outputs = (graph.output ?? []).map((o) => o.name ?? '');
   if (outputs.length === 0) throw new FormatError('onnx: graph must have at least one output, got none');
-  const planned = options.fuse === false ? nodes : fuseQuantizedLinear(nodes, outputs);
+  const planned = options.fuse === false ? nodes : fuseAffineSum(fuseQuantizedLinear(nodes, outputs), outputs);
   const prepared: PreparedGraph = { nodes: planned, constants, inputs, outputs, limits, constantBytes: budget.total };
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';

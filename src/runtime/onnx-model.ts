@@ -38,7 +38,8 @@ export class OnnxModel {
   private readonly plans = new Map<string, Plan>();
   private last: Plan | undefined;
   private rowPlan: Plan | undefined;
-  private readonly scoreIndex: number;
+  /** The row plan's score output, when `score` can run (one `[1, D]` or `[1, T, D]` input). */
+  private scoreBuffer: TensorData | undefined;
 
   /** Use {@link loadOnnx}. Plans batch size 1 now, so shape errors surface at load. */
   constructor(
@@ -49,10 +50,12 @@ export class OnnxModel {
     this.inputNames = specs.map((s) => s.name);
     this.outputNames = [...graph.outputs];
     this.metadata = metadata;
-    const idx = graph.outputs.indexOf('score');
-    this.scoreIndex = idx >= 0 ? idx : 0;
     if (specs.every((s) => s.hasShape)) {
-      this.rowPlan = this.planFor(specs.map((s) => s.dims.map((d) => d ?? 1)));
+      const plan = this.planFor(specs.map((s) => s.dims.map((d) => d ?? 1)));
+      const rank = plan.inputShapes[0]?.length ?? 0;
+      const idx = graph.outputs.indexOf('score');
+      this.rowPlan = plan;
+      if (specs.length === 1 && (rank === 2 || rank === 3) && plan.inputShapes[0]![0] === 1) this.scoreBuffer = plan.outputs[idx >= 0 ? idx : 0]!.data;
     }
   }
 
@@ -98,17 +101,21 @@ export class OnnxModel {
    */
   score(row: Float32Array): number {
     const plan = this.rowPlan;
-    const rank = plan?.inputShapes[0]!.length ?? 0;
-    if (plan === undefined || this.specs.length !== 1 || (rank !== 2 && rank !== 3) || plan.inputShapes[0]![0] !== 1) {
+    if (plan === undefined || this.scoreBuffer === undefined || row.length !== plan.inputBuffers[0]!.length) this.refuseScore(row);
+    copyChecked(this.specs[0]!, row, plan!.inputBuffers[0]!);
+    execute(plan!.steps);
+    // Kept small so the engine inlines it into the caller's loop: a float returned from a call that
+    // is not inlined is boxed on the heap, the one allocation left on this path.
+    return this.scoreBuffer![0]!;
+  }
+
+  /** Why {@link score} cannot take `row`. @throws UsageError or DataError, always */
+  private refuseScore(row: Float32Array): never {
+    const plan = this.rowPlan;
+    if (plan === undefined || this.scoreBuffer === undefined) {
       throw new UsageError(`OnnxModel.score: model must take one [batch, D] or [batch, T, D] input, got inputs ${this.inputNames.join(', ')}`);
     }
-    const buf = plan.inputBuffers[0]!;
-    if (row.length !== buf.length) {
-      throw new DataError(`onnx score: input "${this.specs[0]!.name}" must have ${buf.length} values, got ${row.length}`, this.specs[0]!.name);
-    }
-    copyChecked(this.specs[0]!, row, buf);
-    execute(plan.steps);
-    return plan.outputs[this.scoreIndex]!.data[0]!;
+    throw new DataError(`onnx score: input "${this.specs[0]!.name}" must have ${plan.inputBuffers[0]!.length} values, got ${row.length}`, this.specs[0]!.name);
   }
 
   private resolvePlan(feeds: Readonly<Record<string, Feed>>): Plan {

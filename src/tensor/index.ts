@@ -40,7 +40,7 @@ export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './s
 export { adamUpdate, type AdamStep } from './adam-update.js';
 export { KernelBufferSet, kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
 export {
-  DataParallelStep, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, MAX_AUTO_THREADS, type PoolWorker,
+  DataParallelStep, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, spinBudgetMs, MAX_AUTO_THREADS, type PoolWorker,
   type DataParallelOptions, type ParallelRowsOptions, type RowTaskFactory, type RowWork, type SliceStep, type SliceStepFactory,
   type TaskContext, type TaskRef, type ThreadsOption,
 } from './threads/index.js';
@@ -48,5 +48,7 @@ export { dumpKernel, listKernels, type KernelDump, type KernelSummary } from './
 export { MEMORY_IMPORT, ModuleBuilder, type MemoryImport } from './wasm/module.js';
 export { Code, FunctionBuilder, type Callee, type Instruction, type Local } from './wasm/code.js';
 export { heapIsShared, wasmUnavailableReason } from './wasm/index.js';
+export { wasmLayerNormGrad, type LayerNormGradRun } from './wasm/normalize.js';
+export { attentionFitsWasm, wasmAttentionBackward, wasmAttentionForward, type AttentionShape } from './wasm/attention.js';
 export { wasmForestWalk, type ForestTables } from './wasm/forest.js';
 export { int8Weights, wasmQuantizedLinear, type Int8Run, type Int8Weights } from './wasm/int8.js';

@@ -13,5 +13,6 @@ export { softmaxInto } from './softmax.js';
 export { layerNormInto } from './layer-norm.js';
 export { wasmActive } from './backend.js';
 export { ownedKernelBuffer } from './kernel-buffer.js';
+export { packTreeGroups, TREE_GROUP, type PackedTrees, type TreeGroups } from './wasm/forest.js';
 export { int8Weights, wasmQuantizedLinear, type Int8Run } from './wasm/int8.js';
 export { ParallelRows, resolveThreads, type RowWork, type ThreadsOption } from './threads/index.js';

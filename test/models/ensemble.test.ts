@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError, InvalidOptionError } from '../../src/errors.js';
@@ -143,6 +145,38 @@ describe('model: ensemble through export-onnx, quantize, explain and drift', () 
       expect(own.score!.data).toBeAllclose(ref.subarray(0, first), { rtol: 0, atol: 1e-5 * Math.max(1, ...Array.from(ref, Math.abs)) });
     });
   }
+
+  it("dadm's runtime scores single rows without allocating: heap growth over 10^5 score(row) calls under 4 bytes a call", () => {
+    const out = join(dir, 'allocation.onnx');
+    exportOnnx({ checkpoint: endpointModel, output: out });
+    const model = loadOnnx(readFileSync(out));
+    const { rows, dim } = firstRows(data, 16);
+    const each = Array.from({ length: 16 }, (_, i) => rows.slice(i * dim, (i + 1) * dim));
+    const calls = (n: number): number => {
+      let sink = 0;
+      for (let i = 0; i < n; i++) sink += model.score(each[i % 16]!);
+      return sink;
+    };
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    calls(20_000);
+    // The caller's loop is recompiled once or twice while it warms up (a tier that does not inline
+    // score boxes its float result, 16 bytes), so the best of a few rounds is the steady state. A
+    // round that a collection ran through shrinks the heap and proves nothing; garbage of a typed
+    // array or more per call (>= 64 bytes) would fill the young generation in every round. This
+    // process trained first, which is what once made each gemv call allocate (src/tensor/wasm/gemm.ts).
+    const perCall: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      expect(Number.isFinite(calls(100_000))).toBe(true);
+      const grown = process.memoryUsage().heapUsed - before;
+      if (grown >= 0) perCall.push(grown / 100_000);
+    }
+    expect(perCall.length).toBeGreaterThan(0);
+    // The smallest object, a boxed number, is 16 bytes: under 4 bytes a call, most calls allocate nothing.
+    expect(Math.min(...perCall)).toBeLessThan(4);
+  });
 
   it('quantize rewrites the autoencoder MatMuls and leaves the forest, ECOD and the combination in float', () => {
     const float = join(dir, 'q-float.onnx');

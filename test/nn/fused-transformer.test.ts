@@ -16,6 +16,8 @@ interface LayerCase {
   param_names: string[]; params: Record<string, Tj>;
   input: Tj; grad_out: Tj; output: Tj; grad_input: Tj; grads: Record<string, Tj>;
 }
+/** Buffers outside the kernel heap, so the WebAssembly drivers' copy-in/copy-back path runs too. */
+const plain = (length: number): Float32Array => new Float32Array(length);
 const cases = (JSON.parse(readFileSync(new URL('../fixtures/nn_modules.json', import.meta.url), 'utf8')) as { transformer_encoder_layer: LayerCase[] }).transformer_encoder_layer;
 
 /** transformer.test.ts's tolerance: README float32 tolerance loosened by sqrt(64). */
@@ -33,13 +35,13 @@ describe('FusedEncoderLayer against PyTorch 1.13', () => {
       layer.loadStateDict(new Map(c.param_names.map((n) => [n, new Tensor(Float32Array.from(c.params[n]!.data), c.params[n]!.shape)])));
       const [b, len, d] = c.input.shape as [number, number, number];
       const rows = b * len;
-      const fused = new FusedEncoderLayer(layer, rows, b * cfg.nhead * len * len);
+      const fused = new FusedEncoderLayer(layer, rows, b * cfg.nhead * len * len, plain);
       const dims = { batch: b, len, dModel: d, heads: cfg.nhead, causal: false };
       const out = fused.forward(Float32Array.from(c.input.data), dims);
       expect(out.subarray(0, rows * d)).toBeAllclose(c.output.data, tol(c.output.data));
       for (const p of layer.parameters()) p.grad = new Tensor(new Float32Array(p.size).fill(NaN), p.shape);
       const dX = new Float32Array(rows * d);
-      fused.backward(Float32Array.from(c.grad_out.data), dX, dims, new EncoderScratch(rows, d, cfg.dim_feedforward, len));
+      fused.backward(Float32Array.from(c.grad_out.data), dX, dims, new EncoderScratch(rows, d, cfg.dim_feedforward, len, plain));
       expect(dX).toBeAllclose(c.grad_input.data, tol(c.grad_input.data));
       for (const [name, p] of layer.namedParameters()) expect(p.grad!.data, name).toBeAllclose(c.grads[name]!.data, tol(c.grads[name]!.data));
     });

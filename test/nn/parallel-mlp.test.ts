@@ -1,7 +1,7 @@
 /** Data-parallel autoencoder steps: the same loss and gradients as one thread, deterministic per thread count. */
 import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Autoencoder, ParallelMlpScorer, ParallelMlpTrainer } from '../../src/nn/index.js';
+import { Autoencoder, FusedMlp, ParallelMlpScorer, ParallelMlpTrainer, mlpSliceStep } from '../../src/nn/index.js';
 import { Random, releaseThreads } from '../../src/tensor/index.js';
 import { whyNoWorkers } from '../../src/tensor/threads/index.js';
 import { expectError } from '../tensor/expect-error.js';
@@ -40,6 +40,25 @@ describe('ParallelMlpTrainer', () => {
     expect(trainer.lossAndGrad(two.batch, 37)).toBe(lossTwo);
     expect(gradsOf(two.model)).toEqual(first);
     trainer.close();
+  });
+
+  it('computes a slice in the worker step bit for bit as the calling thread does, so who computes it does not matter', () => {
+    const { model, batch } = setup(4);
+    const params = model.parameters();
+    const flat = new Float32Array(params.reduce((n, p) => n + p.size, 0));
+    let at = 0;
+    for (const p of params) {
+      flat.set(p.data, at);
+      at += p.size;
+    }
+    const grads = new Float32Array(flat.length);
+    const spec = { shapes: params.map((p) => [...p.shape]), activation: 'relu', lossMask: Array.from(mask) };
+    const slice = batch.subarray(19 * 12);
+    const workerLoss = mlpSliceStep(spec, flat, grads)(slice, 18, 37);
+    const pairs = [0, 2, 4, 6].map((i) => ({ weight: params[i]!, bias: params[i + 1]! }));
+    const callerLoss = new FusedMlp(pairs, 'relu').lossAndGradSlice(slice, 18, { batchRows: 37, lossMask: mask });
+    expect(workerLoss).toBe(callerLoss);
+    expect(grads).toEqual(Float32Array.from(params.flatMap((p) => Array.from(p.grad!.data))));
   });
 
   it('throws InvalidOptionError for params that are not weight/bias pairs or a bad thread count', () => {

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { UnsupportedOpError } from '../../src/errors.js';
 import { ByteList } from '../../src/protobuf/index.js';
 import { SUPPORTED_OPS, decodeModel, loadOnnx } from '../../src/runtime/index.js';
+import { setBackend } from '../../src/tensor/index.js';
 import { expectError } from '../tensor/expect-error.js';
+import { underBoth } from '../tensor/wasm/backends.js';
 import { modelBytes, modelProto, node, valueInfo, type ModelSpec } from './build-model.js';
 import { run1 } from './op-test-helpers.js';
 
@@ -122,6 +124,54 @@ describe('SUPPORTED_OPS', () => {
   it('lists every op the brief requires', () => {
     for (const op of ['Gemm', 'MatMul', 'Softmax', 'LayerNormalization', 'DynamicQuantizeLinear', 'MatMulInteger', 'ai.onnx.ml:TreeEnsembleRegressor']) {
       expect(SUPPORTED_OPS).toContain(op);
+    }
+  });
+});
+
+describe('TreeEnsembleRegressor, the fast walk on both kernel backends', () => {
+  // 21 random trees (two full groups of 8 and a short one) over 5 columns, two targets, SUM.
+  const nTrees = 21;
+  const attrs = { nodes_treeids: [] as number[], nodes_nodeids: [] as number[], nodes_featureids: [] as number[], nodes_values: { floats: [] as number[] }, nodes_modes: [] as string[], nodes_truenodeids: [] as number[], nodes_falsenodeids: [] as number[], target_treeids: [] as number[], target_nodeids: [] as number[], target_ids: [] as number[], target_weights: { floats: [] as number[] }, n_targets: 2 };
+  let seed = 7;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let t = 0; t < nTrees; t++) {
+    let id = 0;
+    const add = (depth: number): number => {
+      const me = id++;
+      const at = attrs.nodes_treeids.push(t) - 1;
+      attrs.nodes_nodeids.push(me);
+      const leaf = depth === 0 || next() < 0.2;
+      attrs.nodes_featureids.push(leaf ? 0 : Math.floor(next() * 5));
+      attrs.nodes_values.floats.push(leaf ? 0 : Math.fround(next() * 2 - 1));
+      attrs.nodes_modes.push(leaf ? 'LEAF' : 'BRANCH_LEQ');
+      attrs.nodes_truenodeids.push(0);
+      attrs.nodes_falsenodeids.push(0);
+      if (leaf) {
+        attrs.target_treeids.push(t); attrs.target_nodeids.push(me); attrs.target_ids.push(t % 2); attrs.target_weights.floats.push(Math.fround(next() * 10));
+      } else {
+        attrs.nodes_truenodeids[at] = add(depth - 1);
+        attrs.nodes_falsenodeids[at] = add(depth - 1);
+      }
+      return me;
+    };
+    add(t % 9);
+  }
+  const rows = Array.from({ length: 64 }, () => Array.from({ length: 5 }, () => Math.fround(next() * 2.4 - 1.2)));
+
+  it('gives bit-identical sums on the js and the wasm backend, for a batch and for single rows', () => {
+    const spec: ModelSpec = { nodes: [node('TreeEnsembleRegressor', ['X'], ['Y'], attrs, 'ai.onnx.ml')], inputs: [valueInfo('X', [null, 5])], outputs: ['Y'], mlOpset: 3 };
+    try {
+      const [js, wasm] = underBoth(() => {
+        const model = loadOnnx(modelBytes(spec));
+        const batch = Array.from(model.run({ X: { data: rows.flat(), shape: [rows.length, 5] } }).Y!.data);
+        const single = rows.flatMap((r) => Array.from(model.run({ X: { data: r, shape: [1, 5] } }).Y!.data));
+        return { batch, single };
+      });
+      expect(wasm.batch).toEqual(js.batch);
+      expect(wasm.single).toEqual(js.single);
+      expect(js.single).toEqual(js.batch);
+    } finally {
+      setBackend(process.env.DADM_BACKEND === 'js' ? 'js' : 'wasm');
     }
   });
 });

@@ -75,19 +75,27 @@ function blockKernel(kind: ReduceKind, x: TensorData, o: TensorData, { outer, r,
   return () => {
     for (let p = 0; p < outer; p++) {
       for (let q = 0; q < inner; q++) {
-        const base = p * r * inner + q;
-        let s0 = 0;
-        let s1 = 0;
-        let i = 0;
-        for (; i + 1 < r; i += 2) {
-          s0 += x[base + i * inner]!;
-          s1 += x[base + (i + 1) * inner]!;
-        }
-        if (i < r) s0 += x[base + i * inner]!;
-        o[p * inner + q] = (s0 + s1) * scale;
+        o[p * inner + q] = pairedSum(x, p * r * inner + q, r, inner) * scale;
       }
     }
   };
+}
+
+/**
+ * The float64 sum of `x[base + i * stride]` for i < count, in ReduceSum's and ReduceMean's order:
+ * even and odd terms in two accumulators (two independent chains of adds), then their sum. A fused
+ * kernel that replaces a ReduceSum sums through this, so its results are bit-identical.
+ */
+export function pairedSum(x: ArrayLike<number>, base: number, count: number, stride: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < count; i += 2) {
+    s0 += x[base + i * stride]!;
+    s1 += x[base + (i + 1) * stride]!;
+  }
+  if (i < count) s0 += x[base + i * stride]!;
+  return s0 + s1;
 }
 
 /** Reduction over non-adjacent axes through a precomputed input → output index map. */

@@ -141,9 +141,10 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
 
 /**
  * Typed arrays per node: feature, true/false child, leaf start (Int32), threshold (Float64), mode,
- * missing, two marks (Uint8), and the fast walk's packed copy (four 32-bit words, tree-walk.ts).
+ * missing, two marks (Uint8), the fast walk's packed copy (four 32-bit words, tree-walk.ts) and its
+ * WebAssembly copy in the kernel heap (a 16-byte record and a float64 weight).
  */
-const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1 + 16;
+const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1 + 16 + 16 + 8;
 /** Typed arrays per target weight: leaf index and target id (Int32), weight (Float64). */
 const FOREST_BYTES_PER_TARGET = 2 * 4 + 8;
 

@@ -9,9 +9,12 @@
  * through a forest is unpredictable, so the general loop pays a mispredicted branch on about half
  * its nodes; the fast loop has no data-dependent branch, and the eight walks are independent chains
  * of loads the CPU overlaps. Leaves point at themselves, so a walk that has arrived stays on its
- * leaf until the group's last step. Measured on the default ensemble's 100-tree forest, one row:
- * 7.5 us general, 1.9-2.4 us fast (docs/ensemble.md, "Latency").
+ * leaf until the group's last step. Under the wasm backend a float32 input takes the same walk on a
+ * WebAssembly kernel (tensor/wasm/forest-kernel.ts), which has no bounds checks and no float64
+ * conversions. Measured on the default ensemble's 100-tree forest, one row: 7.5 us general,
+ * 1.9-2.4 us fast in JS, 1.25 us on WebAssembly, best of 40 batches (docs/ensemble.md, "Latency").
  */
+import { TREE_GROUP, packTreeGroups, wasmActive, type PackedTrees, type TreeGroups } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
 
 /** Trees as flat typed arrays; node indices are positions in the ONNX node attribute lists. */
@@ -38,15 +41,20 @@ interface WalkConfig {
   base: Float64Array;
 }
 
-/** Trees walked together by the fast loop. */
-const GROUP = 8;
+/** Trees walked together by the fast loop (the WebAssembly twin's group, so both share the group depths). */
+const GROUP = TREE_GROUP;
 
 export function walkTrees(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {
   const packed = cfg.aggregate === 'SUM' || cfg.aggregate === 'AVERAGE' ? packNodes(f, cfg.nFeatures) : null;
   if (packed === null) return generalWalk(f, x, y, cfg);
   const { roots, leafStart, leafTarget, leafWeight } = f;
+  const depths = groupDepths(f);
+  if (wasmActive() && x instanceof Float32Array) {
+    const trees = packTreeGroups({ ...packed, roots, depths, leafStart, leafTarget, leafWeight }, cfg);
+    if (trees !== null) return wasmWalk(trees, x, y, cfg, roots.length);
+  }
   const scratch = { row: new Float64Array(cfg.nFeatures), acc: new Float64Array(cfg.nTargets), park: Math.max(0, f.mode.indexOf(0)) };
-  return fastWalk({ ...packed, roots, depths: groupDepths(f), leafStart, leafTarget, leafWeight, ...scratch }, x, y, cfg);
+  return fastWalk({ ...packed, roots, depths, leafStart, leafTarget, leafWeight, ...scratch }, x, y, cfg);
 }
 
 /**
@@ -98,15 +106,8 @@ function groupDepths(f: Forest): Int32Array {
   return depths;
 }
 
-/** What the fast loop reads: the packed nodes, each group's depth, the leaf weights, scratch. */
-interface FastForest {
-  words: Int32Array;
-  thresholds: Float32Array;
-  roots: Int32Array;
-  depths: Int32Array;
-  leafStart: Int32Array;
-  leafTarget: Int32Array;
-  leafWeight: Float64Array;
+/** What the fast loop reads: the packed nodes, each group's depth, the leaf weights (as the WebAssembly twin), scratch. */
+interface FastForest extends PackedTrees {
   /** The row being scored, copied so the walk indexes it without an offset; float64 holds every input dtype exactly. */
   row: Float64Array;
   acc: Float64Array;
@@ -182,6 +183,26 @@ function child(words: Int32Array, thresholds: Float32Array, row: Float64Array, i
 function addLeaf(f: FastForest, i: number): void {
   const e = f.leafStart[i]!;
   f.acc[f.leafTarget[e]!] += f.leafWeight[e]!;
+}
+
+/**
+ * The fast loop on the WebAssembly kernel (tensor/wasm/forest-kernel.ts, `tree_groups_walk`): same
+ * groups, same steps, same float64 sums in tree order, so the outputs are identical. Float32 rows
+ * only: the kernel compares in float32, which for a float32 input and a float32 threshold decides as
+ * the float64 comparison of the JS loop does.
+ */
+function wasmWalk(trees: TreeGroups, x: Float32Array, y: TensorData, cfg: WalkConfig, nTrees: number): () => void {
+  const { rows, nFeatures, nTargets, base } = cfg;
+  const divisor = cfg.aggregate === 'AVERAGE' ? nTrees : 1;
+  return () => {
+    const { row, acc } = trees;
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < nFeatures; j++) row[j] = x[r * nFeatures + j]!;
+      acc.fill(0);
+      trees.walk();
+      for (let tg = 0; tg < nTargets; tg++) y[r * nTargets + tg] = acc[tg]! / divisor + base[tg]!;
+    }
+  };
 }
 
 function generalWalk(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {

@@ -6,7 +6,9 @@
  * order. The loss and gradients are the full batch's (each slice is normalized by the batch's row
  * count), the same math as one thread; only the summation order over rows differs (per slice, then
  * across slices), so results agree with one thread to float32 rounding and are deterministic for a
- * given thread count.
+ * given thread count. A worker's slice that the worker has not taken by the time the caller's own
+ * is done may be computed by the caller instead (into the worker's gradient block, same numbers),
+ * so a worker slow to wake never makes the step wait (see ./session.ts).
  *
  * The model-specific part is a {@link SliceStepFactory} exported by some module (e.g.
  * nn/parallel-mlp.ts): it builds, in a worker, a step over flat views of the parameters and of the
@@ -55,9 +57,13 @@ interface GradientInit {
 
 export class DataParallelStep {
   private readonly sized: SizedSession<GradientInit>;
+  private readonly paramCount: number;
+  /** The caller's slice gradients while it computes a worker's slice (see stealSlice). */
+  private kept: Float32Array | null = null;
 
   constructor(private readonly o: DataParallelOptions) {
     const paramCount = o.params.reduce((n, p) => n + p.length, 0);
+    this.paramCount = paramCount;
     // Blocks: the shared parameters, then per worker its gradients, then per worker its inputs.
     this.sized = new SizedSession({ module: import.meta.url, name: 'gradientTask' }, o.threads, (w, rows) => ({
       lengths: [paramCount, ...new Array<number>(w).fill(paramCount), ...new Array<number>(w).fill(rows * o.width)],
@@ -72,7 +78,10 @@ export class DataParallelStep {
 
   /**
    * One step over `x [rows, width]`: `local` computes the caller's slice into the model's gradient
-   * arrays `grads` (same order and sizes as the parameters); the workers' gradients are added to them.
+   * arrays `grads` (same order and sizes as the parameters, overwriting them); the workers' gradients
+   * are added to them. `local` must compute what the factory's worker step computes for the same
+   * rows, bit for bit: the caller also runs it on a worker's slice that the worker has not taken in
+   * time (ThreadSession.run's `steal`), and the batch's numbers must not depend on who ran it.
    * @returns the batch's loss (the sum of the slices' shares)
    */
   step(x: Float32Array, rows: number, grads: readonly Float32Array[], local: SliceStep): number {
@@ -100,7 +109,7 @@ export class DataParallelStep {
     let loss = 0;
     session.run(() => {
       loss = local(x, Math.min(per, rows), rows);
-    });
+    }, (w) => this.stealSlice({ w, x, batchRows: rows, start: (w + 1) * per, grads, local }));
     for (let w = 0; w < session.workers.length; w++) {
       if (session.argsOf(w)[0]! === 0) continue;
       loss += session.argsOf(w)[2]!;
@@ -111,6 +120,35 @@ export class DataParallelStep {
       }
     }
     return loss;
+  }
+
+  /**
+   * Worker w's slice on the calling thread (the worker had not taken it when the caller's own slice
+   * was done): `local` computes it into `grads`, which hold the caller's slice meanwhile kept aside,
+   * and the result goes where the worker would have left it (its gradient block, its loss slot).
+   * `local` and the worker's step are the same code over the same parameter values, so the batch's
+   * numbers do not depend on which thread computed the slice.
+   */
+  private stealSlice(s: { w: number; x: Float32Array; batchRows: number; start: number; grads: readonly Float32Array[]; local: SliceStep }): void {
+    const args = this.sized.session!.argsOf(s.w);
+    const count = args[0]!;
+    if (count === 0) return;
+    this.kept ??= new Float32Array(this.paramCount);
+    let k = 0;
+    for (const g of s.grads) {
+      this.kept.set(g, k);
+      k += g.length;
+    }
+    args[2] = s.local(s.x.subarray(s.start * this.o.width), count, s.batchRows);
+    const heap = new Float32Array(heapBuffer());
+    let at = this.sized.init!.grads[s.w]! >> 2;
+    k = 0;
+    for (const g of s.grads) {
+      heap.set(g, at);
+      g.set(this.kept.subarray(k, k + g.length));
+      at += g.length;
+      k += g.length;
+    }
   }
 
   /** Ends the session (the workers stay in the pool). */

@@ -3,7 +3,9 @@
  * autoencoder) where each row's result depends on that row alone, so splitting changes no number.
  * The calling thread takes the first slice; each worker gets a contiguous slice copied into its
  * input block of the shared heap and writes its results to its output block, which the caller
- * copies into place. A {@link RowTaskFactory} exported by some module builds the per-row work in a
+ * copies into place. A slice its worker has not taken by the time the caller's own is done is
+ * run by the caller (ThreadSession.run's `steal`), so a slow-to-wake worker never makes the batch
+ * wait. A {@link RowTaskFactory} exported by some module builds the per-row work in a
  * worker from a structured-cloneable `init` (e.g. the model's bytes).
  */
 import { heapBuffer } from '../wasm/heap.js';
@@ -76,10 +78,16 @@ export class ParallelRows {
       session.argsOf(w)[0] = count;
       if (count > 0) heap.set(x.subarray(start * width, (start + count) * width), layout.inputs[w]! >> 2);
     });
-    session.run(() => local(x.subarray(0, per * width), per, out.subarray(0, per * outWidth)));
+    // A slice the caller runs itself (its worker had not taken it) is written into place directly.
+    const stolen = counts.map(() => false);
+    session.run(() => local(x.subarray(0, per * width), per, out.subarray(0, per * outWidth)), (w) => {
+      stolen[w] = true;
+      const start = (w + 1) * per;
+      if (counts[w]! > 0) local(x.subarray(start * width, (start + counts[w]!) * width), counts[w]!, out.subarray(start * outWidth, (start + counts[w]!) * outWidth));
+    });
     const outBytes = this.o.outType === 'float32' ? 4 : 8;
     counts.forEach((count, w) => {
-      if (count === 0) return;
+      if (count === 0 || stolen[w]!) return;
       const start = (w + 1) * per;
       const src = outBytes === 4
         ? new Float32Array(heapBuffer(), layout.outputs[w]!, count * outWidth)

@@ -7,7 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setBackend, type Backend } from '../backend.js';
 import { adoptHeap } from '../wasm/heap.js';
-import { ARG_SLOTS, DETACHED, ERROR_BYTES, FAILED, IDLE, IDLE_MS, RUN, importTask, type TaskFactory, type TaskRef } from './session.js';
+import { ARG_SLOTS, BUSY, DETACHED, ERROR_BYTES, FAILED, IDLE, IDLE_MS, RUN, importTask, type TaskFactory, type TaskRef } from './session.js';
+import { spinWhile } from './spin.js';
 
 interface Attach {
   type: 'attach';
@@ -15,6 +16,7 @@ interface Attach {
   task: TaskRef;
   init: unknown;
   states: Int32Array;
+  control: Int32Array;
   args: Float64Array;
   errors: Uint8Array;
   worker: number;
@@ -57,6 +59,8 @@ function serve(handler: () => void, m: Attach): void {
   for (;;) {
     const state = Atomics.load(states, w);
     if (state === RUN) {
+      // The caller may have withdrawn the call to run it itself (see ThreadSession.run).
+      if (Atomics.compareExchange(states, w, RUN, BUSY) !== RUN) continue;
       try {
         handler();
         Atomics.store(states, w, IDLE);
@@ -67,6 +71,8 @@ function serve(handler: () => void, m: Attach): void {
       continue;
     }
     if (state !== IDLE) return;
+    const spinUs = Atomics.load(m.control, 0);
+    if (spinUs > 0 && spinWhile(states, w, IDLE, spinUs / 1000)) continue;
     if (Atomics.wait(states, w, IDLE, IDLE_MS) === 'timed-out' && Atomics.compareExchange(states, w, IDLE, DETACHED) === IDLE) return;
   }
 }

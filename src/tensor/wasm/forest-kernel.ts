@@ -66,3 +66,47 @@ export function addForest(mod: ModuleBuilder): void {
   c.get(r).i32(1).op('i32.add').set(r).br('singles').end().end();
   c.get(t).i32(1).op('i32.add').tee(t).get(nTrees).op('i32.lt_u').brIf('treeLoop').end().end();
 }
+
+/** Trees the one-row walk follows together: independent chains of loads the CPU overlaps. */
+export const TREE_GROUP = 8;
+/** Bytes of one group record: TREE_GROUP root addresses, then the group's depth (i32 each). */
+export const GROUP_BYTES = 4 * (TREE_GROUP + 1);
+
+/**
+ * Adds `tree_groups_walk(groups, nGroups, row, weightBase)`: one row through a forest in groups of
+ * {@link TREE_GROUP} trees (the runtime's TreeEnsemble fast walk, runtime/ops/tree-walk.ts). Node
+ * records are 16 bytes: i32 column * 4, i32 true-child address, i32 false-child address, f32
+ * threshold; the step is `n = load(n + 4 + (row[col] <= thr ? 0 : 4))`, so NaN goes to the false
+ * child and there is no branch. A leaf points at itself and keeps in its threshold word the i32
+ * address of its target's float64 accumulator; its float64 weight is at `weightBase + n / 2` (one
+ * weight per 16-byte record). After a group's depth in steps, the eight leaves add their weights in
+ * tree order, so the sums equal the JS walk's. Each group record holds its roots and its depth.
+ */
+export function addTreeGroups(mod: ModuleBuilder): void {
+  const f = mod.func('tree_groups_walk');
+  const [groups, nGroups, row, weightBase] = ['groups', 'nGroups', 'row', 'weightBase'].map((p) => f.param(p)) as [Local, Local, Local, Local];
+  const g = f.local('g'), s = f.local('s'), acc = f.local('acc');
+  const node = Array.from({ length: TREE_GROUP }, (_, i) => f.local(`n${i}`));
+  const c = f.code;
+  c.block('noGroups').get(nGroups).op('i32.eqz').brIf('noGroups').i32(0).set(g).loop('groupLoop');
+  node.forEach((n, i) => c.get(groups).mem('i32.load', 4 * i).set(n));
+  c.block('flat').get(groups).mem('i32.load', 4 * TREE_GROUP).op('i32.eqz').brIf('flat');
+  c.get(groups).mem('i32.load', 4 * TREE_GROUP);
+  c.repeat(s, null, () => {
+    c.note(`${TREE_GROUP} trees one step: n = load(n + 4 + (row[col(n)] <= thr(n) ? 0 : 4))`);
+    for (const n of node) {
+      c.get(n).i32(0).i32(4);
+      c.get(row).get(n).mem('i32.load').op('i32.add').mem('f32.load').get(n).mem('f32.load', 12).op('f32.le');
+      c.op('select').op('i32.add').mem('i32.load', 4).set(n);
+    }
+  });
+  c.end();
+  c.note('each leaf in tree order: acc(n) += weight(n)');
+  for (const n of node) {
+    c.get(n).mem('i32.load', 12).tee(acc).get(acc).mem('f64.load');
+    c.get(weightBase).get(n).i32(1).op('i32.shr_u').op('i32.add').mem('f64.load');
+    c.op('f64.add').mem('f64.store');
+  }
+  c.get(groups).i32(GROUP_BYTES).op('i32.add').set(groups);
+  c.get(g).i32(1).op('i32.add').tee(g).get(nGroups).op('i32.lt_u').brIf('groupLoop').end().end();
+}

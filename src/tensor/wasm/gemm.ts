@@ -7,6 +7,15 @@ import { TILE_BYTES, packBytes } from './gemm-kernel.js';
 import { kernelExports } from './kernels.js';
 import { copyBack, place, reserve, scratchSlot, slot } from './operands.js';
 
+type Kernels = Record<string, (...args: number[]) => number>;
+// Looked up once per thread, as in ./elementwise.ts: a kernelExports call per product left about 40
+// bytes of garbage per call in a process that had trained before it scored (a heap count over 10^5
+// single-row calls), and a single-row score must not allocate.
+let gemvCached: Kernels | null = null;
+let gemmCached: Kernels | null = null;
+const gemvKernels = (): Kernels => (gemvCached ??= kernelExports('gemv'));
+const gemmKernels = (): Kernels => (gemmCached ??= kernelExports('gemm'));
+
 /** C[m,n] (= or +=) alpha op(A) op(B) on the WebAssembly kernels; false when the heap is full (the caller takes the JS path). */
 export function wasmGemm(a: Float32Array, b: Float32Array, c: Float32Array, o: GemmOptions): boolean {
   const { m, n, k } = o;
@@ -26,12 +35,12 @@ export function wasmGemm(a: Float32Array, b: Float32Array, c: Float32Array, o: G
   const add = accumulate ? 1 : 0;
   const alpha = o.alpha ?? 1;
   if (gemv) {
-    const kernels = kernelExports('gemv');
+    const kernels = gemvKernels();
     (o.transB === true ? kernels['gemv_dot']! : kernels['gemv_axpy']!)(aPtr, bPtr, cPtr, n, k, add, alpha);
   } else {
     const pack = scratchSlot(packBytes(n));
     const tile = scratchSlot(TILE_BYTES);
-    kernelExports('gemm')['gemm']!(aPtr, bPtr, cPtr, m, n, k, o.transA === true ? 1 : 0, o.transB === true ? 1 : 0, add, alpha, pack, tile);
+    gemmKernels()['gemm']!(aPtr, bPtr, cPtr, m, n, k, o.transA === true ? 1 : 0, o.transB === true ? 1 : 0, add, alpha, pack, tile);
   }
   copyBack(c, cOff, m * n, cPtr);
   return true;

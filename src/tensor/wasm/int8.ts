@@ -9,6 +9,11 @@ import { kernelExports } from './kernels.js';
 import { placeBytes, reserve, scratchSlot } from './operands.js';
 import { ownedKernelBuffer } from '../kernel-buffer.js';
 
+type Kernels = Record<string, (...args: number[]) => number>;
+// Looked up once per thread, as in ./elementwise.ts (see ./gemm.ts: a lookup per call allocated).
+let cached: Kernels | null = null;
+const kernels = (): Kernels => (cached ??= kernelExports('int8'));
+
 /** A layer's weights as the kernel reads them: (B - bzp) as int16 [n, kPad] in the heap. */
 export interface Int8Weights {
   /** byte address of the int16 weights */
@@ -57,6 +62,6 @@ export function wasmQuantizedLinear(w: Int8Weights, r: Int8Run): boolean {
   if (!reserve(Math.ceil((r.a.length + 16) / 64) * 64 + kPad * 2)) return false;
   const a = placeBytes(r.a);
   const shift = scratchSlot(kPad * 2);
-  kernelExports('int8')['qlinear']!(a, r.a instanceof Int8Array ? 1 : 0, r.az, w.at, kPad, n, r.rows, k, r.scale.byteOffset, r.bias.byteOffset, r.y.byteOffset, shift);
+  kernels()['qlinear']!(a, r.a instanceof Int8Array ? 1 : 0, r.az, w.at, kPad, n, r.rows, k, r.scale.byteOffset, r.bias.byteOffset, r.y.byteOffset, shift);
   return true;
 }

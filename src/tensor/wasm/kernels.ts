@@ -3,8 +3,9 @@
  * first use and instantiated once per thread on the shared heap (./heap.ts). `dadm kernels --list`
  * and `--dump NAME` read this table (./listing.ts).
  */
+import { addAttention } from './attention-kernel.js';
 import { addElementwise } from './elementwise-kernel.js';
-import { addForest } from './forest-kernel.js';
+import { addForest, addTreeGroups } from './forest-kernel.js';
 import { addGemm, addGemv } from './gemm-kernel.js';
 import { addInt8 } from './int8-kernel.js';
 import { addNormalize } from './normalize-kernel.js';
@@ -47,8 +48,16 @@ export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
   },
   {
     name: 'forest',
-    summary: 'isolation forest scoring: four rows walk each tree together, branch-free to the tree depth, float64 sums',
-    build: addForest,
+    summary: 'forest scoring, branch-free to the tree depth with float64 sums: four rows walk each tree together (isolation forest); one row walks eight trees together (ONNX TreeEnsemble)',
+    build: (mod) => {
+      addForest(mod);
+      addTreeGroups(mod);
+    },
+  },
+  {
+    name: 'attention',
+    summary: 'scaled dot-product attention forward and backward over every (sequence, head) block, one pair per head width 4..32 with the head rows in registers',
+    build: addAttention,
   },
 ];
 

@@ -6,11 +6,13 @@
  */
 import type { Code, Local } from './code.js';
 import { at, horizontalSum, lanes } from './emit-helpers.js';
+import { addLayerNormGrad } from './layer-norm-grad-kernel.js';
 import type { ModuleBuilder } from './module.js';
 
-/** Adds `layer_norm` and `softmax` to `mod`. */
+/** Adds `layer_norm`, its backward `layer_norm_grad` (./layer-norm-grad-kernel.ts) and `softmax` to `mod`. */
 export function addNormalize(mod: ModuleBuilder): void {
   addLayerNorm(mod);
+  addLayerNormGrad(mod);
   addSoftmax(mod);
 }
 
@@ -70,7 +72,7 @@ const EXP_POLY = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.166579589
  * `v = exp(v)` on four lanes for v <= 0 (softmax passes x - max): lanes below -87.3, where exp is
  * under float32's normal range, become exactly 0 (a masked -Infinity too).
  */
-function exp4(c: Code, v: Local, k: Local, p: Local, under: Local): void {
+export function exp4(c: Code, v: Local, k: Local, p: Local, under: Local): void {
   c.get(v).f32x4(-87.3).op('f32x4.lt').set(under);
   c.get(v).f32x4(-87.3).op('f32x4.max').set(v);
   c.note('k = nearest(v / ln 2); r = v - k ln 2 (in two parts, exact enough for float32)');

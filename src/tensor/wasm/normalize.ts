@@ -2,6 +2,11 @@
 import { kernelExports } from './kernels.js';
 import { copyBack, heapFloats, place, reserve, scratchSlot, slot } from './operands.js';
 
+type Kernels = Record<string, (...args: number[]) => number>;
+// Looked up once per thread, as in ./elementwise.ts (see ./gemm.ts: a lookup per call allocated).
+let cached: Kernels | null = null;
+const kernels = (): Kernels => (cached ??= kernelExports('normalize'));
+
 /** One LayerNorm call over `rows` contiguous rows of `n`. */
 export interface LayerNormRun {
   x: Float32Array;
@@ -27,7 +32,7 @@ export function wasmLayerNorm(r: LayerNormRun): boolean {
   const g = r.gamma ? place(gamma, 0, n, true) : 0;
   const b = r.beta ? place(beta, 0, n, true) : 0;
   const mean = scratchSlot(8 * rows), rstd = scratchSlot(8 * rows);
-  kernelExports('normalize')['layer_norm']!(x, y, g, b, rows, n, r.eps, mean, rstd, (r.gamma ? 1 : 0) | (r.beta ? 2 : 0));
+  kernels()['layer_norm']!(x, y, g, b, rows, n, r.eps, mean, rstd, (r.gamma ? 1 : 0) | (r.beta ? 2 : 0));
   copyBack(r.y, 0, len, y);
   const heap = heapFloats();
   r.mean?.set(new Float64Array(heap.buffer, mean, rows));
@@ -41,7 +46,48 @@ export function wasmSoftmax(xs: Float32Array, ys: Float32Array, rows: number, n:
   if (!reserve(slot(xs, len) + slot(ys, len))) return false;
   const x = place(xs, 0, len, true);
   const y = place(ys, 0, len, false);
-  kernelExports('normalize')['softmax']!(x, y, rows, n);
+  kernels()['softmax']!(x, y, rows, n);
   copyBack(ys, 0, len, y);
+  return true;
+}
+
+/** One LayerNorm backward over `rows` rows of `n` (../../autograd/grad-kernels.ts layerNormGradInto). */
+export interface LayerNormGradRun {
+  g: Float32Array;
+  x: Float32Array;
+  weight: Float32Array | undefined;
+  mean: Float64Array;
+  rstd: Float64Array;
+  rows: number;
+  n: number;
+  /** `[rows, n]` written */
+  dx: Float32Array;
+  /** `[n]` added to */
+  dWeight: Float64Array;
+  dBias: Float64Array;
+}
+
+export function wasmLayerNormGrad(r: LayerNormGradRun): boolean {
+  const { rows, n } = r;
+  const len = rows * n;
+  const weight = r.weight ?? new Float32Array(0);
+  const statBytes = Math.ceil((8 * rows) / 64) * 64, sumBytes = Math.ceil((4 * n) / 64) * 64;
+  if (!reserve(slot(r.g, len) + slot(r.x, len) + slot(weight, n) + slot(r.dx, len) + 2 * statBytes + 2 * sumBytes)) return false;
+  const g = place(r.g, 0, len, true);
+  const x = place(r.x, 0, len, true);
+  const w = r.weight ? place(weight, 0, n, true) : 0;
+  const dx = place(r.dx, 0, len, false);
+  const mean = scratchSlot(statBytes), rstd = scratchSlot(statBytes), dw = scratchSlot(sumBytes), db = scratchSlot(sumBytes);
+  const heap = heapFloats();
+  new Float64Array(heap.buffer, mean, rows).set(r.mean.subarray(0, rows));
+  new Float64Array(heap.buffer, rstd, rows).set(r.rstd.subarray(0, rows));
+  heap.fill(0, dw >> 2, (dw >> 2) + n);
+  heap.fill(0, db >> 2, (db >> 2) + n);
+  kernels()['layer_norm_grad']!(g, x, w, mean, rstd, dx, dw, db, rows, n, r.weight ? 1 : 0);
+  copyBack(r.dx, 0, len, dx);
+  for (let j = 0; j < n; j++) {
+    r.dWeight[j] += heap[(dw >> 2) + j]!;
+    r.dBias[j] += heap[(db >> 2) + j]!;
+  }
   return true;
 }

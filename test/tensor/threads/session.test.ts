@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ThreadSession, releaseThreads } from '../../../src/tensor/index.js';
 import { poolWorkers, whyNoWorkers } from '../../../src/tensor/threads/index.js';
+import { BUSY } from '../../../src/tensor/threads/session.js';
 
 afterAll(() => releaseThreads());
 
@@ -55,6 +56,38 @@ describe.runIf(whyNoWorkers() === null && availableParallelism() >= 2)('ThreadSe
     }
     a.close();
     b.close();
+  });
+
+  it('lets the caller run a call no worker has taken, and the worker then never runs it', async () => {
+    releaseThreads();
+    // A fresh worker is still starting (message, task import) when the caller's empty share ends.
+    const session = new ThreadSession(task, { offset: 0 }, poolWorkers(1));
+    session.argsOf(0).set([1, 2, 0, 0]);
+    const stolen: number[] = [];
+    session.run(() => undefined, (w) => {
+      stolen.push(w);
+      session.argsOf(w)[2] = -1;
+    });
+    expect(stolen).toEqual([0]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(session.argsOf(0)[2]).toBe(-1);
+    session.close();
+  });
+
+  it('waits for a call the worker has taken instead of running it again', () => {
+    const session = new ThreadSession(task, { offset: 100 }, poolWorkers(1));
+    for (let i = 0; i < 3; i++) {
+      session.argsOf(0).set([i, 1, 0, 0]);
+      const stolen: number[] = [];
+      session.run(() => {
+        // The caller's share lasts until the worker has taken its call.
+        const deadline = performance.now() + 10_000;
+        while (Atomics.load(session.states, 0) !== BUSY && session.argsOf(0)[2] === 0 && performance.now() < deadline);
+      }, (w) => stolen.push(w));
+      expect(stolen).toEqual([]);
+      expect(session.argsOf(0)[2]).toBe(i + 1 + 100);
+    }
+    session.close();
   });
 
   it('starts new workers after releaseThreads', () => {
