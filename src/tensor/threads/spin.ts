@@ -12,7 +12,13 @@
  *   slices the other thread of the same step needs: spinning made a 2-thread W1 step several times
  *   slower there, while sleeping let both threads' slices do work.
  *
- * So a session spins only while the machine is not short of CPU: Linux's CPU pressure (the share of
+ * On the quiet 2-core machine (load ~1.2, 2026-12-05, W1 alternating DADM_SPIN_MS=0 and 1 in one
+ * session) sleeping still won: 670,014 and 808,112 samples/s against 427,040 and 533,022 spinning,
+ * because both virtual CPUs spinning starve the host's own work. So {@link SPIN_MS} is 0 (sleep at
+ * once) by default; the mechanism stays for machines with idle cores beyond the two threads, where
+ * `DADM_SPIN_MS=1` can be measured against it.
+ *
+ * When the spin is not 0, a session spins only while the machine is not short of CPU: Linux's CPU pressure (the share of
  * the last 10 s in which some runnable thread waited for a core, /proc/pressure/cpu) below
  * {@link BUSY_PRESSURE}, or where that file is missing, a 1-minute load average below the core
  * count. It is read at most every {@link RECHECK_MS}. The environment variable `DADM_SPIN_MS` (a
@@ -22,8 +28,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { InvalidOptionError } from '../../errors.js';
 
-/** The spin before sleeping while the machine has a core to spare: longer than the gap between two training steps. */
-export const SPIN_MS = 1;
+/** The default spin before sleeping while the machine has a core to spare: none (measured above). */
+export const SPIN_MS = 0;
 /** CPU pressure (percent of time some thread waited for a core) from which threads sleep at once. */
 export const BUSY_PRESSURE = 20;
 const RECHECK_MS = 250;
