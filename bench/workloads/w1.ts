@@ -76,7 +76,7 @@ export function timeTrainingEpochs(cfg: TrainBenchConfig): EpochTimes {
 /** How the threads waited for each other at the end of the run (src/tensor/threads/spin.ts). */
 export function syncNote(): string {
   const spin = spinBudgetMs();
-  return spin > 0 ? `threads spin ${spin} ms before sleeping` : 'threads sleep at once: machine busy';
+  return spin > 0 ? `threads spin ${spin} ms before sleeping` : 'threads sleep at once';
 }
 
 /**
