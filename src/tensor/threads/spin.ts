@@ -46,7 +46,7 @@ export function spinBudgetMs(): number {
   const now = performance.now();
   if (now - checkedAt >= RECHECK_MS) {
     checkedAt = now;
-    budget = fixedSpinMs() ?? (machineIsBusy() ? 0 : SPIN_MS);
+    budget = fixedSpinMs() ?? (SPIN_MS > 0 && !machineIsBusy() ? SPIN_MS : 0);
   }
   return budget;
 }
