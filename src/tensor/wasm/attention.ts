@@ -4,13 +4,10 @@
  * place; others are copied in and back. False when the heap is full (the caller takes the JS path).
  */
 import { ATTENTION_HEAD_WIDTHS } from './attention-kernel.js';
-import { kernelExports } from './kernels.js';
+import { kernelsOf } from './kernels.js';
 import { copyBack, place, reserve, scratchSlot, slot } from './operands.js';
 
-type Kernels = Record<string, (...args: number[]) => number>;
-let cached: Kernels | null = null;
-/** Looked up once per thread, as the other drivers do (a lookup per call leaves garbage). */
-const kernels = (): Kernels => (cached ??= kernelExports('attention'));
+const kernels = kernelsOf('attention');
 
 /** Sizes of one attention call: `batch` sequences of `len` positions, width `dModel` in `heads` heads. */
 export interface AttentionShape {

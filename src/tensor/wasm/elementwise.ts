@@ -3,12 +3,10 @@
  * ./operands.ts, each returning false when the heap is full so the caller takes the JS twin.
  */
 import { heapFloat32 } from './heap.js';
-import { kernelExports } from './kernels.js';
+import { kernelsOf } from './kernels.js';
 import { copyBack, place, reserve, slot } from './operands.js';
 
-type Kernels = Record<string, (...args: number[]) => number>;
-let cached: Kernels | null = null;
-const kernels = (): Kernels => (cached ??= kernelExports('elementwise'));
+const kernels = kernelsOf('elementwise');
 
 /** z[i, :] += bias and, when `relu`, a = max(z, 0), for `rows` rows of `n`. */
 export function wasmBiasRelu(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, n: number, relu: boolean): boolean {

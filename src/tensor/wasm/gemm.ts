@@ -4,17 +4,12 @@
  */
 import type { GemmOptions } from '../gemm.js';
 import { TILE_BYTES, packBytes } from './gemm-kernel.js';
-import { kernelExports } from './kernels.js';
+import { kernelsOf } from './kernels.js';
 import { copyBack, place, reserve, scratchSlot, slot } from './operands.js';
 
-type Kernels = Record<string, (...args: number[]) => number>;
-// Looked up once per thread, as in ./elementwise.ts: a kernelExports call per product left about 40
-// bytes of garbage per call in a process that had trained before it scored (a heap count over 10^5
-// single-row calls), and a single-row score must not allocate.
-let gemvCached: Kernels | null = null;
-let gemmCached: Kernels | null = null;
-const gemvKernels = (): Kernels => (gemvCached ??= kernelExports('gemv'));
-const gemmKernels = (): Kernels => (gemmCached ??= kernelExports('gemm'));
+// A single-row score must not allocate: the handles keep the exports (see kernelsOf).
+const gemvKernels = kernelsOf('gemv');
+const gemmKernels = kernelsOf('gemm');
 
 /** C[m,n] (= or +=) alpha op(A) op(B) on the WebAssembly kernels; false when the heap is full (the caller takes the JS path). */
 export function wasmGemm(a: Float32Array, b: Float32Array, c: Float32Array, o: GemmOptions): boolean {

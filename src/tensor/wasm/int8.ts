@@ -5,14 +5,11 @@
  */
 import { K_STEP } from './int8-kernel.js';
 import { heapIsShared, isHeapArray } from './heap.js';
-import { kernelExports } from './kernels.js';
+import { kernelsOf } from './kernels.js';
 import { placeBytes, reserve, scratchSlot } from './operands.js';
 import { ownedKernelBuffer } from '../kernel-buffer.js';
 
-type Kernels = Record<string, (...args: number[]) => number>;
-// Looked up once per thread, as in ./elementwise.ts (see ./gemm.ts: a lookup per call allocated).
-let cached: Kernels | null = null;
-const kernels = (): Kernels => (cached ??= kernelExports('int8'));
+const kernels = kernelsOf('int8');
 
 /** A layer's weights as the kernel reads them: (B - bzp) as int16 [n, kPad] in the heap. */
 export interface Int8Weights {

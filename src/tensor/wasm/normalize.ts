@@ -1,11 +1,8 @@
 /** Drivers of the row-normalization kernels (./normalize-kernel.ts); false when the heap is full. */
-import { kernelExports } from './kernels.js';
+import { kernelsOf } from './kernels.js';
 import { copyBack, heapFloats, place, reserve, scratchSlot, slot } from './operands.js';
 
-type Kernels = Record<string, (...args: number[]) => number>;
-// Looked up once per thread, as in ./elementwise.ts (see ./gemm.ts: a lookup per call allocated).
-let cached: Kernels | null = null;
-const kernels = (): Kernels => (cached ??= kernelExports('normalize'));
+const kernels = kernelsOf('normalize');
 
 /** One LayerNorm call over `rows` contiguous rows of `n`. */
 export interface LayerNormRun {
