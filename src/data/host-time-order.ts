@@ -57,7 +57,11 @@ export function checkHostTimeOrder(opts: HostTimeOrderOptions): void {
           { row },
         );
       }
-      last.set(id, { time, row });
+      if (prev === undefined) last.set(id, { time, row });
+      else {
+        prev.time = time;
+        prev.row = row;
+      }
     }
   }
 }
