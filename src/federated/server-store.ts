@@ -63,7 +63,15 @@ export interface RoundRecord {
   dp: { noiseMultiplier: number; delta: number; epsilon: number; order: number; noisyRounds: number } | null;
   reason: string | null;
   /** Calibrated rounds: the threshold, the quantile it is, and the checkpoint (path relative to the state dir). */
-  calibration: { threshold: number; quantile: number; rows: number; checkpointFile: string; checkpointSha256: string } | null;
+  calibration: {
+    threshold: number;
+    quantile: number;
+    rows: number;
+    checkpointFile: string;
+    checkpointSha256: string;
+    /** The kind's fitted statistic as merged from the clients' sums (null for a kind without one). */
+    statistic: { tensor: string; items: number; value: number[] } | null;
+  } | null;
   seconds: number;
 }
 

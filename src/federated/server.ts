@@ -30,6 +30,7 @@ import { Journal } from './journal.js';
 import { ServerStore, emptyRecord, type RoundRecord } from './server-store.js';
 import { signJson } from './signed-json.js';
 import { Rejection, l2Norm } from './update-codec.js';
+import type { StatisticSums } from '../models/index.js';
 
 /** Options of {@link FederatedServer.open}. */
 export interface FederatedServerOptions {
@@ -59,7 +60,12 @@ export interface ServerSummary {
 
 export class FederatedServer {
   readonly config: FederatedConfig;
+  /** The layout of updates: the model's tensors but its fitted statistic. */
   readonly layout: ModelLayout;
+  /** The layout of model files: every tensor. */
+  private readonly fileLayout: ModelLayout;
+  /** Values of the kind's fitted statistic, or null when it has none. */
+  private readonly statisticSize: number | null;
   /** Resolves when the last round is committed or the server gives up. */
   readonly finished: Promise<ServerSummary>;
   private readonly store: ServerStore;
@@ -77,6 +83,8 @@ export class FederatedServer {
   private summary: ServerSummary | null = null;
   private readonly sawDone = new Set<string>();
   private calibrated: RoundRecord | null = null;
+  /** In the calibration round after the statistics phase: the final model with its merged statistic, which clients score. */
+  private scaled: { sha256: string; bytes: Uint8Array; statistic: StatisticSums } | null = null;
 
   /**
    * Opens (or resumes) a state dir and starts the next round.
@@ -105,7 +113,9 @@ export class FederatedServer {
       return encodeModel(this.config.scaffoldScale > 0 ? withControlVariates(initial) : initial);
     });
     const decoded = decodeModel(resumed.modelBytes, `${opts.stateDir}/${resumed.last.modelFile}`);
-    this.layout = layoutOf(decoded.state);
+    this.layout = layoutOf(decoded.state, opts.kind.statistic);
+    this.fileLayout = layoutOf(decoded.state);
+    this.statisticSize = opts.kind.statistic === null ? null : this.fileLayout.tensors.find((t) => t.name === opts.kind.statistic)?.size ?? null;
     this.model = { version: decoded.version, sha256: resumed.last.modelSha256, bytes: resumed.modelBytes, kind: decoded.kind };
     this.abortedInARow = resumed.abortedInARow;
     this.noisyRounds = resumed.noisyRounds;
@@ -160,9 +170,15 @@ export class FederatedServer {
     }
   }
 
+  /** The model clients fetch now: the global model, or in the calibration round's last phase the model with its merged statistic. */
+  private published(): { sha256: string; bytes: Uint8Array } {
+    return this.scaled ?? this.model;
+  }
+
   private modelFile(sha: string | null): FlResponse {
-    if (sha !== null && sha !== this.model.sha256) return jsonResponse(404, { error: `model: sha256 must name the current global model ${this.model.sha256}, got ${sha.slice(0, 64)}` });
-    return { status: 200, contentType: 'application/octet-stream', body: this.model.bytes };
+    const now = this.published();
+    if (sha !== null && sha !== now.sha256) return jsonResponse(404, { error: `model: sha256 must name the current global model ${now.sha256}, got ${sha.slice(0, 64)}` });
+    return { status: 200, contentType: 'application/octet-stream', body: now.bytes };
   }
 
   private async roundView(q: URLSearchParams): Promise<FlResponse> {
@@ -187,7 +203,7 @@ export class FederatedServer {
     const r = this.current;
     if (client === null || r === null) return false;
     if (r.secure !== null) return r.secure.answered(client);
-    return r.uploads.has(`${client}/${r.calibration !== null ? 'scores' : 'update'}`);
+    return r.uploads.has(`${client}/${r.calibration !== null ? (this.phase === 'statistics' ? 'statistics' : 'scores') : 'update'}`);
   }
 
   private view(client: string | null): RoundView {
@@ -198,7 +214,7 @@ export class FederatedServer {
       protocol: PROTOCOL,
       round: r?.round ?? this.history.at(-1)?.round ?? 0,
       phase: this.phase,
-      model: { version: this.model.version, sha256: this.model.sha256, kind: this.model.kind },
+      model: { version: this.model.version, sha256: this.published().sha256, kind: this.model.kind },
       rounds: c.rounds,
       committed: this.model.version,
       selected: client !== null && r !== null && r.selected.has(client),
@@ -244,14 +260,14 @@ export class FederatedServer {
    * `journal`). @throws Rejection naming the first check that failed
    */
   private accept(env: ParsedEnvelope, r: OpenRound | null, journal: boolean): void {
-    const payload = checkUpload(env, r, { enrollment: this.opts.enrollment, keys: this.opts.keys, modelSha256: this.model.sha256, phase: this.phase });
+    const payload = checkUpload(env, r, { enrollment: this.opts.enrollment, keys: this.opts.keys, modelSha256: this.published().sha256, phase: this.phase });
     const round = r!;
-    applyUpload(round, env, payload, { layout: this.layout, clipNorm: this.config.clipNorm, maxSketchRows: this.config.maxSamplesPerClient, journal });
+    applyUpload(round, env, payload, { layout: this.layout, clipNorm: this.config.clipNorm, maxSketchRows: this.config.maxSamplesPerClient, statisticSize: this.statisticSize ?? 0, journal });
     this.afterUpload(round);
   }
 
   private afterUpload(r: OpenRound): void {
-    const accepted = r.plain?.count ?? r.calibration?.count;
+    const accepted = r.plain?.count ?? this.calibrationCount(r);
     const complete = accepted !== undefined ? accepted >= r.selected.size : r.secure!.answers() >= r.secure!.expected().size;
     if (complete) this.endPhase();
     else this.notify();
@@ -272,7 +288,7 @@ export class FederatedServer {
       selected,
       plain: secure || calibrating ? null : new PlainRound(this.layout.size, c),
       secure: secure ? new SecureRound(round, this.model.sha256, this.layout.size, c, this.opts.enrollment, selected) : null,
-      calibration: calibrating ? new CalibrationRound() : null,
+      calibration: calibrating ? new CalibrationRound(this.statisticSize) : null,
       uploads: new Set(),
       nonces: new Set(),
       journal: undefined as unknown as Journal,
@@ -280,7 +296,8 @@ export class FederatedServer {
       rejections: [],
     };
     this.current = r;
-    this.phase = calibrating ? 'calibrate' : 'train';
+    this.scaled = null;
+    this.phase = calibrating ? (this.statisticSize !== null ? 'statistics' : 'calibrate') : 'train';
     const pending = this.store.pending(round);
     r.journal = new Journal(this.store.journalPath(round));
     if (pending.length > 0 && r.secure !== null) {
@@ -289,7 +306,11 @@ export class FederatedServer {
     }
     for (const entry of pending) {
       try {
-        this.accept(parseEnvelope(entry), r, false);
+        const env = parseEnvelope(entry);
+        // Histograms are journaled only after the statistics phase ended: end it again first.
+        if (env.header.kind === 'scores' && this.phase === 'statistics') this.endPhase();
+        if (this.current !== r) return;
+        this.accept(env, r, false);
       } catch (err) {
         if (!(err instanceof Rejection || err instanceof FormatError)) throw err;
         this.log(`round ${round}: a journaled upload was refused on restart: ${err.message}`);
@@ -312,14 +333,37 @@ export class FederatedServer {
     if (r === null) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const accepted = r.plain?.count ?? r.calibration?.count;
+    const accepted = r.plain?.count ?? this.calibrationCount(r);
     if (accepted !== undefined && accepted < this.config.minClients) return this.abort(r, `below quorum: ${accepted} of ${this.config.minClients} clients`);
     if (r.plain !== null) return this.commit(r, r.plain.aggregate(this.noise(r.round)));
+    if (r.calibration !== null && this.phase === 'statistics') return this.setStatistic(r, r.calibration);
     if (r.calibration !== null) return this.commitCalibration(r, r.calibration);
     const step = r.secure!.advance(() => this.noise(r.round));
     if (step.kind === 'abort') return this.abort(r, step.reason);
     if (step.kind === 'done') return this.commit(r, step.aggregate);
     this.phase = r.secure!.phase;
+    r.deadline = Date.now() + this.config.phaseTimeoutS * 1000;
+    this.arm(r.deadline);
+    this.notify();
+  }
+
+  /** Accepted uploads of the calibration round's current phase (undefined outside it). */
+  private calibrationCount(r: OpenRound): number | undefined {
+    if (r.calibration === null) return undefined;
+    return this.phase === 'statistics' ? r.calibration.statisticCount : r.calibration.count;
+  }
+
+  /**
+   * Ends the statistics phase: the final model with its statistic from the clients' merged sums is
+   * what they score next (not written to disk: a restart rebuilds it from the journal).
+   */
+  private setStatistic(r: OpenRound, round: CalibrationRound): void {
+    const statistic = round.mergedStatistic();
+    const model = this.opts.kind.withStatistic(decodeModel(this.model.bytes, 'global model', this.fileLayout), statistic);
+    const bytes = encodeModel(model);
+    this.scaled = { sha256: sha256Hex(bytes), bytes, statistic };
+    this.phase = 'calibrate';
+    this.log(`round ${r.round}: ${this.opts.kind.statistic} set from ${round.statisticCount} clients' sums over ${statistic.count} items; clients now score under model sha256 ${this.scaled.sha256.slice(0, 12)}`);
     r.deadline = Date.now() + this.config.phaseTimeoutS * 1000;
     this.arm(r.deadline);
     this.notify();
@@ -357,7 +401,7 @@ export class FederatedServer {
   private commitCalibration(r: OpenRound, round: CalibrationRound): void {
     const q = this.opts.kind.config.threshold.quantile;
     const cal = round.close(q);
-    const model = decodeModel(this.model.bytes, 'global model', this.layout);
+    const model = decodeModel(this.published().bytes, 'global model', this.fileLayout);
     const training = {
       federated: true,
       rounds_committed: this.model.version,
@@ -372,6 +416,7 @@ export class FederatedServer {
       threshold_quantile: q,
       calibration_clients: cal.outcomes.length,
       calibration_rows: cal.rows,
+      ...(this.scaled === null ? {} : { fitted_statistic: this.opts.kind.statistic, statistic_items: this.scaled.statistic.count }),
     };
     const bytes = this.opts.kind.checkpoint(model, { threshold: cal.threshold, training });
     const checkpointFile = this.store.writeCheckpoint(bytes);
@@ -379,12 +424,19 @@ export class FederatedServer {
       ...this.baseRecord(r, 'calibrated'),
       accepted: cal.outcomes,
       missing: this.missing(r),
-      calibration: { threshold: cal.threshold, quantile: q, rows: cal.rows, checkpointFile, checkpointSha256: sha256Hex(bytes) },
+      calibration: { threshold: cal.threshold, quantile: q, rows: cal.rows, checkpointFile, checkpointSha256: sha256Hex(bytes), statistic: this.statisticRecord() },
     };
     r.journal.close();
     this.store.commit(record);
     this.calibrated = record;
     this.closed(record);
+  }
+
+  /** The merged statistic for the calibrated record: its tensor, items and value. */
+  private statisticRecord(): { tensor: string; items: number; value: number[] } | null {
+    if (this.scaled === null) return null;
+    const model = decodeModel(this.scaled.bytes, 'calibration model', this.fileLayout);
+    return { tensor: this.opts.kind.statistic!, items: this.scaled.statistic.count, value: Array.from(model.state.get(this.opts.kind.statistic!)!.data) };
   }
 
   /** Selected clients with no accepted upload in the round. */
