@@ -19,6 +19,7 @@ export { sealEnvelope, parseEnvelope, openEnvelope, verifyEnvelope, type Envelop
 export { privacySpent, rdpCurve, epsilonFromRdp, rdpSampledGaussian, DEFAULT_RDP_ORDERS, type PrivacyOptions } from './rdp.js';
 export { splitSecret, combineShares, type Share } from './shamir.js';
 export { coordinateMedian, trimmedMean } from './robust.js';
+export { ServerOptimizer } from './server-optimizer.js';
 export { ExactWeightedSum } from './exact-sum.js';
 export { ControlVariateStep, withControlVariates, splitControlVariates, CONTROL_PREFIX } from './control-variates.js';
 export { CHECKPOINT_FILE, roundJournalPath, type RoundRecord, type ClientOutcome } from './server-store.js';

@@ -26,6 +26,7 @@ import { SIGNED, jsonResponse, type FlRequest, type FlResponse, type Phase, type
 import { privacySpent } from './rdp.js';
 import { roundLogLine } from './round-log.js';
 import { SecureRound } from './secure-round.js';
+import { ServerOptimizer } from './server-optimizer.js';
 import { Journal } from './journal.js';
 import { ServerStore, emptyRecord, type RoundRecord } from './server-store.js';
 import { signJson } from './signed-json.js';
@@ -85,6 +86,9 @@ export class FederatedServer {
   private calibrated: RoundRecord | null = null;
   /** In the calibration round after the statistics phase: the final model with its merged statistic, which clients score. */
   private scaled: { sha256: string; bytes: Uint8Array; statistic: StatisticSums } | null = null;
+  private readonly optimizer: ServerOptimizer;
+  /** The optimizer file of the last committed round (carried into every later record). */
+  private optimizerFile: { file: string; sha256: string } | null;
 
   /**
    * Opens (or resumes) a state dir and starts the next round.
@@ -117,6 +121,8 @@ export class FederatedServer {
     this.fileLayout = layoutOf(decoded.state);
     this.statisticSize = opts.kind.statistic === null ? null : this.fileLayout.tensors.find((t) => t.name === opts.kind.statistic)?.size ?? null;
     this.model = { version: decoded.version, sha256: resumed.last.modelSha256, bytes: resumed.modelBytes, kind: decoded.kind };
+    this.optimizer = new ServerOptimizer(this.config, this.layout.size, store.readOptimizer(resumed.last));
+    this.optimizerFile = resumed.last.optimizerFile === null ? null : { file: resumed.last.optimizerFile, sha256: resumed.last.optimizerSha256! };
     this.abortedInARow = resumed.abortedInARow;
     this.noisyRounds = resumed.noisyRounds;
     this.finished = new Promise((resolve) => (this.finish = resolve));
@@ -375,8 +381,13 @@ export class FederatedServer {
 
   private commit(r: OpenRound, agg: RoundAggregate): void {
     const version = this.model.version + 1;
-    const bytes = applyDelta(this.model.bytes, this.layout, agg.delta, version);
+    const step = this.optimizer.step(agg.delta);
+    const bytes = applyDelta(this.model.bytes, this.layout, step, version);
     const sha = sha256Hex(bytes);
+    if (this.optimizer.stateful) {
+      const moments = this.optimizer.encode();
+      this.optimizerFile = { file: this.store.writeOptimizer(version, moments), sha256: sha256Hex(moments) };
+    }
     const dp = this.config.dp.noiseMultiplier > 0 ? this.accountant(this.noisyRounds + 1) : null;
     const record: RoundRecord = {
       ...this.baseRecord(r, 'committed'),
@@ -386,6 +397,7 @@ export class FederatedServer {
       accepted: agg.outcomes,
       missing: [...r.selected].filter((c) => !agg.outcomes.some((o) => o.client === c)).sort(),
       aggregateNorm: l2Norm(agg.delta),
+      stepNorm: step === agg.delta ? null : l2Norm(step),
       meanLoss: agg.meanLoss,
       dp,
     };
@@ -411,6 +423,8 @@ export class FederatedServer {
       proximal_mu: this.config.proximalMu,
       scaffold_scale: this.config.scaffoldScale,
       aggregation: this.config.aggregation,
+      server_optimizer: this.config.serverOptimizer,
+      server_lr: this.config.serverLr,
       secure_aggregation: this.config.secureAggregation,
       dp_epsilon: this.noisyRounds > 0 ? this.accountant(this.noisyRounds)!.epsilon : null,
       threshold_quantile: q,
@@ -461,7 +475,8 @@ export class FederatedServer {
 
   private baseRecord(r: OpenRound, status: RoundRecord['status']): RoundRecord {
     const base = emptyRecord(r.round, status, this.model.version, `models/global-${String(this.model.version).padStart(6, '0')}.safetensors`, this.model.sha256);
-    return { ...base, mode: r.secure !== null ? 'secure' : 'plain', aggregation: this.config.aggregation, rejected: { ...r.rejected }, rejections: [...r.rejections], seconds: (Date.now() - r.openedAt) / 1000 };
+    const optimizer = this.optimizerFile === null ? {} : { optimizerFile: this.optimizerFile.file, optimizerSha256: this.optimizerFile.sha256 };
+    return { ...base, ...optimizer, mode: r.secure !== null ? 'secure' : 'plain', aggregation: this.config.aggregation, rejected: { ...r.rejected }, rejections: [...r.rejections], seconds: (Date.now() - r.openedAt) / 1000 };
   }
 
   private closed(record: RoundRecord): void {
