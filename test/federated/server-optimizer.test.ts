@@ -2,10 +2,10 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError, InvalidOptionError } from '../../src/errors.js';
-import { FederatedClient, FederatedServer, InProcessTransport, ServerOptimizer, checkFederatedConfig, federatedKind } from '../../src/federated/index.js';
+import { FederatedServer, ServerOptimizer, checkFederatedConfig, federatedKind } from '../../src/federated/index.js';
 import { parseConfig } from '../../src/pipeline/index.js';
 import { expectError } from '../tensor/expect-error.js';
-import { hostRows, makeParty, runInProcess, smallConfig, tempDir, testFlConfig } from './helpers.js';
+import { hostRows, makeParty, runInProcess, runWithServerSwap, smallConfig, tempDir, testFlConfig } from './helpers.js';
 
 describe('ServerOptimizer (FedOpt, Reddi et al. 2021, Algorithm 2)', () => {
   const delta = Float64Array.from([0.5, -2]);
@@ -80,25 +80,7 @@ describe('server with fedadam (in process)', () => {
       expect(ref.server.rounds[1]!.stepNorm).not.toBeNull();
       // The same run, its server object dropped right after round 1 commits (as after kill -9) and
       // a new one opened on the state dir: it steps on from the saved moments.
-      const open = (): FederatedServer => FederatedServer.open({ stateDir: cut.dir, keys: party.server, enrollment: party.enrollment, config: fl, kind });
-      let server = open();
-      const first = server;
-      const replaced = new Promise<FederatedServer>((resolve) => {
-        const poll = setInterval(() => {
-          if (first.status.modelVersion < 1) return;
-          clearInterval(poll);
-          first.close();
-          server = open();
-          resolve(server);
-        }, 1);
-      });
-      const transport = new InProcessTransport(() => server);
-      const data = [hostRows(200, 1), hostRows(200, 2)];
-      const clients = party.clients.map((keys, i) => new FederatedClient({ keys, server: party.server.public, transport, kind, data: data[i]!, seed: i, timing: { ...fl.retry, requestTimeoutS: fl.requestTimeoutS, pollWaitS: fl.pollWaitS } }).run());
-      const second = await replaced;
-      const summary = await second.finished;
-      await Promise.all(clients);
-      second.close();
+      const summary = await runWithServerSwap({ party, stateDir: cut.dir, config: fl, data: [hostRows(200, 1), hostRows(200, 2)], kind, when: (s) => s.status.modelVersion >= 1 });
       expect(summary.modelSha256).toBe(ref.server.modelSha256);
       // A corrupted moments file stops the next start with a one-line FormatError naming it.
       const file = join(cut.dir, 'models', 'server-optimizer-000002.safetensors');

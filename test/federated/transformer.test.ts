@@ -6,7 +6,7 @@ import { writeNpyFile } from '../../src/io/index.js';
 import { loadCheckpoint, mergeConfig, score, type DadmConfig } from '../../src/pipeline/index.js';
 import { generateSequenceData, normalizeCore, toModelInput } from '../../src/schema/index.js';
 import { expectError } from '../tensor/expect-error.js';
-import { makeParty, runInProcess, tempDir, testFlConfig } from './helpers.js';
+import { makeParty, runInProcess, runWithServerSwap, tempDir, testFlConfig } from './helpers.js';
 
 /** A tiny transformer (d_model 8, window 8, stride 4), fast to train. */
 function tinyTransformer(): DadmConfig {
@@ -146,6 +146,25 @@ describe('federated transformer: error_scale is a fitted statistic, not a weight
     for (let a = 0; a < central.length; a++) expect(merged[a]!).toBeCloseTo(central[a]!, 6);
     expect(new Set(central).size).toBeGreaterThan(1); // a real per-feature statistic, not the unit scale
     [union, ...shards].forEach((d) => d.close());
+  });
+
+  it('a server replaced during the calibration round rebuilds the merged error_scale from its journal: same checkpoint as an uninterrupted run', async () => {
+    const config = tinyTransformer();
+    const kind = federatedKind(config);
+    const party = makeParty(3);
+    const fl = testFlConfig({ rounds: 1, localEpochs: 1 });
+    const a = tempDir();
+    const b = tempDir();
+    try {
+      const data = () => [1, 2, 3].map((seed) => localSeries(config, seed));
+      const ref = await runInProcess({ party, stateDir: a.dir, config: fl, data: data(), kind });
+      const swapped = await runWithServerSwap({ party, stateDir: b.dir, config: fl, data: data(), kind, when: (s) => s.status.phase === 'calibrate' });
+      expect(swapped.rounds.at(-1)!.calibration!.statistic).toEqual(ref.server.rounds.at(-1)!.calibration!.statistic);
+      expect(swapped.checkpoint!.sha256).toBe(ref.server.checkpoint!.sha256);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
   });
 
   it('rejects statistic payloads of the wrong size, negative or non-finite sums, or a bad count', () => {
