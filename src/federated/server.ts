@@ -4,10 +4,10 @@
  * (tests, simulations with many clients) both call it. It never prints: one line per round (and
  * per rejection, the first few of a round) goes to `onLog`.
  *
- * Why one file of ~400 lines: the round lifecycle (open, phase changes, deadline, commit, abort,
- * calibration, restart from the journal) is one state machine, easier to audit in one place; the
- * per-upload checks are in open-round.ts, the aggregation in plain-round.ts, secure-round.ts and
- * calibration-round.ts.
+ * Why one file of ~500 lines: the round lifecycle (open, phase changes, deadline, commit, abort,
+ * calibration with its statistics phase, restart from the journal) is one state machine, easier to
+ * audit in one place; the per-upload checks are in open-round.ts, the aggregation in plain-round.ts,
+ * secure-round.ts and calibration-round.ts, the server step in server-optimizer.ts.
  */
 import { join } from 'node:path';
 import { FormatError } from '../errors.js';
