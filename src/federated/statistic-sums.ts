@@ -7,7 +7,7 @@
  */
 import { FormatError } from '../errors.js';
 import type { StatisticSums } from '../models/index.js';
-import { utf8 } from './bytes.js';
+import { parseJsonPayload, utf8 } from './bytes.js';
 
 /** The upload payload: `{"count": n, "sums": [s0, s1, …]}`. */
 export function encodeStatistic(s: StatisticSums): Uint8Array {
@@ -20,14 +20,7 @@ export function encodeStatistic(s: StatisticSums): Uint8Array {
  * @throws FormatError for anything but `size` finite sums >= 0 and an integer count >= 1
  */
 export function decodeStatistic(bytes: Uint8Array, size: number, maxItems: number): StatisticSums {
-  let doc: { count?: unknown; sums?: unknown };
-  try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as typeof doc;
-  } catch {
-    throw new FormatError('statistic: payload must be JSON, got bytes that do not parse', 'statistic');
-  }
-  const count = doc?.count;
-  const sums = doc?.sums;
+  const { count, sums } = parseJsonPayload(bytes, 'statistic');
   if (!Number.isSafeInteger(count) || (count as number) < 1 || !Array.isArray(sums) || sums.length !== size || !sums.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
     const what = Array.isArray(sums) ? `${sums.length} sums` : 'no sums';
     throw new FormatError(`statistic: payload must be {count: integer >= 1, sums: ${size} finite numbers >= 0}, got count ${JSON.stringify(count)} and ${what}`, 'statistic');
