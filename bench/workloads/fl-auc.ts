@@ -13,9 +13,13 @@
  * hosts as the test set), split by host profile with each host's rows whole and in order on one
  * client; clients train on their hosts' windows (sequence.stride 4) with `TRANSFORMER_LOCAL_EPOCHS`
  * local epochs per round; the centralized `dadm train --hosts` on the union runs the default 20
- * epochs with early stopping; both with learning rate `TRANSFORMER_LR`. `DADM_FL_AUC=transformer`
- * (or `autoencoder`) runs one model's lines only; `DADM_FL_AUC_SPLIT=by-host` deals whole hosts
- * without regard to profile (the profile skew's share of the gap).
+ * epochs with early stopping; both with learning rate `TRANSFORMER_LR`. The transformer's figure is
+ * the final checkpoint's ROC-AUC (`dadm score --hosts`: error_scale merged in the calibration round);
+ * the per-round figures score each round's model with the error_scale merged from the shards.
+ * `DADM_FL_AUC=transformer` (or `autoencoder`) runs one model's lines only;
+ * `DADM_FL_AUC_SPLIT=by-host` deals whole hosts without regard to profile (the profile skew's share
+ * of the gap); `DADM_FL_AUC_SERVER_OPT`, `_SERVER_LR`, `_SERVER_MOMENTUM`, `_SERVER_BETA2`,
+ * `_SERVER_TAU` set the server optimizer.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

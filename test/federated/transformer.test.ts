@@ -167,6 +167,24 @@ describe('federated transformer: error_scale is a fitted statistic, not a weight
     }
   });
 
+  it('under secure aggregation the updates leave error_scale out too, and the calibration round sets it the same way', async () => {
+    const config = tinyTransformer();
+    const kind = federatedKind(config);
+    const { dir, cleanup } = tempDir();
+    try {
+      const data = [1, 2, 3].map((seed) => localSeries(config, seed));
+      const run = await runInProcess({ party: makeParty(3), stateDir: dir, config: testFlConfig({ rounds: 1, secureAggregation: true }), data, kind });
+      expect(run.server.rounds.map((r) => [r.status, r.mode])).toEqual([['committed', 'secure'], ['calibrated', 'plain']]);
+      const final = decodeModel(run.server.modelBytes, 'final');
+      const merge = new StatisticMerge(12);
+      for (const d of data) merge.add(kind.statisticSums(final, d));
+      expect(run.server.rounds[1]!.calibration!.statistic!.value).toEqual([...kind.withStatistic(final, merge.merged()).state.get('error_scale')!.data]);
+      data.forEach((d) => d.close());
+    } finally {
+      cleanup();
+    }
+  });
+
   it('rejects statistic payloads of the wrong size, negative or non-finite sums, or a bad count', () => {
     const bad = (doc: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(doc));
     expectError(() => decodeStatistic(bad({ count: 3, sums: [1, 2] }), 3, 10), FormatError, /^statistic: payload must be \{count: integer >= 1, sums: 3 finite numbers >= 0\}, got count 3 and 2 sums$/);
