@@ -277,5 +277,5 @@ function fromDisk(doc: Record<string, unknown>): RoundRecord {
   const { format: _f, version: _v, ...rest } = doc;
   const record = mapKeys(rest, camel) as RoundRecord;
   // Records written before the server optimizer existed have no optimizer fields.
-  return { ...record, optimizerFile: record.optimizerFile ?? null, optimizerSha256: record.optimizerSha256 ?? null, stepNorm: record.stepNorm ?? null, calibration: record.calibration ?? null };
+  return { ...record, optimizerFile: record.optimizerFile ?? null, optimizerSha256: record.optimizerSha256 ?? null, stepNorm: record.stepNorm ?? null, calibration: record.calibration ? { ...record.calibration, statistic: record.calibration.statistic ?? null } : null };
 }
