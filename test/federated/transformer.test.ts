@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError, InvalidOptionError } from '../../src/errors.js';
-import { StatisticMerge, decodeModel, decodeStatistic, encodeStatistic, federatedKind, loadSimData, memoryLocalData, openLocalData, splitHostsByProfile, type LocalData } from '../../src/federated/index.js';
+import { StatisticMerge, decodeModel, decodeStatistic, encodeStatistic, federatedKind, loadSimData, memoryLocalData, openLocalData, splitHostsByProfile, type FederatedConfig, type FederatedModelKind, type GlobalModel, type LocalData } from '../../src/federated/index.js';
 import { writeNpyFile } from '../../src/io/index.js';
 import { loadCheckpoint, mergeConfig, score, type DadmConfig } from '../../src/pipeline/index.js';
 import { generateSequenceData, normalizeCore, toModelInput } from '../../src/schema/index.js';
@@ -29,14 +29,28 @@ function localSeries(config: DadmConfig, seed: number): LocalData {
   return memoryLocalData(s.rows, s.hosts.length, 64, { config, schema: federatedKind(config).schema, source: `client-${seed}`, hosts: s.hosts });
 }
 
+/** An in-process run of three tiny-transformer clients (4 hosts x 40 steps each) in a temp state dir. */
+async function tinyRun(fl: FederatedConfig) {
+  const config = tinyTransformer();
+  const kind = federatedKind(config);
+  const tmp = tempDir();
+  const data = [1, 2, 3].map((seed) => localSeries(config, seed));
+  const run = await runInProcess({ party: makeParty(3), stateDir: tmp.dir, config: fl, data, kind });
+  return { ...run, kind, data, dir: tmp.dir, cleanup: () => (data.forEach((d) => d.close()), tmp.cleanup()) };
+}
+
+/** error_scale of `model` merged from the clients' sums over `data` (what the calibration round computes). */
+function mergedErrorScale(kind: FederatedModelKind, model: GlobalModel, data: LocalData[]): number[] {
+  const merge = new StatisticMerge(12);
+  for (const d of data) merge.add(kind.statisticSums(model, d));
+  return [...kind.withStatistic(model, merge.merged()).state.get('error_scale')!.data];
+}
+
 describe('federated transformer (rows + host ids, per-host windows)', () => {
   it('runs FedAvg rounds in process; the final checkpoint is a transformer checkpoint that dadm score reads with --hosts', async () => {
-    const config = tinyTransformer();
-    const kind = federatedKind(config);
-    const { dir, cleanup } = tempDir();
+    const run = await tinyRun(testFlConfig({ rounds: 2, localEpochs: 2 }));
+    const { dir } = run;
     try {
-      const data = [1, 2, 3].map((seed) => localSeries(config, seed));
-      const run = await runInProcess({ party: makeParty(3), stateDir: dir, config: testFlConfig({ rounds: 2, localEpochs: 2 }), data, kind });
       expect(run.clients.filter((c) => c instanceof Error)).toEqual([]);
       expect(run.server.status).toBe('completed');
       expect(run.server.rounds.map((r) => r.status)).toEqual(['committed', 'committed', 'calibrated']);
@@ -49,15 +63,13 @@ describe('federated transformer (rows + host ids, per-host windows)', () => {
       // calibration sets it from the clients' sums under the final weights (4 hosts x 10 windows each).
       const final = decodeModel(run.server.modelBytes, 'final');
       expect([...final.state.get('error_scale')!.data]).toEqual(new Array(12).fill(1));
-      const merge = new StatisticMerge(12);
-      for (const d of data) merge.add(kind.statisticSums(final, d));
-      const want = kind.withStatistic(final, merge.merged()).state.get('error_scale')!.data;
+      const want = mergedErrorScale(run.kind, final, run.data);
       const stat = run.server.rounds[2]!.calibration!.statistic!;
-      expect(stat).toEqual({ tensor: 'error_scale', items: 3 * 40, value: [...want] });
+      expect(stat).toEqual({ tensor: 'error_scale', items: 3 * 40, value: want });
       const ckptPath = run.server.checkpoint!.path;
       const ckpt = loadCheckpoint(ckptPath);
       expect(ckpt.modelType).toBe('transformer');
-      expect([...ckpt.checkpoint.tensors.get('error_scale')!.data]).toEqual([...want]);
+      expect([...ckpt.checkpoint.tensors.get('error_scale')!.data]).toEqual(want);
       expect(ckpt.threshold).toBe(run.server.checkpoint!.threshold);
       const test = series(3, 40, 9);
       writeNpyFile(join(dir, 'test.npy'), { data: test.rows, shape: [test.hosts.length, 64] });
@@ -65,9 +77,8 @@ describe('federated transformer (rows + host ids, per-host windows)', () => {
       const scored = score({ model: ckptPath, data: join(dir, 'test.npy'), hosts: join(dir, 'test-hosts.npy') });
       expect(scored.scores.length).toBe(120);
       expect(scored.scores.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
-      data.forEach((d) => d.close());
     } finally {
-      cleanup();
+      run.cleanup();
     }
   });
 
@@ -168,20 +179,13 @@ describe('federated transformer: error_scale is a fitted statistic, not a weight
   });
 
   it('under secure aggregation the updates leave error_scale out too, and the calibration round sets it the same way', async () => {
-    const config = tinyTransformer();
-    const kind = federatedKind(config);
-    const { dir, cleanup } = tempDir();
+    const run = await tinyRun(testFlConfig({ rounds: 1, secureAggregation: true }));
     try {
-      const data = [1, 2, 3].map((seed) => localSeries(config, seed));
-      const run = await runInProcess({ party: makeParty(3), stateDir: dir, config: testFlConfig({ rounds: 1, secureAggregation: true }), data, kind });
       expect(run.server.rounds.map((r) => [r.status, r.mode])).toEqual([['committed', 'secure'], ['calibrated', 'plain']]);
       const final = decodeModel(run.server.modelBytes, 'final');
-      const merge = new StatisticMerge(12);
-      for (const d of data) merge.add(kind.statisticSums(final, d));
-      expect(run.server.rounds[1]!.calibration!.statistic!.value).toEqual([...kind.withStatistic(final, merge.merged()).state.get('error_scale')!.data]);
-      data.forEach((d) => d.close());
+      expect(run.server.rounds[1]!.calibration!.statistic!.value).toEqual(mergedErrorScale(run.kind, final, run.data));
     } finally {
-      cleanup();
+      run.cleanup();
     }
   });
 
