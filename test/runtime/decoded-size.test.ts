@@ -67,6 +67,14 @@ describe('estimateDecodedBytes', () => {
     expect(estimateDecodedBytes(ints)).toBeGreaterThanOrEqual(lowerBound(ints));
   });
 
+  it('charges every string of a run of one repeated field as much as a lone one', () => {
+    // One attribute holding n strings 'LEAF' (one run of field 9): the estimate grows by the same amount per string.
+    const leaves = (n: number): number => estimateDecodedBytes(onnx.ModelProto.encode({ graph: { node: [{ attribute: [{ name: 'm', strings: Array.from({ length: n }, () => new TextEncoder().encode('LEAF')) }] }] } }).finish());
+    const one = leaves(1) - leaves(0);
+    expect(one).toBeGreaterThanOrEqual(16);
+    for (const n of [2, 3, 1000]) expect(leaves(n) - leaves(0)).toBe(n * one);
+  });
+
   it('is not fooled by unknown fields, groups, or nesting deeper than it follows', () => {
     const attrs = emptyAttributes(1000);
     // Unknown ModelProto field 9 as a group holding a varint and a nested group (field numbers < 16: one-byte tags).
