@@ -44,6 +44,15 @@ describe('TreeEnsembleRegressor', () => {
     });
   }
 
+  it('scores the same with sparse tree and node ids (the index is then a Map, not an array over the ids)', () => {
+    // Tree 1 becomes tree 40,000,000 and node ids k become 1,000 * k + 7: far more id slots than nodes.
+    const node1000 = (ids: number[]): number[] => ids.map((k) => 1000 * k + 7);
+    const trees = (ids: number[]): number[] => ids.map((t) => t * 40_000_000);
+    const sparse = { ...attrs, nodes_treeids: trees(attrs.nodes_treeids), nodes_nodeids: node1000(attrs.nodes_nodeids), nodes_truenodeids: node1000(attrs.nodes_truenodeids), nodes_falsenodeids: node1000(attrs.nodes_falsenodeids), target_treeids: trees(attrs.target_treeids), target_nodeids: node1000(attrs.target_nodeids) };
+    const out = run1({ nodes: [node('TreeEnsembleRegressor', ['X'], ['Y'], sparse, 'ai.onnx.ml')], inputs: [valueInfo('X', [null, 2])], outputs: ['Y'], mlOpset: 3 }, { X: { data: rows.flat(), shape: [rows.length, 2] } });
+    expect(out.Y!.data).toBeAllclose(rows.map(([a, b]) => naive(a!, b!)));
+  });
+
   const spec = (modes: string[]): ModelSpec => ({
     nodes: [node('TreeEnsembleRegressor', ['X'], ['Y'], { ...attrs, nodes_modes: modes }, 'ai.onnx.ml')],
     inputs: [valueInfo('X', [null, 2])], outputs: ['Y'], mlOpset: 3,
