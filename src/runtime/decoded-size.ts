@@ -103,6 +103,17 @@ class Wire {
 }
 
 /**
+ * The most {@link estimateDecodedBytes} can return for a file of `length` bytes: each charge is at
+ * most one message's cost per 2 bytes of the wire (an empty message takes 2: a tag and a zero
+ * length; strings and numbers cost less per byte), plus the top-level message. A caller whose limit
+ * is above it need not scan: an edge agent's model of a few hundred kB then loads without a second
+ * pass over its bytes (docs/edge.md, "Memory and start-up").
+ */
+export function decodedBytesBound(length: number): number {
+  return COST.message * (1 + Math.ceil(length / 2));
+}
+
+/**
  * Estimated heap bytes that protobufjs allocates decoding `bytes` as an ONNX ModelProto. The scan stops
  * at the first malformed value (protobufjs then fails too) and returns the estimate so far.
  */
