@@ -10,10 +10,11 @@
  * its nodes; the fast loop has no data-dependent branch, and the eight walks are independent chains
  * of loads the CPU overlaps. Leaves point at themselves, so a walk that has arrived stays on its
  * leaf until the group's last step. Under the wasm backend a float32 input takes the same walk on a
- * WebAssembly kernel (tensor/wasm/forest-kernel.ts; a single-row plan after its first calls, see
- * {@link WASM_WALK_AFTER_CALLS}), which has no bounds checks and no float64
+ * WebAssembly kernel (tensor/wasm/forest-kernel.ts), which has no bounds checks and no float64
  * conversions. Measured on the default ensemble's 100-tree forest, one row: 7.5 us general,
  * 1.9-2.4 us fast in JS, 1.25 us on WebAssembly, best of 40 batches (docs/ensemble.md, "Latency").
+ * A single-row plan runs the general loop for its first {@link FAST_WALK_AFTER_CALLS} calls and
+ * builds the fast one only then, so that loading a model and scoring one row does not pay for it.
  */
 import { TREE_GROUP, packTreeGroups, wasmActive, type PackedTrees, type TreeGroups } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
@@ -46,35 +47,40 @@ interface WalkConfig {
 const GROUP = TREE_GROUP;
 
 export function walkTrees(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {
-  const packed = cfg.aggregate === 'SUM' || cfg.aggregate === 'AVERAGE' ? packNodes(f, cfg.nFeatures) : null;
-  if (packed === null) return generalWalk(f, x, y, cfg);
-  const { roots, leafStart, leafTarget, leafWeight } = f;
-  const trees: PackedTrees = { ...packed, roots, depths: groupDepths(f), leafStart, leafTarget, leafWeight };
-  const scratch = { row: new Float64Array(cfg.nFeatures), acc: new Float64Array(cfg.nTargets), park: Math.max(0, f.mode.indexOf(0)) };
-  const js = fastWalk({ ...trees, ...scratch }, x, y, cfg);
-  if (!(x instanceof Float32Array)) return js;
-  const wasm = (): (() => void) => {
-    const kernel = wasmActive() ? packTreeGroups(trees, cfg) : null;
-    return kernel === null ? js : wasmWalk(kernel, x, y, cfg, roots.length);
-  };
-  return cfg.rows > 1 ? wasm() : warmUp(js, wasm);
+  const general = generalWalk(f, x, y, cfg);
+  const fast = (): (() => void) => fastestWalk(f, x, y, cfg) ?? general;
+  return cfg.rows > 1 ? fast() : warmUp(general, fast);
 }
 
 /**
- * Single-row calls the JS loop serves before the WebAssembly walk is built. Building it resolves the
- * backend (whose probe creates the kernel heap and compiles a kernel), copies the packed forest into
- * the heap and compiles the forest kernel module: for an edge agent that loads a model and scores one
- * row, ~2.5 MB of peak memory before its first score (docs/edge.md, "Memory and start-up"). A plan that scores one row at a time for long switches
- * after these calls; a batch plan builds the WebAssembly walk at once.
+ * Single-row calls the general loop serves before the fast walk is built. Building it packs the nodes
+ * and measures the groups' depths and, under the wasm backend, resolves the backend (whose probe
+ * creates the kernel heap and compiles a kernel), copies the packed forest into the heap and compiles
+ * the forest kernel module: for an edge agent that loads a model and scores one row, ~5 MB of peak
+ * memory and ~10 ms before its first score that one row does not need (docs/edge.md, "Memory and
+ * start-up"). A plan that scores one row at a time for long switches after these calls; a batch
+ * plan builds the fast walk at once. Both walks give identical outputs (see the file comment).
  */
-export const WASM_WALK_AFTER_CALLS = 64;
+export const FAST_WALK_AFTER_CALLS = 64;
 
-/** Runs `js` for the first {@link WASM_WALK_AFTER_CALLS} calls, then the walk `build` returns. */
-function warmUp(js: () => void, build: () => () => void): () => void {
+/** The WebAssembly walk for float32 rows under the wasm backend, else the JS fast walk, or null when the forest does not fit either (see packNodes). */
+function fastestWalk(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): (() => void) | null {
+  const packed = cfg.aggregate === 'SUM' || cfg.aggregate === 'AVERAGE' ? packNodes(f, cfg.nFeatures) : null;
+  if (packed === null) return null;
+  const { roots, leafStart, leafTarget, leafWeight } = f;
+  const trees: PackedTrees = { ...packed, roots, depths: groupDepths(f), leafStart, leafTarget, leafWeight };
+  const kernel = x instanceof Float32Array && wasmActive() ? packTreeGroups(trees, cfg) : null;
+  if (kernel !== null) return wasmWalk(kernel, x as Float32Array, y, cfg, roots.length);
+  const scratch = { row: new Float64Array(cfg.nFeatures), acc: new Float64Array(cfg.nTargets), park: Math.max(0, f.mode.indexOf(0)) };
+  return fastWalk({ ...trees, ...scratch }, x, y, cfg);
+}
+
+/** Runs `first` for the first {@link FAST_WALK_AFTER_CALLS} calls, then the walk `build` returns. */
+function warmUp(first: () => void, build: () => () => void): () => void {
   let calls = 0;
-  let walk = js;
+  let walk = first;
   return () => {
-    if (calls < WASM_WALK_AFTER_CALLS && ++calls === WASM_WALK_AFTER_CALLS) walk = build();
+    if (calls < FAST_WALK_AFTER_CALLS && ++calls === FAST_WALK_AFTER_CALLS) walk = build();
     walk();
   };
 }
