@@ -63,7 +63,7 @@ export class ProtoReader {
    * Reads the packed varints before `end` into `out` from index `at` while each takes at most 4 bytes
    * (a value below 2^28, which every int32 and int64 field reads the same way): a forest's node ids,
    * feature indices and tree ids, ~10^5 of them, without a method call per value, so that loading a
-   * model runs far less JavaScript (docs/edge.md, "Memory and start-up"). Stops before a longer
+   * model runs far less JavaScript (docs/edge.md, "What start-up pays for"). Stops before a longer
    * varint, a truncated one or the end of `out`, for {@link varint} and its checks to take over.
    * @returns the index after the last value written
    */

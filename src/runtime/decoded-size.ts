@@ -107,7 +107,7 @@ class Wire {
  * most one message's cost per 2 bytes of the wire (an empty message takes 2: a tag and a zero
  * length; strings and numbers cost less per byte), plus the top-level message. A caller whose limit
  * is above it need not scan: an edge agent's model of a few hundred kB then loads without a second
- * pass over its bytes (docs/edge.md, "Memory and start-up").
+ * pass over its bytes (docs/edge.md, "What start-up pays for").
  */
 export function decodedBytesBound(length: number): number {
   return COST.message * (1 + Math.ceil(length / 2));

@@ -56,14 +56,17 @@ export function walkTrees(f: Forest, x: TensorData, y: TensorData, cfg: WalkConf
  * Single-row calls the general loop serves before the fast walk is built. Building it packs the nodes
  * and measures the groups' depths and, under the wasm backend, resolves the backend (whose probe
  * creates the kernel heap and compiles a kernel), copies the packed forest into the heap and compiles
- * the forest kernel module: for an edge agent that loads a model and scores one row, ~5 MB of peak
- * memory and ~10 ms before its first score that one row does not need (docs/edge.md, "Memory and
- * start-up"). A plan that scores one row at a time for long switches after these calls; a batch
- * plan builds the fast walk at once. Both walks give identical outputs (see the file comment).
+ * the forest kernel module: for an edge agent that loads the W3 forest and scores one row, ~3 MB of
+ * peak memory that one row does not need (docs/edge.md, "What start-up pays for"). A plan that
+ * scores one row at a time for long switches after these calls; a batch plan builds the fast walk
+ * at once. Both walks give identical outputs (see the file comment).
  */
 export const FAST_WALK_AFTER_CALLS = 64;
 
-/** The WebAssembly walk for float32 rows under the wasm backend, else the JS fast walk, or null when the forest does not fit either (see packNodes). */
+/**
+ * The WebAssembly walk for float32 rows under the wasm backend, else the JS fast walk; null when the
+ * forest fits neither (see packNodes).
+ */
 function fastestWalk(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): (() => void) | null {
   const packed = cfg.aggregate === 'SUM' || cfg.aggregate === 'AVERAGE' ? packNodes(f, cfg.nFeatures) : null;
   if (packed === null) return null;
