@@ -54,7 +54,7 @@ describe('ParallelMlpTrainer', () => {
     const grads = new Float32Array(flat.length);
     const spec = { shapes: params.map((p) => [...p.shape]), activation: 'relu', lossMask: Array.from(mask) };
     const slice = batch.subarray(19 * 12);
-    const workerLoss = mlpSliceStep(spec, flat, grads)(slice, 18, 37);
+    const workerLoss = mlpSliceStep(spec, flat, grads)(slice, 18, 37, { arrays: [], batchCount: 37 });
     const pairs = [0, 2, 4, 6].map((i) => ({ weight: params[i]!, bias: params[i + 1]! }));
     const callerLoss = new FusedMlp(pairs, 'relu').lossAndGradSlice(slice, 18, { batchRows: 37, lossMask: mask });
     expect(workerLoss).toBe(callerLoss);
