@@ -15,7 +15,7 @@ export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { clipGradNorm } from './clip-grad-norm.js';
 export { FusedMlp, type Activation, type DenseLayer, type Parameter, type SliceOptions } from './fused-mlp.js';
-export { ParallelSequenceTrainer, sequenceSliceStep, type ParallelSequenceOptions } from './parallel-sequence.js';
+export { ParallelSequenceTrainer, type ParallelSequenceOptions } from './parallel-sequence.js';
 export { ParallelTransformerTrainer, fusedParameters, transformerSliceStep, type ParallelTransformerOptions } from './parallel-transformer.js';
 export { ParallelMlpScorer, ParallelMlpTrainer, mlpScoreTask, mlpSliceStep, type ParallelMlpOptions, type ParallelMlpScorerOptions } from './parallel-mlp.js';
 export { Autoencoder, type AutoencoderOptions } from './autoencoder.js';
