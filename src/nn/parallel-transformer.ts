@@ -34,7 +34,11 @@ interface TransformerSpec {
   layers: { nhead: number; dimFeedforward: number; activation: 'relu' | 'gelu'; normFirst: boolean; layerNormEps: number }[];
 }
 
-/** Side inputs per sequence, in this order: the target `[L, F]`, counted positions `[L]`, masked position `[1]`. */
+/**
+ * Side inputs per sequence, in this order: the target `[L, F]` (absent when it is the input, as for
+ * an autoencoder: not copied, and the fused step reads its own copy of the input), counted
+ * positions `[L]`, masked position `[1]`.
+ */
 const TARGET = 0, POSITIONS = 1, MASK = 2;
 
 /**
@@ -97,7 +101,7 @@ export class ParallelTransformerTrainer {
     for (let r = 0; r < rows; r++) if (loss.positions === null || loss.positions[r] === 1) counted++;
     for (const p of this.params) gradOf(p);
     return this.parallel.step(b.x, b.batch, this.params.map((p) => p.grad!.data), this.step, {
-      arrays: [loss.target, loss.positions, b.maskPositions ?? null],
+      arrays: [loss.target === b.x ? null : loss.target, loss.positions, b.maskPositions ?? null],
       batchCount: loss.batchPositions ?? counted,
     });
   }
@@ -113,7 +117,7 @@ function sliceLossAndGrad(fused: FusedTransformer, x: Float32Array, rows: number
   const { arrays, batchCount } = side;
   return fused.lossAndGrad(
     { x, batch: rows, maskPositions: arrays[MASK] as Int32Array | null },
-    { target: arrays[TARGET] as Float32Array, positions: arrays[POSITIONS] as Uint8Array | null, columns: null, batchPositions: batchCount },
+    { target: (arrays[TARGET] as Float32Array | null) ?? x, positions: arrays[POSITIONS] as Uint8Array | null, columns: null, batchPositions: batchCount },
   );
 }
 
