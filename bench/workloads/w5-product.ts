@@ -17,7 +17,7 @@ import { memoryRows } from '../../src/data/index.js';
 import { TransformerDetector, transformerOptions, type TransformerProgress } from '../../src/models/transformer/index.js';
 import { ENDPOINT_V1, generateSequenceData, normalizeCore, toModelInput } from '../../src/schema/index.js';
 import { releaseThreads, resolveThreads } from '../../src/tensor/index.js';
-import { TORCH_PRELUDE, context, median, runPython, torchName, versus, type BenchRow, type Workload } from '../harness.js';
+import { TORCH_PRELUDE, context, median, runPython, torchEpochLines, torchName, versus, type BenchRow, type Workload } from '../harness.js';
 
 const HOSTS = 96;
 const STEPS = 450;
@@ -92,17 +92,7 @@ function torchScript(n: number, a: number): string {
     '    threads(t)',
     '    torch.manual_seed(1)',
     '    model = WindowNet()',
-    '    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)',
-    '    def epoch():',
-    '        perm = torch.randperm(N)',
-    '        for s in range(0, N, B):',
-    '            xb = X[perm[s:s + B]]',
-    '            opt.zero_grad()',
-    '            loss = ((model(xb[:, :-1]) - xb[:, 1:]) ** 2).mean()',
-    '            loss.backward()',
-    '            nn.utils.clip_grad_norm_(model.parameters(), 1.0)',
-    '            opt.step()',
-    '    out[f"windows_per_s_{t}"] = N / timed(epoch, E, 1)',
+    ...torchEpochLines('windows_per_s', { loss: '((model(xb[:, :-1]) - xb[:, 1:]) ** 2).mean()', clip: 1 }),
     'print(json.dumps(out))',
   ].join('\n');
 }

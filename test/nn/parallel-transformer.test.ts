@@ -11,6 +11,7 @@ import { whyNoWorkers } from '../../src/tensor/threads/index.js';
 import { Var } from '../../src/autograd/index.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { expectError } from '../tensor/expect-error.js';
+import { flatParams } from './flat-params.js';
 
 afterAll(() => releaseThreads());
 
@@ -64,12 +65,7 @@ describe('ParallelTransformerTrainer', () => {
     const { b: batch, loss } = batchOf(2, true);
     const batchCount = 3 * L + (ROWS - 3);
     const params = fusedParameters(a.parts);
-    const flat = new Float32Array(params.reduce((n, p) => n + p.size, 0));
-    let at = 0;
-    for (const p of params) {
-      flat.set(p.data, at);
-      at += p.size;
-    }
+    const flat = flatParams(params);
     const grads = new Float32Array(flat.length);
     const spec = { inputDim: F, len: L, dModel: D, causal: false, maskToken: true, layers: [{ nhead: 2, dimFeedforward: 16, activation: 'relu', normFirst: false, layerNormEps: 1e-5 }] };
     const start = 2, rows = 4;

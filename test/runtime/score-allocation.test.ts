@@ -4,14 +4,13 @@
  * tensor and handed to a builtin (`fill`) was boxed on the heap once per layer and call, 64 bytes a
  * call (bench W2 `heap_bytes_per_call_int8`).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { encodeModel } from '../../src/protobuf/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { modelProto, node, rawFloatTensor, valueInfo } from './build-model.js';
+import { heapGrowthPerCall } from './heap-growth.js';
 
 const SIZES = [64, 32, 8, 32, 64];
 
@@ -46,19 +45,7 @@ describe('OnnxModel.score on an int8 model', () => {
       for (let i = 0; i < n; i++) sink += model.score(rows[i % 16]!);
       return sink;
     };
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    calls(20_000);
-    // As test/models/ensemble.test.ts: the best of a few rounds is the steady state (the caller's loop
-    // may be recompiled while it warms up), a round a collection ran through proves nothing.
-    const perCall: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      expect(Number.isFinite(calls(100_000))).toBe(true);
-      const grown = process.memoryUsage().heapUsed - before;
-      if (grown >= 0) perCall.push(grown / 100_000);
-    }
+    const perCall = heapGrowthPerCall(calls);
     expect(perCall.length).toBeGreaterThan(0);
     // A boxed number is 16 bytes: under 4 bytes a call, most calls allocate nothing.
     expect(Math.min(...perCall)).toBeLessThan(4);
