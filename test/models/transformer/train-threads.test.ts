@@ -11,10 +11,15 @@ import { generateSequenceData, normalizeCore, toModelInput } from '../../../src/
 import { releaseThreads, type ThreadsOption } from '../../../src/tensor/index.js';
 import { whyNoWorkers } from '../../../src/tensor/threads/index.js';
 import { InvalidOptionError } from '../../../src/errors.js';
+import { mergeConfig, train, writeSequenceFiles } from '../../../src/pipeline/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expectError } from '../../tensor/expect-error.js';
+import { smallConfig, tempDir } from '../../pipeline/helpers.js';
 
 afterAll(() => releaseThreads());
 
+const twoThreads = whyNoWorkers() === null && availableParallelism() >= 2;
 const gen = generateSequenceData({ hosts: 8, steps: 24, seed: 7 });
 const rows = toModelInput(normalizeCore(gen.raw));
 const source = () => ({ data: memoryRows(rows, 64, 'rows'), hosts: memoryRows(gen.hosts, 1, 'hosts') });
@@ -38,7 +43,7 @@ describe('TransformerDetector.fit threads', () => {
   });
 
   for (const objective of ['next-step', 'masked-step'] as const) {
-    it.runIf(whyNoWorkers() === null && availableParallelism() >= 2)(`${objective}: two threads track one thread's step losses and repeat bit for bit`, { timeout: 60_000 }, () => {
+    it.runIf(twoThreads)(`${objective}: two threads track one thread's step losses and repeat bit for bit`, { timeout: 60_000 }, () => {
       const options = { ...base, objective };
       const one = fit(options, 1), two = fit(options, 2), again = fit(options, 2);
       expect(two.losses.length).toBe(one.losses.length);
@@ -49,6 +54,21 @@ describe('TransformerDetector.fit threads', () => {
       expect(again.tensors).toEqual(two.tensors);
     });
   }
+
+  it.runIf(twoThreads)("train's config threads reach the transformer: close losses, the bytes of each thread count repeat", { timeout: 60_000 }, () => {
+    const dir = tempDir('dadm-transformer-threads-');
+    const f = (name: string): string => join(dir, name);
+    writeSequenceFiles({ hosts: 8, steps: 30, seed: 5, anomalyRate: 0, out: f('seq.npy'), hostsOut: f('hosts.npy') });
+    const run = (threads: number, out: string) => {
+      const config = mergeConfig({ model: 'transformer', threads, transformer: { dModel: 8, heads: 2, feedForward: 16, batchSize: 16 }, sequence: { window: 6 }, training: { epochs: 1 } }, smallConfig());
+      const r = train({ data: f('seq.npy'), hosts: f('hosts.npy'), outDir: f(out), config });
+      return { loss: r.metrics.epochs[0]!.trainLoss, bytes: readFileSync(r.files.model) };
+    };
+    const one = run(1, 'one'), two = run(2, 'two'), again = run(2, 'again');
+    expect(Math.abs(two.loss - one.loss)).toBeLessThan(1e-4 * one.loss);
+    expect(two.bytes.equals(one.bytes)).toBe(false);
+    expect(again.bytes.equals(two.bytes)).toBe(true);
+  });
 
   it('throws InvalidOptionError for a bad thread count', () => {
     expectError(() => new TransformerDetector(base).fit(source(), { threads: 0 }), InvalidOptionError, /train: threads must be 'auto' or an integer >= 1, got 0/);
