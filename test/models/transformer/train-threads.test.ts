@@ -35,6 +35,9 @@ function fit(options: TransformerOptions, threads?: ThreadsOption): { losses: nu
 }
 
 describe('TransformerDetector.fit threads', () => {
+  const dir = tempDir('dadm-transformer-threads-');
+  const f = (name: string): string => join(dir, name);
+
   it('threads: 1 gives the bytes of the default (single-thread) path, and the saved options do not hold threads', () => {
     const a = fit(base), b = fit(base, 1);
     expect(b.losses).toEqual(a.losses);
@@ -56,8 +59,6 @@ describe('TransformerDetector.fit threads', () => {
   }
 
   it.runIf(twoThreads)("train's config threads reach the transformer: close losses, the bytes of each thread count repeat", { timeout: 60_000 }, () => {
-    const dir = tempDir('dadm-transformer-threads-');
-    const f = (name: string): string => join(dir, name);
     writeSequenceFiles({ hosts: 8, steps: 30, seed: 5, anomalyRate: 0, out: f('seq.npy'), hostsOut: f('hosts.npy') });
     const run = (threads: number, out: string) => {
       const config = mergeConfig({ model: 'transformer', threads, transformer: { dModel: 8, heads: 2, feedForward: 16, batchSize: 16 }, sequence: { window: 6 }, training: { epochs: 1 } }, smallConfig());
