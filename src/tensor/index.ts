@@ -40,7 +40,7 @@ export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './s
 export { adamUpdate, type AdamStep } from './adam-update.js';
 export { KernelBufferSet, kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
 export {
-  DataParallelStep, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, spinBudgetMs, MAX_AUTO_THREADS, type PoolWorker,
+  DataParallelStep, MAX_SIDE_INPUTS, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, spinBudgetMs, MAX_AUTO_THREADS, type PoolWorker,
   type BatchSide, type DataParallelOptions, type ParallelRowsOptions, type RowArray, type RowInput, type RowTaskFactory, type RowWork, type SliceSide, type SliceStep, type SliceStepFactory,
   type TaskContext, type TaskRef, type ThreadsOption,
 } from './threads/index.js';
