@@ -23,6 +23,9 @@
  * separate files that the bundle imports, so a process that imports both `dadm` and `dadm/runtime` has
  * one copy of them: the error classes, whose `instanceof` must hold across both entries.
  *
+ * What start-up pays for is cut too: comments are dropped and the text is ASCII (see compact), and a
+ * node: built-in whose imported names are only called is loaded on the first call (see calledOnly).
+ *
  * Usage: node --import tsx tools/bundle-runtime.ts [distDir]   (default: dist; run by `npm run build`)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -46,7 +49,8 @@ export interface BundleOptions {
 export const RUNTIME_BUNDLE = Object.freeze({ entry: 'runtime/index.js', out: 'runtime/bundle.js', external: ['errors.js'] });
 
 type Edit = [start: number, end: number, replacement: string];
-type Import = { from: string; namespace: string } | { from: string; names: string[] };
+/** `lazy`: names of a node: built-in that the module only calls (see {@link calledOnly}), as [imported, local]. */
+type Import = { from: string; namespace: string } | { from: string; names: string[] } | { from: string; lazy: [string, string][] };
 
 interface Module {
   /** The module's code without its import and export syntax. */
@@ -66,6 +70,8 @@ interface Module {
 
 /** Module variables' prefix; a source that already uses it fails the build. */
 const PREFIX = '__dadm_';
+/** The bundle's loader of built-ins imported lazily ({@link calledOnly}). */
+const BUILTIN = `${PREFIX}builtin`;
 
 /**
  * Bundles the module graph of `options.entry` into one ES module text.
@@ -106,21 +112,27 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   const bodies = order.map((file) => {
     const m = parsed.get(file)!;
     const source = (target: string): string => (target.startsWith('node:') ? `${PREFIX}${target.replace(/[^A-Za-z0-9]/g, '_')}` : varOf(target));
-    const imports = m.imports.map((i) => ('namespace' in i ? `const ${i.namespace} = ${source(i.from)};` : `const { ${i.names.join(', ')} } = ${source(i.from)};`));
+    const imports = m.imports.map((i) =>
+      'namespace' in i ? `const ${i.namespace} = ${source(i.from)};`
+      : 'names' in i ? `const { ${i.names.join(', ')} } = ${source(i.from)};`
+      : i.lazy.map(([name, local]) => `function ${local}(...a) { const f = ${BUILTIN}('${i.from}').${name}; return new.target ? new f(...a) : f(...a); }`).join('\n'),
+    );
     const exports = [...m.reexportAll.map((from) => `...${varOf(from)}`), ...m.exports.map(([name, local]) => (name === local ? name : `${name}: ${local}`))];
     const code = m.code.replaceAll(`${PREFIX}own_url`, `new URL('${urlFrom(file)}', import.meta.url).href`);
     return `// ${relative(root, file)}\nconst ${varOf(file)} = (() => {\n${[...imports, code.trim()].join('\n')}\nreturn { ${exports.join(', ')} };\n})();\n`;
   });
   const names = parsed.get(entry)!.exportNames(parsed);
+  const lazy = [...parsed.values()].some((m) => m.imports.some((i) => 'lazy' in i));
   const code = [
     `// dadm/runtime as one module, built by tools/bundle-runtime.mjs from the compiled files beside it.`,
     ...header.values(),
+    ...(lazy ? [`const ${BUILTIN} = (id) => process.getBuiltinModule(id);`] : []),
     '',
     ...bodies,
     `export const { ${names.join(', ')} } = ${varOf(entry)};`,
     '',
   ].join('\n');
-  return { code, modules: order.map((f) => relative(root, f).split(sep).join('/')) };
+  return { code: ascii(code), modules: order.map((f) => relative(root, f).split(sep).join('/')) };
 }
 
 function fail(what: string): never {
@@ -154,13 +166,18 @@ function parseModule(file: string, root: string): Module {
   };
   for (const st of sf.statements) {
     if (ts.isImportDeclaration(st)) {
-      const from = target((st.moduleSpecifier as ts.StringLiteral).text);
+      const spec = (st.moduleSpecifier as ts.StringLiteral).text;
       const clause = st.importClause;
       if (clause?.name) fail(`${where} must not use a default import, got ${st.getText()}`);
       const bindings = clause?.namedBindings;
+      edits.push([st.getStart(), st.end, '']);
+      if (spec.startsWith('node:') && bindings && ts.isNamedImports(bindings) && bindings.elements.every((e) => calledOnly(sf, e.name.text, st))) {
+        imports.push({ from: spec, lazy: bindings.elements.map((e) => [(e.propertyName ?? e.name).text, e.name.text]) });
+        continue;
+      }
+      const from = target(spec);
       if (bindings && ts.isNamespaceImport(bindings)) imports.push({ from, namespace: bindings.name.text });
       else if (bindings) imports.push({ from, names: bindings.elements.map((e) => (e.propertyName ? `${e.propertyName.text}: ${e.name.text}` : e.name.text)) });
-      edits.push([st.getStart(), st.end, '']);
     } else if (ts.isExportDeclaration(st)) {
       const from = st.moduleSpecifier ? target((st.moduleSpecifier as ts.StringLiteral).text) : null;
       if (!st.exportClause) {
@@ -195,7 +212,7 @@ function parseModule(file: string, root: string): Module {
   let code = text;
   for (const [start, end, replacement] of edits) code = code.slice(0, start) + replacement + code.slice(end);
   return {
-    code: code.replace(/^\/\/# sourceMappingURL=.*$/m, ''),
+    code: compact(code, file, where),
     imports,
     exports,
     reexportAll,
@@ -208,6 +225,49 @@ function parseModule(file: string, root: string): Module {
       return [...names].sort();
     },
   };
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The module's code as the engine should read it: without comments (a quarter of the compiled
+ * runtime's text), and then ({@link ascii}) the whole bundle in ASCII, every other character as its
+ * `\uXXXX` escape, which means the same in string, template and regular-expression literals and in
+ * identifiers. Node decodes a module's file to a string and V8 then scans it: a smaller file is read
+ * faster, and an ASCII one is decoded on the fast path and kept by V8 at one byte per character
+ * instead of two. Tagged templates with non-ASCII text are refused: an escape would change their raw
+ * strings.
+ */
+function compact(code: string, file: string, where: string): string {
+  const sf = ts.createSourceFile(file, code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const tagged = (node: ts.Node): boolean => (ts.isTaggedTemplateExpression(node) && NON_ASCII.test(node.getText())) || (ts.forEachChild(node, tagged) ?? false);
+  if (tagged(sf)) fail(`${where} must not use a tagged template with non-ASCII text (an escape would change its raw strings), got one`);
+  return ts.createPrinter({ removeComments: true }).printFile(sf);
+}
+
+/** `code` with every non-ASCII UTF-16 unit as its `\uXXXX` escape (see {@link compact}). */
+function ascii(code: string): string {
+  return code.replace(new RegExp(NON_ASCII, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * True when every use of `name` outside its import declaration `decl` is the callee of a call or a
+ * `new`. Such a name of a node: built-in is imported lazily: the bundle declares a function of that
+ * name that loads the built-in on its first call (`process.getBuiltinModule`). Loading `node:os` and
+ * `node:worker_threads` costs ~8 ms of an edge agent's start-up, for a thread pool it never starts.
+ */
+function calledOnly(sf: ts.SourceFile, name: string, decl: ts.Node): boolean {
+  let ok = true;
+  const walk = (node: ts.Node): void => {
+    if (node === decl || !ok) return;
+    if (ts.isIdentifier(node) && node.text === name) {
+      const p = node.parent;
+      ok = (ts.isCallExpression(p) || ts.isNewExpression(p)) && p.expression === node;
+    }
+    ts.forEachChild(node, walk);
+  };
+  walk(sf);
+  return ok;
 }
 
 /**

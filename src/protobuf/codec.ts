@@ -246,9 +246,7 @@ function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, 
     } else if (wire === WireType.LEN && isPackable(f)) {
       readPacked(r, f, (out[f.name] ??= []) as unknown[]);
     } else if (f.compact && limits.compactLists && wire === WireType.LEN) {
-      const n = r.length(f.label);
-      ((out[f.name] ??= new ByteList(r.bytes)) as ByteList).push(r.pos, r.pos + n);
-      r.pos += n;
+      readByteRun(r, tag, (out[f.name] ??= new ByteList(r.bytes)) as ByteList, f.label);
     } else {
       const prev = out[f.name] as unknown[] | NumberArray | undefined;
       const list = prev === undefined ? [] : Array.isArray(prev) ? prev : Array.from(prev);
@@ -259,6 +257,25 @@ function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, 
   }
   if (unpackedTyped) toTypedArrays(spec, out);
   return out;
+}
+
+/**
+ * An element of a {@link byteList} field, and the elements right after it while the same one-byte
+ * tag repeats: a forest's `nodes_modes` is one string per node, ~10^4 in a row, read in this one
+ * small loop instead of one pass of {@link readMessage}'s field dispatch each.
+ */
+function readByteRun(r: ProtoReader, tag: number, list: ByteList, label: string): void {
+  const bytes = r.bytes;
+  for (;;) {
+    // A length below 128 is its own one byte; a longer one, or one past the end, goes through the checks.
+    let n = bytes[r.pos]!;
+    if (n < 0x80 && n < r.end - r.pos) r.pos++;
+    else n = r.length(label);
+    list.push(r.pos, r.pos + n);
+    r.pos += n;
+    if (tag >= 0x80 || r.pos >= r.end || bytes[r.pos] !== tag) return;
+    r.pos++;
+  }
 }
 
 function readValue(r: ProtoReader, f: Field, wire: number, depth: number, limits: ReadLimits): unknown {
@@ -297,9 +314,26 @@ function readPackedTyped(r: ProtoReader, f: Field): NumberArray {
     else for (let p = r.pos; p < r.end; p++) if (r.bytes[p]! < 0x80) n++;
     if (f.narrow) return readNarrow(r, f, n);
     const out = typedArrayOf(f.kind as ScalarKind, n);
+    if (codec.wire !== WireType.VARINT && copyFixed(r, out)) return out;
     for (let i = 0; r.pos < r.end; i++) out[i] = codec.read(r, f.label) as number;
     return out;
   });
+}
+
+/** True on little-endian engines, where a fixed32/fixed64 run's bytes are the typed array's bytes. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * A whole packed fixed-width run copied byte for byte into `out` (sized for it), on a little-endian
+ * engine and when the run's length is a multiple of the width; false otherwise, for the element
+ * reader (which also reports a run cut short). A forest's thresholds and leaf weights, ~10^4 each.
+ */
+function copyFixed(r: ProtoReader, out: NumberArray): boolean {
+  const length = r.end - r.pos;
+  if (!LITTLE_ENDIAN || length !== out.byteLength) return false;
+  new Uint8Array(out.buffer, out.byteOffset, length).set(r.bytes.subarray(r.pos, r.end));
+  r.pos = r.end;
+  return true;
 }
 
 /** A packed run of {@link narrowArray} field `f` holding `n` varints: Int32Array until a value does not fit. */
@@ -308,6 +342,8 @@ function readNarrow(r: ProtoReader, f: Field, n: number): Int32Array | Float64Ar
   const small = new Int32Array(n);
   let i = 0;
   while (r.pos < r.end) {
+    i = r.smallVarints(small, i);
+    if (r.pos === r.end) break;
     const v = codec.read(r, f.label) as number;
     if ((v | 0) !== v) {
       const wide = new Float64Array(n);

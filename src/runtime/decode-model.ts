@@ -5,7 +5,7 @@
  */
 import { FormatError } from '../errors.js';
 import { ByteBudget, checkLimit, resolveLimits, type Limits } from '../limits.js';
-import { estimateDecodedBytes } from './decoded-size.js';
+import { decodedBytesBound, estimateDecodedBytes } from './decoded-size.js';
 import { topologicalOrder } from './graph-order.js';
 import { IR_VERSION_RANGE, OPSET_RANGES, checkModel, onnx } from '../onnx/reader.js';
 import { nodeLabel, type ModelProto } from './proto-utils.js';
@@ -45,8 +45,12 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
     throw new FormatError(`${WHERE}: file size must be at most ${maxBytes} bytes (maxBytes), got ${bytes.length}`);
   }
   if (bytes.length === 0) throw new FormatError(`${WHERE}: bytes must be a non-empty ONNX protobuf, got 0 bytes`);
-  // Decoding makes an object of every message: ~300x the bytes of a file of empty attributes.
-  checkLimit(resolveLimits(options.limits), 'maxTotalBytes', estimateDecodedBytes(bytes), WHERE, 'memory for the decoded protobuf messages (estimated)');
+  // Decoding makes an object of every message: ~300x the bytes of a file of empty attributes. The
+  // scan is needed only when even that worst case could exceed the limit (files above ~6.7 MB by default).
+  const limits = resolveLimits(options.limits);
+  if (decodedBytesBound(bytes.length) > limits.maxTotalBytes) {
+    checkLimit(limits, 'maxTotalBytes', estimateDecodedBytes(bytes), WHERE, 'memory for the decoded protobuf messages (estimated)');
+  }
   let model: ModelProto;
   try {
     model = onnx.decodeModel(bytes, { compactLists: true });

@@ -63,17 +63,31 @@ class Wire {
   }
 
   /**
-   * A known scalar field of the codec's schema table, read by its declared kind; a repeated one may
-   * come packed. @returns its cost, NaN when malformed
+   * A string or bytes value, and those right after it while the same one-byte tag repeats (a forest's
+   * `nodes_modes`, one string per node), in one loop rather than a pass of the scan's field dispatch
+   * each. `perByte`: 2 for a string's characters, 0 for bytes (a view).
    */
-  scalarCost(field: onnx.Field, wire: number, end: number): number {
-    const scalar = SCALAR_OF[field.kind as Exclude<onnx.Field['kind'], 'message'>];
-    const each = scalar === 'int64' ? COST.int64 : scalar === 'string' || scalar === 'bytes' ? COST.string : COST.number;
-    if (scalar === 'string' || scalar === 'bytes') {
+  stringsCost(perByte: number, tag: number, end: number): number {
+    const repeats = tag < 0x80 && tag % 8 === 2;
+    let cost = 0;
+    for (;;) {
       const start = this.pos;
       this.pos = this.delimited(end);
-      return each + (scalar === 'string' ? 2 * (this.pos - start) : 0);
+      cost += COST.string + perByte * (this.pos - start);
+      if (!repeats || !(this.pos < end) || this.bytes[this.pos] !== tag) return cost;
+      this.pos++;
     }
+  }
+
+  /**
+   * A known scalar field of the codec's schema table (its tag just read), read by its declared kind;
+   * a repeated one may come packed. @returns its cost, NaN when malformed
+   */
+  scalarCost(field: onnx.Field, tag: number, end: number): number {
+    const wire = tag % 8;
+    const scalar = SCALAR_OF[field.kind as Exclude<onnx.Field['kind'], 'message'>];
+    const each = scalar === 'int64' ? COST.int64 : scalar === 'string' || scalar === 'bytes' ? COST.string : COST.number;
+    if (scalar === 'string' || scalar === 'bytes') return this.stringsCost(scalar === 'string' ? 2 : 0, tag, end);
     if (field.repeated && wire === 2) {
       const start = this.pos;
       const runEnd = this.delimited(end);
@@ -86,6 +100,17 @@ class Wire {
     // A singular number lives in its message's object; a singular int64 is a Long of its own.
     return this.pos > end ? NaN : field.repeated || scalar === 'int64' ? each : 0;
   }
+}
+
+/**
+ * The most {@link estimateDecodedBytes} can return for a file of `length` bytes: each charge is at
+ * most one message's cost per 2 bytes of the wire (an empty message takes 2: a tag and a zero
+ * length; strings and numbers cost less per byte), plus the top-level message. A caller whose limit
+ * is above it need not scan: an edge agent's model of a few hundred kB then loads without a second
+ * pass over its bytes (docs/edge.md, "What start-up pays for").
+ */
+export function decodedBytesBound(length: number): number {
+  return COST.message * (1 + Math.ceil(length / 2));
 }
 
 /**
@@ -112,7 +137,7 @@ export function estimateDecodedBytes(bytes: Uint8Array): number {
         ? skipUnknown(w, wire, top.end)
         : field.message !== undefined
           ? enterMessage(w, field.message(), { top, stack })
-          : w.scalarCost(field, wire, top.end);
+          : w.scalarCost(field, tag, top.end);
     if (!Number.isFinite(added)) return cost;
     cost += added;
   }

@@ -6,7 +6,7 @@
  * autoencoder as its reference says, and throws the error classes of the separate errors.js.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { EOL, availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -76,7 +76,44 @@ describe('bundle: module forms', () => {
     expect(readFileSync(join(dir, 'out.js'), 'utf8')).toMatch(/^import \* as __dadm_shared from '\.\/shared\.js';$/m);
   });
 
+  it('imports a node: built-in whose names are only called when first called, and any other at once', async () => {
+    const dir = project('builtins', {
+      'cores.js': "import { availableParallelism as cores } from 'node:os';\nimport { Worker } from 'node:worker_threads';\nexport const count = () => cores();\nexport const isWorker = () => typeof Worker;\n",
+      'main.js': "import { EOL } from 'node:os';\nexport { count, isWorker } from './cores.js';\nexport const eol = EOL;\n",
+    });
+    const m = await bundled(dir);
+    const code = readFileSync(join(dir, 'out.js'), 'utf8');
+    // cores() is a call: a function that loads node:os on first use; typeof Worker and EOL are not.
+    expect(code).toMatch(/^function cores\(\.\.\.a\) \{ const f = __dadm_builtin\('node:os'\)\.availableParallelism;/m);
+    expect([...code.matchAll(/^import \* as \w+ from '([^']+)';$/gm)].map((x) => x[1]!).sort()).toEqual(['node:os', 'node:worker_threads']);
+    expect((m.count as () => number)()).toBe(availableParallelism());
+    expect((m.isWorker as () => string)()).toBe('function');
+    expect(m.eol).toBe(EOL);
+  });
+
+  it('constructs a lazily imported class with new', async () => {
+    const dir = project('builtin-class', { 'main.js': "import { URL as Address } from 'node:url';\nexport const host = (s) => new Address(s).host;\n" });
+    const m = await bundled(dir);
+    expect(readFileSync(join(dir, 'out.js'), 'utf8')).not.toMatch(/^import /m);
+    expect((m.host as (s: string) => string)('http://example.org:8/x')).toBe('example.org:8');
+  });
+
+  it('drops comments and writes every non-ASCII character as its escape, meaning the same', async () => {
+    const dir = project('ascii', {
+      'main.js': "// a comment \u2264 here\n/** doc */\nexport const le = '\u2264 \u{1F600}';\nexport const t = `\u00b5s ${1}`;\nexport const re = /[\u00b5\u2264]/u;\nexport const \u00e9t\u00e9 = 1;\n",
+    });
+    const m = await bundled(dir);
+    const code = readFileSync(join(dir, 'out.js'), 'utf8');
+    expect(code).not.toMatch(/[^\x00-\x7f]/);
+    expect(code).not.toMatch(/a comment|doc \*\//);
+    expect(m.le).toBe('\u2264 \u{1F600}');
+    expect(m.t).toBe('\u00b5s 1');
+    expect((m.re as RegExp).test('\u2264')).toBe(true);
+    expect(m['\u00e9t\u00e9']).toBe(1);
+  });
+
   const refused: [string, Record<string, string>, RegExp][] = [
+    ['a tagged template with non-ASCII text', { 'main.js': 'export const raw = String.raw`\u00b5s`;\n' }, /main\.js must not use a tagged template with non-ASCII text/],
     ['an import cycle', { 'a.js': "import { b } from './b.js';\nexport const a = () => b;\n", 'b.js': "import { a } from './a.js';\nexport const b = () => a;\n", 'main.js': "export { a } from './a.js';\n" }, /import cycle main\.js -> a\.js -> b\.js -> a\.js/],
     ['an exported let (a live binding)', { 'main.js': 'export let n = 1;\nexport function inc() { n++; }\n' }, /main\.js must export only const variables/],
     ['a default import', { 'a.js': 'export default 1;\n', 'main.js': "import one from './a.js';\nexport const two = one + 1;\n" }, /main\.js must not use a default import/],

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LimitError } from '../../src/errors.js';
-import { estimateDecodedBytes } from '../../src/runtime/decoded-size.js';
+import { decodedBytesBound, estimateDecodedBytes } from '../../src/runtime/decoded-size.js';
 import { decodeModel } from '../../src/runtime/index.js';
 import { mutateOnnx } from '../fuzz/mutate-onnx.js';
 import { Rng } from '../fuzz/mutate-bytes.js';
@@ -67,6 +67,14 @@ describe('estimateDecodedBytes', () => {
     expect(estimateDecodedBytes(ints)).toBeGreaterThanOrEqual(lowerBound(ints));
   });
 
+  it('charges every string of a run of one repeated field as much as a lone one', () => {
+    // One attribute holding n strings 'LEAF' (one run of field 9): the estimate grows by the same amount per string.
+    const leaves = (n: number): number => estimateDecodedBytes(onnx.ModelProto.encode({ graph: { node: [{ attribute: [{ name: 'm', strings: Array.from({ length: n }, () => new TextEncoder().encode('LEAF')) }] }] } }).finish());
+    const one = leaves(1) - leaves(0);
+    expect(one).toBeGreaterThanOrEqual(16);
+    for (const n of [2, 3, 1000]) expect(leaves(n) - leaves(0)).toBe(n * one);
+  });
+
   it('is not fooled by unknown fields, groups, or nesting deeper than it follows', () => {
     const attrs = emptyAttributes(1000);
     // Unknown ModelProto field 9 as a group holding a varint and a nested group (field numbers < 16: one-byte tags).
@@ -78,6 +86,24 @@ describe('estimateDecodedBytes', () => {
     for (let d = 0; d < 300; d++) type = { sequenceType: { elemType: type } };
     const deep = onnx.ModelProto.encode({ graph: { input: [{ name: 'x', type }] } }).finish();
     expect(estimateDecodedBytes(deep)).toBeGreaterThanOrEqual(lowerBound(deep));
+  });
+
+  it('never exceeds decodedBytesBound, which the worst case (empty messages, deep nesting) reaches', () => {
+    for (const bytes of [AE, TRANSFORMER, emptyAttributes(1), emptyAttributes(10_000)]) expect(estimateDecodedBytes(bytes)).toBeLessThanOrEqual(decodedBytesBound(bytes.length));
+    // 10,000 empty attributes: 20,000 bytes plus 3 messages' headers, charged within 1% of the bound.
+    const worst = emptyAttributes(10_000);
+    expect(estimateDecodedBytes(worst)).toBeGreaterThan(0.99 * decodedBytesBound(worst.length));
+    let type: object = { tensorType: {} };
+    for (let d = 0; d < 300; d++) type = { sequenceType: { elemType: type } };
+    const deep = onnx.ModelProto.encode({ graph: { input: [{ type }] } }).finish();
+    expect(estimateDecodedBytes(deep)).toBeLessThanOrEqual(decodedBytesBound(deep.length));
+  });
+
+  it('is skipped by decodeModel only when the bound is within the limit: a file just over it is scanned and refused', () => {
+    const bytes = emptyAttributes(20_000);
+    const estimate = estimateDecodedBytes(bytes);
+    expect(decodeModel(AE, { limits: { maxTotalBytes: decodedBytesBound(AE.length) } }).graph).toBeDefined();
+    expectError(() => decodeModel(bytes, { limits: { maxTotalBytes: estimate - 1 } }), LimitError, /^onnx: memory for the decoded protobuf messages \(estimated\) must be at most \d+ bytes/);
   });
 
   it('refuses a small file that would decode into gigabytes, before decoding it', () => {
@@ -97,6 +123,7 @@ describe('estimateDecodedBytes', () => {
           return; // not decodable: nothing is built
         }
         expect(estimateDecodedBytes(bytes)).toBeGreaterThanOrEqual(bound);
+        expect(estimateDecodedBytes(bytes)).toBeLessThanOrEqual(decodedBytesBound(bytes.length));
       }),
       { seed: 5, numRuns: 300 },
     );

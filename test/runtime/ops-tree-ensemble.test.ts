@@ -9,6 +9,7 @@ import { SUPPORTED_OPS, decodeModel, loadOnnx } from '../../src/runtime/index.js
 import { setBackend } from '../../src/tensor/index.js';
 import { expectError } from '../tensor/expect-error.js';
 import { underBoth } from '../tensor/wasm/backends.js';
+import { FAST_WALK_AFTER_CALLS } from '../../src/runtime/ops/tree-walk.js';
 import { modelBytes, modelProto, node, valueInfo, type ModelSpec } from './build-model.js';
 import { run1 } from './op-test-helpers.js';
 
@@ -42,6 +43,15 @@ describe('TreeEnsembleRegressor', () => {
       expect(out.Y!.data).toBeAllclose(rows.map(([a, b]) => naive(a!, b!) / div + 0.25));
     });
   }
+
+  it('scores the same with sparse tree and node ids (the index is then a Map, not an array over the ids)', () => {
+    // Tree 1 becomes tree 40,000,000 and node ids k become 1,000 * k + 7: far more id slots than nodes.
+    const node1000 = (ids: number[]): number[] => ids.map((k) => 1000 * k + 7);
+    const trees = (ids: number[]): number[] => ids.map((t) => t * 40_000_000);
+    const sparse = { ...attrs, nodes_treeids: trees(attrs.nodes_treeids), nodes_nodeids: node1000(attrs.nodes_nodeids), nodes_truenodeids: node1000(attrs.nodes_truenodeids), nodes_falsenodeids: node1000(attrs.nodes_falsenodeids), target_treeids: trees(attrs.target_treeids), target_nodeids: node1000(attrs.target_nodeids) };
+    const out = run1({ nodes: [node('TreeEnsembleRegressor', ['X'], ['Y'], sparse, 'ai.onnx.ml')], inputs: [valueInfo('X', [null, 2])], outputs: ['Y'], mlOpset: 3 }, { X: { data: rows.flat(), shape: [rows.length, 2] } });
+    expect(out.Y!.data).toBeAllclose(rows.map(([a, b]) => naive(a!, b!)));
+  });
 
   const spec = (modes: string[]): ModelSpec => ({
     nodes: [node('TreeEnsembleRegressor', ['X'], ['Y'], { ...attrs, nodes_modes: modes }, 'ai.onnx.ml')],
@@ -164,8 +174,10 @@ describe('TreeEnsembleRegressor, the fast walk on both kernel backends', () => {
       const [js, wasm] = underBoth(() => {
         const model = loadOnnx(modelBytes(spec));
         const batch = Array.from(model.run({ X: { data: rows.flat(), shape: [rows.length, 5] } }).Y!.data);
-        const single = rows.flatMap((r) => Array.from(model.run({ X: { data: r, shape: [1, 5] } }).Y!.data));
-        return { batch, single };
+        // Twice over the rows: the wasm backend's single-row plan switches from the JS walk to the kernel after FAST_WALK_AFTER_CALLS.
+        expect(2 * rows.length).toBeGreaterThan(FAST_WALK_AFTER_CALLS);
+        const single = [...rows, ...rows].flatMap((r) => Array.from(model.run({ X: { data: r, shape: [1, 5] } }).Y!.data));
+        return { batch: [...batch, ...batch], single };
       });
       expect(wasm.batch).toEqual(js.batch);
       expect(wasm.single).toEqual(js.single);

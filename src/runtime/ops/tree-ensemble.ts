@@ -30,25 +30,46 @@ const isId = (v: number): boolean => Number.isInteger(v) && v >= 0 && v < ID_LIM
 
 /**
  * Node (tree, id) → flat index, keyed by the one exact number tree * stride + id with stride = 1 + the
- * largest node id (< 2^52 for ids below 2^26), not a string per node. A small forest's keys stay
- * below 2^31, small integers that V8 neither boxes nor hashes as doubles.
+ * largest node id (< 2^52 for ids below 2^26), not a string per node. When the keys fill most of
+ * their range (every exporter we know numbers a tree's nodes 0, 1, 2, ...), the index is an array
+ * over it, -1 where no node is: for a 12,432-node forest a 200 kB Int32Array built and read in a few
+ * milliseconds, where a Map took ~4 ms and its hashing most of the plan's lookups (docs/edge.md).
+ * Otherwise a Map; a small forest's keys stay below 2^31, small integers that V8 neither boxes nor
+ * hashes as doubles.
  */
 interface NodeIndex {
-  flat: Map<number, number>;
+  dense: Int32Array | null;
+  flat: Map<number, number> | null;
   stride: number;
 }
 
+/** Dense keys may span up to this many slots per node (plus a small forest's slack) before a Map is used. */
+const DENSE_SLOTS_PER_NODE = 4;
+
 function indexNodes(treeIds: ArrayLike<number>, nodeIds: ArrayLike<number>): NodeIndex {
   let stride = 1;
-  for (let i = 0; i < nodeIds.length; i++) if (nodeIds[i]! >= stride) stride = nodeIds[i]! + 1;
+  let trees = 1;
+  for (let i = 0; i < nodeIds.length; i++) {
+    if (nodeIds[i]! >= stride) stride = nodeIds[i]! + 1;
+    if (treeIds[i]! >= trees) trees = treeIds[i]! + 1;
+  }
+  if (trees * stride <= DENSE_SLOTS_PER_NODE * nodeIds.length + 1024) {
+    const dense = new Int32Array(trees * stride).fill(-1);
+    for (let i = 0; i < treeIds.length; i++) dense[treeIds[i]! * stride + nodeIds[i]!] = i;
+    return { dense, flat: null, stride };
+  }
   const flat = new Map<number, number>();
   for (let i = 0; i < treeIds.length; i++) flat.set(treeIds[i]! * stride + nodeIds[i]!, i);
-  return { flat, stride };
+  return { dense: null, flat, stride };
 }
 
 /** The flat index of node `id` of tree `tree`, or undefined (also for ids no node has). */
 function lookup(index: NodeIndex, tree: number, id: number): number | undefined {
-  return isId(tree) && isId(id) && id < index.stride ? index.flat.get(tree * index.stride + id) : undefined;
+  if (!isId(tree) || !isId(id) || id >= index.stride) return undefined;
+  const key = tree * index.stride + id;
+  if (index.dense === null) return index.flat!.get(key);
+  const at = key < index.dense.length ? index.dense[key]! : -1;
+  return at >= 0 ? at : undefined;
 }
 
 function checkIds(ids: ArrayLike<number>, name: string, where: string): void {
@@ -109,7 +130,7 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
     mode: modes,
     trueChild: new Int32Array(n),
     falseChild: new Int32Array(n),
-    missingTrue: Uint8Array.from({ length: n }, (_, i) => (missing[i] ? 1 : 0)),
+    missingTrue: missingFlags(missing, n),
     roots: new Int32Array(0),
     leafStart: new Int32Array(n + 1),
     leafTarget: new Int32Array(0),
@@ -147,6 +168,13 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
 const FOREST_BYTES_PER_NODE = 4 * 4 + 8 + 4 * 1 + 16 + 16 + 8;
 /** Typed arrays per target weight: leaf index and target id (Int32), weight (Float64). */
 const FOREST_BYTES_PER_TARGET = 2 * 4 + 8;
+
+/** nodes_missing_value_tracks_true as 0/1 per node (all 0 when absent). */
+function missingFlags(missing: ArrayLike<number>, n: number): Uint8Array {
+  const flags = new Uint8Array(n);
+  for (let i = 0; i < missing.length; i++) if (missing[i]) flags[i] = 1;
+  return flags;
+}
 
 /** The flat index of a child node. @throws FormatError when the tree has no such node */
 function childIndex(nodes: NodeIndex, tree: number, id: number, where: string): number {
