@@ -173,10 +173,11 @@ export function torchTrainScript(spec: TorchTrainSpec): string {
 
 /**
  * The body of a PyTorch training anchor's thread loop (indented for `for t in (1, 2):`): Adam(1e-3)
- * on `model`, reshuffled minibatches of B items of X, MSE reconstruction; stores `N / median epoch
- * seconds` (E timed epochs after one warm-up) as `out["<key>_<t>"]`.
+ * on `model`, reshuffled minibatches `xb` of B items of X, the loss `loss` (a Python expression over
+ * `model` and `xb`; default MSE reconstruction), a global gradient-norm clip when `clip` is given;
+ * stores `N / median epoch seconds` (E timed epochs after one warm-up) as `out["<key>_<t>"]`.
  */
-export function torchEpochLines(key: string): string[] {
+export function torchEpochLines(key: string, o: { loss?: string; clip?: number } = {}): string[] {
   return [
     '    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)',
     '    def epoch():',
@@ -184,8 +185,9 @@ export function torchEpochLines(key: string): string[] {
     '        for s in range(0, N, B):',
     '            xb = X[perm[s:s + B]]',
     '            opt.zero_grad()',
-    '            loss = ((model(xb) - xb) ** 2).mean()',
+    `            loss = ${o.loss ?? '((model(xb) - xb) ** 2).mean()'}`,
     '            loss.backward()',
+    ...(o.clip === undefined ? [] : [`            torch.nn.utils.clip_grad_norm_(model.parameters(), ${o.clip})`]),
     '            opt.step()',
     `    out[f"${key}_{t}"] = N / timed(epoch, E, 1)`,
   ];

@@ -3,7 +3,7 @@
  * config: autoencoder, 100-tree isolation forest, ECOD; one ONNX graph) trained on 20,000 gen-data
  * rows, beside two autoencoders timed in the same run: the W2 model (64-32-8-32-64) and the
  * autoencoder `model: autoencoder` trains on the same rows with the default config. Every model runs
- * in dadm's runtime and in onnxruntime-web (wasm, 1 thread) on the same bytes, timed as W2 (1,000
+ * in dadm's runtime and in onnxruntime-web (wasm, 1 thread) on the same bytes, timed as W2 (20,000
  * warm-up calls, then 10,000 calls each timed with hrtime.bigint). Target: ensemble <= 2x the
  * autoencoder in dadm's runtime.
  */

@@ -4,8 +4,11 @@
  * side by side, onnxruntime-web (wasm, 1 thread) on the same bytes. The ONNX model is built here
  * with onnx-proto: Gemm(transB=1) x4, Relu x3, Sub, Mul, ReduceMean(axes=[1], keepdims=0) -> score,
  * input [batch, 64] (dynamic batch). Weights: `Random(0)`, PyTorch Linear init U(±1/sqrt(fan_in)).
- * Timing: 1,000 warm-up calls, then 10,000 calls each timed individually with
- * process.hrtime.bigint (timer overhead ~0.05 µs is included). Also: the model file size and the
+ * Timing: 20,000 warm-up calls (every engine), then 10,000 calls each timed individually with
+ * process.hrtime.bigint (timer overhead ~0.05 µs is included). The warm-up was 1,000 calls until V8's
+ * tiering was found to still be compiling `score`, the plan's steps and the timing loop during the
+ * first ~1,000-2,000 timed calls of a fresh process (node --trace-opt), which put those calls at
+ * 12-35 µs and made the p99 a measure of the compiler, not of a call (docs/benchmarks.md). Also: the model file size and the
  * peak RSS of a fresh Node process that loads the model and scores one row (W6 edge footprint).
  * Int8: the same model through dadm's `quantizeDynamic` (per tensor, int8 weights; every Gemm becomes
  * DynamicQuantizeLinear + MatMulInteger + Cast + Mul + Add), timed the same way in both runtimes.
@@ -31,7 +34,8 @@ import { PEAK_RSS_SOURCE, TORCH_PRELUDE, TORCH_W2_MODEL, context, median, percen
 
 const { onnx } = onnxProto;
 const SIZES = [64, 32, 8, 32, 64];
-const WARMUP = 1_000;
+/** Untimed calls first: enough for V8 to finish optimizing the scoring path (~40 ms of calls). */
+const WARMUP = 20_000;
 const CALLS = 10_000;
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -4,7 +4,8 @@
  * project (a lockfile derived from ours, so npm takes every dependency from its cache); child
  * processes `import { loadOnnx } from 'dadm/runtime'`, load a model file and score one row. Reported
  * side by side in the same run: an empty `node -e 0` (peak RSS and wall time), the W2 autoencoder and
- * a 100-tree isolation forest (peak RSS = VmHWM, cold start = spawn to exit of load + one score), and a
+ * a 100-tree isolation forest (peak RSS = VmHWM, cold start = spawn to the first score, as the issue
+ * defines it, with spawn to exit in the note; the empty node is spawn to exit), and a
  * soak of 10^6 scores per model: RSS after the first 1,000 vs after 10^6, each sampled right after a
  * full GC (`--expose-gc`), so the figure shows memory the scores kept, not where the young generation
  * happened to be in its cycle.
@@ -37,7 +38,7 @@ const rssMb = () => {
 const [path, width, soak] = process.argv.slice(2).map((a, i) => (i === 0 ? a : Number(a)));
 const model = loadOnnx(readFileSync(path));
 const first = model.score(new Float32Array(width).fill(0.5));
-const out = { firstScoreMs: performance.now(), peakKb: peakRssKb(), first };
+const out = { firstScoreMs: performance.now(), firstScoreAt: performance.timeOrigin + performance.now(), peakKb: peakRssKb(), first };
 if (soak > 0) {
   // 256 distinct rows, their views made once: the loop itself allocates nothing.
   const data = Float32Array.from({ length: 256 * width }, (_, i) => Math.sin(i));
@@ -56,19 +57,24 @@ process.stdout.write(JSON.stringify(out));
 
 interface ChildResult {
   firstScoreMs: number;
+  /** Wall-clock time of the first score (ms since the epoch), to subtract the parent's spawn time from. */
+  firstScoreAt: number;
   peakKb: number;
   rss1k?: number;
   rssEnd?: number;
   soakSeconds?: number;
   wallMs: number;
+  /** Wall-clock time just before the spawn (ms since the epoch). */
+  spawnAt: number;
 }
 
-function run(command: string, args: string[], cwd: string, what: string): { stdout: string; stderr: string; wallMs: number } {
+function run(command: string, args: string[], cwd: string, what: string): { stdout: string; stderr: string; wallMs: number; spawnAt: number } {
   const t0 = performance.now();
+  const spawnAt = performance.timeOrigin + t0;
   const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 24 });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`W6-edge: ${what} must exit 0, got ${r.status ?? r.signal}: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-5).join(' | ')}`);
-  return { stdout: r.stdout, stderr: r.stderr, wallMs };
+  return { stdout: r.stdout, stderr: r.stderr, wallMs, spawnAt };
 }
 
 /** Packs this checkout (npm runs `prepare`, i.e. the build) and returns the tarball's path. */
@@ -129,7 +135,7 @@ export const workload: Workload = {
       const child = (name: string, soak: number): ChildResult => {
         const flags = soak > 0 ? ['--expose-gc'] : [];
         const r = run(process.execPath, [...flags, 'edge.mjs', join(dir, `${name}.onnx`), String(models[name as keyof typeof models].width), String(soak)], consumer, `the ${name} edge child`);
-        return { ...(JSON.parse(r.stdout) as Omit<ChildResult, 'wallMs'>), wallMs: r.wallMs };
+        return { ...(JSON.parse(r.stdout) as Omit<ChildResult, 'wallMs' | 'spawnAt'>), wallMs: r.wallMs, spawnAt: r.spawnAt };
       };
       const empty = { peakMb: [] as number[], wallMs: [] as number[] };
       const edge: Record<string, ChildResult[]> = { autoencoder: [], forest: [] };
@@ -151,12 +157,15 @@ export const workload: Workload = {
       for (const [name, runs] of Object.entries(edge)) {
         const suffix = name === 'autoencoder' ? '' : `_${name}`;
         const peak = median(runs.map((r) => r.peakKb / 1024));
-        const cold = median(runs.map((r) => r.wallMs));
+        // The issue's cold start: process start (the spawn) to the first score; the process's exit
+        // after it (a larger heap to tear down, the VmHWM read, the JSON write) is not part of it.
+        const cold = median(runs.map((r) => r.firstScoreAt - r.spawnAt));
+        const exit = median(runs.map((r) => r.wallMs));
         const s = soak[name]!;
         const target = `target <= ${name === 'transformer' ? 55 : 50} MB`;
         rows.push(
           { workload: 'W6-edge', metric: `peak_rss_mb_edge${suffix}`, value: peak, unit: 'MB', median_of: RUNS, note: `${name}: import 'dadm/runtime' from the installed tarball, load + score 1 row; ${target}; empty node ${nodeMb.toFixed(1)} MB` },
-          { workload: 'W6-edge', metric: `cold_start_ms_edge${suffix}`, value: cold, unit: 'ms', median_of: RUNS, note: `spawn to exit; empty node ${nodeMs.toFixed(0)} ms (target <= +50 ms, got ${(cold - nodeMs).toFixed(0)}); first score ${median(runs.map((r) => r.firstScoreMs)).toFixed(0)} ms after process start; ${load}` },
+          { workload: 'W6-edge', metric: `cold_start_ms_edge${suffix}`, value: cold, unit: 'ms', median_of: RUNS, note: `spawn to first score; empty node spawn to exit ${nodeMs.toFixed(0)} ms (target <= +50 ms, got ${(cold - nodeMs).toFixed(0)}); this process spawn to exit ${exit.toFixed(0)} ms; first score ${median(runs.map((r) => r.firstScoreMs)).toFixed(0)} ms after its performance.timeOrigin; ${load}` },
           { workload: 'W6-edge', metric: `soak_rss_growth_mb${suffix}`, value: s.rssEnd! - s.rss1k!, unit: 'MB', median_of: 1, note: `VmRSS after a full GC: ${s.rss1k!.toFixed(1)} MB after 1,000 scores, ${s.rssEnd!.toFixed(1)} MB after ${SOAK_SCORES.toExponential(0)} (target within 2 MB); ${((SOAK_SCORES - 1000) / s.soakSeconds!).toFixed(0)} scores/s` },
         );
       }

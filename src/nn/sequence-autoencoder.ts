@@ -56,8 +56,8 @@ export class SequenceAutoencoder extends Module {
   readonly encoder: TransformerEncoderLayer;
   readonly head: Linear;
   readonly dropout: number;
-  /** Fused no-autograd path over the same parameter buffers (training steps without dropout, inference). */
-  private readonly fused: FusedTransformer;
+  /** Fused no-autograd path over the same parameter buffers (training steps without dropout, inference; split across threads by nn/parallel-sequence.ts). */
+  readonly fused: FusedTransformer;
 
   /** @throws InvalidOptionError for non-positive sizes (and the encoder layer's own option errors) */
   constructor(options: SequenceAutoencoderOptions) {
@@ -103,15 +103,6 @@ export class SequenceAutoencoder extends Module {
   lossAndGrad(batch: Float32Array, rows: number): number {
     const x = this.wrap('lossAndGrad', batch, rows);
     return this.fused.lossAndGrad({ x: x.data, batch: rows }, { target: x.data, positions: null, columns: null });
-  }
-
-  /**
-   * {@link lossAndGrad} of the first `rows` windows of `x`, one slice of a batch of `batchRows`
-   * windows: loss and gradients are normalized by the whole batch, so the slices' add up to the
-   * batch's (nn/parallel-sequence.ts). Trusts its caller (`x` holds at least `rows` windows).
-   */
-  lossAndGradSlice(x: Float32Array, rows: number, batchRows: number): number {
-    return this.fused.lossAndGrad({ x, batch: rows }, { target: x, positions: null, columns: null, batchPositions: batchRows * this.seqLen });
   }
 
   /**

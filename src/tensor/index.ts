@@ -40,8 +40,8 @@ export { squaredErrorGrad, rowSquaredError, type SquaredErrorOptions } from './s
 export { adamUpdate, type AdamStep } from './adam-update.js';
 export { KernelBufferSet, kernelBuffer, ownedKernelBuffer, releaseKernelBuffer } from './kernel-buffer.js';
 export {
-  DataParallelStep, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, spinBudgetMs, MAX_AUTO_THREADS, type PoolWorker,
-  type DataParallelOptions, type ParallelRowsOptions, type RowTaskFactory, type RowWork, type SliceStep, type SliceStepFactory,
+  DataParallelStep, MAX_SIDE_INPUTS, ParallelRows, ThreadSession, poolWorkers, releaseThreads, resolveThreads, setThreadsNotice, spinBudgetMs, MAX_AUTO_THREADS, type PoolWorker,
+  type BatchSide, type DataParallelOptions, type ParallelRowsOptions, type RowArray, type RowInput, type RowTaskFactory, type RowWork, type SliceSide, type SliceStep, type SliceStepFactory,
   type TaskContext, type TaskRef, type ThreadsOption,
 } from './threads/index.js';
 export { dumpKernel, listKernels, type KernelDump, type KernelSummary } from './wasm/listing.js';

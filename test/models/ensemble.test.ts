@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError, InvalidOptionError } from '../../src/errors.js';
@@ -13,6 +11,7 @@ import { Random } from '../../src/tensor/index.js';
 import { drift, explain, exportOnnx, generateData, loadCheckpoint, quantizeModel, score, train } from '../../src/pipeline/index.js';
 import { smallConfig, tempDir } from '../pipeline/helpers.js';
 import { expectError } from '../tensor/expect-error.js';
+import { heapGrowthPerCall } from '../runtime/heap-growth.js';
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
@@ -157,22 +156,8 @@ describe('model: ensemble through export-onnx, quantize, explain and drift', () 
       for (let i = 0; i < n; i++) sink += model.score(each[i % 16]!);
       return sink;
     };
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    calls(20_000);
-    // The caller's loop is recompiled once or twice while it warms up (a tier that does not inline
-    // score boxes its float result, 16 bytes), so the best of a few rounds is the steady state. A
-    // round that a collection ran through shrinks the heap and proves nothing; garbage of a typed
-    // array or more per call (>= 64 bytes) would fill the young generation in every round. This
-    // process trained first, which is what once made each gemv call allocate (src/tensor/wasm/gemm.ts).
-    const perCall: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      expect(Number.isFinite(calls(100_000))).toBe(true);
-      const grown = process.memoryUsage().heapUsed - before;
-      if (grown >= 0) perCall.push(grown / 100_000);
-    }
+    // This process trained first, which is what once made each gemv call allocate (src/tensor/wasm/gemm.ts).
+    const perCall = heapGrowthPerCall(calls);
     expect(perCall.length).toBeGreaterThan(0);
     // The smallest object, a boxed number, is 16 bytes: under 4 bytes a call, most calls allocate nothing.
     expect(Math.min(...perCall)).toBeLessThan(4);

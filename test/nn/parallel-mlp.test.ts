@@ -5,6 +5,7 @@ import { Autoencoder, FusedMlp, ParallelMlpScorer, ParallelMlpTrainer, mlpSliceS
 import { Random, releaseThreads } from '../../src/tensor/index.js';
 import { whyNoWorkers } from '../../src/tensor/threads/index.js';
 import { expectError } from '../tensor/expect-error.js';
+import { flatParams } from './flat-params.js';
 import { InvalidOptionError } from '../../src/errors.js';
 
 afterAll(() => releaseThreads());
@@ -45,16 +46,11 @@ describe('ParallelMlpTrainer', () => {
   it('computes a slice in the worker step bit for bit as the calling thread does, so who computes it does not matter', () => {
     const { model, batch } = setup(4);
     const params = model.parameters();
-    const flat = new Float32Array(params.reduce((n, p) => n + p.size, 0));
-    let at = 0;
-    for (const p of params) {
-      flat.set(p.data, at);
-      at += p.size;
-    }
+    const flat = flatParams(params);
     const grads = new Float32Array(flat.length);
     const spec = { shapes: params.map((p) => [...p.shape]), activation: 'relu', lossMask: Array.from(mask) };
     const slice = batch.subarray(19 * 12);
-    const workerLoss = mlpSliceStep(spec, flat, grads)(slice, 18, 37);
+    const workerLoss = mlpSliceStep(spec, flat, grads)(slice, 18, 37, { arrays: [], batchCount: 37 });
     const pairs = [0, 2, 4, 6].map((i) => ({ weight: params[i]!, bias: params[i + 1]! }));
     const callerLoss = new FusedMlp(pairs, 'relu').lossAndGradSlice(slice, 18, { batchRows: 37, lossMask: mask });
     expect(workerLoss).toBe(callerLoss);

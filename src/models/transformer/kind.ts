@@ -27,6 +27,7 @@ export const transformerKind: ModelKindHandler = {
     const init = ctx.init === null ? {} : { init: initDetector(ctx.init) };
     detector.fit(sequenceSource(ctx.data), {
       ...init,
+      threads: ctx.config.threads,
       ...(ctx.onProgress ? { onProgress: progressOf(ctx.onProgress, detector.options.batchSize) } : {}),
       ...(ctx.adjustGradients ? { adjustGradients: ctx.adjustGradients } : {}),
     });

@@ -4,11 +4,12 @@
  * each epoch streams the training windows through a shuffle buffer (each arriving window takes the
  * place of a random held one, which goes into the batch), then scores the validation windows; their
  * mean score is the validation loss that drives early stopping, and the best epoch's weights are
- * kept. See docs/transformer.md "Training".
+ * kept. With `threads` above 1 (and no dropout) each step's windows are split across the threads
+ * (nn's ParallelTransformerTrainer). See docs/transformer.md "Training".
  */
 import { TrainingError } from '../../errors.js';
-import { Adam, AdamW, clipGradNorm, type Optimizer } from '../../nn/index.js';
-import { Random } from '../../tensor/index.js';
+import { Adam, AdamW, ParallelTransformerTrainer, clipGradNorm, type Optimizer } from '../../nn/index.js';
+import { Random, resolveThreads, type ThreadsOption } from '../../tensor/index.js';
 import { backward, zeroGrad, type Var } from '../../autograd/index.js';
 import type { ObjectiveBatcher } from './objective.js';
 import type { ResolvedTransformerOptions } from './options.js';
@@ -50,6 +51,8 @@ export interface TrainWindowNetArgs {
   onProgress?: (p: TransformerProgress) => void;
   /** See `TrainContext.adjustGradients`: called after each backward pass, before clipping. */
   adjustGradients?: ((named: readonly (readonly [string, Var])[]) => void) | undefined;
+  /** Threads of the fused training steps, the calling one included. Default 1 (dropout > 0 always runs on one). */
+  threads?: ThreadsOption;
 }
 
 /** Random streams of one seed: shuffling and masked steps. */
@@ -57,9 +60,21 @@ const SHUFFLE_STREAM = 0x5f3759df;
 
 /**
  * Runs the epochs.
- * @throws TrainingError naming epoch and step when a loss is not finite, or when the training part is empty
+ * @throws TrainingError naming epoch and step when a loss is not finite, or when the training part is empty;
+ *   InvalidOptionError for a bad thread count
  */
 export function trainWindowNet(args: TrainWindowNetArgs): TransformerRun {
+  const threads = resolveThreads(args.threads ?? 1, 'train: threads');
+  const trainer = args.options.dropout === 0 ? new ParallelTransformerTrainer({ fused: args.net.fused, threads }) : null;
+  try {
+    return trainEpochs(args, trainer);
+  } finally {
+    trainer?.close();
+  }
+}
+
+/** The epoch loop; `trainer` runs the fused steps (null: dropout, the autograd steps). */
+function trainEpochs(args: TrainWindowNetArgs, trainer: ParallelTransformerTrainer | null): TransformerRun {
   const { net, batcher, stream, options: o, score, onProgress, adjustGradients } = args;
   const named = adjustGradients === undefined ? [] : net.namedParameters();
   const T = stream.window, F = stream.features, per = T * F;
@@ -88,8 +103,8 @@ export function trainWindowNet(args: TrainWindowNetArgs): TransformerRun {
       step++;
       const { batch: b, loss } = batcher.train(batch, n, rng);
       let value: number;
-      if (o.dropout === 0) {
-        value = net.fused.lossAndGrad(b, loss);
+      if (trainer !== null) {
+        value = trainer.lossAndGrad(b, loss);
       } else {
         zeroGrad(params);
         const l = autogradLoss(net.train(), b, loss);

@@ -4,7 +4,7 @@
  * returns this, `NotFittedError` before fit). See docs/transformer.md.
  */
 import { DataError, FormatError, InvalidOptionError, NotFittedError, ShapeError } from '../../errors.js';
-import { Random, Tensor } from '../../tensor/index.js';
+import { Random, Tensor, type ThreadsOption } from '../../tensor/index.js';
 import { quantile } from '../../stats/index.js';
 import { forEachHostWindow, forEachWindow, openWindowStream, type RowTable, type SequenceSource } from '../../data/index.js';
 import { ObjectiveBatcher, objectiveLayout } from './objective.js';
@@ -24,6 +24,13 @@ export interface TransformerFitOptions {
   init?: TransformerDetector;
   /** Changes each step's gradients in place before clipping (federated drift correction), see `TrainContext.adjustGradients`. */
   adjustGradients?: (named: readonly (readonly [string, Var])[]) => void;
+  /**
+   * Threads of the training steps, the calling one included: 1, a count or 'auto' (every core up
+   * to 4). A compute setting, not part of the model (the saved options do not hold it): on several
+   * threads each step's windows are split across them (data parallel, nn's
+   * ParallelTransformerTrainer), the same model up to float summation order. Default 1.
+   */
+  threads?: ThreadsOption;
 }
 
 /** How the threshold was set: the validation windows' quantile, or the training windows' without validation. */
@@ -96,7 +103,7 @@ export class TransformerDetector {
    * threshold to the `thresholdQuantile` of the validation windows' scores. Deterministic per seed.
    * @returns this
    * @throws ShapeError/FormatError/DataError for bad sequence data (see scanHosts, checkWindowFile);
-   *   InvalidOptionError when activeFeatures does not fit the data or `init` has another architecture;
+   *   InvalidOptionError when activeFeatures does not fit the data, `init` has another architecture or threads is bad;
    *   TrainingError for a non-finite loss
    */
   fit(source: SequenceSource, options: TransformerFitOptions = {}): this {
@@ -108,7 +115,7 @@ export class TransformerDetector {
     if (options.init !== undefined) this.startFrom(net, options.init, F);
     const unit = new Float32Array(batcher.width).fill(1);
     const score = (w: Float32Array, n: number, out: Float32Array): void => scoreInto(net, batcher, unit, w, n, out, null);
-    const run = trainWindowNet({ net, batcher, stream, options: o, score, onProgress: options.onProgress, adjustGradients: options.adjustGradients });
+    const run = trainWindowNet({ net, batcher, stream, options: o, score, onProgress: options.onProgress, adjustGradients: options.adjustGradients, threads: options.threads ?? 1 });
     // Threshold windows: the validation part, or the training part when there is none.
     const part = run.validationScores === null ? 'train' : 'validation';
     let errorScale: Float32Array = unit.slice();

@@ -44,12 +44,15 @@ export function planQuantizedLinear(args: OpArgs): OpPlan | undefined {
   const biasCol = weights !== null ? ownedKernelBuffer(Y, n) : new Float32Array(n);
   if (weights !== null) Y.data = ownedKernelBuffer(Y, Y.data.length);
   const y = Y.data;
+  // The bias is an initializer in dynamic quantization's graphs: spread once here, not per run.
+  const biasFixed = bias.isConst;
+  if (biasFixed) spread(bias.data, biasCol);
   const job: Int8Run = { a: A.data as Uint8Array | Int8Array, rows, az: 0, scale: scaleCol, bias: biasCol, y: y as Float32Array };
   const at: IntegerRowArgs = { a: A.data, aOff: 0, az: 0, aShift: new Float64Array(k), bT, bOff: 0 };
   const run = (): void => {
     if (!bFixed) shiftWeights(B.data, bzpData, { k, n }, bT);
     spread(scale.data, scaleCol);
-    spread(bias.data, biasCol);
+    if (!biasFixed) spread(bias.data, biasCol);
     at.az = job.az = azp ? azp.data[0]! : 0;
     if (weights !== null && wasmQuantizedLinear(weights, job)) return;
     for (let i = 0; i < rows; i++) {
@@ -75,8 +78,11 @@ function isPerColumn(v: Value, n: number, rank: number): boolean {
   return s.length === 0 || s[s.length - 1] === 1 || s[s.length - 1] === n;
 }
 
-/** Writes a one-value or per-column array into `out` [N]. */
+/**
+ * Writes a one-value or per-column array into `out` [N]. A loop rather than `out.fill(v)`: a
+ * float passed to a builtin is boxed on the heap (16 bytes a call, a per-tensor scale every run).
+ */
 function spread(src: ArrayLike<number>, out: Float32Array): void {
-  if (src.length === 1) out.fill(src[0]!);
-  else for (let j = 0; j < out.length; j++) out[j] = src[j]!;
+  const one = src.length === 1;
+  for (let j = 0; j < out.length; j++) out[j] = src[one ? 0 : j]!;
 }
