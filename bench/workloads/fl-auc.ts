@@ -13,9 +13,13 @@
  * hosts as the test set), split by host profile with each host's rows whole and in order on one
  * client; clients train on their hosts' windows (sequence.stride 4) with `TRANSFORMER_LOCAL_EPOCHS`
  * local epochs per round; the centralized `dadm train --hosts` on the union runs the default 20
- * epochs with early stopping; both with learning rate `TRANSFORMER_LR`. `DADM_FL_AUC=transformer`
- * (or `autoencoder`) runs one model's lines only; `DADM_FL_AUC_SPLIT=by-host` deals whole hosts
- * without regard to profile (the profile skew's share of the gap).
+ * epochs with early stopping; both with learning rate `TRANSFORMER_LR`. The transformer's figure is
+ * the final checkpoint's ROC-AUC (`dadm score --hosts`: error_scale merged in the calibration round);
+ * the per-round figures score each round's model with the error_scale merged from the shards.
+ * `DADM_FL_AUC=transformer` (or `autoencoder`) runs one model's lines only;
+ * `DADM_FL_AUC_SPLIT=by-host` deals whole hosts without regard to profile (the profile skew's share
+ * of the gap); `DADM_FL_AUC_SERVER_OPT`, `_SERVER_LR`, `_SERVER_MOMENTUM`, `_SERVER_BETA2`,
+ * `_SERVER_TAU` set the server optimizer.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -31,6 +35,22 @@ const TRANSFORMER_LR = Number(process.env.DADM_FL_AUC_LR ?? 0.002);
 const TRANSFORMER_SCAFFOLD = Number(process.env.DADM_FL_AUC_SCAFFOLD ?? 0);
 /** federated.proximal_mu of the transformer clients; `DADM_FL_AUC_MU` overrides. */
 const TRANSFORMER_MU = Number(process.env.DADM_FL_AUC_MU ?? 0);
+/**
+ * The transformer's server optimizer (FedOpt): `DADM_FL_AUC_SERVER_OPT` (fedavg | fedavgm | fedadam),
+ * `_SERVER_LR`, `_SERVER_MOMENTUM`, `_SERVER_BETA2`, `_SERVER_TAU`; unset keys keep the config defaults.
+ */
+function transformerServerOptimizer(): Partial<ReturnType<typeof defaultConfig>['federated']> {
+  const env = process.env;
+  const num = (k: string): number | undefined => (env[k] === undefined ? undefined : Number(env[k]));
+  const o = {
+    serverOptimizer: env.DADM_FL_AUC_SERVER_OPT as 'fedavg' | 'fedavgm' | 'fedadam' | undefined,
+    serverLr: num('DADM_FL_AUC_SERVER_LR'),
+    serverMomentum: num('DADM_FL_AUC_SERVER_MOMENTUM'),
+    serverBeta2: num('DADM_FL_AUC_SERVER_BETA2'),
+    serverTau: num('DADM_FL_AUC_SERVER_TAU'),
+  };
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
 /** How the transformer's hosts are dealt (the target is by-profile); `DADM_FL_AUC_SPLIT=by-host` isolates the profile skew. */
 const TRANSFORMER_SPLIT = process.env.DADM_FL_AUC_SPLIT === 'by-host' ? 'by-host' : 'by-profile';
 
@@ -55,14 +75,18 @@ async function transformerRow(): Promise<BenchRow> {
     dadm.model = 'transformer';
     dadm.sequence.stride = 4;
     dadm.training.learningRate = TRANSFORMER_LR;
-    dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: TRANSFORMER_LOCAL_EPOCHS, scaffoldScale: TRANSFORMER_SCAFFOLD, proximalMu: TRANSFORMER_MU, roundTimeoutS: 1200 };
+    dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: TRANSFORMER_LOCAL_EPOCHS, scaffoldScale: TRANSFORMER_SCAFFOLD, proximalMu: TRANSFORMER_MU, roundTimeoutS: 1200, ...transformerServerOptimizer() };
+    const f = dadm.federated;
+    const server = f.serverOptimizer === 'fedavg' ? `fedavg server_lr ${f.serverLr}` : f.serverOptimizer === 'fedavgm' ? `fedavgm server_lr ${f.serverLr} momentum ${f.serverMomentum}` : `fedadam server_lr ${f.serverLr} beta1 ${f.serverMomentum} beta2 ${f.serverBeta2} tau ${f.serverTau}`;
     const r = await simulateFederated({ workDir: dir, clients: 10, split: TRANSFORMER_SPLIT, rows: 40_000, steps: 100, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
     const seconds = (performance.now() - t0) / 1000;
     const central = r.centralized?.labels?.rocAuc ?? NaN;
+    // The final checkpoint (merged error_scale, calibrated threshold) scored by `dadm score --hosts`.
+    const federated = r.final.checkpoint?.labels?.rocAuc ?? NaN;
     const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
     return {
-      workload: 'FL-auc', metric: `auc_${TRANSFORMER_SPLIT}_transformer`, value: r.final.auc ?? NaN, unit: 'auc', median_of: 1,
-      note: `target gap <= 0.02; centralized ${central.toFixed(4)}, gap ${(central - (r.final.auc ?? NaN)).toFixed(4)}; per round ${perRound}; 400 hosts x 100 steps, stride 4, learning rate ${TRANSFORMER_LR}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
+      workload: 'FL-auc', metric: `auc_${TRANSFORMER_SPLIT}_transformer`, value: federated, unit: 'auc', median_of: 1,
+      note: `target gap <= 0.02; centralized ${central.toFixed(4)}, gap ${(central - federated).toFixed(4)}; per round ${perRound}; ${server}; 400 hosts x 100 steps, stride 4, learning rate ${TRANSFORMER_LR}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -30,6 +30,8 @@ export type ExplainMethod = 'reconstruction' | 'shap';
 export type TransformerObjective = (typeof TRANSFORMER_OBJECTIVE_NAMES)[number];
 
 export type FederatedAggregation = 'fedavg' | 'median' | 'trimmed-mean';
+/** How the server applies the aggregate update (FedOpt, Reddi et al. 2021). */
+export type ServerOptimizer = 'fedavg' | 'fedavgm' | 'fedadam';
 
 /** The `federated:` section (docs/federated.md): the protocol's limits and options. */
 export interface FederatedSettings {
@@ -60,6 +62,16 @@ export interface FederatedSettings {
   /** Sample counts above this are capped (the weight, not the rejection). */
   maxSamplesPerClient: number;
   aggregation: FederatedAggregation;
+  /** The server's step on the aggregate Δ: fedavg (w += lr Δ), fedavgm (momentum), fedadam (adaptive). */
+  serverOptimizer: ServerOptimizer;
+  /** η: the server's learning rate (1 with fedavg = plain FedAvg). */
+  serverLr: number;
+  /** β₁: momentum of fedavgm, first-moment decay of fedadam. */
+  serverMomentum: number;
+  /** β₂: second-moment decay of fedadam. */
+  serverBeta2: number;
+  /** τ: fedadam's adaptivity floor (added to √v). */
+  serverTau: number;
   /** Fraction cut from each end per coordinate for trimmed-mean. */
   trimFraction: number;
   /** Aborted rounds in a row after which the server gives up. */
@@ -244,6 +256,11 @@ export function defaultConfig(): DadmConfig {
       clipNorm: 10,
       maxSamplesPerClient: 10_000,
       aggregation: 'fedavg',
+      serverOptimizer: 'fedavg',
+      serverLr: 1,
+      serverMomentum: 0.9,
+      serverBeta2: 0.99,
+      serverTau: 0.001,
       trimFraction: 0.1,
       maxAbortedRounds: 3,
       secureAggregation: false,

@@ -33,6 +33,7 @@ export {
   type ExplainMethod,
   type FederatedSettings,
   type FederatedAggregation,
+  type ServerOptimizer,
 } from './config.js';
 export { MAX_EXACT_WEIGHT } from './config-template.js';
 export { parseYamlData, type YamlDataOptions } from './yaml-data.js';

@@ -14,6 +14,19 @@ export function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
+/**
+ * A JSON payload (strict UTF-8) as an object whose keys the caller checks.
+ * @throws FormatError `<where>: payload must be JSON, got bytes that do not parse`
+ */
+export function parseJsonPayload(bytes: Uint8Array, where: string): Record<string, unknown> {
+  try {
+    const doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+    return doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>) : {};
+  } catch {
+    throw new FormatError(`${where}: payload must be JSON, got bytes that do not parse`, where);
+  }
+}
+
 /** base64url (RFC 4648 §5, no padding) of `bytes`. */
 export function toB64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');

@@ -19,6 +19,7 @@ import { runSecureRound } from './secure-client.js';
 import type { Transport } from './transport.js';
 import { SKETCH_BINS_PER_DECADE, encodeSketch, sketchScores } from './score-sketch.js';
 import { encodeUpdate, l2Norm } from './update-codec.js';
+import { encodeStatistic } from './statistic-sums.js';
 
 /** Where a simulated client crashes (stops answering) in its `round`. */
 export interface DropPoint {
@@ -81,7 +82,8 @@ export class FederatedClient {
    */
   async run(): Promise<ClientSummary> {
     let seen = { round: -1, phase: '' };
-    const handled = new Set<number>();
+    // Rounds handled, and the calibration round's phases by `round/phase`.
+    const handled = new Set<string>();
     for (;;) {
       const view = await this.link.view(seen.round, seen.phase, seen.round !== -1);
       seen = { round: view.round, phase: view.phase };
@@ -90,18 +92,22 @@ export class FederatedClient {
         this.log(`server finished after ${view.committed} rounds; final model sha256 ${view.model.sha256.slice(0, 12)}; raw rows never left this host`);
         return this.summary;
       }
-      if (!view.selected || handled.has(view.round) || view.uploaded) continue;
+      const calibrating = view.phase === 'statistics' || view.phase === 'calibrate';
+      const key = calibrating ? `${view.round}/${view.phase}` : String(view.round);
+      if (!view.selected || handled.has(key) || view.uploaded) continue;
+      handled.add(key);
+      if (view.phase === 'statistics') {
+        await this.sendStatistic(view);
+        continue;
+      }
       if (view.phase === 'calibrate') {
-        handled.add(view.round);
         await this.calibrate(view);
         continue;
       }
       if (view.phase !== 'train') {
         this.log(`round ${view.round}: joined late (phase ${view.phase}); waiting for the next round`);
-        handled.add(view.round);
         continue;
       }
-      handled.add(view.round);
       try {
         const accepted = view.settings.secure_aggregation ? await runSecureRound(this.secureContext(view)) : await this.plainRound(view);
         if (accepted) this.summary.rounds.push(view.round);
@@ -129,7 +135,8 @@ export class FederatedClient {
     // Under SCAFFOLD the update also carries c_i − c, so the average of updates moves c to the mean of the c_i.
     const weights = scaffold === null ? result.weights : new Map([...result.weights, ...scaffold.controlState()]);
     if (scaffold !== null) this.control = scaffold.ownState();
-    const layout = layoutOf(global.state);
+    // A fitted statistic (error_scale) is no weight: the calibration round gathers it instead.
+    const layout = layoutOf(global.state, this.opts.kind.statistic);
     const delta = flatten(weights, layout);
     const base = flatten(global.state, layout);
     for (let j = 0; j < delta.length; j++) delta[j] = delta[j]! - base[j]!;
@@ -153,7 +160,7 @@ export class FederatedClient {
 
   private async plainRound(view: RoundView): Promise<boolean> {
     const t = await this.trainRound(view);
-    const layout = layoutOf(t.global.state);
+    const layout = layoutOf(t.global.state, this.opts.kind.statistic);
     const res = await this.link.upload('update', view.round, view.model.sha256, encodeUpdate(t.delta, layout, t.samples, t.loss));
     this.summary.bytesSent += res.bytes;
     const clip = t.clippedFrom === null ? '' : ` (clipped from ${t.clippedFrom.toFixed(4)})`;
@@ -164,6 +171,21 @@ export class FederatedClient {
     }
     this.log(`round ${view.round}: ${trained}; sent ${res.bytes} bytes: weight update (L2 norm ${t.norm.toFixed(4)}${clip}) and sample count ${t.samples}, encrypted to the server (X25519 + AES-256-GCM) and signed; raw rows never left this host`);
     return true;
+  }
+
+  /** Sends the sums of the kind's fitted statistic over the local rows under the final weights. */
+  private async sendStatistic(view: RoundView): Promise<void> {
+    const { model: global } = await this.link.model(view);
+    this.opts.kind.checkModel(global);
+    const sums = this.opts.kind.statisticSums(global, this.opts.data);
+    const res = await this.link.upload('statistics', view.round, view.model.sha256, encodeStatistic(sums));
+    this.summary.bytesSent += res.bytes;
+    const what = `${this.opts.kind.statistic} sums over ${sums.count} local items under the final model v${global.version}`;
+    if (res.status === 'rejected') {
+      this.log(`round ${view.round}: computed ${what}; rejected by the server: ${res.reason}: ${res.message}`);
+      return;
+    }
+    this.log(`round ${view.round}: sent ${res.bytes} bytes: ${what} (${sums.sums.length} numbers and the count), encrypted to the server and signed; raw rows never left this host`);
   }
 
   /** Scores the local rows under the final model and sends their histogram (for the threshold). */

@@ -15,7 +15,7 @@ import { FormatError, InvalidOptionError } from '../errors.js';
 import { describe, domain, fromB64, sha256, toB64, utf8 } from './bytes.js';
 import { checkClientId, importPublic, type KeyPairs, type PublicKeys } from './keys.js';
 
-export const UPLOAD_KINDS = ['update', 'advertise', 'shares', 'masked', 'unmask', 'scores'] as const;
+export const UPLOAD_KINDS = ['update', 'advertise', 'shares', 'masked', 'unmask', 'statistics', 'scores'] as const;
 export type UploadKind = (typeof UPLOAD_KINDS)[number];
 
 /** The plaintext header, bound to the ciphertext as additional data. */

@@ -12,12 +12,14 @@ export { InProcessTransport, HttpTransport, type Transport, type TransportReques
 export { serveHttp, type HttpServeOptions, type HttpServerHandle } from './http-server.js';
 export { federatedKind, type FederatedModelKind, type LocalTrainOptions, type LocalTrainResult, type CheckpointCalibration } from './model-kind.js';
 export { openLocalData, memoryLocalData, type LocalData, type LocalDataOptions } from './local-data.js';
+export { encodeStatistic, decodeStatistic, StatisticMerge } from './statistic-sums.js';
 export { sketchScores, sketchQuantile, encodeSketch, decodeSketch, SKETCH_BINS, SKETCH_BINS_PER_DECADE, type Sketch } from './score-sketch.js';
 export { encodeModel, decodeModel, layoutOf, flatten, unflatten, MODEL_FORMAT, type GlobalModel, type ModelLayout } from './model-file.js';
 export { sealEnvelope, parseEnvelope, openEnvelope, verifyEnvelope, type EnvelopeHeader, type UploadKind } from './envelope.js';
 export { privacySpent, rdpCurve, epsilonFromRdp, rdpSampledGaussian, DEFAULT_RDP_ORDERS, type PrivacyOptions } from './rdp.js';
 export { splitSecret, combineShares, type Share } from './shamir.js';
 export { coordinateMedian, trimmedMean } from './robust.js';
+export { ServerOptimizer } from './server-optimizer.js';
 export { ExactWeightedSum } from './exact-sum.js';
 export { ControlVariateStep, withControlVariates, splitControlVariates, CONTROL_PREFIX } from './control-variates.js';
 export { CHECKPOINT_FILE, roundJournalPath, type RoundRecord, type ClientOutcome } from './server-store.js';

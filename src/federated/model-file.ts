@@ -40,9 +40,12 @@ export interface GlobalModel {
   metadata: Record<string, string>;
 }
 
-/** The layout of a state dict. */
-export function layoutOf(state: ReadonlyMap<string, { shape: readonly number[] }>): ModelLayout {
-  const names = [...state.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * The layout of a state dict; `skip` names a tensor left out (a fitted statistic, which updates do
+ * not carry).
+ */
+export function layoutOf(state: ReadonlyMap<string, { shape: readonly number[] }>, skip: string | null = null): ModelLayout {
+  const names = [...state.keys()].filter((n) => n !== skip).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   let offset = 0;
   const tensors = names.map((name) => {
     const shape = [...state.get(name)!.shape];
@@ -118,10 +121,13 @@ export function checkLayout(state: ReadonlyMap<string, { shape: readonly number[
   }
 }
 
-/** The model file one aggregation step later: `global + delta` in float32, as version `version`. */
+/**
+ * The model file one aggregation step later: `global + delta` in float32 over the layout's tensors
+ * (a tensor outside the layout is kept as it is), as version `version`.
+ */
 export function applyDelta(globalBytes: Uint8Array, layout: ModelLayout, delta: Float64Array, version: number): Uint8Array {
-  const global = decodeModel(globalBytes, 'global model', layout);
+  const global = decodeModel(globalBytes, 'global model');
   const flat = flatten(global.state, layout);
   for (let j = 0; j < flat.length; j++) flat[j] = flat[j]! + delta[j]!;
-  return encodeModel({ state: unflatten(flat, layout), version, kind: global.kind, metadata: global.metadata });
+  return encodeModel({ state: new Map([...global.state, ...unflatten(flat, layout)]), version, kind: global.kind, metadata: global.metadata });
 }

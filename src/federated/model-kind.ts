@@ -10,7 +10,7 @@ import { mergeConfig, type DadmConfig, type ModelKind } from '../config/index.js
 import { scoreBlocks, scoreSequenceFile } from '../data/index.js';
 import { FormatError, InvalidOptionError } from '../errors.js';
 import type { SafetensorsTensorLike } from '../io/index.js';
-import { checkpointBytes, checkpointParts, modelKind, modelKinds, storedFromState, type FittedModel, type ModelKindHandler } from '../models/index.js';
+import { checkpointBytes, checkpointParts, modelKind, modelKinds, storedFromState, type FittedModel, type FittedStatistic, type ModelKindHandler, type StatisticSums } from '../models/index.js';
 import type { StateDict } from '../nn/index.js';
 import { schemaForMode, type FeatureSchema } from '../schema/index.js';
 import { Tensor } from '../tensor/index.js';
@@ -66,6 +66,21 @@ export interface FederatedModelKind {
   /** Anomaly scores (higher = more anomalous) of every local row under `model` (control variates, if
    * any, ignored), `[rows]`. */
   score(model: GlobalModel, data: LocalData): Float32Array;
+  /**
+   * The state tensor that is a statistic fitted from data (the transformer's `error_scale`), or null.
+   * It is not part of an update: the calibration round gathers it under the final weights.
+   */
+  readonly statistic: string | null;
+  /**
+   * The statistic's sums over the local rows under `model`'s weights (what a client sends).
+   * @throws InvalidOptionError when the kind has no statistic
+   */
+  statisticSums(model: GlobalModel, data: LocalData): StatisticSums;
+  /**
+   * `model` with its statistic tensor computed from sums merged over clients.
+   * @throws InvalidOptionError when the kind has no statistic; DataError for unusable sums
+   */
+  withStatistic(model: GlobalModel, merged: StatisticSums): GlobalModel;
   /** The dadm checkpoint (model.safetensors) of `model`, as `dadm score`, `export-onnx`, `explain` read it. */
   checkpoint(model: GlobalModel, calibration: CheckpointCalibration): Uint8Array;
 }
@@ -94,6 +109,10 @@ export function federatedKind(config: DadmConfig, width?: number): FederatedMode
   // records training results (the transformer's seed, threshold, history) would otherwise change
   // them every round, and the clients check them against their own config.
   const expected = untrained(0).state().metadata;
+  const fittedStatistic = (): FittedStatistic => {
+    if (handler.fittedStatistic === undefined) throw new InvalidOptionError(`federated: model must be a kind with a fitted statistic, got '${handler.name}' whose tensors are all trained weights`, 'model');
+    return handler.fittedStatistic;
+  };
   const initialModel = (seed: number): GlobalModel => globalOf(handler, untrained(seed), 0, expected);
   return {
     kind: handler.name,
@@ -123,6 +142,15 @@ export function federatedKind(config: DadmConfig, width?: number): FederatedMode
         return scoreSequenceFile(file, { steps: m.input.steps, active: schema.activeFeatures, standardizer: null, kernel: m.score, hosts }).scores;
       }
       return scoreBlocks({ file, split, blocks: split.trainingBlocks, standardizer: null, kernel: m.score, out: new Float32Array(split.trainingRows) });
+    },
+    statistic: handler.fittedStatistic?.tensor ?? null,
+    statisticSums(model, data) {
+      return fittedStatistic().sums(fitted(model), data.training);
+    },
+    withStatistic(model, merged) {
+      const stat = fittedStatistic();
+      const value = stat.value(fitted(model), merged);
+      return { ...model, state: new Map([...model.state, [stat.tensor, new Tensor(value, [value.length])]]) };
     },
     checkpoint(model, calibration) {
       const state = fitted(model).state();

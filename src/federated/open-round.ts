@@ -11,6 +11,7 @@ import type { ModelLayout } from './model-file.js';
 import type { CalibrationRound } from './calibration-round.js';
 import type { PlainRound } from './plain-round.js';
 import { decodeSketch } from './score-sketch.js';
+import { decodeStatistic } from './statistic-sums.js';
 import { jsonResponse, type FlResponse, type Phase } from './protocol.js';
 import type { SecureRound } from './secure-round.js';
 import type { RoundRecord } from './server-store.js';
@@ -36,7 +37,7 @@ export interface OpenRound {
 
 /** Rejections logged one per line in a round; the rest are counted in the round line. */
 const LOGGED_REJECTIONS = 10;
-const UPLOAD_PHASE: Record<UploadKind, Phase> = { update: 'train', advertise: 'train', shares: 'share', masked: 'mask', unmask: 'unmask', scores: 'calibrate' };
+const UPLOAD_PHASE: Record<UploadKind, Phase> = { update: 'train', advertise: 'train', shares: 'share', masked: 'mask', unmask: 'unmask', statistics: 'statistics', scores: 'calibrate' };
 
 /**
  * Clients of a round: all, or each with probability `fraction` (HMAC-SHA256 of the run secret, the
@@ -71,7 +72,7 @@ export function checkUpload(env: ParsedEnvelope, r: OpenRound | null, ctx: Uploa
   if (!r.selected.has(header.client)) throw new Rejection(403, 'not-selected', `upload: client ${header.client} must be selected for round ${r.round}, got an unselected client`);
   if (r.uploads.has(`${header.client}/${header.kind}`)) throw new Rejection(409, 'replay', `upload: one ${header.kind} per client and round, got a second from ${header.client} in round ${r.round}`);
   if (r.nonces.has(header.nonce) || r.nonces.has(header.epk)) throw new Rejection(409, 'reused-nonce', `upload: nonce and ephemeral key must be fresh, got ones already used in round ${r.round}`);
-  const fits = r.calibration !== null ? header.kind === 'scores' : r.secure === null ? header.kind === 'update' : header.kind !== 'update' && header.kind !== 'scores';
+  const fits = r.calibration !== null ? header.kind === 'scores' || header.kind === 'statistics' : r.secure === null ? header.kind === 'update' : ['advertise', 'shares', 'masked', 'unmask'].includes(header.kind);
   if (!fits || UPLOAD_PHASE[header.kind] !== ctx.phase) {
     throw new Rejection(409, 'wrong-phase', `upload: kind must fit phase ${ctx.phase}${r.plain !== null ? ' (plain mode takes updates)' : ''}, got ${header.kind}`);
   }
@@ -88,13 +89,17 @@ export function checkUpload(env: ParsedEnvelope, r: OpenRound | null, ctx: Uploa
  * `journal` (not when replaying the journal after a restart).
  * @throws Rejection when the payload itself is refused (update checks, secure-aggregation messages)
  */
-export function applyUpload(r: OpenRound, env: ParsedEnvelope, payload: Uint8Array, o: { layout: ModelLayout; clipNorm: number; maxSketchRows: number; journal: boolean }): void {
+export function applyUpload(r: OpenRound, env: ParsedEnvelope, payload: Uint8Array, o: { layout: ModelLayout; clipNorm: number; maxSketchRows: number; statisticSize: number; journal: boolean }): void {
   const { client, kind } = env.header;
   try {
     if (r.plain !== null) {
       const update = decodeUpdate(payload, o.layout, o.clipNorm);
       if (o.journal) r.journal.append(Buffer.concat([env.signed, env.signature]));
       r.plain.add(client, update);
+    } else if (r.calibration !== null && kind === 'statistics') {
+      const sums = decodeStatistic(payload, o.statisticSize, o.maxSketchRows);
+      if (o.journal) r.journal.append(Buffer.concat([env.signed, env.signature]));
+      r.calibration.addStatistic(sums);
     } else if (r.calibration !== null) {
       const sketch = decodeSketch(payload, o.maxSketchRows);
       if (o.journal) r.journal.append(Buffer.concat([env.signed, env.signature]));

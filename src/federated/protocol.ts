@@ -12,9 +12,11 @@
 
 /**
  * The server's phase within a round. Plain rounds stay in 'train' until they close; after the last
- * committed round, one 'calibrate' round collects score histograms for the threshold; then 'done'.
+ * committed round, one calibration round collects the sums of the kind's fitted statistic
+ * ('statistics', only for a kind that has one) and then score histograms for the threshold
+ * ('calibrate'); then 'done'.
  */
-export type Phase = 'train' | 'share' | 'mask' | 'unmask' | 'calibrate' | 'done';
+export type Phase = 'train' | 'share' | 'mask' | 'unmask' | 'statistics' | 'calibrate' | 'done';
 
 /** Settings the client needs, covered by the view's signature. */
 export interface ClientSettings {

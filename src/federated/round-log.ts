@@ -17,6 +17,7 @@ export function roundLogLine(r: RoundRecord, selected: number): string {
     `rejected ${total}${total > 0 ? ` (${rejected.map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
   ];
   if (r.aggregateNorm !== null) parts.push(`aggregate L2 ${r.aggregateNorm.toPrecision(4)}`);
+  if (r.stepNorm !== null) parts.push(`server step L2 ${r.stepNorm.toPrecision(4)}`);
   if (r.meanLoss !== null) parts.push(`mean loss ${r.meanLoss.toPrecision(6)}`);
   if (r.dp !== null) parts.push(`ε ${r.dp.epsilon.toFixed(3)} at δ ${r.dp.delta} after ${r.dp.noisyRounds} noisy rounds (σ ${r.dp.noiseMultiplier})`);
   parts.push(`${r.seconds.toFixed(1)} s`);

@@ -7,7 +7,7 @@
  * exact quantile of the union of the clients' rows. docs/federated.md, "Threshold".
  */
 import { FormatError } from '../errors.js';
-import { utf8 } from './bytes.js';
+import { parseJsonPayload, utf8 } from './bytes.js';
 
 /** Bins per decade. */
 export const SKETCH_BINS_PER_DECADE = 200;
@@ -82,14 +82,7 @@ export interface Sketch {
  * @throws FormatError for anything but increasing in-range bins with positive integer counts summing to `rows`
  */
 export function decodeSketch(bytes: Uint8Array, maxRows: number): Sketch {
-  let doc: { rows?: unknown; bins?: unknown };
-  try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as typeof doc;
-  } catch {
-    throw new FormatError('score sketch: payload must be JSON, got bytes that do not parse', 'sketch');
-  }
-  const rows = doc?.rows;
-  const bins = doc?.bins;
+  const { rows, bins } = parseJsonPayload(bytes, 'score sketch');
   if (!Number.isSafeInteger(rows) || (rows as number) < 1 || !Array.isArray(bins) || bins.length > SKETCH_BINS) {
     throw new FormatError(`score sketch: payload must be {rows: integer >= 1, bins: [[bin, count], …]}, got rows ${JSON.stringify(rows)} and ${Array.isArray(bins) ? bins.length : 'no'} bins`, 'sketch');
   }

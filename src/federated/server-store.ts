@@ -49,6 +49,9 @@ export interface RoundRecord {
   modelVersion: number;
   modelFile: string;
   modelSha256: string;
+  /** The server optimizer's moments after this round (fedavgm, fedadam), written before the record; null for fedavg. */
+  optimizerFile: string | null;
+  optimizerSha256: string | null;
   mode: 'plain' | 'secure';
   aggregation: string;
   accepted: ClientOutcome[];
@@ -59,11 +62,21 @@ export interface RoundRecord {
   /** The first rejections in full, for the log. */
   rejections: { client: string; reason: string; message: string }[];
   aggregateNorm: number | null;
+  /** L2 norm of the server optimizer's step when it is not the aggregate itself (fedavg at server_lr 1). */
+  stepNorm: number | null;
   meanLoss: number | null;
   dp: { noiseMultiplier: number; delta: number; epsilon: number; order: number; noisyRounds: number } | null;
   reason: string | null;
   /** Calibrated rounds: the threshold, the quantile it is, and the checkpoint (path relative to the state dir). */
-  calibration: { threshold: number; quantile: number; rows: number; checkpointFile: string; checkpointSha256: string } | null;
+  calibration: {
+    threshold: number;
+    quantile: number;
+    rows: number;
+    checkpointFile: string;
+    checkpointSha256: string;
+    /** The kind's fitted statistic as merged from the clients' sums (null for a kind without one). */
+    statistic: { tensor: string; items: number; value: number[] } | null;
+  } | null;
   seconds: number;
 }
 
@@ -169,6 +182,27 @@ export class ServerStore {
     return rel;
   }
 
+  /** Writes the server optimizer's moments after committing `version` (atomic); returns the path relative to the state dir. */
+  writeOptimizer(version: number, bytes: Uint8Array): string {
+    const rel = join('models', `server-optimizer-${pad(version)}.safetensors`);
+    writeFileAtomic(join(this.dir, rel), bytes);
+    return rel;
+  }
+
+  /**
+   * The optimizer file a record names, checked against its hash.
+   * @throws FormatError naming the file when it is missing or does not match
+   */
+  readOptimizer(record: RoundRecord): { bytes: Uint8Array; source: string } | null {
+    if (record.optimizerFile === null) return null;
+    const path = join(this.dir, record.optimizerFile);
+    const bytes = existsSync(path) ? new Uint8Array(readFileSync(path)) : null;
+    if (bytes === null || sha256Hex(bytes) !== record.optimizerSha256) {
+      throw new FormatError(`${path}: server optimizer state must match the sha256 ${String(record.optimizerSha256).slice(0, 16)}… recorded in round ${record.round}, got ${bytes === null ? 'no file' : 'other bytes'}`, path);
+    }
+    return { bytes, source: path };
+  }
+
   /** Writes the final checkpoint (atomic) and returns its path relative to the state dir. */
   writeCheckpoint(bytes: Uint8Array): string {
     writeFileAtomic(join(this.dir, CHECKPOINT_FILE), bytes);
@@ -214,7 +248,8 @@ export class ServerStore {
     }
     const record = fromDisk(doc);
     const ok = Number.isSafeInteger(record.round) && Number.isSafeInteger(record.modelVersion) && ['initial', 'committed', 'aborted', 'calibrated'].includes(record.status) &&
-      typeof record.modelFile === 'string' && /^models[/\\]global-\d{6}\.safetensors$/.test(record.modelFile) && /^[0-9a-f]{64}$/.test(record.modelSha256);
+      typeof record.modelFile === 'string' && /^models[/\\]global-\d{6}\.safetensors$/.test(record.modelFile) && /^[0-9a-f]{64}$/.test(record.modelSha256) &&
+      (record.optimizerFile === null || (/^models[/\\]server-optimizer-\d{6}\.safetensors$/.test(record.optimizerFile) && /^[0-9a-f]{64}$/.test(String(record.optimizerSha256))));
     if (!ok) throw new FormatError(`${path}: round record must hold round, status, model_version, model_file and model_sha256, got a record missing or mangling them`, path);
     return record;
   }
@@ -222,7 +257,7 @@ export class ServerStore {
 
 /** A record with nothing accepted. */
 export function emptyRecord(round: number, status: RoundRecord['status'], modelVersion: number, modelFile: string, modelSha256: string): RoundRecord {
-  return { round, status, modelVersion, modelFile, modelSha256, mode: 'plain', aggregation: 'fedavg', accepted: [], missing: [], rejected: {}, rejections: [], aggregateNorm: null, meanLoss: null, dp: null, reason: null, calibration: null, seconds: 0 };
+  return { round, status, modelVersion, modelFile, modelSha256, optimizerFile: null, optimizerSha256: null, mode: 'plain', aggregation: 'fedavg', accepted: [], missing: [], rejected: {}, rejections: [], aggregateNorm: null, stepNorm: null, meanLoss: null, dp: null, reason: null, calibration: null, seconds: 0 };
 }
 
 const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -241,5 +276,6 @@ function toDisk(record: RoundRecord): unknown {
 function fromDisk(doc: Record<string, unknown>): RoundRecord {
   const { format: _f, version: _v, ...rest } = doc;
   const record = mapKeys(rest, camel) as RoundRecord;
-  return { ...record, calibration: record.calibration ?? null };
+  // Records written before the server optimizer existed have no optimizer fields.
+  return { ...record, optimizerFile: record.optimizerFile ?? null, optimizerSha256: record.optimizerSha256 ?? null, stepNorm: record.stepNorm ?? null, calibration: record.calibration ? { ...record.calibration, statistic: record.calibration.statistic ?? null } : null };
 }

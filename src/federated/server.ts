@@ -4,10 +4,10 @@
  * (tests, simulations with many clients) both call it. It never prints: one line per round (and
  * per rejection, the first few of a round) goes to `onLog`.
  *
- * Why one file of ~400 lines: the round lifecycle (open, phase changes, deadline, commit, abort,
- * calibration, restart from the journal) is one state machine, easier to audit in one place; the
- * per-upload checks are in open-round.ts, the aggregation in plain-round.ts, secure-round.ts and
- * calibration-round.ts.
+ * Why one file of ~500 lines: the round lifecycle (open, phase changes, deadline, commit, abort,
+ * calibration with its statistics phase, restart from the journal) is one state machine, easier to
+ * audit in one place; the per-upload checks are in open-round.ts, the aggregation in plain-round.ts,
+ * secure-round.ts and calibration-round.ts, the server step in server-optimizer.ts.
  */
 import { join } from 'node:path';
 import { FormatError } from '../errors.js';
@@ -26,10 +26,12 @@ import { SIGNED, jsonResponse, type FlRequest, type FlResponse, type Phase, type
 import { privacySpent } from './rdp.js';
 import { roundLogLine } from './round-log.js';
 import { SecureRound } from './secure-round.js';
+import { ServerOptimizer } from './server-optimizer.js';
 import { Journal } from './journal.js';
 import { ServerStore, emptyRecord, type RoundRecord } from './server-store.js';
 import { signJson } from './signed-json.js';
 import { Rejection, l2Norm } from './update-codec.js';
+import type { StatisticSums } from '../models/index.js';
 
 /** Options of {@link FederatedServer.open}. */
 export interface FederatedServerOptions {
@@ -59,7 +61,12 @@ export interface ServerSummary {
 
 export class FederatedServer {
   readonly config: FederatedConfig;
+  /** The layout of updates: the model's tensors but its fitted statistic. */
   readonly layout: ModelLayout;
+  /** The layout of model files: every tensor. */
+  private readonly fileLayout: ModelLayout;
+  /** Values of the kind's fitted statistic, or null when it has none. */
+  private readonly statisticSize: number | null;
   /** Resolves when the last round is committed or the server gives up. */
   readonly finished: Promise<ServerSummary>;
   private readonly store: ServerStore;
@@ -77,6 +84,11 @@ export class FederatedServer {
   private summary: ServerSummary | null = null;
   private readonly sawDone = new Set<string>();
   private calibrated: RoundRecord | null = null;
+  /** In the calibration round after the statistics phase: the final model with its merged statistic, which clients score. */
+  private scaled: { sha256: string; bytes: Uint8Array; statistic: StatisticSums } | null = null;
+  private readonly optimizer: ServerOptimizer;
+  /** The optimizer file of the last committed round (carried into every later record). */
+  private optimizerFile: { file: string; sha256: string } | null;
 
   /**
    * Opens (or resumes) a state dir and starts the next round.
@@ -105,8 +117,12 @@ export class FederatedServer {
       return encodeModel(this.config.scaffoldScale > 0 ? withControlVariates(initial) : initial);
     });
     const decoded = decodeModel(resumed.modelBytes, `${opts.stateDir}/${resumed.last.modelFile}`);
-    this.layout = layoutOf(decoded.state);
+    this.layout = layoutOf(decoded.state, opts.kind.statistic);
+    this.fileLayout = layoutOf(decoded.state);
+    this.statisticSize = opts.kind.statistic === null ? null : this.fileLayout.tensors.find((t) => t.name === opts.kind.statistic)?.size ?? null;
     this.model = { version: decoded.version, sha256: resumed.last.modelSha256, bytes: resumed.modelBytes, kind: decoded.kind };
+    this.optimizer = new ServerOptimizer(this.config, this.layout.size, store.readOptimizer(resumed.last));
+    this.optimizerFile = resumed.last.optimizerFile === null ? null : { file: resumed.last.optimizerFile, sha256: resumed.last.optimizerSha256! };
     this.abortedInARow = resumed.abortedInARow;
     this.noisyRounds = resumed.noisyRounds;
     this.finished = new Promise((resolve) => (this.finish = resolve));
@@ -160,9 +176,15 @@ export class FederatedServer {
     }
   }
 
+  /** The model clients fetch now: the global model, or in the calibration round's last phase the model with its merged statistic. */
+  private published(): { sha256: string; bytes: Uint8Array } {
+    return this.scaled ?? this.model;
+  }
+
   private modelFile(sha: string | null): FlResponse {
-    if (sha !== null && sha !== this.model.sha256) return jsonResponse(404, { error: `model: sha256 must name the current global model ${this.model.sha256}, got ${sha.slice(0, 64)}` });
-    return { status: 200, contentType: 'application/octet-stream', body: this.model.bytes };
+    const now = this.published();
+    if (sha !== null && sha !== now.sha256) return jsonResponse(404, { error: `model: sha256 must name the current global model ${now.sha256}, got ${sha.slice(0, 64)}` });
+    return { status: 200, contentType: 'application/octet-stream', body: now.bytes };
   }
 
   private async roundView(q: URLSearchParams): Promise<FlResponse> {
@@ -187,7 +209,7 @@ export class FederatedServer {
     const r = this.current;
     if (client === null || r === null) return false;
     if (r.secure !== null) return r.secure.answered(client);
-    return r.uploads.has(`${client}/${r.calibration !== null ? 'scores' : 'update'}`);
+    return r.uploads.has(`${client}/${r.calibration !== null ? (this.phase === 'statistics' ? 'statistics' : 'scores') : 'update'}`);
   }
 
   private view(client: string | null): RoundView {
@@ -198,7 +220,7 @@ export class FederatedServer {
       protocol: PROTOCOL,
       round: r?.round ?? this.history.at(-1)?.round ?? 0,
       phase: this.phase,
-      model: { version: this.model.version, sha256: this.model.sha256, kind: this.model.kind },
+      model: { version: this.model.version, sha256: this.published().sha256, kind: this.model.kind },
       rounds: c.rounds,
       committed: this.model.version,
       selected: client !== null && r !== null && r.selected.has(client),
@@ -244,14 +266,14 @@ export class FederatedServer {
    * `journal`). @throws Rejection naming the first check that failed
    */
   private accept(env: ParsedEnvelope, r: OpenRound | null, journal: boolean): void {
-    const payload = checkUpload(env, r, { enrollment: this.opts.enrollment, keys: this.opts.keys, modelSha256: this.model.sha256, phase: this.phase });
+    const payload = checkUpload(env, r, { enrollment: this.opts.enrollment, keys: this.opts.keys, modelSha256: this.published().sha256, phase: this.phase });
     const round = r!;
-    applyUpload(round, env, payload, { layout: this.layout, clipNorm: this.config.clipNorm, maxSketchRows: this.config.maxSamplesPerClient, journal });
+    applyUpload(round, env, payload, { layout: this.layout, clipNorm: this.config.clipNorm, maxSketchRows: this.config.maxSamplesPerClient, statisticSize: this.statisticSize ?? 0, journal });
     this.afterUpload(round);
   }
 
   private afterUpload(r: OpenRound): void {
-    const accepted = r.plain?.count ?? r.calibration?.count;
+    const accepted = r.plain?.count ?? this.calibrationCount(r);
     const complete = accepted !== undefined ? accepted >= r.selected.size : r.secure!.answers() >= r.secure!.expected().size;
     if (complete) this.endPhase();
     else this.notify();
@@ -272,7 +294,7 @@ export class FederatedServer {
       selected,
       plain: secure || calibrating ? null : new PlainRound(this.layout.size, c),
       secure: secure ? new SecureRound(round, this.model.sha256, this.layout.size, c, this.opts.enrollment, selected) : null,
-      calibration: calibrating ? new CalibrationRound() : null,
+      calibration: calibrating ? new CalibrationRound(this.statisticSize) : null,
       uploads: new Set(),
       nonces: new Set(),
       journal: undefined as unknown as Journal,
@@ -280,7 +302,8 @@ export class FederatedServer {
       rejections: [],
     };
     this.current = r;
-    this.phase = calibrating ? 'calibrate' : 'train';
+    this.scaled = null;
+    this.phase = calibrating ? (this.statisticSize !== null ? 'statistics' : 'calibrate') : 'train';
     const pending = this.store.pending(round);
     r.journal = new Journal(this.store.journalPath(round));
     if (pending.length > 0 && r.secure !== null) {
@@ -289,7 +312,11 @@ export class FederatedServer {
     }
     for (const entry of pending) {
       try {
-        this.accept(parseEnvelope(entry), r, false);
+        const env = parseEnvelope(entry);
+        // Histograms are journaled only after the statistics phase ended: end it again first.
+        if (env.header.kind === 'scores' && this.phase === 'statistics') this.endPhase();
+        if (this.current !== r) return;
+        this.accept(env, r, false);
       } catch (err) {
         if (!(err instanceof Rejection || err instanceof FormatError)) throw err;
         this.log(`round ${round}: a journaled upload was refused on restart: ${err.message}`);
@@ -312,14 +339,37 @@ export class FederatedServer {
     if (r === null) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const accepted = r.plain?.count ?? r.calibration?.count;
+    const accepted = r.plain?.count ?? this.calibrationCount(r);
     if (accepted !== undefined && accepted < this.config.minClients) return this.abort(r, `below quorum: ${accepted} of ${this.config.minClients} clients`);
     if (r.plain !== null) return this.commit(r, r.plain.aggregate(this.noise(r.round)));
+    if (r.calibration !== null && this.phase === 'statistics') return this.setStatistic(r, r.calibration);
     if (r.calibration !== null) return this.commitCalibration(r, r.calibration);
     const step = r.secure!.advance(() => this.noise(r.round));
     if (step.kind === 'abort') return this.abort(r, step.reason);
     if (step.kind === 'done') return this.commit(r, step.aggregate);
     this.phase = r.secure!.phase;
+    r.deadline = Date.now() + this.config.phaseTimeoutS * 1000;
+    this.arm(r.deadline);
+    this.notify();
+  }
+
+  /** Accepted uploads of the calibration round's current phase (undefined outside it). */
+  private calibrationCount(r: OpenRound): number | undefined {
+    if (r.calibration === null) return undefined;
+    return this.phase === 'statistics' ? r.calibration.statisticCount : r.calibration.count;
+  }
+
+  /**
+   * Ends the statistics phase: the final model with its statistic from the clients' merged sums is
+   * what they score next (not written to disk: a restart rebuilds it from the journal).
+   */
+  private setStatistic(r: OpenRound, round: CalibrationRound): void {
+    const statistic = round.mergedStatistic();
+    const model = this.opts.kind.withStatistic(decodeModel(this.model.bytes, 'global model', this.fileLayout), statistic);
+    const bytes = encodeModel(model);
+    this.scaled = { sha256: sha256Hex(bytes), bytes, statistic };
+    this.phase = 'calibrate';
+    this.log(`round ${r.round}: ${this.opts.kind.statistic} set from ${round.statisticCount} clients' sums over ${statistic.count} items; clients now score under model sha256 ${this.scaled.sha256.slice(0, 12)}`);
     r.deadline = Date.now() + this.config.phaseTimeoutS * 1000;
     this.arm(r.deadline);
     this.notify();
@@ -331,8 +381,13 @@ export class FederatedServer {
 
   private commit(r: OpenRound, agg: RoundAggregate): void {
     const version = this.model.version + 1;
-    const bytes = applyDelta(this.model.bytes, this.layout, agg.delta, version);
+    const step = this.optimizer.step(agg.delta);
+    const bytes = applyDelta(this.model.bytes, this.layout, step, version);
     const sha = sha256Hex(bytes);
+    if (this.optimizer.stateful) {
+      const moments = this.optimizer.encode();
+      this.optimizerFile = { file: this.store.writeOptimizer(version, moments), sha256: sha256Hex(moments) };
+    }
     const dp = this.config.dp.noiseMultiplier > 0 ? this.accountant(this.noisyRounds + 1) : null;
     const record: RoundRecord = {
       ...this.baseRecord(r, 'committed'),
@@ -342,6 +397,7 @@ export class FederatedServer {
       accepted: agg.outcomes,
       missing: [...r.selected].filter((c) => !agg.outcomes.some((o) => o.client === c)).sort(),
       aggregateNorm: l2Norm(agg.delta),
+      stepNorm: step === agg.delta ? null : l2Norm(step),
       meanLoss: agg.meanLoss,
       dp,
     };
@@ -357,7 +413,7 @@ export class FederatedServer {
   private commitCalibration(r: OpenRound, round: CalibrationRound): void {
     const q = this.opts.kind.config.threshold.quantile;
     const cal = round.close(q);
-    const model = decodeModel(this.model.bytes, 'global model', this.layout);
+    const model = decodeModel(this.published().bytes, 'global model', this.fileLayout);
     const training = {
       federated: true,
       rounds_committed: this.model.version,
@@ -367,11 +423,14 @@ export class FederatedServer {
       proximal_mu: this.config.proximalMu,
       scaffold_scale: this.config.scaffoldScale,
       aggregation: this.config.aggregation,
+      server_optimizer: this.config.serverOptimizer,
+      server_lr: this.config.serverLr,
       secure_aggregation: this.config.secureAggregation,
       dp_epsilon: this.noisyRounds > 0 ? this.accountant(this.noisyRounds)!.epsilon : null,
       threshold_quantile: q,
       calibration_clients: cal.outcomes.length,
       calibration_rows: cal.rows,
+      ...(this.scaled === null ? {} : { fitted_statistic: this.opts.kind.statistic, statistic_items: this.scaled.statistic.count }),
     };
     const bytes = this.opts.kind.checkpoint(model, { threshold: cal.threshold, training });
     const checkpointFile = this.store.writeCheckpoint(bytes);
@@ -379,12 +438,19 @@ export class FederatedServer {
       ...this.baseRecord(r, 'calibrated'),
       accepted: cal.outcomes,
       missing: this.missing(r),
-      calibration: { threshold: cal.threshold, quantile: q, rows: cal.rows, checkpointFile, checkpointSha256: sha256Hex(bytes) },
+      calibration: { threshold: cal.threshold, quantile: q, rows: cal.rows, checkpointFile, checkpointSha256: sha256Hex(bytes), statistic: this.statisticRecord() },
     };
     r.journal.close();
     this.store.commit(record);
     this.calibrated = record;
     this.closed(record);
+  }
+
+  /** The merged statistic for the calibrated record: its tensor, items and value. */
+  private statisticRecord(): { tensor: string; items: number; value: number[] } | null {
+    if (this.scaled === null) return null;
+    const model = decodeModel(this.scaled.bytes, 'calibration model', this.fileLayout);
+    return { tensor: this.opts.kind.statistic!, items: this.scaled.statistic.count, value: Array.from(model.state.get(this.opts.kind.statistic!)!.data) };
   }
 
   /** Selected clients with no accepted upload in the round. */
@@ -409,7 +475,8 @@ export class FederatedServer {
 
   private baseRecord(r: OpenRound, status: RoundRecord['status']): RoundRecord {
     const base = emptyRecord(r.round, status, this.model.version, `models/global-${String(this.model.version).padStart(6, '0')}.safetensors`, this.model.sha256);
-    return { ...base, mode: r.secure !== null ? 'secure' : 'plain', aggregation: this.config.aggregation, rejected: { ...r.rejected }, rejections: [...r.rejections], seconds: (Date.now() - r.openedAt) / 1000 };
+    const optimizer = this.optimizerFile === null ? {} : { optimizerFile: this.optimizerFile.file, optimizerSha256: this.optimizerFile.sha256 };
+    return { ...base, ...optimizer, mode: r.secure !== null ? 'secure' : 'plain', aggregation: this.config.aggregation, rejected: { ...r.rejected }, rejections: [...r.rejections], seconds: (Date.now() - r.openedAt) / 1000 };
   }
 
   private closed(record: RoundRecord): void {

@@ -20,6 +20,8 @@ export {
   type ThresholdMethod,
   type EpochRecord,
   type ParallelScoreKernel,
+  type FittedStatistic,
+  type StatisticSums,
 } from './kind.js';
 export { MODEL_KINDS, modelKind, modelKinds, kindOfOnnxName } from './registry.js';
 export {

@@ -228,6 +228,30 @@ export interface TrainingRun {
   readonly threshold: { readonly value: number; readonly method: ThresholdMethod } | null;
 }
 
+/** Per-coordinate sums over items and the item count: merges over any partition of the items by adding. */
+export interface StatisticSums {
+  readonly sums: Float64Array;
+  readonly count: number;
+}
+
+/**
+ * A tensor of a kind's state that is not a trained weight but a statistic of the data under fixed
+ * weights (the transformer's `error_scale`), in a form that merges over any partition of the
+ * training items. Federated training gathers it from the clients under the final weights instead of
+ * averaging it like a weight (docs/federated.md "Fitted statistics").
+ */
+export interface FittedStatistic {
+  /** The state tensor it fills, `[size]`. */
+  readonly tensor: string;
+  /**
+   * Sums `[size]` over every training item of `data` (no validation split) under `model`'s weights.
+   * @throws InvalidOptionError for a model of another kind; the kind's data errors
+   */
+  sums(model: FittedModel, data: TrainingData): StatisticSums;
+  /** The tensor's value from sums merged over items. @throws DataError for sums no client could send */
+  value(model: FittedModel, merged: StatisticSums): Float32Array;
+}
+
 /**
  * One model kind: how to train it on streamed data, load it from a checkpoint, and what it is.
  * Everything a trained model can do is on {@link FittedModel}; the handler itself is stateless.
@@ -255,6 +279,8 @@ export interface ModelKindHandler {
    * (federated training publishes it as the round-1 global model); kinds fitted in one pass leave it out.
    */
   initialModel?(config: DadmConfig, schema: FeatureSchema): FittedModel;
+  /** A state tensor fitted from data rather than trained (absent when every tensor is a trained weight). */
+  readonly fittedStatistic?: FittedStatistic;
   /**
    * Trains on the streamed data.
    * @throws TrainingError when a loss is not finite; InvalidOptionError when `init` does not fit the config

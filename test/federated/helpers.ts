@@ -103,3 +103,34 @@ export async function runInProcess(run: InProcessRun): Promise<{ server: ServerS
     server.close();
   }
 }
+
+/**
+ * Runs a server and its clients in this process, dropping the server object once `when(server)`
+ * holds (checked every millisecond; as after kill -9, nothing is flushed beyond what the server
+ * already did) and opening a new one on the same state dir, which the clients then talk to.
+ */
+export async function runWithServerSwap(run: InProcessRun & { kind: FederatedModelKind; when: (server: FederatedServer) => boolean }): Promise<ServerSummary> {
+  const open = (): FederatedServer => FederatedServer.open({ stateDir: run.stateDir, keys: run.party.server, enrollment: run.party.enrollment, config: run.config, kind: run.kind });
+  let server = open();
+  const first = server;
+  const replaced = new Promise<FederatedServer>((resolve) => {
+    const poll = setInterval(() => {
+      if (!run.when(first)) return;
+      clearInterval(poll);
+      first.close();
+      server = open();
+      resolve(server);
+    }, 1);
+  });
+  const transport = new InProcessTransport(() => server);
+  const timing = { ...run.config.retry, requestTimeoutS: run.config.requestTimeoutS, pollWaitS: run.config.pollWaitS };
+  const clients = run.party.clients.map((keys, i) => new FederatedClient({ keys, server: run.party.server.public, transport, kind: run.kind, data: run.data[i]!, seed: i, timing }).run());
+  const second = await replaced;
+  try {
+    const summary = await second.finished;
+    await Promise.all(clients);
+    return summary;
+  } finally {
+    second.close();
+  }
+}

@@ -6,11 +6,12 @@ import { loadCheckpoint, simulateFederated } from '../../src/pipeline/index.js';
 import { makeParty, runInProcess, smallConfig, tempDir, testFlConfig } from './helpers.js';
 
 describe('simulate (real dadm federated server and client processes on 127.0.0.1)', () => {
-  it('survives kill -9 of the server: each restart resumes after the last committed round and the final model equals an uninterrupted run', async () => {
+  it('survives kill -9 of the server: each restart resumes after the last committed round and the final model equals an uninterrupted run (fedadam: server moments resumed too)', async () => {
     const work = tempDir();
     const ref = tempDir();
     try {
-      const fl = testFlConfig({ rounds: 3, localEpochs: 2, retry: { initialS: 0.05, maxS: 0.3, giveUpS: 200 } });
+      // FedAdam keeps server state across rounds (its moments): a restart must resume them, not zero them.
+      const fl = testFlConfig({ rounds: 3, localEpochs: 2, serverOptimizer: 'fedadam', serverLr: 0.01, retry: { initialS: 0.05, maxS: 0.3, giveUpS: 200 } });
       const config = { ...smallConfig(), federated: fl };
       const log: string[] = [];
       const before = activeResources();

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../../src/errors.js';
-import { federatedKind, loadSimData, memoryLocalData, openLocalData, splitHostsByProfile, type LocalData } from '../../src/federated/index.js';
+import { FormatError, InvalidOptionError } from '../../src/errors.js';
+import { StatisticMerge, decodeModel, decodeStatistic, encodeStatistic, federatedKind, loadSimData, memoryLocalData, openLocalData, splitHostsByProfile, type FederatedConfig, type FederatedModelKind, type GlobalModel, type LocalData } from '../../src/federated/index.js';
 import { writeNpyFile } from '../../src/io/index.js';
 import { loadCheckpoint, mergeConfig, score, type DadmConfig } from '../../src/pipeline/index.js';
 import { generateSequenceData, normalizeCore, toModelInput } from '../../src/schema/index.js';
 import { expectError } from '../tensor/expect-error.js';
-import { makeParty, runInProcess, tempDir, testFlConfig } from './helpers.js';
+import { makeParty, runInProcess, runWithServerSwap, tempDir, testFlConfig } from './helpers.js';
 
 /** A tiny transformer (d_model 8, window 8, stride 4), fast to train. */
 function tinyTransformer(): DadmConfig {
@@ -29,14 +29,28 @@ function localSeries(config: DadmConfig, seed: number): LocalData {
   return memoryLocalData(s.rows, s.hosts.length, 64, { config, schema: federatedKind(config).schema, source: `client-${seed}`, hosts: s.hosts });
 }
 
+/** An in-process run of three tiny-transformer clients (4 hosts x 40 steps each) in a temp state dir. */
+async function tinyRun(fl: FederatedConfig) {
+  const config = tinyTransformer();
+  const kind = federatedKind(config);
+  const tmp = tempDir();
+  const data = [1, 2, 3].map((seed) => localSeries(config, seed));
+  const run = await runInProcess({ party: makeParty(3), stateDir: tmp.dir, config: fl, data, kind });
+  return { ...run, kind, data, dir: tmp.dir, cleanup: () => (data.forEach((d) => d.close()), tmp.cleanup()) };
+}
+
+/** error_scale of `model` merged from the clients' sums over `data` (what the calibration round computes). */
+function mergedErrorScale(kind: FederatedModelKind, model: GlobalModel, data: LocalData[]): number[] {
+  const merge = new StatisticMerge(12);
+  for (const d of data) merge.add(kind.statisticSums(model, d));
+  return [...kind.withStatistic(model, merge.merged()).state.get('error_scale')!.data];
+}
+
 describe('federated transformer (rows + host ids, per-host windows)', () => {
   it('runs FedAvg rounds in process; the final checkpoint is a transformer checkpoint that dadm score reads with --hosts', async () => {
-    const config = tinyTransformer();
-    const kind = federatedKind(config);
-    const { dir, cleanup } = tempDir();
+    const run = await tinyRun(testFlConfig({ rounds: 2, localEpochs: 2 }));
+    const { dir } = run;
     try {
-      const data = [1, 2, 3].map((seed) => localSeries(config, seed));
-      const run = await runInProcess({ party: makeParty(3), stateDir: dir, config: testFlConfig({ rounds: 2, localEpochs: 2 }), data, kind });
       expect(run.clients.filter((c) => c instanceof Error)).toEqual([]);
       expect(run.server.status).toBe('completed');
       expect(run.server.rounds.map((r) => r.status)).toEqual(['committed', 'committed', 'calibrated']);
@@ -45,9 +59,17 @@ describe('federated transformer (rows + host ids, per-host windows)', () => {
       expect(r2!.meanLoss!).toBeLessThan(r1!.meanLoss!);
       // The calibration saw every client row (each row scored by its host's window ending at it).
       expect(run.server.rounds[2]!.calibration!.rows).toBe(3 * 160);
+      // error_scale is not averaged: the round models keep the initial unit scale, and the
+      // calibration sets it from the clients' sums under the final weights (4 hosts x 10 windows each).
+      const final = decodeModel(run.server.modelBytes, 'final');
+      expect([...final.state.get('error_scale')!.data]).toEqual(new Array(12).fill(1));
+      const want = mergedErrorScale(run.kind, final, run.data);
+      const stat = run.server.rounds[2]!.calibration!.statistic!;
+      expect(stat).toEqual({ tensor: 'error_scale', items: 3 * 40, value: want });
       const ckptPath = run.server.checkpoint!.path;
       const ckpt = loadCheckpoint(ckptPath);
       expect(ckpt.modelType).toBe('transformer');
+      expect([...ckpt.checkpoint.tensors.get('error_scale')!.data]).toEqual(want);
       expect(ckpt.threshold).toBe(run.server.checkpoint!.threshold);
       const test = series(3, 40, 9);
       writeNpyFile(join(dir, 'test.npy'), { data: test.rows, shape: [test.hosts.length, 64] });
@@ -55,9 +77,8 @@ describe('federated transformer (rows + host ids, per-host windows)', () => {
       const scored = score({ model: ckptPath, data: join(dir, 'test.npy'), hosts: join(dir, 'test-hosts.npy') });
       expect(scored.scores.length).toBe(120);
       expect(scored.scores.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
-      data.forEach((d) => d.close());
     } finally {
-      cleanup();
+      run.cleanup();
     }
   });
 
@@ -106,6 +127,76 @@ describe('federated transformer (rows + host ids, per-host windows)', () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+/** Rows of `s` whose host passes `keep`, as local data (each host's rows stay in order). */
+function hostShard(config: DadmConfig, s: ReturnType<typeof series>, keep: (host: number) => boolean, source: string): LocalData {
+  const idx = [...s.hosts.keys()].filter((i) => keep(s.hosts[i]!));
+  const rows = new Float32Array(idx.length * 64);
+  idx.forEach((i, k) => rows.set(s.rows.subarray(i * 64, (i + 1) * 64), k * 64));
+  return memoryLocalData(rows, idx.length, 64, { config, schema: federatedKind(config).schema, source, hosts: idx.map((i) => s.hosts[i]!) });
+}
+
+describe('federated transformer: error_scale is a fitted statistic, not a weight', () => {
+  it('the error_scale merged from two clients equals the one a centralized fit computes on the union under the same weights', () => {
+    const config = tinyTransformer();
+    const kind = federatedKind(config);
+    const s = series(6, 40, 11);
+    const union = hostShard(config, s, () => true, 'union');
+    // The local fit (no validation split) sets error_scale from every training window of the union.
+    const fit = kind.train(kind.initialModel(0), union, { epochs: 1, seed: 3 });
+    const central = fit.weights.get('error_scale')!.data;
+    const model = { ...kind.initialModel(0), state: fit.weights, version: 1 };
+    const shards = [hostShard(config, s, (h) => h < 2, 'a'), hostShard(config, s, (h) => h >= 2, 'b')];
+    const merge = new StatisticMerge(central.length);
+    for (const shard of shards) merge.add(decodeStatistic(encodeStatistic(kind.statisticSums(model, shard)), central.length, 1e6));
+    // A window ends at every step of a host (left-padded at its start), every 4th kept: 40 / 4 per host.
+    expect(merge.merged().count).toBe(60);
+    const merged = kind.withStatistic(model, merge.merged()).state.get('error_scale')!.data;
+    for (let a = 0; a < central.length; a++) expect(merged[a]!).toBeCloseTo(central[a]!, 6);
+    expect(new Set(central).size).toBeGreaterThan(1); // a real per-feature statistic, not the unit scale
+    [union, ...shards].forEach((d) => d.close());
+  });
+
+  it('a server replaced during the calibration round rebuilds the merged error_scale from its journal: same checkpoint as an uninterrupted run', async () => {
+    const config = tinyTransformer();
+    const kind = federatedKind(config);
+    const party = makeParty(3);
+    const fl = testFlConfig({ rounds: 1, localEpochs: 1 });
+    const a = tempDir();
+    const b = tempDir();
+    try {
+      const data = () => [1, 2, 3].map((seed) => localSeries(config, seed));
+      const ref = await runInProcess({ party, stateDir: a.dir, config: fl, data: data(), kind });
+      const swapped = await runWithServerSwap({ party, stateDir: b.dir, config: fl, data: data(), kind, when: (s) => s.status.phase === 'calibrate' });
+      expect(swapped.rounds.at(-1)!.calibration!.statistic).toEqual(ref.server.rounds.at(-1)!.calibration!.statistic);
+      expect(swapped.checkpoint!.sha256).toBe(ref.server.checkpoint!.sha256);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it('under secure aggregation the updates leave error_scale out too, and the calibration round sets it the same way', async () => {
+    const run = await tinyRun(testFlConfig({ rounds: 1, secureAggregation: true }));
+    try {
+      expect(run.server.rounds.map((r) => [r.status, r.mode])).toEqual([['committed', 'secure'], ['calibrated', 'plain']]);
+      const final = decodeModel(run.server.modelBytes, 'final');
+      expect(run.server.rounds[1]!.calibration!.statistic!.value).toEqual(mergedErrorScale(run.kind, final, run.data));
+    } finally {
+      run.cleanup();
+    }
+  });
+
+  it('rejects statistic payloads of the wrong size, negative or non-finite sums, or a bad count', () => {
+    const bad = (doc: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(doc));
+    expectError(() => decodeStatistic(bad({ count: 3, sums: [1, 2] }), 3, 10), FormatError, /^statistic: payload must be \{count: integer >= 1, sums: 3 finite numbers >= 0\}, got count 3 and 2 sums$/);
+    expectError(() => decodeStatistic(bad({ count: 3, sums: [1, -2, 0] }), 3, 10), FormatError, /got count 3 and 3 sums$/);
+    expectError(() => decodeStatistic(bad({ count: 0, sums: [1, 2, 0] }), 3, 10), FormatError, /got count 0 and 3 sums$/);
+    expectError(() => decodeStatistic(new Uint8Array([0xff]), 3, 10), FormatError, /^statistic: payload must be JSON/);
+    // Over the per-client cap the sums are scaled to it, as FedAvg caps a weight.
+    expect(decodeStatistic(bad({ count: 20, sums: [4, 8, 0] }), 3, 10)).toEqual({ count: 10, sums: Float64Array.from([2, 4, 0]) });
   });
 });
 

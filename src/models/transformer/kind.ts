@@ -8,6 +8,7 @@ import type { ProgressCallback } from '../../progress.js';
 import type { FittedModel, ModelKindHandler, TrainContext, TrainingRun } from '../kind.js';
 import { TransformerModel, loadTransformer, transformerOptions } from './model.js';
 import { TransformerDetector } from './transformer-detector.js';
+import { ERROR_SCALE } from './scoring.js';
 import type { TransformerProgress } from './train-transformer.js';
 
 export const transformerKind: ModelKindHandler = {
@@ -43,6 +44,12 @@ export const transformerKind: ModelKindHandler = {
     };
   },
   load: loadTransformer,
+  // error_scale is each feature's mean squared error under the weights: fitted, not trained.
+  fittedStatistic: {
+    tensor: ERROR_SCALE,
+    sums: (model, data) => initDetector(model).errorSums(sequenceSource(data)),
+    value: (model, merged) => initDetector(model).errorScaleFromSums(merged.sums, merged.count),
+  },
 };
 
 /** The detector of an `init` model. @throws InvalidOptionError for a model of another kind */

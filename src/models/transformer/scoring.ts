@@ -12,6 +12,24 @@ export const ERROR_SCALE = 'error_scale';
 /** Floor of a feature's error scale, so a feature the model predicts exactly cannot divide by ~0. */
 export const MIN_ERROR_SCALE = 1e-6;
 
+/**
+ * Adds each active feature's squared last-step error over `n` windows `[n, T, F]` into `sums` `[A]`:
+ * the error scale is `sums / windows` (floored at {@link MIN_ERROR_SCALE}). Sums over any partition
+ * of the windows add up to the sums over all of them, so federated clients can send theirs.
+ */
+export function addErrorSums(net: WindowNet, batcher: ObjectiveBatcher, windows: Float32Array, n: number, sums: Float64Array): void {
+  const errors = errorsInto(net, batcher, windows, n);
+  const A = batcher.width;
+  for (let i = 0; i < n * A; i++) sums[i % A] += errors[i]!;
+}
+
+/** The error scale `[A]` from per-feature sums over `count` windows: the mean squared error, floored. */
+export function errorScaleOf(sums: Float64Array, count: number): Float32Array {
+  const scale = new Float32Array(sums.length);
+  for (let a = 0; a < sums.length; a++) scale[a] = Math.max(sums[a]! / count, MIN_ERROR_SCALE);
+  return scale;
+}
+
 /** Squared errors `[n, A]` of the last steps of `n` windows `[n, T, F]` (a reused buffer). */
 export function errorsInto(net: WindowNet, batcher: ObjectiveBatcher, windows: Float32Array, n: number): Float32Array {
   const errors = scratchErrors(n * batcher.width);

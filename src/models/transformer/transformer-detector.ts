@@ -10,7 +10,7 @@ import { forEachHostWindow, forEachWindow, openWindowStream, type RowTable, type
 import { ObjectiveBatcher, objectiveLayout } from './objective.js';
 import { resolveTransformerOptions, type ResolvedTransformerOptions, type TransformerOptions } from './options.js';
 import { trainWindowNet, type TransformerEpoch, type TransformerProgress } from './train-transformer.js';
-import { ERROR_SCALE, MIN_ERROR_SCALE, SCORE_CHUNK, errorsInto, predictInto, scoreInto } from './scoring.js';
+import { ERROR_SCALE, SCORE_CHUNK, addErrorSums, errorScaleOf, predictInto, scoreInto } from './scoring.js';
 import { WindowNet } from './window-net.js';
 import type { Var } from '../../autograd/index.js';
 
@@ -118,16 +118,11 @@ export class TransformerDetector {
     const run = trainWindowNet({ net, batcher, stream, options: o, score, onProgress: options.onProgress, adjustGradients: options.adjustGradients, threads: options.threads ?? 1 });
     // Threshold windows: the validation part, or the training part when there is none.
     const part = run.validationScores === null ? 'train' : 'validation';
-    const errorScale = unit.slice();
+    let errorScale: Float32Array = unit.slice();
     if (o.standardizeErrors) {
       const sums = new Float64Array(batcher.width);
-      let count = 0;
-      stream.pass(part, SCORE_CHUNK, (w, n) => {
-        const errors = errorsInto(net, batcher, w, n);
-        for (let i = 0; i < n * batcher.width; i++) sums[i % batcher.width] += errors[i]!;
-        count += n;
-      });
-      for (let a = 0; a < sums.length; a++) errorScale[a] = Math.max(sums[a]! / count, MIN_ERROR_SCALE);
+      stream.pass(part, SCORE_CHUNK, (w, n) => addErrorSums(net, batcher, w, n, sums));
+      errorScale = errorScaleOf(sums, stream.count(part));
     }
     const scores = new Float32Array(stream.count(part));
     let at = 0;
@@ -188,6 +183,36 @@ export class TransformerDetector {
    */
   get errorScale(): Float32Array {
     return this.fitted('errorScale').errorScale;
+  }
+
+  /**
+   * The error scale's statistic under this model's weights: each active feature's sum of squared
+   * last-step errors over every window of `source` (this model's window and stride, no validation
+   * split) and the window count. Sums over a partition of the hosts add up to the sums over all of
+   * them; {@link errorScaleFromSums} turns merged sums into the scale `fit` computes on the same windows.
+   * @returns sums `[A]` and the window count
+   * @throws NotFittedError before fit; the errors of openWindowStream for bad sequence data
+   */
+  errorSums(source: SequenceSource): { sums: Float64Array; count: number } {
+    const s = this.fitted('errorSums');
+    const stream = openWindowStream(source, { window: this.options.window, stride: this.options.stride, validationFraction: 0, seed: 0 });
+    if (stream.features !== s.features) throw new ShapeError(`TransformerDetector.errorSums: columns must equal the model's ${s.features} features, got ${stream.features}`, 'errorSums');
+    const sums = new Float64Array(s.batcher.width);
+    stream.pass('train', SCORE_CHUNK, (w, n) => addErrorSums(s.net, s.batcher, w, n, sums));
+    return { sums, count: stream.count('train') };
+  }
+
+  /**
+   * The error scale `[A]` from sums merged over windows (see {@link errorSums}): their mean, floored;
+   * all 1 without `standardizeErrors`.
+   * @throws DataError when `count` is not a positive integer or a sum is negative or not finite
+   */
+  errorScaleFromSums(sums: Float64Array, count: number): Float32Array {
+    const A = this.fitted('errorScaleFromSums').batcher.width;
+    if (sums.length !== A || !(Number.isSafeInteger(count) && count > 0) || sums.some((v) => !(v >= 0 && Number.isFinite(v)))) {
+      throw new DataError(`TransformerDetector.errorScaleFromSums: sums must be ${A} finite values >= 0 over a positive window count, got ${sums.length} values over ${count}`, 'errorScale');
+    }
+    return this.options.standardizeErrors ? errorScaleOf(sums, count) : new Float32Array(A).fill(1);
   }
 
   /** The network (autograd modules over the fitted parameters). */

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DadmConfig } from '../../config/index.js';
-import { decodeModel, federatedKind, memoryLocalData, type SimData } from '../../federated/index.js';
+import { StatisticMerge, decodeModel, federatedKind, memoryLocalData, openLocalData, type FederatedModelKind, type GlobalModel, type SimData } from '../../federated/index.js';
 import { readNpyFile, writeNpyFile, type NpyArray } from '../../io/index.js';
 import { rocAuc } from '../../stats/index.js';
 import { score, type LabelMetrics } from '../score.js';
@@ -63,10 +63,11 @@ export function evaluateRun(o: EvaluateOptions): SimulationQuality {
   const kind = federatedKind(o.config, test === null ? undefined : test.rows.length / test.count);
   const hosts = o.sequences && test?.hosts ? { hosts: test.hosts } : {};
   const testData = test === null ? null : memoryLocalData(test.rows, test.count, test.rows.length / test.count, { config: o.config, schema: kind.schema, source: 'held-out rows', ...hosts });
+  const withStatistic = shardStatistic(o, kind);
   const auc = (modelFile: string): number | null => {
     if (testData === null) return null;
     const model = decodeModel(new Uint8Array(readFileSync(join(o.stateDir, modelFile))), modelFile);
-    return rocAuc(kind.score(model, testData), test!.labels);
+    return rocAuc(kind.score(withStatistic(model), testData), test!.labels);
   };
   const records = readdirSync(join(o.stateDir, 'rounds')).sort().map((n) => JSON.parse(readFileSync(join(o.stateDir, 'rounds', n), 'utf8')) as Record<string, unknown>);
   const rounds: SimulatedRound[] = records.filter((r) => r.status !== 'initial').map((r) => ({
@@ -94,6 +95,30 @@ export function evaluateRun(o: EvaluateOptions): SimulationQuality {
   const union = collectShards(o.workDir, o.sequences);
   const trained = train({ ...union, outDir: join(o.workDir, 'central', 'out'), config: o.config });
   return { rounds, final, centralized: { ...scored(trained.files.model, files), seconds: (performance.now() - t0) / 1000 } };
+}
+
+/**
+ * A round's global model as the calibration round would finish it: a kind's fitted statistic
+ * (`error_scale`) is not trained, so a round's model file keeps the initial one; the simulation, which
+ * holds every client shard, merges the clients' sums under that round's weights, exactly as the
+ * calibration round does with the final weights (docs/federated.md "Fitted statistics").
+ */
+function shardStatistic(o: EvaluateOptions, kind: FederatedModelKind): (model: GlobalModel) => GlobalModel {
+  if (kind.statistic === null) return (model) => model;
+  const dir = join(o.workDir, 'clients');
+  return (model) => {
+    const merge = new StatisticMerge(model.state.get(kind.statistic!)!.size);
+    for (const id of readdirSync(dir).sort()) {
+      const hosts = o.sequences ? { hosts: join(dir, id, 'hosts.npy') } : {};
+      const data = openLocalData(join(dir, id, 'data.npy'), { config: o.config, schema: kind.schema, ...hosts });
+      try {
+        merge.add(kind.statisticSums(model, data));
+      } finally {
+        data.close();
+      }
+    }
+    return kind.withStatistic(model, merge.merged());
+  };
 }
 
 function scored(model: string, files: { data: string; labels: string; hosts?: string }): ScoredCheckpoint {
