@@ -19,7 +19,8 @@
  * `DADM_FL_AUC=transformer` (or `autoencoder`) runs one model's lines only;
  * `DADM_FL_AUC_SPLIT=by-host` deals whole hosts without regard to profile (the profile skew's share
  * of the gap); `DADM_FL_AUC_SERVER_OPT`, `_SERVER_LR`, `_SERVER_MOMENTUM`, `_SERVER_BETA2`,
- * `_SERVER_TAU` set the server optimizer.
+ * `_SERVER_TAU` set the server optimizer; `DADM_FL_AUC_CENTERING` (context-mean | none) the
+ * transformer's centering, context-mean by default.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -51,6 +52,11 @@ function transformerServerOptimizer(): Partial<ReturnType<typeof defaultConfig>[
   };
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
+/**
+ * transformer.centering of both transformer runs (clients and centralized, so they compare the same
+ * model); `DADM_FL_AUC_CENTERING=none` gives the uncentered model (docs/federated.md "The cause: feature levels").
+ */
+const TRANSFORMER_CENTERING = process.env.DADM_FL_AUC_CENTERING === 'none' ? 'none' : 'context-mean';
 /** How the transformer's hosts are dealt (the target is by-profile); `DADM_FL_AUC_SPLIT=by-host` isolates the profile skew. */
 const TRANSFORMER_SPLIT = process.env.DADM_FL_AUC_SPLIT === 'by-host' ? 'by-host' : 'by-profile';
 
@@ -75,6 +81,7 @@ async function transformerRow(): Promise<BenchRow> {
     dadm.model = 'transformer';
     dadm.sequence.stride = 4;
     dadm.training.learningRate = TRANSFORMER_LR;
+    dadm.transformer.centering = TRANSFORMER_CENTERING;
     dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: TRANSFORMER_LOCAL_EPOCHS, scaffoldScale: TRANSFORMER_SCAFFOLD, proximalMu: TRANSFORMER_MU, roundTimeoutS: 1200, ...transformerServerOptimizer() };
     const f = dadm.federated;
     const server = f.serverOptimizer === 'fedavg' ? `fedavg server_lr ${f.serverLr}` : f.serverOptimizer === 'fedavgm' ? `fedavgm server_lr ${f.serverLr} momentum ${f.serverMomentum}` : `fedadam server_lr ${f.serverLr} beta1 ${f.serverMomentum} beta2 ${f.serverBeta2} tau ${f.serverTau}`;
@@ -86,7 +93,7 @@ async function transformerRow(): Promise<BenchRow> {
     const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
     return {
       workload: 'FL-auc', metric: `auc_${TRANSFORMER_SPLIT}_transformer`, value: federated, unit: 'auc', median_of: 1,
-      note: `target gap <= 0.02; centralized ${central.toFixed(4)}, gap ${(central - federated).toFixed(4)}; per round ${perRound}; ${server}; 400 hosts x 100 steps, stride 4, learning rate ${TRANSFORMER_LR}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
+      note: `target gap <= 0.02; centralized ${central.toFixed(4)}, gap ${(central - federated).toFixed(4)}; per round ${perRound}; ${server}; 400 hosts x 100 steps, stride 4, centering ${TRANSFORMER_CENTERING}, learning rate ${TRANSFORMER_LR}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 /**
  * `exportTransformer`: a transformer window model as an ONNX scoring graph, `input [N, T, F]` ->
  * `score [N]` (and `prediction [N, A]`, the model's estimate of step T-1's A active features). Layout in docs/onnx.md,
- * "Transformer". Every product with a weight is its own Gemm on a constant (so `quantize` can
+ * "Transformer graph". Every product with a weight is its own Gemm on a constant (so `quantize` can
  * rewrite it); the attention products QK^T and PV multiply two activations and stay float.
  */
 import { checkTransformerSpec, specPositions, specWidth, type TransformerExportSpec, type TransformerLayerSpec, type TransformerLinearSpec, type TransformerNormSpec } from '../model-spec/index.js';
