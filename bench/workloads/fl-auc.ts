@@ -60,6 +60,8 @@ function transformerServerOptimizer(): Partial<ReturnType<typeof defaultConfig>[
 const TRANSFORMER_OPTIMIZER = (process.env.DADM_FL_AUC_OPTIMIZER ?? 'adam') as 'adam' | 'adamw' | 'sgd';
 const TRANSFORMER_MOMENTUM = process.env.DADM_FL_AUC_MOMENTUM === undefined ? undefined : Number(process.env.DADM_FL_AUC_MOMENTUM);
 const TRANSFORMER_CLIP = process.env.DADM_FL_AUC_CLIP === undefined ? null : Number(process.env.DADM_FL_AUC_CLIP);
+/** transformer.batch_size of the clients (`DADM_FL_AUC_BATCH`); the centralized anchor keeps the default. */
+const TRANSFORMER_BATCH = process.env.DADM_FL_AUC_BATCH === undefined ? undefined : Number(process.env.DADM_FL_AUC_BATCH);
 const CENTRAL_LR = Number(process.env.DADM_FL_AUC_CENTRAL_LR ?? (TRANSFORMER_OPTIMIZER === 'sgd' ? 0.004 : TRANSFORMER_LR));
 /** Seed of the transformer run's data, split and local training; `DADM_FL_AUC_SEED` overrides. */
 const TRANSFORMER_SEED = Number(process.env.DADM_FL_AUC_SEED ?? 1);
@@ -90,7 +92,8 @@ async function transformerRow(): Promise<BenchRow> {
     dadm.training.optimizer = TRANSFORMER_OPTIMIZER;
     if (TRANSFORMER_MOMENTUM !== undefined) dadm.training.momentum = TRANSFORMER_MOMENTUM;
     dadm.training.gradClip = TRANSFORMER_CLIP;
-    const central = { ...dadm, training: { ...dadm.training, optimizer: 'adam' as const, learningRate: CENTRAL_LR, gradClip: null } };
+    const central = { ...dadm, transformer: { ...dadm.transformer }, training: { ...dadm.training, optimizer: 'adam' as const, learningRate: CENTRAL_LR, gradClip: null } };
+    if (TRANSFORMER_BATCH !== undefined) dadm.transformer = { ...dadm.transformer, batchSize: TRANSFORMER_BATCH };
     dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: TRANSFORMER_LOCAL_EPOCHS, scaffoldScale: TRANSFORMER_SCAFFOLD, proximalMu: TRANSFORMER_MU, roundTimeoutS: 1200, ...transformerServerOptimizer() };
     const f = dadm.federated;
     const server = f.serverOptimizer === 'fedavg' ? `fedavg server_lr ${f.serverLr}` : f.serverOptimizer === 'fedavgm' ? `fedavgm server_lr ${f.serverLr} momentum ${f.serverMomentum}` : `fedadam server_lr ${f.serverLr} beta1 ${f.serverMomentum} beta2 ${f.serverBeta2} tau ${f.serverTau}`;
@@ -102,7 +105,7 @@ async function transformerRow(): Promise<BenchRow> {
     const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
     return {
       workload: 'FL-auc', metric: `auc_${TRANSFORMER_SPLIT}_transformer`, value: federated, unit: 'auc', median_of: 1,
-      note: `target gap <= 0.02; centralized ${centralAuc.toFixed(4)} (adam, learning rate ${CENTRAL_LR}), gap ${(centralAuc - federated).toFixed(4)}; per round ${perRound}; ${server}; 400 hosts x 100 steps, seed ${TRANSFORMER_SEED}, stride 4, clients ${clientOptimizer(dadm.training)}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
+      note: `target gap <= 0.02; centralized ${centralAuc.toFixed(4)} (adam, learning rate ${CENTRAL_LR}), gap ${(centralAuc - federated).toFixed(4)}; per round ${perRound}; ${server}; 400 hosts x 100 steps, seed ${TRANSFORMER_SEED}, stride 4, clients ${clientOptimizer(dadm.training, dadm.transformer.batchSize)}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -110,9 +113,9 @@ async function transformerRow(): Promise<BenchRow> {
 }
 
 /** The clients' optimizer as the note shows it. */
-function clientOptimizer(t: ReturnType<typeof defaultConfig>['training']): string {
+function clientOptimizer(t: ReturnType<typeof defaultConfig>['training'], batchSize: number): string {
   const clip = t.gradClip === null ? '' : `, grad_clip ${t.gradClip}`;
-  return `${t.optimizer}${t.optimizer === 'sgd' ? ` momentum ${t.momentum}` : ''} learning rate ${t.learningRate}${clip}`;
+  return `${t.optimizer}${t.optimizer === 'sgd' ? ` momentum ${t.momentum}` : ''} learning rate ${t.learningRate}${clip}, batch ${batchSize}`;
 }
 
 /** The autoencoder lines: by profile (SCAFFOLD, plain FedAvg, FedProx) and iid. */
