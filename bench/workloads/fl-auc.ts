@@ -19,7 +19,9 @@
  * `DADM_FL_AUC=transformer` (or `autoencoder`) runs one model's lines only;
  * `DADM_FL_AUC_SPLIT=by-host` deals whole hosts without regard to profile (the profile skew's share
  * of the gap); `DADM_FL_AUC_SERVER_OPT`, `_SERVER_LR`, `_SERVER_MOMENTUM`, `_SERVER_BETA2`,
- * `_SERVER_TAU` set the server optimizer.
+ * `_SERVER_TAU` set the server optimizer; `DADM_FL_AUC_OPTIMIZER`, `_MOMENTUM`, `_CLIP`, `_BATCH` the
+ * clients' local training (the centralized anchor stays Adam at `_CENTRAL_LR`), `DADM_FL_AUC_SEED`
+ * the run's seed (docs/federated.md "SGD clients").
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
