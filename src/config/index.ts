@@ -24,6 +24,7 @@ export {
   ENSEMBLE_COMBINATIONS,
   type EnsembleCombination,
   THRESHOLD_RULES,
+  OPTIMIZER_KINDS,
   type EnsembleMemberName,
   type ThresholdRule,
   type DadmConfig,
