@@ -1,0 +1,345 @@
+/**
+ * The driver of the loader's WebAssembly (./load-kernel.ts): copies a step's input into a memory of
+ * its own, runs the step and copies the result out, or answers null when the step is not the common
+ * case, so the caller runs its JavaScript path, the reference, which decides as before and throws
+ * the same errors. Null too under the js backend and where the engine cannot compile WebAssembly.
+ *
+ * Callers take this path for runs of at least {@link WASM_LOAD_MIN} elements (or bytes): below, the
+ * JavaScript loops finish before V8 would optimize them, and a memory and an instance per step would
+ * cost more than they save (an autoencoder's dims and names are a few bytes each).
+ */
+import { jsChosen, ModuleBuilder } from '../tensor/kernels.js';
+import { HEADER_BYTES, SLOT, addLoadKernels, type Slot } from './load-kernel.js';
+
+/** The smallest run (elements, or bytes for the codec) worth the WebAssembly. */
+export const WASM_LOAD_MIN = 256;
+
+type Kernel = (...args: number[]) => number;
+type KernelName = 'varints' | 'byteRun' | 'codes' | 'scanIds' | 'indexNodes' | 'link' | 'findRoots' | 'acyclic' | 'leafCount' | 'leafPrefix' | 'leafFill';
+
+/**
+ * Elements (roots for `acyclic`) one module may run per kernel: V8 recompiles a WebAssembly function
+ * with TurboFan once it has run ~1.8 MB of its code (`--wasm-tiering-budget`), counted per function
+ * of a compiled module (fresh instances share it; measured on Node 20), and TurboFan's first use pages
+ * ~3 MB of Node's code in. So each kernel call runs at most this many elements, a module takes one
+ * such range per kernel (about a third of the budget: each element runs 100 to 600 bytes of code),
+ * and the next range goes to a fresh compile of the same bytes (see {@link generation}).
+ */
+const PER_MODULE: Record<KernelName, number> = {
+  varints: 3000, byteRun: 2500, codes: 500, scanIds: 3000, indexNodes: 6000, link: 1500,
+  findRoots: 6000, acyclic: 16, leafCount: 3000, leafPrefix: 12000, leafFill: 3000,
+};
+/** Past this many modules a kernel runs on the last one, and V8 may optimize it (a forest of ~10^6 nodes). */
+const MAX_MODULES = 64;
+
+const PAGE = 65536;
+/** 2 GiB: addresses stay positive i32. */
+const MAX_PAGES = 32768;
+
+/** A compiled copy of the module and the elements each of its kernels has run. */
+interface Generation {
+  module: WebAssembly.Module;
+  used: Record<string, number>;
+}
+
+let moduleBytes: Uint8Array | null | undefined;
+const generations: Generation[] = [];
+
+/** The module's bytes, or null where WebAssembly is missing or refuses them. */
+function loaderBytes(): Uint8Array | null {
+  if (moduleBytes === undefined) {
+    moduleBytes = null;
+    if (typeof WebAssembly === 'object') {
+      try {
+        const mod = new ModuleBuilder('onnx-load', { minPages: 1, maxPages: MAX_PAGES, shared: false });
+        addLoadKernels(mod);
+        const bytes = mod.bytes();
+        generations.push({ module: new WebAssembly.Module(bytes), used: {} });
+        moduleBytes = bytes;
+      } catch {
+        moduleBytes = null;
+      }
+    }
+  }
+  return moduleBytes;
+}
+
+/**
+ * Module k: the same code with a custom section holding k at the end, so that V8 compiles it anew
+ * (it shares one compilation between modules of equal bytes) and its kernels start with a fresh budget.
+ * Custom sections carry no code (https://webassembly.github.io/spec/core/binary/modules.html#custom-section).
+ */
+function generation(k: number): Generation {
+  while (generations.length <= k) {
+    const base = loaderBytes()!;
+    const n = generations.length;
+    const tail = Uint8Array.of(0, 6, 3, 0x67, 0x65, 0x6e, n & 0x7f, n >> 7);
+    const bytes = new Uint8Array(base.length + tail.length);
+    bytes.set(base);
+    bytes.set(tail, base.length);
+    generations.push({ module: new WebAssembly.Module(bytes), used: {} });
+  }
+  return generations[k]!;
+}
+
+/**
+ * True when the loader's WebAssembly may run: not under the js backend, on an engine with
+ * WebAssembly. The module is compiled by the first step that runs (a model without long runs never
+ * pays for it); if the engine refuses it, every step answers null.
+ */
+export function wasmLoaderActive(): boolean {
+  return !jsChosen() && typeof WebAssembly === 'object';
+}
+
+/**
+ * The memory the steps share, with an instance per module on it: one memory, so a load touches the
+ * pages of its largest step, not of every step (a memory's pages stay resident while it lives).
+ * The forest plan, a load's last step, lets it go ({@link releaseMemory}).
+ */
+let shared: { memory: WebAssembly.Memory; instances: Map<number, Record<string, unknown>> } | null = null;
+
+function releaseMemory(): void {
+  shared = null;
+}
+
+/** One step on the shared memory: the header, then arrays taken in order, each zeroed. */
+class Job {
+  private readonly memory: WebAssembly.Memory;
+  private readonly instances: Map<number, Record<string, unknown>>;
+  private top = HEADER_BYTES;
+
+  constructor() {
+    shared ??= { memory: new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES }), instances: new Map() };
+    this.memory = shared.memory;
+    this.instances = shared.instances;
+    this.u8(0, HEADER_BYTES).fill(0);
+  }
+
+  /** `bytes` of zeros (8-byte aligned); views made before an alloc may be stale after it. */
+  alloc(bytes: number): number {
+    const at = this.top;
+    this.top += Math.ceil(bytes / 8) * 8;
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    this.u8(at, this.top - at).fill(0);
+    return at;
+  }
+
+  u8(at: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, at, length);
+  }
+
+  i32(at: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, at, length);
+  }
+
+  f64(at: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, at, length);
+  }
+
+  slot(name: Slot, value?: number): number {
+    const words = this.i32(0, HEADER_BYTES / 4);
+    if (value !== undefined) words[SLOT[name]] = value;
+    return words[SLOT[name]]!;
+  }
+
+  /** Kernel `name` of the first module with {@link PER_MODULE} elements of it left, charged that many. */
+  kernel(name: KernelName): Kernel {
+    let k = 0;
+    while (k + 1 < MAX_MODULES && (generation(k).used[name] ?? 0) >= PER_MODULE[name]) k++;
+    const g = generation(k);
+    g.used[name] = (g.used[name] ?? 0) + PER_MODULE[name];
+    let instance = this.instances.get(k);
+    if (instance === undefined) {
+      instance = new WebAssembly.Instance(g.module, { env: { memory: this.memory } }).exports;
+      this.instances.set(k, instance);
+    }
+    return instance[name] as Kernel;
+  }
+
+  /**
+   * Runs `call` over `[from, to)` in ranges of {@link PER_MODULE} elements.
+   * @returns the first answer >= 0 (where a range stopped), or -1
+   */
+  over(name: KernelName, from: number, to: number, call: (k: Kernel, a: number, b: number) => number = (k, a, b) => k(a, b)): number {
+    const step = PER_MODULE[name];
+    for (let a = from; a < to; a += step) {
+      const answer = call(this.kernel(name), a, Math.min(to, a + step));
+      if (answer >= 0) return answer;
+    }
+    return -1;
+  }
+}
+
+/** A step: null when the loader does not run, or the engine refused the module or the memory. */
+function job(): Job | null {
+  if (!wasmLoaderActive() || loaderBytes() === null) return null;
+  try {
+    return new Job();
+  } catch {
+    return null;
+  }
+}
+
+/** Copies `bytes[start, end)` into the job. @returns the address */
+function copyIn(j: Job, bytes: Uint8Array, start: number, end: number): number {
+  const at = j.alloc(end - start + 1);
+  j.u8(at, end - start).set(bytes.subarray(start, end));
+  return at;
+}
+
+/**
+ * The packed varints of `bytes[start, end)` when each is at most 5 bytes with a value below 2^31
+ * (a forest's ids and feature indices); null otherwise, for the codec's reader.
+ */
+export function wasmVarints(bytes: Uint8Array, start: number, end: number): Int32Array | null {
+  const j = job();
+  if (j === null) return null;
+  const src = copyIn(j, bytes, start, end);
+  const out = j.alloc(4 * PER_MODULE.varints);
+  const stop = src + (end - start);
+  const chunks: Int32Array[] = [];
+  for (let pos = src; pos < stop; pos = j.slot('pos')) {
+    const k = j.kernel('varints')(pos, stop, out, PER_MODULE.varints);
+    if (k < 0) return null;
+    chunks.push(j.i32(out, k).slice());
+  }
+  return chunks.length === 0 ? new Int32Array(0) : joined(chunks);
+}
+
+/**
+ * The bounds (start, end pairs into `bytes`) of a run of one repeated bytes field with the one-byte
+ * `tag`, from the length byte at `start` (its tag read) while the tag repeats before `end`, and the
+ * position after the run; null when an element's length is not one byte that fits.
+ */
+export function wasmByteRun(bytes: Uint8Array, start: number, end: number, tag: number): { bounds: Int32Array; pos: number } | null {
+  const j = tag < 0x80 ? job() : null;
+  if (j === null) return null;
+  const src = copyIn(j, bytes, start, end);
+  const out = j.alloc(8 * PER_MODULE.byteRun);
+  const stop = src + (end - start);
+  const shift = start - src;
+  const chunks: Int32Array[] = [];
+  for (let pos = src; ; pos = j.slot('pos')) {
+    const k = j.kernel('byteRun')(pos, stop, tag, out, PER_MODULE.byteRun, shift);
+    if (k < 0) return null;
+    chunks.push(j.i32(out, 2 * k).slice());
+    if (j.slot('done') === 1) return { bounds: joined(chunks), pos: j.slot('pos') + shift };
+  }
+}
+
+/** The chunks one after the other. */
+function joined(chunks: Int32Array[]): Int32Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Int32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Element k's position among `names` (ASCII) per element, 255 for none, as ByteList.codes gives it:
+ * elements are the `source` bytes between the pairs of `bounds`. Null for bounds that are not in order.
+ */
+export function wasmCodes(source: Uint8Array, bounds: Int32Array, names: readonly string[]): Uint8Array | null {
+  const count = bounds.length / 2;
+  const lo = bounds[0] ?? 0;
+  const hi = bounds[bounds.length - 1] ?? 0;
+  const j = count > 0 && lo >= 0 && lo <= hi && hi <= source.length ? job() : null;
+  if (j === null) return null;
+  const src = copyIn(j, source, lo, hi);
+  const b = j.alloc(4 * bounds.length);
+  const table = j.alloc(8 * names.length);
+  const nameAt = names.map((n) => copyIn(j, Uint8Array.from(n, (c) => c.charCodeAt(0)), 0, n.length));
+  const out = j.alloc(count);
+  j.i32(b, bounds.length).set(bounds);
+  j.i32(table, 2 * names.length).set(names.flatMap((n, k) => [nameAt[k]!, n.length]));
+  const shift = src - lo;
+  const bad = j.over('codes', 0, count, (k, a, z) => k(b, table, names.length, out, a, z, shift, src, src + (hi - lo)));
+  return bad >= 0 ? null : j.u8(out, count).slice();
+}
+
+/** What the forest's plan reads: its node and target attributes, as the TreeEnsemble op has them. */
+export interface ForestAttributes {
+  treeIds: ArrayLike<number>;
+  nodeIds: ArrayLike<number>;
+  features: ArrayLike<number>;
+  /** Mode codes (0 LEAF, ...), as ops/tree-ensemble.ts MODES. */
+  modes: Uint8Array;
+  trueIds: ArrayLike<number>;
+  falseIds: ArrayLike<number>;
+  nFeatures: number;
+  targetTrees: ArrayLike<number>;
+  targetNodes: ArrayLike<number>;
+  targetIds: ArrayLike<number>;
+  targetWeights: ArrayLike<number>;
+  nTargets: number;
+}
+
+/** The plan's per-node tables (see ops/tree-walk.ts `Forest`). */
+export interface ForestLinks {
+  trueChild: Int32Array;
+  falseChild: Int32Array;
+  roots: Int32Array;
+  leafStart: Int32Array;
+  leafTarget: Int32Array;
+  leafWeight: Float64Array;
+}
+
+/**
+ * The forest's links and leaf table as the JS plan builds them, with its dense node index; null for
+ * anything the JS plan must decide (an id out of range, ids too sparse for the dense index, a missing
+ * child or leaf, a revisited node, no root, or id arrays that are not Int32Array).
+ */
+export function wasmForestLinks(a: ForestAttributes): ForestLinks | null {
+  const ints = [a.treeIds, a.nodeIds, a.features, a.trueIds, a.falseIds, a.targetTrees, a.targetNodes, a.targetIds];
+  const j = ints.every((v) => v instanceof Int32Array) && a.nFeatures >= 0 ? job() : null;
+  if (j === null) return null;
+  const n = a.modes.length;
+  const m = a.targetIds.length;
+  const arrays: [Slot, ArrayLike<number>][] = [['treeIds', a.treeIds], ['nodeIds', a.nodeIds], ['features', a.features], ['trueIds', a.trueIds], ['falseIds', a.falseIds], ['tTrees', a.targetTrees], ['tNodes', a.targetNodes], ['tIds', a.targetIds]];
+  const sizes: [Slot, number][] = [['modes', n], ['trueChild', 4 * n], ['falseChild', 4 * n], ['isChild', n], ['roots', 4 * n], ['stack', 4 * (2 * n + 2)], ['seen', n], ['tWeights', 8 * m], ['leafNode', 4 * m], ['leafStart', 4 * (n + 1)], ['fill', 4 * (n + 1)], ['leafTarget', 4 * m], ['leafWeight', 8 * m]];
+  const at = {} as Record<Slot, number>;
+  for (const [slot, values] of arrays) at[slot] = j.alloc(4 * values.length);
+  for (const [slot, bytes] of sizes) at[slot] = j.alloc(bytes);
+  for (const [slot, values] of arrays) j.i32(at[slot], values.length).set(values);
+  j.u8(at.modes, n).set(a.modes);
+  j.f64(at.tWeights, m).set(a.targetWeights);
+  for (const [slot, address] of Object.entries(at)) j.slot(slot as Slot, address);
+  j.slot('n', n);
+  j.slot('m', m);
+  j.slot('nFeatures', a.nFeatures);
+  j.slot('nTargets', a.nTargets);
+  if (j.over('scanIds', 0, n) >= 0) return null;
+  const trees = j.slot('pos') + 1;
+  const stride = j.slot('done') + 1;
+  // The JS index's own rule for an array over the ids (ops/tree-ensemble.ts indexNodes); else its Map.
+  if (trees * stride > 4 * n + 1024) return null;
+  j.slot('dense', j.alloc(4 * trees * stride));
+  j.slot('hasRoot', j.alloc(trees));
+  j.i32(j.slot('dense'), trees * stride).fill(-1);
+  j.slot('trees', trees);
+  j.slot('stride', stride);
+  j.over('indexNodes', 0, n);
+  if (j.over('link', 0, n) >= 0) return null;
+  j.over('findRoots', 0, n);
+  const nRoots = j.slot('rootCount');
+  if ((n > 0 && nRoots === 0) || j.over('acyclic', 0, nRoots) >= 0) return null;
+  if (j.over('leafCount', 0, m) >= 0) return null;
+  j.over('leafPrefix', 0, n);
+  j.i32(at.fill, n).set(j.i32(at.leafStart, n));
+  j.over('leafFill', 0, m);
+  const links = {
+    trueChild: j.i32(at.trueChild, n).slice(),
+    falseChild: j.i32(at.falseChild, n).slice(),
+    roots: j.i32(at.roots, nRoots).slice(),
+    leafStart: j.i32(at.leafStart, n + 1).slice(),
+    leafTarget: j.i32(at.leafTarget, m).slice(),
+    leafWeight: j.f64(at.leafWeight, m).slice(),
+  };
+  releaseMemory();
+  return links;
+}
