@@ -6,7 +6,7 @@
  * wasm backend takes the WebAssembly path; node ids pass 127, so varints of two bytes occur.
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTE_PROTO, ByteList, decodeMessage, type BulkReader } from '../../src/protobuf/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { WASM_LOAD_MIN, wasmByteRun, wasmCodes, wasmForestLinks, wasmVarints } from '../../src/runtime/load-wasm.js';
@@ -15,6 +15,11 @@ import { underBoth } from '../tensor/wasm/backends.js';
 import { modelBytes, node, valueInfo } from './build-model.js';
 
 const BULK: BulkReader = { varints: wasmVarints, byteRun: wasmByteRun };
+
+// The readers answer null under the js backend; the `js` project runs this file too.
+beforeAll(() => {
+  setBackend('wasm');
+});
 
 afterAll(() => {
   setBackend(process.env.DADM_BACKEND === 'js' ? 'js' : 'wasm');
