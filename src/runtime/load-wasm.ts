@@ -26,7 +26,7 @@ type KernelName = 'varints' | 'byteRun' | 'codes' | 'scanIds' | 'indexNodes' | '
  * and the next range goes to a fresh compile of the same bytes (see {@link generation}).
  */
 const PER_MODULE: Record<KernelName, number> = {
-  varints: 3000, byteRun: 2500, codes: 500, scanIds: 3000, indexNodes: 6000, link: 1500,
+  varints: 4000, byteRun: 2500, codes: 1000, scanIds: 3000, indexNodes: 6000, link: 1500,
   findRoots: 6000, acyclic: 16, leafCount: 3000, leafPrefix: 12000, leafFill: 3000,
 };
 /** Past this many modules a kernel runs on the last one, and V8 may optimize it (a forest of ~10^6 nodes). */
@@ -143,29 +143,35 @@ class Job {
     return words[SLOT[name]]!;
   }
 
-  /** Kernel `name` of the first module with {@link PER_MODULE} elements of it left, charged that many. */
-  kernel(name: KernelName): Kernel {
+  /**
+   * Kernel `name` on the first module that has some of its {@link PER_MODULE} elements left: `room`
+   * of them. The caller runs at most `room` elements and reports them with `spend`.
+   */
+  kernel(name: KernelName): { run: Kernel; room: number; spend(n: number): void } {
     let k = 0;
     while (k + 1 < MAX_MODULES && (generation(k).used[name] ?? 0) >= PER_MODULE[name]) k++;
     const g = generation(k);
-    g.used[name] = (g.used[name] ?? 0) + PER_MODULE[name];
     let instance = this.instances.get(k);
     if (instance === undefined) {
       instance = new WebAssembly.Instance(g.module, { env: { memory: this.memory } }).exports;
       this.instances.set(k, instance);
     }
-    return instance[name] as Kernel;
+    const room = Math.max(1, PER_MODULE[name] - (g.used[name] ?? 0));
+    return { run: instance[name] as Kernel, room, spend: (n) => void (g.used[name] = (g.used[name] ?? 0) + n) };
   }
 
   /**
-   * Runs `call` over `[from, to)` in ranges of {@link PER_MODULE} elements.
+   * Runs `call` over `[from, to)` in ranges that fit the modules' rooms.
    * @returns the first answer >= 0 (where a range stopped), or -1
    */
   over(name: KernelName, from: number, to: number, call: (k: Kernel, a: number, b: number) => number = (k, a, b) => k(a, b)): number {
-    const step = PER_MODULE[name];
-    for (let a = from; a < to; a += step) {
-      const answer = call(this.kernel(name), a, Math.min(to, a + step));
+    for (let a = from; a < to; ) {
+      const k = this.kernel(name);
+      const b = Math.min(to, a + k.room);
+      const answer = call(k.run, a, b);
+      k.spend(b - a);
       if (answer >= 0) return answer;
+      a = b;
     }
     return -1;
   }
@@ -200,8 +206,10 @@ export function wasmVarints(bytes: Uint8Array, start: number, end: number): Int3
   const stop = src + (end - start);
   const chunks: Int32Array[] = [];
   for (let pos = src; pos < stop; pos = j.slot('pos')) {
-    const k = j.kernel('varints')(pos, stop, out, PER_MODULE.varints);
+    const kernel = j.kernel('varints');
+    const k = kernel.run(pos, stop, out, kernel.room);
     if (k < 0) return null;
+    kernel.spend(k);
     chunks.push(j.i32(out, k).slice());
   }
   return chunks.length === 0 ? new Int32Array(0) : joined(chunks);
@@ -221,8 +229,10 @@ export function wasmByteRun(bytes: Uint8Array, start: number, end: number, tag: 
   const shift = start - src;
   const chunks: Int32Array[] = [];
   for (let pos = src; ; pos = j.slot('pos')) {
-    const k = j.kernel('byteRun')(pos, stop, tag, out, PER_MODULE.byteRun, shift);
+    const kernel = j.kernel('byteRun');
+    const k = kernel.run(pos, stop, tag, out, kernel.room, shift);
     if (k < 0) return null;
+    kernel.spend(k);
     chunks.push(j.i32(out, 2 * k).slice());
     if (j.slot('done') === 1) return { bounds: joined(chunks), pos: j.slot('pos') + shift };
   }
