@@ -96,7 +96,7 @@ export function wasmLoaderActive(): boolean {
  * pages of its largest step, not of every step (a memory's pages stay resident while it lives).
  * The forest plan, a load's last step, lets it go ({@link releaseMemory}).
  */
-let shared: { memory: WebAssembly.Memory; instances: Map<number, Record<string, unknown>> } | null = null;
+let shared: { memory: WebAssembly.Memory; instances: Map<number, Record<string, unknown>>; dirty: number } | null = null;
 
 function releaseMemory(): void {
   shared = null;
@@ -109,19 +109,25 @@ class Job {
   private top = HEADER_BYTES;
 
   constructor() {
-    shared ??= { memory: new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES }), instances: new Map() };
+    shared ??= { memory: new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES }), instances: new Map(), dirty: HEADER_BYTES };
     this.memory = shared.memory;
     this.instances = shared.instances;
     this.u8(0, HEADER_BYTES).fill(0);
   }
 
-  /** `bytes` of zeros (8-byte aligned); views made before an alloc may be stale after it. */
+  /**
+   * `bytes` of zeros (8-byte aligned); views made before an alloc may be stale after it. Only what an
+   * earlier step used is cleared: pages no step has written are still the engine's zero pages, and
+   * clearing them would make them resident.
+   */
   alloc(bytes: number): number {
     const at = this.top;
     this.top += Math.ceil(bytes / 8) * 8;
     const have = this.memory.buffer.byteLength;
     if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
-    this.u8(at, this.top - at).fill(0);
+    const state = shared!;
+    if (at < state.dirty) this.u8(at, Math.min(this.top, state.dirty) - at).fill(0);
+    state.dirty = Math.max(state.dirty, this.top);
     return at;
   }
 

@@ -12,6 +12,7 @@ import { loadOnnx } from '../../src/runtime/index.js';
 import { WASM_LOAD_MIN, wasmByteRun, wasmCodes, wasmForestLinks, wasmVarints } from '../../src/runtime/load-wasm.js';
 import { setBackend } from '../../src/tensor/index.js';
 import { underBoth } from '../tensor/wasm/backends.js';
+import { delimited, varint } from '../protobuf/wire-bytes.js';
 import { modelBytes, node, valueInfo } from './build-model.js';
 
 const BULK: BulkReader = { varints: wasmVarints, byteRun: wasmByteRun };
@@ -24,21 +25,6 @@ beforeAll(() => {
 afterAll(() => {
   setBackend(process.env.DADM_BACKEND === 'js' ? 'js' : 'wasm');
 });
-
-/** The varint of a 64-bit two's complement value, `pad` extra 0x80 bytes (at most 10 bytes). */
-function varint(value: bigint, pad = 0): number[] {
-  let v = BigInt.asUintN(64, value);
-  const out: number[] = [];
-  do {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  } while (v > 0n);
-  for (let p = 0; p < pad && out.length < 10; p++) out.push(0x80);
-  out[out.length - 1]! &= 0x7f;
-  return out;
-}
-
-const delimited = (tag: number, body: number[]): number[] => [tag, ...varint(BigInt(body.length)), ...body];
 
 /** Whatever a call gives: its value, or the error's class and message. */
 function outcome<T>(fn: () => T): T | { error: string; message: string } {
