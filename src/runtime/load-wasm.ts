@@ -1,12 +1,12 @@
 /**
- * The driver of the loader's WebAssembly (./load-kernel.ts): copies a step's input into a memory of
- * its own, runs the step and copies the result out, or answers null when the step is not the common
+ * The driver of the loader's WebAssembly (./load-kernel.ts): copies a step's input into the loader's
+ * memory, runs the step and copies the result out, or answers null when the step is not the common
  * case, so the caller runs its JavaScript path, the reference, which decides as before and throws
  * the same errors. Null too under the js backend and where the engine cannot compile WebAssembly.
  *
  * Callers take this path for runs of at least {@link WASM_LOAD_MIN} elements (or bytes): below, the
- * JavaScript loops finish before V8 would optimize them, and a memory and an instance per step would
- * cost more than they save (an autoencoder's dims and names are a few bytes each).
+ * JavaScript loops finish long before V8 would optimize them, and compiling the module would cost
+ * more than it saves (an autoencoder's dims and names are a few bytes each).
  */
 import { jsChosen, ModuleBuilder } from '../tensor/kernels.js';
 import { HEADER_BYTES, SLOT, addLoadKernels, type Slot } from './load-kernel.js';
@@ -18,18 +18,18 @@ type Kernel = (...args: number[]) => number;
 type KernelName = 'varints' | 'byteRun' | 'codes' | 'scanIds' | 'indexNodes' | 'link' | 'findRoots' | 'acyclic' | 'leafCount' | 'leafPrefix' | 'leafFill';
 
 /**
- * Elements (roots for `acyclic`) one module may run per kernel: V8 recompiles a WebAssembly function
- * with TurboFan once it has run ~1.8 MB of its code (`--wasm-tiering-budget`), counted per function
- * of a compiled module (fresh instances share it; measured on Node 20), and TurboFan's first use pages
- * ~3 MB of Node's code in. So each kernel call runs at most this many elements, a module takes one
- * such range per kernel (about a third of the budget: each element runs 100 to 600 bytes of code),
- * and the next range goes to a fresh compile of the same bytes (see {@link generation}).
+ * Elements (roots for `acyclic`) one compiled module may run per kernel. V8 recompiles a WebAssembly
+ * function with TurboFan once it has used up its tier-up budget (`--wasm-tiering-budget`), and
+ * TurboFan's first use pages ~3 MB of Node's code in, the cost this module exists to avoid. Measured
+ * on Node 20 (docs/edge.md, "The forest"): the budget belongs to a function of a compiled module
+ * (fresh instances share it), and each kernel used it up after about twice these counts. A kernel
+ * whose module has run its count goes on in a fresh compile of the same code ({@link generation}).
  */
 const PER_MODULE: Record<KernelName, number> = {
   varints: 4000, byteRun: 2500, codes: 1000, scanIds: 3000, indexNodes: 6000, link: 1500,
   findRoots: 6000, acyclic: 16, leafCount: 3000, leafPrefix: 12000, leafFill: 3000,
 };
-/** Past this many modules a kernel runs on the last one, and V8 may optimize it (a forest of ~10^6 nodes). */
+/** Past this many modules a kernel runs on the last one, and V8 may optimize it (a forest of ~250,000 nodes). */
 const MAX_MODULES = 64;
 
 const PAGE = 65536;
@@ -162,7 +162,9 @@ class Job {
       instance = new WebAssembly.Instance(g.module, { env: { memory: this.memory } }).exports;
       this.instances.set(k, instance);
     }
-    const room = Math.max(1, PER_MODULE[name] - (g.used[name] ?? 0));
+    // Only the last module can be used up here: it takes whole ranges from then on.
+    const left = PER_MODULE[name] - (g.used[name] ?? 0);
+    const room = left > 0 ? left : PER_MODULE[name];
     return { run: instance[name] as Kernel, room, spend: (n) => void (g.used[name] = (g.used[name] ?? 0) + n) };
   }
 

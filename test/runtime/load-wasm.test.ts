@@ -66,6 +66,18 @@ describe('the bulk readers of the codec', () => {
     expect(wasmVarints(Uint8Array.from([5, 0x81]), 0, 2)).toBeNull();
   });
 
+  it('decode and read runs longer than one module takes, over several modules, as the codec does', () => {
+    // 20,000 varints of one and two bytes, and 6,000 strings: several ranges of every reader.
+    const values = Array.from({ length: 20000 }, (_, i) => (i * 7919) % 300);
+    const ints = Uint8Array.from(delimited(0x42, values.flatMap((v) => varint(BigInt(v)))));
+    expect(Array.from(decodeMessage(ATTRIBUTE_PROTO, ints, { bulk: BULK }).ints!)).toEqual(values);
+    const words = Array.from({ length: 6000 }, (_, i) => (i % 3 === 0 ? 'LEAF' : 'BRANCH_LEQ'));
+    const strings = Uint8Array.from(words.flatMap((w) => delimited(0x4a, [...new TextEncoder().encode(w)])));
+    const list = decodeMessage(ATTRIBUTE_PROTO, strings, { compactLists: true, bulk: BULK }).strings as ByteList;
+    expect([...list].map((b) => new TextDecoder().decode(b))).toEqual(words);
+    expect(Array.from(wasmCodes(list.source, list.pairs(), ['LEAF', 'BRANCH_LEQ'])!)).toEqual(words.map((w) => (w === 'LEAF' ? 0 : 1)));
+  });
+
   it('read a run of strings as the codec does, consecutive or split, short and long', () => {
     const text = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('', 'LEAF', 'BRANCH_LEQ', 'x'.repeat(127), 'y'.repeat(128)));
     fc.assert(
@@ -145,8 +157,8 @@ function forestModel(trees: number, depth: number, edit: (a: Record<string, numb
 const ROWS = Float32Array.from({ length: 3 * 64 }, (_, i) => Math.sin(i * 1.7));
 
 describe('the forest plan on both backends', () => {
-  it('scores a forest of 3 x 255 nodes identically, a batch and single rows', () => {
-    const bytes = forestModel(3, 8);
+  it('scores a forest of 40 x 255 nodes identically, a batch and single rows', () => {
+    const bytes = forestModel(40, 8);
     const [js, wasm] = underBoth(() => {
       const model = loadOnnx(bytes);
       const batch = Array.from(model.run({ X: { data: ROWS, shape: [64, 3] } })['Y']!.data);
@@ -158,8 +170,8 @@ describe('the forest plan on both backends', () => {
     expect(js.batch).toEqual(js.rows.map(Math.fround));
   });
 
-  it('builds the tables a naive plan builds: children, roots, leaf weights', () => {
-    const trees = 2;
+  it('builds the tables a naive plan builds: children, roots, leaf weights, over several modules', () => {
+    const trees = 30;
     const size = 2 ** 8 - 1;
     const n = trees * size;
     const treeIds = Int32Array.from({ length: n }, (_, k) => Math.floor(k / size));
@@ -181,7 +193,7 @@ describe('the forest plan on both backends', () => {
     const flat = (k: number, id: number): number => Math.floor(k / size) * size + id;
     expect(Array.from(links!.trueChild)).toEqual(Array.from({ length: n }, (_, k) => (branch(k) ? flat(k, 2 * (k % size) + 1) : 0)));
     expect(Array.from(links!.falseChild)).toEqual(Array.from({ length: n }, (_, k) => (branch(k) ? flat(k, 2 * (k % size) + 2) : 0)));
-    expect(Array.from(links!.roots)).toEqual([0, size]);
+    expect(Array.from(links!.roots)).toEqual(Array.from({ length: trees }, (_, t) => t * size));
     const starts = [0];
     for (let k = 0; k < n; k++) starts.push(starts[k]! + (branch(k) ? 0 : 1));
     expect(Array.from(links!.leafStart)).toEqual(starts);
