@@ -61,6 +61,11 @@ function forRange(x: Code, i: Local, from: Local, to: Local, body: () => void): 
   x.get(i).i32(1).op('i32.add').set(i).br(i.name).end().end();
 }
 
+/** The `[begin, end)` range parameters of a loop function (the driver splits long loops into ranges). */
+function rangeParams(f: { param(name: string): Local }): [Local, Local] {
+  return [f.param('begin'), f.param('end')];
+}
+
 /** `local = header slot` for each of `names`, as locals of `f`. */
 function slots<K extends Slot>(f: { local(name: string): Local; code: Code }, names: readonly K[]): Record<K, Local> {
   const out = {} as Record<K, Local>;
@@ -164,7 +169,7 @@ function addByteRun(mod: ModuleBuilder): void {
  */
 function addCodes(mod: ModuleBuilder): void {
   const f = mod.func('codes').returns('i32');
-  const [bounds, names, nNames, out, from, to, shift, lo, hi] = ['bounds', 'names', 'nNames', 'out', 'from', 'to', 'shift', 'lo', 'hi'].map((p) => f.param(p)) as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
+  const [bounds, names, nNames, out, from, to, shift, lo, hi] = ['bounds', 'names', 'nNames', 'out', 'begin', 'end', 'shift', 'lo', 'hi'].map((p) => f.param(p)) as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
   const k = f.local('k'), j = f.local('j'), q = f.local('q'), start = f.local('start'), len = f.local('len'), name = f.local('name');
   const x = f.code;
   forRange(x, k, from, to, () => {
@@ -206,7 +211,7 @@ function addCodes(mod: ModuleBuilder): void {
  */
 function addScanIds(mod: ModuleBuilder): void {
   const f = mod.func('scanIds').returns('i32');
-  const [from, to] = [f.param('from'), f.param('to')];
+  const [from, to] = rangeParams(f);
   const i = f.local('i'), t = f.local('t'), d = f.local('d'), maxT = f.local('maxT'), maxD = f.local('maxD');
   const s = slots(f, ['treeIds', 'nodeIds'] as const);
   const x = f.code;
@@ -225,7 +230,7 @@ function addScanIds(mod: ModuleBuilder): void {
 /** `indexNodes(from, to)`: `dense[tree * stride + id] = i`, a later node winning as in the JS index. */
 function addIndexNodes(mod: ModuleBuilder): void {
   const f = mod.func('indexNodes');
-  const [from, to] = [f.param('from'), f.param('to')];
+  const [from, to] = rangeParams(f);
   const i = f.local('i'), key = f.local('key');
   const s = slots(f, ['treeIds', 'nodeIds', 'dense', 'stride'] as const);
   const x = f.code;
@@ -253,7 +258,7 @@ function lookup(x: Code, s: Record<'trees' | 'stride' | 'dense', Local>, tree: L
  */
 function addLink(mod: ModuleBuilder): void {
   const f = mod.func('link').returns('i32');
-  const [from, to] = [f.param('from'), f.param('to')];
+  const [from, to] = rangeParams(f);
   const i = f.local('i'), tree = f.local('tree'), id = f.local('id'), c = f.local('c');
   const s = slots(f, ['modes', 'features', 'nFeatures', 'treeIds', 'trueIds', 'falseIds', 'trueChild', 'falseChild', 'isChild', 'dense', 'stride', 'trees'] as const);
   const x = f.code;
@@ -278,7 +283,7 @@ function addLink(mod: ModuleBuilder): void {
 /** `findRoots(from, to)`: each tree's first node that is no child, appended to `roots` (count in slot `rootCount`). */
 function addFindRoots(mod: ModuleBuilder): void {
   const f = mod.func('findRoots');
-  const [from, to] = [f.param('from'), f.param('to')];
+  const [from, to] = rangeParams(f);
   const i = f.local('i'), flag = f.local('flag');
   const s = slots(f, ['isChild', 'hasRoot', 'treeIds', 'roots', 'rootCount'] as const);
   const x = f.code;
@@ -301,7 +306,7 @@ function addFindRoots(mod: ModuleBuilder): void {
  */
 function addAcyclic(mod: ModuleBuilder): void {
   const f = mod.func('acyclic').returns('i32');
-  const [from, to] = [f.param('from'), f.param('to')];
+  const [from, to] = rangeParams(f);
   const r = f.local('r'), top = f.local('top'), i = f.local('i');
   const s = slots(f, ['roots', 'stack', 'seen', 'modes', 'trueChild', 'falseChild'] as const);
   const x = f.code;
@@ -335,7 +340,7 @@ function addAcyclic(mod: ModuleBuilder): void {
  */
 function addLeafCount(mod: ModuleBuilder): void {
   const f = mod.func('leafCount').returns('i32');
-  const [from, to] = [f.param('from'), f.param('to')];
+  const [from, to] = rangeParams(f);
   const j = f.local('j'), tree = f.local('tree'), id = f.local('id'), c = f.local('c');
   const s = slots(f, ['tTrees', 'tNodes', 'tIds', 'nTargets', 'leafNode', 'leafStart', 'dense', 'stride', 'trees'] as const);
   const x = f.code;
@@ -356,7 +361,7 @@ function addLeafCount(mod: ModuleBuilder): void {
 /** `leafPrefix(from, to)`: `leafStart[i + 1] += leafStart[i]`, in order (ranges called in order). */
 function addLeafPrefix(mod: ModuleBuilder): void {
   const f = mod.func('leafPrefix');
-  const [from, to] = [f.param('from'), f.param('to')];
+  const [from, to] = rangeParams(f);
   const i = f.local('i'), p = f.local('p');
   const s = slots(f, ['leafStart'] as const);
   const x = f.code;
@@ -368,7 +373,7 @@ function addLeafPrefix(mod: ModuleBuilder): void {
 /** `leafFill(from, to)`: target j's id and weight into its leaf's next entry (`fill` starts as `leafStart`). */
 function addLeafFill(mod: ModuleBuilder): void {
   const f = mod.func('leafFill');
-  const [from, to] = [f.param('from'), f.param('to')];
+  const [from, to] = rangeParams(f);
   const j = f.local('j'), p = f.local('p'), e = f.local('e');
   const s = slots(f, ['leafNode', 'fill', 'leafTarget', 'leafWeight', 'tIds', 'tWeights'] as const);
   const x = f.code;
