@@ -10,7 +10,8 @@ import { FormatError, ShapeError, UnsupportedOpError, fmtShape } from '../../err
 import { onnx } from '../../onnx/reader.js';
 import { attributeTensor, need, needDType, newScratch, newValue, type OpArgs, type OpPlan } from './types.js';
 import { walkTrees, type Forest } from './tree-walk.js';
-import { WASM_LOAD_MIN, wasmForestLinks, type ForestAttributes, type ForestLinks } from '../load-wasm.js';
+import { wasmForestLinks, type ForestAttributes, type ForestLinks } from '../forest-links-wasm.js';
+import { WASM_LOAD_MIN } from '../load-wasm.js';
 
 const MODES = ['LEAF', 'BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT', 'BRANCH_EQ', 'BRANCH_NEQ'];
 const AGGREGATES = ['SUM', 'AVERAGE', 'MIN', 'MAX'];
@@ -144,7 +145,7 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
 
 /**
  * The JavaScript plan of the forest's links and leaf table, the reference the WebAssembly one
- * (../load-wasm.ts) must equal: ids checked, nodes indexed, each branch's feature and children
+ * (../forest-links-wasm.ts) must equal: ids checked, nodes indexed, each branch's feature and children
  * checked, the roots, the cycle check and the leaf weights in CSR form.
  * @throws FormatError for an id out of range, a missing child or leaf, a revisited node or no root
  * @throws ShapeError when X is not rank 1 or 2, or a feature index lies outside its rows
