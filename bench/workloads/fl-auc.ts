@@ -19,7 +19,9 @@
  * `DADM_FL_AUC=transformer` (or `autoencoder`) runs one model's lines only;
  * `DADM_FL_AUC_SPLIT=by-host` deals whole hosts without regard to profile (the profile skew's share
  * of the gap); `DADM_FL_AUC_SERVER_OPT`, `_SERVER_LR`, `_SERVER_MOMENTUM`, `_SERVER_BETA2`,
- * `_SERVER_TAU` set the server optimizer.
+ * `_SERVER_TAU` set the server optimizer; `DADM_FL_AUC_OPTIMIZER`, `_MOMENTUM`, `_CLIP`, `_BATCH` the
+ * clients' local training (the centralized anchor stays Adam at `_CENTRAL_LR`), `DADM_FL_AUC_SEED`
+ * the run's seed (docs/federated.md "SGD clients").
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -51,6 +53,20 @@ function transformerServerOptimizer(): Partial<ReturnType<typeof defaultConfig>[
   };
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
+/**
+ * The transformer clients' optimizer: `DADM_FL_AUC_OPTIMIZER` (adam | adamw | sgd, default adam),
+ * `_MOMENTUM` (sgd), `_CLIP` (training.grad_clip, default off). The centralized anchor always trains
+ * with Adam, at `DADM_FL_AUC_CENTRAL_LR` (default: the clients' learning rate for Adam clients, else
+ * 0.004, the best Adam figure of docs/federated.md).
+ */
+const TRANSFORMER_OPTIMIZER = (process.env.DADM_FL_AUC_OPTIMIZER ?? 'adam') as 'adam' | 'adamw' | 'sgd';
+const TRANSFORMER_MOMENTUM = process.env.DADM_FL_AUC_MOMENTUM === undefined ? undefined : Number(process.env.DADM_FL_AUC_MOMENTUM);
+const TRANSFORMER_CLIP = process.env.DADM_FL_AUC_CLIP === undefined ? null : Number(process.env.DADM_FL_AUC_CLIP);
+/** transformer.batch_size of the clients (`DADM_FL_AUC_BATCH`); the centralized anchor keeps the default. */
+const TRANSFORMER_BATCH = process.env.DADM_FL_AUC_BATCH === undefined ? undefined : Number(process.env.DADM_FL_AUC_BATCH);
+const CENTRAL_LR = Number(process.env.DADM_FL_AUC_CENTRAL_LR ?? (TRANSFORMER_OPTIMIZER === 'sgd' ? 0.004 : TRANSFORMER_LR));
+/** Seed of the transformer run's data, split and local training; `DADM_FL_AUC_SEED` overrides. */
+const TRANSFORMER_SEED = Number(process.env.DADM_FL_AUC_SEED ?? 1);
 /** How the transformer's hosts are dealt (the target is by-profile); `DADM_FL_AUC_SPLIT=by-host` isolates the profile skew. */
 const TRANSFORMER_SPLIT = process.env.DADM_FL_AUC_SPLIT === 'by-host' ? 'by-host' : 'by-profile';
 
@@ -75,22 +91,33 @@ async function transformerRow(): Promise<BenchRow> {
     dadm.model = 'transformer';
     dadm.sequence.stride = 4;
     dadm.training.learningRate = TRANSFORMER_LR;
+    dadm.training.optimizer = TRANSFORMER_OPTIMIZER;
+    if (TRANSFORMER_MOMENTUM !== undefined) dadm.training.momentum = TRANSFORMER_MOMENTUM;
+    dadm.training.gradClip = TRANSFORMER_CLIP;
+    const central = { ...dadm, transformer: { ...dadm.transformer }, training: { ...dadm.training, optimizer: 'adam' as const, learningRate: CENTRAL_LR, gradClip: null } };
+    if (TRANSFORMER_BATCH !== undefined) dadm.transformer = { ...dadm.transformer, batchSize: TRANSFORMER_BATCH };
     dadm.federated = { ...dadm.federated, rounds: 5, localEpochs: TRANSFORMER_LOCAL_EPOCHS, scaffoldScale: TRANSFORMER_SCAFFOLD, proximalMu: TRANSFORMER_MU, roundTimeoutS: 1200, ...transformerServerOptimizer() };
     const f = dadm.federated;
     const server = f.serverOptimizer === 'fedavg' ? `fedavg server_lr ${f.serverLr}` : f.serverOptimizer === 'fedavgm' ? `fedavgm server_lr ${f.serverLr} momentum ${f.serverMomentum}` : `fedadam server_lr ${f.serverLr} beta1 ${f.serverMomentum} beta2 ${f.serverBeta2} tau ${f.serverTau}`;
-    const r = await simulateFederated({ workDir: dir, clients: 10, split: TRANSFORMER_SPLIT, rows: 40_000, steps: 100, anomalyRate: 0.02, config: dadm, seed: 1, timeoutS: 3600 });
+    const r = await simulateFederated({ workDir: dir, clients: 10, split: TRANSFORMER_SPLIT, rows: 40_000, steps: 100, anomalyRate: 0.02, config: dadm, centralizedConfig: central, seed: TRANSFORMER_SEED, timeoutS: 3600 });
     const seconds = (performance.now() - t0) / 1000;
-    const central = r.centralized?.labels?.rocAuc ?? NaN;
+    const centralAuc = r.centralized?.labels?.rocAuc ?? NaN;
     // The final checkpoint (merged error_scale, calibrated threshold) scored by `dadm score --hosts`.
     const federated = r.final.checkpoint?.labels?.rocAuc ?? NaN;
     const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
     return {
       workload: 'FL-auc', metric: `auc_${TRANSFORMER_SPLIT}_transformer`, value: federated, unit: 'auc', median_of: 1,
-      note: `target gap <= 0.02; centralized ${central.toFixed(4)}, gap ${(central - federated).toFixed(4)}; per round ${perRound}; ${server}; 400 hosts x 100 steps, stride 4, learning rate ${TRANSFORMER_LR}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
+      note: `target gap <= 0.02; centralized ${centralAuc.toFixed(4)} (adam, learning rate ${CENTRAL_LR}), gap ${(centralAuc - federated).toFixed(4)}; per round ${perRound}; ${server}; 400 hosts x 100 steps, seed ${TRANSFORMER_SEED}, stride 4, clients ${clientOptimizer(dadm.training, dadm.transformer.batchSize)}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The clients' optimizer as the note shows it. */
+function clientOptimizer(t: ReturnType<typeof defaultConfig>['training'], batchSize: number): string {
+  const clip = t.gradClip === null ? '' : `, grad_clip ${t.gradClip}`;
+  return `${t.optimizer}${t.optimizer === 'sgd' ? ` momentum ${t.momentum}` : ''} learning rate ${t.learningRate}${clip}, batch ${batchSize}`;
 }
 
 /** The autoencoder lines: by profile (SCAFFOLD, plain FedAvg, FedProx) and iid. */

@@ -25,6 +25,8 @@ export type EnsembleCombination = (typeof ENSEMBLE_COMBINATIONS)[number];
 
 /** How the threshold on the score is chosen (`threshold.method`); docs/config.md. */
 export const THRESHOLD_RULES = ['quantile', 'contamination', 'target_fpr'] as const;
+/** `training.optimizer`: every model kind that trains by gradient steps takes these. */
+export const OPTIMIZER_KINDS = ['adam', 'adamw', 'sgd'] as const;
 export type ThresholdRule = (typeof THRESHOLD_RULES)[number];
 
 /**
@@ -106,7 +108,7 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
       batchSize: { check: positiveInt, doc: 'rows per gradient step' },
       learningRate: { check: LEARNING_RATE, doc: 'optimizer step size (> 0: a run with 0 would learn nothing)' },
       weightDecay: { check: nonNegativeNumber, doc: 'L2 penalty (adam, sgd) or decoupled decay (adamw); 0 = off' },
-      optimizer: { check: oneOf(['adam', 'adamw', 'sgd']), doc: 'optimizer' },
+      optimizer: { check: oneOf(OPTIMIZER_KINDS), doc: 'optimizer' },
       momentum: { check: halfOpenUnit, doc: 'sgd momentum in [0, 1); ignored by adam and adamw' },
       shuffle: { check: bool, doc: 'reshuffle the training rows every epoch' },
       seed: { check: nonNegativeInt, doc: 'seed of weight init, shuffling and the validation split' },

@@ -13,18 +13,18 @@ import { DEFAULT_OPSET_VERSION } from '../onnx/index.js';
 import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.js';
 import {
   SECTIONS, TOP_FIELDS, isSubsection, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec,
-  type ModelKind, type SectionName, type SubsectionSpec, type ThresholdRule, type TRANSFORMER_OBJECTIVE_NAMES,
+  type ModelKind, type SectionName, type SubsectionSpec, type ThresholdRule, type TRANSFORMER_OBJECTIVE_NAMES, type OPTIMIZER_KINDS,
 } from './config-template.js';
 import { parseYamlData } from './yaml-data.js';
 
 export {
-  MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, TRANSFORMER_OBJECTIVE_NAMES,
+  MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, TRANSFORMER_OBJECTIVE_NAMES, OPTIMIZER_KINDS,
   type ModelKind, type EnsembleMemberName, type EnsembleCombination, type ThresholdRule,
 } from './config-template.js';
 export type SchemaMode = 'endpoint-v1' | 'none';
 /** The activation union under config's name (defined once in tensor/activation.ts). */
 export type ActivationKind = Activation;
-export type OptimizerKind = 'adam' | 'adamw' | 'sgd';
+export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 export type ExplainMethod = 'reconstruction' | 'shap';
 /** What the transformer learns; see {@link TRANSFORMER_OBJECTIVE_NAMES}. */
 export type TransformerObjective = (typeof TRANSFORMER_OBJECTIVE_NAMES)[number];

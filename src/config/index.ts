@@ -22,6 +22,7 @@ export {
   ENSEMBLE_COMBINATIONS,
   type EnsembleCombination,
   THRESHOLD_RULES,
+  OPTIMIZER_KINDS,
   type EnsembleMemberName,
   type ThresholdRule,
   type DadmConfig,

@@ -46,6 +46,8 @@ export function transformerOptions(config: DadmConfig, schema: FeatureSchema): T
     epochs: tr.epochs,
     batchSize: t.batchSize,
     learningRate: tr.learningRate,
+    optimizer: tr.optimizer,
+    momentum: tr.momentum,
     weightDecay: tr.weightDecay,
     gradClip: tr.gradClip,
     seed: tr.seed,

@@ -3,7 +3,7 @@
  * "The 'window' option of TransformerDetector must be an integer >= 2. Got 1 instead."
  * The defaults are the `transformer` and `sequence` sections of config.yaml (docs/transformer.md).
  */
-import { defaultConfig } from '../../config/index.js';
+import { OPTIMIZER_KINDS, defaultConfig, type OptimizerKind } from '../../config/index.js';
 import { InvalidOptionError } from '../../errors.js';
 import { TRANSFORMER_OBJECTIVES, type TransformerObjective } from './objective.js';
 
@@ -37,9 +37,13 @@ export interface TransformerOptions {
   epochs?: number;
   /** Windows per optimisation step. Default 64. */
   batchSize?: number;
-  /** Adam learning rate. Default 1e-3. */
+  /** Optimizer step size. Default 1e-3. */
   learningRate?: number;
-  /** Decoupled weight decay (AdamW) when > 0. Default 0 (Adam). */
+  /** 'adam' (default), 'adamw' (the same: both decay decoupled, as AdamW, when weightDecay > 0) or 'sgd' (torch's SGD with momentum). */
+  optimizer?: OptimizerKind;
+  /** SGD momentum in [0, 1); ignored by adam and adamw. Default 0.9 (config.yaml `training.momentum`). */
+  momentum?: number;
+  /** Weight decay: decoupled (AdamW) for adam and adamw, an L2 term for sgd; 0 = off. Default 0. */
   weightDecay?: number;
   /** Global gradient-norm clip, or null for none. Default 1. */
   gradClip?: number | null;
@@ -74,6 +78,8 @@ export const TRANSFORMER_DEFAULTS: ResolvedTransformerOptions = Object.freeze({
   activeFeatures: null,
   epochs: 10,
   learningRate: 1e-3,
+  optimizer: defaultConfig().training.optimizer,
+  momentum: defaultConfig().training.momentum,
   weightDecay: 0,
   gradClip: 1,
   seed: 0,
@@ -110,6 +116,8 @@ export function resolveTransformerOptions(options: TransformerOptions): Resolved
   if (!(typeof o.contextNoise === 'number' && o.contextNoise >= 0 && o.contextNoise < 1)) fail('contextNoise', 'a number in [0, 1)', o.contextNoise);
   if (!(typeof o.dropout === 'number' && o.dropout >= 0 && o.dropout < 1)) fail('dropout', 'a number in [0, 1)', o.dropout);
   if (!(typeof o.learningRate === 'number' && o.learningRate > 0 && Number.isFinite(o.learningRate))) fail('learningRate', 'a finite number > 0', o.learningRate);
+  if (!OPTIMIZER_KINDS.includes(o.optimizer)) fail('optimizer', `one of ${OPTIMIZER_KINDS.map((s) => `'${s}'`).join(', ')}`, o.optimizer);
+  if (!(typeof o.momentum === 'number' && o.momentum >= 0 && o.momentum < 1)) fail('momentum', 'a number in [0, 1)', o.momentum);
   if (!(typeof o.weightDecay === 'number' && o.weightDecay >= 0 && Number.isFinite(o.weightDecay))) fail('weightDecay', 'a finite number >= 0', o.weightDecay);
   if (o.gradClip !== null && !(typeof o.gradClip === 'number' && o.gradClip > 0 && Number.isFinite(o.gradClip))) fail('gradClip', 'a finite number > 0 or null', o.gradClip);
   if (!int(o.seed, 0)) fail('seed', 'a non-negative safe integer', o.seed);

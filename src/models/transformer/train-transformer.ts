@@ -8,11 +8,12 @@
  * (nn's ParallelTransformerTrainer). See docs/transformer.md "Training".
  */
 import { TrainingError } from '../../errors.js';
-import { Adam, AdamW, ParallelTransformerTrainer, clipGradNorm, type Optimizer } from '../../nn/index.js';
+import { ParallelTransformerTrainer, clipGradNorm } from '../../nn/index.js';
 import { Random, resolveThreads, type ThreadsOption } from '../../tensor/index.js';
 import { backward, zeroGrad, type Var } from '../../autograd/index.js';
 import type { ObjectiveBatcher } from './objective.js';
 import type { ResolvedTransformerOptions } from './options.js';
+import { transformerOptimizer } from './optimizer.js';
 import { autogradLoss, type WindowNet } from './window-net.js';
 import type { WindowStream } from '../../data/index.js';
 
@@ -83,9 +84,7 @@ function trainEpochs(args: TrainWindowNetArgs, trainer: ParallelTransformerTrain
   const validationCount = stream.count('validation');
   const validation = validationCount > 0 ? new Float32Array(validationCount) : null;
   const rng = new Random((o.seed ^ SHUFFLE_STREAM) >>> 0);
-  const optimizer: Optimizer = o.weightDecay > 0
-    ? new AdamW(net.parameters(), { lr: o.learningRate, weightDecay: o.weightDecay })
-    : new Adam(net.parameters(), { lr: o.learningRate });
+  const optimizer = transformerOptimizer(net.parameters(), o);
   const params = net.parameters();
   const capacity = Math.min(o.shuffleBuffer, total);
   const held = new Float32Array(capacity * per);

@@ -53,6 +53,8 @@ export interface EvaluateOptions {
   test: SimData['test'];
   /** Train centrally on the union of `workDir/clients/*\/data.npy`. */
   centralized: boolean;
+  /** The config of that centralized run. */
+  centralizedConfig: DadmConfig;
   /** A sequence kind: the held-out rows are scored with their host ids, and the centralized run trains on the clients' rows + host ids. */
   sequences: boolean;
 }
@@ -93,7 +95,7 @@ export function evaluateRun(o: EvaluateOptions): SimulationQuality {
   if (!o.centralized || files === null) return { rounds, final, centralized: null };
   const t0 = performance.now();
   const union = collectShards(o.workDir, o.sequences);
-  const trained = train({ ...union, outDir: join(o.workDir, 'central', 'out'), config: o.config });
+  const trained = train({ ...union, outDir: join(o.workDir, 'central', 'out'), config: o.centralizedConfig });
   return { rounds, final, centralized: { ...scored(trained.files.model, files), seconds: (performance.now() - t0) / 1000 } };
 }
 

@@ -39,6 +39,8 @@ export interface SimulateOptions extends Omit<SimDataOptions, 'seed' | 'sequence
   killDelayS?: [number, number];
   /** Also run a centralized `train` on the union of the client data. Default true. */
   centralized?: boolean;
+  /** The centralized run's config, when it should train otherwise than the clients (e.g. Adam against SGD clients). Default `config`. */
+  centralizedConfig?: DadmConfig;
   /** Everything is stopped after this many seconds. Default 900. */
   timeoutS?: number;
   /** Log lines of the server, the clients and the simulation itself, as they come. */
@@ -116,7 +118,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
     const result = server.child.messages.find((m) => 'result' in m)?.result as { status?: string; checkpoint?: { path: string } | null } | undefined;
     const clientExits = await Promise.all(clients.map(async (c) => ({ id: c.id, exit: await orAfter(c.child.exited, 15_000, 'timeout'), dropped: c.dropped })));
     const checkpoint = result?.checkpoint?.path ?? null;
-    const quality = evaluateRun({ workDir: o.workDir, stateDir, checkpoint, config, test: data.test, centralized: o.centralized !== false, sequences });
+    const quality = evaluateRun({ workDir: o.workDir, stateDir, checkpoint, config, test: data.test, centralized: o.centralized !== false, centralizedConfig: o.centralizedConfig ?? config, sequences });
     return { ...quality, restarts, clients: clientExits, serverStatus: result?.status ?? `exit ${exit}`, files: { stateDir, checkpoint, config: configFile } };
   } finally {
     await Promise.all(children.map(killHard));
