@@ -24,6 +24,23 @@ export class ByteList {
     this.length++;
   }
 
+  /** Appends the elements whose (start, end) pairs into the source `pairs` holds, in order (a bulk reader's side). */
+  append(pairs: Int32Array): void {
+    const need = 2 * this.length + pairs.length;
+    if (need > this.bounds.length) {
+      const grown = new Int32Array(Math.max(need, 2 * this.bounds.length));
+      grown.set(this.bounds.subarray(0, 2 * this.length));
+      this.bounds = grown;
+    }
+    this.bounds.set(pairs, 2 * this.length);
+    this.length += pairs.length >> 1;
+  }
+
+  /** The (start, end) pairs into the source, two per element in order: a view, read only. */
+  pairs(): Int32Array {
+    return this.bounds.subarray(0, 2 * this.length);
+  }
+
   /** Element i as a view into the source, made on request. */
   at(i: number): Uint8Array {
     return this.source.subarray(this.bounds[2 * i], this.bounds[2 * i + 1]);

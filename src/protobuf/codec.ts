@@ -139,6 +139,27 @@ export interface CodecOptions {
    * a view per element. Default false. The runtime sets it: a forest has one string per node.
    */
   compactLists?: boolean;
+  /**
+   * Readers for long runs that the codec calls before its own reading and falls back from: the
+   * runtime passes WebAssembly ones (runtime/load-wasm.ts), so that loading a forest runs no
+   * JavaScript per node. Each must give exactly what the codec's reading gives, or null.
+   */
+  bulk?: BulkReader;
+}
+
+/** See {@link CodecOptions.bulk}. */
+export interface BulkReader {
+  /**
+   * The packed varints of `bytes[start, end)` as an Int32Array when each is at most 5 bytes long with
+   * a value below 2^31, else null.
+   */
+  varints(bytes: Uint8Array, start: number, end: number): Int32Array | null;
+  /**
+   * From the length byte at `start` (its one-byte `tag` read), the elements of a run of one repeated
+   * bytes field while the tag repeats before `end`: their (start, end) pairs into `bytes` and the
+   * position after the run; null when an element's length is not one byte that fits before `end`.
+   */
+  byteRun(bytes: Uint8Array, start: number, end: number, tag: number): { bounds: Int32Array; pos: number } | null;
 }
 
 const DEFAULT_MAX_DEPTH = 100;
@@ -219,13 +240,14 @@ function writeScalar(w: ProtoWriter, f: Field, v: unknown, index: number): void 
 export function decodeMessage<T>(spec: MessageSpec<T>, bytes: Uint8Array, options: CodecOptions = {}): T {
   if (!(bytes instanceof Uint8Array)) fail(`bytes must be a Uint8Array, got ${typeof bytes}`);
   const r = new ProtoReader(bytes);
-  const limits: ReadLimits = { maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, compactLists: options.compactLists === true };
+  const limits: ReadLimits = { maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH, compactLists: options.compactLists === true, bulk: options.bulk ?? null };
   return readMessage(r, spec, 0, limits) as T;
 }
 
 interface ReadLimits {
   readonly maxDepth: number;
   readonly compactLists: boolean;
+  readonly bulk: BulkReader | null;
 }
 
 function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, limits: ReadLimits): Record<string, unknown> {
@@ -242,11 +264,11 @@ function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, 
       out[f.name] = readValue(r, f, wire, depth, limits);
       if (spec.oneof.includes(f.name)) for (const other of spec.oneof) if (other !== f.name) delete out[other];
     } else if (f.typed && wire === WireType.LEN) {
-      out[f.name] = appendTyped(out[f.name] as number[] | NumberArray | undefined, readPackedTyped(r, f));
+      out[f.name] = appendTyped(out[f.name] as number[] | NumberArray | undefined, readPackedTyped(r, f, limits.bulk));
     } else if (wire === WireType.LEN && isPackable(f)) {
       readPacked(r, f, (out[f.name] ??= []) as unknown[]);
     } else if (f.compact && limits.compactLists && wire === WireType.LEN) {
-      readByteRun(r, tag, (out[f.name] ??= new ByteList(r.bytes)) as ByteList, f.label);
+      readByteRun(r, tag, (out[f.name] ??= new ByteList(r.bytes)) as ByteList, f.label, limits.bulk);
     } else {
       const prev = out[f.name] as unknown[] | NumberArray | undefined;
       const list = prev === undefined ? [] : Array.isArray(prev) ? prev : Array.from(prev);
@@ -264,7 +286,13 @@ function readMessage(r: ProtoReader, spec: MessageSpec<unknown>, depth: number, 
  * tag repeats: a forest's `nodes_modes` is one string per node, ~10^4 in a row, read in this one
  * small loop instead of one pass of {@link readMessage}'s field dispatch each.
  */
-function readByteRun(r: ProtoReader, tag: number, list: ByteList, label: string): void {
+function readByteRun(r: ProtoReader, tag: number, list: ByteList, label: string, bulk: BulkReader | null): void {
+  const run = bulk?.byteRun(r.bytes, r.pos, r.end, tag) ?? null;
+  if (run !== null) {
+    list.append(run.bounds);
+    r.pos = run.pos;
+    return;
+  }
   const bytes = r.bytes;
   for (;;) {
     // A length below 128 is its own one byte; a longer one, or one past the end, goes through the checks.
@@ -302,12 +330,18 @@ function typedArrayOf(kind: ScalarKind, length: number): NumberArray {
 
 /**
  * One packed run straight into a typed array, sized before reading: fixed-width values from the run's
- * length, varints by counting their last bytes (< 0x80). A malformed run fails in the element reader,
+ * length, varints by counting their last bytes (< 0x80); a {@link narrowArray} run by the bulk
+ * reader when it takes it. A malformed run fails in the element reader,
  * which never reads more elements than the array was sized for.
  */
-function readPackedTyped(r: ProtoReader, f: Field): NumberArray {
+function readPackedTyped(r: ProtoReader, f: Field, bulk: BulkReader | null): NumberArray {
   const codec = SCALARS[f.kind as ScalarKind];
   return within(r, f.label, () => {
+    const small = f.narrow ? bulk?.varints(r.bytes, r.pos, r.end) : null;
+    if (small) {
+      r.pos = r.end;
+      return small;
+    }
     let n = 0;
     if (codec.wire === WireType.FIXED32) n = Math.ceil((r.end - r.pos) / 4);
     else if (codec.wire === WireType.FIXED64) n = Math.ceil((r.end - r.pos) / 8);

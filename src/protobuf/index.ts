@@ -5,7 +5,7 @@
 import { decodeMessage, encodeMessage, type CodecOptions } from './codec.js';
 import { MODEL_PROTO, type ModelProto } from './onnx-schema.js';
 
-export { decodeMessage, encodeMessage, type CodecOptions, type MessageSpec, type Field, type NumberArray } from './codec.js';
+export { decodeMessage, encodeMessage, type BulkReader, type CodecOptions, type MessageSpec, type Field, type NumberArray } from './codec.js';
 export * from './onnx-schema.js';
 export { ByteList, NO_CODE } from './byte-list.js';
 

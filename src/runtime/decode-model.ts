@@ -8,6 +8,7 @@ import { ByteBudget, checkLimit, resolveLimits, type Limits } from '../limits.js
 import { decodedBytesBound, estimateDecodedBytes } from './decoded-size.js';
 import { topologicalOrder } from './graph-order.js';
 import { IR_VERSION_RANGE, OPSET_RANGES, checkModel, onnx } from '../onnx/reader.js';
+import { WASM_LOAD_MIN, wasmByteRun, wasmLoaderActive, wasmVarints } from './load-wasm.js';
 import { nodeLabel, type ModelProto } from './proto-utils.js';
 import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
 
@@ -27,6 +28,11 @@ export interface DecodeOptions {
 export { IR_VERSION_RANGE, OPSET_RANGES };
 
 const DEFAULT_MAX_DEPTH = 8;
+/** The codec's bulk readers on the loader's WebAssembly (docs/edge.md, "The forest"). */
+const WASM_BULK: onnx.BulkReader = {
+  varints: (bytes, start, end) => (end - start >= WASM_LOAD_MIN ? wasmVarints(bytes, start, end) : null),
+  byteRun: (bytes, start, end, tag) => (end - start >= WASM_LOAD_MIN ? wasmByteRun(bytes, start, end, tag) : null),
+};
 const WHERE = 'onnx';
 
 /**
@@ -53,7 +59,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   }
   let model: ModelProto;
   try {
-    model = onnx.decodeModel(bytes, { compactLists: true });
+    model = onnx.decodeModel(bytes, { compactLists: true, bulk: wasmLoaderActive() ? WASM_BULK : undefined });
   } catch (e) {
     throw new FormatError(`${WHERE}: bytes must be a valid ONNX ModelProto protobuf, got a decoding error: ${(e as Error).message}`);
   }

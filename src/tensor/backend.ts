@@ -44,6 +44,15 @@ export function wasmActive(): boolean {
   return (active ?? resolve()) === 'wasm';
 }
 
+/**
+ * True when the js backend is chosen (by {@link setBackend} or `DADM_BACKEND`), without resolving
+ * `auto`: for WebAssembly that needs no SIMD and runs once, the ONNX loader's (runtime/load-wasm.ts),
+ * whose start-up the probe's heap and kernel would cost more than they save.
+ */
+export function jsChosen(): boolean {
+  return (requested ?? fromEnvironment()) === 'js';
+}
+
 /** Receives, once, the reason `auto` chose `js` (the CLI prints it with --verbose); null removes it. */
 export function setBackendNotice(hook: ((message: string) => void) | null): void {
   notice = hook;

@@ -11,22 +11,7 @@ import { FormatError } from '../../src/errors.js';
 import { ATTRIBUTE_PROTO, ByteList, TENSOR_PROTO, decodeMessage } from '../../src/protobuf/index.js';
 import { expectError } from '../tensor/expect-error.js';
 import { protobufjsClass } from './onnx-proto-reference.js';
-
-/** The varint of a 64-bit two's complement value, with `pad` extra 0x80 bytes (still at most 10 bytes). */
-function varint(value: bigint, pad = 0): number[] {
-  let v = BigInt.asUintN(64, value);
-  const out: number[] = [];
-  do {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  } while (v > 0n);
-  for (let p = 0; p < pad && out.length < 10; p++) out.push(0x80);
-  out[out.length - 1]! &= 0x7f;
-  return out;
-}
-
-/** A length-delimited field: one-byte tag, varint length, body. */
-const delimited = (tag: number, body: number[]): number[] => [tag, ...varint(BigInt(body.length)), ...body];
+import { delimited, varint } from './wire-bytes.js';
 
 /** Signed 64-bit values, weighted towards the 1- to 4-byte varints of the fast path and its edges. */
 const int64 = fc.oneof(

@@ -10,6 +10,8 @@ import { FormatError, ShapeError, UnsupportedOpError, fmtShape } from '../../err
 import { onnx } from '../../onnx/reader.js';
 import { attributeTensor, need, needDType, newScratch, newValue, type OpArgs, type OpPlan } from './types.js';
 import { walkTrees, type Forest } from './tree-walk.js';
+import { wasmForestLinks, type ForestAttributes, type ForestLinks } from '../forest-links-wasm.js';
+import { WASM_LOAD_MIN } from '../load-wasm.js';
 
 const MODES = ['LEAF', 'BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT', 'BRANCH_EQ', 'BRANCH_NEQ'];
 const AGGREGATES = ['SUM', 'AVERAGE', 'MIN', 'MAX'];
@@ -119,18 +121,47 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
     throw new UnsupportedOpError(`${where}: nodes_modes must be one of ${MODES.join(', ')}, got ${A.strings('nodes_modes')![unknownMode]}`, args.opType);
   }
   args.budget.reserve(n * FOREST_BYTES_PER_NODE + targets.ids.length * FOREST_BYTES_PER_TARGET, where, `flattened forest of ${n} nodes and ${targets.ids.length} target weights`);
-  checkIds(treeIds, 'nodes_treeids', where);
-  checkIds(nodeIds, 'nodes_nodeids', where);
-  const nodes = indexNodes(treeIds, nodeIds);
   const nFeatures = X.shape.length === 2 ? X.shape[1]! : X.shape.length === 1 ? X.shape[0]! : -1;
-  if (nFeatures < 0) throw new ShapeError(`${where}: X must have rank 1 or 2, got ${fmtShape(X.shape)}`, args.opType);
+  const attributes: ForestAttributes = {
+    treeIds, nodeIds, features, modes, trueIds, falseIds, nFeatures, nTargets,
+    targetTrees: targets.trees, targetNodes: targets.nodes, targetIds: targets.ids, targetWeights: targets.weights,
+  };
+  // The same tables from the loader's WebAssembly when it takes this forest (docs/edge.md, "The forest").
+  const links = (n >= WASM_LOAD_MIN ? wasmForestLinks(attributes) : null) ?? linkForest(args, attributes);
   const forest: Forest = {
+    ...links,
     feature: Int32Array.from(features),
     threshold: Float64Array.from(values),
     mode: modes,
+    missingTrue: missingFlags(missing, n),
+  };
+  const rows = X.shape.length === 2 ? X.shape[0]! : 1;
+  const Y = newValue(args, 'float32', [rows, nTargets]);
+  const baseValues = newScratch(args, nTargets);
+  baseValues.set(base);
+  const cfg = { rows, nFeatures, nTargets, aggregate: agg, base: baseValues };
+  return { outputs: [Y], run: walkTrees(forest, X.data, Y.data, cfg) };
+}
+
+/**
+ * The JavaScript plan of the forest's links and leaf table, the reference the WebAssembly one
+ * (../forest-links-wasm.ts) must equal: ids checked, nodes indexed, each branch's feature and children
+ * checked, the roots, the cycle check and the leaf weights in CSR form.
+ * @throws FormatError for an id out of range, a missing child or leaf, a revisited node or no root
+ * @throws ShapeError when X is not rank 1 or 2, or a feature index lies outside its rows
+ */
+function linkForest(args: OpArgs, a: ForestAttributes): ForestLinks {
+  const { treeIds, nodeIds, features, modes, trueIds, falseIds, nFeatures } = a;
+  const where = args.where;
+  const n = modes.length;
+  checkIds(treeIds, 'nodes_treeids', where);
+  checkIds(nodeIds, 'nodes_nodeids', where);
+  const nodes = indexNodes(treeIds, nodeIds);
+  const X = args.inputs[0]!;
+  if (nFeatures < 0) throw new ShapeError(`${where}: X must have rank 1 or 2, got ${fmtShape(X.shape)}`, args.opType);
+  const links: ForestLinks = {
     trueChild: new Int32Array(n),
     falseChild: new Int32Array(n),
-    missingTrue: missingFlags(missing, n),
     roots: new Int32Array(0),
     leafStart: new Int32Array(n + 1),
     leafTarget: new Int32Array(0),
@@ -138,26 +169,21 @@ export function planTreeEnsembleRegressor(args: OpArgs): OpPlan {
   };
   const isChild = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (forest.mode[i] === 0) continue;
+    if (modes[i] === 0) continue;
     if (features[i]! < 0 || features[i]! >= nFeatures) {
       throw new ShapeError(`${where}: nodes_featureids must lie in [0, ${nFeatures - 1}] for X ${fmtShape(X.shape)}, got ${features[i]}`, args.opType);
     }
-    forest.trueChild[i] = childIndex(nodes, treeIds[i]!, trueIds[i]!, where);
-    forest.falseChild[i] = childIndex(nodes, treeIds[i]!, falseIds[i]!, where);
-    isChild[forest.trueChild[i]!] = 1;
-    isChild[forest.falseChild[i]!] = 1;
+    links.trueChild[i] = childIndex(nodes, treeIds[i]!, trueIds[i]!, where);
+    links.falseChild[i] = childIndex(nodes, treeIds[i]!, falseIds[i]!, where);
+    isChild[links.trueChild[i]!] = 1;
+    isChild[links.falseChild[i]!] = 1;
   }
   const rootOf = new Map<number, number>();
   for (let i = 0; i < n; i++) if (!isChild[i] && !rootOf.has(treeIds[i]!)) rootOf.set(treeIds[i]!, i);
-  forest.roots = Int32Array.from(rootOf.values());
-  checkAcyclic(forest, n, where);
-  buildLeaves(args, forest, { nodes, nTargets, targets });
-  const rows = X.shape.length === 2 ? X.shape[0]! : 1;
-  const Y = newValue(args, 'float32', [rows, nTargets]);
-  const baseValues = newScratch(args, nTargets);
-  baseValues.set(base);
-  const cfg = { rows, nFeatures, nTargets, aggregate: agg, base: baseValues };
-  return { outputs: [Y], run: walkTrees(forest, X.data, Y.data, cfg) };
+  links.roots = Int32Array.from(rootOf.values());
+  checkAcyclic(links, modes, where);
+  buildLeaves(args, links, { nodes, a });
+  return links;
 }
 
 /**
@@ -205,14 +231,14 @@ function readTargets(args: OpArgs): Targets {
   return t;
 }
 
-function buildLeaves(args: OpArgs, forest: Forest, ctx: { nodes: NodeIndex; nTargets: number; targets: Targets }): void {
-  const { trees: tTrees, nodes: tNodes, ids: tIds, weights: tWeights } = ctx.targets;
+function buildLeaves(args: OpArgs, forest: ForestLinks, ctx: { nodes: NodeIndex; a: ForestAttributes }): void {
+  const { targetTrees: tTrees, targetNodes: tNodes, targetIds: tIds, targetWeights: tWeights, nTargets } = ctx.a;
   const m = tTrees.length;
   const node = new Int32Array(m);
   for (let j = 0; j < m; j++) {
     const f = lookup(ctx.nodes, tTrees[j]!, tNodes[j]!);
-    if (f === undefined || tIds[j]! < 0 || tIds[j]! >= ctx.nTargets) {
-      throw new FormatError(`${args.where}: target ${j} must name an existing leaf and a target id in [0, ${ctx.nTargets - 1}], got tree ${tTrees[j]} node ${tNodes[j]} target ${tIds[j]}`);
+    if (f === undefined || tIds[j]! < 0 || tIds[j]! >= nTargets) {
+      throw new FormatError(`${args.where}: target ${j} must name an existing leaf and a target id in [0, ${nTargets - 1}], got tree ${tTrees[j]} node ${tNodes[j]} target ${tIds[j]}`);
     }
     node[j] = f;
     forest.leafStart[f + 1]++;
@@ -229,7 +255,8 @@ function buildLeaves(args: OpArgs, forest: Forest, ctx: { nodes: NodeIndex; nTar
 }
 
 /** Every tree must be a tree: walking from its root never revisits a node. */
-function checkAcyclic(forest: Forest, n: number, where: string): void {
+function checkAcyclic(forest: ForestLinks, mode: Uint8Array, where: string): void {
+  const n = mode.length;
   const seen = new Uint8Array(n);
   const stack: number[] = [];
   for (const r of forest.roots) {
@@ -238,7 +265,7 @@ function checkAcyclic(forest: Forest, n: number, where: string): void {
       const i = stack.pop()!;
       if (seen[i]) throw new FormatError(`${where}: trees must not share or revisit nodes, got node index ${i} reached twice`);
       seen[i] = 1;
-      if (forest.mode[i] !== 0) stack.push(forest.trueChild[i]!, forest.falseChild[i]!);
+      if (mode[i] !== 0) stack.push(forest.trueChild[i]!, forest.falseChild[i]!);
     }
   }
   if (n > 0 && forest.roots.length === 0) throw new FormatError(`${where}: each tree must have a root, got a cycle through every node`);

@@ -33,9 +33,9 @@ export class Code {
 
   /** The body's bytes (without the closing `end`, which the module adds). */
   get bytes(): number[] {
-    const out: number[] = [];
-    for (const i of this.instructions) for (const b of i.bytes) out.push(b);
-    return out;
+    // concat, not spreads or for-of: the interpreter makes an iterator result per element of those,
+    // megabytes of garbage for a module emitted once at start-up (docs/edge.md).
+    return ([] as number[]).concat(...this.instructions.map((i) => i.bytes));
   }
 
   private emit(text: string, bytes: number[]): this {
@@ -49,40 +49,40 @@ export class Code {
   }
 
   op(name: PlainOp): this {
-    return this.emit(name, [...PLAIN[name]]);
+    return this.emit(name, (PLAIN[name] as readonly number[]).slice());
   }
 
-  get(local: Local): this { return this.emit(`local.get $${local.name}`, [0x20, ...uleb(local.index)]); }
-  set(local: Local): this { return this.emit(`local.set $${local.name}`, [0x21, ...uleb(local.index)]); }
-  tee(local: Local): this { return this.emit(`local.tee $${local.name}`, [0x22, ...uleb(local.index)]); }
+  get(local: Local): this { return this.emit(`local.get $${local.name}`, [0x20].concat(uleb(local.index))); }
+  set(local: Local): this { return this.emit(`local.set $${local.name}`, [0x21].concat(uleb(local.index))); }
+  tee(local: Local): this { return this.emit(`local.tee $${local.name}`, [0x22].concat(uleb(local.index))); }
 
-  i32(value: number): this { return this.emit(`i32.const ${value | 0}`, [0x41, ...sleb(value)]); }
+  i32(value: number): this { return this.emit(`i32.const ${value | 0}`, [0x41].concat(sleb(value))); }
   f32(value: number): this {
     const b = new Uint8Array(new Float32Array([value]).buffer);
-    return this.emit(`f32.const ${Math.fround(value)}`, [0x43, ...b]);
+    return this.emit(`f32.const ${Math.fround(value)}`, [0x43].concat(Array.from(b)));
   }
   f64(value: number): this {
     const b = new Uint8Array(new Float64Array([value]).buffer);
-    return this.emit(`f64.const ${value}`, [0x44, ...b]);
+    return this.emit(`f64.const ${value}`, [0x44].concat(Array.from(b)));
   }
   /** `v128.const` with four equal f32 lanes. */
   f32x4(value: number): this {
     const b = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
-    return this.emit(`v128.const f32x4 ${Math.fround(value)} ${Math.fround(value)} ${Math.fround(value)} ${Math.fround(value)}`, [0xfd, 0x0c, ...b]);
+    return this.emit(`v128.const f32x4 ${Math.fround(value)} ${Math.fround(value)} ${Math.fround(value)} ${Math.fround(value)}`, [0xfd, 0x0c].concat(Array.from(b)));
   }
 
   /** A load or store; `offset` is a constant byte offset added to the address on the stack. */
   mem(name: MemoryOp, offset = 0): this {
     const [opcode, align] = MEMORY[name];
     const text = offset === 0 ? name : `${name} offset=${offset}`;
-    return this.emit(text, [...opcode, ...uleb(Math.log2(align)), ...uleb(offset)]);
+    return this.emit(text, (opcode as readonly number[]).concat(uleb(Math.log2(align)), uleb(offset)));
   }
 
   lane(name: LaneOp, lane: number): this {
-    return this.emit(`${name} ${lane}`, [...LANE[name], lane]);
+    return this.emit(`${name} ${lane}`, (LANE[name] as readonly number[]).concat([lane]));
   }
 
-  call(callee: Callee): this { return this.emit(`call $${callee.name}`, [0x10, ...uleb(callee.index)]); }
+  call(callee: Callee): this { return this.emit(`call $${callee.name}`, [0x10].concat(uleb(callee.index))); }
 
   /** `block $label` (no result); a `br label` jumps past its `end`. */
   block(label: string): this { return this.open('block', 0x02, label); }
@@ -101,8 +101,8 @@ export class Code {
     if (this.labels.pop() === undefined) throw new Error('Code.end: no open block');
     return this.emit('end', [0x0b]);
   }
-  br(label: string): this { return this.emit(`br $${label}`, [0x0c, ...uleb(this.depthOf(label))]); }
-  brIf(label: string): this { return this.emit(`br_if $${label}`, [0x0d, ...uleb(this.depthOf(label))]); }
+  br(label: string): this { return this.emit(`br $${label}`, [0x0c].concat(uleb(this.depthOf(label)))); }
+  brIf(label: string): this { return this.emit(`br_if $${label}`, [0x0d].concat(uleb(this.depthOf(label)))); }
 
   /**
    * `for (counter = count; counter > 0; counter--) body()`, with count >= 1 on the stack or given:
@@ -168,8 +168,8 @@ export class FunctionBuilder implements Callee {
   /** The signature's type byte list and the body's bytes with its local declarations. */
   encodeBody(): number[] {
     const groups = this.locals.map((l) => [0x01, VALUE_TYPES[l.type]]);
-    const body = [...uleb(groups.length), ...groups.flat(), ...this.code.bytes, 0x0b];
-    return [...uleb(body.length), ...body];
+    const body = uleb(groups.length).concat(groups.flat(), this.code.bytes, [0x0b]);
+    return uleb(body.length).concat(body);
   }
 }
 

@@ -42,36 +42,33 @@ export class ModuleBuilder {
 
   /** The module's bytes. */
   bytes(): Uint8Array<ArrayBuffer> {
-    const types = this.functions.map((f) => [
-      0x60,
-      ...vec(f.params.map((p) => [VALUE_TYPES[p.type]])),
-      ...vec(f.result === null ? [] : [[VALUE_TYPES[f.result]]]),
-    ]);
+    // concat, not spreads: see Code.bytes.
+    const types = this.functions.map((f) => [0x60].concat(
+      vec(f.params.map((p) => [VALUE_TYPES[p.type]])),
+      vec(f.result === null ? [] : [[VALUE_TYPES[f.result]]]),
+    ));
     const { minPages, maxPages, shared } = this.memory;
-    const memory = [...name(MEMORY_IMPORT.module), ...name(MEMORY_IMPORT.field), 0x02, shared ? 0x03 : 0x01, ...uleb(minPages), ...uleb(maxPages)];
-    const exports = this.functions.filter((f) => this.isExported(f)).map((f) => [...name(f.name), 0x00, ...uleb(f.index)]);
-    const out = [
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-      ...section(1, vec(types)),
-      ...section(2, vec([memory])),
-      ...section(3, vec(this.functions.map((f) => uleb(f.index)))),
-      ...section(7, vec(exports)),
-      ...section(10, vec(this.functions.map((f) => f.encodeBody()))),
-    ];
+    const memory = name(MEMORY_IMPORT.module).concat(name(MEMORY_IMPORT.field), [0x02, shared ? 0x03 : 0x01], uleb(minPages), uleb(maxPages));
+    const exports = this.functions.filter((f) => this.isExported(f)).map((f) => name(f.name).concat([0x00], uleb(f.index)));
+    const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00].concat(
+      section(1, vec(types)),
+      section(2, vec([memory])),
+      section(3, vec(this.functions.map((f) => uleb(f.index)))),
+      section(7, vec(exports)),
+      section(10, vec(this.functions.map((f) => f.encodeBody()))),
+    );
     return Uint8Array.from(out);
   }
 }
 
 function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
+  return [id].concat(uleb(content.length), content);
 }
 
 function vec(items: readonly number[][]): number[] {
-  const out = uleb(items.length);
-  for (const item of items) for (const b of item) out.push(b);
-  return out;
+  return uleb(items.length).concat(...items);
 }
 
 function name(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+  return uleb(s.length).concat(Array.from(s, (c) => c.charCodeAt(0)));
 }

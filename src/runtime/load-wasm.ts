@@ -1,0 +1,283 @@
+/**
+ * The driver of the loader's WebAssembly (./load-kernel.ts): copies a step's input into the loader's
+ * memory, runs the step and copies the result out, or answers null when the step is not the common
+ * case, so the caller runs its JavaScript path, the reference, which decides as before and throws
+ * the same errors. Null too under the js backend and where the engine cannot compile WebAssembly.
+ *
+ * Callers take this path for runs of at least {@link WASM_LOAD_MIN} elements (or bytes): below, the
+ * JavaScript loops finish long before V8 would optimize them, and compiling the module would cost
+ * more than it saves (an autoencoder's dims and names are a few bytes each).
+ */
+import { jsChosen, ModuleBuilder } from '../tensor/kernels.js';
+import { addForestLinkKernels } from './forest-links-kernel.js';
+import { HEADER_BYTES, SLOT, addCodecKernels, type Slot } from './load-kernel.js';
+
+/** The smallest run (elements, or bytes for the codec) worth the WebAssembly. */
+export const WASM_LOAD_MIN = 256;
+
+type Kernel = (...args: number[]) => number;
+type KernelName = 'varints' | 'byteRun' | 'codes' | 'scanIds' | 'indexNodes' | 'link' | 'findRoots' | 'acyclic' | 'leafCount' | 'leafPrefix' | 'leafFill';
+
+/**
+ * Elements (roots for `acyclic`) one compiled module may run per kernel. V8 recompiles a WebAssembly
+ * function with TurboFan once it has used up its tier-up budget (`--wasm-tiering-budget`), and
+ * TurboFan's first use pages ~3 MB of Node's code in, the cost this module exists to avoid. Measured
+ * on Node 20 (docs/edge.md, "The forest"): the budget belongs to a function of a compiled module
+ * (fresh instances share it), and each kernel used it up after about twice these counts. A kernel
+ * whose module has run its count goes on in a fresh compile of the same code ({@link generation}).
+ */
+const PER_MODULE: Record<KernelName, number> = {
+  varints: 4000, byteRun: 2500, codes: 1000, scanIds: 3000, indexNodes: 6000, link: 1500,
+  findRoots: 6000, acyclic: 16, leafCount: 3000, leafPrefix: 12000, leafFill: 3000,
+};
+/** Past this many modules a kernel runs on the last one, and V8 may optimize it (a forest of ~250,000 nodes). */
+const MAX_MODULES = 64;
+
+const PAGE = 65536;
+/** 2 GiB: addresses stay positive i32. */
+const MAX_PAGES = 32768;
+
+/** A compiled copy of the module and the elements each of its kernels has run. */
+interface Generation {
+  module: WebAssembly.Module;
+  used: Record<string, number>;
+}
+
+let moduleBytes: Uint8Array | null | undefined;
+const generations: Generation[] = [];
+
+/** The module's bytes, or null where WebAssembly is missing or refuses them. */
+function loaderBytes(): Uint8Array | null {
+  if (moduleBytes === undefined) {
+    moduleBytes = null;
+    if (typeof WebAssembly === 'object') {
+      try {
+        const mod = new ModuleBuilder('onnx-load', { minPages: 1, maxPages: MAX_PAGES, shared: false });
+        addCodecKernels(mod);
+        addForestLinkKernels(mod);
+        const bytes = mod.bytes();
+        generations.push({ module: new WebAssembly.Module(bytes), used: {} });
+        moduleBytes = bytes;
+      } catch {
+        moduleBytes = null;
+      }
+    }
+  }
+  return moduleBytes;
+}
+
+/**
+ * Module k: the same code with a custom section holding k at the end, so that V8 compiles it anew
+ * (it shares one compilation between modules of equal bytes) and its kernels start with a fresh budget.
+ * Custom sections carry no code (https://webassembly.github.io/spec/core/binary/modules.html#custom-section).
+ */
+function generation(k: number): Generation {
+  while (generations.length <= k) {
+    const base = loaderBytes()!;
+    const n = generations.length;
+    const tail = Uint8Array.of(0, 6, 3, 0x67, 0x65, 0x6e, n & 0x7f, n >> 7);
+    const bytes = new Uint8Array(base.length + tail.length);
+    bytes.set(base);
+    bytes.set(tail, base.length);
+    generations.push({ module: new WebAssembly.Module(bytes), used: {} });
+  }
+  return generations[k]!;
+}
+
+/**
+ * True when the loader's WebAssembly may run: not under the js backend, on an engine with
+ * WebAssembly. The module is compiled by the first step that runs (a model without long runs never
+ * pays for it); if the engine refuses it, every step answers null.
+ */
+export function wasmLoaderActive(): boolean {
+  return !jsChosen() && typeof WebAssembly === 'object';
+}
+
+/**
+ * The memory the steps share, with an instance per module on it: one memory, so a load touches the
+ * pages of its largest step, not of every step (a memory's pages stay resident while it lives).
+ * The forest plan, a load's last step, lets it go ({@link releaseMemory}).
+ */
+let shared: { memory: WebAssembly.Memory; instances: Map<number, Record<string, unknown>>; dirty: number } | null = null;
+
+export function releaseMemory(): void {
+  shared = null;
+}
+
+/** One step on the shared memory: the header, then arrays taken in order, each zeroed. */
+export class Job {
+  private readonly memory: WebAssembly.Memory;
+  private readonly instances: Map<number, Record<string, unknown>>;
+  private top = HEADER_BYTES;
+
+  constructor() {
+    shared ??= { memory: new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES }), instances: new Map(), dirty: HEADER_BYTES };
+    this.memory = shared.memory;
+    this.instances = shared.instances;
+    this.u8(0, HEADER_BYTES).fill(0);
+  }
+
+  /**
+   * `bytes` of zeros (8-byte aligned); views made before an alloc may be stale after it. Only what an
+   * earlier step used is cleared: pages no step has written are still the engine's zero pages, and
+   * clearing them would make them resident.
+   */
+  alloc(bytes: number): number {
+    const at = this.top;
+    this.top += Math.ceil(bytes / 8) * 8;
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    const state = shared!;
+    if (at < state.dirty) this.u8(at, Math.min(this.top, state.dirty) - at).fill(0);
+    state.dirty = Math.max(state.dirty, this.top);
+    return at;
+  }
+
+  u8(at: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, at, length);
+  }
+
+  i32(at: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, at, length);
+  }
+
+  f64(at: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, at, length);
+  }
+
+  slot(name: Slot, value?: number): number {
+    const words = this.i32(0, HEADER_BYTES / 4);
+    if (value !== undefined) words[SLOT[name]] = value;
+    return words[SLOT[name]]!;
+  }
+
+  /**
+   * Kernel `name` on the first module that has some of its {@link PER_MODULE} elements left: `room`
+   * of them. The caller runs at most `room` elements and reports them with `spend`.
+   */
+  kernel(name: KernelName): { run: Kernel; room: number; spend(n: number): void } {
+    let k = 0;
+    while (k + 1 < MAX_MODULES && (generation(k).used[name] ?? 0) >= PER_MODULE[name]) k++;
+    const g = generation(k);
+    let instance = this.instances.get(k);
+    if (instance === undefined) {
+      instance = new WebAssembly.Instance(g.module, { env: { memory: this.memory } }).exports;
+      this.instances.set(k, instance);
+    }
+    // Only the last module can be used up here: it takes whole ranges from then on.
+    const left = PER_MODULE[name] - (g.used[name] ?? 0);
+    const room = left > 0 ? left : PER_MODULE[name];
+    return { run: instance[name] as Kernel, room, spend: (n) => void (g.used[name] = (g.used[name] ?? 0) + n) };
+  }
+
+  /**
+   * Runs `call` over `[from, to)` in ranges that fit the modules' rooms.
+   * @returns the first answer >= 0 (where a range stopped), or -1
+   */
+  over(name: KernelName, from: number, to: number, call: (k: Kernel, a: number, b: number) => number = (k, a, b) => k(a, b)): number {
+    for (let a = from; a < to; ) {
+      const k = this.kernel(name);
+      const b = Math.min(to, a + k.room);
+      const answer = call(k.run, a, b);
+      k.spend(b - a);
+      if (answer >= 0) return answer;
+      a = b;
+    }
+    return -1;
+  }
+}
+
+/** A step: null when the loader does not run, or the engine refused the module or the memory. */
+export function job(): Job | null {
+  if (!wasmLoaderActive() || loaderBytes() === null) return null;
+  try {
+    return new Job();
+  } catch {
+    return null;
+  }
+}
+
+/** Copies `bytes[start, end)` into the job. @returns the address */
+function copyIn(j: Job, bytes: Uint8Array, start: number, end: number): number {
+  const at = j.alloc(end - start + 1);
+  j.u8(at, end - start).set(bytes.subarray(start, end));
+  return at;
+}
+
+/**
+ * The packed varints of `bytes[start, end)` when each is at most 5 bytes with a value below 2^31
+ * (a forest's ids and feature indices); null otherwise, for the codec's reader.
+ */
+export function wasmVarints(bytes: Uint8Array, start: number, end: number): Int32Array | null {
+  const j = job();
+  if (j === null) return null;
+  const src = copyIn(j, bytes, start, end);
+  const out = j.alloc(4 * PER_MODULE.varints);
+  const stop = src + (end - start);
+  const chunks: Int32Array[] = [];
+  for (let pos = src; pos < stop; pos = j.slot('pos')) {
+    const kernel = j.kernel('varints');
+    const k = kernel.run(pos, stop, out, kernel.room);
+    if (k < 0) return null;
+    kernel.spend(k);
+    chunks.push(j.i32(out, k).slice());
+  }
+  return chunks.length === 0 ? new Int32Array(0) : joined(chunks);
+}
+
+/**
+ * The bounds (start, end pairs into `bytes`) of a run of one repeated bytes field with the one-byte
+ * `tag`, from the length byte at `start` (its tag read) while the tag repeats before `end`, and the
+ * position after the run; null when an element's length is not one byte that fits.
+ */
+export function wasmByteRun(bytes: Uint8Array, start: number, end: number, tag: number): { bounds: Int32Array; pos: number } | null {
+  const j = tag < 0x80 ? job() : null;
+  if (j === null) return null;
+  const src = copyIn(j, bytes, start, end);
+  const out = j.alloc(8 * PER_MODULE.byteRun);
+  const stop = src + (end - start);
+  const shift = start - src;
+  const chunks: Int32Array[] = [];
+  for (let pos = src; ; pos = j.slot('pos')) {
+    const kernel = j.kernel('byteRun');
+    const k = kernel.run(pos, stop, tag, out, kernel.room, shift);
+    if (k < 0) return null;
+    kernel.spend(k);
+    chunks.push(j.i32(out, 2 * k).slice());
+    if (j.slot('done') === 1) return { bounds: joined(chunks), pos: j.slot('pos') + shift };
+  }
+}
+
+/** The chunks one after the other. */
+function joined(chunks: Int32Array[]): Int32Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Int32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Element k's position among `names` (ASCII) per element, 255 for none, as ByteList.codes gives it:
+ * elements are the `source` bytes between the pairs of `bounds`. Null for bounds that are not in order.
+ */
+export function wasmCodes(source: Uint8Array, bounds: Int32Array, names: readonly string[]): Uint8Array | null {
+  const count = bounds.length / 2;
+  const lo = bounds[0] ?? 0;
+  const hi = bounds[bounds.length - 1] ?? 0;
+  const j = count > 0 && lo >= 0 && lo <= hi && hi <= source.length ? job() : null;
+  if (j === null) return null;
+  const src = copyIn(j, source, lo, hi);
+  const b = j.alloc(4 * bounds.length);
+  const table = j.alloc(8 * names.length);
+  const nameAt = names.map((n) => copyIn(j, Uint8Array.from(n, (c) => c.charCodeAt(0)), 0, n.length));
+  const out = j.alloc(count);
+  j.i32(b, bounds.length).set(bounds);
+  j.i32(table, 2 * names.length).set(names.flatMap((n, k) => [nameAt[k]!, n.length]));
+  const shift = src - lo;
+  const bad = j.over('codes', 0, count, (k, a, z) => k(b, table, names.length, out, a, z, shift, src, src + (hi - lo)));
+  return bad >= 0 ? null : j.u8(out, count).slice();
+}
