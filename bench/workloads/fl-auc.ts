@@ -21,7 +21,8 @@
  * of the gap); `DADM_FL_AUC_SERVER_OPT`, `_SERVER_LR`, `_SERVER_MOMENTUM`, `_SERVER_BETA2`,
  * `_SERVER_TAU` set the server optimizer; `DADM_FL_AUC_OPTIMIZER`, `_MOMENTUM`, `_CLIP`, `_BATCH` the
  * clients' local training (the centralized anchor stays Adam at `_CENTRAL_LR`), `DADM_FL_AUC_SEED`
- * the run's seed (docs/federated.md "SGD clients").
+ * the run's seed (docs/federated.md "SGD clients"); `DADM_FL_AUC_CENTERING` (context-mean | none)
+ * the transformer's centering of both runs, context-mean by default.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -53,6 +54,11 @@ function transformerServerOptimizer(): Partial<ReturnType<typeof defaultConfig>[
   };
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
+/**
+ * transformer.centering of both transformer runs (clients and centralized, so they compare the same
+ * model); `DADM_FL_AUC_CENTERING=none` gives the uncentered model (docs/federated.md "The cause: feature levels").
+ */
+const TRANSFORMER_CENTERING = process.env.DADM_FL_AUC_CENTERING === 'none' ? 'none' : 'context-mean';
 /**
  * The transformer clients' optimizer: `DADM_FL_AUC_OPTIMIZER` (adam | adamw | sgd, default adam),
  * `_MOMENTUM` (sgd), `_CLIP` (training.grad_clip, default off). The centralized anchor always trains
@@ -91,6 +97,7 @@ async function transformerRow(): Promise<BenchRow> {
     dadm.model = 'transformer';
     dadm.sequence.stride = 4;
     dadm.training.learningRate = TRANSFORMER_LR;
+    dadm.transformer.centering = TRANSFORMER_CENTERING;
     dadm.training.optimizer = TRANSFORMER_OPTIMIZER;
     if (TRANSFORMER_MOMENTUM !== undefined) dadm.training.momentum = TRANSFORMER_MOMENTUM;
     dadm.training.gradClip = TRANSFORMER_CLIP;
@@ -107,7 +114,7 @@ async function transformerRow(): Promise<BenchRow> {
     const perRound = r.rounds.map((x) => x.auc?.toFixed(4) ?? x.status).join(' ');
     return {
       workload: 'FL-auc', metric: `auc_${TRANSFORMER_SPLIT}_transformer`, value: federated, unit: 'auc', median_of: 1,
-      note: `target gap <= 0.02; centralized ${centralAuc.toFixed(4)} (adam, learning rate ${CENTRAL_LR}), gap ${(centralAuc - federated).toFixed(4)}; per round ${perRound}; ${server}; 400 hosts x 100 steps, seed ${TRANSFORMER_SEED}, stride 4, clients ${clientOptimizer(dadm.training, dadm.transformer.batchSize)}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
+      note: `target gap <= 0.02; centralized ${centralAuc.toFixed(4)} (adam, learning rate ${CENTRAL_LR}), gap ${(centralAuc - federated).toFixed(4)}; per round ${perRound}; ${server}; 400 hosts x 100 steps, seed ${TRANSFORMER_SEED}, stride 4, centering ${TRANSFORMER_CENTERING}, clients ${clientOptimizer(dadm.training, dadm.transformer.batchSize)}, scaffold_scale ${TRANSFORMER_SCAFFOLD}, proximal_mu ${TRANSFORMER_MU}, ${TRANSFORMER_LOCAL_EPOCHS} local epochs x 5 rounds vs centralized ${dadm.training.epochs} epochs (early stopping, patience ${dadm.training.earlyStoppingPatience}); ${seconds.toFixed(0)} s; ${load}`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

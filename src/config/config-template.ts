@@ -36,6 +36,12 @@ export type ThresholdRule = (typeof THRESHOLD_RULES)[number];
  */
 export const TRANSFORMER_OBJECTIVE_NAMES = ['next-step', 'masked-step', 'reconstruct'] as const;
 
+/**
+ * What the transformer subtracts from each window before the network reads it (docs/transformer.md,
+ * "Centering"): `none`, or `context-mean`, each active feature's mean over the context steps 0..T-2.
+ */
+export const TRANSFORMER_CENTERING_NAMES = ['none', 'context-mean'] as const;
+
 /** One config key: its check and its one-line comment. */
 export interface FieldSpec {
   readonly check: Check;
@@ -195,6 +201,10 @@ export const SECTIONS: { readonly [S in SectionName]: SubsectionSpec<DadmConfig[
       objective: {
         check: oneOf(TRANSFORMER_OBJECTIVE_NAMES),
         doc: 'next-step (score = error of the last step predicted from the T-1 before it), masked-step or reconstruct',
+      },
+      centering: {
+        check: oneOf(TRANSFORMER_CENTERING_NAMES),
+        doc: 'none, or context-mean: subtract each feature\'s mean over the context steps 0..T-2 from every step of the window before the network reads it (the network learns changes, not levels)',
       },
       contextNoise: { check: halfOpenUnit, doc: 'probability that the context of a training window gets a corrupted run of steps (targets stay clean), in [0, 1)' },
       standardizeErrors: { check: bool, doc: 'score each feature\'s error in units of its mean squared error on the validation windows' },

@@ -14,11 +14,12 @@ import type { Activation, BackendOption, ThreadsOption } from '../tensor/index.j
 import {
   SECTIONS, TOP_FIELDS, isSubsection, renderConfigYaml, snakeCase, type EnsembleCombination, type EnsembleMemberName, type FieldSpec,
   type ModelKind, type SectionName, type SubsectionSpec, type ThresholdRule, type TRANSFORMER_OBJECTIVE_NAMES, type OPTIMIZER_KINDS,
+  type TRANSFORMER_CENTERING_NAMES,
 } from './config-template.js';
 import { parseYamlData } from './yaml-data.js';
 
 export {
-  MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, TRANSFORMER_OBJECTIVE_NAMES, OPTIMIZER_KINDS,
+  MODEL_KIND_NAMES, ENSEMBLE_MEMBER_NAMES, ENSEMBLE_COMBINATIONS, THRESHOLD_RULES, TRANSFORMER_OBJECTIVE_NAMES, TRANSFORMER_CENTERING_NAMES, OPTIMIZER_KINDS,
   type ModelKind, type EnsembleMemberName, type EnsembleCombination, type ThresholdRule,
 } from './config-template.js';
 export type SchemaMode = 'endpoint-v1' | 'none';
@@ -28,6 +29,8 @@ export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 export type ExplainMethod = 'reconstruction' | 'shap';
 /** What the transformer learns; see {@link TRANSFORMER_OBJECTIVE_NAMES}. */
 export type TransformerObjective = (typeof TRANSFORMER_OBJECTIVE_NAMES)[number];
+/** What the transformer subtracts from each window; see {@link TRANSFORMER_CENTERING_NAMES}. */
+export type TransformerCentering = (typeof TRANSFORMER_CENTERING_NAMES)[number];
 
 export type FederatedAggregation = 'fedavg' | 'median' | 'trimmed-mean';
 /** How the server applies the aggregate update (FedOpt, Reddi et al. 2021). */
@@ -141,6 +144,7 @@ export interface DadmConfig {
     activation: 'relu' | 'gelu';
     normFirst: boolean;
     objective: TransformerObjective;
+    centering: TransformerCentering;
     contextNoise: number;
     standardizeErrors: boolean;
     batchSize: number;
@@ -221,6 +225,7 @@ export function defaultConfig(): DadmConfig {
       activation: 'relu',
       normFirst: false,
       objective: 'next-step',
+      centering: 'none',
       contextNoise: 0.5,
       standardizeErrors: true,
       batchSize: 64,

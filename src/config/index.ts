@@ -18,6 +18,8 @@ export {
   MODEL_KIND_NAMES,
   TRANSFORMER_OBJECTIVE_NAMES,
   type TransformerObjective,
+  TRANSFORMER_CENTERING_NAMES,
+  type TransformerCentering,
   ENSEMBLE_MEMBER_NAMES,
   ENSEMBLE_COMBINATIONS,
   type EnsembleCombination,

@@ -55,6 +55,11 @@ export interface TransformerExportSpec {
   head: TransformerLinearSpec;
   /** the A input columns the network reads and scores, in order; null = all F */
   activeFeatures: readonly number[] | null;
+  /**
+   * 'context-mean': the graph subtracts each window's level (per active feature, the mean of steps
+   * 0..T-2) from all T steps before the embed, and the head predicts the last step minus it; absent = 'none'
+   */
+  centering?: 'none' | 'context-mean';
   /** `[A]` divides each feature's squared error before the mean (the model's error scale); absent = 1 */
   errorScale?: Float32Array;
   /** written as the model's metadata_props (see modelMetadata) */
@@ -78,6 +83,9 @@ export function checkTransformerSpec(spec: TransformerExportSpec, where: string)
   if (d % heads !== 0) throw new InvalidOptionError(`${where}: heads must divide dModel ${d}, got ${heads}`, 'heads');
   if (!['next-step', 'masked-step', 'reconstruct'].includes(spec.objective)) {
     throw new InvalidOptionError(`${where}: objective must be 'next-step', 'masked-step' or 'reconstruct', got ${String(spec.objective)}`, 'objective');
+  }
+  if (spec.centering !== undefined && spec.centering !== 'none' && spec.centering !== 'context-mean') {
+    throw new InvalidOptionError(`${where}: centering must be 'none' or 'context-mean', got ${String(spec.centering)}`, 'centering');
   }
   if (spec.activation !== 'relu' && spec.activation !== 'gelu') throw new InvalidOptionError(`${where}: activation must be 'relu' or 'gelu', got ${String(spec.activation)}`, 'activation');
   if (!(spec.layerNormEps >= 0)) throw new InvalidOptionError(`${where}: layerNormEps must be >= 0, got ${spec.layerNormEps}`, 'layerNormEps');

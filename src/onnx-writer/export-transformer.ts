@@ -1,7 +1,7 @@
 /**
  * `exportTransformer`: a transformer window model as an ONNX scoring graph, `input [N, T, F]` ->
  * `score [N]` (and `prediction [N, A]`, the model's estimate of step T-1's A active features). Layout in docs/onnx.md,
- * "Transformer". Every product with a weight is its own Gemm on a constant (so `quantize` can
+ * "Transformer graph". Every product with a weight is its own Gemm on a constant (so `quantize` can
  * rewrite it); the attention products QK^T and PV multiply two activations and stay float.
  */
 import { checkTransformerSpec, specPositions, specWidth, type TransformerExportSpec, type TransformerLayerSpec, type TransformerLinearSpec, type TransformerNormSpec } from '../model-spec/index.js';
@@ -21,15 +21,17 @@ interface Ctx {
 
 /**
  * Exports a window model (checked with checkModel). Graph for input x `[N, T, F]`: the A active
- * columns (Gather on axis 2, when a subset); `context` = steps 0..T-2 (next-step) or all steps;
+ * columns (Gather on axis 2, when a subset); with centering 'context-mean', `level = ReduceMean`
+ * of steps 0..T-2 (keepdims, `[N, 1, A]`) subtracted from every step; `context` = steps 0..T-2 (next-step) or all steps;
  * activations flow as 2-D `[N * L, d]` rows so every Linear is one Gemm (transB, PyTorch's weight
  * layout, bias included); `h = Gemm_embed(context) (* keep + mask) + pos`; each encoder layer as
  * torch (post- or pre-norm; LayerNormalization from opset 17, its decomposition below), attention as
  * Reshape/Transpose to `[N, H, L, dh]`, MatMul, the causal mask added to the scores of every layer
  * but the last, Softmax, MatMul; the last layer computes only the query, attention output and
  * feed-forward of the last position, whose output is all the score reads (1/sqrt(dh) is folded
- * into the query weights); `prediction = Gemm_head(h_last) [N, A]`; `score = ReduceMax` over the
- * A columns of `(prediction - x[:, T-1])^2 / errorScale`. N is 1, or 'batch' with `dynamicBatch`.
+ * into the query weights); `y = Gemm_head(h_last) [N, A]`; `score = ReduceMax` over the A columns
+ * of `(y - x[:, T-1])^2 / errorScale` (x centered); `prediction = y` (+ level when centered, so it
+ * is in the input's units). N is 1, or 'batch' with `dynamicBatch`.
  * @throws ShapeError, DataError, InvalidOptionError for a bad spec or option (checkTransformerSpec)
  */
 export function exportTransformer(spec: TransformerExportSpec, options: TransformerExportOptions = {}): onnx.ModelProto {
@@ -45,6 +47,11 @@ export function exportTransformer(spec: TransformerExportSpec, options: Transfor
   if (spec.activeFeatures !== null) {
     const idx = b.addInitializer({ name: 'active_features', dataType: 'int64', dims: [A], values: spec.activeFeatures });
     [x] = b.addNode('Gather', [x, idx], { name: 'active.Gather', outputs: ['active'], attributes: { axis: 2 } }) as [string];
+  }
+  let level: string | null = null;
+  if (spec.centering === 'context-mean') {
+    level = reduceMean(ctx, sliceSteps(ctx, x, 0, T - 1, 'level.context'), 1, true, 'level.ReduceMean', 'level');
+    [x] = b.addNode('Sub', [x, level], { name: 'centered.Sub', outputs: ['centered'] }) as [string];
   }
   const target = reshape(ctx, sliceSteps(ctx, x, T - 1, T, 'target'), [-1, A], 'target_step');
   const context = spec.objective === 'next-step' ? sliceSteps(ctx, x, 0, T - 1, 'context') : x;
@@ -66,7 +73,8 @@ export function exportTransformer(spec: TransformerExportSpec, options: Transfor
   spec.layers.forEach((layer, i) => {
     h = encoderLayer(ctx, h, layer, i, i === spec.layers.length - 1);
   });
-  const y = gemmLinear(ctx, h, 'head', spec.head, 'prediction');
+  const y = gemmLinear(ctx, h, 'head', spec.head, level === null ? 'prediction' : 'head.out');
+  if (level !== null) b.addNode('Add', [y, reshape(ctx, level, [-1, A], 'level_rows')], { name: 'prediction.Add', outputs: ['prediction'] });
   const [diff] = b.addNode('Sub', [y, target], { name: 'error.Sub', outputs: ['error.diff'] });
   let [sq] = b.addNode('Mul', [diff!, diff!], { name: 'error.Mul', outputs: ['error.squared'] });
   if (spec.errorScale !== undefined) {

@@ -83,6 +83,7 @@ describe('parseConfig', () => {
       ['autoencoder:\n  hidden_dims: []', /autoencoder\.hidden_dims must be a non-empty list of positive integers, got \[\]$/],
       ['autoencoder:\n  hidden_dims: [32, 0]', /autoencoder\.hidden_dims must be a non-empty list of positive integers, got \[32,0\]$/],
       ['threshold:\n  quantile: 1', /threshold\.quantile must be a number in \(0, 1\), got 1$/],
+      ['transformer:\n  centering: median', /^config\.yaml: transformer\.centering must be one of none, context-mean, got 'median'$/],
       ['iforest:\n  max_samples: 1.5', /iforest\.max_samples must be 'auto', an integer > 1 \(rows\) or a number in \(0, 1\] \(fraction of rows\), got 1\.5$/],
       ['iforest:\n  contamination: 0.6', /iforest\.contamination must be 'auto' or a number in \(0, 0\.5\], got 0\.6$/],
       ['onnx:\n  opset: 9', /onnx\.opset must be an integer in \[13, 21\], got 9$/],
@@ -128,9 +129,9 @@ describe('defaultConfigYaml (dadm init-config template)', () => {
       }
     });
     // 5 top-level scalars + 14 sections + fields: autoencoder 2, training 11, threshold 4, iforest 5,
-    // ecod 2, ensemble 4, transformer 12, sequence 2, onnx 2, quantization 7, drift 7, explain 5,
+    // ecod 2, ensemble 4, transformer 13, sequence 2, onnx 2, quantization 7, drift 7, explain 5,
     // federated 23 fields and 4 subsections of 4 + 2 + 2 + 3 fields, limits 4
-    expect(keys).toBe(124);
+    expect(keys).toBe(125);
   });
 });
 

@@ -1,17 +1,19 @@
 /**
  * exportTransformer: the exported window model scores what the fused model scores, runs in dadm's
- * runtime and in onnxruntime-web with the same results (<= 1e-5 relative), and `quantizeDynamic`
+ * runtime and in onnxruntime-web with the same results (<= 1e-5 relative), centered or not, with a
+ * standardizer folded in or not, and `quantizeDynamic`
  * rewrites its weight MatMuls while the attention products QK^T and PV stay float.
  */
 import { describe, expect, it } from 'vitest';
-import { TransformerDetector, WindowNet, objectiveLayout, resolveTransformerOptions, transformerExportSpec, type TransformerOptions } from '../../src/models/transformer/index.js';
+import { TransformerDetector, TransformerModel, WindowNet, objectiveLayout, resolveTransformerOptions, transformerExportSpec, type TransformerOptions } from '../../src/models/transformer/index.js';
 import { memoryRows } from '../../src/data/index.js';
 import { exportTransformer } from '../../src/onnx-writer/index.js';
 import { encodeModel, modelMetadata, type onnx } from '../../src/onnx/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { Random, Tensor } from '../../src/tensor/index.js';
-import { ShapeError } from '../../src/errors.js';
+import { InvalidOptionError, ShapeError } from '../../src/errors.js';
+import { genericSchema } from '../../src/schema/index.js';
 import { runOrt } from './export-helpers.js';
 import { expectError } from '../tensor/expect-error.js';
 
@@ -44,6 +46,8 @@ const cases: [string, TransformerOptions, number][] = [
   ['next-step, pre-norm, 2 layers, opset 13 (LayerNorm decomposed)', { objective: 'next-step', normFirst: true, layers: 2 }, 13],
   ['masked-step, GELU, 2 layers', { objective: 'masked-step', activation: 'gelu', layers: 2 }, 17],
   ['reconstruct, opset 18', { objective: 'reconstruct' }, 18],
+  ['next-step, centered (context-mean)', { objective: 'next-step', centering: 'context-mean' }, 17],
+  ['masked-step, centered, opset 18 (ReduceMean axes as input)', { objective: 'masked-step', centering: 'context-mean' }, 18],
 ];
 
 describe('exportTransformer', () => {
@@ -61,6 +65,30 @@ describe('exportTransformer', () => {
       const ort = await runOrt(bytes, x, [n, T, F]);
       expectRelClose(ort.score!.data, dadm.score!.data as Float32Array);
       expectRelClose(ort.prediction!.data, dadm.prediction!.data as Float32Array);
+      // prediction is in the input's units (the level added back when centered), as predictLastStep.
+      const predicted = model.predictLastStep(x, n);
+      const active = Array.from({ length: n * 5 }, (_, i) => predicted[Math.floor(i / 5) * F + (i % 5)]!);
+      expect(ort.prediction!.data).toBeAllclose(active, { rtol: 1e-4, atol: 1e-5 });
+    });
+  }
+
+  for (const centering of ['none', 'context-mean'] as const) {
+    it(`folds a standardizer (centering ${centering}): onnxruntime-web on raw rows = dadm on standardized rows`, async () => {
+      const model = new TransformerModel(randomModel({ objective: 'next-step', centering }));
+      const rng = new Random(21);
+      const mean = Float64Array.from({ length: F }, () => rng.uniform(-50, 50));
+      const scale = Float64Array.from({ length: F }, () => rng.uniform(0.5, 20));
+      const proto = model.exportOnnx({ opset: 17, dynamicBatch: true, foldScaler: true, standardizer: { mean, scale }, schema: genericSchema(F), metadata });
+      const n = 5;
+      const z = new Random(8).normalFill(new Float32Array(n * T * F));
+      // Per-window offsets on top: a host level far from the standardizer's mean.
+      for (let b = 0; b < n; b++) for (let k = 0; k < T * F; k++) z[b * T * F + k] += b - 2;
+      const raw = Float32Array.from(z, (v, i) => v * scale[i % F]! + mean[i % F]!);
+      const ort = await runOrt(encodeModel(proto), raw, [n, T, F]);
+      expect(ort.score!.data).toBeAllclose(model.detector.scoreWindows(z, n), { rtol: 1e-3, atol: 1e-5 });
+      const predicted = model.detector.predictLastStep(z, n);
+      const want = Array.from({ length: n * 5 }, (_, i) => predicted[Math.floor(i / 5) * F + (i % 5)]! * scale[i % 5]! + mean[i % 5]!);
+      expect(ort.prediction!.data).toBeAllclose(want, { rtol: 1e-4, atol: 1e-3 });
     });
   }
 
@@ -70,6 +98,11 @@ describe('exportTransformer', () => {
     expect(dims(proto.graph!.input![0]!)).toEqual([1, T, F]);
     expect(dims(proto.graph!.output![0]!)).toEqual([1]);
     expect(Object.fromEntries(proto.metadataProps!.map((p) => [p.key, p.value]))).toMatchObject({ 'dadm.model_type': 'transformer', 'dadm.window': '6', 'dadm.objective': 'next-step' });
+  });
+
+  it("refuses a centering other than 'none' or 'context-mean'", () => {
+    const spec = transformerExportSpec(randomModel({}), metadata);
+    expectError(() => exportTransformer({ ...spec, centering: 'median' as 'none' }), InvalidOptionError, /^exportTransformer: centering must be 'none' or 'context-mean', got median$/);
   });
 
   it('refuses a spec whose tensors do not match its sizes', () => {

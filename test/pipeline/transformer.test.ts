@@ -192,6 +192,10 @@ describe('transformer through the pipeline', () => {
       expectError(() => forged((m) => { m.features = 63; }), FormatError, /^forged\.safetensors: transformer metadata features must be the schema width 64, got 63$/);
       expectError(() => forged((m) => { m.options.dModel = -1; }), FormatError, /^forged\.safetensors: transformer weights must match the recorded options, got: .*dModel/);
       expect(forged(() => {}).detector.threshold).toBe(d.threshold);
+      // A checkpoint written before transformer.centering existed loads as 'none'; a bad value is refused.
+      expect(forged((m) => { delete (m.options as { centering?: string }).centering; }).detector.options.centering).toBe('none');
+      expect(forged((m) => { (m.options as { centering?: string }).centering = 'context-mean'; }).detector.options.centering).toBe('context-mean');
+      expectError(() => forged((m) => { (m.options as { centering?: string }).centering = 'median'; }), FormatError, /^forged\.safetensors: transformer weights must match the recorded options, got: .*'centering'/);
     });
 
     it('heads that do not divide d_model', () => {

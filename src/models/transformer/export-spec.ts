@@ -35,6 +35,7 @@ export function transformerExportSpec(model: TransformerDetector, metadata: Read
     })),
     head: lin(net.head),
     activeFeatures: o.activeFeatures,
+    centering: o.centering,
     errorScale: model.errorScale,
     metadata,
   };

@@ -34,6 +34,7 @@ export function transformerOptions(config: DadmConfig, schema: FeatureSchema): T
     window: config.sequence.window,
     stride: config.sequence.stride,
     objective: t.objective,
+    centering: t.centering,
     contextNoise: t.contextNoise,
     dModel: t.dModel,
     heads: t.heads,
@@ -119,11 +120,14 @@ export class TransformerModel implements FittedModel {
  * The spec of a model that reads raw rows: with `z = (x - mean) / scale` per active column, the
  * embedding becomes `W / scale` (columnwise) with bias `b - W (mean / scale)`, the head predicts in
  * raw units (`scale * W`, `scale * b + mean`) and each feature's error scale grows by `scale^2`, so
- * the raw squared error over it equals the standardized one. Exact in real arithmetic.
+ * the raw squared error over it equals the standardized one. Exact in real arithmetic. Centered
+ * ('context-mean'), the network reads `z - level(z) = (x - level(x)) / scale`: the mean cancels, so
+ * neither the embedding bias nor the head bias takes a mean term (the graph adds the raw level back).
  */
 function foldStandardizer(spec: TransformerExportSpec, s: Standardizer): TransformerExportSpec {
   const columns = spec.activeFeatures ?? Array.from({ length: spec.inputDim }, (_, j) => j);
   const A = columns.length, d = spec.dModel;
+  const keepsMean = spec.centering !== 'context-mean';
   const embedW = new Float32Array(spec.embed.weight.length), embedB = Float32Array.from(spec.embed.bias);
   for (let i = 0; i < d; i++) {
     let shift = 0;
@@ -132,13 +136,13 @@ function foldStandardizer(spec: TransformerExportSpec, s: Standardizer): Transfo
       embedW[i * A + a] = w / s.scale[j]!;
       shift += (w * s.mean[j]!) / s.scale[j]!;
     }
-    embedB[i] = embedB[i]! - shift;
+    if (keepsMean) embedB[i] = embedB[i]! - shift;
   }
   const headW = new Float32Array(spec.head.weight.length), headB = new Float32Array(A), errorScale = new Float32Array(A);
   for (let a = 0; a < A; a++) {
     const j = columns[a]!;
     for (let i = 0; i < d; i++) headW[a * d + i] = spec.head.weight[a * d + i]! * s.scale[j]!;
-    headB[a] = spec.head.bias[a]! * s.scale[j]! + s.mean[j]!;
+    headB[a] = spec.head.bias[a]! * s.scale[j]! + (keepsMean ? s.mean[j]! : 0);
     errorScale[a] = (spec.errorScale?.[a] ?? 1) * s.scale[j]! * s.scale[j]!;
   }
   return { ...spec, embed: { weight: embedW, bias: embedB }, head: { weight: headW, bias: headB }, errorScale };

@@ -4,7 +4,7 @@
  * columns (A of the F; the schema's padding carries nothing). See docs/transformer.md "Objective"
  * for why 'next-step' with context noise is the default.
  */
-import { TRANSFORMER_OBJECTIVE_NAMES, type TransformerObjective } from '../../config/index.js';
+import { TRANSFORMER_OBJECTIVE_NAMES, type TransformerCentering, type TransformerObjective } from '../../config/index.js';
 import type { Random } from '../../tensor/index.js';
 import type { FusedBatch, FusedLoss } from '../../nn/index.js';
 
@@ -27,6 +27,14 @@ const CORRUPT_RUN = 9;
 /** Share of corrupted runs taken from another window (the rest are shifted features). */
 const FOREIGN_SHARE = 0.4;
 
+/** Options of an {@link ObjectiveBatcher} beyond its shape. */
+export interface BatcherOptions {
+  /** Probability that a training window's context gets a corrupted run of steps (see ObjectiveBatcher.corruptContext). Default 0. */
+  contextNoise?: number;
+  /** What {@link ObjectiveBatcher} subtracts from each gathered window. Default 'none'. */
+  centering?: TransformerCentering;
+}
+
 /** How an objective shapes the network for windows of T steps. */
 export interface ObjectiveLayout {
   /** Positions the network reads per window. */
@@ -43,8 +51,13 @@ export function objectiveLayout(objective: TransformerObjective, window: number)
 
 /**
  * Builds the network batches of one objective from windows `[n, T, F]` in buffers sized for
- * `capacity` windows (grown on demand): gathers the A active columns, shifts or masks steps,
- * corrupts training contexts, and reads the last step's errors back.
+ * `capacity` windows (grown on demand): gathers the A active columns, centers them, shifts or masks
+ * steps, corrupts training contexts, and reads the last step's errors back.
+ *
+ * Centering ('context-mean') subtracts each window's per-feature level, the mean of the context steps
+ * 0..T-2, from all T steps: train and score both gather through it, and a squared error is the same
+ * for the centered prediction and target as for both shifted back, so errors, error scale and scores
+ * need no correction; only a prediction in raw units (scoring.ts `predictInto`) adds {@link levels} back.
  */
 export class ObjectiveBatcher {
   readonly layout: ObjectiveLayout;
@@ -57,20 +70,31 @@ export class ObjectiveBatcher {
   private target = new Float32Array(0);
   private positions = new Uint8Array(0);
   private mask = new Int32Array(0);
+  /** `[n, A]` the level subtracted from each gathered window (zeros without centering). */
+  private level = new Float32Array(0);
+  readonly contextNoise: number;
+  readonly centering: TransformerCentering;
 
-  /**
-   * @param active columns of F that carry data, or null for all
-   * @param contextNoise probability that a training window's context gets a corrupted run of steps (see {@link corruptContext})
-   */
+  /** @param active columns of F that carry data, or null for all */
   constructor(
     readonly objective: TransformerObjective,
     readonly window: number,
     readonly features: number,
     active: readonly number[] | null,
-    readonly contextNoise = 0,
+    options: BatcherOptions = {},
   ) {
     this.layout = objectiveLayout(objective, window);
     this.columns = active === null ? Int32Array.from({ length: features }, (_, j) => j) : Int32Array.from(active);
+    this.contextNoise = options.contextNoise ?? 0;
+    this.centering = options.centering ?? 'none';
+  }
+
+  /**
+   * `[n, A]` per window and active column, the level subtracted from the last gathered batch (its
+   * context mean under 'context-mean', 0 under 'none'): the network predicts a step minus this.
+   */
+  get levels(): Float32Array {
+    return this.level;
   }
 
   /** Network width A. */
@@ -172,7 +196,7 @@ export class ObjectiveBatcher {
     }
   }
 
-  /** Copies the active columns of `n` windows into the gathered buffer `[n, T, A]`. */
+  /** Copies the active columns of `n` windows into the gathered buffer `[n, T, A]`, centered. */
   private gather(windows: Float32Array, n: number): Float32Array {
     this.ensure(n);
     const { window: T, features: F, columns } = this;
@@ -182,7 +206,30 @@ export class ObjectiveBatcher {
       const src = r * F, dst = r * A;
       for (let a = 0; a < A; a++) g[dst + a] = windows[src + columns[a]!]!;
     }
+    if (this.centering === 'context-mean') this.centerOnContext(g, n);
     return g;
+  }
+
+  /**
+   * Subtracts from all T steps of each gathered window, per column, the mean of its context steps
+   * 0..T-2 (never the scored last step, so an attack's jump stays in the target), and keeps it in
+   * {@link levels}. A client that trains on one kind of host would otherwise learn that kind's levels
+   * into the head's biases instead of reading them from the context; docs/federated.md "The cause:
+   * feature levels".
+   */
+  private centerOnContext(g: Float32Array, n: number): void {
+    const T = this.window, A = this.width, C = T - 1;
+    const level = this.level;
+    for (let b = 0; b < n; b++) {
+      const w = b * T * A;
+      for (let a = 0; a < A; a++) {
+        let sum = 0;
+        for (let l = 0; l < C; l++) sum += g[w + l * A + a]!;
+        const m = Math.fround(sum / C);
+        level[b * A + a] = m;
+        for (let l = 0; l < T; l++) g[w + l * A + a] -= m;
+      }
+    }
   }
 
   private ensure(n: number): void {
@@ -193,6 +240,7 @@ export class ObjectiveBatcher {
     this.target = new Float32Array(size);
     this.positions = new Uint8Array(n * this.window);
     this.mask = new Int32Array(n);
+    this.level = new Float32Array(n * this.width);
     this.capacity = n;
   }
 

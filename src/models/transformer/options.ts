@@ -3,7 +3,7 @@
  * "The 'window' option of TransformerDetector must be an integer >= 2. Got 1 instead."
  * The defaults are the `transformer` and `sequence` sections of config.yaml (docs/transformer.md).
  */
-import { OPTIMIZER_KINDS, defaultConfig, type OptimizerKind } from '../../config/index.js';
+import { OPTIMIZER_KINDS, TRANSFORMER_CENTERING_NAMES, defaultConfig, type OptimizerKind, type TransformerCentering } from '../../config/index.js';
 import { InvalidOptionError } from '../../errors.js';
 import { TRANSFORMER_OBJECTIVES, type TransformerObjective } from './objective.js';
 
@@ -15,6 +15,12 @@ export interface TransformerOptions {
   stride?: number;
   /** What the network learns; see {@link TransformerObjective}. Default 'next-step'. */
   objective?: TransformerObjective;
+  /**
+   * What is subtracted from each window before the network reads it: 'none', or 'context-mean' (each
+   * active feature's mean over the context steps 0..T-2, from all T steps; the network learns a
+   * window's changes, not each host's levels; see docs/transformer.md "Centering"). Default 'none'.
+   */
+  centering?: TransformerCentering;
   /** Probability that a training window gets a corrupted run of context steps (another host's steps or ramped features); see docs/transformer.md. Default 0.5. */
   contextNoise?: number;
   /** Model width d. Default 32. */
@@ -110,6 +116,7 @@ export function resolveTransformerOptions(options: TransformerOptions): Resolved
   }
   if (o.dModel % o.heads !== 0) fail('heads', `an integer dividing dModel ${o.dModel}`, o.heads);
   if (!TRANSFORMER_OBJECTIVES.includes(o.objective)) fail('objective', `one of ${TRANSFORMER_OBJECTIVES.map((s) => `'${s}'`).join(', ')}`, o.objective);
+  if (!TRANSFORMER_CENTERING_NAMES.includes(o.centering)) fail('centering', `one of ${TRANSFORMER_CENTERING_NAMES.map((s) => `'${s}'`).join(', ')}`, o.centering);
   if (o.activation !== 'relu' && o.activation !== 'gelu') fail('activation', "'relu' or 'gelu'", o.activation);
   if (typeof o.normFirst !== 'boolean') fail('normFirst', 'a boolean', o.normFirst);
   if (typeof o.standardizeErrors !== 'boolean') fail('standardizeErrors', 'a boolean', o.standardizeErrors);

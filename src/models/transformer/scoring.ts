@@ -62,13 +62,18 @@ export function scoreInto(net: WindowNet, batcher: ObjectiveBatcher, scale: Floa
   }
 }
 
-/** Writes the predicted last step of `n` windows into the active columns of `out [n, F]`. */
+/**
+ * Writes the predicted last step of `n` windows into the active columns of `out [n, F]`, in the
+ * windows' units: the network predicts the step minus the window's level (see ObjectiveBatcher
+ * centering), which is added back.
+ */
 export function predictInto(net: WindowNet, batcher: ObjectiveBatcher, windows: Float32Array, n: number, out: Float32Array): void {
   const per = batcher.window * batcher.features, A = batcher.width, L = batcher.layout.positions, F = batcher.features;
   for (let c = 0; c < n; c += SCORE_CHUNK) {
     const m = Math.min(SCORE_CHUNK, n - c);
     const y = net.fused.forward(batcher.scoreBatch(windows.subarray(c * per, (c + m) * per), m));
-    for (let b = 0; b < m; b++) for (let a = 0; a < A; a++) out[(c + b) * F + batcher.columns[a]!] = y[(b * L + L - 1) * A + a]!;
+    const level = batcher.levels;
+    for (let b = 0; b < m; b++) for (let a = 0; a < A; a++) out[(c + b) * F + batcher.columns[a]!] = y[(b * L + L - 1) * A + a]! + level[b * A + a]!;
   }
 }
 

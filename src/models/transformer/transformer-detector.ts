@@ -346,7 +346,7 @@ export class TransformerDetector {
   private startFrom(net: WindowNet, init: TransformerDetector, features: number): void {
     const from = init.fitted('fit init');
     const a = this.options, b = init.options;
-    const same = (['window', 'objective', 'dModel', 'heads', 'layers', 'feedForward', 'activation', 'normFirst'] as const).every((k) => a[k] === b[k]);
+    const same = (['window', 'objective', 'centering', 'dModel', 'heads', 'layers', 'feedForward', 'activation', 'normFirst'] as const).every((k) => a[k] === b[k]);
     if (!same || from.features !== features || JSON.stringify(a.activeFeatures) !== JSON.stringify(b.activeFeatures)) {
       throw new InvalidOptionError(`TransformerDetector.fit: init must have this model's architecture and ${features} features, got window ${b.window}, dModel ${b.dModel}, layers ${b.layers}, ${from.features} features`, 'init');
     }
@@ -369,7 +369,8 @@ export class TransformerDetector {
     if (bad !== undefined) {
       throw new InvalidOptionError(`The 'activeFeatures' option of TransformerDetector must hold column indices below the data's ${features} features. Got ${bad} instead.`, 'activeFeatures');
     }
-    return new ObjectiveBatcher(this.options.objective, this.options.window, features, active, this.options.contextNoise);
+    const { objective, window, contextNoise, centering } = this.options;
+    return new ObjectiveBatcher(objective, window, features, active, { contextNoise, centering });
   }
 
   private checkWindows(where: string, windows: Float32Array, n: number): Fitted {

@@ -43,6 +43,7 @@ describe('TransformerDetector options', () => {
     expectError(() => new TransformerDetector({ objective: 'copy' as 'next-step' }), InvalidOptionError, /^The 'objective' option of TransformerDetector must be one of 'next-step', 'masked-step', 'reconstruct'\. Got 'copy' instead\.$/);
     expectError(() => new TransformerDetector({ thresholdQuantile: 1 }), InvalidOptionError, /'thresholdQuantile' option .* must be a number in \(0, 1\)\. Got 1 instead\./);
     expectError(() => new TransformerDetector({ windowSize: 3 } as TransformerOptions), InvalidOptionError, /^The 'windowSize' option of TransformerDetector must be one of window, stride/);
+    expectError(() => new TransformerDetector({ centering: 'median' as 'none' }), InvalidOptionError, /^The 'centering' option of TransformerDetector must be one of 'none', 'context-mean'\. Got 'median' instead\.$/);
     expectError(() => new TransformerDetector({ activeFeatures: [1, 1] }), InvalidOptionError, /'activeFeatures' option .* Got \[1,1\] instead\./);
   });
 
@@ -115,6 +116,55 @@ describe('TransformerDetector fit and score', () => {
     expect(back.scoreWindows(w, 40)).toEqual(model.scoreWindows(w, 40));
     expect(back.threshold).toBe(model.threshold);
     expect(back.history).toEqual(model.history);
+  });
+
+  describe("centering 'context-mean'", () => {
+    const centered = new TransformerDetector({ ...small, centering: 'context-mean' }).fit(source());
+    const n = 6;
+    /** The windows with each window's active columns moved by its own amount in every step. */
+    const shifted = (w: Float32Array): Float32Array => {
+      const out = w.slice();
+      for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) for (let j = 0; j < 12; j++) out[(i * T + t) * 64 + j] += 0.5 * (i + 1) * (j % 3 === 0 ? -1 : 1);
+      return out;
+    };
+
+    it('scores a window the same when a level is added to all its steps, and moves the prediction by that level', () => {
+      const w = naiveWindows();
+      const moved = shifted(w);
+      expect(centered.scoreWindows(moved, n)).toBeAllclose(centered.scoreWindows(w, n), { rtol: 1e-4, atol: 1e-5 });
+      const pred = centered.predictLastStep(w, n), movedPred = centered.predictLastStep(moved, n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < 12; j++) {
+          const k = i * 64 + j, step = (i * T + T - 1) * 64 + j;
+          expect(movedPred[k]! - pred[k]!).toBeCloseTo(moved[step]! - w[step]!, 4);
+        }
+      }
+      // Without centering the same move changes the scores (what the option removes).
+      expect(Array.from(model.scoreWindows(moved, n))).not.toEqual(Array.from(model.scoreWindows(w, n)));
+    });
+
+    it('predictLastStep is in the windows\' units: terms = (prediction - step)^2 / errorScale', () => {
+      const w = naiveWindows();
+      const pred = centered.predictLastStep(w, n);
+      const terms = centered.stepErrors(w, n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < 12; j++) {
+          const e = pred[i * 64 + j]! - w[(i * T + T - 1) * 64 + j]!;
+          expect(terms[i * 64 + j]).toBeCloseTo((e * e) / centered.errorScale[j]!, 4);
+        }
+      }
+    });
+
+    it('keeps the option through toState / fromState; a state without it loads as none', () => {
+      const back = TransformerDetector.fromState(centered.toState());
+      expect(back.options.centering).toBe('context-mean');
+      const w = naiveWindows();
+      expect(back.scoreWindows(w, 40)).toEqual(centered.scoreWindows(w, 40));
+      const { centering: _, ...older } = model.toState().metadata.options;
+      const old = TransformerDetector.fromState({ ...model.toState(), metadata: { ...model.toState().metadata, options: older as typeof model.options } });
+      expect(old.options.centering).toBe('none');
+      expect(old.scoreWindows(w, 40)).toEqual(model.scoreWindows(w, 40));
+    });
   });
 
   it('trains the same from .npy files as from memory', () => {
