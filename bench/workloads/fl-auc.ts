@@ -31,9 +31,9 @@ import { defaultConfig, simulateFederated } from '../../src/pipeline/index.js';
 import type { BenchRow, Workload } from '../harness.js';
 
 /** Local epochs per round of the transformer clients; `DADM_FL_AUC_LOCAL_EPOCHS` overrides. */
-const TRANSFORMER_LOCAL_EPOCHS = Number(process.env.DADM_FL_AUC_LOCAL_EPOCHS ?? 4);
+const TRANSFORMER_LOCAL_EPOCHS = Number(process.env.DADM_FL_AUC_LOCAL_EPOCHS ?? 2);
 /** training.learning_rate of both transformer runs (clients and centralized); `DADM_FL_AUC_LR` overrides. */
-const TRANSFORMER_LR = Number(process.env.DADM_FL_AUC_LR ?? 0.002);
+const TRANSFORMER_LR = Number(process.env.DADM_FL_AUC_LR ?? 0.004);
 /** federated.scaffold_scale of the transformer clients; `DADM_FL_AUC_SCAFFOLD` overrides. */
 const TRANSFORMER_SCAFFOLD = Number(process.env.DADM_FL_AUC_SCAFFOLD ?? 0);
 /** federated.proximal_mu of the transformer clients; `DADM_FL_AUC_MU` overrides. */

@@ -225,7 +225,7 @@ export function defaultConfig(): DadmConfig {
       activation: 'relu',
       normFirst: false,
       objective: 'next-step',
-      centering: 'none',
+      centering: 'context-mean',
       contextNoise: 0.5,
       standardizeErrors: true,
       batchSize: 64,

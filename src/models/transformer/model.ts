@@ -16,7 +16,7 @@ import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportConte
 import { transformerExportSpec } from './export-spec.js';
 import { stepAttribution, windowCoalitionScore } from './explain-hooks.js';
 import { objectiveLayout } from './objective.js';
-import { resolveTransformerOptions, type TransformerOptions } from './options.js';
+import { resolveStoredTransformerOptions, type TransformerOptions } from './options.js';
 import type { TransformerEpoch } from './train-transformer.js';
 import { TransformerDetector, type TransformerMetadata } from './transformer-detector.js';
 
@@ -194,7 +194,7 @@ function checkedMetadata(stored: StoredModel, value: unknown, storedValues: numb
   if (!Array.isArray(m.history) || !m.history.every((e) => typeof e === 'object' && e !== null && Number.isSafeInteger((e as TransformerEpoch).epoch))) {
     throw bad('history must be a list of epochs', m.history);
   }
-  const o = resolveTransformerOptions(m.options as TransformerOptions);
+  const o = resolveStoredTransformerOptions(m.options as TransformerOptions);
   const A = o.activeFeatures?.length ?? stored.schema.dim, d = o.dModel, ff = o.feedForward;
   const layout = objectiveLayout(o.objective, o.window);
   const perLayer = 3 * d * d + 3 * d + d * d + d + 2 * ff * d + ff + d + 4 * d;

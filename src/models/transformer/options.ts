@@ -18,7 +18,7 @@ export interface TransformerOptions {
   /**
    * What is subtracted from each window before the network reads it: 'none', or 'context-mean' (each
    * active feature's mean over the context steps 0..T-2, from all T steps; the network learns a
-   * window's changes, not each host's levels; see docs/transformer.md "Centering"). Default 'none'.
+   * window's changes, not each host's levels; see docs/transformer.md "Centering"). Default 'context-mean'.
    */
   centering?: TransformerCentering;
   /** Probability that a training window gets a corrupted run of context steps (another host's steps or ramped features); see docs/transformer.md. Default 0.5. */
@@ -100,6 +100,16 @@ function fail(option: string, constraint: string, got: unknown): never {
 }
 
 const int = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+
+/**
+ * The options of a stored (checkpointed) model: as {@link resolveTransformerOptions}, except that a
+ * model stored before `centering` existed was trained on uncentered windows, so a missing
+ * `centering` is 'none' here, not the current default.
+ * @throws InvalidOptionError as resolveTransformerOptions
+ */
+export function resolveStoredTransformerOptions(options: TransformerOptions): ResolvedTransformerOptions {
+  return resolveTransformerOptions({ ...options, centering: options.centering ?? 'none' });
+}
 
 /**
  * Fills in defaults and checks every option.

@@ -8,7 +8,7 @@ import { Random, Tensor, type ThreadsOption } from '../../tensor/index.js';
 import { quantile } from '../../stats/index.js';
 import { forEachHostWindow, forEachWindow, openWindowStream, type RowTable, type SequenceSource } from '../../data/index.js';
 import { ObjectiveBatcher, objectiveLayout } from './objective.js';
-import { resolveTransformerOptions, type ResolvedTransformerOptions, type TransformerOptions } from './options.js';
+import { resolveStoredTransformerOptions, resolveTransformerOptions, type ResolvedTransformerOptions, type TransformerOptions } from './options.js';
 import { trainWindowNet, type TransformerEpoch, type TransformerProgress } from './train-transformer.js';
 import { ERROR_SCALE, SCORE_CHUNK, addErrorSums, errorScaleOf, predictInto, scoreInto } from './scoring.js';
 import { WindowNet } from './window-net.js';
@@ -329,7 +329,7 @@ export class TransformerDetector {
    */
   static fromState(state: TransformerState): TransformerDetector {
     const m = state.metadata;
-    const model = new TransformerDetector(m.options);
+    const model = new TransformerDetector(resolveStoredTransformerOptions(m.options));
     const batcher = model.buildBatcher(m.features);
     const net = model.buildNet(batcher.width);
     const scale = state.tensors.get(ERROR_SCALE);

@@ -11,7 +11,7 @@ import { expectError } from '../../tensor/expect-error.js';
 import { writeSequenceFiles } from '../../../src/pipeline/index.js';
 
 const T = 6;
-const small: TransformerOptions = { window: T, dModel: 8, heads: 2, feedForward: 16, epochs: 2, batchSize: 16, activeFeatures: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], validationFraction: 0.2 };
+const small: TransformerOptions = { window: T, centering: 'none', dModel: 8, heads: 2, feedForward: 16, epochs: 2, batchSize: 16, activeFeatures: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], validationFraction: 0.2 };
 const gen = generateSequenceData({ hosts: 12, steps: 20, seed: 4 });
 const rows = toModelInput(normalizeCore(gen.raw));
 const source = () => ({ data: memoryRows(rows, 64, 'rows'), hosts: memoryRows(gen.hosts, 1, 'hosts') });
