@@ -4,7 +4,7 @@
  */
 import type { ModelKindHandler, TrainContext, TrainingRun } from '../kind.js';
 import { autoencoderFromOnnx } from './from-onnx.js';
-import { AutoencoderModel, architectureFor, buildAutoencoder, buildOptimizer, loadAutoencoder, networkFrom } from './model.js';
+import { AutoencoderModel, architectureFor, buildAutoencoder, buildAutoencoderOptimizer, loadAutoencoder, networkFrom } from './model.js';
 import { trainAutoencoderLoop } from './train-loop.js';
 
 export const autoencoderKind: ModelKindHandler = {
@@ -29,7 +29,7 @@ export const autoencoderKind: ModelKindHandler = {
       data: ctx.data,
       config,
       model,
-      optimizer: buildOptimizer(network, config),
+      optimizer: buildAutoencoderOptimizer(network, config),
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
       ...(ctx.adjustGradients ? { adjustGradients: ctx.adjustGradients } : {}),
     });

@@ -5,12 +5,13 @@
  */
 import { DadmError, FormatError, InvalidOptionError } from '../../errors.js';
 import type { ActivationKind, DadmConfig } from '../../config/index.js';
-import { Adam, AdamW, Autoencoder, SGD, type Optimizer } from '../../nn/index.js';
+import { Autoencoder, type Optimizer } from '../../nn/index.js';
 import type { onnx } from '../../onnx/index.js';
 import { exportAutoencoder } from '../../onnx-writer/index.js';
 import type { FeatureSchema } from '../../schema/index.js';
 import { ACTIVATIONS, Random, Tensor } from '../../tensor/index.js';
 import { parseJson } from '../checkpoint.js';
+import { buildOptimizer } from '../optimizer.js';
 import type { ExplainHooks, FittedModel, InputShape, ModelState, OnnxExportContext, ParallelScoreKernel, ScoreKernel, StoredModel } from '../kind.js';
 
 /** What the `architecture` metadata key records. */
@@ -52,11 +53,8 @@ export function buildAutoencoder(arch: AutoencoderArchitecture, seed: number): A
 }
 
 /** The optimizer named by `training.optimizer`. */
-export function buildOptimizer(network: Autoencoder, config: DadmConfig): Optimizer {
-  const t = config.training;
-  if (t.optimizer === 'sgd') return new SGD(network.parameters(), { lr: t.learningRate, momentum: t.momentum, weightDecay: t.weightDecay });
-  const Cls = t.optimizer === 'adamw' ? AdamW : Adam;
-  return new Cls(network.parameters(), { lr: t.learningRate, weightDecay: t.weightDecay });
+export function buildAutoencoderOptimizer(network: Autoencoder, config: DadmConfig): Optimizer {
+  return buildOptimizer(config.training.optimizer, network.parameters(), config.training);
 }
 
 /** A trained autoencoder: score = mean squared reconstruction error over the active features. */

@@ -4,8 +4,9 @@
  * analyses of SCAFFOLD (https://arxiv.org/abs/1910.06378) and of server-side adaptive optimizers
  * (FedOpt, Reddi et al. 2021, https://arxiv.org/abs/2003.00295) assume SGD clients.
  */
-import { Adam, AdamW, SGD, type Optimizer } from '../../nn/index.js';
 import type { Var } from '../../autograd/index.js';
+import type { Optimizer } from '../../nn/index.js';
+import { buildOptimizer } from '../optimizer.js';
 import type { ResolvedTransformerOptions } from './options.js';
 
 /**
@@ -14,6 +15,6 @@ import type { ResolvedTransformerOptions } from './options.js';
  * this option, so an `adam` config with weight decay trains as it did.
  */
 export function transformerOptimizer(params: readonly Var[], o: ResolvedTransformerOptions): Optimizer {
-  if (o.optimizer === 'sgd') return new SGD(params, { lr: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay });
-  return o.weightDecay > 0 ? new AdamW(params, { lr: o.learningRate, weightDecay: o.weightDecay }) : new Adam(params, { lr: o.learningRate });
+  const kind = o.optimizer === 'adam' && o.weightDecay > 0 ? 'adamw' : o.optimizer;
+  return buildOptimizer(kind, params, o);
 }
