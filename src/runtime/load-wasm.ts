@@ -8,7 +8,7 @@
  * JavaScript loops finish long before V8 would optimize them, and compiling the module would cost
  * more than it saves (an autoencoder's dims and names are a few bytes each).
  */
-import { jsChosen, ModuleBuilder } from '../tensor/kernels.js';
+import { copyName, jsChosen, ModuleBuilder } from '../tensor/kernels.js';
 import { addForestLinkKernels } from './forest-links-kernel.js';
 import { HEADER_BYTES, SLOT, addCodecKernels, type Slot } from './load-kernel.js';
 
@@ -19,32 +19,40 @@ type Kernel = (...args: number[]) => number;
 type KernelName = 'varints' | 'byteRun' | 'codes' | 'scanIds' | 'indexNodes' | 'link' | 'findRoots' | 'acyclic' | 'leafCount' | 'leafPrefix' | 'leafFill';
 
 /**
- * Elements (roots for `acyclic`) one compiled module may run per kernel. V8 recompiles a WebAssembly
- * function with TurboFan once it has used up its tier-up budget (`--wasm-tiering-budget`), and
- * TurboFan's first use pages ~3 MB of Node's code in, the cost this module exists to avoid. Measured
- * on Node 20 (docs/edge.md, "The forest"): the budget belongs to a function of a compiled module
- * (fresh instances share it), and each kernel used it up after about twice these counts. A kernel
- * whose module has run its count goes on in a fresh compile of the same code ({@link generation}).
+ * Elements (roots for `acyclic`) one copy of a kernel may run. V8 recompiles a WebAssembly function
+ * with TurboFan once it has used up its tier-up budget (`--wasm-tiering-budget`), and TurboFan's first
+ * use pages ~3 MB of Node's code in, the cost this module exists to avoid. Measured on Node 20
+ * (docs/edge.md, "The forest"): the budget belongs to a function of a compiled module (instances share
+ * it), and each kernel used it up after about twice these counts. So the module holds {@link COPIES}
+ * copies of each kernel, each a function with its own budget (ModuleBuilder.bytes), and a kernel whose
+ * copy has run its count goes on in the next copy; past a module's copies, in a fresh compile of the
+ * module ({@link compiled}). V8 compiles a function on its first call: a copy never called costs its
+ * bytes only.
  */
-const PER_MODULE: Record<KernelName, number> = {
+const PER_COPY: Record<KernelName, number> = {
   varints: 4000, byteRun: 2500, codes: 1000, scanIds: 3000, indexNodes: 6000, link: 1500,
   findRoots: 6000, acyclic: 16, leafCount: 3000, leafPrefix: 12000, leafFill: 3000,
 };
-/** Past this many modules a kernel runs on the last one, and V8 may optimize it (a forest of ~250,000 nodes). */
-const MAX_MODULES = 64;
+/**
+ * Copies of each kernel in one module: enough for a forest of 16,384 nodes in 128 trees (seven
+ * attributes of a varint per node, a code and a link per node, a root per tree, a leaf per two nodes).
+ */
+const COPIES: Record<KernelName, number> = {
+  varints: 29, byteRun: 7, codes: 17, scanIds: 6, indexNodes: 3, link: 11,
+  findRoots: 3, acyclic: 8, leafCount: 3, leafPrefix: 1, leafFill: 3,
+};
+/** Past this many copies a kernel runs on the last one, and V8 may optimize it (a forest of ~250,000 nodes). */
+const MAX_COPIES = 64;
 
 const PAGE = 65536;
 /** 2 GiB: addresses stay positive i32. */
 const MAX_PAGES = 32768;
 
-/** A compiled copy of the module and the elements each of its kernels has run. */
-interface Generation {
-  module: WebAssembly.Module;
-  used: Record<string, number>;
-}
-
 let moduleBytes: Uint8Array | null | undefined;
-const generations: Generation[] = [];
+/** The compiled modules. */
+const modules: WebAssembly.Module[] = [];
+/** The elements each kernel has run on its copy k (copy k % COPIES of module k / COPIES). */
+const used: Record<string, number>[] = [];
 
 /** The module's bytes, or null where WebAssembly is missing or refuses them. */
 function loaderBytes(): Uint8Array | null {
@@ -55,8 +63,8 @@ function loaderBytes(): Uint8Array | null {
         const mod = new ModuleBuilder('onnx-load', { minPages: 1, maxPages: MAX_PAGES, shared: false });
         addCodecKernels(mod);
         addForestLinkKernels(mod);
-        const bytes = mod.bytes();
-        generations.push({ module: new WebAssembly.Module(bytes), used: {} });
+        const bytes = mod.bytes((f) => COPIES[f.name as KernelName]);
+        modules.push(new WebAssembly.Module(bytes));
         moduleBytes = bytes;
       } catch {
         moduleBytes = null;
@@ -67,21 +75,26 @@ function loaderBytes(): Uint8Array | null {
 }
 
 /**
- * Module k: the same code with a custom section holding k at the end, so that V8 compiles it anew
+ * Module m: the same code with a custom section holding m at the end, so that V8 compiles it anew
  * (it shares one compilation between modules of equal bytes) and its kernels start with a fresh budget.
  * Custom sections carry no code (https://webassembly.github.io/spec/core/binary/modules.html#custom-section).
  */
-function generation(k: number): Generation {
-  while (generations.length <= k) {
+function compiled(m: number): WebAssembly.Module {
+  while (modules.length <= m) {
     const base = loaderBytes()!;
-    const n = generations.length;
+    const n = modules.length;
     const tail = Uint8Array.of(0, 6, 3, 0x67, 0x65, 0x6e, n & 0x7f, n >> 7);
     const bytes = new Uint8Array(base.length + tail.length);
     bytes.set(base);
     bytes.set(tail, base.length);
-    generations.push({ module: new WebAssembly.Module(bytes), used: {} });
+    modules.push(new WebAssembly.Module(bytes));
   }
-  return generations[k]!;
+  return modules[m]!;
+}
+
+function usedOf(k: number): Record<string, number> {
+  while (used.length <= k) used.push({});
+  return used[k]!;
 }
 
 /**
@@ -152,22 +165,23 @@ export class Job {
   }
 
   /**
-   * Kernel `name` on the first module that has some of its {@link PER_MODULE} elements left: `room`
+   * Kernel `name` on its first copy that has some of its {@link PER_COPY} elements left: `room`
    * of them. The caller runs at most `room` elements and reports them with `spend`.
    */
   kernel(name: KernelName): { run: Kernel; room: number; spend(n: number): void } {
     let k = 0;
-    while (k + 1 < MAX_MODULES && (generation(k).used[name] ?? 0) >= PER_MODULE[name]) k++;
-    const g = generation(k);
-    let instance = this.instances.get(k);
+    while (k + 1 < MAX_COPIES && (usedOf(k)[name] ?? 0) >= PER_COPY[name]) k++;
+    const m = Math.floor(k / COPIES[name]);
+    let instance = this.instances.get(m);
     if (instance === undefined) {
-      instance = new WebAssembly.Instance(g.module, { env: { memory: this.memory } }).exports;
-      this.instances.set(k, instance);
+      instance = new WebAssembly.Instance(compiled(m), { env: { memory: this.memory } }).exports;
+      this.instances.set(m, instance);
     }
-    // Only the last module can be used up here: it takes whole ranges from then on.
-    const left = PER_MODULE[name] - (g.used[name] ?? 0);
-    const room = left > 0 ? left : PER_MODULE[name];
-    return { run: instance[name] as Kernel, room, spend: (n) => void (g.used[name] = (g.used[name] ?? 0) + n) };
+    // Only the last copy can be used up here: it takes whole ranges from then on.
+    const spent = usedOf(k);
+    const left = PER_COPY[name] - (spent[name] ?? 0);
+    const room = left > 0 ? left : PER_COPY[name];
+    return { run: instance[copyName(name, k % COPIES[name])] as Kernel, room, spend: (n) => void (spent[name] = (spent[name] ?? 0) + n) };
   }
 
   /**
@@ -212,7 +226,7 @@ export function wasmVarints(bytes: Uint8Array, start: number, end: number): Int3
   const j = job();
   if (j === null) return null;
   const src = copyIn(j, bytes, start, end);
-  const out = j.alloc(4 * PER_MODULE.varints);
+  const out = j.alloc(4 * PER_COPY.varints);
   const stop = src + (end - start);
   const chunks: Int32Array[] = [];
   for (let pos = src; pos < stop; pos = j.slot('pos')) {
@@ -234,7 +248,7 @@ export function wasmByteRun(bytes: Uint8Array, start: number, end: number, tag: 
   const j = tag < 0x80 ? job() : null;
   if (j === null) return null;
   const src = copyIn(j, bytes, start, end);
-  const out = j.alloc(8 * PER_MODULE.byteRun);
+  const out = j.alloc(8 * PER_COPY.byteRun);
   const stop = src + (end - start);
   const shift = start - src;
   const chunks: Int32Array[] = [];

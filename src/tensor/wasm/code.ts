@@ -26,63 +26,111 @@ export interface Instruction {
   bytes: number[];
 }
 
+/**
+ * What an instruction's text is made of: its name, then nothing, a number, a name to print with `$`
+ * (a local, a callee or a label) or text as it is. The text is formed only for the listing: a
+ * module emitted at start-up makes no strings per instruction.
+ */
+type Operand = undefined | number | string | { readonly name: string };
+
+/** Where an instruction is: its text's parts, depth and bytes [start, end) in the body. */
+interface Mark {
+  name: string;
+  operand: Operand;
+  depth: number;
+  start: number;
+  end: number;
+}
+
 export class Code {
-  readonly instructions: Instruction[] = [];
+  /** The body's bytes, written as the instructions are. */
+  private readonly out = new ByteWriter();
+  /** The instructions for the listing; null when the module is built without one (see ModuleBuilder). */
+  private readonly marks: Mark[] | null;
   /** Open blocks, innermost last: their label names (a `br` to a name counts the depth). */
   private readonly labels: string[] = [];
 
-  /** The body's bytes (without the closing `end`, which the module adds). */
-  get bytes(): number[] {
-    // concat, not spreads or for-of: the interpreter makes an iterator result per element of those,
-    // megabytes of garbage for a module emitted once at start-up (docs/edge.md).
-    return ([] as number[]).concat(...this.instructions.map((i) => i.bytes));
+  constructor(listing: boolean) {
+    this.marks = listing ? [] : null;
   }
 
-  private emit(text: string, bytes: number[]): this {
-    this.instructions.push({ text, depth: this.labels.length, bytes });
+  /** The body's bytes (without the closing `end`, which the module adds). */
+  get bytes(): Uint8Array {
+    return this.out.view();
+  }
+
+  /** The instructions as the listing shows them. @throws Error when built without a listing */
+  get instructions(): Instruction[] {
+    if (this.marks === null) throw new Error('Code.instructions: this body was built without a listing');
+    const bytes = this.out.view();
+    return this.marks.map((m) => ({ text: textOf(m.name, m.operand), depth: m.depth, bytes: Array.from(bytes.subarray(m.start, m.end)) }));
+  }
+
+  /** Records the instruction whose bytes were written from `start` on. */
+  private emit(start: number, name: string, operand?: Operand): this {
+    this.marks?.push({ name, operand, depth: this.labels.length, start, end: this.out.length });
     return this;
+  }
+
+  /** Writes `bytes` and returns where they start. */
+  private write(bytes: readonly number[]): number {
+    const start = this.out.length;
+    this.out.bytes(bytes);
+    return start;
   }
 
   /** A comment line in the listing; no bytes. */
   note(text: string): this {
-    return this.emit(`;; ${text}`, []);
+    return this.emit(this.out.length, ';;', text);
   }
 
   op(name: PlainOp): this {
-    return this.emit(name, (PLAIN[name] as readonly number[]).slice());
+    return this.emit(this.write(PLAIN[name]), name);
   }
 
-  get(local: Local): this { return this.emit(`local.get $${local.name}`, [0x20].concat(uleb(local.index))); }
-  set(local: Local): this { return this.emit(`local.set $${local.name}`, [0x21].concat(uleb(local.index))); }
-  tee(local: Local): this { return this.emit(`local.tee $${local.name}`, [0x22].concat(uleb(local.index))); }
+  get(local: Local): this { return this.emit(this.indexed(0x20, local.index), 'local.get', local); }
+  set(local: Local): this { return this.emit(this.indexed(0x21, local.index), 'local.set', local); }
+  tee(local: Local): this { return this.emit(this.indexed(0x22, local.index), 'local.tee', local); }
 
-  i32(value: number): this { return this.emit(`i32.const ${value | 0}`, [0x41].concat(sleb(value))); }
+  i32(value: number): this {
+    const start = this.write([0x41]);
+    this.out.sleb(value);
+    return this.emit(start, 'i32.const', value | 0);
+  }
   f32(value: number): this {
-    const b = new Uint8Array(new Float32Array([value]).buffer);
-    return this.emit(`f32.const ${Math.fround(value)}`, [0x43].concat(Array.from(b)));
+    return this.emit(this.write([0x43].concat(Array.from(new Uint8Array(new Float32Array([value]).buffer)))), 'f32.const', Math.fround(value));
   }
   f64(value: number): this {
-    const b = new Uint8Array(new Float64Array([value]).buffer);
-    return this.emit(`f64.const ${value}`, [0x44].concat(Array.from(b)));
+    return this.emit(this.write([0x44].concat(Array.from(new Uint8Array(new Float64Array([value]).buffer)))), 'f64.const', value);
   }
   /** `v128.const` with four equal f32 lanes. */
   f32x4(value: number): this {
     const b = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
-    return this.emit(`v128.const f32x4 ${Math.fround(value)} ${Math.fround(value)} ${Math.fround(value)} ${Math.fround(value)}`, [0xfd, 0x0c].concat(Array.from(b)));
+    const v = Math.fround(value);
+    return this.emit(this.write([0xfd, 0x0c].concat(Array.from(b))), 'v128.const', `f32x4 ${v} ${v} ${v} ${v}`);
   }
 
   /** A load or store; `offset` is a constant byte offset added to the address on the stack. */
   mem(name: MemoryOp, offset = 0): this {
     const [opcode, align] = MEMORY[name];
-    const text = offset === 0 ? name : `${name} offset=${offset}`;
-    return this.emit(text, (opcode as readonly number[]).concat(uleb(Math.log2(align)), uleb(offset)));
+    const start = this.write(opcode);
+    this.out.uleb(Math.log2(align)).uleb(offset);
+    return this.emit(start, name, offset === 0 ? undefined : `offset=${offset}`);
   }
 
   lane(name: LaneOp, lane: number): this {
-    return this.emit(`${name} ${lane}`, (LANE[name] as readonly number[]).concat([lane]));
+    const start = this.write(LANE[name]);
+    this.out.byte(lane);
+    return this.emit(start, name, lane);
   }
 
-  call(callee: Callee): this { return this.emit(`call $${callee.name}`, [0x10].concat(uleb(callee.index))); }
+  /** True once the body calls a function (its index is in the bytes: see ModuleBuilder.bytes's copies). */
+  calls = false;
+
+  call(callee: Callee): this {
+    this.calls = true;
+    return this.emit(this.indexed(0x10, callee.index), 'call', callee);
+  }
 
   /** `block $label` (no result); a `br label` jumps past its `end`. */
   block(label: string): this { return this.open('block', 0x02, label); }
@@ -93,16 +141,16 @@ export class Code {
   else(): this {
     const label = this.labels.pop();
     if (label === undefined) throw new Error('Code.else: no open if');
-    this.emit('else', [0x05]);
+    this.emit(this.write([0x05]), 'else');
     this.labels.push(label);
     return this;
   }
   end(): this {
     if (this.labels.pop() === undefined) throw new Error('Code.end: no open block');
-    return this.emit('end', [0x0b]);
+    return this.emit(this.write([0x0b]), 'end');
   }
-  br(label: string): this { return this.emit(`br $${label}`, [0x0c].concat(uleb(this.depthOf(label)))); }
-  brIf(label: string): this { return this.emit(`br_if $${label}`, [0x0d].concat(uleb(this.depthOf(label)))); }
+  br(label: string): this { return this.emit(this.indexed(0x0c, this.depthOf(label)), 'br', { name: label }); }
+  brIf(label: string): this { return this.emit(this.indexed(0x0d, this.depthOf(label)), 'br_if', { name: label }); }
 
   /**
    * `for (counter = count; counter > 0; counter--) body()`, with count >= 1 on the stack or given:
@@ -126,9 +174,16 @@ export class Code {
   }
 
   private open(kind: string, opcode: number, label: string): this {
-    this.emit(`${kind} $${label}`, [opcode, 0x40]);
+    this.emit(this.write([opcode, 0x40]), kind, { name: label });
     this.labels.push(label);
     return this;
+  }
+
+  /** Writes `opcode` and its unsigned index operand. */
+  private indexed(opcode: number, index: number): number {
+    const start = this.out.length;
+    this.out.byte(opcode).uleb(index);
+    return start;
   }
 
   private depthOf(label: string): number {
@@ -142,10 +197,13 @@ export class Code {
 export class FunctionBuilder implements Callee {
   readonly params: Local[] = [];
   readonly locals: Local[] = [];
-  readonly code = new Code();
+  readonly code: Code;
   result: ValueType | null = null;
 
-  constructor(readonly index: number, readonly name: string) {}
+  /** `listing`: keep the instructions for the listing (see {@link Code.instructions}). */
+  constructor(readonly index: number, readonly name: string, listing: boolean) {
+    this.code = new Code(listing);
+  }
 
   param(name: string, type: ValueType = 'i32'): Local {
     if (this.locals.length > 0) throw new Error(`${this.name}: parameters must come before locals`);
@@ -165,35 +223,81 @@ export class FunctionBuilder implements Callee {
     return this;
   }
 
-  /** The signature's type byte list and the body's bytes with its local declarations. */
-  encodeBody(): number[] {
-    const groups = this.locals.map((l) => [0x01, VALUE_TYPES[l.type]]);
-    const body = uleb(groups.length).concat(groups.flat(), this.code.bytes, [0x0b]);
-    return uleb(body.length).concat(body);
+  /** The body as the code section holds it: its size, its local declarations, its bytes and `end`. */
+  encodeBody(): Uint8Array {
+    const body = new ByteWriter().uleb(this.locals.length);
+    for (const l of this.locals) body.byte(0x01).byte(VALUE_TYPES[l.type]);
+    body.bytes(this.code.bytes).byte(0x0b);
+    return new ByteWriter().uleb(body.length).bytes(body.view()).view();
   }
 }
 
-/** Unsigned LEB128. */
-export function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    const byte = v & 0x7f;
-    v >>>= 7;
-    out.push(v === 0 ? byte : byte | 0x80);
-  } while (v !== 0);
-  return out;
+/** An instruction's text from its name and operand (see {@link Operand}). */
+function textOf(name: string, operand: Operand): string {
+  if (operand === undefined) return name;
+  if (typeof operand === 'object') return `${name} $${operand.name}`;
+  return `${name} ${operand}`;
 }
 
-/** Signed LEB128 of a 32-bit integer. */
-export function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
+/**
+ * A growing byte array that modules and bodies are written into in place: number arrays joined by
+ * concat left ~0.5 MB of garbage per module emitted at start-up (docs/edge.md), a scavenge's worth.
+ */
+export class ByteWriter {
+  private buf = new Uint8Array(256);
+  length = 0;
+
+  byte(b: number): this {
+    if (this.length === this.buf.length) this.grow(1);
+    this.buf[this.length++] = b;
+    return this;
+  }
+
+  bytes(bs: ArrayLike<number>): this {
+    if (this.length + bs.length > this.buf.length) this.grow(bs.length);
+    this.buf.set(bs, this.length);
+    this.length += bs.length;
+    return this;
+  }
+
+  /** Unsigned LEB128. */
+  uleb(value: number): this {
+    let v = value >>> 0;
+    do {
+      const b = v & 0x7f;
+      v >>>= 7;
+      this.byte(v === 0 ? b : b | 0x80);
+    } while (v !== 0);
+    return this;
+  }
+
+  /** Signed LEB128 of a 32-bit integer. */
+  sleb(value: number): this {
+    let v = value | 0;
+    for (;;) {
+      const b = v & 0x7f;
+      v >>= 7;
+      const done = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
+      this.byte(done ? b : b | 0x80);
+      if (done) return this;
+    }
+  }
+
+  /** A name: its length, then its characters (ASCII). */
+  name(s: string): this {
+    this.uleb(s.length);
+    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
+    return this;
+  }
+
+  /** The bytes written so far (a view: later writes may replace the buffer). */
+  view(): Uint8Array<ArrayBuffer> {
+    return this.buf.subarray(0, this.length);
+  }
+
+  private grow(need: number): void {
+    const next = new Uint8Array(Math.max(2 * this.buf.length, this.length + need));
+    next.set(this.view());
+    this.buf = next;
   }
 }

@@ -61,9 +61,9 @@ export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
   },
 ];
 
-/** The module `spec` emits, importing a memory shared or not as the heap is. */
-export function kernelModule(spec: KernelModuleSpec, shared = heapIsShared()): ModuleBuilder {
-  const mod = new ModuleBuilder(spec.name, { minPages: 1, maxPages: MAX_PAGES, shared });
+/** The module `spec` emits, importing a memory shared or not as the heap is; `listing` as ModuleBuilder's. */
+export function kernelModule(spec: KernelModuleSpec, shared = heapIsShared(), listing = false): ModuleBuilder {
+  const mod = new ModuleBuilder(spec.name, { minPages: 1, maxPages: MAX_PAGES, shared }, listing);
   spec.build(mod);
   return mod;
 }

@@ -45,7 +45,7 @@ export function dumpKernel(name: string): KernelDump {
   if (spec === undefined) {
     throw new UsageError(`kernels: --dump NAME must be one of ${KERNEL_MODULES.map((s) => s.name).join(', ')}, got '${name}'`);
   }
-  const mod = kernelModule(spec, true);
+  const mod = kernelModule(spec, true, true);
   return { name, hex: hexLines(mod.bytes()), listing: watListing(mod) };
 }
 

@@ -5,7 +5,7 @@
  * source says (`dadm kernels --dump NAME` prints the bytes and their listing).
  * Format: https://webassembly.github.io/spec/core/binary/modules.html
  */
-import { FunctionBuilder, uleb } from './code.js';
+import { ByteWriter, FunctionBuilder } from './code.js';
 import { VALUE_TYPES } from './opcodes.js';
 
 /** The memory a module imports. */
@@ -26,11 +26,15 @@ export class ModuleBuilder {
   readonly functions: FunctionBuilder[] = [];
   private readonly internal = new Set<number>();
 
-  constructor(readonly name: string, readonly memory: MemoryImport) {}
+  /**
+   * `listing`: keep each function's instructions for `dadm kernels --dump` (listing.ts). Off, the
+   * emitter writes bytes only: a module emitted at start-up makes no object per instruction.
+   */
+  constructor(readonly name: string, readonly memory: MemoryImport, readonly listing = false) {}
 
   /** Declares a function (its index is its position); `exported: false` keeps it internal. */
   func(name: string, exported = true): FunctionBuilder {
-    const f = new FunctionBuilder(this.functions.length, name);
+    const f = new FunctionBuilder(this.functions.length, name, this.listing);
     this.functions.push(f);
     if (!exported) this.internal.add(f.index);
     return f;
@@ -40,35 +44,52 @@ export class ModuleBuilder {
     return !this.internal.has(f.index);
   }
 
-  /** The module's bytes. */
-  bytes(): Uint8Array<ArrayBuffer> {
-    // concat, not spreads: see Code.bytes.
-    const types = this.functions.map((f) => [0x60].concat(
-      vec(f.params.map((p) => [VALUE_TYPES[p.type]])),
-      vec(f.result === null ? [] : [[VALUE_TYPES[f.result]]]),
-    ));
+  /**
+   * The module's bytes. With `copies`, function f is there `copies(f)` times (at least once), copy c
+   * exported as {@link copyName}(f.name, c): each copy is a function of its own to the engine, with its
+   * own compilation (lazy in V8: on its first call) and its own tier-up budget (see
+   * runtime/load-wasm.ts). Only for functions that call none: a call's target would be copy 0's index.
+   */
+  bytes(copies?: (f: FunctionBuilder) => number): Uint8Array<ArrayBuffer> {
+    // Copy 0 of every function first, so a function's index is its own; then the further copies.
+    const entries = this.functions.map((f) => ({ f, c: 0 }));
+    if (copies !== undefined) {
+      for (const f of this.functions) {
+        const n = copies(f);
+        if (n > 1 && f.code.calls) throw new Error(`${this.name}: ${f.name} calls a function and cannot be copied`);
+        for (let c = 1; c < n; c++) entries.push({ f, c });
+      }
+    }
     const { minPages, maxPages, shared } = this.memory;
-    const memory = name(MEMORY_IMPORT.module).concat(name(MEMORY_IMPORT.field), [0x02, shared ? 0x03 : 0x01], uleb(minPages), uleb(maxPages));
-    const exports = this.functions.filter((f) => this.isExported(f)).map((f) => name(f.name).concat([0x00], uleb(f.index)));
-    const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00].concat(
-      section(1, vec(types)),
-      section(2, vec([memory])),
-      section(3, vec(this.functions.map((f) => uleb(f.index)))),
-      section(7, vec(exports)),
-      section(10, vec(this.functions.map((f) => f.encodeBody()))),
-    );
-    return Uint8Array.from(out);
+    const out = new ByteWriter();
+    out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    section(out, 1, this.functions.length, (w) => {
+      for (const f of this.functions) {
+        w.byte(0x60).uleb(f.params.length);
+        for (const p of f.params) w.byte(VALUE_TYPES[p.type]);
+        if (f.result === null) w.uleb(0);
+        else w.uleb(1).byte(VALUE_TYPES[f.result]);
+      }
+    });
+    section(out, 2, 1, (w) => w.name(MEMORY_IMPORT.module).name(MEMORY_IMPORT.field).byte(0x02).byte(shared ? 0x03 : 0x01).uleb(minPages).uleb(maxPages));
+    section(out, 3, entries.length, (w) => entries.forEach(({ f }) => w.uleb(f.index)));
+    const exported = entries.filter(({ f }) => this.isExported(f));
+    section(out, 7, exported.length, (w) => entries.forEach(({ f, c }, index) => this.isExported(f) && w.name(copyName(f.name, c)).byte(0x00).uleb(index)));
+    // Each body encoded once: copies share its bytes.
+    const bodies = this.functions.map((f) => f.encodeBody());
+    section(out, 10, entries.length, (w) => entries.forEach(({ f }) => w.bytes(bodies[f.index]!)));
+    return out.view().slice();
   }
 }
 
-function section(id: number, content: number[]): number[] {
-  return [id].concat(uleb(content.length), content);
+/** The export name of copy `c` of function `name` (see {@link ModuleBuilder.bytes}): the name itself for copy 0. */
+export function copyName(name: string, c: number): string {
+  return c === 0 ? name : `${name}~${c}`;
 }
 
-function vec(items: readonly number[][]): number[] {
-  return uleb(items.length).concat(...items);
-}
-
-function name(s: string): number[] {
-  return uleb(s.length).concat(Array.from(s, (c) => c.charCodeAt(0)));
+/** Section `id`: its size, then a vector of `count` items that `write` writes. */
+function section(out: ByteWriter, id: number, count: number, write: (w: ByteWriter) => void): void {
+  const content = new ByteWriter();
+  write(content.uleb(count));
+  out.byte(id).uleb(content.length).bytes(content.view());
 }
