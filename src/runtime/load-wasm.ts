@@ -38,8 +38,8 @@ const PER_COPY: Record<KernelName, number> = {
  * attributes of a varint per node, a code and a link per node, a root per tree, a leaf per two nodes).
  */
 const COPIES: Record<KernelName, number> = {
-  varints: 29, byteRun: 7, codes: 17, scanIds: 6, indexNodes: 3, link: 11,
-  findRoots: 3, acyclic: 8, leafCount: 3, leafPrefix: 1, leafFill: 3,
+  varints: 29, byteRun: 7, codes: 17, scanIds: 7, indexNodes: 4, link: 11,
+  findRoots: 4, acyclic: 8, leafCount: 4, leafPrefix: 2, leafFill: 4,
 };
 /** Past this many copies a kernel runs on the last one, and V8 may optimize it (a forest of ~250,000 nodes). */
 const MAX_COPIES = 64;
