@@ -8,7 +8,7 @@
  * JavaScript loops finish long before V8 would optimize them, and compiling the module would cost
  * more than it saves (an autoencoder's dims and names are a few bytes each).
  */
-import { copyName, jsChosen, ModuleBuilder } from '../tensor/kernels.js';
+import { COPIES_TABLE, jsChosen, ModuleBuilder, type FunctionBuilder } from '../tensor/kernels.js';
 import { addForestLinkKernels } from './forest-links-kernel.js';
 import { HEADER_BYTES, SLOT, addCodecKernels, type Slot } from './load-kernel.js';
 
@@ -53,6 +53,8 @@ let moduleBytes: Uint8Array | null | undefined;
 const modules: WebAssembly.Module[] = [];
 /** The elements each kernel has run on its copy k (copy k % COPIES of module k / COPIES). */
 const used: Record<string, number>[] = [];
+/** Each kernel's copies: their slots in a module's table of functions (ModuleBuilder.bytes). */
+const slots = {} as Record<KernelName, number[]>;
 
 /** The module's bytes, or null where WebAssembly is missing or refuses them. */
 function loaderBytes(): Uint8Array | null {
@@ -63,8 +65,10 @@ function loaderBytes(): Uint8Array | null {
         const mod = new ModuleBuilder('onnx-load', { minPages: 1, maxPages: MAX_PAGES, shared: false });
         addCodecKernels(mod);
         addForestLinkKernels(mod);
-        const bytes = mod.bytes((f) => COPIES[f.name as KernelName]);
+        const copies = (f: FunctionBuilder): number => COPIES[f.name as KernelName];
+        const bytes = mod.bytes(copies);
         modules.push(new WebAssembly.Module(bytes));
+        for (const f of mod.functions) slots[f.name as KernelName] = Array.from({ length: copies(f) }, (_, c) => mod.copyIndex(copies, f, c));
         moduleBytes = bytes;
       } catch {
         moduleBytes = null;
@@ -181,7 +185,8 @@ export class Job {
     const spent = usedOf(k);
     const left = PER_COPY[name] - (spent[name] ?? 0);
     const room = left > 0 ? left : PER_COPY[name];
-    return { run: instance[copyName(name, k % COPIES[name])] as Kernel, room, spend: (n) => void (spent[name] = (spent[name] ?? 0) + n) };
+    const run = (instance[COPIES_TABLE] as WebAssembly.Table).get(slots[name][k % COPIES[name]]!) as Kernel;
+    return { run, room, spend: (n) => void (spent[name] = (spent[name] ?? 0) + n) };
   }
 
   /**

@@ -16,6 +16,6 @@ export { ownedKernelBuffer } from './kernel-buffer.js';
 export { packTreeGroups, TREE_GROUP, type PackedTrees, type TreeGroups } from './wasm/forest.js';
 export { int8Weights, wasmQuantizedLinear, type Int8Run } from './wasm/int8.js';
 export { ParallelRows, resolveThreads, type RowWork, type ThreadsOption } from './threads/index.js';
-export { copyName, ModuleBuilder } from './wasm/module.js';
-export type { Code, Local } from './wasm/code.js';
+export { COPIES_TABLE, ModuleBuilder } from './wasm/module.js';
+export type { Code, FunctionBuilder, Local } from './wasm/code.js';
 export { at } from './wasm/emit-helpers.js';

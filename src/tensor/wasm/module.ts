@@ -5,7 +5,7 @@
  * source says (`dadm kernels --dump NAME` prints the bytes and their listing).
  * Format: https://webassembly.github.io/spec/core/binary/modules.html
  */
-import { ByteWriter, FunctionBuilder } from './code.js';
+import { ByteWriter, FunctionBuilder, uleb } from './code.js';
 import { VALUE_TYPES } from './opcodes.js';
 
 /** The memory a module imports. */
@@ -45,21 +45,25 @@ export class ModuleBuilder {
   }
 
   /**
-   * The module's bytes. With `copies`, function f is there `copies(f)` times (at least once), copy c
-   * exported as {@link copyName}(f.name, c): each copy is a function of its own to the engine, with its
-   * own compilation (lazy in V8: on its first call) and its own tier-up budget (see
-   * runtime/load-wasm.ts). Only for functions that call none: a call's target would be copy 0's index.
+   * The module's bytes. With `copies`, function f is there `copies(f)` times (at least once): copy 0 is
+   * f itself (its index, its export) and copies 1.. follow all of the functions, each a function of its
+   * own to the engine, with its own compilation (lazy in V8: on its first call) and its own tier-up
+   * budget (see runtime/load-wasm.ts). JavaScript reaches every function through the exported table
+   * {@link COPIES_TABLE}, whose slot i holds function i ({@link copyIndex}): a table, not an export per
+   * copy, because each export is a function object the engine makes when it instantiates the module.
+   * Only functions that call none are copied: a call's target would be copy 0's index.
    */
   bytes(copies?: (f: FunctionBuilder) => number): Uint8Array<ArrayBuffer> {
     // Copy 0 of every function first, so a function's index is its own; then the further copies.
-    const entries = this.functions.map((f) => ({ f, c: 0 }));
+    const entries = this.functions.slice();
     if (copies !== undefined) {
       for (const f of this.functions) {
         const n = copies(f);
         if (n > 1 && f.code.calls) throw new Error(`${this.name}: ${f.name} calls a function and cannot be copied`);
-        for (let c = 1; c < n; c++) entries.push({ f, c });
+        for (let c = 1; c < n; c++) entries.push(f);
       }
     }
+    const table = entries.length > this.functions.length;
     const { minPages, maxPages, shared } = this.memory;
     const out = new ByteWriter();
     out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -70,20 +74,36 @@ export class ModuleBuilder {
       }
     });
     section(out, 2, 1, (w) => w.name(MEMORY_IMPORT.module).name(MEMORY_IMPORT.field).bytes([0x02, shared ? 0x03 : 0x01]).uleb(minPages).uleb(maxPages));
-    section(out, 3, entries.length, (w) => entries.forEach(({ f }) => w.uleb(f.index)));
-    const exported = entries.filter(({ f }) => this.isExported(f));
-    section(out, 7, exported.length, (w) => entries.forEach(({ f, c }, index) => this.isExported(f) && w.name(copyName(f.name, c)).bytes([0x00]).uleb(index)));
+    section(out, 3, entries.length, (w) => entries.forEach((f) => w.uleb(f.index)));
+    // A funcref table of fixed size (limits flag 1: min and max).
+    if (table) section(out, 4, 1, (w) => w.bytes([0x70, 0x01]).uleb(entries.length).uleb(entries.length));
+    const exported = this.functions.filter((f) => this.isExported(f));
+    section(out, 7, exported.length + (table ? 1 : 0), (w) => {
+      for (const f of exported) w.name(f.name).bytes([0x00]).uleb(f.index);
+      if (table) w.name(COPIES_TABLE).bytes([0x01, 0x00]);
+    });
+    // One active segment at offset 0 of table 0 (flags 0, then `i32.const 0 end`): slot i = function i.
+    if (table) section(out, 9, 1, (w) => w.bytes([0x00, 0x41, 0x00, 0x0b]).uleb(entries.length).bytes(entries.flatMap((_, i) => uleb(i))));
     // Each body encoded once: copies share its bytes.
     const bodies = this.functions.map((f) => f.encodeBody());
-    section(out, 10, entries.length, (w) => entries.forEach(({ f }) => w.bytes(bodies[f.index]!)));
+    section(out, 10, entries.length, (w) => entries.forEach((f) => w.bytes(bodies[f.index]!)));
     return out.view().slice();
+  }
+
+  /** The index of copy `c` of `f` in the module `bytes(copies)` writes: its slot in {@link COPIES_TABLE}. */
+  copyIndex(copies: (f: FunctionBuilder) => number, f: FunctionBuilder, c: number): number {
+    if (c === 0) return f.index;
+    let at = this.functions.length;
+    for (const g of this.functions) {
+      if (g === f) return at + c - 1;
+      at += Math.max(1, copies(g)) - 1;
+    }
+    throw new Error(`${this.name}: ${f.name} is not a function of this module`);
   }
 }
 
-/** The export name of copy `c` of function `name` (see {@link ModuleBuilder.bytes}): the name itself for copy 0. */
-export function copyName(name: string, c: number): string {
-  return c === 0 ? name : `${name}~${c}`;
-}
+/** The name under which a module with copies exports its table of functions (see {@link ModuleBuilder.bytes}). */
+export const COPIES_TABLE = 'copies';
 
 /** Section `id`: its size, then a vector of `count` items that `write` writes. */
 function section(out: ByteWriter, id: number, count: number, write: (w: ByteWriter) => void): void {

@@ -21,5 +21,10 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;
   }
+  /** A table of functions a module exports (the loader's copies: ./module.ts). */
+  class Table {
+    readonly length: number;
+    get(index: number): unknown;
+  }
   function validate(bytes: Uint8Array<ArrayBuffer>): boolean;
 }

@@ -1,10 +1,10 @@
 /**
  * The module assembler: copies of a function (each its own function to the engine, exported under
- * copyName), a body without a listing is byte for byte the body with one, and what cannot be copied.
+ * its table), a body without a listing is byte for byte the body with one, and what cannot be copied.
  * The engine's validator and its execution are the outside reference.
  */
 import { describe, expect, it } from 'vitest';
-import { ModuleBuilder, copyName } from '../../../src/tensor/kernels.js';
+import { COPIES_TABLE, ModuleBuilder, type FunctionBuilder } from '../../../src/tensor/kernels.js';
 
 /** `add(a, b)` = a + b and `twice(a)` = 2a, with a loop so bodies differ in shape. */
 function build(listing: boolean): ModuleBuilder {
@@ -34,19 +34,23 @@ describe('ModuleBuilder', () => {
     expect(() => bare.functions[0]!.code.instructions).toThrow(/without a listing/);
   });
 
-  it('exports copies of each function under copyName that compute what the original does', () => {
+  it('puts copies of each function in the exported table, each computing what the original does', () => {
     const mod = build(false);
-    const bytes = mod.bytes((f) => (f.name === 'add' ? 3 : 2));
+    const copies = (f: { name: string }): number => (f.name === 'add' ? 3 : 2);
+    const bytes = mod.bytes(copies);
     expect(WebAssembly.validate(bytes)).toBe(true);
-    const fns = instantiate(bytes);
-    expect(Object.keys(fns).sort()).toEqual(['add', copyName('add', 1), copyName('add', 2), 'twice', copyName('twice', 1)].sort());
-    for (const c of [0, 1, 2]) expect(fns[copyName('add', c)]!(40, 2)).toBe(42);
-    for (const c of [0, 1]) expect(fns[copyName('twice', c)]!(-21)).toBe(-42);
-    expect(copyName('add', 0)).toBe('add');
-    // Copies are separate functions: each exported function is a distinct object.
-    expect(new Set(Object.values(fns)).size).toBe(5);
-    // Without copies, the module is the plain one.
-    expect(mod.bytes((f) => (f.name === 'add' ? 1 : 1))).toEqual(mod.bytes());
+    const exports = instantiate(bytes) as unknown as Record<string, unknown>;
+    expect(Object.keys(exports).sort()).toEqual(['add', COPIES_TABLE, 'twice']);
+    const table = exports[COPIES_TABLE] as WebAssembly.Table;
+    expect(table.length).toBe(5);
+    const [add, twice] = mod.functions as [FunctionBuilder, FunctionBuilder];
+    const slots = [0, 1, 2].map((c) => mod.copyIndex(copies, add, c)).concat([0, 1].map((c) => mod.copyIndex(copies, twice, c)));
+    expect(slots).toEqual([0, 2, 3, 1, 4]);
+    for (const c of [0, 1, 2]) expect((table.get(mod.copyIndex(copies, add, c)) as (a: number, b: number) => number)(40, 2)).toBe(42);
+    for (const c of [0, 1]) expect((table.get(mod.copyIndex(copies, twice, c)) as (a: number) => number)(-21)).toBe(-42);
+    // Without copies, the module is the plain one: no table.
+    expect(mod.bytes(() => 1)).toEqual(mod.bytes());
+    expect(Object.keys(instantiate(mod.bytes())).sort()).toEqual(['add', 'twice']);
   });
 
   it('refuses to copy a function that calls another (its call would go to copy 0)', () => {
