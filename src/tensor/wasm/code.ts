@@ -43,8 +43,12 @@ interface Mark {
 }
 
 export class Code {
-  /** The body's bytes, written as the instructions are. */
-  private readonly out = new ByteWriter();
+  /**
+   * The body's bytes, written as the instructions are: a number array and its built-in push, not a
+   * writer object, whose per-byte method would be hot enough at start-up for V8 to optimize it with
+   * TurboFan (whose first use costs ~3 MB of resident memory: docs/edge.md).
+   */
+  private readonly out: number[] = [];
   /** The instructions for the listing; null when the module is built without one (see ModuleBuilder). */
   private readonly marks: Mark[] | null;
   /** Open blocks, innermost last: their label names (a `br` to a name counts the depth). */
@@ -55,15 +59,14 @@ export class Code {
   }
 
   /** The body's bytes (without the closing `end`, which the module adds). */
-  get bytes(): Uint8Array {
-    return this.out.view();
+  get bytes(): readonly number[] {
+    return this.out;
   }
 
   /** The instructions as the listing shows them. @throws Error when built without a listing */
   get instructions(): Instruction[] {
     if (this.marks === null) throw new Error('Code.instructions: this body was built without a listing');
-    const bytes = this.out.view();
-    return this.marks.map((m) => ({ text: textOf(m.name, m.operand), depth: m.depth, bytes: Array.from(bytes.subarray(m.start, m.end)) }));
+    return this.marks.map((m) => ({ text: textOf(m.name, m.operand), depth: m.depth, bytes: this.out.slice(m.start, m.end) }));
   }
 
   /** Records the instruction whose bytes were written from `start` on. */
@@ -75,7 +78,7 @@ export class Code {
   /** Writes `bytes` and returns where they start. */
   private write(bytes: readonly number[]): number {
     const start = this.out.length;
-    this.out.bytes(bytes);
+    for (let i = 0; i < bytes.length; i++) this.out.push(bytes[i]!);
     return start;
   }
 
@@ -94,7 +97,7 @@ export class Code {
 
   i32(value: number): this {
     const start = this.write([0x41]);
-    this.out.sleb(value);
+    sleb(value, this.out);
     return this.emit(start, 'i32.const', value | 0);
   }
   f32(value: number): this {
@@ -114,13 +117,14 @@ export class Code {
   mem(name: MemoryOp, offset = 0): this {
     const [opcode, align] = MEMORY[name];
     const start = this.write(opcode);
-    this.out.uleb(Math.log2(align)).uleb(offset);
+    uleb(Math.log2(align), this.out);
+    uleb(offset, this.out);
     return this.emit(start, name, offset === 0 ? undefined : `offset=${offset}`);
   }
 
   lane(name: LaneOp, lane: number): this {
     const start = this.write(LANE[name]);
-    this.out.byte(lane);
+    this.out.push(lane);
     return this.emit(start, name, lane);
   }
 
@@ -182,7 +186,8 @@ export class Code {
   /** Writes `opcode` and its unsigned index operand. */
   private indexed(opcode: number, index: number): number {
     const start = this.out.length;
-    this.out.byte(opcode).uleb(index);
+    this.out.push(opcode);
+    uleb(index, this.out);
     return start;
   }
 
@@ -225,10 +230,10 @@ export class FunctionBuilder implements Callee {
 
   /** The body as the code section holds it: its size, its local declarations, its bytes and `end`. */
   encodeBody(): Uint8Array {
-    const body = new ByteWriter().uleb(this.locals.length);
-    for (const l of this.locals) body.byte(0x01).byte(VALUE_TYPES[l.type]);
-    body.bytes(this.code.bytes).byte(0x0b);
-    return new ByteWriter().uleb(body.length).bytes(body.view()).view();
+    const head = uleb(this.locals.length);
+    for (const l of this.locals) head.push(0x01, VALUE_TYPES[l.type]);
+    const size = head.length + this.code.bytes.length + 1;
+    return new ByteWriter(size + 5).bytes(uleb(size)).bytes(head).bytes(this.code.bytes).bytes([0x0b]).view();
   }
 }
 
@@ -239,18 +244,40 @@ function textOf(name: string, operand: Operand): string {
   return `${name} ${operand}`;
 }
 
+/** Unsigned LEB128, appended to `out`. */
+export function uleb(value: number, out: number[] = []): number[] {
+  let v = value >>> 0;
+  do {
+    const byte = v & 0x7f;
+    v >>>= 7;
+    out.push(v === 0 ? byte : byte | 0x80);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 of a 32-bit integer, appended to `out`. */
+export function sleb(value: number, out: number[] = []): number[] {
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
 /**
- * A growing byte array that modules and bodies are written into in place: number arrays joined by
- * concat left ~0.5 MB of garbage per module emitted at start-up (docs/edge.md), a scavenge's worth.
+ * A growing byte array a module is written into in place: joining number arrays with concat left
+ * ~0.5 MB of garbage per module emitted at start-up (docs/edge.md). Its methods take whole runs, never
+ * one byte: a method called per byte would be hot enough for TurboFan (see {@link Code}'s bytes).
  */
 export class ByteWriter {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array<ArrayBuffer>;
   length = 0;
 
-  byte(b: number): this {
-    if (this.length === this.buf.length) this.grow(1);
-    this.buf[this.length++] = b;
-    return this;
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
   }
 
   bytes(bs: ArrayLike<number>): this {
@@ -260,33 +287,15 @@ export class ByteWriter {
     return this;
   }
 
-  /** Unsigned LEB128. */
   uleb(value: number): this {
-    let v = value >>> 0;
-    do {
-      const b = v & 0x7f;
-      v >>>= 7;
-      this.byte(v === 0 ? b : b | 0x80);
-    } while (v !== 0);
-    return this;
-  }
-
-  /** Signed LEB128 of a 32-bit integer. */
-  sleb(value: number): this {
-    let v = value | 0;
-    for (;;) {
-      const b = v & 0x7f;
-      v >>= 7;
-      const done = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
-      this.byte(done ? b : b | 0x80);
-      if (done) return this;
-    }
+    return this.bytes(uleb(value));
   }
 
   /** A name: its length, then its characters (ASCII). */
   name(s: string): this {
     this.uleb(s.length);
-    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
+    if (this.length + s.length > this.buf.length) this.grow(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i);
     return this;
   }
 

@@ -65,16 +65,14 @@ export class ModuleBuilder {
     out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
     section(out, 1, this.functions.length, (w) => {
       for (const f of this.functions) {
-        w.byte(0x60).uleb(f.params.length);
-        for (const p of f.params) w.byte(VALUE_TYPES[p.type]);
-        if (f.result === null) w.uleb(0);
-        else w.uleb(1).byte(VALUE_TYPES[f.result]);
+        w.bytes([0x60]).uleb(f.params.length).bytes(f.params.map((p) => VALUE_TYPES[p.type]));
+        w.bytes(f.result === null ? [0] : [1, VALUE_TYPES[f.result]]);
       }
     });
-    section(out, 2, 1, (w) => w.name(MEMORY_IMPORT.module).name(MEMORY_IMPORT.field).byte(0x02).byte(shared ? 0x03 : 0x01).uleb(minPages).uleb(maxPages));
+    section(out, 2, 1, (w) => w.name(MEMORY_IMPORT.module).name(MEMORY_IMPORT.field).bytes([0x02, shared ? 0x03 : 0x01]).uleb(minPages).uleb(maxPages));
     section(out, 3, entries.length, (w) => entries.forEach(({ f }) => w.uleb(f.index)));
     const exported = entries.filter(({ f }) => this.isExported(f));
-    section(out, 7, exported.length, (w) => entries.forEach(({ f, c }, index) => this.isExported(f) && w.name(copyName(f.name, c)).byte(0x00).uleb(index)));
+    section(out, 7, exported.length, (w) => entries.forEach(({ f, c }, index) => this.isExported(f) && w.name(copyName(f.name, c)).bytes([0x00]).uleb(index)));
     // Each body encoded once: copies share its bytes.
     const bodies = this.functions.map((f) => f.encodeBody());
     section(out, 10, entries.length, (w) => entries.forEach(({ f }) => w.bytes(bodies[f.index]!)));
@@ -91,5 +89,5 @@ export function copyName(name: string, c: number): string {
 function section(out: ByteWriter, id: number, count: number, write: (w: ByteWriter) => void): void {
   const content = new ByteWriter();
   write(content.uleb(count));
-  out.byte(id).uleb(content.length).bytes(content.view());
+  out.bytes([id]).uleb(content.length).bytes(content.view());
 }
