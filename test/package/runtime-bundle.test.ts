@@ -11,6 +11,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { IsolationForest } from '../../src/iforest/index.js';
+import { encodeModel } from '../../src/onnx/index.js';
+import { exportIsolationForest } from '../../src/onnx-writer/index.js';
+import { Random } from '../../src/tensor/index.js';
 import { RUNTIME_BUNDLE, bundle } from '../../tools/bundle-runtime.js';
 import { expectError } from '../tensor/expect-error.js';
 
@@ -176,6 +181,33 @@ describe('bundle: dadm/runtime', () => {
     const c = expected.autoencoder.cases.find((x) => x.id === 'single_row')!;
     const model = loadOnnx(new Uint8Array(readFileSync(join(fixtures, 'autoencoder_opset17.onnx'))));
     expect(model.score(Float32Array.from(c.input.data))).toBeAllclose(c.score.data);
+  });
+
+  // TurboFan's first use in a process pages ~3 MB of Node's code in (docs/edge.md, "What start-up pays
+  // for"): the forest met its 50 MB only without it, and one hot emitter method once cost it 3 MB. V8's
+  // own traces say what it optimized; the child waits so that background compilations are reported.
+  it('loads and scores the W6 forest (100 trees) and the autoencoder in a fresh process without TurboFan, for JavaScript or WebAssembly', () => {
+    const data = new Random(0).normalFill(new Float32Array(10_000 * 12));
+    const forest = new IsolationForest({ nEstimators: 100, maxSamples: 256, seed: 0 }).fit({ data, shape: [10_000, 12] });
+    const forestPath = join(tmp, 'w6-forest.onnx');
+    writeFileSync(forestPath, encodeModel(exportIsolationForest(forest.toArrays(), { dynamicBatch: true })));
+    const script = join(dist, 'tiering-child.mjs');
+    writeFileSync(script, [
+      "import { readFileSync } from 'node:fs';",
+      `import { loadOnnx } from './${RUNTIME_BUNDLE.out}';`,
+      'const [path, width] = process.argv.slice(2);',
+      'const score = loadOnnx(readFileSync(path)).score(new Float32Array(Number(width)).fill(0.5));',
+      'setTimeout(() => console.log(`score ${score}`), 300);',
+    ].join('\n'));
+    const models: [string, number][] = [[forestPath, 12], [join(root, 'test/fixtures/onnx/autoencoder_opset17.onnx'), 64]];
+    for (const [path, width] of models) {
+      const r = spawnSync(process.execPath, ['--trace-opt', '--trace-wasm-compilation-times', script, path, String(width)], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^score \d/m);
+      // The traces are read: the forest's loader is compiled, by Liftoff.
+      if (path === forestPath) expect(r.stdout).toMatch(/using Liftoff/);
+      expect(r.stdout.split('\n').filter((l) => /TURBOFAN|TurboFan/.test(l))).toEqual([]);
+    }
   });
 
   it('throws the error classes of the separate errors.js, the ones the main entry exports', async () => {
