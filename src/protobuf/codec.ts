@@ -99,11 +99,34 @@ export const msg = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind
 /** A repeated message field. */
 export const msgs = <T>(no: number, message: () => MessageSpec<T>) => ({ no, kind: 'message', message, repeated: true }) as const;
 
-/** Builds a message spec from its field table; `oneof` lists the members of its oneof, if any. */
+/**
+ * Builds a message spec from its field table; `oneof` lists the members of its oneof, if any. The
+ * fields are laid out on first use: a process that imports the ONNX schema's ~25 messages and reads
+ * a model touches about half of them, and laying out all of them cost ~1 ms of an edge agent's
+ * start-up (docs/edge.md).
+ */
 export function defineMessage<T>(name: string, table: FieldTable<T>, oneof: readonly (keyof T & string)[] = []): MessageSpec<T> {
-  const fields: Field[] = Object.entries(table).map(([field, def]) => ({ ...(def as Omit<Field, 'name' | 'label'>), name: field, label: `${name}.${field}` }));
-  fields.sort((a, b) => a.no - b.no);
-  return { name, fields, byNumber: new Map(fields.map((f) => [f.no, f])), oneof };
+  return new LazyMessage<T>(name, table, oneof);
+}
+
+class LazyMessage<T> implements MessageSpec<T> {
+  private laid: { fields: Field[]; byNumber: Map<number, Field> } | null = null;
+
+  constructor(readonly name: string, private readonly table: FieldTable<T>, readonly oneof: readonly string[]) {}
+
+  get fields(): readonly Field[] {
+    return (this.laid ??= this.layOut()).fields;
+  }
+
+  get byNumber(): ReadonlyMap<number, Field> {
+    return (this.laid ??= this.layOut()).byNumber;
+  }
+
+  private layOut(): { fields: Field[]; byNumber: Map<number, Field> } {
+    const fields: Field[] = Object.entries(this.table).map(([field, def]) => ({ ...(def as Omit<Field, 'name' | 'label'>), name: field, label: `${this.name}.${field}` }));
+    fields.sort((a, b) => a.no - b.no);
+    return { fields, byNumber: new Map(fields.map((f) => [f.no, f])) };
+  }
 }
 
 interface ScalarCodec {
