@@ -15,7 +15,9 @@ export { wasmActive, jsChosen } from './backend.js';
 export { ownedKernelBuffer } from './kernel-buffer.js';
 export { packTreeGroups, TREE_GROUP, type PackedTrees, type TreeGroups } from './wasm/forest.js';
 export { int8Weights, wasmQuantizedLinear, type Int8Run } from './wasm/int8.js';
-export { ParallelRows, resolveThreads, type RowWork, type ThreadsOption } from './threads/index.js';
+// By file, not through ./threads/index.js, which also loads the data-parallel trainer.
+export { resolveThreads, type ThreadsOption } from './threads/pool.js';
+export { ParallelRows, type RowWork } from './threads/parallel-rows.js';
 export { COPIES_TABLE, ModuleBuilder } from './wasm/module.js';
 export type { Code, FunctionBuilder, Local } from './wasm/code.js';
 export { at } from './wasm/emit-helpers.js';

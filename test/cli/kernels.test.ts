@@ -1,6 +1,7 @@
 /** `dadm kernels`: the module table, and a dump whose hex is exactly the compiled bytes. */
 import { describe, expect, it } from 'vitest';
-import { KERNEL_MODULES, kernelModule } from '../../src/tensor/wasm/kernels.js';
+import { kernelModule } from '../../src/tensor/wasm/kernels.js';
+import { KERNEL_MODULES } from '../../src/tensor/wasm/listing.js';
 import { expectOneLineError, run } from './helpers.js';
 
 describe('dadm kernels', () => {

@@ -13,6 +13,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Folders of src/ the edge entry must never load (issue 19). */
 const FORBIDDEN_FOLDERS = ['nn', 'autograd', 'models', 'pipeline', 'quant', 'explain', 'cli', 'onnx-writer', 'federated', 'config', 'data', 'report', 'iforest', 'ecod'];
+/**
+ * Files of src/tensor it must never load: the training-only WebAssembly emitters and the data-parallel
+ * trainer. V8 parses the whole bundle at import (~50 us per kB cold), so each costs start-up.
+ */
+const FORBIDDEN_FILES = ['src/tensor/wasm/attention-kernel.ts', 'src/tensor/wasm/elementwise-kernel.ts', 'src/tensor/wasm/listing.ts', 'src/tensor/threads/data-parallel.ts', 'src/tensor/threads/index.ts'];
 /** Packages it must never load: the runtime decodes with src/protobuf, not protobufjs (onnx-proto, long). */
 const FORBIDDEN_PACKAGES = ['yaml', 'onnx-proto', 'protobufjs', 'long'];
 
@@ -62,5 +67,11 @@ describe('dadm/runtime', () => {
 
   it('imports tensor kernels by file, not through the tensor door (which loads every kernel and backend)', () => {
     expect(graph.files).not.toContain('src/tensor/index.ts');
+  });
+
+  it('reaches no training-only WebAssembly emitter, kernel listing or data-parallel trainer', () => {
+    expect(graph.files.filter((f) => FORBIDDEN_FILES.includes(f))).toEqual([]);
+    // The kernels it does run, so a rename cannot leave the check above looking at nothing.
+    expect(graph.files).toEqual(expect.arrayContaining(['src/tensor/wasm/kernels.ts', 'src/tensor/wasm/gemm-kernel.ts', 'src/tensor/threads/parallel-rows.ts']));
   });
 });

@@ -11,11 +11,19 @@
  */
 import type { Code, FunctionBuilder, Local } from './code.js';
 import { horizontalSum, lanes } from './emit-helpers.js';
+import type { KernelModuleSpec } from './kernels.js';
 import type { ModuleBuilder } from './module.js';
 import { exp4 } from './normalize-kernel.js';
 
 /** Head widths with their own kernels: each unrolls its f32x4 groups into registers. */
 export const ATTENTION_HEAD_WIDTHS: readonly number[] = [4, 8, 12, 16, 20, 24, 28, 32];
+
+/** The attention module: {@link addAttention}. */
+export const ATTENTION_MODULE: KernelModuleSpec = {
+  name: 'attention',
+  summary: 'scaled dot-product attention forward and backward over every (sequence, head) block, one pair per head width 4..32 with the head rows in registers',
+  build: addAttention,
+};
 
 /** Adds `attention_forward_<dh>` and `attention_backward_<dh>` for every width of {@link ATTENTION_HEAD_WIDTHS} to `mod`. */
 export function addAttention(mod: ModuleBuilder): void {

@@ -3,11 +3,11 @@
  * (../../nn/fused-attention.ts holds the JS twin and the math). Operands in the heap are used in
  * place; others are copied in and back. False when the heap is full (the caller takes the JS path).
  */
-import { ATTENTION_HEAD_WIDTHS } from './attention-kernel.js';
+import { ATTENTION_HEAD_WIDTHS, ATTENTION_MODULE } from './attention-kernel.js';
 import { kernelsOf } from './kernels.js';
 import { copyBack, place, reserve, scratchSlot, slot } from './operands.js';
 
-const kernels = kernelsOf('attention');
+const kernels = kernelsOf(ATTENTION_MODULE);
 
 /** Sizes of one attention call: `batch` sequences of `len` positions, width `dModel` in `heads` heads. */
 export interface AttentionShape {

@@ -6,7 +6,15 @@
  */
 import type { Code, Local } from './code.js';
 import { at, horizontalSum, lanes } from './emit-helpers.js';
+import type { KernelModuleSpec } from './kernels.js';
 import type { ModuleBuilder } from './module.js';
+
+/** The elementwise module: {@link addElementwise}. */
+export const ELEMENTWISE_MODULE: KernelModuleSpec = {
+  name: 'elementwise',
+  summary: 'bias + ReLU epilogue, ReLU gradient, column sums, squared-error loss and gradient, row scores, Adam update',
+  build: addElementwise,
+};
 
 /** Adds every elementwise kernel to `mod`. */
 export function addElementwise(mod: ModuleBuilder): void {

@@ -2,11 +2,12 @@
  * Drivers of the elementwise WebAssembly kernels (./elementwise-kernel.ts): operands placed by
  * ./operands.ts, each returning false when the heap is full so the caller takes the JS twin.
  */
+import { ELEMENTWISE_MODULE } from './elementwise-kernel.js';
 import { heapFloat32 } from './heap.js';
 import { kernelsOf } from './kernels.js';
 import { copyBack, place, reserve, slot } from './operands.js';
 
-const kernels = kernelsOf('elementwise');
+const kernels = kernelsOf(ELEMENTWISE_MODULE);
 
 /** z[i, :] += bias and, when `relu`, a = max(z, 0), for `rows` rows of `n`. */
 export function wasmBiasRelu(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, n: number, relu: boolean): boolean {

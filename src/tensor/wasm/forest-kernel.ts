@@ -9,7 +9,18 @@
  * the results are identical to the JS path's.
  */
 import type { Local } from './code.js';
+import type { KernelModuleSpec } from './kernels.js';
 import type { ModuleBuilder } from './module.js';
+
+/** The forest module: {@link addForest} and {@link addTreeGroups}. */
+export const FOREST_MODULE: KernelModuleSpec = {
+  name: 'forest',
+  summary: 'forest scoring, branch-free to the tree depth with float64 sums: four rows walk each tree together (isolation forest); one row walks eight trees together (ONNX TreeEnsemble)',
+  build: (mod) => {
+    addForest(mod);
+    addTreeGroups(mod);
+  },
+};
 
 /** Bytes of one node record. */
 export const NODE_BYTES = 16;

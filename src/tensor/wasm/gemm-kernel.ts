@@ -9,7 +9,22 @@
  * of the tile.
  */
 import type { Code, FunctionBuilder, Local } from './code.js';
+import type { KernelModuleSpec } from './kernels.js';
 import type { ModuleBuilder } from './module.js';
+
+/** The gemm module: {@link addGemm}. */
+export const GEMM_MODULE: KernelModuleSpec = {
+  name: 'gemm',
+  summary: 'C (=|+=) alpha op(A) op(B): a 4x8 f32x4 register tile over KC-slices of packed B panels',
+  build: addGemm,
+};
+
+/** The one-row module, apart from gemm's so a single-row score compiles only this: {@link addGemv}. */
+export const GEMV_MODULE: KernelModuleSpec = {
+  name: 'gemv',
+  summary: 'one-row products y (=|+=) alpha x op(B): axpy over the rows of B, or dot products with the rows of B^T',
+  build: addGemv,
+};
 
 /** Rows of the register tile: MR x (NR / 4) = 12 accumulators + 2 B vectors + 1 A splat fit x64's 16 vector registers. */
 export const MR = 4;

@@ -3,13 +3,13 @@
  * heap are used in place, others copied in (and C back) by ./operands.ts.
  */
 import type { GemmOptions } from '../gemm.js';
-import { TILE_BYTES, packBytes } from './gemm-kernel.js';
+import { GEMM_MODULE, GEMV_MODULE, TILE_BYTES, packBytes } from './gemm-kernel.js';
 import { kernelsOf } from './kernels.js';
 import { copyBack, place, reserve, scratchSlot, slot } from './operands.js';
 
 // A single-row score must not allocate: the handles keep the exports (see kernelsOf).
-const gemvKernels = kernelsOf('gemv');
-const gemmKernels = kernelsOf('gemm');
+const gemvKernels = kernelsOf(GEMV_MODULE);
+const gemmKernels = kernelsOf(GEMM_MODULE);
 
 /** C[m,n] (= or +=) alpha op(A) op(B) on the WebAssembly kernels; false when the heap is full (the caller takes the JS path). */
 export function wasmGemm(a: Float32Array, b: Float32Array, c: Float32Array, o: GemmOptions): boolean {

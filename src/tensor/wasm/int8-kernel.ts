@@ -7,7 +7,15 @@
  * int32 output does, so the result is bit-identical to the JS path.
  */
 import type { Local } from './code.js';
+import type { KernelModuleSpec } from './kernels.js';
 import type { ModuleBuilder } from './module.js';
+
+/** The int8 module: {@link addInt8}. */
+export const INT8_MODULE: KernelModuleSpec = {
+  name: 'int8',
+  summary: 'dynamic-quantization linear layer: int16 dot products (i32x4.dot_i16x8_s) into exact int32 sums, then scale and bias',
+  build: addInt8,
+};
 
 /** The inner dimension is padded to a multiple of this (one i16x8 vector); the weights' padding is zero. */
 export const K_STEP = 8;

@@ -3,13 +3,13 @@
  * layer: the weights are shifted, transposed and widened to int16 once per plan, each run copies the
  * quantized activations in.
  */
-import { K_STEP } from './int8-kernel.js';
+import { INT8_MODULE, K_STEP } from './int8-kernel.js';
 import { heapIsShared, isHeapArray } from './heap.js';
 import { kernelsOf } from './kernels.js';
 import { placeBytes, reserve, scratchSlot } from './operands.js';
 import { ownedKernelBuffer } from '../kernel-buffer.js';
 
-const kernels = kernelsOf('int8');
+const kernels = kernelsOf(INT8_MODULE);
 
 /** A layer's weights as the kernel reads them: (B - bzp) as int16 [n, kPad] in the heap. */
 export interface Int8Weights {

@@ -1,14 +1,12 @@
 /**
- * The table of WebAssembly kernel modules: each is emitted by one TypeScript function, compiled on
- * first use and instantiated once per thread on the shared heap (./heap.ts). `dadm kernels --list`
- * and `--dump NAME` read this table (./listing.ts).
+ * How a WebAssembly kernel module runs: each is emitted by one TypeScript function, named with its
+ * summary by a {@link KernelModuleSpec} that its emitter file exports (GEMM_MODULE in
+ * ./gemm-kernel.ts, ...), compiled on first use and instantiated once per thread on the shared heap
+ * (./heap.ts). Each driver imports the specs it runs, so a process loads only the emitters of the
+ * kernels it can call (the edge runtime's bundle carries no training kernel: issue 19). `dadm
+ * kernels` lists every module from ./listing.ts.
  */
-import { addAttention } from './attention-kernel.js';
-import { addElementwise } from './elementwise-kernel.js';
-import { addForest, addTreeGroups } from './forest-kernel.js';
-import { addGemm, addGemv } from './gemm-kernel.js';
-import { addInt8 } from './int8-kernel.js';
-import { addNormalize } from './normalize-kernel.js';
+import { GEMV_MODULE } from './gemm-kernel.js';
 import { MAX_PAGES, heapIsShared, heapMemory } from './heap.js';
 import { MEMORY_IMPORT, ModuleBuilder } from './module.js';
 
@@ -18,48 +16,6 @@ export interface KernelModuleSpec {
   summary: string;
   build(mod: ModuleBuilder): void;
 }
-
-/** Every kernel module, in listing order. */
-export const KERNEL_MODULES: readonly KernelModuleSpec[] = [
-  {
-    name: 'gemm',
-    summary: 'C (=|+=) alpha op(A) op(B): a 4x8 f32x4 register tile over KC-slices of packed B panels',
-    build: addGemm,
-  },
-  {
-    name: 'gemv',
-    summary: 'one-row products y (=|+=) alpha x op(B): axpy over the rows of B, or dot products with the rows of B^T',
-    build: addGemv,
-  },
-  {
-    name: 'elementwise',
-    summary: 'bias + ReLU epilogue, ReLU gradient, column sums, squared-error loss and gradient, row scores, Adam update',
-    build: addElementwise,
-  },
-  {
-    name: 'int8',
-    summary: 'dynamic-quantization linear layer: int16 dot products (i32x4.dot_i16x8_s) into exact int32 sums, then scale and bias',
-    build: addInt8,
-  },
-  {
-    name: 'normalize',
-    summary: 'row normalizations: LayerNorm (mean, biased variance, affine) and softmax (Cephes expf in f32x4 lanes)',
-    build: addNormalize,
-  },
-  {
-    name: 'forest',
-    summary: 'forest scoring, branch-free to the tree depth with float64 sums: four rows walk each tree together (isolation forest); one row walks eight trees together (ONNX TreeEnsemble)',
-    build: (mod) => {
-      addForest(mod);
-      addTreeGroups(mod);
-    },
-  },
-  {
-    name: 'attention',
-    summary: 'scaled dot-product attention forward and backward over every (sequence, head) block, one pair per head width 4..32 with the head rows in registers',
-    build: addAttention,
-  },
-];
 
 /** The module `spec` emits, importing a memory shared or not as the heap is; `listing` as ModuleBuilder's. */
 export function kernelModule(spec: KernelModuleSpec, shared = heapIsShared(), listing = false): ModuleBuilder {
@@ -73,28 +29,26 @@ const compiled = new Map<string, WebAssembly.Module>();
 const instances = new Map<string, Exports>();
 
 /**
- * A driver's handle on module `name`: the exports, looked up on the first call and kept for this
+ * A driver's handle on module `spec`: the exports, looked up on the first call and kept for this
  * thread. Drivers call the handle per kernel call, not {@link kernelExports}: a Map lookup per call
  * left about 40 bytes of garbage per product once a process had trained (measured on W2).
  */
-export function kernelsOf(name: string): () => Exports {
+export function kernelsOf(spec: KernelModuleSpec): () => Exports {
   let cached: Exports | null = null;
-  return () => (cached ??= kernelExports(name));
+  return () => (cached ??= kernelExports(spec));
 }
 
-/** The exported functions of module `name`, instantiated on this thread's heap. */
-export function kernelExports(name: string): Exports {
-  let exports = instances.get(name);
+/** The exported functions of module `spec`, instantiated on this thread's heap (one per spec name). */
+export function kernelExports(spec: KernelModuleSpec): Exports {
+  let exports = instances.get(spec.name);
   if (exports === undefined) {
-    let module = compiled.get(name);
+    let module = compiled.get(spec.name);
     if (module === undefined) {
-      const spec = KERNEL_MODULES.find((s) => s.name === name);
-      if (spec === undefined) throw new Error(`kernelExports: no kernel module named ${name}`);
       module = new WebAssembly.Module(kernelModule(spec).bytes());
-      compiled.set(name, module);
+      compiled.set(spec.name, module);
     }
     exports = new WebAssembly.Instance(module, { [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.field]: heapMemory() } }).exports as Exports;
-    instances.set(name, exports);
+    instances.set(spec.name, exports);
   }
   return exports;
 }
@@ -119,7 +73,7 @@ function probe(): string | null {
   if (!WebAssembly.validate(mod.bytes())) return 'this engine has no WebAssembly SIMD';
   try {
     // Compiling and instantiating the smallest kernel module on the heap shows the engine allows both.
-    kernelExports('gemv');
+    kernelExports(GEMV_MODULE);
     return null;
   } catch (e) {
     return `compiling WebAssembly was refused (${(e as Error).message})`;

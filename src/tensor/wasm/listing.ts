@@ -1,13 +1,23 @@
 /**
- * What `dadm kernels` shows an auditor: the table of kernel modules, and for one module its exact
+ * What `dadm kernels` shows an auditor: the table of every kernel module (here, so only this audit
+ * loads every emitter; a driver imports the specs it runs), and for one module its exact
  * bytes (hex, as compiled) beside a listing in the WebAssembly text format's names, with the
  * emitter's `;;` notes, so each instruction that runs can be traced to the TypeScript line that
  * wrote it. Both come from the same {@link ModuleBuilder} the kernels are compiled from.
  */
 import { UsageError } from '../../errors.js';
+import { ATTENTION_MODULE } from './attention-kernel.js';
 import type { FunctionBuilder } from './code.js';
-import { KERNEL_MODULES, kernelModule } from './kernels.js';
+import { ELEMENTWISE_MODULE } from './elementwise-kernel.js';
+import { FOREST_MODULE } from './forest-kernel.js';
+import { GEMM_MODULE, GEMV_MODULE } from './gemm-kernel.js';
+import { INT8_MODULE } from './int8-kernel.js';
+import { kernelModule, type KernelModuleSpec } from './kernels.js';
 import { MEMORY_IMPORT, type ModuleBuilder } from './module.js';
+import { NORMALIZE_MODULE } from './normalize-kernel.js';
+
+/** Every kernel module, in listing order. */
+export const KERNEL_MODULES: readonly KernelModuleSpec[] = [GEMM_MODULE, GEMV_MODULE, ELEMENTWISE_MODULE, INT8_MODULE, NORMALIZE_MODULE, FOREST_MODULE, ATTENTION_MODULE];
 
 /** One row of `dadm kernels --list`. */
 export interface KernelSummary {

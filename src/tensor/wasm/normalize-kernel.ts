@@ -6,8 +6,16 @@
  */
 import type { Code, Local } from './code.js';
 import { at, horizontalSum, lanes } from './emit-helpers.js';
+import type { KernelModuleSpec } from './kernels.js';
 import { addLayerNormGrad } from './layer-norm-grad-kernel.js';
 import type { ModuleBuilder } from './module.js';
+
+/** The normalize module: {@link addNormalize}. */
+export const NORMALIZE_MODULE: KernelModuleSpec = {
+  name: 'normalize',
+  summary: 'row normalizations: LayerNorm (mean, biased variance, affine) and softmax (Cephes expf in f32x4 lanes)',
+  build: addNormalize,
+};
 
 /** Adds `layer_norm`, its backward `layer_norm_grad` (./layer-norm-grad-kernel.ts) and `softmax` to `mod`. */
 export function addNormalize(mod: ModuleBuilder): void {

@@ -1,8 +1,9 @@
 /** Drivers of the row-normalization kernels (./normalize-kernel.ts); false when the heap is full. */
 import { kernelsOf } from './kernels.js';
+import { NORMALIZE_MODULE } from './normalize-kernel.js';
 import { copyBack, heapFloats, place, reserve, scratchSlot, slot } from './operands.js';
 
-const kernels = kernelsOf('normalize');
+const kernels = kernelsOf(NORMALIZE_MODULE);
 
 /** One LayerNorm call over `rows` contiguous rows of `n`. */
 export interface LayerNormRun {
