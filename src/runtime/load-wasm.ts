@@ -21,25 +21,30 @@ type KernelName = 'varints' | 'byteRun' | 'codes' | 'scanIds' | 'indexNodes' | '
 /**
  * Elements (roots for `acyclic`) one copy of a kernel may run. V8 recompiles a WebAssembly function
  * with TurboFan once it has used up its tier-up budget (`--wasm-tiering-budget`), and TurboFan's first
- * use pages ~3 MB of Node's code in, the cost this module exists to avoid. Measured on Node 20
- * (docs/edge.md, "The forest"): the budget belongs to a function of a compiled module (instances share
- * it), and each kernel used it up after about twice these counts. So the module holds {@link COPIES}
- * copies of each kernel, each a function with its own budget (ModuleBuilder.bytes), and a kernel whose
- * copy has run its count goes on in the next copy; past a module's copies, in a fresh compile of the
- * module ({@link compiled}). V8 compiles a function on its first call: a copy never called costs its
- * bytes only.
+ * use pages ~3 MB of Node's code in, the cost this module exists to avoid. The budget belongs to a
+ * function of a compiled module (instances share it), so the module holds {@link COPIES} copies of
+ * each kernel, each a function with its own budget (ModuleBuilder.bytes), and a kernel whose copy has
+ * run its count goes on in the next copy; past a module's copies, in a fresh compile of the module
+ * ({@link compiled}). V8 compiles a function on its first call: a copy never called costs its bytes only.
+ *
+ * The counts are ~60% of what one copy ran before V8 tiered it up, measured on Node 20 by bisection on
+ * the W6 forest (100 trees, 12,432 nodes; docs/edge.md "The forest"): varints 17,800, byteRun 6,700,
+ * codes 2,100, scanIds 9,700, link 3,400, acyclic 68 roots, leafCount 6,300; indexNodes, findRoots,
+ * leafPrefix and leafFill ran the whole forest on one copy. A kernel's budget per element depends on
+ * its data (a 3-byte varint, a deeper tree per root): a forest far from that one may tier a copy up,
+ * which costs memory and a compilation, never a result.
  */
 const PER_COPY: Record<KernelName, number> = {
-  varints: 4000, byteRun: 2500, codes: 1000, scanIds: 3000, indexNodes: 6000, link: 1500,
-  findRoots: 6000, acyclic: 16, leafCount: 3000, leafPrefix: 12000, leafFill: 3000,
+  varints: 10000, byteRun: 4000, codes: 1300, scanIds: 6000, indexNodes: 24000, link: 2000,
+  findRoots: 24000, acyclic: 32, leafCount: 3800, leafPrefix: 48000, leafFill: 12000,
 };
 /**
  * Copies of each kernel in one module: enough for a forest of 16,384 nodes in 128 trees (seven
  * attributes of a varint per node, a code and a link per node, a root per tree, a leaf per two nodes).
  */
 const COPIES: Record<KernelName, number> = {
-  varints: 29, byteRun: 7, codes: 17, scanIds: 7, indexNodes: 4, link: 11,
-  findRoots: 4, acyclic: 8, leafCount: 4, leafPrefix: 2, leafFill: 4,
+  varints: 12, byteRun: 5, codes: 13, scanIds: 3, indexNodes: 1, link: 9,
+  findRoots: 1, acyclic: 4, leafCount: 3, leafPrefix: 1, leafFill: 2,
 };
 /** Past this many copies a kernel runs on the last one, and V8 may optimize it (a forest of ~250,000 nodes). */
 const MAX_COPIES = 64;

@@ -67,9 +67,10 @@ describe('the bulk readers of the codec', () => {
     expect(wasmVarints(Uint8Array.from([5, 0x81]), 0, 2)).toBeNull();
   });
 
-  it('decode and read runs longer than one module takes, over several modules, as the codec does', () => {
-    // 20,000 varints of one and two bytes, and 6,000 strings: several ranges of every reader.
-    const values = Array.from({ length: 20000 }, (_, i) => (i * 7919) % 300);
+  it('decode and read runs longer than one copy of a kernel takes, over several copies and modules, as the codec does', () => {
+    // 130,000 varints of one and two bytes (more than one module's copies of the varint kernel run),
+    // and 6,000 strings: several ranges of every reader.
+    const values = Array.from({ length: 130000 }, (_, i) => (i * 7919) % 300);
     const ints = Uint8Array.from(delimited(0x42, values.flatMap((v) => varint(BigInt(v)))));
     expect(Array.from(decodeMessage(ATTRIBUTE_PROTO, ints, { bulk: BULK }).ints!)).toEqual(values);
     const words = Array.from({ length: 6000 }, (_, i) => (i % 3 === 0 ? 'LEAF' : 'BRANCH_LEQ'));
@@ -171,7 +172,7 @@ describe('the forest plan on both backends', () => {
     expect(js.batch).toEqual(js.rows.map(Math.fround));
   });
 
-  it('builds the tables a naive plan builds: children, roots, leaf weights, over several modules', () => {
+  it('builds the tables a naive plan builds: children, roots, leaf weights, over several copies', () => {
     const trees = 30;
     const size = 2 ** 8 - 1;
     const n = trees * size;
