@@ -3,8 +3,8 @@
  * `npm pack` builds and packs this checkout; the tarball is installed offline into a fresh consumer
  * project (a lockfile derived from ours, so npm takes every dependency from its cache); child
  * processes `import { loadOnnx } from 'dadm/runtime'`, load a model file and score one row. Reported
- * side by side in the same run: an empty `node -e 0` (peak RSS and wall time), the W2 autoencoder and
- * a 100-tree isolation forest (peak RSS = VmHWM, cold start = spawn to the first score, as the issue
+ * side by side in the same run: an empty `node -e 0` (peak RSS and wall time), the W2 autoencoder,
+ * a 100-tree isolation forest and the W7 transformer (one [1, 16, 64] window) (peak RSS = VmHWM, cold start = spawn to the first score, as the issue
  * defines it, with spawn to exit in the note; the empty node is spawn to exit; medians of 11 interleaved
  * rounds), and three soaks of 10^6 scores per model (the median one reported): RSS after the first
  * 1,000 vs after 10^6, each sampled right after a full GC (`--expose-gc`), so the figure shows memory
@@ -22,6 +22,7 @@ import { exportIsolationForest } from '../../src/onnx-writer/index.js';
 import { Random } from '../../src/tensor/index.js';
 import { PEAK_RSS_SOURCE, median, type BenchRow, type Workload } from '../harness.js';
 import { autoencoderOnnx } from './w2.js';
+import { transformerOnnx } from './w7.js';
 
 /** Rounds of the interleaved children: start-up times on a shared 2-core machine scatter by tens of ms. */
 const RUNS = 11;
@@ -124,7 +125,7 @@ function forestOnnx(): Uint8Array {
 
 export const workload: Workload = {
   name: 'W6-edge',
-  description: 'Edge footprint through the installed package: peak RSS and cold start of `dadm/runtime` load + one score (autoencoder, forest) beside an empty node, and RSS over 10^6 scores',
+  description: 'Edge footprint through the installed package: peak RSS and cold start of `dadm/runtime` load + one score (autoencoder, forest, transformer window) beside an empty node, and RSS over 10^6 scores',
   run(): BenchRow[] {
     const dir = mkdtempSync(join(tmpdir(), 'dadm-w6-edge-'));
     try {
@@ -133,7 +134,8 @@ export const workload: Workload = {
       console.error(`W6-edge: packed and installed in ${((performance.now() - t0) / 1000).toFixed(0)} s; npm printed ${warnings.length} warning lines`);
       const consumer = join(dir, 'consumer');
       writeFileSync(join(consumer, 'edge.mjs'), CHILD);
-      const models = { autoencoder: { bytes: autoencoderOnnx(0), width: 64 }, forest: { bytes: forestOnnx(), width: 12 } };
+      // The transformer scores a window: its one [1, 16, 64] input as 16 x 64 values (OnnxModel.score).
+      const models = { autoencoder: { bytes: autoencoderOnnx(0), width: 64 }, forest: { bytes: forestOnnx(), width: 12 }, transformer: { bytes: transformerOnnx(0), width: 16 * 64 } };
       for (const [name, m] of Object.entries(models)) writeFileSync(join(dir, `${name}.onnx`), m.bytes);
       const child = (name: string, soak: number): ChildResult => {
         const flags = soak > 0 ? ['--expose-gc'] : [];
@@ -141,7 +143,7 @@ export const workload: Workload = {
         return { ...(JSON.parse(r.stdout) as Omit<ChildResult, 'wallMs' | 'spawnAt'>), wallMs: r.wallMs, spawnAt: r.spawnAt };
       };
       const empty = { peakMb: [] as number[], wallMs: [] as number[] };
-      const edge: Record<string, ChildResult[]> = { autoencoder: [], forest: [] };
+      const edge: Record<string, ChildResult[]> = { autoencoder: [], forest: [], transformer: [] };
       const load0 = loadavg()[0]!;
       // Interleaved, so a change in machine load hits every figure alike.
       for (let i = 0; i < RUNS; i++) {

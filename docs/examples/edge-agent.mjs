@@ -50,15 +50,14 @@ export class RowScorer {
 
 /**
  * The last `steps` rows in a ring buffer; each push copies them oldest-first into one preallocated
- * `[1, steps, features]` window and scores it. TODO(transformer): switch to its window-scoring API
- * when it lands; `run` copies its outputs, so this path allocates a little per event.
+ * `[1, steps, features]` window and scores it with `model.score(window)`, which takes a model's one
+ * `[batch, T, D]` input as T x D values and, like a row's score, allocates nothing.
  */
 export class WindowScorer {
   constructor(model, { steps, features }) {
     this.model = model;
     this.steps = steps;
     this.features = features;
-    this.input = model.inputNames[0];
     this.ring = new Float32Array(steps * features);
     this.window = new Float32Array(steps * features);
     this.next = 0;
@@ -79,8 +78,7 @@ export class WindowScorer {
   }
 
   score(window) {
-    const out = this.model.run({ [this.input]: { data: window, shape: [1, this.steps, this.features] } });
-    return (out.score ?? Object.values(out)[0]).data[0];
+    return this.model.score(window);
   }
 }
 
