@@ -6,7 +6,6 @@
  * kernels it can call (the edge runtime's bundle carries no training kernel: issue 19). `dadm
  * kernels` lists every module from ./listing.ts.
  */
-import { GEMV_MODULE } from './gemm-kernel.js';
 import { MAX_PAGES, heapIsShared, heapMemory } from './heap.js';
 import { MEMORY_IMPORT, ModuleBuilder } from './module.js';
 
@@ -67,13 +66,15 @@ export function wasmUnavailableReason(): string | null {
 
 function probe(): string | null {
   if (typeof WebAssembly !== 'object') return 'this engine has no WebAssembly';
-  const mod = new ModuleBuilder('probe', { minPages: 1, maxPages: MAX_PAGES, shared: false });
+  const mod = new ModuleBuilder('probe', { minPages: 1, maxPages: MAX_PAGES, shared: heapIsShared() });
   const f = mod.func('probe');
   f.code.f32x4(1).op('drop');
-  if (!WebAssembly.validate(mod.bytes())) return 'this engine has no WebAssembly SIMD';
+  const bytes = mod.bytes();
+  if (!WebAssembly.validate(bytes)) return 'this engine has no WebAssembly SIMD';
   try {
-    // Compiling and instantiating the smallest kernel module on the heap shows the engine allows both.
-    kernelExports(GEMV_MODULE);
+    // Compiling the probe and instantiating it on the heap shows the engine allows both, without
+    // emitting and compiling a kernel module the model may not use (~2 ms at a transformer's start).
+    new WebAssembly.Instance(new WebAssembly.Module(bytes), { [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.field]: heapMemory() } });
     return null;
   } catch (e) {
     return `compiling WebAssembly was refused (${(e as Error).message})`;
