@@ -48,7 +48,7 @@ export { dumpKernel, listKernels, type KernelDump, type KernelSummary } from './
 export { MEMORY_IMPORT, ModuleBuilder, type MemoryImport } from './wasm/module.js';
 export { Code, FunctionBuilder, type Callee, type Instruction, type Local } from './wasm/code.js';
 export { heapIsShared, wasmUnavailableReason } from './wasm/index.js';
-export { wasmLayerNormGrad, type LayerNormGradRun } from './wasm/normalize.js';
+export { wasmLayerNormGrad, type LayerNormGradRun } from './wasm/layer-norm-grad.js';
 export { attentionFitsWasm, wasmAttentionBackward, wasmAttentionForward, type AttentionShape } from './wasm/attention.js';
 export { wasmForestWalk, type ForestTables } from './wasm/forest.js';
 export { int8Weights, wasmQuantizedLinear, type Int8Run, type Int8Weights } from './wasm/int8.js';

@@ -29,6 +29,6 @@ describe('dadm kernels', () => {
   it('refuses an unknown module with one line naming the modules, exit 2', async () => {
     const r = await run('kernels', '--dump', 'fft');
     expect(r.code).toBe(2);
-    expectOneLineError(r, /^dadm kernels: --dump NAME must be one of gemm, gemv, elementwise, int8, normalize, forest, attention, got 'fft'\n/);
+    expectOneLineError(r, /^dadm kernels: --dump NAME must be one of gemm, gemv, elementwise, int8, normalize, layer-norm-grad, forest, attention, got 'fft'\n/);
   });
 });

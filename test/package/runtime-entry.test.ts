@@ -17,7 +17,7 @@ const FORBIDDEN_FOLDERS = ['nn', 'autograd', 'models', 'pipeline', 'quant', 'exp
  * Files of src/tensor it must never load: the training-only WebAssembly emitters and the data-parallel
  * trainer. V8 parses the whole bundle at import (~50 us per kB cold), so each costs start-up.
  */
-const FORBIDDEN_FILES = ['src/tensor/wasm/attention-kernel.ts', 'src/tensor/wasm/elementwise-kernel.ts', 'src/tensor/wasm/listing.ts', 'src/tensor/threads/data-parallel.ts', 'src/tensor/threads/index.ts'];
+const FORBIDDEN_FILES = ['src/tensor/wasm/attention-kernel.ts', 'src/tensor/wasm/elementwise-kernel.ts', 'src/tensor/wasm/layer-norm-grad-kernel.ts', 'src/tensor/wasm/layer-norm-grad.ts', 'src/tensor/wasm/listing.ts', 'src/tensor/threads/data-parallel.ts', 'src/tensor/threads/index.ts'];
 /** Packages it must never load: the runtime decodes with src/protobuf, not protobufjs (onnx-proto, long). */
 const FORBIDDEN_PACKAGES = ['yaml', 'onnx-proto', 'protobufjs', 'long'];
 

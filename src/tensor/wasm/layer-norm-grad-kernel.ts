@@ -7,7 +7,15 @@
  */
 import type { Local } from './code.js';
 import { at, horizontalSum, lanes } from './emit-helpers.js';
+import type { KernelModuleSpec } from './kernels.js';
 import type { ModuleBuilder } from './module.js';
+
+/** LayerNorm's backward, apart from the forward normalize module: training runs it, the runtime never does. */
+export const LAYER_NORM_GRAD_MODULE: KernelModuleSpec = {
+  name: 'layer-norm-grad',
+  summary: "LayerNorm's backward: dx, and the weight and bias gradients summed down the rows in float32 lanes",
+  build: addLayerNormGrad,
+};
 
 /**
  * `layer_norm_grad(g, x, w, mean, rstd, dx, dw, db, rows, n, hasW)`: `mean` and `rstd` are float64

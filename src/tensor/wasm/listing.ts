@@ -14,10 +14,11 @@ import { GEMM_MODULE, GEMV_MODULE } from './gemm-kernel.js';
 import { INT8_MODULE } from './int8-kernel.js';
 import { kernelModule, type KernelModuleSpec } from './kernels.js';
 import { MEMORY_IMPORT, type ModuleBuilder } from './module.js';
+import { LAYER_NORM_GRAD_MODULE } from './layer-norm-grad-kernel.js';
 import { NORMALIZE_MODULE } from './normalize-kernel.js';
 
 /** Every kernel module, in listing order. */
-export const KERNEL_MODULES: readonly KernelModuleSpec[] = [GEMM_MODULE, GEMV_MODULE, ELEMENTWISE_MODULE, INT8_MODULE, NORMALIZE_MODULE, FOREST_MODULE, ATTENTION_MODULE];
+export const KERNEL_MODULES: readonly KernelModuleSpec[] = [GEMM_MODULE, GEMV_MODULE, ELEMENTWISE_MODULE, INT8_MODULE, NORMALIZE_MODULE, LAYER_NORM_GRAD_MODULE, FOREST_MODULE, ATTENTION_MODULE];
 
 /** One row of `dadm kernels --list`. */
 export interface KernelSummary {

@@ -7,7 +7,6 @@
 import type { Code, Local } from './code.js';
 import { at, horizontalSum, lanes } from './emit-helpers.js';
 import type { KernelModuleSpec } from './kernels.js';
-import { addLayerNormGrad } from './layer-norm-grad-kernel.js';
 import type { ModuleBuilder } from './module.js';
 
 /** The normalize module: {@link addNormalize}. */
@@ -17,10 +16,9 @@ export const NORMALIZE_MODULE: KernelModuleSpec = {
   build: addNormalize,
 };
 
-/** Adds `layer_norm`, its backward `layer_norm_grad` (./layer-norm-grad-kernel.ts) and `softmax` to `mod`. */
+/** Adds `layer_norm` and `softmax` to `mod` (LayerNorm's backward is a module of its own: ./layer-norm-grad-kernel.ts). */
 export function addNormalize(mod: ModuleBuilder): void {
   addLayerNorm(mod);
-  addLayerNormGrad(mod);
   addSoftmax(mod);
 }
 
