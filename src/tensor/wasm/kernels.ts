@@ -73,7 +73,7 @@ function probe(): string | null {
   if (!WebAssembly.validate(bytes)) return 'this engine has no WebAssembly SIMD';
   try {
     // Compiling the probe and instantiating it on the heap shows the engine allows both, without
-    // emitting and compiling a kernel module the model may not use (~2 ms at a transformer's start).
+    // emitting a kernel module here: a model's plan compiles the modules it runs when it first runs them.
     new WebAssembly.Instance(new WebAssembly.Module(bytes), { [MEMORY_IMPORT.module]: { [MEMORY_IMPORT.field]: heapMemory() } });
     return null;
   } catch (e) {
