@@ -54,15 +54,7 @@ export class ModuleBuilder {
    * Only functions that call none are copied: a call's target would be copy 0's index.
    */
   bytes(copies?: (f: FunctionBuilder) => number): Uint8Array<ArrayBuffer> {
-    // Copy 0 of every function first, so a function's index is its own; then the further copies.
-    const entries = this.functions.slice();
-    if (copies !== undefined) {
-      for (const f of this.functions) {
-        const n = copies(f);
-        if (n > 1 && f.code.calls) throw new Error(`${this.name}: ${f.name} calls a function and cannot be copied`);
-        for (let c = 1; c < n; c++) entries.push(f);
-      }
-    }
+    const entries = this.entries(copies);
     const table = entries.length > this.functions.length;
     const { minPages, maxPages, shared } = this.memory;
     const out = new ByteWriter();
@@ -92,13 +84,21 @@ export class ModuleBuilder {
 
   /** The index of copy `c` of `f` in the module `bytes(copies)` writes: its slot in {@link COPIES_TABLE}. */
   copyIndex(copies: (f: FunctionBuilder) => number, f: FunctionBuilder, c: number): number {
-    if (c === 0) return f.index;
-    let at = this.functions.length;
-    for (const g of this.functions) {
-      if (g === f) return at + c - 1;
-      at += Math.max(1, copies(g)) - 1;
+    const entries = this.entries(copies);
+    for (let i = 0, seen = 0; i < entries.length; i++) if (entries[i] === f && seen++ === c) return i;
+    throw new Error(`${this.name}: ${f.name} has no copy ${c} in this module`);
+  }
+
+  /** The module's functions in index order: copy 0 of each (a function's index is its own), then the further copies of each. */
+  private entries(copies: ((f: FunctionBuilder) => number) | undefined): FunctionBuilder[] {
+    const entries = this.functions.slice();
+    if (copies === undefined) return entries;
+    for (const f of this.functions) {
+      const n = copies(f);
+      if (n > 1 && f.code.calls) throw new Error(`${this.name}: ${f.name} calls a function and cannot be copied`);
+      for (let c = 1; c < n; c++) entries.push(f);
     }
-    throw new Error(`${this.name}: ${f.name} is not a function of this module`);
+    return entries;
   }
 }
 
