@@ -2,6 +2,7 @@
  * NumPy dtype descriptors (`'<f4'`, `'>f8'`, `'|u1'`, `'|b1'` …): parsing, and decoding raw bytes into
  * float32 or into a typed array of the native element type. Shared by the .npy, .npz and row readers.
  */
+import { HOST_LITTLE_ENDIAN } from '../endian.js';
 import { FormatError } from '../errors.js';
 
 /** Every typed array dadm can read from or write to an .npy/.npz/safetensors file. */
@@ -28,8 +29,8 @@ export interface NpyDtype {
   readonly littleEndian: boolean;
 }
 
-/** True on every platform Node runs on today; kept explicit so the fast copy paths state their assumption. */
-export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export { HOST_LITTLE_ENDIAN };
 
 const SIZES: Record<string, readonly number[]> = { f: [2, 4, 8], i: [1, 2, 4, 8], u: [1, 2, 4, 8], b: [1] };
 

@@ -12,6 +12,7 @@
  * straight into one typed array per field (a forest's node arrays are ~10^5 entries each), built from
  * either a typed array or a number[].
  */
+import { HOST_LITTLE_ENDIAN } from '../endian.js';
 import { FormatError } from '../errors.js';
 import { ByteList } from './byte-list.js';
 import { ProtoReader, ProtoWriter, WireType } from './wire.js';
@@ -377,9 +378,6 @@ function readPackedTyped(r: ProtoReader, f: Field, bulk: BulkReader | null): Num
   });
 }
 
-/** True on little-endian engines, where a fixed32/fixed64 run's bytes are the typed array's bytes. */
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
 /**
  * A whole packed fixed-width run copied byte for byte into `out` (sized for it), on a little-endian
  * engine and when the run's length is a multiple of the width; false otherwise, for the element
@@ -387,7 +385,7 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  */
 function copyFixed(r: ProtoReader, out: NumberArray): boolean {
   const length = r.end - r.pos;
-  if (!LITTLE_ENDIAN || length !== out.byteLength) return false;
+  if (!HOST_LITTLE_ENDIAN || length !== out.byteLength) return false;
   new Uint8Array(out.buffer, out.byteOffset, length).set(r.bytes.subarray(r.pos, r.end));
   r.pos = r.end;
   return true;

@@ -5,6 +5,7 @@
  */
 import { closeSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
+import { HOST_LITTLE_ENDIAN } from '../endian.js';
 import { DadmError, FormatError, LimitError } from '../errors.js';
 import { openInputFile } from '../io/input-file.js';
 import { checkLimit, type ByteBudget, type Limits } from '../limits.js';
@@ -72,6 +73,12 @@ export function tensorFromProto(t: TensorProto, where: string): Tensor {
 }
 
 function fillFromRaw(data: TensorData, dtype: DType, raw: Uint8Array): void {
+  // On a little-endian host the bytes are the typed array's own: one copy, not a read per value (a
+  // transformer's ~12,000 weights took ~3 ms of its start-up value by value).
+  if (HOST_LITTLE_ENDIAN && (dtype === 'float32' || dtype === 'float64' || dtype === 'int32') && raw.byteLength === data.byteLength) {
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(raw);
+    return;
+  }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const n = data.length;
   // DataView reads fix the byte order to little-endian (the ONNX raw_data order) on any host.
