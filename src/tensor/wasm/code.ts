@@ -69,9 +69,12 @@ export class Code {
     return this.marks.map((m) => ({ text: textOf(m.name, m.operand), depth: m.depth, bytes: this.out.slice(m.start, m.end) }));
   }
 
-  /** Records the instruction whose bytes were written from `start` on. */
-  private emit(start: number, name: string, operand?: Operand): this {
-    this.marks?.push({ name, operand, depth: this.labels.length, start, end: this.out.length });
+  /**
+   * Records the instruction whose bytes were written from `start` on; `label`, a block's name, is
+   * its operand. Without a listing nothing is made: `?.` skips the arguments too.
+   */
+  private emit(start: number, name: string, operand?: Operand, label?: string): this {
+    this.marks?.push({ name, operand: label === undefined ? operand : { name: label }, depth: this.labels.length, start, end: this.out.length });
     return this;
   }
 
@@ -96,7 +99,8 @@ export class Code {
   tee(local: Local): this { return this.emit(this.indexed(0x22, local.index), 'local.tee', local); }
 
   i32(value: number): this {
-    const start = this.write([0x41]);
+    const start = this.out.length;
+    this.out.push(0x41);
     sleb(value, this.out);
     return this.emit(start, 'i32.const', value | 0);
   }
@@ -145,16 +149,16 @@ export class Code {
   else(): this {
     const label = this.labels.pop();
     if (label === undefined) throw new Error('Code.else: no open if');
-    this.emit(this.write([0x05]), 'else');
+    this.emit(this.out.push(0x05) - 1, 'else');
     this.labels.push(label);
     return this;
   }
   end(): this {
     if (this.labels.pop() === undefined) throw new Error('Code.end: no open block');
-    return this.emit(this.write([0x0b]), 'end');
+    return this.emit(this.out.push(0x0b) - 1, 'end');
   }
-  br(label: string): this { return this.emit(this.indexed(0x0c, this.depthOf(label)), 'br', { name: label }); }
-  brIf(label: string): this { return this.emit(this.indexed(0x0d, this.depthOf(label)), 'br_if', { name: label }); }
+  br(label: string): this { return this.emit(this.indexed(0x0c, this.depthOf(label)), 'br', undefined, label); }
+  brIf(label: string): this { return this.emit(this.indexed(0x0d, this.depthOf(label)), 'br_if', undefined, label); }
 
   /**
    * `for (counter = count; counter > 0; counter--) body()`, with count >= 1 on the stack or given:
@@ -178,7 +182,7 @@ export class Code {
   }
 
   private open(kind: string, opcode: number, label: string): this {
-    this.emit(this.write([opcode, 0x40]), kind, { name: label });
+    this.emit(this.out.push(opcode, 0x40) - 2, kind, undefined, label);
     this.labels.push(label);
     return this;
   }
