@@ -73,7 +73,8 @@ function loaderBytes(): Uint8Array | null {
         const copies = (f: FunctionBuilder): number => COPIES[f.name as KernelName];
         const bytes = mod.bytes(copies);
         modules.push(new WebAssembly.Module(bytes));
-        for (const f of mod.functions) slots[f.name as KernelName] = Array.from({ length: copies(f) }, (_, c) => mod.copyIndex(copies, f, c));
+        const bySlot = mod.copySlots(copies);
+        for (const f of mod.functions) slots[f.name as KernelName] = bySlot[f.index]!;
         moduleBytes = bytes;
       } catch {
         moduleBytes = null;

@@ -84,9 +84,16 @@ export class ModuleBuilder {
 
   /** The index of copy `c` of `f` in the module `bytes(copies)` writes: its slot in {@link COPIES_TABLE}. */
   copyIndex(copies: (f: FunctionBuilder) => number, f: FunctionBuilder, c: number): number {
-    const entries = this.entries(copies);
-    for (let i = 0, seen = 0; i < entries.length; i++) if (entries[i] === f && seen++ === c) return i;
-    throw new Error(`${this.name}: ${f.name} has no copy ${c} in this module`);
+    const slot = this.copySlots(copies)[f.index]?.[c];
+    if (slot === undefined) throw new Error(`${this.name}: ${f.name} has no copy ${c} in this module`);
+    return slot;
+  }
+
+  /** Per function (by index), the slots of its copies in order, from one pass over the module's layout. */
+  copySlots(copies: (f: FunctionBuilder) => number): number[][] {
+    const slots: number[][] = this.functions.map(() => []);
+    this.entries(copies).forEach((f, i) => slots[f.index]!.push(i));
+    return slots;
   }
 
   /** The module's functions in index order: copy 0 of each (a function's index is its own), then the further copies of each. */

@@ -46,6 +46,7 @@ describe('ModuleBuilder', () => {
     const [add, twice] = mod.functions as [FunctionBuilder, FunctionBuilder];
     const slots = [0, 1, 2].map((c) => mod.copyIndex(copies, add, c)).concat([0, 1].map((c) => mod.copyIndex(copies, twice, c)));
     expect(slots).toEqual([0, 2, 3, 1, 4]);
+    expect(mod.copySlots(copies)).toEqual([[0, 2, 3], [1, 4]]);
     expect(() => mod.copyIndex(copies, add, 3)).toThrow(/test: add has no copy 3 in this module/);
     for (const c of [0, 1, 2]) expect((table.get(mod.copyIndex(copies, add, c)) as (a: number, b: number) => number)(40, 2)).toBe(42);
     for (const c of [0, 1]) expect((table.get(mod.copyIndex(copies, twice, c)) as (a: number) => number)(-21)).toBe(-42);
