@@ -2,9 +2,18 @@
  * A loaded ONNX model. Plans are built per concrete input shape (the first one, batch 1, at load),
  * cached, and reused: `run` copies the inputs into the plan's buffers, calls the plan's steps in
  * order and copies the outputs out; `score` does the same for one row without allocating.
+ *
+ * The batch-1 plan (the row plan) starts on the JavaScript kernels: its first {@link WARM_UP_CALLS}
+ * - 1 calls run them, and the call after rebuilds it with the backend's kernels when its ops chose
+ * by backend (a Gemm or MatMul copies its weights into the WebAssembly heap). An agent that loads a
+ * model and scores one event so does not pay for emitting and compiling kernels that one event does
+ * not need (the transformer: ~10 ms and ~5 MB, docs/edge.md); both kernels agree within float32
+ * rounding (docs/kernels.md), so a score may move in its last bits at the switch.
  */
 import { DataError, UsageError, fmtShape } from '../errors.js';
+import { wasmActive, withJsKernels } from '../tensor/kernels.js';
 import type { DType, TensorData } from './dtypes.js';
+import { WARM_UP_CALLS } from './ops/types.js';
 import { buildPlan, type Plan, type PreparedGraph } from './plan.js';
 
 /** A graph input: its dtype and declared dims (`null` = dynamic, e.g. the batch). */
@@ -40,6 +49,10 @@ export class OnnxModel {
   private rowPlan: Plan | undefined;
   /** The row plan's score output, when `score` can run (one `[1, D]` or `[1, T, D]` input). */
   private scoreBuffer: TensorData | undefined;
+  /** Row-plan calls left on the JavaScript kernels, counting down from {@link WARM_UP_CALLS}. */
+  private coldCalls = 0;
+  /** Whether planning the row plan asked which backend runs: then the backend's plan differs. */
+  private rowPlanAsked = false;
 
   /** Use {@link loadOnnx}. Plans batch size 1 now, so shape errors surface at load. */
   constructor(
@@ -51,12 +64,31 @@ export class OnnxModel {
     this.outputNames = [...graph.outputs];
     this.metadata = metadata;
     if (specs.every((s) => s.hasShape)) {
-      const plan = this.planFor(specs.map((s) => s.dims.map((d) => d ?? 1)));
-      const rank = plan.inputShapes[0]?.length ?? 0;
-      const idx = graph.outputs.indexOf('score');
-      this.rowPlan = plan;
-      if (specs.length === 1 && (rank === 2 || rank === 3) && plan.inputShapes[0]![0] === 1) this.scoreBuffer = plan.outputs[idx >= 0 ? idx : 0]!.data;
+      const shapes = specs.map((s) => s.dims.map((d) => d ?? 1));
+      const { value: plan, askedBackend } = withJsKernels(() => this.planFor(shapes));
+      this.rowPlanAsked = askedBackend;
+      this.coldCalls = WARM_UP_CALLS;
+      this.setRowPlan(plan);
     }
+  }
+
+  private setRowPlan(plan: Plan): void {
+    const rank = plan.inputShapes[0]?.length ?? 0;
+    const idx = this.graph.outputs.indexOf('score');
+    this.rowPlan = plan;
+    if (this.specs.length === 1 && (rank === 2 || rank === 3) && plan.inputShapes[0]![0] === 1) this.scoreBuffer = plan.outputs[idx >= 0 ? idx : 0]!.data;
+  }
+
+  /**
+   * Counts one call of the row plan while it is cold. At the last count it is rebuilt with the
+   * backend's kernels if its planning asked for them and they are WebAssembly's (the calls from
+   * then on run it as any other plan).
+   */
+  private countColdCall(): void {
+    if (--this.coldCalls > 0 || !this.rowPlanAsked || !wasmActive()) return;
+    const shapes = this.rowPlan!.inputShapes;
+    this.plans.delete(planKey(shapes));
+    this.setRowPlan(this.planFor(shapes));
   }
 
   /**
@@ -77,13 +109,19 @@ export class OnnxModel {
    * @throws DataError for a missing input, a shape that does not match the declared dims, or NaN/Inf
    */
   run(feeds: Readonly<Record<string, Feed>>): Record<string, RunOutput> {
-    const plan = this.resolvePlan(feeds);
+    let plan = this.resolvePlan(feeds);
+    const cold = plan === this.rowPlan && this.coldCalls > 0;
+    if (cold) {
+      this.countColdCall();
+      plan = this.rowPlan!;
+    }
     for (let i = 0; i < this.specs.length; i++) {
       const spec = this.specs[i]!;
       const feed = feeds[spec.name]!;
       copyChecked(spec, feed instanceof Float32Array ? feed : feed.data, plan.inputBuffers[i]!);
     }
-    execute(plan.steps);
+    if (cold && this.coldCalls > 0) withJsKernels(() => execute(plan.steps));
+    else execute(plan.steps);
     const result: Record<string, RunOutput> = {};
     plan.outputs.forEach((v, i) => {
       result[this.outputNames[i]!] = { data: v.data.slice(), shape: [...v.shape], dtype: v.dtype };
@@ -100,12 +138,25 @@ export class OnnxModel {
    * @throws DataError for a wrong length or NaN/Inf
    */
   score(row: Float32Array): number {
+    if (this.coldCalls > 0) return this.coldScore(row);
     const plan = this.rowPlan;
     if (plan === undefined || this.scoreBuffer === undefined || row.length !== plan.inputBuffers[0]!.length) this.refuseScore(row);
     copyChecked(this.specs[0]!, row, plan!.inputBuffers[0]!);
     execute(plan!.steps);
     // Kept small so the engine inlines it into the caller's loop: a float returned from a call that
     // is not inlined is boxed on the heap, the one allocation left on this path.
+    return this.scoreBuffer![0]!;
+  }
+
+  /** {@link score} while the row plan is cold (see {@link countColdCall}). */
+  private coldScore(row: Float32Array): number {
+    const plan = this.rowPlan;
+    if (plan === undefined || this.scoreBuffer === undefined || row.length !== plan.inputBuffers[0]!.length) this.refuseScore(row);
+    this.countColdCall();
+    const steps = this.rowPlan!.steps;
+    copyChecked(this.specs[0]!, row, this.rowPlan!.inputBuffers[0]!);
+    if (this.coldCalls > 0) withJsKernels(() => execute(steps));
+    else execute(steps);
     return this.scoreBuffer![0]!;
   }
 
@@ -142,7 +193,7 @@ export class OnnxModel {
   }
 
   private planFor(shapes: readonly (readonly number[])[]): Plan {
-    const key = shapes.map((s) => s.join('x')).join('|');
+    const key = planKey(shapes);
     let plan = this.plans.get(key);
     if (plan === undefined) {
       plan = buildPlan(this.graph, shapes);
@@ -152,6 +203,10 @@ export class OnnxModel {
     this.last = plan;
     return plan;
   }
+}
+
+function planKey(shapes: readonly (readonly number[])[]): string {
+  return shapes.map((s) => s.join('x')).join('|');
 }
 
 function execute(steps: readonly (() => void)[]): void {

@@ -39,9 +39,37 @@ export function backend(): Backend {
   return active ?? resolve();
 }
 
+/** Calls of {@link withJsKernels} in progress, and whether a kernel asked {@link wasmActive} inside them. */
+let jsScopes = 0;
+let askedInScope = false;
+
 /** True when the WebAssembly kernels run; the one test every dispatching kernel makes. */
 export function wasmActive(): boolean {
+  if (jsScopes > 0) {
+    askedInScope = true;
+    return false;
+  }
   return (active ?? resolve()) === 'wasm';
+}
+
+/**
+ * Runs `f` on the JavaScript kernels whatever the backend: for work done a few times only, where
+ * emitting and compiling the WebAssembly kernels costs more than they save (a model's first scores,
+ * runtime/onnx-model.ts). Does not resolve the backend.
+ * @returns f's value, and whether a kernel asked which backend runs (false: f did nothing that the
+ *   backend changes)
+ */
+export function withJsKernels<T>(f: () => T): { value: T; askedBackend: boolean } {
+  const outer = askedInScope;
+  jsScopes++;
+  askedInScope = false;
+  try {
+    const value = f();
+    return { value, askedBackend: askedInScope };
+  } finally {
+    jsScopes--;
+    askedInScope ||= outer;
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ export { erfScalar } from './erf.js';
 export { roundHalfEven } from './round-half-even.js';
 export { softmaxInto } from './softmax.js';
 export { layerNormInto } from './layer-norm.js';
-export { wasmActive, jsChosen } from './backend.js';
+export { wasmActive, jsChosen, withJsKernels } from './backend.js';
 export { ownedKernelBuffer } from './kernel-buffer.js';
 export { packTreeGroups, TREE_GROUP, type PackedTrees, type TreeGroups } from './wasm/forest.js';
 export { int8Weights, wasmQuantizedLinear, type Int8Run } from './wasm/int8.js';

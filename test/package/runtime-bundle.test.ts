@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { IsolationForest } from '../../src/iforest/index.js';
 import { encodeModel } from '../../src/onnx/index.js';
 import { exportIsolationForest } from '../../src/onnx-writer/index.js';
+import { WARM_UP_CALLS } from '../../src/runtime/ops/types.js';
 import { Random } from '../../src/tensor/index.js';
 import { RUNTIME_BUNDLE, bundle } from '../../tools/bundle-runtime.js';
 import { expectError } from '../tensor/expect-error.js';
@@ -208,6 +209,33 @@ describe('bundle: dadm/runtime', () => {
       if (path === forestPath) expect(r.stdout).toMatch(/using Liftoff/);
       expect(r.stdout.split('\n').filter((l) => /TURBOFAN|TurboFan/.test(l))).toEqual([]);
     }
+  });
+
+  // The row plan's first calls run the JavaScript kernels (src/runtime/onnx-model.ts): V8 reports every
+  // WebAssembly function it compiles, so a process that scores WARM_UP_CALLS - 1 rows compiles none and
+  // the next call compiles the backend's kernels.
+  it("scores an autoencoder's first rows without compiling WebAssembly, and compiles its kernels at the switch", () => {
+    const script = join(dist, 'warm-up-child.mjs');
+    writeFileSync(script, [
+      "import { readFileSync } from 'node:fs';",
+      `import { loadOnnx } from './${RUNTIME_BUNDLE.out}';`,
+      'const [path, calls] = process.argv.slice(2);',
+      'const model = loadOnnx(readFileSync(path));',
+      'const row = new Float32Array(64).fill(0.5);',
+      'let score = 0;',
+      'for (let i = 0; i < Number(calls); i++) score = model.score(row);',
+      'console.log(`score ${score}`);',
+    ].join('\n'));
+    const compiled = (calls: number): number => {
+      const path = join(root, 'test/fixtures/onnx/autoencoder_opset17.onnx');
+      const r = spawnSync(process.execPath, ['--trace-wasm-compilation-times', script, path, String(calls)], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DADM_BACKEND: 'wasm' } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(Number(/^score (\S+)$/m.exec(r.stdout)![1])).toBeGreaterThan(0);
+      return r.stdout.split('\n').filter((l) => /^Compiled function/.test(l)).length;
+    };
+    expect(compiled(1)).toBe(0);
+    expect(compiled(WARM_UP_CALLS - 1)).toBe(0);
+    expect(compiled(WARM_UP_CALLS)).toBeGreaterThan(0);
   });
 
   it('throws the error classes of the separate errors.js, the ones the main entry exports', async () => {

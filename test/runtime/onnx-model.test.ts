@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError, UsageError } from '../../src/errors.js';
+import { IsolationForest } from '../../src/iforest/index.js';
+import { encodeModel } from '../../src/onnx/index.js';
+import { exportIsolationForest } from '../../src/onnx-writer/index.js';
+import { WARM_UP_CALLS } from '../../src/runtime/ops/types.js';
 import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
+import { Random } from '../../src/tensor/index.js';
+import { withJsKernels } from '../../src/tensor/kernels.js';
 import { modelBytes, node, tensor, valueInfo } from './build-model.js';
 import { expectError } from '../tensor/expect-error.js';
 
@@ -74,5 +80,41 @@ describe('OnnxModel', () => {
   it('score throws UsageError for a model with two inputs', () => {
     const two = loadOnnx(modelBytes({ nodes: [node('Add', ['a', 'b'], ['score'])], inputs: [valueInfo('a', [1, 2]), valueInfo('b', [1, 2])], outputs: ['score'] }));
     expectError(() => two.score(new Float32Array(2)), UsageError, /model must take one \[batch, D\] or \[batch, T, D\] input/);
+  });
+});
+
+// The row plan starts on the JavaScript kernels (src/runtime/onnx-model.ts); whether the later calls
+// run WebAssembly is checked in a fresh process (test/package/runtime-bundle.test.ts).
+describe("OnnxModel: the row plan's first calls", () => {
+  const AE17 = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'onnx', 'autoencoder_opset17.onnx')));
+  const expected = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'onnx', 'expected.json'), 'utf8')) as {
+    autoencoder: { cases: { id: string; input: { shape: number[]; data: number[] }; score: { data: number[] } }[] };
+  };
+  const batch = expected.autoencoder.cases.find((c) => c.id === 'nn_modules_autoencoder_input')!;
+  const rows = Array.from({ length: batch.input.shape[0]! }, (_, i) => Float32Array.from(batch.input.data.slice(i * 64, (i + 1) * 64)));
+  const calls = WARM_UP_CALLS + 2 * rows.length;
+
+  it('scores as PyTorch says before and after the switch', () => {
+    const model = loadOnnx(AE17);
+    const scores = Array.from({ length: calls }, (_, i) => model.score(rows[i % rows.length]!));
+    expect(scores).toBeAllclose(Array.from({ length: calls }, (_, i) => batch.score.data[i % rows.length]!), { rtol: 1e-5, atol: 1e-6 });
+  });
+
+  it("counts run() on the row plan's shape with score(), and its outputs stay right across the switch", () => {
+    const model = loadOnnx(AE17);
+    for (let i = 0; i < calls; i++) {
+      const row = rows[i % rows.length]!;
+      const want = batch.score.data[i % rows.length]!;
+      const got = i % 2 === 0 ? model.score(row) : model.run({ input: row }).score!.data[0]!;
+      expect(got).toBeCloseTo(want, 5);
+    }
+  });
+
+  it('is rebuilt only when planning asked for the backend: a Gemm model asks, a forest does not', () => {
+    expect(withJsKernels(() => loadOnnx(AE17)).askedBackend).toBe(true);
+    const data = new Random(0).normalFill(new Float32Array(512 * 4));
+    const forest = new IsolationForest({ nEstimators: 8, maxSamples: 64, seed: 0 }).fit({ data, shape: [512, 4] });
+    const bytes = encodeModel(exportIsolationForest(forest.toArrays(), { dynamicBatch: true }));
+    expect(withJsKernels(() => loadOnnx(bytes)).askedBackend).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import { SUPPORTED_OPS, decodeModel, loadOnnx } from '../../src/runtime/index.js
 import { setBackend } from '../../src/tensor/index.js';
 import { expectError } from '../tensor/expect-error.js';
 import { underBoth } from '../tensor/wasm/backends.js';
-import { FAST_WALK_AFTER_CALLS } from '../../src/runtime/ops/tree-walk.js';
+import { WARM_UP_CALLS } from '../../src/runtime/ops/types.js';
 import { modelBytes, modelProto, node, valueInfo, type ModelSpec } from './build-model.js';
 import { run1 } from './op-test-helpers.js';
 
@@ -174,8 +174,8 @@ describe('TreeEnsembleRegressor, the fast walk on both kernel backends', () => {
       const [js, wasm] = underBoth(() => {
         const model = loadOnnx(modelBytes(spec));
         const batch = Array.from(model.run({ X: { data: rows.flat(), shape: [rows.length, 5] } }).Y!.data);
-        // Twice over the rows: the wasm backend's single-row plan switches from the JS walk to the kernel after FAST_WALK_AFTER_CALLS.
-        expect(2 * rows.length).toBeGreaterThan(FAST_WALK_AFTER_CALLS);
+        // Twice over the rows: the wasm backend's single-row plan switches from the JS walk to the kernel after WARM_UP_CALLS.
+        expect(2 * rows.length).toBeGreaterThan(WARM_UP_CALLS);
         const single = [...rows, ...rows].flatMap((r) => Array.from(model.run({ X: { data: r, shape: [1, 5] } }).Y!.data));
         return { batch: [...batch, ...batch], single };
       });

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
 import { backend, setBackend, type BackendOption } from '../../src/tensor/index.js';
+import { wasmActive, withJsKernels } from '../../src/tensor/kernels.js';
 import { expectError } from './expect-error.js';
 
 describe('backend', () => {
@@ -21,6 +22,25 @@ describe('backend', () => {
   it('switches with setBackend and returns what runs', () => {
     expect(setBackend('js')).toBe('js');
     expect(backend()).toBe('js');
+  });
+
+  it('withJsKernels runs the JavaScript kernels inside and the backend outside, and says whether a kernel asked', () => {
+    const outside = wasmActive();
+    expect(withJsKernels(() => 7)).toEqual({ value: 7, askedBackend: false });
+    expect(withJsKernels(() => wasmActive())).toEqual({ value: false, askedBackend: true });
+    // An inner scope's question is the outer one's too; the inner one's answer is its own.
+    const outer = withJsKernels(() => withJsKernels(() => wasmActive()).askedBackend);
+    expect(outer).toEqual({ value: true, askedBackend: true });
+    expect(withJsKernels(() => withJsKernels(() => 1)).askedBackend).toBe(false);
+    expect(() => withJsKernels(() => {
+      wasmActive();
+      throw new RangeError('inside');
+    })).toThrow(RangeError);
+    expect(wasmActive()).toBe(outside);
+    setBackend('wasm');
+    expect(wasmActive()).toBe(true);
+    expect(withJsKernels(() => wasmActive()).value).toBe(false);
+    expect(wasmActive()).toBe(true);
   });
 
   it('throws InvalidOptionError for an unknown option, naming the choices', () => {

@@ -13,11 +13,12 @@
  * WebAssembly kernel (tensor/wasm/forest-kernel.ts), which has no bounds checks and no float64
  * conversions. Measured on the default ensemble's 100-tree forest, one row: 7.5 us general,
  * 1.9-2.4 us fast in JS, 1.25 us on WebAssembly, best of 40 batches (docs/ensemble.md, "Latency").
- * A single-row plan runs the general loop for its first {@link FAST_WALK_AFTER_CALLS} calls and
+ * A single-row plan runs the general loop for its first {@link WARM_UP_CALLS} calls and
  * builds the fast one only then, so that loading a model and scoring one row does not pay for it.
  */
 import { TREE_GROUP, packTreeGroups, wasmActive, type PackedTrees, type TreeGroups } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
+import { WARM_UP_CALLS } from './types.js';
 
 /** Trees as flat typed arrays; node indices are positions in the ONNX node attribute lists. */
 export interface Forest {
@@ -52,16 +53,6 @@ export function walkTrees(f: Forest, x: TensorData, y: TensorData, cfg: WalkConf
   return cfg.rows > 1 ? fast() : warmUp(general, fast);
 }
 
-/**
- * Single-row calls the general loop serves before the fast walk is built. Building it packs the nodes
- * and measures the groups' depths and, under the wasm backend, resolves the backend (whose probe
- * creates the kernel heap and compiles a kernel), copies the packed forest into the heap and compiles
- * the forest kernel module: for an edge agent that loads the W3 forest and scores one row, ~3 MB of
- * peak memory that one row does not need (docs/edge.md, "What start-up pays for"). A plan that
- * scores one row at a time for long switches after these calls; a batch plan builds the fast walk
- * at once. Both walks give identical outputs (see the file comment).
- */
-export const FAST_WALK_AFTER_CALLS = 64;
 
 /**
  * The WebAssembly walk for float32 rows under the wasm backend, else the JS fast walk; null when the
@@ -78,12 +69,20 @@ function fastestWalk(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): 
   return fastWalk({ ...trees, ...scratch }, x, y, cfg);
 }
 
-/** Runs `first` for the first {@link FAST_WALK_AFTER_CALLS} calls, then the walk `build` returns. */
+/**
+ * Runs `first` (the general walk) for the first {@link WARM_UP_CALLS} calls, then the walk `build`
+ * returns. Building the fast walk packs the nodes and measures the groups' depths and, under the wasm
+ * backend, resolves the backend (whose probe creates the kernel heap and compiles a kernel), copies
+ * the packed forest into the heap and compiles the forest kernel module: for an edge agent that loads
+ * the W3 forest and scores one row, ~3 MB of peak memory that one row does not need (docs/edge.md,
+ * "What start-up pays for"). A batch plan builds the fast walk at once. Both walks give identical
+ * outputs (see the file comment).
+ */
 function warmUp(first: () => void, build: () => () => void): () => void {
   let calls = 0;
   let walk = first;
   return () => {
-    if (calls < FAST_WALK_AFTER_CALLS && ++calls === FAST_WALK_AFTER_CALLS) walk = build();
+    if (calls < WARM_UP_CALLS && ++calls === WARM_UP_CALLS) walk = build();
     walk();
   };
 }

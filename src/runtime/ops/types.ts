@@ -53,6 +53,15 @@ export interface OpPlan {
 export type OpPlanner = (args: OpArgs) => OpPlan;
 
 /**
+ * Single-row calls a plan serves on its start-up path before it builds its fast one: the model's
+ * first scores run the JavaScript kernels (runtime/onnx-model.ts) and a forest's the general walk
+ * (tree-walk.ts). Building the fast path (emitting and compiling WebAssembly kernels, copying
+ * weights or a packed forest into the kernel heap) costs an agent that scores once milliseconds and
+ * megabytes it does not need; one that scores for long switches after these calls (docs/edge.md).
+ */
+export const WARM_UP_CALLS = 64;
+
+/**
  * A fresh value with a zeroed buffer, reserved in the budget first.
  * @throws ShapeError when a dim is not a non-negative integer; LimitError past the budget
  */
