@@ -23,8 +23,11 @@
  * separate files that the bundle imports, so a process that imports both `dadm` and `dadm/runtime` has
  * one copy of them: the error classes, whose `instanceof` must hold across both entries.
  *
- * What start-up pays for is cut too: comments are dropped and the text is ASCII (see compact), and a
- * node: built-in whose imported names are only called is loaded on the first call (see calledOnly).
+ * What start-up pays for is cut too: comments are dropped and the text is ASCII (see compact), a
+ * node: built-in whose imported names are only called is loaded on the first call (see calledOnly),
+ * and any other is taken with `process.getBuiltinModule`, not imported: for `import`, Node builds an
+ * ES module facade of the built-in, which reads every export, and node:fs's streams are loaded by
+ * that read (~3.4 ms of an edge agent's start-up that never uses them).
  *
  * Usage: node --import tsx tools/bundle-runtime.ts [distDir]   (default: dist; run by `npm run build`)
  */
@@ -105,8 +108,9 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
     return path.startsWith('../') ? path : `./${path}`;
   };
   const header = new Map<string, string>();
+  const builtins = new Map<string, string>();
   for (const module of parsed.values()) {
-    for (const spec of module.packages) header.set(spec, `import * as ${PREFIX}${spec.replace(/[^A-Za-z0-9]/g, '_')} from '${spec}';`);
+    for (const spec of module.packages) builtins.set(spec, `const ${PREFIX}${spec.replace(/[^A-Za-z0-9]/g, '_')} = process.getBuiltinModule('${spec}');`);
     for (const dep of module.deps) if (kept.has(dep)) header.set(dep, `import * as ${varOf(dep)} from '${urlFrom(dep)}';`);
   }
   const bodies = order.map((file) => {
@@ -126,6 +130,7 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   const code = [
     `// dadm/runtime as one module, built by tools/bundle-runtime.mjs from the compiled files beside it.`,
     ...header.values(),
+    ...builtins.values(),
     ...(lazy ? [`const ${BUILTIN} = (id) => process.getBuiltinModule(id);`] : []),
     '',
     ...bodies,

@@ -31,16 +31,19 @@ const SOAKS = 3;
 const SOAK_SCORES = 1_000_000;
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** The edge child: argv = model path, row width, soak count (0 = load and score once). */
-const CHILD = `import { readFileSync } from 'node:fs';
-import { loadOnnx } from 'dadm/runtime';
+/**
+ * The edge child: argv = model path, row width, soak count (0 = load and score once). It loads the
+ * model by path, as docs/edge.md shows, so it imports nothing but dadm/runtime (an agent that imports
+ * node:fs itself pays Node's facade of it, ~3 ms: docs/edge.md "What start-up pays for").
+ */
+const CHILD = `import { loadOnnx } from 'dadm/runtime';
 ${PEAK_RSS_SOURCE}
 const rssMb = () => {
   globalThis.gc();
-  return Number(/VmRSS:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+  return process.memoryUsage.rss() / 1048576;
 };
 const [path, width, soak] = process.argv.slice(2).map((a, i) => (i === 0 ? a : Number(a)));
-const model = loadOnnx(readFileSync(path));
+const model = loadOnnx(path);
 const first = model.score(new Float32Array(width).fill(0.5));
 const out = { firstScoreMs: performance.now(), firstScoreAt: performance.timeOrigin + performance.now(), peakKb: peakRssKb(), first };
 if (soak > 0) {

@@ -44,7 +44,7 @@ export {
   type CheckpointHeader,
 } from './checkpoint.js';
 export { loadCheckpoint, checkpointDetector, type DetectorModel, type CheckpointDetector } from './detector.js';
-export { loadOnnxDetector, isOnnxPath, decodeModelFile, readModelBytes, type OnnxDetector } from './onnx-detector.js';
+export { loadOnnxDetector, isOnnxPath, decodeModelFile, type OnnxDetector } from './onnx-detector.js';
 export { loadDetector, loadKnownDetector, type KnownDetector } from './load-detector.js';
 export { autoencoderKind, AutoencoderModel, type AutoencoderArchitecture } from './autoencoder/index.js';
 export { iforestKind, IforestModel } from './iforest/index.js';

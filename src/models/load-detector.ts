@@ -5,7 +5,8 @@ import type { Limits } from '../limits.js';
 import { METADATA_KEYS } from '../onnx/index.js';
 import { readCheckpoint, readCheckpointFile } from './checkpoint.js';
 import { checkpointDetector, type DetectorModel } from './detector.js';
-import { isOnnxPath, loadOnnxDetector, readModelBytes } from './onnx-detector.js';
+import { readOnnxFile } from '../runtime/index.js';
+import { isOnnxPath, loadOnnxDetector } from './onnx-detector.js';
 
 /** A detector whose kind and threshold are known (every checkpoint; ONNX files exported by dadm). */
 export type KnownDetector = DetectorModel & { readonly modelType: ModelKind; readonly threshold: number };
@@ -18,7 +19,7 @@ export type KnownDetector = DetectorModel & { readonly modelType: ModelKind; rea
  *   FormatError for a file that is neither, or is corrupted (see loadCheckpoint, loadOnnxDetector)
  */
 export function loadDetector(path: string, option?: string, limits?: Partial<Limits>): DetectorModel {
-  return isOnnxPath(path) ? loadOnnxDetector(path, readModelBytes(path, option, limits), limits) : checkpointDetector(readCheckpoint(path, readCheckpointFile(path, option, limits), limits));
+  return isOnnxPath(path) ? loadOnnxDetector(path, readOnnxFile(path, option, limits), limits) : checkpointDetector(readCheckpoint(path, readCheckpointFile(path, option, limits), limits));
 }
 
 /**

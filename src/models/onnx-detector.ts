@@ -9,9 +9,8 @@ import type { ModelKind } from '../config/index.js';
 import type { ScoreKernel } from '../data/index.js';
 import { FormatError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { readInputFile } from '../io/index.js';
 import { METADATA_KEYS } from '../onnx/index.js';
-import { decodeModel, loadOnnx, type ModelProto, type OnnxModel } from '../runtime/index.js';
+import { decodeModel, loadOnnx, namingFile, readOnnxFile, type ModelProto, type OnnxModel } from '../runtime/index.js';
 import { ENDPOINT_V1, genericSchema, type FeatureSchema } from '../schema/index.js';
 import { quotedList } from './checkpoint.js';
 import { scoreWith, type DetectorModel } from './detector.js';
@@ -47,7 +46,7 @@ export function isOnnxPath(path: string): boolean {
  * @throws UnsupportedOpError when the runtime does not implement one of its ops
  */
 export function loadOnnxDetector(path: string, source?: Uint8Array | ModelProto, limits?: Partial<Limits>): OnnxDetector {
-  const proto = source === undefined || source instanceof Uint8Array ? decodeModelFile(path, source ?? readModelBytes(path, undefined, limits), limits) : source;
+  const proto = source === undefined || source instanceof Uint8Array ? decodeModelFile(path, source ?? readOnnxFile(path, undefined, limits), limits) : source;
   const input = inputLayout(path, proto);
   const dynamicBatch = input.batch === null;
   const model = loadOnnx(proto, limits === undefined ? {} : { limits });
@@ -168,23 +167,8 @@ function batchedTwin(single: OnnxModel, shape: InputShape): OnnxModel | null {
  * Decodes and checks the ONNX file at `path` (or its already read `bytes`); a FormatError names the file.
  * @throws FormatError for an unreadable file or bytes that are not a usable ONNX model
  */
-export function decodeModelFile(path: string, bytes: Uint8Array = readModelBytes(path), limits?: Partial<Limits>): ModelProto {
-  try {
-    return decodeModel(bytes, limits === undefined ? {} : { limits });
-  } catch (err) {
-    if (err instanceof FormatError && !err.message.startsWith(path)) throw new FormatError(`${path}: ${err.message}`, path);
-    throw err;
-  }
-}
-
-/**
- * The bytes of an ONNX file, through the checked open (a regular file within `maxOnnxFileBytes`).
- * @param option the option that named the file, for messages (e.g. `--model`)
- * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular file;
- *   LimitError for a file over the limit
- */
-export function readModelBytes(path: string, option?: string, limits?: Partial<Limits>): Uint8Array {
-  return readInputFile(path, { what: 'model', sizeLimit: 'maxOnnxFileBytes', ...(option === undefined ? {} : { option }), ...(limits === undefined ? {} : { limits }) });
+export function decodeModelFile(path: string, bytes: Uint8Array = readOnnxFile(path), limits?: Partial<Limits>): ModelProto {
+  return namingFile(path, () => decodeModel(bytes, limits === undefined ? {} : { limits }));
 }
 
 /** The one fed input: `[N, D]` rows or `[N, T, D]` windows, N = 1 or symbolic (null), T and D fixed. */

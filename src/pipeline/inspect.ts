@@ -4,9 +4,9 @@
  * threshold, training summary, quantization). See docs/pipeline.md "## inspect".
  */
 import { limitsOf, type Limits } from '../limits.js';
-import { checkpointDetector, isOnnxPath, kindOfOnnxName, readCheckpoint, readCheckpointFile, readModelBytes } from '../models/index.js';
+import { checkpointDetector, isOnnxPath, kindOfOnnxName, readCheckpoint, readCheckpointFile } from '../models/index.js';
 import { METADATA_KEYS } from '../onnx/index.js';
-import { decodeModel, type ModelProto } from '../runtime/index.js';
+import { decodeModel, readOnnxFile, type ModelProto } from '../runtime/index.js';
 
 /** A graph input or output: dims are numbers, or a symbolic name (`'batch'`), or `'?'`. */
 export interface TensorInfo {
@@ -62,7 +62,7 @@ const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8'
  */
 export function inspectModel(path: string, limits?: Partial<Limits>): ModelInfo {
   // A checkpoint is bound by maxFileBytes; anything else is read as ONNX (decodeModel checks maxOnnxFileBytes too).
-  const bytes = isOnnxPath(path) ? readModelBytes(path, '--model', limits) : readCheckpointFile(path, '--model', limits);
+  const bytes = isOnnxPath(path) ? readOnnxFile(path, '--model', limits) : readCheckpointFile(path, '--model', limits);
   return isSafetensors(path, bytes) ? inspectCheckpoint(path, bytes, limits) : inspectOnnx(path, bytes, limits);
 }
 

@@ -6,7 +6,8 @@
 import { InvalidOptionError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { writeFileAtomic } from '../io/index.js';
-import { decodeModelFile, loadOnnxDetector, readModelBytes } from '../models/index.js';
+import { decodeModelFile, loadOnnxDetector } from '../models/index.js';
+import { readOnnxFile } from '../runtime/index.js';
 import { METADATA_KEYS, encodeModel, type onnx } from '../onnx/index.js';
 import { DADM_SELECTION, compareScores, quantizeDynamic, type QuantizeReport, type WeightType } from '../quant/index.js';
 import { rocAuc, spearman } from '../stats/index.js';
@@ -96,7 +97,7 @@ export interface QuantizeModelResult {
  */
 export function quantizeModel(opts: QuantizeModelOptions): QuantizeModelResult {
   if (opts.output !== undefined) refuseSameFile('quantize', [{ option: 'output', path: opts.output }], [{ option: 'model', path: opts.model }]);
-  const bytesBefore = readModelBytes(opts.model, '--model', opts.limits);
+  const bytesBefore = readOnnxFile(opts.model, '--model', opts.limits);
   const float = decodeModelFile(opts.model, bytesBefore, opts.limits);
   checkExclude(opts.model, float, opts.exclude ?? []);
   const selection = {

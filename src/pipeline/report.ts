@@ -15,7 +15,8 @@ import { histogramOf, renderReport, scatterSample, type ReportData, type ReportD
 import { precisionRecallCurve, quantile, rocAuc, rocCurve, spearman } from '../stats/index.js';
 import type { DadmConfig, ExplainMethod } from '../config/index.js';
 import { CHUNK_ROWS, openDataFile, refuseStream } from '../data/index.js';
-import { CHECKPOINT_CHECKSUM_KEY, isOnnxPath, loadOnnxDetector, readCheckpoint, readCheckpointFile, readModelBytes } from '../models/index.js';
+import { CHECKPOINT_CHECKSUM_KEY, isOnnxPath, loadOnnxDetector, readCheckpoint, readCheckpointFile } from '../models/index.js';
+import { readOnnxFile } from '../runtime/index.js';
 import type { ProgressCallback } from '../progress.js';
 import { drift, type DriftResult } from './drift/drift.js';
 import { readDriftReference } from './drift/reference-file.js';
@@ -156,7 +157,7 @@ function describeModel(path: string, limits: Partial<Limits> | undefined): { mod
       trainingId: c.metadata[CHECKPOINT_CHECKSUM_KEY] ?? null,
     };
   }
-  const d = loadOnnxDetector(path, readModelBytes(path, '--model', limits), limits);
+  const d = loadOnnxDetector(path, readOnnxFile(path, '--model', limits), limits);
   const info = inspectModel(path, limits);
   const model: ReportModel = {
     path,

@@ -3,7 +3,7 @@
  * See docs/onnx.md "## Runtime".
  */
 export { decodeModel, validateModel, IR_VERSION_RANGE, OPSET_RANGES, type DecodeOptions } from './decode-model.js';
-export { loadOnnx, type LoadOptions } from './load-onnx.js';
+export { loadOnnx, namingFile, readOnnxFile, type LoadOptions } from './load-onnx.js';
 export { OnnxModel, type Feed, type InputSpec, type RunOutput } from './onnx-model.js';
 export { SUPPORTED_OPS } from './ops/registry.js';
 export { ParallelScorer, onnxRowTask, type ParallelScorerOptions } from './parallel-scorer.js';

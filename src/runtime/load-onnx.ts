@@ -1,10 +1,12 @@
 /**
- * `loadOnnx`: bytes or a decoded ModelProto → a ready {@link OnnxModel}. Everything that can be
+ * `loadOnnx`: a file, bytes or a decoded ModelProto → a ready {@link OnnxModel}. Everything that can be
  * decided without data happens here: validation, op lookup (an unsupported op fails before any run),
  * initializer conversion, and the plan for batch size 1.
  */
+import { dirname } from 'node:path';
 import { FormatError, UnsupportedOpError } from '../errors.js';
-import { ByteBudget, resolveLimits } from '../limits.js';
+import { readInputFile } from '../io/input-file.js';
+import { ByteBudget, resolveLimits, type Limits } from '../limits.js';
 import { checkedOpsets, decodeModel, validateModel, type DecodeOptions } from './decode-model.js';
 import { dtypeFromOnnx } from './dtypes.js';
 import { fuseAffineSum } from './fuse-affine-sum.js';
@@ -31,15 +33,22 @@ export interface LoadOptions extends DecodeOptions {
 
 /**
  * Loads an ONNX model for inference.
- * @param source serialized ONNX bytes, or a ModelProto (decoded by {@link decodeModel}, or built with
- *   the toolkit's make* builders)
+ * @param source the path of an ONNX file (read through {@link readOnnxFile}; its external data is
+ *   looked for beside it unless `baseDir` says otherwise, and a FormatError names it), serialized
+ *   ONNX bytes, or a ModelProto (decoded by {@link decodeModel}, or built with the toolkit's make*
+ *   builders)
+ * @throws InvalidOptionError naming the path for a missing, unreadable or irregular file
  * @throws FormatError for malformed or inconsistent models (see {@link decodeModel})
  * @throws UnsupportedOpError naming the first node whose op (or attribute value) is not implemented
  * @throws ShapeError when the graph's shapes do not fit together for a batch of 1
  * @throws LimitError when the initializers, or they and the buffers planned for a batch of 1, are over
  *   the limits (`limits.maxTensorBytes` each, `limits.maxTotalBytes` together)
  */
-export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions = {}): OnnxModel {
+export function loadOnnx(source: string | Uint8Array | ModelProto, options: LoadOptions = {}): OnnxModel {
+  if (typeof source === 'string') {
+    const bytes = readOnnxFile(source, undefined, options.limits, options.maxBytes);
+    return namingFile(source, () => loadOnnx(bytes, { baseDir: dirname(source), ...options }));
+  }
   const model = source instanceof Uint8Array ? decodeModel(source, options) : source;
   // A model from decodeModel (here or the caller's) was checked there: check once, not per load.
   const opsets = checkedOpsets(model) ?? validateModel(model, options);
@@ -81,4 +90,31 @@ export function loadOnnx(source: Uint8Array | ModelProto, options: LoadOptions =
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';
   return new OnnxModel(prepared, inputs, metadata);
+}
+
+/**
+ * The bytes of an ONNX file, through the checked open: a regular file within `limits.maxOnnxFileBytes`
+ * (and `maxBytes`), its size checked before anything is read.
+ * @param option the option that named the file, for messages (e.g. `--model`)
+ * @throws InvalidOptionError naming the path (and option) for a missing, unreadable or irregular file;
+ *   LimitError for a file over the limit; FormatError for one over `maxBytes`
+ */
+export function readOnnxFile(path: string, option?: string, limits?: Partial<Limits>, maxBytes?: number): Uint8Array {
+  return readInputFile(path, {
+    what: 'model',
+    sizeLimit: 'maxOnnxFileBytes',
+    ...(option === undefined ? {} : { option }),
+    ...(limits === undefined ? {} : { limits }),
+    ...(maxBytes === undefined ? {} : { maxBytes }),
+  });
+}
+
+/** `f()`, with a FormatError it throws prefixed by `path` (once) so the message names the file. */
+export function namingFile<T>(path: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof FormatError && !err.message.startsWith(path)) throw new FormatError(`${path}: ${err.message}`, path);
+    throw err;
+  }
 }

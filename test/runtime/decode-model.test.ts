@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DadmError, FormatError, UnsupportedOpError } from '../../src/errors.js';
+import { DadmError, FormatError, InvalidOptionError, LimitError, UnsupportedOpError } from '../../src/errors.js';
 import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
 import { modelBytes, modelProto, node, rawFloatTensor, tensor, valueInfo, type IGraphProto, type ITensorProto, type ModelSpec } from './build-model.js';
 import { encodeModel } from '../../src/protobuf/index.js';
@@ -129,6 +129,14 @@ describe('decodeModel: external data', () => {
     expect(Array.from(model.run({ x: Float32Array.of(1, 1, 1, 1) }).y!.data)).toEqual([2, -1, 4, -3]);
   });
 
+  it('is read from beside the file when loadOnnx is given a path, and not from elsewhere', () => {
+    const path = join(base, 'model.onnx');
+    writeFileSync(path, external('w.bin'));
+    expect(Array.from(loadOnnx(path).run({ x: Float32Array.of(1, 1, 1, 1) }).y!.data)).toEqual([2, -1, 4, -3]);
+    writeFileSync(path, external('../outside.bin'));
+    expectError(() => loadOnnx(path), FormatError, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: onnx: initializer "w": external data location must be a relative path inside baseDir, got "..\\/outside.bin"$`));
+  });
+
   it('refuses ../ and absolute locations', () => {
     expectError(() => decodeModel(external('../outside.bin'), { baseDir: base }), FormatError, /^onnx: initializer "w": external data location must be a relative path inside baseDir, got "..\/outside.bin"$/);
     expectError(() => decodeModel(external(join(root, 'outside.bin')), { baseDir: base }), FormatError, /^onnx: initializer "w": external data location must be a relative path inside baseDir, got ".*outside\.bin"$/);
@@ -165,5 +173,28 @@ describe('loadOnnx: byte mutations never escape as anything but a DadmError', ()
       }),
       { seed: 42, numRuns: 300 },
     );
+  });
+});
+
+describe('loadOnnx: a path', () => {
+  const root = mkdtempSync(join(tmpdir(), 'dadm-onnx-path-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('loads the file as its bytes would', () => {
+    const path = join(root, 'ae.onnx');
+    writeFileSync(path, AE);
+    const row = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i));
+    expect(loadOnnx(path).score(row)).toBe(loadOnnx(AE).score(row));
+  });
+
+  it('names the file in its errors: missing, a folder, over the size limit, not ONNX', () => {
+    expectError(() => loadOnnx(join(root, 'none.onnx')), InvalidOptionError, /none\.onnx: model must exist, got ENOENT/);
+    expectError(() => loadOnnx(root), InvalidOptionError, /must be a regular file/);
+    const path = join(root, 'big.onnx');
+    writeFileSync(path, AE);
+    expectError(() => loadOnnx(path, { limits: { maxOnnxFileBytes: 1000 } }), LimitError, /big\.onnx: model size must be at most 1000 bytes/);
+    const junk = join(root, 'junk.onnx');
+    writeFileSync(junk, 'not a model');
+    expectError(() => loadOnnx(junk), FormatError, new RegExp(`^${junk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
   });
 });
