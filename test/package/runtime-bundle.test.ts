@@ -120,6 +120,17 @@ describe('bundle: module forms', () => {
     expect(m['\u00e9t\u00e9']).toBe(1);
   });
 
+  it('drops indentation, but not the text of a template literal that spans lines', async () => {
+    const dir = project('indent', {
+      'main.js': 'export function f(x) {\n    if (x) {\n        return `a\n    b ${x}\n  c ${`\n   d`}`;\n    }\n    return 0;\n}\n',
+    });
+    const m = await bundled(dir);
+    const code = readFileSync(join(dir, 'out.js'), 'utf8');
+    expect((m.f as (x: number) => string)(7)).toBe('a\n    b 7\n  c \n   d');
+    expect(code).toMatch(/^if \(x\) \{$/m);
+    expect(code).toMatch(/^return 0;$/m);
+  });
+
   const refused: [string, Record<string, string>, RegExp][] = [
     ['a tagged template with non-ASCII text', { 'main.js': 'export const raw = String.raw`\u00b5s`;\n' }, /main\.js must not use a tagged template with non-ASCII text/],
     ['an import cycle', { 'a.js': "import { b } from './b.js';\nexport const a = () => b;\n", 'b.js': "import { a } from './a.js';\nexport const b = () => a;\n", 'main.js': "export { a } from './a.js';\n" }, /import cycle main\.js -> a\.js -> b\.js -> a\.js/],
