@@ -10,7 +10,7 @@
  * new file renamed over it. With `--window T` the model takes `[1, T, D]` windows of the last T events
  * (the transformer's input; `[1, T, 64]` for the endpoint schema).
  */
-import { readFileSync, watch } from 'node:fs';
+import { watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +21,7 @@ import { loadOnnx } from 'dadm/runtime';
  * cannot serve this agent fails here and never replaces a working one.
  */
 export function loadScorer(path, { features, window = 0 }) {
-  const model = loadOnnx(readFileSync(path));
+  const model = loadOnnx(path);
   const threshold = Number(model.metadata['dadm.threshold']);
   if (!Number.isFinite(threshold)) {
     throw new Error(`${path}: metadata dadm.threshold must be a finite number, got ${model.metadata['dadm.threshold']}`);
