@@ -46,10 +46,30 @@ export interface BundleOptions {
   out: string;
   /** Modules kept as separate files that the bundle imports. */
   external?: readonly string[];
+  /**
+   * Graphs loaded on first use: each `entry` (imported by the bundle's modules only as a namespace,
+   * `import * as ns`) and the modules only it reaches go into a file `out` of their own, a script
+   * that the bundle compiles and runs, once, when a property of the namespace is first read (see
+   * {@link DEFER_HELPER}). Its modules share the bundle's copies of everything else.
+   */
+  deferred?: readonly { entry: string; out: string }[];
+}
+
+/** A file the build writes besides the bundle: a deferred graph (see {@link BundleOptions.deferred}). */
+export interface Chunk {
+  out: string;
+  code: string;
+  modules: string[];
 }
 
 /** dadm/runtime's bundle, relative to the compiled package (dist): the one the build writes. */
-export const RUNTIME_BUNDLE = Object.freeze({ entry: 'runtime/index.js', out: 'runtime/bundle.js', external: ['errors.js'] });
+export const RUNTIME_BUNDLE = Object.freeze({
+  entry: 'runtime/index.js',
+  out: 'runtime/bundle.js',
+  external: ['errors.js'],
+  // The neural ops and their kernels: a forest's start-up never parses them (docs/edge.md).
+  deferred: [{ entry: 'runtime/ops/neural.js', out: 'runtime/bundle-neural.js' }],
+});
 
 type Edit = [start: number, end: number, replacement: string];
 /** `lazy`: names of a node: built-in that the module only calls (see {@link calledOnly}), as [imported, local]. */
@@ -83,24 +103,33 @@ const BUILTIN = `${PREFIX}builtin`;
  *   reproduce (default imports or exports, exported `let`, import cycles, `import.meta` other than url,
  *   top-level await, a package import other than node: built-ins)
  */
-export function bundle(options: BundleOptions): { code: string; modules: string[] } {
+export function bundle(options: BundleOptions): { code: string; modules: string[]; chunks: Chunk[] } {
   const root = resolve(options.root);
   const entry = resolve(root, options.entry);
   const out = resolve(root, options.out);
   const kept = new Set((options.external ?? []).map((f) => resolve(root, f)));
-  const order: string[] = [];
+  const deferred = new Map((options.deferred ?? []).map((d) => [resolve(root, d.entry), resolve(root, d.out)]));
   const parsed = new Map<string, Module>();
-  const visit = (file: string, path: string[]): void => {
-    if (parsed.has(file)) {
-      if (!order.includes(file)) fail(`import cycle ${[...path, file].map((f) => relative(root, f)).join(' -> ')}`);
-      return;
-    }
-    const module = parseModule(file, root);
-    parsed.set(file, module);
-    for (const dep of module.deps) if (!kept.has(dep)) visit(dep, [...path, file]);
-    order.push(file);
+  // Dependencies first; a deferred entry and what only it reaches are not followed from the bundle.
+  const walk = (from: string, order: string[], skip: (file: string) => boolean): string[] => {
+    const visit = (file: string, path: string[]): void => {
+      if (order.includes(file)) return;
+      if (path.includes(file)) fail(`import cycle ${[...path, file].map((f) => relative(root, f)).join(' -> ')}`);
+      let module = parsed.get(file);
+      if (module === undefined) parsed.set(file, (module = parseModule(file, root)));
+      for (const dep of module.deps) if (!kept.has(dep) && !skip(dep)) visit(dep, [...path, file]);
+      order.push(file);
+    };
+    visit(from, []);
+    return order;
   };
-  visit(entry, []);
+  const order = walk(entry, [], (dep) => deferred.has(dep));
+  const core = new Set(order);
+  for (const file of order) {
+    for (const i of parsed.get(file)!.imports) {
+      if (deferred.has(i.from) && !('namespace' in i)) fail(`${relative(root, file)} must import the deferred ${relative(root, i.from)} as a namespace (import * as), got named imports`);
+    }
+  }
 
   const varOf = (file: string): string => PREFIX + relative(root, file).replace(/\.js$/, '').replace(/[^A-Za-z0-9]/g, '_');
   const urlFrom = (file: string): string => {
@@ -113,8 +142,9 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
     for (const spec of module.packages) builtins.set(spec, `const ${PREFIX}${spec.replace(/[^A-Za-z0-9]/g, '_')} = process.getBuiltinModule('${spec}');`);
     for (const dep of module.deps) if (kept.has(dep)) header.set(dep, `import * as ${varOf(dep)} from '${urlFrom(dep)}';`);
   }
-  const bodies = order.map((file) => {
+  const body = (file: string, inChunk: boolean): string => {
     const m = parsed.get(file)!;
+    if (inChunk && m.code.includes(`${PREFIX}own_url`)) fail(`${relative(root, file)} must not use import.meta.url in a deferred graph (a script has none)`);
     const source = (target: string): string => (target.startsWith('node:') ? `${PREFIX}${target.replace(/[^A-Za-z0-9]/g, '_')}` : varOf(target));
     const imports = m.imports.map((i) =>
       'namespace' in i ? `const ${i.namespace} = ${source(i.from)};`
@@ -124,7 +154,41 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
     const exports = [...m.reexportAll.map((from) => `...${varOf(from)}`), ...m.exports.map(([name, local]) => (name === local ? name : `${name}: ${local}`))];
     const code = m.code.replaceAll(`${PREFIX}own_url`, `new URL('${urlFrom(file)}', import.meta.url).href`);
     return `// ${relative(root, file)}\nconst ${varOf(file)} = (() => {\n${[...imports, code.trim()].join('\n')}\nreturn { ${exports.join(', ')} };\n})();\n`;
-  });
+  };
+  const bodies = order.map((file) => body(file, false));
+  // Each deferred graph: its file, and in the bundle an object whose properties require it on first read.
+  const chunks: Chunk[] = [];
+  const lazyObjects: string[] = [];
+  for (const [from, chunkOut] of deferred) {
+    if (!order.some((file) => parsed.get(file)!.deps.includes(from))) continue;
+    const own = walk(from, [], (dep) => core.has(dep));
+    const shared = new Set<string>();
+    for (const file of own) for (const dep of parsed.get(file)!.deps) if (!own.includes(dep) && !dep.startsWith('node:')) shared.add(varOf(dep));
+    const provided = new Set([...order, ...[...kept].filter((k) => header.has(k))].map(varOf));
+    for (const name of shared) if (!provided.has(name)) fail(`${relative(root, from)}'s graph imports ${name.slice(PREFIX.length)}, which the bundle neither contains nor imports`);
+    const packages = new Set(own.flatMap((file) => parsed.get(file)!.packages));
+    const lazy = own.some((file) => parsed.get(file)!.imports.some((i) => 'lazy' in i));
+    chunks.push({
+      out: relative(root, chunkOut).split(sep).join('/'),
+      modules: own.map((f) => relative(root, f).split(sep).join('/')),
+      // A parenthesized function, the script's value: V8 compiles it with the script, in one pass.
+      code: ascii([
+        `// ${relative(root, from)} and the modules only it reaches: a script that dadm/runtime's bundle compiles and runs on first use (tools/bundle-runtime.ts).`,
+        `(function (core) {`,
+        `'use strict';`,
+        `const { ${[...shared].sort().join(', ')} } = core;`,
+        ...[...packages].map((spec) => `const ${PREFIX}${spec.replace(/[^A-Za-z0-9]/g, '_')} = process.getBuiltinModule('${spec}');`),
+        ...(lazy ? [`const ${BUILTIN} = (id) => process.getBuiltinModule(id);`] : []),
+        '',
+        ...own.map((file) => body(file, true)),
+        `return ${varOf(from)};`,
+        `})`,
+        '',
+      ].join('\n')),
+    });
+    const names = parsed.get(from)!.exportNames(parsed);
+    lazyObjects.push(`const ${varOf(from)} = ${PREFIX}defer('${urlFrom(chunkOut)}', () => ({ ${[...shared].sort().join(', ')} }), ${JSON.stringify(names)});`);
+  }
   const names = parsed.get(entry)!.exportNames(parsed);
   const lazy = [...parsed.values()].some((m) => m.imports.some((i) => 'lazy' in i));
   const code = [
@@ -132,13 +196,42 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
     ...header.values(),
     ...builtins.values(),
     ...(lazy ? [`const ${BUILTIN} = (id) => process.getBuiltinModule(id);`] : []),
+    ...(lazyObjects.length > 0 ? [DEFER_HELPER, ...lazyObjects] : []),
     '',
     ...bodies,
     `export const { ${names.join(', ')} } = ${varOf(entry)};`,
     '',
   ].join('\n');
-  return { code: ascii(code), modules: order.map((f) => relative(root, f).split(sep).join('/')) };
+  return { code: ascii(code), modules: order.map((f) => relative(root, f).split(sep).join('/')), chunks };
 }
+
+/**
+ * The bundle's loader of deferred graphs: an object with a getter per exported name that, on the
+ * first read, reads the graph's file (shipped beside the bundle, ASCII), compiles it with
+ * `vm.Script` in this context, as Node compiles a CommonJS file, runs it (its value is a function)
+ * and hands that the bundle's modules it shares. Synchronous, like the plan that reads it.
+ *
+ * Not Node's `require`: its resolution and wrapper cost an autoencoder's start-up ~4 ms, and the
+ * wrapper's function is compiled lazily, so V8 parses the graph twice (measured: the forest's
+ * import, load and first score 3.8 ms less than with the graph in the bundle, the autoencoder's and
+ * the transformer's unchanged, where `require` cost the autoencoder 3.7 ms).
+ */
+const DEFER_HELPER = [
+  `const ${PREFIX}defer = (file, core, names) => {`,
+  `let loaded = null;`,
+  `const load = () => {`,
+  `if (loaded === null) {`,
+  `const url = new URL(file, import.meta.url);`,
+  `const text = process.getBuiltinModule('node:fs').readFileSync(url, 'latin1');`,
+  `loaded = new (process.getBuiltinModule('node:vm').Script)(text, { filename: url.href }).runInThisContext()(core());`,
+  `}`,
+  `return loaded;`,
+  `};`,
+  `const lazy = {};`,
+  `for (const name of names) Object.defineProperty(lazy, name, { enumerable: true, get: () => load()[name] });`,
+  `return Object.freeze(lazy);`,
+  `};`,
+].join('\n');
 
 function fail(what: string): never {
   throw new Error(`bundle-runtime: ${what}`);
@@ -323,7 +416,11 @@ function ownUrls(sf: ts.SourceFile, where: string): Edit[] {
 /** `node --import tsx tools/bundle-runtime.ts [distDir]`: writes distDir/runtime/bundle.js. */
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = resolve(process.argv[2] ?? 'dist');
-  const { code, modules } = bundle({ root, ...RUNTIME_BUNDLE });
+  const { code, modules, chunks } = bundle({ root, ...RUNTIME_BUNDLE });
   writeFileSync(resolve(root, RUNTIME_BUNDLE.out), code);
   console.log(`bundle-runtime: ${modules.length} modules, ${code.length} bytes -> ${relative(process.cwd(), resolve(root, RUNTIME_BUNDLE.out))}`);
+  for (const chunk of chunks) {
+    writeFileSync(resolve(root, chunk.out), chunk.code);
+    console.log(`bundle-runtime: ${chunk.modules.length} deferred modules, ${chunk.code.length} bytes -> ${relative(process.cwd(), resolve(root, chunk.out))}`);
+  }
 }

@@ -11,7 +11,7 @@
  */
 import { isDefaultDomain, otherInput, planMembers, singleReaders } from './fusion-graph.js';
 import type { PreparedNode } from './plan.js';
-import { planQuantizedLinear } from './ops/quantized-linear.js';
+import * as neural from './ops/neural.js';
 
 const FLOAT = 1;
 
@@ -39,7 +39,7 @@ export function fuseQuantizedLinear(nodes: readonly PreparedNode[], outputs: rea
     fusedAt.set(add, {
       node: { name: mmi.node.name, opType: 'MatMulInteger', input, output: [...nodes[add]!.node.output!] },
       where: members.map((p) => p.where).join(' + '),
-      planner: (args) => planQuantizedLinear(args) ?? planMembers(members, input, args),
+      planner: (args) => neural.planQuantizedLinear(args) ?? planMembers(members, input, args),
       attrs: mmi.attrs,
       opset: mmi.opset,
     });

@@ -1,20 +1,17 @@
 /**
  * The tensor part's narrow door: the typed-array kernels and shape helpers the ONNX runtime runs
- * (with the kernel backend switch, the int8 WebAssembly kernel and the row thread pool its ops use),
- * without the Tensor ops, the MLP forward pass and the training kernels that index.ts also loads.
+ * (with the kernel backend switch and the row thread pool its ops use), without the Tensor ops, the
+ * MLP forward pass and the training kernels that index.ts also loads. The neural ops' products and
+ * normalizations are behind ./neural-kernels.ts.
  * An edge process that only scores ONNX files imports this (docs/architecture.md, "Narrow doors").
  */
-export { gemm, type GemmOptions } from './gemm.js';
 export { sizeOf, stridesOf, sameShape } from './shape.js';
 export { broadcastShapes, stridedIndex, broadcastIndex } from './broadcast.js';
 export { erfScalar } from './erf.js';
 export { roundHalfEven } from './round-half-even.js';
-export { softmaxInto } from './softmax.js';
-export { layerNormInto } from './layer-norm.js';
 export { wasmActive, jsChosen, withJsKernels } from './backend.js';
 export { ownedKernelBuffer } from './kernel-buffer.js';
 export { packTreeGroups, TREE_GROUP, type PackedTrees, type TreeGroups } from './wasm/forest.js';
-export { int8Weights, wasmQuantizedLinear, type Int8Run } from './wasm/int8.js';
 // By file, not through ./threads/index.js, which also loads the data-parallel trainer.
 export { resolveThreads, type ThreadsOption } from './threads/pool.js';
 export { ParallelRows, type RowWork } from './threads/parallel-rows.js';

@@ -131,6 +131,33 @@ describe('bundle: module forms', () => {
     expect(code).toMatch(/^return 0;$/m);
   });
 
+  it("keeps a deferred graph in a script that the first read of its namespace compiles and runs, once, sharing the bundle's modules", async () => {
+    const dir = project('deferred', {
+      'log.js': 'export const seen = [];\nexport const state = { n: 0 };\n',
+      'own.js': "import { seen } from './log.js';\nseen.push('own');\nexport const twice = (x) => 2 * x;\n",
+      'heavy.js': "import { seen, state } from './log.js';\nimport { twice } from './own.js';\nseen.push('heavy');\nexport const bump = () => twice(++state.n);\n",
+      'main.js': "import * as heavy from './heavy.js';\nimport { seen, state } from './log.js';\nexport const run = () => heavy.bump();\nexport { seen, state };\n",
+    });
+    const { code, modules, chunks } = bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] });
+    expect(modules).toEqual(['log.js', 'main.js']);
+    expect(chunks.map((c) => [c.out, c.modules])).toEqual([['heavy-chunk.js', ['own.js', 'heavy.js']]]);
+    writeFileSync(join(dir, 'out.js'), code);
+    for (const chunk of chunks) writeFileSync(join(dir, chunk.out), chunk.code);
+    const m = (await import(pathToFileURL(join(dir, 'out.js')).href)) as { run: () => number; seen: string[]; state: { n: number } };
+    expect(m.seen).toEqual([]);
+    expect([m.run(), m.run()]).toEqual([2, 4]);
+    // Loaded once, dependencies first, on the bundle's own copy of log.js.
+    expect(m.seen).toEqual(['own', 'heavy']);
+    expect(m.state.n).toBe(2);
+  });
+
+  it('refuses a named import of a deferred module, and import.meta.url in a deferred graph', () => {
+    const named = project('deferred-named', { 'heavy.js': 'export const x = 1;\n', 'main.js': "import { x } from './heavy.js';\nexport const y = x;\n" });
+    expect(() => bundle({ root: named, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] })).toThrow(/main\.js must import the deferred heavy\.js as a namespace \(import \* as\), got named imports/);
+    const meta = project('deferred-meta', { 'heavy.js': 'export const u = import.meta.url;\n', 'main.js': "import * as h from './heavy.js';\nexport const y = () => h.u;\n" });
+    expect(() => bundle({ root: meta, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] })).toThrow(/heavy\.js must not use import\.meta\.url in a deferred graph/);
+  });
+
   const refused: [string, Record<string, string>, RegExp][] = [
     ['a tagged template with non-ASCII text', { 'main.js': 'export const raw = String.raw`\u00b5s`;\n' }, /main\.js must not use a tagged template with non-ASCII text/],
     ['an import cycle', { 'a.js': "import { b } from './b.js';\nexport const a = () => b;\n", 'b.js': "import { a } from './a.js';\nexport const b = () => a;\n", 'main.js': "export { a } from './a.js';\n" }, /import cycle main\.js -> a\.js -> b\.js -> a\.js/],
@@ -167,13 +194,19 @@ function transpileRuntime(dir: string): void {
 describe('bundle: dadm/runtime', () => {
   const dist = join(tmp, 'dist');
   transpileRuntime(dist);
-  const { code, modules } = bundle({ root: dist, ...RUNTIME_BUNDLE });
+  const { code, modules, chunks } = bundle({ root: dist, ...RUNTIME_BUNDLE });
   writeFileSync(join(dist, RUNTIME_BUNDLE.out), code);
+  for (const chunk of chunks) writeFileSync(join(dist, chunk.out), chunk.code);
   const load = async (path: string): Promise<Record<string, unknown>> => (await import(pathToFileURL(join(dist, path)).href)) as Record<string, unknown>;
 
   it('contains the runtime modules and none of training, explanation, quantization, pipeline or YAML', () => {
     expect(modules).toContain('runtime/load-onnx.js');
     expect(modules).toContain('protobuf/codec.js');
+    // The neural ops and their kernels are in the deferred file, and only there.
+    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js']);
+    expect(chunks[0]!.modules).toEqual(expect.arrayContaining(['runtime/ops/gemm.js', 'runtime/ops/softmax.js', 'tensor/gemm.js', 'tensor/wasm/gemm-kernel.js', 'tensor/wasm/normalize-kernel.js']));
+    expect(modules.filter((f) => chunks[0]!.modules.includes(f))).toEqual([]);
+    expect(modules).not.toContain('tensor/wasm/gemm-kernel.js');
     expect(modules.filter((f) => FORBIDDEN_FOLDERS.some((d) => f.startsWith(`${d}/`)))).toEqual([]);
     // What it was built from, as the bundle itself records it, and everything it imports.
     const sources = [...code.matchAll(/^\/\/ (\S+\.js)$/gm)].map((m) => m[1]);

@@ -6,7 +6,8 @@
  * for a single row transposed to [K, N] so the row kernel streams it; then no run copies either.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastShapes, gemm, ownedKernelBuffer, sameShape, wasmActive } from '../../tensor/kernels.js';
+import { broadcastShapes, ownedKernelBuffer, sameShape, wasmActive } from '../../tensor/kernels.js';
+import { gemm } from '../../tensor/neural-kernels.js';
 import { need, needDType, needRank, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 export function planGemm(args: OpArgs): OpPlan {

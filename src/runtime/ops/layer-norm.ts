@@ -5,7 +5,8 @@
  * input's shape with the normalized dims set to 1.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastShapes, layerNormInto, sameShape, sizeOf } from '../../tensor/kernels.js';
+import { broadcastShapes, sameShape, sizeOf } from '../../tensor/kernels.js';
+import { layerNormInto } from '../../tensor/neural-kernels.js';
 import type { TensorData } from '../dtypes.js';
 import { need, needDType, newBroadcastIndex, newScratch, newValue, normAxis, type AllocContext, type OpArgs, type OpPlan, type Value } from './types.js';
 

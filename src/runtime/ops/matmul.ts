@@ -5,7 +5,8 @@
  * plan is built) Y and a constant B live in the kernel heap, so runs copy neither.
  */
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastShapes, gemm, ownedKernelBuffer, wasmActive } from '../../tensor/kernels.js';
+import { broadcastShapes, ownedKernelBuffer, wasmActive } from '../../tensor/kernels.js';
+import { gemm } from '../../tensor/neural-kernels.js';
 import { need, needDType, newBroadcastIndex, newValue, type OpArgs, type OpPlan } from './types.js';
 
 /** Where each batch's A and B start, and the output shape, for A [..., M, K] x B [..., K, N]. */

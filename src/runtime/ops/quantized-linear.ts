@@ -7,7 +7,8 @@
  * broadcasting index maps of the elementwise ops. Under the wasm backend (chosen when the plan is
  * built) constant weights run on the int8 WebAssembly kernel, which is bit-identical too.
  */
-import { int8Weights, ownedKernelBuffer, sizeOf, wasmActive, wasmQuantizedLinear, type Int8Run } from '../../tensor/kernels.js';
+import { ownedKernelBuffer, sizeOf, wasmActive } from '../../tensor/kernels.js';
+import { int8Weights, wasmQuantizedLinear, type Int8Run } from '../../tensor/neural-kernels.js';
 import { integerRow, shiftWeights, type IntegerRowArgs } from './quantize.js';
 import { newScratch, newValue, type OpArgs, type OpPlan, type Value } from './types.js';
 

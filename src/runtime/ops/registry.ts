@@ -7,20 +7,18 @@ import { planCast } from './cast.js';
 import { planConcat } from './concat.js';
 import { planConstant, planConstantOfShape, planShape } from './constant.js';
 import { planGather } from './gather.js';
-import { planGemm } from './gemm.js';
-import { planLayerNorm } from './layer-norm.js';
-import { planMatMul } from './matmul.js';
-import { planDynamicQuantizeLinear, planMatMulInteger } from './quantize.js';
 import { planReduce } from './reduce.js';
 import { planFlatten, planReshape, planSqueeze, planUnsqueeze } from './reshape.js';
 import { planSlice } from './slice.js';
-import { planSoftmax } from './softmax.js';
 import { planTranspose } from './transpose.js';
 import { planTreeEnsembleRegressor } from './tree-ensemble.js';
 import type { OpPlanner } from './types.js';
+import * as neural from './neural.js';
 import { planIdentity, planUnary } from './unary.js';
 import { planExpand, planWhere } from './where.js';
 
+// The neural ops are read from ./neural.ts's namespace when a node is planned, not at import: the
+// runtime bundle loads that graph from a second file on first use (./neural.ts).
 const DEFAULT_DOMAIN_OPS: Record<string, OpPlanner> = {
   Abs: planUnary,
   Add: planBinary,
@@ -30,7 +28,7 @@ const DEFAULT_DOMAIN_OPS: Record<string, OpPlanner> = {
   Constant: planConstant,
   ConstantOfShape: planConstantOfShape,
   Div: planBinary,
-  DynamicQuantizeLinear: planDynamicQuantizeLinear,
+  DynamicQuantizeLinear: (args) => neural.planDynamicQuantizeLinear(args),
   Equal: planBinary,
   Erf: planUnary,
   Exp: planUnary,
@@ -38,15 +36,15 @@ const DEFAULT_DOMAIN_OPS: Record<string, OpPlanner> = {
   Flatten: planFlatten,
   Floor: planUnary,
   Gather: planGather,
-  Gemm: planGemm,
+  Gemm: (args) => neural.planGemm(args),
   Greater: planBinary,
   Identity: planIdentity,
-  LayerNormalization: planLayerNorm,
+  LayerNormalization: (args) => neural.planLayerNorm(args),
   Less: planBinary,
   Log: planUnary,
-  LogSoftmax: planSoftmax,
-  MatMul: planMatMul,
-  MatMulInteger: planMatMulInteger,
+  LogSoftmax: (args) => neural.planSoftmax(args),
+  MatMul: (args) => neural.planMatMul(args),
+  MatMulInteger: (args) => neural.planMatMulInteger(args),
   Max: planBinary,
   Min: planBinary,
   Mul: planBinary,
@@ -62,7 +60,7 @@ const DEFAULT_DOMAIN_OPS: Record<string, OpPlanner> = {
   Shape: planShape,
   Sigmoid: planUnary,
   Slice: planSlice,
-  Softmax: planSoftmax,
+  Softmax: (args) => neural.planSoftmax(args),
   Sqrt: planUnary,
   Squeeze: planSqueeze,
   Sub: planBinary,

@@ -2,8 +2,8 @@
  * Softmax and LogSoftmax with max subtraction. Opset >= 13: over the single `axis` (default -1).
  * Before 13: the input is coerced to 2-D at `axis` (default 1) and normalized over all trailing dims.
  */
-import { softmaxInto } from '../../tensor/kernels.js';
 import { sizeOf } from '../../tensor/kernels.js';
+import { softmaxInto } from '../../tensor/neural-kernels.js';
 import { need, needDType, newValue, normAxis, type OpArgs, type OpPlan } from './types.js';
 
 export function planSoftmax(args: OpArgs): OpPlan {
