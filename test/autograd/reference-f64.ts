@@ -18,7 +18,8 @@ function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
-function unravel(flat: number, shape: readonly number[]): number[] {
+/** Element `flat` of `shape` (row-major) as its coordinates. */
+export function unravel(flat: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length).fill(0);
   for (let i = shape.length - 1; i >= 0; i--) {
     idx[i] = flat % shape[i]!;

@@ -2,16 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { broadcastIndex, stridedIndex } from '../../src/tensor/kernels.js';
-
-/** Element i of `shape` (row-major) as its coordinates. */
-function unravel(i: number, shape: readonly number[]): number[] {
-  const at = new Array<number>(shape.length).fill(0);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    at[d] = i % shape[d]!;
-    i = Math.floor(i / shape[d]!);
-  }
-  return at;
-}
+import { unravel } from '../autograd/reference-f64.js';
 
 describe('stridedIndex', () => {
   it('gives sum_d coordinate[d] * steps[d] for every element, for any shape, zeros and ones included', () => {
