@@ -282,6 +282,12 @@ describe('bundle: dadm/runtime', () => {
     expect(compiled(1)).toBe(0);
     expect(compiled(WARM_UP_CALLS - 1)).toBe(0);
     expect(compiled(WARM_UP_CALLS)).toBeGreaterThan(0);
+    // The neural ops' file is compiled with vm.Script, which a hardened agent's flag against eval and
+    // new Function does not refuse.
+    const path = join(root, 'test/fixtures/onnx/autoencoder_opset17.onnx');
+    const hardened = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', script, path, '1'], { encoding: 'utf8', timeout: 60_000 });
+    expect(hardened.status, hardened.stderr).toBe(0);
+    expect(hardened.stdout).toMatch(/^score 0\.\d+$/m);
   });
 
   it('throws the error classes of the separate errors.js, the ones the main entry exports', async () => {
