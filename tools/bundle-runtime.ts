@@ -27,7 +27,8 @@
  * node: built-in whose imported names are only called is loaded on the first call (see calledOnly),
  * and any other is taken with `process.getBuiltinModule`, not imported: for `import`, Node builds an
  * ES module facade of the built-in, which reads every export, and node:fs's streams are loaded by
- * that read (~3.4 ms of an edge agent's start-up that never uses them).
+ * that read (~3.4 ms of an edge agent's start-up that never uses them). A `deferred` graph (the
+ * neural ops) goes into a second file that the bundle loads on first use (see DEFER_HELPER).
  *
  * Usage: node --import tsx tools/bundle-runtime.ts [distDir]   (default: dist; run by `npm run build`)
  */
@@ -156,7 +157,7 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
     return `// ${relative(root, file)}\nconst ${varOf(file)} = (() => {\n${[...imports, code.trim()].join('\n')}\nreturn { ${exports.join(', ')} };\n})();\n`;
   };
   const bodies = order.map((file) => body(file, false));
-  // Each deferred graph: its file, and in the bundle an object whose properties require it on first read.
+  // Each deferred graph: its file, and in the bundle an object whose first property read loads it.
   const chunks: Chunk[] = [];
   const lazyObjects: string[] = [];
   for (const [from, chunkOut] of deferred) {
