@@ -69,7 +69,11 @@ export const RUNTIME_BUNDLE = Object.freeze({
   out: 'runtime/bundle.js',
   external: ['errors.js'],
   // The neural ops and their kernels: a forest's start-up never parses them (docs/edge.md).
-  deferred: [{ entry: 'runtime/ops/neural.js', out: 'runtime/bundle-neural.js' }],
+  deferred: [
+    { entry: 'runtime/ops/neural.js', out: 'runtime/bundle-neural.js' },
+    // The forest's planner and loader: a neural model's start-up never parses them.
+    { entry: 'runtime/ops/forest.js', out: 'runtime/bundle-forest.js' },
+  ],
 });
 
 type Edit = [start: number, end: number, replacement: string];
@@ -160,9 +164,16 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   // Each deferred graph: its file, and in the bundle an object whose first property read loads it.
   const chunks: Chunk[] = [];
   const lazyObjects: string[] = [];
+  const placed = new Map<string, string>();
   for (const [from, chunkOut] of deferred) {
     if (!order.some((file) => parsed.get(file)!.deps.includes(from))) continue;
     const own = walk(from, [], (dep) => core.has(dep));
+    // A module of two deferred graphs would run twice, with two copies of its state.
+    for (const file of own) {
+      const other = placed.get(file);
+      if (other !== undefined) fail(`${relative(root, file)} must be reached by one deferred graph only (or by the bundle), got ${other} and ${relative(root, from)}`);
+      placed.set(file, relative(root, from));
+    }
     const shared = new Set<string>();
     for (const file of own) for (const dep of parsed.get(file)!.deps) if (!own.includes(dep) && !dep.startsWith('node:')) shared.add(varOf(dep));
     const provided = new Set([...order, ...[...kept].filter((k) => header.has(k))].map(varOf));

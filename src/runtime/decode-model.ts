@@ -8,7 +8,8 @@ import { ByteBudget, checkLimit, resolveLimits, type Limits } from '../limits.js
 import { decodedBytesBound, estimateDecodedBytes } from './decoded-size.js';
 import { topologicalOrder } from './graph-order.js';
 import { IR_VERSION_RANGE, OPSET_RANGES, checkModel, onnx } from '../onnx/reader.js';
-import { WASM_LOAD_MIN, wasmByteRun, wasmLoaderActive, wasmVarints } from './load-wasm.js';
+import { WASM_LOAD_MIN, wasmLoaderActive } from './load-gate.js';
+import * as forest from './ops/forest.js';
 import { nodeLabel, type ModelProto } from './proto-utils.js';
 import { checkTensorProto, resolveExternalData } from './tensor-proto.js';
 
@@ -30,8 +31,8 @@ export { IR_VERSION_RANGE, OPSET_RANGES };
 const DEFAULT_MAX_DEPTH = 8;
 /** The codec's bulk readers on the loader's WebAssembly (docs/edge.md, "The forest"). */
 const WASM_BULK: onnx.BulkReader = {
-  varints: (bytes, start, end) => (end - start >= WASM_LOAD_MIN ? wasmVarints(bytes, start, end) : null),
-  byteRun: (bytes, start, end, tag) => (end - start >= WASM_LOAD_MIN ? wasmByteRun(bytes, start, end, tag) : null),
+  varints: (bytes, start, end) => (end - start >= WASM_LOAD_MIN ? forest.wasmVarints(bytes, start, end) : null),
+  byteRun: (bytes, start, end, tag) => (end - start >= WASM_LOAD_MIN ? forest.wasmByteRun(bytes, start, end, tag) : null),
 };
 const WHERE = 'onnx';
 

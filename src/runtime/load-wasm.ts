@@ -8,12 +8,10 @@
  * JavaScript loops finish long before V8 would optimize them, and compiling the module would cost
  * more than it saves (an autoencoder's dims and names are a few bytes each).
  */
-import { COPIES_TABLE, jsChosen, ModuleBuilder, type FunctionBuilder } from '../tensor/kernels.js';
+import { COPIES_TABLE, ModuleBuilder, type FunctionBuilder } from '../tensor/kernels.js';
 import { addForestLinkKernels } from './forest-links-kernel.js';
+import { wasmLoaderActive } from './load-gate.js';
 import { HEADER_BYTES, SLOT, addCodecKernels, type Slot } from './load-kernel.js';
-
-/** The smallest run (elements, or bytes for the codec) worth the WebAssembly. */
-export const WASM_LOAD_MIN = 256;
 
 type Kernel = (...args: number[]) => number;
 type KernelName = 'varints' | 'byteRun' | 'codes' | 'scanIds' | 'indexNodes' | 'link' | 'findRoots' | 'acyclic' | 'leafCount' | 'leafPrefix' | 'leafFill';
@@ -105,15 +103,6 @@ function compiled(m: number): WebAssembly.Module {
 function usedOf(k: number): Record<string, number> {
   while (used.length <= k) used.push({});
   return used[k]!;
-}
-
-/**
- * True when the loader's WebAssembly may run: not under the js backend, on an engine with
- * WebAssembly. The module is compiled by the first step that runs (a model without long runs never
- * pays for it); if the engine refuses it, every step answers null.
- */
-export function wasmLoaderActive(): boolean {
-  return !jsChosen() && typeof WebAssembly === 'object';
 }
 
 /**

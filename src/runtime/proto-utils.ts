@@ -4,7 +4,8 @@
  */
 import { FormatError, UnsupportedOpError } from '../errors.js';
 import { onnx } from '../onnx/reader.js';
-import { WASM_LOAD_MIN, wasmCodes } from './load-wasm.js';
+import { WASM_LOAD_MIN } from './load-gate.js';
+import * as forest from './ops/forest.js';
 
 export type ModelProto = onnx.ModelProto;
 export type GraphProto = onnx.GraphProto;
@@ -97,7 +98,7 @@ export class Attributes {
   codes(name: string, names: readonly string[]): Uint8Array | undefined {
     const list = this.byName.get(name)?.strings;
     if (list === undefined) return this.byName.has(name) ? new Uint8Array(0) : undefined;
-    if (list instanceof onnx.ByteList) return (list.length >= WASM_LOAD_MIN ? wasmCodes(list.source, list.pairs(), names) : null) ?? list.codes(names);
+    if (list instanceof onnx.ByteList) return (list.length >= WASM_LOAD_MIN ? forest.wasmCodes(list.source, list.pairs(), names) : null) ?? list.codes(names);
     return Uint8Array.from(list, (s) => {
       const k = names.indexOf(utf8.decode(s));
       return k < 0 ? onnx.NO_CODE : k;

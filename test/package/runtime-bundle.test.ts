@@ -17,7 +17,7 @@ import { encodeModel } from '../../src/onnx/index.js';
 import { exportIsolationForest } from '../../src/onnx-writer/index.js';
 import { WARM_UP_CALLS } from '../../src/runtime/ops/types.js';
 import { Random } from '../../src/tensor/index.js';
-import { RUNTIME_BUNDLE, bundle } from '../../tools/bundle-runtime.js';
+import { RUNTIME_BUNDLE, bundle, type Chunk } from '../../tools/bundle-runtime.js';
 import { expectError } from '../tensor/expect-error.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -151,6 +151,17 @@ describe('bundle: module forms', () => {
     expect(m.state.n).toBe(2);
   });
 
+  it('refuses a module that two deferred graphs reach and the bundle does not', () => {
+    const dir = project('deferred-two', {
+      'common.js': 'export const c = 1;\n',
+      'a.js': "import { c } from './common.js';\nexport const a = c;\n",
+      'b.js': "import { c } from './common.js';\nexport const b = c;\n",
+      'main.js': "import * as a from './a.js';\nimport * as b from './b.js';\nexport const f = () => a.a + b.b;\n",
+    });
+    const deferred = [{ entry: 'a.js', out: 'a-chunk.js' }, { entry: 'b.js', out: 'b-chunk.js' }];
+    expect(() => bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred })).toThrow(/common\.js must be reached by one deferred graph only \(or by the bundle\), got a\.js and b\.js/);
+  });
+
   it('refuses a named import of a deferred module, and import.meta.url in a deferred graph', () => {
     const named = project('deferred-named', { 'heavy.js': 'export const x = 1;\n', 'main.js': "import { x } from './heavy.js';\nexport const y = x;\n" });
     expect(() => bundle({ root: named, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] })).toThrow(/main\.js must import the deferred heavy\.js as a namespace \(import \* as\), got named imports/);
@@ -202,10 +213,13 @@ describe('bundle: dadm/runtime', () => {
   it('contains the runtime modules and none of training, explanation, quantization, pipeline or YAML', () => {
     expect(modules).toContain('runtime/load-onnx.js');
     expect(modules).toContain('protobuf/codec.js');
-    // The neural ops and their kernels are in the deferred file, and only there.
-    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js']);
-    expect(chunks[0]!.modules).toEqual(expect.arrayContaining(['runtime/ops/gemm.js', 'runtime/ops/softmax.js', 'tensor/gemm.js', 'tensor/wasm/gemm-kernel.js', 'tensor/wasm/normalize-kernel.js']));
-    expect(modules.filter((f) => chunks[0]!.modules.includes(f))).toEqual([]);
+    // The neural ops and their kernels, and the forest's planner and loader, are each in their deferred file, and only there.
+    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js', 'runtime/bundle-forest.js']);
+    const [neural, forest] = chunks as [Chunk, Chunk];
+    expect(neural.modules).toEqual(expect.arrayContaining(['runtime/ops/gemm.js', 'runtime/ops/softmax.js', 'tensor/gemm.js', 'tensor/wasm/gemm-kernel.js', 'tensor/wasm/normalize-kernel.js']));
+    expect(forest.modules).toEqual(expect.arrayContaining(['runtime/ops/tree-ensemble.js', 'runtime/ops/tree-walk.js', 'runtime/load-wasm.js', 'runtime/load-kernel.js', 'runtime/forest-links-kernel.js']));
+    expect(modules.filter((f) => neural.modules.includes(f) || forest.modules.includes(f))).toEqual([]);
+    expect(neural.modules.filter((f) => forest.modules.includes(f))).toEqual([]);
     expect(modules).not.toContain('tensor/wasm/gemm-kernel.js');
     expect(modules.filter((f) => FORBIDDEN_FOLDERS.some((d) => f.startsWith(`${d}/`)))).toEqual([]);
     // What it was built from, as the bundle itself records it, and everything it imports.

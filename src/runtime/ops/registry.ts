@@ -11,14 +11,15 @@ import { planReduce } from './reduce.js';
 import { planFlatten, planReshape, planSqueeze, planUnsqueeze } from './reshape.js';
 import { planSlice } from './slice.js';
 import { planTranspose } from './transpose.js';
-import { planTreeEnsembleRegressor } from './tree-ensemble.js';
 import type { OpPlanner } from './types.js';
+import * as forest from './forest.js';
 import * as neural from './neural.js';
 import { planIdentity, planUnary } from './unary.js';
 import { planExpand, planWhere } from './where.js';
 
-// The neural ops are read from ./neural.ts's namespace when a node is planned, not at import: the
-// runtime bundle loads that graph from a second file on first use (./neural.ts).
+// The neural ops and the forest's are read from ./neural.ts's and ./forest.ts's namespaces when a
+// node is planned, not at import: the runtime bundle loads each graph from a file of its own on first
+// use.
 const DEFAULT_DOMAIN_OPS: Record<string, OpPlanner> = {
   Abs: planUnary,
   Add: planBinary,
@@ -71,7 +72,7 @@ const DEFAULT_DOMAIN_OPS: Record<string, OpPlanner> = {
 };
 
 const ML_DOMAIN_OPS: Record<string, OpPlanner> = {
-  TreeEnsembleRegressor: planTreeEnsembleRegressor,
+  TreeEnsembleRegressor: (args) => forest.planTreeEnsembleRegressor(args),
 };
 
 const TABLE = new Map<string, OpPlanner>([

@@ -11,7 +11,7 @@ import { onnx } from '../../onnx/reader.js';
 import { attributeTensor, need, needDType, newScratch, newValue, type OpArgs, type OpPlan } from './types.js';
 import { walkTrees, type Forest } from './tree-walk.js';
 import { wasmForestLinks, type ForestAttributes, type ForestLinks } from '../forest-links-wasm.js';
-import { WASM_LOAD_MIN } from '../load-wasm.js';
+import { WASM_LOAD_MIN } from '../load-gate.js';
 
 const MODES = ['LEAF', 'BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT', 'BRANCH_EQ', 'BRANCH_NEQ'];
 const AGGREGATES = ['SUM', 'AVERAGE', 'MIN', 'MAX'];
