@@ -54,6 +54,11 @@ export interface BundleOptions {
    * {@link DEFER_HELPER}). Its modules share the bundle's copies of everything else.
    */
   deferred?: readonly { entry: string; out: string }[];
+  /**
+   * The error class a deferred file that cannot be read is reported with: an export of an `external`
+   * module (a plain Error without it).
+   */
+  deferredError?: { module: string; name: string };
 }
 
 /** A file the build writes besides the bundle: a deferred graph (see {@link BundleOptions.deferred}). */
@@ -68,6 +73,8 @@ export const RUNTIME_BUNDLE = Object.freeze({
   entry: 'runtime/index.js',
   out: 'runtime/bundle.js',
   external: ['errors.js'],
+  // A missing file is dadm's error, not the model's (a plan passes DadmErrors through).
+  deferredError: { module: 'errors.js', name: 'DadmError' },
   // The neural ops and their kernels: a forest's start-up never parses them (docs/edge.md).
   deferred: [
     { entry: 'runtime/ops/neural.js', out: 'runtime/bundle-neural.js' },
@@ -165,6 +172,9 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   const chunks: Chunk[] = [];
   const lazyObjects: string[] = [];
   const placed = new Map<string, string>();
+  const errorModule = options.deferredError && resolve(root, options.deferredError.module);
+  if (errorModule !== undefined && !header.has(errorModule)) fail(`deferredError must name an external module the bundle imports, got ${options.deferredError!.module}`);
+  const failure = errorModule === undefined ? 'Error' : `${varOf(errorModule)}.${options.deferredError!.name}`;
   for (const [from, chunkOut] of deferred) {
     if (!order.some((file) => parsed.get(file)!.deps.includes(from))) continue;
     const own = walk(from, [], (dep) => core.has(dep));
@@ -199,7 +209,7 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
       ].join('\n')),
     });
     const names = parsed.get(from)!.exportNames(parsed);
-    lazyObjects.push(`const ${varOf(from)} = ${PREFIX}defer('${urlFrom(chunkOut)}', () => ({ ${[...shared].sort().join(', ')} }), ${JSON.stringify(names)});`);
+    lazyObjects.push(`const ${varOf(from)} = ${PREFIX}defer('${urlFrom(chunkOut)}', () => ({ ${[...shared].sort().join(', ')} }), ${JSON.stringify(names)}, ${failure});`);
   }
   const names = parsed.get(entry)!.exportNames(parsed);
   const lazy = [...parsed.values()].some((m) => m.imports.some((i) => 'lazy' in i));
@@ -230,13 +240,18 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
  * the transformer's unchanged, where `require` cost the autoencoder 3.7 ms).
  */
 const DEFER_HELPER = [
-  `const ${PREFIX}defer = (file, core, names) => {`,
+  `const ${PREFIX}defer = (file, core, names, Failure) => {`,
   `let loaded = null;`,
   `const load = () => {`,
   `if (loaded === null) {`,
   `const fs = process.getBuiltinModule('node:fs');`,
   `const path = process.getBuiltinModule('node:path').join(import.meta.dirname, file);`,
-  `const fd = fs.openSync(path, 'r');`,
+  `let fd;`,
+  `try {`,
+  `fd = fs.openSync(path, 'r');`,
+  `} catch (e) {`,
+  `throw new Failure(\`dadm/runtime: \${path} must be readable, as it is installed beside bundle.js, got \${e.code ?? e.message}\`);`,
+  `}`,
   `let text;`,
   `try {`,
   `const size = fs.fstatSync(fd).size;`,

@@ -5,7 +5,7 @@
  * dist/runtime/index.js exports, contains only runtime modules, scores the PyTorch-exported
  * autoencoder as its reference says, and throws the error classes of the separate errors.js.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { EOL, availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -302,6 +302,25 @@ describe('bundle: dadm/runtime', () => {
     const hardened = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', script, path, '1'], { encoding: 'utf8', timeout: 60_000 });
     expect(hardened.status, hardened.stderr).toBe(0);
     expect(hardened.stdout).toMatch(/^score 0\.\d+$/m);
+  });
+
+  it('says which file is missing when a deferred file was not installed', () => {
+    const script = join(dist, 'missing-child.mjs');
+    writeFileSync(script, [
+      "import { readFileSync } from 'node:fs';",
+      `import { loadOnnx } from './${RUNTIME_BUNDLE.out}';`,
+      'loadOnnx(readFileSync(process.argv[2]));',
+    ].join('\n'));
+    const neural = join(dist, 'runtime/bundle-neural.js');
+    renameSync(neural, `${neural}.away`);
+    try {
+      const r = spawnSync(process.execPath, [script, join(root, 'test/fixtures/onnx/autoencoder_opset17.onnx')], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).not.toBe(0);
+      // dadm's own error, which the plan passes through, not a FormatError blaming the model.
+      expect(r.stderr, r.stderr).toMatch(/^DadmError: dadm\/runtime: \S+bundle-neural\.js must be readable, as it is installed beside bundle\.js, got ENOENT$/m);
+    } finally {
+      renameSync(`${neural}.away`, neural);
+    }
   });
 
   it('throws the error classes of the separate errors.js, the ones the main entry exports', async () => {
