@@ -240,6 +240,8 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
  * the transformer's unchanged, where `require` cost the autoencoder 3.7 ms).
  */
 const DEFER_HELPER = [
+  // The package's own file, but its size is still checked before the read allocates it.
+  `const ${PREFIX}deferred_max_bytes = ${1 << 24};`,
   `const ${PREFIX}defer = (file, core, names, Failure) => {`,
   `let loaded = null;`,
   `const load = () => {`,
@@ -255,6 +257,7 @@ const DEFER_HELPER = [
   `let text;`,
   `try {`,
   `const size = fs.fstatSync(fd).size;`,
+  `if (size > ${PREFIX}deferred_max_bytes) throw new Failure(\`dadm/runtime: \${path} must be at most \${${PREFIX}deferred_max_bytes} bytes, got \${size}\`);`,
   `const bytes = Buffer.allocUnsafe(size);`,
   `let n = 0;`,
   `for (let k = 1; n < size && k > 0; n += k) k = fs.readSync(fd, bytes, n, size - n, n);`,

@@ -5,7 +5,7 @@
  * dist/runtime/index.js exports, contains only runtime modules, scores the PyTorch-exported
  * autoencoder as its reference says, and throws the error classes of the separate errors.js.
  */
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { EOL, availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -318,6 +318,11 @@ describe('bundle: dadm/runtime', () => {
       expect(r.status).not.toBe(0);
       // dadm's own error, which the plan passes through, not a FormatError blaming the model.
       expect(r.stderr, r.stderr).toMatch(/^DadmError: dadm\/runtime: \S+bundle-neural\.js must be readable, as it is installed beside bundle\.js, got ENOENT$/m);
+      // A file past the limit is refused from its size, before the read allocates (a sparse file: no data written).
+      writeFileSync(neural, '');
+      truncateSync(neural, (1 << 24) + 1);
+      const big = spawnSync(process.execPath, [script, join(root, 'test/fixtures/onnx/autoencoder_opset17.onnx')], { encoding: 'utf8', timeout: 60_000 });
+      expect(big.stderr, big.stderr).toMatch(/^DadmError: dadm\/runtime: \S+bundle-neural\.js must be at most 16777216 bytes, got 16777217$/m);
     } finally {
       renameSync(`${neural}.away`, neural);
     }
