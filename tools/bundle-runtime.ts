@@ -27,8 +27,9 @@
  * node: built-in whose imported names are only called is loaded on the first call (see calledOnly),
  * and any other is taken with `process.getBuiltinModule`, not imported: for `import`, Node builds an
  * ES module facade of the built-in, which reads every export, and node:fs's streams are loaded by
- * that read (~3.4 ms of an edge agent's start-up that never uses them). A `deferred` graph (the
- * neural ops) goes into a second file that the bundle loads on first use (see DEFER_HELPER).
+ * that read (~3.4 ms of an edge agent's start-up that never uses them). Each `deferred` graph (the
+ * neural ops, the forest's) goes into a file of its own that the bundle loads on first use (see
+ * DEFER_HELPER).
  *
  * Usage: node --import tsx tools/bundle-runtime.ts [distDir]   (default: dist; run by `npm run build`)
  */
@@ -75,8 +76,8 @@ export const RUNTIME_BUNDLE = Object.freeze({
   external: ['errors.js'],
   // A missing file is dadm's error, not the model's (a plan passes DadmErrors through).
   deferredError: { module: 'errors.js', name: 'DadmError' },
-  // The neural ops and their kernels: a forest's start-up never parses them (docs/edge.md).
   deferred: [
+    // The neural ops and their kernels: a forest's start-up never parses them (docs/edge.md).
     { entry: 'runtime/ops/neural.js', out: 'runtime/bundle-neural.js' },
     // The forest's planner and loader: a neural model's start-up never parses them.
     { entry: 'runtime/ops/forest.js', out: 'runtime/bundle-forest.js' },
@@ -144,6 +145,9 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   }
 
   const varOf = (file: string): string => PREFIX + relative(root, file).replace(/\.js$/, '').replace(/[^A-Za-z0-9]/g, '_');
+  // A node: built-in's variable, and the line that takes it (the bundle's header, a deferred file's).
+  const builtinVar = (spec: string): string => `${PREFIX}${spec.replace(/[^A-Za-z0-9]/g, '_')}`;
+  const takeBuiltin = (spec: string): string => `const ${builtinVar(spec)} = process.getBuiltinModule('${spec}');`;
   const urlFrom = (file: string): string => {
     const path = relative(dirname(out), file).split(sep).join('/');
     return path.startsWith('../') ? path : `./${path}`;
@@ -151,13 +155,13 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   const header = new Map<string, string>();
   const builtins = new Map<string, string>();
   for (const module of parsed.values()) {
-    for (const spec of module.packages) builtins.set(spec, `const ${PREFIX}${spec.replace(/[^A-Za-z0-9]/g, '_')} = process.getBuiltinModule('${spec}');`);
+    for (const spec of module.packages) builtins.set(spec, takeBuiltin(spec));
     for (const dep of module.deps) if (kept.has(dep)) header.set(dep, `import * as ${varOf(dep)} from '${urlFrom(dep)}';`);
   }
   const body = (file: string, inChunk: boolean): string => {
     const m = parsed.get(file)!;
     if (inChunk && m.code.includes(`${PREFIX}own_url`)) fail(`${relative(root, file)} must not use import.meta.url in a deferred graph (a script has none)`);
-    const source = (target: string): string => (target.startsWith('node:') ? `${PREFIX}${target.replace(/[^A-Za-z0-9]/g, '_')}` : varOf(target));
+    const source = (target: string): string => (target.startsWith('node:') ? builtinVar(target) : varOf(target));
     const imports = m.imports.map((i) =>
       'namespace' in i ? `const ${i.namespace} = ${source(i.from)};`
       : 'names' in i ? `const { ${i.names.join(', ')} } = ${source(i.from)};`
@@ -186,6 +190,7 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
     }
     const shared = new Set<string>();
     for (const file of own) for (const dep of parsed.get(file)!.deps) if (!own.includes(dep) && !dep.startsWith('node:')) shared.add(varOf(dep));
+    const sharedNames = [...shared].sort().join(', ');
     const provided = new Set([...order, ...[...kept].filter((k) => header.has(k))].map(varOf));
     for (const name of shared) if (!provided.has(name)) fail(`${relative(root, from)}'s graph imports ${name.slice(PREFIX.length)}, which the bundle neither contains nor imports`);
     const packages = new Set(own.flatMap((file) => parsed.get(file)!.packages));
@@ -198,8 +203,8 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
         `// ${relative(root, from)} and the modules only it reaches: a script that dadm/runtime's bundle compiles and runs on first use (tools/bundle-runtime.ts).`,
         `(function (core) {`,
         `'use strict';`,
-        `const { ${[...shared].sort().join(', ')} } = core;`,
-        ...[...packages].map((spec) => `const ${PREFIX}${spec.replace(/[^A-Za-z0-9]/g, '_')} = process.getBuiltinModule('${spec}');`),
+        `const { ${sharedNames} } = core;`,
+        ...[...packages].map(takeBuiltin),
         ...(lazy ? [`const ${BUILTIN} = (id) => process.getBuiltinModule(id);`] : []),
         '',
         ...own.map((file) => body(file, true)),
@@ -209,7 +214,7 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
       ].join('\n')),
     });
     const names = parsed.get(from)!.exportNames(parsed);
-    lazyObjects.push(`const ${varOf(from)} = ${PREFIX}defer('${urlFrom(chunkOut)}', () => ({ ${[...shared].sort().join(', ')} }), ${JSON.stringify(names)}, ${failure});`);
+    lazyObjects.push(`const ${varOf(from)} = ${PREFIX}defer('${urlFrom(chunkOut)}', () => ({ ${sharedNames} }), ${JSON.stringify(names)}, ${failure});`);
   }
   const names = parsed.get(entry)!.exportNames(parsed);
   const lazy = [...parsed.values()].some((m) => m.imports.some((i) => 'lazy' in i));
