@@ -28,8 +28,8 @@
  * and any other is taken with `process.getBuiltinModule`, not imported: for `import`, Node builds an
  * ES module facade of the built-in, which reads every export, and node:fs's streams are loaded by
  * that read (~3.4 ms of an edge agent's start-up that never uses them). Each `deferred` graph (the
- * neural ops, the forest's) goes into a file of its own that the bundle loads on first use (see
- * DEFER_HELPER).
+ * neural ops, the forest's, the row thread pool) goes into a file of its own that the bundle loads on
+ * first use (see DEFER_HELPER).
  *
  * Usage: node --import tsx tools/bundle-runtime.ts [distDir]   (default: dist; run by `npm run build`)
  */
@@ -81,6 +81,8 @@ export const RUNTIME_BUNDLE = Object.freeze({
     { entry: 'runtime/ops/neural.js', out: 'runtime/bundle-neural.js' },
     // The forest's planner and loader: a neural model's start-up never parses them.
     { entry: 'runtime/ops/forest.js', out: 'runtime/bundle-forest.js' },
+    // The row thread pool of ParallelScorer: an agent that scores with OnnxModel never parses it.
+    { entry: 'tensor/row-threads.js', out: 'runtime/bundle-threads.js' },
   ],
 });
 
@@ -108,6 +110,8 @@ interface Module {
 const PREFIX = '__dadm_';
 /** The bundle's loader of built-ins imported lazily ({@link calledOnly}). */
 const BUILTIN = `${PREFIX}builtin`;
+/** A deferred file's name for the bundle's `import.meta.url`, which its modules' own URLs are resolved against. */
+const BUNDLE_URL = `${PREFIX}bundle_url`;
 
 /**
  * Bundles the module graph of `options.entry` into one ES module text.
@@ -137,6 +141,14 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
     return order;
   };
   const order = walk(entry, [], (dep) => deferred.has(dep));
+  // A module that two deferred graphs reach would run twice, with two copies of its state, if each
+  // file had its own: it goes in the bundle, after the bundle's own modules, with what it imports.
+  const reached = new Map<string, number>();
+  for (const from of deferred.keys()) {
+    if (!order.some((file) => parsed.get(file)!.deps.includes(from))) continue;
+    for (const file of walk(from, [], (dep) => order.includes(dep))) reached.set(file, (reached.get(file) ?? 0) + 1);
+  }
+  for (const [file, graphs] of reached) if (graphs > 1) walk(file, order, (dep) => deferred.has(dep));
   const core = new Set(order);
   for (const file of order) {
     for (const i of parsed.get(file)!.imports) {
@@ -160,7 +172,6 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   }
   const body = (file: string, inChunk: boolean): string => {
     const m = parsed.get(file)!;
-    if (inChunk && m.code.includes(`${PREFIX}own_url`)) fail(`${relative(root, file)} must not use import.meta.url in a deferred graph (a script has none)`);
     const source = (target: string): string => (target.startsWith('node:') ? builtinVar(target) : varOf(target));
     const imports = m.imports.map((i) =>
       'namespace' in i ? `const ${i.namespace} = ${source(i.from)};`
@@ -168,7 +179,8 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
       : i.lazy.map(([name, local]) => `function ${local}(...a) { const f = ${BUILTIN}('${i.from}').${name}; return new.target ? new f(...a) : f(...a); }`).join('\n'),
     );
     const exports = [...m.reexportAll.map((from) => `...${varOf(from)}`), ...m.exports.map(([name, local]) => (name === local ? name : `${name}: ${local}`))];
-    const code = m.code.replaceAll(`${PREFIX}own_url`, `new URL('${urlFrom(file)}', import.meta.url).href`);
+    // A deferred file is a script, without import.meta: it is given the bundle's URL (BUNDLE_URL).
+    const code = m.code.replaceAll(`${PREFIX}own_url`, `new URL('${urlFrom(file)}', ${inChunk ? BUNDLE_URL : 'import.meta.url'}).href`);
     return `// ${relative(root, file)}\nconst ${varOf(file)} = (() => {\n${[...imports, code.trim()].join('\n')}\nreturn { ${exports.join(', ')} };\n})();\n`;
   };
   const bodies = order.map((file) => body(file, false));
@@ -182,17 +194,19 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   for (const [from, chunkOut] of deferred) {
     if (!order.some((file) => parsed.get(file)!.deps.includes(from))) continue;
     const own = walk(from, [], (dep) => core.has(dep));
-    // A module of two deferred graphs would run twice, with two copies of its state.
     for (const file of own) {
       const other = placed.get(file);
-      if (other !== undefined) fail(`${relative(root, file)} must be reached by one deferred graph only (or by the bundle), got ${other} and ${relative(root, from)}`);
+      if (other !== undefined) fail(`${relative(root, file)} must be in one deferred file only, got ${other} and ${relative(root, from)}`);
       placed.set(file, relative(root, from));
     }
     const shared = new Set<string>();
     for (const file of own) for (const dep of parsed.get(file)!.deps) if (!own.includes(dep) && !dep.startsWith('node:')) shared.add(varOf(dep));
-    const sharedNames = [...shared].sort().join(', ');
     const provided = new Set([...order, ...[...kept].filter((k) => header.has(k))].map(varOf));
     for (const name of shared) if (!provided.has(name)) fail(`${relative(root, from)}'s graph imports ${name.slice(PREFIX.length)}, which the bundle neither contains nor imports`);
+    const ownUrl = own.some((file) => parsed.get(file)!.code.includes(`${PREFIX}own_url`));
+    const names = [...shared].sort();
+    const received = [...names, ...(ownUrl ? [BUNDLE_URL] : [])].join(', ');
+    const given = [...names, ...(ownUrl ? [`${BUNDLE_URL}: import.meta.url`] : [])].join(', ');
     const packages = new Set(own.flatMap((file) => parsed.get(file)!.packages));
     const lazy = own.some((file) => parsed.get(file)!.imports.some((i) => 'lazy' in i));
     chunks.push({
@@ -203,7 +217,7 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
         `// ${relative(root, from)} and the modules only it reaches: a script that dadm/runtime's bundle compiles and runs on first use (tools/bundle-runtime.ts).`,
         `(function (core) {`,
         `'use strict';`,
-        `const { ${sharedNames} } = core;`,
+        `const { ${received} } = core;`,
         ...[...packages].map(takeBuiltin),
         ...(lazy ? [`const ${BUILTIN} = (id) => process.getBuiltinModule(id);`] : []),
         '',
@@ -213,8 +227,8 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
         '',
       ].join('\n')),
     });
-    const names = parsed.get(from)!.exportNames(parsed);
-    lazyObjects.push(`const ${varOf(from)} = ${PREFIX}defer('${urlFrom(chunkOut)}', () => ({ ${sharedNames} }), ${JSON.stringify(names)}, ${failure});`);
+    const exported = parsed.get(from)!.exportNames(parsed);
+    lazyObjects.push(`const ${varOf(from)} = ${PREFIX}defer('${urlFrom(chunkOut)}', () => ({ ${given} }), ${JSON.stringify(exported)}, ${failure});`);
   }
   const names = parsed.get(entry)!.exportNames(parsed);
   const lazy = [...parsed.values()].some((m) => m.imports.some((i) => 'lazy' in i));

@@ -50,6 +50,11 @@ const MAX_COPIES = 64;
 const PAGE = 65536;
 /** 2 GiB: addresses stay positive i32. */
 const MAX_PAGES = 32768;
+/**
+ * The longest run (bytes) the codec's steps take: a step holds the run and its output (up to 4 bytes
+ * per input byte) in the memory, so a run over this is left to the JavaScript path.
+ */
+const MAX_RUN_BYTES = 2 ** 26;
 
 let moduleBytes: Uint8Array | null | undefined;
 /** The compiled modules. */
@@ -223,20 +228,22 @@ function copyIn(j: Job, bytes: Uint8Array, start: number, end: number): number {
  * (a forest's ids and feature indices); null otherwise, for the codec's reader.
  */
 export function wasmVarints(bytes: Uint8Array, start: number, end: number): Int32Array | null {
-  const j = job();
+  const j = end - start <= MAX_RUN_BYTES ? job() : null;
   if (j === null) return null;
   const src = copyIn(j, bytes, start, end);
-  const out = j.alloc(4 * PER_COPY.varints);
+  // At most one varint per byte. The kernel's ranges write one after the other, and the values are
+  // copied out once: fresh memory costs a page fault per 4 KiB touched (docs/edge.md).
+  const out = j.alloc(4 * (end - start));
   const stop = src + (end - start);
-  const chunks: Int32Array[] = [];
+  let count = 0;
   for (let pos = src; pos < stop; pos = j.slot('pos')) {
     const kernel = j.kernel('varints');
-    const k = kernel.run(pos, stop, out, kernel.room);
+    const k = kernel.run(pos, stop, out + 4 * count, kernel.room);
     if (k < 0) return null;
     kernel.spend(k);
-    chunks.push(j.i32(out, k).slice());
+    count += k;
   }
-  return chunks.length === 0 ? new Int32Array(0) : joined(chunks);
+  return j.i32(out, count).slice();
 }
 
 /**
@@ -245,33 +252,23 @@ export function wasmVarints(bytes: Uint8Array, start: number, end: number): Int3
  * position after the run; null when an element's length is not one byte that fits.
  */
 export function wasmByteRun(bytes: Uint8Array, start: number, end: number, tag: number): { bounds: Int32Array; pos: number } | null {
-  const j = tag < 0x80 ? job() : null;
+  const j = tag < 0x80 && end - start <= MAX_RUN_BYTES ? job() : null;
   if (j === null) return null;
   const src = copyIn(j, bytes, start, end);
-  const out = j.alloc(8 * PER_COPY.byteRun);
+  // An element takes at least its length byte and the next one's tag: at most (end - start) / 2 + 1
+  // elements, two i32 each, written one range after the other and copied out once.
+  const out = j.alloc(8 * ((end - start) / 2 + 1));
   const stop = src + (end - start);
   const shift = start - src;
-  const chunks: Int32Array[] = [];
+  let count = 0;
   for (let pos = src; ; pos = j.slot('pos')) {
     const kernel = j.kernel('byteRun');
-    const k = kernel.run(pos, stop, tag, out, kernel.room, shift);
+    const k = kernel.run(pos, stop, tag, out + 8 * count, kernel.room, shift);
     if (k < 0) return null;
     kernel.spend(k);
-    chunks.push(j.i32(out, 2 * k).slice());
-    if (j.slot('done') === 1) return { bounds: joined(chunks), pos: j.slot('pos') + shift };
+    count += k;
+    if (j.slot('done') === 1) return { bounds: j.i32(out, 2 * count).slice(), pos: j.slot('pos') + shift };
   }
-}
-
-/** The chunks one after the other. */
-function joined(chunks: Int32Array[]): Int32Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Int32Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /**

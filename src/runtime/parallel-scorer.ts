@@ -6,14 +6,15 @@
  */
 import { DataError, ShapeError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { ParallelRows, resolveThreads, type RowWork, type ThreadsOption } from '../tensor/kernels.js';
+// A namespace: the runtime bundle loads the thread pool on its first use (tools/bundle-runtime.ts).
+import * as rowThreads from '../tensor/row-threads.js';
 import { loadOnnx } from './load-onnx.js';
 import type { OnnxModel } from './onnx-model.js';
 
 /** Options of {@link ParallelScorer}. */
 export interface ParallelScorerOptions {
   /** Threads, the calling one included: 'auto' (every core up to 4) or a count. Default 'auto'. */
-  threads?: ThreadsOption;
+  threads?: rowThreads.ThreadsOption;
   /** The output holding one value per row. Default 'score', else the first output. */
   output?: string;
   /** Overrides of the default limits (src/limits.ts) for loading the model, here and in each worker. */
@@ -25,7 +26,7 @@ export class ParallelScorer {
   readonly threads: number;
   private readonly output: string;
   private readonly limits: Partial<Limits>;
-  private parallel: ParallelRows | null = null;
+  private parallel: rowThreads.ParallelRows | null = null;
   private width = 0;
 
   /**
@@ -35,7 +36,7 @@ export class ParallelScorer {
   constructor(private readonly bytes: Uint8Array, options: ParallelScorerOptions = {}) {
     this.limits = options.limits ?? {};
     this.model = loadOnnx(bytes, { limits: this.limits });
-    this.threads = resolveThreads(options.threads, 'ParallelScorer: threads');
+    this.threads = rowThreads.resolveThreads(options.threads, 'ParallelScorer: threads');
     this.output = options.output ?? (this.model.outputNames.includes('score') ? 'score' : this.model.outputNames[0]!);
   }
 
@@ -57,7 +58,7 @@ export class ParallelScorer {
     if (this.parallel === null || width !== this.width) {
       this.parallel?.close();
       this.width = width;
-      this.parallel = new ParallelRows({
+      this.parallel = new rowThreads.ParallelRows({
         task: { module: import.meta.url, name: 'onnxRowTask' },
         init: { bytes: this.bytes, output: this.output, width, limits: this.limits },
         width, outWidth: 1, outType: 'float32', threads: this.threads,
@@ -75,7 +76,7 @@ export class ParallelScorer {
 }
 
 /** Scores rows with `model.run`, copying the chosen output (one value per row) into `out`. */
-function onnxRows(model: OnnxModel, output: string, width: number): RowWork {
+function onnxRows(model: OnnxModel, output: string, width: number): rowThreads.RowWork {
   const input = model.inputNames[0]!;
   return (x, rows, out) => {
     const result = model.run({ [input]: { data: x.subarray(0, rows * width), shape: [rows, width] } })[output]!;
@@ -87,7 +88,7 @@ function onnxRows(model: OnnxModel, output: string, width: number): RowWork {
 }
 
 /** The worker side: the model loaded from the session's bytes. */
-export function onnxRowTask(init: unknown): RowWork {
+export function onnxRowTask(init: unknown): rowThreads.RowWork {
   const { bytes, output, width, limits } = init as { bytes: Uint8Array; output: string; width: number; limits: Partial<Limits> };
   return onnxRows(loadOnnx(bytes, { limits }), output, width);
 }

@@ -1,8 +1,9 @@
 /**
  * The tensor part's narrow door: the typed-array kernels and shape helpers the ONNX runtime runs
- * (with the kernel backend switch and the row thread pool its ops use), without the Tensor ops, the
- * MLP forward pass and the training kernels that index.ts also loads. The neural ops' products and
- * normalizations are behind ./neural-kernels.ts.
+ * (with the kernel backend switch its ops use), without the Tensor ops, the MLP forward pass and the
+ * training kernels that index.ts also loads. The neural ops' products and normalizations are behind
+ * ./neural-kernels.ts, the forest's packed walk behind ./forest-kernels.ts and the row thread pool
+ * behind ./row-threads.ts.
  * An edge process that only scores ONNX files imports this (docs/architecture.md, "Narrow doors").
  */
 export { sizeOf, stridesOf, sameShape } from './shape.js';
@@ -11,10 +12,6 @@ export { erfScalar } from './erf.js';
 export { roundHalfEven } from './round-half-even.js';
 export { wasmActive, jsChosen, withJsKernels } from './backend.js';
 export { ownedKernelBuffer } from './kernel-buffer.js';
-export { packTreeGroups, TREE_GROUP, type PackedTrees, type TreeGroups } from './wasm/forest.js';
-// By file, not through ./threads/index.js, which also loads the data-parallel trainer.
-export { resolveThreads, type ThreadsOption } from './threads/pool.js';
-export { ParallelRows, type RowWork } from './threads/parallel-rows.js';
 export { COPIES_TABLE, ModuleBuilder } from './wasm/module.js';
 export type { Code, FunctionBuilder, Local } from './wasm/code.js';
 export { at } from './wasm/emit-helpers.js';

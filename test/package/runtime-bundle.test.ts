@@ -151,22 +151,43 @@ describe('bundle: module forms', () => {
     expect(m.state.n).toBe(2);
   });
 
-  it('refuses a module that two deferred graphs reach and the bundle does not', () => {
+  it('puts a module that two deferred graphs reach in the bundle, with what it imports, so that it runs once', async () => {
     const dir = project('deferred-two', {
-      'common.js': 'export const c = 1;\n',
-      'a.js': "import { c } from './common.js';\nexport const a = c;\n",
-      'b.js': "import { c } from './common.js';\nexport const b = c;\n",
-      'main.js': "import * as a from './a.js';\nimport * as b from './b.js';\nexport const f = () => a.a + b.b;\n",
+      'count.js': 'export const runs = { n: 0 };\n',
+      'base.js': 'export const one = 1;\n',
+      'common.js': "import { runs } from './count.js';\nimport { one } from './base.js';\nruns.n++;\nexport const c = { one };\n",
+      'a.js': "import { c } from './common.js';\nexport const a = () => c;\n",
+      'b.js': "import { c } from './common.js';\nexport const b = () => c;\n",
+      'main.js': "import * as a from './a.js';\nimport * as b from './b.js';\nimport { runs } from './count.js';\nexport const f = () => a.a() === b.b() && a.a().one;\nexport { runs };\n",
     });
     const deferred = [{ entry: 'a.js', out: 'a-chunk.js' }, { entry: 'b.js', out: 'b-chunk.js' }];
-    expect(() => bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred })).toThrow(/common\.js must be reached by one deferred graph only \(or by the bundle\), got a\.js and b\.js/);
+    const { code, modules, chunks } = bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred });
+    expect(modules).toEqual(['count.js', 'main.js', 'base.js', 'common.js']);
+    expect(chunks.map((c) => [c.out, c.modules])).toEqual([['a-chunk.js', ['a.js']], ['b-chunk.js', ['b.js']]]);
+    writeFileSync(join(dir, 'out.js'), code);
+    for (const chunk of chunks) writeFileSync(join(dir, chunk.out), chunk.code);
+    const m = (await import(pathToFileURL(join(dir, 'out.js')).href)) as { f: () => number | false; runs: { n: number } };
+    expect(m.f()).toBe(1);
+    expect(m.runs.n).toBe(1);
   });
 
-  it('refuses a named import of a deferred module, and import.meta.url in a deferred graph', () => {
+  it('refuses a named import of a deferred module', () => {
     const named = project('deferred-named', { 'heavy.js': 'export const x = 1;\n', 'main.js': "import { x } from './heavy.js';\nexport const y = x;\n" });
     expect(() => bundle({ root: named, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] })).toThrow(/main\.js must import the deferred heavy\.js as a namespace \(import \* as\), got named imports/);
-    const meta = project('deferred-meta', { 'heavy.js': 'export const u = import.meta.url;\n', 'main.js': "import * as h from './heavy.js';\nexport const y = () => h.u;\n" });
-    expect(() => bundle({ root: meta, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] })).toThrow(/heavy\.js must not use import\.meta\.url in a deferred graph/);
+  });
+
+  it("gives import.meta.url in a deferred graph the module's own file URL, as in the bundle", async () => {
+    const dir = project('deferred-meta', {
+      'lib/heavy.js': 'export const u = import.meta.url;\n',
+      'lib/near.js': 'export const u = import.meta.url;\n',
+      'main.js': "import * as h from './lib/heavy.js';\nimport { u as near } from './lib/near.js';\nexport const y = () => h.u;\nexport { near };\n",
+    });
+    const { code, chunks } = bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'lib/heavy.js', out: 'heavy-chunk.js' }] });
+    writeFileSync(join(dir, 'out.js'), code);
+    for (const chunk of chunks) writeFileSync(join(dir, chunk.out), chunk.code);
+    const m = (await import(pathToFileURL(join(dir, 'out.js')).href)) as { y: () => string; near: string };
+    expect(m.near).toBe(pathToFileURL(join(dir, 'lib/near.js')).href);
+    expect(m.y()).toBe(pathToFileURL(join(dir, 'lib/heavy.js')).href);
   });
 
   const refused: [string, Record<string, string>, RegExp][] = [
@@ -214,12 +235,14 @@ describe('bundle: dadm/runtime', () => {
     expect(modules).toContain('runtime/load-onnx.js');
     expect(modules).toContain('protobuf/codec.js');
     // The neural ops and their kernels, and the forest's planner and loader, are each in their deferred file, and only there.
-    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js', 'runtime/bundle-forest.js']);
-    const [neural, forest] = chunks as [Chunk, Chunk];
+    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js', 'runtime/bundle-forest.js', 'runtime/bundle-threads.js']);
+    const [neural, forest, threads] = chunks as [Chunk, Chunk, Chunk];
     expect(neural.modules).toEqual(expect.arrayContaining(['runtime/ops/gemm.js', 'runtime/ops/softmax.js', 'tensor/gemm.js', 'tensor/wasm/gemm-kernel.js', 'tensor/wasm/normalize-kernel.js']));
-    expect(forest.modules).toEqual(expect.arrayContaining(['runtime/ops/tree-ensemble.js', 'runtime/ops/tree-walk.js', 'runtime/load-wasm.js', 'runtime/load-kernel.js', 'runtime/forest-links-kernel.js']));
-    expect(modules.filter((f) => neural.modules.includes(f) || forest.modules.includes(f))).toEqual([]);
-    expect(neural.modules.filter((f) => forest.modules.includes(f))).toEqual([]);
+    expect(forest.modules).toEqual(expect.arrayContaining(['runtime/ops/tree-ensemble.js', 'runtime/ops/tree-walk.js', 'runtime/load-wasm.js', 'runtime/load-kernel.js', 'runtime/forest-links-kernel.js', 'tensor/wasm/forest.js', 'tensor/wasm/forest-kernel.js']));
+    expect(threads.modules).toEqual(expect.arrayContaining(['tensor/threads/pool.js', 'tensor/threads/parallel-rows.js', 'tensor/row-threads.js']));
+    const deferred = chunks.flatMap((c) => c.modules);
+    expect(modules.filter((f) => deferred.includes(f))).toEqual([]);
+    expect(new Set(deferred).size).toBe(deferred.length);
     expect(modules).not.toContain('tensor/wasm/gemm-kernel.js');
     expect(modules.filter((f) => FORBIDDEN_FOLDERS.some((d) => f.startsWith(`${d}/`)))).toEqual([]);
     // What it was built from, as the bundle itself records it, and everything it imports.

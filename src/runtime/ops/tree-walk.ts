@@ -16,7 +16,8 @@
  * A single-row plan runs the general loop for its first {@link WARM_UP_CALLS} calls and
  * builds the fast one only then, so that loading a model and scoring one row does not pay for it.
  */
-import { TREE_GROUP, packTreeGroups, wasmActive, type PackedTrees, type TreeGroups } from '../../tensor/kernels.js';
+import { TREE_GROUP, packTreeGroups, type PackedTrees, type TreeGroups } from '../../tensor/forest-kernels.js';
+import { wasmActive } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
 import { WARM_UP_CALLS } from './types.js';
 

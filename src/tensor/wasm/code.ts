@@ -4,7 +4,7 @@
  * reads as its instruction sequence in the text format's names. The bytes go into the module; the
  * instruction list feeds `dadm kernels --dump` (see listing.ts).
  */
-import { LANE, MEMORY, PLAIN, VALUE_TYPES, type LaneOp, type MemoryOp, type PlainOp, type ValueType } from './opcodes.js';
+import { LANE, MEMORY, VALUE_TYPES, plainOpcode, type LaneOp, type MemoryOp, type PlainOp, type ValueType } from './opcodes.js';
 
 /** A parameter or local: its index in the function, its name and type. */
 export interface Local {
@@ -91,7 +91,7 @@ export class Code {
   }
 
   op(name: PlainOp): this {
-    return this.emit(this.write(PLAIN[name]), name);
+    return this.emit(this.write(plainOpcode(name)), name);
   }
 
   get(local: Local): this { return this.emit(this.indexed(0x20, local.index), 'local.get', local); }

@@ -10,8 +10,12 @@
 export const VALUE_TYPES = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
 export type ValueType = keyof typeof VALUE_TYPES;
 
-/** Instructions without immediates: name -> bytes. */
-export const PLAIN = {
+/**
+ * Instructions without immediates: name -> bytes. A function, called once by {@link plainOpcode}: a
+ * process that emits no WebAssembly (an edge agent's neural model before its 64th score) never
+ * builds the table (docs/edge.md, "What start-up pays for").
+ */
+const plainTable = () => ({
   'unreachable': [0x00], 'nop': [0x01], 'return': [0x0f], 'drop': [0x1a], 'select': [0x1b],
   'i32.eqz': [0x45], 'i32.eq': [0x46], 'i32.ne': [0x47], 'i32.lt_s': [0x48], 'i32.lt_u': [0x49],
   'i32.gt_s': [0x4a], 'i32.gt_u': [0x4b], 'i32.le_s': [0x4c], 'i32.le_u': [0x4d], 'i32.ge_s': [0x4e], 'i32.ge_u': [0x4f],
@@ -42,8 +46,14 @@ export const PLAIN = {
   'f32x4.pmin': [0xfd, 0xea, 0x01], 'f32x4.pmax': [0xfd, 0xeb, 0x01],
   'f64x2.add': [0xfd, 0xf0, 0x01], 'f64x2.sub': [0xfd, 0xf1, 0x01], 'f64x2.mul': [0xfd, 0xf2, 0x01],
   'i32x4.trunc_sat_f32x4_s': [0xfd, 0xf8, 0x01], 'f32x4.convert_i32x4_s': [0xfd, 0xfa, 0x01],
-} as const;
-export type PlainOp = keyof typeof PLAIN;
+}) as const;
+export type PlainOp = keyof ReturnType<typeof plainTable>;
+let plain: ReturnType<typeof plainTable> | undefined;
+
+/** The bytes of an instruction without immediates. */
+export function plainOpcode(name: PlainOp): readonly number[] {
+  return (plain ??= plainTable())[name];
+}
 
 /** Loads and stores: name -> [opcode bytes, natural alignment in bytes]. */
 export const MEMORY = {
