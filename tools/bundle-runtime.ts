@@ -81,6 +81,9 @@ export const RUNTIME_BUNDLE = Object.freeze({
     { entry: 'runtime/ops/neural.js', out: 'runtime/bundle-neural.js' },
     // The forest's planner and loader: a neural model's start-up never parses them.
     { entry: 'runtime/ops/forest.js', out: 'runtime/bundle-forest.js' },
+    // The neural kernels' WebAssembly, which the neural file loads on a model's 64th score: the
+    // first scores run the JavaScript kernels (docs/edge.md, "What start-up pays for").
+    { entry: 'tensor/wasm/neural.js', out: 'runtime/bundle-neural-wasm.js' },
     // The row thread pool of ParallelScorer: an agent that scores with OnnxModel never parses it.
     { entry: 'tensor/row-threads.js', out: 'runtime/bundle-threads.js' },
   ],
@@ -141,18 +144,30 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
     return order;
   };
   const order = walk(entry, [], (dep) => deferred.has(dep));
+  // A deferred graph: its entry and what it reaches, up to the bundle's modules and other deferred
+  // entries (each of which has a file of its own, which this one loads on first use as well).
+  const graphOf = (from: string): string[] => walk(from, [], (dep) => order.includes(dep) || (dep !== from && deferred.has(dep)));
+  // The deferred graphs in use: those the bundle imports, and those their graphs import in turn.
+  const used = new Set<string>();
+  const use = (files: readonly string[]): void => {
+    for (const file of files) {
+      for (const dep of parsed.get(file)!.deps) {
+        if (!deferred.has(dep) || used.has(dep)) continue;
+        used.add(dep);
+        use(graphOf(dep));
+      }
+    }
+  };
+  use(order);
   // A module that two deferred graphs reach would run twice, with two copies of its state, if each
   // file had its own: it goes in the bundle, after the bundle's own modules, with what it imports.
   const reached = new Map<string, number>();
-  for (const from of deferred.keys()) {
-    if (!order.some((file) => parsed.get(file)!.deps.includes(from))) continue;
-    for (const file of walk(from, [], (dep) => order.includes(dep))) reached.set(file, (reached.get(file) ?? 0) + 1);
-  }
+  for (const from of used) for (const file of graphOf(from)) reached.set(file, (reached.get(file) ?? 0) + 1);
   for (const [file, graphs] of reached) if (graphs > 1) walk(file, order, (dep) => deferred.has(dep));
-  const core = new Set(order);
-  for (const file of order) {
+  const graphs = [...deferred.keys()].filter((from) => used.has(from)).map((from) => ({ from, own: graphOf(from) }));
+  for (const file of [...order, ...graphs.flatMap((g) => g.own)]) {
     for (const i of parsed.get(file)!.imports) {
-      if (deferred.has(i.from) && !('namespace' in i)) fail(`${relative(root, file)} must import the deferred ${relative(root, i.from)} as a namespace (import * as), got named imports`);
+      if (deferred.has(i.from) && i.from !== file && !('namespace' in i)) fail(`${relative(root, file)} must import the deferred ${relative(root, i.from)} as a namespace (import * as), got named imports`);
     }
   }
 
@@ -191,9 +206,8 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   const errorModule = options.deferredError && resolve(root, options.deferredError.module);
   if (errorModule !== undefined && !header.has(errorModule)) fail(`deferredError must name an external module the bundle imports, got ${options.deferredError!.module}`);
   const failure = errorModule === undefined ? 'Error' : `${varOf(errorModule)}.${options.deferredError!.name}`;
-  for (const [from, chunkOut] of deferred) {
-    if (!order.some((file) => parsed.get(file)!.deps.includes(from))) continue;
-    const own = walk(from, [], (dep) => core.has(dep));
+  for (const { from, own } of graphs) {
+    const chunkOut = deferred.get(from)!;
     for (const file of own) {
       const other = placed.get(file);
       if (other !== undefined) fail(`${relative(root, file)} must be in one deferred file only, got ${other} and ${relative(root, from)}`);
@@ -201,7 +215,7 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
     }
     const shared = new Set<string>();
     for (const file of own) for (const dep of parsed.get(file)!.deps) if (!own.includes(dep) && !dep.startsWith('node:')) shared.add(varOf(dep));
-    const provided = new Set([...order, ...[...kept].filter((k) => header.has(k))].map(varOf));
+    const provided = new Set([...order, ...used, ...[...kept].filter((k) => header.has(k))].map(varOf));
     for (const name of shared) if (!provided.has(name)) fail(`${relative(root, from)}'s graph imports ${name.slice(PREFIX.length)}, which the bundle neither contains nor imports`);
     const ownUrl = own.some((file) => parsed.get(file)!.code.includes(`${PREFIX}own_url`));
     const names = [...shared].sort();

@@ -12,7 +12,8 @@
  * f32x4 lanes and float32 sums); {@link gemm} runs whichever ./backend.ts selected.
  */
 import { wasmActive } from './backend.js';
-import { wasmGemm } from './wasm/gemm.js';
+// A namespace: the runtime bundle loads the WebAssembly drivers on their first use (./wasm/neural.ts).
+import * as wasmNeural from './wasm/neural.js';
 
 /** Options of {@link gemm}. Offsets are element offsets into the three arrays. */
 export interface GemmOptions {
@@ -51,7 +52,7 @@ const WASM_MIN_WORK = 256;
  * (A stored [k,m]), op(B)=B^T when transB (B stored [n,k]). Trusts its caller (no validation).
  */
 export function gemm(a: Float32Array, b: Float32Array, c: Float32Array, o: GemmOptions): void {
-  if (o.m * o.n * o.k >= WASM_MIN_WORK && wasmActive() && wasmGemm(a, b, c, o)) return;
+  if (o.m * o.n * o.k >= WASM_MIN_WORK && wasmActive() && wasmNeural.wasmGemm(a, b, c, o)) return;
   jsGemm(a, b, c, o);
 }
 

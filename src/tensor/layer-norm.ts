@@ -5,7 +5,8 @@
 import { InvalidOptionError, ShapeError, fmtShape } from '../errors.js';
 import { wasmActive } from './backend.js';
 import { Tensor } from './tensor.js';
-import { wasmLayerNorm } from './wasm/normalize.js';
+// A namespace: the runtime bundle loads the WebAssembly drivers on their first use (./wasm/neural.ts).
+import * as wasmNeural from './wasm/neural.js';
 
 export interface LayerNormOptions {
   /** Scale `[D]`; absent = 1. */
@@ -81,7 +82,7 @@ export interface LayerNormRows {
 export function layerNormInto(a: LayerNormRows): void {
   const { x, out, rows, width, eps, weight: w, bias: b, mean, rstd } = a;
   const float32 = x instanceof Float32Array && out instanceof Float32Array && !(w instanceof Float64Array) && !(b instanceof Float64Array);
-  if (float32 && width >= 4 && wasmActive() && wasmLayerNorm({ x, y: out, gamma: w, beta: b, rows, n: width, eps, mean, rstd })) return;
+  if (float32 && width >= 4 && wasmActive() && wasmNeural.wasmLayerNorm({ x, y: out, gamma: w, beta: b, rows, n: width, eps, mean, rstd })) return;
   for (let r = 0; r < rows; r++) {
     const base = r * width;
     let s = 0;

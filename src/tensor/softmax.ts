@@ -2,7 +2,8 @@
 import { wasmActive } from './backend.js';
 import { normalizeAxis, splitAt } from './shape.js';
 import { Tensor } from './tensor.js';
-import { wasmSoftmax } from './wasm/normalize.js';
+// A namespace: the runtime bundle loads the WebAssembly drivers on their first use (./wasm/neural.ts).
+import * as wasmNeural from './wasm/neural.js';
 
 /**
  * Layout of {@link softmaxInto}: the data is viewed as [outer, len, inner] row-major and each of the
@@ -24,7 +25,7 @@ export interface SoftmaxLayout {
 export function softmaxInto(x: Float32Array | Float64Array, out: Float32Array | Float64Array, layout: SoftmaxLayout): void {
   const { outer, len, inner, log } = layout;
   // Contiguous float32 softmax runs on the wasm backend's twin (./wasm/normalize-kernel.ts).
-  if (inner === 1 && !log && len >= 4 && x instanceof Float32Array && out instanceof Float32Array && wasmActive() && wasmSoftmax(x, out, outer, len)) return;
+  if (inner === 1 && !log && len >= 4 && x instanceof Float32Array && out instanceof Float32Array && wasmActive() && wasmNeural.wasmSoftmax(x, out, outer, len)) return;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * len * inner + i;

@@ -171,6 +171,26 @@ describe('bundle: module forms', () => {
     expect(m.runs.n).toBe(1);
   });
 
+  it("loads a deferred graph that another deferred graph imports from a file of its own, on that graph's first read of it", async () => {
+    const dir = project('deferred-nested', {
+      'log.js': 'export const seen = [];\n',
+      'inner.js': "import { seen } from './log.js';\nseen.push('inner');\nexport const half = (x) => x / 2;\n",
+      'outer.js': "import * as inner from './inner.js';\nimport { seen } from './log.js';\nseen.push('outer');\nexport const quarter = (x) => inner.half(inner.half(x));\nexport const twice = (x) => 2 * x;\n",
+      'main.js': "import * as outer from './outer.js';\nimport { seen } from './log.js';\nexport const q = (x) => outer.quarter(x);\nexport const t = (x) => outer.twice(x);\nexport { seen };\n",
+    });
+    const deferred = [{ entry: 'outer.js', out: 'outer-chunk.js' }, { entry: 'inner.js', out: 'inner-chunk.js' }];
+    const { code, modules, chunks } = bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred });
+    expect(modules).toEqual(['log.js', 'main.js']);
+    expect(chunks.map((c) => [c.out, c.modules])).toEqual([['outer-chunk.js', ['outer.js']], ['inner-chunk.js', ['inner.js']]]);
+    writeFileSync(join(dir, 'out.js'), code);
+    for (const chunk of chunks) writeFileSync(join(dir, chunk.out), chunk.code);
+    const m = (await import(pathToFileURL(join(dir, 'out.js')).href)) as { q: (x: number) => number; t: (x: number) => number; seen: string[] };
+    expect(m.t(3)).toBe(6);
+    expect(m.seen).toEqual(['outer']);
+    expect([m.q(8), m.q(4)]).toEqual([2, 1]);
+    expect(m.seen).toEqual(['outer', 'inner']);
+  });
+
   it('refuses a named import of a deferred module', () => {
     const named = project('deferred-named', { 'heavy.js': 'export const x = 1;\n', 'main.js': "import { x } from './heavy.js';\nexport const y = x;\n" });
     expect(() => bundle({ root: named, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] })).toThrow(/main\.js must import the deferred heavy\.js as a namespace \(import \* as\), got named imports/);
@@ -234,10 +254,12 @@ describe('bundle: dadm/runtime', () => {
   it('contains the runtime modules and none of training, explanation, quantization, pipeline or YAML', () => {
     expect(modules).toContain('runtime/load-onnx.js');
     expect(modules).toContain('protobuf/codec.js');
-    // The neural ops and their kernels, and the forest's planner and loader, are each in their deferred file, and only there.
-    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js', 'runtime/bundle-forest.js', 'runtime/bundle-threads.js']);
-    const [neural, forest, threads] = chunks as [Chunk, Chunk, Chunk];
-    expect(neural.modules).toEqual(expect.arrayContaining(['runtime/ops/gemm.js', 'runtime/ops/softmax.js', 'tensor/gemm.js', 'tensor/wasm/gemm-kernel.js', 'tensor/wasm/normalize-kernel.js']));
+    // The neural ops and their kernels, their WebAssembly, the forest's planner and loader, and the
+    // row thread pool are each in their deferred file, and only there.
+    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js', 'runtime/bundle-forest.js', 'runtime/bundle-neural-wasm.js', 'runtime/bundle-threads.js']);
+    const [neural, forest, neuralWasm, threads] = chunks as [Chunk, Chunk, Chunk, Chunk];
+    expect(neural.modules).toEqual(expect.arrayContaining(['runtime/ops/gemm.js', 'runtime/ops/softmax.js', 'tensor/gemm.js', 'tensor/softmax.js', 'tensor/layer-norm.js']));
+    expect(neuralWasm.modules).toEqual(expect.arrayContaining(['tensor/wasm/neural.js', 'tensor/wasm/gemm.js', 'tensor/wasm/gemm-kernel.js', 'tensor/wasm/normalize-kernel.js']));
     expect(forest.modules).toEqual(expect.arrayContaining(['runtime/ops/tree-ensemble.js', 'runtime/ops/tree-walk.js', 'runtime/load-wasm.js', 'runtime/load-kernel.js', 'runtime/forest-links-kernel.js', 'tensor/wasm/forest.js', 'tensor/wasm/forest-kernel.js']));
     expect(threads.modules).toEqual(expect.arrayContaining(['tensor/threads/pool.js', 'tensor/threads/parallel-rows.js', 'tensor/row-threads.js']));
     const deferred = chunks.flatMap((c) => c.modules);
@@ -309,16 +331,20 @@ describe('bundle: dadm/runtime', () => {
       'for (let i = 0; i < Number(calls); i++) score = model.score(row);',
       'console.log(`score ${score}`);',
     ].join('\n'));
+    const scores: number[] = [];
     const compiled = (calls: number): number => {
       const path = join(root, 'test/fixtures/onnx/autoencoder_opset17.onnx');
       const r = spawnSync(process.execPath, ['--trace-wasm-compilation-times', script, path, String(calls)], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DADM_BACKEND: 'wasm' } });
       expect(r.status, r.stderr).toBe(0);
-      expect(Number(/^score (\S+)$/m.exec(r.stdout)![1])).toBeGreaterThan(0);
+      scores.push(Number(/^score (\S+)$/m.exec(r.stdout)![1]));
       return r.stdout.split('\n').filter((l) => /^Compiled function/.test(l)).length;
     };
     expect(compiled(1)).toBe(0);
     expect(compiled(WARM_UP_CALLS - 1)).toBe(0);
+    // The switch loads the kernels' WebAssembly from its own file; it scores as the JavaScript did.
     expect(compiled(WARM_UP_CALLS)).toBeGreaterThan(0);
+    expect(scores[0]).toBeGreaterThan(0);
+    expect(scores[2]).toBeCloseTo(scores[0]!, 5);
     // The neural ops' file is compiled with vm.Script, which a hardened agent's flag against eval and
     // new Function does not refuse.
     const path = join(root, 'test/fixtures/onnx/autoencoder_opset17.onnx');
