@@ -81,6 +81,8 @@ export const RUNTIME_BUNDLE = Object.freeze({
     { entry: 'runtime/ops/neural.js', out: 'runtime/bundle-neural.js' },
     // The forest's planner and loader: a neural model's start-up never parses them.
     { entry: 'runtime/ops/forest.js', out: 'runtime/bundle-forest.js' },
+    // The forest's fast walk in WebAssembly, which the forest's file loads on a model's 64th score.
+    { entry: 'tensor/forest-kernels.js', out: 'runtime/bundle-forest-walk.js' },
     // The neural kernels' WebAssembly, which the neural file loads on a model's 64th score: the
     // first scores run the JavaScript kernels (docs/edge.md, "What start-up pays for").
     { entry: 'tensor/wasm/neural.js', out: 'runtime/bundle-neural-wasm.js' },

@@ -256,11 +256,12 @@ describe('bundle: dadm/runtime', () => {
     expect(modules).toContain('protobuf/codec.js');
     // The neural ops and their kernels, their WebAssembly, the forest's planner and loader, and the
     // row thread pool are each in their deferred file, and only there.
-    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js', 'runtime/bundle-forest.js', 'runtime/bundle-neural-wasm.js', 'runtime/bundle-threads.js']);
-    const [neural, forest, neuralWasm, threads] = chunks as [Chunk, Chunk, Chunk, Chunk];
+    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js', 'runtime/bundle-forest.js', 'runtime/bundle-forest-walk.js', 'runtime/bundle-neural-wasm.js', 'runtime/bundle-threads.js']);
+    const [neural, forest, forestWalk, neuralWasm, threads] = chunks as [Chunk, Chunk, Chunk, Chunk, Chunk];
     expect(neural.modules).toEqual(expect.arrayContaining(['runtime/ops/gemm.js', 'runtime/ops/softmax.js', 'tensor/gemm.js', 'tensor/softmax.js', 'tensor/layer-norm.js']));
     expect(neuralWasm.modules).toEqual(expect.arrayContaining(['tensor/wasm/neural.js', 'tensor/wasm/gemm.js', 'tensor/wasm/gemm-kernel.js', 'tensor/wasm/normalize-kernel.js']));
-    expect(forest.modules).toEqual(expect.arrayContaining(['runtime/ops/tree-ensemble.js', 'runtime/ops/tree-walk.js', 'runtime/load-wasm.js', 'runtime/load-kernel.js', 'runtime/forest-links-kernel.js', 'tensor/wasm/forest.js', 'tensor/wasm/forest-kernel.js']));
+    expect(forest.modules).toEqual(expect.arrayContaining(['runtime/ops/tree-ensemble.js', 'runtime/ops/tree-walk.js', 'runtime/load-wasm.js', 'runtime/load-kernel.js', 'runtime/forest-links-kernel.js']));
+    expect(forestWalk.modules).toEqual(['tensor/wasm/forest-kernel.js', 'tensor/wasm/forest.js', 'tensor/forest-kernels.js']);
     expect(threads.modules).toEqual(expect.arrayContaining(['tensor/threads/pool.js', 'tensor/threads/parallel-rows.js', 'tensor/row-threads.js']));
     const deferred = chunks.flatMap((c) => c.modules);
     expect(modules.filter((f) => deferred.includes(f))).toEqual([]);
@@ -314,6 +315,18 @@ describe('bundle: dadm/runtime', () => {
       if (path === forestPath) expect(r.stdout).toMatch(/using Liftoff/);
       expect(r.stdout.split('\n').filter((l) => /TURBOFAN|TurboFan/.test(l))).toEqual([]);
     }
+  });
+
+  it("switches a forest to its fast walk, from that walk's own file, at the 64th score, scoring rows as before", async () => {
+    const data = new Random(1).normalFill(new Float32Array(2_000 * 4));
+    const forest = new IsolationForest({ nEstimators: 20, maxSamples: 64, seed: 1 }).fit({ data, shape: [2_000, 4] });
+    const { loadOnnx } = (await load(RUNTIME_BUNDLE.out)) as { loadOnnx: (b: Uint8Array) => { score(row: Float32Array): number } };
+    const model = loadOnnx(encodeModel(exportIsolationForest(forest.toArrays(), { dynamicBatch: true })));
+    const rows = Array.from({ length: 8 }, (_, r) => data.slice(4 * r, 4 * r + 4));
+    const before = rows.map((row) => model.score(row));
+    for (let i = rows.length; i < WARM_UP_CALLS; i++) model.score(rows[0]!);
+    const after = rows.map((row) => model.score(row));
+    expect(after).toEqual(before);
   });
 
   // The row plan's first calls run the JavaScript kernels (src/runtime/onnx-model.ts): V8 reports every

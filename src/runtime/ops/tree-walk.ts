@@ -16,7 +16,9 @@
  * A single-row plan runs the general loop for its first {@link WARM_UP_CALLS} calls and
  * builds the fast one only then, so that loading a model and scoring one row does not pay for it.
  */
-import { TREE_GROUP, packTreeGroups, type PackedTrees, type TreeGroups } from '../../tensor/forest-kernels.js';
+// A namespace: the runtime bundle loads the forest's WebAssembly walk when the fast walk is built.
+import * as forestKernels from '../../tensor/forest-kernels.js';
+import type { PackedTrees, TreeGroups } from '../../tensor/forest-kernels.js';
 import { wasmActive } from '../../tensor/kernels.js';
 import type { TensorData } from '../dtypes.js';
 import { WARM_UP_CALLS } from './types.js';
@@ -45,9 +47,6 @@ interface WalkConfig {
   base: Float64Array;
 }
 
-/** Trees walked together by the fast loop (the WebAssembly twin's group, so both share the group depths). */
-const GROUP = TREE_GROUP;
-
 export function walkTrees(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {
   const general = generalWalk(f, x, y, cfg);
   const fast = (): (() => void) => fastestWalk(f, x, y, cfg) ?? general;
@@ -63,10 +62,12 @@ function fastestWalk(f: Forest, x: TensorData, y: TensorData, cfg: WalkConfig): 
   const packed = cfg.aggregate === 'SUM' || cfg.aggregate === 'AVERAGE' ? packNodes(f, cfg.nFeatures) : null;
   if (packed === null) return null;
   const { roots, leafStart, leafTarget, leafWeight } = f;
-  const trees: PackedTrees = { ...packed, roots, depths: groupDepths(f), leafStart, leafTarget, leafWeight };
-  const kernel = x instanceof Float32Array && wasmActive() ? packTreeGroups(trees, cfg) : null;
+  // Trees walked together by the fast loop: the WebAssembly twin's group, so both share the group depths.
+  const group = forestKernels.TREE_GROUP;
+  const trees: PackedTrees = { ...packed, roots, depths: groupDepths(f, group), leafStart, leafTarget, leafWeight };
+  const kernel = x instanceof Float32Array && wasmActive() ? forestKernels.packTreeGroups(trees, cfg) : null;
   if (kernel !== null) return wasmWalk(kernel, x as Float32Array, y, cfg, roots.length);
-  const scratch = { row: new Float64Array(cfg.nFeatures), acc: new Float64Array(cfg.nTargets), park: Math.max(0, f.mode.indexOf(0)) };
+  const scratch = { row: new Float64Array(cfg.nFeatures), acc: new Float64Array(cfg.nTargets), park: Math.max(0, f.mode.indexOf(0)), group };
   return fastWalk({ ...trees, ...scratch }, x, y, cfg);
 }
 
@@ -119,12 +120,12 @@ function packNodes(f: Forest, nFeatures: number): { words: Int32Array; threshold
   return { words, thresholds };
 }
 
-/** The depth of each group of GROUP consecutive trees: its deepest leaf's (root = 0). */
-function groupDepths(f: Forest): Int32Array {
-  const depths = new Int32Array(Math.ceil(f.roots.length / GROUP));
+/** The depth of each group of `group` consecutive trees: its deepest leaf's (root = 0). */
+function groupDepths(f: Forest, group: number): Int32Array {
+  const depths = new Int32Array(Math.ceil(f.roots.length / group));
   const stack: number[] = [];
   for (let t = 0; t < f.roots.length; t++) {
-    const g = (t / GROUP) | 0;
+    const g = (t / group) | 0;
     // Depth-first, each node's depth pushed beside it.
     stack.push(f.roots[t]!, 0);
     while (stack.length) {
@@ -144,6 +145,8 @@ interface FastForest extends PackedTrees {
   acc: Float64Array;
   /** A leaf, where the walks of a last group's missing trees start and stay. */
   park: number;
+  /** Trees per group: eight, as walkRow's eight walks. */
+  group: number;
 }
 
 function fastWalk(forest: FastForest, x: TensorData, y: TensorData, cfg: WalkConfig): () => void {
@@ -165,10 +168,10 @@ function fastWalk(forest: FastForest, x: TensorData, y: TensorData, cfg: WalkCon
  * the body then reloads captured arrays from the closure's context on each access (measured 2x slower).
  */
 function walkRow(f: FastForest): void {
-  const { words, thresholds, roots, depths, row, acc, park } = f;
+  const { words, thresholds, roots, depths, row, acc, park, group } = f;
   acc.fill(0);
   const nTrees = roots.length;
-  for (let t = 0; t < nTrees; t += GROUP) {
+  for (let t = 0; t < nTrees; t += group) {
     let a = start(roots, t, park);
     let b = start(roots, t + 1, park);
     let c = start(roots, t + 2, park);
@@ -177,7 +180,7 @@ function walkRow(f: FastForest): void {
     let g = start(roots, t + 5, park);
     let h = start(roots, t + 6, park);
     let k = start(roots, t + 7, park);
-    for (let s = depths[t / GROUP]!; s > 0; s--) {
+    for (let s = depths[t / group]!; s > 0; s--) {
       a = child(words, thresholds, row, a);
       b = child(words, thresholds, row, b);
       c = child(words, thresholds, row, c);
