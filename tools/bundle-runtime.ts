@@ -49,10 +49,11 @@ export interface BundleOptions {
   /** Modules kept as separate files that the bundle imports. */
   external?: readonly string[];
   /**
-   * Graphs loaded on first use: each `entry` (imported by the bundle's modules only as a namespace,
-   * `import * as ns`) and the modules only it reaches go into a file `out` of their own, a script
-   * that the bundle compiles and runs, once, when a property of the namespace is first read (see
-   * {@link DEFER_HELPER}). Its modules share the bundle's copies of everything else.
+   * Graphs loaded on first use: each `entry` (imported only as a namespace, `import * as ns`, by the
+   * bundle's modules or another deferred graph's) and the modules only it reaches go into a file
+   * `out` of their own, a script that the bundle compiles and runs, once, when a property of the
+   * namespace is first read (see {@link DEFER_HELPER}). Its modules share the bundle's copies of
+   * everything else; a module that two deferred graphs reach goes in the bundle.
    */
   deferred?: readonly { entry: string; out: string }[];
   /**
