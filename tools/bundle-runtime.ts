@@ -87,6 +87,9 @@ export const RUNTIME_BUNDLE = Object.freeze({
     // The neural kernels' WebAssembly, which the neural file loads on a model's 64th score: the
     // first scores run the JavaScript kernels (docs/edge.md, "What start-up pays for").
     { entry: 'tensor/wasm/neural.js', out: 'runtime/bundle-neural-wasm.js' },
+    // WebAssembly's emitter and the kernels' compile step, read when a module is first emitted: a
+    // forest's load, a neural model's 64th score.
+    { entry: 'tensor/wasm-emitter.js', out: 'runtime/bundle-emitter.js' },
     // The row thread pool of ParallelScorer: an agent that scores with OnnxModel never parses it.
     { entry: 'tensor/row-threads.js', out: 'runtime/bundle-threads.js' },
   ],

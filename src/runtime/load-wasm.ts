@@ -8,7 +8,9 @@
  * JavaScript loops finish long before V8 would optimize them, and compiling the module would cost
  * more than it saves (an autoencoder's dims and names are a few bytes each).
  */
-import { COPIES_TABLE, ModuleBuilder, type FunctionBuilder } from '../tensor/kernels.js';
+import type { FunctionBuilder } from '../tensor/kernels.js';
+// A namespace: the runtime bundle loads the emitter on its first use (../tensor/wasm-emitter.ts).
+import * as wasmEmitter from '../tensor/wasm-emitter.js';
 import { addForestLinkKernels } from './forest-links-kernel.js';
 import { wasmLoaderActive } from './load-gate.js';
 import { HEADER_BYTES, SLOT, addCodecKernels, type Slot } from './load-kernel.js';
@@ -70,7 +72,7 @@ function loaderBytes(): Uint8Array | null {
     moduleBytes = null;
     if (typeof WebAssembly === 'object') {
       try {
-        const mod = new ModuleBuilder('onnx-load', { minPages: 1, maxPages: MAX_PAGES, shared: false });
+        const mod = new wasmEmitter.ModuleBuilder('onnx-load', { minPages: 1, maxPages: MAX_PAGES, shared: false });
         addCodecKernels(mod);
         addForestLinkKernels(mod);
         const copies = (f: FunctionBuilder): number => COPIES[f.name as KernelName];
@@ -185,7 +187,7 @@ export class Job {
     const spent = usedOf(k);
     const left = PER_COPY[name] - (spent[name] ?? 0);
     const room = left > 0 ? left : PER_COPY[name];
-    const run = (instance[COPIES_TABLE] as WebAssembly.Table).get(slots[name][k % COPIES[name]]!) as Kernel;
+    const run = (instance[wasmEmitter.COPIES_TABLE] as WebAssembly.Table).get(slots[name][k % COPIES[name]]!) as Kernel;
     return { run, room, spend: (n) => void (spent[name] = (spent[name] ?? 0) + n) };
   }
 

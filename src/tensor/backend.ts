@@ -8,7 +8,8 @@
  * said once through {@link setBackendNotice}.
  */
 import { InvalidOptionError } from '../errors.js';
-import { wasmUnavailableReason } from './wasm/kernels.js';
+// A namespace: the runtime bundle loads the emitter on its first use (./wasm-emitter.ts).
+import * as wasmEmitter from './wasm-emitter.js';
 
 /** What a caller may ask for. */
 export type BackendOption = 'auto' | 'js' | 'wasm';
@@ -88,7 +89,7 @@ export function setBackendNotice(hook: ((message: string) => void) | null): void
 
 function resolve(): Backend {
   const option = requested ?? fromEnvironment();
-  const reason = option === 'js' ? null : wasmUnavailableReason();
+  const reason = option === 'js' ? null : wasmEmitter.wasmUnavailableReason();
   if (option === 'wasm' && reason !== null) {
     throw new InvalidOptionError(`backend: 'wasm' must run where WebAssembly SIMD compiles, got ${reason}`, 'backend');
   }

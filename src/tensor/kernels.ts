@@ -12,6 +12,7 @@ export { erfScalar } from './erf.js';
 export { roundHalfEven } from './round-half-even.js';
 export { wasmActive, jsChosen, withJsKernels } from './backend.js';
 export { ownedKernelBuffer } from './kernel-buffer.js';
-export { COPIES_TABLE, ModuleBuilder } from './wasm/module.js';
 export type { Code, FunctionBuilder, Local } from './wasm/code.js';
+// The emitter itself is behind ./wasm-emitter.ts; its types are here for the emitters' signatures.
+export type { ModuleBuilder } from './wasm/module.js';
 export { at } from './wasm/emit-helpers.js';

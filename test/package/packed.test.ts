@@ -92,7 +92,7 @@ describe('the packed tarball', () => {
       expect(list.filter((f) => /(^|\/)(test|tests|fixtures|bench)\/|\.test\.|\.tsbuildinfo$/.test(f))).toEqual([]);
       expect(list).toContain('LICENSE');
     }
-    expect(packed).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/runtime/index.js', 'dist/runtime/bundle.js', 'dist/runtime/bundle-neural.js', 'dist/runtime/bundle-forest.js', 'dist/runtime/bundle-forest-walk.js', 'dist/runtime/bundle-neural-wasm.js', 'dist/runtime/bundle-threads.js', 'dist/runtime/index.d.ts', 'dist/cli.js', 'package.json', 'README.md']));
+    expect(packed).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/runtime/index.js', 'dist/runtime/bundle.js', 'dist/runtime/bundle-neural.js', 'dist/runtime/bundle-forest.js', 'dist/runtime/bundle-forest-walk.js', 'dist/runtime/bundle-neural-wasm.js', 'dist/runtime/bundle-emitter.js', 'dist/runtime/bundle-threads.js', 'dist/runtime/index.d.ts', 'dist/cli.js', 'package.json', 'README.md']));
   });
 
   it('has no source map that points at a file it does not ship', () => {

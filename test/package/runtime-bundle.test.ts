@@ -39,9 +39,15 @@ function project(name: string, files: Record<string, string>): string {
 
 /** Bundles `dir`'s main.js into out.js and imports it. */
 async function bundled(dir: string, external: string[] = []): Promise<Record<string, unknown>> {
-  const { code } = bundle({ root: dir, entry: 'main.js', out: 'out.js', external });
+  return (await bundledWith(dir, { external })).module;
+}
+
+/** Bundles `dir`'s main.js into out.js with `options`, writes the deferred files beside it and imports it. */
+async function bundledWith(dir: string, options: { external?: string[]; deferred?: { entry: string; out: string }[] }): Promise<{ module: Record<string, unknown>; modules: string[]; chunks: Chunk[] }> {
+  const { code, modules, chunks } = bundle({ root: dir, entry: 'main.js', out: 'out.js', ...options });
   writeFileSync(join(dir, 'out.js'), code);
-  return (await import(pathToFileURL(join(dir, 'out.js')).href)) as Record<string, unknown>;
+  for (const chunk of chunks) writeFileSync(join(dir, chunk.out), chunk.code);
+  return { module: (await import(pathToFileURL(join(dir, 'out.js')).href)) as Record<string, unknown>, modules, chunks };
 }
 
 describe('bundle: module forms', () => {
@@ -138,12 +144,10 @@ describe('bundle: module forms', () => {
       'heavy.js': "import { seen, state } from './log.js';\nimport { twice } from './own.js';\nseen.push('heavy');\nexport const bump = () => twice(++state.n);\n",
       'main.js': "import * as heavy from './heavy.js';\nimport { seen, state } from './log.js';\nexport const run = () => heavy.bump();\nexport { seen, state };\n",
     });
-    const { code, modules, chunks } = bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] });
+    const { module, modules, chunks } = await bundledWith(dir, { deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] });
     expect(modules).toEqual(['log.js', 'main.js']);
     expect(chunks.map((c) => [c.out, c.modules])).toEqual([['heavy-chunk.js', ['own.js', 'heavy.js']]]);
-    writeFileSync(join(dir, 'out.js'), code);
-    for (const chunk of chunks) writeFileSync(join(dir, chunk.out), chunk.code);
-    const m = (await import(pathToFileURL(join(dir, 'out.js')).href)) as { run: () => number; seen: string[]; state: { n: number } };
+    const m = module as { run: () => number; seen: string[]; state: { n: number } };
     expect(m.seen).toEqual([]);
     expect([m.run(), m.run()]).toEqual([2, 4]);
     // Loaded once, dependencies first, on the bundle's own copy of log.js.
@@ -161,12 +165,10 @@ describe('bundle: module forms', () => {
       'main.js': "import * as a from './a.js';\nimport * as b from './b.js';\nimport { runs } from './count.js';\nexport const f = () => a.a() === b.b() && a.a().one;\nexport { runs };\n",
     });
     const deferred = [{ entry: 'a.js', out: 'a-chunk.js' }, { entry: 'b.js', out: 'b-chunk.js' }];
-    const { code, modules, chunks } = bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred });
+    const { module, modules, chunks } = await bundledWith(dir, { deferred });
     expect(modules).toEqual(['count.js', 'main.js', 'base.js', 'common.js']);
     expect(chunks.map((c) => [c.out, c.modules])).toEqual([['a-chunk.js', ['a.js']], ['b-chunk.js', ['b.js']]]);
-    writeFileSync(join(dir, 'out.js'), code);
-    for (const chunk of chunks) writeFileSync(join(dir, chunk.out), chunk.code);
-    const m = (await import(pathToFileURL(join(dir, 'out.js')).href)) as { f: () => number | false; runs: { n: number } };
+    const m = module as { f: () => number | false; runs: { n: number } };
     expect(m.f()).toBe(1);
     expect(m.runs.n).toBe(1);
   });
@@ -179,12 +181,10 @@ describe('bundle: module forms', () => {
       'main.js': "import * as outer from './outer.js';\nimport { seen } from './log.js';\nexport const q = (x) => outer.quarter(x);\nexport const t = (x) => outer.twice(x);\nexport { seen };\n",
     });
     const deferred = [{ entry: 'outer.js', out: 'outer-chunk.js' }, { entry: 'inner.js', out: 'inner-chunk.js' }];
-    const { code, modules, chunks } = bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred });
+    const { module, modules, chunks } = await bundledWith(dir, { deferred });
     expect(modules).toEqual(['log.js', 'main.js']);
     expect(chunks.map((c) => [c.out, c.modules])).toEqual([['outer-chunk.js', ['outer.js']], ['inner-chunk.js', ['inner.js']]]);
-    writeFileSync(join(dir, 'out.js'), code);
-    for (const chunk of chunks) writeFileSync(join(dir, chunk.out), chunk.code);
-    const m = (await import(pathToFileURL(join(dir, 'out.js')).href)) as { q: (x: number) => number; t: (x: number) => number; seen: string[] };
+    const m = module as { q: (x: number) => number; t: (x: number) => number; seen: string[] };
     expect(m.t(3)).toBe(6);
     expect(m.seen).toEqual(['outer']);
     expect([m.q(8), m.q(4)]).toEqual([2, 1]);
@@ -202,10 +202,7 @@ describe('bundle: module forms', () => {
       'lib/near.js': 'export const u = import.meta.url;\n',
       'main.js': "import * as h from './lib/heavy.js';\nimport { u as near } from './lib/near.js';\nexport const y = () => h.u;\nexport { near };\n",
     });
-    const { code, chunks } = bundle({ root: dir, entry: 'main.js', out: 'out.js', deferred: [{ entry: 'lib/heavy.js', out: 'heavy-chunk.js' }] });
-    writeFileSync(join(dir, 'out.js'), code);
-    for (const chunk of chunks) writeFileSync(join(dir, chunk.out), chunk.code);
-    const m = (await import(pathToFileURL(join(dir, 'out.js')).href)) as { y: () => string; near: string };
+    const m = (await bundledWith(dir, { deferred: [{ entry: 'lib/heavy.js', out: 'heavy-chunk.js' }] })).module as { y: () => string; near: string };
     expect(m.near).toBe(pathToFileURL(join(dir, 'lib/near.js')).href);
     expect(m.y()).toBe(pathToFileURL(join(dir, 'lib/heavy.js')).href);
   });
@@ -256,8 +253,9 @@ describe('bundle: dadm/runtime', () => {
     expect(modules).toContain('protobuf/codec.js');
     // The neural ops and their kernels, their WebAssembly, the forest's planner and loader, and the
     // row thread pool are each in their deferred file, and only there.
-    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js', 'runtime/bundle-forest.js', 'runtime/bundle-forest-walk.js', 'runtime/bundle-neural-wasm.js', 'runtime/bundle-threads.js']);
-    const [neural, forest, forestWalk, neuralWasm, threads] = chunks as [Chunk, Chunk, Chunk, Chunk, Chunk];
+    expect(chunks.map((c) => c.out)).toEqual(['runtime/bundle-neural.js', 'runtime/bundle-forest.js', 'runtime/bundle-forest-walk.js', 'runtime/bundle-neural-wasm.js', 'runtime/bundle-emitter.js', 'runtime/bundle-threads.js']);
+    const [neural, forest, forestWalk, neuralWasm, emitter, threads] = chunks as [Chunk, Chunk, Chunk, Chunk, Chunk, Chunk];
+    expect(emitter.modules).toEqual(expect.arrayContaining(['tensor/wasm/module.js', 'tensor/wasm/code.js', 'tensor/wasm/opcodes.js', 'tensor/wasm/kernels.js', 'tensor/wasm-emitter.js']));
     expect(neural.modules).toEqual(expect.arrayContaining(['runtime/ops/gemm.js', 'runtime/ops/softmax.js', 'tensor/gemm.js', 'tensor/softmax.js', 'tensor/layer-norm.js']));
     expect(neuralWasm.modules).toEqual(expect.arrayContaining(['tensor/wasm/neural.js', 'tensor/wasm/gemm.js', 'tensor/wasm/gemm-kernel.js', 'tensor/wasm/normalize-kernel.js']));
     expect(forest.modules).toEqual(expect.arrayContaining(['runtime/ops/tree-ensemble.js', 'runtime/ops/tree-walk.js', 'runtime/load-wasm.js', 'runtime/load-kernel.js', 'runtime/forest-links-kernel.js']));
@@ -315,6 +313,35 @@ describe('bundle: dadm/runtime', () => {
       if (path === forestPath) expect(r.stdout).toMatch(/using Liftoff/);
       expect(r.stdout.split('\n').filter((l) => /TURBOFAN|TurboFan/.test(l))).toEqual([]);
     }
+  });
+
+  // A deferred file costs its parse only where it is read (docs/edge.md, "Five files loaded on first use").
+  it('reads only the deferred files a model needs: for loading and the first score, and at the 64th', () => {
+    const script = join(dist, 'reads-child.mjs');
+    writeFileSync(script, [
+      "import fs from 'node:fs';",
+      'const opened = [];',
+      'const open = fs.openSync;',
+      "fs.openSync = (path, ...rest) => { if (/bundle-[\\w-]+\\.js$/.test(String(path))) opened.push(String(path).split('/').pop()); return open(path, ...rest); };",
+      `const { loadOnnx } = await import('./${RUNTIME_BUNDLE.out}');`,
+      'const [path, width, calls] = process.argv.slice(2);',
+      'const model = loadOnnx(path);',
+      'for (let i = 0; i < Number(calls); i++) model.score(new Float32Array(Number(width)).fill(0.5));',
+      'console.log(opened.join(" "));',
+    ].join('\n'));
+    const data = new Random(2).normalFill(new Float32Array(1_000 * 4));
+    const forestPath = join(tmp, 'reads-forest.onnx');
+    writeFileSync(forestPath, encodeModel(exportIsolationForest(new IsolationForest({ nEstimators: 10, maxSamples: 256, seed: 2 }).fit({ data, shape: [1_000, 4] }).toArrays(), { dynamicBatch: true })));
+    const autoencoder = join(root, 'test/fixtures/onnx/autoencoder_opset17.onnx');
+    const reads = (path: string, width: number, calls: number): string => {
+      const r = spawnSync(process.execPath, [script, path, String(width), String(calls)], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DADM_BACKEND: 'wasm' } });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    expect(reads(autoencoder, 64, 1)).toBe('bundle-neural.js');
+    expect(reads(autoencoder, 64, WARM_UP_CALLS)).toBe('bundle-neural.js bundle-emitter.js bundle-neural-wasm.js');
+    expect(reads(forestPath, 4, 1)).toBe('bundle-forest.js bundle-emitter.js');
+    expect(reads(forestPath, 4, WARM_UP_CALLS)).toBe('bundle-forest.js bundle-emitter.js bundle-forest-walk.js');
   });
 
   it("switches a forest to its fast walk, from that walk's own file, at the 64th score, scoring rows as before", async () => {

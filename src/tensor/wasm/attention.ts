@@ -4,10 +4,11 @@
  * place; others are copied in and back. False when the heap is full (the caller takes the JS path).
  */
 import { ATTENTION_HEAD_WIDTHS, ATTENTION_MODULE } from './attention-kernel.js';
-import { kernelsOf } from './kernels.js';
+// A namespace: the runtime bundle loads the emitter on its first use (../wasm-emitter.ts).
+import * as wasmEmitter from '../wasm-emitter.js';
 import { copyBack, place, reserve, scratchSlot, slot } from './operands.js';
 
-const kernels = kernelsOf(ATTENTION_MODULE);
+const kernels = wasmEmitter.kernelsOf(ATTENTION_MODULE);
 
 /** Sizes of one attention call: `batch` sequences of `len` positions, width `dModel` in `heads` heads. */
 export interface AttentionShape {

@@ -4,10 +4,11 @@
  */
 import { ELEMENTWISE_MODULE } from './elementwise-kernel.js';
 import { heapFloat32 } from './heap.js';
-import { kernelsOf } from './kernels.js';
+// A namespace: the runtime bundle loads the emitter on its first use (../wasm-emitter.ts).
+import * as wasmEmitter from '../wasm-emitter.js';
 import { copyBack, place, reserve, slot } from './operands.js';
 
-const kernels = kernelsOf(ELEMENTWISE_MODULE);
+const kernels = wasmEmitter.kernelsOf(ELEMENTWISE_MODULE);
 
 /** z[i, :] += bias and, when `relu`, a = max(z, 0), for `rows` rows of `n`. */
 export function wasmBiasRelu(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, n: number, relu: boolean): boolean {

@@ -6,7 +6,8 @@
  */
 import { FOREST_MODULE, GROUP_BYTES, NODE_BYTES, TREE_GROUP } from './forest-kernel.js';
 import { heapBuffer, heapFloat32, isHeapArray } from './heap.js';
-import { kernelExports } from './kernels.js';
+// A namespace: the runtime bundle loads the emitter on its first use (../wasm-emitter.ts).
+import * as wasmEmitter from '../wasm-emitter.js';
 import { reserve, scratchSlot } from './operands.js';
 import { ownedKernelBuffer } from '../kernel-buffer.js';
 
@@ -72,7 +73,7 @@ export function wasmForestWalk(f: ForestTables, x: Float32Array, rows: number, c
   if (!reserve(Math.ceil((block * cols * 4) / 64) * 64 + block * 8 + 64)) return false;
   const xAt = scratchSlot(block * cols * 4);
   const outAt = scratchSlot(block * 8);
-  const walk = kernelExports(FOREST_MODULE)['forest_walk']!;
+  const walk = wasmEmitter.kernelExports(FOREST_MODULE)['forest_walk']!;
   for (let r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
     const n = Math.min(ROW_BLOCK, rows - r0);
     const heap = heapBuffer();
@@ -152,7 +153,7 @@ export function packTreeGroups(t: PackedTrees, size: { nTargets: number; nFeatur
     }
     groups[g * (TREE_GROUP + 1) + TREE_GROUP] = t.depths[g]!;
   }
-  const kernel = kernelExports(FOREST_MODULE)['tree_groups_walk']!;
+  const kernel = wasmEmitter.kernelExports(FOREST_MODULE)['tree_groups_walk']!;
   // weight(n) = weightBase + n / 2: records are 16 bytes and weights 8, both from byte 0 of their blocks.
   const weightBase = weightBlock.byteOffset - nodeBlock.byteOffset / 2;
   const [groupAt, rowAt] = [groupBlock.byteOffset, row.byteOffset];

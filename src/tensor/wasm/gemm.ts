@@ -4,12 +4,13 @@
  */
 import type { GemmOptions } from '../gemm.js';
 import { GEMM_MODULE, GEMV_MODULE, TILE_BYTES, packBytes } from './gemm-kernel.js';
-import { kernelsOf } from './kernels.js';
+// A namespace: the runtime bundle loads the emitter on its first use (../wasm-emitter.ts).
+import * as wasmEmitter from '../wasm-emitter.js';
 import { copyBack, place, reserve, scratchSlot, slot } from './operands.js';
 
 // A single-row score must not allocate: the handles keep the exports (see kernelsOf).
-const gemvKernels = kernelsOf(GEMV_MODULE);
-const gemmKernels = kernelsOf(GEMM_MODULE);
+const gemvKernels = wasmEmitter.kernelsOf(GEMV_MODULE);
+const gemmKernels = wasmEmitter.kernelsOf(GEMM_MODULE);
 
 /** C[m,n] (= or +=) alpha op(A) op(B) on the WebAssembly kernels; false when the heap is full (the caller takes the JS path). */
 export function wasmGemm(a: Float32Array, b: Float32Array, c: Float32Array, o: GemmOptions): boolean {

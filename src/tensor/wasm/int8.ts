@@ -5,11 +5,14 @@
  */
 import { INT8_MODULE, K_STEP } from './int8-kernel.js';
 import { heapIsShared, isHeapArray } from './heap.js';
-import { kernelsOf } from './kernels.js';
+// A namespace: the runtime bundle loads the emitter on its first use (../wasm-emitter.ts).
+import * as wasmEmitter from '../wasm-emitter.js';
 import { placeBytes, reserve, scratchSlot } from './operands.js';
 import { ownedKernelBuffer } from '../kernel-buffer.js';
 
-const kernels = kernelsOf(INT8_MODULE);
+// Made on the first product, not when this file loads: the runtime bundle loads it with the neural
+// ops, before a model's 64th score, and the emitter only then (../wasm-emitter.ts).
+let kernels: ReturnType<typeof wasmEmitter.kernelsOf> | null = null;
 
 /** A layer's weights as the kernel reads them: (B - bzp) as int16 [n, kPad] in the heap. */
 export interface Int8Weights {
@@ -59,6 +62,6 @@ export function wasmQuantizedLinear(w: Int8Weights, r: Int8Run): boolean {
   if (!reserve(Math.ceil((r.a.length + 16) / 64) * 64 + kPad * 2)) return false;
   const a = placeBytes(r.a);
   const shift = scratchSlot(kPad * 2);
-  kernels()['qlinear']!(a, r.a instanceof Int8Array ? 1 : 0, r.az, w.at, kPad, n, r.rows, k, r.scale.byteOffset, r.bias.byteOffset, r.y.byteOffset, shift);
+  (kernels ??= wasmEmitter.kernelsOf(INT8_MODULE))()['qlinear']!(a, r.a instanceof Int8Array ? 1 : 0, r.az, w.at, kPad, n, r.rows, k, r.scale.byteOffset, r.bias.byteOffset, r.y.byteOffset, shift);
   return true;
 }

@@ -2,11 +2,12 @@
  * Driver of LayerNorm's backward kernel (./layer-norm-grad-kernel.ts), a module of its own so that the
  * runtime, which only normalizes forward, never emits it; false when the heap is full.
  */
-import { kernelsOf } from './kernels.js';
+// A namespace: the runtime bundle loads the emitter on its first use (../wasm-emitter.ts).
+import * as wasmEmitter from '../wasm-emitter.js';
 import { LAYER_NORM_GRAD_MODULE } from './layer-norm-grad-kernel.js';
 import { copyBack, heapFloats, place, reserve, scratchSlot, slot } from './operands.js';
 
-const kernels = kernelsOf(LAYER_NORM_GRAD_MODULE);
+const kernels = wasmEmitter.kernelsOf(LAYER_NORM_GRAD_MODULE);
 
 /** One LayerNorm backward over `rows` rows of `n` (../../autograd/grad-kernels.ts layerNormGradInto). */
 export interface LayerNormGradRun {

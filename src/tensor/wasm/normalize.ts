@@ -1,9 +1,10 @@
 /** Drivers of the row-normalization kernels (./normalize-kernel.ts); false when the heap is full. */
-import { kernelsOf } from './kernels.js';
+// A namespace: the runtime bundle loads the emitter on its first use (../wasm-emitter.ts).
+import * as wasmEmitter from '../wasm-emitter.js';
 import { NORMALIZE_MODULE } from './normalize-kernel.js';
 import { copyBack, heapFloats, place, reserve, scratchSlot, slot } from './operands.js';
 
-const kernels = kernelsOf(NORMALIZE_MODULE);
+const kernels = wasmEmitter.kernelsOf(NORMALIZE_MODULE);
 
 /** One LayerNorm call over `rows` contiguous rows of `n`. */
 export interface LayerNormRun {

@@ -4,7 +4,8 @@
  * The engine's validator and its execution are the outside reference.
  */
 import { describe, expect, it } from 'vitest';
-import { COPIES_TABLE, ModuleBuilder, type FunctionBuilder } from '../../../src/tensor/kernels.js';
+import type { FunctionBuilder } from '../../../src/tensor/kernels.js';
+import { COPIES_TABLE, ModuleBuilder } from '../../../src/tensor/wasm-emitter.js';
 
 /** `add(a, b)` = a + b and `twice(a)` = 2a, with a loop so bodies differ in shape. */
 function build(listing: boolean): ModuleBuilder {
