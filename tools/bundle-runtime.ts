@@ -28,8 +28,8 @@
  * and any other is taken with `process.getBuiltinModule`, not imported: for `import`, Node builds an
  * ES module facade of the built-in, which reads every export, and node:fs's streams are loaded by
  * that read (~3.4 ms of an edge agent's start-up that never uses them). Each `deferred` graph (the
- * neural ops, the forest's, the row thread pool) goes into a file of its own that the bundle loads on
- * first use (see DEFER_HELPER).
+ * neural ops, the forest's, their WebAssembly, the emitter, the row thread pool) goes into a file of
+ * its own that the bundle loads on first use (see DEFER_HELPER).
  *
  * Usage: node --import tsx tools/bundle-runtime.ts [distDir]   (default: dist; run by `npm run build`)
  */

@@ -315,7 +315,7 @@ describe('bundle: dadm/runtime', () => {
     }
   });
 
-  // A deferred file costs its parse only where it is read (docs/edge.md, "Five files loaded on first use").
+  // A deferred file costs its parse only where it is read (docs/edge.md, "Six files loaded on first use").
   it('reads only the deferred files a model needs: for loading and the first score, and at the 64th', () => {
     const script = join(dist, 'reads-child.mjs');
     writeFileSync(script, [
