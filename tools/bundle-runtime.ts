@@ -271,7 +271,9 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
  * first read, reads the graph's file (shipped beside the bundle, ASCII; with the descriptor calls
  * the model's own read has run, not `readFileSync`, whose first call took ~0.4 ms more), compiles it with
  * `vm.Script` in this context, as Node compiles a CommonJS file, runs it (its value is a function)
- * and hands that the bundle's modules it shares. Synchronous, like the plan that reads it.
+ * and hands that the bundle's modules it shares; the getters then give way to the values (a
+ * WebAssembly driver read per kernel call stays a property load). Synchronous, like the plan that
+ * reads it.
  *
  * Not Node's `require`: its resolution and wrapper cost an autoencoder's start-up ~4 ms, and the
  * wrapper's function is compiled lazily, so V8 parses the graph twice (measured: the forest's
@@ -283,6 +285,7 @@ const DEFER_HELPER = [
   `const ${PREFIX}deferred_max_bytes = ${1 << 24};`,
   `const ${PREFIX}defer = (file, core, names, Failure) => {`,
   `let loaded = null;`,
+  `const lazy = {};`,
   `const load = () => {`,
   `if (loaded === null) {`,
   `const fs = process.getBuiltinModule('node:fs');`,
@@ -305,12 +308,14 @@ const DEFER_HELPER = [
   `fs.closeSync(fd);`,
   `}`,
   `loaded = new (process.getBuiltinModule('node:vm').Script)(text, { filename: path }).runInThisContext()(core());`,
+  // Loaded, the names become plain properties: a kernel that reads one per call pays no getter.
+  `for (const name of names) Object.defineProperty(lazy, name, { value: loaded[name] });`,
+  `Object.freeze(lazy);`,
   `}`,
   `return loaded;`,
   `};`,
-  `const lazy = {};`,
-  `for (const name of names) Object.defineProperty(lazy, name, { enumerable: true, get: () => load()[name] });`,
-  `return Object.freeze(lazy);`,
+  `for (const name of names) Object.defineProperty(lazy, name, { enumerable: true, configurable: true, get: () => load()[name] });`,
+  `return lazy;`,
   `};`,
 ].join('\n');
 

@@ -2,8 +2,8 @@
  * The tensor part's narrow door: the typed-array kernels and shape helpers the ONNX runtime runs
  * (with the kernel backend switch its ops use), without the Tensor ops, the MLP forward pass and the
  * training kernels that index.ts also loads. The neural ops' products and normalizations are behind
- * ./neural-kernels.ts, the forest's packed walk behind ./forest-kernels.ts and the row thread pool
- * behind ./row-threads.ts.
+ * ./neural-kernels.ts, the forest's packed walk behind ./forest-kernels.ts, the row thread pool
+ * behind ./row-threads.ts and WebAssembly's emitter behind ./wasm-emitter.ts.
  * An edge process that only scores ONNX files imports this (docs/architecture.md, "Narrow doors").
  */
 export { sizeOf, stridesOf, sameShape } from './shape.js';

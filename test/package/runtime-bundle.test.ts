@@ -142,17 +142,21 @@ describe('bundle: module forms', () => {
       'log.js': 'export const seen = [];\nexport const state = { n: 0 };\n',
       'own.js': "import { seen } from './log.js';\nseen.push('own');\nexport const twice = (x) => 2 * x;\n",
       'heavy.js': "import { seen, state } from './log.js';\nimport { twice } from './own.js';\nseen.push('heavy');\nexport const bump = () => twice(++state.n);\n",
-      'main.js': "import * as heavy from './heavy.js';\nimport { seen, state } from './log.js';\nexport const run = () => heavy.bump();\nexport { seen, state };\n",
+      'main.js': "import * as heavy from './heavy.js';\nimport { seen, state } from './log.js';\nexport const run = () => heavy.bump();\nexport const ns = heavy;\nexport { seen, state };\n",
     });
     const { module, modules, chunks } = await bundledWith(dir, { deferred: [{ entry: 'heavy.js', out: 'heavy-chunk.js' }] });
     expect(modules).toEqual(['log.js', 'main.js']);
     expect(chunks.map((c) => [c.out, c.modules])).toEqual([['heavy-chunk.js', ['own.js', 'heavy.js']]]);
-    const m = module as { run: () => number; seen: string[]; state: { n: number } };
+    const m = module as { run: () => number; ns: object; seen: string[]; state: { n: number } };
     expect(m.seen).toEqual([]);
+    expect(Object.getOwnPropertyDescriptor(m.ns, 'bump')?.get).toBeTypeOf('function');
     expect([m.run(), m.run()]).toEqual([2, 4]);
     // Loaded once, dependencies first, on the bundle's own copy of log.js.
     expect(m.seen).toEqual(['own', 'heavy']);
     expect(m.state.n).toBe(2);
+    // Loaded, the namespace holds the values themselves, and no more getters.
+    expect(Object.getOwnPropertyDescriptor(m.ns, 'bump')).toMatchObject({ value: expect.any(Function), enumerable: true, writable: false });
+    expect(Object.isFrozen(m.ns)).toBe(true);
   });
 
   it('puts a module that two deferred graphs reach in the bundle, with what it imports, so that it runs once', async () => {
