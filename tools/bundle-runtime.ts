@@ -173,7 +173,7 @@ export function bundle(options: BundleOptions): { code: string; modules: string[
   const graphs = [...deferred.keys()].filter((from) => used.has(from)).map((from) => ({ from, own: graphOf(from) }));
   for (const file of [...order, ...graphs.flatMap((g) => g.own)]) {
     for (const i of parsed.get(file)!.imports) {
-      if (deferred.has(i.from) && i.from !== file && !('namespace' in i)) fail(`${relative(root, file)} must import the deferred ${relative(root, i.from)} as a namespace (import * as), got named imports`);
+      if (deferred.has(i.from) && !('namespace' in i)) fail(`${relative(root, file)} must import the deferred ${relative(root, i.from)} as a namespace (import * as), got named imports`);
     }
   }
 
