@@ -82,7 +82,8 @@ export interface LayerNormRows {
 export function layerNormInto(a: LayerNormRows): void {
   const { x, out, rows, width, eps, weight: w, bias: b, mean, rstd } = a;
   const float32 = x instanceof Float32Array && out instanceof Float32Array && !(w instanceof Float64Array) && !(b instanceof Float64Array);
-  if (float32 && width >= 4 && wasmActive() && wasmNeural.wasmLayerNorm({ x, y: out, gamma: w, beta: b, rows, n: width, eps, mean, rstd })) return;
+  // `a` itself, not a copy: this runs per score (the float32 test above is what the cast states).
+  if (float32 && width >= 4 && wasmActive() && wasmNeural.wasmLayerNorm(a as wasmNeural.LayerNormRun)) return;
   for (let r = 0; r < rows; r++) {
     const base = r * width;
     let s = 0;

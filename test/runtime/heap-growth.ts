@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
- * Bytes of heap growth per call over `rounds` rounds of 10^5 calls, each after a full collection,
+ * Bytes of heap growth per call over `rounds` rounds of `perRound` calls, each after a full collection,
  * following 20,000 warm-up calls. The caller's loop is recompiled once or twice while it warms up (a
  * tier that does not inline `score` boxes its float result, 16 bytes), so the least round is the
  * steady state; a round that a collection ran through (the heap shrank) proves nothing and is left
@@ -15,7 +15,7 @@ import { runInNewContext } from 'node:vm';
  * every round.
  * @returns the per-call growth of the rounds no collection ran through (possibly none)
  */
-export function heapGrowthPerCall(calls: (n: number) => number, rounds = 4): number[] {
+export function heapGrowthPerCall(calls: (n: number) => number, rounds = 4, perRound = 100_000): number[] {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   calls(20_000);
@@ -23,9 +23,9 @@ export function heapGrowthPerCall(calls: (n: number) => number, rounds = 4): num
   for (let round = 0; round < rounds; round++) {
     gc();
     const before = process.memoryUsage().heapUsed;
-    if (!Number.isFinite(calls(100_000))) throw new Error('heapGrowthPerCall: the calls must return a finite sum');
+    if (!Number.isFinite(calls(perRound))) throw new Error('heapGrowthPerCall: the calls must return a finite sum');
     const grown = process.memoryUsage().heapUsed - before;
-    if (grown >= 0) perCall.push(grown / 100_000);
+    if (grown >= 0) perCall.push(grown / perRound);
   }
   return perCall;
 }

@@ -5,4 +5,4 @@
  * JavaScript kernels, never parse the kernels' emitters (docs/edge.md, "What start-up pays for").
  */
 export { wasmGemm } from './gemm.js';
-export { wasmLayerNorm, wasmSoftmax } from './normalize.js';
+export { wasmLayerNorm, wasmSoftmax, type LayerNormRun } from './normalize.js';

@@ -9,12 +9,20 @@ import { heapBuffer, isHeapArray, scratch } from './heap.js';
 let cursor = 0;
 let view: Float32Array = new Float32Array(0);
 let bytes: Uint8Array = new Uint8Array(0);
+let doubles: Float64Array = new Float64Array(0);
 
 /** The heap as floats, refreshed when the memory has grown. */
 export function heapFloats(): Float32Array {
   const buffer = heapBuffer();
   if (view.buffer !== buffer) view = new Float32Array(buffer);
   return view;
+}
+
+/** The heap as float64s, refreshed when the memory has grown. */
+function heapDoubles(): Float64Array {
+  const buffer = heapBuffer();
+  if (doubles.buffer !== buffer) doubles = new Float64Array(buffer);
+  return doubles;
 }
 
 /** The heap as bytes, refreshed when the memory has grown. */
@@ -75,4 +83,11 @@ export function copyBack(a: Float32Array, offset: number, length: number, at: nu
   const base = at >> 2;
   if (length <= 32) for (let i = 0; i < length; i++) a[offset + i] = heap[base + i]!;
   else a.set(heap.subarray(base, base + length), offset);
+}
+
+/** Copies `length` float64s a kernel wrote at `at` (8-byte aligned) into `a`, without a view. */
+export function copyDoublesBack(a: Float32Array | Float64Array, length: number, at: number): void {
+  const heap = heapDoubles();
+  const base = at >> 3;
+  for (let i = 0; i < length; i++) a[i] = heap[base + i]!;
 }
