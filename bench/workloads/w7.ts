@@ -7,7 +7,7 @@
  * `exportTransformer` (opset 17, fixed batch 1). Int8: `quantizeDynamic` with its defaults (every
  * weight MatMul; QK^T and PV stay float), as W2. Timing: 1,000 warm-up calls, then 10,000 calls each
  * timed with process.hrtime.bigint; dadm calls `run` (which copies its outputs), onnxruntime-web
- * `await session.run`. Also the peak RSS of a fresh node process that loads the float model and
+ * `await session.run`. dadm's heap growth per `score(window)` (as W2's). Also the peak RSS of a fresh node process that loads the float model and
  * scores one window (the edge footprint; target <= 60 MB).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { quantizeDynamic } from '../../src/quant/index.js';
 import { decodeModel, loadOnnx } from '../../src/runtime/index.js';
 import { Random, Tensor } from '../../src/tensor/index.js';
 import { median, percentile, type BenchRow, type Workload } from '../harness.js';
-import { edgeRss } from './w2.js';
+import { dadmHeapBytesPerCall, edgeRss } from './w2.js';
 
 const T = 16;
 const F = 64;
@@ -106,6 +106,7 @@ export const workload: Workload = {
         { workload: 'W7', metric: `p99_us${label}`, value: percentile(dadm, 0.99), unit: 'us', median_of: CALLS },
         { workload: 'W7', metric: `ort_median_us${label}`, value: median(ortUs), unit: 'us', median_of: CALLS, note: 'onnxruntime-web 1.17.3 wasm, 1 thread, same bytes, await session.run per window' },
         { workload: 'W7', metric: `ort_p99_us${label}`, value: percentile(ortUs, 0.99), unit: 'us', median_of: CALLS },
+        { workload: 'W7', metric: `heap_bytes_per_call${label}`, value: dadmHeapBytesPerCall(bytes, inputs), unit: 'bytes', median_of: 1, note: 'dadm score(window): heap growth over 10^5 calls after a full GC, least of 3 rounds (as W2)' },
       );
     }
     const path = join(mkdtempSync(join(tmpdir(), 'dadm-w7-')), 'transformer.onnx');
