@@ -8,17 +8,17 @@ import { runInNewContext } from 'node:vm';
 
 /**
  * Bytes of heap growth per call over `rounds` rounds of `perRound` calls, each after a full collection,
- * following 20,000 warm-up calls. The caller's loop is recompiled once or twice while it warms up (a
+ * following `warmUp` calls. The caller's loop is recompiled once or twice while it warms up (a
  * tier that does not inline `score` boxes its float result, 16 bytes), so the least round is the
  * steady state; a round that a collection ran through (the heap shrank) proves nothing and is left
  * out. Garbage of a typed array or more per call (>= 64 bytes) would fill the young generation in
  * every round.
  * @returns the per-call growth of the rounds no collection ran through (possibly none)
  */
-export function heapGrowthPerCall(calls: (n: number) => number, rounds = 4, perRound = 100_000): number[] {
+export function heapGrowthPerCall(calls: (n: number) => number, rounds = 4, perRound = 100_000, warmUp = 20_000): number[] {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  calls(20_000);
+  calls(warmUp);
   const perCall: number[] = [];
   for (let round = 0; round < rounds; round++) {
     gc();

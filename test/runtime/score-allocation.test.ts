@@ -84,8 +84,11 @@ describe('OnnxModel.score on a transformer window', () => {
       for (let i = 0; i < n; i++) sink += model.score(windows[i & 3]!);
       return sink;
     };
-    // Rounds of 3 x 10^4 windows (a window costs ~20x a row): ~1 kB of garbage a call showed as 52.
-    const perCall = heapGrowthPerCall(calls, 2, 30_000);
+    // A window costs ~10-20x a row: rounds of 2 x 10^4 after 4 x 10^4 warm-up windows. With the
+    // suite's other files on both cores, V8 finishes compiling the model's functions during the
+    // first rounds (20-30 bytes a call of code and metadata), so the least of four rounds is the
+    // steady state. ~1 kB of garbage a call read 490 bytes here.
+    const perCall = heapGrowthPerCall(calls, 4, 20_000, 40_000);
     expect(perCall.length).toBeGreaterThan(0);
     expect(Math.min(...perCall)).toBeLessThan(4);
   });
