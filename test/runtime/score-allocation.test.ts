@@ -3,7 +3,7 @@
  * - a dynamically quantized autoencoder (W2's int8 model: 64-32-8-32-64, `quantizeDynamic` defaults,
  *   per-tensor scales): a scale read from a tensor and handed to a builtin (`fill`) was boxed on the
  *   heap once per layer and call, 64 bytes a call (bench W2 `heap_bytes_per_call_int8`);
- * - the transformer's window (W7's model): each LayerNormalization on the WebAssembly kernel made an
+ * - the transformer's window (bench W7's model): each LayerNormalization on the WebAssembly kernel made an
  *   argument object, an empty Float32Array and two Float64Array views of its row statistics, ~1 kB
  *   a call.
  */
@@ -11,10 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { loadOnnx } from '../../src/runtime/index.js';
 import { quantizeDynamic } from '../../src/quant/index.js';
 import { encodeModel } from '../../src/protobuf/index.js';
-import { Random, Tensor, wasmActive } from '../../src/tensor/index.js';
-import { TransformerDetector, WindowNet, objectiveLayout, resolveTransformerOptions, transformerExportSpec } from '../../src/models/transformer/index.js';
-import { exportTransformer } from '../../src/onnx-writer/index.js';
-import { modelMetadata } from '../../src/onnx/index.js';
+import { Random, wasmActive } from '../../src/tensor/index.js';
+// W7's model (the transformer kind's default, random weights), built where the bench builds it.
+import { transformerOnnx } from '../../bench/workloads/w7.js';
 import { modelProto, node, rawFloatTensor, valueInfo } from './build-model.js';
 import { heapGrowthPerCall } from './heap-growth.js';
 
@@ -58,26 +57,9 @@ describe('OnnxModel.score on an int8 model', () => {
   });
 });
 
-/** The transformer kind's default model (window 16 of 64 features, post-norm), weights from Random(0). */
-function transformer(): Uint8Array {
-  const options = resolveTransformerOptions({ activeFeatures: Array.from({ length: 12 }, (_, j) => j) });
-  const layout = objectiveLayout(options.objective, options.window);
-  const A = options.activeFeatures!.length;
-  const net = new WindowNet({
-    inputDim: A, positions: layout.positions, dModel: options.dModel, heads: options.heads, layers: options.layers,
-    feedForward: options.feedForward, dropout: 0, activation: options.activation, normFirst: options.normFirst,
-    causal: layout.causal, maskToken: layout.maskToken, rng: new Random(0),
-  });
-  const tensors = net.stateDict();
-  tensors.set('error_scale', new Tensor(new Float32Array(A).fill(1), [A]));
-  const model = TransformerDetector.fromState({ tensors, metadata: { options, features: 64, threshold: 1, thresholdMethod: 'validation-quantile', history: [], bestEpoch: 0 } });
-  const metadata = modelMetadata({ modelType: 'transformer', dadmVersion: 'test', window: options.window, objective: options.objective });
-  return encodeModel(exportTransformer(transformerExportSpec(model, metadata)));
-}
-
 describe('OnnxModel.score on a transformer window', () => {
   it(`allocates nothing per call once the row plan runs the ${wasmActive() ? 'WebAssembly' : 'JavaScript'} kernels`, () => {
-    const model = loadOnnx(transformer());
+    const model = loadOnnx(transformerOnnx(0));
     const windows = Array.from({ length: 4 }, (_, i) => new Random(i + 1).normalFill(new Float32Array(16 * 64)));
     const calls = (n: number): number => {
       let sink = 0;
