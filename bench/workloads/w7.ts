@@ -7,8 +7,9 @@
  * `exportTransformer` (opset 17, fixed batch 1). Int8: `quantizeDynamic` with its defaults (every
  * weight MatMul; QK^T and PV stay float), as W2. Timing: 1,000 warm-up calls, then 10,000 calls each
  * timed with process.hrtime.bigint; dadm calls `run` (which copies its outputs), onnxruntime-web
- * `await session.run`. dadm's heap growth per `score(window)` (as W2's). Also the peak RSS of a fresh node process that loads the float model and
- * scores one window (the edge footprint; target <= 60 MB).
+ * `await session.run`. dadm's heap growth per `score(window)` (as W2's). Also the peak RSS of a
+ * fresh node process that loads the float model and scores one window (the edge footprint; target
+ * <= 60 MB).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

@@ -3,9 +3,9 @@
  * - a dynamically quantized autoencoder (W2's int8 model: 64-32-8-32-64, `quantizeDynamic` defaults,
  *   per-tensor scales): a scale read from a tensor and handed to a builtin (`fill`) was boxed on the
  *   heap once per layer and call, 64 bytes a call (bench W2 `heap_bytes_per_call_int8`);
- * - the transformer's window (bench W7's model): each LayerNormalization on the WebAssembly kernel made an
- *   argument object, an empty Float32Array and two Float64Array views of its row statistics, ~1 kB
- *   a call.
+ * - the transformer's window (bench W7's model): each LayerNormalization on the WebAssembly kernel
+ *   made an argument object, an empty Float32Array and two Float64Array views of its row
+ *   statistics, ~1 kB a call.
  */
 import { describe, expect, it } from 'vitest';
 import { loadOnnx } from '../../src/runtime/index.js';
